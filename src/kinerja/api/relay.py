@@ -1,0 +1,79 @@
+"""Relay building blocks shared by every area: Node, connections, page info, user errors."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Generic, TypeVar
+
+import strawberry
+
+from kinerja.core.errors import DomainError, FieldError, field_errors
+from kinerja.core.pagination import Page
+
+T = TypeVar("T")
+
+
+@strawberry.interface(description="An object with an opaque global id (Relay). Fetch any by `node(id)`.")
+class Node:
+    id: strawberry.ID
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    cursor: str
+    node: T
+
+
+@strawberry.type(description="A page of results with keyset cursors (at most 100 per page).")
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    page_info: PageInfo
+    _count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="The objects of this page, without cursors.")
+    def nodes(self) -> list[T]:
+        return [edge.node for edge in self.edges]
+
+    @strawberry.field(description="How many objects match the filter, over all pages.")
+    async def total_count(self) -> int:
+        return await self._count()
+
+
+def connection_from_page(page: Page, convert: Callable) -> dict:
+    edges = [Edge(cursor=c, node=convert(item)) for item, c in zip(page.items, page.cursors)]
+    info = PageInfo(
+        has_next_page=page.has_next_page,
+        has_previous_page=page.has_previous_page,
+        start_cursor=page.cursors[0] if page.cursors else None,
+        end_cursor=page.cursors[-1] if page.cursors else None,
+    )
+    query = page.total_count_query
+
+    async def count() -> int:
+        return await query.count() if query is not None else len(edges)
+
+    return dict(edges=edges, page_info=info, _count=count)
+
+
+@strawberry.type(description="An expected failure of a mutation: which input field, a machine code "
+                             "(BAD_USER_INPUT, NOT_FOUND, CONFLICT, FORBIDDEN, ...) and a message.")
+class UserError:
+    field: str | None
+    code: str
+    message: str
+
+
+def user_errors(exc: DomainError) -> list[UserError]:
+    return [UserError(field=e.field, code=e.code, message=e.message) for e in field_errors(exc)]
+
+
+def to_user_errors(errors: list[FieldError]) -> list[UserError]:
+    return [UserError(field=e.field, code=e.code, message=e.message) for e in errors]

@@ -1,0 +1,48 @@
+"""The one GraphQL schema, assembled from the areas."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.tools import merge_types
+from strawberry.types import Info
+
+from kinerja.api.extensions import TenantTransaction
+from kinerja.api.relay import Node
+from kinerja.auth.graphql import AuthMutation, AuthQuery
+from kinerja.core.errors import NotFound
+from kinerja.core.ids import from_global_id
+from kinerja.org import graphql as org_graphql
+from kinerja.org.graphql import OrgQuery
+
+NODE_RESOLVERS = {
+    **org_graphql.NODE_RESOLVERS,
+}
+
+
+@strawberry.type
+class NodeQuery:
+    @strawberry.field(description="Any object by its global id. An unknown id, and an id of another "
+                                  "tenant or outside your scope, both answer NOT_FOUND.")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        info.context.require_actor()
+        type_name, object_id = from_global_id(id)
+        resolver = NODE_RESOLVERS.get(type_name)
+        if resolver is None:
+            raise NotFound(f"No object with id {id[:80]!r}")
+        return await resolver(info.context, object_id)
+
+
+Query = merge_types("Query", (AuthQuery, OrgQuery, NodeQuery))
+Mutation = merge_types("Mutation", (AuthMutation,))
+
+
+def build_schema(extensions: list | None = None) -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        types=[org_graphql.Employee, org_graphql.OrgUnit, org_graphql.Period],
+        extensions=[TenantTransaction, *(extensions or [])],
+    )
+
+
+schema = build_schema()

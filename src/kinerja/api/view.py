@@ -1,0 +1,61 @@
+"""The HTTP endpoint: builds the request context from the verified token, formats errors."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
+
+from kinerja.api.errors import format_error
+from kinerja.auth.tokens import verify_access_token
+from kinerja.core.config import Settings
+from kinerja.core.context import Actor, RequestContext
+from kinerja.core.errors import Unauthenticated
+from kinerja.core.logging import request_id_var, tenant_var
+
+
+class GraphQLView(GraphQL):
+    def __init__(self, schema, settings: Settings, **kwargs):
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if settings.graphiql else None,
+            allow_queries_via_get=False,
+            **kwargs,
+        )
+        self.settings = settings
+
+    async def get_context(self, request: Request, response: Response) -> RequestContext:
+        ctx = RequestContext(
+            settings=self.settings,
+            request_id=request_id_var.get() or uuid.uuid4().hex,
+            ip=request.client.host if request.client else "",
+            request=request,
+            response=response,
+        )
+        header = request.headers.get("authorization", "")
+        if header:
+            scheme, _, token = header.partition(" ")
+            if scheme.lower() != "bearer" or not token:
+                ctx.cache["auth_error"] = "Authorization header must be 'Bearer <token>'"
+            else:
+                try:
+                    claims = verify_access_token(self.settings.secret_key, token.strip())
+                    ctx.actor = Actor(user_id=claims.user_id, tenant_id=claims.tenant_id)
+                    tenant_var.set(str(claims.tenant_id))
+                except Unauthenticated as exc:
+                    ctx.cache["auth_error"] = exc.message
+        return ctx
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        data: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            request_id = request_id_var.get()
+            data["errors"] = [format_error(e, request_id) for e in result.errors]
+        if result.extensions:
+            data["extensions"] = result.extensions
+        return data

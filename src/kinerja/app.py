@@ -1,0 +1,103 @@
+"""The ASGI application."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+from tortoise.contrib.starlette import RegisterTortoise
+
+from kinerja.api.schema import schema
+from kinerja.api.view import GraphQLView
+from kinerja.core.config import Settings
+from kinerja.core.db import connection, tortoise_config
+from kinerja.core.logging import configure_logging, operation_var, request_id_var, tenant_var
+
+log = logging.getLogger("kinerja.http")
+
+
+class RequestLogMiddleware:
+    """Gives every request an id (honouring a sane X-Request-ID) and logs one line per request."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
+        request_id = incoming if incoming.isalnum() and len(incoming) <= 64 else uuid.uuid4().hex
+        request_id_var.set(request_id)
+        tenant_var.set("")
+        operation_var.set("")
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message):
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            if scope["path"] not in ("/healthz", "/readyz"):
+                log.info(
+                    "request",
+                    extra={
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "status": status,
+                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    },
+                )
+
+
+async def healthz(_request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(_request: Request) -> JSONResponse:
+    try:
+        await connection().execute_query("SELECT 1")
+    except Exception as exc:  # noqa: BLE001 - any failure means not ready
+        return JSONResponse({"status": "unavailable", "database": type(exc).__name__}, status_code=503)
+    return JSONResponse({"status": "ok", "database": "ok"})
+
+
+def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> Starlette:
+    settings = settings or Settings.from_env()
+    configure_logging(settings.log_level)
+    view = GraphQLView(schema, settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette):
+        if manage_db:
+            async with RegisterTortoise(app, config=tortoise_config(settings)):
+                yield
+        else:
+            yield
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", view, methods=["GET", "POST"]),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        middleware=[Middleware(RequestLogMiddleware)],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    return app

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from tortoise import fields
+
+from kinerja.core.models import TenantModel
+
+
+class User(TenantModel):
+    """A login of one tenant (platform operators are users of the platform tenant)."""
+
+    username = fields.CharField(max_length=64)
+    password_hash = fields.CharField(max_length=200)
+    employee = fields.ForeignKeyField(
+        "kinerja.Employee", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    active = fields.BooleanField(default=True)
+
+    class Meta:
+        table = "app_user"
+        unique_together = (("tenant", "username"),)
+
+
+class RefreshToken(TenantModel):
+    """One link of a rotating refresh-token chain, keeping only the SHA-256 of the secret."""
+
+    user = fields.ForeignKeyField("kinerja.User", related_name=False, on_delete=fields.CASCADE)
+    secret_hash = fields.CharField(max_length=64)
+    family = fields.UUIDField()
+    expires_at = fields.DatetimeField()
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "refresh_token"
+        indexes = (("tenant_id", "family"),)
+
+
+class LoginFailure(TenantModel):
+    """A failed login, kept to throttle password guessing per username."""
+
+    username = fields.CharField(max_length=64)
+    ip = fields.CharField(max_length=64)
+
+    class Meta:
+        table = "login_failure"
+        indexes = (("tenant_id", "username", "created_at"),)
+
+
+class Role(TenantModel):
+    """A named set of permissions inside one tenant (its grants are policy rules)."""
+
+    name = fields.CharField(max_length=64)
+    description = fields.CharField(max_length=300, default="")
+    built_in = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "role"
+        unique_together = (("tenant", "name"),)
+
+
+class PolicyRule(TenantModel):
+    """A Casbin rule. The domain (v1 for p, v2 for g) is always the tenant id of the row."""
+
+    ptype = fields.CharField(max_length=8)
+    v0 = fields.CharField(max_length=100)
+    v1 = fields.CharField(max_length=100)
+    v2 = fields.CharField(max_length=100, default="")
+    v3 = fields.CharField(max_length=100, default="")
+
+    class Meta:
+        table = "policy_rule"
+        unique_together = (("tenant", "ptype", "v0", "v1", "v2", "v3"),)

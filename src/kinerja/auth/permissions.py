@@ -1,0 +1,72 @@
+"""The permission catalogue: every permission is object + action + scope.
+
+Casbin answers whether a role holds a permission; the scope says which rows it reaches, and the
+services apply it in their queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Scope(str, Enum):
+    OWN = "own"  # the user's own employee record and what belongs to it
+    TEAM = "team"  # direct and indirect subordinates through the supervisor tree
+    UNIT = "unit"  # the org unit of the user's employee record and its sub-units
+    TENANT = "tenant"  # the whole tenant
+
+
+@dataclass(frozen=True)
+class Permission:
+    object: str
+    action: str
+    scope: Scope
+    description_id: str
+    description_en: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.object}:{self.action}:{self.scope.value}"
+
+    @property
+    def casbin_act(self) -> str:
+        return f"{self.action}:{self.scope.value}"
+
+
+def _scoped(obj: str, action: str, scopes: list[Scope], what_id: str, what_en: str) -> list[Permission]:
+    labels = {
+        Scope.OWN: ("milik sendiri", "own"),
+        Scope.TEAM: ("tim (bawahan)", "team (subordinates)"),
+        Scope.UNIT: ("unit kerja", "org unit subtree"),
+        Scope.TENANT: ("seluruh tenant", "whole tenant"),
+    }
+    return [
+        Permission(obj, action, s, f"{what_id}: {labels[s][0]}", f"{what_en}: {labels[s][1]}")
+        for s in scopes
+    ]
+
+
+ALL_SCOPES = [Scope.OWN, Scope.TEAM, Scope.UNIT, Scope.TENANT]
+
+CATALOGUE: list[Permission] = [
+    *_scoped("employee", "read", ALL_SCOPES, "Melihat data pegawai", "Read employee records"),
+    *_scoped("employee", "manage", [Scope.TENANT], "Mengelola data pegawai", "Manage employee records"),
+    *_scoped("org", "read", [Scope.TENANT], "Melihat struktur organisasi dan periode", "Read org units, positions and periods"),
+    *_scoped("org", "manage", [Scope.TENANT], "Mengelola struktur organisasi dan periode", "Manage org units, positions and periods"),
+    *_scoped("role", "read", [Scope.TENANT], "Melihat peran", "Read roles"),
+    *_scoped("role", "manage", [Scope.TENANT], "Mengelola peran dan penugasannya", "Manage roles and assignments"),
+    *_scoped("user", "manage", [Scope.TENANT], "Mengelola pengguna", "Manage users"),
+    *_scoped("tenant", "read", [Scope.TENANT], "Melihat tenant (operator platform)", "Read tenants (platform operators)"),
+    *_scoped("tenant", "manage", [Scope.TENANT], "Mengelola tenant (operator platform)", "Manage tenants (platform operators)"),
+]
+
+BY_KEY: dict[str, Permission] = {p.key: p for p in CATALOGUE}
+PLATFORM_ONLY = {"tenant:read:tenant", "tenant:manage:tenant"}
+
+
+def parse(key: str) -> Permission:
+    try:
+        return BY_KEY[key]
+    except KeyError:
+        raise ValueError(f"unknown permission {key!r}") from None

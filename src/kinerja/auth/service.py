@@ -1,0 +1,121 @@
+"""Login, token refresh and logout."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from kinerja.auth.models import LoginFailure, RefreshToken, User
+from kinerja.auth.passwords import verify_password
+from kinerja.auth.tokens import (
+    compose_refresh_token,
+    hash_secret,
+    issue_access_token,
+    new_secret,
+    parse_refresh_token,
+)
+from kinerja.core.context import RequestContext
+from kinerja.core.db import connection, switch_tenant
+from kinerja.core.errors import DomainError, RateLimited, Unauthenticated
+from kinerja.tenancy.models import Tenant
+
+INVALID_LOGIN = "Unknown tenant, username or password"
+
+
+@dataclass(frozen=True)
+class Session:
+    access_token: str
+    refresh_token: str
+    expires_at: dt.datetime
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+async def login(ctx: RequestContext, tenant_slug: str, username: str, password: str) -> Session:
+    """Raises Unauthenticated (same message whatever was wrong) or RateLimited.
+
+    A failed attempt is recorded; the caller must commit it even though login failed.
+    """
+    settings = ctx.settings
+    tenant = await Tenant.get_or_none(slug=tenant_slug.strip().lower()[:63])
+    if tenant is None:
+        verify_password(None, password)
+        raise Unauthenticated(INVALID_LOGIN)
+    await switch_tenant(connection(), tenant.id)
+    username = username.strip()[:64]
+    window_start = _now() - dt.timedelta(minutes=settings.login_window_minutes)
+    failures = await LoginFailure.filter(
+        tenant_id=tenant.id, username=username, created_at__gte=window_start
+    ).count()
+    if failures >= settings.login_max_failures:
+        raise RateLimited(
+            "Too many failed logins for this user; try again later",
+            retry_after=settings.login_window_minutes * 60,
+        )
+    user = await User.get_or_none(tenant_id=tenant.id, username=username, active=True)
+    if not verify_password(user.password_hash if user else None, password):
+        await LoginFailure.create(tenant_id=tenant.id, username=username, ip=ctx.ip[:64])
+        raise Unauthenticated(INVALID_LOGIN)
+    return await _open_session(ctx, user, family=uuid.uuid4())
+
+
+async def _open_session(ctx: RequestContext, user: User, family: uuid.UUID) -> Session:
+    settings = ctx.settings
+    access, expires = issue_access_token(
+        settings.secret_key, user.id, user.tenant_id, settings.access_token_minutes
+    )
+    secret = new_secret()
+    token = await RefreshToken.create(
+        tenant_id=user.tenant_id,
+        user_id=user.id,
+        secret_hash=hash_secret(secret),
+        family=family,
+        expires_at=_now() + dt.timedelta(days=settings.refresh_token_days),
+    )
+    return Session(access, compose_refresh_token(user.tenant_id, token.id, secret), expires)
+
+
+async def _lookup_refresh_token(raw: str) -> RefreshToken:
+    parts = parse_refresh_token(raw)
+    await switch_tenant(connection(), parts.tenant_id)
+    token = await RefreshToken.get_or_none(id=parts.token_id, tenant_id=parts.tenant_id)
+    if token is None or token.secret_hash != hash_secret(parts.secret):
+        raise Unauthenticated("Invalid refresh token")
+    return token
+
+
+async def refresh(ctx: RequestContext, raw_refresh_token: str) -> Session:
+    """Rotate: the presented token is spent and a new one of the same family issued. Presenting
+    a spent token again revokes the whole family (it was probably stolen)."""
+    token = await _lookup_refresh_token(raw_refresh_token)
+    now = _now()
+    if token.revoked_at is not None:
+        await RefreshToken.filter(tenant_id=token.tenant_id, family=token.family, revoked_at=None).update(
+            revoked_at=now
+        )
+        raise ReusedRefreshToken("Refresh token was already used; sign in again")
+    if token.expires_at <= now:
+        raise Unauthenticated("Refresh token expired; sign in again")
+    user = await User.get_or_none(id=token.user_id, tenant_id=token.tenant_id, active=True)
+    if user is None:
+        raise Unauthenticated("Invalid refresh token")
+    token.revoked_at = now
+    await token.save(update_fields=["revoked_at"])
+    return await _open_session(ctx, user, family=token.family)
+
+
+async def logout(ctx: RequestContext, raw_refresh_token: str) -> None:
+    token = await _lookup_refresh_token(raw_refresh_token)
+    await RefreshToken.filter(tenant_id=token.tenant_id, family=token.family, revoked_at=None).update(
+        revoked_at=_now()
+    )
+
+
+class ReusedRefreshToken(Unauthenticated):
+    """Raised after the token family was revoked: that revocation must be committed."""
+
+
+__all__ = ["DomainError", "Session", "login", "logout", "refresh", "ReusedRefreshToken"]

@@ -1,0 +1,81 @@
+"""Signed access tokens (JWT, HS256) and opaque refresh tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+
+import jwt
+
+from kinerja.core.errors import Unauthenticated
+
+AUDIENCE = "kinerja-api"
+ISSUER = "kinerja"
+ALGORITHM = "HS256"
+
+
+@dataclass(frozen=True)
+class AccessClaims:
+    user_id: uuid.UUID
+    tenant_id: uuid.UUID
+
+
+def issue_access_token(secret: str, user_id: uuid.UUID, tenant_id: uuid.UUID, minutes: int) -> tuple[str, dt.datetime]:
+    now = dt.datetime.now(dt.timezone.utc)
+    expires = now + dt.timedelta(minutes=minutes)
+    claims = {
+        "sub": str(user_id),
+        "tid": str(tenant_id),
+        "aud": AUDIENCE,
+        "iss": ISSUER,
+        "iat": int(now.timestamp()),
+        "exp": int(expires.timestamp()),
+        "jti": secrets.token_hex(8),
+    }
+    return jwt.encode(claims, secret, algorithm=ALGORITHM), expires.replace(microsecond=0)
+
+
+def verify_access_token(secret: str, token: str) -> AccessClaims:
+    """Signature, algorithm, expiry, audience and issuer are all checked; any failure is one error."""
+    try:
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            audience=AUDIENCE,
+            issuer=ISSUER,
+            options={"require": ["exp", "iat", "sub", "tid", "aud", "iss"]},
+        )
+        return AccessClaims(uuid.UUID(claims["sub"]), uuid.UUID(claims["tid"]))
+    except (jwt.PyJWTError, ValueError, KeyError, TypeError):
+        raise Unauthenticated("Invalid or expired access token") from None
+
+
+@dataclass(frozen=True)
+class RefreshTokenParts:
+    tenant_id: uuid.UUID
+    token_id: uuid.UUID
+    secret: str
+
+
+def compose_refresh_token(tenant_id: uuid.UUID, token_id: uuid.UUID, secret: str) -> str:
+    return f"{tenant_id.hex}.{token_id.hex}.{secret}"
+
+
+def parse_refresh_token(raw: str) -> RefreshTokenParts:
+    try:
+        tenant_hex, token_hex, secret = raw.split(".", 2)
+        return RefreshTokenParts(uuid.UUID(hex=tenant_hex), uuid.UUID(hex=token_hex), secret)
+    except (ValueError, AttributeError):
+        raise Unauthenticated("Invalid refresh token") from None
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()

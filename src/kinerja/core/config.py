@@ -1,0 +1,93 @@
+"""Settings read from the environment, once, at start-up."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEMO_SECRET_NOTE = "demo mode: a random secret key is generated at every start"
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable configuration."""
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    # postgres://user@host/db for the app role; empty = embedded SQLite file.
+    database_url: str = ""
+    # Owner role for migrations; defaults to database_url.
+    migration_database_url: str = ""
+    sqlite_path: str = "kinerja-demo.sqlite3"
+    secret_key: str = ""
+    mode: str = "production"  # production | demo | test
+    log_level: str = "INFO"
+    graphiql: bool = False
+    introspection: bool = False
+    access_token_minutes: int = 15
+    refresh_token_days: int = 14
+    login_max_failures: int = 5
+    login_window_minutes: int = 15
+    upload_dir: str = "uploads"
+    pool_size: int = 10
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def uses_postgres(self) -> bool:
+        return self.database_url.startswith(("postgres://", "postgresql://"))
+
+    @property
+    def db_url(self) -> str:
+        if self.uses_postgres:
+            return self.database_url.replace("postgresql://", "postgres://", 1)
+        if self.database_url.startswith("sqlite://"):
+            return self.database_url
+        return f"sqlite://{Path(self.sqlite_path).resolve()}"
+
+    @property
+    def owner_db_url(self) -> str:
+        url = self.migration_database_url or self.database_url
+        if url.startswith(("postgres://", "postgresql://")):
+            return url.replace("postgresql://", "postgres://", 1)
+        return self.db_url
+
+    @classmethod
+    def from_env(cls, *, require_secret: bool = True, **overrides) -> "Settings":
+        """Read the environment. Operator commands that issue no tokens pass require_secret=False."""
+        mode = overrides.pop("mode", None) or os.environ.get("KINERJA_MODE", "production")
+        if mode not in {"production", "demo", "test"}:
+            raise ConfigError(f"KINERJA_MODE must be production, demo or test, not {mode!r}")
+        relaxed = mode != "production"
+        values = dict(
+            database_url=os.environ.get("DATABASE_URL", ""),
+            migration_database_url=os.environ.get("MIGRATION_DATABASE_URL", ""),
+            sqlite_path=os.environ.get("KINERJA_SQLITE_PATH", "kinerja-demo.sqlite3"),
+            secret_key=os.environ.get("KINERJA_SECRET_KEY", ""),
+            mode=mode,
+            log_level=os.environ.get("KINERJA_LOG_LEVEL", "INFO").upper(),
+            graphiql=_flag("KINERJA_GRAPHIQL", relaxed),
+            introspection=_flag("KINERJA_INTROSPECTION", relaxed),
+            upload_dir=os.environ.get("KINERJA_UPLOAD_DIR", "uploads"),
+            pool_size=int(os.environ.get("KINERJA_DB_POOL_SIZE", "10")),
+        )
+        values.update(overrides)
+        settings = cls(**values)
+        if not settings.secret_key:
+            if mode == "production" and require_secret:
+                raise ConfigError(
+                    "KINERJA_SECRET_KEY is not set: production mode refuses to start without it "
+                    "(set KINERJA_MODE=demo for a local demo)"
+                )
+            settings = cls(**{**values, "secret_key": secrets.token_urlsafe(32)})
+        elif mode == "production" and len(settings.secret_key) < 32:
+            raise ConfigError("KINERJA_SECRET_KEY must be at least 32 characters")
+        return settings

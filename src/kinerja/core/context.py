@@ -1,0 +1,79 @@
+"""The request context every service receives: who is asking, in which tenant, with what rights."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from kinerja.core.config import Settings
+from kinerja.core.errors import Forbidden, Unauthenticated
+
+
+@dataclass
+class Actor:
+    user_id: uuid.UUID
+    tenant_id: uuid.UUID
+
+
+@dataclass
+class RequestContext:
+    settings: Settings
+    request_id: str
+    ip: str = ""
+    actor: Actor | None = None
+    # Set by a mutation that reported userErrors: its transaction is rolled back.
+    rollback: bool = False
+    loaders: dict[str, Any] = field(default_factory=dict)
+    cache: dict[str, Any] = field(default_factory=dict)
+    after_commit: list[Callable[[], Awaitable[None] | None]] = field(default_factory=list)
+    request: Any = None
+    response: Any = None
+
+    @property
+    def tenant_id(self) -> uuid.UUID | None:
+        return self.actor.tenant_id if self.actor else None
+
+    def require_actor(self) -> Actor:
+        if self.actor is None:
+            raise Unauthenticated(
+                self.cache.get("auth_error")
+                or "Authentication required: send 'Authorization: Bearer <token>'"
+            )
+        return self.actor
+
+    async def permissions(self) -> frozenset[str]:
+        from kinerja.auth.enforcer import registry
+
+        if "permissions" not in self.cache:
+            actor = self.require_actor()
+            enforcer = await registry.get(actor.tenant_id)
+            self.cache["permissions"] = enforcer.permissions_of(actor.user_id)
+        return self.cache["permissions"]
+
+    async def scopes(self, obj: str, action: str) -> set[str]:
+        """The scopes (own/team/unit/tenant) in which the actor may do ``action`` on ``obj``."""
+        prefix = f"{obj}:{action}:"
+        return {p.removeprefix(prefix) for p in await self.permissions() if p.startswith(prefix)}
+
+    async def require(self, obj: str, action: str) -> set[str]:
+        scopes = await self.scopes(obj, action)
+        if not scopes:
+            raise Forbidden(f"You lack the permission to {action} {obj}")
+        return scopes
+
+    async def holds(self, permission_key: str) -> bool:
+        return permission_key in await self.permissions()
+
+    async def employee_id(self) -> uuid.UUID | None:
+        """The employee record linked to the acting user (None for pure admin logins)."""
+        if "employee_id" not in self.cache:
+            from kinerja.auth.models import User
+
+            actor = self.require_actor()
+            row = await User.filter(id=actor.user_id, tenant_id=actor.tenant_id).values_list(
+                "employee_id", flat=True
+            )
+            self.cache["employee_id"] = row[0] if row else None
+        return self.cache["employee_id"]

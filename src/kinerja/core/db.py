@@ -1,0 +1,100 @@
+"""Database setup and the tenant transaction every request runs in.
+
+PostgreSQL enforces tenant isolation with row-level security keyed on the transaction-local
+setting ``app.tenant_id``; the services scope every query by tenant as well, so the embedded
+SQLite mode (no RLS) stays isolated too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+
+from tortoise import Tortoise, connections
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from kinerja.core.config import Settings
+
+APP_LABEL = "kinerja"
+MODEL_MODULES = [
+    "kinerja.tenancy.models",
+    "kinerja.org.models",
+    "kinerja.auth.models",
+]
+
+
+def tortoise_config(settings: Settings, *, owner: bool = False) -> dict:
+    url = settings.owner_db_url if owner else settings.db_url
+    if url.startswith("postgres://"):
+        credentials = _postgres_credentials(url, settings.pool_size)
+    else:
+        credentials = {
+            "engine": "tortoise.backends.sqlite",
+            "credentials": {"file_path": url.removeprefix("sqlite://"), "journal_mode": "WAL"},
+        }
+    return {
+        "connections": {"default": credentials},
+        "apps": {
+            APP_LABEL: {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": "migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def _postgres_credentials(url: str, pool_size: int) -> dict:
+    from urllib.parse import unquote, urlparse
+
+    parsed = urlparse(url)
+    return {
+        "engine": "tortoise.backends.asyncpg",
+        "credentials": {
+            "host": parsed.hostname or "127.0.0.1",
+            "port": parsed.port or 5432,
+            "user": unquote(parsed.username or "postgres"),
+            "password": unquote(parsed.password or ""),
+            "database": (parsed.path or "/postgres").lstrip("/"),
+            "minsize": 1,
+            "maxsize": pool_size,
+        },
+    }
+
+
+async def init_db(settings: Settings, *, owner: bool = False) -> None:
+    await Tortoise.init(config=tortoise_config(settings, owner=owner))
+
+
+async def close_db() -> None:
+    await Tortoise.close_connections()
+
+
+def connection() -> BaseDBAsyncClient:
+    return connections.get("default")
+
+
+def is_postgres() -> bool:
+    return connection().capabilities.dialect == "postgres"
+
+
+@contextlib.asynccontextmanager
+async def tenant_transaction(tenant_id: uuid.UUID | None) -> AsyncIterator[BaseDBAsyncClient]:
+    """One transaction bound to one tenant (or to none: then RLS shows no tenant rows)."""
+    async with in_transaction("default") as conn:
+        if conn.capabilities.dialect == "postgres":
+            await conn.execute_query(
+                "SELECT set_config('app.tenant_id', $1, true)",
+                [str(tenant_id) if tenant_id else ""],
+            )
+        yield conn
+
+
+async def switch_tenant(conn: BaseDBAsyncClient, tenant_id: uuid.UUID) -> None:
+    """Re-bind the current transaction to another tenant (provisioning and platform work only)."""
+    if conn.capabilities.dialect == "postgres":
+        await conn.execute_query("SELECT set_config('app.tenant_id', $1, true)", [str(tenant_id)])

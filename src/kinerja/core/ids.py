@@ -1,0 +1,31 @@
+"""Opaque global ids (Relay): base64url of ``TypeName:uuid``."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+
+from kinerja.core.errors import NotFound
+
+
+def to_global_id(type_name: str, object_id: uuid.UUID | str) -> str:
+    raw = f"{type_name}:{object_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def from_global_id(global_id: str) -> tuple[str, uuid.UUID]:
+    """Decode a global id; anything malformed is simply an id that does not exist."""
+    try:
+        padded = global_id + "=" * (-len(global_id) % 4)
+        type_name, _, raw_id = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
+        return type_name, uuid.UUID(raw_id)
+    except (ValueError, binascii.Error, UnicodeError, AttributeError):
+        raise NotFound(f"No object with id {global_id[:80]!r}") from None
+
+
+def parse_global_id(global_id: str, expected_type: str) -> uuid.UUID:
+    type_name, object_id = from_global_id(global_id)
+    if type_name != expected_type:
+        raise NotFound(f"No {expected_type} with id {global_id[:80]!r}")
+    return object_id

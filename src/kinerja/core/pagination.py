@@ -1,0 +1,89 @@
+"""Keyset (cursor) pagination: no OFFSET, stable under concurrent inserts."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+import orjson
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
+
+from kinerja.core.errors import BadUserInput
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    cursors: list[str]
+    has_next_page: bool
+    has_previous_page: bool
+    total_count_query: QuerySet | None = None
+
+
+def encode_cursor(values: list) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps(values)).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, width: int) -> list:
+    try:
+        values = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, binascii.Error, orjson.JSONDecodeError):
+        raise BadUserInput("Invalid cursor", field="after") from None
+    if not isinstance(values, list) or len(values) != width:
+        raise BadUserInput("Invalid cursor", field="after")
+    return values
+
+
+def page_size(first: int | None) -> int:
+    if first is None:
+        return DEFAULT_PAGE_SIZE
+    if first < 0:
+        raise BadUserInput("first must not be negative", field="first")
+    return min(first, MAX_PAGE_SIZE)
+
+
+def _after(order: list[str], values: list) -> Q:
+    """(a, b, id) > (va, vb, vid), spelled out so every backend and index can use it."""
+    condition: Q | None = None
+    for depth in range(len(order) - 1, -1, -1):
+        name, value = order[depth], values[depth]
+        strict = Q(**{f"{name}__gt": value})
+        condition = strict if condition is None else strict | (Q(**{name: value}) & condition)
+    assert condition is not None
+    return condition
+
+
+async def paginate(
+    queryset: QuerySet, order: list[str], first: int | None, after: str | None
+) -> Page:
+    """Fetch one page ordered by ``order`` (ascending; the last key must be unique, e.g. id)."""
+    size = page_size(first)
+    filtered = queryset
+    if after:
+        values = decode_cursor(after, len(order))
+        if order[-1] == "id":
+            try:
+                values[-1] = uuid.UUID(str(values[-1]))
+            except ValueError:
+                raise BadUserInput("Invalid cursor", field="after") from None
+        filtered = filtered.filter(_after(order, values))
+    rows = await filtered.order_by(*order).limit(size + 1) if size else []
+    has_next = len(rows) > size
+    rows = rows[:size]
+    cursors = [encode_cursor([_plain(getattr(row, key)) for key in order]) for row in rows]
+    return Page(rows, cursors, has_next, bool(after), queryset)
+
+
+def _plain(value):
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value

@@ -1,0 +1,157 @@
+"""Bulk import of employees from a SIASN-style CSV: validate every row first, then write all of
+them in one transaction, or nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kinerja.core.db import switch_tenant, tenant_transaction
+from kinerja.core.progress import Progress
+from kinerja.org.models import Employee, OrgUnit, Position
+from kinerja.org.rules import EmploymentType, nip_problem
+from kinerja.tenancy.models import Tenant
+
+# Accepted header names (case-insensitive) for each column, SIASN export names first.
+COLUMNS = {
+    "nip": ("nip", "nip_baru"),
+    "name": ("nama", "name"),
+    "position": ("jabatan", "jabatan_nama", "position"),
+    "unit": ("unit", "unor", "unor_nama", "unit_kerja", "kode_unit"),
+    "supervisor_nip": ("nip_atasan", "atasan_nip", "supervisor_nip"),
+    "employment_type": ("jenis_pegawai", "jenis_kepegawaian", "employment_type"),
+}
+REQUIRED = ("nip", "name", "unit")
+
+
+@dataclass
+class RowError:
+    line: int
+    column: str
+    message: str
+
+
+class ImportFailed(Exception):
+    def __init__(self, path: str, errors: list[RowError]):
+        super().__init__(f"{len(errors)} problems in {path}")
+        self.path, self.errors = path, errors
+
+    def report(self) -> str:
+        lines = [f"{self.path}: nothing imported, {len(self.errors)} problem(s):"]
+        lines += [f"  line {e.line}, {e.column}: {e.message}" for e in self.errors]
+        return "\n".join(lines)
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return f"imported: {self.created} created, {self.updated} updated"
+
+
+def _header_map(header: list[str]) -> dict[str, int]:
+    normalized = [h.strip().lower().replace(" ", "_") for h in header]
+    found = {}
+    for key, names in COLUMNS.items():
+        for name in names:
+            if name in normalized:
+                found[key] = normalized.index(name)
+                break
+    return found
+
+
+async def import_employees_file(tenant_slug: str, path: Path, *, progress: bool = True) -> ImportResult:
+    text = path.read_text(encoding="utf-8-sig")
+    return await import_employees(tenant_slug, text, str(path), progress=progress)
+
+
+async def import_employees(tenant_slug: str, text: str, source: str, *, progress: bool = False) -> ImportResult:
+    dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=",;\t")
+    rows = list(csv.reader(io.StringIO(text), dialect))
+    if not rows:
+        raise ImportFailed(source, [RowError(1, "(header)", "the file is empty")])
+    columns = _header_map(rows[0])
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        raise ImportFailed(source, [RowError(1, "(header)", f"missing column(s): {', '.join(missing)}")])
+
+    async with tenant_transaction(None) as conn:
+        tenant = await Tenant.get_or_none(slug=tenant_slug)
+        if tenant is None:
+            raise ImportFailed(source, [RowError(0, "--tenant", f"no tenant {tenant_slug!r}")])
+        await switch_tenant(conn, tenant.id)
+        units = {}
+        for unit in await OrgUnit.filter(tenant_id=tenant.id):
+            units[unit.code.lower()] = unit
+            units.setdefault(unit.name.lower(), unit)
+        positions = {p.name.lower(): p for p in await Position.filter(tenant_id=tenant.id)}
+        existing = {e.nip: e for e in await Employee.filter(tenant_id=tenant.id)}
+
+        errors: list[RowError] = []
+        parsed = []
+        seen: dict[str, int] = {}
+        bar = Progress(len(rows) - 1, "validating", progress)
+        for line, row in enumerate(rows[1:], start=2):
+            bar.step()
+            if not any(cell.strip() for cell in row):
+                continue
+            value = lambda key: row[columns[key]].strip() if key in columns and columns[key] < len(row) else ""  # noqa: E731
+            nip, name = value("nip"), value("name")
+            if problem := nip_problem(nip):
+                errors.append(RowError(line, "NIP", problem))
+            elif nip in seen:
+                errors.append(RowError(line, "NIP", f"duplicate of line {seen[nip]}"))
+            seen.setdefault(nip, line)
+            if not name or len(name) > 200:
+                errors.append(RowError(line, "NAMA", "name is required (at most 200 characters)"))
+            unit = units.get(value("unit").lower())
+            if unit is None:
+                errors.append(RowError(line, "UNIT", f"no org unit with code or name {value('unit')!r}"))
+            position = None
+            if value("position"):
+                position = positions.get(value("position").lower())
+                if position is None:
+                    errors.append(RowError(line, "JABATAN", f"no position {value('position')!r}"))
+            kind_raw = value("employment_type").upper() or "PNS"
+            try:
+                kind = EmploymentType(kind_raw)
+            except ValueError:
+                errors.append(RowError(line, "JENIS_PEGAWAI", "must be PNS or PPPK"))
+                kind = EmploymentType.PNS
+            parsed.append((line, nip, name, unit, position, kind, value("supervisor_nip")))
+
+        for line, nip, _name, _unit, _pos, _kind, supervisor_nip in parsed:
+            if supervisor_nip and supervisor_nip not in seen and supervisor_nip not in existing:
+                errors.append(RowError(line, "NIP_ATASAN", f"no employee with NIP {supervisor_nip}"))
+            if supervisor_nip == nip:
+                errors.append(RowError(line, "NIP_ATASAN", "an employee cannot supervise himself or herself"))
+        if errors:
+            raise ImportFailed(source, errors)
+
+        result = ImportResult()
+        bar = Progress(len(parsed), "importing", progress)
+        by_nip = dict(existing)
+        for _line, nip, name, unit, position, kind, _sup in parsed:
+            employee = by_nip.get(nip)
+            if employee is None:
+                employee = Employee(tenant_id=tenant.id, nip=nip, name=name, employment_type=kind,
+                                    org_unit_id=unit.id, position_id=position.id if position else None)
+                await employee.save()
+                result.created += 1
+            else:
+                employee.name, employee.employment_type, employee.org_unit_id = name, kind, unit.id
+                employee.position_id = position.id if position else None
+                await employee.save(update_fields=["name", "employment_type", "org_unit_id", "position_id", "updated_at"])
+                result.updated += 1
+            by_nip[nip] = employee
+            bar.step()
+        for _line, nip, *_rest, supervisor_nip in parsed:
+            supervisor = by_nip[supervisor_nip].id if supervisor_nip else None
+            if by_nip[nip].supervisor_id != supervisor:
+                await Employee.filter(id=by_nip[nip].id, tenant_id=tenant.id).update(supervisor_id=supervisor)
+        return result

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from tortoise import fields
+
+from kinerja.core.models import TenantModel
+from kinerja.org.rules import EmploymentType, OrgUnitKind, PeriodKind, PositionKind
+
+
+class OrgUnit(TenantModel):
+    """Perangkat daerah and its parts (bidang, seksi, ...), a tree per tenant."""
+
+    code = fields.CharField(max_length=50)
+    name = fields.CharField(max_length=200)
+    kind = fields.CharEnumField(OrgUnitKind, max_length=20)
+    parent = fields.ForeignKeyField(
+        "kinerja.OrgUnit", related_name="children", null=True, on_delete=fields.RESTRICT
+    )
+    # The unit's head (kepala). A plain column: employee -> org_unit -> employee would be a
+    # cycle the migration generator cannot order; the composite foreign key in
+    # 0002_tenant_isolation enforces it on PostgreSQL.
+    head_id = fields.UUIDField(null=True)
+
+    class Meta:
+        table = "org_unit"
+        unique_together = (("tenant", "code"),)
+        indexes = (("tenant_id", "parent_id"),)
+
+
+class Position(TenantModel):
+    """A jabatan: JPT, administrator, pengawas, pelaksana or fungsional."""
+
+    name = fields.CharField(max_length=200)
+    kind = fields.CharEnumField(PositionKind, max_length=20)
+
+    class Meta:
+        table = "position"
+        unique_together = (("tenant", "name"),)
+
+
+class Employee(TenantModel):
+    """An ASN (PNS or PPPK) identified by an 18-digit NIP."""
+
+    nip = fields.CharField(max_length=18)
+    name = fields.CharField(max_length=200)
+    employment_type = fields.CharEnumField(EmploymentType, max_length=10)
+    org_unit = fields.ForeignKeyField("kinerja.OrgUnit", related_name=False, on_delete=fields.RESTRICT)
+    position = fields.ForeignKeyField(
+        "kinerja.Position", related_name=False, null=True, on_delete=fields.RESTRICT
+    )
+    supervisor = fields.ForeignKeyField(
+        "kinerja.Employee", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    active = fields.BooleanField(default=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "employee"
+        unique_together = (("tenant", "nip"),)
+        indexes = (
+            ("tenant_id", "name", "id"),
+            ("tenant_id", "org_unit_id", "name", "id"),
+            ("tenant_id", "supervisor_id"),
+        )
+
+
+class Period(TenantModel):
+    """An assessment period: monthly, quarterly or semester per the tenant scheme, or annual."""
+
+    year = fields.SmallIntField()
+    kind = fields.CharEnumField(PeriodKind, max_length=10)
+    sequence = fields.SmallIntField()
+    name = fields.CharField(max_length=60)
+    starts_on = fields.DateField()
+    ends_on = fields.DateField()
+    closed = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "period"
+        unique_together = (("tenant", "year", "kind", "sequence"),)

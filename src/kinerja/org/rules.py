@@ -1,0 +1,114 @@
+"""Rules of the organisation: NIP, positions, periods. Pure functions, no I/O."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import Enum
+
+from kinerja.tenancy.rules import PeriodScheme
+
+
+class EmploymentType(str, Enum):
+    PNS = "PNS"
+    PPPK = "PPPK"
+
+
+class PositionKind(str, Enum):
+    JPT = "JPT"  # jabatan pimpinan tinggi
+    ADMINISTRATOR = "ADMINISTRATOR"
+    PENGAWAS = "PENGAWAS"
+    PELAKSANA = "PELAKSANA"
+    FUNGSIONAL = "FUNGSIONAL"
+
+
+class OrgUnitKind(str, Enum):
+    SEKRETARIAT = "SEKRETARIAT"
+    DINAS = "DINAS"
+    BADAN = "BADAN"
+    KANTOR = "KANTOR"
+    INSPEKTORAT = "INSPEKTORAT"
+    KECAMATAN = "KECAMATAN"
+    KELURAHAN = "KELURAHAN"
+    NAGARI = "NAGARI"
+    BAGIAN = "BAGIAN"
+    BIDANG = "BIDANG"
+    SUBBAGIAN = "SUBBAGIAN"
+    SEKSI = "SEKSI"
+    UPT = "UPT"
+
+
+class PeriodKind(str, Enum):
+    MONTHLY = "MONTHLY"
+    QUARTERLY = "QUARTERLY"
+    SEMESTER = "SEMESTER"
+    ANNUAL = "ANNUAL"
+
+
+def nip_problem(nip: object) -> str | None:
+    """Check an 18-digit NIP: birth date (8), appointment year and month (6), sex (1: 1 or 2),
+    serial (3). Returns what is wrong, or None."""
+    if not isinstance(nip, str) or len(nip) != 18 or not nip.isascii() or not nip.isdigit():
+        return "NIP must be exactly 18 digits"
+    try:
+        birth = dt.date(int(nip[0:4]), int(nip[4:6]), int(nip[6:8]))
+    except ValueError:
+        return "NIP digits 1-8 must be a valid birth date (YYYYMMDD)"
+    appointed_year, appointed_month = int(nip[8:12]), int(nip[12:14])
+    if not 1 <= appointed_month <= 12:
+        return "NIP digits 13-14 must be the appointment month (01-12)"
+    if appointed_year < birth.year + 15:
+        return "NIP digits 9-12 (appointment year) must be at least 15 years after birth"
+    if nip[14] not in "12":
+        return "NIP digit 15 must be 1 (male) or 2 (female)"
+    if nip[15:18] == "000":
+        return "NIP digits 16-18 (serial number) must not be 000"
+    return None
+
+
+@dataclass(frozen=True)
+class PeriodSpec:
+    kind: PeriodKind
+    sequence: int
+    name: str
+    starts_on: dt.date
+    ends_on: dt.date
+
+
+_MONTHS_ID = [
+    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
+    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
+]
+_ROMAN = ["I", "II", "III", "IV"]
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    if month == 12:
+        return dt.date(year, 12, 31)
+    return dt.date(year, month + 1, 1) - dt.timedelta(days=1)
+
+
+def periods_for_year(year: int, scheme: PeriodScheme) -> list[PeriodSpec]:
+    """The periodic assessment periods of a year per the tenant's scheme, plus the annual one."""
+    if not 2000 <= year <= 2100:
+        raise ValueError("year must be between 2000 and 2100")
+    months_per_period = {
+        PeriodScheme.MONTHLY: 1,
+        PeriodScheme.QUARTERLY: 3,
+        PeriodScheme.SEMESTER: 6,
+    }[scheme]
+    kind = PeriodKind(scheme.value)
+    specs = []
+    for sequence, first_month in enumerate(range(1, 13, months_per_period), start=1):
+        last_month = first_month + months_per_period - 1
+        if scheme is PeriodScheme.MONTHLY:
+            name = f"{_MONTHS_ID[first_month - 1]} {year}"
+        elif scheme is PeriodScheme.QUARTERLY:
+            name = f"Triwulan {_ROMAN[sequence - 1]} {year}"
+        else:
+            name = f"Semester {_ROMAN[sequence - 1]} {year}"
+        specs.append(
+            PeriodSpec(kind, sequence, name, dt.date(year, first_month, 1), _month_end(year, last_month))
+        )
+    specs.append(PeriodSpec(PeriodKind.ANNUAL, 1, f"Tahunan {year}", dt.date(year, 1, 1), dt.date(year, 12, 31)))
+    return specs

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+import uuid
+
+from tortoise import fields
+from tortoise.models import Model
+
+from kinerja.tenancy.rules import TenantKind
+
+
+class Tenant(Model):
+    """A local government (kabupaten/kota or a smaller unit), or the platform domain itself."""
+
+    id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
+    slug = fields.CharField(max_length=63, unique=True)
+    name = fields.CharField(max_length=200)
+    kind = fields.CharEnumField(TenantKind, max_length=20)
+    settings: dict = fields.JSONField(default=dict)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "tenant"

@@ -1,0 +1,118 @@
+"""Create or update a tenant from its declarative file, idempotently, in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from kinerja.auth import templates
+from kinerja.auth.enforcer import registry
+from kinerja.core.db import switch_tenant, tenant_transaction
+from kinerja.org.models import OrgUnit, Period, Position
+from kinerja.org.rules import periods_for_year
+from kinerja.tenancy.models import Tenant
+from kinerja.tenancy.rules import PLATFORM_SLUG, TenantKind, TenantSettings
+from kinerja.tenancy.spec import TenantSpec
+
+
+@dataclass
+class ApplyReport:
+    tenant: Tenant
+    created: bool
+    org_units_created: int = 0
+    org_units_updated: int = 0
+    positions_created: int = 0
+    periods_created: int = 0
+
+    def summary(self) -> str:
+        verb = "created" if self.created else "updated"
+        return (
+            f"tenant {self.tenant.slug} {verb}: org units +{self.org_units_created} "
+            f"~{self.org_units_updated}, positions +{self.positions_created}, "
+            f"periods +{self.periods_created}"
+        )
+
+
+async def apply_spec(spec: TenantSpec) -> ApplyReport:
+    async with tenant_transaction(None) as conn:
+        tenant = await Tenant.get_or_none(slug=spec.slug)
+        created = tenant is None
+        if tenant is None:
+            tenant = await Tenant.create(
+                slug=spec.slug, name=spec.name, kind=spec.kind, settings=spec.settings.to_dict()
+            )
+        else:
+            tenant.name, tenant.kind, tenant.settings = spec.name, spec.kind, spec.settings.to_dict()
+            await tenant.save()
+        await switch_tenant(conn, tenant.id)
+        report = ApplyReport(tenant, created)
+        await _apply_org_units(spec, tenant, report)
+        await _apply_positions(spec, tenant, report)
+        years = spec.period_years or [dt.date.today().year]
+        for year in years:
+            report.periods_created += await ensure_periods(tenant, year)
+        await templates.install_templates(tenant.id, templates.tenant_templates())
+    registry.invalidate(tenant.id)
+    return report
+
+
+async def _apply_org_units(spec: TenantSpec, tenant: Tenant, report: ApplyReport) -> None:
+    existing = {u.code: u for u in await OrgUnit.filter(tenant_id=tenant.id)}
+    for unit in spec.org_units:
+        row = existing.get(unit.code)
+        if row is None:
+            existing[unit.code] = await OrgUnit.create(
+                tenant_id=tenant.id, code=unit.code, name=unit.name, kind=unit.kind
+            )
+            report.org_units_created += 1
+        elif (row.name, row.kind) != (unit.name, unit.kind):
+            row.name, row.kind = unit.name, unit.kind
+            await row.save(update_fields=["name", "kind"])
+            report.org_units_updated += 1
+    for unit in spec.org_units:
+        row = existing[unit.code]
+        parent_id = existing[unit.parent].id if unit.parent else None
+        if row.parent_id != parent_id:
+            row.parent_id = parent_id
+            await row.save(update_fields=["parent_id"])
+
+
+async def _apply_positions(spec: TenantSpec, tenant: Tenant, report: ApplyReport) -> None:
+    existing = {p.name: p for p in await Position.filter(tenant_id=tenant.id)}
+    for position in spec.positions:
+        row = existing.get(position.name)
+        if row is None:
+            await Position.create(tenant_id=tenant.id, name=position.name, kind=position.kind)
+            report.positions_created += 1
+        elif row.kind != position.kind:
+            row.kind = position.kind
+            await row.save(update_fields=["kind"])
+
+
+async def ensure_periods(tenant: Tenant, year: int) -> int:
+    settings = TenantSettings.from_dict(tenant.settings)
+    have = set(
+        await Period.filter(tenant_id=tenant.id, year=year).values_list("kind", "sequence")
+    )
+    missing = [
+        Period(tenant_id=tenant.id, year=year, kind=s.kind, sequence=s.sequence, name=s.name,
+               starts_on=s.starts_on, ends_on=s.ends_on)
+        for s in periods_for_year(year, settings.period_scheme)
+        if (s.kind, s.sequence) not in have
+    ]
+    if missing:
+        await Period.bulk_create(missing)
+    return len(missing)
+
+
+async def ensure_platform_tenant() -> Tenant:
+    async with tenant_transaction(None) as conn:
+        tenant = await Tenant.get_or_none(slug=PLATFORM_SLUG)
+        if tenant is None:
+            tenant = await Tenant.create(
+                slug=PLATFORM_SLUG, name="Kinerja platform", kind=TenantKind.PLATFORM, settings={}
+            )
+        await switch_tenant(conn, tenant.id)
+        await templates.install_templates(tenant.id, templates.platform_templates())
+    registry.invalidate(tenant.id)
+    return tenant

@@ -1,0 +1,81 @@
+"""Tenant kinds and settings: pure rules, no I/O."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, fields
+from enum import Enum
+
+PLATFORM_SLUG = "platform"
+SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+
+class TenantKind(str, Enum):
+    PROVINSI = "PROVINSI"
+    KABUPATEN = "KABUPATEN"
+    KOTA = "KOTA"
+    KECAMATAN = "KECAMATAN"
+    KELURAHAN = "KELURAHAN"
+    NAGARI = "NAGARI"
+    PLATFORM = "PLATFORM"
+
+
+class PeriodScheme(str, Enum):
+    MONTHLY = "MONTHLY"
+    QUARTERLY = "QUARTERLY"
+    SEMESTER = "SEMESTER"
+
+
+class IkmWeighting(str, Enum):
+    EXACT = "EXACT"  # weight exactly 1/9 per element, round only the final value
+    PRINTED = "PRINTED"  # weight 0.11 as printed in PermenPANRB 14/2017
+
+
+@dataclass(frozen=True)
+class TenantSettings:
+    period_scheme: PeriodScheme = PeriodScheme.QUARTERLY
+    jp_target_pns: int = 20  # PP 11/2017 as amended by PP 17/2020, art. 203(4)
+    jp_target_pppk: int = 24  # PP 49/2018 art. 40(1)
+    ikm_weighting: IkmWeighting = IkmWeighting.EXACT
+    timezone: str = "Asia/Jakarta"
+
+    @classmethod
+    def from_dict(cls, raw: dict) -> "TenantSettings":
+        """Build settings from stored or declared values; raises ValueError naming the key."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(raw) - known)
+        if unknown:
+            raise ValueError(f"unknown setting {unknown[0]!r}", unknown[0])
+        values: dict = {}
+        for key, value in raw.items():
+            if key == "period_scheme":
+                values[key] = _enum(PeriodScheme, value, key)
+            elif key == "ikm_weighting":
+                values[key] = _enum(IkmWeighting, value, key)
+            elif key in {"jp_target_pns", "jp_target_pppk"}:
+                if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 500:
+                    raise ValueError(f"{key} must be a whole number from 0 to 500", key)
+                values[key] = value
+            elif key == "timezone":
+                if not isinstance(value, str) or not value:
+                    raise ValueError("timezone must be a time zone name", key)
+                values[key] = value
+        return cls(**values)
+
+    def to_dict(self) -> dict:
+        return {k: (v.value if isinstance(v, Enum) else v) for k, v in asdict(self).items()}
+
+
+def _enum(enum_type, value, key):
+    try:
+        return enum_type(value)
+    except ValueError:
+        allowed = ", ".join(m.value for m in enum_type)
+        raise ValueError(f"{key} must be one of {allowed}", key) from None
+
+
+def validate_slug(slug: object) -> str | None:
+    """Return a problem with the slug, or None when it is valid."""
+    if not isinstance(slug, str) or not SLUG_PATTERN.fullmatch(slug) or len(slug) > 63:
+        return "slug must be lowercase letters, digits and single hyphens (at most 63)"
+    return None
