@@ -67,7 +67,7 @@ def _postgres_credentials(url: str, pool_size: int) -> dict:
 
 
 async def init_db(settings: Settings, *, owner: bool = False) -> None:
-    await Tortoise.init(config=tortoise_config(settings, owner=owner))
+    await Tortoise.init(config=tortoise_config(settings, owner=owner), _enable_global_fallback=True)
 
 
 async def close_db() -> None:

@@ -1,0 +1,70 @@
+"""Pure rules, property-tested: NIP validation, period generation, tenant settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kinerja.org.rules import PeriodKind, nip_problem, periods_for_year
+from kinerja.tenancy.rules import PeriodScheme, TenantSettings
+
+
+@st.composite
+def valid_nips(draw):
+    birth = draw(st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2005, 12, 31)))
+    appointed = draw(st.integers(min_value=birth.year + 15, max_value=2099))
+    month = draw(st.integers(1, 12))
+    sex = draw(st.sampled_from("12"))
+    serial = draw(st.integers(1, 999))
+    return f"{birth:%Y%m%d}{appointed:04d}{month:02d}{sex}{serial:03d}"
+
+
+@given(valid_nips())
+def test_valid_nips_pass(nip):
+    assert nip_problem(nip) is None
+
+
+@given(valid_nips(), st.integers(0, 17), st.sampled_from("abX -"))
+def test_any_non_digit_fails(nip, position, char):
+    assert nip_problem(nip[:position] + char + nip[position + 1:]) is not None
+
+
+@given(st.text(max_size=30).filter(lambda s: len(s) != 18))
+def test_wrong_length_fails(text):
+    assert nip_problem(text) == "NIP must be exactly 18 digits"
+
+
+@pytest.mark.parametrize("nip", [
+    "198013012005011001",  # month 13
+    "198002302005011001",  # 30 February
+    "198001012005131001",  # appointment month 13
+    "198001011990011001",  # appointed at 10
+    "198001012005013001",  # sex digit 3
+    "198001012005011000",  # serial 000
+])
+def test_invalid_nip_parts(nip):
+    assert nip_problem(nip) is not None
+
+
+@given(st.integers(2000, 2100), st.sampled_from(list(PeriodScheme)))
+def test_periods_cover_the_year_without_gaps(year, scheme):
+    periods = periods_for_year(year, scheme)
+    annual = [p for p in periods if p.kind is PeriodKind.ANNUAL]
+    periodic = [p for p in periods if p.kind is not PeriodKind.ANNUAL]
+    assert len(annual) == 1 and annual[0].starts_on == dt.date(year, 1, 1) and annual[0].ends_on == dt.date(year, 12, 31)
+    assert len(periodic) == {"MONTHLY": 12, "QUARTERLY": 4, "SEMESTER": 2}[scheme.value]
+    assert periodic[0].starts_on == dt.date(year, 1, 1) and periodic[-1].ends_on == dt.date(year, 12, 31)
+    for before, after in zip(periodic, periodic[1:]):
+        assert after.starts_on == before.ends_on + dt.timedelta(days=1)
+    assert [p.sequence for p in periodic] == list(range(1, len(periodic) + 1))
+
+
+def test_settings_defaults_and_errors():
+    settings = TenantSettings.from_dict({})
+    assert (settings.jp_target_pns, settings.jp_target_pppk, settings.ikm_weighting.value) == (20, 24, "EXACT")
+    for bad in [{"jp_target_pns": -1}, {"jp_target_pns": True}, {"ikm_weighting": "ROUGH"}, {"x": 1}]:
+        with pytest.raises(ValueError):
+            TenantSettings.from_dict(bad)
