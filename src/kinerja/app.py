@@ -17,6 +17,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from kinerja.api.schema import schema
 from kinerja.api.view import GraphQLView
+from kinerja.auth.policy_events import PolicyListener
 from kinerja.core.config import Settings
 from kinerja.core.db import connection, tortoise_config
 from kinerja.core.logging import configure_logging, operation_var, request_id_var, tenant_var
@@ -84,11 +85,18 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
-        if manage_db:
-            async with RegisterTortoise(app, config=tortoise_config(settings)):
-                yield
-        else:
+        if not manage_db:
             yield
+            return
+        async with RegisterTortoise(app, config=tortoise_config(settings)):
+            listener = PolicyListener(settings.db_url) if settings.uses_postgres else None
+            if listener:
+                listener.start()
+            try:
+                yield
+            finally:
+                if listener:
+                    await listener.stop()
 
     app = Starlette(
         routes=[

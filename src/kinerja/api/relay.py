@@ -77,3 +77,13 @@ def user_errors(exc: DomainError) -> list[UserError]:
 
 def to_user_errors(errors: list[FieldError]) -> list[UserError]:
     return [UserError(field=e.field, code=e.code, message=e.message) for e in errors]
+
+
+async def run_mutation(info, payload_type, work: Callable[[], Awaitable[dict]]):
+    """Run a mutation's use case; an expected failure becomes userErrors and rolls back the
+    operation's transaction (nothing half-written)."""
+    try:
+        return payload_type(**(await work()))
+    except DomainError as exc:
+        info.context.rollback = True
+        return payload_type(user_errors=user_errors(exc))

@@ -8,14 +8,18 @@ from strawberry.types import Info
 
 from kinerja.api.extensions import TenantTransaction
 from kinerja.api.relay import Node
+from kinerja.auth import access_graphql
+from kinerja.auth.access_graphql import AccessMutation, AccessQuery
 from kinerja.auth.graphql import AuthMutation, AuthQuery
 from kinerja.core.errors import NotFound
 from kinerja.core.ids import from_global_id
 from kinerja.org import graphql as org_graphql
 from kinerja.org.graphql import OrgQuery
+from kinerja.tenancy.graphql import PlatformMutation, PlatformQuery
 
 NODE_RESOLVERS = {
     **org_graphql.NODE_RESOLVERS,
+    **access_graphql.NODE_RESOLVERS,
 }
 
 
@@ -32,15 +36,16 @@ class NodeQuery:
         return await resolver(info.context, object_id)
 
 
-Query = merge_types("Query", (AuthQuery, OrgQuery, NodeQuery))
-Mutation = merge_types("Mutation", (AuthMutation,))
+Query = merge_types("Query", (AuthQuery, AccessQuery, OrgQuery, PlatformQuery, NodeQuery))
+Mutation = merge_types("Mutation", (AuthMutation, AccessMutation, PlatformMutation))
 
 
 def build_schema(extensions: list | None = None) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
-        types=[org_graphql.Employee, org_graphql.OrgUnit, org_graphql.Period],
+        types=[org_graphql.Employee, org_graphql.OrgUnit, org_graphql.Period, access_graphql.Role,
+               access_graphql.User],
         extensions=[TenantTransaction, *(extensions or [])],
     )
 

@@ -98,8 +98,8 @@ class EnforcerRegistry:
     def invalidate(self, tenant_id: uuid.UUID) -> None:
         self._enforcers.pop(tenant_id, None)
 
-    def invalidate_all(self) -> None:
-        self._enforcers.clear()
+    def cached_tenants(self) -> list[uuid.UUID]:
+        return list(self._enforcers)
 
 
 registry = EnforcerRegistry()

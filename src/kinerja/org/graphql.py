@@ -25,15 +25,15 @@ strawberry.enum(OrgUnitKind, description="Kind of org unit (perangkat daerah, bi
 strawberry.enum(PeriodKind, description="Assessment period kind (periodik per the tenant scheme, or annual).")
 
 
-async def _employees_by_id(tenant_id, ids):
+async def employees_by_id(tenant_id, ids):
     return await service.load_by_ids(EmployeeModel, tenant_id, ids)
 
 
-async def _units_by_id(tenant_id, ids):
+async def units_by_id(tenant_id, ids):
     return await service.load_by_ids(OrgUnitModel, tenant_id, ids)
 
 
-async def _positions_by_id(tenant_id, ids):
+async def positions_by_id(tenant_id, ids):
     return await service.load_by_ids(PositionModel, tenant_id, ids)
 
 
@@ -64,19 +64,19 @@ class Employee(Node):
     async def position(self, info: Info) -> Position | None:
         if self._model.position_id is None:
             return None
-        row = await loader(info.context, "position", _positions_by_id).load(self._model.position_id)
+        row = await loader(info.context, "position", positions_by_id).load(self._model.position_id)
         return Position.from_model(row) if row else None
 
     @strawberry.field(description="Unit kerja.")
     async def org_unit(self, info: Info) -> Annotated["OrgUnit", strawberry.lazy("kinerja.org.graphql")]:
-        row = await loader(info.context, "org_unit", _units_by_id).load(self._model.org_unit_id)
+        row = await loader(info.context, "org_unit", units_by_id).load(self._model.org_unit_id)
         return OrgUnit.from_model(row)
 
     @strawberry.field(description="Atasan langsung (direct supervisor).")
     async def supervisor(self, info: Info) -> Employee | None:
         if self._model.supervisor_id is None:
             return None
-        row = await loader(info.context, "employee", _employees_by_id).load(self._model.supervisor_id)
+        row = await loader(info.context, "employee", employees_by_id).load(self._model.supervisor_id)
         return Employee.from_model(row) if row else None
 
 
@@ -95,7 +95,7 @@ class OrgUnit(Node):
     async def parent(self, info: Info) -> OrgUnit | None:
         if self._model.parent_id is None:
             return None
-        row = await loader(info.context, "org_unit", _units_by_id).load(self._model.parent_id)
+        row = await loader(info.context, "org_unit", units_by_id).load(self._model.parent_id)
         return OrgUnit.from_model(row) if row else None
 
     @strawberry.field(description="Sub-units, ordered by code.")
@@ -107,7 +107,7 @@ class OrgUnit(Node):
     async def head(self, info: Info) -> Employee | None:
         if self._model.head_id is None:
             return None
-        row = await loader(info.context, "employee", _employees_by_id).load(self._model.head_id)
+        row = await loader(info.context, "employee", employees_by_id).load(self._model.head_id)
         return Employee.from_model(row) if row else None
 
 

@@ -10,7 +10,7 @@ from tortoise.expressions import Q
 from kinerja.core.context import RequestContext
 from kinerja.core.errors import NotFound
 from kinerja.core.pagination import Page, paginate
-from kinerja.org.models import Employee, OrgUnit, Period, Position
+from kinerja.org.models import Employee, OrgUnit, Period
 from kinerja.org.scoping import employee_scope, unit_subtree_ids
 
 
@@ -86,7 +86,3 @@ async def load_by_ids(model, tenant_id: uuid.UUID, ids: list[uuid.UUID]) -> list
     """Batch loader body: rows of one tenant by id, in the order asked (None where missing)."""
     rows = {row.id: row for row in await model.filter(tenant_id=tenant_id, id__in=set(ids))}
     return [rows.get(i) for i in ids]
-
-
-async def positions_by_ids(tenant_id: uuid.UUID, ids: list[uuid.UUID]) -> list[Position | None]:
-    return await load_by_ids(Position, tenant_id, ids)

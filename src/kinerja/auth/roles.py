@@ -1,0 +1,236 @@
+"""Use cases of access control: roles, their permissions, who holds them; users of a tenant."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from tortoise.expressions import Q
+
+from kinerja.auth import permissions, rules, templates
+from kinerja.auth.enforcer import role_subject, user_subject
+from kinerja.auth.models import PolicyRule, Role, User
+from kinerja.auth.passwords import hash_password, password_problem
+from kinerja.auth.policy_events import announce_policy_change
+from kinerja.core.context import RequestContext
+from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from kinerja.core.pagination import Page, paginate
+from kinerja.org.models import Employee
+from kinerja.tenancy.models import Tenant
+from kinerja.tenancy.rules import PLATFORM_SLUG
+
+
+@dataclass(frozen=True)
+class RoleView:
+    role: Role
+    permissions: list[str]
+
+
+async def _role_permissions(tenant_id: uuid.UUID, names: list[str]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {name: [] for name in names}
+    subjects = [role_subject(n) for n in names]
+    for subject, obj, act in await PolicyRule.filter(
+        tenant_id=tenant_id, ptype="p", v0__in=subjects
+    ).values_list("v0", "v2", "v3"):
+        found[subject.removeprefix("role:")].append(f"{obj}:{act}")
+    return {name: sorted(keys) for name, keys in found.items()}
+
+
+async def list_roles(ctx: RequestContext) -> list[RoleView]:
+    await ctx.require("role", "read")
+    tenant_id = ctx.require_actor().tenant_id
+    roles = await Role.filter(tenant_id=tenant_id).order_by("name")
+    perms = await _role_permissions(tenant_id, [r.name for r in roles])
+    return [RoleView(r, perms[r.name]) for r in roles]
+
+
+async def _is_platform(tenant_id: uuid.UUID) -> bool:
+    return await Tenant.filter(id=tenant_id, slug=PLATFORM_SLUG).exists()
+
+
+async def _check_grantable(ctx: RequestContext, requested: list[str]) -> list[str]:
+    unique = sorted(set(requested))
+    problems = rules.permission_problems(
+        unique, await ctx.permissions(), platform=await _is_platform(ctx.require_actor().tenant_id)
+    )
+    if problems:
+        raise ValidationFailed(problems)
+    return unique
+
+
+async def _get_role(ctx: RequestContext, role_id: uuid.UUID) -> Role:
+    role = await Role.get_or_none(id=role_id, tenant_id=ctx.require_actor().tenant_id)
+    if role is None:
+        raise NotFound("Role not found", field="id")
+    return role
+
+
+async def _write_permissions(tenant_id: uuid.UUID, role_name: str, keys: list[str]) -> None:
+    await PolicyRule.filter(tenant_id=tenant_id, ptype="p", v0=role_subject(role_name)).delete()
+    await PolicyRule.bulk_create([PolicyRule(**templates.permission_rule(tenant_id, role_name, k)) for k in keys])
+
+
+def _check_name(name: str) -> None:
+    if problem := rules.role_name_problem(name):
+        raise ValidationFailed([FieldError("name", "BAD_USER_INPUT", problem)])
+
+
+def _check_description(description: str | None) -> None:
+    if description is not None and len(description) > 300:
+        raise ValidationFailed([FieldError("description", "BAD_USER_INPUT", "Description must be at most 300 characters")])
+
+
+async def create_role(ctx: RequestContext, name: str, description: str, requested: list[str]) -> RoleView:
+    await ctx.require("role", "manage")
+    tenant_id = ctx.require_actor().tenant_id
+    _check_name(name)
+    _check_description(description)
+    keys = await _check_grantable(ctx, requested)
+    if await Role.exists(tenant_id=tenant_id, name=name):
+        raise Conflict(f"A role named {name!r} already exists", field="name")
+    role = await Role.create(tenant_id=tenant_id, name=name, description=description or "", built_in=False)
+    await _write_permissions(tenant_id, name, keys)
+    await announce_policy_change(ctx, tenant_id)
+    return RoleView(role, keys)
+
+
+async def update_role(ctx: RequestContext, role_id: uuid.UUID, name: str | None, description: str | None,
+                      requested: list[str] | None) -> RoleView:
+    await ctx.require("role", "manage")
+    tenant_id = ctx.require_actor().tenant_id
+    role = await _get_role(ctx, role_id)
+    if role.built_in:
+        raise Conflict(f"Built-in role {role.name!r} follows the platform template; create a custom role instead",
+                       field="id")
+    current = (await _role_permissions(tenant_id, [role.name]))[role.name]
+    missing = rules.missing_for_grant(set(current), await ctx.permissions())
+    if missing:
+        raise Forbidden(f"You cannot change a role holding {missing[0]!r}, which you do not hold", field="id")
+    if name is not None and name != role.name:
+        _check_name(name)
+        if await Role.exists(tenant_id=tenant_id, name=name):
+            raise Conflict(f"A role named {name!r} already exists", field="name")
+        await PolicyRule.filter(tenant_id=tenant_id, v0=role_subject(role.name), ptype="p").update(v0=role_subject(name))
+        await PolicyRule.filter(tenant_id=tenant_id, v1=role_subject(role.name), ptype="g").update(v1=role_subject(name))
+        role.name = name
+    _check_description(description)
+    if description is not None:
+        role.description = description
+    await role.save()
+    keys = current
+    if requested is not None:
+        keys = await _check_grantable(ctx, requested)
+        await _write_permissions(tenant_id, role.name, keys)
+    await announce_policy_change(ctx, tenant_id)
+    return RoleView(role, keys)
+
+
+async def delete_role(ctx: RequestContext, role_id: uuid.UUID) -> uuid.UUID:
+    await ctx.require("role", "manage")
+    tenant_id = ctx.require_actor().tenant_id
+    role = await _get_role(ctx, role_id)
+    if role.built_in:
+        raise Conflict(f"Built-in role {role.name!r} cannot be deleted", field="id")
+    holders = await PolicyRule.filter(tenant_id=tenant_id, ptype="g", v1=role_subject(role.name)).count()
+    if holders:
+        raise Conflict(f"Role {role.name!r} is still held by {holders} user(s); revoke it first", field="id")
+    current = (await _role_permissions(tenant_id, [role.name]))[role.name]
+    if missing := rules.missing_for_grant(set(current), await ctx.permissions()):
+        raise Forbidden(f"You cannot delete a role holding {missing[0]!r}, which you do not hold", field="id")
+    await PolicyRule.filter(tenant_id=tenant_id, ptype="p", v0=role_subject(role.name)).delete()
+    await role.delete()
+    await announce_policy_change(ctx, tenant_id)
+    return role.id
+
+
+async def _user_in_tenant(ctx: RequestContext, user_id: uuid.UUID) -> User:
+    user = await User.get_or_none(id=user_id, tenant_id=ctx.require_actor().tenant_id)
+    if user is None:
+        raise NotFound("User not found", field="userId")
+    return user
+
+
+async def _role_for_grant(ctx: RequestContext, role_name: str) -> Role:
+    tenant_id = ctx.require_actor().tenant_id
+    role = await Role.get_or_none(tenant_id=tenant_id, name=role_name) if isinstance(role_name, str) else None
+    if role is None:
+        raise NotFound(f"No role named {str(role_name)[:64]!r} in this tenant", field="role")
+    role_perms = (await _role_permissions(tenant_id, [role.name]))[role.name]
+    if missing := rules.missing_for_grant(set(role_perms), await ctx.permissions()):
+        raise Forbidden(f"You cannot grant or revoke {role.name!r}: it holds {missing[0]!r}, which you do not",
+                        field="role")
+    return role
+
+
+async def assign_role(ctx: RequestContext, user_id: uuid.UUID, role_name: str) -> User:
+    await ctx.require("role", "manage")
+    user = await _user_in_tenant(ctx, user_id)
+    role = await _role_for_grant(ctx, role_name)
+    if not await templates.assign(user.tenant_id, user.id, role.name):
+        raise Conflict(f"The user already holds {role.name!r}", field="role")
+    await announce_policy_change(ctx, user.tenant_id)
+    return user
+
+
+async def revoke_role(ctx: RequestContext, user_id: uuid.UUID, role_name: str) -> User:
+    await ctx.require("role", "manage")
+    user = await _user_in_tenant(ctx, user_id)
+    role = await _role_for_grant(ctx, role_name)
+    rule = templates.assignment_rule(user.tenant_id, user.id, role.name)
+    if not await PolicyRule.exists(**rule):
+        raise Conflict(f"The user does not hold {role.name!r}", field="role")
+    if role.name == rules.PROTECTED_ROLE:
+        holders = await PolicyRule.filter(tenant_id=user.tenant_id, ptype="g",
+                                          v1=role_subject(role.name)).count()
+        if holders <= 1:
+            raise Conflict("The tenant must keep at least one tenant_admin", field="role")
+    await PolicyRule.filter(**rule).delete()
+    await announce_policy_change(ctx, user.tenant_id)
+    return user
+
+
+async def list_users(ctx: RequestContext, search: str | None, first: int | None, after: str | None) -> Page[User]:
+    await ctx.require("role", "read")
+    query = User.filter(tenant_id=ctx.require_actor().tenant_id)
+    if search:
+        query = query.filter(Q(username__icontains=search.strip()[:64]))
+    return await paginate(query, ["username", "id"], first, after)
+
+
+async def create_user(ctx: RequestContext, username: str, password: str, employee_id: uuid.UUID | None,
+                      role_names: list[str]) -> User:
+    await ctx.require("user", "manage")
+    tenant_id = ctx.require_actor().tenant_id
+    problems = []
+    if problem := rules.username_problem(username):
+        problems.append(FieldError("username", "BAD_USER_INPUT", problem))
+    if problem := password_problem(password):
+        problems.append(FieldError("password", "BAD_USER_INPUT", problem))
+    if problems:
+        raise ValidationFailed(problems)
+    if await User.exists(tenant_id=tenant_id, username=username):
+        raise Conflict(f"User {username!r} already exists", field="username")
+    if employee_id is not None and not await Employee.exists(id=employee_id, tenant_id=tenant_id):
+        raise NotFound("Employee not found", field="employeeId")
+    roles = [await _role_for_grant(ctx, name) for name in dict.fromkeys(role_names)]
+    user = await User.create(tenant_id=tenant_id, username=username, password_hash=hash_password(password),
+                             employee_id=employee_id)
+    for role in roles:
+        await templates.assign(tenant_id, user.id, role.name)
+    if roles:
+        await announce_policy_change(ctx, tenant_id)
+    return user
+
+
+async def role_names_by_user(tenant_id: uuid.UUID, user_ids: list[uuid.UUID]) -> list[list[str]]:
+    """Batch loader body: the roles each user holds, as stored (including this transaction's writes)."""
+    held: dict[str, list[str]] = {user_subject(u): [] for u in user_ids}
+    for subject, role in await PolicyRule.filter(
+        tenant_id=tenant_id, ptype="g", v0__in=list(held)
+    ).values_list("v0", "v1"):
+        held[subject].append(role.removeprefix("role:"))
+    return [sorted(held[user_subject(u)]) for u in user_ids]
+
+
+def catalogue() -> list[permissions.Permission]:
+    return permissions.CATALOGUE
