@@ -12,8 +12,8 @@ from functools import lru_cache
 import casbin
 from casbin.model import Model
 
-from kinerja.auth.models import PolicyRule
 from kinerja.core.paths import policies_dir
+from kinerja.core.sql import fetch_all, uuid_param
 
 
 def user_subject(user_id: uuid.UUID | str) -> str:
@@ -39,12 +39,13 @@ class TortoiseAdapter:
     """Loads one tenant's rules. Writes go through the role service, in the request transaction."""
 
     async def load_tenant(self, tenant_id: uuid.UUID) -> list[tuple[str, list[str]]]:
-        rows = await PolicyRule.filter(tenant_id=tenant_id).values_list("ptype", "v0", "v1", "v2", "v3")
-        rules = []
-        for ptype, v0, v1, v2, v3 in rows:
-            values = [v0, v1, v2, v3] if ptype == "p" else [v0, v1, v2]
-            rules.append((ptype, values))
-        return rules
+        rows = await fetch_all(
+            "SELECT ptype, v0, v1, v2, v3 FROM policy_rule WHERE tenant_id = $1", [uuid_param(tenant_id)]
+        )
+        return [
+            (r["ptype"], [r["v0"], r["v1"], r["v2"], r["v3"]] if r["ptype"] == "p" else [r["v0"], r["v1"], r["v2"]])
+            for r in rows
+        ]
 
 
 class TenantEnforcer:
@@ -56,12 +57,21 @@ class TenantEnforcer:
         self.enforcer = casbin.Enforcer(new_model())
         self.enforcer.auto_build_role_links = False
         model = self.enforcer.get_model()
-        for ptype, values in rules:
-            model.add_policy("p" if ptype == "p" else "g", ptype, values)
+        # Rows are unique in the database, so the lists are assigned whole: Model.add_policy checks
+        # for duplicates by scanning the list, which is quadratic over a tenant's policy.
+        model["p"]["p"].policy = [values for ptype, values in rules if ptype == "p"]
+        model["g"]["g"].policy = [values for ptype, values in rules if ptype == "g"]
+        # No pattern roles are used: without this, pycasbin's domain role manager compares every
+        # role name with every other (O(n^2)), 1.8 s for a tenant of 1,000 users.
+        self.enforcer.get_role_manager().matching_func = None
         self.enforcer.build_role_links()
         self._permissions: dict[str, frozenset[str]] = {}
 
     def enforce(self, user_id: uuid.UUID, obj: str, act: str) -> bool:
+        """The same answer as Casbin's enforce for this model, from the user's resolved permissions."""
+        return f"{obj}:{act}" in self.permissions_of(user_id)
+
+    def casbin_enforce(self, user_id: uuid.UUID, obj: str, act: str) -> bool:
         return self.enforcer.enforce(user_subject(user_id), self.domain, obj, act)
 
     def permissions_of(self, user_id: uuid.UUID) -> frozenset[str]:

@@ -17,6 +17,7 @@ from kinerja.core.context import RequestContext
 from kinerja.core.db import connection, is_postgres, tenant_transaction
 
 CHANNEL = "kinerja_policy"
+LISTENER_NAME = "kinerja-policy-listener"
 log = logging.getLogger("kinerja.policy")
 
 
@@ -66,7 +67,7 @@ class PolicyListener:
         while True:
             conn = None
             try:
-                conn = await asyncpg.connect(self.dsn)
+                conn = await asyncpg.connect(self.dsn, server_settings={"application_name": LISTENER_NAME})
                 lost = asyncio.Event()
                 conn.add_termination_listener(lambda _c: lost.set())
                 await conn.add_listener(CHANNEL, self._on_notify)
