@@ -100,7 +100,7 @@ async def test_revoke_reaches_every_worker_within_a_second(two_workers):
 async def test_listener_reconnects_and_reloads_after_losing_its_connection(two_workers):
     import asyncpg
 
-    from kinerja.auth.policy_events import LISTENER_NAME
+    from kinerja.core.listener import LISTENER_NAME
 
     base = two_workers
     admin = await _login(base, "samarinda", "admin")

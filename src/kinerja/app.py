@@ -11,13 +11,15 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from tortoise.contrib.starlette import RegisterTortoise
 
 from kinerja.api.schema import schema
 from kinerja.api.view import GraphQLView
-from kinerja.auth.policy_events import PolicyListener
+from kinerja.auth.policy_events import PolicyReloader
+from kinerja.core.events import hub
+from kinerja.core.listener import NotificationListener
 from kinerja.core.config import Settings
 from kinerja.core.db import connection, tortoise_config
 from kinerja.core.logging import configure_logging, operation_var, request_id_var, tenant_var
@@ -89,7 +91,9 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             yield
             return
         async with RegisterTortoise(app, config=tortoise_config(settings)):
-            listener = PolicyListener(settings.db_url) if settings.uses_postgres else None
+            listener = None
+            if settings.uses_postgres:
+                listener = NotificationListener(settings.db_url, [PolicyReloader().channel(), hub.channel()])
             if listener:
                 listener.start()
             try:
@@ -101,6 +105,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
     app = Starlette(
         routes=[
             Route("/graphql", view, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", view),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],

@@ -20,7 +20,7 @@ def format_error(error: GraphQLError, request_id: str) -> dict:
         if original.field:
             formatted["extensions"]["field"] = original.field
         return formatted
-    if original is None:
+    if original is None or (error.path is None and isinstance(original, (GraphQLError, ValueError, TypeError))):
         # Parse, validation and variable coercion errors: the request itself is malformed.
         formatted["extensions"] = {"code": "BAD_USER_INPUT"}
         return formatted

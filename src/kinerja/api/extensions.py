@@ -6,6 +6,7 @@ import inspect
 import logging
 
 from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
 
 from kinerja.core.db import tenant_transaction
 from kinerja.core.logging import operation_var
@@ -24,6 +25,10 @@ class TenantTransaction(SchemaExtension):
         execution = self.execution_context
         ctx = execution.context
         operation_var.set(execution.operation_name or "")
+        if execution.operation_type is OperationType.SUBSCRIPTION:
+            # A subscription lives long: it opens one short transaction per event instead.
+            yield
+            return
         committed = False
         async with tenant_transaction(ctx.tenant_id) as conn:
             yield

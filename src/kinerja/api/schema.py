@@ -15,11 +15,14 @@ from kinerja.core.errors import NotFound
 from kinerja.core.ids import from_global_id
 from kinerja.org import graphql as org_graphql
 from kinerja.org.graphql import OrgQuery
+from kinerja.plans import graphql as plans_graphql
+from kinerja.plans.graphql import PlanMutation, PlanQuery, PlanSubscription
 from kinerja.tenancy.graphql import PlatformMutation, PlatformQuery
 
 NODE_RESOLVERS = {
     **org_graphql.NODE_RESOLVERS,
     **access_graphql.NODE_RESOLVERS,
+    **plans_graphql.NODE_RESOLVERS,
 }
 
 
@@ -36,16 +39,19 @@ class NodeQuery:
         return await resolver(info.context, object_id)
 
 
-Query = merge_types("Query", (AuthQuery, AccessQuery, OrgQuery, PlatformQuery, NodeQuery))
-Mutation = merge_types("Mutation", (AuthMutation, AccessMutation, PlatformMutation))
+Query = merge_types("Query", (AuthQuery, AccessQuery, OrgQuery, PlanQuery, PlatformQuery, NodeQuery))
+Mutation = merge_types("Mutation", (AuthMutation, AccessMutation, PlanMutation, PlatformMutation))
+Subscription = merge_types("Subscription", (PlanSubscription,))
 
 
 def build_schema(extensions: list | None = None) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[org_graphql.Employee, org_graphql.OrgUnit, org_graphql.Period, access_graphql.Role,
-               access_graphql.User],
+               access_graphql.User, plans_graphql.PerformancePlan, plans_graphql.ResultTarget,
+               plans_graphql.Indicator, plans_graphql.Realisation, plans_graphql.Feedback],
         extensions=[TenantTransaction, *(extensions or [])],
     )
 

@@ -8,6 +8,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.types.unset import UNSET
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
@@ -37,19 +39,33 @@ class GraphQLView(GraphQL):
             request=request,
             response=response,
         )
-        header = request.headers.get("authorization", "")
-        if header:
-            scheme, _, token = header.partition(" ")
-            if scheme.lower() != "bearer" or not token:
-                ctx.cache["auth_error"] = "Authorization header must be 'Bearer <token>'"
-            else:
-                try:
-                    claims = verify_access_token(self.settings.secret_key, token.strip())
-                    ctx.actor = Actor(user_id=claims.user_id, tenant_id=claims.tenant_id)
-                    tenant_var.set(str(claims.tenant_id))
-                except Unauthenticated as exc:
-                    ctx.cache["auth_error"] = exc.message
+        self._authenticate(ctx, request.headers.get("authorization", ""))
         return ctx
+
+    def _authenticate(self, ctx: RequestContext, header: str) -> None:
+        if not header:
+            return
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            ctx.cache["auth_error"] = "Authorization header must be 'Bearer <token>'"
+            return
+        try:
+            claims = verify_access_token(self.settings.secret_key, token.strip())
+        except Unauthenticated as exc:
+            ctx.cache["auth_error"] = exc.message
+            return
+        ctx.actor = Actor(user_id=claims.user_id, tenant_id=claims.tenant_id)
+        tenant_var.set(str(claims.tenant_id))
+
+    async def on_ws_connect(self, context: RequestContext):
+        """graphql-transport-ws: the token comes in the connection_init payload,
+        as {"Authorization": "Bearer <token>"}."""
+        params = context.connection_params if isinstance(context.connection_params, dict) else {}
+        header = params.get("Authorization") or params.get("authorization") or ""
+        self._authenticate(context, header if isinstance(header, str) else "")
+        if context.actor is None:
+            raise ConnectionRejectionError({"message": context.cache.get("auth_error", "Authentication required")})
+        return UNSET
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         data: dict[str, Any] = {"data": result.data}

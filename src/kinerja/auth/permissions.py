@@ -57,6 +57,11 @@ CATALOGUE: list[Permission] = [
     *_scoped("role", "read", [Scope.TENANT], "Melihat peran", "Read roles"),
     *_scoped("role", "manage", [Scope.TENANT], "Mengelola peran dan penugasannya", "Manage roles and assignments"),
     *_scoped("user", "manage", [Scope.TENANT], "Mengelola pengguna", "Manage users"),
+    *_scoped("plan", "read", ALL_SCOPES, "Melihat SKP dan realisasinya", "Read performance plans and realisations"),
+    *_scoped("plan", "write", [Scope.OWN], "Menyusun SKP dan melaporkan realisasi", "Draft own plan and report realisation"),
+    *_scoped("plan", "approve", [Scope.TEAM], "Menyetujui atau mengembalikan SKP bawahan", "Approve or return subordinates' plans"),
+    *_scoped("plan", "feedback", [Scope.OWN, Scope.TEAM], "Memberi umpan balik", "Give feedback"),
+    *_scoped("plan", "close", [Scope.TENANT], "Menutup SKP akhir tahun", "Close plans at year end"),
     *_scoped("tenant", "read", [Scope.TENANT], "Melihat tenant (operator platform)", "Read tenants (platform operators)"),
     *_scoped("tenant", "manage", [Scope.TENANT], "Mengelola tenant (operator platform)", "Manage tenants (platform operators)"),
 ]

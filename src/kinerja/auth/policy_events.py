@@ -1,9 +1,8 @@
 """Propagation of policy changes to every worker process.
 
-The writer sends ``pg_notify('kinerja_policy', tenant_id)`` inside its transaction, so the
-notification is delivered only if the change commits. Each process keeps one dedicated listening
-connection; on a notification it rebuilds that tenant's enforcer and swaps it in. After a lost
-connection it reconnects and rebuilds every cached tenant, since notifications may have been missed.
+The writer sends ``pg_notify('kinerja_policy', tenant_id)`` inside its transaction; each process
+rebuilds that tenant's enforcer on the notification and swaps it in whole. After a lost listener
+connection every cached tenant is rebuilt.
 """
 
 from __future__ import annotations
@@ -15,9 +14,9 @@ import uuid
 from kinerja.auth.enforcer import registry
 from kinerja.core.context import RequestContext
 from kinerja.core.db import connection, is_postgres, tenant_transaction
+from kinerja.core.listener import Channel
 
 CHANNEL = "kinerja_policy"
-LISTENER_NAME = "kinerja-policy-listener"
 log = logging.getLogger("kinerja.policy")
 
 
@@ -33,70 +32,32 @@ async def rebuild(tenant_id: uuid.UUID) -> None:
         await registry.reload(tenant_id)
 
 
-class PolicyListener:
-    def __init__(self, dsn: str, *, retry_seconds: float = 0.5):
-        self.dsn = dsn.replace("postgres://", "postgresql://", 1)
-        self.retry_seconds = retry_seconds
-        self._task: asyncio.Task | None = None
+class PolicyReloader:
+    """Coalesces notifications and rebuilds each affected tenant once."""
+
+    def __init__(self):
         self._pending: set[uuid.UUID] = set()
-        self._wake = asyncio.Event()
-        self.connected = asyncio.Event()
+        self._running: asyncio.Task | None = None
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="policy-listener")
+    def channel(self) -> Channel:
+        return Channel(CHANNEL, self._on_message, self._on_reconnect)
 
-    async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-
-    def _on_notify(self, _conn, _pid, _channel, payload: str) -> None:
+    def _on_message(self, payload: str) -> None:
         try:
             self._pending.add(uuid.UUID(payload))
         except ValueError:
             return
-        self._wake.set()
+        self._kick()
 
-    async def _run(self) -> None:
-        import asyncpg
+    def _on_reconnect(self) -> None:
+        self._pending.update(registry.cached_tenants())
+        self._kick()
 
-        first = True
-        while True:
-            conn = None
-            try:
-                conn = await asyncpg.connect(self.dsn, server_settings={"application_name": LISTENER_NAME})
-                lost = asyncio.Event()
-                conn.add_termination_listener(lambda _c: lost.set())
-                await conn.add_listener(CHANNEL, self._on_notify)
-                if not first:  # notifications may have been missed while disconnected
-                    self._pending.update(registry.cached_tenants())
-                    self._wake.set()
-                first = False
-                self.connected.set()
-                while not lost.is_set():
-                    waiter = asyncio.create_task(self._wake.wait())
-                    dead = asyncio.create_task(lost.wait())
-                    await asyncio.wait({waiter, dead}, return_when=asyncio.FIRST_COMPLETED)
-                    waiter.cancel()
-                    dead.cancel()
-                    await self._drain()
-            except asyncio.CancelledError:
-                if conn is not None:
-                    await conn.close()
-                raise
-            except Exception as exc:  # noqa: BLE001 - keep listening whatever happened
-                log.warning("policy listener disconnected: %s", exc)
-            finally:
-                self.connected.clear()
-                if conn is not None and not conn.is_closed():
-                    conn.terminate()
-            await asyncio.sleep(self.retry_seconds)
+    def _kick(self) -> None:
+        if self._running is None or self._running.done():
+            self._running = asyncio.get_running_loop().create_task(self._drain())
 
     async def _drain(self) -> None:
-        self._wake.clear()
         while self._pending:
             tenant_id = self._pending.pop()
             try:

@@ -30,6 +30,7 @@ class RequestContext:
     after_commit: list[Callable[[], Awaitable[None] | None]] = field(default_factory=list)
     request: Any = None
     response: Any = None
+    connection_params: Any = None  # graphql-transport-ws connection_init payload
 
     @property
     def tenant_id(self) -> uuid.UUID | None:

@@ -22,6 +22,7 @@ MODEL_MODULES = [
     "kinerja.tenancy.models",
     "kinerja.org.models",
     "kinerja.auth.models",
+    "kinerja.plans.models",
 ]
 
 

@@ -52,11 +52,13 @@ def page_size(first: int | None) -> int:
 
 
 def _after(order: list[str], values: list) -> Q:
-    """(a, b, id) > (va, vb, vid), spelled out so every backend and index can use it."""
+    """Rows after the cursor, for keys ascending or descending ("-year"): (a, b, id) > (va, vb, vid)
+    spelled out so every backend and index can use it."""
     condition: Q | None = None
     for depth in range(len(order) - 1, -1, -1):
-        name, value = order[depth], values[depth]
-        strict = Q(**{f"{name}__gt": value})
+        key, value = order[depth], values[depth]
+        name, op = (key[1:], "lt") if key.startswith("-") else (key, "gt")
+        strict = Q(**{f"{name}__{op}": value})
         condition = strict if condition is None else strict | (Q(**{name: value}) & condition)
     assert condition is not None
     return condition
@@ -79,7 +81,7 @@ async def paginate(
     rows = await filtered.order_by(*order).limit(size + 1) if size else []
     has_next = len(rows) > size
     rows = rows[:size]
-    cursors = [encode_cursor([_plain(getattr(row, key)) for key in order]) for row in rows]
+    cursors = [encode_cursor([_plain(getattr(row, key.lstrip("-"))) for key in order]) for row in rows]
     return Page(rows, cursors, has_next, bool(after), queryset)
 
 

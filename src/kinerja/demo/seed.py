@@ -12,6 +12,7 @@ from kinerja.auth import templates
 from kinerja.auth.models import User
 from kinerja.auth.passwords import hash_password
 from kinerja.core.db import switch_tenant, tenant_transaction
+from kinerja.demo.plans import seed_plans
 from kinerja.demo.names import FIRST, LAST, TITLES_AFTER, TITLES_BEFORE
 from kinerja.org.models import Employee, OrgUnit, Position
 from kinerja.org.rules import EmploymentType, OrgUnitKind
@@ -82,10 +83,13 @@ async def seed_demo(tenant_files: list[Path], log=print) -> None:
         report = await apply_spec(load_tenant_file(path))
         log(report.summary())
         async with tenant_transaction(report.tenant.id):
-            if await Employee.filter(tenant_id=report.tenant.id).exists():
-                continue
-            count = await _generate_people(report.tenant, password_hash)
-            log(f"tenant {report.tenant.slug}: {count} employees and {len(DEMO_USERS)} demo users")
+            if not await Employee.filter(tenant_id=report.tenant.id).exists():
+                count = await _generate_people(report.tenant, password_hash)
+                log(f"tenant {report.tenant.slug}: {count} employees and {len(DEMO_USERS)} demo users")
+        async with tenant_transaction(report.tenant.id):
+            plans = await seed_plans(report.tenant.id, report.tenant.slug)
+            if plans:
+                log(f"tenant {report.tenant.slug}: {plans} performance plans")
 
 
 async def _seed_operator() -> None:

@@ -1,0 +1,13 @@
+"""Decimal values as people write them: 12 not 12.0000, 0.5 not 0.5000 (same on every backend)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+
+def tidy(value: Decimal | None) -> Decimal | None:
+    if value is None:
+        return None
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()

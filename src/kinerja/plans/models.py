@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+from tortoise import fields
+
+from kinerja.core.models import TenantModel
+from kinerja.plans.rules import Approach, Aspect, PlanStatus, ResultKind
+
+
+class PerformancePlan(TenantModel):
+    """SKP: one employee, one year, one approver (the direct supervisor at submission)."""
+
+    employee = fields.ForeignKeyField("kinerja.Employee", related_name=False, on_delete=fields.RESTRICT)
+    year = fields.SmallIntField()
+    revision = fields.SmallIntField(default=1)
+    previous_revision = fields.ForeignKeyField("kinerja.PerformancePlan", related_name=False, null=True,
+                                               on_delete=fields.RESTRICT)
+    approach = fields.CharEnumField(Approach, max_length=12)
+    status = fields.CharEnumField(PlanStatus, max_length=12, default=PlanStatus.DRAFT)
+    approver = fields.ForeignKeyField("kinerja.Employee", related_name=False, null=True, on_delete=fields.RESTRICT)
+    return_reason = fields.TextField(null=True)
+    behaviour_expectations: dict = fields.JSONField(default=dict)
+    resource_support = fields.TextField(default="")
+    accountability_scheme = fields.TextField(default="")
+    consequences = fields.TextField(default="")
+    submitted_at = fields.DatetimeField(null=True)
+    approved_at = fields.DatetimeField(null=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "performance_plan"
+        unique_together = (("tenant", "employee", "year", "revision"),)
+        indexes = (("tenant_id", "year", "status"), ("tenant_id", "approver_id", "status"))
+
+
+class ResultTarget(TenantModel):
+    """RHK (rencana hasil kerja), main or additional, optionally under a supervisor RHK (intervensi)."""
+
+    plan = fields.ForeignKeyField("kinerja.PerformancePlan", related_name=False, on_delete=fields.CASCADE)
+    kind = fields.CharEnumField(ResultKind, max_length=10)
+    description = fields.TextField()
+    parent = fields.ForeignKeyField("kinerja.ResultTarget", related_name=False, null=True, on_delete=fields.RESTRICT)
+    position = fields.SmallIntField(default=0)
+
+    class Meta:
+        table = "result_target"
+        indexes = (("tenant_id", "plan_id", "position"), ("tenant_id", "parent_id"))
+
+
+class Indicator(TenantModel):
+    """Indikator kinerja individu with its aspect and target."""
+
+    result = fields.ForeignKeyField("kinerja.ResultTarget", related_name=False, on_delete=fields.CASCADE)
+    aspect = fields.CharEnumField(Aspect, max_length=10)
+    description = fields.TextField()
+    target_value = fields.DecimalField(max_digits=18, decimal_places=4, null=True)
+    target_unit = fields.CharField(max_length=40, null=True)
+    target_text = fields.CharField(max_length=500, null=True)
+    position = fields.SmallIntField(default=0)
+
+    class Meta:
+        table = "indicator"
+        indexes = (("tenant_id", "result_id", "position"),)
+
+
+class Realisation(TenantModel):
+    """Realisasi of one indicator in one period, with evidence (bukti dukung)."""
+
+    indicator = fields.ForeignKeyField("kinerja.Indicator", related_name=False, on_delete=fields.CASCADE)
+    period = fields.ForeignKeyField("kinerja.Period", related_name=False, on_delete=fields.RESTRICT)
+    value = fields.DecimalField(max_digits=18, decimal_places=4, null=True)
+    narrative = fields.TextField(default="")
+    recorded_by = fields.ForeignKeyField("kinerja.User", related_name=False, on_delete=fields.RESTRICT)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "realisation"
+        unique_together = (("tenant", "indicator", "period"),)
+        indexes = (("tenant_id", "period_id"),)
+
+
+class Evidence(TenantModel):
+    """A link or a stored file (content-addressed by SHA-256) supporting a realisation."""
+
+    realisation = fields.ForeignKeyField("kinerja.Realisation", related_name=False, on_delete=fields.CASCADE)
+    url = fields.CharField(max_length=2000, null=True)
+    file_name = fields.CharField(max_length=255, null=True)
+    content_type = fields.CharField(max_length=100, null=True)
+    size = fields.IntField(null=True)
+    sha256 = fields.CharField(max_length=64, null=True)
+
+    class Meta:
+        table = "evidence"
+        indexes = (("tenant_id", "realisation_id"),)
+
+
+class Feedback(TenantModel):
+    """Umpan balik: a comment on a plan or on one realisation, with replies forming an ordered thread."""
+
+    plan = fields.ForeignKeyField("kinerja.PerformancePlan", related_name=False, on_delete=fields.CASCADE)
+    realisation = fields.ForeignKeyField("kinerja.Realisation", related_name=False, null=True,
+                                         on_delete=fields.CASCADE)
+    author = fields.ForeignKeyField("kinerja.User", related_name=False, on_delete=fields.RESTRICT)
+    author_employee = fields.ForeignKeyField("kinerja.Employee", related_name=False, null=True,
+                                             on_delete=fields.RESTRICT)
+    reply_to = fields.ForeignKeyField("kinerja.Feedback", related_name=False, null=True, on_delete=fields.CASCADE)
+    body = fields.TextField()
+
+    class Meta:
+        table = "feedback"
+        indexes = (("tenant_id", "plan_id", "created_at"),)

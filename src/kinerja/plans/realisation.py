@@ -1,0 +1,167 @@
+"""Use cases of the year's work: realisation per indicator and period, evidence, feedback, progress."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from kinerja.core.context import RequestContext
+from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from kinerja.core.events import Event, publish
+from kinerja.org.models import Period
+from kinerja.org.rules import PeriodKind
+from kinerja.plans import evidence as files
+from kinerja.plans import rules
+from kinerja.plans.models import Evidence, Feedback, Indicator, PerformancePlan, Realisation, ResultTarget
+from kinerja.plans.rules import PlanStatus
+from kinerja.plans.service import can_give_team_feedback, get_plan, visible_plans
+
+
+@dataclass(frozen=True)
+class EvidenceInput:
+    url: str | None = None
+    file_name: str | None = None
+    content_type: str | None = None
+    content_base64: str | None = None
+
+
+def _tenant(ctx: RequestContext) -> uuid.UUID:
+    return ctx.require_actor().tenant_id
+
+
+def _parse_evidence(items: list[EvidenceInput]) -> tuple[list[str], list[files.EvidenceFile]]:
+    if len(items) > files.MAX_FILES:
+        raise ValidationFailed([FieldError("evidence", "BAD_USER_INPUT", f"At most {files.MAX_FILES} evidence items")])
+    links, uploads, problems = [], [], []
+    for index, item in enumerate(items):
+        if item.url and not item.content_base64:
+            link, problem = files.parse_link(item.url, index)
+            links.append(link) if link else problems.append(problem)
+        elif item.content_base64 and item.file_name and item.content_type and not item.url:
+            upload, problem = files.parse_file(item.file_name, item.content_type, item.content_base64, index)
+            uploads.append(upload) if upload else problems.append(problem)
+        else:
+            problems.append(FieldError(f"evidence[{index}]", "BAD_USER_INPUT",
+                                       "Give either url, or fileName + contentType + contentBase64"))
+    if problems:
+        raise ValidationFailed(problems)
+    return links, uploads
+
+
+async def record_realisation(ctx: RequestContext, indicator_id: uuid.UUID, period_id: uuid.UUID,
+                             value: Decimal | None, narrative: str | None,
+                             evidence: list[EvidenceInput]) -> Realisation:
+    """Create or update the realisation of an indicator in a period; evidence is added to it."""
+    await ctx.require("plan", "write")
+    tenant_id = _tenant(ctx)
+    indicator = await Indicator.get_or_none(id=indicator_id, tenant_id=tenant_id)
+    if indicator is None:
+        raise NotFound("Indicator not found", field="indicatorId")
+    result = await ResultTarget.get(id=indicator.result_id, tenant_id=tenant_id)
+    plan = await get_plan(ctx, result.plan_id, field="indicatorId")
+    if plan.employee_id != await ctx.employee_id():
+        raise Forbidden("Only the plan's owner reports its realisation", field="indicatorId")
+    if plan.status is not PlanStatus.APPROVED:
+        raise Conflict(f"The plan is {plan.status.value}: realisation is reported on an APPROVED plan",
+                       field="indicatorId")
+    period = await Period.get_or_none(id=period_id, tenant_id=tenant_id)
+    if period is None:
+        raise NotFound("Period not found", field="periodId")
+    if period.year != plan.year or period.kind is PeriodKind.ANNUAL:
+        raise ValidationFailed([FieldError("periodId", "BAD_USER_INPUT",
+                                           f"Choose a periodic period of {plan.year}")])
+    if period.closed:
+        raise Conflict(f"Period {period.name} is closed", field="periodId")
+    problems = rules.realisation_problems(value, narrative)
+    if problems:
+        raise ValidationFailed(problems)
+    links, uploads = _parse_evidence(evidence)
+
+    realisation = await Realisation.get_or_none(tenant_id=tenant_id, indicator_id=indicator.id, period_id=period.id)
+    created = realisation is None
+    if realisation is None:
+        realisation = await Realisation.create(tenant_id=tenant_id, indicator_id=indicator.id, period_id=period.id,
+                                               value=value, narrative=(narrative or "").strip(),
+                                               recorded_by_id=ctx.require_actor().user_id)
+    else:
+        realisation.value, realisation.narrative = value, (narrative or "").strip()
+        realisation.recorded_by_id = ctx.require_actor().user_id
+        await realisation.save()
+    rows = [Evidence(tenant_id=tenant_id, realisation_id=realisation.id, url=link) for link in links]
+    for upload in uploads:
+        files.store(ctx.settings.upload_dir, tenant_id, upload)
+        rows.append(Evidence(tenant_id=tenant_id, realisation_id=realisation.id, file_name=upload.file_name,
+                             content_type=upload.content_type, size=len(upload.content), sha256=upload.sha256))
+    if rows:
+        await Evidence.bulk_create(rows)
+    await publish(ctx, Event(tenant_id, "REALISATION_RECORDED" if created else "REALISATION_UPDATED",
+                             realisation.id, plan.id, plan.employee_id, {"period": str(period.id)}))
+    return realisation
+
+
+async def give_feedback(ctx: RequestContext, plan_id: uuid.UUID, realisation_id: uuid.UUID | None,
+                        reply_to_id: uuid.UUID | None, body: str) -> Feedback:
+    """The supervisor comments, the employee replies: both need the feedback permission for their side."""
+    tenant_id = _tenant(ctx)
+    plan = await get_plan(ctx, plan_id, field="planId")
+    me = await ctx.employee_id()
+    own = me is not None and plan.employee_id == me
+    if own:
+        if not await ctx.holds("plan:feedback:own"):
+            raise Forbidden("You lack the permission to reply to feedback", field="planId")
+    elif not await can_give_team_feedback(ctx, plan):
+        raise Forbidden("Only the employee and his or her supervisors give feedback on this plan", field="planId")
+    problem = rules.text_problem("body", body, required=True, max_len=5000)
+    if problem:
+        raise ValidationFailed([problem])
+    if realisation_id is not None:
+        realisation = await Realisation.get_or_none(id=realisation_id, tenant_id=tenant_id)
+        indicator = await Indicator.get_or_none(id=realisation.indicator_id, tenant_id=tenant_id) if realisation else None
+        result = await ResultTarget.get_or_none(id=indicator.result_id, tenant_id=tenant_id) if indicator else None
+        if result is None or result.plan_id != plan.id:
+            raise NotFound("Realisation not found in this plan", field="realisationId")
+    if reply_to_id is not None:
+        parent = await Feedback.get_or_none(id=reply_to_id, tenant_id=tenant_id, plan_id=plan.id)
+        if parent is None:
+            raise NotFound("Feedback to reply to not found in this plan", field="replyToId")
+        realisation_id = realisation_id or parent.realisation_id
+    feedback = await Feedback.create(tenant_id=tenant_id, plan_id=plan.id, realisation_id=realisation_id,
+                                     author_id=ctx.require_actor().user_id, author_employee_id=me,
+                                     reply_to_id=reply_to_id, body=body.strip())
+    await publish(ctx, Event(tenant_id, "FEEDBACK_GIVEN", feedback.id, plan.id, plan.employee_id,
+                             {"author": str(me) if me else None}))
+    return feedback
+
+
+@dataclass(frozen=True)
+class Progress:
+    indicators: int
+    realised: int
+    achievement: Decimal | None  # mean share of target reached over numeric indicators, 0..1
+
+    @property
+    def share_realised(self) -> Decimal:
+        return (Decimal(self.realised) / self.indicators).quantize(Decimal("0.0001")) if self.indicators else Decimal(0)
+
+
+def progress_of(indicators: list[Indicator], realisations: dict[uuid.UUID, Realisation]) -> Progress:
+    shares = []
+    for indicator in indicators:
+        realisation = realisations.get(indicator.id)
+        share = rules.achievement(indicator.aspect, indicator.target_value, realisation.value if realisation else None)
+        if indicator.target_value is not None:
+            shares.append(share if share is not None else Decimal(0))
+    mean = (sum(shares) / len(shares)).quantize(Decimal("0.0001")) if shares else None
+    return Progress(len(indicators), sum(1 for i in indicators if i.id in realisations), mean)
+
+
+async def plan_feedback(ctx: RequestContext, plan: PerformancePlan) -> list[Feedback]:
+    return await Feedback.filter(tenant_id=plan.tenant_id, plan_id=plan.id).order_by("created_at", "id")
+
+
+async def may_see_plan(ctx: RequestContext, plan_id: uuid.UUID) -> bool:
+    try:
+        return await (await visible_plans(ctx)).filter(id=plan_id).exists()
+    except (Forbidden, NotFound):
+        return False
