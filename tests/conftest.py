@@ -3,9 +3,15 @@ with the demo tenants once per session, and an HTTP client talking to the ASGI a
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import os
+import socket
+import subprocess
+import sys
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -150,3 +156,37 @@ async def rows(model, tenant_id: uuid.UUID | None = None, **filters):
         if tenant_id is not None:
             query = query.filter(tenant_id=tenant_id)
         return await query
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.asynccontextmanager
+async def running_server(settings: Settings, workers: int, log_path: Path):
+    """`kinerja serve` in a subprocess on the test database; yields its base URL."""
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": settings.database_url, "KINERJA_SQLITE_PATH": settings.sqlite_path,
+           "KINERJA_SECRET_KEY": settings.secret_key, "KINERJA_MODE": "test", "KINERJA_LOG_LEVEL": "WARNING"}
+    with open(log_path, "w") as log:
+        server = subprocess.Popen([sys.executable, "-m", "kinerja", "serve", "--port", str(port),
+                                   "--workers", str(workers)], env=env, stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            async with httpx.AsyncClient() as probe:
+                while True:
+                    try:
+                        if (await probe.get(f"{base}/readyz")).status_code == 200:
+                            break
+                    except httpx.TransportError:
+                        pass
+                    assert time.monotonic() < deadline, log_path.read_text()
+                    await asyncio.sleep(0.2)
+            await asyncio.sleep(1.0)  # every worker up, listeners connected
+            yield base
+        finally:
+            server.terminate()
+            server.wait(timeout=10)

@@ -3,52 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-import subprocess
-import sys
-import time
 
 import httpx
 import pytest
 
-from conftest import ADMIN_URL, BACKEND, DEMO_PASSWORD
+from conftest import ADMIN_URL, BACKEND, DEMO_PASSWORD, running_server
 
 pytestmark = pytest.mark.skipif(BACKEND != "postgres", reason="cross-process propagation uses PostgreSQL NOTIFY")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 async def two_workers(database, tmp_path):
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": database.database_url, "KINERJA_SECRET_KEY": database.secret_key,
-           "KINERJA_MODE": "test", "KINERJA_LOG_LEVEL": "WARNING"}
-    log = open(tmp_path / "server.log", "w")
-    server = subprocess.Popen([sys.executable, "-m", "kinerja", "serve", "--port", str(port), "--workers", "2"],
-                              env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        async with httpx.AsyncClient() as probe:
-            while True:
-                try:
-                    if (await probe.get(f"{base}/readyz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert time.monotonic() < deadline, (tmp_path / "server.log").read_text()
-                await asyncio.sleep(0.2)
-        await asyncio.sleep(1.0)  # both workers up, listeners connected
+    async with running_server(database, 2, tmp_path / "server.log") as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
 
 
 async def _post(base, query, variables=None, token=None):

@@ -1,33 +1,54 @@
-"""Turning exceptions into GraphQL errors: known ones keep their code, the rest are masked."""
+"""Error codes for every GraphQL error, over HTTP and websockets alike: known errors keep their
+code and message, malformed requests are BAD_USER_INPUT, anything else is masked with the request
+id (and logged with its traceback under that id)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
+from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+from strawberry.types.execution import ExecutionResult as StrawberryExecutionResult
 
 from kinerja.core.errors import DomainError
+from kinerja.core.logging import request_id_var
 
 log = logging.getLogger("kinerja.api")
 
 
-def format_error(error: GraphQLError, request_id: str) -> dict:
+def with_code(error: GraphQLError, request_id: str) -> GraphQLError:
     original = error.original_error
-    formatted = error.formatted
+    if error.extensions and "code" in error.extensions:
+        return error
     if isinstance(original, DomainError):
-        formatted["message"] = original.message
-        formatted["extensions"] = {"code": original.code, **original.extensions}
+        extensions = {"code": original.code, **original.extensions}
         if original.field:
-            formatted["extensions"]["field"] = original.field
-        return formatted
-    if original is None or (error.path is None and isinstance(original, (GraphQLError, ValueError, TypeError))):
-        # Parse, validation and variable coercion errors: the request itself is malformed.
-        formatted["extensions"] = {"code": "BAD_USER_INPUT"}
-        return formatted
-    log.error("unexpected error in %s", error.path, exc_info=original)
-    return {
-        "message": f"Internal server error (request id {request_id})",
-        "path": formatted.get("path"),
-        "locations": formatted.get("locations"),
-        "extensions": {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
-    }
+            extensions["field"] = original.field
+        message = original.message
+    elif original is None or (error.path is None and isinstance(original, (GraphQLError, ValueError, TypeError))):
+        extensions, message = {"code": "BAD_USER_INPUT"}, error.message
+    else:
+        log.error("unexpected error in %s", error.path, exc_info=original)
+        extensions = {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}
+        message = f"Internal server error (request id {request_id})"
+    return GraphQLError(message, nodes=error.nodes, source=error.source, positions=error.positions,
+                        path=error.path, original_error=None, extensions=extensions)
+
+
+class ErrorCodes(SchemaExtension):
+    def _process(self, result) -> None:
+        if getattr(result, "errors", None):
+            request_id = request_id_var.get() or "-"
+            result.errors = [with_code(e, request_id) for e in result.errors]
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if isinstance(result, (GraphQLExecutionResult, StrawberryExecutionResult)):
+            self._process(result)
+
+    def on_stream_result(self, result) -> Iterator[None]:
+        self._process(result)
+        yield None

@@ -6,6 +6,7 @@ import strawberry
 from strawberry.tools import merge_types
 from strawberry.types import Info
 
+from kinerja.api.errors import ErrorCodes
 from kinerja.api.extensions import TenantTransaction
 from kinerja.api.relay import Node
 from kinerja.auth import access_graphql
@@ -52,7 +53,7 @@ def build_schema(extensions: list | None = None) -> strawberry.Schema:
         types=[org_graphql.Employee, org_graphql.OrgUnit, org_graphql.Period, access_graphql.Role,
                access_graphql.User, plans_graphql.PerformancePlan, plans_graphql.ResultTarget,
                plans_graphql.Indicator, plans_graphql.Realisation, plans_graphql.Feedback],
-        extensions=[TenantTransaction, *(extensions or [])],
+        extensions=[TenantTransaction, ErrorCodes, *(extensions or [])],
     )
 
 

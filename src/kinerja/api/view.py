@@ -10,10 +10,7 @@ from starlette.responses import Response
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UNSET
-from strawberry.http import GraphQLHTTPResponse
-from strawberry.types import ExecutionResult
 
-from kinerja.api.errors import format_error
 from kinerja.auth.tokens import verify_access_token
 from kinerja.core.config import Settings
 from kinerja.core.context import Actor, RequestContext
@@ -66,12 +63,3 @@ class GraphQLView(GraphQL):
         if context.actor is None:
             raise ConnectionRejectionError({"message": context.cache.get("auth_error", "Authentication required")})
         return UNSET
-
-    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
-        data: dict[str, Any] = {"data": result.data}
-        if result.errors:
-            request_id = request_id_var.get()
-            data["errors"] = [format_error(e, request_id) for e in result.errors]
-        if result.extensions:
-            data["extensions"] = result.extensions
-        return data
