@@ -41,10 +41,12 @@ async def database():
 
         name = f"kinerja_test_{os.getpid()}"
         app_url, owner_url = await create_database(ADMIN_URL, name, drop_existing=True)
-        settings = Settings.from_env(mode="test", database_url=app_url, migration_database_url=owner_url)
+        settings = Settings.from_env(mode="test", database_url=app_url, migration_database_url=owner_url,
+                                     upload_dir=tempfile.mkdtemp(prefix="kinerja-uploads-"))
     else:
         tmp = tempfile.mkdtemp(prefix="kinerja-test-")
-        settings = Settings.from_env(mode="test", database_url="", sqlite_path=str(Path(tmp) / "test.sqlite3"))
+        settings = Settings.from_env(mode="test", database_url="", sqlite_path=str(Path(tmp) / "test.sqlite3"),
+                                     upload_dir=str(Path(tmp) / "uploads"))
     await migrate(settings)
     await init_db(settings)
     await seed_demo(sorted(tenants_dir().glob("*.toml")), log=lambda _msg: None)
@@ -169,7 +171,8 @@ async def running_server(settings: Settings, workers: int, log_path: Path):
     """`kinerja serve` in a subprocess on the test database; yields its base URL."""
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": settings.database_url, "KINERJA_SQLITE_PATH": settings.sqlite_path,
-           "KINERJA_SECRET_KEY": settings.secret_key, "KINERJA_MODE": "test", "KINERJA_LOG_LEVEL": "WARNING"}
+           "KINERJA_SECRET_KEY": settings.secret_key, "KINERJA_MODE": "test", "KINERJA_LOG_LEVEL": "WARNING",
+           "KINERJA_UPLOAD_DIR": settings.upload_dir}
     with open(log_path, "w") as log:
         server = subprocess.Popen([sys.executable, "-m", "kinerja", "serve", "--port", str(port),
                                    "--workers", str(workers)], env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -259,3 +259,53 @@ async def test_plan_page_statement_count_does_not_grow(api, count_statements):
     # One statement per loader level (plus the tenant setting, the page and its count), whatever
     # the page size; a smaller page may skip a level its plans do not reach.
     assert counts[0] <= counts[1] <= 12, count_statements.statements
+
+
+async def test_evidence_file_downloads_only_for_those_who_see_the_plan(api, periods_2027):
+    pegawai = await api.token("bungo", "pegawai")
+    plans = (await api.ok(f'{{ performancePlans(filter: {{year: {YEAR}, status: APPROVED}}) {{ nodes {{ results {{ '
+                          'indicators { realisations { evidence { fileName sha256 downloadPath } } } } } } }',
+                          token=pegawai))["performancePlans"]["nodes"]
+    files = [e for p in plans for r in p["results"] for i in r["indicators"] for x in i["realisations"]
+             for e in x["evidence"] if e["downloadPath"]]
+    assert files, plans
+    path = files[0]["downloadPath"]
+    response = await api.client.get(path, headers={"authorization": f"Bearer {pegawai}"})
+    assert response.status_code == 200 and response.content == PDF
+    assert response.headers["x-content-sha256"] == files[0]["sha256"]
+    outsider = await api.token("samarinda", "admin")
+    assert (await api.client.get(path, headers={"authorization": f"Bearer {outsider}"})).status_code == 404
+    assert (await api.client.get(path)).status_code == 401
+    assert (await api.client.get("/evidence/bm9wZQ", headers={"authorization": f"Bearer {pegawai}"})).status_code == 404
+
+
+async def test_a_closed_period_takes_no_more_realisation(api, periods_2027):
+    pegawai, admin = await api.token("bungo", "pegawai"), await api.token("bungo", "admin")
+    plans = (await api.ok(f'{{ performancePlans(filter: {{year: {YEAR}, status: APPROVED}}) {{ nodes {{ results {{ '
+                          'indicators { id } } } } }', token=pegawai))["performancePlans"]["nodes"]
+    indicator_id = plans[0]["results"][0]["indicators"][0]["id"]
+    period = next(p for p in periods_2027 if p.kind.value != "ANNUAL" and p.sequence == 2)
+    gid = to_global_id("Period", period.id)
+    close = "mutation($id: ID!, $c: Boolean!) { setPeriodClosed(input: {id: $id, closed: $c}) { period { closed } userErrors { code } } }"
+    assert (await api.ok(close, {"id": gid, "c": True}, pegawai))["setPeriodClosed"]["userErrors"][0]["code"] == "FORBIDDEN"
+    assert (await api.ok(close, {"id": gid, "c": True}, admin))["setPeriodClosed"]["period"] == {"closed": True}
+    answer = (await api.ok(RECORD, {"i": {"indicatorId": indicator_id, "periodId": gid, "value": "1"}},
+                           pegawai))["recordRealisation"]
+    assert answer["userErrors"][0]["code"] == "CONFLICT" and "closed" in answer["userErrors"][0]["message"]
+    await api.ok(close, {"id": gid, "c": False}, admin)
+    answer = (await api.ok(RECORD, {"i": {"indicatorId": indicator_id, "periodId": gid, "value": "1"}},
+                           pegawai))["recordRealisation"]
+    assert answer["userErrors"] == []
+
+
+async def test_copy_last_years_plan_as_a_new_draft(api):
+    token = await api.token("nanggalo", "pegawai")
+    source = (await api.ok("{ performancePlans(filter: {status: APPROVED}) { nodes { id year results { description "
+                           "indicators { description } } } } }", token=token))["performancePlans"]["nodes"][0]
+    copied = (await api.ok("mutation($s: ID!, $y: Int!) { copyPerformancePlan(input: {sourcePlanId: $s, year: $y}) "
+                           "{ plan { id year status results { description parent { id } indicators { description } } } "
+                           "userErrors { code } } }", {"s": source["id"], "y": source["year"] + 1}, token))
+    plan = copied["copyPerformancePlan"]["plan"]
+    assert plan["status"] == "DRAFT" and plan["year"] == source["year"] + 1
+    assert [r["description"] for r in plan["results"]] == [r["description"] for r in source["results"]]
+    assert all(r["parent"] is None for r in plan["results"])

@@ -68,3 +68,30 @@ def test_settings_defaults_and_errors():
     for bad in [{"jp_target_pns": -1}, {"jp_target_pns": True}, {"ikm_weighting": "ROUGH"}, {"x": 1}]:
         with pytest.raises(ValueError):
             TenantSettings.from_dict(bad)
+
+
+from kinerja.core.errors import Conflict  # noqa: E402
+from kinerja.plans.rules import EDITABLE, PlanStatus, Transition, next_status  # noqa: E402
+
+
+@given(st.sampled_from(list(PlanStatus)), st.sampled_from(list(Transition)))
+def test_every_transition_is_either_legal_or_a_conflict_naming_the_state(status, transition):
+    try:
+        after = next_status(status, transition)
+    except Conflict as exc:
+        assert status.value in exc.message
+        return
+    assert after in PlanStatus
+    if transition is Transition.SUBMIT:
+        assert status in EDITABLE and after is PlanStatus.SUBMITTED
+
+
+def test_the_workflow_path():
+    state = PlanStatus.DRAFT
+    for transition, expected in [(Transition.SUBMIT, PlanStatus.SUBMITTED), (Transition.RETURN, PlanStatus.RETURNED),
+                                 (Transition.SUBMIT, PlanStatus.SUBMITTED), (Transition.APPROVE, PlanStatus.APPROVED),
+                                 (Transition.CLOSE, PlanStatus.CLOSED)]:
+        state = next_status(state, transition)
+        assert state is expected
+    with pytest.raises(Conflict, match="CLOSED"):
+        next_status(state, Transition.SUBMIT)

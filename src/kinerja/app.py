@@ -18,6 +18,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 from kinerja.api.schema import schema
 from kinerja.api.view import GraphQLView
 from kinerja.auth.policy_events import PolicyReloader
+from kinerja.plans.downloads import download_evidence
 from kinerja.core.events import hub
 from kinerja.core.listener import NotificationListener
 from kinerja.core.config import Settings
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         routes=[
             Route("/graphql", view, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", view),
+            Route("/evidence/{evidence_id}", download_evidence),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],

@@ -15,7 +15,7 @@ from kinerja.auth.graphql import AuthMutation, AuthQuery
 from kinerja.core.errors import NotFound
 from kinerja.core.ids import from_global_id
 from kinerja.org import graphql as org_graphql
-from kinerja.org.graphql import OrgQuery
+from kinerja.org.graphql import OrgMutation, OrgQuery
 from kinerja.plans import graphql as plans_graphql
 from kinerja.plans.graphql import PlanMutation, PlanQuery, PlanSubscription
 from kinerja.tenancy.graphql import PlatformMutation, PlatformQuery
@@ -41,7 +41,7 @@ class NodeQuery:
 
 
 Query = merge_types("Query", (AuthQuery, AccessQuery, OrgQuery, PlanQuery, PlatformQuery, NodeQuery))
-Mutation = merge_types("Mutation", (AuthMutation, AccessMutation, PlanMutation, PlatformMutation))
+Mutation = merge_types("Mutation", (AuthMutation, AccessMutation, OrgMutation, PlanMutation, PlatformMutation))
 Subscription = merge_types("Subscription", (PlanSubscription,))
 
 

@@ -10,7 +10,7 @@ import strawberry
 from strawberry.types import Info
 
 from kinerja.api.loaders import loader
-from kinerja.api.relay import Connection, Node, connection_from_page
+from kinerja.api.relay import Connection, Node, UserError, connection_from_page, run_mutation
 from kinerja.core.ids import parse_global_id, to_global_id
 from kinerja.org import service
 from kinerja.org.models import Employee as EmployeeModel
@@ -172,6 +172,28 @@ class OrgQuery:
     @strawberry.field(description="Assessment periods, optionally of one year.")
     async def periods(self, info: Info, year: int | None = None) -> list[Period]:
         return [Period.from_model(p) for p in await service.list_periods(info.context, year)]
+
+
+@strawberry.input
+class SetPeriodClosedInput:
+    id: strawberry.ID
+    closed: bool = True
+
+
+@strawberry.type
+class PeriodPayload:
+    period: Period | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class OrgMutation:
+    @strawberry.mutation(description="Close a period (realisation in it can no longer change), or reopen it.")
+    async def set_period_closed(self, info: Info, input: SetPeriodClosedInput) -> PeriodPayload:
+        async def work():
+            period = await service.set_period_closed(info.context, parse_global_id(input.id, "Period"), input.closed)
+            return {"period": Period.from_model(period)}
+        return await run_mutation(info, PeriodPayload, work)
 
 
 async def resolve_employee_node(ctx, object_id: uuid.UUID) -> Employee:

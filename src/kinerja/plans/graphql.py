@@ -50,11 +50,14 @@ class Evidence:
     content_type: str | None
     size: int | None
     sha256: str | None
+    download_path: str | None = strawberry.field(
+        description="For files: GET this path with the same Bearer token to download the file.")
 
     @classmethod
     def from_model(cls, m: EvidenceModel) -> "Evidence":
-        return cls(id=to_global_id("Evidence", m.id), url=m.url, file_name=m.file_name,
-                   content_type=m.content_type, size=m.size, sha256=m.sha256)
+        gid = to_global_id("Evidence", m.id)
+        return cls(id=gid, url=m.url, file_name=m.file_name, content_type=m.content_type, size=m.size,
+                   sha256=m.sha256, download_path=f"/evidence/{gid}" if m.sha256 else None)
 
 
 @strawberry.type(description="Realisasi of one indicator in one period.")
