@@ -11,6 +11,7 @@ from strawberry.types import Info
 
 from kinerja.api.loaders import loader
 from kinerja.api.relay import Connection, Node, UserError, connection_from_page, run_mutation
+from kinerja.core.batch import by_ids
 from kinerja.core.ids import parse_global_id, to_global_id
 from kinerja.org import service
 from kinerja.org.models import Employee as EmployeeModel
@@ -26,15 +27,15 @@ strawberry.enum(PeriodKind, description="Assessment period kind (periodik per th
 
 
 async def employees_by_id(tenant_id, ids):
-    return await service.load_by_ids(EmployeeModel, tenant_id, ids)
+    return await by_ids(EmployeeModel, tenant_id, ids)
 
 
 async def units_by_id(tenant_id, ids):
-    return await service.load_by_ids(OrgUnitModel, tenant_id, ids)
+    return await by_ids(OrgUnitModel, tenant_id, ids)
 
 
 async def positions_by_id(tenant_id, ids):
-    return await service.load_by_ids(PositionModel, tenant_id, ids)
+    return await by_ids(PositionModel, tenant_id, ids)
 
 
 @strawberry.type(description="Jabatan (position).")

@@ -82,12 +82,6 @@ async def get_period(ctx: RequestContext, period_id: uuid.UUID) -> Period:
     return period
 
 
-async def load_by_ids(model, tenant_id: uuid.UUID, ids: list[uuid.UUID]) -> list:
-    """Batch loader body: rows of one tenant by id, in the order asked (None where missing)."""
-    rows = {row.id: row for row in await model.filter(tenant_id=tenant_id, id__in=set(ids))}
-    return [rows.get(i) for i in ids]
-
-
 async def set_period_closed(ctx: RequestContext, period_id: uuid.UUID, closed: bool) -> Period:
     """Close a period (no more realisation is recorded or changed in it), or reopen it."""
     await ctx.require("org", "manage")
