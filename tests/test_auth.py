@@ -41,14 +41,17 @@ async def test_wrong_password_unknown_user_and_unknown_tenant_answer_alike(api):
     assert answers[0]["userErrors"][0]["code"] == "UNAUTHENTICATED"
 
 
-async def test_repeated_failures_are_throttled(api):
+async def test_repeated_failures_are_throttled(api, database):
+    from kinerja.auth.admin import create_user
+
+    await create_user("samarinda", "sasaran-uji", "the-right-password", ["pegawai"], None)
     for _ in range(5):
-        answer = await api.login("samarinda", "atasan", "wrong-password")
+        answer = await api.login("samarinda", "sasaran-uji", "wrong-password")
         assert answer["userErrors"][0]["code"] == "UNAUTHENTICATED"
-    blocked = await api.login("samarinda", "atasan", "wrong-password")
+    blocked = await api.login("samarinda", "sasaran-uji", "wrong-password")
     assert blocked["userErrors"][0]["code"] == "RATE_LIMITED"
     # Even the right password is refused while the window lasts; other users are not affected.
-    assert (await api.login("samarinda", "atasan"))["userErrors"][0]["code"] == "RATE_LIMITED"
+    assert (await api.login("samarinda", "sasaran-uji", "the-right-password"))["userErrors"][0]["code"] == "RATE_LIMITED"
     assert (await api.login("samarinda", "pegawai"))["accessToken"]
 
 

@@ -181,16 +181,13 @@ async def test_bad_input_gives_user_errors_and_writes_nothing(api, periods_2027)
     foreign_rhk = (await rows(ResultTarget, other.id))[0]
     answer = await _result(api, token, plan_id, "Mengacu RHK tenant lain", to_global_id("ResultTarget", foreign_rhk.id))
     assert answer["userErrors"][0]["code"] == "NOT_FOUND" and answer["userErrors"][0]["field"] == "parentId"
-    # An RHK of someone who is not up my supervisor chain (HR's own plan).
+    # An RHK of someone who is not up my supervisor chain: my own subordinate's.
     bungo = await _tenant("bungo")
-    hr_plans = await rows(PerformancePlan, bungo.id)
-    pegawai_rhk = None
-    for candidate in hr_plans:
-        results = await rows(ResultTarget, bungo.id, plan_id=candidate.id)
-        me_plan = (await rows(PerformancePlan, bungo.id, id=__import__("kinerja.core.ids", fromlist=["x"]).parse_global_id(plan_id, "PerformancePlan")))[0]
-        if candidate.employee_id != me_plan.employee_id and results:
-            pegawai_rhk = results[0]
-            break
+    from kinerja.auth.models import User
+
+    subordinate = (await rows(User, bungo.id, username="pegawai"))[0].employee_id
+    subordinate_plan = (await rows(PerformancePlan, bungo.id, employee_id=subordinate))[0]
+    pegawai_rhk = (await rows(ResultTarget, bungo.id, plan_id=subordinate_plan.id))[0]
     answer = await _result(api, token, plan_id, "Mengacu RHK bawahan", to_global_id("ResultTarget", pegawai_rhk.id))
     assert answer["userErrors"][0]["field"] == "parentId"
     assert answer["userErrors"][0]["code"] in ("BAD_USER_INPUT",)

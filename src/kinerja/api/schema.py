@@ -16,6 +16,8 @@ from kinerja.core.errors import NotFound
 from kinerja.core.ids import from_global_id
 from kinerja.org import graphql as org_graphql
 from kinerja.org.graphql import OrgMutation, OrgQuery
+from kinerja.evaluations import graphql as evaluations_graphql
+from kinerja.evaluations.graphql import EvaluationMutation, EvaluationQuery
 from kinerja.plans import graphql as plans_graphql
 from kinerja.plans.graphql import PlanMutation, PlanQuery, PlanSubscription
 from kinerja.tenancy.graphql import PlatformMutation, PlatformQuery
@@ -24,6 +26,7 @@ NODE_RESOLVERS = {
     **org_graphql.NODE_RESOLVERS,
     **access_graphql.NODE_RESOLVERS,
     **plans_graphql.NODE_RESOLVERS,
+    **evaluations_graphql.NODE_RESOLVERS,
 }
 
 
@@ -40,8 +43,10 @@ class NodeQuery:
         return await resolver(info.context, object_id)
 
 
-Query = merge_types("Query", (AuthQuery, AccessQuery, OrgQuery, PlanQuery, PlatformQuery, NodeQuery))
-Mutation = merge_types("Mutation", (AuthMutation, AccessMutation, OrgMutation, PlanMutation, PlatformMutation))
+Query = merge_types("Query", (AuthQuery, AccessQuery, OrgQuery, PlanQuery, EvaluationQuery, PlatformQuery,
+                              NodeQuery))
+Mutation = merge_types("Mutation", (AuthMutation, AccessMutation, OrgMutation, PlanMutation, EvaluationMutation,
+                                    PlatformMutation))
 Subscription = merge_types("Subscription", (PlanSubscription,))
 
 
@@ -52,7 +57,8 @@ def build_schema(extensions: list | None = None) -> strawberry.Schema:
         subscription=Subscription,
         types=[org_graphql.Employee, org_graphql.OrgUnit, org_graphql.Period, access_graphql.Role,
                access_graphql.User, plans_graphql.PerformancePlan, plans_graphql.ResultTarget,
-               plans_graphql.Indicator, plans_graphql.Realisation, plans_graphql.Feedback],
+               plans_graphql.Indicator, plans_graphql.Realisation, plans_graphql.Feedback,
+               evaluations_graphql.Evaluation],
         extensions=[TenantTransaction, ErrorCodes, *(extensions or [])],
     )
 

@@ -62,6 +62,13 @@ CATALOGUE: list[Permission] = [
     *_scoped("plan", "approve", [Scope.TEAM], "Menyetujui atau mengembalikan SKP bawahan", "Approve or return subordinates' plans"),
     *_scoped("plan", "feedback", [Scope.OWN, Scope.TEAM], "Memberi umpan balik", "Give feedback"),
     *_scoped("plan", "close", [Scope.TENANT], "Menutup SKP akhir tahun", "Close plans at year end"),
+    *_scoped("evaluation", "read", ALL_SCOPES, "Melihat penilaian kinerja", "Read evaluations"),
+    *_scoped("evaluation", "write", [Scope.TEAM, Scope.TENANT], "Menilai kinerja pegawai",
+             "Evaluate employees (team: as direct supervisor; tenant: as acting assessor)"),
+    *_scoped("unit_performance", "write", [Scope.UNIT, Scope.TENANT], "Menetapkan capaian kinerja organisasi",
+             "Set the unit's performance rating"),
+    *_scoped("dashboard", "read", [Scope.TEAM, Scope.UNIT, Scope.TENANT], "Melihat dasbor kinerja",
+             "Read performance dashboards"),
     *_scoped("tenant", "read", [Scope.TENANT], "Melihat tenant (operator platform)", "Read tenants (platform operators)"),
     *_scoped("tenant", "manage", [Scope.TENANT], "Mengelola tenant (operator platform)", "Manage tenants (platform operators)"),
 ]

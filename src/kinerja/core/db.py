@@ -23,6 +23,7 @@ MODEL_MODULES = [
     "kinerja.org.models",
     "kinerja.auth.models",
     "kinerja.plans.models",
+    "kinerja.evaluations.models",
 ]
 
 

@@ -31,6 +31,8 @@ class Position(TenantModel):
 
     name = fields.CharField(max_length=200)
     kind = fields.CharEnumField(PositionKind, max_length=20)
+    # Koefisien angka kredit per year for functional positions (Peraturan BKN 3/2023), else null.
+    credit_coefficient = fields.DecimalField(max_digits=6, decimal_places=2, null=True)
 
     class Meta:
         table = "position"

@@ -82,11 +82,12 @@ async def _apply_positions(spec: TenantSpec, tenant: Tenant, report: ApplyReport
     for position in spec.positions:
         row = existing.get(position.name)
         if row is None:
-            await Position.create(tenant_id=tenant.id, name=position.name, kind=position.kind)
+            await Position.create(tenant_id=tenant.id, name=position.name, kind=position.kind,
+                                  credit_coefficient=position.credit_coefficient)
             report.positions_created += 1
-        elif row.kind != position.kind:
-            row.kind = position.kind
-            await row.save(update_fields=["kind"])
+        elif (row.kind, row.credit_coefficient) != (position.kind, position.credit_coefficient):
+            row.kind, row.credit_coefficient = position.kind, position.credit_coefficient
+            await row.save(update_fields=["kind", "credit_coefficient"])
 
 
 async def ensure_periods(tenant: Tenant, year: int) -> int:

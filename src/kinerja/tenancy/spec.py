@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from kinerja.org.rules import OrgUnitKind, PositionKind
@@ -30,6 +31,7 @@ class OrgUnitSpec:
 class PositionSpec:
     name: str
     kind: PositionKind
+    credit_coefficient: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -169,12 +171,20 @@ def load_tenant_file(path: Path) -> TenantSpec:
     names: set[str] = set()
     for index, position in enumerate(_table_list(raw, "positions", fail)):
         base = ("positions", index)
-        _no_unknown(position, base, {"name", "kind"}, fail)
+        _no_unknown(position, base, {"name", "kind", "credit_coefficient"}, fail)
         pname = text_field(position, base + ("name",))
         if pname in names:
             fail(base + ("name",), f"duplicate position {pname!r}")
         names.add(pname)
-        positions.append(PositionSpec(pname, enum_field(position, base + ("kind",), PositionKind)))
+        position_kind = enum_field(position, base + ("kind",), PositionKind)
+        coefficient = position.get("credit_coefficient")
+        if coefficient is not None:
+            if isinstance(coefficient, bool) or not isinstance(coefficient, (int, float)) or not 0 < coefficient <= 100:
+                fail(base + ("credit_coefficient",), "must be a number above 0 and at most 100")
+            if position_kind is not PositionKind.FUNGSIONAL:
+                fail(base + ("credit_coefficient",), "only functional (FUNGSIONAL) positions earn credit points")
+            coefficient = Decimal(str(coefficient))
+        positions.append(PositionSpec(pname, position_kind, coefficient))
 
     return TenantSpec(slug, name, kind, settings, sorted(set(years)), units, positions)
 

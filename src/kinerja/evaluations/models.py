@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from tortoise import fields
+
+from kinerja.core.models import TenantModel
+from kinerja.evaluations.rules import EvaluationStatus, Predicate, Rating, UnitRating
+
+
+class EvaluationRule(TenantModel):
+    """The evaluation rules in force for a tenant and year: predicate matrix, distribution guide, credit shares."""
+
+    year = fields.SmallIntField()
+    matrix: dict = fields.JSONField()
+    distribution_guide: dict = fields.JSONField()
+    credit_shares: dict = fields.JSONField()
+
+    class Meta:
+        table = "evaluation_rule"
+        unique_together = (("tenant", "year"),)
+
+
+class Evaluation(TenantModel):
+    """Penilaian kinerja of one employee for one period, in versions (a correction is a new version)."""
+
+    employee = fields.ForeignKeyField("kinerja.Employee", related_name=False, on_delete=fields.RESTRICT)
+    period = fields.ForeignKeyField("kinerja.Period", related_name=False, on_delete=fields.RESTRICT)
+    plan = fields.ForeignKeyField("kinerja.PerformancePlan", related_name=False, null=True, on_delete=fields.RESTRICT)
+    assessor = fields.ForeignKeyField("kinerja.Employee", related_name=False, on_delete=fields.RESTRICT)
+    version = fields.SmallIntField(default=1)
+    previous_version = fields.ForeignKeyField("kinerja.Evaluation", related_name=False, null=True,
+                                              on_delete=fields.RESTRICT)
+    results_rating = fields.CharEnumField(Rating, max_length=20)
+    behaviour_rating = fields.CharEnumField(Rating, max_length=20)
+    results_from_unit = fields.BooleanField(default=False)
+    notes: dict = fields.JSONField(default=dict)
+    predicate = fields.CharEnumField(Predicate, max_length=20)
+    status = fields.CharEnumField(EvaluationStatus, max_length=10, default=EvaluationStatus.DRAFT)
+    correction_reason = fields.TextField(null=True)
+    finalized_at = fields.DatetimeField(null=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "evaluation"
+        unique_together = (("tenant", "employee", "period", "version"),)
+        indexes = (("tenant_id", "period_id", "status"), ("tenant_id", "assessor_id"))
+
+
+class UnitPerformance(TenantModel):
+    """Capaian kinerja organisasi: the unit rating for a period, set by its head or HR."""
+
+    org_unit = fields.ForeignKeyField("kinerja.OrgUnit", related_name=False, on_delete=fields.RESTRICT)
+    period = fields.ForeignKeyField("kinerja.Period", related_name=False, on_delete=fields.RESTRICT)
+    rating = fields.CharEnumField(UnitRating, max_length=20)
+    set_by = fields.ForeignKeyField("kinerja.User", related_name=False, on_delete=fields.RESTRICT)
+    notes = fields.TextField(default="")
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "unit_performance"
+        unique_together = (("tenant", "org_unit", "period"),)

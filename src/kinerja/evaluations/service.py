@@ -1,0 +1,379 @@
+"""Use cases of evaluation: rating employees, unit performance, the distribution guide, credit
+points and the dashboards built on them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from kinerja.core.context import RequestContext
+from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from kinerja.core.pagination import Page, paginate
+from kinerja.evaluations import rules
+from kinerja.evaluations.models import Evaluation, EvaluationRule, UnitPerformance
+from kinerja.evaluations.rules import EvaluationStatus, Predicate, Rating, UnitRating
+from kinerja.org.models import Employee, OrgUnit, Period, Position
+from kinerja.org.scoping import employee_scope, team_ids, unit_subtree_ids
+from kinerja.org.service import visible_employees
+from kinerja.plans.models import PerformancePlan
+from kinerja.plans.rules import BerakhlakValue, PlanStatus
+
+LIVE = [EvaluationStatus.DRAFT, EvaluationStatus.FINAL]  # versions not replaced by a correction
+
+
+def _tenant(ctx: RequestContext) -> uuid.UUID:
+    return ctx.require_actor().tenant_id
+
+
+async def rules_for(tenant_id: uuid.UUID, year: int) -> EvaluationRule:
+    """The tenant's rules for the year; the regulation's defaults are stored on first use."""
+    rule = await EvaluationRule.get_or_none(tenant_id=tenant_id, year=year)
+    if rule is None:
+        rule = await EvaluationRule.create(tenant_id=tenant_id, year=year, matrix=rules.DEFAULT_MATRIX,
+                                           distribution_guide=rules.DEFAULT_GUIDE,
+                                           credit_shares=rules.DEFAULT_CREDIT_SHARES)
+    return rule
+
+
+async def visible_evaluations(ctx: RequestContext):
+    scopes = await ctx.require("evaluation", "read")
+    query = Evaluation.filter(tenant_id=_tenant(ctx))
+    condition = await employee_scope(ctx, scopes, field="employee_id")
+    return query.filter(condition) if condition is not None else query
+
+
+async def get_evaluation(ctx: RequestContext, evaluation_id: uuid.UUID, *, field: str = "id") -> Evaluation:
+    evaluation = await (await visible_evaluations(ctx)).filter(id=evaluation_id).first()
+    if evaluation is None:
+        raise NotFound("Evaluation not found", field=field)
+    return evaluation
+
+
+@dataclass(frozen=True)
+class EvaluationFilter:
+    period_id: uuid.UUID | None = None
+    employee_id: uuid.UUID | None = None
+    status: EvaluationStatus | None = None
+    predicate: Predicate | None = None
+    include_history: bool = False
+
+
+async def list_evaluations(ctx: RequestContext, flt: EvaluationFilter, first: int | None, after: str | None) -> Page:
+    query = await visible_evaluations(ctx)
+    if not flt.include_history:
+        query = query.filter(status__in=LIVE)
+    for name in ("period_id", "employee_id", "status", "predicate"):
+        value = getattr(flt, name)
+        if value is not None:
+            query = query.filter(**{name: value})
+    return await paginate(query, ["-created_at", "id"], first, after)
+
+
+def _notes(raw: list[tuple[BerakhlakValue, str]] | None) -> dict[str, str]:
+    notes = {}
+    for value, text in raw or []:
+        if not text.strip() or len(text) > 1000:
+            raise ValidationFailed([FieldError("notes", "BAD_USER_INPUT",
+                                               f"Note on {value.value} must be 1-1000 characters")])
+        notes[value.value] = text.strip()
+    return notes
+
+
+async def _may_evaluate(ctx: RequestContext, employee: Employee) -> uuid.UUID:
+    """The assessor: the direct supervisor (evaluation:write:team) or, with evaluation:write:tenant,
+    an acting assessor assigned by HR. Returns the assessor's employee id."""
+    me = await ctx.employee_id()
+    scopes = await ctx.require("evaluation", "write")
+    if "team" in scopes and me is not None and employee.supervisor_id == me:
+        return me
+    if "tenant" in scopes:
+        return me or employee.supervisor_id or employee.id
+    raise Forbidden("Only the employee's direct supervisor (or an acting assessor with the permission) evaluates",
+                    field="employeeId")
+
+
+async def _unit_result(employee: Employee, period: Period) -> Rating | None:
+    """For the head of a unit, the unit's achievement is the results rating."""
+    headed = await OrgUnit.filter(tenant_id=employee.tenant_id, head_id=employee.id).values_list("id", flat=True)
+    if not headed:
+        return None
+    performance = await UnitPerformance.get_or_none(tenant_id=employee.tenant_id, org_unit_id=headed[0],
+                                                    period_id=period.id)
+    return rules.UNIT_TO_RESULTS[performance.rating] if performance else None
+
+
+async def evaluate_employee(ctx: RequestContext, employee_id: uuid.UUID, period_id: uuid.UUID,
+                            results_rating: Rating | None, behaviour_rating: Rating,
+                            notes: list[tuple[BerakhlakValue, str]] | None) -> Evaluation:
+    """Create or update the draft evaluation of an employee for a period."""
+    try:
+        employee = await (await visible_employees(ctx)).filter(id=employee_id).first()
+    except Forbidden:
+        employee = None
+    if employee is None:
+        raise NotFound("Employee not found", field="employeeId")
+    assessor_id = await _may_evaluate(ctx, employee)
+    period = await Period.get_or_none(id=period_id, tenant_id=employee.tenant_id)
+    if period is None:
+        raise NotFound("Period not found", field="periodId")
+    unit_result = await _unit_result(employee, period)
+    if unit_result is None and results_rating is None:
+        raise ValidationFailed([FieldError("resultsRating", "BAD_USER_INPUT", "resultsRating is required")])
+    results = unit_result or results_rating
+    rule = await rules_for(employee.tenant_id, period.year)
+    latest = await Evaluation.filter(tenant_id=employee.tenant_id, employee_id=employee.id, period_id=period.id,
+                                     status__in=LIVE).order_by("-version").first()
+    if latest is not None and latest.status is EvaluationStatus.FINAL:
+        raise Conflict("The evaluation is FINAL: correct it with a new version and a reason", field="employeeId")
+    plan = await PerformancePlan.filter(tenant_id=employee.tenant_id, employee_id=employee.id, year=period.year,
+                                        status__in=[PlanStatus.APPROVED, PlanStatus.CLOSED]).order_by("-revision").first()
+    values = dict(results_rating=results, behaviour_rating=behaviour_rating, results_from_unit=unit_result is not None,
+                  notes=_notes(notes), predicate=rules.predicate(rule.matrix, results, behaviour_rating),
+                  assessor_id=assessor_id, plan_id=plan.id if plan else None)
+    if latest is None:
+        return await Evaluation.create(tenant_id=employee.tenant_id, employee_id=employee.id, period_id=period.id,
+                                       **values)
+    for key, value in values.items():
+        setattr(latest, key, value)
+    await latest.save()
+    return latest
+
+
+async def _editable(ctx: RequestContext, evaluation_id: uuid.UUID) -> tuple[Evaluation, Employee]:
+    evaluation = await get_evaluation(ctx, evaluation_id)
+    employee = await Employee.get(id=evaluation.employee_id, tenant_id=evaluation.tenant_id)
+    await _may_evaluate(ctx, employee)
+    return evaluation, employee
+
+
+async def finalize_evaluation(ctx: RequestContext, evaluation_id: uuid.UUID) -> Evaluation:
+    evaluation, _employee = await _editable(ctx, evaluation_id)
+    if evaluation.status is not EvaluationStatus.DRAFT:
+        raise Conflict(f"Cannot finalize an evaluation that is {evaluation.status.value}", field="id")
+    evaluation.status, evaluation.finalized_at = EvaluationStatus.FINAL, dt.datetime.now(dt.timezone.utc)
+    await evaluation.save()
+    return evaluation
+
+
+async def correct_evaluation(ctx: RequestContext, evaluation_id: uuid.UUID, reason: str,
+                             results_rating: Rating | None, behaviour_rating: Rating | None,
+                             notes: list[tuple[BerakhlakValue, str]] | None) -> Evaluation:
+    """A final evaluation changes only by a new final version with a reason; the old one is kept."""
+    old, _employee = await _editable(ctx, evaluation_id)
+    if old.status is not EvaluationStatus.FINAL:
+        raise Conflict(f"Only a FINAL evaluation is corrected; this one is {old.status.value}", field="id")
+    if not reason or not reason.strip() or len(reason) > 2000:
+        raise ValidationFailed([FieldError("reason", "BAD_USER_INPUT", "A reason (1-2000 characters) is required")])
+    period = await Period.get(id=old.period_id, tenant_id=old.tenant_id)
+    rule = await rules_for(old.tenant_id, period.year)
+    results = old.results_rating if old.results_from_unit or results_rating is None else results_rating
+    behaviour = behaviour_rating or old.behaviour_rating
+    old.status = EvaluationStatus.CORRECTED
+    await old.save(update_fields=["status", "updated_at"])
+    return await Evaluation.create(
+        tenant_id=old.tenant_id, employee_id=old.employee_id, period_id=old.period_id, plan_id=old.plan_id,
+        assessor_id=(await ctx.employee_id()) or old.assessor_id, version=old.version + 1, previous_version_id=old.id,
+        results_rating=results, behaviour_rating=behaviour, results_from_unit=old.results_from_unit,
+        notes=_notes(notes) if notes is not None else old.notes, predicate=rules.predicate(rule.matrix, results, behaviour),
+        status=EvaluationStatus.FINAL, correction_reason=reason.strip(), finalized_at=dt.datetime.now(dt.timezone.utc))
+
+
+async def history(ctx: RequestContext, evaluation: Evaluation) -> list[Evaluation]:
+    query = await visible_evaluations(ctx)
+    return await query.filter(employee_id=evaluation.employee_id, period_id=evaluation.period_id).order_by("version")
+
+
+async def _unit_in_reach(ctx: RequestContext, org_unit_id: uuid.UUID, obj: str, action: str) -> OrgUnit:
+    """The unit, if the actor holds tenant scope, or unit scope over it (its head or above)."""
+    tenant_id = _tenant(ctx)
+    unit = await OrgUnit.get_or_none(id=org_unit_id, tenant_id=tenant_id)
+    if unit is None:
+        raise NotFound("Org unit not found", field="orgUnitId")
+    scopes = await ctx.require(obj, action)
+    if "tenant" in scopes:
+        return unit
+    me = await ctx.employee_id()
+    if "unit" in scopes and me is not None:
+        mine = await Employee.get(id=me, tenant_id=tenant_id)
+        if org_unit_id in await unit_subtree_ids(tenant_id, mine.org_unit_id):
+            return unit
+    raise Forbidden("This org unit is outside your reach", field="orgUnitId")
+
+
+async def set_unit_performance(ctx: RequestContext, org_unit_id: uuid.UUID, period_id: uuid.UUID,
+                               rating: UnitRating, notes: str | None) -> UnitPerformance:
+    unit = await _unit_in_reach(ctx, org_unit_id, "unit_performance", "write")
+    scopes = await ctx.scopes("unit_performance", "write")
+    if "tenant" not in scopes and unit.head_id != await ctx.employee_id():
+        raise Forbidden("Only the head of the unit (or HR) sets its performance", field="orgUnitId")
+    period = await Period.get_or_none(id=period_id, tenant_id=unit.tenant_id)
+    if period is None:
+        raise NotFound("Period not found", field="periodId")
+    if notes is not None and len(notes) > 2000:
+        raise ValidationFailed([FieldError("notes", "BAD_USER_INPUT", "Notes must be at most 2000 characters")])
+    row = await UnitPerformance.get_or_none(tenant_id=unit.tenant_id, org_unit_id=unit.id, period_id=period.id)
+    if row is None:
+        row = await UnitPerformance.create(tenant_id=unit.tenant_id, org_unit_id=unit.id, period_id=period.id,
+                                           rating=rating, notes=(notes or "").strip(),
+                                           set_by_id=ctx.require_actor().user_id)
+    else:
+        row.rating, row.set_by_id = rating, ctx.require_actor().user_id
+        if notes is not None:
+            row.notes = notes.strip()
+        await row.save()
+    return row
+
+
+@dataclass
+class Distribution:
+    org_unit: OrgUnit
+    period: Period
+    unit_rating: UnitRating | None
+    counts: dict[Predicate, int]
+    final: int
+    breaches: list[rules.Breach] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+async def _unit_employees(tenant_id: uuid.UUID, org_unit_id: uuid.UUID) -> list[Employee]:
+    units = await unit_subtree_ids(tenant_id, org_unit_id)
+    return await Employee.filter(tenant_id=tenant_id, org_unit_id__in=units, active=True)
+
+
+async def unit_distribution(ctx: RequestContext, org_unit_id: uuid.UUID, period_id: uuid.UUID) -> Distribution:
+    """The unit's predicate distribution (draft and final) against the guide for its rating."""
+    unit = await _unit_in_reach(ctx, org_unit_id, "dashboard", "read")
+    period = await Period.get_or_none(id=period_id, tenant_id=unit.tenant_id)
+    if period is None:
+        raise NotFound("Period not found", field="periodId")
+    return await _distribution(unit, period)
+
+
+async def _distribution(unit: OrgUnit, period: Period) -> Distribution:
+    members = [e.id for e in await _unit_employees(unit.tenant_id, unit.id)]
+    evaluations = await Evaluation.filter(tenant_id=unit.tenant_id, period_id=period.id, employee_id__in=members,
+                                          status__in=LIVE)
+    counts = Counter(e.predicate for e in evaluations)
+    performance = await UnitPerformance.get_or_none(tenant_id=unit.tenant_id, org_unit_id=unit.id, period_id=period.id)
+    result = Distribution(unit, period, performance.rating if performance else None,
+                          {p: counts.get(p, 0) for p in Predicate},
+                          sum(1 for e in evaluations if e.status is EvaluationStatus.FINAL))
+    if performance is not None:
+        rule = await rules_for(unit.tenant_id, period.year)
+        result.breaches = rules.distribution_breaches(rule.distribution_guide, performance.rating, result.counts)
+    return result
+
+
+async def distribution_for_employee(ctx: RequestContext, evaluation: Evaluation) -> Distribution | None:
+    """The guide that applies to an evaluation: that of the nearest unit up the tree with a rating."""
+    employee = await Employee.get(id=evaluation.employee_id, tenant_id=evaluation.tenant_id)
+    unit_id = employee.org_unit_id
+    rated = {u.org_unit_id for u in await UnitPerformance.filter(tenant_id=evaluation.tenant_id,
+                                                                   period_id=evaluation.period_id)}
+    parents = dict(await OrgUnit.filter(tenant_id=evaluation.tenant_id).values_list("id", "parent_id"))
+    while unit_id is not None and unit_id not in rated:
+        unit_id = parents.get(unit_id)
+    if unit_id is None:
+        return None
+    # Reached through an evaluation the viewer may see: the assessor reads the guide that applies.
+    unit = await OrgUnit.get(id=unit_id, tenant_id=evaluation.tenant_id)
+    return await _distribution(unit, await Period.get(id=evaluation.period_id, tenant_id=evaluation.tenant_id))
+
+
+def months_of(period: Period) -> int:
+    return (period.ends_on.year - period.starts_on.year) * 12 + period.ends_on.month - period.starts_on.month + 1
+
+
+async def credit_points_of(evaluation: Evaluation) -> Decimal | None:
+    """Angka kredit for a functional position with a yearly coefficient; None otherwise."""
+    employee = await Employee.get(id=evaluation.employee_id, tenant_id=evaluation.tenant_id)
+    position = await Position.get_or_none(id=employee.position_id, tenant_id=evaluation.tenant_id) \
+        if employee.position_id else None
+    if position is None or position.credit_coefficient is None or evaluation.status is EvaluationStatus.CORRECTED:
+        return None
+    period = await Period.get(id=evaluation.period_id, tenant_id=evaluation.tenant_id)
+    rule = await rules_for(evaluation.tenant_id, period.year)
+    return rules.credit_points(rule.credit_shares, evaluation.predicate, position.credit_coefficient, months_of(period))
+
+
+@dataclass
+class UnitDashboard:
+    org_unit: OrgUnit
+    period: Period
+    employees: int
+    plans_by_status: dict[str, int]
+    indicators: int
+    indicators_realised: int
+    evaluations_final: int
+    evaluations_draft: int
+    predicate_counts: dict[Predicate, int]
+    unit_rating: UnitRating | None
+
+
+async def unit_dashboard(ctx: RequestContext, org_unit_id: uuid.UUID, period_id: uuid.UUID) -> UnitDashboard:
+    from kinerja.plans.models import Indicator, Realisation, ResultTarget
+
+    distribution = await unit_distribution(ctx, org_unit_id, period_id)
+    unit, period = distribution.org_unit, distribution.period
+    members = [e.id for e in await _unit_employees(unit.tenant_id, unit.id)]
+    plans = await PerformancePlan.filter(tenant_id=unit.tenant_id, employee_id__in=members, year=period.year) \
+        .exclude(status=PlanStatus.SUPERSEDED).values_list("id", "status")
+    by_status = Counter(status.value for _id, status in plans)
+    approved = [pid for pid, status in plans if status in (PlanStatus.APPROVED, PlanStatus.CLOSED)]
+    result_ids = await ResultTarget.filter(tenant_id=unit.tenant_id, plan_id__in=approved).values_list("id", flat=True)
+    indicator_ids = await Indicator.filter(tenant_id=unit.tenant_id, result_id__in=result_ids).values_list("id", flat=True)
+    realised = await Realisation.filter(tenant_id=unit.tenant_id, indicator_id__in=indicator_ids,
+                                        period_id=period.id).count() if indicator_ids else 0
+    total = distribution.total
+    return UnitDashboard(unit, period, len(members), {s.value: by_status.get(s.value, 0) for s in PlanStatus},
+                         len(indicator_ids), realised, distribution.final, total - distribution.final,
+                         distribution.counts, distribution.unit_rating)
+
+
+@dataclass
+class TeamMember:
+    employee: Employee
+    plan: PerformancePlan | None
+    evaluation: Evaluation | None
+
+
+async def team_overview(ctx: RequestContext, period_id: uuid.UUID) -> tuple[Period, list[TeamMember]]:
+    """The actor's direct and indirect subordinates with their plan and evaluation for the period."""
+    await ctx.require("dashboard", "read")
+    tenant_id = _tenant(ctx)
+    me = await ctx.employee_id()
+    period = await Period.get_or_none(id=period_id, tenant_id=tenant_id)
+    if period is None:
+        raise NotFound("Period not found", field="periodId")
+    if me is None:
+        return period, []
+    team = await Employee.filter(tenant_id=tenant_id, id__in=await team_ids(tenant_id, me)).order_by("name", "id")
+    ids = [e.id for e in team]
+    plans: dict[uuid.UUID, PerformancePlan] = {}
+    for plan in await PerformancePlan.filter(tenant_id=tenant_id, employee_id__in=ids, year=period.year) \
+            .exclude(status=PlanStatus.SUPERSEDED).order_by("revision"):
+        plans[plan.employee_id] = plan
+    evaluations = {e.employee_id: e for e in await Evaluation.filter(
+        tenant_id=tenant_id, employee_id__in=ids, period_id=period.id, status__in=LIVE)}
+    return period, [TeamMember(e, plans.get(e.id), evaluations.get(e.id)) for e in team]
+
+
+PREDICATE_RANK = {p: i for i, p in enumerate(Predicate)}
+
+
+async def top_performers(ctx: RequestContext, org_unit_id: uuid.UUID, year: int, limit: int = 10) -> list[Evaluation]:
+    """Recognition list: final annual evaluations of the unit's employees, best predicate first."""
+    unit = await _unit_in_reach(ctx, org_unit_id, "dashboard", "read")
+    members = [e.id for e in await _unit_employees(unit.tenant_id, unit.id)]
+    annual = await Period.filter(tenant_id=unit.tenant_id, year=year, kind="ANNUAL").values_list("id", flat=True)
+    evaluations = await Evaluation.filter(tenant_id=unit.tenant_id, employee_id__in=members, period_id__in=annual,
+                                          status=EvaluationStatus.FINAL,
+                                          predicate__in=[Predicate.SANGAT_BAIK, Predicate.BAIK])
+    evaluations.sort(key=lambda e: (PREDICATE_RANK[e.predicate], e.finalized_at or e.created_at))
+    return evaluations[: max(1, min(limit, 100))]
