@@ -8,9 +8,11 @@ import itertools
 import pytest
 
 from kinerja.auth.models import User
+from kinerja.core.db import tenant_transaction
 from kinerja.core.ids import to_global_id
 from kinerja.org.models import Employee, OrgUnit, Period, Position
 from kinerja.tenancy.models import Tenant
+from kinerja.tenancy.provisioning import ensure_periods
 
 from conftest import error_codes, rows
 
@@ -22,6 +24,7 @@ CORRECT = ("mutation($i: CorrectEvaluationInput!) { correctEvaluation(input: $i)
            "predicate correctionReason history { version status } } userErrors { field code message } } }")
 SET_UNIT = ("mutation($i: SetUnitPerformanceInput!) { setUnitPerformance(input: $i) { unitPerformance { rating } "
             "userErrors { field code message } } }")
+YEAR = 2027
 RATINGS = ["DI_ATAS_EKSPEKTASI", "SESUAI_EKSPEKTASI", "DI_BAWAH_EKSPEKTASI"]
 EXPECTED = {
     ("DI_ATAS_EKSPEKTASI", "DI_ATAS_EKSPEKTASI"): "SANGAT_BAIK",
@@ -41,7 +44,9 @@ async def _setup(slug):
     users = {u.username: u for u in await rows(User, tenant.id)}
     atasan = (await rows(Employee, tenant.id, id=users["atasan"].employee_id))[0]
     team = sorted(await rows(Employee, tenant.id, supervisor_id=atasan.id), key=lambda e: e.name)
-    periods = sorted(await rows(Period, tenant.id, year=2026), key=lambda p: (p.kind.value, p.sequence))
+    async with tenant_transaction(tenant.id):  # a year the demo has not evaluated
+        await ensure_periods(tenant, YEAR)
+    periods = sorted(await rows(Period, tenant.id, year=YEAR), key=lambda p: (p.kind.value, p.sequence))
     periodic = [p for p in periods if p.kind.value != "ANNUAL"]
     annual = next(p for p in periods if p.kind.value == "ANNUAL")
     return tenant, users, atasan, team, periodic, annual
@@ -99,8 +104,9 @@ async def test_final_is_locked_and_corrections_are_new_versions(api):
     evaluation = corrected["evaluation"]
     assert (evaluation["version"], evaluation["status"], evaluation["predicate"]) == (2, "FINAL", "BAIK")
     assert evaluation["history"] == [{"version": 1, "status": "CORRECTED"}, {"version": 2, "status": "FINAL"}]
-    listed = await api.ok("query($e: ID!) { evaluations(filter: {employeeId: $e}) { nodes { version } } }",
-                          {"e": to_global_id("Employee", team[0].id)}, token)
+    listed = await api.ok("query($e: ID!, $p: ID!) { evaluations(filter: {employeeId: $e, periodId: $p}) "
+                          "{ nodes { version } } }",
+                          {"e": to_global_id("Employee", team[0].id), "p": to_global_id("Period", periodic[0].id)}, token)
     assert [n["version"] for n in listed["evaluations"]["nodes"]] == [2]
 
 
@@ -193,7 +199,7 @@ async def test_dashboards_and_recognition(api, count_statements):
         await api.ok(FINALIZE, {"id": evaluation["id"]}, token)
     kepala = await api.token("nanggalo", "kepala")
     root = (await rows(OrgUnit, tenant.id, code="KEC"))[0]
-    top = await api.ok("query($u: ID!) { topPerformers(orgUnitId: $u, year: 2026) { predicate employee { name } } }",
+    top = await api.ok("query($u: ID!) { topPerformers(orgUnitId: $u, year: 2027) { predicate employee { name } } }",
                        {"u": to_global_id("OrgUnit", root.id)}, kepala)
     assert [t["predicate"] for t in top["topPerformers"]] == ["SANGAT_BAIK", "SANGAT_BAIK", "BAIK", "BAIK"]
 
@@ -205,7 +211,10 @@ async def test_dashboards_and_recognition(api, count_statements):
     assert data["employees"] == len(await rows(Employee, tenant.id))
     assert data["evaluationsFinal"] == 4 and data["evaluationsDue"] == data["employees"] - 4
     assert {c["predicate"]: c["count"] for c in data["predicateCounts"]}["SANGAT_BAIK"] == 2
-    assert sum(c["count"] for c in data["plansByStatus"]) >= 10
+    from kinerja.plans.models import PerformancePlan
+
+    plans = [p for p in await rows(PerformancePlan, tenant.id, year=YEAR) if p.status.value != "SUPERSEDED"]
+    assert sum(c["count"] for c in data["plansByStatus"]) == len(plans)
     pegawai = await api.token("nanggalo", "pegawai")
     body = await api.post(dashboard, {"u": to_global_id("OrgUnit", root.id), "p": to_global_id("Period", annual.id)},
                           pegawai)
@@ -224,3 +233,44 @@ async def test_dashboards_and_recognition(api, count_statements):
         counts.append((len(members), len(count_statements.statements)))
     assert counts[0][0] < counts[1][0]  # kepala's team is larger
     assert counts[0][1] == counts[1][1], counts  # the statements are not
+
+
+async def test_evaluation_document_and_predicate_sheet(api):
+    import csv
+    import io
+
+    from pypdf import PdfReader
+
+    _tenant, _users, atasan, team, periodic, _annual = await _setup("tebingtinggi")
+    token = await api.token("tebingtinggi", "atasan")
+    member, period = team[1], periodic[1]
+    evaluation = (await api.ok(EVALUATE, _evaluate(member, period, "DI_ATAS_EKSPEKTASI", "SESUAI_EKSPEKTASI",
+                                                   [{"value": "AKUNTABEL", "note": "Laporan selalu tepat waktu"}]),
+                               token))["evaluateEmployee"]["evaluation"]
+    await api.ok(FINALIZE, {"id": evaluation["id"]}, token)
+    path = (await api.ok("query($id: ID!) { node(id: $id) { ... on Evaluation { documentPath } } }",
+                         {"id": evaluation["id"]}, token))["node"]["documentPath"]
+    response = await api.client.get(path, headers={"authorization": f"Bearer {token}"})
+    assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    for expected in [member.nip, period.name, "Di atas ekspektasi", "Sesuai ekspektasi", "Baik",
+                     "Laporan selalu tepat waktu", atasan.nip]:
+        assert expected in text, expected
+    assert member.name.split(",")[0] in text
+    assert (await api.client.get(path, headers={"authorization": f"Bearer {await api.token('samarinda', 'admin')}"})
+            ).status_code == 404
+    assert (await api.client.get(path, headers={"authorization": f"Bearer {await api.token('tebingtinggi', 'pegawai')}"})
+            ).status_code == 404  # not pegawai's own evaluation
+    assert (await api.client.get(path)).status_code == 401
+
+    hr = await api.token("tebingtinggi", "bkpsdm")
+    sheet = (await api.ok("query($u: ID!, $p: ID!) { unitDistribution(orgUnitId: $u, periodId: $p) { sheetPath } }",
+                          {"u": to_global_id("OrgUnit", atasan.org_unit_id), "p": to_global_id("Period", period.id)},
+                          hr))["unitDistribution"]["sheetPath"]
+    response = await api.client.get(sheet, headers={"authorization": f"Bearer {hr}"})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    lines = list(csv.DictReader(io.StringIO(response.text)))
+    row = next(r for r in lines if r["nip"] == member.nip)
+    assert (row["predikat"], row["status"]) == ("Baik", "FINAL")
+    assert len(lines) == len(team) + 1  # the unit's head and staff
+    assert (await api.client.get(sheet, headers={"authorization": f"Bearer {token}"})).status_code == 404

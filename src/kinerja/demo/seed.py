@@ -12,6 +12,7 @@ from kinerja.auth import templates
 from kinerja.auth.models import User
 from kinerja.auth.passwords import hash_password
 from kinerja.core.db import switch_tenant, tenant_transaction
+from kinerja.demo.evaluations import seed_evaluations
 from kinerja.demo.plans import seed_plans
 from kinerja.demo.names import FIRST, LAST, TITLES_AFTER, TITLES_BEFORE
 from kinerja.org.models import Employee, OrgUnit, Position
@@ -88,8 +89,9 @@ async def seed_demo(tenant_files: list[Path], log=print) -> None:
                 log(f"tenant {report.tenant.slug}: {count} employees and {len(DEMO_USERS)} demo users")
         async with tenant_transaction(report.tenant.id):
             plans = await seed_plans(report.tenant.id, report.tenant.slug)
-            if plans:
-                log(f"tenant {report.tenant.slug}: {plans} performance plans")
+            evaluations = await seed_evaluations(report.tenant.id, report.tenant.slug)
+            if plans or evaluations:
+                log(f"tenant {report.tenant.slug}: {plans} performance plans, {evaluations} evaluations")
 
 
 async def _seed_operator() -> None:

@@ -70,6 +70,7 @@ class UnitDistribution:
     final: int
     counts: list[PredicateCount]
     breaches: list[GuideBreach]
+    sheet_path: str = strawberry.field(description="GET with the same Bearer token: the unit's predicate sheet (CSV).")
 
 
 def _counts(counts: dict[Predicate, int]) -> list[PredicateCount]:
@@ -82,6 +83,8 @@ def _distribution(d: service.Distribution) -> UnitDistribution:
     return UnitDistribution(
         org_unit=OrgUnit.from_model(d.org_unit), period=Period.from_model(d.period), unit_rating=d.unit_rating,
         total=d.total, final=d.final, counts=_counts(d.counts),
+        sheet_path=f"/documents/units/{to_global_id('OrgUnit', d.org_unit.id)}/predicates.csv"
+                   f"?periodId={to_global_id('Period', d.period.id)}",
         breaches=[GuideBreach(message=b.message, kind=b.kind, limit_percent=b.limit, actual_percent=b.actual,
                               predicates=list(b.predicates)) for b in d.breaches])
 
@@ -132,6 +135,10 @@ class Evaluation(Node):
     async def guide(self, info: Info) -> UnitDistribution | None:
         d = await service.distribution_for_employee(info.context, self._model)
         return _distribution(d) if d else None
+
+    @strawberry.field(description="GET with the same Bearer token: the Dokumen Evaluasi Kinerja Pegawai (PDF).")
+    def document_path(self) -> str:
+        return f"/documents/evaluations/{self.id}.pdf"
 
     @strawberry.field(description="Every version, oldest first.")
     async def history(self, info: Info) -> list[Evaluation]:

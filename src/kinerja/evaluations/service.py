@@ -377,3 +377,11 @@ async def top_performers(ctx: RequestContext, org_unit_id: uuid.UUID, year: int,
                                           predicate__in=[Predicate.SANGAT_BAIK, Predicate.BAIK])
     evaluations.sort(key=lambda e: (PREDICATE_RANK[e.predicate], e.finalized_at or e.created_at))
     return evaluations[: max(1, min(limit, 100))]
+
+
+async def unit_sheet(unit: OrgUnit, period: Period) -> list[tuple[Employee, Evaluation | None]]:
+    """Every employee of the unit subtree with his or her current evaluation for the period, by name."""
+    members = sorted(await _unit_employees(unit.tenant_id, unit.id), key=lambda e: (e.name, e.nip))
+    current = {e.employee_id: e for e in await Evaluation.filter(
+        tenant_id=unit.tenant_id, period_id=period.id, employee_id__in=[m.id for m in members], status__in=LIVE)}
+    return [(m, current.get(m.id)) for m in members]

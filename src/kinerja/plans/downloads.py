@@ -8,39 +8,30 @@ import uuid
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
-from kinerja.auth.tokens import verify_access_token
-from kinerja.core.context import Actor, RequestContext
+from kinerja.api.http_auth import context_from_bearer, not_found
+from kinerja.core.context import RequestContext
 from kinerja.core.db import tenant_transaction
-from kinerja.core.errors import Forbidden, NotFound, Unauthenticated
+from kinerja.core.errors import Forbidden, NotFound
 from kinerja.core.ids import parse_global_id
-from kinerja.core.logging import request_id_var
 from kinerja.plans.evidence import stored_path
 from kinerja.plans.models import Evidence, Indicator, Realisation, ResultTarget
 from kinerja.plans.service import get_plan
 
 
 async def download_evidence(request: Request) -> Response:
-    settings = request.app.state.settings
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    ctx = context_from_bearer(request)
+    if isinstance(ctx, Response):
+        return ctx
+    tenant_id = ctx.require_actor().tenant_id
     try:
-        if scheme.lower() != "bearer":
-            raise Unauthenticated("Bearer token required")
-        claims = verify_access_token(settings.secret_key, token.strip())
         evidence_id = parse_global_id(request.path_params["evidence_id"], "Evidence")
-    except Unauthenticated as exc:
-        return JSONResponse({"error": exc.message}, status_code=401)
-    except NotFound:
-        return JSONResponse({"error": "Not found"}, status_code=404)
-    ctx = RequestContext(settings=settings, request_id=request_id_var.get(),
-                         actor=Actor(user_id=claims.user_id, tenant_id=claims.tenant_id))
-    async with tenant_transaction(claims.tenant_id):
-        try:
+        async with tenant_transaction(tenant_id):
             evidence = await _visible_evidence(ctx, evidence_id)
-        except (NotFound, Forbidden):
-            return JSONResponse({"error": "Not found"}, status_code=404)
+    except (NotFound, Forbidden):
+        return not_found()
     if evidence.sha256 is None:
         return JSONResponse({"error": "This evidence is a link", "url": evidence.url}, status_code=404)
-    path = stored_path(settings.upload_dir, claims.tenant_id, evidence.sha256)
+    path = stored_path(ctx.settings.upload_dir, tenant_id, evidence.sha256)
     if not path.exists():
         return JSONResponse({"error": "File missing from storage"}, status_code=410)
     return FileResponse(path, media_type=evidence.content_type, filename=evidence.file_name,

@@ -1,0 +1,135 @@
+"""Documents of evaluation: the Dokumen Evaluasi Kinerja Pegawai (PDF, with fpdf2) and a unit's
+predicate sheet (CSV). Served at /documents/... with the same token and visibility as the API."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from fpdf import FPDF
+from starlette.requests import Request
+from starlette.responses import Response
+
+from kinerja.api.http_auth import context_from_bearer, not_found
+from kinerja.core.db import tenant_transaction
+from kinerja.core.errors import Forbidden, NotFound
+from kinerja.core.ids import parse_global_id
+from kinerja.evaluations import rules, service
+from kinerja.org.models import Employee, OrgUnit, Period, Position
+from kinerja.plans.rules import BerakhlakValue
+from kinerja.tenancy.models import Tenant
+
+RATING_LABELS = {
+    rules.Rating.DI_ATAS_EKSPEKTASI: "Di atas ekspektasi",
+    rules.Rating.SESUAI_EKSPEKTASI: "Sesuai ekspektasi",
+    rules.Rating.DI_BAWAH_EKSPEKTASI: "Di bawah ekspektasi",
+}
+
+
+def _latin(text: str) -> str:
+    """The PDF core fonts are Latin-1; anything else becomes '?' rather than failing."""
+    return text.encode("latin-1", "replace").decode("latin-1")
+
+
+def evaluation_pdf(tenant: Tenant, employee: Employee, position: Position | None, unit: OrgUnit,
+                   assessor: Employee, period: Period, evaluation, credit) -> bytes:
+    pdf = FPDF(format="A4")
+    pdf.set_title("Dokumen Evaluasi Kinerja Pegawai")
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 14)
+    pdf.cell(0, 8, _latin(tenant.name), new_x="LMARGIN", new_y="NEXT", align="C")
+    pdf.cell(0, 8, "DOKUMEN EVALUASI KINERJA PEGAWAI", new_x="LMARGIN", new_y="NEXT", align="C")
+    pdf.set_font("Helvetica", "", 11)
+    pdf.cell(0, 7, _latin(f"Periode: {period.name} ({period.starts_on:%d-%m-%Y} s.d. {period.ends_on:%d-%m-%Y})"),
+             new_x="LMARGIN", new_y="NEXT", align="C")
+    pdf.ln(4)
+    rows = [
+        ("Pegawai yang dinilai", ""),
+        ("Nama", employee.name), ("NIP", employee.nip),
+        ("Jabatan", position.name if position else "-"), ("Unit kerja", unit.name),
+        ("Pejabat penilai", ""), ("Nama", assessor.name), ("NIP", assessor.nip),
+        ("Hasil evaluasi", ""),
+        ("Rating hasil kerja", RATING_LABELS[evaluation.results_rating]
+         + (" (capaian kinerja organisasi)" if evaluation.results_from_unit else "")),
+        ("Rating perilaku kerja", RATING_LABELS[evaluation.behaviour_rating]),
+        ("Predikat kinerja pegawai", rules.LABELS[evaluation.predicate]),
+        ("Status", f"{evaluation.status.value} (versi {evaluation.version})"),
+    ]
+    if credit is not None:
+        rows.append(("Angka kredit", f"{credit}"))
+    if evaluation.correction_reason:
+        rows.append(("Alasan koreksi", evaluation.correction_reason))
+    for label, value in rows:
+        if not value:
+            pdf.set_font("Helvetica", "B", 11)
+            pdf.cell(0, 8, _latin(label), new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font("Helvetica", "", 11)
+            continue
+        pdf.cell(60, 7, _latin(label))
+        pdf.multi_cell(0, 7, _latin(f": {value}"), new_x="LMARGIN", new_y="NEXT")
+    if evaluation.notes:
+        pdf.set_font("Helvetica", "B", 11)
+        pdf.cell(0, 8, "Catatan perilaku kerja (BerAKHLAK)", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", "", 11)
+        for value in BerakhlakValue:
+            if value.value in evaluation.notes:
+                pdf.multi_cell(0, 7, _latin(f"- {value.value.replace('_', ' ').title()}: {evaluation.notes[value.value]}"),
+                               new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def predicate_csv(unit: OrgUnit, period: Period, lines: list[tuple[Employee, object]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["unit", "periode", "nip", "nama", "rating_hasil_kerja", "rating_perilaku_kerja", "predikat",
+                     "status", "versi"])
+    for employee, evaluation in lines:
+        writer.writerow([unit.name, period.name, employee.nip, employee.name,
+                         evaluation.results_rating.value if evaluation else "",
+                         evaluation.behaviour_rating.value if evaluation else "",
+                         rules.LABELS[evaluation.predicate] if evaluation else "",
+                         evaluation.status.value if evaluation else "BELUM_DINILAI",
+                         evaluation.version if evaluation else ""])
+    return out.getvalue()
+
+
+async def evaluation_document(request: Request) -> Response:
+    ctx = context_from_bearer(request)
+    if isinstance(ctx, Response):
+        return ctx
+    tenant_id = ctx.require_actor().tenant_id
+    try:
+        evaluation_id = parse_global_id(request.path_params["evaluation_id"], "Evaluation")
+        async with tenant_transaction(tenant_id):
+            evaluation = await service.get_evaluation(ctx, evaluation_id)
+            employee = await Employee.get(id=evaluation.employee_id, tenant_id=tenant_id)
+            body = evaluation_pdf(
+                await Tenant.get(id=tenant_id), employee,
+                await Position.get_or_none(id=employee.position_id, tenant_id=tenant_id) if employee.position_id else None,
+                await OrgUnit.get(id=employee.org_unit_id, tenant_id=tenant_id),
+                await Employee.get(id=evaluation.assessor_id, tenant_id=tenant_id),
+                await Period.get(id=evaluation.period_id, tenant_id=tenant_id),
+                evaluation, await service.credit_points_of(evaluation))
+    except (NotFound, Forbidden):
+        return not_found()
+    name = f"evaluasi-kinerja-{employee.nip}.pdf"
+    return Response(body, media_type="application/pdf",
+                    headers={"content-disposition": f'attachment; filename="{name}"'})
+
+
+async def unit_predicate_sheet(request: Request) -> Response:
+    ctx = context_from_bearer(request)
+    if isinstance(ctx, Response):
+        return ctx
+    tenant_id = ctx.require_actor().tenant_id
+    try:
+        unit_id = parse_global_id(request.path_params["org_unit_id"], "OrgUnit")
+        period_id = parse_global_id(request.query_params.get("periodId", ""), "Period")
+        async with tenant_transaction(tenant_id):
+            distribution = await service.unit_distribution(ctx, unit_id, period_id)
+            lines = await service.unit_sheet(distribution.org_unit, distribution.period)
+    except (NotFound, Forbidden):
+        return not_found()
+    name = f"predikat-{distribution.org_unit.code}-{distribution.period.year}-{distribution.period.sequence}.csv"
+    return Response(predicate_csv(distribution.org_unit, distribution.period, lines), media_type="text/csv",
+                    headers={"content-disposition": f'attachment; filename="{name}"'})
