@@ -274,3 +274,23 @@ async def test_evaluation_document_and_predicate_sheet(api):
     assert (row["predikat"], row["status"]) == ("Baik", "FINAL")
     assert len(lines) == len(team) + 1  # the unit's head and staff
     assert (await api.client.get(sheet, headers={"authorization": f"Bearer {token}"})).status_code == 404
+
+
+async def test_tenant_summary_per_unit_in_a_fixed_number_of_statements(api, count_statements):
+    tenant = (await rows(Tenant, None, slug="bungo"))[0]
+    periods = await rows(Period, tenant.id, year=2025)
+    annual = next(p for p in periods if p.kind.value == "ANNUAL")
+    admin = await api.token("bungo", "admin")
+    query = ("query($p: ID!) { tenantDashboard(periodId: $p) { orgUnit { code } employees evaluationsFinal "
+             "unitRating predicateCounts { predicate count } plansByStatus { status count } } }")
+    count_statements.statements.clear()
+    data = (await api.ok(query, {"p": to_global_id("Period", annual.id)}, admin))["tenantDashboard"]
+    statements = len(count_statements.statements)
+    top_level = [u for u in await rows(OrgUnit, tenant.id) if u.parent_id is None]
+    assert len(data) == len(top_level) > 5
+    assert sum(d["employees"] for d in data) == len(await rows(Employee, tenant.id))
+    dinkes = next(d for d in data if d["orgUnit"]["code"] == "DINKES")
+    assert dinkes["evaluationsFinal"] > 0  # the demo year
+    assert statements <= 12, count_statements.statements  # one per table, not one per unit
+    assert error_codes(await api.post(query, {"p": to_global_id("Period", annual.id)},
+                                      await api.token("bungo", "kepala"))) == ["FORBIDDEN"]

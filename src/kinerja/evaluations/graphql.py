@@ -249,6 +249,16 @@ class UnitPerformancePayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
+def _dashboard(d: service.UnitDashboard) -> UnitDashboard:
+    return UnitDashboard(org_unit=OrgUnit.from_model(d.org_unit), period=Period.from_model(d.period),
+                         unit_rating=d.unit_rating, employees=d.employees,
+                         plans_by_status=[StatusCount(status=k, count=v) for k, v in d.plans_by_status.items()],
+                         indicators=d.indicators, indicators_realised=d.indicators_realised,
+                         evaluations_final=d.evaluations_final, evaluations_draft=d.evaluations_draft,
+                         evaluations_due=d.employees - d.evaluations_final,
+                         predicate_counts=_counts(d.predicate_counts))
+
+
 def _notes(items):
     return None if items is None else [(i.value, i.note) for i in items]
 
@@ -270,17 +280,15 @@ class EvaluationQuery:
         return _distribution(await service.unit_distribution(
             info.context, _gid(org_unit_id, "OrgUnit", "orgUnitId"), _gid(period_id, "Period", "periodId")))
 
-    @strawberry.field
+    @strawberry.field(description="A unit's period: plans, realisation, evaluations, predicates.")
     async def unit_dashboard(self, info: Info, org_unit_id: strawberry.ID, period_id: strawberry.ID) -> UnitDashboard:
-        d = await service.unit_dashboard(info.context, _gid(org_unit_id, "OrgUnit", "orgUnitId"),
-                                         _gid(period_id, "Period", "periodId"))
-        return UnitDashboard(org_unit=OrgUnit.from_model(d.org_unit), period=Period.from_model(d.period),
-                             unit_rating=d.unit_rating, employees=d.employees,
-                             plans_by_status=[StatusCount(status=k, count=v) for k, v in d.plans_by_status.items()],
-                             indicators=d.indicators, indicators_realised=d.indicators_realised,
-                             evaluations_final=d.evaluations_final, evaluations_draft=d.evaluations_draft,
-                             evaluations_due=d.employees - d.evaluations_final,
-                             predicate_counts=_counts(d.predicate_counts))
+        return _dashboard(await service.unit_dashboard(info.context, _gid(org_unit_id, "OrgUnit", "orgUnitId"),
+                                                       _gid(period_id, "Period", "periodId")))
+
+    @strawberry.field(description="The tenant summary: one dashboard per top-level unit (perangkat daerah).")
+    async def tenant_dashboard(self, info: Info, period_id: strawberry.ID) -> list[UnitDashboard]:
+        _period, rows = await service.tenant_dashboard(info.context, _gid(period_id, "Period", "periodId"))
+        return [_dashboard(d) for d in rows]
 
     @strawberry.field(description="The viewer's team (all subordinates) with plan and evaluation for a period.")
     async def team_overview(self, info: Info, period_id: strawberry.ID) -> TeamOverview:

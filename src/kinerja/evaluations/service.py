@@ -385,3 +385,51 @@ async def unit_sheet(unit: OrgUnit, period: Period) -> list[tuple[Employee, Eval
     current = {e.employee_id: e for e in await Evaluation.filter(
         tenant_id=unit.tenant_id, period_id=period.id, employee_id__in=[m.id for m in members], status__in=LIVE)}
     return [(m, current.get(m.id)) for m in members]
+
+
+async def tenant_dashboard(ctx: RequestContext, period_id: uuid.UUID) -> tuple[Period, list[UnitDashboard]]:
+    """One summary per top-level unit (perangkat daerah), computed in a fixed number of queries."""
+    from kinerja.plans.models import Indicator, Realisation, ResultTarget
+
+    scopes = await ctx.require("dashboard", "read")
+    if "tenant" not in scopes:
+        raise Forbidden("The tenant summary needs tenant-wide dashboard access")
+    tenant_id = _tenant(ctx)
+    period = await Period.get_or_none(id=period_id, tenant_id=tenant_id)
+    if period is None:
+        raise NotFound("Period not found", field="periodId")
+    units = await OrgUnit.filter(tenant_id=tenant_id)
+    parent = {u.id: u.parent_id for u in units}
+
+    def top(unit_id):
+        while parent.get(unit_id) is not None:
+            unit_id = parent[unit_id]
+        return unit_id
+
+    members = await Employee.filter(tenant_id=tenant_id, active=True).values_list("id", "org_unit_id")
+    home = {employee_id: top(unit_id) for employee_id, unit_id in members}
+    plans = await PerformancePlan.filter(tenant_id=tenant_id, year=period.year) \
+        .exclude(status=PlanStatus.SUPERSEDED).values_list("id", "employee_id", "status")
+    plan_home = {pid: home.get(eid) for pid, eid, _s in plans}
+    approved = [pid for pid, _e, status in plans if status in (PlanStatus.APPROVED, PlanStatus.CLOSED)]
+    results = dict(await ResultTarget.filter(tenant_id=tenant_id, plan_id__in=approved).values_list("id", "plan_id"))
+    indicators = dict(await Indicator.filter(tenant_id=tenant_id, result_id__in=list(results)).values_list("id", "result_id"))
+    realised = set(await Realisation.filter(tenant_id=tenant_id, period_id=period.id,
+                                            indicator_id__in=list(indicators)).values_list("indicator_id", flat=True))
+    evaluations = await Evaluation.filter(tenant_id=tenant_id, period_id=period.id, status__in=LIVE) \
+        .values_list("employee_id", "status", "predicate")
+    ratings = dict(await UnitPerformance.filter(tenant_id=tenant_id, period_id=period.id).values_list("org_unit_id", "rating"))
+
+    dashboards = []
+    for unit in sorted((u for u in units if u.parent_id is None), key=lambda u: u.code):
+        unit_plans = Counter(status.value for pid, _e, status in plans if plan_home[pid] == unit.id)
+        unit_indicators = [i for i, r in indicators.items() if plan_home[results[r]] == unit.id]
+        unit_evaluations = [(s, p) for eid, s, p in evaluations if home.get(eid) == unit.id]
+        final = sum(1 for s, _p in unit_evaluations if s is EvaluationStatus.FINAL)
+        counts = Counter(p for _s, p in unit_evaluations)
+        dashboards.append(UnitDashboard(
+            unit, period, sum(1 for h in home.values() if h == unit.id),
+            {s.value: unit_plans.get(s.value, 0) for s in PlanStatus}, len(unit_indicators),
+            sum(1 for i in unit_indicators if i in realised), final, len(unit_evaluations) - final,
+            {p: counts.get(p, 0) for p in Predicate}, ratings.get(unit.id)))
+    return period, dashboards
