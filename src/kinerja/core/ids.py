@@ -29,3 +29,13 @@ def parse_global_id(global_id: str, expected_type: str) -> uuid.UUID:
     if type_name != expected_type:
         raise NotFound(f"No {expected_type} with id {global_id[:80]!r}")
     return object_id
+
+
+def parse_optional_id(global_id: str | None, expected_type: str, field: str) -> uuid.UUID | None:
+    """An input id of a mutation or filter: None stays None; a bad or foreign one is NOT_FOUND on ``field``."""
+    if global_id is None:
+        return None
+    try:
+        return parse_global_id(global_id, expected_type)
+    except NotFound:
+        raise NotFound(f"No {expected_type} with that id", field=field) from None

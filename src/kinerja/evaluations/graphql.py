@@ -12,8 +12,8 @@ from strawberry.types import Info
 
 from kinerja.api.loaders import loader
 from kinerja.api.relay import Connection, Node, UserError, connection_from_page, run_mutation
-from kinerja.core.errors import NotFound
-from kinerja.core.ids import parse_global_id, to_global_id
+from kinerja.core.ids import parse_optional_id as parse_input_id
+from kinerja.core.ids import to_global_id
 from kinerja.evaluations import rules, service
 from kinerja.evaluations.models import Evaluation as EvaluationModel
 from kinerja.evaluations.models import UnitPerformance as UnitPerformanceModel
@@ -28,14 +28,6 @@ strawberry.enum(Predicate, description="Predikat kinerja pegawai, the cell of th
 strawberry.enum(UnitRating, description="Capaian kinerja organisasi (SE MenPANRB 3/2023).")
 strawberry.enum(EvaluationStatus, description="DRAFT, FINAL (locked) or CORRECTED (replaced by a newer version).")
 
-
-def _gid(value: str | None, type_name: str, field: str) -> uuid.UUID | None:
-    if value is None:
-        return None
-    try:
-        return parse_global_id(value, type_name)
-    except NotFound:
-        raise NotFound(f"No {type_name} with that id", field=field) from None
 
 
 @strawberry.type
@@ -269,8 +261,8 @@ class EvaluationQuery:
     async def evaluations(self, info: Info, first: int | None = 20, after: str | None = None,
                           filter: EvaluationFilter | None = None) -> Connection[Evaluation]:
         f = filter or EvaluationFilter()
-        flt = service.EvaluationFilter(period_id=_gid(f.period_id, "Period", "periodId"),
-                                       employee_id=_gid(f.employee_id, "Employee", "employeeId"),
+        flt = service.EvaluationFilter(period_id=parse_input_id(f.period_id, "Period", "periodId"),
+                                       employee_id=parse_input_id(f.employee_id, "Employee", "employeeId"),
                                        status=f.status, predicate=f.predicate, include_history=f.include_history)
         page = await service.list_evaluations(info.context, flt, first, after)
         return Connection[Evaluation](**connection_from_page(page, Evaluation.from_model))
@@ -278,21 +270,21 @@ class EvaluationQuery:
     @strawberry.field
     async def unit_distribution(self, info: Info, org_unit_id: strawberry.ID, period_id: strawberry.ID) -> UnitDistribution:
         return _distribution(await service.unit_distribution(
-            info.context, _gid(org_unit_id, "OrgUnit", "orgUnitId"), _gid(period_id, "Period", "periodId")))
+            info.context, parse_input_id(org_unit_id, "OrgUnit", "orgUnitId"), parse_input_id(period_id, "Period", "periodId")))
 
     @strawberry.field(description="A unit's period: plans, realisation, evaluations, predicates.")
     async def unit_dashboard(self, info: Info, org_unit_id: strawberry.ID, period_id: strawberry.ID) -> UnitDashboard:
-        return _dashboard(await service.unit_dashboard(info.context, _gid(org_unit_id, "OrgUnit", "orgUnitId"),
-                                                       _gid(period_id, "Period", "periodId")))
+        return _dashboard(await service.unit_dashboard(info.context, parse_input_id(org_unit_id, "OrgUnit", "orgUnitId"),
+                                                       parse_input_id(period_id, "Period", "periodId")))
 
     @strawberry.field(description="The tenant summary: one dashboard per top-level unit (perangkat daerah).")
     async def tenant_dashboard(self, info: Info, period_id: strawberry.ID) -> list[UnitDashboard]:
-        _period, rows = await service.tenant_dashboard(info.context, _gid(period_id, "Period", "periodId"))
+        _period, rows = await service.tenant_dashboard(info.context, parse_input_id(period_id, "Period", "periodId"))
         return [_dashboard(d) for d in rows]
 
     @strawberry.field(description="The viewer's team (all subordinates) with plan and evaluation for a period.")
     async def team_overview(self, info: Info, period_id: strawberry.ID) -> TeamOverview:
-        period, members = await service.team_overview(info.context, _gid(period_id, "Period", "periodId"))
+        period, members = await service.team_overview(info.context, parse_input_id(period_id, "Period", "periodId"))
         return TeamOverview(period=Period.from_model(period), members=[
             TeamMemberOverview(employee=Employee.from_model(m.employee),
                                plan=PerformancePlan.from_model(m.plan) if m.plan else None,
@@ -301,7 +293,7 @@ class EvaluationQuery:
 
     @strawberry.field(description="Recognition list: the unit's best final annual predicates of a year.")
     async def top_performers(self, info: Info, org_unit_id: strawberry.ID, year: int, limit: int = 10) -> list[Evaluation]:
-        rows = await service.top_performers(info.context, _gid(org_unit_id, "OrgUnit", "orgUnitId"), year, limit)
+        rows = await service.top_performers(info.context, parse_input_id(org_unit_id, "OrgUnit", "orgUnitId"), year, limit)
         return [Evaluation.from_model(e) for e in rows]
 
 
@@ -312,8 +304,8 @@ class EvaluationMutation:
     async def evaluate_employee(self, info: Info, input: EvaluateEmployeeInput) -> EvaluationPayload:
         async def work():
             row = await service.evaluate_employee(
-                info.context, _gid(input.employee_id, "Employee", "employeeId"),
-                _gid(input.period_id, "Period", "periodId"), input.results_rating, input.behaviour_rating,
+                info.context, parse_input_id(input.employee_id, "Employee", "employeeId"),
+                parse_input_id(input.period_id, "Period", "periodId"), input.results_rating, input.behaviour_rating,
                 _notes(input.notes))
             return {"evaluation": Evaluation.from_model(row)}
         return await run_mutation(info, EvaluationPayload, work)
@@ -322,22 +314,22 @@ class EvaluationMutation:
     async def finalize_evaluation(self, info: Info, input: EvaluationIdInput) -> EvaluationPayload:
         async def work():
             return {"evaluation": Evaluation.from_model(
-                await service.finalize_evaluation(info.context, _gid(input.id, "Evaluation", "id")))}
+                await service.finalize_evaluation(info.context, parse_input_id(input.id, "Evaluation", "id")))}
         return await run_mutation(info, EvaluationPayload, work)
 
     @strawberry.mutation(description="Correct a final evaluation: a new final version with a reason; the old one stays in history.")
     async def correct_evaluation(self, info: Info, input: CorrectEvaluationInput) -> EvaluationPayload:
         async def work():
             return {"evaluation": Evaluation.from_model(await service.correct_evaluation(
-                info.context, _gid(input.id, "Evaluation", "id"), input.reason, input.results_rating,
+                info.context, parse_input_id(input.id, "Evaluation", "id"), input.reason, input.results_rating,
                 input.behaviour_rating, _notes(input.notes)))}
         return await run_mutation(info, EvaluationPayload, work)
 
     @strawberry.mutation(description="Set a unit's performance rating for a period (its head, or HR).")
     async def set_unit_performance(self, info: Info, input: SetUnitPerformanceInput) -> UnitPerformancePayload:
         async def work():
-            row = await service.set_unit_performance(info.context, _gid(input.org_unit_id, "OrgUnit", "orgUnitId"),
-                                                     _gid(input.period_id, "Period", "periodId"), input.rating, input.notes)
+            row = await service.set_unit_performance(info.context, parse_input_id(input.org_unit_id, "OrgUnit", "orgUnitId"),
+                                                     parse_input_id(input.period_id, "Period", "periodId"), input.rating, input.notes)
             return {"unit_performance": UnitPerformance.from_model(row)}
         return await run_mutation(info, UnitPerformancePayload, work)
 

@@ -16,7 +16,8 @@ from kinerja.api.relay import Connection, Node, UserError, connection_from_page,
 from kinerja.core.db import tenant_transaction
 from kinerja.core.errors import NotFound
 from kinerja.core.events import hub
-from kinerja.core.ids import parse_global_id, to_global_id
+from kinerja.core.ids import parse_optional_id as parse_input_id
+from kinerja.core.ids import to_global_id
 from kinerja.core.numbers import tidy
 from kinerja.org.graphql import Employee, Period, employees_by_id
 from kinerja.plans import loaders, realisation, service
@@ -224,7 +225,7 @@ class PerformancePlan(Node):
 
     @strawberry.field(description="Progress in one period.")
     async def progress(self, info: Info, period_id: strawberry.ID) -> PlanProgress:
-        period = parse_global_id(period_id, "Period")
+        period = parse_input_id(period_id, "Period", "periodId")
         results = await loader(info.context, "results", loaders.results_by_plan).load(self._model.id)
         per_result = await asyncio.gather(*[
             loader(info.context, "indicators", loaders.indicators_by_result).load(r.id) for r in results])
@@ -412,14 +413,6 @@ class ClosePerformancePlansPayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-def _gid(value: str | None, type_name: str, field: str) -> uuid.UUID | None:
-    if value is None:
-        return None
-    try:
-        return parse_global_id(value, type_name)
-    except NotFound:
-        raise NotFound(f"No {type_name} with that id", field=field) from None
-
 
 def _expectations(items: list[BehaviourExpectationInput] | None):
     return None if items is None else [(i.value, i.expectation) for i in items]
@@ -432,7 +425,7 @@ class PlanQuery:
                                 filter: PlanFilter | None = None) -> Connection[PerformancePlan]:
         flt = service.PlanFilter()
         if filter is not None:
-            flt = service.PlanFilter(employee_id=_gid(filter.employee_id, "Employee", "employeeId"),
+            flt = service.PlanFilter(employee_id=parse_input_id(filter.employee_id, "Employee", "employeeId"),
                                      year=filter.year, status=filter.status,
                                      approver_is_me=filter.awaiting_my_decision)
         page = await service.list_plans(info.context, flt, first, after)
@@ -440,11 +433,11 @@ class PlanQuery:
 
     @strawberry.field
     async def performance_plan(self, info: Info, id: strawberry.ID) -> PerformancePlan:
-        return PerformancePlan.from_model(await service.get_plan(info.context, _gid(id, "PerformancePlan", "id")))
+        return PerformancePlan.from_model(await service.get_plan(info.context, parse_input_id(id, "PerformancePlan", "id")))
 
     @strawberry.field(description="Matriks peran hasil of a (supervisor's) plan.")
     async def result_matrix(self, info: Info, plan_id: strawberry.ID) -> list[ResultMatrixRow]:
-        rows = await service.result_matrix(info.context, _gid(plan_id, "PerformancePlan", "planId"))
+        rows = await service.result_matrix(info.context, parse_input_id(plan_id, "PerformancePlan", "planId"))
         return [ResultMatrixRow(result=ResultTarget.from_model(r.result),
                                 contributions=[Contribution(result=ResultTarget.from_model(c),
                                                             plan=PerformancePlan.from_model(p))
@@ -469,7 +462,7 @@ class PlanMutation:
     async def update_performance_plan(self, info: Info, input: UpdatePerformancePlanInput) -> PerformancePlanPayload:
         async def work():
             return _plan_payload(await service.update_plan(
-                info.context, _gid(input.id, "PerformancePlan", "id"), approach=input.approach,
+                info.context, parse_input_id(input.id, "PerformancePlan", "id"), approach=input.approach,
                 expectations=_expectations(input.behaviour_expectations), resource_support=input.resource_support,
                 accountability_scheme=input.accountability_scheme, consequences=input.consequences))
         return await run_mutation(info, PerformancePlanPayload, work)
@@ -477,9 +470,9 @@ class PlanMutation:
     @strawberry.mutation
     async def add_result_target(self, info: Info, input: AddResultTargetInput) -> ResultTargetPayload:
         async def work():
-            row = await service.add_result_target(info.context, _gid(input.plan_id, "PerformancePlan", "planId"),
+            row = await service.add_result_target(info.context, parse_input_id(input.plan_id, "PerformancePlan", "planId"),
                                                   input.kind, input.description,
-                                                  _gid(input.parent_id, "ResultTarget", "parentId"))
+                                                  parse_input_id(input.parent_id, "ResultTarget", "parentId"))
             return {"result_target": ResultTarget.from_model(row)}
         return await run_mutation(info, ResultTargetPayload, work)
 
@@ -487,22 +480,22 @@ class PlanMutation:
     async def update_result_target(self, info: Info, input: UpdateResultTargetInput) -> ResultTargetPayload:
         async def work():
             row = await service.update_result_target(
-                info.context, _gid(input.id, "ResultTarget", "id"), kind=input.kind, description=input.description,
-                parent_id=_gid(input.parent_id, "ResultTarget", "parentId"), clear_parent=input.clear_parent)
+                info.context, parse_input_id(input.id, "ResultTarget", "id"), kind=input.kind, description=input.description,
+                parent_id=parse_input_id(input.parent_id, "ResultTarget", "parentId"), clear_parent=input.clear_parent)
             return {"result_target": ResultTarget.from_model(row)}
         return await run_mutation(info, ResultTargetPayload, work)
 
     @strawberry.mutation
     async def remove_result_target(self, info: Info, input: PlanIdInput) -> RemovePayload:
         async def work():
-            removed = await service.remove_result_target(info.context, _gid(input.id, "ResultTarget", "id"))
+            removed = await service.remove_result_target(info.context, parse_input_id(input.id, "ResultTarget", "id"))
             return {"removed_id": to_global_id("ResultTarget", removed)}
         return await run_mutation(info, RemovePayload, work)
 
     @strawberry.mutation
     async def add_indicator(self, info: Info, input: AddIndicatorInput) -> IndicatorPayload:
         async def work():
-            row = await service.add_indicator(info.context, _gid(input.result_id, "ResultTarget", "resultId"),
+            row = await service.add_indicator(info.context, parse_input_id(input.result_id, "ResultTarget", "resultId"),
                                               input.aspect, input.description, input.target_value,
                                               input.target_unit, input.target_text)
             return {"indicator": Indicator.from_model(row)}
@@ -511,7 +504,7 @@ class PlanMutation:
     @strawberry.mutation
     async def update_indicator(self, info: Info, input: UpdateIndicatorInput) -> IndicatorPayload:
         async def work():
-            row = await service.update_indicator(info.context, _gid(input.id, "Indicator", "id"), aspect=input.aspect,
+            row = await service.update_indicator(info.context, parse_input_id(input.id, "Indicator", "id"), aspect=input.aspect,
                                                  description=input.description, target_value=input.target_value,
                                                  target_unit=input.target_unit, target_text=input.target_text)
             return {"indicator": Indicator.from_model(row)}
@@ -520,40 +513,40 @@ class PlanMutation:
     @strawberry.mutation
     async def remove_indicator(self, info: Info, input: PlanIdInput) -> RemovePayload:
         async def work():
-            removed = await service.remove_indicator(info.context, _gid(input.id, "Indicator", "id"))
+            removed = await service.remove_indicator(info.context, parse_input_id(input.id, "Indicator", "id"))
             return {"removed_id": to_global_id("Indicator", removed)}
         return await run_mutation(info, RemovePayload, work)
 
     @strawberry.mutation(description="Send my draft to my direct supervisor.")
     async def submit_performance_plan(self, info: Info, input: PlanIdInput) -> PerformancePlanPayload:
         async def work():
-            return _plan_payload(await service.submit_plan(info.context, _gid(input.id, "PerformancePlan", "id")))
+            return _plan_payload(await service.submit_plan(info.context, parse_input_id(input.id, "PerformancePlan", "id")))
         return await run_mutation(info, PerformancePlanPayload, work)
 
     @strawberry.mutation(description="Approve a submitted plan (its approver only).")
     async def approve_performance_plan(self, info: Info, input: PlanIdInput) -> PerformancePlanPayload:
         async def work():
-            return _plan_payload(await service.approve_plan(info.context, _gid(input.id, "PerformancePlan", "id")))
+            return _plan_payload(await service.approve_plan(info.context, parse_input_id(input.id, "PerformancePlan", "id")))
         return await run_mutation(info, PerformancePlanPayload, work)
 
     @strawberry.mutation(description="Return a submitted plan with a reason (its approver only).")
     async def return_performance_plan(self, info: Info, input: ReturnPerformancePlanInput) -> PerformancePlanPayload:
         async def work():
-            return _plan_payload(await service.return_plan(info.context, _gid(input.id, "PerformancePlan", "id"),
+            return _plan_payload(await service.return_plan(info.context, parse_input_id(input.id, "PerformancePlan", "id"),
                                                            input.reason))
         return await run_mutation(info, PerformancePlanPayload, work)
 
     @strawberry.mutation(description="Open a new revision (a draft copy) of my approved plan.")
     async def revise_performance_plan(self, info: Info, input: PlanIdInput) -> PerformancePlanPayload:
         async def work():
-            return _plan_payload(await service.revise_plan(info.context, _gid(input.id, "PerformancePlan", "id")))
+            return _plan_payload(await service.revise_plan(info.context, parse_input_id(input.id, "PerformancePlan", "id")))
         return await run_mutation(info, PerformancePlanPayload, work)
 
     @strawberry.mutation(description="Start a year's plan as a copy of an earlier plan of mine.")
     async def copy_performance_plan(self, info: Info, input: CopyPerformancePlanInput) -> PerformancePlanPayload:
         async def work():
             return _plan_payload(await service.copy_plan(
-                info.context, _gid(input.source_plan_id, "PerformancePlan", "sourcePlanId"), input.year))
+                info.context, parse_input_id(input.source_plan_id, "PerformancePlan", "sourcePlanId"), input.year))
         return await run_mutation(info, PerformancePlanPayload, work)
 
     @strawberry.mutation(description="Close every approved plan of a year (HR, at year end).")
@@ -566,8 +559,8 @@ class PlanMutation:
     async def record_realisation(self, info: Info, input: RecordRealisationInput) -> RealisationPayload:
         async def work():
             row = await realisation.record_realisation(
-                info.context, _gid(input.indicator_id, "Indicator", "indicatorId"),
-                _gid(input.period_id, "Period", "periodId"), input.value, input.narrative,
+                info.context, parse_input_id(input.indicator_id, "Indicator", "indicatorId"),
+                parse_input_id(input.period_id, "Period", "periodId"), input.value, input.narrative,
                 [realisation.EvidenceInput(e.url, e.file_name, e.content_type, e.content_base64)
                  for e in input.evidence])
             return {"realisation": Realisation.from_model(row)}
@@ -577,9 +570,9 @@ class PlanMutation:
     async def give_feedback(self, info: Info, input: GiveFeedbackInput) -> FeedbackPayload:
         async def work():
             row = await realisation.give_feedback(
-                info.context, _gid(input.plan_id, "PerformancePlan", "planId"),
-                _gid(input.realisation_id, "Realisation", "realisationId"),
-                _gid(input.reply_to_id, "Feedback", "replyToId"), input.body)
+                info.context, parse_input_id(input.plan_id, "PerformancePlan", "planId"),
+                parse_input_id(input.realisation_id, "Realisation", "realisationId"),
+                parse_input_id(input.reply_to_id, "Feedback", "replyToId"), input.body)
             return {"feedback": Feedback.from_model(row)}
         return await run_mutation(info, FeedbackPayload, work)
 
@@ -614,7 +607,7 @@ class PlanSubscription:
     async def plan_events(self, info: Info, plan_id: strawberry.ID) -> AsyncGenerator[PlanEvent, None]:
         ctx = info.context
         actor = ctx.require_actor()
-        wanted = _gid(plan_id, "PerformancePlan", "planId")
+        wanted = parse_input_id(plan_id, "PerformancePlan", "planId")
         if not await _visible(ctx, wanted):
             raise NotFound("Performance plan not found", field="planId")
         async for event in hub.subscribe(actor.tenant_id):
