@@ -30,7 +30,7 @@ def pytest_report_header(config):
     return f"kinerja backend: {BACKEND}" + (f" ({ADMIN_URL})" if BACKEND == "postgres" else "")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 async def database():
     from kinerja.cli import migrate
     from kinerja.core.db import close_db, init_db

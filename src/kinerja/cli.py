@@ -78,10 +78,26 @@ def cmd_tenants_apply(args) -> None:
 
 
 def cmd_import_employees(args) -> None:
-    from kinerja.org.importer import ImportFailed, import_employees_file
+    from kinerja.core.csvimport import ImportFailed
+    from kinerja.org.importer import import_employees_file
 
     async def work():
         return await import_employees_file(args.tenant, Path(args.file), progress=not args.quiet)
+
+    try:
+        result = asyncio.run(_with_db(_ops_settings(), work))
+    except ImportFailed as exc:
+        print(exc.report(), file=sys.stderr)
+        sys.exit(1)
+    print(result.summary())
+
+
+def cmd_import_training(args) -> None:
+    from kinerja.core.csvimport import ImportFailed
+    from kinerja.training.importer import import_training_file
+
+    async def work():
+        return await import_training_file(args.tenant, Path(args.file), progress=not args.quiet)
 
     try:
         result = asyncio.run(_with_db(_ops_settings(), work))
@@ -183,6 +199,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("file")
     p.set_defaults(func=cmd_import_employees)
+
+    p = sub.add_parser("import-training", help="import SIASN 'kursus' training records from CSV (all or nothing)")
+    p.add_argument("--tenant", required=True)
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_import_training)
 
     p = sub.add_parser("users", help="manage logins")
     usub = p.add_subparsers(dest="users_command", required=True)

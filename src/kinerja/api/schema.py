@@ -21,12 +21,15 @@ from kinerja.evaluations.graphql import EvaluationMutation, EvaluationQuery
 from kinerja.plans import graphql as plans_graphql
 from kinerja.plans.graphql import PlanMutation, PlanQuery, PlanSubscription
 from kinerja.tenancy.graphql import PlatformMutation, PlatformQuery
+from kinerja.training import graphql as training_graphql
+from kinerja.training.graphql import TrainingMutation, TrainingQuery
 
 NODE_RESOLVERS = {
     **org_graphql.NODE_RESOLVERS,
     **access_graphql.NODE_RESOLVERS,
     **plans_graphql.NODE_RESOLVERS,
     **evaluations_graphql.NODE_RESOLVERS,
+    **training_graphql.NODE_RESOLVERS,
 }
 
 
@@ -43,10 +46,10 @@ class NodeQuery:
         return await resolver(info.context, object_id)
 
 
-Query = merge_types("Query", (AuthQuery, AccessQuery, OrgQuery, PlanQuery, EvaluationQuery, PlatformQuery,
-                              NodeQuery))
+Query = merge_types("Query", (AuthQuery, AccessQuery, OrgQuery, PlanQuery, EvaluationQuery, TrainingQuery,
+                              PlatformQuery, NodeQuery))
 Mutation = merge_types("Mutation", (AuthMutation, AccessMutation, OrgMutation, PlanMutation, EvaluationMutation,
-                                    PlatformMutation))
+                                    TrainingMutation, PlatformMutation))
 Subscription = merge_types("Subscription", (PlanSubscription,))
 
 
@@ -58,7 +61,7 @@ def build_schema(extensions: list | None = None) -> strawberry.Schema:
         types=[org_graphql.Employee, org_graphql.OrgUnit, org_graphql.Period, access_graphql.Role,
                access_graphql.User, plans_graphql.PerformancePlan, plans_graphql.ResultTarget,
                plans_graphql.Indicator, plans_graphql.Realisation, plans_graphql.Feedback,
-               evaluations_graphql.Evaluation],
+               evaluations_graphql.Evaluation, training_graphql.TrainingRecord, training_graphql.TrainingEvent],
         extensions=[TenantTransaction, ErrorCodes, *(extensions or [])],
     )
 

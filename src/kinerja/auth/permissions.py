@@ -69,6 +69,11 @@ CATALOGUE: list[Permission] = [
              "Set the unit's performance rating"),
     *_scoped("dashboard", "read", [Scope.TEAM, Scope.UNIT, Scope.TENANT], "Melihat dasbor kinerja",
              "Read performance dashboards"),
+    *_scoped("training", "read", ALL_SCOPES, "Melihat riwayat pengembangan kompetensi", "Read training records"),
+    *_scoped("training", "write", [Scope.OWN], "Mencatat pelatihan sendiri dan mendaftar", "Record own training, register"),
+    *_scoped("training", "verify", [Scope.TENANT], "Memverifikasi pelatihan dan kehadiran", "Verify training and attendance"),
+    *_scoped("training", "manage", [Scope.TENANT], "Mengelola katalog dan rekomendasi pelatihan",
+             "Manage the training catalogue and recommendation rules"),
     *_scoped("tenant", "read", [Scope.TENANT], "Melihat tenant (operator platform)", "Read tenants (platform operators)"),
     *_scoped("tenant", "manage", [Scope.TENANT], "Mengelola tenant (operator platform)", "Manage tenants (platform operators)"),
 ]

@@ -24,6 +24,7 @@ MODEL_MODULES = [
     "kinerja.auth.models",
     "kinerja.plans.models",
     "kinerja.evaluations.models",
+    "kinerja.training.models",
 ]
 
 

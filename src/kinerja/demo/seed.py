@@ -14,6 +14,7 @@ from kinerja.auth.passwords import hash_password
 from kinerja.core.db import switch_tenant, tenant_transaction
 from kinerja.demo.evaluations import seed_evaluations
 from kinerja.demo.plans import seed_plans
+from kinerja.demo.training import seed_training
 from kinerja.demo.names import FIRST, LAST, TITLES_AFTER, TITLES_BEFORE
 from kinerja.org.models import Employee, OrgUnit, Position
 from kinerja.org.rules import EmploymentType, OrgUnitKind
@@ -90,8 +91,10 @@ async def seed_demo(tenant_files: list[Path], log=print) -> None:
         async with tenant_transaction(report.tenant.id):
             plans = await seed_plans(report.tenant.id, report.tenant.slug)
             evaluations = await seed_evaluations(report.tenant.id, report.tenant.slug)
-            if plans or evaluations:
-                log(f"tenant {report.tenant.slug}: {plans} performance plans, {evaluations} evaluations")
+            training = await seed_training(report.tenant.id, report.tenant.slug)
+            if plans or evaluations or training:
+                log(f"tenant {report.tenant.slug}: {plans} performance plans, {evaluations} evaluations, "
+                    f"{training} training records")
 
 
 async def _seed_operator() -> None:

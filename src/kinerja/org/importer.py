@@ -3,11 +3,10 @@ them in one transaction, or nothing."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kinerja.core.csvimport import ImportFailed, RowError, cell, read_rows
 from kinerja.core.db import switch_tenant, tenant_transaction
 from kinerja.core.progress import Progress
 from kinerja.org.models import Employee, OrgUnit, Position
@@ -27,24 +26,6 @@ REQUIRED = ("nip", "name", "unit")
 
 
 @dataclass
-class RowError:
-    line: int
-    column: str
-    message: str
-
-
-class ImportFailed(Exception):
-    def __init__(self, path: str, errors: list[RowError]):
-        super().__init__(f"{len(errors)} problems in {path}")
-        self.path, self.errors = path, errors
-
-    def report(self) -> str:
-        lines = [f"{self.path}: nothing imported, {len(self.errors)} problem(s):"]
-        lines += [f"  line {e.line}, {e.column}: {e.message}" for e in self.errors]
-        return "\n".join(lines)
-
-
-@dataclass
 class ImportResult:
     created: int = 0
     updated: int = 0
@@ -54,31 +35,13 @@ class ImportResult:
         return f"imported: {self.created} created, {self.updated} updated"
 
 
-def _header_map(header: list[str]) -> dict[str, int]:
-    normalized = [h.strip().lower().replace(" ", "_") for h in header]
-    found = {}
-    for key, names in COLUMNS.items():
-        for name in names:
-            if name in normalized:
-                found[key] = normalized.index(name)
-                break
-    return found
-
-
 async def import_employees_file(tenant_slug: str, path: Path, *, progress: bool = True) -> ImportResult:
     text = path.read_text(encoding="utf-8-sig")
     return await import_employees(tenant_slug, text, str(path), progress=progress)
 
 
 async def import_employees(tenant_slug: str, text: str, source: str, *, progress: bool = False) -> ImportResult:
-    dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=",;\t")
-    rows = list(csv.reader(io.StringIO(text), dialect))
-    if not rows:
-        raise ImportFailed(source, [RowError(1, "(header)", "the file is empty")])
-    columns = _header_map(rows[0])
-    missing = [c for c in REQUIRED if c not in columns]
-    if missing:
-        raise ImportFailed(source, [RowError(1, "(header)", f"missing column(s): {', '.join(missing)}")])
+    rows, columns = read_rows(text, source, COLUMNS, REQUIRED)
 
     async with tenant_transaction(None) as conn:
         tenant = await Tenant.get_or_none(slug=tenant_slug)
@@ -100,7 +63,9 @@ async def import_employees(tenant_slug: str, text: str, source: str, *, progress
             bar.step()
             if not any(cell.strip() for cell in row):
                 continue
-            value = lambda key: row[columns[key]].strip() if key in columns and columns[key] < len(row) else ""  # noqa: E731
+            def value(key: str, row=row) -> str:
+                return cell(row, columns, key)
+
             nip, name = value("nip"), value("name")
             if problem := nip_problem(nip):
                 errors.append(RowError(line, "NIP", problem))

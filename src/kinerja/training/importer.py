@@ -1,0 +1,99 @@
+"""Import of training records from a SIASN "kursus" export: every row is validated first, then all
+are written in one transaction, or none. Imported records are VERIFIED (SIASN is HR's own data)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from kinerja.core.csvimport import ImportFailed, RowError, cell, read_rows
+from kinerja.core.db import switch_tenant, tenant_transaction
+from kinerja.core.progress import Progress
+from kinerja.org.models import Employee
+from kinerja.tenancy.models import Tenant
+from kinerja.training import rules
+from kinerja.training.models import TrainingRecord
+from kinerja.training.rules import TrainingKind, TrainingStatus
+
+COLUMNS = {
+    "nip": ("nip", "nip_baru"),
+    "title": ("nama_kursus", "kursus", "nama_diklat", "judul", "title"),
+    "kind": ("jenis_kursus", "jenis", "jenis_diklat", "kind"),
+    "organiser": ("institusi_penyelenggara", "penyelenggara", "organiser"),
+    "starts_on": ("tanggal_mulai", "tgl_mulai", "starts_on"),
+    "ends_on": ("tanggal_selesai", "tgl_selesai", "ends_on"),
+    "jp": ("jumlah_jam", "jp", "jam_pelajaran"),
+    "certificate_number": ("no_sertifikat", "nomor_sertifikat", "certificate_number"),
+}
+REQUIRED = ("nip", "title", "kind", "starts_on", "ends_on", "jp")
+KIND_ALIASES = {"E-LEARNING": "E_LEARNING", "PJJ": "PEMBELAJARAN_JARAK_JAUH", "DIKLAT TEKNIS": "TEKNIS",
+                "DIKLAT FUNGSIONAL": "FUNGSIONAL", "DIKLAT KEPEMIMPINAN": "KEPEMIMPINAN", "PELATIHAN TEKNIS": "TEKNIS"}
+
+
+@dataclass
+class TrainingImportResult:
+    created: int = 0
+
+    def summary(self) -> str:
+        return f"imported: {self.created} training records"
+
+
+def _date(raw: str) -> dt.date | None:
+    for pattern in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(raw, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+async def import_training_file(tenant_slug: str, path: Path, *, progress: bool = True) -> TrainingImportResult:
+    return await import_training(tenant_slug, path.read_text(encoding="utf-8-sig"), str(path), progress=progress)
+
+
+async def import_training(tenant_slug: str, text: str, source: str, *, progress: bool = False) -> TrainingImportResult:
+    rows, columns = read_rows(text, source, COLUMNS, REQUIRED)
+    async with tenant_transaction(None) as conn:
+        tenant = await Tenant.get_or_none(slug=tenant_slug)
+        if tenant is None:
+            raise ImportFailed(source, [RowError(0, "--tenant", f"no tenant {tenant_slug!r}")])
+        await switch_tenant(conn, tenant.id)
+        employees = dict(await Employee.filter(tenant_id=tenant.id).values_list("nip", "id"))
+        errors: list[RowError] = []
+        records: list[TrainingRecord] = []
+        bar = Progress(len(rows) - 1, "validating", progress)
+        for line, row in enumerate(rows[1:], start=2):
+            bar.step()
+            if not any(c.strip() for c in row):
+                continue
+            nip = cell(row, columns, "nip")
+            if nip not in employees:
+                errors.append(RowError(line, "NIP", f"no employee with NIP {nip!r}"))
+            raw_kind = cell(row, columns, "kind").upper()
+            kind = KIND_ALIASES.get(raw_kind, raw_kind.replace(" ", "_").replace("-", "_"))
+            if kind not in TrainingKind.__members__:
+                errors.append(RowError(line, "JENIS", f"unknown kind {raw_kind!r}"))
+            starts_on, ends_on = _date(cell(row, columns, "starts_on")), _date(cell(row, columns, "ends_on"))
+            if starts_on is None:
+                errors.append(RowError(line, "TANGGAL_MULAI", "not a date (YYYY-MM-DD or DD-MM-YYYY)"))
+            if ends_on is None:
+                errors.append(RowError(line, "TANGGAL_SELESAI", "not a date (YYYY-MM-DD or DD-MM-YYYY)"))
+            raw_jp = cell(row, columns, "jp")
+            jp = int(raw_jp) if raw_jp.isdigit() else -1
+            if starts_on and ends_on:
+                for problem in rules.record_problems(cell(row, columns, "title"), cell(row, columns, "organiser"),
+                                                     starts_on, ends_on, jp):
+                    errors.append(RowError(line, problem.field.upper(), problem.message))
+            if errors and errors[-1].line == line:
+                continue
+            records.append(TrainingRecord(
+                tenant_id=tenant.id, employee_id=employees[nip], title=cell(row, columns, "title"),
+                kind=TrainingKind(kind), organiser=cell(row, columns, "organiser"), starts_on=starts_on,
+                ends_on=ends_on, year=ends_on.year, jp=jp,
+                certificate_number=cell(row, columns, "certificate_number") or None,
+                status=TrainingStatus.VERIFIED, verified_at=dt.datetime.now(dt.timezone.utc)))
+        if errors:
+            raise ImportFailed(source, errors)
+        await TrainingRecord.bulk_create(records, batch_size=500)
+        return TrainingImportResult(len(records))

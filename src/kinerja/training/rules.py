@@ -1,0 +1,123 @@
+"""Rules of competency development (PP 11/2017 jo. PP 17/2020; PP 49/2018; Peraturan LAN 10/2018):
+training kinds, record validation, yearly JP targets, recommendations. Pure functions, no I/O."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import Enum
+
+from kinerja.core.errors import Conflict, FieldError
+
+MAX_JP_PER_RECORD = 1000  # a degree programme counts many hours; anything larger is a typo
+MAX_DAYS = 5 * 366
+
+
+class TrainingKind(str, Enum):
+    PENDIDIKAN = "PENDIDIKAN"
+    # pelatihan klasikal
+    KEPEMIMPINAN = "KEPEMIMPINAN"
+    MANAJERIAL = "MANAJERIAL"
+    TEKNIS = "TEKNIS"
+    FUNGSIONAL = "FUNGSIONAL"
+    SEMINAR = "SEMINAR"
+    WORKSHOP = "WORKSHOP"
+    KURSUS = "KURSUS"
+    BIMTEK = "BIMTEK"
+    SOSIALISASI = "SOSIALISASI"
+    # pelatihan non-klasikal
+    COACHING = "COACHING"
+    MENTORING = "MENTORING"
+    E_LEARNING = "E_LEARNING"
+    PEMBELAJARAN_JARAK_JAUH = "PEMBELAJARAN_JARAK_JAUH"
+    DETASERING = "DETASERING"
+    BENCHMARKING = "BENCHMARKING"
+
+
+class TrainingCategory(str, Enum):
+    PENDIDIKAN = "PENDIDIKAN"
+    KLASIKAL = "KLASIKAL"
+    NON_KLASIKAL = "NON_KLASIKAL"
+
+
+CATEGORY = {
+    TrainingKind.PENDIDIKAN: TrainingCategory.PENDIDIKAN,
+    **{k: TrainingCategory.KLASIKAL for k in (
+        TrainingKind.KEPEMIMPINAN, TrainingKind.MANAJERIAL, TrainingKind.TEKNIS, TrainingKind.FUNGSIONAL,
+        TrainingKind.SEMINAR, TrainingKind.WORKSHOP, TrainingKind.KURSUS, TrainingKind.BIMTEK,
+        TrainingKind.SOSIALISASI)},
+    **{k: TrainingCategory.NON_KLASIKAL for k in (
+        TrainingKind.COACHING, TrainingKind.MENTORING, TrainingKind.E_LEARNING,
+        TrainingKind.PEMBELAJARAN_JARAK_JAUH, TrainingKind.DETASERING, TrainingKind.BENCHMARKING)},
+}
+
+
+class TrainingStatus(str, Enum):
+    PLANNED = "PLANNED"
+    COMPLETED = "COMPLETED"
+    VERIFIED = "VERIFIED"
+    REJECTED = "REJECTED"
+
+
+_MOVES = {
+    (TrainingStatus.PLANNED, "complete"): TrainingStatus.COMPLETED,
+    (TrainingStatus.COMPLETED, "verify"): TrainingStatus.VERIFIED,
+    (TrainingStatus.COMPLETED, "reject"): TrainingStatus.REJECTED,
+    (TrainingStatus.PLANNED, "reject"): TrainingStatus.REJECTED,
+}
+
+
+def next_status(current: TrainingStatus, move: str) -> TrainingStatus:
+    try:
+        return _MOVES[(current, move)]
+    except KeyError:
+        raise Conflict(f"Cannot {move} a training record that is {current.value}", field="id") from None
+
+
+def record_problems(title: str, organiser: str, starts_on: dt.date, ends_on: dt.date, jp: int) -> list[FieldError]:
+    problems = []
+    if not title or not title.strip() or len(title) > 300:
+        problems.append(FieldError("title", "BAD_USER_INPUT", "Title must be 1-300 characters"))
+    if organiser is not None and len(organiser) > 300:
+        problems.append(FieldError("organiser", "BAD_USER_INPUT", "Organiser must be at most 300 characters"))
+    if ends_on < starts_on:
+        problems.append(FieldError("endsOn", "BAD_USER_INPUT", "The end date is before the start date"))
+    elif (ends_on - starts_on).days > MAX_DAYS:
+        problems.append(FieldError("endsOn", "BAD_USER_INPUT", "A training lasts at most five years"))
+    if not 2000 <= starts_on.year <= 2100:
+        problems.append(FieldError("startsOn", "BAD_USER_INPUT", "The start date must be between 2000 and 2100"))
+    if not 1 <= jp <= MAX_JP_PER_RECORD:
+        problems.append(FieldError("jp", "BAD_USER_INPUT", f"JP must be a whole number from 1 to {MAX_JP_PER_RECORD}"))
+    return problems
+
+
+@dataclass(frozen=True)
+class Progress:
+    target_jp: int
+    verified_jp: int
+
+    @property
+    def remaining_jp(self) -> int:
+        return max(0, self.target_jp - self.verified_jp)
+
+    @property
+    def met(self) -> bool:
+        return self.verified_jp >= self.target_jp
+
+
+def triggers(predicate: str | None, behaviour_below: bool, behaviour_notes: dict[str, str],
+             jp_shortfall: bool) -> list[str]:
+    """What an employee's evaluation and JP record say about development needs, as mapping keys:
+    PREDICATE:<p> for Butuh Perbaikan or lower, BEHAVIOUR:<value> for each BerAKHLAK value noted
+    when behaviour is below expectation, JP_SHORTFALL when the year's target is not met."""
+    keys = []
+    if predicate in ("BUTUH_PERBAIKAN", "KURANG_MISCONDUCT", "SANGAT_KURANG"):
+        keys.append(f"PREDICATE:{predicate}")
+    if behaviour_below:
+        keys += [f"BEHAVIOUR:{value}" for value in sorted(behaviour_notes)] or ["BEHAVIOUR:ANY"]
+    if jp_shortfall:
+        keys.append("JP_SHORTFALL")
+    return keys
+
+
+TRIGGER_PREFIXES = ("PREDICATE:", "BEHAVIOUR:", "JP_SHORTFALL")

@@ -1,0 +1,332 @@
+"""Use cases of competency development: records and their verification, JP progress against the
+tenant's yearly targets, the catalogue and registrations, recommendations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+
+from kinerja.core.context import RequestContext
+from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from kinerja.core.pagination import Page, paginate
+from kinerja.evaluations.models import Evaluation
+from kinerja.evaluations.rules import EvaluationStatus, Rating
+from kinerja.org.models import Employee, OrgUnit
+from kinerja.org.rules import EmploymentType
+from kinerja.org.scoping import employee_scope, unit_subtree_ids
+from kinerja.plans import evidence as files
+from kinerja.tenancy.models import Tenant
+from kinerja.tenancy.rules import TenantSettings
+from kinerja.training import rules
+from kinerja.training.models import RecommendationRule, TrainingEvent, TrainingRecord, TrainingRegistration
+from kinerja.training.rules import TrainingKind, TrainingStatus
+
+
+def _tenant(ctx: RequestContext) -> uuid.UUID:
+    return ctx.require_actor().tenant_id
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+async def _scope(ctx: RequestContext):
+    scopes = await ctx.require("training", "read")
+    return await employee_scope(ctx, scopes, field="employee_id")
+
+
+async def visible_records(ctx: RequestContext):
+    query = TrainingRecord.filter(tenant_id=_tenant(ctx))
+    condition = await _scope(ctx)
+    return query.filter(condition) if condition is not None else query
+
+
+async def _employee_condition(ctx: RequestContext):
+    """The training read scopes, as a filter on the employee table itself."""
+    return await employee_scope(ctx, await ctx.require("training", "read"), field="id")
+
+
+async def visible_employee(ctx: RequestContext, employee_id: uuid.UUID, *, field: str = "employeeId") -> Employee:
+    """An employee whose training the actor may read (NOT_FOUND otherwise, as for unknown ids)."""
+    query = Employee.filter(tenant_id=_tenant(ctx), id=employee_id)
+    condition = await _employee_condition(ctx)
+    employee = await (query.filter(condition) if condition is not None else query).first()
+    if employee is None:
+        raise NotFound("Employee not found", field=field)
+    return employee
+
+
+@dataclass(frozen=True)
+class RecordFilter:
+    employee_id: uuid.UUID | None = None
+    year: int | None = None
+    status: TrainingStatus | None = None
+
+
+async def list_records(ctx: RequestContext, flt: RecordFilter, first: int | None, after: str | None) -> Page:
+    query = await visible_records(ctx)
+    for name in ("employee_id", "year", "status"):
+        if getattr(flt, name) is not None:
+            query = query.filter(**{name: getattr(flt, name)})
+    return await paginate(query, ["-starts_on", "id"], first, after)
+
+
+@dataclass(frozen=True)
+class Certificate:
+    file_name: str
+    content_type: str
+    content_base64: str
+
+
+async def record_training(ctx: RequestContext, title: str, kind: TrainingKind, organiser: str | None,
+                          starts_on: dt.date, ends_on: dt.date, jp: int, certificate_number: str | None,
+                          certificate: Certificate | None, completed: bool) -> TrainingRecord:
+    """An employee records his or her own training (planned, or already completed)."""
+    await ctx.require("training", "write")
+    me = await ctx.employee_id()
+    if me is None:
+        raise Forbidden("Your login is not linked to an employee record")
+    problems = rules.record_problems(title, organiser or "", starts_on, ends_on, jp)
+    if certificate_number is not None and len(certificate_number) > 100:
+        problems.append(FieldError("certificateNumber", "BAD_USER_INPUT", "At most 100 characters"))
+    upload = None
+    if certificate is not None:
+        upload, problem = files.parse_file(certificate.file_name, certificate.content_type,
+                                           certificate.content_base64, 0)
+        if problem:
+            problems.append(FieldError("certificate", problem.code, problem.message))
+    if problems:
+        raise ValidationFailed(problems)
+    if upload is not None:
+        files.store(ctx.settings.upload_dir, _tenant(ctx), upload)
+    return await TrainingRecord.create(
+        tenant_id=_tenant(ctx), employee_id=me, title=title.strip(), kind=kind, organiser=(organiser or "").strip(),
+        starts_on=starts_on, ends_on=ends_on, year=ends_on.year, jp=jp,
+        certificate_number=(certificate_number or "").strip() or None,
+        certificate_file_name=upload.file_name if upload else None,
+        certificate_content_type=upload.content_type if upload else None,
+        certificate_sha256=upload.sha256 if upload else None,
+        status=TrainingStatus.COMPLETED if completed else TrainingStatus.PLANNED,
+        recorded_by_id=ctx.require_actor().user_id)
+
+
+async def _record(ctx: RequestContext, record_id: uuid.UUID) -> TrainingRecord:
+    record = await (await visible_records(ctx)).filter(id=record_id).first()
+    if record is None:
+        raise NotFound("Training record not found", field="id")
+    return record
+
+
+async def complete_training(ctx: RequestContext, record_id: uuid.UUID) -> TrainingRecord:
+    await ctx.require("training", "write")
+    record = await _record(ctx, record_id)
+    if record.employee_id != await ctx.employee_id():
+        raise Forbidden("Only the employee completes his or her own record", field="id")
+    record.status = rules.next_status(record.status, "complete")
+    await record.save()
+    return record
+
+
+async def _for_hr(ctx: RequestContext, record_id: uuid.UUID) -> TrainingRecord:
+    await ctx.require("training", "verify")
+    record = await _record(ctx, record_id)
+    if record.employee_id == await ctx.employee_id():
+        raise Forbidden("Nobody verifies his or her own training record", field="id")
+    return record
+
+
+async def verify_training(ctx: RequestContext, record_id: uuid.UUID) -> TrainingRecord:
+    record = await _for_hr(ctx, record_id)
+    record.status = rules.next_status(record.status, "verify")
+    record.verified_by_id, record.verified_at, record.rejection_reason = ctx.require_actor().user_id, _now(), None
+    await record.save()
+    return record
+
+
+async def reject_training(ctx: RequestContext, record_id: uuid.UUID, reason: str) -> TrainingRecord:
+    record = await _for_hr(ctx, record_id)
+    if not reason or not reason.strip() or len(reason) > 2000:
+        raise ValidationFailed([FieldError("reason", "BAD_USER_INPUT", "A reason (1-2000 characters) is required")])
+    record.status = rules.next_status(record.status, "reject")
+    record.rejection_reason, record.verified_by_id, record.verified_at = reason.strip(), ctx.require_actor().user_id, _now()
+    await record.save()
+    return record
+
+
+def target_for(settings: TenantSettings, employment_type: EmploymentType) -> int:
+    return settings.jp_target_pppk if employment_type is EmploymentType.PPPK else settings.jp_target_pns
+
+
+async def _settings(tenant_id: uuid.UUID) -> TenantSettings:
+    return TenantSettings.from_dict((await Tenant.get(id=tenant_id)).settings)
+
+
+async def verified_jp(tenant_id: uuid.UUID, employee_ids: list[uuid.UUID], year: int) -> dict[uuid.UUID, int]:
+    """Sum of verified JP per employee for a year, in one query."""
+    sums: dict[uuid.UUID, int] = defaultdict(int)
+    for employee_id, jp in await TrainingRecord.filter(tenant_id=tenant_id, employee_id__in=employee_ids, year=year,
+                                                       status=TrainingStatus.VERIFIED).values_list("employee_id", "jp"):
+        sums[employee_id] += jp
+    return sums
+
+
+async def employee_progress(ctx: RequestContext, employee_id: uuid.UUID, year: int) -> tuple[Employee, rules.Progress]:
+    employee = await visible_employee(ctx, employee_id)
+    settings = await _settings(employee.tenant_id)
+    done = (await verified_jp(employee.tenant_id, [employee.id], year)).get(employee.id, 0)
+    return employee, rules.Progress(target_for(settings, employee.employment_type), done)
+
+
+@dataclass(frozen=True)
+class UnitProgress:
+    employees: int
+    met: int
+    target_jp: int
+    verified_jp: int
+    below_target: list[tuple[Employee, rules.Progress]]
+
+
+async def unit_progress(ctx: RequestContext, org_unit_id: uuid.UUID | None, year: int) -> UnitProgress:
+    """JP progress of the unit subtree (or, without a unit, of the whole tenant) within the actor's
+    scope, with the employees below target and how many JP they miss: a fixed number of queries."""
+    tenant_id = _tenant(ctx)
+    condition = await _employee_condition(ctx)
+    query = Employee.filter(tenant_id=tenant_id, active=True)
+    if org_unit_id is not None:
+        if not await OrgUnit.exists(id=org_unit_id, tenant_id=tenant_id):
+            raise NotFound("Org unit not found", field="orgUnitId")
+        query = query.filter(org_unit_id__in=await unit_subtree_ids(tenant_id, org_unit_id))
+    if condition is not None:
+        query = query.filter(condition)
+    employees = await query.order_by("name", "id")
+    settings = await _settings(tenant_id)
+    sums = await verified_jp(tenant_id, [e.id for e in employees], year)
+    rows = [(e, rules.Progress(target_for(settings, e.employment_type), sums.get(e.id, 0))) for e in employees]
+    below = sorted([r for r in rows if not r[1].met], key=lambda r: (-r[1].remaining_jp, r[0].name))
+    return UnitProgress(len(rows), sum(1 for _e, p in rows if p.met), sum(p.target_jp for _e, p in rows),
+                        sum(p.verified_jp for _e, p in rows), below)
+
+
+async def list_events(ctx: RequestContext, upcoming_only: bool) -> list[TrainingEvent]:
+    await ctx.require("training", "read")
+    query = TrainingEvent.filter(tenant_id=_tenant(ctx))
+    if upcoming_only:
+        query = query.filter(ends_on__gte=dt.date.today())
+    return await query.order_by("starts_on", "id")
+
+
+async def create_event(ctx: RequestContext, title: str, topic: str, kind: TrainingKind, organiser: str | None,
+                       starts_on: dt.date, ends_on: dt.date, jp: int, capacity: int) -> TrainingEvent:
+    await ctx.require("training", "manage")
+    problems = rules.record_problems(title, organiser or "", starts_on, ends_on, jp)
+    if not topic or not topic.strip() or len(topic) > 100:
+        problems.append(FieldError("topic", "BAD_USER_INPUT", "Topic must be 1-100 characters"))
+    if not 1 <= capacity <= 10000:
+        problems.append(FieldError("capacity", "BAD_USER_INPUT", "Capacity must be 1 to 10000"))
+    if problems:
+        raise ValidationFailed(problems)
+    return await TrainingEvent.create(tenant_id=_tenant(ctx), title=title.strip(), topic=topic.strip().lower(),
+                                      kind=kind, organiser=(organiser or "").strip(), starts_on=starts_on,
+                                      ends_on=ends_on, jp=jp, capacity=capacity)
+
+
+async def _event(ctx: RequestContext, event_id: uuid.UUID) -> TrainingEvent:
+    event = await TrainingEvent.get_or_none(id=event_id, tenant_id=_tenant(ctx))
+    if event is None:
+        raise NotFound("Training event not found", field="eventId")
+    return event
+
+
+async def register(ctx: RequestContext, event_id: uuid.UUID) -> TrainingRegistration:
+    await ctx.require("training", "write")
+    me = await ctx.employee_id()
+    if me is None:
+        raise Forbidden("Your login is not linked to an employee record")
+    event = await _event(ctx, event_id)
+    if event.ends_on < dt.date.today():
+        raise Conflict("The event is over", field="eventId")
+    if await TrainingRegistration.exists(tenant_id=event.tenant_id, event_id=event.id, employee_id=me):
+        raise Conflict("You are already registered", field="eventId")
+    taken = await TrainingRegistration.filter(tenant_id=event.tenant_id, event_id=event.id).count()
+    if taken >= event.capacity:
+        raise Conflict(f"The event is full ({event.capacity} places)", field="eventId")
+    return await TrainingRegistration.create(tenant_id=event.tenant_id, event_id=event.id, employee_id=me)
+
+
+async def registrations_count(tenant_id: uuid.UUID, event_ids: list[uuid.UUID]) -> list[int]:
+    counts: dict[uuid.UUID, int] = defaultdict(int)
+    for event_id in await TrainingRegistration.filter(tenant_id=tenant_id, event_id__in=set(event_ids)).values_list(
+            "event_id", flat=True):
+        counts[event_id] += 1
+    return [counts[e] for e in event_ids]
+
+
+async def confirm_attendance(ctx: RequestContext, event_id: uuid.UUID, employee_id: uuid.UUID) -> TrainingRecord:
+    """HR confirms that a registered employee attended: this creates the verified record."""
+    await ctx.require("training", "verify")
+    event = await _event(ctx, event_id)
+    registration = await TrainingRegistration.get_or_none(tenant_id=event.tenant_id, event_id=event.id,
+                                                          employee_id=employee_id)
+    if registration is None:
+        raise NotFound("No such registration", field="employeeId")
+    if registration.attended:
+        raise Conflict("Attendance is already confirmed", field="employeeId")
+    if employee_id == await ctx.employee_id():
+        raise Forbidden("Nobody confirms his or her own attendance", field="employeeId")
+    record = await TrainingRecord.create(
+        tenant_id=event.tenant_id, employee_id=employee_id, event_id=event.id, title=event.title, kind=event.kind,
+        organiser=event.organiser, starts_on=event.starts_on, ends_on=event.ends_on, year=event.ends_on.year,
+        jp=event.jp, status=TrainingStatus.VERIFIED, recorded_by_id=ctx.require_actor().user_id,
+        verified_by_id=ctx.require_actor().user_id, verified_at=_now())
+    registration.attended, registration.record_id = True, record.id
+    await registration.save()
+    return record
+
+
+async def set_recommendation_rule(ctx: RequestContext, trigger: str, topics: list[str]) -> list[RecommendationRule]:
+    """Replace the topics a trigger (PREDICATE:..., BEHAVIOUR:..., JP_SHORTFALL) recommends."""
+    await ctx.require("training", "manage")
+    tenant_id = _tenant(ctx)
+    if not trigger.startswith(rules.TRIGGER_PREFIXES) or len(trigger) > 60:
+        raise ValidationFailed([FieldError("trigger", "BAD_USER_INPUT",
+                                           "Trigger is PREDICATE:<predicate>, BEHAVIOUR:<BerAKHLAK value> or JP_SHORTFALL")])
+    clean = sorted({t.strip().lower() for t in topics if t.strip()})
+    if any(len(t) > 100 for t in clean) or len(clean) > 20:
+        raise ValidationFailed([FieldError("topics", "BAD_USER_INPUT", "At most 20 topics of at most 100 characters")])
+    await RecommendationRule.filter(tenant_id=tenant_id, trigger=trigger).delete()
+    await RecommendationRule.bulk_create([RecommendationRule(tenant_id=tenant_id, trigger=trigger, topic=t) for t in clean])
+    return await RecommendationRule.filter(tenant_id=tenant_id, trigger=trigger).order_by("topic")
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    reason: str  # the trigger
+    topic: str
+    events: list[TrainingEvent]
+
+
+async def recommendations(ctx: RequestContext, employee_id: uuid.UUID, year: int | None = None) -> list[Recommendation]:
+    """Suggested catalogue events from the latest final evaluation and the year's JP shortfall."""
+    employee = await visible_employee(ctx, employee_id)
+    year = year or dt.date.today().year
+    latest = await Evaluation.filter(tenant_id=employee.tenant_id, employee_id=employee.id,
+                                     status=EvaluationStatus.FINAL).order_by("-finalized_at", "-created_at").first()
+    settings = await _settings(employee.tenant_id)
+    done = (await verified_jp(employee.tenant_id, [employee.id], year)).get(employee.id, 0)
+    keys = rules.triggers(latest.predicate.value if latest else None,
+                          latest is not None and latest.behaviour_rating is Rating.DI_BAWAH_EKSPEKTASI,
+                          latest.notes if latest else {}, done < target_for(settings, employee.employment_type))
+    if not keys:
+        return []
+    mapping = await RecommendationRule.filter(tenant_id=employee.tenant_id, trigger__in=keys)
+    topics = {r.topic for r in mapping}
+    events = await TrainingEvent.filter(tenant_id=employee.tenant_id, topic__in=topics,
+                                        ends_on__gte=dt.date.today()).order_by("starts_on") if topics else []
+    by_topic: dict[str, list[TrainingEvent]] = defaultdict(list)
+    for event in events:
+        by_topic[event.topic].append(event)
+    return [Recommendation(rule.trigger, rule.topic, by_topic.get(rule.topic, []))
+            for key in keys for rule in sorted(mapping, key=lambda r: r.topic) if rule.trigger == key]
+
