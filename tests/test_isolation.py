@@ -202,3 +202,31 @@ async def test_app_role_cannot_change_the_schema_or_disable_rls(database):
                         raise asyncpg.exceptions.PostgresError("row_security off did not raise")
     finally:
         await conn.close()
+
+
+@postgres_only
+async def test_every_reference_between_tenant_tables_is_tenant_composite(database):
+    """A plain foreign key between tenant tables would let a row point into another tenant: each one
+    must be doubled by a composite (tenant_id, column) key."""
+    conn = await _app_conn(database)
+    try:
+        keys = await conn.fetch(
+            """SELECT c.conrelid::regclass::text AS child, c.confrelid::regclass::text AS parent,
+                      array_agg(a.attname ORDER BY k.ord) AS columns
+               FROM pg_constraint c
+               CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord)
+               JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
+               WHERE c.contype = 'f' AND c.connamespace = 'public'::regnamespace
+               GROUP BY c.oid, c.conrelid, c.confrelid""")
+        tenant_tables = {r["relname"] for r in await conn.fetch(
+            """SELECT c.relname FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
+               WHERE c.relnamespace = 'public'::regnamespace AND a.attname = 'tenant_id' AND c.relkind = 'r'""")}
+    finally:
+        await conn.close()
+    composite = {(k["child"], k["columns"][1]) for k in keys if len(k["columns"]) == 2 and k["columns"][0] == "tenant_id"}
+    plain = [(k["child"], k["columns"][0], k["parent"]) for k in keys
+             if len(k["columns"]) == 1 and k["columns"][0] != "tenant_id"
+             and k["child"] in tenant_tables and k["parent"] in tenant_tables]
+    assert len(plain) > 30
+    missing = [p for p in plain if (p[0], p[1]) not in composite]
+    assert missing == []

@@ -18,6 +18,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 from kinerja.api.schema import schema
 from kinerja.api.view import GraphQLView
 from kinerja.auth.policy_events import PolicyReloader
+from kinerja.citizen.http import public_report_csv
 from kinerja.evaluations.documents import evaluation_document, unit_predicate_sheet
 from kinerja.plans.downloads import download_evidence
 from kinerja.core.events import hub
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             Route("/evidence/{evidence_id}", download_evidence),
             Route("/documents/evaluations/{evaluation_id}.pdf", evaluation_document),
             Route("/documents/units/{org_unit_id}/predicates.csv", unit_predicate_sheet),
+            Route("/public/{tenant}/report/{year}.csv", public_report_csv),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],

@@ -16,6 +16,8 @@ from kinerja.core.errors import NotFound
 from kinerja.core.ids import from_global_id
 from kinerja.org import graphql as org_graphql
 from kinerja.org.graphql import OrgMutation, OrgQuery
+from kinerja.citizen import graphql as citizen_graphql
+from kinerja.citizen.graphql import CitizenMutation, CitizenQuery
 from kinerja.evaluations import graphql as evaluations_graphql
 from kinerja.evaluations.graphql import EvaluationMutation, EvaluationQuery
 from kinerja.plans import graphql as plans_graphql
@@ -47,9 +49,9 @@ class NodeQuery:
 
 
 Query = merge_types("Query", (AuthQuery, AccessQuery, OrgQuery, PlanQuery, EvaluationQuery, TrainingQuery,
-                              PlatformQuery, NodeQuery))
+                              CitizenQuery, PlatformQuery, NodeQuery))
 Mutation = merge_types("Mutation", (AuthMutation, AccessMutation, OrgMutation, PlanMutation, EvaluationMutation,
-                                    TrainingMutation, PlatformMutation))
+                                    TrainingMutation, CitizenMutation, PlatformMutation))
 Subscription = merge_types("Subscription", (PlanSubscription,))
 
 
@@ -61,7 +63,8 @@ def build_schema(extensions: list | None = None) -> strawberry.Schema:
         types=[org_graphql.Employee, org_graphql.OrgUnit, org_graphql.Period, access_graphql.Role,
                access_graphql.User, plans_graphql.PerformancePlan, plans_graphql.ResultTarget,
                plans_graphql.Indicator, plans_graphql.Realisation, plans_graphql.Feedback,
-               evaluations_graphql.Evaluation, training_graphql.TrainingRecord, training_graphql.TrainingEvent],
+               evaluations_graphql.Evaluation, training_graphql.TrainingRecord, training_graphql.TrainingEvent,
+               citizen_graphql.CitizenFeedback],
         extensions=[TenantTransaction, ErrorCodes, *(extensions or [])],
     )
 

@@ -74,6 +74,12 @@ CATALOGUE: list[Permission] = [
     *_scoped("training", "verify", [Scope.TENANT], "Memverifikasi pelatihan dan kehadiran", "Verify training and attendance"),
     *_scoped("training", "manage", [Scope.TENANT], "Mengelola katalog dan rekomendasi pelatihan",
              "Manage the training catalogue and recommendation rules"),
+    *_scoped("feedback", "read", [Scope.OWN, Scope.UNIT, Scope.TENANT], "Melihat pengaduan dan masukan masyarakat",
+             "Read citizen feedback (own: assigned to me)"),
+    *_scoped("feedback", "respond", [Scope.OWN, Scope.UNIT, Scope.TENANT], "Menanggapi pengaduan dan masukan",
+             "Answer and assign citizen feedback"),
+    *_scoped("ikm", "read", [Scope.UNIT, Scope.TENANT], "Melihat indeks kepuasan masyarakat (IKM)",
+             "Read the satisfaction index (IKM)"),
     *_scoped("tenant", "read", [Scope.TENANT], "Melihat tenant (operator platform)", "Read tenants (platform operators)"),
     *_scoped("tenant", "manage", [Scope.TENANT], "Mengelola tenant (operator platform)", "Manage tenants (platform operators)"),
 ]

@@ -25,6 +25,7 @@ MODEL_MODULES = [
     "kinerja.plans.models",
     "kinerja.evaluations.models",
     "kinerja.training.models",
+    "kinerja.citizen.models",
 ]
 
 

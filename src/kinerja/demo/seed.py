@@ -12,6 +12,7 @@ from kinerja.auth import templates
 from kinerja.auth.models import User
 from kinerja.auth.passwords import hash_password
 from kinerja.core.db import switch_tenant, tenant_transaction
+from kinerja.demo.citizen import seed_citizen
 from kinerja.demo.evaluations import seed_evaluations
 from kinerja.demo.plans import seed_plans
 from kinerja.demo.training import seed_training
@@ -92,9 +93,10 @@ async def seed_demo(tenant_files: list[Path], log=print) -> None:
             plans = await seed_plans(report.tenant.id, report.tenant.slug)
             evaluations = await seed_evaluations(report.tenant.id, report.tenant.slug)
             training = await seed_training(report.tenant.id, report.tenant.slug)
-            if plans or evaluations or training:
+            responses, tickets = await seed_citizen(report.tenant.id, report.tenant.slug)
+            if plans or evaluations or training or responses:
                 log(f"tenant {report.tenant.slug}: {plans} performance plans, {evaluations} evaluations, "
-                    f"{training} training records")
+                    f"{training} training records, {responses} survey responses, {tickets} feedback tickets")
 
 
 async def _seed_operator() -> None:

@@ -12,6 +12,7 @@ from strawberry.types import Info
 
 from kinerja.api.loaders import loader
 from kinerja.api.relay import Connection, Node, UserError, connection_from_page, run_mutation
+from kinerja.citizen.graphql import IkmValue
 from kinerja.core.ids import parse_optional_id as parse_input_id
 from kinerja.core.ids import to_global_id
 from kinerja.evaluations import rules, service
@@ -154,6 +155,13 @@ class StatusCount:
     count: int
 
 
+@strawberry.type(description="Citizen feedback on the unit's services in the period.")
+class ComplaintHandling:
+    received: int
+    answered: int
+    overdue: int
+
+
 @strawberry.type(description="A unit's period at a glance.")
 class UnitDashboard:
     org_unit: OrgUnit
@@ -167,6 +175,10 @@ class UnitDashboard:
     evaluations_draft: int
     evaluations_due: int = strawberry.field(description="Employees without a final evaluation for the period.")
     predicate_counts: list[PredicateCount]
+    ikm: IkmValue | None = strawberry.field(
+        default=None, description="Citizen satisfaction (IKM) of the unit's services in the period: evidence for "
+                                  "the organisation's rating.")
+    complaints: ComplaintHandling | None = None
 
 
 @strawberry.type
@@ -248,7 +260,10 @@ def _dashboard(d: service.UnitDashboard) -> UnitDashboard:
                          indicators=d.indicators, indicators_realised=d.indicators_realised,
                          evaluations_final=d.evaluations_final, evaluations_draft=d.evaluations_draft,
                          evaluations_due=d.employees - d.evaluations_final,
-                         predicate_counts=_counts(d.predicate_counts))
+                         predicate_counts=_counts(d.predicate_counts),
+                         ikm=IkmValue.build(d.ikm) if d.ikm else None,
+                         complaints=ComplaintHandling(received=d.complaints.received, answered=d.complaints.answered,
+                                                      overdue=d.complaints.overdue) if d.complaints else None)
 
 
 def _notes(items):

@@ -314,6 +314,8 @@ class UnitDashboard:
     evaluations_draft: int
     predicate_counts: dict[Predicate, int]
     unit_rating: UnitRating | None
+    ikm: object = None  # citizen satisfaction of the unit's service units in the period (evidence)
+    complaints: object = None
 
 
 async def unit_dashboard(ctx: RequestContext, org_unit_id: uuid.UUID, period_id: uuid.UUID) -> UnitDashboard:
@@ -331,9 +333,17 @@ async def unit_dashboard(ctx: RequestContext, org_unit_id: uuid.UUID, period_id:
     realised = await Realisation.filter(tenant_id=unit.tenant_id, indicator_id__in=indicator_ids,
                                         period_id=period.id).count() if indicator_ids else 0
     total = distribution.total
+    from kinerja.citizen.service import service_units_of_org_units, ticket_stats, unit_ikm_for_org_units
+
+    subtree = await unit_subtree_ids(unit.tenant_id, unit.id)
+    start = dt.datetime.combine(period.starts_on, dt.time.min, dt.timezone.utc)
+    end = dt.datetime.combine(period.ends_on + dt.timedelta(days=1), dt.time.min, dt.timezone.utc)
+    service_units = [u.id for u in await service_units_of_org_units(unit.tenant_id, subtree)]
     return UnitDashboard(unit, period, len(members), {s.value: by_status.get(s.value, 0) for s in PlanStatus},
                          len(indicator_ids), realised, distribution.final, total - distribution.final,
-                         distribution.counts, distribution.unit_rating)
+                         distribution.counts, distribution.unit_rating,
+                         await unit_ikm_for_org_units(unit.tenant_id, subtree, start, end),
+                         await ticket_stats(unit.tenant_id, service_units, start, end) if service_units else None)
 
 
 @dataclass

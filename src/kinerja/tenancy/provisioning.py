@@ -48,6 +48,7 @@ async def apply_spec(spec: TenantSpec) -> ApplyReport:
         report = ApplyReport(tenant, created)
         await _apply_org_units(spec, tenant, report)
         await _apply_positions(spec, tenant, report)
+        await _apply_services(spec, tenant)
         years = spec.period_years or [dt.date.today().year]
         for year in years:
             report.periods_created += await ensure_periods(tenant, year)
@@ -88,6 +89,33 @@ async def _apply_positions(spec: TenantSpec, tenant: Tenant, report: ApplyReport
         elif (row.kind, row.credit_coefficient) != (position.kind, position.credit_coefficient):
             row.kind, row.credit_coefficient = position.kind, position.credit_coefficient
             await row.save(update_fields=["kind", "credit_coefficient"])
+
+
+async def _apply_services(spec: TenantSpec, tenant: Tenant) -> None:
+    from kinerja.citizen.models import Service, ServiceUnit
+
+    org_units = {u.code: u.id for u in await OrgUnit.filter(tenant_id=tenant.id)}
+    units = {u.code: u for u in await ServiceUnit.filter(tenant_id=tenant.id)}
+    services = {s.code: s for s in await Service.filter(tenant_id=tenant.id)}
+    for unit_spec in spec.service_units:
+        org_unit_id = org_units.get(unit_spec.org_unit) if unit_spec.org_unit else None
+        unit = units.get(unit_spec.code)
+        if unit is None:
+            unit = await ServiceUnit.create(tenant_id=tenant.id, code=unit_spec.code, name=unit_spec.name,
+                                            org_unit_id=org_unit_id)
+        elif (unit.name, unit.org_unit_id) != (unit_spec.name, org_unit_id):
+            unit.name, unit.org_unit_id = unit_spec.name, org_unit_id
+            await unit.save(update_fields=["name", "org_unit_id"])
+        for service_spec in unit_spec.services:
+            service = services.get(service_spec.code)
+            if service is None:
+                await Service.create(tenant_id=tenant.id, service_unit_id=unit.id, code=service_spec.code,
+                                     name=service_spec.name, description=service_spec.description)
+            elif (service.name, service.description, service.service_unit_id) != (
+                    service_spec.name, service_spec.description, unit.id):
+                service.name, service.description, service.service_unit_id = (
+                    service_spec.name, service_spec.description, unit.id)
+                await service.save(update_fields=["name", "description", "service_unit_id"])
 
 
 async def ensure_periods(tenant: Tenant, year: int) -> int:

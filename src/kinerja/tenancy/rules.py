@@ -38,6 +38,12 @@ class TenantSettings:
     jp_target_pppk: int = 24  # PP 49/2018 art. 40(1)
     ikm_weighting: IkmWeighting = IkmWeighting.EXACT
     timezone: str = "Asia/Jakarta"
+    ticket_sla_days: int = 5  # a citizen's ticket is overdue when unanswered after this many days
+    # Public operations, per client IP and per tenant, in fixed windows of rate_window_seconds.
+    rate_window_seconds: int = 3600
+    survey_per_ip: int = 20
+    feedback_per_ip: int = 10
+    public_per_tenant: int = 5000
 
     @classmethod
     def from_dict(cls, raw: dict) -> "TenantSettings":
@@ -55,6 +61,11 @@ class TenantSettings:
             elif key in {"jp_target_pns", "jp_target_pppk"}:
                 if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 500:
                     raise ValueError(f"{key} must be a whole number from 0 to 500", key)
+                values[key] = value
+            elif key in {"ticket_sla_days", "rate_window_seconds", "survey_per_ip", "feedback_per_ip",
+                         "public_per_tenant"}:
+                if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 1_000_000:
+                    raise ValueError(f"{key} must be a whole number from 1 to 1000000", key)
                 values[key] = value
             elif key == "timezone":
                 if not isinstance(value, str) or not value:

@@ -35,6 +35,21 @@ class PositionSpec:
 
 
 @dataclass(frozen=True)
+class ServiceSpec:
+    code: str
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class ServiceUnitSpec:
+    code: str
+    name: str
+    org_unit: str | None
+    services: list[ServiceSpec]
+
+
+@dataclass(frozen=True)
 class TenantSpec:
     slug: str
     name: str
@@ -43,9 +58,10 @@ class TenantSpec:
     period_years: list[int]
     org_units: list[OrgUnitSpec] = field(default_factory=list)
     positions: list[PositionSpec] = field(default_factory=list)
+    service_units: list[ServiceUnitSpec] = field(default_factory=list)
 
 
-_TOP_KEYS = {"slug", "name", "kind", "settings", "period_years", "org_units", "positions"}
+_TOP_KEYS = {"slug", "name", "kind", "settings", "period_years", "org_units", "positions", "service_units"}
 
 
 class _Locator:
@@ -186,7 +202,36 @@ def load_tenant_file(path: Path) -> TenantSpec:
             coefficient = Decimal(str(coefficient))
         positions.append(PositionSpec(pname, position_kind, coefficient))
 
-    return TenantSpec(slug, name, kind, settings, sorted(set(years)), units, positions)
+    service_units: list[ServiceUnitSpec] = []
+    service_codes: set[str] = set()
+    unit_codes: set[str] = set()
+    for index, raw_unit in enumerate(_table_list(raw, "service_units", fail)):
+        base = ("service_units", index)
+        _no_unknown(raw_unit, base, {"code", "name", "org_unit", "services"}, fail)
+        ucode = text_field(raw_unit, base + ("code",), max_len=50)
+        if ucode in unit_codes:
+            fail(base + ("code",), f"duplicate service unit code {ucode!r}")
+        unit_codes.add(ucode)
+        org_unit = text_field(raw_unit, base + ("org_unit",), required=False, max_len=50)
+        if org_unit is not None and org_unit not in codes:
+            fail(base + ("org_unit",), f"no org unit with code {org_unit!r} in this file")
+        services = []
+        raw_services = raw_unit.get("services", [])
+        if not isinstance(raw_services, list) or not all(isinstance(v, dict) for v in raw_services):
+            fail(base + ("services",), "must be a list of tables")
+        for sindex, raw_service in enumerate(raw_services):
+            sbase = base + ("services", sindex)
+            _no_unknown(raw_service, sbase, {"code", "name", "description"}, fail)
+            scode = text_field(raw_service, sbase + ("code",), max_len=50)
+            if scode in service_codes:
+                fail(sbase + ("code",), f"duplicate service code {scode!r}")
+            service_codes.add(scode)
+            services.append(ServiceSpec(scode, text_field(raw_service, sbase + ("name",)),
+                                        text_field(raw_service, sbase + ("description",), required=False,
+                                                   max_len=2000) or ""))
+        service_units.append(ServiceUnitSpec(ucode, text_field(raw_unit, base + ("name",)), org_unit, services))
+
+    return TenantSpec(slug, name, kind, settings, sorted(set(years)), units, positions, service_units)
 
 
 def _table_list(raw: dict, key: str, fail) -> list[dict]:

@@ -1,0 +1,22 @@
+"""GET /public/{tenant}/report/{year}.csv: the transparency report as CSV, without login."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from kinerja.citizen.report import public_report, report_csv
+from kinerja.core.db import tenant_transaction
+from kinerja.core.errors import NotFound
+
+
+async def public_report_csv(request: Request) -> Response:
+    try:
+        year = int(request.path_params["year"])
+        async with tenant_transaction(None):
+            report = await public_report(request.path_params["tenant"], year)
+    except (NotFound, ValueError):
+        return JSONResponse({"error": "Not found"}, status_code=404)
+    name = f"laporan-kinerja-{report.tenant.slug}-{year}.csv"
+    return Response(report_csv(report), media_type="text/csv",
+                    headers={"content-disposition": f'attachment; filename="{name}"'})

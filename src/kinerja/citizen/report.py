@@ -1,0 +1,118 @@
+"""The public transparency report of a tenant and year: IKM per service unit, plan completion and
+predicate distribution per perangkat daerah, as counts with every cell under five people withheld."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import uuid
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from tortoise.functions import Count, Sum
+
+from kinerja.citizen import rules
+from kinerja.citizen.models import ServiceUnit, SurveyResponse
+from kinerja.citizen.service import public_tenant
+from kinerja.evaluations.models import Evaluation
+from kinerja.evaluations.rules import LABELS, EvaluationStatus, Predicate
+from kinerja.org.models import Employee, OrgUnit, Period
+from kinerja.plans.models import PerformancePlan
+from kinerja.plans.rules import PlanStatus
+from kinerja.tenancy.models import Tenant
+from kinerja.tenancy.rules import TenantSettings
+
+MIN_CELL = 5
+
+
+@dataclass(frozen=True)
+class ServiceUnitLine:
+    name: str
+    respondents: int | None
+    ikm: rules.Ikm | None  # None when withheld or without responses
+
+
+@dataclass(frozen=True)
+class OrgUnitLine:
+    name: str
+    employees: int | None
+    plans_approved: int | None
+    completion_percent: float | None
+    predicates: dict[Predicate, int | None]
+
+
+@dataclass(frozen=True)
+class PublicReport:
+    tenant: Tenant
+    year: int
+    service_units: list[ServiceUnitLine]
+    org_units: list[OrgUnitLine]
+
+
+async def public_report(slug: str, year: int) -> PublicReport:
+    tenant, settings = await public_tenant(slug)
+    start = dt.datetime(year, 1, 1, tzinfo=dt.timezone.utc)
+    end = dt.datetime(year + 1, 1, 1, tzinfo=dt.timezone.utc)
+    rows = await SurveyResponse.filter(tenant_id=tenant.id, created_at__gte=start, created_at__lt=end) \
+        .group_by("service_unit_id").annotate(n=Count("id"), **{f"s{i}": Sum(f"u{i}") for i in range(1, 10)}) \
+        .values("service_unit_id", "n", *[f"s{i}" for i in range(1, 10)])
+    sums = {r["service_unit_id"]: r for r in rows}
+    service_units = []
+    for unit in await ServiceUnit.filter(tenant_id=tenant.id).order_by("name"):
+        row = sums.get(unit.id)
+        n = int(row["n"]) if row else 0
+        shown = rules.suppress(n, MIN_CELL)
+        value = rules.compute_ikm([int(row[f"s{i}"]) for i in range(1, 10)], n, settings.ikm_weighting) \
+            if shown else None
+        service_units.append(ServiceUnitLine(unit.name, shown, value))
+    return PublicReport(tenant, year, service_units, await _org_unit_lines(tenant.id, year))
+
+
+async def _org_unit_lines(tenant_id: uuid.UUID, year: int) -> list[OrgUnitLine]:
+    units = await OrgUnit.filter(tenant_id=tenant_id)
+    parent = {u.id: u.parent_id for u in units}
+
+    def top(unit_id):
+        while parent.get(unit_id) is not None:
+            unit_id = parent[unit_id]
+        return unit_id
+
+    home = {eid: top(uid) for eid, uid in await Employee.filter(tenant_id=tenant_id, active=True)
+            .values_list("id", "org_unit_id")}
+    approved = Counter(home.get(eid) for eid in await PerformancePlan.filter(
+        tenant_id=tenant_id, year=year, status__in=[PlanStatus.APPROVED, PlanStatus.CLOSED]
+    ).values_list("employee_id", flat=True))
+    annual = await Period.filter(tenant_id=tenant_id, year=year, kind="ANNUAL").values_list("id", flat=True)
+    predicates: dict = defaultdict(Counter)
+    for eid, predicate in await Evaluation.filter(tenant_id=tenant_id, period_id__in=annual,
+                                                  status=EvaluationStatus.FINAL).values_list("employee_id", "predicate"):
+        predicates[home.get(eid)][predicate] += 1
+    staff = Counter(home.values())
+    lines = []
+    for unit in sorted((u for u in units if u.parent_id is None), key=lambda u: u.name):
+        employees = rules.suppress(staff[unit.id], MIN_CELL)
+        plans = rules.suppress(approved[unit.id], MIN_CELL)
+        completion = round(100 * approved[unit.id] / staff[unit.id], 1) if employees and plans else None
+        lines.append(OrgUnitLine(unit.name, employees, plans, completion,
+                                 {p: rules.suppress(predicates[unit.id][p], MIN_CELL) for p in Predicate}))
+    return lines
+
+
+def report_csv(report: PublicReport) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["bagian", "unit", "responden", "ikm", "kategori", "pegawai", "skp_disetujui", "persen_skp",
+                     *[LABELS[p] for p in Predicate]])
+    blank = "<5"
+    for line in report.service_units:
+        writer.writerow(["IKM", line.name, line.respondents if line.respondents is not None else blank,
+                         line.ikm.converted if line.ikm else "", f"{line.ikm.category.value} {line.ikm.label}"
+                         if line.ikm else "", "", "", "", *[""] * len(Predicate)])
+    for line in report.org_units:
+        writer.writerow(["Kinerja", line.name, "", "", "",
+                         line.employees if line.employees is not None else blank,
+                         line.plans_approved if line.plans_approved is not None else blank,
+                         line.completion_percent if line.completion_percent is not None else "",
+                         *[v if v is not None else blank for v in line.predicates.values()]])
+    return out.getvalue()

@@ -1,0 +1,334 @@
+"""Use cases of citizen feedback: the public side (services, survey, tickets, report) chosen by
+tenant slug without login, and the staff side (inbox, answers, assignment, IKM)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+
+from tortoise.functions import Count, Sum
+
+from kinerja.citizen import rules
+from kinerja.citizen.models import FeedbackTicket, Service, ServiceUnit, SurveyResponse
+from kinerja.citizen.rules import AgeRange, Education, Gender, Occupation, TicketKind, TicketStatus
+from kinerja.core import ratelimit
+from kinerja.core.context import RequestContext
+from kinerja.core.db import connection, switch_tenant
+from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from kinerja.core.pagination import Page, paginate
+from kinerja.core.sql import fetch_all, uuid_param
+from kinerja.org.models import Employee
+from kinerja.org.scoping import unit_subtree_ids
+from kinerja.tenancy.models import Tenant
+from kinerja.tenancy.rules import PLATFORM_SLUG, TenantSettings
+
+ELEMENT_FIELDS = [f"u{i}" for i in range(1, 10)]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _fingerprint(*parts: object) -> str:
+    return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()
+
+
+async def public_tenant(slug: str) -> tuple[Tenant, TenantSettings]:
+    """The tenant a public request names; the transaction is bound to it from here on."""
+    tenant = await Tenant.get_or_none(slug=(slug or "").strip().lower()[:63])
+    if tenant is None or tenant.slug == PLATFORM_SLUG:
+        raise NotFound("Unknown tenant", field="tenant")
+    await switch_tenant(connection(), tenant.id)
+    return tenant, TenantSettings.from_dict(tenant.settings)
+
+
+async def _public_limits(ctx: RequestContext, tenant: Tenant, settings: TenantSettings, action: str, per_ip: int) -> None:
+    window = settings.rate_window_seconds
+    await ratelimit.hit(tenant.id, f"tenant:{action}", settings.public_per_tenant, window)
+    await ratelimit.hit(tenant.id, f"ip:{ctx.ip}:{action}", per_ip, window)
+
+
+async def public_services(slug: str) -> tuple[Tenant, list[Service], dict[uuid.UUID, ServiceUnit]]:
+    tenant, _settings = await public_tenant(slug)
+    services = await Service.filter(tenant_id=tenant.id, active=True).order_by("name")
+    units = {u.id: u for u in await ServiceUnit.filter(tenant_id=tenant.id)}
+    return tenant, services, units
+
+
+async def _public_service(tenant: Tenant, service_id: uuid.UUID | None) -> Service:
+    service = await Service.get_or_none(id=service_id, tenant_id=tenant.id, active=True) if service_id else None
+    if service is None:
+        raise NotFound("Unknown service", field="serviceId")
+    return service
+
+
+@dataclass(frozen=True)
+class Profile:
+    gender: Gender | None = None
+    age_range: AgeRange | None = None
+    education: Education | None = None
+    occupation: Occupation | None = None
+
+
+async def submit_survey(ctx: RequestContext, slug: str, service_id: uuid.UUID | None, scores: list[int],
+                        profile: Profile | None) -> SurveyResponse:
+    tenant, settings = await public_tenant(slug)
+    problems = rules.score_problems(scores)
+    if problems:
+        raise ValidationFailed(problems)
+    service = await _public_service(tenant, service_id)
+    await _public_limits(ctx, tenant, settings, "survey", settings.survey_per_ip)
+    fingerprint = _fingerprint(tenant.id, service.id, ctx.ip, scores, _now().date())
+    if await SurveyResponse.exists(tenant_id=tenant.id, fingerprint=fingerprint):
+        raise Conflict("This response was already received today", field="scores")
+    profile = profile or Profile()
+    return await SurveyResponse.create(
+        tenant_id=tenant.id, service_id=service.id, service_unit_id=service.service_unit_id,
+        **dict(zip(ELEMENT_FIELDS, scores)), gender=profile.gender, age_range=profile.age_range,
+        education=profile.education, occupation=profile.occupation, fingerprint=fingerprint)
+
+
+async def submit_feedback(ctx: RequestContext, slug: str, service_id: uuid.UUID | None, message: str,
+                          contact: str | None, kind: TicketKind) -> FeedbackTicket:
+    tenant, settings = await public_tenant(slug)
+    problems = []
+    if not message or not message.strip():
+        problems.append(FieldError("message", "BAD_USER_INPUT", "Write a message"))
+    elif len(message) > rules.MAX_MESSAGE:
+        problems.append(FieldError("message", "BAD_USER_INPUT", f"The message is longer than {rules.MAX_MESSAGE} characters"))
+    if contact is not None and len(contact) > rules.MAX_CONTACT:
+        problems.append(FieldError("contact", "BAD_USER_INPUT", f"Contact must be at most {rules.MAX_CONTACT} characters"))
+    if problems:
+        raise ValidationFailed(problems)
+    service = await _public_service(tenant, service_id)
+    await _public_limits(ctx, tenant, settings, "feedback", settings.feedback_per_ip)
+    normalised = " ".join(message.lower().split())
+    fingerprint = _fingerprint(tenant.id, ctx.ip, normalised)
+    since = _now() - dt.timedelta(days=1)
+    if await FeedbackTicket.exists(tenant_id=tenant.id, fingerprint=fingerprint, created_at__gte=since):
+        raise Conflict("The same message was already received today", field="message")
+    code = rules.new_ticket_code()
+    while await FeedbackTicket.exists(tenant_id=tenant.id, code=code):
+        code = rules.new_ticket_code()
+    return await FeedbackTicket.create(
+        tenant_id=tenant.id, code=code, kind=kind, service_id=service.id, service_unit_id=service.service_unit_id,
+        message=message.strip(), contact=(contact or "").strip() or None,
+        due_at=_now() + dt.timedelta(days=settings.ticket_sla_days), fingerprint=fingerprint)
+
+
+async def track_ticket(ctx: RequestContext, slug: str, code: str) -> tuple[FeedbackTicket, Service | None]:
+    tenant, settings = await public_tenant(slug)
+    await ratelimit.hit(tenant.id, f"ip:{ctx.ip}:track", settings.feedback_per_ip * 10, settings.rate_window_seconds)
+    ticket = await FeedbackTicket.get_or_none(tenant_id=tenant.id, code=rules.normalise_code(code or ""))
+    if ticket is None:
+        raise NotFound("Unknown ticket code", field="code")
+    service = await Service.get_or_none(id=ticket.service_id, tenant_id=tenant.id) if ticket.service_id else None
+    return ticket, service
+
+
+# --- staff side ---------------------------------------------------------------------------------
+
+async def list_service_units(ctx: RequestContext) -> tuple[list[ServiceUnit], list[Service]]:
+    await ctx.require("org", "read")
+    tenant_id = ctx.require_actor().tenant_id
+    return (await ServiceUnit.filter(tenant_id=tenant_id).order_by("name"),
+            await Service.filter(tenant_id=tenant_id).order_by("name"))
+
+
+async def _unit_service_units(ctx: RequestContext, tenant_id: uuid.UUID) -> list[uuid.UUID]:
+    """Service units whose org unit lies in the actor's org unit subtree."""
+    me = await ctx.employee_id()
+    if me is None:
+        return []
+    mine = await Employee.get(id=me, tenant_id=tenant_id)
+    units = await unit_subtree_ids(tenant_id, mine.org_unit_id)
+    return list(await ServiceUnit.filter(tenant_id=tenant_id, org_unit_id__in=units).values_list("id", flat=True))
+
+
+async def visible_tickets(ctx: RequestContext, action: str = "read"):
+    from tortoise.expressions import Q
+
+    scopes = await ctx.require("feedback", action)
+    tenant_id = ctx.require_actor().tenant_id
+    query = FeedbackTicket.filter(tenant_id=tenant_id)
+    if "tenant" in scopes:
+        return query
+    conditions = []
+    if "own" in scopes and (me := await ctx.employee_id()) is not None:
+        conditions.append(Q(assigned_to_id=me))
+    if "unit" in scopes:
+        conditions.append(Q(service_unit_id__in=await _unit_service_units(ctx, tenant_id)))
+    return query.filter(Q(*conditions, join_type="OR")) if conditions else query.filter(id__in=[])
+
+
+@dataclass(frozen=True)
+class TicketFilter:
+    service_unit_id: uuid.UUID | None = None
+    status: TicketStatus | None = None
+    overdue: bool = False
+
+
+async def list_tickets(ctx: RequestContext, flt: TicketFilter, first: int | None, after: str | None) -> Page:
+    query = await visible_tickets(ctx)
+    if flt.service_unit_id is not None:
+        query = query.filter(service_unit_id=flt.service_unit_id)
+    if flt.status is not None:
+        query = query.filter(status=flt.status)
+    if flt.overdue:
+        query = query.filter(due_at__lt=_now(), status__in=[TicketStatus.RECEIVED, TicketStatus.IN_PROGRESS])
+    order = ["due_at", "id"] if flt.overdue else ["-created_at", "id"]
+    return await paginate(query, order, first, after)
+
+
+async def _ticket(ctx: RequestContext, ticket_id: uuid.UUID) -> FeedbackTicket:
+    ticket = await (await visible_tickets(ctx, "respond")).filter(id=ticket_id).first()
+    if ticket is None:
+        raise NotFound("Feedback not found", field="id")
+    return ticket
+
+
+_STATUS_ORDER = [TicketStatus.RECEIVED, TicketStatus.IN_PROGRESS, TicketStatus.ANSWERED, TicketStatus.CLOSED]
+
+
+async def respond(ctx: RequestContext, ticket_id: uuid.UUID, status: TicketStatus | None, public_answer: str | None,
+                  internal_note: str | None) -> FeedbackTicket:
+    """Move a ticket forward (RECEIVED -> IN_PROGRESS -> ANSWERED -> CLOSED), answer the citizen
+    publicly, and keep internal notes the citizen never sees."""
+    ticket = await _ticket(ctx, ticket_id)
+    problems = []
+    if public_answer is not None and (not public_answer.strip() or len(public_answer) > rules.MAX_MESSAGE):
+        problems.append(FieldError("publicAnswer", "BAD_USER_INPUT", f"1 to {rules.MAX_MESSAGE} characters"))
+    if internal_note is not None and len(internal_note) > rules.MAX_MESSAGE:
+        problems.append(FieldError("internalNote", "BAD_USER_INPUT", f"At most {rules.MAX_MESSAGE} characters"))
+    if problems:
+        raise ValidationFailed(problems)
+    if public_answer is not None:
+        ticket.public_answer, ticket.answered_at = public_answer.strip(), _now()
+        if status is None and _STATUS_ORDER.index(ticket.status) < _STATUS_ORDER.index(TicketStatus.ANSWERED):
+            status = TicketStatus.ANSWERED
+    if status is not None:
+        if _STATUS_ORDER.index(status) < _STATUS_ORDER.index(ticket.status):
+            raise Conflict(f"The ticket is {ticket.status.value}; it cannot go back to {status.value}", field="status")
+        if status in (TicketStatus.ANSWERED, TicketStatus.CLOSED) and not ticket.public_answer:
+            raise Conflict("Answer the citizen (publicAnswer) before marking the ticket answered", field="status")
+        ticket.status = status
+    if internal_note is not None:
+        stamp = _now().strftime("%Y-%m-%d %H:%M")
+        ticket.internal_note = (ticket.internal_note + f"\n[{stamp}] {internal_note.strip()}").strip()
+    await ticket.save()
+    return ticket
+
+
+async def assign(ctx: RequestContext, ticket_id: uuid.UUID, employee_id: uuid.UUID) -> FeedbackTicket:
+    scopes = await ctx.require("feedback", "respond")
+    if not scopes & {"unit", "tenant"}:
+        raise Forbidden("Assigning feedback needs unit or tenant scope", field="id")
+    ticket = await _ticket(ctx, ticket_id)
+    employee = await Employee.get_or_none(id=employee_id, tenant_id=ticket.tenant_id, active=True)
+    if employee is None:
+        raise NotFound("Employee not found", field="employeeId")
+    ticket.assigned_to_id = employee.id
+    if ticket.status is TicketStatus.RECEIVED:
+        ticket.status = TicketStatus.IN_PROGRESS
+    await ticket.save()
+    return ticket
+
+
+@dataclass(frozen=True)
+class IkmReport:
+    service_unit: ServiceUnit
+    date_from: dt.date
+    date_to: dt.date
+    overall: rules.Ikm | None
+    per_service: list[tuple[Service, rules.Ikm | None]]
+    by_month: list[tuple[str, rules.Ikm | None]]
+    weighting: str
+
+
+def _range(date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    if date_to < date_from:
+        raise ValidationFailed([FieldError("to", "BAD_USER_INPUT", "'to' is before 'from'")])
+    start = dt.datetime.combine(date_from, dt.time.min, dt.timezone.utc)
+    return start, dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, dt.timezone.utc)
+
+
+async def _sums(query) -> list[dict]:
+    return await query.annotate(n=Count("id"), **{f"s{i}": Sum(f"u{i}") for i in range(1, 10)}).values(
+        "service_id", "n", *[f"s{i}" for i in range(1, 10)])
+
+
+def _ikm(row: dict, weighting) -> rules.Ikm | None:
+    return rules.compute_ikm([int(row[f"s{i}"] or 0) for i in range(1, 10)], int(row["n"] or 0), weighting)
+
+
+async def ikm(ctx: RequestContext, service_unit_id: uuid.UUID, date_from: dt.date, date_to: dt.date) -> IkmReport:
+    scopes = await ctx.require("ikm", "read")
+    tenant_id = ctx.require_actor().tenant_id
+    unit = await ServiceUnit.get_or_none(id=service_unit_id, tenant_id=tenant_id)
+    if unit is None:
+        raise NotFound("Service unit not found", field="serviceUnitId")
+    if "tenant" not in scopes and unit.id not in await _unit_service_units(ctx, tenant_id):
+        raise Forbidden("This service unit is outside your reach", field="serviceUnitId")
+    start, end = _range(date_from, date_to)
+    weighting = TenantSettings.from_dict((await Tenant.get(id=tenant_id)).settings).ikm_weighting
+    base = SurveyResponse.filter(tenant_id=tenant_id, service_unit_id=unit.id, created_at__gte=start, created_at__lt=end)
+    per_service_rows = await _sums(base.group_by("service_id"))
+    services = {s.id: s for s in await Service.filter(tenant_id=tenant_id, service_unit_id=unit.id).order_by("name")}
+    found = {r["service_id"]: r for r in per_service_rows}
+    total = {"n": sum(r["n"] for r in per_service_rows),
+             **{f"s{i}": sum(int(r[f"s{i}"] or 0) for r in per_service_rows) for i in range(1, 10)}}
+    month_sql = ("to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM')" if connection().capabilities.dialect == "postgres"
+                 else "substr(created_at, 1, 7)")
+    months = await fetch_all(
+        f"SELECT {month_sql} AS month, count(*) AS n, "
+        + ", ".join(f"sum(u{i}) AS s{i}" for i in range(1, 10))
+        + " FROM survey_response WHERE tenant_id = $1 AND service_unit_id = $2 AND created_at >= $3 AND created_at < $4"
+        f" GROUP BY {month_sql} ORDER BY 1",
+        [uuid_param(tenant_id), uuid_param(unit.id), *_stamps(start, end)])
+    return IkmReport(unit, date_from, date_to, _ikm(total, weighting),
+                     [(s, _ikm(found[s.id], weighting) if s.id in found else None) for s in services.values()],
+                     [(m["month"], _ikm(m, weighting)) for m in months], weighting.value)
+
+
+def _stamps(*moments: dt.datetime) -> list:
+    if connection().capabilities.dialect == "postgres":
+        return list(moments)
+    return [m.isoformat() for m in moments]
+
+
+@dataclass(frozen=True)
+class TicketStats:
+    received: int
+    answered: int
+    overdue: int
+
+
+async def ticket_stats(tenant_id: uuid.UUID, service_unit_ids: list[uuid.UUID], start: dt.datetime,
+                       end: dt.datetime) -> TicketStats:
+    rows = await FeedbackTicket.filter(tenant_id=tenant_id, service_unit_id__in=service_unit_ids,
+                                       created_at__gte=start, created_at__lt=end).values_list("status", "due_at")
+    now = _now()
+    counts = Counter(status for status, _due in rows)
+    overdue = sum(1 for status, due in rows if status in (TicketStatus.RECEIVED, TicketStatus.IN_PROGRESS) and due < now)
+    return TicketStats(len(rows), counts[TicketStatus.ANSWERED] + counts[TicketStatus.CLOSED], overdue)
+
+
+async def service_units_of_org_units(tenant_id: uuid.UUID, org_unit_ids: list[uuid.UUID]) -> list[ServiceUnit]:
+    return await ServiceUnit.filter(tenant_id=tenant_id, org_unit_id__in=org_unit_ids)
+
+
+async def unit_ikm_for_org_units(tenant_id: uuid.UUID, org_unit_ids: list[uuid.UUID], start: dt.datetime,
+                                 end: dt.datetime) -> rules.Ikm | None:
+    """The IKM over every service unit attached to these org units (for a unit's dashboard)."""
+    units = [u.id for u in await service_units_of_org_units(tenant_id, org_unit_ids)]
+    if not units:
+        return None
+    weighting = TenantSettings.from_dict((await Tenant.get(id=tenant_id)).settings).ikm_weighting
+    rows = await SurveyResponse.filter(tenant_id=tenant_id, service_unit_id__in=units, created_at__gte=start,
+                                       created_at__lt=end).annotate(
+        n=Count("id"), **{f"s{i}": Sum(f"u{i}") for i in range(1, 10)}).values("n", *[f"s{i}" for i in range(1, 10)])
+    return _ikm(rows[0], weighting) if rows else None
+

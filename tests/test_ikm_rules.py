@@ -1,0 +1,68 @@
+"""IKM on constructed datasets with hand-checked results, both conventions, every boundary."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from kinerja.citizen.rules import Category, category, compute_ikm, new_ticket_code, normalise_code, score_problems
+from kinerja.tenancy.rules import IkmWeighting
+
+EXACT, PRINTED = IkmWeighting.EXACT, IkmWeighting.PRINTED
+
+
+def test_all_fours_exact_is_100_and_printed_is_99():
+    sums = [40] * 9  # ten respondents, all 4
+    exact, printed = compute_ikm(sums, 10, EXACT), compute_ikm(sums, 10, PRINTED)
+    assert (exact.converted, exact.category) == (Decimal("100.00"), Category.A)
+    assert (printed.converted, printed.category) == (Decimal("99.00"), Category.A)
+    assert exact.small_sample
+
+
+def test_hand_checked_mixed_dataset():
+    # 4 respondents; element sums 13, 12, 11, 16, 10, 14, 15, 9, 12 -> NRR 3.25, 3, 2.75, 4, 2.5, 3.5, 3.75, 2.25, 3
+    sums = [13, 12, 11, 16, 10, 14, 15, 9, 12]
+    exact = compute_ikm(sums, 4, EXACT)
+    # sum NRR = 28.0; /9 = 3.1111...; x25 = 77.777... -> 77.78 (B)
+    assert exact.converted == Decimal("77.78") and exact.category is Category.B
+    printed = compute_ikm(sums, 4, PRINTED)
+    # 28.0 x 0.11 = 3.08; x25 = 77.00 (B)
+    assert printed.converted == Decimal("77.00") and printed.category is Category.B
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("64.99", Category.D), ("65.00", Category.C), ("76.60", Category.C), ("76.61", Category.B),
+    ("88.30", Category.B), ("88.31", Category.A), ("25.00", Category.D), ("100.00", Category.A),
+])
+def test_category_boundaries(value, expected):
+    assert category(Decimal(value)) is expected
+
+
+def test_boundaries_reached_through_datasets():
+    # 100 respondents: element sums chosen so that sum(NRR)/9*25 lands on the boundary values.
+    def exact(total_points):  # total of all 9 element sums over 100 respondents
+        base, extra = divmod(total_points, 9)
+        sums = [base + (1 if i < extra else 0) for i in range(9)]
+        return compute_ikm(sums, 100, EXACT)
+
+    # converted = total_points / 100 / 9 * 25 = total_points / 36
+    assert exact(2340).converted == Decimal("65.00") and exact(2340).category is Category.C
+    assert exact(2339).converted == Decimal("64.97") and exact(2339).category is Category.D
+    assert exact(2758).converted == Decimal("76.61") and exact(2758).category is Category.B
+    assert exact(2757).converted == Decimal("76.58") and exact(2757).category is Category.C
+    assert exact(3179).converted == Decimal("88.31") and exact(3179).category is Category.A
+    assert exact(3178).converted == Decimal("88.28") and exact(3178).category is Category.B
+
+
+def test_nothing_without_respondents_and_score_validation():
+    assert compute_ikm([0] * 9, 0, EXACT) is None
+    assert score_problems([4] * 9) == []
+    assert [p.field for p in score_problems([0, 4, 4, 4, 5, 4, 4, 4, 4])] == ["scores[0]", "scores[4]"]
+    assert score_problems([4] * 8)[0].field == "scores"
+
+
+def test_ticket_codes_are_readable_and_normalised():
+    code = new_ticket_code()
+    assert len(code) == 11 and code[5] == "-" and normalise_code(code.lower().replace("-", " ")) == code
+    assert normalise_code("short") == ""
