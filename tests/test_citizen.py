@@ -224,3 +224,24 @@ async def test_unit_dashboard_shows_ikm_and_complaint_handling(api):
                          await api.token("bungo", "admin")))["unitDashboard"]
     assert data["ikm"]["respondents"] > 0 and data["ikm"]["category"] in "ABCD"
     assert data["complaints"]["received"] >= 1
+
+
+async def test_hr_edits_services(api):
+    admin = await api.token("nanggalo", "admin")
+    unit = (await api.ok('mutation { saveServiceUnit(input: {code: "KEL-SG-PEL", name: "Pelayanan Kelurahan Surau '
+                         'Gadang"}) { serviceUnit { id name } userErrors { code } } }', token=admin))["saveServiceUnit"]
+    saved = await api.ok("mutation($u: ID!) { saveService(input: {serviceUnitId: $u, code: \"SKD\", name: "
+                         "\"Surat keterangan domisili\"}) { service { name serviceUnit } userErrors { code } } }",
+                         {"u": unit["serviceUnit"]["id"]}, admin)
+    assert saved["saveService"]["service"] == {"name": "Surat keterangan domisili",
+                                               "serviceUnit": "Pelayanan Kelurahan Surau Gadang"}
+    listed = await api.ok('{ publicServices(tenant: "nanggalo") { name } }')
+    assert "Surat keterangan domisili" in {s["name"] for s in listed["publicServices"]}
+    await api.ok("mutation($u: ID!) { saveService(input: {serviceUnitId: $u, code: \"SKD\", name: "
+                 "\"Surat keterangan domisili\", active: false}) { userErrors { code } } }",
+                 {"u": unit["serviceUnit"]["id"]}, admin)
+    listed = await api.ok('{ publicServices(tenant: "nanggalo") { name } }')
+    assert "Surat keterangan domisili" not in {s["name"] for s in listed["publicServices"]}
+    refused = await api.ok('mutation { saveServiceUnit(input: {code: "X", name: "Y"}) { userErrors { code } } }',
+                           token=await api.token("nanggalo", "pegawai"))
+    assert refused["saveServiceUnit"]["userErrors"] == [{"code": "FORBIDDEN"}]

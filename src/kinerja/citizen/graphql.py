@@ -312,8 +312,55 @@ class CitizenQuery:
         return Connection[CitizenFeedback](**connection_from_page(page, CitizenFeedback.from_model))
 
 
+@strawberry.input
+class SaveServiceUnitInput:
+    code: str
+    name: str
+    org_unit_id: strawberry.ID | None = None
+
+
+@strawberry.input
+class SaveServiceInput:
+    service_unit_id: strawberry.ID
+    code: str
+    name: str
+    description: str | None = None
+    active: bool = True
+
+
+@strawberry.type
+class ServiceUnitPayload:
+    service_unit: ServiceUnit | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class ServicePayload:
+    service: PublicService | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
 @strawberry.type
 class CitizenMutation:
+    @strawberry.mutation(description="HR: create or rename a service unit (by code).")
+    async def save_service_unit(self, info: Info, input: SaveServiceUnitInput) -> ServiceUnitPayload:
+        async def work():
+            unit = await service.save_service_unit(info.context, input.code, input.name,
+                                                   parse_input_id(input.org_unit_id, "OrgUnit", "orgUnitId"))
+            return {"service_unit": ServiceUnit(id=to_global_id("ServiceUnit", unit.id), code=unit.code,
+                                                name=unit.name, services=[])}
+        return await run_mutation(info, ServiceUnitPayload, work)
+
+    @strawberry.mutation(description="HR: create or edit a service (by code); inactive ones leave the public list.")
+    async def save_service(self, info: Info, input: SaveServiceInput) -> ServicePayload:
+        async def work():
+            unit_id = parse_input_id(input.service_unit_id, "ServiceUnit", "serviceUnitId")
+            row = await service.save_service(info.context, unit_id, input.code, input.name, input.description,
+                                             input.active)
+            unit = await ServiceUnitModel.get(id=row.service_unit_id, tenant_id=row.tenant_id)
+            return {"service": PublicService.build(row, unit)}
+        return await run_mutation(info, ServicePayload, work)
+
     @strawberry.mutation(description="Public: rate a service on the nine elements (1-4 each); anonymous.")
     async def submit_survey_response(self, info: Info, input: SubmitSurveyResponseInput) -> SurveyResponsePayload:
         async def work():

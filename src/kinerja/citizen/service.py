@@ -332,3 +332,47 @@ async def unit_ikm_for_org_units(tenant_id: uuid.UUID, org_unit_ids: list[uuid.U
         n=Count("id"), **{f"s{i}": Sum(f"u{i}") for i in range(1, 10)}).values("n", *[f"s{i}" for i in range(1, 10)])
     return _ikm(rows[0], weighting) if rows else None
 
+
+
+async def save_service_unit(ctx: RequestContext, code: str, name: str, org_unit_id: uuid.UUID | None) -> ServiceUnit:
+    """HR creates or renames a service unit (by code), optionally attached to an org unit."""
+    from kinerja.org.models import OrgUnit
+
+    await ctx.require("org", "manage")
+    tenant_id = ctx.require_actor().tenant_id
+    problems = [FieldError(f, "BAD_USER_INPUT", f"{f} must be 1-{n} characters")
+                for f, v, n in (("code", code, 50), ("name", name, 200)) if not v or not v.strip() or len(v) > n]
+    if problems:
+        raise ValidationFailed(problems)
+    if org_unit_id is not None and not await OrgUnit.exists(id=org_unit_id, tenant_id=tenant_id):
+        raise NotFound("Org unit not found", field="orgUnitId")
+    unit = await ServiceUnit.get_or_none(tenant_id=tenant_id, code=code.strip())
+    if unit is None:
+        return await ServiceUnit.create(tenant_id=tenant_id, code=code.strip(), name=name.strip(), org_unit_id=org_unit_id)
+    unit.name, unit.org_unit_id = name.strip(), org_unit_id
+    await unit.save()
+    return unit
+
+
+async def save_service(ctx: RequestContext, service_unit_id: uuid.UUID, code: str, name: str, description: str | None,
+                       active: bool) -> Service:
+    """HR creates or edits a service (by code); an inactive service leaves the public list."""
+    await ctx.require("org", "manage")
+    tenant_id = ctx.require_actor().tenant_id
+    problems = [FieldError(f, "BAD_USER_INPUT", f"{f} must be 1-{n} characters")
+                for f, v, n in (("code", code, 50), ("name", name, 200)) if not v or not v.strip() or len(v) > n]
+    if description is not None and len(description) > 2000:
+        problems.append(FieldError("description", "BAD_USER_INPUT", "At most 2000 characters"))
+    if problems:
+        raise ValidationFailed(problems)
+    if not await ServiceUnit.exists(id=service_unit_id, tenant_id=tenant_id):
+        raise NotFound("Service unit not found", field="serviceUnitId")
+    service = await Service.get_or_none(tenant_id=tenant_id, code=code.strip())
+    if service is None:
+        return await Service.create(tenant_id=tenant_id, service_unit_id=service_unit_id, code=code.strip(),
+                                    name=name.strip(), description=(description or "").strip(), active=active)
+    service.service_unit_id, service.name, service.active = service_unit_id, name.strip(), active
+    if description is not None:
+        service.description = description.strip()
+    await service.save()
+    return service
