@@ -45,3 +45,38 @@ def test_production_refuses_to_start_without_a_secret(monkeypatch):
     settings = Settings.from_env(mode="production")
     assert not settings.graphiql and not settings.introspection
     assert Settings.from_env(mode="demo").graphiql
+
+
+async def test_oversized_bodies_are_refused(client):
+    response = await client.post("/graphql", content=b"{" + b" " * (9 * 1024 * 1024) + b"}",
+                                 headers={"content-type": "application/json"})
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_document_limits(api):
+    token = await api.token("bungo", "admin")
+    def nested(levels: int) -> str:
+        return "{ viewer { employee " + "{ supervisor " * levels + "{ name }" + " }" * levels + " } }"
+
+    assert "errors" not in await api.post(nested(8), token=token)  # depth 11: within the limit
+    body = await api.post(nested(12), token=token)
+    assert error_codes(body) == ["BAD_USER_INPUT"] and "depth" in body["errors"][0]["message"]
+    aliases = "{ " + " ".join(f"a{i}: viewer {{ id }}" for i in range(40)) + " }"
+    body = await api.post(aliases, token=token)
+    assert error_codes(body) == ["BAD_USER_INPUT"] and "aliases" in body["errors"][0]["message"]
+
+
+async def test_introspection_follows_the_setting(database):
+    import httpx
+
+    from kinerja.app import create_app
+    from kinerja.core.config import Settings
+
+    query = {"query": "{ __schema { queryType { name } } }"}
+    for allowed in (True, False):
+        settings = Settings(**{**database.__dict__, "introspection": allowed, "graphiql": False})
+        app = create_app(settings, manage_db=False)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+            body = (await client.post("/graphql", json=query)).json()
+        assert ("errors" not in body) is allowed, body

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import strawberry
+from strawberry.extensions import DisableIntrospection, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.tools import merge_types
 from strawberry.types import Info
 
@@ -55,6 +56,20 @@ Mutation = merge_types("Mutation", (AuthMutation, AccessMutation, OrgMutation, P
 Subscription = merge_types("Subscription", (PlanSubscription,))
 
 
+MAX_DEPTH = 12
+MAX_TOKENS = 5000
+MAX_ALIASES = 30
+
+
+def limits(*, introspection: bool) -> list:
+    """Document limits for every request; introspection only where configured."""
+    extensions = [QueryDepthLimiter(max_depth=MAX_DEPTH), MaxTokensLimiter(max_token_count=MAX_TOKENS),
+                  MaxAliasesLimiter(max_alias_count=MAX_ALIASES)]
+    if not introspection:
+        extensions.append(DisableIntrospection())
+    return extensions
+
+
 def build_schema(extensions: list | None = None) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
@@ -69,4 +84,4 @@ def build_schema(extensions: list | None = None) -> strawberry.Schema:
     )
 
 
-schema = build_schema()
+schema = build_schema()  # the full schema, as exported to schema/schema.graphql

@@ -39,6 +39,8 @@ class Settings:
     login_window_minutes: int = 15
     upload_dir: str = "uploads"
     pool_size: int = 10
+    # Evidence files travel base64 in the JSON body: 8 MiB admits one 5 MB file with room to spare.
+    max_body_bytes: int = 8 * 1024 * 1024
     extra: dict = field(default_factory=dict)
 
     @property
@@ -78,6 +80,7 @@ class Settings:
             introspection=_flag("KINERJA_INTROSPECTION", relaxed),
             upload_dir=os.environ.get("KINERJA_UPLOAD_DIR", "uploads"),
             pool_size=int(os.environ.get("KINERJA_DB_POOL_SIZE", "10")),
+            max_body_bytes=int(os.environ.get("KINERJA_MAX_BODY_BYTES", str(8 * 1024 * 1024))),
         )
         values.update(overrides)
         settings = cls(**values)
