@@ -19,7 +19,7 @@ from kinerja.evaluations import rules, service
 from kinerja.evaluations.models import Evaluation as EvaluationModel
 from kinerja.evaluations.models import UnitPerformance as UnitPerformanceModel
 from kinerja.evaluations.rules import EvaluationStatus, Predicate, Rating, UnitRating
-from kinerja.org.graphql import Employee, OrgUnit, Period, employees_by_id
+from kinerja.org.graphql import Employee, OrgUnit, Period, employees_by_id, positions_by_id
 from kinerja.plans.graphql import PerformancePlan
 from kinerja.plans.loaders import periods_by_id
 from kinerja.plans.rules import BerakhlakValue
@@ -121,8 +121,15 @@ class Evaluation(Node):
         return [BehaviourNote(value=BerakhlakValue(k), note=v) for k, v in (self._model.notes or {}).items()]
 
     @strawberry.field(description="Angka kredit for functional positions with a yearly coefficient, pro rata by month.")
-    async def credit_points(self) -> Decimal | None:
-        return await service.credit_points_of(self._model)
+    async def credit_points(self, info: Info) -> Decimal | None:
+        ctx = info.context
+        employee = await loader(ctx, "employee", employees_by_id).load(self._model.employee_id)
+        if employee.position_id is None:
+            return None
+        position = await loader(ctx, "position", positions_by_id).load(employee.position_id)
+        period = await loader(ctx, "period", periods_by_id).load(self._model.period_id)
+        rule = await loader(ctx, "evaluation_rule", service.rules_by_year).load(period.year)
+        return service.credit_points(self._model, position, period, rule)
 
     @strawberry.field(description="The distribution guide of the employee's rated unit, to read before finalizing.")
     async def guide(self, info: Info) -> UnitDistribution | None:

@@ -272,18 +272,28 @@ async def _distribution(unit: OrgUnit, period: Period) -> Distribution:
 
 async def distribution_for_employee(ctx: RequestContext, evaluation: Evaluation) -> Distribution | None:
     """The guide that applies to an evaluation: that of the nearest unit up the tree with a rating."""
-    employee = await Employee.get(id=evaluation.employee_id, tenant_id=evaluation.tenant_id)
+    tenant_id = evaluation.tenant_id
+    employee = await Employee.get(id=evaluation.employee_id, tenant_id=tenant_id)
+    if "org_parents" not in ctx.cache:
+        ctx.cache["org_parents"] = dict(await OrgUnit.filter(tenant_id=tenant_id).values_list("id", "parent_id"))
+    rated_key = ("rated_units", evaluation.period_id)
+    if rated_key not in ctx.cache:
+        ctx.cache[rated_key] = set(await UnitPerformance.filter(
+            tenant_id=tenant_id, period_id=evaluation.period_id).values_list("org_unit_id", flat=True))
+    parents, rated = ctx.cache["org_parents"], ctx.cache[rated_key]
     unit_id = employee.org_unit_id
-    rated = {u.org_unit_id for u in await UnitPerformance.filter(tenant_id=evaluation.tenant_id,
-                                                                   period_id=evaluation.period_id)}
-    parents = dict(await OrgUnit.filter(tenant_id=evaluation.tenant_id).values_list("id", "parent_id"))
     while unit_id is not None and unit_id not in rated:
         unit_id = parents.get(unit_id)
     if unit_id is None:
         return None
     # Reached through an evaluation the viewer may see: the assessor reads the guide that applies.
-    unit = await OrgUnit.get(id=unit_id, tenant_id=evaluation.tenant_id)
-    return await _distribution(unit, await Period.get(id=evaluation.period_id, tenant_id=evaluation.tenant_id))
+    # Evaluations of one unit and period share it, so it is computed once per request.
+    key = ("guide", unit_id, evaluation.period_id)
+    if key not in ctx.cache:
+        unit = await OrgUnit.get(id=unit_id, tenant_id=evaluation.tenant_id)
+        ctx.cache[key] = await _distribution(unit, await Period.get(id=evaluation.period_id,
+                                                                    tenant_id=evaluation.tenant_id))
+    return ctx.cache[key]
 
 
 def months_of(period: Period) -> int:
@@ -291,15 +301,28 @@ def months_of(period: Period) -> int:
 
 
 async def credit_points_of(evaluation: Evaluation) -> Decimal | None:
-    """Angka kredit for a functional position with a yearly coefficient; None otherwise."""
+    """Angka kredit of one evaluation (documents); lists use ``credit_points`` with batch-loaded rows."""
     employee = await Employee.get(id=evaluation.employee_id, tenant_id=evaluation.tenant_id)
     position = await Position.get_or_none(id=employee.position_id, tenant_id=evaluation.tenant_id) \
         if employee.position_id else None
+    period = await Period.get(id=evaluation.period_id, tenant_id=evaluation.tenant_id)
+    return credit_points(evaluation, position, period, await rules_for(evaluation.tenant_id, period.year))
+
+
+def credit_points(evaluation: Evaluation, position: Position | None, period: Period,
+                  rule: EvaluationRule) -> Decimal | None:
+    """Angka kredit for a functional position with a yearly coefficient; None otherwise."""
     if position is None or position.credit_coefficient is None or evaluation.status is EvaluationStatus.CORRECTED:
         return None
-    period = await Period.get(id=evaluation.period_id, tenant_id=evaluation.tenant_id)
-    rule = await rules_for(evaluation.tenant_id, period.year)
     return rules.credit_points(rule.credit_shares, evaluation.predicate, position.credit_coefficient, months_of(period))
+
+
+async def rules_by_year(tenant_id: uuid.UUID, years: list[int]) -> list[EvaluationRule]:
+    """Batch loader body: the rules of each year (stored from the defaults where missing)."""
+    found = {r.year: r for r in await EvaluationRule.filter(tenant_id=tenant_id, year__in=set(years))}
+    for year in set(years) - set(found):
+        found[year] = await rules_for(tenant_id, year)
+    return [found[y] for y in years]
 
 
 @dataclass
