@@ -77,12 +77,12 @@ def cmd_tenants_apply(args) -> None:
     asyncio.run(_with_db(_ops_settings(), work))
 
 
-def cmd_import_employees(args) -> None:
+def _run_import(args, import_file) -> None:
+    """An all-or-nothing CSV import: the summary, or the per-row report and exit status 1."""
     from kinerja.core.csvimport import ImportFailed
-    from kinerja.org.importer import import_employees_file
 
     async def work():
-        return await import_employees_file(args.tenant, Path(args.file), progress=not args.quiet)
+        return await import_file(args.tenant, Path(args.file), progress=not args.quiet)
 
     try:
         result = asyncio.run(_with_db(_ops_settings(), work))
@@ -90,21 +90,18 @@ def cmd_import_employees(args) -> None:
         print(exc.report(), file=sys.stderr)
         sys.exit(1)
     print(result.summary())
+
+
+def cmd_import_employees(args) -> None:
+    from kinerja.org.importer import import_employees_file
+
+    _run_import(args, import_employees_file)
 
 
 def cmd_import_training(args) -> None:
-    from kinerja.core.csvimport import ImportFailed
     from kinerja.training.importer import import_training_file
 
-    async def work():
-        return await import_training_file(args.tenant, Path(args.file), progress=not args.quiet)
-
-    try:
-        result = asyncio.run(_with_db(_ops_settings(), work))
-    except ImportFailed as exc:
-        print(exc.report(), file=sys.stderr)
-        sys.exit(1)
-    print(result.summary())
+    _run_import(args, import_training_file)
 
 
 def cmd_users_create(args) -> None:
