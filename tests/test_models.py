@@ -19,3 +19,15 @@ def test_every_tenant_model_has_a_tenant_column():
 
     tenant_models = [m for app in Tortoise.apps.values() for m in app.values() if issubclass(m, TenantModel)]
     assert all("tenant_id" in m._meta.db_fields for m in tenant_models)
+
+
+def test_every_area_is_packaged():
+    """An area missing from pyproject's package list works in a checkout but not in the image."""
+    import tomllib
+
+    from kinerja.core.paths import project_root
+
+    root = project_root()
+    listed = set(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    areas = {f"kinerja.{p.parent.name}" for p in (root / "src" / "kinerja").glob("*/__init__.py")}
+    assert areas | {"kinerja", "migrations"} <= listed
