@@ -7,7 +7,6 @@ import asyncio
 import datetime as dt
 from pathlib import Path
 
-import pytest
 
 from kinerja.citizen.models import FeedbackTicket, ServiceUnit, SurveyResponse
 from kinerja.core.ids import to_global_id

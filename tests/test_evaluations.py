@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 
-import pytest
 
 from kinerja.auth.models import User
 from kinerja.core.db import tenant_transaction

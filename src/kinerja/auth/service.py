@@ -17,10 +17,14 @@ from kinerja.auth.tokens import (
 )
 from kinerja.core.context import RequestContext
 from kinerja.core.db import connection, switch_tenant
-from kinerja.core.errors import DomainError, RateLimited, Unauthenticated
+from kinerja.core.errors import RateLimited, Unauthenticated
 from kinerja.tenancy.models import Tenant
 
 INVALID_LOGIN = "Unknown tenant, username or password"
+
+
+class ReusedRefreshToken(Unauthenticated):
+    """Raised after the token family was revoked: that revocation must be committed."""
 
 
 @dataclass(frozen=True)
@@ -113,9 +117,3 @@ async def logout(ctx: RequestContext, raw_refresh_token: str) -> None:
         revoked_at=_now()
     )
 
-
-class ReusedRefreshToken(Unauthenticated):
-    """Raised after the token family was revoked: that revocation must be committed."""
-
-
-__all__ = ["DomainError", "Session", "login", "logout", "refresh", "ReusedRefreshToken"]

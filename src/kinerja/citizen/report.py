@@ -21,7 +21,6 @@ from kinerja.org.models import Employee, OrgUnit, Period
 from kinerja.plans.models import PerformancePlan
 from kinerja.plans.rules import PlanStatus
 from kinerja.tenancy.models import Tenant
-from kinerja.tenancy.rules import TenantSettings
 
 MIN_CELL = 5
 
