@@ -103,8 +103,9 @@ async def measure(app_url: str, tenant_ids: list[uuid.UUID]) -> dict:
 
 
 def report(results: dict) -> str:
-    import casbin  # noqa: F401
     from importlib.metadata import version
+
+    import casbin  # noqa: F401
 
     def row(name, values, target):
         return (f"| {name} | {statistics.mean(values):.3f} | {percentile(values, 0.5):.3f} | "

@@ -7,7 +7,6 @@ import uuid
 
 import jwt
 import pytest
-
 from conftest import error_codes
 
 VIEWER = "{ viewer { id username tenant { id slug name } employee { id nip name } roles permissions } }"

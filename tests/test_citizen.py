@@ -7,14 +7,13 @@ import asyncio
 import datetime as dt
 from pathlib import Path
 
+from conftest import error_codes, rows
 
 from kinerja.citizen.models import FeedbackTicket, ServiceUnit, SurveyResponse
 from kinerja.core.ids import to_global_id
 from kinerja.tenancy.models import Tenant
 from kinerja.tenancy.provisioning import apply_spec
 from kinerja.tenancy.spec import load_tenant_file
-
-from conftest import error_codes, rows
 
 TENANT_FILE = """slug = "{slug}"
 name = "Kota Uji Layanan"

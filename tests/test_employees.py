@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from conftest import error_codes, rows
+
 from kinerja.auth.models import User
 from kinerja.org.models import Employee, OrgUnit, Period
 from kinerja.tenancy.models import Tenant
-
-from conftest import error_codes, rows
 
 EMPLOYEES = """
 query($first: Int, $after: String, $filter: EmployeeFilter) {

@@ -9,8 +9,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kinerja.evaluations.rules import (
-    DEFAULT_CREDIT_SHARES, DEFAULT_GUIDE, DEFAULT_MATRIX, Predicate, Rating, UnitRating, credit_points,
-    distribution_breaches, matrix_problem, predicate,
+    DEFAULT_CREDIT_SHARES,
+    DEFAULT_GUIDE,
+    DEFAULT_MATRIX,
+    Predicate,
+    Rating,
+    UnitRating,
+    credit_points,
+    distribution_breaches,
+    matrix_problem,
+    predicate,
 )
 
 P = Predicate

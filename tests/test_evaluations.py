@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 
+from conftest import error_codes, rows
 
 from kinerja.auth.models import User
 from kinerja.core.db import tenant_transaction
@@ -12,8 +13,6 @@ from kinerja.core.ids import to_global_id
 from kinerja.org.models import Employee, OrgUnit, Period, Position
 from kinerja.tenancy.models import Tenant
 from kinerja.tenancy.provisioning import ensure_periods
-
-from conftest import error_codes, rows
 
 EVALUATE = ("mutation($i: EvaluateEmployeeInput!) { evaluateEmployee(input: $i) { evaluation { id predicate status "
             "version resultsFromUnit creditPoints } userErrors { field code message } } }")

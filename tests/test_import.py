@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from conftest import rows
 
 from kinerja.org.importer import ImportFailed, import_employees
 from kinerja.org.models import Employee
 from kinerja.tenancy.models import Tenant
-
-from conftest import rows
 
 HEADER = "NIP,NAMA,JABATAN,UNIT,NIP_ATASAN,JENIS_PEGAWAI\n"
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from conftest import BACKEND, error_codes, rows
 
 from kinerja.core.ids import to_global_id
 from kinerja.org.models import Employee, OrgUnit
 from kinerja.tenancy.models import Tenant
-
-from conftest import BACKEND, error_codes, rows
 
 postgres_only = pytest.mark.skipif(BACKEND != "postgres", reason="row-level security is PostgreSQL's")
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from conftest import error_codes
 
 from kinerja.core.config import ConfigError, Settings
-
-from conftest import error_codes
 
 
 async def test_health_and_readiness(client):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 
 import pytest
+from conftest import error_codes, rows
 
 from kinerja.core.db import tenant_transaction
 from kinerja.core.ids import to_global_id
@@ -13,8 +14,6 @@ from kinerja.org.models import Period
 from kinerja.plans.models import Evidence, Indicator, PerformancePlan, ResultTarget
 from kinerja.tenancy.models import Tenant
 from kinerja.tenancy.provisioning import ensure_periods
-
-from conftest import error_codes, rows
 
 YEAR = 2027
 PLAN_FIELDS = "plan { id status revision returnReason approver { name } } userErrors { field code message }"

@@ -6,7 +6,6 @@ import asyncio
 
 import httpx
 import pytest
-
 from conftest import ADMIN_URL, BACKEND, DEMO_PASSWORD, running_server
 
 pytestmark = pytest.mark.skipif(BACKEND != "postgres", reason="cross-process propagation uses PostgreSQL NOTIFY")

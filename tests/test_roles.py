@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from conftest import error_codes, rows
 
 from kinerja.auth.models import PolicyRule, Role, User
 from kinerja.core.ids import to_global_id
 from kinerja.tenancy.models import Tenant
-
-from conftest import error_codes, rows
 
 ROLE_FIELDS = "role { id name description builtIn permissions } userErrors { field code message }"
 CREATE = f"mutation($i: CreateRoleInput!) {{ createRole(input: $i) {{ {ROLE_FIELDS} }} }}"

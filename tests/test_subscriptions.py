@@ -9,7 +9,6 @@ import json
 import httpx
 import pytest
 import websockets
-
 from conftest import BACKEND, DEMO_PASSWORD, running_server
 
 WORKERS = 2 if BACKEND == "postgres" else 1

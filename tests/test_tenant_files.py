@@ -8,14 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import rows
 
 from kinerja.core.paths import tenants_dir
 from kinerja.org.models import OrgUnit, Period, Position
 from kinerja.tenancy.models import Tenant
 from kinerja.tenancy.provisioning import apply_spec
 from kinerja.tenancy.spec import SpecError, load_tenant_file
-
-from conftest import rows
 
 GOOD = """slug = "{slug}"
 name = "Kabupaten Uji"

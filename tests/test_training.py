@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from conftest import error_codes, rows
 
 from kinerja.auth.models import User
 from kinerja.core.csvimport import ImportFailed
@@ -14,8 +15,6 @@ from kinerja.org.models import Employee, OrgUnit
 from kinerja.tenancy.models import Tenant
 from kinerja.training.importer import import_training
 from kinerja.training.models import TrainingRecord
-
-from conftest import error_codes, rows
 
 RECORD = ("mutation($i: RecordTrainingInput!) { recordTraining(input: $i) { record { id status jp year category } "
           "userErrors { field code message } } }")

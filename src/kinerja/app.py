@@ -19,13 +19,13 @@ from kinerja.api.schema import build_schema, limits
 from kinerja.api.view import GraphQLView
 from kinerja.auth.policy_events import PolicyReloader
 from kinerja.citizen.http import public_report_csv
-from kinerja.evaluations.documents import evaluation_document, unit_predicate_sheet
-from kinerja.plans.downloads import download_evidence
-from kinerja.core.events import hub
-from kinerja.core.listener import NotificationListener
 from kinerja.core.config import Settings
 from kinerja.core.db import connection, tortoise_config
+from kinerja.core.events import hub
+from kinerja.core.listener import NotificationListener
 from kinerja.core.logging import configure_logging, operation_var, request_id_var, tenant_var
+from kinerja.evaluations.documents import evaluation_document, unit_predicate_sheet
+from kinerja.plans.downloads import download_evidence
 
 log = logging.getLogger("kinerja.http")
 

@@ -1,29 +1,68 @@
-"""Bearer-token authentication for the plain HTTP endpoints (downloads, documents), with the same
-token rules as the GraphQL API."""
+"""Building a request context from a request: the verified bearer token is the only source of the
+tenant. Shared by the GraphQL view and the plain HTTP endpoints (downloads, documents)."""
 
 from __future__ import annotations
 
-from starlette.requests import Request
-from starlette.responses import JSONResponse
+import uuid
+from collections.abc import Awaitable, Callable
 
+from starlette.requests import HTTPConnection
+from starlette.responses import JSONResponse, Response
+
+from kinerja.auth.sources import sources
 from kinerja.auth.tokens import verify_access_token
+from kinerja.core.config import Settings
 from kinerja.core.context import Actor, RequestContext
-from kinerja.core.errors import Unauthenticated
-from kinerja.core.logging import request_id_var
+from kinerja.core.db import tenant_transaction
+from kinerja.core.errors import Forbidden, NotFound, Unauthenticated
+from kinerja.core.logging import request_id_var, tenant_var
 
 
-def context_from_bearer(request: Request) -> RequestContext | JSONResponse:
-    settings = request.app.state.settings
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+def new_context(settings: Settings, connection: HTTPConnection | None = None, **kwargs) -> RequestContext:
+    return RequestContext(
+        settings=settings,
+        request_id=request_id_var.get() or uuid.uuid4().hex,
+        ip=connection.client.host if connection is not None and connection.client else "",
+        sources=sources,
+        **kwargs,
+    )
+
+
+def actor_from_header(settings: Settings, header: str) -> Actor:
+    """The actor of an ``Authorization: Bearer <token>`` header; UNAUTHENTICATED otherwise."""
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("Authorization header must be 'Bearer <token>'")
+    claims = verify_access_token(settings.secret_key, token.strip())
+    tenant_var.set(str(claims.tenant_id))
+    return Actor(user_id=claims.user_id, tenant_id=claims.tenant_id)
+
+
+def authenticate(ctx: RequestContext, header: str) -> None:
+    """Attach the header's actor; a bad token is remembered and reported when a field needs it."""
+    if not header:
+        return
     try:
-        if scheme.lower() != "bearer":
-            raise Unauthenticated("Bearer token required")
-        claims = verify_access_token(settings.secret_key, token.strip())
+        ctx.actor = actor_from_header(ctx.settings, header)
     except Unauthenticated as exc:
-        return JSONResponse({"error": exc.message}, status_code=401)
-    return RequestContext(settings=settings, request_id=request_id_var.get(),
-                          actor=Actor(user_id=claims.user_id, tenant_id=claims.tenant_id))
+        ctx.cache["auth_error"] = exc.message
 
 
 def not_found() -> JSONResponse:
     return JSONResponse({"error": "Not found"}, status_code=404)
+
+
+async def scoped_response(request: HTTPConnection,
+                          work: Callable[[RequestContext], Awaitable[Response]]) -> Response:
+    """Run ``work`` for the token's actor inside its tenant transaction: 401 without a valid token,
+    404 for anything unknown or out of reach (the same answer, so nothing leaks)."""
+    settings = request.app.state.settings
+    try:
+        ctx = new_context(settings, request, actor=actor_from_header(settings, request.headers.get("authorization", "")))
+    except Unauthenticated as exc:
+        return JSONResponse({"error": exc.message}, status_code=401)
+    try:
+        async with tenant_transaction(ctx.require_tenant()):
+            return await work(ctx)
+    except (NotFound, Forbidden):
+        return not_found()

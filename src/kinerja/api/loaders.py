@@ -14,7 +14,7 @@ def loader(ctx: RequestContext, name: str, batch: Callable[[uuid.UUID, list], Aw
     """The request's loader called ``name``; ``batch(tenant_id, keys)`` returns values in key order."""
     existing = ctx.loaders.get(name)
     if existing is None:
-        tenant_id = ctx.require_actor().tenant_id
+        tenant_id = ctx.require_tenant()
 
         async def load(keys: list) -> list:
             return await batch(tenant_id, list(keys))

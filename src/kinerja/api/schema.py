@@ -13,14 +13,14 @@ from kinerja.api.relay import Node
 from kinerja.auth import access_graphql
 from kinerja.auth.access_graphql import AccessMutation, AccessQuery
 from kinerja.auth.graphql import AuthMutation, AuthQuery
-from kinerja.core.errors import NotFound
-from kinerja.core.ids import from_global_id
-from kinerja.org import graphql as org_graphql
-from kinerja.org.graphql import OrgMutation, OrgQuery
 from kinerja.citizen import graphql as citizen_graphql
 from kinerja.citizen.graphql import CitizenMutation, CitizenQuery
+from kinerja.core.errors import NotFound
+from kinerja.core.ids import from_global_id
 from kinerja.evaluations import graphql as evaluations_graphql
 from kinerja.evaluations.graphql import EvaluationMutation, EvaluationQuery
+from kinerja.org import graphql as org_graphql
+from kinerja.org.graphql import OrgMutation, OrgQuery
 from kinerja.plans import graphql as plans_graphql
 from kinerja.plans.graphql import PlanMutation, PlanQuery, PlanSubscription
 from kinerja.tenancy.graphql import PlatformMutation, PlatformQuery

@@ -190,7 +190,7 @@ class AccessMutation:
 
 async def resolve_user_node(ctx, object_id: uuid.UUID) -> User:
     await ctx.require("role", "read")
-    user = await UserModel.get_or_none(id=object_id, tenant_id=ctx.require_actor().tenant_id)
+    user = await UserModel.get_or_none(id=object_id, tenant_id=ctx.require_tenant())
     if user is None:
         raise NotFound("User not found")
     return User.from_model(user)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from kinerja.auth import templates
+from kinerja.auth.enforcer import registry
 from kinerja.auth.models import Role, User
 from kinerja.auth.passwords import hash_password, password_problem
-from kinerja.auth.enforcer import registry
 from kinerja.core.db import switch_tenant, tenant_transaction
 from kinerja.org.models import Employee
 from kinerja.tenancy.models import Tenant

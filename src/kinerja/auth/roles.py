@@ -38,7 +38,7 @@ async def _role_permissions(tenant_id: uuid.UUID, names: list[str]) -> dict[str,
 
 async def list_roles(ctx: RequestContext) -> list[RoleView]:
     await ctx.require("role", "read")
-    tenant_id = ctx.require_actor().tenant_id
+    tenant_id = ctx.require_tenant()
     roles = await Role.filter(tenant_id=tenant_id).order_by("name")
     perms = await _role_permissions(tenant_id, [r.name for r in roles])
     return [RoleView(r, perms[r.name]) for r in roles]
@@ -51,7 +51,7 @@ async def _is_platform(tenant_id: uuid.UUID) -> bool:
 async def _check_grantable(ctx: RequestContext, requested: list[str]) -> list[str]:
     unique = sorted(set(requested))
     problems = rules.permission_problems(
-        unique, await ctx.permissions(), platform=await _is_platform(ctx.require_actor().tenant_id)
+        unique, await ctx.permissions(), platform=await _is_platform(ctx.require_tenant())
     )
     if problems:
         raise ValidationFailed(problems)
@@ -59,7 +59,7 @@ async def _check_grantable(ctx: RequestContext, requested: list[str]) -> list[st
 
 
 async def _get_role(ctx: RequestContext, role_id: uuid.UUID) -> Role:
-    role = await Role.get_or_none(id=role_id, tenant_id=ctx.require_actor().tenant_id)
+    role = await Role.get_or_none(id=role_id, tenant_id=ctx.require_tenant())
     if role is None:
         raise NotFound("Role not found", field="id")
     return role
@@ -82,7 +82,7 @@ def _check_description(description: str | None) -> None:
 
 async def create_role(ctx: RequestContext, name: str, description: str, requested: list[str]) -> RoleView:
     await ctx.require("role", "manage")
-    tenant_id = ctx.require_actor().tenant_id
+    tenant_id = ctx.require_tenant()
     _check_name(name)
     _check_description(description)
     keys = await _check_grantable(ctx, requested)
@@ -97,7 +97,7 @@ async def create_role(ctx: RequestContext, name: str, description: str, requeste
 async def update_role(ctx: RequestContext, role_id: uuid.UUID, name: str | None, description: str | None,
                       requested: list[str] | None) -> RoleView:
     await ctx.require("role", "manage")
-    tenant_id = ctx.require_actor().tenant_id
+    tenant_id = ctx.require_tenant()
     role = await _get_role(ctx, role_id)
     if role.built_in:
         raise Conflict(f"Built-in role {role.name!r} follows the platform template; create a custom role instead",
@@ -127,7 +127,7 @@ async def update_role(ctx: RequestContext, role_id: uuid.UUID, name: str | None,
 
 async def delete_role(ctx: RequestContext, role_id: uuid.UUID) -> uuid.UUID:
     await ctx.require("role", "manage")
-    tenant_id = ctx.require_actor().tenant_id
+    tenant_id = ctx.require_tenant()
     role = await _get_role(ctx, role_id)
     if role.built_in:
         raise Conflict(f"Built-in role {role.name!r} cannot be deleted", field="id")
@@ -144,14 +144,14 @@ async def delete_role(ctx: RequestContext, role_id: uuid.UUID) -> uuid.UUID:
 
 
 async def _user_in_tenant(ctx: RequestContext, user_id: uuid.UUID) -> User:
-    user = await User.get_or_none(id=user_id, tenant_id=ctx.require_actor().tenant_id)
+    user = await User.get_or_none(id=user_id, tenant_id=ctx.require_tenant())
     if user is None:
         raise NotFound("User not found", field="userId")
     return user
 
 
 async def _role_for_grant(ctx: RequestContext, role_name: str) -> Role:
-    tenant_id = ctx.require_actor().tenant_id
+    tenant_id = ctx.require_tenant()
     role = await Role.get_or_none(tenant_id=tenant_id, name=role_name) if isinstance(role_name, str) else None
     if role is None:
         raise NotFound(f"No role named {str(role_name)[:64]!r} in this tenant", field="role")
@@ -191,7 +191,7 @@ async def revoke_role(ctx: RequestContext, user_id: uuid.UUID, role_name: str) -
 
 async def list_users(ctx: RequestContext, search: str | None, first: int | None, after: str | None) -> Page[User]:
     await ctx.require("role", "read")
-    query = User.filter(tenant_id=ctx.require_actor().tenant_id)
+    query = User.filter(tenant_id=ctx.require_tenant())
     if search:
         query = query.filter(Q(username__icontains=search.strip()[:64]))
     return await paginate(query, ["username", "id"], first, after)
@@ -200,7 +200,7 @@ async def list_users(ctx: RequestContext, search: str | None, first: int | None,
 async def create_user(ctx: RequestContext, username: str, password: str, employee_id: uuid.UUID | None,
                       role_names: list[str]) -> User:
     await ctx.require("user", "manage")
-    tenant_id = ctx.require_actor().tenant_id
+    tenant_id = ctx.require_tenant()
     problems = []
     if problem := rules.username_problem(username):
         problems.append(FieldError("username", "BAD_USER_INPUT", problem))

@@ -15,6 +15,7 @@ from kinerja.auth.tokens import (
     new_secret,
     parse_refresh_token,
 )
+from kinerja.core import clock
 from kinerja.core.context import RequestContext
 from kinerja.core.db import connection, switch_tenant
 from kinerja.core.errors import RateLimited, Unauthenticated
@@ -34,9 +35,6 @@ class Session:
     expires_at: dt.datetime
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
 
 async def login(ctx: RequestContext, tenant_slug: str, username: str, password: str) -> Session:
     """Raises Unauthenticated (same message whatever was wrong) or RateLimited.
@@ -50,7 +48,7 @@ async def login(ctx: RequestContext, tenant_slug: str, username: str, password: 
         raise Unauthenticated(INVALID_LOGIN)
     await switch_tenant(connection(), tenant.id)
     username = username.strip()[:64]
-    window_start = _now() - dt.timedelta(minutes=settings.login_window_minutes)
+    window_start = clock.now() - dt.timedelta(minutes=settings.login_window_minutes)
     failures = await LoginFailure.filter(
         tenant_id=tenant.id, username=username, created_at__gte=window_start
     ).count()
@@ -77,7 +75,7 @@ async def _open_session(ctx: RequestContext, user: User, family: uuid.UUID) -> S
         user_id=user.id,
         secret_hash=hash_secret(secret),
         family=family,
-        expires_at=_now() + dt.timedelta(days=settings.refresh_token_days),
+        expires_at=clock.now() + dt.timedelta(days=settings.refresh_token_days),
     )
     return Session(access, compose_refresh_token(user.tenant_id, token.id, secret), expires)
 
@@ -95,7 +93,7 @@ async def refresh(ctx: RequestContext, raw_refresh_token: str) -> Session:
     """Rotate: the presented token is spent and a new one of the same family issued. Presenting
     a spent token again revokes the whole family (it was probably stolen)."""
     token = await _lookup_refresh_token(raw_refresh_token)
-    now = _now()
+    now = clock.now()
     if token.revoked_at is not None:
         await RefreshToken.filter(tenant_id=token.tenant_id, family=token.family, revoked_at=None).update(
             revoked_at=now
@@ -114,6 +112,6 @@ async def refresh(ctx: RequestContext, raw_refresh_token: str) -> Session:
 async def logout(ctx: RequestContext, raw_refresh_token: str) -> None:
     token = await _lookup_refresh_token(raw_refresh_token)
     await RefreshToken.filter(tenant_id=token.tenant_id, family=token.family, revoked_at=None).update(
-        revoked_at=_now()
+        revoked_at=clock.now()
     )
 

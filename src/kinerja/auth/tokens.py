@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import jwt
 
+from kinerja.core import clock
 from kinerja.core.errors import Unauthenticated
 
 AUDIENCE = "kinerja-api"
@@ -24,7 +25,7 @@ class AccessClaims:
 
 
 def issue_access_token(secret: str, user_id: uuid.UUID, tenant_id: uuid.UUID, minutes: int) -> tuple[str, dt.datetime]:
-    now = dt.datetime.now(dt.timezone.utc)
+    now = clock.now()
     expires = now + dt.timedelta(minutes=minutes)
     claims = {
         "sub": str(user_id),

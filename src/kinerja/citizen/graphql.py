@@ -18,6 +18,7 @@ from kinerja.citizen.models import FeedbackTicket as TicketModel
 from kinerja.citizen.models import Service as ServiceModel
 from kinerja.citizen.models import ServiceUnit as ServiceUnitModel
 from kinerja.citizen.rules import AgeRange, Category, Education, Gender, Occupation, TicketKind, TicketStatus
+from kinerja.core import clock
 from kinerja.core.batch import by_ids
 from kinerja.core.errors import DomainError
 from kinerja.core.ids import parse_optional_id as parse_input_id
@@ -141,7 +142,7 @@ class CitizenFeedback(Node):
         return cls(id=to_global_id("CitizenFeedback", m.id), code=m.code, kind=m.kind, status=m.status,
                    message=m.message, contact=m.contact, internal_note=m.internal_note, public_answer=m.public_answer,
                    received_at=m.created_at, due_at=m.due_at, answered_at=m.answered_at,
-                   overdue=open_ and m.due_at < dt.datetime.now(dt.timezone.utc), _model=m)
+                   overdue=open_ and m.due_at < clock.now(), _model=m)
 
     @strawberry.field
     async def assigned_to(self, info: Info) -> Employee | None:

@@ -14,7 +14,7 @@ from tortoise.functions import Count, Sum
 from kinerja.citizen import rules
 from kinerja.citizen.models import FeedbackTicket, Service, ServiceUnit, SurveyResponse
 from kinerja.citizen.rules import AgeRange, Education, Gender, Occupation, TicketKind, TicketStatus
-from kinerja.core import ratelimit
+from kinerja.core import clock, ratelimit
 from kinerja.core.context import RequestContext
 from kinerja.core.db import connection, switch_tenant
 from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
@@ -27,9 +27,6 @@ from kinerja.tenancy.rules import PLATFORM_SLUG, TenantSettings
 
 ELEMENT_FIELDS = [f"u{i}" for i in range(1, 10)]
 
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 def _fingerprint(*parts: object) -> str:
@@ -81,7 +78,7 @@ async def submit_survey(ctx: RequestContext, slug: str, service_id: uuid.UUID | 
         raise ValidationFailed(problems)
     service = await _public_service(tenant, service_id)
     await _public_limits(ctx, tenant, settings, "survey", settings.survey_per_ip)
-    fingerprint = _fingerprint(tenant.id, service.id, ctx.ip, scores, _now().date())
+    fingerprint = _fingerprint(tenant.id, service.id, ctx.ip, scores, clock.now().date())
     if await SurveyResponse.exists(tenant_id=tenant.id, fingerprint=fingerprint):
         raise Conflict("This response was already received today", field="scores")
     profile = profile or Profile()
@@ -107,7 +104,7 @@ async def submit_feedback(ctx: RequestContext, slug: str, service_id: uuid.UUID 
     await _public_limits(ctx, tenant, settings, "feedback", settings.feedback_per_ip)
     normalised = " ".join(message.lower().split())
     fingerprint = _fingerprint(tenant.id, ctx.ip, normalised)
-    since = _now() - dt.timedelta(days=1)
+    since = clock.now() - dt.timedelta(days=1)
     if await FeedbackTicket.exists(tenant_id=tenant.id, fingerprint=fingerprint, created_at__gte=since):
         raise Conflict("The same message was already received today", field="message")
     code = rules.new_ticket_code()
@@ -116,7 +113,7 @@ async def submit_feedback(ctx: RequestContext, slug: str, service_id: uuid.UUID 
     return await FeedbackTicket.create(
         tenant_id=tenant.id, code=code, kind=kind, service_id=service.id, service_unit_id=service.service_unit_id,
         message=message.strip(), contact=(contact or "").strip() or None,
-        due_at=_now() + dt.timedelta(days=settings.ticket_sla_days), fingerprint=fingerprint)
+        due_at=clock.now() + dt.timedelta(days=settings.ticket_sla_days), fingerprint=fingerprint)
 
 
 async def track_ticket(ctx: RequestContext, slug: str, code: str) -> tuple[FeedbackTicket, Service | None]:
@@ -133,7 +130,7 @@ async def track_ticket(ctx: RequestContext, slug: str, code: str) -> tuple[Feedb
 
 async def list_service_units(ctx: RequestContext) -> tuple[list[ServiceUnit], list[Service]]:
     await ctx.require("org", "read")
-    tenant_id = ctx.require_actor().tenant_id
+    tenant_id = ctx.require_tenant()
     return (await ServiceUnit.filter(tenant_id=tenant_id).order_by("name"),
             await Service.filter(tenant_id=tenant_id).order_by("name"))
 
@@ -152,7 +149,7 @@ async def visible_tickets(ctx: RequestContext, action: str = "read"):
     from tortoise.expressions import Q
 
     scopes = await ctx.require("feedback", action)
-    tenant_id = ctx.require_actor().tenant_id
+    tenant_id = ctx.require_tenant()
     query = FeedbackTicket.filter(tenant_id=tenant_id)
     if "tenant" in scopes:
         return query
@@ -178,7 +175,7 @@ async def list_tickets(ctx: RequestContext, flt: TicketFilter, first: int | None
     if flt.status is not None:
         query = query.filter(status=flt.status)
     if flt.overdue:
-        query = query.filter(due_at__lt=_now(), status__in=[TicketStatus.RECEIVED, TicketStatus.IN_PROGRESS])
+        query = query.filter(due_at__lt=clock.now(), status__in=[TicketStatus.RECEIVED, TicketStatus.IN_PROGRESS])
     order = ["due_at", "id"] if flt.overdue else ["-created_at", "id"]
     return await paginate(query, order, first, after)
 
@@ -206,7 +203,7 @@ async def respond(ctx: RequestContext, ticket_id: uuid.UUID, status: TicketStatu
     if problems:
         raise ValidationFailed(problems)
     if public_answer is not None:
-        ticket.public_answer, ticket.answered_at = public_answer.strip(), _now()
+        ticket.public_answer, ticket.answered_at = public_answer.strip(), clock.now()
         if status is None and _STATUS_ORDER.index(ticket.status) < _STATUS_ORDER.index(TicketStatus.ANSWERED):
             status = TicketStatus.ANSWERED
     if status is not None:
@@ -216,7 +213,7 @@ async def respond(ctx: RequestContext, ticket_id: uuid.UUID, status: TicketStatu
             raise Conflict("Answer the citizen (publicAnswer) before marking the ticket answered", field="status")
         ticket.status = status
     if internal_note is not None:
-        stamp = _now().strftime("%Y-%m-%d %H:%M")
+        stamp = clock.now().strftime("%Y-%m-%d %H:%M")
         ticket.internal_note = (ticket.internal_note + f"\n[{stamp}] {internal_note.strip()}").strip()
     await ticket.save()
     return ticket
@@ -266,7 +263,7 @@ def _ikm(row: dict, weighting) -> rules.Ikm | None:
 
 async def ikm(ctx: RequestContext, service_unit_id: uuid.UUID, date_from: dt.date, date_to: dt.date) -> IkmReport:
     scopes = await ctx.require("ikm", "read")
-    tenant_id = ctx.require_actor().tenant_id
+    tenant_id = ctx.require_tenant()
     unit = await ServiceUnit.get_or_none(id=service_unit_id, tenant_id=tenant_id)
     if unit is None:
         raise NotFound("Service unit not found", field="serviceUnitId")
@@ -310,7 +307,7 @@ async def ticket_stats(tenant_id: uuid.UUID, service_unit_ids: list[uuid.UUID], 
                        end: dt.datetime) -> TicketStats:
     rows = await FeedbackTicket.filter(tenant_id=tenant_id, service_unit_id__in=service_unit_ids,
                                        created_at__gte=start, created_at__lt=end).values_list("status", "due_at")
-    now = _now()
+    now = clock.now()
     counts = Counter(status for status, _due in rows)
     overdue = sum(1 for status, due in rows if status in (TicketStatus.RECEIVED, TicketStatus.IN_PROGRESS) and due < now)
     return TicketStats(len(rows), counts[TicketStatus.ANSWERED] + counts[TicketStatus.CLOSED], overdue)
@@ -339,7 +336,7 @@ async def save_service_unit(ctx: RequestContext, code: str, name: str, org_unit_
     from kinerja.org.models import OrgUnit
 
     await ctx.require("org", "manage")
-    tenant_id = ctx.require_actor().tenant_id
+    tenant_id = ctx.require_tenant()
     problems = [FieldError(f, "BAD_USER_INPUT", f"{f} must be 1-{n} characters")
                 for f, v, n in (("code", code, 50), ("name", name, 200)) if not v or not v.strip() or len(v) > n]
     if problems:
@@ -358,7 +355,7 @@ async def save_service(ctx: RequestContext, service_unit_id: uuid.UUID, code: st
                        active: bool) -> Service:
     """HR creates or edits a service (by code); an inactive service leaves the public list."""
     await ctx.require("org", "manage")
-    tenant_id = ctx.require_actor().tenant_id
+    tenant_id = ctx.require_tenant()
     problems = [FieldError(f, "BAD_USER_INPUT", f"{f} must be 1-{n} characters")
                 for f, v, n in (("code", code, 50), ("name", name, 200)) if not v or not v.strip() or len(v) > n]
     if description is not None and len(description) > 2000:

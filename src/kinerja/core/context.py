@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from kinerja.core.config import Settings
 from kinerja.core.errors import Forbidden, Unauthenticated
@@ -15,6 +15,15 @@ from kinerja.core.errors import Forbidden, Unauthenticated
 class Actor:
     user_id: uuid.UUID
     tenant_id: uuid.UUID
+
+
+class ActorSources(Protocol):
+    """Where a context learns what its actor may do and who the actor is (the auth area provides it;
+    core does not depend on it)."""
+
+    async def permissions(self, actor: Actor) -> frozenset[str]: ...
+
+    async def employee_id(self, actor: Actor) -> uuid.UUID | None: ...
 
 
 @dataclass
@@ -31,10 +40,15 @@ class RequestContext:
     request: Any = None
     response: Any = None
     connection_params: Any = None  # graphql-transport-ws connection_init payload
+    sources: ActorSources | None = None
 
     @property
     def tenant_id(self) -> uuid.UUID | None:
         return self.actor.tenant_id if self.actor else None
+
+    def require_tenant(self) -> uuid.UUID:
+        """The acting user's tenant; UNAUTHENTICATED without one."""
+        return self.require_actor().tenant_id
 
     def require_actor(self) -> Actor:
         if self.actor is None:
@@ -45,12 +59,9 @@ class RequestContext:
         return self.actor
 
     async def permissions(self) -> frozenset[str]:
-        from kinerja.auth.enforcer import registry
-
+        """The actor's permission keys, resolved once per request by the access-control area."""
         if "permissions" not in self.cache:
-            actor = self.require_actor()
-            enforcer = await registry.get(actor.tenant_id)
-            self.cache["permissions"] = enforcer.permissions_of(actor.user_id)
+            self.cache["permissions"] = await self.sources.permissions(self.require_actor())
         return self.cache["permissions"]
 
     async def scopes(self, obj: str, action: str) -> set[str]:
@@ -70,11 +81,5 @@ class RequestContext:
     async def employee_id(self) -> uuid.UUID | None:
         """The employee record linked to the acting user (None for pure admin logins)."""
         if "employee_id" not in self.cache:
-            from kinerja.auth.models import User
-
-            actor = self.require_actor()
-            row = await User.filter(id=actor.user_id, tenant_id=actor.tenant_id).values_list(
-                "employee_id", flat=True
-            )
-            self.cache["employee_id"] = row[0] if row else None
+            self.cache["employee_id"] = await self.sources.employee_id(self.require_actor())
         return self.cache["employee_id"]

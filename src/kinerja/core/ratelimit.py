@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from kinerja.core import clock
 from kinerja.core.db import connection
 from kinerja.core.errors import RateLimited
 from kinerja.core.sql import fetch_all, uuid_param
@@ -19,7 +20,7 @@ RETURNING count
 
 async def hit(tenant_id: uuid.UUID, bucket: str, limit: int, window_seconds: int = 3600) -> None:
     """Count one request in the current window; RATE_LIMITED (with seconds to wait) past ``limit``."""
-    now = dt.datetime.now(dt.timezone.utc)
+    now = clock.now()
     start = dt.datetime.fromtimestamp(int(now.timestamp()) // window_seconds * window_seconds, dt.timezone.utc)
     postgres = connection().capabilities.dialect == "postgres"
     stamp = start if postgres else start.isoformat()

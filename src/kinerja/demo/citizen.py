@@ -10,6 +10,7 @@ import uuid
 
 from kinerja.citizen.models import FeedbackTicket, Service, SurveyResponse
 from kinerja.citizen.rules import AgeRange, Education, Gender, Occupation, TicketKind, TicketStatus, new_ticket_code
+from kinerja.core import clock
 from kinerja.org.models import Employee
 
 MESSAGES = [
@@ -28,7 +29,7 @@ async def seed_citizen(tenant_id: uuid.UUID, slug: str) -> tuple[int, int]:
     if await SurveyResponse.exists(tenant_id=tenant_id):
         return 0, 0
     rng = random.Random(f"kinerja-citizen-{slug}")
-    now = dt.datetime.now(dt.timezone.utc)
+    now = clock.now()
     services = await Service.filter(tenant_id=tenant_id).order_by("code")
     responses = []
     for index, service in enumerate(services):

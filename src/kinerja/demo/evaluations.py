@@ -9,6 +9,7 @@ import random
 import uuid
 
 from kinerja.auth.models import User
+from kinerja.core import clock
 from kinerja.evaluations import rules
 from kinerja.evaluations.models import Evaluation, UnitPerformance
 from kinerja.evaluations.rules import EvaluationStatus, Rating, UnitRating
@@ -34,7 +35,7 @@ async def seed_evaluations(tenant_id: uuid.UUID, slug: str) -> int:
     team = await Employee.filter(tenant_id=tenant_id, supervisor_id=atasan.id)
     periods = [p for p in await Period.filter(tenant_id=tenant_id, year__in=[today.year - 1, today.year])
                if p.ends_on < today]
-    now = dt.datetime.now(dt.timezone.utc)
+    now = clock.now()
     evaluations, units = [], []
     for period in periods:
         matrix = (await rules_for(tenant_id, period.year)).matrix

@@ -9,6 +9,7 @@ import uuid
 from decimal import Decimal
 
 from kinerja.auth.models import User
+from kinerja.core import clock
 from kinerja.org.models import Employee, Period
 from kinerja.org.rules import PeriodKind
 from kinerja.plans.models import Evidence, Feedback, Indicator, PerformancePlan, Realisation, ResultTarget
@@ -56,7 +57,7 @@ async def seed_plans(tenant_id: uuid.UUID, slug: str, year: int | None = None) -
     periods = await Period.filter(tenant_id=tenant_id, year=year).exclude(kind=PeriodKind.ANNUAL).order_by("sequence")
     today = dt.date.today()
     past_periods = [p for p in periods if p.starts_on <= today] or periods[:1]
-    now = dt.datetime.now(dt.timezone.utc)
+    now = clock.now()
     count = 0
 
     def plan(employee, status, approver=None, revision=1, previous=None, reason=None):

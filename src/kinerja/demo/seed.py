@@ -14,9 +14,9 @@ from kinerja.auth.passwords import hash_password
 from kinerja.core.db import switch_tenant, tenant_transaction
 from kinerja.demo.citizen import seed_citizen
 from kinerja.demo.evaluations import seed_evaluations
+from kinerja.demo.names import FIRST, LAST, TITLES_AFTER, TITLES_BEFORE
 from kinerja.demo.plans import seed_plans
 from kinerja.demo.training import seed_training
-from kinerja.demo.names import FIRST, LAST, TITLES_AFTER, TITLES_BEFORE
 from kinerja.org.models import Employee, OrgUnit, Position
 from kinerja.org.rules import EmploymentType, OrgUnitKind
 from kinerja.tenancy.models import Tenant

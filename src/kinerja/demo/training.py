@@ -8,6 +8,7 @@ import random
 import uuid
 
 from kinerja.auth.models import User
+from kinerja.core import clock
 from kinerja.org.models import Employee
 from kinerja.training.models import RecommendationRule, TrainingEvent, TrainingRecord
 from kinerja.training.rules import TrainingKind, TrainingStatus
@@ -63,7 +64,7 @@ async def seed_training(tenant_id: uuid.UUID, slug: str) -> int:
                 status=status, recorded_by_id=users["bkpsdm"].id,
                 rejection_reason="Sertifikat tidak terbaca" if status is TrainingStatus.REJECTED else None,
                 verified_by_id=users["bkpsdm"].id if status in (TrainingStatus.VERIFIED, TrainingStatus.REJECTED) else None,
-                verified_at=dt.datetime.now(dt.timezone.utc) if status is TrainingStatus.VERIFIED else None))
+                verified_at=clock.now() if status is TrainingStatus.VERIFIED else None))
     await TrainingRecord.bulk_create(records)
     start = today + dt.timedelta(days=14)
     await TrainingEvent.bulk_create([

@@ -10,9 +10,8 @@ from fpdf import FPDF
 from starlette.requests import Request
 from starlette.responses import Response
 
-from kinerja.api.http_auth import context_from_bearer, not_found
-from kinerja.core.db import tenant_transaction
-from kinerja.core.errors import Forbidden, NotFound
+from kinerja.api.http_auth import scoped_response
+from kinerja.core.context import RequestContext
 from kinerja.core.ids import parse_global_id
 from kinerja.evaluations import rules, service
 from kinerja.org.models import Employee, OrgUnit, Period, Position
@@ -94,42 +93,32 @@ def predicate_csv(unit: OrgUnit, period: Period, lines: list[tuple[Employee, obj
 
 
 async def evaluation_document(request: Request) -> Response:
-    ctx = context_from_bearer(request)
-    if isinstance(ctx, Response):
-        return ctx
-    tenant_id = ctx.require_actor().tenant_id
-    try:
-        evaluation_id = parse_global_id(request.path_params["evaluation_id"], "Evaluation")
-        async with tenant_transaction(tenant_id):
-            evaluation = await service.get_evaluation(ctx, evaluation_id)
-            employee = await Employee.get(id=evaluation.employee_id, tenant_id=tenant_id)
-            body = evaluation_pdf(
-                await Tenant.get(id=tenant_id), employee,
-                await Position.get_or_none(id=employee.position_id, tenant_id=tenant_id) if employee.position_id else None,
-                await OrgUnit.get(id=employee.org_unit_id, tenant_id=tenant_id),
-                await Employee.get(id=evaluation.assessor_id, tenant_id=tenant_id),
-                await Period.get(id=evaluation.period_id, tenant_id=tenant_id),
-                evaluation, await service.credit_points_of(evaluation))
-    except (NotFound, Forbidden):
-        return not_found()
-    name = f"evaluasi-kinerja-{employee.nip}.pdf"
-    return Response(body, media_type="application/pdf",
-                    headers={"content-disposition": f'attachment; filename="{name}"'})
+    async def work(ctx: RequestContext) -> Response:
+        tenant_id = ctx.require_tenant()
+        evaluation = await service.get_evaluation(ctx, parse_global_id(request.path_params["evaluation_id"], "Evaluation"))
+        employee = await Employee.get(id=evaluation.employee_id, tenant_id=tenant_id)
+        body = evaluation_pdf(
+            await Tenant.get(id=tenant_id), employee,
+            await Position.get_or_none(id=employee.position_id, tenant_id=tenant_id) if employee.position_id else None,
+            await OrgUnit.get(id=employee.org_unit_id, tenant_id=tenant_id),
+            await Employee.get(id=evaluation.assessor_id, tenant_id=tenant_id),
+            await Period.get(id=evaluation.period_id, tenant_id=tenant_id),
+            evaluation, await service.credit_points_of(evaluation))
+        return Response(body, media_type="application/pdf",
+                        headers={"content-disposition": f'attachment; filename="evaluasi-kinerja-{employee.nip}.pdf"'})
+
+    return await scoped_response(request, work)
 
 
 async def unit_predicate_sheet(request: Request) -> Response:
-    ctx = context_from_bearer(request)
-    if isinstance(ctx, Response):
-        return ctx
-    tenant_id = ctx.require_actor().tenant_id
-    try:
-        unit_id = parse_global_id(request.path_params["org_unit_id"], "OrgUnit")
-        period_id = parse_global_id(request.query_params.get("periodId", ""), "Period")
-        async with tenant_transaction(tenant_id):
-            distribution = await service.unit_distribution(ctx, unit_id, period_id)
-            lines = await service.unit_sheet(distribution.org_unit, distribution.period)
-    except (NotFound, Forbidden):
-        return not_found()
-    name = f"predikat-{distribution.org_unit.code}-{distribution.period.year}-{distribution.period.sequence}.csv"
-    return Response(predicate_csv(distribution.org_unit, distribution.period, lines), media_type="text/csv",
-                    headers={"content-disposition": f'attachment; filename="{name}"'})
+    async def work(ctx: RequestContext) -> Response:
+        distribution = await service.unit_distribution(
+            ctx, parse_global_id(request.path_params["org_unit_id"], "OrgUnit"),
+            parse_global_id(request.query_params.get("periodId", ""), "Period"))
+        unit, period = distribution.org_unit, distribution.period
+        lines = await service.unit_sheet(unit, period)
+        name = f"predikat-{unit.code}-{period.year}-{period.sequence}.csv"
+        return Response(predicate_csv(unit, period, lines), media_type="text/csv",
+                        headers={"content-disposition": f'attachment; filename="{name}"'})
+
+    return await scoped_response(request, work)

@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from kinerja.core import clock
 from kinerja.core.context import RequestContext
 from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from kinerja.core.pagination import Page, paginate
@@ -24,9 +25,6 @@ from kinerja.plans.rules import BerakhlakValue, PlanStatus
 LIVE = [EvaluationStatus.DRAFT, EvaluationStatus.FINAL]  # versions not replaced by a correction
 
 
-def _tenant(ctx: RequestContext) -> uuid.UUID:
-    return ctx.require_actor().tenant_id
-
 
 async def rules_for(tenant_id: uuid.UUID, year: int) -> EvaluationRule:
     """The tenant's rules for the year; the regulation's defaults are stored on first use."""
@@ -40,7 +38,7 @@ async def rules_for(tenant_id: uuid.UUID, year: int) -> EvaluationRule:
 
 async def visible_evaluations(ctx: RequestContext):
     scopes = await ctx.require("evaluation", "read")
-    query = Evaluation.filter(tenant_id=_tenant(ctx))
+    query = Evaluation.filter(tenant_id=ctx.require_tenant())
     condition = await employee_scope(ctx, scopes, field="employee_id")
     return query.filter(condition) if condition is not None else query
 
@@ -153,7 +151,7 @@ async def finalize_evaluation(ctx: RequestContext, evaluation_id: uuid.UUID) -> 
     evaluation, _employee = await _editable(ctx, evaluation_id)
     if evaluation.status is not EvaluationStatus.DRAFT:
         raise Conflict(f"Cannot finalize an evaluation that is {evaluation.status.value}", field="id")
-    evaluation.status, evaluation.finalized_at = EvaluationStatus.FINAL, dt.datetime.now(dt.timezone.utc)
+    evaluation.status, evaluation.finalized_at = EvaluationStatus.FINAL, clock.now()
     await evaluation.save()
     return evaluation
 
@@ -178,7 +176,7 @@ async def correct_evaluation(ctx: RequestContext, evaluation_id: uuid.UUID, reas
         assessor_id=(await ctx.employee_id()) or old.assessor_id, version=old.version + 1, previous_version_id=old.id,
         results_rating=results, behaviour_rating=behaviour, results_from_unit=old.results_from_unit,
         notes=_notes(notes) if notes is not None else old.notes, predicate=rules.predicate(rule.matrix, results, behaviour),
-        status=EvaluationStatus.FINAL, correction_reason=reason.strip(), finalized_at=dt.datetime.now(dt.timezone.utc))
+        status=EvaluationStatus.FINAL, correction_reason=reason.strip(), finalized_at=clock.now())
 
 
 async def history(ctx: RequestContext, evaluation: Evaluation) -> list[Evaluation]:
@@ -188,7 +186,7 @@ async def history(ctx: RequestContext, evaluation: Evaluation) -> list[Evaluatio
 
 async def _unit_in_reach(ctx: RequestContext, org_unit_id: uuid.UUID, obj: str, action: str) -> OrgUnit:
     """The unit, if the actor holds tenant scope, or unit scope over it (its head or above)."""
-    tenant_id = _tenant(ctx)
+    tenant_id = ctx.require_tenant()
     unit = await OrgUnit.get_or_none(id=org_unit_id, tenant_id=tenant_id)
     if unit is None:
         raise NotFound("Org unit not found", field="orgUnitId")
@@ -379,7 +377,7 @@ class TeamMember:
 async def team_overview(ctx: RequestContext, period_id: uuid.UUID) -> tuple[Period, list[TeamMember]]:
     """The actor's direct and indirect subordinates with their plan and evaluation for the period."""
     await ctx.require("dashboard", "read")
-    tenant_id = _tenant(ctx)
+    tenant_id = ctx.require_tenant()
     me = await ctx.employee_id()
     period = await Period.get_or_none(id=period_id, tenant_id=tenant_id)
     if period is None:
@@ -427,7 +425,7 @@ async def tenant_dashboard(ctx: RequestContext, period_id: uuid.UUID) -> tuple[P
     scopes = await ctx.require("dashboard", "read")
     if "tenant" not in scopes:
         raise Forbidden("The tenant summary needs tenant-wide dashboard access")
-    tenant_id = _tenant(ctx)
+    tenant_id = ctx.require_tenant()
     period = await Period.get_or_none(id=period_id, tenant_id=tenant_id)
     if period is None:
         raise NotFound("Period not found", field="periodId")

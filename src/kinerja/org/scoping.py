@@ -53,7 +53,7 @@ async def employee_scope(ctx: RequestContext, scopes: set[str], *, field: str = 
         return None
     from kinerja.org.models import Employee
 
-    tenant_id = ctx.require_actor().tenant_id
+    tenant_id = ctx.require_tenant()
     me = await ctx.employee_id()
     conditions: list[Q] = []
     if me is not None:

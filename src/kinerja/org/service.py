@@ -24,7 +24,7 @@ class EmployeeFilter:
 async def visible_employees(ctx: RequestContext):
     """Employees the actor may read, as a queryset scoped to the tenant and the held scopes."""
     scopes = await ctx.require("employee", "read")
-    query = Employee.filter(tenant_id=ctx.require_actor().tenant_id)
+    query = Employee.filter(tenant_id=ctx.require_tenant())
     condition = await employee_scope(ctx, scopes)
     return query.filter(condition) if condition is not None else query
 
@@ -33,7 +33,7 @@ async def list_employees(
     ctx: RequestContext, flt: EmployeeFilter, first: int | None, after: str | None
 ) -> Page[Employee]:
     query = await visible_employees(ctx)
-    tenant_id = ctx.require_actor().tenant_id
+    tenant_id = ctx.require_tenant()
     if flt.org_unit_id is not None:
         if flt.include_sub_units:
             units = await unit_subtree_ids(tenant_id, flt.org_unit_id)
@@ -55,12 +55,12 @@ async def get_employee(ctx: RequestContext, employee_id: uuid.UUID) -> Employee:
 
 async def list_org_units(ctx: RequestContext) -> list[OrgUnit]:
     await ctx.require("org", "read")
-    return await OrgUnit.filter(tenant_id=ctx.require_actor().tenant_id).order_by("code")
+    return await OrgUnit.filter(tenant_id=ctx.require_tenant()).order_by("code")
 
 
 async def get_org_unit(ctx: RequestContext, org_unit_id: uuid.UUID) -> OrgUnit:
     await ctx.require("org", "read")
-    unit = await OrgUnit.filter(id=org_unit_id, tenant_id=ctx.require_actor().tenant_id).first()
+    unit = await OrgUnit.filter(id=org_unit_id, tenant_id=ctx.require_tenant()).first()
     if unit is None:
         raise NotFound("Org unit not found")
     return unit
@@ -68,7 +68,7 @@ async def get_org_unit(ctx: RequestContext, org_unit_id: uuid.UUID) -> OrgUnit:
 
 async def list_periods(ctx: RequestContext, year: int | None) -> list[Period]:
     await ctx.require("org", "read")
-    query = Period.filter(tenant_id=ctx.require_actor().tenant_id)
+    query = Period.filter(tenant_id=ctx.require_tenant())
     if year is not None:
         query = query.filter(year=year)
     return await query.order_by("year", "kind", "sequence")
@@ -76,7 +76,7 @@ async def list_periods(ctx: RequestContext, year: int | None) -> list[Period]:
 
 async def get_period(ctx: RequestContext, period_id: uuid.UUID) -> Period:
     await ctx.require("org", "read")
-    period = await Period.filter(id=period_id, tenant_id=ctx.require_actor().tenant_id).first()
+    period = await Period.filter(id=period_id, tenant_id=ctx.require_tenant()).first()
     if period is None:
         raise NotFound("Period not found")
     return period
@@ -85,7 +85,7 @@ async def get_period(ctx: RequestContext, period_id: uuid.UUID) -> Period:
 async def set_period_closed(ctx: RequestContext, period_id: uuid.UUID, closed: bool) -> Period:
     """Close a period (no more realisation is recorded or changed in it), or reopen it."""
     await ctx.require("org", "manage")
-    period = await Period.filter(id=period_id, tenant_id=ctx.require_actor().tenant_id).first()
+    period = await Period.filter(id=period_id, tenant_id=ctx.require_tenant()).first()
     if period is None:
         raise NotFound("Period not found", field="id")
     period.closed = closed

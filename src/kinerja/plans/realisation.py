@@ -26,9 +26,6 @@ class EvidenceInput:
     content_base64: str | None = None
 
 
-def _tenant(ctx: RequestContext) -> uuid.UUID:
-    return ctx.require_actor().tenant_id
-
 
 def _parse_evidence(items: list[EvidenceInput]) -> tuple[list[str], list[files.EvidenceFile]]:
     if len(items) > files.MAX_FILES:
@@ -54,7 +51,7 @@ async def record_realisation(ctx: RequestContext, indicator_id: uuid.UUID, perio
                              evidence: list[EvidenceInput]) -> Realisation:
     """Create or update the realisation of an indicator in a period; evidence is added to it."""
     await ctx.require("plan", "write")
-    tenant_id = _tenant(ctx)
+    tenant_id = ctx.require_tenant()
     indicator = await Indicator.get_or_none(id=indicator_id, tenant_id=tenant_id)
     if indicator is None:
         raise NotFound("Indicator not found", field="indicatorId")
@@ -103,7 +100,7 @@ async def record_realisation(ctx: RequestContext, indicator_id: uuid.UUID, perio
 async def give_feedback(ctx: RequestContext, plan_id: uuid.UUID, realisation_id: uuid.UUID | None,
                         reply_to_id: uuid.UUID | None, body: str) -> Feedback:
     """The supervisor comments, the employee replies: both need the feedback permission for their side."""
-    tenant_id = _tenant(ctx)
+    tenant_id = ctx.require_tenant()
     plan = await get_plan(ctx, plan_id, field="planId")
     me = await ctx.employee_id()
     own = me is not None and plan.employee_id == me

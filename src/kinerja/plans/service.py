@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
+from kinerja.core import clock
 from kinerja.core.context import RequestContext
 from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from kinerja.core.events import Event, publish
@@ -18,14 +18,6 @@ from kinerja.plans.models import Indicator, PerformancePlan, ResultTarget
 from kinerja.plans.rules import Approach, Aspect, BerakhlakValue, PlanStatus, ResultKind, Transition
 
 
-def _tenant(ctx: RequestContext) -> uuid.UUID:
-    return ctx.require_actor().tenant_id
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
 def _check(problems: list[FieldError | None]) -> None:
     found = [p for p in problems if p is not None]
     if found:
@@ -34,7 +26,7 @@ def _check(problems: list[FieldError | None]) -> None:
 
 async def visible_plans(ctx: RequestContext):
     scopes = await ctx.require("plan", "read")
-    query = PerformancePlan.filter(tenant_id=_tenant(ctx))
+    query = PerformancePlan.filter(tenant_id=ctx.require_tenant())
     condition = await employee_scope(ctx, scopes, field="employee_id")
     return query.filter(condition) if condition is not None else query
 
@@ -80,7 +72,7 @@ async def _me(ctx: RequestContext) -> Employee:
     employee_id = await ctx.employee_id()
     if employee_id is None:
         raise Forbidden("Your login is not linked to an employee record")
-    return await Employee.get(id=employee_id, tenant_id=_tenant(ctx))
+    return await Employee.get(id=employee_id, tenant_id=ctx.require_tenant())
 
 
 def _expectations(raw: list[tuple[BerakhlakValue, str]] | None) -> dict[str, str]:
@@ -158,7 +150,7 @@ async def add_result_target(ctx: RequestContext, plan_id: uuid.UUID, kind: Resul
 
 
 async def _own_result(ctx: RequestContext, result_id: uuid.UUID) -> tuple[ResultTarget, PerformancePlan]:
-    result = await ResultTarget.get_or_none(id=result_id, tenant_id=_tenant(ctx))
+    result = await ResultTarget.get_or_none(id=result_id, tenant_id=ctx.require_tenant())
     if result is None:
         raise NotFound("Result target not found", field="id")
     plan = await _own_plan(ctx, result.plan_id, field="id")
@@ -196,7 +188,7 @@ async def remove_result_target(ctx: RequestContext, result_id: uuid.UUID) -> uui
 
 async def add_indicator(ctx: RequestContext, result_id: uuid.UUID, aspect: Aspect, description: str,
                         target_value: Decimal | None, target_unit: str | None, target_text: str | None) -> Indicator:
-    result = await ResultTarget.get_or_none(id=result_id, tenant_id=_tenant(ctx))
+    result = await ResultTarget.get_or_none(id=result_id, tenant_id=ctx.require_tenant())
     if result is None:
         raise NotFound("Result target not found", field="resultId")
     plan = await _own_plan(ctx, result.plan_id, field="resultId")
@@ -211,7 +203,7 @@ async def add_indicator(ctx: RequestContext, result_id: uuid.UUID, aspect: Aspec
 
 
 async def _own_indicator(ctx: RequestContext, indicator_id: uuid.UUID) -> Indicator:
-    indicator = await Indicator.get_or_none(id=indicator_id, tenant_id=_tenant(ctx))
+    indicator = await Indicator.get_or_none(id=indicator_id, tenant_id=ctx.require_tenant())
     if indicator is None:
         raise NotFound("Indicator not found", field="id")
     result = await ResultTarget.get(id=indicator.result_id, tenant_id=indicator.tenant_id)
@@ -255,7 +247,7 @@ async def submit_plan(ctx: RequestContext, plan_id: uuid.UUID) -> PerformancePla
     if not results or len(with_indicators) < len(results):
         raise ValidationFailed([FieldError("id", "BAD_USER_INPUT",
                                            "A plan needs at least one main (UTAMA) result target, each with an indicator")])
-    plan.status, plan.approver_id, plan.submitted_at, plan.return_reason = new_status, me.supervisor_id, _now(), None
+    plan.status, plan.approver_id, plan.submitted_at, plan.return_reason = new_status, me.supervisor_id, clock.now(), None
     await plan.save()
     await _announce(ctx, plan, "PLAN_SUBMITTED")
     return plan
@@ -273,7 +265,7 @@ async def _plan_to_decide(ctx: RequestContext, plan_id: uuid.UUID) -> Performanc
 async def approve_plan(ctx: RequestContext, plan_id: uuid.UUID) -> PerformancePlan:
     plan = await _plan_to_decide(ctx, plan_id)
     plan.status = rules.next_status(plan.status, Transition.APPROVE)
-    plan.approved_at = _now()
+    plan.approved_at = clock.now()
     await plan.save()
     if plan.previous_revision_id:
         await PerformancePlan.filter(tenant_id=plan.tenant_id, id=plan.previous_revision_id,
@@ -343,7 +335,7 @@ async def copy_plan(ctx: RequestContext, source_id: uuid.UUID, year: int) -> Per
 
 async def close_year(ctx: RequestContext, year: int) -> int:
     await ctx.require("plan", "close")
-    return await PerformancePlan.filter(tenant_id=_tenant(ctx), year=year,
+    return await PerformancePlan.filter(tenant_id=ctx.require_tenant(), year=year,
                                         status=PlanStatus.APPROVED).update(status=PlanStatus.CLOSED)
 
 

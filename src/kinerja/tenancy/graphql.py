@@ -6,8 +6,8 @@ import strawberry
 from strawberry.types import Info
 
 from kinerja.api.relay import Connection, Node, UserError, connection_from_page, run_mutation
-from kinerja.tenancy import service
 from kinerja.core.ids import to_global_id
+from kinerja.tenancy import service
 from kinerja.tenancy.models import Tenant as TenantModel
 from kinerja.tenancy.rules import TenantKind
 

@@ -20,7 +20,7 @@ from kinerja.tenancy.rules import PLATFORM_SLUG, TenantKind, TenantSettings, val
 
 async def _require_platform(ctx: RequestContext, action: str) -> None:
     await ctx.require("tenant", action)
-    if not await Tenant.filter(id=ctx.require_actor().tenant_id, slug=PLATFORM_SLUG).exists():
+    if not await Tenant.filter(id=ctx.require_tenant(), slug=PLATFORM_SLUG).exists():
         raise Forbidden("Only platform operators manage tenants")
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from kinerja.core import clock
 from kinerja.core.csvimport import ImportFailed, RowError, cell, read_rows
 from kinerja.core.db import switch_tenant, tenant_transaction
 from kinerja.core.progress import Progress
@@ -92,7 +93,7 @@ async def import_training(tenant_slug: str, text: str, source: str, *, progress:
                 kind=TrainingKind(kind), organiser=cell(row, columns, "organiser"), starts_on=starts_on,
                 ends_on=ends_on, year=ends_on.year, jp=jp,
                 certificate_number=cell(row, columns, "certificate_number") or None,
-                status=TrainingStatus.VERIFIED, verified_at=dt.datetime.now(dt.timezone.utc)))
+                status=TrainingStatus.VERIFIED, verified_at=clock.now()))
         if errors:
             raise ImportFailed(source, errors)
         await TrainingRecord.bulk_create(records, batch_size=500)

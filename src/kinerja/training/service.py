@@ -8,6 +8,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 
+from kinerja.core import clock
 from kinerja.core.context import RequestContext
 from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from kinerja.core.pagination import Page, paginate
@@ -24,21 +25,13 @@ from kinerja.training.models import RecommendationRule, TrainingEvent, TrainingR
 from kinerja.training.rules import TrainingKind, TrainingStatus
 
 
-def _tenant(ctx: RequestContext) -> uuid.UUID:
-    return ctx.require_actor().tenant_id
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
 async def _scope(ctx: RequestContext):
     scopes = await ctx.require("training", "read")
     return await employee_scope(ctx, scopes, field="employee_id")
 
 
 async def visible_records(ctx: RequestContext):
-    query = TrainingRecord.filter(tenant_id=_tenant(ctx))
+    query = TrainingRecord.filter(tenant_id=ctx.require_tenant())
     condition = await _scope(ctx)
     return query.filter(condition) if condition is not None else query
 
@@ -50,7 +43,7 @@ async def _employee_condition(ctx: RequestContext):
 
 async def visible_employee(ctx: RequestContext, employee_id: uuid.UUID, *, field: str = "employeeId") -> Employee:
     """An employee whose training the actor may read (NOT_FOUND otherwise, as for unknown ids)."""
-    query = Employee.filter(tenant_id=_tenant(ctx), id=employee_id)
+    query = Employee.filter(tenant_id=ctx.require_tenant(), id=employee_id)
     condition = await _employee_condition(ctx)
     employee = await (query.filter(condition) if condition is not None else query).first()
     if employee is None:
@@ -100,9 +93,9 @@ async def record_training(ctx: RequestContext, title: str, kind: TrainingKind, o
     if problems:
         raise ValidationFailed(problems)
     if upload is not None:
-        files.store(ctx.settings.upload_dir, _tenant(ctx), upload)
+        files.store(ctx.settings.upload_dir, ctx.require_tenant(), upload)
     return await TrainingRecord.create(
-        tenant_id=_tenant(ctx), employee_id=me, title=title.strip(), kind=kind, organiser=(organiser or "").strip(),
+        tenant_id=ctx.require_tenant(), employee_id=me, title=title.strip(), kind=kind, organiser=(organiser or "").strip(),
         starts_on=starts_on, ends_on=ends_on, year=ends_on.year, jp=jp,
         certificate_number=(certificate_number or "").strip() or None,
         certificate_file_name=upload.file_name if upload else None,
@@ -140,7 +133,7 @@ async def _for_hr(ctx: RequestContext, record_id: uuid.UUID) -> TrainingRecord:
 async def verify_training(ctx: RequestContext, record_id: uuid.UUID) -> TrainingRecord:
     record = await _for_hr(ctx, record_id)
     record.status = rules.next_status(record.status, "verify")
-    record.verified_by_id, record.verified_at, record.rejection_reason = ctx.require_actor().user_id, _now(), None
+    record.verified_by_id, record.verified_at, record.rejection_reason = ctx.require_actor().user_id, clock.now(), None
     await record.save()
     return record
 
@@ -150,7 +143,7 @@ async def reject_training(ctx: RequestContext, record_id: uuid.UUID, reason: str
     if not reason or not reason.strip() or len(reason) > 2000:
         raise ValidationFailed([FieldError("reason", "BAD_USER_INPUT", "A reason (1-2000 characters) is required")])
     record.status = rules.next_status(record.status, "reject")
-    record.rejection_reason, record.verified_by_id, record.verified_at = reason.strip(), ctx.require_actor().user_id, _now()
+    record.rejection_reason, record.verified_by_id, record.verified_at = reason.strip(), ctx.require_actor().user_id, clock.now()
     await record.save()
     return record
 
@@ -191,7 +184,7 @@ class UnitProgress:
 async def unit_progress(ctx: RequestContext, org_unit_id: uuid.UUID | None, year: int) -> UnitProgress:
     """JP progress of the unit subtree (or, without a unit, of the whole tenant) within the actor's
     scope, with the employees below target and how many JP they miss: a fixed number of queries."""
-    tenant_id = _tenant(ctx)
+    tenant_id = ctx.require_tenant()
     condition = await _employee_condition(ctx)
     query = Employee.filter(tenant_id=tenant_id, active=True)
     if org_unit_id is not None:
@@ -211,7 +204,7 @@ async def unit_progress(ctx: RequestContext, org_unit_id: uuid.UUID | None, year
 
 async def list_events(ctx: RequestContext, upcoming_only: bool) -> list[TrainingEvent]:
     await ctx.require("training", "read")
-    query = TrainingEvent.filter(tenant_id=_tenant(ctx))
+    query = TrainingEvent.filter(tenant_id=ctx.require_tenant())
     if upcoming_only:
         query = query.filter(ends_on__gte=dt.date.today())
     return await query.order_by("starts_on", "id")
@@ -227,13 +220,13 @@ async def create_event(ctx: RequestContext, title: str, topic: str, kind: Traini
         problems.append(FieldError("capacity", "BAD_USER_INPUT", "Capacity must be 1 to 10000"))
     if problems:
         raise ValidationFailed(problems)
-    return await TrainingEvent.create(tenant_id=_tenant(ctx), title=title.strip(), topic=topic.strip().lower(),
+    return await TrainingEvent.create(tenant_id=ctx.require_tenant(), title=title.strip(), topic=topic.strip().lower(),
                                       kind=kind, organiser=(organiser or "").strip(), starts_on=starts_on,
                                       ends_on=ends_on, jp=jp, capacity=capacity)
 
 
 async def _event(ctx: RequestContext, event_id: uuid.UUID) -> TrainingEvent:
-    event = await TrainingEvent.get_or_none(id=event_id, tenant_id=_tenant(ctx))
+    event = await TrainingEvent.get_or_none(id=event_id, tenant_id=ctx.require_tenant())
     if event is None:
         raise NotFound("Training event not found", field="eventId")
     return event
@@ -279,7 +272,7 @@ async def confirm_attendance(ctx: RequestContext, event_id: uuid.UUID, employee_
         tenant_id=event.tenant_id, employee_id=employee_id, event_id=event.id, title=event.title, kind=event.kind,
         organiser=event.organiser, starts_on=event.starts_on, ends_on=event.ends_on, year=event.ends_on.year,
         jp=event.jp, status=TrainingStatus.VERIFIED, recorded_by_id=ctx.require_actor().user_id,
-        verified_by_id=ctx.require_actor().user_id, verified_at=_now())
+        verified_by_id=ctx.require_actor().user_id, verified_at=clock.now())
     registration.attended, registration.record_id = True, record.id
     await registration.save()
     return record
@@ -288,7 +281,7 @@ async def confirm_attendance(ctx: RequestContext, event_id: uuid.UUID, employee_
 async def set_recommendation_rule(ctx: RequestContext, trigger: str, topics: list[str]) -> list[RecommendationRule]:
     """Replace the topics a trigger (PREDICATE:..., BEHAVIOUR:..., JP_SHORTFALL) recommends."""
     await ctx.require("training", "manage")
-    tenant_id = _tenant(ctx)
+    tenant_id = ctx.require_tenant()
     if not trigger.startswith(rules.TRIGGER_PREFIXES) or len(trigger) > 60:
         raise ValidationFailed([FieldError("trigger", "BAD_USER_INPUT",
                                            "Trigger is PREDICATE:<predicate>, BEHAVIOUR:<BerAKHLAK value> or JP_SHORTFALL")])

@@ -1,0 +1,9 @@
+"""The current time, always timezone-aware UTC."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
