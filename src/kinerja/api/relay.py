@@ -7,7 +7,7 @@ from typing import Generic, TypeVar
 
 import strawberry
 
-from kinerja.core.errors import DomainError, FieldError, field_errors
+from kinerja.core.errors import DomainError, field_errors
 from kinerja.core.pagination import Page
 
 T = TypeVar("T")
@@ -73,10 +73,6 @@ class UserError:
 
 def user_errors(exc: DomainError) -> list[UserError]:
     return [UserError(field=e.field, code=e.code, message=e.message) for e in field_errors(exc)]
-
-
-def to_user_errors(errors: list[FieldError]) -> list[UserError]:
-    return [UserError(field=e.field, code=e.code, message=e.message) for e in errors]
 
 
 async def run_mutation(info, payload_type, work: Callable[[], Awaitable[dict]]):

@@ -121,6 +121,10 @@ class TicketStatusView:
     public_answer: str | None
 
 
+async def _service_units_by_id(tenant_id, ids):
+    return await by_ids(ServiceUnitModel, tenant_id, ids)
+
+
 @strawberry.type(description="A citizen's feedback or complaint, as staff see it.")
 class CitizenFeedback(Node):
     code: str
@@ -152,9 +156,7 @@ class CitizenFeedback(Node):
 
     @strawberry.field
     async def service_unit(self, info: Info) -> str:
-        async def units(tenant_id, ids):
-            return await by_ids(ServiceUnitModel, tenant_id, ids)
-        return (await loader(info.context, "service_unit", units).load(self._model.service_unit_id)).name
+        return (await loader(info.context, "service_unit", _service_units_by_id).load(self._model.service_unit_id)).name
 
 
 @strawberry.type

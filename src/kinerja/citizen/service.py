@@ -9,6 +9,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass
 
+from tortoise.expressions import Q
 from tortoise.functions import Count, Sum
 
 from kinerja.citizen import rules
@@ -20,8 +21,8 @@ from kinerja.core.db import connection, switch_tenant
 from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from kinerja.core.pagination import Page, paginate
 from kinerja.core.sql import fetch_all, uuid_param
-from kinerja.org.models import Employee
-from kinerja.org.scoping import unit_subtree_ids
+from kinerja.org.models import Employee, OrgUnit
+from kinerja.org.scoping import actor_unit_subtree
 from kinerja.tenancy.models import Tenant
 from kinerja.tenancy.rules import PLATFORM_SLUG, TenantSettings
 
@@ -137,17 +138,11 @@ async def list_service_units(ctx: RequestContext) -> tuple[list[ServiceUnit], li
 
 async def _unit_service_units(ctx: RequestContext, tenant_id: uuid.UUID) -> list[uuid.UUID]:
     """Service units whose org unit lies in the actor's org unit subtree."""
-    me = await ctx.employee_id()
-    if me is None:
-        return []
-    mine = await Employee.get(id=me, tenant_id=tenant_id)
-    units = await unit_subtree_ids(tenant_id, mine.org_unit_id)
+    units = await actor_unit_subtree(ctx)
     return list(await ServiceUnit.filter(tenant_id=tenant_id, org_unit_id__in=units).values_list("id", flat=True))
 
 
 async def visible_tickets(ctx: RequestContext, action: str = "read"):
-    from tortoise.expressions import Q
-
     scopes = await ctx.require("feedback", action)
     tenant_id = ctx.require_tenant()
     query = FeedbackTicket.filter(tenant_id=tenant_id)
@@ -333,8 +328,6 @@ async def unit_ikm_for_org_units(tenant_id: uuid.UUID, org_unit_ids: list[uuid.U
 
 async def save_service_unit(ctx: RequestContext, code: str, name: str, org_unit_id: uuid.UUID | None) -> ServiceUnit:
     """HR creates or renames a service unit (by code), optionally attached to an org unit."""
-    from kinerja.org.models import OrgUnit
-
     await ctx.require("org", "manage")
     tenant_id = ctx.require_tenant()
     problems = [FieldError(f, "BAD_USER_INPUT", f"{f} must be 1-{n} characters")

@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from kinerja.citizen.service import service_units_of_org_units, ticket_stats, unit_ikm_for_org_units
 from kinerja.core import clock
 from kinerja.core.context import RequestContext
 from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
@@ -17,9 +18,9 @@ from kinerja.evaluations import rules
 from kinerja.evaluations.models import Evaluation, EvaluationRule, UnitPerformance
 from kinerja.evaluations.rules import EvaluationStatus, Predicate, Rating, UnitRating
 from kinerja.org.models import Employee, OrgUnit, Period, Position
-from kinerja.org.scoping import employee_scope, team_ids, unit_subtree_ids
+from kinerja.org.scoping import actor_team, actor_unit_subtree, employee_scope, unit_subtree_ids
 from kinerja.org.service import visible_employees
-from kinerja.plans.models import PerformancePlan
+from kinerja.plans.models import Indicator, PerformancePlan, Realisation, ResultTarget
 from kinerja.plans.rules import BerakhlakValue, PlanStatus
 
 LIVE = [EvaluationStatus.DRAFT, EvaluationStatus.FINAL]  # versions not replaced by a correction
@@ -193,11 +194,8 @@ async def _unit_in_reach(ctx: RequestContext, org_unit_id: uuid.UUID, obj: str, 
     scopes = await ctx.require(obj, action)
     if "tenant" in scopes:
         return unit
-    me = await ctx.employee_id()
-    if "unit" in scopes and me is not None:
-        mine = await Employee.get(id=me, tenant_id=tenant_id)
-        if org_unit_id in await unit_subtree_ids(tenant_id, mine.org_unit_id):
-            return unit
+    if "unit" in scopes and org_unit_id in await actor_unit_subtree(ctx):
+        return unit
     raise Forbidden("This org unit is outside your reach", field="orgUnitId")
 
 
@@ -340,8 +338,6 @@ class UnitDashboard:
 
 
 async def unit_dashboard(ctx: RequestContext, org_unit_id: uuid.UUID, period_id: uuid.UUID) -> UnitDashboard:
-    from kinerja.plans.models import Indicator, Realisation, ResultTarget
-
     distribution = await unit_distribution(ctx, org_unit_id, period_id)
     unit, period = distribution.org_unit, distribution.period
     members = [e.id for e in await _unit_employees(unit.tenant_id, unit.id)]
@@ -354,8 +350,6 @@ async def unit_dashboard(ctx: RequestContext, org_unit_id: uuid.UUID, period_id:
     realised = await Realisation.filter(tenant_id=unit.tenant_id, indicator_id__in=indicator_ids,
                                         period_id=period.id).count() if indicator_ids else 0
     total = distribution.total
-    from kinerja.citizen.service import service_units_of_org_units, ticket_stats, unit_ikm_for_org_units
-
     subtree = await unit_subtree_ids(unit.tenant_id, unit.id)
     start = dt.datetime.combine(period.starts_on, dt.time.min, dt.timezone.utc)
     end = dt.datetime.combine(period.ends_on + dt.timedelta(days=1), dt.time.min, dt.timezone.utc)
@@ -384,7 +378,7 @@ async def team_overview(ctx: RequestContext, period_id: uuid.UUID) -> tuple[Peri
         raise NotFound("Period not found", field="periodId")
     if me is None:
         return period, []
-    team = await Employee.filter(tenant_id=tenant_id, id__in=await team_ids(tenant_id, me)).order_by("name", "id")
+    team = await Employee.filter(tenant_id=tenant_id, id__in=await actor_team(ctx)).order_by("name", "id")
     ids = [e.id for e in team]
     plans: dict[uuid.UUID, PerformancePlan] = {}
     for plan in await PerformancePlan.filter(tenant_id=tenant_id, employee_id__in=ids, year=period.year) \
@@ -420,8 +414,6 @@ async def unit_sheet(unit: OrgUnit, period: Period) -> list[tuple[Employee, Eval
 
 async def tenant_dashboard(ctx: RequestContext, period_id: uuid.UUID) -> tuple[Period, list[UnitDashboard]]:
     """One summary per top-level unit (perangkat daerah), computed in a fixed number of queries."""
-    from kinerja.plans.models import Indicator, Realisation, ResultTarget
-
     scopes = await ctx.require("dashboard", "read")
     if "tenant" not in scopes:
         raise Forbidden("The tenant summary needs tenant-wide dashboard access")

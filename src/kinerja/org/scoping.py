@@ -8,6 +8,7 @@ from tortoise.expressions import Q, Subquery
 
 from kinerja.core.context import RequestContext
 from kinerja.core.sql import fetch_all, uuid_param
+from kinerja.org.models import Employee
 
 _TEAM_SQL = """
 WITH RECURSIVE team(id) AS (
@@ -42,6 +43,24 @@ async def unit_subtree_ids(tenant_id: uuid.UUID, org_unit_id: uuid.UUID) -> list
     return [_as_uuid(r["id"]) for r in rows]
 
 
+async def actor_team(ctx: RequestContext) -> list[uuid.UUID]:
+    """The acting employee's direct and indirect subordinates (once per request)."""
+    if "actor_team" not in ctx.cache:
+        me = await ctx.employee_id()
+        ctx.cache["actor_team"] = await team_ids(ctx.require_tenant(), me) if me is not None else []
+    return ctx.cache["actor_team"]
+
+
+async def actor_unit_subtree(ctx: RequestContext) -> list[uuid.UUID]:
+    """The acting employee's org unit and every unit below it (once per request)."""
+    if "actor_units" not in ctx.cache:
+        tenant_id, me = ctx.require_tenant(), await ctx.employee_id()
+        unit_id = await Employee.filter(id=me, tenant_id=tenant_id).values_list("org_unit_id", flat=True) \
+            if me is not None else []
+        ctx.cache["actor_units"] = await unit_subtree_ids(tenant_id, unit_id[0]) if unit_id else []
+    return ctx.cache["actor_units"]
+
+
 async def employee_scope(ctx: RequestContext, scopes: set[str], *, field: str = "id") -> Q | None:
     """A filter matching the union of the held scopes; ``field`` is the employee id column of the
     queried table (``id`` for the employee table itself).
@@ -51,32 +70,22 @@ async def employee_scope(ctx: RequestContext, scopes: set[str], *, field: str = 
     """
     if "tenant" in scopes:
         return None
-    from kinerja.org.models import Employee
-
-    tenant_id = ctx.require_tenant()
     me = await ctx.employee_id()
     conditions: list[Q] = []
     if me is not None:
         if "own" in scopes:
             conditions.append(Q(**{field: me}))
         if "team" in scopes:
-            conditions.append(Q(**{f"{field}__in": await team_ids(tenant_id, me)}))
-        if "unit" in scopes:
-            unit_id = await Employee.filter(id=me, tenant_id=tenant_id).values_list("org_unit_id", flat=True)
-            if unit_id:
-                units = await unit_subtree_ids(tenant_id, unit_id[0])
-                if field == "id":
-                    conditions.append(Q(org_unit_id__in=units))
-                else:
-                    members = Employee.filter(tenant_id=tenant_id, org_unit_id__in=units).values("id")
-                    conditions.append(Q(**{f"{field}__in": Subquery(members)}))
+            conditions.append(Q(**{f"{field}__in": await actor_team(ctx)}))
+        if "unit" in scopes and (units := await actor_unit_subtree(ctx)):
+            if field == "id":
+                conditions.append(Q(org_unit_id__in=units))
+            else:
+                members = Employee.filter(tenant_id=ctx.require_tenant(), org_unit_id__in=units).values("id")
+                conditions.append(Q(**{f"{field}__in": Subquery(members)}))
     if not conditions:
         return Q(**{f"{field}__in": []})
     return Q(*conditions, join_type="OR")
-
-
-async def is_in_team(tenant_id: uuid.UUID, supervisor_id: uuid.UUID, employee_id: uuid.UUID) -> bool:
-    return employee_id in set(await team_ids(tenant_id, supervisor_id))
 
 
 _CHAIN_SQL = """

@@ -6,7 +6,7 @@ import uuid
 
 from kinerja.core.batch import by_ids, group, grouped_by
 from kinerja.org.models import Period
-from kinerja.plans.models import Evidence, Feedback, Indicator, PerformancePlan, Realisation, ResultTarget
+from kinerja.plans.models import Evidence, Feedback, Indicator, Realisation, ResultTarget
 
 
 async def results_by_plan(tenant_id: uuid.UUID, plan_ids: list[uuid.UUID]) -> list[list[ResultTarget]]:
@@ -34,10 +34,6 @@ async def realisations_by_indicator(tenant_id: uuid.UUID, indicator_ids: list[uu
 
 async def results_by_id(tenant_id: uuid.UUID, ids: list[uuid.UUID]) -> list[ResultTarget | None]:
     return await by_ids(ResultTarget, tenant_id, ids)
-
-
-async def plans_by_id(tenant_id: uuid.UUID, ids: list[uuid.UUID]) -> list[PerformancePlan | None]:
-    return await by_ids(PerformancePlan, tenant_id, ids)
 
 
 async def periods_by_id(tenant_id: uuid.UUID, ids: list[uuid.UUID]) -> list[Period | None]:

@@ -12,7 +12,7 @@ from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, Valid
 from kinerja.core.events import Event, publish
 from kinerja.core.pagination import Page, paginate
 from kinerja.org.models import Employee
-from kinerja.org.scoping import employee_scope, is_in_team, supervisor_chain
+from kinerja.org.scoping import actor_team, employee_scope, supervisor_chain
 from kinerja.plans import rules
 from kinerja.plans.models import Indicator, PerformancePlan, ResultTarget
 from kinerja.plans.rules import Approach, Aspect, BerakhlakValue, PlanStatus, ResultKind, Transition
@@ -369,7 +369,7 @@ async def can_give_team_feedback(ctx: RequestContext, plan: PerformancePlan) -> 
     me = await ctx.employee_id()
     if me is None or not await ctx.holds("plan:feedback:team"):
         return False
-    return plan.approver_id == me or await is_in_team(plan.tenant_id, me, plan.employee_id)
+    return plan.approver_id == me or plan.employee_id in await actor_team(ctx)
 
 
 async def _announce(ctx: RequestContext, plan: PerformancePlan, kind: str, extra: dict | None = None) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from kinerja.auth import templates
 from kinerja.auth.enforcer import registry
+from kinerja.citizen.models import Service, ServiceUnit
 from kinerja.core.db import switch_tenant, tenant_transaction
 from kinerja.org.models import OrgUnit, Period, Position
 from kinerja.org.rules import periods_for_year
@@ -92,8 +93,6 @@ async def _apply_positions(spec: TenantSpec, tenant: Tenant, report: ApplyReport
 
 
 async def _apply_services(spec: TenantSpec, tenant: Tenant) -> None:
-    from kinerja.citizen.models import Service, ServiceUnit
-
     org_units = {u.code: u.id for u in await OrgUnit.filter(tenant_id=tenant.id)}
     units = {u.code: u for u in await ServiceUnit.filter(tenant_id=tenant.id)}
     services = {s.code: s for s in await Service.filter(tenant_id=tenant.id)}

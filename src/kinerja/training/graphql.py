@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from kinerja.api.loaders import loader
 from kinerja.api.relay import Connection, Node, UserError, connection_from_page, run_mutation
+from kinerja.core.errors import NotFound
 from kinerja.core.ids import parse_optional_id as parse_input_id
 from kinerja.core.ids import to_global_id
 from kinerja.org.graphql import Employee, employees_by_id
@@ -319,8 +320,6 @@ class TrainingMutation:
 
 
 async def resolve_record_node(ctx, object_id: uuid.UUID) -> TrainingRecord:
-    from kinerja.core.errors import NotFound
-
     record = await (await service.visible_records(ctx)).filter(id=object_id).first()
     if record is None:
         raise NotFound("Training record not found")
