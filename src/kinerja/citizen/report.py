@@ -10,11 +10,9 @@ import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from tortoise.functions import Count, Sum
-
 from kinerja.citizen import rules
 from kinerja.citizen.models import ServiceUnit, SurveyResponse
-from kinerja.citizen.service import public_tenant
+from kinerja.citizen.service import element_sums, ikm_of, public_tenant
 from kinerja.evaluations.models import Evaluation
 from kinerja.evaluations.rules import LABELS, EvaluationStatus, Predicate
 from kinerja.org.models import Employee, OrgUnit, Period
@@ -53,18 +51,14 @@ async def public_report(slug: str, year: int) -> PublicReport:
     tenant, settings = await public_tenant(slug)
     start = dt.datetime(year, 1, 1, tzinfo=dt.timezone.utc)
     end = dt.datetime(year + 1, 1, 1, tzinfo=dt.timezone.utc)
-    rows = await SurveyResponse.filter(tenant_id=tenant.id, created_at__gte=start, created_at__lt=end) \
-        .group_by("service_unit_id").annotate(n=Count("id"), **{f"s{i}": Sum(f"u{i}") for i in range(1, 10)}) \
-        .values("service_unit_id", "n", *[f"s{i}" for i in range(1, 10)])
+    rows = await element_sums(SurveyResponse.filter(tenant_id=tenant.id, created_at__gte=start, created_at__lt=end),
+                              "service_unit_id")
     sums = {r["service_unit_id"]: r for r in rows}
     service_units = []
     for unit in await ServiceUnit.filter(tenant_id=tenant.id).order_by("name"):
         row = sums.get(unit.id)
-        n = int(row["n"]) if row else 0
-        shown = rules.suppress(n, MIN_CELL)
-        value = rules.compute_ikm([int(row[f"s{i}"]) for i in range(1, 10)], n, settings.ikm_weighting) \
-            if shown else None
-        service_units.append(ServiceUnitLine(unit.name, shown, value))
+        shown = rules.suppress(int(row["n"]) if row else 0, MIN_CELL)
+        service_units.append(ServiceUnitLine(unit.name, shown, ikm_of(row, settings.ikm_weighting) if shown else None))
     return PublicReport(tenant, year, service_units, await _org_unit_lines(tenant.id, year))
 
 

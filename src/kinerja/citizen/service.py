@@ -247,12 +247,18 @@ def _range(date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime, dt.dateti
     return start, dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, dt.timezone.utc)
 
 
-async def _sums(query) -> list[dict]:
+async def element_sums(query, *group: str) -> list[dict]:
+    """Respondents (``n``) and the sum of each element's scores (``s1``..``s9``), per ``group``."""
+    if group:
+        query = query.group_by(*group)
     return await query.annotate(n=Count("id"), **{f"s{i}": Sum(f"u{i}") for i in range(1, 10)}).values(
-        "service_id", "n", *[f"s{i}" for i in range(1, 10)])
+        *group, "n", *[f"s{i}" for i in range(1, 10)])
 
 
-def _ikm(row: dict, weighting) -> rules.Ikm | None:
+def ikm_of(row: dict | None, weighting) -> rules.Ikm | None:
+    """The IKM of one ``element_sums`` row (None without respondents)."""
+    if row is None:
+        return None
     return rules.compute_ikm([int(row[f"s{i}"] or 0) for i in range(1, 10)], int(row["n"] or 0), weighting)
 
 
@@ -267,7 +273,7 @@ async def ikm(ctx: RequestContext, service_unit_id: uuid.UUID, date_from: dt.dat
     start, end = _range(date_from, date_to)
     weighting = TenantSettings.from_dict((await Tenant.get(id=tenant_id)).settings).ikm_weighting
     base = SurveyResponse.filter(tenant_id=tenant_id, service_unit_id=unit.id, created_at__gte=start, created_at__lt=end)
-    per_service_rows = await _sums(base.group_by("service_id"))
+    per_service_rows = await element_sums(base, "service_id")
     services = {s.id: s for s in await Service.filter(tenant_id=tenant_id, service_unit_id=unit.id).order_by("name")}
     found = {r["service_id"]: r for r in per_service_rows}
     total = {"n": sum(r["n"] for r in per_service_rows),
@@ -280,9 +286,9 @@ async def ikm(ctx: RequestContext, service_unit_id: uuid.UUID, date_from: dt.dat
         + " FROM survey_response WHERE tenant_id = $1 AND service_unit_id = $2 AND created_at >= $3 AND created_at < $4"
         f" GROUP BY {month_sql} ORDER BY 1",
         [uuid_param(tenant_id), uuid_param(unit.id), *_stamps(start, end)])
-    return IkmReport(unit, date_from, date_to, _ikm(total, weighting),
-                     [(s, _ikm(found[s.id], weighting) if s.id in found else None) for s in services.values()],
-                     [(m["month"], _ikm(m, weighting)) for m in months], weighting.value)
+    return IkmReport(unit, date_from, date_to, ikm_of(total, weighting),
+                     [(s, ikm_of(found[s.id], weighting) if s.id in found else None) for s in services.values()],
+                     [(m["month"], ikm_of(m, weighting)) for m in months], weighting.value)
 
 
 def _stamps(*moments: dt.datetime) -> list:
@@ -312,17 +318,15 @@ async def service_units_of_org_units(tenant_id: uuid.UUID, org_unit_ids: list[uu
     return await ServiceUnit.filter(tenant_id=tenant_id, org_unit_id__in=org_unit_ids)
 
 
-async def unit_ikm_for_org_units(tenant_id: uuid.UUID, org_unit_ids: list[uuid.UUID], start: dt.datetime,
-                                 end: dt.datetime) -> rules.Ikm | None:
-    """The IKM over every service unit attached to these org units (for a unit's dashboard)."""
-    units = [u.id for u in await service_units_of_org_units(tenant_id, org_unit_ids)]
-    if not units:
+async def ikm_for_service_units(tenant_id: uuid.UUID, service_unit_ids: list[uuid.UUID], start: dt.datetime,
+                                end: dt.datetime) -> rules.Ikm | None:
+    """The IKM over several service units together (a unit's dashboard); None without responses."""
+    if not service_unit_ids:
         return None
     weighting = TenantSettings.from_dict((await Tenant.get(id=tenant_id)).settings).ikm_weighting
-    rows = await SurveyResponse.filter(tenant_id=tenant_id, service_unit_id__in=units, created_at__gte=start,
-                                       created_at__lt=end).annotate(
-        n=Count("id"), **{f"s{i}": Sum(f"u{i}") for i in range(1, 10)}).values("n", *[f"s{i}" for i in range(1, 10)])
-    return _ikm(rows[0], weighting) if rows else None
+    rows = await element_sums(SurveyResponse.filter(tenant_id=tenant_id, service_unit_id__in=service_unit_ids,
+                                                    created_at__gte=start, created_at__lt=end))
+    return ikm_of(rows[0] if rows else None, weighting)
 
 
 

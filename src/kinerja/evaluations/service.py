@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from kinerja.citizen.service import service_units_of_org_units, ticket_stats, unit_ikm_for_org_units
+from kinerja.citizen.service import ikm_for_service_units, service_units_of_org_units, ticket_stats
 from kinerja.core import clock
 from kinerja.core.context import RequestContext
 from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
@@ -231,14 +231,15 @@ class Distribution:
     counts: dict[Predicate, int]
     final: int
     breaches: list[rules.Breach] = field(default_factory=list)
+    subtree: list[uuid.UUID] = field(default_factory=list)  # the unit and its sub-units
+    members: list[uuid.UUID] = field(default_factory=list)  # active employees of the subtree
 
     @property
     def total(self) -> int:
         return sum(self.counts.values())
 
 
-async def _unit_employees(tenant_id: uuid.UUID, org_unit_id: uuid.UUID) -> list[Employee]:
-    units = await unit_subtree_ids(tenant_id, org_unit_id)
+async def _unit_employees(tenant_id: uuid.UUID, units: list[uuid.UUID]) -> list[Employee]:
     return await Employee.filter(tenant_id=tenant_id, org_unit_id__in=units, active=True)
 
 
@@ -252,14 +253,16 @@ async def unit_distribution(ctx: RequestContext, org_unit_id: uuid.UUID, period_
 
 
 async def _distribution(unit: OrgUnit, period: Period) -> Distribution:
-    members = [e.id for e in await _unit_employees(unit.tenant_id, unit.id)]
+    subtree = await unit_subtree_ids(unit.tenant_id, unit.id)
+    members = [e.id for e in await _unit_employees(unit.tenant_id, subtree)]
     evaluations = await Evaluation.filter(tenant_id=unit.tenant_id, period_id=period.id, employee_id__in=members,
                                           status__in=LIVE)
     counts = Counter(e.predicate for e in evaluations)
     performance = await UnitPerformance.get_or_none(tenant_id=unit.tenant_id, org_unit_id=unit.id, period_id=period.id)
     result = Distribution(unit, period, performance.rating if performance else None,
                           {p: counts.get(p, 0) for p in Predicate},
-                          sum(1 for e in evaluations if e.status is EvaluationStatus.FINAL))
+                          sum(1 for e in evaluations if e.status is EvaluationStatus.FINAL), subtree=subtree,
+                          members=members)
     if performance is not None:
         rule = await rules_for(unit.tenant_id, period.year)
         result.breaches = rules.distribution_breaches(rule.distribution_guide, performance.rating, result.counts)
@@ -339,8 +342,7 @@ class UnitDashboard:
 
 async def unit_dashboard(ctx: RequestContext, org_unit_id: uuid.UUID, period_id: uuid.UUID) -> UnitDashboard:
     distribution = await unit_distribution(ctx, org_unit_id, period_id)
-    unit, period = distribution.org_unit, distribution.period
-    members = [e.id for e in await _unit_employees(unit.tenant_id, unit.id)]
+    unit, period, members = distribution.org_unit, distribution.period, distribution.members
     plans = await PerformancePlan.filter(tenant_id=unit.tenant_id, employee_id__in=members, year=period.year) \
         .exclude(status=PlanStatus.SUPERSEDED).values_list("id", "status")
     by_status = Counter(status.value for _id, status in plans)
@@ -350,14 +352,13 @@ async def unit_dashboard(ctx: RequestContext, org_unit_id: uuid.UUID, period_id:
     realised = await Realisation.filter(tenant_id=unit.tenant_id, indicator_id__in=indicator_ids,
                                         period_id=period.id).count() if indicator_ids else 0
     total = distribution.total
-    subtree = await unit_subtree_ids(unit.tenant_id, unit.id)
     start = dt.datetime.combine(period.starts_on, dt.time.min, dt.timezone.utc)
     end = dt.datetime.combine(period.ends_on + dt.timedelta(days=1), dt.time.min, dt.timezone.utc)
-    service_units = [u.id for u in await service_units_of_org_units(unit.tenant_id, subtree)]
+    service_units = [u.id for u in await service_units_of_org_units(unit.tenant_id, distribution.subtree)]
     return UnitDashboard(unit, period, len(members), {s.value: by_status.get(s.value, 0) for s in PlanStatus},
                          len(indicator_ids), realised, distribution.final, total - distribution.final,
                          distribution.counts, distribution.unit_rating,
-                         await unit_ikm_for_org_units(unit.tenant_id, subtree, start, end),
+                         await ikm_for_service_units(unit.tenant_id, service_units, start, end),
                          await ticket_stats(unit.tenant_id, service_units, start, end) if service_units else None)
 
 
@@ -395,7 +396,7 @@ PREDICATE_RANK = {p: i for i, p in enumerate(Predicate)}
 async def top_performers(ctx: RequestContext, org_unit_id: uuid.UUID, year: int, limit: int = 10) -> list[Evaluation]:
     """Recognition list: final annual evaluations of the unit's employees, best predicate first."""
     unit = await _unit_in_reach(ctx, org_unit_id, "dashboard", "read")
-    members = [e.id for e in await _unit_employees(unit.tenant_id, unit.id)]
+    members = [e.id for e in await _unit_employees(unit.tenant_id, await unit_subtree_ids(unit.tenant_id, unit.id))]
     annual = await Period.filter(tenant_id=unit.tenant_id, year=year, kind="ANNUAL").values_list("id", flat=True)
     evaluations = await Evaluation.filter(tenant_id=unit.tenant_id, employee_id__in=members, period_id__in=annual,
                                           status=EvaluationStatus.FINAL,
@@ -406,7 +407,7 @@ async def top_performers(ctx: RequestContext, org_unit_id: uuid.UUID, year: int,
 
 async def unit_sheet(unit: OrgUnit, period: Period) -> list[tuple[Employee, Evaluation | None]]:
     """Every employee of the unit subtree with his or her current evaluation for the period, by name."""
-    members = sorted(await _unit_employees(unit.tenant_id, unit.id), key=lambda e: (e.name, e.nip))
+    members = sorted(await _unit_employees(unit.tenant_id, await unit_subtree_ids(unit.tenant_id, unit.id)), key=lambda e: (e.name, e.nip))
     current = {e.employee_id: e for e in await Evaluation.filter(
         tenant_id=unit.tenant_id, period_id=period.id, employee_id__in=[m.id for m in members], status__in=LIVE)}
     return [(m, current.get(m.id)) for m in members]
