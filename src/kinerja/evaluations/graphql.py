@@ -192,7 +192,10 @@ class UnitDashboard:
 class TeamMemberOverview:
     employee: Employee
     plan: PerformancePlan | None
-    evaluation: Evaluation | None
+    evaluation: Evaluation | None = strawberry.field(description="The evaluation of the asked period (draft or final).")
+    latest_evaluation: Evaluation | None = strawberry.field(
+        description="The most recently finalized evaluation, whatever its period (the current predicate).")
+    training_jp: int = strawberry.field(description="Verified training hours (JP) in the period's year.")
 
 
 @strawberry.type
@@ -310,7 +313,10 @@ class EvaluationQuery:
         return TeamOverview(period=Period.from_model(period), members=[
             TeamMemberOverview(employee=Employee.from_model(m.employee),
                                plan=PerformancePlan.from_model(m.plan) if m.plan else None,
-                               evaluation=Evaluation.from_model(m.evaluation) if m.evaluation else None)
+                               evaluation=Evaluation.from_model(m.evaluation) if m.evaluation else None,
+                               latest_evaluation=Evaluation.from_model(m.latest_evaluation)
+                               if m.latest_evaluation else None,
+                               training_jp=m.training_jp)
             for m in members])
 
     @strawberry.field(description="Recognition list: the unit's best final annual predicates of a year.")

@@ -14,6 +14,7 @@ from kinerja.core import clock
 from kinerja.core.context import RequestContext
 from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from kinerja.core.pagination import Page, paginate
+from kinerja.core.sql import fetch_all, uuid_param
 from kinerja.evaluations import rules
 from kinerja.evaluations.models import Evaluation, EvaluationRule, UnitPerformance
 from kinerja.evaluations.rules import EvaluationStatus, Predicate, Rating, UnitRating
@@ -22,6 +23,7 @@ from kinerja.org.scoping import actor_team, actor_unit_subtree, employee_scope, 
 from kinerja.org.service import visible_employees
 from kinerja.plans.models import Indicator, PerformancePlan, Realisation, ResultTarget
 from kinerja.plans.rules import BerakhlakValue, PlanStatus
+from kinerja.training.service import verified_jp
 
 LIVE = [EvaluationStatus.DRAFT, EvaluationStatus.FINAL]  # versions not replaced by a correction
 
@@ -367,6 +369,8 @@ class TeamMember:
     employee: Employee
     plan: PerformancePlan | None
     evaluation: Evaluation | None
+    latest_evaluation: Evaluation | None
+    training_jp: int
 
 
 async def team_overview(ctx: RequestContext, period_id: uuid.UUID) -> tuple[Period, list[TeamMember]]:
@@ -387,7 +391,30 @@ async def team_overview(ctx: RequestContext, period_id: uuid.UUID) -> tuple[Peri
         plans[plan.employee_id] = plan
     evaluations = {e.employee_id: e for e in await Evaluation.filter(
         tenant_id=tenant_id, employee_id__in=ids, period_id=period.id, status__in=LIVE)}
-    return period, [TeamMember(e, plans.get(e.id), evaluations.get(e.id)) for e in team]
+    latest = await latest_final_evaluations(tenant_id, ids)
+    jp = await verified_jp(tenant_id, ids, period.year)
+    return period, [TeamMember(e, plans.get(e.id), evaluations.get(e.id), latest.get(e.id), jp.get(e.id, 0))
+                    for e in team]
+
+
+_LATEST_FINAL = """
+SELECT id FROM (
+    SELECT id, ROW_NUMBER() OVER (PARTITION BY employee_id ORDER BY finalized_at DESC, created_at DESC) AS rank
+    FROM evaluation WHERE tenant_id = $1 AND status = 'FINAL' AND employee_id IN ({ids})
+) ranked WHERE rank = 1
+"""
+
+
+async def latest_final_evaluations(tenant_id: uuid.UUID, employee_ids: list[uuid.UUID]) -> dict[uuid.UUID, Evaluation]:
+    """Each employee's most recently finalized evaluation, whatever the period."""
+    if not employee_ids:
+        return {}
+    placeholders = ", ".join(f"${i}" for i in range(2, len(employee_ids) + 2))
+    rows = await fetch_all(_LATEST_FINAL.format(ids=placeholders),
+                           [uuid_param(tenant_id), *(uuid_param(i) for i in employee_ids)])
+    found = await Evaluation.filter(tenant_id=tenant_id, id__in=[r["id"] for r in rows])
+    return {e.employee_id: e for e in found}
+
 
 
 PREDICATE_RANK = {p: i for i, p in enumerate(Predicate)}

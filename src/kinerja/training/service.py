@@ -8,6 +8,8 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 
+from tortoise.functions import Sum
+
 from kinerja.core import clock
 from kinerja.core.context import RequestContext
 from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
@@ -157,12 +159,11 @@ async def _settings(tenant_id: uuid.UUID) -> TenantSettings:
 
 
 async def verified_jp(tenant_id: uuid.UUID, employee_ids: list[uuid.UUID], year: int) -> dict[uuid.UUID, int]:
-    """Sum of verified JP per employee for a year, in one query."""
-    sums: dict[uuid.UUID, int] = defaultdict(int)
-    for employee_id, jp in await TrainingRecord.filter(tenant_id=tenant_id, employee_id__in=employee_ids, year=year,
-                                                       status=TrainingStatus.VERIFIED).values_list("employee_id", "jp"):
-        sums[employee_id] += jp
-    return sums
+    """Verified training hours (JP) per employee in a year, summed by the database."""
+    rows = await TrainingRecord.filter(tenant_id=tenant_id, employee_id__in=employee_ids, year=year,
+                                       status=TrainingStatus.VERIFIED) \
+        .annotate(total=Sum("jp")).group_by("employee_id").values_list("employee_id", "total")
+    return defaultdict(int, {employee_id: int(total or 0) for employee_id, total in rows})
 
 
 async def employee_progress(ctx: RequestContext, employee_id: uuid.UUID, year: int) -> tuple[Employee, rules.Progress]:
