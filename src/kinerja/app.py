@@ -15,7 +15,8 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from tortoise.contrib.starlette import RegisterTortoise
 
-from kinerja.api.schema import build_schema, limits
+from kinerja.api.schema import TRUSTED_HANDLERS, build_schema, limits
+from kinerja.api.trusted import TrustedDocuments
 from kinerja.api.view import GraphQLView
 from kinerja.auth.policy_events import PolicyReloader
 from kinerja.citizen.http import public_report_csv
@@ -127,7 +128,8 @@ async def readyz(_request: Request) -> JSONResponse:
 def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> Starlette:
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level)
-    view = GraphQLView(build_schema(limits(introspection=settings.introspection)), settings)
+    view = GraphQLView(build_schema(limits(introspection=settings.introspection)), settings,
+                       TrustedDocuments(TRUSTED_HANDLERS))
 
     @asynccontextmanager
     async def lifespan(app: Starlette):

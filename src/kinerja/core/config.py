@@ -41,6 +41,8 @@ class Settings:
     pool_size: int = 10
     # Evidence files travel base64 in the JSON body: 8 MiB admits one 5 MB file with room to spare.
     max_body_bytes: int = 8 * 1024 * 1024
+    # Trusted documents answered by their compiled handlers (api/trusted.py); off = schema only.
+    compiled_operations: bool = True
     extra: dict = field(default_factory=dict)
 
     @property
@@ -81,6 +83,7 @@ class Settings:
             upload_dir=os.environ.get("KINERJA_UPLOAD_DIR", "uploads"),
             pool_size=int(os.environ.get("KINERJA_DB_POOL_SIZE", "10")),
             max_body_bytes=int(os.environ.get("KINERJA_MAX_BODY_BYTES", str(8 * 1024 * 1024))),
+            compiled_operations=_flag("KINERJA_COMPILED_OPERATIONS", True),
         )
         values.update(overrides)
         settings = cls(**values)

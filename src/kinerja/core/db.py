@@ -66,6 +66,10 @@ def _postgres_credentials(url: str, pool_size: int) -> dict:
             "database": (parsed.path or "/postgres").lstrip("/"),
             "minsize": 1,
             "maxsize": pool_size,
+            # Tenants differ in size by orders of magnitude: a generic plan made for one tenant's
+            # statistics can be 15x slower for another (seen on the benchmark's tenant-year summary),
+            # so every execution is planned for its own parameters.
+            "server_settings": {"plan_cache_mode": "force_custom_plan"},
         },
     }
 
