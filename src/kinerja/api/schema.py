@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import DisableIntrospection, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (DisableIntrospection, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter,
+                                   ValidationCache)
 from strawberry.tools import merge_types
 from strawberry.types import Info
 
@@ -72,16 +73,25 @@ MAX_ALIASES = 30
 
 
 def limits(*, introspection: bool) -> list:
-    """Document limits for every request; introspection only where configured."""
-    extensions = [QueryDepthLimiter(max_depth=MAX_DEPTH), MaxTokensLimiter(max_token_count=MAX_TOKENS),
+    """Document limits for every request; introspection only where configured. Validation is cached
+    per document, so a repeated operation is validated once per process. (Strawberry's parser cache
+    is left out: a syntax error raised from it escapes the error codes.)"""
+    extensions = [ValidationCache(maxsize=512),
+                  QueryDepthLimiter(max_depth=MAX_DEPTH), MaxTokensLimiter(max_token_count=MAX_TOKENS),
                   MaxAliasesLimiter(max_alias_count=MAX_ALIASES)]
     if not introspection:
         extensions.append(DisableIntrospection())
     return extensions
 
 
+class Schema(strawberry.Schema):
+    def process_errors(self, errors, execution_context=None) -> None:
+        """Expected errors (NOT_FOUND, FORBIDDEN, ...) are answers, not incidents: ErrorCodes logs the
+        unexpected ones, with their traceback, under the request id."""
+
+
 def build_schema(extensions: list | None = None) -> strawberry.Schema:
-    return strawberry.Schema(
+    return Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

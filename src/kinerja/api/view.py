@@ -81,6 +81,9 @@ class GraphQLView(GraphQL):
             return None, body
         return Response(orjson.dumps({"data": data}), media_type="application/json"), body
 
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
     async def get_context(self, request: Request, response: Response) -> RequestContext:
         ctx = new_context(self.settings, request, request=request, response=response)
         authenticate(ctx, request.headers.get("authorization", ""))
