@@ -18,10 +18,12 @@ from pathlib import Path
 from graphql import GraphQLError, parse, print_ast
 
 from kinerja.core.context import RequestContext
+from kinerja.core.db import Fetch
 from kinerja.core.paths import operations_dir
 
-# Returns the ``data`` of the response, or None to let the ordinary schema answer.
-Handler = Callable[[RequestContext, dict], Awaitable[dict | None]]
+# Runs its statement through ``Fetch`` and returns the ``data`` of the response, or None to let the
+# ordinary schema answer.
+Handler = Callable[[RequestContext, dict, Fetch], Awaitable[dict | None]]
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from kinerja.api.http_auth import authenticate, new_context
 from kinerja.api.trusted import TrustedDocuments
 from kinerja.core.config import Settings
 from kinerja.core.context import RequestContext
-from kinerja.core.db import tenant_transaction
+from kinerja.core.db import tenant_read
 from kinerja.core.logging import operation_var
 
 log = logging.getLogger("kinerja.api")
@@ -72,8 +72,8 @@ class GraphQLView(GraphQL):
             return None, body
         operation_var.set(operation.name)
         try:
-            async with tenant_transaction(ctx.tenant_id):
-                data = await operation.handler(ctx, variables)
+            async with tenant_read(ctx.require_tenant()) as fetch:
+                data = await operation.handler(ctx, variables, fetch)
         except Exception:  # noqa: BLE001 - the schema answers instead, with its error handling
             log.exception("trusted operation %s failed; answering through the schema", operation.name)
             return None, body

@@ -9,9 +9,9 @@ import orjson
 
 from kinerja.citizen.rules import compute_ikm
 from kinerja.core.context import RequestContext
+from kinerja.core.db import Fetch
 from kinerja.core.ids import input_id_or_none, to_global_id
 from kinerja.core.numbers import decimal_text, tidy
-from kinerja.core.sql import fetch_all
 from kinerja.evaluations.rules import Predicate
 from kinerja.evaluations.service import LATEST_FINAL_ORDER
 from kinerja.plans.compiled import indicator_row, realisation_row
@@ -74,12 +74,12 @@ def _plan(plan: dict | None) -> dict | None:
         "achievement": decimal_text(tidy(progress.achievement))}}
 
 
-async def team_dashboard(ctx: RequestContext, variables: dict) -> dict | None:
+async def team_dashboard(ctx: RequestContext, variables: dict, fetch: Fetch) -> dict | None:
     period_id = input_id_or_none(variables.get("periodId"), "Period")
     if period_id is None or not await ctx.scopes("dashboard", "read"):
         return None
     actor = ctx.require_actor()
-    row = (await fetch_all(_TEAM_DASHBOARD_SQL, [actor.tenant_id, actor.user_id, period_id]))[0]
+    row = (await fetch(_TEAM_DASHBOARD_SQL, [actor.tenant_id, actor.user_id, period_id]))[0]
     if row["me"] is None or row["year"] is None:
         return None
     members = orjson.loads(row["members"]) if row["members"] else []
@@ -125,12 +125,12 @@ SELECT (SELECT id FROM asked) AS period, (SELECT settings::text FROM tenant WHER
 """
 
 
-async def tenant_year(ctx: RequestContext, variables: dict) -> dict | None:
+async def tenant_year(ctx: RequestContext, variables: dict, fetch: Fetch) -> dict | None:
     period_id = input_id_or_none(variables.get("periodId"), "Period")
     if period_id is None or "tenant" not in await ctx.scopes("dashboard", "read"):
         return None
     tenant_id = ctx.require_tenant()
-    row = (await fetch_all(_TENANT_YEAR, [tenant_id, period_id]))[0]
+    row = (await fetch(_TENANT_YEAR, [tenant_id, period_id]))[0]
     if row["period"] is None:
         return None
     weighting = TenantSettings.from_dict(orjson.loads(row["settings"] or "{}")).ikm_weighting

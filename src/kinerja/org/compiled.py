@@ -6,10 +6,10 @@ import functools
 import uuid
 
 from kinerja.core.context import RequestContext
+from kinerja.core.db import Fetch
 from kinerja.core.ids import input_id_or_none, to_global_id
 from kinerja.core.errors import BadUserInput
 from kinerja.core.pagination import MAX_PAGE_SIZE, decode_cursor, encode_cursor
-from kinerja.core.sql import fetch_all
 from kinerja.org.scoping import scope_sql
 
 _UNIT_SUBTREE = ("filter_units(id) AS (SELECT id FROM org_unit WHERE tenant_id = $1 AND id = $4 "
@@ -39,7 +39,7 @@ def _employee_page_sql(scopes: frozenset[str], by_unit: bool, after: bool) -> st
     return "WITH RECURSIVE " + ", ".join(ctes) + _EMPLOYEE_PAGE.format(conditions=" AND ".join(conditions))
 
 
-async def employee_list(ctx: RequestContext, variables: dict) -> dict | None:
+async def employee_list(ctx: RequestContext, variables: dict, fetch: Fetch) -> dict | None:
     first, after, flt = variables.get("first"), variables.get("after"), variables.get("filter") or {}
     if not isinstance(first, int) or isinstance(first, bool) or first < 1 or not isinstance(flt, dict):
         return None
@@ -67,7 +67,7 @@ async def employee_list(ctx: RequestContext, variables: dict) -> dict | None:
             return None
         if not isinstance(name, str):
             return None
-    rows = await fetch_all(_employee_page_sql(frozenset(scopes), unit is not None, after is not None), params)
+    rows = await fetch(_employee_page_sql(frozenset(scopes), unit is not None, after is not None), params)
     page = rows[:size]
     edges = [{
         "cursor": encode_cursor([r["name"], str(r["id"])]),

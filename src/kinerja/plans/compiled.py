@@ -9,9 +9,9 @@ from types import SimpleNamespace
 import orjson
 
 from kinerja.core.context import RequestContext
+from kinerja.core.db import Fetch
 from kinerja.core.ids import input_id_or_none, to_global_id
 from kinerja.core.numbers import decimal_text, tidy
-from kinerja.core.sql import fetch_all
 from kinerja.org.scoping import scope_sql
 from kinerja.plans.rules import Aspect
 
@@ -66,13 +66,13 @@ def _decimal_out(text: str | None) -> str | None:
     return decimal_text(tidy(_decimal(text)))
 
 
-async def plan_detail(ctx: RequestContext, variables: dict) -> dict | None:
+async def plan_detail(ctx: RequestContext, variables: dict, fetch: Fetch) -> dict | None:
     plan_id = input_id_or_none(variables.get("id"), "PerformancePlan")
     scopes = await ctx.scopes("plan", "read")
     if plan_id is None or not scopes:
         return None
     actor = ctx.require_actor()
-    rows = await fetch_all(_plan_detail_sql(frozenset(scopes)), [actor.tenant_id, actor.user_id, plan_id])
+    rows = await fetch(_plan_detail_sql(frozenset(scopes)), [actor.tenant_id, actor.user_id, plan_id])
     if not rows:
         return None
     p = orjson.loads(rows[0]["plan"])
