@@ -9,6 +9,7 @@ from strawberry.types import Info
 
 from kinerja.api.errors import ErrorCodes
 from kinerja.api.extensions import TenantTransaction
+from kinerja.api.limits import DocumentChecks
 from kinerja.api.relay import Node
 from kinerja.auth import access_graphql
 from kinerja.auth.access_graphql import AccessMutation, AccessQuery
@@ -61,12 +62,15 @@ MAX_TOKENS = 5000
 MAX_ALIASES = 30
 
 
-def limits(*, introspection: bool) -> list:
-    """Document limits for every request; introspection only where configured."""
+def limits(*, introspection: bool, max_cost: int = 100_000) -> list:
+    """Document limits for every request; introspection (and "Did you mean" suggestions, which
+    reveal the schema as well) only where configured."""
     extensions = [QueryDepthLimiter(max_depth=MAX_DEPTH), MaxTokensLimiter(max_token_count=MAX_TOKENS),
                   MaxAliasesLimiter(max_alias_count=MAX_ALIASES)]
     if not introspection:
         extensions.append(DisableIntrospection())
+    # Last: it validates with the rules the extensions above added.
+    extensions.append(DocumentChecks(max_cost=max_cost, hide_suggestions=not introspection))
     return extensions
 
 

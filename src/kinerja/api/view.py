@@ -1,16 +1,38 @@
-"""The HTTP endpoint: builds the request context from the verified token, formats errors."""
+"""The HTTP endpoint: builds the request context from the verified token, formats errors.
+
+Operations travel only as POST with a JSON body (no form, multipart or text/plain bodies that a
+page on another site could send without a preflight), and run under a time limit."""
 
 from __future__ import annotations
 
+import asyncio
+
+from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http.parse_content_type import parse_content_type
 from strawberry.types.unset import UNSET
 
 from kinerja.api.http_auth import authenticate, new_context
+from kinerja.api.http_security import GRAPHIQL_CSP, mark_origin_refused
 from kinerja.core.config import Settings
 from kinerja.core.context import RequestContext
+from kinerja.core.logging import request_id_var
+from kinerja.tenancy.origins import origin_allowed
+
+JSON_TYPES = {"application/json", "application/graphql-response+json"}
+
+
+class OperationTimedOut(Exception):
+    pass
+
+
+def error_response(status: int, message: str, code: str, **extensions) -> JSONResponse:
+    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code, **extensions}}]},
+                        status_code=status)
 
 
 class GraphQLView(GraphQL):
@@ -23,10 +45,66 @@ class GraphQLView(GraphQL):
         )
         self.settings = settings
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        refusal = self._refuse_transport(request)
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
+        try:
+            response = await self.run(request)
+        except HTTPException as exc:
+            response = error_response(exc.status_code, exc.reason, "BAD_USER_INPUT")
+        except OperationTimedOut:
+            request_id = request_id_var.get() or "-"
+            response = error_response(
+                503, f"The operation took longer than {self.settings.request_timeout_seconds:g} s and was "
+                     f"cancelled; nothing it wrote was kept (request id {request_id})",
+                "TIMEOUT", requestId=request_id)
+        context = getattr(request.state, "graphql_context", None)
+        if context is not None and context.cache.get("origin_refused"):
+            # An operation named a tenant this page's origin may not act for: refuse it as CORS would.
+            response.status_code = 403
+            mark_origin_refused(scope)
+        await response(scope, receive, send)
+
+    def _refuse_transport(self, request: Request) -> Response | None:
+        if request.method == "GET":
+            if self.graphql_ide and "text/html" in request.headers.get("accept", ""):
+                return None
+            return error_response(405, "Send operations as POST with Content-Type: application/json",
+                                  "METHOD_NOT_ALLOWED")
+        content_type, _ = parse_content_type(request.headers.get("content-type", ""))
+        if content_type not in JSON_TYPES:
+            return error_response(415, "Content-Type must be application/json", "UNSUPPORTED_MEDIA_TYPE")
+        return None
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        response = await super().render_graphql_ide(request)
+        response.headers["content-security-policy"] = GRAPHIQL_CSP
+        return response
+
+    async def execute_operation(self, *args, **kwargs):
+        # Cancelling the operation unwinds its tenant transaction, which rolls back.
+        try:
+            async with asyncio.timeout(self.settings.request_timeout_seconds):
+                return await super().execute_operation(*args, **kwargs)
+        except TimeoutError:
+            raise OperationTimedOut() from None
+
     async def get_context(self, request: Request, response: Response) -> RequestContext:
         ctx = new_context(self.settings, request, request=request, response=response)
         authenticate(ctx, request.headers.get("authorization", ""))
+        request.state.graphql_context = ctx
         return ctx
+
+    def is_websocket_origin_allowed(self, request, origin: str) -> bool:
+        # CorsPolicy has refused upgrades from unknown origins; the tenant's own rule is applied in
+        # on_ws_connect, once the token names the tenant.
+        return True
 
     async def on_ws_connect(self, context: RequestContext):
         """graphql-transport-ws: the token comes in the connection_init payload,
@@ -36,4 +114,6 @@ class GraphQLView(GraphQL):
         authenticate(context, header if isinstance(header, str) else "")
         if context.actor is None:
             raise ConnectionRejectionError({"message": context.cache.get("auth_error", "Authentication required")})
+        if context.origin is not None and not await origin_allowed(self.settings, context.origin, context.tenant_id):
+            raise ConnectionRejectionError({"message": "Connections from this origin are not allowed for this tenant"})
         return UNSET

@@ -18,6 +18,7 @@ from kinerja.evaluations.rules import LABELS, EvaluationStatus, Predicate
 from kinerja.org.models import Employee, OrgUnit, Period
 from kinerja.plans.models import PerformancePlan
 from kinerja.plans.rules import PlanStatus
+from kinerja.core.context import RequestContext
 from kinerja.tenancy.models import Tenant
 
 MIN_CELL = 5
@@ -47,8 +48,8 @@ class PublicReport:
     org_units: list[OrgUnitLine]
 
 
-async def public_report(slug: str, year: int) -> PublicReport:
-    tenant, settings = await public_tenant(slug)
+async def public_report(ctx: RequestContext, slug: str, year: int) -> PublicReport:
+    tenant, settings = await public_tenant(ctx, slug)
     start = dt.datetime(year, 1, 1, tzinfo=dt.timezone.utc)
     end = dt.datetime(year + 1, 1, 1, tzinfo=dt.timezone.utc)
     rows = await element_sums(SurveyResponse.filter(tenant_id=tenant.id, created_at__gte=start, created_at__lt=end),
