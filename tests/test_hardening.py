@@ -173,6 +173,11 @@ async def test_operations_only_travel_as_json(client, content_type, body):
     assert error_codes(response.json()) == ["UNSUPPORTED_MEDIA_TYPE"]
 
 
+async def test_malformed_json_answers_a_json_error(client):
+    response = await client.post("/graphql", content=b'{"query": ', headers={"content-type": "application/json"})
+    assert response.status_code == 400 and error_codes(response.json()) == ["BAD_USER_INPUT"]
+
+
 async def test_json_with_the_graphql_response_type_is_accepted(client):
     response = await client.post("/graphql", content=b'{"query": "{ __typename }"}',
                                  headers={"content-type": "application/json; charset=utf-8",
@@ -282,6 +287,20 @@ async def test_the_apis_own_host_is_not_cross_origin(api, production):
     token = await api.token("samarinda", "pegawai")
     response = await _gql(production, "{ viewer { id } }", token=token, origin="http://test")
     assert response.status_code == 200 and "access-control-allow-origin" not in response.headers
+
+
+async def test_applying_a_tenant_file_updates_the_origins_at_once(production, tmp_path):
+    from kinerja.tenancy.provisioning import apply_spec
+    from kinerja.tenancy.spec import load_tenant_file
+
+    origin = "https://kinerja.kotacors.go.id"
+    assert (await production.options("/graphql", headers=_preflight(origin))).status_code == 403
+    path = tmp_path / "kota-cors.toml"
+    path.write_text(f'slug = "kota-cors"\nname = "Kota Cors"\nkind = "KOTA"\n\n[settings]\n'
+                    f'allowed_origins = ["{origin}"]\n', encoding="utf-8")
+    await apply_spec(load_tenant_file(path))
+    allowed = await production.options("/graphql", headers=_preflight(origin))
+    assert allowed.status_code == 204 and allowed.headers["access-control-allow-origin"] == origin
 
 
 def test_allowed_origins_in_tenant_files_are_checked(tmp_path):

@@ -6,6 +6,7 @@ page on another site could send without a preflight), and run under a time limit
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from cross_web import HTTPException
 from starlette.requests import Request
@@ -23,7 +24,9 @@ from kinerja.core.context import RequestContext
 from kinerja.core.logging import request_id_var
 from kinerja.tenancy.origins import origin_allowed
 
-JSON_TYPES = {"application/json", "application/graphql-response+json"}
+
+
+log = logging.getLogger("kinerja.api")
 
 
 class OperationTimedOut(Exception):
@@ -60,6 +63,7 @@ class GraphQLView(GraphQL):
             response = error_response(exc.status_code, exc.reason, "BAD_USER_INPUT")
         except OperationTimedOut:
             request_id = request_id_var.get() or "-"
+            log.warning("operation cancelled after %s s", self.settings.request_timeout_seconds)
             response = error_response(
                 503, f"The operation took longer than {self.settings.request_timeout_seconds:g} s and was "
                      f"cancelled; nothing it wrote was kept (request id {request_id})",
@@ -78,7 +82,7 @@ class GraphQLView(GraphQL):
             return error_response(405, "Send operations as POST with Content-Type: application/json",
                                   "METHOD_NOT_ALLOWED")
         content_type, _ = parse_content_type(request.headers.get("content-type", ""))
-        if content_type not in JSON_TYPES:
+        if content_type != "application/json":
             return error_response(415, "Content-Type must be application/json", "UNSUPPORTED_MEDIA_TYPE")
         return None
 

@@ -114,6 +114,7 @@ async def refresh(ctx: RequestContext, raw_refresh_token: str) -> Session:
 
 async def logout(ctx: RequestContext, raw_refresh_token: str) -> None:
     token = await _lookup_refresh_token(raw_refresh_token)
+    await require_origin(ctx, token.tenant_id)
     await RefreshToken.filter(tenant_id=token.tenant_id, family=token.family, revoked_at=None).update(
         revoked_at=clock.now()
     )
