@@ -303,6 +303,20 @@ async def test_applying_a_tenant_file_updates_the_origins_at_once(production, tm
     assert allowed.status_code == 204 and allowed.headers["access-control-allow-origin"] == origin
 
 
+def test_deployment_origins_are_checked_at_start(monkeypatch):
+    from kinerja.core.config import ConfigError, Settings
+
+    secret = "s" * 40
+    monkeypatch.setenv("KINERJA_CORS_ORIGINS", "https://portal.kinerja.example, https://app.kinerja.example:8443")
+    settings = Settings.from_env(mode="production", secret_key=secret)
+    assert settings.cors_origins == ("https://portal.kinerja.example", "https://app.kinerja.example:8443")
+    assert Settings.from_env(mode="demo", secret_key=secret).cors_origins[-2:] == LOCAL_ORIGINS
+    for bad in ("*", "https://portal.kinerja.example/", "portal.kinerja.example"):
+        monkeypatch.setenv("KINERJA_CORS_ORIGINS", bad)
+        with pytest.raises(ConfigError, match="KINERJA_CORS_ORIGINS"):
+            Settings.from_env(mode="production", secret_key=secret)
+
+
 def test_allowed_origins_in_tenant_files_are_checked(tmp_path):
     from kinerja.tenancy.spec import SpecError, load_tenant_file
 

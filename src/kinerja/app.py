@@ -128,7 +128,8 @@ async def readyz(_request: Request) -> JSONResponse:
 def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> Starlette:
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level)
-    view = GraphQLView(build_schema(limits(introspection=settings.introspection, max_cost=settings.max_query_cost)), settings)
+    schema = build_schema(limits(introspection=settings.introspection, max_cost=settings.max_query_cost))
+    view = GraphQLView(schema, settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette):

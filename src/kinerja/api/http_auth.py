@@ -15,8 +15,8 @@ from kinerja.core.config import Settings
 from kinerja.core.context import Actor, RequestContext
 from kinerja.core.db import tenant_transaction
 from kinerja.core.errors import Forbidden, NotFound, Unauthenticated
-from kinerja.core.origins import cross_origin
 from kinerja.core.logging import request_id_var, tenant_var
+from kinerja.core.origins import cross_origin
 
 
 def new_context(settings: Settings, connection: HTTPConnection | None = None, **kwargs) -> RequestContext:

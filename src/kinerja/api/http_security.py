@@ -73,10 +73,10 @@ def mark_origin_refused(scope: Scope) -> None:
     scope.setdefault("state", {})["origin_refused"] = True
 
 
-async def _refuse(send: Send, status: int = 403) -> None:
+async def _refuse(send: Send) -> None:
     body = orjson.dumps({"errors": [{"message": "Requests from this origin are not allowed",
                                      "extensions": {"code": "FORBIDDEN"}}]})
-    await send({"type": "http.response.start", "status": status,
+    await send({"type": "http.response.start", "status": 403,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
                             (b"vary", b"Origin")]})
     await send({"type": "http.response.body", "body": body})

@@ -24,8 +24,6 @@ from kinerja.core.context import RequestContext
 from kinerja.core.logging import request_id_var
 from kinerja.tenancy.origins import origin_allowed
 
-
-
 log = logging.getLogger("kinerja.api")
 
 

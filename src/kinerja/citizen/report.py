@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from kinerja.citizen import rules
 from kinerja.citizen.models import ServiceUnit, SurveyResponse
 from kinerja.citizen.service import element_sums, ikm_of, public_tenant
+from kinerja.core.context import RequestContext
 from kinerja.evaluations.models import Evaluation
 from kinerja.evaluations.rules import LABELS, EvaluationStatus, Predicate
 from kinerja.org.models import Employee, OrgUnit, Period
 from kinerja.plans.models import PerformancePlan
 from kinerja.plans.rules import PlanStatus
-from kinerja.core.context import RequestContext
 from kinerja.tenancy.models import Tenant
 
 MIN_CELL = 5
