@@ -140,6 +140,21 @@ async def test_a_slow_operation_times_out_and_keeps_nothing(api, database, monke
     assert "lambat" not in {r["name"] for r in names}
 
 
+@pytest.mark.skipif(BACKEND != "postgres", reason="trusted documents are compiled for PostgreSQL only")
+async def test_a_slow_trusted_document_times_out_too(api, database, monkeypatch):
+    import kinerja.app
+
+    async def slow_handler(ctx, variables):
+        await asyncio.sleep(5)
+
+    monkeypatch.setitem(kinerja.app.TRUSTED_HANDLERS, "EmployeeList", slow_handler)
+    app = _app(database, request_timeout_seconds=0.3)
+    document = (Path(__file__).parent.parent / "schema" / "operations" / "EmployeeList.graphql").read_text()
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        response = await _gql(client, document, {"first": 5}, token=await api.token("bungo", "admin"))
+    assert response.status_code == 503 and error_codes(response.json()) == ["TIMEOUT"]
+
+
 @pytest.mark.skipif(BACKEND != "postgres", reason="statement_timeout is a PostgreSQL setting")
 async def test_the_serving_connections_carry_a_statement_timeout(database):
     import asyncpg
@@ -155,7 +170,7 @@ async def test_the_serving_connections_carry_a_statement_timeout(database):
     finally:
         await conn.close()
     owner = tortoise_config(settings, owner=True, statement_timeout=True)["connections"]["default"]["credentials"]
-    assert "server_settings" not in owner  # migrations are not cut short
+    assert "statement_timeout" not in owner["server_settings"]  # migrations are not cut short
 
 
 # --- transport -----------------------------------------------------------------------------------

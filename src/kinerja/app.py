@@ -16,7 +16,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from tortoise.contrib.starlette import RegisterTortoise
 
 from kinerja.api.http_security import CorsPolicy, SecurityHeaders
-from kinerja.api.schema import build_schema, limits
+from kinerja.api.schema import TRUSTED_HANDLERS, build_schema, limits
+from kinerja.api.trusted import TrustedDocuments
 from kinerja.api.view import GraphQLView
 from kinerja.auth.policy_events import PolicyReloader
 from kinerja.citizen.http import public_report_csv
@@ -129,7 +130,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level)
     schema = build_schema(limits(introspection=settings.introspection, max_cost=settings.max_query_cost))
-    view = GraphQLView(schema, settings)
+    view = GraphQLView(schema, settings, TrustedDocuments(TRUSTED_HANDLERS))
 
     @asynccontextmanager
     async def lifespan(app: Starlette):

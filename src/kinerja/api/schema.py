@@ -18,10 +18,13 @@ from kinerja.citizen import graphql as citizen_graphql
 from kinerja.citizen.graphql import CitizenMutation, CitizenQuery
 from kinerja.core.errors import NotFound
 from kinerja.core.ids import from_global_id
+from kinerja.evaluations import compiled as evaluations_compiled
 from kinerja.evaluations import graphql as evaluations_graphql
 from kinerja.evaluations.graphql import EvaluationMutation, EvaluationQuery
+from kinerja.org import compiled as org_compiled
 from kinerja.org import graphql as org_graphql
 from kinerja.org.graphql import OrgMutation, OrgQuery
+from kinerja.plans import compiled as plans_compiled
 from kinerja.plans import graphql as plans_graphql
 from kinerja.plans.graphql import PlanMutation, PlanQuery, PlanSubscription
 from kinerja.tenancy.graphql import PlatformMutation, PlatformQuery
@@ -48,6 +51,13 @@ class NodeQuery:
         if resolver is None:
             raise NotFound(f"No object with id {id[:80]!r}")
         return await resolver(info.context, object_id)
+
+
+TRUSTED_HANDLERS = {
+    **org_compiled.HANDLERS,
+    **plans_compiled.HANDLERS,
+    **evaluations_compiled.HANDLERS,
+}
 
 
 Query = merge_types("Query", (AuthQuery, AccessQuery, OrgQuery, PlanQuery, EvaluationQuery, TrainingQuery,

@@ -1,4 +1,5 @@
-"""The HTTP endpoint: builds the request context from the verified token, formats errors.
+"""The HTTP endpoint: builds the request context from the verified token, answers trusted documents
+through their compiled handlers, everything else through the schema; errors are formatted there.
 
 Operations travel only as POST with a JSON body (no form, multipart or text/plain bodies that a
 page on another site could send without a preflight), and run under a time limit."""
@@ -6,8 +7,11 @@ page on another site could send without a preflight), and run under a time limit
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 
+import orjson
 from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -19,9 +23,11 @@ from strawberry.types.unset import UNSET
 
 from kinerja.api.http_auth import authenticate, new_context
 from kinerja.api.http_security import GRAPHIQL_CSP, mark_origin_refused
+from kinerja.api.trusted import TrustedDocuments
 from kinerja.core.config import Settings
 from kinerja.core.context import RequestContext
-from kinerja.core.logging import request_id_var
+from kinerja.core.db import tenant_transaction
+from kinerja.core.logging import operation_var, request_id_var
 from kinerja.tenancy.origins import origin_allowed
 
 log = logging.getLogger("kinerja.api")
@@ -37,7 +43,7 @@ def error_response(status: int, message: str, code: str, **extensions) -> JSONRe
 
 
 class GraphQLView(GraphQL):
-    def __init__(self, schema, settings: Settings, **kwargs):
+    def __init__(self, schema, settings: Settings, trusted: TrustedDocuments | None = None, **kwargs):
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.graphiql else None,
@@ -45,6 +51,8 @@ class GraphQLView(GraphQL):
             **kwargs,
         )
         self.settings = settings
+        # The compiled handlers speak PostgreSQL's JSON functions; SQLite answers through the schema.
+        self.trusted = trusted if settings.uses_postgres and settings.compiled_operations else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -56,7 +64,7 @@ class GraphQLView(GraphQL):
             await refusal(scope, receive, send)
             return
         try:
-            response = await self.run(request)
+            response = await self._respond(request)
         except HTTPException as exc:
             response = error_response(exc.status_code, exc.reason, "BAD_USER_INPUT")
         except OperationTimedOut:
@@ -84,18 +92,66 @@ class GraphQLView(GraphQL):
             return error_response(415, "Content-Type must be application/json", "UNSUPPORTED_MEDIA_TYPE")
         return None
 
+    async def _respond(self, request: Request) -> Response:
+        if self.trusted is not None and request.method == "POST":
+            body = await request.body()
+            response, body = await self._answer_trusted(request, body)
+            if response is not None:
+                return response
+
+            async def replay() -> dict:
+                return {"type": "http.request", "body": body, "more_body": False}
+
+            request = Request(request.scope, replay)
+        return await self.run(request)
+
+    @contextlib.asynccontextmanager
+    async def _time_limit(self) -> AsyncIterator[None]:
+        # Cancelling the operation unwinds its tenant transaction, which rolls back.
+        try:
+            async with asyncio.timeout(self.settings.request_timeout_seconds):
+                yield
+        except TimeoutError:
+            raise OperationTimedOut() from None
+
+    async def _answer_trusted(self, request: Request, body: bytes) -> tuple[Response | None, bytes]:
+        """The compiled answer of a trusted document, or None and the body for the schema to answer
+        (with the document's text filled in when the client sent only its ``documentId``)."""
+        try:
+            payload = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return None, body
+        operation = self.trusted.match(payload) if isinstance(payload, dict) else None
+        if operation is None:
+            return None, body
+        if "query" not in payload:
+            body = orjson.dumps({**payload, "query": operation.document})
+        variables = payload.get("variables") or {}
+        ctx = new_context(self.settings, request, request=request)
+        authenticate(ctx, request.headers.get("authorization", ""))
+        if ctx.actor is None or not isinstance(variables, dict):
+            return None, body
+        operation_var.set(operation.name)
+        try:
+            async with self._time_limit(), tenant_transaction(ctx.tenant_id):
+                data = await operation.handler(ctx, variables)
+        except OperationTimedOut:
+            raise
+        except Exception:  # noqa: BLE001 - the schema answers instead, with its error handling
+            log.exception("trusted operation %s failed; answering through the schema", operation.name)
+            return None, body
+        if data is None:
+            return None, body
+        return Response(orjson.dumps({"data": data}), media_type="application/json"), body
+
     async def render_graphql_ide(self, request: Request) -> Response:
         response = await super().render_graphql_ide(request)
         response.headers["content-security-policy"] = GRAPHIQL_CSP
         return response
 
     async def execute_operation(self, *args, **kwargs):
-        # Cancelling the operation unwinds its tenant transaction, which rolls back.
-        try:
-            async with asyncio.timeout(self.settings.request_timeout_seconds):
-                return await super().execute_operation(*args, **kwargs)
-        except TimeoutError:
-            raise OperationTimedOut() from None
+        async with self._time_limit():
+            return await super().execute_operation(*args, **kwargs)
 
     async def get_context(self, request: Request, response: Response) -> RequestContext:
         ctx = new_context(self.settings, request, request=request, response=response)

@@ -58,6 +58,8 @@ class Settings:
     pool_size: int = 10
     # Evidence files travel base64 in the JSON body: 8 MiB admits one 5 MB file with room to spare.
     max_body_bytes: int = 8 * 1024 * 1024
+    # Trusted documents answered by their compiled handlers (api/trusted.py); off = schema only.
+    compiled_operations: bool = True
     # Static cost of one GraphQL document (fields, multiplied by page sizes and list estimates).
     max_query_cost: int = 100_000
     # One operation's execution over HTTP; PostgreSQL statements of the app get the same bound.
@@ -106,6 +108,7 @@ class Settings:
             upload_dir=os.environ.get("KINERJA_UPLOAD_DIR", "uploads"),
             pool_size=int(os.environ.get("KINERJA_DB_POOL_SIZE", "10")),
             max_body_bytes=int(os.environ.get("KINERJA_MAX_BODY_BYTES", str(8 * 1024 * 1024))),
+            compiled_operations=_flag("KINERJA_COMPILED_OPERATIONS", True),
             max_query_cost=int(os.environ.get("KINERJA_MAX_QUERY_COST", "100000")),
             request_timeout_seconds=float(os.environ.get("KINERJA_REQUEST_TIMEOUT_SECONDS", "15")),
             hsts=_flag("KINERJA_HSTS", False),

@@ -37,7 +37,7 @@ def tortoise_config(settings: Settings, *, owner: bool = False, statement_timeou
         credentials = _postgres_credentials(url, settings.pool_size)
         if statement_timeout and not owner:
             milliseconds = max(1, int(settings.request_timeout_seconds * 1000))
-            credentials["credentials"]["server_settings"] = {"statement_timeout": str(milliseconds)}
+            credentials["credentials"]["server_settings"]["statement_timeout"] = str(milliseconds)
     else:
         credentials = {
             "engine": "tortoise.backends.sqlite",
@@ -71,6 +71,10 @@ def _postgres_credentials(url: str, pool_size: int) -> dict:
             "database": (parsed.path or "/postgres").lstrip("/"),
             "minsize": 1,
             "maxsize": pool_size,
+            # Tenants differ in size by orders of magnitude: a generic plan made for one tenant's
+            # statistics can be 15x slower for another (seen on the benchmark's tenant-year summary),
+            # so every execution is planned for its own parameters.
+            "server_settings": {"plan_cache_mode": "force_custom_plan"},
         },
     }
 
