@@ -9,6 +9,7 @@ multiplies its selections by LIST_ESTIMATE. Fragments are expanded; introspectio
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 from graphql import (
@@ -134,9 +135,21 @@ def query_cost(schema: GraphQLSchema, document: DocumentNode, operation_name: st
     return worst
 
 
+@functools.lru_cache(maxsize=512)
+def _static_errors(schema: GraphQLSchema, document: DocumentNode, rules: tuple, hide_suggestions: bool,
+                   max_directives: int) -> tuple[GraphQLError, ...]:
+    """The errors of a document that do not depend on its variables, once per distinct document."""
+    errors = directive_errors(document, max_directives)
+    if not errors:
+        rules = (*rules, MaybeNullValidationRule, OneOfInputValidationRule)
+        errors = validate(schema, document, rules, hide_suggestions=hide_suggestions)
+    return tuple(errors)
+
+
 class DocumentChecks(SchemaExtension):
     """Runs validation itself (strawberry then skips its own) so that cheap limits come first, one
-    clear error replaces a flood, and suggestions can be left out."""
+    clear error replaces a flood, suggestions can be left out, and each distinct document is
+    validated once per process."""
 
     def __init__(self, *, max_cost: int, hide_suggestions: bool, max_directives: int = MAX_DIRECTIVES):
         self.max_cost = max_cost
@@ -148,10 +161,8 @@ class DocumentChecks(SchemaExtension):
         document = execution.graphql_document
         if document is not None and execution.pre_execution_errors is None:
             schema = execution.schema._schema
-            errors = directive_errors(document, self.max_directives)
-            if not errors:
-                rules = (*execution.validation_rules, MaybeNullValidationRule, OneOfInputValidationRule)
-                errors = validate(schema, document, rules, hide_suggestions=self.hide_suggestions)
+            errors = list(_static_errors(schema, document, tuple(execution.validation_rules),
+                                         self.hide_suggestions, self.max_directives))
             if not errors:
                 cost = query_cost(schema, document, execution.operation_name, execution.variables)
                 if cost > self.max_cost:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import strawberry
 from strawberry.extensions import DisableIntrospection, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.tools import merge_types
@@ -74,18 +76,27 @@ MAX_ALIASES = 30
 
 def limits(*, introspection: bool, max_cost: int = 100_000) -> list:
     """Document limits for every request; introspection (and "Did you mean" suggestions, which
-    reveal the schema as well) only where configured."""
+    reveal the schema as well) only where configured. Validation is cached per document by
+    DocumentChecks, so a repeated operation is validated once per process. (Strawberry's parser cache
+    is left out: a syntax error raised from it escapes the error codes.)"""
     extensions = [QueryDepthLimiter(max_depth=MAX_DEPTH), MaxTokensLimiter(max_token_count=MAX_TOKENS),
                   MaxAliasesLimiter(max_alias_count=MAX_ALIASES)]
     if not introspection:
         extensions.append(DisableIntrospection())
-    # Last: it validates with the rules the extensions above added.
-    extensions.append(DocumentChecks(max_cost=max_cost, hide_suggestions=not introspection))
+    # Last: it validates with the rules the extensions above added. A factory: one instance per
+    # operation, since it keeps the operation's state.
+    extensions.append(functools.partial(DocumentChecks, max_cost=max_cost, hide_suggestions=not introspection))
     return extensions
 
 
+class Schema(strawberry.Schema):
+    def process_errors(self, errors, execution_context=None) -> None:
+        """Expected errors (NOT_FOUND, FORBIDDEN, ...) are answers, not incidents: ErrorCodes logs the
+        unexpected ones, with their traceback, under the request id."""
+
+
 def build_schema(extensions: list | None = None) -> strawberry.Schema:
-    return strawberry.Schema(
+    return Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

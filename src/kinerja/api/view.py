@@ -144,6 +144,9 @@ class GraphQLView(GraphQL):
             return None, body
         return Response(orjson.dumps({"data": data}), media_type="application/json"), body
 
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
     async def render_graphql_ide(self, request: Request) -> Response:
         response = await super().render_graphql_ide(request)
         response.headers["content-security-policy"] = GRAPHIQL_CSP
