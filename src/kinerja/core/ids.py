@@ -49,3 +49,10 @@ def input_id_or_none(global_id, expected_type: str) -> uuid.UUID | None:
         return parse_global_id(global_id, expected_type)
     except NotFound:
         return None
+
+
+def as_uuid(value) -> uuid.UUID | None:
+    """A UUID column as read by raw SQL: native on PostgreSQL, text on SQLite."""
+    if value is None or isinstance(value, uuid.UUID):
+        return value
+    return uuid.UUID(str(value))

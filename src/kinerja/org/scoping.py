@@ -7,6 +7,7 @@ import uuid
 from tortoise.expressions import Q, Subquery
 
 from kinerja.core.context import RequestContext
+from kinerja.core.ids import as_uuid
 from kinerja.core.sql import fetch_all, uuid_param
 from kinerja.org.models import Employee
 
@@ -29,18 +30,14 @@ SELECT id FROM subtree
 """
 
 
-def _as_uuid(value) -> uuid.UUID:
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-
-
 async def team_ids(tenant_id: uuid.UUID, supervisor_id: uuid.UUID) -> list[uuid.UUID]:
     rows = await fetch_all(_TEAM_SQL, [uuid_param(tenant_id), uuid_param(supervisor_id)])
-    return [_as_uuid(r["id"]) for r in rows]
+    return [as_uuid(r["id"]) for r in rows]
 
 
 async def unit_subtree_ids(tenant_id: uuid.UUID, org_unit_id: uuid.UUID) -> list[uuid.UUID]:
     rows = await fetch_all(_SUBTREE_SQL, [uuid_param(tenant_id), uuid_param(org_unit_id)])
-    return [_as_uuid(r["id"]) for r in rows]
+    return [as_uuid(r["id"]) for r in rows]
 
 
 async def actor_team(ctx: RequestContext) -> list[uuid.UUID]:
@@ -102,7 +99,7 @@ SELECT id FROM chain
 async def supervisor_chain(tenant_id: uuid.UUID, employee_id: uuid.UUID) -> list[uuid.UUID]:
     """The employee's supervisor, that supervisor's supervisor, and so on up the tree."""
     rows = await fetch_all(_CHAIN_SQL, [uuid_param(tenant_id), uuid_param(employee_id)])
-    return [_as_uuid(r["id"]) for r in rows]
+    return [as_uuid(r["id"]) for r in rows]
 
 
 def scope_sql(scopes: set[str], column: str) -> tuple[list[str], str]:
