@@ -15,6 +15,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from tortoise.contrib.starlette import RegisterTortoise
 
+from kinerja.api.http_security import CorsPolicy, SecurityHeaders
 from kinerja.api.schema import TRUSTED_HANDLERS, build_schema, limits
 from kinerja.api.trusted import TrustedDocuments
 from kinerja.api.view import GraphQLView
@@ -128,15 +129,15 @@ async def readyz(_request: Request) -> JSONResponse:
 def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> Starlette:
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level)
-    view = GraphQLView(build_schema(limits(introspection=settings.introspection)), settings,
-                       TrustedDocuments(TRUSTED_HANDLERS))
+    schema = build_schema(limits(introspection=settings.introspection, max_cost=settings.max_query_cost))
+    view = GraphQLView(schema, settings, TrustedDocuments(TRUSTED_HANDLERS))
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
         if not manage_db:
             yield
             return
-        async with RegisterTortoise(app, config=tortoise_config(settings)):
+        async with RegisterTortoise(app, config=tortoise_config(settings, statement_timeout=True)):
             listener = None
             if settings.uses_postgres:
                 listener = NotificationListener(settings.db_url, [PolicyReloader().channel(), hub.channel()])
@@ -159,7 +160,9 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],
-        middleware=[Middleware(RequestLogMiddleware), Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],
+        middleware=[Middleware(RequestLogMiddleware), Middleware(SecurityHeaders, hsts=settings.hsts),
+                    Middleware(CorsPolicy, settings=settings),
+                    Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+
 import strawberry
-from strawberry.extensions import (DisableIntrospection, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter,
-                                   ValidationCache)
+from strawberry.extensions import DisableIntrospection, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.tools import merge_types
 from strawberry.types import Info
 
 from kinerja.api.errors import ErrorCodes
 from kinerja.api.extensions import TenantTransaction
+from kinerja.api.limits import DocumentChecks
 from kinerja.api.relay import Node
 from kinerja.auth import access_graphql
 from kinerja.auth.access_graphql import AccessMutation, AccessQuery
@@ -72,15 +74,18 @@ MAX_TOKENS = 5000
 MAX_ALIASES = 30
 
 
-def limits(*, introspection: bool) -> list:
-    """Document limits for every request; introspection only where configured. Validation is cached
-    per document, so a repeated operation is validated once per process. (Strawberry's parser cache
+def limits(*, introspection: bool, max_cost: int = 100_000) -> list:
+    """Document limits for every request; introspection (and "Did you mean" suggestions, which
+    reveal the schema as well) only where configured. Validation is cached per document by
+    DocumentChecks, so a repeated operation is validated once per process. (Strawberry's parser cache
     is left out: a syntax error raised from it escapes the error codes.)"""
-    extensions = [ValidationCache(maxsize=512),
-                  QueryDepthLimiter(max_depth=MAX_DEPTH), MaxTokensLimiter(max_token_count=MAX_TOKENS),
+    extensions = [QueryDepthLimiter(max_depth=MAX_DEPTH), MaxTokensLimiter(max_token_count=MAX_TOKENS),
                   MaxAliasesLimiter(max_alias_count=MAX_ALIASES)]
     if not introspection:
         extensions.append(DisableIntrospection())
+    # Last: it validates with the rules the extensions above added. A factory: one instance per
+    # operation, since it keeps the operation's state.
+    extensions.append(functools.partial(DocumentChecks, max_cost=max_cost, hide_suggestions=not introspection))
     return extensions
 
 

@@ -30,10 +30,15 @@ MODEL_MODULES = [
 ]
 
 
-def tortoise_config(settings: Settings, *, owner: bool = False) -> dict:
+def tortoise_config(settings: Settings, *, owner: bool = False, statement_timeout: bool = False) -> dict:
+    """``statement_timeout``: the serving app's connections stop any statement running longer than
+    an operation may (set once per connection, no extra round trip per request)."""
     url = settings.owner_db_url if owner else settings.db_url
     if url.startswith("postgres://"):
         credentials = _postgres_credentials(url, settings.pool_size)
+        if statement_timeout and not owner:
+            milliseconds = max(1, int(settings.request_timeout_seconds * 1000))
+            credentials["credentials"]["server_settings"]["statement_timeout"] = str(milliseconds)
     else:
         credentials = {
             "engine": "tortoise.backends.sqlite",
