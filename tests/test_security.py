@@ -284,3 +284,23 @@ async def test_bad_decimals_are_bad_user_input(api, value):
         assert set(error_codes(body)) <= SAFE_CODES
     else:
         assert [e["code"] for e in body["data"]["updateIndicator"]["userErrors"]] == ["BAD_USER_INPUT"], body
+
+
+async def test_a_database_outage_is_masked_with_a_request_id(app, monkeypatch):
+    """When the operation's transaction cannot even open, the driver's message (hosts, ports) must
+    not reach the client: INTERNAL_SERVER_ERROR with the request id, as for any unexpected error."""
+    import contextlib
+
+    from kinerja.api import extensions
+
+    @contextlib.asynccontextmanager
+    async def unreachable(_tenant_id):
+        raise ConnectionRefusedError("[Errno 111] Connect call failed ('10.0.0.5', 5432)")
+        yield
+
+    monkeypatch.setattr(extensions, "tenant_transaction", unreachable)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        response = await client.post("/graphql", json={"query": "{ __typename }"}, headers={"x-request-id": "outage1"})
+    error = response.json()["errors"][0]
+    assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR", "requestId": "outage1"}
+    assert "10.0.0.5" not in response.text and "Errno" not in response.text
