@@ -16,8 +16,7 @@ import logging
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 
 from kinerja.core import clock
 from kinerja.core.db import connection, tenant_transaction
@@ -63,24 +62,13 @@ async def hit(tenant_id: uuid.UUID, bucket: str, limit: int, window_seconds: int
         raise _refusal(retry_after)
 
 
-@dataclass(frozen=True)
-class Limit:
-    tenant_id: uuid.UUID
-    bucket: str
-    limit: int
-
-
 class _Count:
-    __slots__ = ("shared", "in_flight", "pending")
+    __slots__ = ("in_flight", "pending", "shared")
 
     def __init__(self) -> None:
         self.shared = 0  # the global count last read back (our own flushed increments included)
         self.in_flight = 0  # local increments being written right now
         self.pending = 0  # local increments not yet written
-
-    @property
-    def total(self) -> int:
-        return self.shared + self.in_flight + self.pending
 
 
 class SharedWindowCounter:
@@ -95,31 +83,33 @@ class SharedWindowCounter:
         self.window_seconds = window_seconds
         self.sync_seconds = sync_seconds
         self._window = -1
-        self._counts: dict[tuple[uuid.UUID, str], _Count] = {}
+        self._counts: dict[tuple[uuid.UUID, str, object], _Count] = {}
         self._last_sync = time.monotonic()
         self._sync_task: asyncio.Task | None = None
 
-    def admit(self, limits: Sequence[Limit]) -> None:
-        """Count one request against every limit, or raise RATE_LIMITED (counting nothing)."""
+    def admit(self, tenant_id: uuid.UUID, limits: Iterable[tuple[str, object, int]]) -> None:
+        """Count one request against every (kind, key, limit) of the tenant, e.g. ("user", user_id,
+        600), or raise RATE_LIMITED (counting nothing). A limit of 0 is not counted at all. The
+        bucket is named ``kind:key`` (``kind`` alone for a key of None) in the table."""
         now = time.time()
         window = int(now) // self.window_seconds
         if window != self._window:
             # A new window starts at zero everywhere; increments of the old one no longer matter.
             self._window, self._counts = window, {}
-        counts = []
-        for limit in limits:
-            if limit.limit <= 0:
+        all_counts, counts = self._counts, []
+        for kind, key, limit in limits:
+            if limit <= 0:
                 continue
-            key = (limit.tenant_id, limit.bucket)
-            count = self._counts.get(key)
+            count = all_counts.get((tenant_id, kind, key))
             if count is None:
-                count = self._counts[key] = _Count()
-            if count.total >= limit.limit:
+                count = all_counts[(tenant_id, kind, key)] = _Count()
+            if count.shared + count.in_flight + count.pending >= limit:
                 raise _refusal(int((window + 1) * self.window_seconds - now) + 1)
             counts.append(count)
-        for count in counts:
-            count.pending += 1
-        self._maybe_sync()
+        if counts:
+            for count in counts:
+                count.pending += 1
+            self._maybe_sync()
 
     def _maybe_sync(self) -> None:
         if self._sync_task is not None or time.monotonic() - self._last_sync < self.sync_seconds:
@@ -136,10 +126,10 @@ class SharedWindowCounter:
         window, counts = self._window, self._counts
         start = _window_start(window * self.window_seconds, self.window_seconds)
         by_tenant: dict[uuid.UUID, list[tuple[str, _Count]]] = defaultdict(list)
-        for (tenant_id, bucket), count in counts.items():
+        for (tenant_id, kind, key), count in counts.items():
             if count.pending:
                 count.in_flight, count.pending = count.pending, 0
-                by_tenant[tenant_id].append((bucket, count))
+                by_tenant[tenant_id].append((kind if key is None else f"{kind}:{key}", count))
         for tenant_id, buckets in by_tenant.items():
             try:
                 async with tenant_transaction(tenant_id):
