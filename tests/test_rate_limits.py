@@ -152,6 +152,7 @@ async def test_a_user_limit_holds_across_two_worker_processes(database, tmp_path
                 _assert_limited(response)
             await asyncio.sleep(0.05)
     admitted = statuses.count(200)
+    print(f"\ntwo workers, user limit {limit}/min: {admitted} of {len(statuses)} alternating requests admitted")
     assert set(statuses) == {200, 429}
     # Counted per process, each would admit `limit` (2 x 20); the shared count stops near 20.
     assert limit <= admitted <= limit + 8, statuses
