@@ -179,7 +179,7 @@ async def running_server(settings: Settings, workers: int, log_path: Path, env: 
                                    "--workers", str(workers)], env=env, stdout=log, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + 60  # a loaded CI machine starts slowly
             async with httpx.AsyncClient() as probe:
                 while True:
                     try:
