@@ -9,9 +9,10 @@ import time
 
 import httpx
 import pytest
-from conftest import DEMO_PASSWORD, running_server
+from conftest import BACKEND, DEMO_PASSWORD, running_server
 
 from kinerja.core.config import Settings
+from kinerja.core.paths import operations_dir
 
 VIEWER = "{ viewer { username } }"
 LOGIN = "mutation($i: LoginInput!) { login(input: $i) { accessToken refreshToken userErrors { code } } }"
@@ -116,6 +117,22 @@ async def test_requests_per_tenant_and_per_ip(limited):
     assert codes == [200, 200, 429]
     other_ip = await limited("10.20.0.7", rate_ip_per_minute=2)
     assert (await _viewer(other_ip, tokens[0])).status_code == 200
+
+
+@pytest.mark.skipif(BACKEND != "postgres", reason="trusted documents are compiled for PostgreSQL only")
+async def test_trusted_documents_are_counted_too(limited):
+    """The compiled fast path counts like the schema path (once per request, never twice)."""
+    await _fresh_window(60, 5)
+    client = await limited("10.20.0.9", rate_user_per_minute=3)
+    token = (await _login(client, "bungo", "bkpsdm")).json()["data"]["login"]["accessToken"]
+    document = (operations_dir() / "EmployeeList.graphql").read_text()
+    statuses = []
+    for _ in range(4):
+        response = await client.post("/graphql", json={"query": document, "variables": {"first": 2}},
+                                     headers={"authorization": f"Bearer {token}"})
+        statuses.append(response.status_code)
+    assert statuses == [200, 200, 200, 429]
+    _assert_limited(response)
 
 
 async def test_zero_disables_a_limit(limited, monkeypatch):
