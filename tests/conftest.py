@@ -170,18 +170,19 @@ def _free_port() -> int:
 
 
 @contextlib.asynccontextmanager
-async def running_server(settings: Settings, workers: int, log_path: Path):
-    """`kinerja serve` in a subprocess on the test database; yields its base URL."""
+async def running_server(settings: Settings, workers: int, log_path: Path, env: dict | None = None):
+    """`kinerja serve` in a subprocess on the test database; yields its base URL. ``env`` adds to or
+    overrides the server's environment (e.g. limits, or KINERJA_MODE=production)."""
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": settings.database_url, "KINERJA_SQLITE_PATH": settings.sqlite_path,
            "KINERJA_SECRET_KEY": settings.secret_key, "KINERJA_MODE": "test", "KINERJA_LOG_LEVEL": "WARNING",
-           "KINERJA_UPLOAD_DIR": settings.upload_dir}
+           "KINERJA_UPLOAD_DIR": settings.upload_dir, **(env or {})}
     with open(log_path, "w") as log:
         server = subprocess.Popen([sys.executable, "-m", "kinerja", "serve", "--port", str(port),
                                    "--workers", str(workers)], env=env, stdout=log, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + 60  # a loaded CI machine starts slowly
             async with httpx.AsyncClient() as probe:
                 while True:
                     try:

@@ -12,6 +12,7 @@ from conftest import error_codes
 VIEWER = "{ viewer { id username tenant { id slug name } employee { id nip name } roles permissions } }"
 REFRESH = ("mutation($t: String!) { refreshToken(input: {refreshToken: $t}) { accessToken refreshToken "
            "userErrors { code message } } }")
+LOGIN = "mutation($i: LoginInput!) { login(input: $i) { accessToken userErrors { code } } }"
 LOGOUT = "mutation($t: String!) { logout(input: {refreshToken: $t}) { ok userErrors { code } } }"
 
 
@@ -47,10 +48,18 @@ async def test_repeated_failures_are_throttled(api, database):
     for _ in range(5):
         answer = await api.login("samarinda", "sasaran-uji", "wrong-password")
         assert answer["userErrors"][0]["code"] == "UNAUTHENTICATED"
-    blocked = await api.login("samarinda", "sasaran-uji", "wrong-password")
-    assert blocked["userErrors"][0]["code"] == "RATE_LIMITED"
+    blocked = await api.client.post("/graphql", json={"query": LOGIN, "variables": {
+        "i": {"tenant": "samarinda", "username": "sasaran-uji", "password": "wrong-password"}}})
+    assert blocked.status_code == 429
+    error = blocked.json()["errors"][0]
+    assert error["extensions"]["code"] == "RATE_LIMITED"
+    # The wait lasts until the oldest failure leaves the 15-minute window.
+    assert 880 <= error["extensions"]["retryAfter"] <= 901
+    assert blocked.headers["retry-after"] == str(error["extensions"]["retryAfter"])
     # Even the right password is refused while the window lasts; other users are not affected.
-    assert (await api.login("samarinda", "sasaran-uji", "the-right-password"))["userErrors"][0]["code"] == "RATE_LIMITED"
+    right = await api.client.post("/graphql", json={"query": LOGIN, "variables": {
+        "i": {"tenant": "samarinda", "username": "sasaran-uji", "password": "the-right-password"}}})
+    assert error_codes(right.json()) == ["RATE_LIMITED"]
     assert (await api.login("samarinda", "pegawai"))["accessToken"]
 
 

@@ -8,6 +8,7 @@ import logging
 import re
 from collections.abc import Iterator
 
+from asyncpg.exceptions import DataError
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
@@ -21,6 +22,16 @@ log = logging.getLogger("kinerja.api")
 
 # graphql-core's hints name fields, types and enum values of the schema.
 SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+def _value_refused_by_database(error: BaseException | None) -> bool:
+    """A client's value the database cannot hold (a number beyond its column's range, text it
+    cannot store): bad input, whichever argument carried it."""
+    while error is not None:
+        if isinstance(error, (OverflowError, DataError)):
+            return True
+        error = error.__cause__
+    return False
 
 
 def with_code(error: GraphQLError, request_id: str, *, hide_suggestions: bool = False) -> GraphQLError:
@@ -38,6 +49,9 @@ def with_code(error: GraphQLError, request_id: str, *, hide_suggestions: bool = 
         message = original.message
     elif original is None or (error.path is None and isinstance(original, (GraphQLError, ValueError, TypeError))):
         extensions, message = {"code": "BAD_USER_INPUT"}, error.message
+    elif _value_refused_by_database(original):
+        log.warning("value refused by the database in %s: %s", error.path, original)
+        extensions, message = {"code": "BAD_USER_INPUT"}, "A value is out of range or cannot be stored"
     else:
         log.error("unexpected error in %s", error.path, exc_info=original)
         extensions = {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}

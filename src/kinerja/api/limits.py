@@ -1,4 +1,4 @@
-"""Document checks run before any resolver: directive limits, validation (without "Did you mean"
+"""Document checks run before any resolver: directive limits, repeated fields, validation (without "Did you mean"
 suggestions where introspection is off) and a static query cost.
 
 Cost: every field costs 1 plus its selections; a connection field (one taking ``first``) multiplies
@@ -10,6 +10,7 @@ multiplies its selections by LIST_ESTIMATE. Fragments are expanded; introspectio
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import Iterator
 
 from graphql import (
@@ -36,6 +37,7 @@ from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 from kinerja.core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 MAX_DIRECTIVES = 10
+MAX_FIELD_REPEATS = 5
 LIST_ESTIMATE = 5
 TOO_COMPLEX = "QUERY_TOO_COMPLEX"
 
@@ -66,6 +68,24 @@ def directive_errors(document: DocumentNode, max_directives: int = MAX_DIRECTIVE
     if duplicate is not None:
         return [GraphQLError(f"The directive @{duplicate} is repeated on one location",
                              extensions={"code": "BAD_USER_INPUT"})]
+    return []
+
+
+def repeated_field_errors(document: DocumentNode, max_repeats: int = MAX_FIELD_REPEATS) -> list[GraphQLError]:
+    """Refuse a selection set naming the same field many times (\"field duplication\"): it costs the
+    server work per copy while the answer holds one."""
+    stack: list = list(document.definitions)
+    while stack:
+        node = stack.pop()
+        selection_set = getattr(node, "selection_set", None)
+        if selection_set is None:
+            continue
+        keys = Counter((s.alias or s.name).value for s in selection_set.selections if isinstance(s, FieldNode))
+        repeated = [key for key, n in keys.items() if n > max_repeats]
+        if repeated:
+            return [GraphQLError(f"The field {repeated[0]!r} is selected {keys[repeated[0]]} times in one place; "
+                                 f"at most {max_repeats} are allowed", extensions={"code": TOO_COMPLEX})]
+        stack.extend(selection_set.selections)
     return []
 
 
@@ -139,7 +159,7 @@ def query_cost(schema: GraphQLSchema, document: DocumentNode, operation_name: st
 def _static_errors(schema: GraphQLSchema, document: DocumentNode, rules: tuple, hide_suggestions: bool,
                    max_directives: int) -> tuple[GraphQLError, ...]:
     """The errors of a document that do not depend on its variables, once per distinct document."""
-    errors = directive_errors(document, max_directives)
+    errors = directive_errors(document, max_directives) or repeated_field_errors(document)
     if not errors:
         rules = (*rules, MaybeNullValidationRule, OneOfInputValidationRule)
         errors = validate(schema, document, rules, hide_suggestions=hide_suggestions)

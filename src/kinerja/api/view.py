@@ -1,5 +1,6 @@
-"""The HTTP endpoint: builds the request context from the verified token, answers trusted documents
-through their compiled handlers, everything else through the schema; errors are formatted there.
+"""The HTTP endpoint: builds the request context from the verified token, limits the request rate,
+answers trusted documents through their compiled handlers, everything else through the schema;
+errors are formatted there.
 
 Operations travel only as POST with a JSON body (no form, multipart or text/plain bodies that a
 page on another site could send without a preflight), and run under a time limit."""
@@ -13,24 +14,33 @@ from collections.abc import AsyncIterator
 
 import orjson
 from cross_web import HTTPException
+from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http.parse_content_type import parse_content_type
+from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
+from kinerja.api.errors import with_code
 from kinerja.api.http_auth import authenticate, new_context
 from kinerja.api.http_security import GRAPHIQL_CSP, mark_origin_refused
 from kinerja.api.trusted import TrustedDocuments
 from kinerja.core.config import Settings
 from kinerja.core.context import RequestContext
 from kinerja.core.db import tenant_read
+from kinerja.core.errors import RateLimited
 from kinerja.core.logging import operation_var, request_id_var
+from kinerja.core.ratelimit import SharedWindowCounter
 from kinerja.tenancy.origins import origin_allowed
 
 log = logging.getLogger("kinerja.api")
+
+# Set in the ASGI scope once a request has been counted, so a trusted document that falls back to
+# the schema is not counted twice.
+ADMITTED = "kinerja.rate_admitted"
 
 
 class OperationTimedOut(Exception):
@@ -53,6 +63,7 @@ class GraphQLView(GraphQL):
         self.settings = settings
         # The compiled handlers speak PostgreSQL's JSON functions; SQLite answers through the schema.
         self.trusted = trusted if settings.uses_postgres and settings.compiled_operations else None
+        self.request_rate = SharedWindowCounter(window_seconds=60, sync_seconds=settings.rate_sync_seconds)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -131,6 +142,10 @@ class GraphQLView(GraphQL):
         authenticate(ctx, request.headers.get("authorization", ""))
         if ctx.actor is None or not isinstance(variables, dict):
             return None, body
+        try:
+            self._admit(ctx, request.scope)
+        except RateLimited as exc:
+            return self._refusal(exc), body
         operation_var.set(operation.name)
         try:
             async with self._time_limit(), tenant_read(ctx.require_tenant()) as fetch:
@@ -152,10 +167,6 @@ class GraphQLView(GraphQL):
         response.headers["content-security-policy"] = GRAPHIQL_CSP
         return response
 
-    async def execute_operation(self, *args, **kwargs):
-        async with self._time_limit():
-            return await super().execute_operation(*args, **kwargs)
-
     async def get_context(self, request: Request, response: Response) -> RequestContext:
         ctx = new_context(self.settings, request, request=request, response=response)
         authenticate(ctx, request.headers.get("authorization", ""))
@@ -166,6 +177,55 @@ class GraphQLView(GraphQL):
         # CorsPolicy has refused upgrades from unknown origins; the tenant's own rule is applied in
         # on_ws_connect, once the token names the tenant.
         return True
+
+    def _admit(self, ctx: RequestContext, scope: Scope) -> None:
+        """Authenticated requests count per user, per tenant and per client IP (within the tenant)."""
+        actor, settings = ctx.actor, self.settings
+        if actor is None or scope.get(ADMITTED):
+            return  # logins and public operations have their own, exact limits
+        scope[ADMITTED] = True
+        self.request_rate.admit(actor.tenant_id, (
+            ("user", actor.user_id, settings.rate_user_per_minute),
+            ("tenant", None, settings.rate_tenant_per_minute),
+            ("ip", ctx.ip, settings.rate_ip_per_minute),
+        ))
+
+    @staticmethod
+    def _refusal_error(exc: RateLimited) -> GraphQLError:
+        return GraphQLError(exc.message, extensions={"code": exc.code, "retryAfter": exc.retry_after})
+
+    def _refusal(self, exc: RateLimited) -> Response:
+        body = {"data": None, "errors": [self._refusal_error(exc).formatted]}
+        return Response(orjson.dumps(body), status_code=429, media_type="application/json",
+                        headers={"retry-after": str(exc.retry_after)})
+
+    async def execute_operation(self, request, request_adapter, request_data, context, root_value, sub_response):
+        try:
+            self._admit(context, request.scope)
+        except RateLimited as exc:
+            return ExecutionResult(data=None, errors=[self._refusal_error(exc)])
+        async with self._time_limit():
+            return await super().execute_operation(request, request_adapter, request_data, context, root_value,
+                                                   sub_response)
+
+    async def process_result(self, request: Request, result):
+        """Errors raised around execution (the operation's transaction failing to open when the
+        database is down) bypass the schema's error extension: they get their code here, and an
+        internal message is masked like any other."""
+        if result.errors:
+            request_id = request_id_var.get() or "-"
+            result.errors = [with_code(error, request_id) for error in result.errors]
+        return await super().process_result(request, result)
+
+    def create_response(self, response_data, sub_response: Response) -> Response:
+        """A rate-limited answer is HTTP 429 with Retry-After (the same seconds as ``retryAfter``)."""
+        answers = response_data if isinstance(response_data, list) else [response_data]
+        waits = [error["extensions"].get("retryAfter", 1) for answer in answers for error in answer.get("errors") or []
+                 if (error.get("extensions") or {}).get("code") == RateLimited.code]
+        if waits:
+            sub_response.status_code = 429
+            sub_response.headers["retry-after"] = str(max(waits))
+        return super().create_response(response_data, sub_response)
 
     async def on_ws_connect(self, context: RequestContext):
         """graphql-transport-ws: the token comes in the connection_init payload,

@@ -11,7 +11,7 @@ from kinerja.api.relay import UserError, user_errors
 from kinerja.auth import service
 from kinerja.auth.enforcer import registry
 from kinerja.auth.models import User
-from kinerja.core.errors import DomainError, Unauthenticated
+from kinerja.core.errors import DomainError, RateLimited, Unauthenticated
 from kinerja.core.ids import to_global_id
 from kinerja.org.graphql import Employee
 from kinerja.org.models import Employee as EmployeeModel
@@ -65,10 +65,13 @@ def _session_payload(session: service.Session) -> LoginPayload:
 @strawberry.type
 class AuthMutation:
     @strawberry.mutation(description="Sign in to a tenant. Wrong tenant, username or password all give "
-                                     "the same error; repeated failures are throttled (RATE_LIMITED).")
+                                     "the same error. Repeated failures of a user and too many attempts from one "
+                                     "client IP answer a RATE_LIMITED error with `retryAfter` seconds.")
     async def login(self, info: Info, input: LoginInput) -> LoginPayload:
         try:
             return _session_payload(await service.login(info.context, input.tenant, input.username, input.password))
+        except RateLimited:
+            raise  # a top-level RATE_LIMITED error with retryAfter (HTTP 429 with Retry-After)
         except DomainError as exc:
             # The failed attempt is recorded and must be committed: no rollback here.
             return LoginPayload(user_errors=user_errors(exc))
@@ -77,10 +80,10 @@ class AuthMutation:
     async def refresh_token(self, info: Info, input: RefreshTokenInput) -> LoginPayload:
         try:
             return _session_payload(await service.refresh(info.context, input.refresh_token))
-        except service.ReusedRefreshToken as exc:
-            return LoginPayload(user_errors=user_errors(exc))  # keep the family revocation
+        except RateLimited:
+            raise
         except DomainError as exc:
-            info.context.rollback = True
+            # Nothing but the exchange count (and a reused family's revocation) was written: keep it.
             return LoginPayload(user_errors=user_errors(exc))
 
     @strawberry.mutation(description="Revoke a refresh token and every token rotated from it.")

@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from kinerja.auth.models import LoginFailure, RefreshToken, User
 from kinerja.auth.passwords import verify_password
 from kinerja.auth.tokens import (
+    RefreshTokenParts,
     compose_refresh_token,
     hash_secret,
     issue_access_token,
     new_secret,
     parse_refresh_token,
 )
-from kinerja.core import clock
+from kinerja.core import clock, ratelimit
 from kinerja.core.context import RequestContext
 from kinerja.core.db import connection, switch_tenant
 from kinerja.core.errors import RateLimited, Unauthenticated
@@ -49,16 +50,17 @@ async def login(ctx: RequestContext, tenant_slug: str, username: str, password: 
         raise Unauthenticated(INVALID_LOGIN)
     await require_origin(ctx, tenant.id)
     await switch_tenant(connection(), tenant.id)
+    window = settings.login_window_minutes * 60
+    await ratelimit.hit(tenant.id, f"login-ip:{ctx.ip}", settings.login_ip_max_attempts, window)
     username = username.strip()[:64]
-    window_start = clock.now() - dt.timedelta(minutes=settings.login_window_minutes)
-    failures = await LoginFailure.filter(
-        tenant_id=tenant.id, username=username, created_at__gte=window_start
-    ).count()
+    window_start = clock.now() - dt.timedelta(seconds=window)
+    recent = LoginFailure.filter(tenant_id=tenant.id, username=username, created_at__gte=window_start)
+    failures = await recent.count()
     if failures >= settings.login_max_failures:
-        raise RateLimited(
-            "Too many failed logins for this user; try again later",
-            retry_after=settings.login_window_minutes * 60,
-        )
+        # Open again once enough failures have left the window to fall below the maximum.
+        freeing = await recent.order_by("created_at").offset(failures - settings.login_max_failures).first()
+        retry_after = int((freeing.created_at + dt.timedelta(seconds=window) - clock.now()).total_seconds()) + 1
+        raise RateLimited("Too many failed logins for this user; try again later", retry_after=max(retry_after, 1))
     user = await User.get_or_none(tenant_id=tenant.id, username=username, active=True)
     if not verify_password(user.password_hash if user else None, password):
         await LoginFailure.create(tenant_id=tenant.id, username=username, ip=ctx.ip[:64])
@@ -85,6 +87,10 @@ async def _open_session(ctx: RequestContext, user: User, family: uuid.UUID) -> S
 async def _lookup_refresh_token(raw: str) -> RefreshToken:
     parts = parse_refresh_token(raw)
     await switch_tenant(connection(), parts.tenant_id)
+    return await _check_refresh_token(parts)
+
+
+async def _check_refresh_token(parts: RefreshTokenParts) -> RefreshToken:
     token = await RefreshToken.get_or_none(id=parts.token_id, tenant_id=parts.tenant_id)
     if token is None or token.secret_hash != hash_secret(parts.secret):
         raise Unauthenticated("Invalid refresh token")
@@ -93,8 +99,15 @@ async def _lookup_refresh_token(raw: str) -> RefreshToken:
 
 async def refresh(ctx: RequestContext, raw_refresh_token: str) -> Session:
     """Rotate: the presented token is spent and a new one of the same family issued. Presenting
-    a spent token again revokes the whole family (it was probably stolen)."""
-    token = await _lookup_refresh_token(raw_refresh_token)
+    a spent token again revokes the whole family (it was probably stolen). Exchanges are limited per
+    client IP within the token's tenant (RATE_LIMITED)."""
+    parts = parse_refresh_token(raw_refresh_token)
+    if not await Tenant.exists(id=parts.tenant_id):
+        raise Unauthenticated("Invalid refresh token")
+    await switch_tenant(connection(), parts.tenant_id)
+    await ratelimit.hit(parts.tenant_id, f"refresh-ip:{ctx.ip}", ctx.settings.refresh_ip_max_exchanges,
+                        ctx.settings.login_window_minutes * 60)
+    token = await _check_refresh_token(parts)
     await require_origin(ctx, token.tenant_id)
     now = clock.now()
     if token.revoked_at is not None:

@@ -50,7 +50,7 @@ def verify_access_token(secret: str, token: str) -> AccessClaims:
             issuer=ISSUER,
             options={"require": ["exp", "iat", "sub", "tid", "aud", "iss"]},
         )
-        return AccessClaims(uuid.UUID(claims["sub"]), uuid.UUID(claims["tid"]))
+        return AccessClaims(uuid.UUID(str(claims["sub"])), uuid.UUID(str(claims["tid"])))
     except (jwt.PyJWTError, ValueError, KeyError, TypeError):
         raise Unauthenticated("Invalid or expired access token") from None
 

@@ -16,6 +16,19 @@ class ConfigError(RuntimeError):
     """The environment does not describe a runnable configuration."""
 
 
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < 0:
+        raise ConfigError(f"{name} must not be negative")
+    return value
+
+
 def _flag(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
     if raw is None or raw == "":
@@ -54,6 +67,16 @@ class Settings:
     refresh_token_days: int = 14
     login_max_failures: int = 5
     login_window_minutes: int = 15
+    # Login attempts (any username) and refresh-token exchanges per client IP per login window,
+    # counted exactly in the database.
+    login_ip_max_attempts: int = 30
+    refresh_ip_max_exchanges: int = 120
+    # Authenticated GraphQL requests per minute, counted in-process and merged across workers every
+    # rate_sync_seconds (0 disables a limit). Test mode turns all these off unless set explicitly.
+    rate_user_per_minute: int = 600
+    rate_tenant_per_minute: int = 20_000
+    rate_ip_per_minute: int = 1_200
+    rate_sync_seconds: float = 0.5
     upload_dir: str = "uploads"
     pool_size: int = 10
     # Evidence files travel base64 in the JSON body: 8 MiB admits one 5 MB file with room to spare.
@@ -113,6 +136,12 @@ class Settings:
             request_timeout_seconds=float(os.environ.get("KINERJA_REQUEST_TIMEOUT_SECONDS", "15")),
             hsts=_flag("KINERJA_HSTS", False),
             cors_origins=_origins(os.environ.get("KINERJA_CORS_ORIGINS", ""), relaxed),
+            # The test suite talks from one client IP all along: its limits are off unless set.
+            login_ip_max_attempts=_int("KINERJA_LOGIN_IP_MAX_ATTEMPTS", 0 if mode == "test" else 30),
+            refresh_ip_max_exchanges=_int("KINERJA_REFRESH_IP_MAX_EXCHANGES", 0 if mode == "test" else 120),
+            rate_user_per_minute=_int("KINERJA_RATE_USER_PER_MINUTE", 0 if mode == "test" else 600),
+            rate_tenant_per_minute=_int("KINERJA_RATE_TENANT_PER_MINUTE", 0 if mode == "test" else 20_000),
+            rate_ip_per_minute=_int("KINERJA_RATE_IP_PER_MINUTE", 0 if mode == "test" else 1_200),
         )
         values.update(overrides)
         settings = cls(**values)
