@@ -73,6 +73,22 @@ async def test_a_mutation_records_the_changed_fields_before_and_after(api):
     assert any(_changes(e).get("v2") == [None, "employee"] for e in rules)
 
 
+async def test_queryset_writes_are_recorded_row_by_row(api):
+    admin = await api.token("tebingtinggi", "admin")
+    role = await _new_role(api, admin, "notulis")
+    renamed = (await api.ok(UPDATE_ROLE, {"i": {"id": role["id"], "name": "sekretaris"}}, admin))["updateRole"]
+    assert renamed["userErrors"] == []
+    rules = await _audit(api, admin, operation="updateRole", objectType="PolicyRule")
+    assert any(_changes(e) == {"v0": ["role:notulis", "role:sekretaris"]} for e in rules)
+    deleted = await api.ok("mutation($id: ID!) { deleteRole(input: {id: $id}) { deletedId userErrors { code } } }",
+                           {"id": role["id"]}, admin)
+    assert deleted["deleteRole"]["userErrors"] == []
+    entries = await _audit(api, admin, operation="deleteRole")
+    gone = next(e for e in entries if e["objectType"] == "Role")
+    assert _changes(gone)["name"] == ["sekretaris", None]
+    assert any(_changes(e).get("v0") == ["role:sekretaris", None] for e in entries if e["objectType"] == "PolicyRule")
+
+
 async def test_a_mutation_that_changes_nothing_still_leaves_one_entry(api, database):
     admin = await api.token("tebingtinggi", "admin")
     period = (await api.ok("{ periods { id closed } }", token=admin))["periods"][0]

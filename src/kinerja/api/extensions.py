@@ -33,7 +33,8 @@ class TenantTransaction(SchemaExtension):
             yield
             return
         committed = False
-        collector = audit.AuditCollector(_first_field(execution))
+        collector = audit.AuditCollector(_first_field(execution),
+                                         mutation=execution.operation_type is OperationType.MUTATION)
         audit.current.set(collector)
         try:
             async with tenant_transaction(ctx.tenant_id) as conn:

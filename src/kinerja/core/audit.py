@@ -33,8 +33,9 @@ _ROWS_PER_INSERT = 1000
 class AuditCollector:
     """The changes of one GraphQL operation, merged per object, in the order they happened."""
 
-    def __init__(self, operation: str):
+    def __init__(self, operation: str, *, mutation: bool = True):
         self.operation = operation
+        self.mutation = mutation
         self.operations: list[str] = []
         self.actor_user_id: uuid.UUID | None = None
         self.entries: dict[tuple[str, str, Any], dict] = {}
@@ -122,12 +123,16 @@ def _fields(model: type[Model]) -> _ModelFields:
     return found
 
 
-def snapshot(instance: Model) -> dict:
-    """The audited values of an instance as loaded or last saved (JSON values copied: they are
-    mutable in place)."""
+def snapshot(instance: Model) -> dict | None:
+    """The values of an instance as loaded or last saved, while an operation is collecting (JSON
+    values copied in a mutation: they are mutable in place; queries rarely write)."""
+    collector = current.get()
+    if collector is None:
+        return None
     values = instance.__dict__.copy()
-    for name in _fields(type(instance)).json:
-        values[name] = copy.deepcopy(values.get(name))
+    if collector.mutation:
+        for name in _fields(type(instance)).json:
+            values[name] = copy.deepcopy(values.get(name))
     return values
 
 
@@ -149,7 +154,7 @@ def _deleted(spec: _ModelFields, values: dict) -> dict:
 
 def _updated(spec: _ModelFields, before: dict, after: dict, only: Iterable[str] | None) -> dict:
     if only is not None:
-        wanted = set(only)
+        wanted = set(only) | {f"{name}_id" for name in only}  # a relation saves its key column
         names = [n for n in spec.names if n in wanted]
     else:
         names = spec.names

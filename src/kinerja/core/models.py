@@ -34,8 +34,9 @@ class AuditedModel(Model):
 
     async def save(self, using_db=None, update_fields=None, force_create=False, force_update=False) -> None:
         loaded = self.__dict__.get("_audit_loaded")
+        created = force_create or not self._saved_in_db
         await super().save(using_db, update_fields, force_create, force_update)
-        audit.object_saved(self, self.audit_tenant_id(), loaded, update_fields)
+        audit.object_saved(self, self.audit_tenant_id(), None if created else (loaded or {}), update_fields)
         object.__setattr__(self, "_audit_loaded", audit.snapshot(self))
 
     async def delete(self, using_db=None) -> None:
