@@ -232,6 +232,23 @@ async def test_secrets_never_enter_the_trail(api):
     assert password not in stored and secret not in stored and "$argon2" not in stored
 
 
+async def test_refresh_and_logout_are_recorded_for_the_user(api):
+    admin = await api.token("tebingtinggi", "admin")
+    session = await api.login("tebingtinggi", "atasan")
+    user_id = (await api.ok("{ viewer { id } }", token=session["accessToken"]))["viewer"]["id"]
+    refreshed = (await api.ok("mutation($t: String!) { refreshToken(input: {refreshToken: $t}) { refreshToken "
+                              "userErrors { code } } }", {"t": session["refreshToken"]}))["refreshToken"]
+    assert refreshed["userErrors"] == []
+    out = await api.ok("mutation($t: String!) { logout(input: {refreshToken: $t}) { ok } }",
+                       {"t": refreshed["refreshToken"]})
+    assert out["logout"]["ok"] is True
+    rotated = await _audit(api, admin, operation="refreshToken", actorId=user_id)
+    spent = next(e for e in rotated if "revoked_at" in _changes(e))
+    assert _changes(spent)["revoked_at"][0] is None and _changes(spent)["revoked_at"][1]
+    [revoked] = await _audit(api, admin, operation="logout", actorId=user_id)
+    assert revoked["objectType"] == "RefreshToken" and _changes(revoked)["revoked_at"][0] is None
+
+
 async def test_anonymous_feedback_is_recorded_with_the_ip_and_no_actor(api):
     service_id = (await api.ok('{ publicServices(tenant: "bungo") { id } }'))["publicServices"][0]["id"]
     answer = (await api.ok(
