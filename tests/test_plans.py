@@ -321,5 +321,5 @@ async def test_recording_a_realisation_takes_a_fixed_handful_of_statements(api, 
     answer = (await api.ok(RECORD, variables, pegawai))["recordRealisation"]
     assert answer["userErrors"] == [] and answer["realisation"]["value"] == "3"
     # tenant binding, target (indicator, plan, period, actor), the realisation, its update, the event,
-    # and what the answer reads (evidence of the realisation)
+    # the audit entry, and what the answer reads (evidence of the realisation)
     assert len(count_statements.statements) <= 8, count_statements.statements

@@ -7,6 +7,7 @@ from typing import Generic, TypeVar
 
 import strawberry
 
+from kinerja.core import audit
 from kinerja.core.errors import DomainError, field_errors
 from kinerja.core.pagination import Page
 
@@ -77,7 +78,9 @@ def user_errors(exc: DomainError) -> list[UserError]:
 
 async def run_mutation(info, payload_type, work: Callable[[], Awaitable[dict]]):
     """Run a mutation's use case; an expected failure becomes userErrors and rolls back the
-    operation's transaction (nothing half-written)."""
+    operation's transaction (nothing half-written). What it changes enters the audit trail under
+    the mutation's name."""
+    audit.begin(info.field_name)
     try:
         return payload_type(**(await work()))
     except DomainError as exc:

@@ -13,6 +13,7 @@ from kinerja.api.errors import ErrorCodes
 from kinerja.api.extensions import TenantTransaction
 from kinerja.api.limits import DocumentChecks
 from kinerja.api.relay import Node
+from kinerja.audit.graphql import AuditQuery
 from kinerja.auth import access_graphql
 from kinerja.auth.access_graphql import AccessMutation, AccessQuery
 from kinerja.auth.graphql import AuthMutation, AuthQuery
@@ -63,7 +64,7 @@ TRUSTED_HANDLERS = {
 
 
 Query = merge_types("Query", (AuthQuery, AccessQuery, OrgQuery, PlanQuery, EvaluationQuery, TrainingQuery,
-                              CitizenQuery, PlatformQuery, NodeQuery))
+                              CitizenQuery, PlatformQuery, AuditQuery, NodeQuery))
 Mutation = merge_types("Mutation", (AuthMutation, AccessMutation, OrgMutation, PlanMutation, EvaluationMutation,
                                     TrainingMutation, CitizenMutation, PlatformMutation))
 Subscription = merge_types("Subscription", (PlanSubscription,))

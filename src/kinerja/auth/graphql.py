@@ -11,6 +11,7 @@ from kinerja.api.relay import UserError, user_errors
 from kinerja.auth import service
 from kinerja.auth.enforcer import registry
 from kinerja.auth.models import User
+from kinerja.core import audit
 from kinerja.core.errors import DomainError, RateLimited, Unauthenticated
 from kinerja.core.ids import to_global_id
 from kinerja.org.graphql import Employee
@@ -68,6 +69,7 @@ class AuthMutation:
                                      "the same error. Repeated failures of a user and too many attempts from one "
                                      "client IP answer a RATE_LIMITED error with `retryAfter` seconds.")
     async def login(self, info: Info, input: LoginInput) -> LoginPayload:
+        audit.begin(info.field_name)
         try:
             return _session_payload(await service.login(info.context, input.tenant, input.username, input.password))
         except RateLimited:
@@ -78,6 +80,7 @@ class AuthMutation:
 
     @strawberry.mutation(description="Exchange a refresh token for a new token pair (rotation).")
     async def refresh_token(self, info: Info, input: RefreshTokenInput) -> LoginPayload:
+        audit.begin(info.field_name)
         try:
             return _session_payload(await service.refresh(info.context, input.refresh_token))
         except RateLimited:
@@ -88,6 +91,7 @@ class AuthMutation:
 
     @strawberry.mutation(description="Revoke a refresh token and every token rotated from it.")
     async def logout(self, info: Info, input: RefreshTokenInput) -> LogoutPayload:
+        audit.begin(info.field_name)
         try:
             await service.logout(info.context, input.refresh_token)
             return LogoutPayload(ok=True)

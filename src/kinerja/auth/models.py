@@ -10,6 +10,7 @@ class User(TenantModel):
 
     username = fields.CharField(max_length=64)
     password_hash = fields.CharField(max_length=200)
+    audit_redact = frozenset({"password_hash"})
     employee = fields.ForeignKeyField(
         "kinerja.Employee", related_name=False, null=True, on_delete=fields.SET_NULL
     )
@@ -25,6 +26,7 @@ class RefreshToken(TenantModel):
 
     user = fields.ForeignKeyField("kinerja.User", related_name=False, on_delete=fields.CASCADE)
     secret_hash = fields.CharField(max_length=64)
+    audit_redact = frozenset({"secret_hash"})
     family = fields.UUIDField()
     expires_at = fields.DatetimeField()
     revoked_at = fields.DatetimeField(null=True)

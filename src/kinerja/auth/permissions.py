@@ -80,6 +80,7 @@ CATALOGUE: list[Permission] = [
              "Answer and assign citizen feedback"),
     *_scoped("ikm", "read", [Scope.UNIT, Scope.TENANT], "Melihat indeks kepuasan masyarakat (IKM)",
              "Read the satisfaction index (IKM)"),
+    *_scoped("audit", "read", [Scope.TENANT], "Melihat jejak audit perubahan data", "Read the audit trail of changes"),
     *_scoped("tenant", "read", [Scope.TENANT], "Melihat tenant (operator platform)", "Read tenants (platform operators)"),
     *_scoped("tenant", "manage", [Scope.TENANT], "Mengelola tenant (operator platform)", "Manage tenants (platform operators)"),
 ]

@@ -12,6 +12,7 @@ from kinerja.auth.enforcer import role_subject, user_subject
 from kinerja.auth.models import PolicyRule, Role, User
 from kinerja.auth.passwords import hash_password, password_problem
 from kinerja.auth.policy_events import announce_policy_change
+from kinerja.core import audit
 from kinerja.core.context import RequestContext
 from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from kinerja.core.pagination import Page, paginate
@@ -66,7 +67,7 @@ async def _get_role(ctx: RequestContext, role_id: uuid.UUID) -> Role:
 
 
 async def _write_permissions(tenant_id: uuid.UUID, role_name: str, keys: list[str]) -> None:
-    await PolicyRule.filter(tenant_id=tenant_id, ptype="p", v0=role_subject(role_name)).delete()
+    await audit.delete(PolicyRule.filter(tenant_id=tenant_id, ptype="p", v0=role_subject(role_name)))
     await PolicyRule.bulk_create([PolicyRule(**templates.permission_rule(tenant_id, role_name, k)) for k in keys])
 
 
@@ -110,8 +111,10 @@ async def update_role(ctx: RequestContext, role_id: uuid.UUID, name: str | None,
         _check_name(name)
         if await Role.exists(tenant_id=tenant_id, name=name):
             raise Conflict(f"A role named {name!r} already exists", field="name")
-        await PolicyRule.filter(tenant_id=tenant_id, v0=role_subject(role.name), ptype="p").update(v0=role_subject(name))
-        await PolicyRule.filter(tenant_id=tenant_id, v1=role_subject(role.name), ptype="g").update(v1=role_subject(name))
+        await audit.update(PolicyRule.filter(tenant_id=tenant_id, v0=role_subject(role.name), ptype="p"),
+                           v0=role_subject(name))
+        await audit.update(PolicyRule.filter(tenant_id=tenant_id, v1=role_subject(role.name), ptype="g"),
+                           v1=role_subject(name))
         role.name = name
     _check_description(description)
     if description is not None:
@@ -137,7 +140,7 @@ async def delete_role(ctx: RequestContext, role_id: uuid.UUID) -> uuid.UUID:
     current = (await _role_permissions(tenant_id, [role.name]))[role.name]
     if missing := rules.missing_for_grant(set(current), await ctx.permissions()):
         raise Forbidden(f"You cannot delete a role holding {missing[0]!r}, which you do not hold", field="id")
-    await PolicyRule.filter(tenant_id=tenant_id, ptype="p", v0=role_subject(role.name)).delete()
+    await audit.delete(PolicyRule.filter(tenant_id=tenant_id, ptype="p", v0=role_subject(role.name)))
     await role.delete()
     await announce_policy_change(ctx, tenant_id)
     return role.id
@@ -184,7 +187,7 @@ async def revoke_role(ctx: RequestContext, user_id: uuid.UUID, role_name: str) -
                                           v1=role_subject(role.name)).count()
         if holders <= 1:
             raise Conflict("The tenant must keep at least one tenant_admin", field="role")
-    await PolicyRule.filter(**rule).delete()
+    await audit.delete(PolicyRule.filter(**rule))
     await announce_policy_change(ctx, user.tenant_id)
     return user
 

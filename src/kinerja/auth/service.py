@@ -16,7 +16,7 @@ from kinerja.auth.tokens import (
     new_secret,
     parse_refresh_token,
 )
-from kinerja.core import clock, ratelimit
+from kinerja.core import audit, clock, ratelimit
 from kinerja.core.context import RequestContext
 from kinerja.core.db import connection, switch_tenant
 from kinerja.core.errors import RateLimited, Unauthenticated
@@ -69,6 +69,7 @@ async def login(ctx: RequestContext, tenant_slug: str, username: str, password: 
 
 
 async def _open_session(ctx: RequestContext, user: User, family: uuid.UUID) -> Session:
+    audit.attribute_to(user.id)
     settings = ctx.settings
     access, expires = issue_access_token(
         settings.secret_key, user.id, user.tenant_id, settings.access_token_minutes
@@ -110,10 +111,9 @@ async def refresh(ctx: RequestContext, raw_refresh_token: str) -> Session:
     token = await _check_refresh_token(parts)
     await require_origin(ctx, token.tenant_id)
     now = clock.now()
+    audit.attribute_to(token.user_id)
     if token.revoked_at is not None:
-        await RefreshToken.filter(tenant_id=token.tenant_id, family=token.family, revoked_at=None).update(
-            revoked_at=now
-        )
+        await revoke_family(token, now)
         raise ReusedRefreshToken("Refresh token was already used; sign in again")
     if token.expires_at <= now:
         raise Unauthenticated("Refresh token expired; sign in again")
@@ -128,7 +128,12 @@ async def refresh(ctx: RequestContext, raw_refresh_token: str) -> Session:
 async def logout(ctx: RequestContext, raw_refresh_token: str) -> None:
     token = await _lookup_refresh_token(raw_refresh_token)
     await require_origin(ctx, token.tenant_id)
-    await RefreshToken.filter(tenant_id=token.tenant_id, family=token.family, revoked_at=None).update(
-        revoked_at=clock.now()
-    )
+    audit.attribute_to(token.user_id)
+    await revoke_family(token, clock.now())
+
+
+async def revoke_family(token: RefreshToken, now: dt.datetime) -> None:
+    """Revoke every live token of the token's family."""
+    await audit.update(RefreshToken.filter(tenant_id=token.tenant_id, family=token.family, revoked_at=None),
+                       revoked_at=now)
 

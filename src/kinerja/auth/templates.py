@@ -10,6 +10,7 @@ from pathlib import Path
 from kinerja.auth import permissions
 from kinerja.auth.enforcer import role_subject, user_subject
 from kinerja.auth.models import PolicyRule, Role
+from kinerja.core import audit
 from kinerja.core.paths import policies_dir
 
 
@@ -59,7 +60,7 @@ async def install_templates(tenant_id: uuid.UUID, templates: list[RoleTemplate])
         elif role.description != template.description or not role.built_in:
             role.description, role.built_in = template.description, True
             await role.save(update_fields=["description", "built_in"])
-        await PolicyRule.filter(tenant_id=tenant_id, ptype="p", v0=role_subject(template.name)).delete()
+        await audit.delete(PolicyRule.filter(tenant_id=tenant_id, ptype="p", v0=role_subject(template.name)))
         await PolicyRule.bulk_create(
             [PolicyRule(**permission_rule(tenant_id, template.name, key)) for key in template.permissions]
         )

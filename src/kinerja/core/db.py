@@ -11,6 +11,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextvars import ContextVar
 
 from tortoise import Tortoise, connections
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -27,7 +28,11 @@ MODEL_MODULES = [
     "kinerja.evaluations.models",
     "kinerja.training.models",
     "kinerja.citizen.models",
+    "kinerja.core.audit_models",
 ]
+
+# The tenant the current transaction is bound to (RLS follows it); the audit trail writes there.
+bound_tenant: ContextVar[uuid.UUID | None] = ContextVar("bound_tenant", default=None)
 
 
 def tortoise_config(settings: Settings, *, owner: bool = False, statement_timeout: bool = False) -> dict:
@@ -105,6 +110,7 @@ async def tenant_transaction(tenant_id: uuid.UUID | None) -> AsyncIterator[BaseD
                 "SELECT set_config('app.tenant_id', $1, true)",
                 [str(tenant_id) if tenant_id else ""],
             )
+        bound_tenant.set(tenant_id)
         yield conn
 
 
@@ -134,3 +140,4 @@ async def switch_tenant(conn: BaseDBAsyncClient, tenant_id: uuid.UUID) -> None:
     """Re-bind the current transaction to another tenant (provisioning and platform work only)."""
     if conn.capabilities.dialect == "postgres":
         await conn.execute_query("SELECT set_config('app.tenant_id', $1, true)", [str(tenant_id)])
+    bound_tenant.set(tenant_id)

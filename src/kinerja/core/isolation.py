@@ -6,7 +6,8 @@ Every tenant-owned table gets:
   bypass RLS, so a row of tenant B could otherwise point at a parent of tenant A);
 - row-level security, ENABLED and FORCED (the owner obeys it too), with one policy on
   ``app.tenant_id``;
-- grants to the application role, which is neither owner nor superuser and lacks BYPASSRLS.
+- exactly the listed privileges for the application role, which is neither owner nor superuser
+  and lacks BYPASSRLS (the audit trail gets SELECT and INSERT only: it is append-only).
 
 SQLite has none of this; there the services' tenant scoping is the only layer.
 """
@@ -29,6 +30,9 @@ class TenantTable:
     privileges: str = "SELECT, INSERT, UPDATE, DELETE"
 
 
+APPEND_ONLY = "SELECT, INSERT"
+
+
 def secure_sql(table: TenantTable) -> list[str]:
     t = table.name
     statements = [
@@ -37,6 +41,7 @@ def secure_sql(table: TenantTable) -> list[str]:
         f'ALTER TABLE "{t}" FORCE ROW LEVEL SECURITY',
         f'CREATE POLICY tenant_isolation ON "{t}" USING ({TENANT_PREDICATE}) '
         f"WITH CHECK ({TENANT_PREDICATE})",
+        f'REVOKE ALL ON "{t}" FROM {APP_ROLE}',
         f'GRANT {table.privileges} ON "{t}" TO {APP_ROLE}',
     ]
     return statements

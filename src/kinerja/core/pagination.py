@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import uuid
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 import orjson
 from tortoise.expressions import Q
+from tortoise.fields import DatetimeField
 from tortoise.queryset import QuerySet
 
 from kinerja.core.errors import BadUserInput
@@ -77,12 +79,25 @@ async def paginate(
                 values[-1] = uuid.UUID(str(values[-1]))
             except ValueError:
                 raise BadUserInput("Invalid cursor", field="after") from None
+        values = _typed(queryset.model, order, values)
         filtered = filtered.filter(_after(order, values))
     rows = await filtered.order_by(*order).limit(size + 1) if size else []
     has_next = len(rows) > size
     rows = rows[:size]
     cursors = [encode_cursor([_plain(getattr(row, key.lstrip("-"))) for key in order]) for row in rows]
     return Page(rows, cursors, has_next, bool(after), queryset)
+
+
+def _typed(model, order: list[str], values: list) -> list:
+    """Timestamps travel as ISO text in a cursor; compare them as timestamps again."""
+    typed = list(values)
+    for index, key in enumerate(order):
+        if isinstance(model._meta.fields_map.get(key.lstrip("-")), DatetimeField):
+            try:
+                typed[index] = dt.datetime.fromisoformat(str(values[index]))
+            except ValueError:
+                raise BadUserInput("Invalid cursor", field="after") from None
+    return typed
 
 
 def _plain(value):

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
-from kinerja.core import clock
+from kinerja.core import audit, clock
 from kinerja.core.context import RequestContext
 from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from kinerja.core.events import Event, publish
@@ -268,8 +268,8 @@ async def approve_plan(ctx: RequestContext, plan_id: uuid.UUID) -> PerformancePl
     plan.approved_at = clock.now()
     await plan.save()
     if plan.previous_revision_id:
-        await PerformancePlan.filter(tenant_id=plan.tenant_id, id=plan.previous_revision_id,
-                                     status=PlanStatus.APPROVED).update(status=PlanStatus.SUPERSEDED)
+        await audit.update(PerformancePlan.filter(tenant_id=plan.tenant_id, id=plan.previous_revision_id,
+                                                  status=PlanStatus.APPROVED), status=PlanStatus.SUPERSEDED)
     await _announce(ctx, plan, "PLAN_APPROVED")
     return plan
 
@@ -335,8 +335,8 @@ async def copy_plan(ctx: RequestContext, source_id: uuid.UUID, year: int) -> Per
 
 async def close_year(ctx: RequestContext, year: int) -> int:
     await ctx.require("plan", "close")
-    return await PerformancePlan.filter(tenant_id=ctx.require_tenant(), year=year,
-                                        status=PlanStatus.APPROVED).update(status=PlanStatus.CLOSED)
+    return await audit.update(PerformancePlan.filter(tenant_id=ctx.require_tenant(), year=year,
+                                                     status=PlanStatus.APPROVED), status=PlanStatus.CLOSED)
 
 
 async def history(ctx: RequestContext, plan: PerformancePlan) -> list[PerformancePlan]:

@@ -3,12 +3,12 @@ from __future__ import annotations
 import uuid
 
 from tortoise import fields
-from tortoise.models import Model
 
+from kinerja.core.models import AuditedModel
 from kinerja.tenancy.rules import TenantKind
 
 
-class Tenant(Model):
+class Tenant(AuditedModel):
     """A local government (kabupaten/kota or a smaller unit), or the platform domain itself."""
 
     id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
@@ -21,3 +21,6 @@ class Tenant(Model):
 
     class Meta:
         table = "tenant"
+
+    def audit_tenant_id(self) -> uuid.UUID:
+        return self.id

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from tortoise.functions import Sum
 
-from kinerja.core import clock
+from kinerja.core import audit, clock
 from kinerja.core.context import RequestContext
 from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from kinerja.core.pagination import Page, paginate
@@ -289,7 +289,7 @@ async def set_recommendation_rule(ctx: RequestContext, trigger: str, topics: lis
     clean = sorted({t.strip().lower() for t in topics if t.strip()})
     if any(len(t) > 100 for t in clean) or len(clean) > 20:
         raise ValidationFailed([FieldError("topics", "BAD_USER_INPUT", "At most 20 topics of at most 100 characters")])
-    await RecommendationRule.filter(tenant_id=tenant_id, trigger=trigger).delete()
+    await audit.delete(RecommendationRule.filter(tenant_id=tenant_id, trigger=trigger))
     await RecommendationRule.bulk_create([RecommendationRule(tenant_id=tenant_id, trigger=trigger, topic=t) for t in clean])
     return await RecommendationRule.filter(tenant_id=tenant_id, trigger=trigger).order_by("topic")
 

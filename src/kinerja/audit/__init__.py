@@ -1,0 +1,1 @@
+"""The audit trail as tenant admins read it."""

@@ -1,0 +1,274 @@
+"""The audit trail: the changes an operation makes are collected while it runs (by the model hooks in
+``core/models.py`` and explicit calls for queryset-level writes) and stored with one multi-row
+INSERT inside the operation's transaction, just before it commits. A rolled-back operation
+leaves no entry, because the entries never outlive its transaction."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import enum
+import uuid
+from collections.abc import Iterable
+from contextvars import ContextVar
+from decimal import Decimal
+from typing import Any
+
+import orjson
+from tortoise.fields import JSONField
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
+
+from kinerja.core import clock
+from kinerja.core.db import bound_tenant, connection, switch_tenant
+
+REDACTED = "***"
+# Never compared or stored as changes: the key, the owner and timestamps the ORM maintains.
+_SKIPPED = {"id", "tenant_id", "created_at"}
+_COLUMNS = ("id", "tenant_id", "occurred_at", "actor_user_id", "operation", "object_type", "object_id",
+            "changes", "request_id", "ip")
+_ROWS_PER_INSERT = 1000
+
+
+class AuditCollector:
+    """The changes of one GraphQL operation, merged per object, in the order they happened."""
+
+    def __init__(self, operation: str, *, mutation: bool = True):
+        self.operation = operation
+        self.mutation = mutation
+        self.operations: list[str] = []
+        self.actor_user_id: uuid.UUID | None = None
+        self.entries: dict[tuple[str, str, Any], dict] = {}
+
+    def begin(self, operation: str) -> None:
+        """A mutation field starts: what follows is attributed to it."""
+        self.operation = operation
+        self.operations.append(operation)
+
+    def add(self, tenant_id: uuid.UUID, object_type: str, object_id: Any, changes: dict) -> None:
+        if not changes:
+            return
+        key = (self.operation, object_type, object_id)
+        entry = self.entries.get(key)
+        if entry is None:
+            self.entries[key] = {"tenant_id": tenant_id, "operation": self.operation,
+                                 "object_type": object_type, "object_id": object_id, "changes": changes}
+            return
+        merged = entry["changes"]
+        for name, change in changes.items():
+            if name in merged:
+                merged[name] = {"before": merged[name]["before"], "after": change["after"]}
+            else:
+                merged[name] = change
+
+    def rows(self) -> list[dict]:
+        """Entries to store: one per changed object, plus one for each mutation that changed nothing."""
+        rows = list(self.entries.values())
+        touched = {row["operation"] for row in rows}
+        fallback = bound_tenant.get()
+        for operation in dict.fromkeys(self.operations):
+            if operation not in touched and fallback is not None:
+                rows.append({"tenant_id": fallback, "operation": operation, "object_type": None,
+                             "object_id": None, "changes": {}})
+        return rows
+
+
+current: ContextVar[AuditCollector | None] = ContextVar("audit_collector", default=None)
+
+
+def begin(operation: str) -> None:
+    collector = current.get()
+    if collector is not None:
+        collector.begin(operation)
+
+
+def attribute_to(user_id: uuid.UUID) -> None:
+    """Name the actor of an operation that had none when it started (a successful login)."""
+    collector = current.get()
+    if collector is not None:
+        collector.actor_user_id = user_id
+
+
+def plain(value: Any) -> Any:
+    """A value as JSON can hold it (decimals as strings, so no precision is lost)."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (uuid.UUID, Decimal)):
+        return str(value)
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    return value
+
+
+class _ModelFields:
+    """Which attributes of a model are audited, computed once per model class."""
+
+    __slots__ = ("names", "json", "auto_now", "redact")
+
+    def __init__(self, model: type[Model]):
+        meta = model._meta
+        self.names = [n for n in meta.fields_db_projection if n not in _SKIPPED]
+        self.json = [n for n in self.names if isinstance(meta.fields_map.get(n), JSONField)]
+        self.auto_now = {n for n in self.names if getattr(meta.fields_map.get(n), "auto_now", False)}
+        self.redact = frozenset(getattr(model, "audit_redact", ()))
+
+
+_FIELDS: dict[type, _ModelFields] = {}
+
+
+def _fields(model: type[Model]) -> _ModelFields:
+    found = _FIELDS.get(model)
+    if found is None:
+        found = _FIELDS[model] = _ModelFields(model)
+    return found
+
+
+def snapshot(instance: Model) -> dict | None:
+    """The values of an instance as loaded or last saved, while an operation is collecting (JSON
+    values copied in a mutation: they are mutable in place; queries rarely write)."""
+    collector = current.get()
+    if collector is None:
+        return None
+    values = instance.__dict__.copy()
+    if collector.mutation:
+        for name in _fields(type(instance)).json:
+            values[name] = copy.deepcopy(values.get(name))
+    return values
+
+
+def _value(spec: _ModelFields, name: str, value: Any) -> Any:
+    if value is not None and name in spec.redact:
+        return REDACTED
+    return plain(value)
+
+
+def _created(spec: _ModelFields, values: dict) -> dict:
+    return {n: {"before": None, "after": _value(spec, n, values.get(n))}
+            for n in spec.names if values.get(n) is not None and n not in spec.auto_now}
+
+
+def _deleted(spec: _ModelFields, values: dict) -> dict:
+    return {n: {"before": _value(spec, n, values.get(n)), "after": None}
+            for n in spec.names if values.get(n) is not None and n not in spec.auto_now}
+
+
+def _updated(spec: _ModelFields, before: dict, after: dict, only: Iterable[str] | None) -> dict:
+    if only is not None:
+        wanted = set(only) | {f"{name}_id" for name in only}  # a relation saves its key column
+        names = [n for n in spec.names if n in wanted]
+    else:
+        names = spec.names
+    changes = {}
+    for name in names:
+        if name in spec.auto_now or name not in after:
+            continue
+        old, new = before.get(name), after.get(name)
+        if old != new:
+            changes[name] = {"before": _value(spec, name, old), "after": _value(spec, name, new)}
+    return changes
+
+
+def object_saved(instance: Model, tenant_id: uuid.UUID, loaded: dict | None,
+                 update_fields: Iterable[str] | None) -> None:
+    collector = current.get()
+    if collector is None:
+        return
+    spec = _fields(type(instance))
+    values = instance.__dict__
+    if loaded is None:
+        changes = _created(spec, values)
+    else:
+        changes = _updated(spec, loaded, values, update_fields)
+    collector.add(tenant_id, type(instance).__name__, instance.pk, changes)
+
+
+def object_deleted(instance: Model, tenant_id: uuid.UUID, loaded: dict | None) -> None:
+    collector = current.get()
+    if collector is not None:
+        spec = _fields(type(instance))
+        collector.add(tenant_id, type(instance).__name__, instance.pk,
+                      _deleted(spec, loaded if loaded is not None else instance.__dict__))
+
+
+def objects_created(instances: Iterable[Model], tenant_of) -> None:
+    collector = current.get()
+    if collector is None:
+        return
+    for instance in instances:
+        spec = _fields(type(instance))
+        collector.add(tenant_of(instance), type(instance).__name__, instance.pk,
+                      _created(spec, instance.__dict__))
+
+
+async def update(queryset: QuerySet, **values: Any) -> int:
+    """``queryset.update(**values)``, recording each row it changes (read first: a queryset write
+    bypasses the model hooks)."""
+    collector = current.get()
+    if collector is None:
+        return await queryset.update(**values)
+    model = queryset.model
+    rows = await queryset.values("id", "tenant_id", *values)
+    count = await queryset.update(**values)
+    spec = _fields(model)
+    for row in rows:
+        collector.add(row["tenant_id"], model.__name__, row["id"], _updated(spec, row, values, values))
+    return count
+
+
+async def delete(queryset: QuerySet) -> int:
+    """``queryset.delete()``, recording each row it removes with its last values."""
+    collector = current.get()
+    if collector is None:
+        return await queryset.delete()
+    model = queryset.model
+    rows = await queryset.values()
+    count = await queryset.delete()
+    spec = _fields(model)
+    for row in rows:
+        collector.add(row["tenant_id"], model.__name__, row["id"], _deleted(spec, row))
+    return count
+
+
+async def flush(collector: AuditCollector, actor_user_id: uuid.UUID | None, request_id: str, ip: str) -> None:
+    """Store the collected entries: one INSERT per tenant touched (one in all but provisioning)."""
+    rows = collector.rows()
+    if not rows:
+        return
+    conn = connection()
+    postgres = conn.capabilities.dialect == "postgres"
+    actor = actor_user_id or collector.actor_user_id
+    occurred_at = clock.now()
+    by_tenant: dict[uuid.UUID, list[list]] = {}
+    for row in rows:
+        values = [uuid.uuid4(), row["tenant_id"], occurred_at, actor, row["operation"][:100],
+                  row["object_type"], row["object_id"], orjson.dumps(row["changes"]).decode(),
+                  request_id[:64], ip[:64]]
+        if not postgres:
+            values = [_sqlite(v) for v in values]
+        by_tenant.setdefault(row["tenant_id"], []).append(values)
+    bound = bound_tenant.get()
+    for tenant_id, values in by_tenant.items():
+        if postgres and tenant_id != bound:
+            await switch_tenant(conn, tenant_id)
+        for start in range(0, len(values), _ROWS_PER_INSERT):
+            chunk = values[start:start + _ROWS_PER_INSERT]
+            await conn.execute_query(_insert_sql(len(chunk), postgres), [v for row in chunk for v in row])
+    if postgres and bound is not None and bound_tenant.get() != bound:
+        await switch_tenant(conn, bound)
+
+
+def _sqlite(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(" ")
+    return value
+
+
+def _insert_sql(count: int, postgres: bool) -> str:
+    width = len(_COLUMNS)
+    if postgres:
+        groups = ("(" + ", ".join(f"${r * width + c + 1}" for c in range(width)) + ")" for r in range(count))
+    else:
+        groups = ("(" + ", ".join("?" * width) + ")" for _ in range(count))
+    return f"INSERT INTO audit_log ({', '.join(_COLUMNS)}) VALUES {', '.join(groups)}"
