@@ -161,3 +161,19 @@ async def test_documents_match_by_id_or_by_text_whatever_the_layout(api, client,
 async def test_without_a_token_the_schema_answers_unauthenticated(api):
     body = await api.post(DOCUMENTS["EmployeeList"], {"first": 5})
     assert error_codes(body) == ["UNAUTHENTICATED"]
+
+
+async def test_a_compiled_read_first_after_start_sees_the_tenants_policy(api, schema_only):
+    """The first request of a process for a tenant may be a compiled read: the tenant's policy is then
+    read outside the operation's transaction, and must still be read bound to the tenant."""
+    from kinerja.auth.enforcer import registry
+    from kinerja.tenancy.models import Tenant
+
+    from conftest import rows
+
+    hr = await api.token("tebingtinggi", "bkpsdm")
+    tenant = (await rows(Tenant, None, slug="tebingtinggi"))[0]
+    registry.invalidate(tenant.id)
+    body = await _same(api, schema_only, "EmployeeList", {"first": 5}, hr)
+    assert len(body["data"]["employees"]["edges"]) == 5
+    assert registry.loaded(tenant.id)

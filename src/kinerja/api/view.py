@@ -148,8 +148,10 @@ class GraphQLView(GraphQL):
             return self._refusal(exc), body
         operation_var.set(operation.name)
         try:
-            async with self._time_limit(), tenant_read(ctx.require_tenant()) as fetch:
-                data = await operation.handler(ctx, variables, fetch)
+            async with self._time_limit():
+                await ctx.load_permissions()
+                async with tenant_read(ctx.require_tenant()) as fetch:
+                    data = await operation.handler(ctx, variables, fetch)
         except OperationTimedOut:
             raise
         except Exception:  # noqa: BLE001 - the schema answers instead, with its error handling

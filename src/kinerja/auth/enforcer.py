@@ -100,10 +100,17 @@ class EnforcerRegistry:
         return enforcer
 
     async def reload(self, tenant_id: uuid.UUID) -> TenantEnforcer:
-        """Build a fresh enforcer (inside a transaction bound to that tenant) and swap it in."""
-        enforcer = TenantEnforcer(tenant_id, await self.adapter.load_tenant(tenant_id))
-        self._enforcers[tenant_id] = enforcer
+        """Build a fresh enforcer (call inside a transaction bound to that tenant) and swap it in.
+        Every tenant holds its role templates, so no rules at all means the policy was read without
+        the tenant binding (RLS hid it): such an enforcer is used once, never kept."""
+        rules = await self.adapter.load_tenant(tenant_id)
+        enforcer = TenantEnforcer(tenant_id, rules)
+        if rules:
+            self._enforcers[tenant_id] = enforcer
         return enforcer
+
+    def loaded(self, tenant_id: uuid.UUID) -> bool:
+        return tenant_id in self._enforcers
 
     def invalidate(self, tenant_id: uuid.UUID) -> None:
         self._enforcers.pop(tenant_id, None)

@@ -13,6 +13,9 @@ class AuthSources:
     async def permissions(self, actor: Actor) -> frozenset[str]:
         return (await registry.get(actor.tenant_id)).permissions_of(actor.user_id)
 
+    def permissions_cached(self, actor: Actor) -> bool:
+        return registry.loaded(actor.tenant_id)
+
     async def employee_id(self, actor: Actor) -> uuid.UUID | None:
         rows = await User.filter(id=actor.user_id, tenant_id=actor.tenant_id).values_list("employee_id", flat=True)
         return rows[0] if rows else None

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from kinerja.core.config import Settings
+from kinerja.core.db import tenant_transaction
 from kinerja.core.errors import Forbidden, Unauthenticated
 
 
@@ -24,6 +25,8 @@ class ActorSources(Protocol):
     async def permissions(self, actor: Actor) -> frozenset[str]: ...
 
     async def employee_id(self, actor: Actor) -> uuid.UUID | None: ...
+
+    def permissions_cached(self, actor: Actor) -> bool: ...
 
 
 @dataclass
@@ -65,6 +68,17 @@ class RequestContext:
         if "permissions" not in self.cache:
             self.cache["permissions"] = await self.sources.permissions(self.require_actor())
         return self.cache["permissions"]
+
+    async def load_permissions(self) -> None:
+        """Resolve the permissions for a caller outside the operation's transaction (compiled reads):
+        reading the tenant's policy needs a transaction bound to the tenant, RLS hides it otherwise."""
+        if "permissions" in self.cache:
+            return
+        if self.sources.permissions_cached(self.require_actor()):
+            await self.permissions()
+            return
+        async with tenant_transaction(self.require_tenant()):
+            await self.permissions()
 
     async def scopes(self, obj: str, action: str) -> set[str]:
         """The scopes (own/team/unit/tenant) in which the actor may do ``action`` on ``obj``."""
