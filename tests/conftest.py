@@ -167,12 +167,14 @@ def _free_port() -> int:
 
 
 @contextlib.asynccontextmanager
-async def running_server(settings: Settings, workers: int, log_path: Path):
-    """`kinerja serve` in a subprocess on the test database; yields its base URL."""
+async def running_server(settings: Settings, workers: int, log_path: Path, *, ready_path: str = "/readyz",
+                         env: dict | None = None):
+    """`kinerja serve` in a subprocess on the test database; yields its base URL once ``ready_path``
+    answers 200."""
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": settings.database_url, "KINERJA_SQLITE_PATH": settings.sqlite_path,
            "KINERJA_SECRET_KEY": settings.secret_key, "KINERJA_MODE": "test", "KINERJA_LOG_LEVEL": "WARNING",
-           "KINERJA_UPLOAD_DIR": settings.upload_dir}
+           "KINERJA_UPLOAD_DIR": settings.upload_dir, **(env or {})}
     with open(log_path, "w") as log:
         server = subprocess.Popen([sys.executable, "-m", "kinerja", "serve", "--port", str(port),
                                    "--workers", str(workers)], env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -182,7 +184,7 @@ async def running_server(settings: Settings, workers: int, log_path: Path):
             async with httpx.AsyncClient() as probe:
                 while True:
                     try:
-                        if (await probe.get(f"{base}/readyz")).status_code == 200:
+                        if (await probe.get(f"{base}{ready_path}")).status_code == 200:
                             break
                     except httpx.TransportError:
                         pass

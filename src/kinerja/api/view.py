@@ -8,9 +8,23 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UNSET
 
+from kinerja.api.errors import UNAVAILABLE
 from kinerja.api.http_auth import authenticate, new_context
 from kinerja.core.config import Settings
 from kinerja.core.context import RequestContext
+
+
+RETRY_AFTER_SECONDS = 2
+
+
+def _unavailable_error(response_data) -> dict | None:
+    if not isinstance(response_data, dict):
+        return None
+    for error in response_data.get("errors") or []:
+        extensions = error.get("extensions") or {}
+        if extensions.get("code") == UNAVAILABLE:
+            return {"message": error["message"], "extensions": extensions}
+    return None
 
 
 class GraphQLView(GraphQL):
@@ -27,6 +41,16 @@ class GraphQLView(GraphQL):
         ctx = new_context(self.settings, request, request=request, response=response)
         authenticate(ctx, request.headers.get("authorization", ""))
         return ctx
+
+    def create_response(self, response_data, sub_response: Response) -> Response:
+        """An unreachable database is 503 with Retry-After and one error, never partial data."""
+        unavailable = _unavailable_error(response_data)
+        if unavailable is None:
+            return super().create_response(response_data, sub_response)
+        response = super().create_response({"errors": [unavailable]}, sub_response)
+        response.status_code = 503
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     async def on_ws_connect(self, context: RequestContext):
         """graphql-transport-ws: the token comes in the connection_init payload,

@@ -8,16 +8,20 @@ SQLite mode (no RLS) stays isolated too.
 from __future__ import annotations
 
 import contextlib
+import errno
+import socket
 import uuid
 from collections.abc import AsyncIterator
 
 from tortoise import Tortoise, connections
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import DBConnectionError
 from tortoise.transactions import in_transaction
 
 from kinerja.core.config import Settings
 
 APP_LABEL = "kinerja"
+APPLICATION_NAME = "kinerja"
 MODEL_MODULES = [
     "kinerja.tenancy.models",
     "kinerja.org.models",
@@ -32,7 +36,7 @@ MODEL_MODULES = [
 def tortoise_config(settings: Settings, *, owner: bool = False) -> dict:
     url = settings.owner_db_url if owner else settings.db_url
     if url.startswith("postgres://"):
-        credentials = _postgres_credentials(url, settings.pool_size)
+        credentials = _postgres_credentials(url, settings)
     else:
         credentials = {
             "engine": "tortoise.backends.sqlite",
@@ -52,12 +56,12 @@ def tortoise_config(settings: Settings, *, owner: bool = False) -> dict:
     }
 
 
-def _postgres_credentials(url: str, pool_size: int) -> dict:
+def _postgres_credentials(url: str, settings: Settings) -> dict:
     from urllib.parse import unquote, urlparse
 
     parsed = urlparse(url)
     return {
-        "engine": "tortoise.backends.asyncpg",
+        "engine": "kinerja.core.pgclient",
         "credentials": {
             "host": parsed.hostname or "127.0.0.1",
             "port": parsed.port or 5432,
@@ -65,7 +69,11 @@ def _postgres_credentials(url: str, pool_size: int) -> dict:
             "password": unquote(parsed.password or ""),
             "database": (parsed.path or "/postgres").lstrip("/"),
             "minsize": 1,
-            "maxsize": pool_size,
+            "maxsize": settings.pool_size,
+            # Fail fast when the server is gone: bounded connect and bounded wait for a pooled connection.
+            "timeout": settings.db_connect_timeout,
+            "acquire_timeout": settings.db_acquire_timeout,
+            "application_name": APPLICATION_NAME,
         },
     }
 
@@ -76,6 +84,43 @@ async def init_db(settings: Settings, *, owner: bool = False) -> None:
 
 async def close_db() -> None:
     await Tortoise.close_connections()
+
+
+_UNREACHABLE_ERRNOS = {errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED, errno.EHOSTUNREACH,
+                       errno.ENETUNREACH, errno.ETIMEDOUT, errno.EPIPE}
+
+
+def is_database_unavailable(exc: BaseException | None) -> bool:
+    """Whether ``exc`` (or what caused it) means the database cannot be reached right now: refused or
+    timed-out connections, connections the server closed or is closing, a server starting up or
+    full. Errors in a query itself are not, and neither are file errors."""
+    import asyncpg
+
+    for _ in range(10):
+        if exc is None:
+            return False
+        if isinstance(exc, (asyncpg.PostgresConnectionError, asyncpg.CannotConnectNowError,
+                            asyncpg.AdminShutdownError, asyncpg.CrashShutdownError,
+                            asyncpg.TooManyConnectionsError, DBConnectionError,
+                            ConnectionError, socket.gaierror, TimeoutError)):
+            return True
+        if isinstance(exc, OSError) and (exc.errno in _UNREACHABLE_ERRNOS
+                                         or str(exc).startswith(("Connect call failed", "Multiple exceptions"))):
+            return True
+        if isinstance(exc, asyncpg.InterfaceError) and (
+                "connection is closed" in str(exc) or "pool is closing" in str(exc)):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+async def expire_pooled_connections() -> None:
+    """After a connection-level error: every idle pooled connection reconnects on its next use, so
+    connections to a server that restarted do not fail one request each."""
+    client = connection()
+    expire = getattr(client, "expire_connections", None)
+    if expire is not None:
+        await expire()
 
 
 def connection() -> BaseDBAsyncClient:
