@@ -120,7 +120,7 @@ async def healthz(_request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
-READY_TIMEOUT_SECONDS = 1.5
+READY_TIMEOUT_SECONDS = 1.0
 
 
 async def readyz(_request: Request) -> JSONResponse:

@@ -15,6 +15,7 @@ from kinerja.auth.access_graphql import AccessMutation, AccessQuery
 from kinerja.auth.graphql import AuthMutation, AuthQuery
 from kinerja.citizen import graphql as citizen_graphql
 from kinerja.citizen.graphql import CitizenMutation, CitizenQuery
+from kinerja.core.db import is_database_unavailable
 from kinerja.core.errors import NotFound
 from kinerja.core.ids import from_global_id
 from kinerja.evaluations import graphql as evaluations_graphql
@@ -70,8 +71,16 @@ def limits(*, introspection: bool) -> list:
     return extensions
 
 
+class KinerjaSchema(strawberry.Schema):
+    def process_errors(self, errors, execution_context=None) -> None:
+        """strawberry logs every error with its traceback; an unreachable database is already logged
+        in one line per request (api/errors.py), and would otherwise flood the log during an outage."""
+        super().process_errors([e for e in errors if not is_database_unavailable(e.original_error)],
+                               execution_context)
+
+
 def build_schema(extensions: list | None = None) -> strawberry.Schema:
-    return strawberry.Schema(
+    return KinerjaSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

@@ -107,8 +107,9 @@ def is_database_unavailable(exc: BaseException | None) -> bool:
         if isinstance(exc, OSError) and (exc.errno in _UNREACHABLE_ERRNOS
                                          or str(exc).startswith(("Connect call failed", "Multiple exceptions"))):
             return True
-        if isinstance(exc, asyncpg.InterfaceError) and (
-                "connection is closed" in str(exc) or "pool is closing" in str(exc)):
+        # A connection the server closed is released to the pool under the request's feet.
+        if isinstance(exc, asyncpg.InterfaceError) and any(
+                sign in str(exc) for sign in ("connection is closed", "released back to the pool", "pool is closing")):
             return True
         exc = exc.__cause__ or exc.__context__
     return False
