@@ -63,7 +63,7 @@ def free_port() -> int:
 def own_cluster(port: int):
     """A throwaway cluster under /var/tmp, destroyed on the way out whatever happened."""
     cluster = ThrowawayCluster(port, parent_dir="/var/tmp",
-                               settings={"max_connections": "100", "shared_buffers": "128MB"})
+                               settings={"max_connections": "200", "shared_buffers": "128MB"})
     try:
         cluster.start()
         yield cluster
@@ -135,14 +135,15 @@ class Server:
 
 
 @contextlib.asynccontextmanager
-async def serve(database_url: str, workers: int, log_path: Path) -> AsyncIterator[Server]:
+async def serve(database_url: str, workers: int, log_path: Path, env: dict | None = None) -> AsyncIterator[Server]:
     """`kinerja serve` in production mode on a free port, rate limits off; stopped on the way out."""
+    extra = env or {}
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "KINERJA_SECRET_KEY": secrets.token_urlsafe(48),
            "KINERJA_MODE": "production", "KINERJA_LOG_LEVEL": "WARNING",
            "KINERJA_UPLOAD_DIR": str(log_path.parent / "uploads"),
            "KINERJA_RATE_USER_PER_MINUTE": "0", "KINERJA_RATE_TENANT_PER_MINUTE": "0",
-           "KINERJA_RATE_IP_PER_MINUTE": "0"}
+           "KINERJA_RATE_IP_PER_MINUTE": "0", **extra}
     with open(log_path, "w") as log:
         process = subprocess.Popen([sys.executable, "-m", "kinerja", "serve", "--port", str(port),
                                     "--workers", str(workers)], env=env, stdout=log, stderr=subprocess.STDOUT)
