@@ -248,7 +248,7 @@ def report(result: dict, command: str) -> str:
         f"p99 {ms(percentile([o.latency for o in baseline], 99))}.",
         "",
         "| fault | database down | requests in round / failed | started while down: requests / failed, "
-        "latency p50 / p99 | every failed request: latency p50 / p99 / max | error codes (HTTP status) "
+        "latency of those failed p50 / p99 | every failed request: latency p50 / p99 / max | error codes (HTTP status) "
         "| /readyz while down | /readyz slowest | DB up -> first success | failed, started after DB up "
         "| DB up -> full recovery | DB up -> /readyz 200 | DB up -> every LISTEN back |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
@@ -270,11 +270,11 @@ def report(result: dict, command: str) -> str:
         ready_back = next((p.at + p.latency for p in ready if up and p.at >= up and p.ok), None)
         slowest_ready = max((p.latency for p in ready), default=None)
         fail_latencies = [o.latency for o in failed]
-        down_latencies = [o.latency for o in during]
+        down_latencies = [o.latency for o in during if not o.ok]
         p99 = percentile(down_latencies, 99)
         verdict_fast &= p99 is None or p99 <= FAIL_FAST_SECONDS
         verdict_ready &= (slowest_ready or 0) <= FAIL_FAST_SECONDS and ready_back is not None and (
-            not ready_down or all(p.status == 503 for p in ready_down if p.at >= fault.db_down + 0.2))
+            all(p.status == 503 for p in ready_down if fault.db_down + 0.5 <= p.at <= up - 0.5))
         verdict_recovery &= up is not None and recovery <= RECOVERY_SECONDS
         lines.append(
             f"| {fault.name} | {ms(down_for)} | {len(window)} / {len(failed)} | "
@@ -311,9 +311,10 @@ def report(result: dict, command: str) -> str:
         "",
         "## Verdict",
         "",
-        f"- Fail fast (p99 latency of the requests started while the database is down <= "
+        f"- Fail fast (p99 latency of the failed requests started while the database is down <= "
         f"{FAIL_FAST_SECONDS:.0f} s): {'PASS' if verdict_fast else 'FAIL'}",
-        f"- /readyz answers within {FAIL_FAST_SECONDS:.0f} s, 503 while the database is down, 200 after: "
+        f"- /readyz answers within {FAIL_FAST_SECONDS:.0f} s, 503 while the database is down (0.5 s margins: "
+        f"the probe itself lags on a loaded machine), 200 after: "
         f"{'PASS' if verdict_ready else 'FAIL'}",
         f"- Recovery <= {RECOVERY_SECONDS:.0f} s after the database accepts connections: "
         f"{'PASS' if verdict_recovery else 'FAIL'}",
