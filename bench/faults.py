@@ -20,6 +20,7 @@ import dataclasses
 import datetime as dt
 import json
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -143,6 +144,14 @@ def crash_and_hold(cluster, seconds: float) -> None:
 
 async def run(args) -> dict:
     workdir = Path(tempfile.mkdtemp(prefix="kinerja-faults-", dir="/var/tmp"))
+    try:
+        return await measure(args, workdir)
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+async def measure(args, workdir: Path) -> dict:
     load_at_start = load_average()
     with own_cluster(args.pg_port) as cluster:
         print(f"faults: cluster on port {cluster.port} in {cluster.data}", flush=True)
@@ -176,7 +185,8 @@ async def run(args) -> dict:
             {"outcomes": [dataclasses.asdict(o) for o in recorder.outcomes],
              "readyz": [dataclasses.asdict(p) for p in recorder.readyz],
              "rounds": [dataclasses.asdict(r) for r in rounds]}))
-        print(f"faults: raw outcomes and server log in {workdir}", flush=True)
+        if args.keep:
+            print(f"faults: raw outcomes and server log in {workdir}", flush=True)
         integrity = await check_integrity(cluster.url, recorder.outcomes)
         return {"recorder": recorder, "rounds": rounds, "integrity": integrity, "postgres": cluster.version(),
                 "workers": workers, "load": (load_at_start, load_average()), "baseline_until": rounds[0].started if rounds else time.monotonic()}
@@ -330,6 +340,7 @@ def main() -> int:
     parser.add_argument("--pg-port", type=int, default=55441)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--warmup", type=float, default=5.0, help="seconds of load before the first fault")
+    parser.add_argument("--keep", action="store_true", help="keep the server log (and raw outcomes) under /var/tmp")
     parser.add_argument("--output", default=str(ROOT / "bench" / "results" / "faults.md"))
     args = parser.parse_args()
     try:

@@ -20,6 +20,7 @@ import datetime as dt
 import os
 import random
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -105,6 +106,14 @@ async def sample_memory(server, soak: Soak, stop: asyncio.Event) -> None:
 
 async def run(args) -> dict:
     workdir = Path(tempfile.mkdtemp(prefix="kinerja-soak-", dir="/var/tmp"))
+    try:
+        return await measure(args, workdir)
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+async def measure(args, workdir: Path) -> dict:
     load_at_start = load_average()
     with own_cluster(args.pg_port) as cluster:
         app_url = await prepare_database(cluster.url)
@@ -135,7 +144,7 @@ async def run(args) -> dict:
             final_workers = server.workers
         return {"soak": soak, "workers": workers, "final_workers": final_workers,
                 "cpu": {k: cpu_after[k] - cpu_before[k] for k in cpu_before}, "postgres": cluster.version(),
-                "load": (load_at_start, load_average()), "log": workdir / "server.log"}
+                "load": (load_at_start, load_average())}
 
 
 def _own_cpu() -> float:
@@ -240,6 +249,7 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--pg-port", type=int, default=55442)
+    parser.add_argument("--keep", action="store_true", help="keep the server log (and raw outcomes) under /var/tmp")
     parser.add_argument("--output", default=str(ROOT / "bench" / "results" / "soak.md"))
     args = parser.parse_args()
     try:

@@ -66,10 +66,10 @@ async def test_unreachable_database_answers_503_fast_and_readyz_reports_it(datab
                     response, elapsed = await _timed(client.post("/graphql", json={
                         "query": query, "variables": {"i": {"name": "x", "permissions": []}}}))
                     _assert_unavailable(response)
-                    assert elapsed < 2.0
+                    assert elapsed < 3.0  # the connect timeout bounds it (asyncpg waits 60 s by default)
                 ready, elapsed = await _timed(client.get("/readyz"))
                 assert ready.status_code == 503 and ready.json()["status"] == "unavailable"
-                assert elapsed < 2.0
+                assert elapsed < 3.0
 
 
 async def _terminate_app_connections(settings) -> int:
