@@ -221,9 +221,9 @@ class Mix:
         raise ValueError(kind)
 
 
-async def graphql(client: httpx.AsyncClient, body: dict, token: str | None = None) -> dict:
+async def graphql(client: httpx.AsyncClient, body: dict, token: str | None = None, *, timeout: float = 30) -> dict:
     headers = {"authorization": f"Bearer {token}"} if token else {}
-    response = await client.post("/graphql", json=body, headers=headers)
+    response = await client.post("/graphql", json=body, headers=headers, timeout=timeout)
     response.raise_for_status()
     data = response.json()
     if data.get("errors"):
@@ -231,10 +231,10 @@ async def graphql(client: httpx.AsyncClient, body: dict, token: str | None = Non
     return data["data"]
 
 
-async def login(client: httpx.AsyncClient, tenant: str, username: str) -> str:
+async def login(client: httpx.AsyncClient, tenant: str, username: str, *, timeout: float = 30) -> str:
     data = await graphql(client, {
         "query": "mutation($i: LoginInput!) { login(input: $i) { accessToken userErrors { message } } }",
-        "variables": {"i": {"tenant": tenant, "username": username, "password": DEMO_PASSWORD}}})
+        "variables": {"i": {"tenant": tenant, "username": username, "password": DEMO_PASSWORD}}}, timeout=timeout)
     if not data["login"]["accessToken"]:
         raise RuntimeError(f"login {tenant}/{username}: {data['login']['userErrors']}")
     return data["login"]["accessToken"]

@@ -86,8 +86,14 @@ async def drive(base: str, mix: Mix, concurrency: int, seconds: float, soak: Soa
         async def relogin() -> None:
             while time.monotonic() < deadline:
                 await asyncio.sleep(min(RELOGIN_SECONDS, max(0.0, deadline - time.monotonic())))
-                mix.supervisor = await login(client, "samarinda", "atasan")
-                mix.hr = await login(client, "samarinda", "bkpsdm")
+                if time.monotonic() >= deadline:
+                    return
+                try:
+                    mix.supervisor = await login(client, "samarinda", "atasan", timeout=REQUEST_TIMEOUT)
+                    mix.hr = await login(client, "samarinda", "bkpsdm", timeout=REQUEST_TIMEOUT)
+                except (httpx.HTTPError, RuntimeError) as exc:  # the old tokens still have minutes to live
+                    print(f"soak: re-login failed ({exc!r}), retrying in 10 s", flush=True)
+                    await asyncio.sleep(10)
 
         refresher = asyncio.create_task(relogin())
         await asyncio.gather(*[worker(i) for i in range(concurrency)])
