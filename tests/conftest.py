@@ -139,14 +139,17 @@ class StatementCounter(logging.Handler):
 
 @pytest.fixture
 def count_statements():
-    logger = logging.getLogger("tortoise.db_client")
+    """Statements sent by the ORM and by the compiled handlers (api/trusted.py)."""
+    loggers = [logging.getLogger("tortoise.db_client"), logging.getLogger("kinerja.sql")]
     counter = StatementCounter()
-    previous = logger.level
-    logger.setLevel(logging.DEBUG)
-    logger.addHandler(counter)
+    previous = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.DEBUG)
+        logger.addHandler(counter)
     yield counter
-    logger.removeHandler(counter)
-    logger.setLevel(previous)
+    for logger, level in zip(loggers, previous):
+        logger.removeHandler(counter)
+        logger.setLevel(level)
 
 
 async def rows(model, tenant_id: uuid.UUID | None = None, **filters):

@@ -280,7 +280,8 @@ async def test_tenant_summary_per_unit_in_a_fixed_number_of_statements(api, coun
     annual = next(p for p in periods if p.kind.value == "ANNUAL")
     admin = await api.token("bungo", "admin")
     query = ("query($p: ID!) { tenantDashboard(periodId: $p) { orgUnit { code } employees evaluationsFinal "
-             "unitRating predicateCounts { predicate count } plansByStatus { status count } } }")
+             "unitRating predicateCounts { predicate count } plansByStatus { status count } "
+             "ikm { respondents value } complaints { received } } }")
     count_statements.statements.clear()
     data = (await api.ok(query, {"p": to_global_id("Period", annual.id)}, admin))["tenantDashboard"]
     statements = len(count_statements.statements)
@@ -289,6 +290,8 @@ async def test_tenant_summary_per_unit_in_a_fixed_number_of_statements(api, coun
     assert sum(d["employees"] for d in data) == len(await rows(Employee, tenant.id))
     dinkes = next(d for d in data if d["orgUnit"]["code"] == "DINKES")
     assert dinkes["evaluationsFinal"] > 0  # the demo year
-    assert statements <= 12, count_statements.statements  # one per table, not one per unit
+    assert any(d["ikm"] and d["ikm"]["respondents"] > 0 for d in data)  # surveys of the unit's service units
+    assert all(d["complaints"] is not None for d in data if d["ikm"])
+    assert statements <= 16, count_statements.statements  # one per table, not one per unit
     assert error_codes(await api.post(query, {"p": to_global_id("Period", annual.id)},
                                       await api.token("bungo", "kepala"))) == ["FORBIDDEN"]

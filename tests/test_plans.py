@@ -305,3 +305,21 @@ async def test_copy_last_years_plan_as_a_new_draft(api):
     assert plan["status"] == "DRAFT" and plan["year"] == source["year"] + 1
     assert [r["description"] for r in plan["results"]] == [r["description"] for r in source["results"]]
     assert all(r["parent"] is None for r in plan["results"])
+
+
+async def test_recording_a_realisation_takes_a_fixed_handful_of_statements(api, count_statements):
+    pegawai = await api.token("bungo", "pegawai")
+    plans = (await api.ok('{ performancePlans(filter: {status: APPROVED}) { nodes { year results { '
+                          'indicators { id } } } } }', token=pegawai))["performancePlans"]["nodes"]
+    plan = plans[0]
+    periods = (await api.ok("query($y: Int) { periods(year: $y) { id kind closed } }", {"y": plan["year"]},
+                            pegawai))["periods"]
+    period = next(p for p in periods if p["kind"] != "ANNUAL" and not p["closed"])
+    variables = {"i": {"indicatorId": plan["results"][0]["indicators"][0]["id"], "periodId": period["id"], "value": "3"}}
+    await api.ok(RECORD, variables, pegawai)
+    count_statements.statements.clear()
+    answer = (await api.ok(RECORD, variables, pegawai))["recordRealisation"]
+    assert answer["userErrors"] == [] and answer["realisation"]["value"] == "3"
+    # tenant binding, target (indicator, plan, period, actor), the realisation, its update, the event,
+    # and what the answer reads (evidence of the realisation)
+    assert len(count_statements.statements) <= 8, count_statements.statements

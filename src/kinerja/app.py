@@ -19,7 +19,9 @@ from tortoise.contrib.starlette import RegisterTortoise
 from tortoise.exceptions import DBConnectionError
 
 from kinerja.api.errors import UNAVAILABLE_MESSAGE
-from kinerja.api.schema import build_schema, limits
+from kinerja.api.http_security import CorsPolicy, SecurityHeaders
+from kinerja.api.schema import TRUSTED_HANDLERS, build_schema, limits
+from kinerja.api.trusted import TrustedDocuments
 from kinerja.api.view import RETRY_AFTER_SECONDS, GraphQLView
 from kinerja.auth.policy_events import PolicyReloader
 from kinerja.citizen.http import public_report_csv
@@ -142,14 +144,15 @@ async def database_unavailable(_request: Request, exc: Exception) -> JSONRespons
 def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> Starlette:
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level)
-    view = GraphQLView(build_schema(limits(introspection=settings.introspection)), settings)
+    schema = build_schema(limits(introspection=settings.introspection, max_cost=settings.max_query_cost))
+    view = GraphQLView(schema, settings, TrustedDocuments(TRUSTED_HANDLERS))
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
         if not manage_db:
             yield
             return
-        async with RegisterTortoise(app, config=tortoise_config(settings)):
+        async with RegisterTortoise(app, config=tortoise_config(settings, statement_timeout=True)):
             listener = None
             if settings.uses_postgres:
                 listener = NotificationListener(settings.db_url, [PolicyReloader().channel(), hub.channel()])
@@ -172,7 +175,9 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],
-        middleware=[Middleware(RequestLogMiddleware), Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],
+        middleware=[Middleware(RequestLogMiddleware), Middleware(SecurityHeaders, hsts=settings.hsts),
+                    Middleware(CorsPolicy, settings=settings),
+                    Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],
         lifespan=lifespan,
         exception_handlers={kind: database_unavailable for kind in (
             OSError, asyncpg.PostgresError, asyncpg.InterfaceError, DBConnectionError)},

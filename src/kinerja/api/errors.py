@@ -6,6 +6,7 @@ under that id)."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 
 from graphql import ExecutionResult as GraphQLExecutionResult
@@ -22,8 +23,16 @@ UNAVAILABLE = "SERVICE_UNAVAILABLE"
 UNAVAILABLE_MESSAGE = "Database unavailable, retry shortly"
 
 
-def with_code(error: GraphQLError, request_id: str) -> GraphQLError:
+# graphql-core's hints name fields, types and enum values of the schema.
+SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+def with_code(error: GraphQLError, request_id: str, *, hide_suggestions: bool = False) -> GraphQLError:
     original = error.original_error
+    if hide_suggestions and SUGGESTION.search(error.message):
+        error = GraphQLError(SUGGESTION.sub("", error.message), nodes=error.nodes, source=error.source,
+                             positions=error.positions, path=error.path, original_error=original,
+                             extensions=error.extensions)
     if error.extensions and "code" in error.extensions:
         return error
     if isinstance(original, DomainError):
@@ -49,7 +58,9 @@ class ErrorCodes(SchemaExtension):
     def _process(self, result) -> None:
         if getattr(result, "errors", None):
             request_id = request_id_var.get() or "-"
-            result.errors = [with_code(e, request_id) for e in result.errors]
+            settings = getattr(self.execution_context.context, "settings", None)
+            hide = settings is None or not settings.introspection
+            result.errors = [with_code(e, request_id, hide_suggestions=hide) for e in result.errors]
 
     def on_operation(self) -> Iterator[None]:
         yield

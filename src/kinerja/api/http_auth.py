@@ -16,6 +16,7 @@ from kinerja.core.context import Actor, RequestContext
 from kinerja.core.db import tenant_transaction
 from kinerja.core.errors import Forbidden, NotFound, Unauthenticated
 from kinerja.core.logging import request_id_var, tenant_var
+from kinerja.core.origins import cross_origin
 
 
 def new_context(settings: Settings, connection: HTTPConnection | None = None, **kwargs) -> RequestContext:
@@ -23,6 +24,7 @@ def new_context(settings: Settings, connection: HTTPConnection | None = None, **
         settings=settings,
         request_id=request_id_var.get() or uuid.uuid4().hex,
         ip=connection.client.host if connection is not None and connection.client else "",
+        origin=cross_origin(connection.headers) if connection is not None else None,
         sources=sources,
         **kwargs,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import strawberry
 from strawberry.extensions import DisableIntrospection, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.tools import merge_types
@@ -9,19 +11,22 @@ from strawberry.types import Info
 
 from kinerja.api.errors import ErrorCodes
 from kinerja.api.extensions import TenantTransaction
+from kinerja.api.limits import DocumentChecks
 from kinerja.api.relay import Node
 from kinerja.auth import access_graphql
 from kinerja.auth.access_graphql import AccessMutation, AccessQuery
 from kinerja.auth.graphql import AuthMutation, AuthQuery
 from kinerja.citizen import graphql as citizen_graphql
 from kinerja.citizen.graphql import CitizenMutation, CitizenQuery
-from kinerja.core.db import is_database_unavailable
 from kinerja.core.errors import NotFound
 from kinerja.core.ids import from_global_id
+from kinerja.evaluations import compiled as evaluations_compiled
 from kinerja.evaluations import graphql as evaluations_graphql
 from kinerja.evaluations.graphql import EvaluationMutation, EvaluationQuery
+from kinerja.org import compiled as org_compiled
 from kinerja.org import graphql as org_graphql
 from kinerja.org.graphql import OrgMutation, OrgQuery
+from kinerja.plans import compiled as plans_compiled
 from kinerja.plans import graphql as plans_graphql
 from kinerja.plans.graphql import PlanMutation, PlanQuery, PlanSubscription
 from kinerja.tenancy.graphql import PlatformMutation, PlatformQuery
@@ -50,6 +55,13 @@ class NodeQuery:
         return await resolver(info.context, object_id)
 
 
+TRUSTED_HANDLERS = {
+    **org_compiled.HANDLERS,
+    **plans_compiled.HANDLERS,
+    **evaluations_compiled.HANDLERS,
+}
+
+
 Query = merge_types("Query", (AuthQuery, AccessQuery, OrgQuery, PlanQuery, EvaluationQuery, TrainingQuery,
                               CitizenQuery, PlatformQuery, NodeQuery))
 Mutation = merge_types("Mutation", (AuthMutation, AccessMutation, OrgMutation, PlanMutation, EvaluationMutation,
@@ -62,25 +74,29 @@ MAX_TOKENS = 5000
 MAX_ALIASES = 30
 
 
-def limits(*, introspection: bool) -> list:
-    """Document limits for every request; introspection only where configured."""
+def limits(*, introspection: bool, max_cost: int = 100_000) -> list:
+    """Document limits for every request; introspection (and "Did you mean" suggestions, which
+    reveal the schema as well) only where configured. Validation is cached per document by
+    DocumentChecks, so a repeated operation is validated once per process. (Strawberry's parser cache
+    is left out: a syntax error raised from it escapes the error codes.)"""
     extensions = [QueryDepthLimiter(max_depth=MAX_DEPTH), MaxTokensLimiter(max_token_count=MAX_TOKENS),
                   MaxAliasesLimiter(max_alias_count=MAX_ALIASES)]
     if not introspection:
         extensions.append(DisableIntrospection())
+    # Last: it validates with the rules the extensions above added. A factory: one instance per
+    # operation, since it keeps the operation's state.
+    extensions.append(functools.partial(DocumentChecks, max_cost=max_cost, hide_suggestions=not introspection))
     return extensions
 
 
-class KinerjaSchema(strawberry.Schema):
+class Schema(strawberry.Schema):
     def process_errors(self, errors, execution_context=None) -> None:
-        """strawberry logs every error with its traceback; an unreachable database is already logged
-        in one line per request (api/errors.py), and would otherwise flood the log during an outage."""
-        super().process_errors([e for e in errors if not is_database_unavailable(e.original_error)],
-                               execution_context)
+        """Expected errors (NOT_FOUND, FORBIDDEN, ...) are answers, not incidents: ErrorCodes logs the
+        unexpected ones, with their traceback, under the request id."""
 
 
 def build_schema(extensions: list | None = None) -> strawberry.Schema:
-    return KinerjaSchema(
+    return Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

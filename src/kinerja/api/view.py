@@ -1,20 +1,57 @@
-"""The HTTP endpoint: builds the request context from the verified token, formats errors."""
+"""The HTTP endpoint: builds the request context from the verified token, answers trusted documents
+through their compiled handlers, everything else through the schema; errors are formatted there.
+
+Operations travel only as POST with a JSON body (no form, multipart or text/plain bodies that a
+page on another site could send without a preflight), and run under a time limit."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+import orjson
+from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http.parse_content_type import parse_content_type
 from strawberry.types.unset import UNSET
 
-from kinerja.api.errors import UNAVAILABLE
+from kinerja.api.errors import UNAVAILABLE, UNAVAILABLE_MESSAGE
 from kinerja.api.http_auth import authenticate, new_context
+from kinerja.api.http_security import GRAPHIQL_CSP, mark_origin_refused
+from kinerja.api.trusted import TrustedDocuments
 from kinerja.core.config import Settings
 from kinerja.core.context import RequestContext
+from kinerja.core.db import is_database_unavailable, tenant_read
+from kinerja.core.logging import operation_var, request_id_var
+from kinerja.tenancy.origins import origin_allowed
+
+log = logging.getLogger("kinerja.api")
+
+
+class OperationTimedOut(Exception):
+    pass
+
+
+def error_response(status: int, message: str, code: str, **extensions) -> JSONResponse:
+    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code, **extensions}}]},
+                        status_code=status)
 
 
 RETRY_AFTER_SECONDS = 2
+
+
+def unavailable_response() -> JSONResponse:
+    request_id = request_id_var.get() or "-"
+    log.warning("database unavailable")
+    response = error_response(503, UNAVAILABLE_MESSAGE, UNAVAILABLE, requestId=request_id)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def _unavailable_error(response_data) -> dict | None:
@@ -28,7 +65,7 @@ def _unavailable_error(response_data) -> dict | None:
 
 
 class GraphQLView(GraphQL):
-    def __init__(self, schema, settings: Settings, **kwargs):
+    def __init__(self, schema, settings: Settings, trusted: TrustedDocuments | None = None, **kwargs):
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.graphiql else None,
@@ -36,10 +73,117 @@ class GraphQLView(GraphQL):
             **kwargs,
         )
         self.settings = settings
+        # The compiled handlers speak PostgreSQL's JSON functions; SQLite answers through the schema.
+        self.trusted = trusted if settings.uses_postgres and settings.compiled_operations else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        refusal = self._refuse_transport(request)
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
+        try:
+            response = await self._respond(request)
+        except HTTPException as exc:
+            response = error_response(exc.status_code, exc.reason, "BAD_USER_INPUT")
+        except OperationTimedOut:
+            request_id = request_id_var.get() or "-"
+            log.warning("operation cancelled after %s s", self.settings.request_timeout_seconds)
+            response = error_response(
+                503, f"The operation took longer than {self.settings.request_timeout_seconds:g} s and was "
+                     f"cancelled; nothing it wrote was kept (request id {request_id})",
+                "TIMEOUT", requestId=request_id)
+        context = getattr(request.state, "graphql_context", None)
+        if context is not None and context.cache.get("origin_refused"):
+            # An operation named a tenant this page's origin may not act for: refuse it as CORS would.
+            response.status_code = 403
+            mark_origin_refused(scope)
+        await response(scope, receive, send)
+
+    def _refuse_transport(self, request: Request) -> Response | None:
+        if request.method == "GET":
+            if self.graphql_ide and "text/html" in request.headers.get("accept", ""):
+                return None
+            return error_response(405, "Send operations as POST with Content-Type: application/json",
+                                  "METHOD_NOT_ALLOWED")
+        content_type, _ = parse_content_type(request.headers.get("content-type", ""))
+        if content_type != "application/json":
+            return error_response(415, "Content-Type must be application/json", "UNSUPPORTED_MEDIA_TYPE")
+        return None
+
+    async def _respond(self, request: Request) -> Response:
+        if self.trusted is not None and request.method == "POST":
+            body = await request.body()
+            response, body = await self._answer_trusted(request, body)
+            if response is not None:
+                return response
+
+            async def replay() -> dict:
+                return {"type": "http.request", "body": body, "more_body": False}
+
+            request = Request(request.scope, replay)
+        return await self.run(request)
+
+    @contextlib.asynccontextmanager
+    async def _time_limit(self) -> AsyncIterator[None]:
+        # Cancelling the operation unwinds its tenant transaction, which rolls back.
+        try:
+            async with asyncio.timeout(self.settings.request_timeout_seconds):
+                yield
+        except TimeoutError:
+            raise OperationTimedOut() from None
+
+    async def _answer_trusted(self, request: Request, body: bytes) -> tuple[Response | None, bytes]:
+        """The compiled answer of a trusted document, or None and the body for the schema to answer
+        (with the document's text filled in when the client sent only its ``documentId``)."""
+        try:
+            payload = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return None, body
+        operation = self.trusted.match(payload) if isinstance(payload, dict) else None
+        if operation is None:
+            return None, body
+        if "query" not in payload:
+            body = orjson.dumps({**payload, "query": operation.document})
+        variables = payload.get("variables") or {}
+        ctx = new_context(self.settings, request, request=request)
+        authenticate(ctx, request.headers.get("authorization", ""))
+        if ctx.actor is None or not isinstance(variables, dict):
+            return None, body
+        operation_var.set(operation.name)
+        try:
+            async with self._time_limit(), tenant_read(ctx.require_tenant()) as fetch:
+                data = await operation.handler(ctx, variables, fetch)
+        except OperationTimedOut:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the schema answers instead, with its error handling
+            if is_database_unavailable(exc):
+                return unavailable_response(), body
+            log.exception("trusted operation %s failed; answering through the schema", operation.name)
+            return None, body
+        if data is None:
+            return None, body
+        return Response(orjson.dumps({"data": data}), media_type="application/json"), body
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        response = await super().render_graphql_ide(request)
+        response.headers["content-security-policy"] = GRAPHIQL_CSP
+        return response
+
+    async def execute_operation(self, *args, **kwargs):
+        async with self._time_limit():
+            return await super().execute_operation(*args, **kwargs)
 
     async def get_context(self, request: Request, response: Response) -> RequestContext:
         ctx = new_context(self.settings, request, request=request, response=response)
         authenticate(ctx, request.headers.get("authorization", ""))
+        request.state.graphql_context = ctx
         return ctx
 
     def create_response(self, response_data, sub_response: Response) -> Response:
@@ -52,6 +196,11 @@ class GraphQLView(GraphQL):
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
 
+    def is_websocket_origin_allowed(self, request, origin: str) -> bool:
+        # CorsPolicy has refused upgrades from unknown origins; the tenant's own rule is applied in
+        # on_ws_connect, once the token names the tenant.
+        return True
+
     async def on_ws_connect(self, context: RequestContext):
         """graphql-transport-ws: the token comes in the connection_init payload,
         as {"Authorization": "Bearer <token>"}."""
@@ -60,4 +209,6 @@ class GraphQLView(GraphQL):
         authenticate(context, header if isinstance(header, str) else "")
         if context.actor is None:
             raise ConnectionRejectionError({"message": context.cache.get("auth_error", "Authentication required")})
+        if context.origin is not None and not await origin_allowed(self.settings, context.origin, context.tenant_id):
+            raise ConnectionRejectionError({"message": "Connections from this origin are not allowed for this tenant"})
         return UNSET

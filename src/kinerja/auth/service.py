@@ -20,6 +20,7 @@ from kinerja.core.context import RequestContext
 from kinerja.core.db import connection, switch_tenant
 from kinerja.core.errors import RateLimited, Unauthenticated
 from kinerja.tenancy.models import Tenant
+from kinerja.tenancy.origins import require_origin
 
 INVALID_LOGIN = "Unknown tenant, username or password"
 
@@ -46,6 +47,7 @@ async def login(ctx: RequestContext, tenant_slug: str, username: str, password: 
     if tenant is None:
         verify_password(None, password)
         raise Unauthenticated(INVALID_LOGIN)
+    await require_origin(ctx, tenant.id)
     await switch_tenant(connection(), tenant.id)
     username = username.strip()[:64]
     window_start = clock.now() - dt.timedelta(minutes=settings.login_window_minutes)
@@ -93,6 +95,7 @@ async def refresh(ctx: RequestContext, raw_refresh_token: str) -> Session:
     """Rotate: the presented token is spent and a new one of the same family issued. Presenting
     a spent token again revokes the whole family (it was probably stolen)."""
     token = await _lookup_refresh_token(raw_refresh_token)
+    await require_origin(ctx, token.tenant_id)
     now = clock.now()
     if token.revoked_at is not None:
         await RefreshToken.filter(tenant_id=token.tenant_id, family=token.family, revoked_at=None).update(
@@ -111,6 +114,7 @@ async def refresh(ctx: RequestContext, raw_refresh_token: str) -> Session:
 
 async def logout(ctx: RequestContext, raw_refresh_token: str) -> None:
     token = await _lookup_refresh_token(raw_refresh_token)
+    await require_origin(ctx, token.tenant_id)
     await RefreshToken.filter(tenant_id=token.tenant_id, family=token.family, revoked_at=None).update(
         revoked_at=clock.now()
     )

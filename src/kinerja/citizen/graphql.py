@@ -264,8 +264,8 @@ def _sid(gid: str) -> uuid.UUID | None:
 @strawberry.type
 class CitizenQuery:
     @strawberry.field(description="Public: the services of a tenant (by slug).")
-    async def public_services(self, tenant: str) -> list[PublicService]:
-        _tenant, services, units = await service.public_services(tenant)
+    async def public_services(self, info: Info, tenant: str) -> list[PublicService]:
+        _tenant, services, units = await service.public_services(info.context, tenant)
         return [PublicService.build(s, units[s.service_unit_id]) for s in services]
 
     @strawberry.field(description="Public: the state of a ticket and the unit's public answer.")
@@ -276,8 +276,8 @@ class CitizenQuery:
                                 answered_at=ticket.answered_at, public_answer=ticket.public_answer)
 
     @strawberry.field(description="Public: the transparency report of a tenant and year.")
-    async def public_report(self, tenant: str, year: int) -> PublicReport:
-        r = await reports.public_report(tenant, year)
+    async def public_report(self, info: Info, tenant: str, year: int) -> PublicReport:
+        r = await reports.public_report(info.context, tenant, year)
         return PublicReport(
             tenant=r.tenant.name, year=r.year,
             service_units=[PublicServiceUnitLine(name=s.name, respondents=s.respondents, ikm=_ikm(s.ikm))

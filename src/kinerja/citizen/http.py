@@ -5,17 +5,19 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from kinerja.api.http_auth import new_context
 from kinerja.citizen.report import public_report, report_csv
 from kinerja.core.db import tenant_transaction
-from kinerja.core.errors import NotFound
+from kinerja.core.errors import Forbidden, NotFound
 
 
 async def public_report_csv(request: Request) -> Response:
     try:
         year = int(request.path_params["year"])
         async with tenant_transaction(None):
-            report = await public_report(request.path_params["tenant"], year)
-    except (NotFound, ValueError):
+            ctx = new_context(request.app.state.settings, request)
+            report = await public_report(ctx, request.path_params["tenant"], year)
+    except (NotFound, Forbidden, ValueError):
         return JSONResponse({"error": "Not found"}, status_code=404)
     name = f"laporan-kinerja-{report.tenant.slug}-{year}.csv"
     return Response(report_csv(report), media_type="text/csv",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from kinerja.citizen import rules
 from kinerja.citizen.models import ServiceUnit, SurveyResponse
 from kinerja.citizen.service import element_sums, ikm_of, public_tenant
+from kinerja.core.context import RequestContext
 from kinerja.evaluations.models import Evaluation
 from kinerja.evaluations.rules import LABELS, EvaluationStatus, Predicate
 from kinerja.org.models import Employee, OrgUnit, Period
@@ -47,8 +48,8 @@ class PublicReport:
     org_units: list[OrgUnitLine]
 
 
-async def public_report(slug: str, year: int) -> PublicReport:
-    tenant, settings = await public_tenant(slug)
+async def public_report(ctx: RequestContext, slug: str, year: int) -> PublicReport:
+    tenant, settings = await public_tenant(ctx, slug)
     start = dt.datetime(year, 1, 1, tzinfo=dt.timezone.utc)
     end = dt.datetime(year + 1, 1, 1, tzinfo=dt.timezone.utc)
     rows = await element_sums(SurveyResponse.filter(tenant_id=tenant.id, created_at__gte=start, created_at__lt=end),

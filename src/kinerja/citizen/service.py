@@ -24,6 +24,7 @@ from kinerja.core.sql import fetch_all, uuid_param
 from kinerja.org.models import Employee, OrgUnit
 from kinerja.org.scoping import actor_unit_subtree
 from kinerja.tenancy.models import Tenant
+from kinerja.tenancy.origins import require_origin
 from kinerja.tenancy.rules import PLATFORM_SLUG, TenantSettings
 
 ELEMENT_FIELDS = [f"u{i}" for i in range(1, 10)]
@@ -34,11 +35,13 @@ def _fingerprint(*parts: object) -> str:
     return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()
 
 
-async def public_tenant(slug: str) -> tuple[Tenant, TenantSettings]:
-    """The tenant a public request names; the transaction is bound to it from here on."""
+async def public_tenant(ctx: RequestContext, slug: str) -> tuple[Tenant, TenantSettings]:
+    """The tenant a public request names (refused from another site's page that is not one of the
+    tenant's origins); the transaction is bound to it from here on."""
     tenant = await Tenant.get_or_none(slug=(slug or "").strip().lower()[:63])
     if tenant is None or tenant.slug == PLATFORM_SLUG:
         raise NotFound("Unknown tenant", field="tenant")
+    await require_origin(ctx, tenant.id)
     await switch_tenant(connection(), tenant.id)
     return tenant, TenantSettings.from_dict(tenant.settings)
 
@@ -49,8 +52,8 @@ async def _public_limits(ctx: RequestContext, tenant: Tenant, settings: TenantSe
     await ratelimit.hit(tenant.id, f"ip:{ctx.ip}:{action}", per_ip, window)
 
 
-async def public_services(slug: str) -> tuple[Tenant, list[Service], dict[uuid.UUID, ServiceUnit]]:
-    tenant, _settings = await public_tenant(slug)
+async def public_services(ctx: RequestContext, slug: str) -> tuple[Tenant, list[Service], dict[uuid.UUID, ServiceUnit]]:
+    tenant, _settings = await public_tenant(ctx, slug)
     services = await Service.filter(tenant_id=tenant.id, active=True).order_by("name")
     units = {u.id: u for u in await ServiceUnit.filter(tenant_id=tenant.id)}
     return tenant, services, units
@@ -73,7 +76,7 @@ class Profile:
 
 async def submit_survey(ctx: RequestContext, slug: str, service_id: uuid.UUID | None, scores: list[int],
                         profile: Profile | None) -> SurveyResponse:
-    tenant, settings = await public_tenant(slug)
+    tenant, settings = await public_tenant(ctx, slug)
     problems = rules.score_problems(scores)
     if problems:
         raise ValidationFailed(problems)
@@ -91,7 +94,7 @@ async def submit_survey(ctx: RequestContext, slug: str, service_id: uuid.UUID | 
 
 async def submit_feedback(ctx: RequestContext, slug: str, service_id: uuid.UUID | None, message: str,
                           contact: str | None, kind: TicketKind) -> FeedbackTicket:
-    tenant, settings = await public_tenant(slug)
+    tenant, settings = await public_tenant(ctx, slug)
     problems = []
     if not message or not message.strip():
         problems.append(FieldError("message", "BAD_USER_INPUT", "Write a message"))
@@ -118,7 +121,7 @@ async def submit_feedback(ctx: RequestContext, slug: str, service_id: uuid.UUID 
 
 
 async def track_ticket(ctx: RequestContext, slug: str, code: str) -> tuple[FeedbackTicket, Service | None]:
-    tenant, settings = await public_tenant(slug)
+    tenant, settings = await public_tenant(ctx, slug)
     await ratelimit.hit(tenant.id, f"ip:{ctx.ip}:track", settings.feedback_per_ip * 10, settings.rate_window_seconds)
     ticket = await FeedbackTicket.get_or_none(tenant_id=tenant.id, code=rules.normalise_code(code or ""))
     if ticket is None:
@@ -308,10 +311,39 @@ async def ticket_stats(tenant_id: uuid.UUID, service_unit_ids: list[uuid.UUID], 
                        end: dt.datetime) -> TicketStats:
     rows = await FeedbackTicket.filter(tenant_id=tenant_id, service_unit_id__in=service_unit_ids,
                                        created_at__gte=start, created_at__lt=end).values_list("status", "due_at")
+    return _ticket_stats(rows)
+
+
+def _ticket_stats(rows: list[tuple[TicketStatus, dt.datetime]]) -> TicketStats:
     now = clock.now()
     counts = Counter(status for status, _due in rows)
     overdue = sum(1 for status, due in rows if status in (TicketStatus.RECEIVED, TicketStatus.IN_PROGRESS) and due < now)
     return TicketStats(len(rows), counts[TicketStatus.ANSWERED] + counts[TicketStatus.CLOSED], overdue)
+
+
+async def citizen_summary_by_unit(tenant_id: uuid.UUID, group_of: dict[uuid.UUID, uuid.UUID], start: dt.datetime,
+                                  end: dt.datetime) -> dict[uuid.UUID, tuple[rules.Ikm | None, TicketStats]]:
+    """IKM and complaint handling of service units taken together by group: ``group_of`` maps an org unit
+    to its group (e.g. its perangkat daerah). A fixed number of queries, however many groups."""
+    weighting = TenantSettings.from_dict((await Tenant.get(id=tenant_id)).settings).ikm_weighting
+    units = {unit_id: group_of.get(org_unit_id) for unit_id, org_unit_id in
+             await ServiceUnit.filter(tenant_id=tenant_id, org_unit_id__not_isnull=True).values_list("id", "org_unit_id")}
+    sums: dict[uuid.UUID, dict] = {}
+    for row in await element_sums(SurveyResponse.filter(tenant_id=tenant_id, created_at__gte=start, created_at__lt=end),
+                                  "service_unit_id"):
+        group = units.get(row["service_unit_id"])
+        if group is not None:
+            total = sums.setdefault(group, {"n": 0, **{f"s{i}": 0 for i in range(1, 10)}})
+            for key in total:
+                total[key] += int(row[key] or 0)
+    tickets: dict[uuid.UUID, list] = {}
+    for unit_id, status, due in await FeedbackTicket.filter(tenant_id=tenant_id, created_at__gte=start,
+                                                            created_at__lt=end).values_list("service_unit_id",
+                                                                                            "status", "due_at"):
+        if units.get(unit_id) is not None:
+            tickets.setdefault(units[unit_id], []).append((status, due))
+    groups = {g for g in units.values() if g is not None}
+    return {g: (ikm_of(sums.get(g), weighting), _ticket_stats(tickets.get(g, []))) for g in groups}
 
 
 async def service_units_of_org_units(tenant_id: uuid.UUID, org_unit_ids: list[uuid.UUID]) -> list[ServiceUnit]:

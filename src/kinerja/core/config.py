@@ -7,6 +7,8 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kinerja.core.origins import origin_problem
+
 DEMO_SECRET_NOTE = "demo mode: a random secret key is generated at every start"
 
 
@@ -19,6 +21,21 @@ def _flag(name: str, default: bool) -> bool:
     if raw is None or raw == "":
         return default
     return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+# Where GraphiQL is served by `kinerja serve` in demo mode.
+LOCAL_ORIGINS = ("http://127.0.0.1:8000", "http://localhost:8000")
+
+
+def _origins(raw: str, relaxed: bool) -> tuple[str, ...]:
+    """KINERJA_CORS_ORIGINS: origins separated by commas or spaces (scheme://host[:port])."""
+    origins = [o for o in raw.replace(",", " ").split() if o]
+    for origin in origins:
+        if problem := origin_problem(origin):
+            raise ConfigError(f"KINERJA_CORS_ORIGINS: {problem}")
+    if relaxed:
+        origins += [o for o in LOCAL_ORIGINS if o not in origins]
+    return tuple(origins)
 
 
 @dataclass(frozen=True)
@@ -45,6 +62,16 @@ class Settings:
     db_acquire_timeout: float = 10.0
     # Evidence files travel base64 in the JSON body: 8 MiB admits one 5 MB file with room to spare.
     max_body_bytes: int = 8 * 1024 * 1024
+    # Trusted documents answered by their compiled handlers (api/trusted.py); off = schema only.
+    compiled_operations: bool = True
+    # Static cost of one GraphQL document (fields, multiplied by page sizes and list estimates).
+    max_query_cost: int = 100_000
+    # One operation's execution over HTTP; PostgreSQL statements of the app get the same bound.
+    request_timeout_seconds: float = 15.0
+    # Send Strict-Transport-Security (only behind HTTPS).
+    hsts: bool = False
+    # Browser origins allowed for every tenant, on top of each tenant's own allowed_origins.
+    cors_origins: tuple[str, ...] = ()
     extra: dict = field(default_factory=dict)
 
     @property
@@ -87,9 +114,16 @@ class Settings:
             db_connect_timeout=float(os.environ.get("KINERJA_DB_CONNECT_TIMEOUT", "5")),
             db_acquire_timeout=float(os.environ.get("KINERJA_DB_ACQUIRE_TIMEOUT", "10")),
             max_body_bytes=int(os.environ.get("KINERJA_MAX_BODY_BYTES", str(8 * 1024 * 1024))),
+            compiled_operations=_flag("KINERJA_COMPILED_OPERATIONS", True),
+            max_query_cost=int(os.environ.get("KINERJA_MAX_QUERY_COST", "100000")),
+            request_timeout_seconds=float(os.environ.get("KINERJA_REQUEST_TIMEOUT_SECONDS", "15")),
+            hsts=_flag("KINERJA_HSTS", False),
+            cors_origins=_origins(os.environ.get("KINERJA_CORS_ORIGINS", ""), relaxed),
         )
         values.update(overrides)
         settings = cls(**values)
+        if settings.request_timeout_seconds <= 0 or settings.max_query_cost <= 0:
+            raise ConfigError("KINERJA_REQUEST_TIMEOUT_SECONDS and KINERJA_MAX_QUERY_COST must be positive")
         if not settings.secret_key:
             if mode == "production" and require_secret:
                 raise ConfigError(

@@ -31,6 +31,8 @@ class RequestContext:
     settings: Settings
     request_id: str
     ip: str = ""
+    # The Origin of a request from another site's page (None without one, or from the API's own host).
+    origin: str | None = None
     actor: Actor | None = None
     # Set by a mutation that reported userErrors: its transaction is rolled back.
     rollback: bool = False

@@ -11,3 +11,8 @@ def tidy(value: Decimal | None) -> Decimal | None:
     if value == value.to_integral_value():
         return value.quantize(Decimal(1))
     return value.normalize()
+
+
+def decimal_text(value: Decimal | None) -> str | None:
+    """A Decimal as the GraphQL Decimal scalar writes it."""
+    return None if value is None else str(value)

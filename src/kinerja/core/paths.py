@@ -26,3 +26,8 @@ def tenants_dir() -> Path:
 
 def schema_file() -> Path:
     return project_root() / "schema" / "schema.graphql"
+
+
+def operations_dir() -> Path:
+    """Trusted documents: the operations frontend teams registered (see api/trusted.py)."""
+    return project_root() / "schema" / "operations"

@@ -194,7 +194,7 @@ class TeamMemberOverview:
     plan: PerformancePlan | None
     evaluation: Evaluation | None = strawberry.field(description="The evaluation of the asked period (draft or final).")
     latest_evaluation: Evaluation | None = strawberry.field(
-        description="The most recently finalized evaluation, whatever its period (the current predicate).")
+        description="The final evaluation of the latest evaluated period, whatever it is (the current predicate).")
     training_jp: int = strawberry.field(description="Verified training hours (JP) in the period's year.")
 
 

@@ -9,7 +9,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from kinerja.citizen.service import ikm_for_service_units, service_units_of_org_units, ticket_stats
+from kinerja.citizen.service import (citizen_summary_by_unit, ikm_for_service_units, service_units_of_org_units,
+                                     ticket_stats)
 from kinerja.core import clock
 from kinerja.core.context import RequestContext
 from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
@@ -342,6 +343,12 @@ class UnitDashboard:
     complaints: object = None
 
 
+def period_range(period: Period) -> tuple[dt.datetime, dt.datetime]:
+    """The instants a period covers, as survey and ticket times are compared with it: [start, end)."""
+    return (dt.datetime.combine(period.starts_on, dt.time.min, dt.timezone.utc),
+            dt.datetime.combine(period.ends_on + dt.timedelta(days=1), dt.time.min, dt.timezone.utc))
+
+
 async def unit_dashboard(ctx: RequestContext, org_unit_id: uuid.UUID, period_id: uuid.UUID) -> UnitDashboard:
     distribution = await unit_distribution(ctx, org_unit_id, period_id)
     unit, period, members = distribution.org_unit, distribution.period, distribution.members
@@ -354,8 +361,7 @@ async def unit_dashboard(ctx: RequestContext, org_unit_id: uuid.UUID, period_id:
     realised = await Realisation.filter(tenant_id=unit.tenant_id, indicator_id__in=indicator_ids,
                                         period_id=period.id).count() if indicator_ids else 0
     total = distribution.total
-    start = dt.datetime.combine(period.starts_on, dt.time.min, dt.timezone.utc)
-    end = dt.datetime.combine(period.ends_on + dt.timedelta(days=1), dt.time.min, dt.timezone.utc)
+    start, end = period_range(period)
     service_units = [u.id for u in await service_units_of_org_units(unit.tenant_id, distribution.subtree)]
     return UnitDashboard(unit, period, len(members), {s.value: by_status.get(s.value, 0) for s in PlanStatus},
                          len(indicator_ids), realised, distribution.final, total - distribution.final,
@@ -399,18 +405,21 @@ async def team_overview(ctx: RequestContext, period_id: uuid.UUID) -> tuple[Peri
 
 _LATEST_FINAL = """
 SELECT id FROM (
-    SELECT id, ROW_NUMBER() OVER (PARTITION BY employee_id ORDER BY finalized_at DESC, created_at DESC) AS rank
-    FROM evaluation WHERE tenant_id = $1 AND status = 'FINAL' AND employee_id IN ({ids})
+    SELECT v.id, ROW_NUMBER() OVER (PARTITION BY v.employee_id ORDER BY {order}) AS rank
+    FROM evaluation v JOIN period p ON p.tenant_id = v.tenant_id AND p.id = v.period_id
+    WHERE v.tenant_id = $1 AND v.status = 'FINAL' AND v.employee_id IN ({ids})
 ) ranked WHERE rank = 1
 """
+# The latest period first; of two ending together (Q4 and the year), the longer; then the latest finalized.
+LATEST_FINAL_ORDER = "p.ends_on DESC, p.starts_on, v.finalized_at DESC, v.id DESC"
 
 
 async def latest_final_evaluations(tenant_id: uuid.UUID, employee_ids: list[uuid.UUID]) -> dict[uuid.UUID, Evaluation]:
-    """Each employee's most recently finalized evaluation, whatever the period."""
+    """Each employee's final evaluation of the latest period (the current predicate)."""
     if not employee_ids:
         return {}
     placeholders = ", ".join(f"${i}" for i in range(2, len(employee_ids) + 2))
-    rows = await fetch_all(_LATEST_FINAL.format(ids=placeholders),
+    rows = await fetch_all(_LATEST_FINAL.format(order=LATEST_FINAL_ORDER, ids=placeholders),
                            [uuid_param(tenant_id), *(uuid_param(i) for i in employee_ids)])
     found = await Evaluation.filter(tenant_id=tenant_id, id__in=[r["id"] for r in rows])
     return {e.employee_id: e for e in found}
@@ -470,6 +479,8 @@ async def tenant_dashboard(ctx: RequestContext, period_id: uuid.UUID) -> tuple[P
     evaluations = await Evaluation.filter(tenant_id=tenant_id, period_id=period.id, status__in=LIVE) \
         .values_list("employee_id", "status", "predicate")
     ratings = dict(await UnitPerformance.filter(tenant_id=tenant_id, period_id=period.id).values_list("org_unit_id", "rating"))
+    start, end = period_range(period)
+    citizen = await citizen_summary_by_unit(tenant_id, {u.id: top(u.id) for u in units}, start, end)
 
     dashboards = []
     for unit in sorted((u for u in units if u.parent_id is None), key=lambda u: u.code):
@@ -482,5 +493,5 @@ async def tenant_dashboard(ctx: RequestContext, period_id: uuid.UUID) -> tuple[P
             unit, period, sum(1 for h in home.values() if h == unit.id),
             {s.value: unit_plans.get(s.value, 0) for s in PlanStatus}, len(unit_indicators),
             sum(1 for i in unit_indicators if i in realised), final, len(unit_evaluations) - final,
-            {p: counts.get(p, 0) for p in Predicate}, ratings.get(unit.id)))
+            {p: counts.get(p, 0) for p in Predicate}, ratings.get(unit.id), *citizen.get(unit.id, (None, None))))
     return period, dashboards

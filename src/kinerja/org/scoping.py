@@ -7,6 +7,7 @@ import uuid
 from tortoise.expressions import Q, Subquery
 
 from kinerja.core.context import RequestContext
+from kinerja.core.ids import as_uuid
 from kinerja.core.sql import fetch_all, uuid_param
 from kinerja.org.models import Employee
 
@@ -29,18 +30,14 @@ SELECT id FROM subtree
 """
 
 
-def _as_uuid(value) -> uuid.UUID:
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-
-
 async def team_ids(tenant_id: uuid.UUID, supervisor_id: uuid.UUID) -> list[uuid.UUID]:
     rows = await fetch_all(_TEAM_SQL, [uuid_param(tenant_id), uuid_param(supervisor_id)])
-    return [_as_uuid(r["id"]) for r in rows]
+    return [as_uuid(r["id"]) for r in rows]
 
 
 async def unit_subtree_ids(tenant_id: uuid.UUID, org_unit_id: uuid.UUID) -> list[uuid.UUID]:
     rows = await fetch_all(_SUBTREE_SQL, [uuid_param(tenant_id), uuid_param(org_unit_id)])
-    return [_as_uuid(r["id"]) for r in rows]
+    return [as_uuid(r["id"]) for r in rows]
 
 
 async def actor_team(ctx: RequestContext) -> list[uuid.UUID]:
@@ -102,4 +99,28 @@ SELECT id FROM chain
 async def supervisor_chain(tenant_id: uuid.UUID, employee_id: uuid.UUID) -> list[uuid.UUID]:
     """The employee's supervisor, that supervisor's supervisor, and so on up the tree."""
     rows = await fetch_all(_CHAIN_SQL, [uuid_param(tenant_id), uuid_param(employee_id)])
-    return [_as_uuid(r["id"]) for r in rows]
+    return [as_uuid(r["id"]) for r in rows]
+
+
+def scope_sql(scopes: set[str], column: str) -> tuple[list[str], str]:
+    """``employee_scope`` as SQL for compiled handlers: the CTEs it needs (parameters $1 = tenant,
+    $2 = acting user) and a condition on ``column``, an employee id. Only the held scopes are built;
+    ``scope_me`` is always declared so that $2 has a type even when unused."""
+    ctes = ["scope_me AS (SELECT employee_id AS id FROM app_user WHERE tenant_id = $1 AND id = $2)"]
+    if "tenant" in scopes:
+        return ctes, "TRUE"
+    conditions = []
+    if "own" in scopes:
+        conditions.append(f"{column} = (SELECT id FROM scope_me)")
+    if "team" in scopes:
+        ctes.append("scope_team(id) AS (SELECT e.id FROM employee e JOIN scope_me ON e.supervisor_id = scope_me.id "
+                    "WHERE e.tenant_id = $1 UNION SELECT e.id FROM employee e JOIN scope_team t "
+                    "ON e.supervisor_id = t.id WHERE e.tenant_id = $1)")
+        conditions.append(f"{column} IN (SELECT id FROM scope_team)")
+    if "unit" in scopes:
+        ctes.append("scope_units(id) AS (SELECT e.org_unit_id FROM employee e JOIN scope_me ON e.id = scope_me.id "
+                    "WHERE e.tenant_id = $1 UNION SELECT o.id FROM org_unit o JOIN scope_units s "
+                    "ON o.parent_id = s.id WHERE o.tenant_id = $1)")
+        conditions.append(f"{column} IN (SELECT id FROM employee WHERE tenant_id = $1 "
+                          "AND org_unit_id IN (SELECT id FROM scope_units))")
+    return ctes, "(" + " OR ".join(conditions) + ")" if conditions else "FALSE"

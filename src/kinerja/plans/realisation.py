@@ -9,7 +9,8 @@ from decimal import Decimal
 from kinerja.core.context import RequestContext
 from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from kinerja.core.events import Event, publish
-from kinerja.org.models import Period
+from kinerja.core.ids import as_uuid
+from kinerja.core.sql import fetch_all, uuid_param
 from kinerja.org.rules import PeriodKind
 from kinerja.plans import evidence as files
 from kinerja.plans import rules
@@ -52,33 +53,34 @@ async def record_realisation(ctx: RequestContext, indicator_id: uuid.UUID, perio
     """Create or update the realisation of an indicator in a period; evidence is added to it."""
     await ctx.require("plan", "write")
     tenant_id = ctx.require_tenant()
-    indicator = await Indicator.get_or_none(id=indicator_id, tenant_id=tenant_id)
-    if indicator is None:
+    target = await _realisation_target(ctx, indicator_id, period_id)
+    if target is None:
         raise NotFound("Indicator not found", field="indicatorId")
-    result = await ResultTarget.get(id=indicator.result_id, tenant_id=tenant_id)
-    plan = await get_plan(ctx, result.plan_id, field="indicatorId")
-    if plan.employee_id != await ctx.employee_id():
+    if target["employee_id"] != await ctx.employee_id():
+        await get_plan(ctx, target["plan_id"], field="indicatorId")  # NOT_FOUND when out of sight
         raise Forbidden("Only the plan's owner reports its realisation", field="indicatorId")
-    if plan.status is not PlanStatus.APPROVED:
-        raise Conflict(f"The plan is {plan.status.value}: realisation is reported on an APPROVED plan",
+    if not await ctx.scopes("plan", "read") & {"own", "unit", "tenant"}:
+        raise NotFound("Performance plan not found", field="indicatorId")
+    status = PlanStatus(target["status"])
+    if status is not PlanStatus.APPROVED:
+        raise Conflict(f"The plan is {status.value}: realisation is reported on an APPROVED plan",
                        field="indicatorId")
-    period = await Period.get_or_none(id=period_id, tenant_id=tenant_id)
-    if period is None:
+    if target["period_id"] is None:
         raise NotFound("Period not found", field="periodId")
-    if period.year != plan.year or period.kind is PeriodKind.ANNUAL:
+    if target["period_year"] != target["plan_year"] or PeriodKind(target["period_kind"]) is PeriodKind.ANNUAL:
         raise ValidationFailed([FieldError("periodId", "BAD_USER_INPUT",
-                                           f"Choose a periodic period of {plan.year}")])
-    if period.closed:
-        raise Conflict(f"Period {period.name} is closed", field="periodId")
+                                           f"Choose a periodic period of {target['plan_year']}")])
+    if target["period_closed"]:
+        raise Conflict(f"Period {target['period_name']} is closed", field="periodId")
     problems = rules.realisation_problems(value, narrative)
     if problems:
         raise ValidationFailed(problems)
     links, uploads = _parse_evidence(evidence)
 
-    realisation = await Realisation.get_or_none(tenant_id=tenant_id, indicator_id=indicator.id, period_id=period.id)
+    realisation = await Realisation.get_or_none(tenant_id=tenant_id, indicator_id=indicator_id, period_id=period_id)
     created = realisation is None
     if realisation is None:
-        realisation = await Realisation.create(tenant_id=tenant_id, indicator_id=indicator.id, period_id=period.id,
+        realisation = await Realisation.create(tenant_id=tenant_id, indicator_id=indicator_id, period_id=period_id,
                                                value=value, narrative=(narrative or "").strip(),
                                                recorded_by_id=ctx.require_actor().user_id)
     else:
@@ -93,8 +95,33 @@ async def record_realisation(ctx: RequestContext, indicator_id: uuid.UUID, perio
     if rows:
         await Evidence.bulk_create(rows)
     await publish(ctx, Event(tenant_id, "REALISATION_RECORDED" if created else "REALISATION_UPDATED",
-                             realisation.id, plan.id, plan.employee_id, {"period": str(period.id)}))
+                             realisation.id, target["plan_id"], target["employee_id"], {"period": str(period_id)}))
     return realisation
+
+
+_TARGET_SQL = """
+SELECT p.id AS plan_id, p.employee_id, p.status, p.year AS plan_year, pe.id AS period_id,
+       pe.year AS period_year, pe.kind AS period_kind, pe.closed AS period_closed, pe.name AS period_name,
+       (SELECT employee_id FROM app_user WHERE tenant_id = $1 AND id = $4) AS me
+FROM indicator i
+JOIN result_target r ON r.tenant_id = i.tenant_id AND r.id = i.result_id
+JOIN performance_plan p ON p.tenant_id = i.tenant_id AND p.id = r.plan_id
+LEFT JOIN period pe ON pe.tenant_id = i.tenant_id AND pe.id = $3
+WHERE i.tenant_id = $1 AND i.id = $2
+"""
+
+
+async def _realisation_target(ctx: RequestContext, indicator_id: uuid.UUID, period_id: uuid.UUID) -> dict | None:
+    """The indicator's plan, the period and the actor's employee record, in one statement."""
+    actor = ctx.require_actor()
+    rows = await fetch_all(_TARGET_SQL, [uuid_param(actor.tenant_id), uuid_param(indicator_id), uuid_param(period_id),
+                                         uuid_param(actor.user_id)])
+    if not rows:
+        return None
+    row = rows[0]
+    ctx.cache.setdefault("employee_id", as_uuid(row["me"]))
+    return {**row, "plan_id": as_uuid(row["plan_id"]), "employee_id": as_uuid(row["employee_id"]),
+            "period_id": as_uuid(row["period_id"])}
 
 
 async def give_feedback(ctx: RequestContext, plan_id: uuid.UUID, realisation_id: uuid.UUID | None,

@@ -12,6 +12,7 @@ from kinerja.core.db import switch_tenant, tenant_transaction
 from kinerja.org.models import OrgUnit, Period, Position
 from kinerja.org.rules import periods_for_year
 from kinerja.tenancy.models import Tenant
+from kinerja.tenancy.origins import origin_index
 from kinerja.tenancy.rules import PLATFORM_SLUG, TenantKind, TenantSettings
 from kinerja.tenancy.spec import TenantSpec
 
@@ -55,6 +56,7 @@ async def apply_spec(spec: TenantSpec) -> ApplyReport:
             report.periods_created += await ensure_periods(tenant, year)
         await templates.install_templates(tenant.id, templates.tenant_templates())
     registry.invalidate(tenant.id)
+    origin_index.invalidate()
     return report
 
 

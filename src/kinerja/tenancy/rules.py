@@ -6,6 +6,8 @@ import re
 from dataclasses import asdict, dataclass, fields
 from enum import Enum
 
+from kinerja.core.origins import origin_problem
+
 PLATFORM_SLUG = "platform"
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
@@ -44,6 +46,8 @@ class TenantSettings:
     survey_per_ip: int = 20
     feedback_per_ip: int = 10
     public_per_tenant: int = 5000
+    # Browser origins (scheme://host[:port]) whose pages may call the API for this tenant.
+    allowed_origins: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, raw: dict) -> "TenantSettings":
@@ -67,6 +71,8 @@ class TenantSettings:
                 if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 1_000_000:
                     raise ValueError(f"{key} must be a whole number from 1 to 1000000", key)
                 values[key] = value
+            elif key == "allowed_origins":
+                values[key] = _origins(value, key)
             elif key == "timezone":
                 if not isinstance(value, str) or not value:
                     raise ValueError("timezone must be a time zone name", key)
@@ -74,7 +80,23 @@ class TenantSettings:
         return cls(**values)
 
     def to_dict(self) -> dict:
-        return {k: (v.value if isinstance(v, Enum) else v) for k, v in asdict(self).items()}
+        plain = {k: (v.value if isinstance(v, Enum) else v) for k, v in asdict(self).items()}
+        plain["allowed_origins"] = list(self.allowed_origins)
+        return plain
+
+
+MAX_ALLOWED_ORIGINS = 20
+
+
+def _origins(value, key) -> tuple[str, ...]:
+    if not isinstance(value, list) or len(value) > MAX_ALLOWED_ORIGINS:
+        raise ValueError(f"{key} must be a list of at most {MAX_ALLOWED_ORIGINS} origins", key)
+    for origin in value:
+        if problem := origin_problem(origin):
+            raise ValueError(f"{key}: {problem}", key)
+    if len(set(value)) != len(value):
+        raise ValueError(f"{key} lists an origin twice", key)
+    return tuple(value)
 
 
 def _enum(enum_type, value, key):

@@ -14,6 +14,7 @@ from kinerja.core.db import connection, switch_tenant
 from kinerja.core.errors import Conflict, FieldError, Forbidden, ValidationFailed
 from kinerja.core.pagination import Page, paginate
 from kinerja.tenancy.models import Tenant
+from kinerja.tenancy.origins import origin_index
 from kinerja.tenancy.provisioning import ensure_periods
 from kinerja.tenancy.rules import PLATFORM_SLUG, TenantKind, TenantSettings, validate_slug
 
@@ -56,4 +57,5 @@ async def create_tenant(ctx: RequestContext, slug: str, name: str, kind: TenantK
     admin = await User.create(tenant_id=tenant.id, username=admin_username, password_hash=hash_password(admin_password))
     await templates.assign(tenant.id, admin.id, auth_rules.PROTECTED_ROLE)
     ctx.after_commit.append(lambda: registry.invalidate(tenant.id))
+    ctx.after_commit.append(origin_index.invalidate)
     return tenant

@@ -1,0 +1,71 @@
+"""Which browser origins may call the API for which tenant: each tenant's ``allowed_origins``
+setting plus the deployment-wide KINERJA_CORS_ORIGINS.
+
+A preflight carries no token, so it is answered from an in-process index origin -> tenants. The
+index is rebuilt at most every INDEX_TTL_SECONDS, and at once in the process that applied or
+created a tenant; other processes see a change within the TTL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+
+from kinerja.core.config import Settings
+from kinerja.core.context import RequestContext
+from kinerja.core.errors import Forbidden
+from kinerja.tenancy.models import Tenant
+from kinerja.tenancy.rules import TenantSettings
+
+INDEX_TTL_SECONDS = 60.0
+
+
+class OriginIndex:
+    def __init__(self) -> None:
+        self._tenants: dict[str, frozenset[uuid.UUID]] = {}
+        self._loaded_at: float | None = None
+        self._lock = asyncio.Lock()
+
+    def invalidate(self) -> None:
+        self._loaded_at = None
+
+    async def tenants_for(self, origin: str) -> frozenset[uuid.UUID]:
+        if self._stale():
+            async with self._lock:
+                if self._stale():
+                    await self._load()
+        return self._tenants.get(origin, frozenset())
+
+    def _stale(self) -> bool:
+        return self._loaded_at is None or time.monotonic() - self._loaded_at > INDEX_TTL_SECONDS
+
+    async def _load(self) -> None:
+        index: dict[str, set[uuid.UUID]] = {}
+        for tenant_id, raw in await Tenant.all().values_list("id", "settings"):
+            for origin in TenantSettings.from_dict(raw or {}).allowed_origins:
+                index.setdefault(origin, set()).add(tenant_id)
+        self._tenants = {origin: frozenset(ids) for origin, ids in index.items()}
+        self._loaded_at = time.monotonic()
+
+
+origin_index = OriginIndex()
+
+
+async def is_known_origin(settings: Settings, origin: str) -> bool:
+    """Allowed for the deployment or for at least one tenant (enough to answer a preflight)."""
+    return origin in settings.cors_origins or bool(await origin_index.tenants_for(origin))
+
+
+async def origin_allowed(settings: Settings, origin: str, tenant_id: uuid.UUID | None) -> bool:
+    if origin in settings.cors_origins:
+        return True
+    return tenant_id is not None and tenant_id in await origin_index.tenants_for(origin)
+
+
+async def require_origin(ctx: RequestContext, tenant_id: uuid.UUID) -> None:
+    """A request from another site's page may act for a tenant only from that tenant's origins."""
+    if ctx.origin is None or await origin_allowed(ctx.settings, ctx.origin, tenant_id):
+        return
+    ctx.cache["origin_refused"] = True
+    raise Forbidden("Requests from this origin are not allowed for this tenant")
