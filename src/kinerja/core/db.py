@@ -79,11 +79,10 @@ def _postgres_credentials(url: str, settings: Settings) -> dict:
             # Fail fast when the server is gone: bounded connect and bounded wait for a pooled connection.
             "timeout": settings.db_connect_timeout,
             "acquire_timeout": settings.db_acquire_timeout,
-            "application_name": APPLICATION_NAME,
             # Tenants differ in size by orders of magnitude: a generic plan made for one tenant's
             # statistics can be 15x slower for another (seen on the benchmark's tenant-year summary),
             # so every execution is planned for its own parameters.
-            "server_settings": {"plan_cache_mode": "force_custom_plan"},
+            "server_settings": {"plan_cache_mode": "force_custom_plan", "application_name": APPLICATION_NAME},
         },
     }
 
