@@ -170,9 +170,10 @@ def _free_port() -> int:
 
 
 @contextlib.asynccontextmanager
-async def running_server(settings: Settings, workers: int, log_path: Path, env: dict | None = None):
-    """`kinerja serve` in a subprocess on the test database; yields its base URL. ``env`` adds to or
-    overrides the server's environment (e.g. limits, or KINERJA_MODE=production)."""
+async def running_server(settings: Settings, workers: int, log_path: Path, *, ready_path: str = "/readyz",
+                         env: dict | None = None):
+    """`kinerja serve` in a subprocess on the test database; yields its base URL once ``ready_path``
+    answers 200."""
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": settings.database_url, "KINERJA_SQLITE_PATH": settings.sqlite_path,
            "KINERJA_SECRET_KEY": settings.secret_key, "KINERJA_MODE": "test", "KINERJA_LOG_LEVEL": "WARNING",
@@ -186,7 +187,7 @@ async def running_server(settings: Settings, workers: int, log_path: Path, env: 
             async with httpx.AsyncClient() as probe:
                 while True:
                     try:
-                        if (await probe.get(f"{base}/readyz")).status_code == 200:
+                        if (await probe.get(f"{base}{ready_path}")).status_code == 200:
                             break
                     except httpx.TransportError:
                         pass

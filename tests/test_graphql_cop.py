@@ -18,7 +18,7 @@ from conftest import DEMO_PASSWORD, running_server
 async def production(database, tmp_path_factory):
     """A server in production mode (its defaults: no introspection, no GraphiQL) and a valid token."""
     log = tmp_path_factory.mktemp("graphql-cop") / "server.log"
-    async with running_server(database, 1, log, {"KINERJA_MODE": "production"}) as base, \
+    async with running_server(database, 1, log, env={"KINERJA_MODE": "production"}) as base, \
             httpx.AsyncClient(base_url=base, timeout=30) as http:
         login = await http.post("/graphql", json={
             "query": "mutation($i: LoginInput!) { login(input: $i) { accessToken } }",

@@ -163,7 +163,8 @@ async def test_the_serving_connections_carry_a_statement_timeout(database):
 
     settings = dataclasses.replace(database, request_timeout_seconds=7)
     credentials = dict(tortoise_config(settings, statement_timeout=True)["connections"]["default"]["credentials"])
-    credentials.pop("minsize"), credentials.pop("maxsize")
+    for pool_only in ("minsize", "maxsize", "acquire_timeout", "reset"):
+        credentials.pop(pool_only)
     conn = await asyncpg.connect(**credentials)
     try:
         assert await conn.fetchval("SHOW statement_timeout") == "7s"

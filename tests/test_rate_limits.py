@@ -155,8 +155,8 @@ async def test_a_user_limit_holds_across_two_worker_processes(database, tmp_path
     about the limit (plus at most one sync interval's requests), not twice the limit."""
     limit = 20
     env = {"KINERJA_RATE_USER_PER_MINUTE": str(limit)}
-    async with running_server(database, 1, tmp_path / "a.log", env) as first, \
-            running_server(database, 1, tmp_path / "b.log", env) as second, httpx.AsyncClient() as http:
+    async with running_server(database, 1, tmp_path / "a.log", env=env) as first, \
+            running_server(database, 1, tmp_path / "b.log", env=env) as second, httpx.AsyncClient() as http:
         login = await http.post(f"{first}/graphql", json={"query": LOGIN, "variables": {
             "i": {"tenant": "tangerang-selatan", "username": "bkpsdm", "password": DEMO_PASSWORD}}})
         token = login.json()["data"]["login"]["accessToken"]

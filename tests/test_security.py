@@ -128,7 +128,7 @@ TENANT_VIEW = ("{ viewer { username tenant { slug } permissions } "
 
 
 async def test_two_tenants_interleaved_over_a_pool_of_two_never_mix(database, tmp_path):
-    async with running_server(database, 1, tmp_path / "server.log", {"KINERJA_DB_POOL_SIZE": "2"}) as base, \
+    async with running_server(database, 1, tmp_path / "server.log", env={"KINERJA_DB_POOL_SIZE": "2"}) as base, \
             httpx.AsyncClient(base_url=base, timeout=60) as http:
         tokens = {}
         for slug in ("tebingtinggi", "tangerang-selatan"):
@@ -288,7 +288,7 @@ async def test_bad_decimals_are_bad_user_input(api, value):
 
 async def test_a_database_outage_is_masked_with_a_request_id(app, monkeypatch):
     """When the operation's transaction cannot even open, the driver's message (hosts, ports) must
-    not reach the client: INTERNAL_SERVER_ERROR with the request id, as for any unexpected error."""
+    not reach the client: 503 SERVICE_UNAVAILABLE with the request id."""
     import contextlib
 
     from kinerja.api import extensions
@@ -302,5 +302,6 @@ async def test_a_database_outage_is_masked_with_a_request_id(app, monkeypatch):
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
         response = await client.post("/graphql", json={"query": "{ __typename }"}, headers={"x-request-id": "outage1"})
     error = response.json()["errors"][0]
-    assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR", "requestId": "outage1"}
+    assert response.status_code == 503
+    assert error["extensions"] == {"code": "SERVICE_UNAVAILABLE", "requestId": "outage1"}
     assert "10.0.0.5" not in response.text and "Errno" not in response.text

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
 from contextlib import asynccontextmanager
 
+import asyncpg
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -14,15 +16,17 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from tortoise.contrib.starlette import RegisterTortoise
+from tortoise.exceptions import DBConnectionError
 
+from kinerja.api.errors import UNAVAILABLE_MESSAGE
 from kinerja.api.http_security import CorsPolicy, SecurityHeaders
 from kinerja.api.schema import TRUSTED_HANDLERS, build_schema, limits
 from kinerja.api.trusted import TrustedDocuments
-from kinerja.api.view import GraphQLView
+from kinerja.api.view import RETRY_AFTER_SECONDS, GraphQLView
 from kinerja.auth.policy_events import PolicyReloader
 from kinerja.citizen.http import public_report_csv
 from kinerja.core.config import Settings
-from kinerja.core.db import connection, tortoise_config
+from kinerja.core.db import connection, is_database_unavailable, tortoise_config
 from kinerja.core.events import hub
 from kinerja.core.listener import NotificationListener
 from kinerja.core.logging import configure_logging, operation_var, request_id_var, tenant_var
@@ -118,12 +122,23 @@ async def healthz(_request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
+READY_TIMEOUT_SECONDS = 1.0
+
+
 async def readyz(_request: Request) -> JSONResponse:
     try:
-        await connection().execute_query("SELECT 1")
+        await asyncio.wait_for(connection().execute_query("SELECT 1"), READY_TIMEOUT_SECONDS)
     except Exception as exc:  # noqa: BLE001 - any failure means not ready
         return JSONResponse({"status": "unavailable", "database": type(exc).__name__}, status_code=503)
     return JSONResponse({"status": "ok", "database": "ok"})
+
+
+async def database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+    """The plain HTTP endpoints (downloads, documents, reports) answer 503 like the GraphQL one."""
+    if not is_database_unavailable(exc):
+        raise exc
+    return JSONResponse({"error": UNAVAILABLE_MESSAGE}, status_code=503,
+                        headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> Starlette:
@@ -164,6 +179,8 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
                     Middleware(CorsPolicy, settings=settings),
                     Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],
         lifespan=lifespan,
+        exception_handlers={kind: database_unavailable for kind in (
+            OSError, asyncpg.PostgresError, asyncpg.InterfaceError, DBConnectionError)},
     )
     app.state.settings = settings
     return app

@@ -1,6 +1,7 @@
 """Error codes for every GraphQL error, over HTTP and websockets alike: known errors keep their
-code and message, malformed requests are BAD_USER_INPUT, anything else is masked with the request
-id (and logged with its traceback under that id)."""
+code and message, malformed requests are BAD_USER_INPUT, an unreachable database is
+SERVICE_UNAVAILABLE, anything else is masked with the request id (and logged with its traceback
+under that id)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,13 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.types.execution import ExecutionResult as StrawberryExecutionResult
 
+from kinerja.core.db import is_database_unavailable
 from kinerja.core.errors import DomainError
 from kinerja.core.logging import request_id_var
 
 log = logging.getLogger("kinerja.api")
+UNAVAILABLE = "SERVICE_UNAVAILABLE"
+UNAVAILABLE_MESSAGE = "Database unavailable, retry shortly"
 
 
 # graphql-core's hints name fields, types and enum values of the schema.
@@ -47,6 +51,10 @@ def with_code(error: GraphQLError, request_id: str, *, hide_suggestions: bool = 
         if original.field:
             extensions["field"] = original.field
         message = original.message
+    elif is_database_unavailable(original):
+        log.warning("database unavailable in %s: %s: %s", error.path, type(original).__name__, original)
+        extensions = {"code": UNAVAILABLE, "requestId": request_id}
+        message = UNAVAILABLE_MESSAGE
     elif original is None or (error.path is None and isinstance(original, (GraphQLError, ValueError, TypeError))):
         extensions, message = {"code": "BAD_USER_INPUT"}, error.message
     elif _value_refused_by_database(original):

@@ -5,12 +5,12 @@ from __future__ import annotations
 import inspect
 import logging
 
-from graphql import FieldNode, OperationDefinitionNode
+from graphql import ExecutionResult, FieldNode, GraphQLError, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from kinerja.core import audit
-from kinerja.core.db import tenant_transaction
+from kinerja.core.db import expire_pooled_connections, is_database_unavailable, tenant_transaction
 from kinerja.core.logging import operation_var
 
 log = logging.getLogger("kinerja.api")
@@ -32,13 +32,15 @@ class TenantTransaction(SchemaExtension):
             # A subscription lives long: it opens one short transaction per event instead.
             yield
             return
-        committed = False
+        opened = executed = committed = False
         collector = audit.AuditCollector(_first_field(execution),
                                          mutation=execution.operation_type is OperationType.MUTATION)
         audit.current.set(collector)
         try:
             async with tenant_transaction(ctx.tenant_id) as conn:
+                opened = True
                 yield
+                executed = True
                 result = execution.result
                 failed = ctx.rollback or bool(getattr(result, "errors", None))
                 if failed:
@@ -46,6 +48,15 @@ class TenantTransaction(SchemaExtension):
                 else:
                     await audit.flush(collector, ctx.actor.user_id if ctx.actor else None, ctx.request_id, ctx.ip)
                     committed = True
+        except Exception as exc:
+            if opened and not executed:
+                raise  # raised by the execution itself, not by the transaction
+            # The transaction could not start, or its COMMIT/ROLLBACK failed: whatever the resolvers
+            # produced, the answer is an error (nothing is acknowledged that may not be committed).
+            await self._failed_transaction(exc, before_execution=not opened)
+            if not opened:
+                yield
+            return
         finally:
             audit.current.set(None)
         if committed:
@@ -53,6 +64,19 @@ class TenantTransaction(SchemaExtension):
                 outcome = callback()
                 if inspect.isawaitable(outcome):
                     await outcome
+        elif any(is_database_unavailable(e.original_error) for e in getattr(execution.result, "errors", None) or []):
+            await expire_pooled_connections()
+
+    async def _failed_transaction(self, exc: Exception, *, before_execution: bool) -> None:
+        error = GraphQLError(str(exc), original_error=exc)
+        if before_execution:
+            # A result set before execution makes strawberry skip running the operation.
+            self.execution_context.result = ExecutionResult(data=None, errors=[error])
+        else:
+            result = self.execution_context.result
+            result.data, result.errors = None, [error]
+        if is_database_unavailable(exc):
+            await expire_pooled_connections()
 
 
 def _first_field(execution) -> str:

@@ -24,13 +24,13 @@ from strawberry.http.parse_content_type import parse_content_type
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
-from kinerja.api.errors import with_code
+from kinerja.api.errors import UNAVAILABLE, UNAVAILABLE_MESSAGE, with_code
 from kinerja.api.http_auth import authenticate, new_context
 from kinerja.api.http_security import GRAPHIQL_CSP, mark_origin_refused
 from kinerja.api.trusted import TrustedDocuments
 from kinerja.core.config import Settings
 from kinerja.core.context import RequestContext
-from kinerja.core.db import tenant_read
+from kinerja.core.db import is_database_unavailable, tenant_read
 from kinerja.core.errors import RateLimited
 from kinerja.core.logging import operation_var, request_id_var
 from kinerja.core.ratelimit import SharedWindowCounter
@@ -50,6 +50,27 @@ class OperationTimedOut(Exception):
 def error_response(status: int, message: str, code: str, **extensions) -> JSONResponse:
     return JSONResponse({"errors": [{"message": message, "extensions": {"code": code, **extensions}}]},
                         status_code=status)
+
+
+RETRY_AFTER_SECONDS = 2
+
+
+def unavailable_response() -> JSONResponse:
+    request_id = request_id_var.get() or "-"
+    log.warning("database unavailable")
+    response = error_response(503, UNAVAILABLE_MESSAGE, UNAVAILABLE, requestId=request_id)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def _unavailable_error(response_data) -> dict | None:
+    if not isinstance(response_data, dict):
+        return None
+    for error in response_data.get("errors") or []:
+        extensions = error.get("extensions") or {}
+        if extensions.get("code") == UNAVAILABLE:
+            return {"message": error["message"], "extensions": extensions}
+    return None
 
 
 class GraphQLView(GraphQL):
@@ -154,7 +175,9 @@ class GraphQLView(GraphQL):
                     data = await operation.handler(ctx, variables, fetch)
         except OperationTimedOut:
             raise
-        except Exception:  # noqa: BLE001 - the schema answers instead, with its error handling
+        except Exception as exc:  # noqa: BLE001 - the schema answers instead, with its error handling
+            if is_database_unavailable(exc):
+                return unavailable_response(), body
             log.exception("trusted operation %s failed; answering through the schema", operation.name)
             return None, body
         if data is None:
@@ -220,7 +243,14 @@ class GraphQLView(GraphQL):
         return await super().process_result(request, result)
 
     def create_response(self, response_data, sub_response: Response) -> Response:
-        """A rate-limited answer is HTTP 429 with Retry-After (the same seconds as ``retryAfter``)."""
+        """An unreachable database is 503 with Retry-After and one error, never partial data; a
+        rate-limited answer is 429 with Retry-After (the same seconds as ``retryAfter``)."""
+        unavailable = _unavailable_error(response_data)
+        if unavailable is not None:
+            response = super().create_response({"errors": [unavailable]}, sub_response)
+            response.status_code = 503
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
         answers = response_data if isinstance(response_data, list) else [response_data]
         waits = [error["extensions"].get("retryAfter", 1) for answer in answers for error in answer.get("errors") or []
                  if (error.get("extensions") or {}).get("code") == RateLimited.code]

@@ -79,6 +79,10 @@ class Settings:
     rate_sync_seconds: float = 0.5
     upload_dir: str = "uploads"
     pool_size: int = 10
+    # Seconds to open a database connection, and to wait for a pooled one; past them a request
+    # answers SERVICE_UNAVAILABLE instead of hanging.
+    db_connect_timeout: float = 5.0
+    db_acquire_timeout: float = 10.0
     # Evidence files travel base64 in the JSON body: 8 MiB admits one 5 MB file with room to spare.
     max_body_bytes: int = 8 * 1024 * 1024
     # Trusted documents answered by their compiled handlers (api/trusted.py); off = schema only.
@@ -130,6 +134,8 @@ class Settings:
             introspection=_flag("KINERJA_INTROSPECTION", relaxed),
             upload_dir=os.environ.get("KINERJA_UPLOAD_DIR", "uploads"),
             pool_size=int(os.environ.get("KINERJA_DB_POOL_SIZE", "10")),
+            db_connect_timeout=float(os.environ.get("KINERJA_DB_CONNECT_TIMEOUT", "5")),
+            db_acquire_timeout=float(os.environ.get("KINERJA_DB_ACQUIRE_TIMEOUT", "10")),
             max_body_bytes=int(os.environ.get("KINERJA_MAX_BODY_BYTES", str(8 * 1024 * 1024))),
             compiled_operations=_flag("KINERJA_COMPILED_OPERATIONS", True),
             max_query_cost=int(os.environ.get("KINERJA_MAX_QUERY_COST", "100000")),

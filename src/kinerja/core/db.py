@@ -8,18 +8,22 @@ SQLite mode (no RLS) stays isolated too.
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
+import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextvars import ContextVar
 
 from tortoise import Tortoise, connections
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import DBConnectionError
 from tortoise.transactions import in_transaction
 
 from kinerja.core.config import Settings
 
 APP_LABEL = "kinerja"
+APPLICATION_NAME = "kinerja"
 MODEL_MODULES = [
     "kinerja.tenancy.models",
     "kinerja.org.models",
@@ -40,7 +44,7 @@ def tortoise_config(settings: Settings, *, owner: bool = False, statement_timeou
     an operation may (set once per connection, no extra round trip per request)."""
     url = settings.owner_db_url if owner else settings.db_url
     if url.startswith("postgres://"):
-        credentials = _postgres_credentials(url, settings.pool_size)
+        credentials = _postgres_credentials(url, settings)
         if statement_timeout and not owner:
             milliseconds = max(1, int(settings.request_timeout_seconds * 1000))
             credentials["credentials"]["server_settings"]["statement_timeout"] = str(milliseconds)
@@ -73,12 +77,12 @@ async def _release_connection(conn) -> None:
         await conn.execute("ROLLBACK")
 
 
-def _postgres_credentials(url: str, pool_size: int) -> dict:
+def _postgres_credentials(url: str, settings: Settings) -> dict:
     from urllib.parse import unquote, urlparse
 
     parsed = urlparse(url)
     return {
-        "engine": "tortoise.backends.asyncpg",
+        "engine": "kinerja.core.pgclient",
         "credentials": {
             "host": parsed.hostname or "127.0.0.1",
             "port": parsed.port or 5432,
@@ -86,11 +90,14 @@ def _postgres_credentials(url: str, pool_size: int) -> dict:
             "password": unquote(parsed.password or ""),
             "database": (parsed.path or "/postgres").lstrip("/"),
             "minsize": 1,
-            "maxsize": pool_size,
+            "maxsize": settings.pool_size,
+            # Fail fast when the server is gone: bounded connect and bounded wait for a pooled connection.
+            "timeout": settings.db_connect_timeout,
+            "acquire_timeout": settings.db_acquire_timeout,
             # Tenants differ in size by orders of magnitude: a generic plan made for one tenant's
             # statistics can be 15x slower for another (seen on the benchmark's tenant-year summary),
             # so every execution is planned for its own parameters.
-            "server_settings": {"plan_cache_mode": "force_custom_plan"},
+            "server_settings": {"plan_cache_mode": "force_custom_plan", "application_name": APPLICATION_NAME},
             "reset": _release_connection,
         },
     }
@@ -102,6 +109,44 @@ async def init_db(settings: Settings, *, owner: bool = False) -> None:
 
 async def close_db() -> None:
     await Tortoise.close_connections()
+
+
+_UNREACHABLE_ERRNOS = {errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED, errno.EHOSTUNREACH,
+                       errno.ENETUNREACH, errno.ETIMEDOUT, errno.EPIPE}
+
+
+def is_database_unavailable(exc: BaseException | None) -> bool:
+    """Whether ``exc`` (or what caused it) means the database cannot be reached right now: refused or
+    timed-out connections, connections the server closed or is closing, a server starting up or
+    full. Errors in a query itself are not, and neither are file errors."""
+    import asyncpg
+
+    for _ in range(10):
+        if exc is None:
+            return False
+        if isinstance(exc, (asyncpg.PostgresConnectionError, asyncpg.CannotConnectNowError,
+                            asyncpg.AdminShutdownError, asyncpg.CrashShutdownError,
+                            asyncpg.TooManyConnectionsError, DBConnectionError,
+                            ConnectionError, socket.gaierror, TimeoutError)):
+            return True
+        if isinstance(exc, OSError) and (exc.errno in _UNREACHABLE_ERRNOS
+                                         or str(exc).startswith(("Connect call failed", "Multiple exceptions"))):
+            return True
+        # A connection the server closed is released to the pool under the request's feet.
+        if isinstance(exc, asyncpg.InterfaceError) and any(
+                sign in str(exc) for sign in ("connection is closed", "released back to the pool", "pool is closing")):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+async def expire_pooled_connections() -> None:
+    """After a connection-level error: every idle pooled connection reconnects on its next use, so
+    connections to a server that restarted do not fail one request each."""
+    client = connection()
+    expire = getattr(client, "expire_connections", None)
+    if expire is not None:
+        await expire()
 
 
 def connection() -> BaseDBAsyncClient:
