@@ -8,12 +8,14 @@ under /usr/lib/postgresql. Extra arguments go to pytest.
 from __future__ import annotations
 
 import asyncio
-import glob
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pgcluster  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 
@@ -29,35 +31,19 @@ async def _answers(url: str) -> bool:
     return True
 
 
-def _binary(name: str) -> str | None:
-    found = shutil.which(name)
-    if found:
-        return found
-    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
-    return candidates[-1] if candidates else None
-
-
 def _throwaway_cluster() -> tuple[str, callable]:
-    initdb, pg_ctl = _binary("initdb"), _binary("pg_ctl")
-    if not (initdb and pg_ctl):
+    if not (pgcluster.binary("initdb") and pgcluster.binary("pg_ctl")):
         sys.exit("tests: no PostgreSQL answers at TEST_DATABASE_URL or 127.0.0.1:5432, and no initdb/pg_ctl "
                  "was found to start one. Install PostgreSQL or set TEST_DATABASE_URL.")
     data = tempfile.mkdtemp(prefix="kinerja-pg-")
-    as_user: list[str] = []
-    if os.geteuid() == 0:  # initdb refuses to run as root
-        shutil.chown(data, "postgres")
-        as_user = ["runuser", "-u", "postgres", "--"]
-    port = "55432"
-    subprocess.run([*as_user, initdb, "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8"],
-                   check=True, stdout=subprocess.DEVNULL)
-    subprocess.run([*as_user, pg_ctl, "-D", data, "-o", f"-p {port} -k {data} -c listen_addresses=127.0.0.1",
-                    "-w", "start", "-l", os.path.join(data, "log")], check=True, stdout=subprocess.DEVNULL)
+    pgcluster.initdb(data)
+    url = pgcluster.start(data, 55432)
 
     def stop():
-        subprocess.run([*as_user, pg_ctl, "-D", data, "-m", "immediate", "stop"], stdout=subprocess.DEVNULL)
+        pgcluster.stop(data, "immediate")
         shutil.rmtree(data, ignore_errors=True)
 
-    return f"postgres://postgres@127.0.0.1:{port}/postgres", stop
+    return url, stop
 
 
 def main() -> int:
