@@ -66,6 +66,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--load-cpus", default="1", help="CPUs the load generators are pinned to ('' for none)")
     p.add_argument("--server-cpus", default="", help="CPUs the servers are pinned to ('' for none)")
     p.add_argument("--output", default=os.path.join(BENCH, "results", "workloads.md"))
+    p.add_argument("--report-only", action="store_true", help="rewrite the report from results/raw/results.json")
     return p.parse_args()
 
 
@@ -308,8 +309,19 @@ class Run:
                 workloads = self.reads + (self.writes if name == "kinerja" else [])
                 for workload in workloads:
                     target = "writes" if workload in cases.WRITES else "reads"
-                    self.results[target].setdefault(workload, {})[name] = await self.timed(
-                        server, workload, fx, users, stats)
+                    for attempt in (1, 2):
+                        if server.process.poll() is not None:  # it died (or was killed): start it again
+                            log(f"  {name} is not running (exit {server.process.returncode}); starting it again")
+                            server.stop()
+                            server = self.start(name)
+                        try:
+                            self.results[target].setdefault(workload, {})[name] = await self.timed(
+                                server, workload, fx, users, stats)
+                            break
+                        except (httpx.HTTPError, RuntimeError, subprocess.CalledProcessError) as exc:
+                            log(f"  {name} {workload} failed (attempt {attempt}): {exc!r}"[:300])
+                            if attempt == 2:
+                                self.results["notes"].append(f"{name} {workload} failed twice and is missing: {exc!r}"[:300])
                 self.results["rss"][name] = {"workers": [round(servers.rss_mb(p), 1) for p in server.workers()],
                                              "root": round(servers.rss_mb(server.process.pid), 1)}
             finally:
@@ -380,6 +392,17 @@ def machine() -> dict:
 
 def main() -> None:
     args = parse_args()
+    if args.report_only:
+        with open(os.path.join(RAW, "results.json")) as f:
+            saved = json.load(f)
+        context = saved.pop("context")
+        for section in ("reads", "writes"):  # JSON turned the connection counts into strings
+            for per in saved[section].values():
+                for result in per.values():
+                    result["closed"] = {int(c): r for c, r in result["closed"].items()}
+        saved["tenants"] = {w: {int(c): r for c, r in per.items()} for w, per in saved["tenants"].items()}
+        report.write(args.output, context, saved)
+        return
     started = time.monotonic()
     os.makedirs(RAW, exist_ok=True)
     log(f"cluster {cluster.DATA} on port {cluster.PORT}")

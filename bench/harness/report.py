@@ -13,7 +13,7 @@ TARGET_C = 32  # the concurrency the per-request costs are read at
 
 
 def nesting_depth(workload: str) -> int:
-    """Levels of nested selection sets below the root field of the workload's document."""
+    """Levels of object fields in the workload's document, the root field being level 1."""
     def depth(selections) -> int:
         deepest = 0
         for s in selections:
@@ -22,7 +22,7 @@ def nesting_depth(workload: str) -> int:
         return deepest
 
     op = next(d for d in parse(cases.document(workload)).definitions if isinstance(d, OperationDefinitionNode))
-    return max(depth(root.selection_set.selections) if root.selection_set else 0 for root in op.selection_set.selections)
+    return max(1 + depth(root.selection_set.selections) if root.selection_set else 0 for root in op.selection_set.selections)
 
 
 def _f(value, digits=0) -> str:
@@ -126,8 +126,8 @@ def write(path: str, context: dict, results: dict) -> None:
     lines += ["", "Statements: calls in pg_stat_statements (top level) by the role kinerja_app in the benchmark "
               "database over 20 sequential requests, divided by 20; counted are every statement except transaction "
               "control and settings (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, RELEASE, SET, RESET, SHOW, DISCARD, "
-              "DEALLOCATE and `select set_config(...)`). Nesting depth: levels of nested selection sets below the "
-              "workload document's root field.", ""]
+              "DEALLOCATE and `select set_config(...)`). Nesting depth: levels of object fields in the "
+              "workload's document, the root field being level 1 (W1: teamOverview > members > plan > progress = 4).", ""]
     lines += ["## Memory (RSS per worker after the run, MB)", "", "| candidate | workers | supervisor |", "|---|---|---|"]
     for n, label in NAMES.items():
         r = results["rss"].get(n)
