@@ -3,7 +3,9 @@ answered, and each latency is measured from its scheduled start (no coordinated 
 
     python bench/harness/openloop.py --url URL --rate 100 --seconds 10 [--token T] < body.json
 
-Prints {"rate", "sent", "errors", "p50", "p90", "p99", "max"} (milliseconds) as JSON.
+Prints {"rate", "sent", "errors", "unanswered", "p50", "p90", "p99", "max"} (milliseconds) as JSON; a
+percentile that falls among unanswered requests (more than 64 waiting, or no answer 10 s after the last
+start) is null: the server does not sustain the rate.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import time
 import httpx
 
 GRACE = 10.0
+MAX_IN_FLIGHT = 64  # more than this waiting means the server cannot sustain the rate
 
 
 async def main() -> None:
@@ -31,18 +34,24 @@ async def main() -> None:
     if args.token:
         headers["Authorization"] = f"Bearer {args.token}"
     latencies: list[float] = []
-    errors = 0
+    errors = shed = in_flight = 0
 
-    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=256, max_keepalive_connections=64),
-                                 timeout=10) as client:
+    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=MAX_IN_FLIGHT,
+                                                     max_keepalive_connections=MAX_IN_FLIGHT), timeout=GRACE) as client:
         async def one(scheduled: float) -> None:
-            nonlocal errors
+            nonlocal errors, shed, in_flight
+            if in_flight >= MAX_IN_FLIGHT:  # the server is not keeping up: this request is not answered
+                shed += 1
+                return
+            in_flight += 1
             try:
                 r = await client.post(args.url, content=body, headers=headers)
                 if r.status_code != 200 or b'"errors"' in r.content:
                     errors += 1
             except httpx.HTTPError:
                 errors += 1
+            finally:
+                in_flight -= 1
             latencies.append(time.perf_counter() - scheduled)
 
         for _ in range(5):  # open the first connections before the clock starts
@@ -62,17 +71,18 @@ async def main() -> None:
         _done, pending = await asyncio.wait(tasks, timeout=GRACE)
         for task in pending:
             task.cancel()
-        unanswered = len(pending)
-        errors += unanswered
-        latencies.extend([time.perf_counter() - start - args.seconds] * unanswered)
+        unanswered = len(pending) + shed
     latencies.sort()
+    answered = len(latencies)
 
-    def pct(p: float) -> float:
-        return round(1000 * latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))], 2)
+    def pct(p: float) -> float | None:
+        """Over every scheduled request; None when it falls among the unanswered ones."""
+        index = int(p / 100 * total)
+        return round(1000 * latencies[index], 2) if index < answered else None
 
-    print(json.dumps({"rate": args.rate, "sent": total, "errors": errors, "unanswered": unanswered,
-                      "p50": pct(50), "p90": pct(90),
-                      "p99": pct(99), "max": round(1000 * latencies[-1], 2)}))
+    print(json.dumps({"rate": args.rate, "sent": total, "errors": errors + unanswered, "unanswered": unanswered,
+                      "p50": pct(50), "p90": pct(90), "p99": pct(99),
+                      "max": round(1000 * latencies[-1], 2) if latencies else None}))
 
 
 if __name__ == "__main__":
