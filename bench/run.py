@@ -52,7 +52,7 @@ def parse_args() -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--scale", type=float, default=1.0, help="dataset size as a fraction of the full one")
     p.add_argument("--duration", type=float, default=15, help="seconds of each wrk run")
-    p.add_argument("--warmup", type=float, default=3, help="seconds of wrk warm-up before each workload")
+    p.add_argument("--warmup", type=float, default=2, help="seconds of wrk warm-up before each workload")
     p.add_argument("--connections", default="8,32,64")
     p.add_argument("--workers", type=int, default=2, help="server processes of every candidate")
     p.add_argument("--rate", type=float, default=100, help="open-loop arrival rate (req/s)")
@@ -62,7 +62,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--candidates", default=",".join(servers.CANDIDATES))
     p.add_argument("--tenant-counts", default="5,50,500", help="tenant counts for the W1/W2 flatness check ('' skips)")
     p.add_argument("--tenant-scale", type=float, default=None,
-                   help="scale of the tenant-count databases (default: min(scale, 0.1))")
+                   help="scale of the tenant-count databases (default: min(scale, 0.05))")
     p.add_argument("--load-cpus", default="1", help="CPUs the load generators are pinned to ('' for none)")
     p.add_argument("--server-cpus", default="", help="CPUs the servers are pinned to ('' for none)")
     p.add_argument("--output", default=os.path.join(BENCH, "results", "workloads.md"))
@@ -162,6 +162,16 @@ async def user_ids(admin_url: str, database: str, tenant_id: str) -> dict[str, s
     finally:
         await conn.close()
     return {r["username"]: str(r["id"]) for r in rows}
+
+
+async def wait_idle(server: servers.Server, limit: float = 30) -> None:
+    """Until the server's processes use (almost) no CPU: what wrk left queued has been answered."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        before = servers.cpu_seconds(server.pids())
+        await asyncio.sleep(0.3)
+        if servers.cpu_delta(before, servers.cpu_seconds(server.pids())) < 0.02:
+            return
 
 
 class Run:
@@ -282,13 +292,16 @@ class Run:
         else:
             load.lua_script(script, body, token)
         load.wrk(server.url, script, max(self.connections), self.args.warmup, self.load_cpus)
+        await wait_idle(server)  # requests queued when wrk stopped would be counted with the next phase
         out = {"statements": await self.statements(stats, server, server.url, body, token)}  # after the warm-up
         out["closed"] = {}
         for c in self.connections:
+            await wait_idle(server)
             out["closed"][c] = self.measure(server, script, c, self.args.duration)
             r = out["closed"][c]
             log(f"  {server.name} {workload} c={c}: {r['rps']:.0f} req/s p50 {r['p50']:.1f} p99 {r['p99']:.1f} ms "
                 f"cpu {r['cpu_ms']:.2f} ms/req errors {r['body_errors'] + r['non2xx'] + r['socket_errors']}")
+        await wait_idle(server)
         if workload in ("W4", "W6"):  # varying bodies: the open-loop generator sends the fixed one, so skip it
             out["open"] = None
         else:
@@ -328,7 +341,7 @@ class Run:
                 server.stop()
 
     async def tenants(self, counts: list[int]) -> None:
-        scale = self.args.tenant_scale if self.args.tenant_scale is not None else min(self.args.scale, 0.1)
+        scale = self.args.tenant_scale if self.args.tenant_scale is not None else min(self.args.scale, 0.05)
         self.results["tenant_scale"] = scale
         for count in counts:
             database = DATABASE if (count == 50 and scale == self.args.scale) else f"{DATABASE}_t{count}"

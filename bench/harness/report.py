@@ -109,7 +109,7 @@ def write(path: str, context: dict, results: dict) -> None:
         lines.append(f"| {w} | " + " | ".join(cells) + " |")
     lines += ["", f"## Latency at a fixed {args['rate']:.0f} req/s (open loop, ms, p50 / p99)", "",
               "Latency from each request's scheduled start. A request is unanswered when 64 are already waiting "
-              "or no answer came 10 s after the last start; a percentile among the unanswered ones is "
+              "or no answer came 5 s after the last start; a percentile among the unanswered ones is "
               "\"not sustained\".", "",
               "| workload | Kinerja | PostGraphile | hand-written |", "|---|---|---|---|"]
     for w, per in reads.items():
