@@ -7,7 +7,7 @@ responses, the default roles and role assignments. Logins (password `bench-passw
 and `hr` per tenant, the head of every bidang as `atasan-<n>`, and five staff per tenant as
 `pegawai-<n>`.
 
-    .venv/bin/python bench/dataset.py [--admin-url URL] [--database kinerja_bench] [--scale 1.0]
+    .venv/bin/python bench/dataset.py [--admin-url URL] [--database kinerja_bench] [--scale 1.0] [--tenants 50]
 """
 
 from __future__ import annotations
@@ -41,14 +41,20 @@ class Ids:
         return uuid.UUID(int=self.rng.getrandbits(128), version=4)
 
 
-def tenant_sizes(scale: float) -> list[int]:
-    """One tenant of LARGEST employees, the rest Zipf-like, summing to TOTAL_EMPLOYEES."""
+SMALL_TENANT = 40
+
+
+def tenant_sizes(scale: float, tenants: int = TENANTS) -> list[int]:
+    """One tenant of LARGEST employees, the rest Zipf-like, summing to TOTAL_EMPLOYEES.
+
+    Another tenant count keeps the first tenants as they are (the largest, measured one is always
+    generated first, from the same random stream): fewer drops the smallest, more adds small ones."""
     total, largest = int(TOTAL_EMPLOYEES * scale), int(LARGEST * scale)
     weights = [1 / (rank + 1) ** 0.8 for rank in range(1, TENANTS)]
     rest = total - largest
-    sizes = [max(40, int(rest * w / sum(weights))) for w in weights]
+    sizes = [max(SMALL_TENANT, int(rest * w / sum(weights))) for w in weights]
     sizes[0] += rest - sum(sizes)
-    return [largest] + sizes
+    return ([largest] + sizes + [SMALL_TENANT] * max(0, tenants - TENANTS))[:tenants]
 
 
 def nip(rng: random.Random, serial: int) -> str:
@@ -80,7 +86,7 @@ class Loader:
                 rows.clear()
 
 
-async def generate(admin_url: str, database: str, scale: float) -> dict[str, int]:
+async def generate(admin_url: str, database: str, scale: float, tenants: int = TENANTS) -> dict[str, int]:
     from kinerja.auth import permissions
     from kinerja.auth.passwords import hash_password
     from kinerja.auth.templates import tenant_templates
@@ -101,7 +107,7 @@ async def generate(admin_url: str, database: str, scale: float) -> dict[str, int
     load = Loader(conn)
     serial = 0
     try:
-        for t_index, size in enumerate(tenant_sizes(scale)):
+        for t_index, size in enumerate(tenant_sizes(scale, tenants)):
             tenant_id = new_id()
             await load.add("tenant", ["id", "slug", "name", "kind", "settings", "created_at", "updated_at"],
                            (tenant_id, f"bench-{t_index:02d}", f"Kota Bench {t_index:02d}", "KOTA", "{}", NOW, NOW))
@@ -225,7 +231,10 @@ async def generate(admin_url: str, database: str, scale: float) -> dict[str, int
                                                            "updated_at"],
                                            (new_id(), tenant_id, NOW, indicator_id, period_id, rng.randint(1, 4), "",
                                             admin_id, NOW))
-                    for period_id, _q in quarters + [annual]:
+                    for period_id, q in quarters + [annual]:
+                        # finalized after the period's end (the annual one last): a distinct latest evaluation
+                        finalized = dt.datetime(year, 3 * q, 28, tzinfo=dt.timezone.utc) + dt.timedelta(days=10) \
+                            if q else dt.datetime(year + 1, 1, 20, tzinfo=dt.timezone.utc)
                         results, behaviour = rng.choice(ratings), rng.choice(ratings)
                         await load.add("evaluation", ["id", "tenant_id", "created_at", "employee_id", "period_id",
                                                       "plan_id", "assessor_id", "version", "results_rating",
@@ -233,7 +242,7 @@ async def generate(admin_url: str, database: str, scale: float) -> dict[str, int
                                                       "status", "finalized_at", "updated_at"],
                                        (new_id(), tenant_id, NOW, employee_id, period_id, plan_id,
                                         supervisor or employee_id, 1, results, behaviour, False, "{}",
-                                        DEFAULT_MATRIX[results][behaviour], "FINAL", NOW, NOW))
+                                        DEFAULT_MATRIX[results][behaviour], "FINAL", finalized, NOW))
                     for n in range(2):
                         start = dt.date(year, rng.randint(1, 11), rng.randint(1, 28))
                         await load.add("training_record", ["id", "tenant_id", "created_at", "employee_id", "title",
@@ -274,9 +283,11 @@ async def main() -> None:
     parser.add_argument("--admin-url", default="postgres://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--database", default="kinerja_bench")
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the full size (for a quick try)")
+    parser.add_argument("--tenants", type=int, default=TENANTS,
+                        help="tenant count; the first (largest) tenant stays identical, small tenants are added or dropped")
     args = parser.parse_args()
     started = time.perf_counter()
-    counts = await generate(args.admin_url, args.database, args.scale)
+    counts = await generate(args.admin_url, args.database, args.scale, args.tenants)
     print(json.dumps({"seconds": round(time.perf_counter() - started, 1), "rows": counts}, indent=2))
 
 

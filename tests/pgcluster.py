@@ -1,6 +1,7 @@
-"""A throwaway PostgreSQL cluster from the binaries (initdb, pg_ctl) on PATH or under
-/usr/lib/postgresql: for the test command when no server answers, and for the benchmarks that
-restart their own database. Run as user postgres when root (initdb refuses root)."""
+"""A local PostgreSQL cluster from the binaries (initdb, pg_ctl) on PATH or under /usr/lib/postgresql:
+a throwaway one for the test command when no server answers and for the benchmarks that restart
+their own database, or a kept one in a fixed directory (the workload benchmark's). Run as user
+postgres when root (initdb refuses root)."""
 
 from __future__ import annotations
 
@@ -20,12 +21,16 @@ def binary(name: str) -> str | None:
 
 
 class ThrowawayCluster:
-    def __init__(self, port: int, *, parent_dir: str | None = None, settings: dict | None = None):
+    def __init__(self, port: int, *, parent_dir: str | None = None, settings: dict | None = None,
+                 data: str | None = None):
+        """``data``: a fixed directory, kept between runs; by default a fresh temporary one."""
         self.initdb, self.pg_ctl = binary("initdb"), binary("pg_ctl")
         if not (self.initdb and self.pg_ctl):
             raise RuntimeError("no initdb/pg_ctl found: install PostgreSQL")
         self.port = port
-        self.data = tempfile.mkdtemp(prefix="kinerja-pg-", dir=parent_dir)
+        if data is not None:
+            os.makedirs(data, exist_ok=True)
+        self.data = data or tempfile.mkdtemp(prefix="kinerja-pg-", dir=parent_dir)
         self.settings = {"listen_addresses": "127.0.0.1", **(settings or {})}
         self.as_user: list[str] = []
         if os.geteuid() == 0:
@@ -51,6 +56,10 @@ class ThrowawayCluster:
 
     def _options(self) -> str:
         return " ".join([f"-p {self.port}", f"-k {self.data}", *(f"-c {k}={v}" for k, v in self.settings.items())])
+
+    def running(self) -> bool:
+        return subprocess.run([*self.as_user, self.pg_ctl, "-D", self.data, "status"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
 
     def stop(self, mode: str = "fast") -> None:
         self._ctl("-m", mode, "-w", "stop")
