@@ -143,8 +143,10 @@ def cmd_serve(args) -> None:
     import uvicorn
 
     _settings()  # fail fast on a bad configuration, before workers start
+    # Idle keep-alive connections live longer than a reverse proxy's (60 s for nginx): the server
+    # closing first races the client's next request on that connection, which then fails.
     uvicorn.run("kinerja.app:create_app", factory=True, host=args.host, port=args.port,
-                workers=args.workers, access_log=False, log_config=None)
+                workers=args.workers, access_log=False, log_config=None, timeout_keep_alive=75)
 
 
 def cmd_demo(args) -> None:
