@@ -198,7 +198,10 @@ class App:
 
     async def startup(self):
         url = os.environ["DATABASE_URL"].replace("postgres://", "postgresql://", 1)
-        self.pool = await asyncpg.create_pool(url, min_size=2, max_size=int(os.environ.get("POOL_SIZE", "10")))
+        # Planned for each execution's parameters, as Kinerja's connections are: a generic plan made
+        # for one tenant is many times slower for another (see docs/architecture.md).
+        self.pool = await asyncpg.create_pool(url, min_size=2, max_size=int(os.environ.get("POOL_SIZE", "10")),
+                                              server_settings={"plan_cache_mode": "force_custom_plan"})
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "lifespan":
