@@ -28,17 +28,18 @@ sys.path.insert(0, str(ROOT / "tests"))
 from pgcluster import ThrowawayCluster  # noqa: E402
 
 DEMO_PASSWORD = "kinerja-demo"
-WORKLOADS = ROOT / "bench" / "workloads"
+OPERATIONS = ROOT / "schema" / "operations"
 FEEDBACK_PREFIX = "bench-write"
 
 
-def workload(name: str) -> str:
-    return (WORKLOADS / name).read_text()
+def operation(name: str) -> str:
+    """A trusted document, as frontend teams send it."""
+    return (OPERATIONS / f"{name}.graphql").read_text()
 
 
-TEAM_OVERVIEW = workload("w1_team_dashboard.graphql")
-EMPLOYEES = workload("w2_employee_list.graphql")
-PLAN_DETAIL = workload("w3_plan_detail.graphql")
+TEAM_OVERVIEW = operation("TeamDashboard")
+EMPLOYEES = operation("EmployeeList")
+PLAN_DETAIL = operation("PlanDetail")
 GIVE_FEEDBACK = ("mutation GiveFeedback($input: GiveFeedbackInput!) { giveFeedback(input: $input) { "
                  "feedback { id } userErrors { field code message } } }")
 

@@ -19,7 +19,8 @@ from kinerja.api.schema import schema
 from kinerja.app import create_app
 from kinerja.core.config import LOCAL_ORIGINS
 
-WORKLOADS = sorted((Path(__file__).parent.parent / "bench" / "workloads").glob("*.graphql"))
+ROOT = Path(__file__).parent.parent
+WORKLOADS = sorted([*(ROOT / "bench" / "workloads").glob("*.graphql"), *(ROOT / "schema" / "operations").glob("*.graphql")])
 BUNGO = "https://kinerja.bungo.go.id"  # tenants/bungo.toml allowed_origins
 EVIL = "https://kinerja-bungo.example.net"
 DEEP_PLANS = ("query($n: Int) { performancePlans(first: $n) { nodes { results { indicators { realisations "

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kinerja.org.rules import PeriodKind, nip_problem, periods_for_year
+from kinerja.org.rules import PeriodKind, nip_problem, periods_for_year, top_level_units
 from kinerja.tenancy.rules import PeriodScheme, TenantSettings
 
 
@@ -95,3 +95,10 @@ def test_the_workflow_path():
         assert state is expected
     with pytest.raises(Conflict, match="CLOSED"):
         next_status(state, Transition.SUBMIT)
+
+
+def test_every_unit_belongs_to_its_top_level_ancestor():
+    parents = {"dinkes": None, "bidang": "dinkes", "seksi": "bidang", "puskesmas": "seksi", "camat": None}
+    assert top_level_units(parents) == {"dinkes": "dinkes", "bidang": "dinkes", "seksi": "dinkes",
+                                        "puskesmas": "dinkes", "camat": "camat"}
+    assert top_level_units({}) == {}

@@ -1,7 +1,8 @@
 """The workload requests for each candidate, the actors that send them, and how to compare answers.
 
-Kinerja (and the hand-written endpoint, which takes the same bodies) is sent the exact documents of
-bench/workloads/; PostGraphile its equivalents in bench/postgraphile/queries/. Every read workload
+Kinerja (and the hand-written endpoint, which takes the same bodies) is sent the exact documents: the
+reads are the trusted documents of schema/operations/, the writes those of bench/workloads/;
+PostGraphile its equivalents in bench/postgraphile/queries/. Every read workload
 runs against the largest tenant, bench-00.
 """
 
@@ -40,7 +41,11 @@ ACTORS = {"W1": "atasan-0", "W2": "hr", "W2-deep": "hr", "W3": "hr", "W5": "hr",
 
 
 def document(workload: str) -> str:
-    with open(os.path.join(BENCH, "workloads", WORKLOAD_FILES[workload])) as f:
+    if workload in READS:
+        path = os.path.join(os.path.dirname(BENCH), "schema", "operations", f"{OPERATIONS[workload]}.graphql")
+    else:
+        path = os.path.join(BENCH, "workloads", WORKLOAD_FILES[workload])
+    with open(path) as f:
         return f.read()
 
 

@@ -71,8 +71,9 @@ def write(path: str, context: dict, results: dict) -> None:
               "and load generator share the machine: absolute numbers are lower than on a real server, ratios are "
               "what this compares.",
               "- Kinerja: `kinerja serve` (uvicorn, production mode, app role `kinerja_app` under RLS, rate limits "
-              "off: KINERJA_RATE_*_PER_MINUTE=0; bench-00's public limits raised in its settings). Sent the documents "
-              "of bench/workloads/ verbatim with operationName and variables.",
+              "off: KINERJA_RATE_*_PER_MINUTE=0; bench-00's public limits raised in its settings). Sent the trusted "
+              "documents of schema/operations/ (reads) and those of bench/workloads/ (writes) verbatim with "
+              "operationName and variables.",
               "- PostGraphile: v4 library mode (bench/postgraphile/server.js), node cluster with the same number of "
               "workers, same role and RLS (pgSettings app.tenant_id from the same HS256 token), no query log, no "
               "GraphiQL, default mutations off; documents in bench/postgraphile/queries/. It has no recursive "

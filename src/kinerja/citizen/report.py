@@ -17,6 +17,7 @@ from kinerja.core.context import RequestContext
 from kinerja.evaluations.models import Evaluation
 from kinerja.evaluations.rules import LABELS, EvaluationStatus, Predicate
 from kinerja.org.models import Employee, OrgUnit, Period
+from kinerja.org.rules import top_level_units
 from kinerja.plans.models import PerformancePlan
 from kinerja.plans.rules import PlanStatus
 from kinerja.tenancy.models import Tenant
@@ -65,14 +66,8 @@ async def public_report(ctx: RequestContext, slug: str, year: int) -> PublicRepo
 
 async def _org_unit_lines(tenant_id: uuid.UUID, year: int) -> list[OrgUnitLine]:
     units = await OrgUnit.filter(tenant_id=tenant_id)
-    parent = {u.id: u.parent_id for u in units}
-
-    def top(unit_id):
-        while parent.get(unit_id) is not None:
-            unit_id = parent[unit_id]
-        return unit_id
-
-    home = {eid: top(uid) for eid, uid in await Employee.filter(tenant_id=tenant_id, active=True)
+    top = top_level_units({u.id: u.parent_id for u in units})
+    home = {eid: top[uid] for eid, uid in await Employee.filter(tenant_id=tenant_id, active=True)
             .values_list("id", "org_unit_id")}
     approved = Counter(home.get(eid) for eid in await PerformancePlan.filter(
         tenant_id=tenant_id, year=year, status__in=[PlanStatus.APPROVED, PlanStatus.CLOSED]

@@ -23,7 +23,7 @@ from kinerja.core.pagination import Page, paginate
 from kinerja.core.sql import fetch_all, uuid_param
 from kinerja.org.models import Employee, OrgUnit
 from kinerja.org.scoping import actor_unit_subtree
-from kinerja.tenancy.models import Tenant
+from kinerja.tenancy.models import Tenant, tenant_settings
 from kinerja.tenancy.origins import require_origin
 from kinerja.tenancy.rules import PLATFORM_SLUG, TenantSettings
 
@@ -274,7 +274,7 @@ async def ikm(ctx: RequestContext, service_unit_id: uuid.UUID, date_from: dt.dat
     if "tenant" not in scopes and unit.id not in await _unit_service_units(ctx, tenant_id):
         raise Forbidden("This service unit is outside your reach", field="serviceUnitId")
     start, end = _range(date_from, date_to)
-    weighting = TenantSettings.from_dict((await Tenant.get(id=tenant_id)).settings).ikm_weighting
+    weighting = (await tenant_settings(tenant_id)).ikm_weighting
     base = SurveyResponse.filter(tenant_id=tenant_id, service_unit_id=unit.id, created_at__gte=start, created_at__lt=end)
     per_service_rows = await element_sums(base, "service_id")
     services = {s.id: s for s in await Service.filter(tenant_id=tenant_id, service_unit_id=unit.id).order_by("name")}
@@ -325,7 +325,7 @@ async def citizen_summary_by_unit(tenant_id: uuid.UUID, group_of: dict[uuid.UUID
                                   end: dt.datetime) -> dict[uuid.UUID, tuple[rules.Ikm | None, TicketStats]]:
     """IKM and complaint handling of service units taken together by group: ``group_of`` maps an org unit
     to its group (e.g. its perangkat daerah). A fixed number of queries, however many groups."""
-    weighting = TenantSettings.from_dict((await Tenant.get(id=tenant_id)).settings).ikm_weighting
+    weighting = (await tenant_settings(tenant_id)).ikm_weighting
     units = {unit_id: group_of.get(org_unit_id) for unit_id, org_unit_id in
              await ServiceUnit.filter(tenant_id=tenant_id, org_unit_id__not_isnull=True).values_list("id", "org_unit_id")}
     sums: dict[uuid.UUID, dict] = {}
@@ -355,7 +355,7 @@ async def ikm_for_service_units(tenant_id: uuid.UUID, service_unit_ids: list[uui
     """The IKM over several service units together (a unit's dashboard); None without responses."""
     if not service_unit_ids:
         return None
-    weighting = TenantSettings.from_dict((await Tenant.get(id=tenant_id)).settings).ikm_weighting
+    weighting = (await tenant_settings(tenant_id)).ikm_weighting
     rows = await element_sums(SurveyResponse.filter(tenant_id=tenant_id, service_unit_id__in=service_unit_ids,
                                                     created_at__gte=start, created_at__lt=end))
     return ikm_of(rows[0] if rows else None, weighting)

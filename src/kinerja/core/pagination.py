@@ -35,13 +35,19 @@ def encode_cursor(values: list) -> str:
     return base64.urlsafe_b64encode(orjson.dumps(values)).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, width: int) -> list:
+def decode_cursor(cursor: str, width: int, *, id_last: bool = False) -> list:
+    """The key values of a cursor; ``id_last``: the last one is a UUID primary key."""
     try:
         values = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, binascii.Error, orjson.JSONDecodeError):
         raise BadUserInput("Invalid cursor", field="after") from None
     if not isinstance(values, list) or len(values) != width:
         raise BadUserInput("Invalid cursor", field="after")
+    if id_last:
+        try:
+            values[-1] = uuid.UUID(str(values[-1]))
+        except ValueError:
+            raise BadUserInput("Invalid cursor", field="after") from None
     return values
 
 
@@ -73,12 +79,7 @@ async def paginate(
     size = page_size(first)
     filtered = queryset
     if after:
-        values = decode_cursor(after, len(order))
-        if order[-1] == "id":
-            try:
-                values[-1] = uuid.UUID(str(values[-1]))
-            except ValueError:
-                raise BadUserInput("Invalid cursor", field="after") from None
+        values = decode_cursor(after, len(order), id_last=order[-1] == "id")
         values = _typed(queryset.model, order, values)
         filtered = filtered.filter(_after(order, values))
     rows = await filtered.order_by(*order).limit(size + 1) if size else []

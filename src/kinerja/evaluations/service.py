@@ -20,6 +20,7 @@ from kinerja.evaluations import rules
 from kinerja.evaluations.models import Evaluation, EvaluationRule, UnitPerformance
 from kinerja.evaluations.rules import EvaluationStatus, Predicate, Rating, UnitRating
 from kinerja.org.models import Employee, OrgUnit, Period, Position
+from kinerja.org.rules import top_level_units
 from kinerja.org.scoping import actor_team, actor_unit_subtree, employee_scope, unit_subtree_ids
 from kinerja.org.service import visible_employees
 from kinerja.plans.models import Indicator, PerformancePlan, Realisation, ResultTarget
@@ -459,15 +460,9 @@ async def tenant_dashboard(ctx: RequestContext, period_id: uuid.UUID) -> tuple[P
     if period is None:
         raise NotFound("Period not found", field="periodId")
     units = await OrgUnit.filter(tenant_id=tenant_id)
-    parent = {u.id: u.parent_id for u in units}
-
-    def top(unit_id):
-        while parent.get(unit_id) is not None:
-            unit_id = parent[unit_id]
-        return unit_id
-
+    top = top_level_units({u.id: u.parent_id for u in units})
     members = await Employee.filter(tenant_id=tenant_id, active=True).values_list("id", "org_unit_id")
-    home = {employee_id: top(unit_id) for employee_id, unit_id in members}
+    home = {employee_id: top[unit_id] for employee_id, unit_id in members}
     plans = await PerformancePlan.filter(tenant_id=tenant_id, year=period.year) \
         .exclude(status=PlanStatus.SUPERSEDED).values_list("id", "employee_id", "status")
     plan_home = {pid: home.get(eid) for pid, eid, _s in plans}
@@ -480,7 +475,7 @@ async def tenant_dashboard(ctx: RequestContext, period_id: uuid.UUID) -> tuple[P
         .values_list("employee_id", "status", "predicate")
     ratings = dict(await UnitPerformance.filter(tenant_id=tenant_id, period_id=period.id).values_list("org_unit_id", "rating"))
     start, end = period_range(period)
-    citizen = await citizen_summary_by_unit(tenant_id, {u.id: top(u.id) for u in units}, start, end)
+    citizen = await citizen_summary_by_unit(tenant_id, top, start, end)
 
     dashboards = []
     for unit in sorted((u for u in units if u.parent_id is None), key=lambda u: u.code):

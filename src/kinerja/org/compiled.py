@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import uuid
 
 from kinerja.core.context import RequestContext
 from kinerja.core.db import Fetch
@@ -61,12 +60,12 @@ async def employee_list(ctx: RequestContext, variables: dict, fetch: Fetch) -> d
         if not isinstance(after, str):
             return None
         try:
-            name, last_id = decode_cursor(after, 2)
-            params += [name, uuid.UUID(str(last_id))]
-        except (BadUserInput, TypeError, ValueError):
+            name, last_id = decode_cursor(after, 2, id_last=True)
+        except BadUserInput:
             return None
         if not isinstance(name, str):
             return None
+        params += [name, last_id]
     rows = await fetch(_employee_page_sql(frozenset(scopes), unit is not None, after is not None), params)
     page = rows[:size]
     edges = [{

@@ -45,6 +45,20 @@ class PeriodKind(str, Enum):
     ANNUAL = "ANNUAL"
 
 
+def top_level_units(parents: dict) -> dict:
+    """Each org unit's top-level ancestor (its perangkat daerah; itself when it has no parent), from
+    every unit's parent."""
+    top: dict = {}
+    for unit in parents:
+        path = [unit]
+        while parents.get(path[-1]) is not None and path[-1] not in top:
+            path.append(parents[path[-1]])
+        root = top.get(path[-1], path[-1])
+        for step in path:
+            top[step] = root
+    return top
+
+
 def nip_problem(nip: object) -> str | None:
     """Check an 18-digit NIP: birth date (8), appointment year and month (6), sex (1: 1 or 2),
     serial (3). Returns what is wrong, or None."""

@@ -5,7 +5,7 @@ import uuid
 from tortoise import fields
 
 from kinerja.core.models import AuditedModel
-from kinerja.tenancy.rules import TenantKind
+from kinerja.tenancy.rules import TenantKind, TenantSettings
 
 
 class Tenant(AuditedModel):
@@ -24,3 +24,8 @@ class Tenant(AuditedModel):
 
     def audit_tenant_id(self) -> uuid.UUID:
         return self.id
+
+
+async def tenant_settings(tenant_id: uuid.UUID) -> TenantSettings:
+    """The settings a tenant declared in its file (JP targets, IKM weighting, limits, ...)."""
+    return TenantSettings.from_dict((await Tenant.get(id=tenant_id)).settings)

@@ -20,7 +20,7 @@ from kinerja.org.models import Employee, OrgUnit
 from kinerja.org.rules import EmploymentType
 from kinerja.org.scoping import employee_scope, unit_subtree_ids
 from kinerja.plans import evidence as files
-from kinerja.tenancy.models import Tenant
+from kinerja.tenancy.models import tenant_settings
 from kinerja.tenancy.rules import TenantSettings
 from kinerja.training import rules
 from kinerja.training.models import RecommendationRule, TrainingEvent, TrainingRecord, TrainingRegistration
@@ -154,10 +154,6 @@ def target_for(settings: TenantSettings, employment_type: EmploymentType) -> int
     return settings.jp_target_pppk if employment_type is EmploymentType.PPPK else settings.jp_target_pns
 
 
-async def _settings(tenant_id: uuid.UUID) -> TenantSettings:
-    return TenantSettings.from_dict((await Tenant.get(id=tenant_id)).settings)
-
-
 async def verified_jp(tenant_id: uuid.UUID, employee_ids: list[uuid.UUID], year: int) -> dict[uuid.UUID, int]:
     """Verified training hours (JP) per employee in a year, summed by the database."""
     rows = await TrainingRecord.filter(tenant_id=tenant_id, employee_id__in=employee_ids, year=year,
@@ -168,7 +164,7 @@ async def verified_jp(tenant_id: uuid.UUID, employee_ids: list[uuid.UUID], year:
 
 async def employee_progress(ctx: RequestContext, employee_id: uuid.UUID, year: int) -> tuple[Employee, rules.Progress]:
     employee = await visible_employee(ctx, employee_id)
-    settings = await _settings(employee.tenant_id)
+    settings = await tenant_settings(employee.tenant_id)
     done = (await verified_jp(employee.tenant_id, [employee.id], year)).get(employee.id, 0)
     return employee, rules.Progress(target_for(settings, employee.employment_type), done)
 
@@ -195,7 +191,7 @@ async def unit_progress(ctx: RequestContext, org_unit_id: uuid.UUID | None, year
     if condition is not None:
         query = query.filter(condition)
     employees = await query.order_by("name", "id")
-    settings = await _settings(tenant_id)
+    settings = await tenant_settings(tenant_id)
     sums = await verified_jp(tenant_id, [e.id for e in employees], year)
     rows = [(e, rules.Progress(target_for(settings, e.employment_type), sums.get(e.id, 0))) for e in employees]
     below = sorted([r for r in rows if not r[1].met], key=lambda r: (-r[1].remaining_jp, r[0].name))
@@ -307,7 +303,7 @@ async def recommendations(ctx: RequestContext, employee_id: uuid.UUID, year: int
     year = year or dt.date.today().year
     latest = await Evaluation.filter(tenant_id=employee.tenant_id, employee_id=employee.id,
                                      status=EvaluationStatus.FINAL).order_by("-finalized_at", "-created_at").first()
-    settings = await _settings(employee.tenant_id)
+    settings = await tenant_settings(employee.tenant_id)
     done = (await verified_jp(employee.tenant_id, [employee.id], year)).get(employee.id, 0)
     keys = rules.triggers(latest.predicate.value if latest else None,
                           latest is not None and latest.behaviour_rating is Rating.DI_BAWAH_EKSPEKTASI,
