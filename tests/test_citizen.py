@@ -12,7 +12,7 @@ from conftest import error_codes, rows
 from kinerja.citizen.models import FeedbackTicket, ServiceUnit, SurveyResponse
 from kinerja.core.ids import to_global_id
 from kinerja.tenancy.models import Tenant
-from kinerja.tenancy.provisioning import apply_spec
+from kinerja.provisioning.apply import apply_spec
 from kinerja.tenancy.spec import load_tenant_file
 
 TENANT_FILE = """slug = "{slug}"

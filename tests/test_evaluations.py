@@ -12,7 +12,7 @@ from kinerja.core.db import tenant_transaction
 from kinerja.core.ids import to_global_id
 from kinerja.org.models import Employee, OrgUnit, Period, Position
 from kinerja.tenancy.models import Tenant
-from kinerja.tenancy.provisioning import ensure_periods
+from kinerja.org.service import ensure_periods
 
 EVALUATE = ("mutation($i: EvaluateEmployeeInput!) { evaluateEmployee(input: $i) { evaluation { id predicate status "
             "version resultsFromUnit creditPoints } userErrors { field code message } } }")

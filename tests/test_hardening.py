@@ -14,7 +14,7 @@ import websockets
 from conftest import BACKEND, DEMO_PASSWORD, error_codes, running_server
 from graphql import parse
 
-from kinerja.api.limits import MAX_DIRECTIVES, query_cost
+from kinerja.graph.limits import MAX_DIRECTIVES, query_cost
 from kinerja.api.schema import schema
 from kinerja.app import create_app
 from kinerja.core.config import LOCAL_ORIGINS
@@ -307,7 +307,7 @@ async def test_the_apis_own_host_is_not_cross_origin(api, production):
 
 
 async def test_applying_a_tenant_file_updates_the_origins_at_once(production, tmp_path):
-    from kinerja.tenancy.provisioning import apply_spec
+    from kinerja.provisioning.apply import apply_spec
     from kinerja.tenancy.spec import load_tenant_file
 
     origin = "https://kinerja.kotacors.go.id"

@@ -107,7 +107,7 @@ async def test_catalogue_registration_capacity_and_attendance(api):
 async def test_recommendations_follow_from_the_evaluation(api):
     from kinerja.core.db import tenant_transaction
     from kinerja.org.models import Period
-    from kinerja.tenancy.provisioning import ensure_periods
+    from kinerja.org.service import ensure_periods
 
     tenant, people = await _people("nanggalo")
     async with tenant_transaction(tenant.id):

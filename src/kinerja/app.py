@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from tortoise.contrib.starlette import RegisterTortoise
 from tortoise.exceptions import DBConnectionError
 
-from kinerja.api.errors import UNAVAILABLE_MESSAGE
+from kinerja.graph.errors import UNAVAILABLE_MESSAGE
 from kinerja.api.http_security import CorsPolicy, SecurityHeaders
 from kinerja.api.schema import TRUSTED_HANDLERS, build_schema, limits
 from kinerja.api.trusted import TrustedDocuments

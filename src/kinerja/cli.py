@@ -60,7 +60,7 @@ def cmd_db_init(args) -> None:
 
 
 def cmd_tenants_apply(args) -> None:
-    from kinerja.tenancy.provisioning import apply_spec
+    from kinerja.provisioning.apply import apply_spec
     from kinerja.tenancy.spec import SpecError, load_tenant_file
 
     try:

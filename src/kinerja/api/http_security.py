@@ -15,7 +15,7 @@ import orjson
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kinerja.api.http_auth import actor_from_header
+from kinerja.auth.http import actor_from_header
 from kinerja.core.config import Settings
 from kinerja.core.errors import Unauthenticated
 from kinerja.core.origins import cross_origin

@@ -9,10 +9,10 @@ from strawberry.extensions import DisableIntrospection, MaxAliasesLimiter, MaxTo
 from strawberry.tools import merge_types
 from strawberry.types import Info
 
-from kinerja.api.errors import ErrorCodes
+from kinerja.graph.errors import ErrorCodes
 from kinerja.api.extensions import TenantTransaction
-from kinerja.api.limits import DocumentChecks
-from kinerja.api.relay import Node
+from kinerja.graph.limits import DocumentChecks
+from kinerja.graph.relay import Node
 from kinerja.audit.graphql import AuditQuery
 from kinerja.auth import access_graphql
 from kinerja.auth.access_graphql import AccessMutation, AccessQuery
@@ -30,7 +30,7 @@ from kinerja.org.graphql import OrgMutation, OrgQuery
 from kinerja.plans import compiled as plans_compiled
 from kinerja.plans import graphql as plans_graphql
 from kinerja.plans.graphql import PlanMutation, PlanQuery, PlanSubscription
-from kinerja.tenancy.graphql import PlatformMutation, PlatformQuery
+from kinerja.provisioning.graphql import PlatformMutation, PlatformQuery
 from kinerja.training import graphql as training_graphql
 from kinerja.training.graphql import TrainingMutation, TrainingQuery
 

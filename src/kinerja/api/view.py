@@ -24,8 +24,8 @@ from strawberry.http.parse_content_type import parse_content_type
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
-from kinerja.api.errors import UNAVAILABLE, UNAVAILABLE_MESSAGE, with_code
-from kinerja.api.http_auth import authenticate, new_context
+from kinerja.graph.errors import UNAVAILABLE, UNAVAILABLE_MESSAGE, with_code
+from kinerja.auth.http import authenticate, new_context
 from kinerja.api.http_security import GRAPHIQL_CSP, mark_origin_refused
 from kinerja.api.trusted import TrustedDocuments
 from kinerja.core.config import Settings

@@ -9,8 +9,8 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from kinerja.api.loaders import loader
-from kinerja.api.relay import Connection, connection_from_page
+from kinerja.graph.loaders import loader
+from kinerja.graph.relay import Connection, connection_from_page
 from kinerja.audit import service
 from kinerja.auth.access_graphql import User
 from kinerja.core.audit_models import AuditLog

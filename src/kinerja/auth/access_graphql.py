@@ -7,8 +7,8 @@ import uuid
 import strawberry
 from strawberry.types import Info
 
-from kinerja.api.loaders import loader
-from kinerja.api.relay import Connection, Node, UserError, connection_from_page, run_mutation
+from kinerja.graph.loaders import loader
+from kinerja.graph.relay import Connection, Node, UserError, connection_from_page, run_mutation
 from kinerja.auth import permissions, roles
 from kinerja.auth.models import User as UserModel
 from kinerja.core.errors import NotFound

@@ -7,7 +7,7 @@ import datetime as dt
 import strawberry
 from strawberry.types import Info
 
-from kinerja.api.relay import UserError, user_errors
+from kinerja.graph.relay import UserError, user_errors
 from kinerja.auth import service
 from kinerja.auth.enforcer import registry
 from kinerja.auth.models import User

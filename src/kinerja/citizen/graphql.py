@@ -10,8 +10,8 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from kinerja.api.loaders import loader
-from kinerja.api.relay import Connection, Node, UserError, connection_from_page, run_mutation
+from kinerja.graph.loaders import loader
+from kinerja.graph.relay import Connection, Node, UserError, connection_from_page, run_mutation
 from kinerja.citizen import report as reports
 from kinerja.citizen import rules, service
 from kinerja.citizen.models import FeedbackTicket as TicketModel

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from kinerja.api.http_auth import new_context
+from kinerja.auth.http import new_context
 from kinerja.citizen.report import public_report, report_csv
 from kinerja.core.db import tenant_transaction
 from kinerja.core.errors import Forbidden, NotFound

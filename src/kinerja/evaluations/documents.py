@@ -10,7 +10,7 @@ from fpdf import FPDF
 from starlette.requests import Request
 from starlette.responses import Response
 
-from kinerja.api.http_auth import scoped_response
+from kinerja.auth.http import scoped_response
 from kinerja.core.context import RequestContext
 from kinerja.core.ids import parse_global_id
 from kinerja.evaluations import rules, service

@@ -10,8 +10,8 @@ from decimal import Decimal
 import strawberry
 from strawberry.types import Info
 
-from kinerja.api.loaders import loader
-from kinerja.api.relay import Connection, Node, UserError, connection_from_page, run_mutation
+from kinerja.graph.loaders import loader
+from kinerja.graph.relay import Connection, Node, UserError, connection_from_page, run_mutation
 from kinerja.citizen.graphql import IkmValue
 from kinerja.core.ids import parse_optional_id as parse_input_id
 from kinerja.core.ids import to_global_id

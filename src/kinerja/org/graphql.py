@@ -9,8 +9,8 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from kinerja.api.loaders import loader
-from kinerja.api.relay import Connection, Node, UserError, connection_from_page, run_mutation
+from kinerja.graph.loaders import loader
+from kinerja.graph.relay import Connection, Node, UserError, connection_from_page, run_mutation
 from kinerja.core.batch import by_ids
 from kinerja.core.ids import parse_global_id, to_global_id
 from kinerja.org import service

@@ -11,7 +11,10 @@ from kinerja.core.context import RequestContext
 from kinerja.core.errors import NotFound
 from kinerja.core.pagination import Page, paginate
 from kinerja.org.models import Employee, OrgUnit, Period
+from kinerja.org.rules import periods_for_year
 from kinerja.org.scoping import employee_scope, unit_subtree_ids
+from kinerja.tenancy.models import Tenant
+from kinerja.tenancy.rules import TenantSettings
 
 
 @dataclass(frozen=True)
@@ -91,3 +94,20 @@ async def set_period_closed(ctx: RequestContext, period_id: uuid.UUID, closed: b
     period.closed = closed
     await period.save(update_fields=["closed"])
     return period
+
+
+async def ensure_periods(tenant: Tenant, year: int) -> int:
+    """Create the missing periods of ``year`` from the tenant's period scheme; how many were created."""
+    settings = TenantSettings.from_dict(tenant.settings)
+    have = set(
+        await Period.filter(tenant_id=tenant.id, year=year).values_list("kind", "sequence")
+    )
+    missing = [
+        Period(tenant_id=tenant.id, year=year, kind=s.kind, sequence=s.sequence, name=s.name,
+               starts_on=s.starts_on, ends_on=s.ends_on)
+        for s in periods_for_year(year, settings.period_scheme)
+        if (s.kind, s.sequence) not in have
+    ]
+    if missing:
+        await Period.bulk_create(missing)
+    return len(missing)

@@ -8,7 +8,7 @@ import uuid
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
-from kinerja.api.http_auth import scoped_response
+from kinerja.auth.http import scoped_response
 from kinerja.core.context import RequestContext
 from kinerja.core.errors import NotFound
 from kinerja.core.ids import parse_global_id

@@ -11,8 +11,8 @@ from decimal import Decimal
 import strawberry
 from strawberry.types import Info
 
-from kinerja.api.loaders import loader
-from kinerja.api.relay import Connection, Node, UserError, connection_from_page, run_mutation
+from kinerja.graph.loaders import loader
+from kinerja.graph.relay import Connection, Node, UserError, connection_from_page, run_mutation
 from kinerja.core.db import tenant_transaction
 from kinerja.core.errors import NotFound
 from kinerja.core.events import hub

@@ -8,8 +8,8 @@ import uuid
 import strawberry
 from strawberry.types import Info
 
-from kinerja.api.loaders import loader
-from kinerja.api.relay import Connection, Node, UserError, connection_from_page, run_mutation
+from kinerja.graph.loaders import loader
+from kinerja.graph.relay import Connection, Node, UserError, connection_from_page, run_mutation
 from kinerja.core.errors import NotFound
 from kinerja.core.ids import parse_optional_id as parse_input_id
 from kinerja.core.ids import to_global_id

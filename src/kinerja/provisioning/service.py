@@ -15,7 +15,7 @@ from kinerja.core.errors import Conflict, FieldError, Forbidden, ValidationFaile
 from kinerja.core.pagination import Page, paginate
 from kinerja.tenancy.models import Tenant
 from kinerja.tenancy.origins import origin_index
-from kinerja.tenancy.provisioning import ensure_periods
+from kinerja.org.service import ensure_periods
 from kinerja.tenancy.rules import PLATFORM_SLUG, TenantKind, TenantSettings, validate_slug
 
 

@@ -10,7 +10,7 @@ from kinerja.auth.enforcer import registry
 from kinerja.citizen.models import Service, ServiceUnit
 from kinerja.core.db import switch_tenant, tenant_transaction
 from kinerja.org.models import OrgUnit, Period, Position
-from kinerja.org.rules import periods_for_year
+from kinerja.org.service import ensure_periods
 from kinerja.tenancy.models import Tenant
 from kinerja.tenancy.origins import origin_index
 from kinerja.tenancy.rules import PLATFORM_SLUG, TenantKind, TenantSettings
@@ -117,22 +117,6 @@ async def _apply_services(spec: TenantSpec, tenant: Tenant) -> None:
                 service.name, service.description, service.service_unit_id = (
                     service_spec.name, service_spec.description, unit.id)
                 await service.save(update_fields=["name", "description", "service_unit_id"])
-
-
-async def ensure_periods(tenant: Tenant, year: int) -> int:
-    settings = TenantSettings.from_dict(tenant.settings)
-    have = set(
-        await Period.filter(tenant_id=tenant.id, year=year).values_list("kind", "sequence")
-    )
-    missing = [
-        Period(tenant_id=tenant.id, year=year, kind=s.kind, sequence=s.sequence, name=s.name,
-               starts_on=s.starts_on, ends_on=s.ends_on)
-        for s in periods_for_year(year, settings.period_scheme)
-        if (s.kind, s.sequence) not in have
-    ]
-    if missing:
-        await Period.bulk_create(missing)
-    return len(missing)
 
 
 async def ensure_platform_tenant() -> Tenant:
