@@ -59,7 +59,7 @@ def tortoise_config(settings: Settings, *, owner: bool = False, statement_timeou
             APP_LABEL: {
                 "models": MODEL_MODULES,
                 "default_connection": "default",
-                "migrations": "migrations",
+                "migrations": "kinerja.migrations",
             }
         },
         "use_tz": True,

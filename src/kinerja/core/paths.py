@@ -1,19 +1,27 @@
-"""Where the project's declarative files live (policies/, tenants/, schema/)."""
+"""Where the project's declarative files live (policies/, tenants/, schema/).
+
+The repository keeps them as top-level folders; a built wheel carries copies inside the package
+(``kinerja/bundled/``, see pyproject.toml), so an installed package needs no checkout beside it.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+_PACKAGE = Path(__file__).resolve().parents[1]
+
 
 def project_root() -> Path:
+    """``KINERJA_HOME`` when set; else the folders bundled in an installed package; else the source
+    checkout (an editable install, or running from the source tree)."""
     configured = os.environ.get("KINERJA_HOME")
     if configured:
         return Path(configured)
-    source_checkout = Path(__file__).resolve().parents[3]
-    if (source_checkout / "policies" / "model.conf").exists():
-        return source_checkout
-    return Path.cwd()
+    bundled = _PACKAGE / "bundled"
+    if (bundled / "policies" / "model.conf").exists():
+        return bundled
+    return _PACKAGE.parents[1]
 
 
 def policies_dir() -> Path:
