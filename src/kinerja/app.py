@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 import uuid
@@ -19,6 +20,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 from tortoise.exceptions import DBConnectionError
 
 from kinerja.graph.errors import UNAVAILABLE_MESSAGE
+from kinerja.api import metrics, tracing
 from kinerja.api.http_security import CorsPolicy, SecurityHeaders
 from kinerja.api.schema import TRUSTED_HANDLERS, build_schema, limits
 from kinerja.api.trusted import TrustedDocuments
@@ -141,28 +143,39 @@ async def database_unavailable(_request: Request, exc: Exception) -> JSONRespons
                         headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
-def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> Starlette:
+def create_app(settings: Settings | None = None, *, manage_db: bool = True,
+               traces: tracing.Tracing | None = None) -> ASGIApp:
+    """``traces``: OpenTelemetry tracing to report to; by default as the ``OTEL_*`` variables say
+    (off unless ``OTEL_TRACES_EXPORTER`` is set)."""
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level)
-    schema = build_schema(limits(introspection=settings.introspection, max_cost=settings.max_query_cost))
+    traces = traces or tracing.from_environment()
+    extensions = [*limits(introspection=settings.introspection, max_cost=settings.max_query_cost),
+                  functools.partial(metrics.OperationLabel, known=metrics.known_operations())]
+    if traces is not None:
+        extensions.append(traces.schema_extension())
+    schema = build_schema(extensions)
     view = GraphQLView(schema, settings, TrustedDocuments(TRUSTED_HANDLERS))
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
-        if not manage_db:
-            yield
-            return
-        async with RegisterTortoise(app, config=tortoise_config(settings, statement_timeout=True)):
-            listener = None
-            if settings.uses_postgres:
-                listener = NotificationListener(settings.db_url, [PolicyReloader().channel(), hub.channel()])
-            if listener:
-                listener.start()
-            try:
+        try:
+            if not manage_db:
                 yield
-            finally:
+                return
+            async with RegisterTortoise(app, config=tortoise_config(settings, statement_timeout=True)):
+                listener = None
+                if settings.uses_postgres:
+                    listener = NotificationListener(settings.db_url, [PolicyReloader().channel(), hub.channel()])
                 if listener:
-                    await listener.stop()
+                    listener.start()
+                try:
+                    yield
+                finally:
+                    if listener:
+                        await listener.stop()
+        finally:
+            metrics.worker_stopped()
 
     app = Starlette(
         routes=[
@@ -174,8 +187,9 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             Route("/public/{tenant}/report/{year}.csv", public_report_csv),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics.metrics_endpoint(settings)),
         ],
-        middleware=[Middleware(RequestLogMiddleware), Middleware(SecurityHeaders, hsts=settings.hsts),
+        middleware=[Middleware(metrics.RequestMetrics, settings=settings), Middleware(RequestLogMiddleware), Middleware(SecurityHeaders, hsts=settings.hsts),
                     Middleware(CorsPolicy, settings=settings),
                     Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],
         lifespan=lifespan,
@@ -183,4 +197,4 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             OSError, asyncpg.PostgresError, asyncpg.InterfaceError, DBConnectionError)},
     )
     app.state.settings = settings
-    return app
+    return traces.wrap(app) if traces is not None else app

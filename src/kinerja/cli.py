@@ -139,14 +139,39 @@ def cmd_export_schema(args) -> None:
     print(f"wrote {target}")
 
 
+def _metrics_directory() -> str | None:
+    """The workers' shared metric files (prometheus-client's multi-process mode): the operator's
+    PROMETHEUS_MULTIPROC_DIR, emptied, or a new temporary directory (returned, to be removed at exit).
+    Set before any worker imports prometheus-client."""
+    import tempfile
+
+    configured = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if configured:
+        directory = Path(configured)
+        directory.mkdir(parents=True, exist_ok=True)
+        for stale in directory.glob("*.db"):
+            stale.unlink()
+        return None
+    created = tempfile.mkdtemp(prefix="kinerja-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = created
+    return created
+
+
 def cmd_serve(args) -> None:
+    import shutil
+
     import uvicorn
 
     _settings()  # fail fast on a bad configuration, before workers start
-    # Idle keep-alive connections live longer than a reverse proxy's (60 s for nginx): the server
-    # closing first races the client's next request on that connection, which then fails.
-    uvicorn.run("kinerja.app:create_app", factory=True, host=args.host, port=args.port,
-                workers=args.workers, access_log=False, log_config=None, timeout_keep_alive=75)
+    created = _metrics_directory()
+    try:
+        # Idle keep-alive connections live longer than a reverse proxy's (60 s for nginx): the server
+        # closing first races the client's next request on that connection, which then fails.
+        uvicorn.run("kinerja.app:create_app", factory=True, host=args.host, port=args.port,
+                    workers=args.workers, access_log=False, log_config=None, timeout_keep_alive=75)
+    finally:
+        if created:
+            shutil.rmtree(created, ignore_errors=True)
 
 
 def cmd_demo(args) -> None:

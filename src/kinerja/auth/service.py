@@ -16,7 +16,7 @@ from kinerja.auth.tokens import (
     new_secret,
     parse_refresh_token,
 )
-from kinerja.core import audit, clock, ratelimit
+from kinerja.core import audit, clock, metrics, ratelimit
 from kinerja.core.context import RequestContext
 from kinerja.core.db import connection, switch_tenant
 from kinerja.core.errors import RateLimited, Unauthenticated
@@ -60,6 +60,7 @@ async def login(ctx: RequestContext, tenant_slug: str, username: str, password: 
         # Open again once enough failures have left the window to fall below the maximum.
         freeing = await recent.order_by("created_at").offset(failures - settings.login_max_failures).first()
         retry_after = int((freeing.created_at + dt.timedelta(seconds=window) - clock.now()).total_seconds()) + 1
+        metrics.rate_limit_refused("login-user")
         raise RateLimited("Too many failed logins for this user; try again later", retry_after=max(retry_after, 1))
     user = await User.get_or_none(tenant_id=tenant.id, username=username, active=True)
     if not verify_password(user.password_hash if user else None, password):

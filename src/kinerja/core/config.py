@@ -95,6 +95,10 @@ class Settings:
     hsts: bool = False
     # Browser origins allowed for every tenant, on top of each tenant's own allowed_origins.
     cors_origins: tuple[str, ...] = ()
+    # /metrics answers only requests that send this token as "Authorization: Bearer"; empty = off.
+    metrics_token: str = ""
+    # Adds the tenant slug to the per-request series (one series per tenant: mind the cardinality).
+    metrics_tenant_label: bool = False
     extra: dict = field(default_factory=dict)
 
     @property
@@ -142,6 +146,8 @@ class Settings:
             request_timeout_seconds=float(os.environ.get("KINERJA_REQUEST_TIMEOUT_SECONDS", "15")),
             hsts=_flag("KINERJA_HSTS", False),
             cors_origins=_origins(os.environ.get("KINERJA_CORS_ORIGINS", ""), relaxed),
+            metrics_token=os.environ.get("KINERJA_METRICS_TOKEN", ""),
+            metrics_tenant_label=_flag("KINERJA_METRICS_TENANT_LABEL", False),
             # The test suite talks from one client IP all along: its limits are off unless set.
             login_ip_max_attempts=_int("KINERJA_LOGIN_IP_MAX_ATTEMPTS", 0 if mode == "test" else 30),
             refresh_ip_max_exchanges=_int("KINERJA_REFRESH_IP_MAX_EXCHANGES", 0 if mode == "test" else 120),
@@ -162,4 +168,6 @@ class Settings:
             settings = cls(**{**values, "secret_key": secrets.token_urlsafe(32)})
         elif mode == "production" and len(settings.secret_key) < 32:
             raise ConfigError("KINERJA_SECRET_KEY must be at least 32 characters")
+        if settings.metrics_token and len(settings.metrics_token) < 16:
+            raise ConfigError("KINERJA_METRICS_TOKEN must be at least 16 characters")
         return settings

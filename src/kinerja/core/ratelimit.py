@@ -18,7 +18,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 
-from kinerja.core import clock
+from kinerja.core import clock, metrics
 from kinerja.core.db import connection, tenant_transaction
 from kinerja.core.errors import RateLimited
 from kinerja.core.sql import fetch_all, uuid_param
@@ -46,7 +46,9 @@ async def _add(tenant_id: uuid.UUID, bucket: str, start: dt.datetime, amount: in
     return rows[0]["count"] if rows else 0
 
 
-def _refusal(retry_after: int) -> RateLimited:
+def _refusal(retry_after: int, limit: str) -> RateLimited:
+    """``limit`` names the limit in the refusal counter of core/metrics.py (a fixed name, no key)."""
+    metrics.rate_limit_refused(limit)
     return RateLimited(f"Too many requests; try again in {retry_after} seconds", retry_after=retry_after)
 
 
@@ -59,7 +61,7 @@ async def hit(tenant_id: uuid.UUID, bucket: str, limit: int, window_seconds: int
     start = _window_start(now.timestamp(), window_seconds)
     if await _add(tenant_id, bucket, start, 1) > limit:
         retry_after = int((start + dt.timedelta(seconds=window_seconds) - now).total_seconds()) + 1
-        raise _refusal(retry_after)
+        raise _refusal(retry_after, bucket.split(":", 1)[0])
 
 
 class _Count:
@@ -104,7 +106,7 @@ class SharedWindowCounter:
             if count is None:
                 count = all_counts[(tenant_id, kind, key)] = _Count()
             if count.shared + count.in_flight + count.pending >= limit:
-                raise _refusal(int((window + 1) * self.window_seconds - now) + 1)
+                raise _refusal(int((window + 1) * self.window_seconds - now) + 1, f"request-{kind}")
             counts.append(count)
         if counts:
             for count in counts:
