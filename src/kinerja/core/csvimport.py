@@ -4,7 +4,26 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
+
+# How a caller follows a long import: ``progress(label, total)`` returns the function called after
+# each of ``total`` steps (the command line draws progress bars with it).
+ProgressFactory = Callable[[str, int], Callable[[], None]]
+
+
+def progress_steps(progress: ProgressFactory | None, label: str, total: int) -> Callable[[], None]:
+    return progress(label, total) if progress is not None else _no_step
+
+
+def _no_step() -> None:
+    pass
+
+
+def describe_columns(columns: dict[str, tuple[str, ...]], required: tuple[str, ...]) -> str:
+    """One line per column: the header names accepted (any case) and whether it is required."""
+    return "\n".join(f"  {key}{' (required)' if key in required else ''}: {', '.join(names)}"
+                      for key, names in columns.items())
 
 
 @dataclass

@@ -11,6 +11,7 @@ from pathlib import Path
 from kinerja.auth import templates
 from kinerja.auth.models import User
 from kinerja.auth.passwords import hash_password
+from kinerja.core.csvimport import ProgressFactory, progress_steps
 from kinerja.core.db import switch_tenant, tenant_transaction
 from kinerja.demo.citizen import seed_citizen
 from kinerja.demo.evaluations import seed_evaluations
@@ -78,10 +79,11 @@ def _name(rng: random.Random) -> str:
     return f"{rng.choice(TITLES_BEFORE)}{rng.choice(FIRST)} {rng.choice(LAST)}{rng.choice(TITLES_AFTER)}"
 
 
-async def seed_demo(tenant_files: list[Path], log=print) -> None:
+async def seed_demo(tenant_files: list[Path], log=print, progress: ProgressFactory | None = None) -> None:
     await ensure_platform_tenant()
     await _seed_operator()
     password_hash = hash_password(DEMO_PASSWORD)
+    step = progress_steps(progress, "seeding the demo tenants", len(tenant_files))
     for path in tenant_files:
         report = await apply_spec(load_tenant_file(path))
         log(report.summary())
@@ -97,6 +99,7 @@ async def seed_demo(tenant_files: list[Path], log=print) -> None:
             if plans or evaluations or training or responses:
                 log(f"tenant {report.tenant.slug}: {plans} performance plans, {evaluations} evaluations, "
                     f"{training} training records, {responses} survey responses, {tickets} feedback tickets")
+        step()
 
 
 async def _seed_operator() -> None:

@@ -6,9 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kinerja.core.csvimport import ImportFailed, RowError, cell, read_rows
+from kinerja.core.csvimport import ImportFailed, ProgressFactory, RowError, cell, progress_steps, read_rows
 from kinerja.core.db import switch_tenant, tenant_transaction
-from kinerja.core.progress import Progress
 from kinerja.org.models import Employee, OrgUnit, Position
 from kinerja.org.rules import EmploymentType, nip_problem
 from kinerja.tenancy.models import Tenant
@@ -35,12 +34,12 @@ class ImportResult:
         return f"imported: {self.created} created, {self.updated} updated"
 
 
-async def import_employees_file(tenant_slug: str, path: Path, *, progress: bool = True) -> ImportResult:
+async def import_employees_file(tenant_slug: str, path: Path, *, progress: ProgressFactory | None = None) -> ImportResult:
     text = path.read_text(encoding="utf-8-sig")
     return await import_employees(tenant_slug, text, str(path), progress=progress)
 
 
-async def import_employees(tenant_slug: str, text: str, source: str, *, progress: bool = False) -> ImportResult:
+async def import_employees(tenant_slug: str, text: str, source: str, *, progress: ProgressFactory | None = None) -> ImportResult:
     rows, columns = read_rows(text, source, COLUMNS, REQUIRED)
 
     async with tenant_transaction(None) as conn:
@@ -58,9 +57,9 @@ async def import_employees(tenant_slug: str, text: str, source: str, *, progress
         errors: list[RowError] = []
         parsed = []
         seen: dict[str, int] = {}
-        bar = Progress(len(rows) - 1, "validating", progress)
+        step = progress_steps(progress, "validating", len(rows) - 1)
         for line, row in enumerate(rows[1:], start=2):
-            bar.step()
+            step()
             if not any(cell.strip() for cell in row):
                 continue
             def value(key: str, row=row) -> str:
@@ -99,7 +98,7 @@ async def import_employees(tenant_slug: str, text: str, source: str, *, progress
             raise ImportFailed(source, errors)
 
         result = ImportResult()
-        bar = Progress(len(parsed), "importing", progress)
+        step = progress_steps(progress, "importing", len(parsed))
         by_nip = dict(existing)
         for _line, nip, name, unit, position, kind, _sup in parsed:
             employee = by_nip.get(nip)
@@ -114,7 +113,7 @@ async def import_employees(tenant_slug: str, text: str, source: str, *, progress
                 await employee.save(update_fields=["name", "employment_type", "org_unit_id", "position_id", "updated_at"])
                 result.updated += 1
             by_nip[nip] = employee
-            bar.step()
+            step()
         for _line, nip, *_rest, supervisor_nip in parsed:
             supervisor = by_nip[supervisor_nip].id if supervisor_nip else None
             if by_nip[nip].supervisor_id != supervisor:

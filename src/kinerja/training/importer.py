@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kinerja.core import clock
-from kinerja.core.csvimport import ImportFailed, RowError, cell, read_rows
+from kinerja.core.csvimport import ImportFailed, ProgressFactory, RowError, cell, progress_steps, read_rows
 from kinerja.core.db import switch_tenant, tenant_transaction
-from kinerja.core.progress import Progress
 from kinerja.org.models import Employee
 from kinerja.tenancy.models import Tenant
 from kinerja.training import rules
@@ -49,11 +48,11 @@ def _date(raw: str) -> dt.date | None:
     return None
 
 
-async def import_training_file(tenant_slug: str, path: Path, *, progress: bool = True) -> TrainingImportResult:
+async def import_training_file(tenant_slug: str, path: Path, *, progress: ProgressFactory | None = None) -> TrainingImportResult:
     return await import_training(tenant_slug, path.read_text(encoding="utf-8-sig"), str(path), progress=progress)
 
 
-async def import_training(tenant_slug: str, text: str, source: str, *, progress: bool = False) -> TrainingImportResult:
+async def import_training(tenant_slug: str, text: str, source: str, *, progress: ProgressFactory | None = None) -> TrainingImportResult:
     rows, columns = read_rows(text, source, COLUMNS, REQUIRED)
     async with tenant_transaction(None) as conn:
         tenant = await Tenant.get_or_none(slug=tenant_slug)
@@ -63,9 +62,9 @@ async def import_training(tenant_slug: str, text: str, source: str, *, progress:
         employees = dict(await Employee.filter(tenant_id=tenant.id).values_list("nip", "id"))
         errors: list[RowError] = []
         records: list[TrainingRecord] = []
-        bar = Progress(len(rows) - 1, "validating", progress)
+        step = progress_steps(progress, "validating", len(rows) - 1)
         for line, row in enumerate(rows[1:], start=2):
-            bar.step()
+            step()
             if not any(c.strip() for c in row):
                 continue
             nip = cell(row, columns, "nip")
