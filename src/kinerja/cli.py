@@ -320,6 +320,7 @@ def _columns_epilog(columns: dict[str, tuple[str, ...]], required: tuple[str, ..
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from kinerja.core.paths import tenants_dir
     from kinerja.org import importer as employees
     from kinerja.training import importer as training
 
@@ -344,7 +345,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command(sub, "tenants", "manage tenants (tenants apply|list|show)")
     tsub = p.add_subparsers(dest="tenants_command", required=True, metavar="COMMAND")
-    a = command(tsub, "apply", "create or update tenants from their files, e.g. tenants/<slug>.toml (idempotent)")
+    a = command(tsub, "apply", "create or update tenants from their files, e.g. tenants/<slug>.toml (idempotent)",
+                epilog=f"The example tenants' files ship with the package, in {tenants_dir()}")
     a.add_argument("files", nargs="+", help="tenant files (TOML)")
     a.set_defaults(func=cmd_tenants_apply)
     a = command(tsub, "list", "list the tenants with their org units, active employees and active users")
