@@ -11,7 +11,6 @@ import uuid
 from importlib.metadata import version
 
 import pytest
-from conftest import DEMO_PASSWORD
 
 from kinerja.cli import build_parser
 
