@@ -28,6 +28,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from conftest import ADMIN_URL, BACKEND, DEMO_PASSWORD, _free_port
 
 from kinerja.core.dbadmin import on_database
@@ -126,10 +127,11 @@ def _run(venv: Path, *args: str, env: dict, cwd: Path) -> str:
 
 
 @contextlib.asynccontextmanager
-async def _serving(venv: Path, env: dict, cwd: Path, log: Path, **user):
+async def _serving(venv: Path, env: dict, cwd: Path, log: Path, workers: int = 2, **user):
     port = _free_port()
     with open(log, "w") as out:
-        server = subprocess.Popen([str(venv / "bin" / "kinerja"), "serve", "--port", str(port), "--workers", "2"],
+        server = subprocess.Popen([str(venv / "bin" / "kinerja"), "serve", "--port", str(port),
+                                   "--workers", str(workers)],
                                   env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, **user)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -165,13 +167,18 @@ async def test_wheel_runs_outside_the_checkout(installed, tmp_path):
                        env={**env, "DATABASE_URL": urls["DATABASE_URL"]}, cwd=tmp_path)
         assert applied.startswith("tenant nanggalo created")
         serving = {**env, "DATABASE_URL": urls["DATABASE_URL"], "KINERJA_SECRET_KEY": "s" * 40,
-                   "KINERJA_UPLOAD_DIR": str(tmp_path / "uploads")}
-        async with _serving(installed, serving, tmp_path, tmp_path / "server.log") as base:
+                   "KINERJA_UPLOAD_DIR": str(tmp_path / "uploads"), "KINERJA_METRICS_TOKEN": "m" * 20}
+        async with _serving(installed, serving, tmp_path, tmp_path / "server.log", workers=1) as base:
             async with httpx.AsyncClient(base_url=base) as client:
                 answer = (await client.post("/graphql", json={
                     "query": "{ publicServices(tenant: \"nanggalo\") { name } }"})).json()
+                scrape = (await client.get("/metrics", headers={"authorization": "Bearer " + "m" * 20})).text
         assert "errors" not in answer, answer
         assert len(answer["data"]["publicServices"]) >= 1
+        # One worker keeps its values in the multi-process files too, and reports them.
+        counted = [s.value for family in text_string_to_metric_families(scrape) for s in family.samples
+                   if s.name == "kinerja_request_duration_seconds_count" and s.labels.get("operation") == "publicServices"]
+        assert counted == [1.0]
     finally:
         conn = await asyncpg.connect(on_database(ADMIN_URL, "postgres"))
         await conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
