@@ -152,7 +152,7 @@ def mint_token(secret: str, user_id: str, tenant_id: str) -> str:
     """The token Kinerja's login issues (same function, secret and claims), for runs without Kinerja up."""
     from kinerja.auth.tokens import issue_access_token
 
-    return issue_access_token(secret, uuid.UUID(user_id), uuid.UUID(tenant_id), 15)[0]
+    return issue_access_token(secret, uuid.UUID(user_id), uuid.UUID(tenant_id), 15 * 60)[0]
 
 
 async def user_ids(admin_url: str, database: str, tenant_id: str) -> dict[str, str]:

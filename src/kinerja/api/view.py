@@ -31,7 +31,7 @@ from kinerja.api.trusted import TrustedDocuments
 from kinerja.core.config import Settings
 from kinerja.core.context import RequestContext
 from kinerja.core.db import is_database_unavailable, tenant_read
-from kinerja.core.errors import RateLimited
+from kinerja.core.errors import DomainError, RateLimited
 from kinerja.core.logging import operation_var, request_id_var
 from kinerja.core.ratelimit import SharedWindowCounter
 from kinerja.tenancy.origins import origin_allowed
@@ -171,10 +171,12 @@ class GraphQLView(GraphQL):
         try:
             async with self._time_limit():
                 await ctx.load_permissions()
-                async with tenant_read(ctx.require_tenant()) as fetch:
+                async with tenant_read(ctx.require_tenant(), user_id=ctx.actor.user_id) as fetch:
                     data = await operation.handler(ctx, variables, fetch)
         except OperationTimedOut:
             raise
+        except DomainError:
+            return None, body  # an account gone, a permission missing: the schema answers with the code
         except Exception as exc:  # noqa: BLE001 - the schema answers instead, with its error handling
             if is_database_unavailable(exc):
                 return unavailable_response(), body
