@@ -88,28 +88,48 @@ def outcome(answers: list[dict], field: str) -> tuple[int, list[str]]:
 
 
 class Socket:
-    """One graphql-transport-ws connection."""
+    """One graphql-transport-ws connection to a running server."""
 
     def __init__(self, base: str, token: str):
         self.url = base.replace("http://", "ws://") + "/graphql"
         self.token = token
         self.next_id = 0
+        self.close_code: int | None = None
 
     async def __aenter__(self) -> "Socket":
-        self.ws = await websockets.connect(self.url, subprotocols=["graphql-transport-ws"])
+        await self.open()
         await self.send({"type": "connection_init", "payload": {"Authorization": f"Bearer {self.token}"}})
         ack = await self.receive()
         assert ack["type"] == "connection_ack", ack
         return self
 
     async def __aexit__(self, *exc) -> None:
+        await self.close()
+
+    async def open(self) -> None:
+        self.ws = await websockets.connect(self.url, subprotocols=["graphql-transport-ws"])
+
+    async def close(self) -> None:
         await self.ws.close()
 
     async def send(self, message: dict) -> None:
         await self.ws.send(json.dumps(message))
 
     async def receive(self, timeout: float = 10.0) -> dict:
-        return json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
+        try:
+            return json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
+        except websockets.ConnectionClosed as closed:
+            self.close_code = closed.rcvd.code if closed.rcvd else 1006
+            raise ConnectionClosed(self.close_code) from None
+
+    async def closed_with(self, timeout: float = 10.0) -> int:
+        """Wait for the server to close the socket (if it has not yet); its close code."""
+        try:
+            while self.close_code is None:
+                await self.receive(timeout)
+        except ConnectionClosed:
+            pass
+        return self.close_code
 
     async def subscribe(self, query: str, variables: dict | None = None) -> str:
         self.next_id += 1
@@ -127,20 +147,57 @@ class Socket:
                 continue
             if message["type"] == "next":
                 result = message["payload"]
-                complete = await self.receive()
+                try:
+                    complete = await self.receive()
+                except ConnectionClosed:
+                    return result  # the server answered, then ended the session
                 assert complete == {"id": operation_id, "type": "complete"}, complete
                 return result
             if message["type"] == "error":
                 return {"errors": message["payload"]}
             raise AssertionError(message)
 
-    async def closed_with(self, timeout: float = 10.0) -> int:
-        """Wait for the server to close the socket; its close code."""
-        try:
-            while True:
-                await asyncio.wait_for(self.ws.recv(), timeout)
-        except websockets.ConnectionClosed as closed:
-            return closed.rcvd.code if closed.rcvd else closed.code
+
+class AsgiSocket(Socket):
+    """The same, to an application in this process (so a test can give it its own settings)."""
+
+    def __init__(self, app, token: str):
+        super().__init__("http://test", token)
+        self.app = app
+
+    async def open(self) -> None:
+        self.to_app: asyncio.Queue = asyncio.Queue()
+        self.from_app: asyncio.Queue = asyncio.Queue()
+        scope = {"type": "websocket", "asgi": {"version": "3.0"}, "scheme": "ws", "path": "/graphql",
+                 "raw_path": b"/graphql", "query_string": b"", "root_path": "", "client": ("10.1.2.3", 1234),
+                 "server": ("test", 80), "subprotocols": ["graphql-transport-ws"],
+                 "headers": [(b"host", b"test"), (b"sec-websocket-protocol", b"graphql-transport-ws")]}
+        self.task = asyncio.create_task(self.app(scope, self.to_app.get, self.from_app.put))
+        await self.to_app.put({"type": "websocket.connect"})
+        accepted = await asyncio.wait_for(self.from_app.get(), 10)
+        assert accepted["type"] == "websocket.accept", accepted
+
+    async def close(self) -> None:
+        await self.to_app.put({"type": "websocket.disconnect", "code": 1000})
+        await asyncio.wait_for(self.task, 10)
+
+    async def send(self, message: dict) -> None:
+        await self.to_app.put({"type": "websocket.receive", "text": json.dumps(message)})
+
+    async def receive(self, timeout: float = 10.0) -> dict:
+        if self.close_code is not None:
+            raise ConnectionClosed(self.close_code)
+        message = await asyncio.wait_for(self.from_app.get(), timeout)
+        if message["type"] == "websocket.close":
+            self.close_code = message.get("code", 1000)
+            raise ConnectionClosed(self.close_code)
+        return json.loads(message.get("text") or message.get("bytes"))
+
+
+class ConnectionClosed(Exception):
+    def __init__(self, code: int):
+        super().__init__(code)
+        self.code = code
 
 
 PLAN_EVENTS = "subscription($p: ID!) { planEvents(planId: $p) { kind planId subjectId status } }"
