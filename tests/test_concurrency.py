@@ -614,3 +614,47 @@ async def test_saving_a_new_service_unit_at_once_creates_one(api):
     successes, codes = outcome(answers, "saveServiceUnit")
     assert successes == 1 and codes == ["CONFLICT"] * (M - 1)
     assert len(await rows(ServiceUnit, (await _tenant("samarinda")).id, code=code)) == 1
+
+
+# --- the error mapping behind it -----------------------------------------------------------------
+
+async def test_a_unique_violation_is_a_conflict_never_internal(app, monkeypatch):
+    """Should a check ever miss a concurrent insert, the unique key refuses it: CONFLICT naming the
+    field, not its value, and nothing kept."""
+    import httpx
+
+    from conftest import Api
+    from kinerja.auth import roles
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        api = Api(client)
+        admin = await api.token("tangerang-selatan", "admin")
+        create_role = ("mutation($i: CreateRoleInput!) { createRole(input: $i) { role { id } "
+                       "userErrors { field code message } } }")
+        name = f"kembar_{uuid.uuid4().hex[:6]}"
+        assert (await api.ok(create_role, {"i": {"name": name}}, admin))["createRole"]["userErrors"] == []
+
+        async def no_check(tenant_id, name):  # as if a concurrent request inserted it after the check
+            return None
+
+        monkeypatch.setattr(roles, "_name_free", no_check)
+        answer = (await api.ok(create_role, {"i": {"name": name}}, admin))["createRole"]
+    assert answer["role"] is None
+    assert answer["userErrors"] == [{"field": "name", "code": "CONFLICT", "message": (
+        "Another record with the same name already exists (a concurrent request may have just created it)")}]
+    assert len(await rows(Role, (await _tenant("tangerang-selatan")).id, name=name)) == 1
+
+
+async def test_after_a_failed_mutation_the_rest_of_the_operation_does_not_run(api):
+    tenant = await _tenant("bungo")
+    year = next(YEARS)
+    async with tenant_transaction(tenant.id):
+        await ensure_periods(tenant, year)
+    period = to_global_id("Period", (await rows(Period, tenant.id, year=year))[0].id)
+    both = ("mutation($id: ID!) { a: setPeriodClosed(input: {id: $id, closed: false}) { userErrors { code } } "
+            "b: setPeriodClosed(input: {id: $id, closed: true}) { period { closed } userErrors { code message } } }")
+    body = await api.ok(both, {"id": period}, await api.token("bungo", "admin"))
+    assert body["a"]["userErrors"] == [{"code": "CONFLICT"}]  # it is open already
+    assert body["b"]["period"] is None and body["b"]["userErrors"][0]["code"] == "CONFLICT"
+    assert body["b"]["userErrors"][0]["message"].startswith("Not run")
+    assert not (await rows(Period, tenant.id, id=from_global_id(period)[1]))[0].closed

@@ -62,12 +62,12 @@ async def lock_key(*parts: object) -> None:
     await connection().execute_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [key])
 
 
-# PostgreSQL names a violated unique key in the detail, e.g. 'Key (tenant_id, name)=(...) already
-# exists.'; SQLite in the message, e.g. 'UNIQUE constraint failed: role.tenant_id, role.name'. Only
-# the column names are used: the values are what the client sent and are never echoed back.
-_PG_KEY = re.compile(r"Key \(([^)]*)\)=")
+# SQLite names a violated unique key's columns in its message, e.g. 'UNIQUE constraint failed:
+# role.tenant_id, role.name'; PostgreSQL names the table (and, on tables with row-level security,
+# withholds the key), so there the model's one unique key is named. Only names are given: the
+# values are what the client sent and are never echoed back.
 _SQLITE_KEY = re.compile(r"UNIQUE constraint failed: (.*)$")
-_NOT_NAMED = {"tenant_id", "id"}
+_NOT_NAMED = {"tenant", "tenant_id", "id"}
 
 
 def _camel(column: str) -> str:
@@ -75,8 +75,20 @@ def _camel(column: str) -> str:
     return head + "".join(word.capitalize() for word in rest)
 
 
-def _duplicate(match: re.Match | None) -> Conflict:
-    columns = [c.strip().rsplit(".", 1)[-1] for c in match.group(1).split(",")] if match else []
+def _unique_key_of(table: str | None) -> list[str]:
+    """The fields of the table's one unique key besides the tenant (none when it has several)."""
+    from tortoise import Tortoise
+
+    for app in Tortoise.apps.values():
+        for model in app.values():
+            if model._meta.db_table == table:
+                keys = [list(group) for group in model._meta.unique_together]
+                keys += [[name] for name, field in model._meta.fields_map.items() if field.unique and not field.pk]
+                return keys[0] if len(keys) == 1 else []
+    return []
+
+
+def _duplicate(columns: list[str]) -> Conflict:
     named = [_camel(c) for c in columns if c not in _NOT_NAMED]
     which = ", ".join(named) if named else "key"
     return Conflict(f"Another record with the same {which} already exists (a concurrent request may have just "
@@ -99,13 +111,14 @@ def conflict_from(exc: BaseException | None) -> Conflict | None:
         if exc is None:
             return None
         if isinstance(exc, (asyncpg.UniqueViolationError, asyncpg.ExclusionViolationError)):
-            return _duplicate(_PG_KEY.search(exc.detail or ""))
+            return _duplicate(_unique_key_of(exc.table_name))
         if isinstance(exc, asyncpg.ForeignKeyViolationError):
             return _gone()
         if isinstance(exc, sqlite3.IntegrityError):
             message = str(exc)
             if message.startswith("UNIQUE"):
-                return _duplicate(_SQLITE_KEY.search(message))
+                match = _SQLITE_KEY.search(message)
+                return _duplicate([c.strip().rsplit(".", 1)[-1] for c in match.group(1).split(",")] if match else [])
             return _gone() if message.startswith("FOREIGN KEY") else None
         wrapped = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else None
         exc = exc.__cause__ or wrapped or exc.__context__
