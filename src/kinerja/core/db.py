@@ -158,13 +158,14 @@ def is_postgres() -> bool:
     return connection().capabilities.dialect == "postgres"
 
 
-# The statement that binds a transaction to its tenant and, for a signed-in caller, checks in the same
-# round trip that the account still exists and is active (migration 0020, ``kinerja_bind``).
+# The statement that binds a transaction to its tenant also checks, for a signed-in caller and in the
+# same round trip, that the account still exists and is active (migration 0020, ``kinerja_bind``,
+# raising this SQLSTATE otherwise).
 INACTIVE_ACCOUNT_SQLSTATE = "KN401"
-ONE_TENANT = ("One operation acts in one tenant: send operations that name different tenants, or a tenant "
-              "and the signed-in user, as separate requests")
 INACTIVE_ACCOUNT = "This account no longer exists or is disabled; sign in again"
 _ACCOUNT_SQLITE = "SELECT active FROM app_user WHERE tenant_id = ? AND id = ?"
+ONE_TENANT = ("One operation acts in one tenant: send operations that name different tenants, or a tenant "
+              "and the signed-in user, as separate requests")
 
 
 def _inactive_account(exc: BaseException) -> bool:
@@ -217,13 +218,13 @@ async def tenant_read(tenant_id: uuid.UUID, *, user_id: uuid.UUID | None = None)
         binding = f"BEGIN READ ONLY; {_bind_sql(tenant_id, user_id)}"
         sql_log.debug(binding)
         try:
-            try:
-                await raw.execute(binding)
-            except Exception as exc:
-                if _inactive_account(exc):
-                    raise Unauthenticated(INACTIVE_ACCOUNT) from None
+            await raw.execute(binding)
+        except Exception as exc:
+            if not _inactive_account(exc):
                 raise
-
+            await raw.execute("ROLLBACK")
+            raise Unauthenticated(INACTIVE_ACCOUNT) from None
+        try:
             async def fetch(sql: str, params: list) -> list:
                 sql_log.debug("%s: %s", sql, params)
                 return await raw.fetch(sql, *params)
