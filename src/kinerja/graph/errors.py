@@ -17,8 +17,8 @@ from strawberry.types.execution import ExecutionResult as StrawberryExecutionRes
 
 from kinerja.core.db import is_database_unavailable
 from kinerja.core.errors import DomainError
-from kinerja.core.once import conflict_from
 from kinerja.core.logging import request_id_var
+from kinerja.core.once import conflict_from
 
 log = logging.getLogger("kinerja.api")
 UNAVAILABLE = "SERVICE_UNAVAILABLE"
