@@ -34,12 +34,12 @@ from harness.servers import BENCH, ROOT  # noqa: E402
 DATABASE = "kinerja_bench"
 APP_ROLE = "kinerja_app"
 RAW = os.path.join(BENCH, "results", "raw")
-# Transaction control, session settings and the pool's connection reset (asyncpg runs CLOSE ALL,
-# pg_advisory_unlock_all, UNLISTEN and RESET ALL when a connection goes back to its pool): not data
-# statements, left out of statements per request.
+# Transaction control, session settings, the tenant binding (with its account check) and the pool's
+# connection reset (asyncpg runs CLOSE ALL, pg_advisory_unlock_all, UNLISTEN and RESET ALL when a
+# connection goes back to its pool): not data statements, left out of statements per request.
 CONTROL = re.compile(r"^\s*(begin|commit|rollback|start\s+transaction|end|savepoint|release|set|reset|show|discard|"
-                     r"deallocate|close|listen|unlisten|select\s+set_config\s*\(|select\s+pg_advisory_unlock_all\s*\()",
-                     re.IGNORECASE)
+                     r"deallocate|close|listen|unlisten|select\s+set_config\s*\(|select\s+kinerja_bind\s*\(|"
+                     r"select\s+pg_advisory_unlock_all\s*\()", re.IGNORECASE)
 TENANT_SETTINGS = {"survey_per_ip": 1_000_000, "feedback_per_ip": 1_000_000, "public_per_tenant": 1_000_000,
                    "rate_window_seconds": 60}
 
@@ -152,7 +152,7 @@ def mint_token(secret: str, user_id: str, tenant_id: str) -> str:
     """The token Kinerja's login issues (same function, secret and claims), for runs without Kinerja up."""
     from kinerja.auth.tokens import issue_access_token
 
-    return issue_access_token(secret, uuid.UUID(user_id), uuid.UUID(tenant_id), 15)[0]
+    return issue_access_token(secret, uuid.UUID(user_id), uuid.UUID(tenant_id), 15 * 60)[0]
 
 
 async def user_ids(admin_url: str, database: str, tenant_id: str) -> dict[str, str]:

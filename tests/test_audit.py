@@ -89,16 +89,17 @@ async def test_queryset_writes_are_recorded_row_by_row(api):
     assert any(_changes(e).get("v0") == ["role:sekretaris", None] for e in entries if e["objectType"] == "PolicyRule")
 
 
-async def test_a_mutation_that_changes_nothing_still_leaves_one_entry(api, database):
+async def test_a_mutation_that_would_change_nothing_is_a_conflict_and_leaves_no_entry(api, database):
     admin = await api.token("tebingtinggi", "admin")
     period = (await api.ok("{ periods { id closed } }", token=admin))["periods"][0]
     close = ("mutation($id: ID!, $c: Boolean!) { setPeriodClosed(input: {id: $id, closed: $c}) "
-             "{ period { closed } userErrors { code } } }")
+             "{ period { closed } userErrors { code message } } }")
     before = (await api.ok(AUDIT, {"f": {"operation": "setPeriodClosed"}}, admin))["auditLog"]["totalCount"]
-    await api.ok(close, {"id": period["id"], "c": period["closed"]}, admin)
-    entries = await _audit(api, admin, operation="setPeriodClosed")
-    assert len(entries) == before + 1
-    assert entries[0]["objectType"] is None and entries[0]["objectId"] is None and entries[0]["changes"] == []
+    answer = (await api.ok(close, {"id": period["id"], "c": period["closed"]}, admin))["setPeriodClosed"]
+    assert answer["period"] is None and [e["code"] for e in answer["userErrors"]] == ["CONFLICT"]
+    assert "already" in answer["userErrors"][0]["message"]
+    after = (await api.ok(AUDIT, {"f": {"operation": "setPeriodClosed"}}, admin))["auditLog"]["totalCount"]
+    assert after == before
 
 
 async def test_user_errors_leave_neither_data_nor_entry(api):
@@ -245,7 +246,7 @@ async def test_refresh_and_logout_are_recorded_for_the_user(api):
     rotated = await _audit(api, admin, operation="refreshToken", actorId=user_id)
     spent = next(e for e in rotated if "revoked_at" in _changes(e))
     assert _changes(spent)["revoked_at"][0] is None and _changes(spent)["revoked_at"][1]
-    [revoked] = await _audit(api, admin, operation="logout", actorId=user_id)
+    revoked = (await _audit(api, admin, operation="logout", actorId=user_id))[0]  # newest first
     assert revoked["objectType"] == "RefreshToken" and _changes(revoked)["revoked_at"][0] is None
 
 

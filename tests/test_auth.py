@@ -68,11 +68,37 @@ async def test_refresh_rotates_and_reuse_revokes_the_family(api):
     first = (await api.ok(REFRESH, {"t": session["refreshToken"]}))["refreshToken"]
     assert first["userErrors"] == [] and first["refreshToken"] != session["refreshToken"]
     assert (await api.ok(VIEWER, token=first["accessToken"]))["viewer"]["username"] == "pegawai"
-    # The spent token is presented again: refused, and the newer token dies with it.
+    # Within the grace window the same token answers the same successor (a second browser tab).
+    again = (await api.ok(REFRESH, {"t": session["refreshToken"]}))["refreshToken"]
+    assert again["userErrors"] == [] and again["refreshToken"] == first["refreshToken"]
+    second = (await api.ok(REFRESH, {"t": first["refreshToken"]}))["refreshToken"]
+    assert second["userErrors"] == []
+    # The first token again, its successor spent meanwhile: refused, and the newest token dies with it.
     reused = (await api.ok(REFRESH, {"t": session["refreshToken"]}))["refreshToken"]
     assert reused["userErrors"][0]["code"] == "UNAUTHENTICATED"
-    after = (await api.ok(REFRESH, {"t": first["refreshToken"]}))["refreshToken"]
+    after = (await api.ok(REFRESH, {"t": second["refreshToken"]}))["refreshToken"]
     assert after["accessToken"] is None and after["userErrors"][0]["code"] == "UNAUTHENTICATED"
+
+
+async def test_reuse_after_the_grace_window_revokes_the_family(database):
+    """Without a grace window (KINERJA_REFRESH_GRACE_SECONDS=0) a second exchange is a reuse at once."""
+    import dataclasses
+
+    import httpx
+
+    from conftest import Api
+    from kinerja.app import create_app
+
+    app = create_app(dataclasses.replace(database, refresh_grace_seconds=0), manage_db=False)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        api = Api(client)
+        session = await api.login("tebingtinggi", "pegawai")
+        first = (await api.ok(REFRESH, {"t": session["refreshToken"]}))["refreshToken"]
+        assert first["userErrors"] == []
+        reused = (await api.ok(REFRESH, {"t": session["refreshToken"]}))["refreshToken"]
+        assert reused["userErrors"][0]["code"] == "UNAUTHENTICATED"
+        after = (await api.ok(REFRESH, {"t": first["refreshToken"]}))["refreshToken"]
+        assert after["accessToken"] is None and after["userErrors"][0]["code"] == "UNAUTHENTICATED"
 
 
 async def test_logout_revokes_the_refresh_token(api):

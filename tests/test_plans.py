@@ -317,9 +317,10 @@ async def test_recording_a_realisation_takes_a_fixed_handful_of_statements(api, 
     period = next(p for p in periods if p["kind"] != "ANNUAL" and not p["closed"])
     variables = {"i": {"indicatorId": plan["results"][0]["indicators"][0]["id"], "periodId": period["id"], "value": "3"}}
     await api.ok(RECORD, variables, pegawai)
+    variables["i"]["value"] = "4"
     count_statements.statements.clear()
     answer = (await api.ok(RECORD, variables, pegawai))["recordRealisation"]
-    assert answer["userErrors"] == [] and answer["realisation"]["value"] == "3"
-    # tenant binding, target (indicator, plan, period, actor), the realisation, its update, the event,
-    # the audit entry, and what the answer reads (evidence of the realisation)
+    assert answer["userErrors"] == [] and answer["realisation"]["value"] == "4"
+    # tenant binding (with the account check), target (indicator, plan locked, period, actor), the
+    # realisation, its update, the event, the audit entry, and what the answer reads (its evidence)
     assert len(count_statements.statements) <= 8, count_statements.statements

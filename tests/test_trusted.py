@@ -135,7 +135,7 @@ async def test_a_compiled_answer_is_one_statement_after_the_tenant_binding(api, 
         count_statements.statements.clear()
         await api.ok(DOCUMENTS[name], variables, token)
         statements = count_statements.statements
-        assert len(statements) == 2 and "set_config" in statements[0], (name, statements)
+        assert len(statements) == 2 and "kinerja_bind" in statements[0], (name, statements)
 
 
 async def test_documents_match_by_id_or_by_text_whatever_the_layout(api, client, count_statements):

@@ -1,16 +1,19 @@
-"""Schema extensions: the per-operation tenant transaction."""
+"""Schema extensions: the per-operation tenant transaction, and the rule that one operation acts in
+one tenant."""
 
 from __future__ import annotations
 
 import inspect
 import logging
 
-from graphql import ExecutionResult, FieldNode, GraphQLError, OperationDefinitionNode
+from graphql import (ExecutionResult, FieldNode, FragmentSpreadNode, GraphQLError, InlineFragmentNode,
+                     OperationDefinitionNode)
+from graphql.utilities import value_from_ast_untyped
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from kinerja.core import audit
-from kinerja.core.db import expire_pooled_connections, is_database_unavailable, tenant_transaction
+from kinerja.core.db import ONE_TENANT, expire_pooled_connections, is_database_unavailable, tenant_transaction
 from kinerja.core.logging import operation_var
 
 log = logging.getLogger("kinerja.api")
@@ -28,16 +31,28 @@ class TenantTransaction(SchemaExtension):
         execution = self.execution_context
         ctx = execution.context
         operation_var.set(execution.operation_name or "")
+        named = tenants_named(execution)
+        if named is not None and not named.acts_in_one_tenant:
+            # Refused before anything runs: nothing is bound, nothing written.
+            execution.result = ExecutionResult(data=None, errors=[GraphQLError(
+                ONE_TENANT, extensions={"code": "BAD_USER_INPUT"})])
+            yield
+            return
         if execution.operation_type is OperationType.SUBSCRIPTION:
             # A subscription lives long: it opens one short transaction per event instead.
             yield
             return
+        # An operation that names its tenant (login, refresh, public citizen operations) acts for
+        # nobody, whatever token came with it: it binds the tenant it names, and its audit entries
+        # carry the user who signed in, or no actor.
+        actor = ctx.actor if named is None or not named.tenants else None
         opened = executed = committed = False
         collector = audit.AuditCollector(_first_field(execution),
                                          mutation=execution.operation_type is OperationType.MUTATION)
         audit.current.set(collector)
         try:
-            async with tenant_transaction(ctx.tenant_id) as conn:
+            async with tenant_transaction(actor.tenant_id if actor else None,
+                                          user_id=actor.user_id if actor else None) as conn:
                 opened = True
                 yield
                 executed = True
@@ -46,7 +61,7 @@ class TenantTransaction(SchemaExtension):
                 if failed:
                     await conn.rollback()
                 else:
-                    await audit.flush(collector, ctx.actor.user_id if ctx.actor else None, ctx.request_id, ctx.ip)
+                    await audit.flush(collector, actor.user_id if actor else None, ctx.request_id, ctx.ip)
                     committed = True
         except Exception as exc:
             if opened and not executed:
@@ -91,3 +106,86 @@ def _first_field(execution) -> str:
                 if isinstance(selection, FieldNode):
                     return selection.name.value
     return execution.operation_name or ""
+
+
+# Fields that name their tenant themselves instead of acting for the signed-in user, and where in
+# their arguments the tenant is: a slug, or the tenant part of a refresh token.
+TENANT_NAMING_FIELDS: dict[str, tuple[str, ...]] = {
+    "login": ("input", "tenant"),
+    "refreshToken": ("input", "refreshToken"),
+    "logout": ("input", "refreshToken"),
+    "publicServices": ("tenant",),
+    "feedbackTicket": ("tenant",),
+    "publicReport": ("tenant",),
+    "submitSurveyResponse": ("input", "tenant"),
+    "submitCitizenFeedback": ("input", "tenant"),
+}
+_NEUTRAL_FIELDS = {"__typename", "__schema", "__type"}
+
+
+class NamedTenants:
+    def __init__(self, tenants: set[str], user_fields: bool):
+        self.tenants = tenants
+        self.user_fields = user_fields
+
+    @property
+    def acts_in_one_tenant(self) -> bool:
+        return len(self.tenants) <= 1 and not (self.tenants and self.user_fields)
+
+
+def tenants_named(execution) -> NamedTenants | None:
+    """The tenants the top-level fields of the operation name (None when the operation cannot be
+    found: execution reports that). Each refresh token names its tenant by id and each slug by name,
+    so a slug and a token in one operation count as two."""
+    document = execution.graphql_document
+    operation = _operation(document, execution.operation_name)
+    if operation is None:
+        return None
+    fragments = {d.name.value: d for d in getattr(document, "definitions", ()) if d.kind == "fragment_definition"}
+    variables = execution.variables or {}
+    tenants, user_fields = set(), False
+    for field in _top_level_fields(operation.selection_set, fragments, set()):
+        name = field.name.value
+        if name in _NEUTRAL_FIELDS:
+            continue
+        path = TENANT_NAMING_FIELDS.get(name)
+        if path is None:
+            user_fields = True
+            continue
+        tenants.add(_named_tenant(field, path, variables))
+    return NamedTenants(tenants, user_fields)
+
+
+def _operation(document, name: str | None) -> OperationDefinitionNode | None:
+    operations = [d for d in getattr(document, "definitions", ()) if isinstance(d, OperationDefinitionNode)]
+    if name is None:
+        return operations[0] if len(operations) == 1 else None
+    return next((o for o in operations if o.name is not None and o.name.value == name), None)
+
+
+def _top_level_fields(selection_set, fragments: dict, seen: set):
+    for selection in selection_set.selections if selection_set else ():
+        if isinstance(selection, FieldNode):
+            yield selection
+        elif isinstance(selection, InlineFragmentNode):
+            yield from _top_level_fields(selection.selection_set, fragments, seen)
+        elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
+            seen.add(selection.name.value)
+            fragment = fragments.get(selection.name.value)
+            if fragment is not None:
+                yield from _top_level_fields(fragment.selection_set, fragments, seen)
+
+
+def _named_tenant(field: FieldNode, path: tuple[str, ...], variables: dict) -> str:
+    """The tenant one field names, normalised as its resolver reads it; '?' when it cannot be told
+    before running (a missing or malformed value: the resolver then refuses it)."""
+    arguments = {a.name.value: a.value for a in field.arguments or ()}
+    node = arguments.get(path[0])
+    value = value_from_ast_untyped(node, variables) if node is not None else None
+    for key in path[1:]:
+        value = value.get(key) if isinstance(value, dict) else None
+    if not isinstance(value, str):
+        return "?"
+    if path[-1] == "refreshToken":
+        return "id:" + value.split(".", 1)[0].strip().lower()
+    return "slug:" + value.strip().lower()[:63]

@@ -21,6 +21,7 @@ from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http.parse_content_type import parse_content_type
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
@@ -28,10 +29,11 @@ from kinerja.graph.errors import UNAVAILABLE, UNAVAILABLE_MESSAGE, with_code
 from kinerja.auth.http import authenticate, new_context
 from kinerja.api.http_security import GRAPHIQL_CSP, mark_origin_refused
 from kinerja.api.trusted import TrustedDocuments
+from kinerja.api.websocket import SessionTransportWS
 from kinerja.core.config import Settings
 from kinerja.core.context import RequestContext
-from kinerja.core.db import is_database_unavailable, tenant_read
-from kinerja.core.errors import RateLimited
+from kinerja.core.db import is_database_unavailable, tenant_read, tenant_transaction
+from kinerja.core.errors import DomainError, RateLimited, Unauthenticated
 from kinerja.core.logging import operation_var, request_id_var
 from kinerja.core.ratelimit import SharedWindowCounter
 from kinerja.tenancy.origins import origin_allowed
@@ -74,11 +76,15 @@ def _unavailable_error(response_data) -> dict | None:
 
 
 class GraphQLView(GraphQL):
+    # Sockets speak graphql-transport-ws only, with sessions that end with their rights (api/websocket.py).
+    graphql_transport_ws_handler_class = SessionTransportWS
+
     def __init__(self, schema, settings: Settings, trusted: TrustedDocuments | None = None, **kwargs):
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.graphiql else None,
             allow_queries_via_get=False,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             **kwargs,
         )
         self.settings = settings
@@ -171,10 +177,12 @@ class GraphQLView(GraphQL):
         try:
             async with self._time_limit():
                 await ctx.load_permissions()
-                async with tenant_read(ctx.require_tenant()) as fetch:
+                async with tenant_read(ctx.require_tenant(), user_id=ctx.actor.user_id) as fetch:
                     data = await operation.handler(ctx, variables, fetch)
         except OperationTimedOut:
             raise
+        except DomainError:
+            return None, body  # an account gone, a permission missing: the schema answers with the code
         except Exception as exc:  # noqa: BLE001 - the schema answers instead, with its error handling
             if is_database_unavailable(exc):
                 return unavailable_response(), body
@@ -205,10 +213,17 @@ class GraphQLView(GraphQL):
 
     def _admit(self, ctx: RequestContext, scope: Scope) -> None:
         """Authenticated requests count per user, per tenant and per client IP (within the tenant)."""
-        actor, settings = ctx.actor, self.settings
-        if actor is None or scope.get(ADMITTED):
+        if ctx.actor is None or scope.get(ADMITTED):
             return  # logins and public operations have their own, exact limits
         scope[ADMITTED] = True
+        self.count_request(ctx)
+
+    def count_request(self, ctx: RequestContext) -> None:
+        """Count one authenticated request (an HTTP request, or an operation sent on a socket);
+        RATE_LIMITED past a limit."""
+        actor, settings = ctx.actor, self.settings
+        if actor is None:
+            return
         self.request_rate.admit(actor.tenant_id, (
             ("user", actor.user_id, settings.rate_user_per_minute),
             ("tenant", None, settings.rate_tenant_per_minute),
@@ -267,6 +282,11 @@ class GraphQLView(GraphQL):
         authenticate(context, header if isinstance(header, str) else "")
         if context.actor is None:
             raise ConnectionRejectionError({"message": context.cache.get("auth_error", "Authentication required")})
+        try:
+            async with tenant_transaction(context.actor.tenant_id, user_id=context.actor.user_id):
+                pass  # the account still exists and is active
+        except Unauthenticated as exc:
+            raise ConnectionRejectionError({"message": exc.message}) from None
         if context.origin is not None and not await origin_allowed(self.settings, context.origin, context.tenant_id):
             raise ConnectionRejectionError({"message": "Connections from this origin are not allowed for this tenant"})
         return UNSET

@@ -89,9 +89,13 @@ class TenantEnforcer:
 
 
 class EnforcerRegistry:
+    """Each tenant's enforcer, built lazily and rebuilt on policy changes. A build that started before
+    a change was announced is used once but never kept, so a stale policy cannot outlive the change."""
+
     def __init__(self, adapter: TortoiseAdapter | None = None):
         self.adapter = adapter or TortoiseAdapter()
         self._enforcers: dict[uuid.UUID, TenantEnforcer] = {}
+        self._generation: dict[uuid.UUID, int] = {}
 
     async def get(self, tenant_id: uuid.UUID) -> TenantEnforcer:
         enforcer = self._enforcers.get(tenant_id)
@@ -103,16 +107,23 @@ class EnforcerRegistry:
         """Build a fresh enforcer (call inside a transaction bound to that tenant) and swap it in.
         Every tenant holds its role templates, so no rules at all means the policy was read without
         the tenant binding (RLS hid it): such an enforcer is used once, never kept."""
+        generation = self._generation.get(tenant_id, 0)
         rules = await self.adapter.load_tenant(tenant_id)
         enforcer = TenantEnforcer(tenant_id, rules)
-        if rules:
+        if rules and self._generation.get(tenant_id, 0) == generation:
             self._enforcers[tenant_id] = enforcer
         return enforcer
 
     def loaded(self, tenant_id: uuid.UUID) -> bool:
         return tenant_id in self._enforcers
 
+    def changed(self, tenant_id: uuid.UUID) -> None:
+        """The tenant's policy changed: builds already under way are not kept (the current enforcer
+        serves until the rebuild replaces it)."""
+        self._generation[tenant_id] = self._generation.get(tenant_id, 0) + 1
+
     def invalidate(self, tenant_id: uuid.UUID) -> None:
+        self.changed(tenant_id)
         self._enforcers.pop(tenant_id, None)
 
     def cached_tenants(self) -> list[uuid.UUID]:

@@ -37,7 +37,7 @@ def actor_from_header(settings: Settings, header: str) -> Actor:
         raise Unauthenticated("Authorization header must be 'Bearer <token>'")
     claims = verify_access_token(settings.secret_key, token.strip())
     tenant_var.set(str(claims.tenant_id))
-    return Actor(user_id=claims.user_id, tenant_id=claims.tenant_id)
+    return Actor(user_id=claims.user_id, tenant_id=claims.tenant_id, expires_at=claims.expires_at)
 
 
 def authenticate(ctx: RequestContext, header: str) -> None:
@@ -64,7 +64,9 @@ async def scoped_response(request: HTTPConnection,
     except Unauthenticated as exc:
         return JSONResponse({"error": exc.message}, status_code=401)
     try:
-        async with tenant_transaction(ctx.require_tenant()):
+        async with tenant_transaction(ctx.require_tenant(), user_id=ctx.actor.user_id):
             return await work(ctx)
+    except Unauthenticated as exc:
+        return JSONResponse({"error": exc.message}, status_code=401)
     except (NotFound, Forbidden):
         return not_found()

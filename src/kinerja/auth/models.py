@@ -30,6 +30,8 @@ class RefreshToken(TenantModel):
     family = fields.UUIDField()
     expires_at = fields.DatetimeField()
     revoked_at = fields.DatetimeField(null=True)
+    # The token its rotation issued (a composite foreign key guards it); null until rotated.
+    replaced_by_id = fields.UUIDField(null=True)
 
     class Meta:
         table = "refresh_token"

@@ -44,13 +44,17 @@ class PolicyReloader:
 
     def _on_message(self, payload: str) -> None:
         try:
-            self._pending.add(uuid.UUID(payload))
+            tenant_id = uuid.UUID(payload)
         except ValueError:
             return
+        registry.changed(tenant_id)
+        self._pending.add(tenant_id)
         self._kick()
 
     def _on_reconnect(self) -> None:
-        self._pending.update(registry.cached_tenants())
+        for tenant_id in registry.cached_tenants():
+            registry.changed(tenant_id)
+            self._pending.add(tenant_id)
         self._kick()
 
     def _kick(self) -> None:

@@ -1,4 +1,8 @@
-"""Use cases of access control: roles, their permissions, who holds them; users of a tenant."""
+"""Use cases of access control: roles, their permissions, who holds them; users of a tenant.
+
+Changes to a role, or to who holds it, lock the role's row (and the user's, for an assignment), and
+names about to be taken are locked as keys (``core/once.py``): two admins revoking each other's
+tenant_admin at once run one after the other, and the second finds the last admin."""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from kinerja.auth.enforcer import role_subject, user_subject
 from kinerja.auth.models import PolicyRule, Role, User
 from kinerja.auth.passwords import hash_password, password_problem
 from kinerja.auth.policy_events import announce_policy_change
-from kinerja.core import audit
+from kinerja.core import audit, once
 from kinerja.core.context import RequestContext
 from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from kinerja.core.pagination import Page, paginate
@@ -60,15 +64,27 @@ async def _check_grantable(ctx: RequestContext, requested: list[str]) -> list[st
 
 
 async def _get_role(ctx: RequestContext, role_id: uuid.UUID) -> Role:
-    role = await Role.get_or_none(id=role_id, tenant_id=ctx.require_tenant())
+    """The role, locked for the rest of the operation (every caller changes it or who holds it)."""
+    role = await once.locked(Role.filter(id=role_id, tenant_id=ctx.require_tenant()))
     if role is None:
         raise NotFound("Role not found", field="id")
     return role
 
 
-async def _write_permissions(tenant_id: uuid.UUID, role_name: str, keys: list[str]) -> None:
-    await audit.delete(PolicyRule.filter(tenant_id=tenant_id, ptype="p", v0=role_subject(role_name)))
-    await PolicyRule.bulk_create([PolicyRule(**templates.permission_rule(tenant_id, role_name, k)) for k in keys])
+async def _write_permissions(tenant_id: uuid.UUID, role_name: str, current: list[str], keys: list[str]) -> None:
+    """Make the role's permissions ``keys``: only the difference from ``current`` is written."""
+    removed = [templates.permission_rule(tenant_id, role_name, k) for k in set(current) - set(keys)]
+    for rule in removed:
+        await audit.delete(PolicyRule.filter(**rule))
+    await PolicyRule.bulk_create([PolicyRule(**templates.permission_rule(tenant_id, role_name, k))
+                                  for k in keys if k not in set(current)])
+
+
+async def _name_free(tenant_id: uuid.UUID, name: str) -> None:
+    """CONFLICT when a role has the name; the name stays reserved for this operation."""
+    await once.lock_key("role-name", tenant_id, name)
+    if await Role.exists(tenant_id=tenant_id, name=name):
+        raise Conflict(f"A role named {name!r} already exists", field="name")
 
 
 def _check_name(name: str) -> None:
@@ -87,10 +103,9 @@ async def create_role(ctx: RequestContext, name: str, description: str, requeste
     _check_name(name)
     _check_description(description)
     keys = await _check_grantable(ctx, requested)
-    if await Role.exists(tenant_id=tenant_id, name=name):
-        raise Conflict(f"A role named {name!r} already exists", field="name")
+    await _name_free(tenant_id, name)
     role = await Role.create(tenant_id=tenant_id, name=name, description=description or "", built_in=False)
-    await _write_permissions(tenant_id, name, keys)
+    await _write_permissions(tenant_id, name, [], keys)
     await announce_policy_change(ctx, tenant_id)
     return RoleView(role, keys)
 
@@ -109,8 +124,7 @@ async def update_role(ctx: RequestContext, role_id: uuid.UUID, name: str | None,
         raise Forbidden(f"You cannot change a role holding {missing[0]!r}, which you do not hold", field="id")
     if name is not None and name != role.name:
         _check_name(name)
-        if await Role.exists(tenant_id=tenant_id, name=name):
-            raise Conflict(f"A role named {name!r} already exists", field="name")
+        await _name_free(tenant_id, name)
         await audit.update(PolicyRule.filter(tenant_id=tenant_id, v0=role_subject(role.name), ptype="p"),
                            v0=role_subject(name))
         await audit.update(PolicyRule.filter(tenant_id=tenant_id, v1=role_subject(role.name), ptype="g"),
@@ -123,7 +137,7 @@ async def update_role(ctx: RequestContext, role_id: uuid.UUID, name: str | None,
     keys = current
     if requested is not None:
         keys = await _check_grantable(ctx, requested)
-        await _write_permissions(tenant_id, role.name, keys)
+        await _write_permissions(tenant_id, role.name, current, keys)
     await announce_policy_change(ctx, tenant_id)
     return RoleView(role, keys)
 
@@ -147,7 +161,8 @@ async def delete_role(ctx: RequestContext, role_id: uuid.UUID) -> uuid.UUID:
 
 
 async def _user_in_tenant(ctx: RequestContext, user_id: uuid.UUID) -> User:
-    user = await User.get_or_none(id=user_id, tenant_id=ctx.require_tenant())
+    """The user, locked for the rest of the operation (its roles change)."""
+    user = await once.locked(User.filter(id=user_id, tenant_id=ctx.require_tenant()))
     if user is None:
         raise NotFound("User not found", field="userId")
     return user
@@ -155,7 +170,7 @@ async def _user_in_tenant(ctx: RequestContext, user_id: uuid.UUID) -> User:
 
 async def _role_for_grant(ctx: RequestContext, role_name: str) -> Role:
     tenant_id = ctx.require_tenant()
-    role = await Role.get_or_none(tenant_id=tenant_id, name=role_name) if isinstance(role_name, str) else None
+    role = await once.locked(Role.filter(tenant_id=tenant_id, name=role_name)) if isinstance(role_name, str) else None
     if role is None:
         raise NotFound(f"No role named {str(role_name)[:64]!r} in this tenant", field="role")
     role_perms = (await _role_permissions(tenant_id, [role.name]))[role.name]
@@ -184,9 +199,12 @@ async def revoke_role(ctx: RequestContext, user_id: uuid.UUID, role_name: str) -
         raise Conflict(f"The user does not hold {role.name!r}", field="role")
     if role.name == rules.PROTECTED_ROLE:
         holders = await PolicyRule.filter(tenant_id=user.tenant_id, ptype="g",
-                                          v1=role_subject(role.name)).count()
-        if holders <= 1:
-            raise Conflict("The tenant must keep at least one tenant_admin", field="role")
+                                          v1=role_subject(role.name)).values_list("v0", flat=True)
+        remaining = await User.filter(tenant_id=user.tenant_id, active=True,
+                                      id__in=[uuid.UUID(h.removeprefix("user:")) for h in holders
+                                              if h != user_subject(user.id)]).count()
+        if problem := rules.last_admin_problem(remaining):
+            raise Conflict(problem, field="role")
     await audit.delete(PolicyRule.filter(**rule))
     await announce_policy_change(ctx, user.tenant_id)
     return user
@@ -211,6 +229,7 @@ async def create_user(ctx: RequestContext, username: str, password: str, employe
         problems.append(FieldError("password", "BAD_USER_INPUT", problem))
     if problems:
         raise ValidationFailed(problems)
+    await once.lock_key("username", tenant_id, username)
     if await User.exists(tenant_id=tenant_id, username=username):
         raise Conflict(f"User {username!r} already exists", field="username")
     if employee_id is not None and not await Employee.exists(id=employee_id, tenant_id=tenant_id):

@@ -48,3 +48,10 @@ def permission_problems(requested: list[str], held: frozenset[str], *, platform:
 def missing_for_grant(role_permissions: set[str], held: frozenset[str]) -> list[str]:
     """Permissions of a role that the granter lacks (assigning or revoking it needs all of them)."""
     return sorted(role_permissions - held)
+
+
+def last_admin_problem(active_admins_left: int) -> str | None:
+    """A tenant always keeps at least one active tenant_admin (someone must be able to manage roles)."""
+    if active_admins_left < 1:
+        return f"The tenant must keep at least one active {PROTECTED_ROLE}"
+    return None

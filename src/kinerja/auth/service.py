@@ -1,4 +1,9 @@
-"""Login, token refresh and logout."""
+"""Login, token refresh and logout.
+
+Every check-then-write here is serialised (``core/once.py``): attempts for one username run one at a
+time, so the failures counted include every earlier concurrent attempt; exchanges and revocations of
+one refresh-token family run one at a time, so a token is exchanged at most once and a revocation
+reaches every successor, concurrent ones included."""
 
 from __future__ import annotations
 
@@ -15,11 +20,13 @@ from kinerja.auth.tokens import (
     issue_access_token,
     new_secret,
     parse_refresh_token,
+    secret_matches,
+    successor_secret,
 )
-from kinerja.core import audit, clock, metrics, ratelimit
+from kinerja.core import audit, clock, metrics, once, ratelimit
 from kinerja.core.context import RequestContext
 from kinerja.core.db import connection, switch_tenant
-from kinerja.core.errors import RateLimited, Unauthenticated
+from kinerja.core.errors import Conflict, RateLimited, Unauthenticated
 from kinerja.tenancy.models import Tenant
 from kinerja.tenancy.origins import require_origin
 
@@ -37,7 +44,6 @@ class Session:
     expires_at: dt.datetime
 
 
-
 async def login(ctx: RequestContext, tenant_slug: str, username: str, password: str) -> Session:
     """Raises Unauthenticated (same message whatever was wrong) or RateLimited.
 
@@ -53,6 +59,9 @@ async def login(ctx: RequestContext, tenant_slug: str, username: str, password: 
     window = settings.login_window_minutes * 60
     await ratelimit.hit(tenant.id, f"login-ip:{ctx.ip}", settings.login_ip_max_attempts, window)
     username = username.strip()[:64]
+    # One attempt per username at a time: the failures counted below include those of every attempt
+    # that ran before, so at most login_max_failures passwords are checked per window.
+    await once.lock_key("login", tenant.id, username)
     window_start = clock.now() - dt.timedelta(seconds=window)
     recent = LoginFailure.filter(tenant_id=tenant.id, username=username, created_at__gte=window_start)
     failures = await recent.count()
@@ -66,43 +75,45 @@ async def login(ctx: RequestContext, tenant_slug: str, username: str, password: 
     if not verify_password(user.password_hash if user else None, password):
         await LoginFailure.create(tenant_id=tenant.id, username=username, ip=ctx.ip[:64])
         raise Unauthenticated(INVALID_LOGIN)
-    return await _open_session(ctx, user, family=uuid.uuid4())
+    session, _token = await _open_session(ctx, user, family=uuid.uuid4(), secret=new_secret())
+    return session
 
 
-async def _open_session(ctx: RequestContext, user: User, family: uuid.UUID) -> Session:
+def _access(ctx: RequestContext, user_id: uuid.UUID, tenant_id: uuid.UUID) -> tuple[str, dt.datetime]:
+    return issue_access_token(ctx.settings.secret_key, user_id, tenant_id, ctx.settings.access_token_seconds)
+
+
+async def _open_session(ctx: RequestContext, user: User, family: uuid.UUID, secret: str) -> tuple[Session, RefreshToken]:
     audit.attribute_to(user.id)
-    settings = ctx.settings
-    access, expires = issue_access_token(
-        settings.secret_key, user.id, user.tenant_id, settings.access_token_minutes
-    )
-    secret = new_secret()
+    access, expires = _access(ctx, user.id, user.tenant_id)
     token = await RefreshToken.create(
         tenant_id=user.tenant_id,
         user_id=user.id,
         secret_hash=hash_secret(secret),
         family=family,
-        expires_at=clock.now() + dt.timedelta(days=settings.refresh_token_days),
+        expires_at=clock.now() + dt.timedelta(days=ctx.settings.refresh_token_days),
     )
-    return Session(access, compose_refresh_token(user.tenant_id, token.id, secret), expires)
-
-
-async def _lookup_refresh_token(raw: str) -> RefreshToken:
-    parts = parse_refresh_token(raw)
-    await switch_tenant(connection(), parts.tenant_id)
-    return await _check_refresh_token(parts)
+    return Session(access, compose_refresh_token(user.tenant_id, token.id, secret), expires), token
 
 
 async def _check_refresh_token(parts: RefreshTokenParts) -> RefreshToken:
     token = await RefreshToken.get_or_none(id=parts.token_id, tenant_id=parts.tenant_id)
-    if token is None or token.secret_hash != hash_secret(parts.secret):
+    if token is None or not secret_matches(parts.secret, token.secret_hash):
         raise Unauthenticated("Invalid refresh token")
     return token
 
 
+async def _family_locked(token: RefreshToken) -> RefreshToken:
+    """Take the family's lock, then the token as committed now."""
+    await once.lock_key("refresh-family", token.tenant_id, token.family)
+    return await RefreshToken.get(id=token.id, tenant_id=token.tenant_id)
+
+
 async def refresh(ctx: RequestContext, raw_refresh_token: str) -> Session:
-    """Rotate: the presented token is spent and a new one of the same family issued. Presenting
-    a spent token again revokes the whole family (it was probably stolen). Exchanges are limited per
-    client IP within the token's tenant (RATE_LIMITED)."""
+    """Rotate: the presented token is spent and a new one of the same family issued. Presented again
+    within the grace window, it answers that same successor while it is unused; later (or once the
+    successor is used), the reuse revokes the whole family (the token was probably stolen). Exchanges
+    are limited per client IP within the token's tenant (RATE_LIMITED)."""
     parts = parse_refresh_token(raw_refresh_token)
     if not await Tenant.exists(id=parts.tenant_id):
         raise Unauthenticated("Invalid refresh token")
@@ -111,30 +122,60 @@ async def refresh(ctx: RequestContext, raw_refresh_token: str) -> Session:
                         ctx.settings.login_window_minutes * 60)
     token = await _check_refresh_token(parts)
     await require_origin(ctx, token.tenant_id)
-    now = clock.now()
     audit.attribute_to(token.user_id)
+    token = await _family_locked(token)
+    now = clock.now()
     if token.revoked_at is not None:
+        again = await _same_successor(ctx, token, parts, now)
+        if again is not None:
+            return again
         await revoke_family(token, now)
         raise ReusedRefreshToken("Refresh token was already used; sign in again")
     if token.expires_at <= now:
         raise Unauthenticated("Refresh token expired; sign in again")
+    user = await _active_user(token)
+    session, successor = await _open_session(
+        ctx, user, family=token.family, secret=successor_secret(ctx.settings.secret_key, token.id, parts.secret))
+    token.revoked_at, token.replaced_by_id = now, successor.id
+    await token.save(update_fields=["revoked_at", "replaced_by_id"])
+    return session
+
+
+async def _active_user(token: RefreshToken) -> User:
     user = await User.get_or_none(id=token.user_id, tenant_id=token.tenant_id, active=True)
     if user is None:
         raise Unauthenticated("Invalid refresh token")
-    token.revoked_at = now
-    await token.save(update_fields=["revoked_at"])
-    return await _open_session(ctx, user, family=token.family)
+    return user
+
+
+async def _same_successor(ctx: RequestContext, token: RefreshToken, parts: RefreshTokenParts,
+                          now: dt.datetime) -> Session | None:
+    """The session a rotation within the grace window issued, if its refresh token is still unused."""
+    grace = dt.timedelta(seconds=ctx.settings.refresh_grace_seconds)
+    if token.replaced_by_id is None or now - token.revoked_at > grace:
+        return None
+    successor = await RefreshToken.get_or_none(id=token.replaced_by_id, tenant_id=token.tenant_id, revoked_at=None)
+    secret = successor_secret(ctx.settings.secret_key, token.id, parts.secret)
+    if successor is None or successor.expires_at <= now or not secret_matches(secret, successor.secret_hash):
+        return None
+    user = await _active_user(token)
+    access, expires = _access(ctx, user.id, user.tenant_id)
+    return Session(access, compose_refresh_token(token.tenant_id, successor.id, secret), expires)
 
 
 async def logout(ctx: RequestContext, raw_refresh_token: str) -> None:
-    token = await _lookup_refresh_token(raw_refresh_token)
+    """Revoke every live token of the presented token's family (CONFLICT when none is left)."""
+    parts = parse_refresh_token(raw_refresh_token)
+    await switch_tenant(connection(), parts.tenant_id)
+    token = await _check_refresh_token(parts)
     await require_origin(ctx, token.tenant_id)
     audit.attribute_to(token.user_id)
-    await revoke_family(token, clock.now())
+    token = await _family_locked(token)
+    if not await revoke_family(token, clock.now()):
+        raise Conflict("This session is already signed out", field="refreshToken")
 
 
-async def revoke_family(token: RefreshToken, now: dt.datetime) -> None:
-    """Revoke every live token of the token's family."""
-    await audit.update(RefreshToken.filter(tenant_id=token.tenant_id, family=token.family, revoked_at=None),
-                       revoked_at=now)
-
+async def revoke_family(token: RefreshToken, now: dt.datetime) -> int:
+    """Revoke every live token of the token's family (call with the family's lock held)."""
+    return await audit.update(RefreshToken.filter(tenant_id=token.tenant_id, family=token.family, revoked_at=None),
+                              revoked_at=now)

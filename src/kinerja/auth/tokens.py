@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
+import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -22,11 +24,12 @@ ALGORITHM = "HS256"
 class AccessClaims:
     user_id: uuid.UUID
     tenant_id: uuid.UUID
+    expires_at: float  # POSIX seconds
 
 
-def issue_access_token(secret: str, user_id: uuid.UUID, tenant_id: uuid.UUID, minutes: int) -> tuple[str, dt.datetime]:
+def issue_access_token(secret: str, user_id: uuid.UUID, tenant_id: uuid.UUID, seconds: int) -> tuple[str, dt.datetime]:
     now = clock.now()
-    expires = now + dt.timedelta(minutes=minutes)
+    expires = now + dt.timedelta(seconds=seconds)
     claims = {
         "sub": str(user_id),
         "tid": str(tenant_id),
@@ -50,7 +53,7 @@ def verify_access_token(secret: str, token: str) -> AccessClaims:
             issuer=ISSUER,
             options={"require": ["exp", "iat", "sub", "tid", "aud", "iss"]},
         )
-        return AccessClaims(uuid.UUID(str(claims["sub"])), uuid.UUID(str(claims["tid"])))
+        return AccessClaims(uuid.UUID(str(claims["sub"])), uuid.UUID(str(claims["tid"])), float(claims["exp"]))
     except (jwt.PyJWTError, ValueError, KeyError, TypeError):
         raise Unauthenticated("Invalid or expired access token") from None
 
@@ -80,3 +83,16 @@ def new_secret() -> str:
 
 def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def secret_matches(secret: str, secret_hash: str) -> bool:
+    return hmac.compare_digest(hash_secret(secret), secret_hash)
+
+
+def successor_secret(key: str, token_id: uuid.UUID, secret: str) -> str:
+    """The secret of the token that rotating ``token_id`` issues: derived from the presented secret
+    with the server key, so a second exchange within the grace window can answer the same successor
+    although only hashes are stored, and nobody without both can compute it."""
+    digest = hmac.new(key.encode(), b"kinerja-refresh-successor\x00" + token_id.bytes + secret.encode(),
+                      hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()

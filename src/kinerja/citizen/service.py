@@ -1,5 +1,8 @@
 """Use cases of citizen feedback: the public side (services, survey, tickets, report) chosen by
-tenant slug without login, and the staff side (inbox, answers, assignment, IKM)."""
+tenant slug without login, and the staff side (inbox, answers, assignment, IKM).
+
+Duplicate checks hold a lock on what they look for (the submission's fingerprint, a code), and a
+ticket's changes lock the ticket (``core/once.py``): two identical requests never both pass a check."""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from tortoise.functions import Count, Sum
 from kinerja.citizen import rules
 from kinerja.citizen.models import FeedbackTicket, Service, ServiceUnit, SurveyResponse
 from kinerja.citizen.rules import AgeRange, Education, Gender, Occupation, TicketKind, TicketStatus
-from kinerja.core import clock, ratelimit
+from kinerja.core import clock, once, ratelimit
 from kinerja.core.context import RequestContext
 from kinerja.core.db import connection, switch_tenant
 from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
@@ -83,6 +86,7 @@ async def submit_survey(ctx: RequestContext, slug: str, service_id: uuid.UUID | 
     service = await _public_service(tenant, service_id)
     await _public_limits(ctx, tenant, settings, "survey", settings.survey_per_ip)
     fingerprint = _fingerprint(tenant.id, service.id, ctx.ip, scores, clock.now().date())
+    await once.lock_key("survey", tenant.id, fingerprint)
     if await SurveyResponse.exists(tenant_id=tenant.id, fingerprint=fingerprint):
         raise Conflict("This response was already received today", field="scores")
     profile = profile or Profile()
@@ -109,6 +113,7 @@ async def submit_feedback(ctx: RequestContext, slug: str, service_id: uuid.UUID 
     normalised = " ".join(message.lower().split())
     fingerprint = _fingerprint(tenant.id, ctx.ip, normalised)
     since = clock.now() - dt.timedelta(days=1)
+    await once.lock_key("citizen-feedback", tenant.id, fingerprint)
     if await FeedbackTicket.exists(tenant_id=tenant.id, fingerprint=fingerprint, created_at__gte=since):
         raise Conflict("The same message was already received today", field="message")
     code = rules.new_ticket_code()
@@ -179,7 +184,8 @@ async def list_tickets(ctx: RequestContext, flt: TicketFilter, first: int | None
 
 
 async def _ticket(ctx: RequestContext, ticket_id: uuid.UUID) -> FeedbackTicket:
-    ticket = await (await visible_tickets(ctx, "respond")).filter(id=ticket_id).first()
+    """A ticket the actor may respond to, locked for the rest of the operation (every caller changes it)."""
+    ticket = await once.locked((await visible_tickets(ctx, "respond")).filter(id=ticket_id))
     if ticket is None:
         raise NotFound("Feedback not found", field="id")
     return ticket
@@ -200,7 +206,7 @@ async def respond(ctx: RequestContext, ticket_id: uuid.UUID, status: TicketStatu
         problems.append(FieldError("internalNote", "BAD_USER_INPUT", f"At most {rules.MAX_MESSAGE} characters"))
     if problems:
         raise ValidationFailed(problems)
-    if public_answer is not None:
+    if public_answer is not None and public_answer.strip() != ticket.public_answer:
         ticket.public_answer, ticket.answered_at = public_answer.strip(), clock.now()
         if status is None and _STATUS_ORDER.index(ticket.status) < _STATUS_ORDER.index(TicketStatus.ANSWERED):
             status = TicketStatus.ANSWERED
@@ -225,6 +231,8 @@ async def assign(ctx: RequestContext, ticket_id: uuid.UUID, employee_id: uuid.UU
     employee = await Employee.get_or_none(id=employee_id, tenant_id=ticket.tenant_id, active=True)
     if employee is None:
         raise NotFound("Employee not found", field="employeeId")
+    if ticket.assigned_to_id == employee.id:
+        raise Conflict("The ticket is already assigned to this employee", field="employeeId")
     ticket.assigned_to_id = employee.id
     if ticket.status is TicketStatus.RECEIVED:
         ticket.status = TicketStatus.IN_PROGRESS
@@ -372,9 +380,12 @@ async def save_service_unit(ctx: RequestContext, code: str, name: str, org_unit_
         raise ValidationFailed(problems)
     if org_unit_id is not None and not await OrgUnit.exists(id=org_unit_id, tenant_id=tenant_id):
         raise NotFound("Org unit not found", field="orgUnitId")
+    await once.lock_key("service-unit", tenant_id, code.strip())  # one save of a code at a time
     unit = await ServiceUnit.get_or_none(tenant_id=tenant_id, code=code.strip())
     if unit is None:
         return await ServiceUnit.create(tenant_id=tenant_id, code=code.strip(), name=name.strip(), org_unit_id=org_unit_id)
+    if unit.name == name.strip() and unit.org_unit_id == org_unit_id:
+        raise Conflict("The service unit already has this name and org unit", field="code")
     unit.name, unit.org_unit_id = name.strip(), org_unit_id
     await unit.save()
     return unit
@@ -393,6 +404,7 @@ async def save_service(ctx: RequestContext, service_unit_id: uuid.UUID, code: st
         raise ValidationFailed(problems)
     if not await ServiceUnit.exists(id=service_unit_id, tenant_id=tenant_id):
         raise NotFound("Service unit not found", field="serviceUnitId")
+    await once.lock_key("service", tenant_id, code.strip())  # one save of a code at a time
     service = await Service.get_or_none(tenant_id=tenant_id, code=code.strip())
     if service is None:
         return await Service.create(tenant_id=tenant_id, service_unit_id=service_unit_id, code=code.strip(),

@@ -19,7 +19,7 @@ from tortoise.fields import JSONField
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-from kinerja.core import clock
+from kinerja.core import clock, once
 from kinerja.core.db import bound_tenant, connection, switch_tenant
 
 REDACTED = "***"
@@ -39,6 +39,7 @@ class AuditCollector:
         self.operations: list[str] = []
         self.actor_user_id: uuid.UUID | None = None
         self.entries: dict[tuple[str, str, Any], dict] = {}
+        self.changes = 0  # how many changes were collected (a mutation that adds none changed nothing)
 
     def begin(self, operation: str) -> None:
         """A mutation field starts: what follows is attributed to it."""
@@ -48,6 +49,7 @@ class AuditCollector:
     def add(self, tenant_id: uuid.UUID, object_type: str, object_id: Any, changes: dict) -> None:
         if not changes:
             return
+        self.changes += 1
         key = (self.operation, object_type, object_id)
         entry = self.entries.get(key)
         if entry is None:
@@ -80,6 +82,12 @@ def begin(operation: str) -> None:
     collector = current.get()
     if collector is not None:
         collector.begin(operation)
+
+
+def changes_so_far() -> int:
+    """How many changes the running operation has made (0 outside one)."""
+    collector = current.get()
+    return collector.changes if collector is not None else 0
 
 
 def attribute_to(user_id: uuid.UUID) -> None:
@@ -201,14 +209,17 @@ def objects_created(instances: Iterable[Model], tenant_of) -> None:
 
 
 async def update(queryset: QuerySet, **values: Any) -> int:
-    """``queryset.update(**values)``, recording each row it changes (read first: a queryset write
-    bypasses the model hooks)."""
+    """``queryset.update(**values)``, recording each row it changes. The rows are read and locked first
+    (a queryset write bypasses the model hooks), and only those are written: a row that a concurrent
+    request changes meanwhile is recorded exactly when this one changes it."""
     collector = current.get()
     if collector is None:
         return await queryset.update(**values)
     model = queryset.model
-    rows = await queryset.values("id", "tenant_id", *values)
-    count = await queryset.update(**values)
+    rows = [row.__dict__ for row in await once.locked_all(queryset.order_by("id"))]
+    if not rows:
+        return 0
+    count = await queryset.filter(id__in=[row["id"] for row in rows]).update(**values)
     spec = _fields(model)
     for row in rows:
         collector.add(row["tenant_id"], model.__name__, row["id"], _updated(spec, row, values, values))
@@ -216,13 +227,16 @@ async def update(queryset: QuerySet, **values: Any) -> int:
 
 
 async def delete(queryset: QuerySet) -> int:
-    """``queryset.delete()``, recording each row it removes with its last values."""
+    """``queryset.delete()``, recording each row it removes with its last values (read and locked
+    first, as in ``update``)."""
     collector = current.get()
     if collector is None:
         return await queryset.delete()
     model = queryset.model
-    rows = await queryset.values()
-    count = await queryset.delete()
+    rows = [row.__dict__ for row in await once.locked_all(queryset.order_by("id"))]
+    if not rows:
+        return 0
+    count = await queryset.filter(id__in=[row["id"] for row in rows]).delete()
     spec = _fields(model)
     for row in rows:
         collector.add(row["tenant_id"], model.__name__, row["id"], _deleted(spec, row))
@@ -249,12 +263,12 @@ async def flush(collector: AuditCollector, actor_user_id: uuid.UUID | None, requ
     bound = bound_tenant.get()
     for tenant_id, values in by_tenant.items():
         if postgres and tenant_id != bound:
-            await switch_tenant(conn, tenant_id)
+            await switch_tenant(conn, tenant_id, rebind=True)
         for start in range(0, len(values), _ROWS_PER_INSERT):
             chunk = values[start:start + _ROWS_PER_INSERT]
             await conn.execute_query(_insert_sql(len(chunk), postgres), [v for row in chunk for v in row])
     if postgres and bound is not None and bound_tenant.get() != bound:
-        await switch_tenant(conn, bound)
+        await switch_tenant(conn, bound, rebind=True)
 
 
 def _sqlite(value: Any) -> Any:

@@ -63,8 +63,12 @@ class Settings:
     log_level: str = "INFO"
     graphiql: bool = False
     introspection: bool = False
-    access_token_minutes: int = 15
+    # Lifetime of an access token; a websocket is closed (4401) when its token expires.
+    access_token_seconds: int = 900
     refresh_token_days: int = 14
+    # A refresh token exchanged again within this many seconds of its rotation answers the same
+    # successor (two browser tabs refreshing at once); later, the reuse revokes the whole family.
+    refresh_grace_seconds: float = 10.0
     login_max_failures: int = 5
     login_window_minutes: int = 15
     # Login attempts (any username) and refresh-token exchanges per client IP per login window,
@@ -144,6 +148,8 @@ class Settings:
             compiled_operations=_flag("KINERJA_COMPILED_OPERATIONS", True),
             max_query_cost=int(os.environ.get("KINERJA_MAX_QUERY_COST", "100000")),
             request_timeout_seconds=float(os.environ.get("KINERJA_REQUEST_TIMEOUT_SECONDS", "15")),
+            access_token_seconds=_int("KINERJA_ACCESS_TOKEN_SECONDS", 900),
+            refresh_grace_seconds=float(os.environ.get("KINERJA_REFRESH_GRACE_SECONDS", "10")),
             hsts=_flag("KINERJA_HSTS", False),
             cors_origins=_origins(os.environ.get("KINERJA_CORS_ORIGINS", ""), relaxed),
             metrics_token=os.environ.get("KINERJA_METRICS_TOKEN", ""),
@@ -159,6 +165,9 @@ class Settings:
         settings = cls(**values)
         if settings.request_timeout_seconds <= 0 or settings.max_query_cost <= 0:
             raise ConfigError("KINERJA_REQUEST_TIMEOUT_SECONDS and KINERJA_MAX_QUERY_COST must be positive")
+        if settings.access_token_seconds <= 0 or not 0 <= settings.refresh_grace_seconds <= 300:
+            raise ConfigError("KINERJA_ACCESS_TOKEN_SECONDS must be positive and KINERJA_REFRESH_GRACE_SECONDS "
+                              "between 0 and 300")
         if not settings.secret_key:
             if mode == "production" and require_secret:
                 raise ConfigError(

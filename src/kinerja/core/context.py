@@ -16,6 +16,7 @@ from kinerja.core.errors import Forbidden, Unauthenticated
 class Actor:
     user_id: uuid.UUID
     tenant_id: uuid.UUID
+    expires_at: float | None = None  # when the access token that named the actor expires (POSIX seconds)
 
 
 class ActorSources(Protocol):
@@ -77,7 +78,7 @@ class RequestContext:
         if self.sources.permissions_cached(self.require_actor()):
             await self.permissions()
             return
-        async with tenant_transaction(self.require_tenant()):
+        async with tenant_transaction(self.require_tenant(), user_id=self.require_actor().user_id):
             await self.permissions()
 
     async def scopes(self, obj: str, action: str) -> set[str]:

@@ -21,6 +21,7 @@ from tortoise.exceptions import DBConnectionError
 from tortoise.transactions import in_transaction
 
 from kinerja.core.config import Settings
+from kinerja.core.errors import BadUserInput, Unauthenticated
 
 APP_LABEL = "kinerja"
 APPLICATION_NAME = "kinerja"
@@ -157,17 +158,51 @@ def is_postgres() -> bool:
     return connection().capabilities.dialect == "postgres"
 
 
+# The statement that binds a transaction to its tenant also checks, for a signed-in caller and in the
+# same round trip, that the account still exists and is active (migration 0020, ``kinerja_bind``,
+# raising this SQLSTATE otherwise).
+INACTIVE_ACCOUNT_SQLSTATE = "KN401"
+INACTIVE_ACCOUNT = "This account no longer exists or is disabled; sign in again"
+_ACCOUNT_SQLITE = "SELECT active FROM app_user WHERE tenant_id = ? AND id = ?"
+ONE_TENANT = ("One operation acts in one tenant: send operations that name different tenants, or a tenant "
+              "and the signed-in user, as separate requests")
+
+
+def _inactive_account(exc: BaseException) -> bool:
+    return getattr(exc, "sqlstate", None) == INACTIVE_ACCOUNT_SQLSTATE
+
+
+def _bind_sql(tenant_id: uuid.UUID | None, user_id: uuid.UUID | None) -> str:
+    """The binding as literal SQL, for a simple-protocol batch (both are UUIDs: nothing to escape)."""
+    tenant = str(uuid.UUID(str(tenant_id))) if tenant_id else ""
+    user = f"'{uuid.UUID(str(user_id))}'::uuid" if user_id else "NULL"
+    return f"SELECT kinerja_bind('{tenant}', {user})"
+
+
 @contextlib.asynccontextmanager
-async def tenant_transaction(tenant_id: uuid.UUID | None) -> AsyncIterator[BaseDBAsyncClient]:
-    """One transaction bound to one tenant (or to none: then RLS shows no tenant rows)."""
+async def tenant_transaction(tenant_id: uuid.UUID | None, *,
+                             user_id: uuid.UUID | None = None) -> AsyncIterator[BaseDBAsyncClient]:
+    """One transaction bound to one tenant (or to none: then RLS shows no tenant rows). With
+    ``user_id`` (a signed-in caller of that tenant) it opens only while that account exists and is
+    active, and raises UNAUTHENTICATED otherwise: sessions end with their account."""
     async with in_transaction("default") as conn:
-        if conn.capabilities.dialect == "postgres":
-            await conn.execute_query(
-                "SELECT set_config('app.tenant_id', $1, true)",
-                [str(tenant_id) if tenant_id else ""],
-            )
-        bound_tenant.set(tenant_id)
-        yield conn
+        token = bound_tenant.set(tenant_id)
+        try:
+            if conn.capabilities.dialect == "postgres":
+                try:
+                    await conn.execute_query("SELECT kinerja_bind($1, $2)",
+                                             [str(tenant_id) if tenant_id else "", user_id])
+                except Exception as exc:
+                    if _inactive_account(exc):
+                        raise Unauthenticated(INACTIVE_ACCOUNT) from None
+                    raise
+            elif user_id is not None:
+                _count, rows = await conn.execute_query(_ACCOUNT_SQLITE, [str(tenant_id), str(user_id)])
+                if not rows or not rows[0][0]:
+                    raise Unauthenticated(INACTIVE_ACCOUNT)
+            yield conn
+        finally:
+            bound_tenant.reset(token)
 
 
 Fetch = Callable[[str, list], Awaitable[list]]
@@ -175,13 +210,20 @@ sql_log = logging.getLogger("kinerja.sql")
 
 
 @contextlib.asynccontextmanager
-async def tenant_read(tenant_id: uuid.UUID) -> AsyncIterator[Fetch]:
-    """A read-only transaction bound to a tenant, opened and bound in one round trip (PostgreSQL only):
-    what compiled handlers run their statement in. Nothing it does is kept."""
+async def tenant_read(tenant_id: uuid.UUID, *, user_id: uuid.UUID | None = None) -> AsyncIterator[Fetch]:
+    """A read-only transaction bound to a tenant (and checked against the caller's account, as in
+    ``tenant_transaction``), opened and bound in one round trip (PostgreSQL only): what compiled
+    handlers run their statement in. Nothing it does is kept."""
     async with connection().acquire_connection() as raw:
-        binding = "BEGIN READ ONLY; SELECT set_config('app.tenant_id', '%s', true)" % uuid.UUID(str(tenant_id))
+        binding = f"BEGIN READ ONLY; {_bind_sql(tenant_id, user_id)}"
         sql_log.debug(binding)
-        await raw.execute(binding)
+        try:
+            await raw.execute(binding)
+        except Exception as exc:
+            if not _inactive_account(exc):
+                raise
+            await raw.execute("ROLLBACK")
+            raise Unauthenticated(INACTIVE_ACCOUNT) from None
         try:
             async def fetch(sql: str, params: list) -> list:
                 sql_log.debug("%s: %s", sql, params)
@@ -192,8 +234,13 @@ async def tenant_read(tenant_id: uuid.UUID) -> AsyncIterator[Fetch]:
             await raw.execute("ROLLBACK")
 
 
-async def switch_tenant(conn: BaseDBAsyncClient, tenant_id: uuid.UUID) -> None:
-    """Re-bind the current transaction to another tenant (provisioning and platform work only)."""
+async def switch_tenant(conn: BaseDBAsyncClient, tenant_id: uuid.UUID, *, rebind: bool = False) -> None:
+    """Bind the current transaction to a tenant: an unbound one (login, refresh and public operations
+    once they know the tenant they name), or, with ``rebind``, another one (provisioning, and the
+    audit trail of a new tenant only). One operation acts in one tenant: anything else is refused."""
+    current = bound_tenant.get()
+    if current is not None and current != tenant_id and not rebind:
+        raise BadUserInput(ONE_TENANT)
     if conn.capabilities.dialect == "postgres":
         await conn.execute_query("SELECT set_config('app.tenant_id', $1, true)", [str(tenant_id)])
     bound_tenant.set(tenant_id)

@@ -1,5 +1,9 @@
 """Use cases of evaluation: rating employees, unit performance, the distribution guide, credit
-points and the dashboards built on them."""
+points and the dashboards built on them.
+
+Every change to an employee's evaluations (draft, finalize, correct) first locks the employee's row,
+and a unit's performance locks the unit's: changes to one subject happen one at a time, each checking
+what the previous one committed (``core/once.py``)."""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from decimal import Decimal
 
 from kinerja.citizen.service import (citizen_summary_by_unit, ikm_for_service_units, service_units_of_org_units,
                                      ticket_stats)
-from kinerja.core import clock
+from kinerja.core import clock, once
 from kinerja.core.context import RequestContext
 from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from kinerja.core.pagination import Page, paginate
@@ -34,6 +38,9 @@ LIVE = [EvaluationStatus.DRAFT, EvaluationStatus.FINAL]  # versions not replaced
 async def rules_for(tenant_id: uuid.UUID, year: int) -> EvaluationRule:
     """The tenant's rules for the year; the regulation's defaults are stored on first use."""
     rule = await EvaluationRule.get_or_none(tenant_id=tenant_id, year=year)
+    if rule is None:
+        await once.lock_key("evaluation-rule", tenant_id, year)  # stored once, however many ask at once
+        rule = await EvaluationRule.get_or_none(tenant_id=tenant_id, year=year)
     if rule is None:
         rule = await EvaluationRule.create(tenant_id=tenant_id, year=year, matrix=rules.DEFAULT_MATRIX,
                                            distribution_guide=rules.DEFAULT_GUIDE,
@@ -119,6 +126,7 @@ async def evaluate_employee(ctx: RequestContext, employee_id: uuid.UUID, period_
     if employee is None:
         raise NotFound("Employee not found", field="employeeId")
     assessor_id = await _may_evaluate(ctx, employee)
+    employee = await _locked_employee(employee)
     period = await Period.get_or_none(id=period_id, tenant_id=employee.tenant_id)
     if period is None:
         raise NotFound("Period not found", field="periodId")
@@ -139,23 +147,36 @@ async def evaluate_employee(ctx: RequestContext, employee_id: uuid.UUID, period_
     if latest is None:
         return await Evaluation.create(tenant_id=employee.tenant_id, employee_id=employee.id, period_id=period.id,
                                        **values)
+    if all(getattr(latest, key) == value for key, value in values.items()):
+        raise Conflict("The draft evaluation already has these ratings and notes", field="employeeId")
     for key, value in values.items():
         setattr(latest, key, value)
     await latest.save()
     return latest
 
 
+async def _locked_employee(employee: Employee) -> Employee:
+    """The employee, locked: his or her evaluations change one request at a time."""
+    return await once.locked(Employee.filter(id=employee.id, tenant_id=employee.tenant_id))
+
+
 async def _editable(ctx: RequestContext, evaluation_id: uuid.UUID) -> tuple[Evaluation, Employee]:
+    """An evaluation the actor assesses, read again once its employee is locked."""
     evaluation = await get_evaluation(ctx, evaluation_id)
     employee = await Employee.get(id=evaluation.employee_id, tenant_id=evaluation.tenant_id)
     await _may_evaluate(ctx, employee)
+    employee = await _locked_employee(employee)
+    evaluation = await Evaluation.get(id=evaluation.id, tenant_id=evaluation.tenant_id)
     return evaluation, employee
+
+
+_DONE = {EvaluationStatus.FINAL: "already final", EvaluationStatus.CORRECTED: "already corrected by a newer version"}
 
 
 async def finalize_evaluation(ctx: RequestContext, evaluation_id: uuid.UUID) -> Evaluation:
     evaluation, _employee = await _editable(ctx, evaluation_id)
     if evaluation.status is not EvaluationStatus.DRAFT:
-        raise Conflict(f"Cannot finalize an evaluation that is {evaluation.status.value}", field="id")
+        raise Conflict(f"The evaluation is {_DONE[evaluation.status]}; it cannot be finalized again", field="id")
     evaluation.status, evaluation.finalized_at = EvaluationStatus.FINAL, clock.now()
     await evaluation.save()
     return evaluation
@@ -166,6 +187,8 @@ async def correct_evaluation(ctx: RequestContext, evaluation_id: uuid.UUID, reas
                              notes: list[tuple[BerakhlakValue, str]] | None) -> Evaluation:
     """A final evaluation changes only by a new final version with a reason; the old one is kept."""
     old, _employee = await _editable(ctx, evaluation_id)
+    if old.status is EvaluationStatus.CORRECTED:
+        raise Conflict("The evaluation is already corrected by a newer version; correct that one", field="id")
     if old.status is not EvaluationStatus.FINAL:
         raise Conflict(f"Only a FINAL evaluation is corrected; this one is {old.status.value}", field="id")
     if not reason or not reason.strip() or len(reason) > 2000:
@@ -214,11 +237,14 @@ async def set_unit_performance(ctx: RequestContext, org_unit_id: uuid.UUID, peri
         raise NotFound("Period not found", field="periodId")
     if notes is not None and len(notes) > 2000:
         raise ValidationFailed([FieldError("notes", "BAD_USER_INPUT", "Notes must be at most 2000 characters")])
+    await once.locked(OrgUnit.filter(id=unit.id, tenant_id=unit.tenant_id))  # one rating of a unit at a time
     row = await UnitPerformance.get_or_none(tenant_id=unit.tenant_id, org_unit_id=unit.id, period_id=period.id)
     if row is None:
         row = await UnitPerformance.create(tenant_id=unit.tenant_id, org_unit_id=unit.id, period_id=period.id,
                                            rating=rating, notes=(notes or "").strip(),
                                            set_by_id=ctx.require_actor().user_id)
+    elif row.rating is rating and (notes is None or row.notes == notes.strip()):
+        raise Conflict(f"The unit performance of this period is already {rating.value}", field="rating")
     else:
         row.rating, row.set_by_id = rating, ctx.require_actor().user_id
         if notes is not None:

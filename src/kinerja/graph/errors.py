@@ -18,6 +18,7 @@ from strawberry.types.execution import ExecutionResult as StrawberryExecutionRes
 from kinerja.core.db import is_database_unavailable
 from kinerja.core.errors import DomainError
 from kinerja.core.logging import request_id_var
+from kinerja.core.once import conflict_from
 
 log = logging.getLogger("kinerja.api")
 UNAVAILABLE = "SERVICE_UNAVAILABLE"
@@ -46,6 +47,9 @@ def with_code(error: GraphQLError, request_id: str, *, hide_suggestions: bool = 
                              extensions=error.extensions)
     if error.extensions and "code" in error.extensions:
         return error
+    conflict = conflict_from(original) if original is not None and not isinstance(original, DomainError) else None
+    if conflict is not None:
+        original = conflict
     if isinstance(original, DomainError):
         extensions = {"code": original.code, **original.extensions}
         if original.field:

@@ -8,7 +8,8 @@ from typing import Generic, TypeVar
 import strawberry
 
 from kinerja.core import audit
-from kinerja.core.errors import DomainError, field_errors
+from kinerja.core.errors import Conflict, DomainError, field_errors
+from kinerja.core.once import conflict_from
 from kinerja.core.pagination import Page
 
 T = TypeVar("T")
@@ -76,13 +77,36 @@ def user_errors(exc: DomainError) -> list[UserError]:
     return [UserError(field=e.field, code=e.code, message=e.message) for e in field_errors(exc)]
 
 
+NOT_RUN = ("Not run: an earlier mutation of this operation failed, and an operation is kept whole or not at "
+           "all; send this one again on its own")
+NOTHING_CHANGED = ("Nothing changed: this is already so (a request like this one may have just done it)")
+
+
 async def run_mutation(info, payload_type, work: Callable[[], Awaitable[dict]]):
     """Run a mutation's use case; an expected failure becomes userErrors and rolls back the
     operation's transaction (nothing half-written). What it changes enters the audit trail under
-    the mutation's name."""
+    the mutation's name.
+
+    Exactly once: the use case serialises its writes (``core/once.py``); a unique key or foreign key
+    that a concurrent request got to first is CONFLICT, and so is a mutation that finds nothing to
+    change (what it asks for is already so), which also leaves no audit entry. After a failed
+    mutation the rest of the operation does not run: it would be rolled back with it."""
+    ctx = info.context
     audit.begin(info.field_name)
+    if ctx.rollback:
+        return payload_type(user_errors=user_errors(Conflict(NOT_RUN)))
+    before = audit.changes_so_far()
     try:
-        return payload_type(**(await work()))
+        payload = payload_type(**(await work()))
+        if audit.current.get() is not None and audit.changes_so_far() == before:
+            raise Conflict(NOTHING_CHANGED)
+        return payload
     except DomainError as exc:
-        info.context.rollback = True
+        ctx.rollback = True
         return payload_type(user_errors=user_errors(exc))
+    except Exception as exc:
+        conflict = conflict_from(exc)
+        if conflict is None:
+            raise
+        ctx.rollback = True
+        return payload_type(user_errors=user_errors(conflict))

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from tortoise.expressions import Q
 
+from kinerja.core import once
 from kinerja.core.context import RequestContext
-from kinerja.core.errors import NotFound
+from kinerja.core.errors import Conflict, NotFound
 from kinerja.core.pagination import Page, paginate
 from kinerja.org.models import Employee, OrgUnit, Period
 from kinerja.org.rules import periods_for_year
@@ -88,9 +89,11 @@ async def get_period(ctx: RequestContext, period_id: uuid.UUID) -> Period:
 async def set_period_closed(ctx: RequestContext, period_id: uuid.UUID, closed: bool) -> Period:
     """Close a period (no more realisation is recorded or changed in it), or reopen it."""
     await ctx.require("org", "manage")
-    period = await Period.filter(id=period_id, tenant_id=ctx.require_tenant()).first()
+    period = await once.locked(Period.filter(id=period_id, tenant_id=ctx.require_tenant()))
     if period is None:
         raise NotFound("Period not found", field="id")
+    if period.closed == closed:
+        raise Conflict(f"Period {period.name} is already {'closed' if closed else 'open'}", field="closed")
     period.closed = closed
     await period.save(update_fields=["closed"])
     return period
@@ -99,6 +102,7 @@ async def set_period_closed(ctx: RequestContext, period_id: uuid.UUID, closed: b
 async def ensure_periods(tenant: Tenant, year: int) -> int:
     """Create the missing periods of ``year`` from the tenant's period scheme; how many were created."""
     settings = TenantSettings.from_dict(tenant.settings)
+    await once.lock_key("periods", tenant.id, year)  # one filling of a year at a time
     have = set(
         await Period.filter(tenant_id=tenant.id, year=year).values_list("kind", "sequence")
     )

@@ -597,7 +597,7 @@ async def _visible(ctx, plan_id: uuid.UUID) -> bool:
     """Checked afresh for every event, so a revoked permission stops delivery."""
     ctx.cache.clear()
     ctx.loaders.clear()
-    async with tenant_transaction(ctx.require_tenant()):
+    async with tenant_transaction(ctx.require_tenant(), user_id=ctx.require_actor().user_id):
         return await realisation.may_see_plan(ctx, plan_id)
 
 

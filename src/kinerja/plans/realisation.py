@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from kinerja.core.context import RequestContext
+from kinerja.core.db import connection
 from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from kinerja.core.events import Event, publish
 from kinerja.core.ids import as_uuid
@@ -79,12 +80,16 @@ async def record_realisation(ctx: RequestContext, indicator_id: uuid.UUID, perio
 
     realisation = await Realisation.get_or_none(tenant_id=tenant_id, indicator_id=indicator_id, period_id=period_id)
     created = realisation is None
+    narrative = (narrative or "").strip()
+    links, uploads = await _new_evidence(tenant_id, realisation, links, uploads)
     if realisation is None:
         realisation = await Realisation.create(tenant_id=tenant_id, indicator_id=indicator_id, period_id=period_id,
-                                               value=value, narrative=(narrative or "").strip(),
+                                               value=value, narrative=narrative,
                                                recorded_by_id=ctx.require_actor().user_id)
+    elif realisation.value == value and realisation.narrative == narrative and not links and not uploads:
+        raise Conflict("This realisation is already recorded with these values and evidence", field="indicatorId")
     else:
-        realisation.value, realisation.narrative = value, (narrative or "").strip()
+        realisation.value, realisation.narrative = value, narrative
         realisation.recorded_by_id = ctx.require_actor().user_id
         await realisation.save()
     rows = [Evidence(tenant_id=tenant_id, realisation_id=realisation.id, url=link) for link in links]
@@ -99,6 +104,17 @@ async def record_realisation(ctx: RequestContext, indicator_id: uuid.UUID, perio
     return realisation
 
 
+async def _new_evidence(tenant_id: uuid.UUID, realisation: Realisation | None, links: list[str],
+                        uploads: list[files.EvidenceFile]) -> tuple[list[str], list[files.EvidenceFile]]:
+    """The links and files not attached yet (the same link or file content is attached once)."""
+    if realisation is None or not (links or uploads):
+        return list(dict.fromkeys(links)), list({u.sha256: u for u in uploads}.values())
+    attached = await Evidence.filter(tenant_id=tenant_id, realisation_id=realisation.id).values_list("url", "sha256")
+    urls, hashes = {url for url, _ in attached if url}, {sha for _, sha in attached if sha}
+    return ([link for link in dict.fromkeys(links) if link not in urls],
+            [u for u in {u.sha256: u for u in uploads}.values() if u.sha256 not in hashes])
+
+
 _TARGET_SQL = """
 SELECT p.id AS plan_id, p.employee_id, p.status, p.year AS plan_year, pe.id AS period_id,
        pe.year AS period_year, pe.kind AS period_kind, pe.closed AS period_closed, pe.name AS period_name,
@@ -109,12 +125,16 @@ JOIN performance_plan p ON p.tenant_id = i.tenant_id AND p.id = r.plan_id
 LEFT JOIN period pe ON pe.tenant_id = i.tenant_id AND pe.id = $3
 WHERE i.tenant_id = $1 AND i.id = $2
 """
+# Realisations of one plan are recorded one at a time, against its status as committed.
+_LOCK_PLAN = " FOR NO KEY UPDATE OF p"
 
 
 async def _realisation_target(ctx: RequestContext, indicator_id: uuid.UUID, period_id: uuid.UUID) -> dict | None:
-    """The indicator's plan, the period and the actor's employee record, in one statement."""
+    """The indicator's plan (locked for the rest of the operation), the period and the actor's employee
+    record, in one statement."""
     actor = ctx.require_actor()
-    rows = await fetch_all(_TARGET_SQL, [uuid_param(actor.tenant_id), uuid_param(indicator_id), uuid_param(period_id),
+    sql = _TARGET_SQL + _LOCK_PLAN if connection().capabilities.dialect == "postgres" else _TARGET_SQL
+    rows = await fetch_all(sql, [uuid_param(actor.tenant_id), uuid_param(indicator_id), uuid_param(period_id),
                                          uuid_param(actor.user_id)])
     if not rows:
         return None

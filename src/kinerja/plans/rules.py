@@ -64,6 +64,8 @@ _TRANSITIONS: dict[tuple[PlanStatus, Transition], PlanStatus] = {
 }
 
 EDITABLE = frozenset({PlanStatus.DRAFT, PlanStatus.RETURNED})
+_PAST = {Transition.SUBMIT: "submitted", Transition.APPROVE: "approved", Transition.RETURN: "returned",
+         Transition.REVISE: "revised", Transition.CLOSE: "closed"}
 
 
 def next_status(current: PlanStatus, transition: Transition) -> PlanStatus:
@@ -71,6 +73,9 @@ def next_status(current: PlanStatus, transition: Transition) -> PlanStatus:
     try:
         return _TRANSITIONS[(current, transition)]
     except KeyError:
+        if any(to is current for (_state, t), to in _TRANSITIONS.items() if t is transition):
+            raise Conflict(f"The plan is already {current.value} (it cannot be {_PAST[transition]} again)",
+                           field="id") from None
         allowed = sorted(t.value for (state, t) in _TRANSITIONS if state is current)
         hint = f"; allowed now: {', '.join(allowed)}" if allowed else ""
         raise Conflict(f"Cannot {transition.value} a plan that is {current.value}{hint}", field="id") from None

@@ -1,4 +1,8 @@
-"""Use cases of the performance plan (SKP): drafting, cascading, the approval workflow, revisions."""
+"""Use cases of the performance plan (SKP): drafting, cascading, the approval workflow, revisions.
+
+Every change to a plan or its content first locks the plan row (``get_plan(lock=True)``), and a new
+plan locks its employee: edits, transitions and realisation of one plan happen one at a time, each
+checking the state the previous one committed (``core/once.py``)."""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
-from kinerja.core import audit, clock
+from kinerja.core import audit, clock, once
 from kinerja.core.context import RequestContext
 from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from kinerja.core.events import Event, publish
@@ -52,27 +56,31 @@ async def list_plans(ctx: RequestContext, flt: PlanFilter, first: int | None, af
     return await paginate(query, ["-year", "id"], first, after)
 
 
-async def get_plan(ctx: RequestContext, plan_id: uuid.UUID, *, field: str = "id") -> PerformancePlan:
-    plan = await (await visible_plans(ctx)).filter(id=plan_id).first()
+async def get_plan(ctx: RequestContext, plan_id: uuid.UUID, *, field: str = "id",
+                   lock: bool = False) -> PerformancePlan:
+    """A plan the actor may see; with ``lock``, locked for the rest of the operation (to change it)."""
+    query = (await visible_plans(ctx)).filter(id=plan_id)
+    plan = await (once.locked(query) if lock else query.first())
     if plan is None:
         raise NotFound("Performance plan not found", field=field)
     return plan
 
 
 async def _own_plan(ctx: RequestContext, plan_id: uuid.UUID, *, field: str = "planId") -> PerformancePlan:
-    """A plan the actor may edit: visible, and his or her own."""
+    """A plan the actor may edit: visible, and his or her own; locked for the rest of the operation."""
     await ctx.require("plan", "write")
-    plan = await get_plan(ctx, plan_id, field=field)
+    plan = await get_plan(ctx, plan_id, field=field, lock=True)
     if plan.employee_id != await ctx.employee_id():
         raise Forbidden("Only the plan's owner can change it", field=field)
     return plan
 
 
-async def _me(ctx: RequestContext) -> Employee:
+async def _me(ctx: RequestContext, *, lock: bool = False) -> Employee:
     employee_id = await ctx.employee_id()
     if employee_id is None:
         raise Forbidden("Your login is not linked to an employee record")
-    return await Employee.get(id=employee_id, tenant_id=ctx.require_tenant())
+    query = Employee.filter(id=employee_id, tenant_id=ctx.require_tenant())
+    return await (once.locked(query) if lock else query.get())
 
 
 def _expectations(raw: list[tuple[BerakhlakValue, str]] | None) -> dict[str, str]:
@@ -88,7 +96,7 @@ def _expectations(raw: list[tuple[BerakhlakValue, str]] | None) -> dict[str, str
 async def create_plan(ctx: RequestContext, year: int, approach: Approach,
                       expectations: list[tuple[BerakhlakValue, str]] | None = None) -> PerformancePlan:
     await ctx.require("plan", "write")
-    me = await _me(ctx)
+    me = await _me(ctx, lock=True)  # one new plan of an employee at a time
     if not 2000 <= year <= 2100:
         raise ValidationFailed([FieldError("year", "BAD_USER_INPUT", "Year must be between 2000 and 2100")])
     if await PerformancePlan.exists(tenant_id=me.tenant_id, employee_id=me.id, year=year):
@@ -149,12 +157,17 @@ async def add_result_target(ctx: RequestContext, plan_id: uuid.UUID, kind: Resul
                                      description=description.strip(), parent_id=parent_id, position=position)
 
 
-async def _own_result(ctx: RequestContext, result_id: uuid.UUID) -> tuple[ResultTarget, PerformancePlan]:
+async def _own_result(ctx: RequestContext, result_id: uuid.UUID, *,
+                      field: str = "id") -> tuple[ResultTarget, PerformancePlan]:
+    """A result target of an editable plan of the actor's, read again once its plan is locked."""
     result = await ResultTarget.get_or_none(id=result_id, tenant_id=ctx.require_tenant())
     if result is None:
-        raise NotFound("Result target not found", field="id")
-    plan = await _own_plan(ctx, result.plan_id, field="id")
+        raise NotFound("Result target not found", field=field)
+    plan = await _own_plan(ctx, result.plan_id, field=field)
     rules.require_editable(plan.status)
+    result = await ResultTarget.get_or_none(id=result_id, tenant_id=plan.tenant_id, plan_id=plan.id)
+    if result is None:
+        raise NotFound("Result target not found", field=field)
     return result, plan
 
 
@@ -188,11 +201,7 @@ async def remove_result_target(ctx: RequestContext, result_id: uuid.UUID) -> uui
 
 async def add_indicator(ctx: RequestContext, result_id: uuid.UUID, aspect: Aspect, description: str,
                         target_value: Decimal | None, target_unit: str | None, target_text: str | None) -> Indicator:
-    result = await ResultTarget.get_or_none(id=result_id, tenant_id=ctx.require_tenant())
-    if result is None:
-        raise NotFound("Result target not found", field="resultId")
-    plan = await _own_plan(ctx, result.plan_id, field="resultId")
-    rules.require_editable(plan.status)
+    result, _plan = await _own_result(ctx, result_id, field="resultId")
     _check([rules.text_problem("description", description, required=True),
             *rules.target_problems(aspect, target_value, target_unit, target_text)])
     position = await Indicator.filter(tenant_id=result.tenant_id, result_id=result.id).count()
@@ -203,12 +212,16 @@ async def add_indicator(ctx: RequestContext, result_id: uuid.UUID, aspect: Aspec
 
 
 async def _own_indicator(ctx: RequestContext, indicator_id: uuid.UUID) -> Indicator:
+    """An indicator of an editable plan of the actor's, read again once its plan is locked."""
     indicator = await Indicator.get_or_none(id=indicator_id, tenant_id=ctx.require_tenant())
     if indicator is None:
         raise NotFound("Indicator not found", field="id")
     result = await ResultTarget.get(id=indicator.result_id, tenant_id=indicator.tenant_id)
     plan = await _own_plan(ctx, result.plan_id, field="id")
     rules.require_editable(plan.status)
+    indicator = await Indicator.get_or_none(id=indicator_id, tenant_id=plan.tenant_id)
+    if indicator is None:
+        raise NotFound("Indicator not found", field="id")
     return indicator
 
 
@@ -255,7 +268,7 @@ async def submit_plan(ctx: RequestContext, plan_id: uuid.UUID) -> PerformancePla
 
 async def _plan_to_decide(ctx: RequestContext, plan_id: uuid.UUID) -> PerformancePlan:
     await ctx.require("plan", "approve")
-    plan = await get_plan(ctx, plan_id)
+    plan = await get_plan(ctx, plan_id, lock=True)
     me = await ctx.employee_id()
     if me is None or plan.approver_id != me:
         raise Forbidden("Only the approver of this plan (the direct supervisor) can decide on it", field="id")
@@ -335,8 +348,11 @@ async def copy_plan(ctx: RequestContext, source_id: uuid.UUID, year: int) -> Per
 
 async def close_year(ctx: RequestContext, year: int) -> int:
     await ctx.require("plan", "close")
-    return await audit.update(PerformancePlan.filter(tenant_id=ctx.require_tenant(), year=year,
-                                                     status=PlanStatus.APPROVED), status=PlanStatus.CLOSED)
+    closed = await audit.update(PerformancePlan.filter(tenant_id=ctx.require_tenant(), year=year,
+                                                       status=PlanStatus.APPROVED), status=PlanStatus.CLOSED)
+    if not closed:
+        raise Conflict(f"No APPROVED plan of {year} is left to close", field="year")
+    return closed
 
 
 async def history(ctx: RequestContext, plan: PerformancePlan) -> list[PerformancePlan]:

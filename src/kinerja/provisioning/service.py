@@ -9,6 +9,7 @@ from kinerja.auth import templates
 from kinerja.auth.enforcer import registry
 from kinerja.auth.models import User
 from kinerja.auth.passwords import hash_password, password_problem
+from kinerja.core import once
 from kinerja.core.context import RequestContext
 from kinerja.core.db import connection, switch_tenant
 from kinerja.core.errors import Conflict, FieldError, Forbidden, ValidationFailed
@@ -47,11 +48,12 @@ async def create_tenant(ctx: RequestContext, slug: str, name: str, kind: TenantK
         problems.append(FieldError("adminPassword", "BAD_USER_INPUT", problem))
     if problems:
         raise ValidationFailed(problems)
+    await once.lock_key("tenant-slug", slug)  # one creation of a slug at a time
     if await Tenant.exists(slug=slug):
         raise Conflict(f"A tenant with slug {slug!r} already exists", field="slug")
     tenant = await Tenant.create(slug=slug, name=name.strip(), kind=kind, settings=TenantSettings().to_dict())
     # From here on this transaction works inside the new tenant (RLS follows).
-    await switch_tenant(connection(), tenant.id)
+    await switch_tenant(connection(), tenant.id, rebind=True)
     await ensure_periods(tenant, dt.date.today().year)
     await templates.install_templates(tenant.id, templates.tenant_templates())
     admin = await User.create(tenant_id=tenant.id, username=admin_username, password_hash=hash_password(admin_password))

@@ -71,6 +71,8 @@ def next_status(current: TrainingStatus, move: str) -> TrainingStatus:
     try:
         return _MOVES[(current, move)]
     except KeyError:
+        if any(to is current for (_state, m), to in _MOVES.items() if m == move):
+            raise Conflict(f"The training record is already {current.value}", field="id") from None
         raise Conflict(f"Cannot {move} a training record that is {current.value}", field="id") from None
 
 

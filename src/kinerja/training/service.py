@@ -1,5 +1,8 @@
 """Use cases of competency development: records and their verification, JP progress against the
-tenant's yearly targets, the catalogue and registrations, recommendations."""
+tenant's yearly targets, the catalogue and registrations, recommendations.
+
+A record's moves lock the record, a registration locks its event (so an event never takes more
+than its capacity), a recommendation rule is replaced under a lock on its trigger (``core/once.py``)."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from dataclasses import dataclass
 
 from tortoise.functions import Sum
 
-from kinerja.core import audit, clock
+from kinerja.core import audit, clock, once
 from kinerja.core.context import RequestContext
 from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from kinerja.core.pagination import Page, paginate
@@ -108,7 +111,8 @@ async def record_training(ctx: RequestContext, title: str, kind: TrainingKind, o
 
 
 async def _record(ctx: RequestContext, record_id: uuid.UUID) -> TrainingRecord:
-    record = await (await visible_records(ctx)).filter(id=record_id).first()
+    """A record the actor may see, locked for the rest of the operation (every caller changes it)."""
+    record = await once.locked((await visible_records(ctx)).filter(id=record_id))
     if record is None:
         raise NotFound("Training record not found", field="id")
     return record
@@ -223,7 +227,8 @@ async def create_event(ctx: RequestContext, title: str, topic: str, kind: Traini
 
 
 async def _event(ctx: RequestContext, event_id: uuid.UUID) -> TrainingEvent:
-    event = await TrainingEvent.get_or_none(id=event_id, tenant_id=ctx.require_tenant())
+    """The event, locked for the rest of the operation: its registrations change one at a time."""
+    event = await once.locked(TrainingEvent.filter(id=event_id, tenant_id=ctx.require_tenant()))
     if event is None:
         raise NotFound("Training event not found", field="eventId")
     return event
@@ -285,8 +290,15 @@ async def set_recommendation_rule(ctx: RequestContext, trigger: str, topics: lis
     clean = sorted({t.strip().lower() for t in topics if t.strip()})
     if any(len(t) > 100 for t in clean) or len(clean) > 20:
         raise ValidationFailed([FieldError("topics", "BAD_USER_INPUT", "At most 20 topics of at most 100 characters")])
-    await audit.delete(RecommendationRule.filter(tenant_id=tenant_id, trigger=trigger))
-    await RecommendationRule.bulk_create([RecommendationRule(tenant_id=tenant_id, trigger=trigger, topic=t) for t in clean])
+    await once.lock_key("recommendation-rule", tenant_id, trigger)  # one replacement of a trigger at a time
+    current = set(await RecommendationRule.filter(tenant_id=tenant_id, trigger=trigger).values_list("topic", flat=True))
+    if current == set(clean):
+        raise Conflict(f"{trigger} already recommends exactly these topics", field="topics")
+    if current - set(clean):
+        await audit.delete(RecommendationRule.filter(tenant_id=tenant_id, trigger=trigger,
+                                                     topic__in=sorted(current - set(clean))))
+    await RecommendationRule.bulk_create([RecommendationRule(tenant_id=tenant_id, trigger=trigger, topic=t)
+                                          for t in clean if t not in current])
     return await RecommendationRule.filter(tenant_id=tenant_id, trigger=trigger).order_by("topic")
 
 
