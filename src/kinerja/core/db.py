@@ -22,6 +22,7 @@ from tortoise.transactions import in_transaction
 
 from kinerja.core.config import Settings
 from kinerja.core.errors import BadUserInput, Unauthenticated
+from kinerja.core.logging import tenant_var
 
 APP_LABEL = "kinerja"
 APPLICATION_NAME = "kinerja"
@@ -244,3 +245,4 @@ async def switch_tenant(conn: BaseDBAsyncClient, tenant_id: uuid.UUID, *, rebind
     if conn.capabilities.dialect == "postgres":
         await conn.execute_query("SELECT set_config('app.tenant_id', $1, true)", [str(tenant_id)])
     bound_tenant.set(tenant_id)
+    tenant_var.set(str(tenant_id))  # the request's log line and metrics name the tenant it acted in

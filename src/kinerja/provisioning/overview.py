@@ -30,7 +30,7 @@ class TenantDetail:
 
 
 async def _summary(conn, tenant: Tenant) -> TenantSummary:
-    await switch_tenant(conn, tenant.id)  # the counts read tenant tables, under RLS
+    await switch_tenant(conn, tenant.id, rebind=True)  # the counts read tenant tables, under RLS
     return TenantSummary(
         tenant.slug, tenant.name, tenant.kind.value,
         org_units=await OrgUnit.filter(tenant_id=tenant.id).count(),
