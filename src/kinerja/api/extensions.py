@@ -10,7 +10,9 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from kinerja.core import audit
-from kinerja.core.db import expire_pooled_connections, is_database_unavailable, tenant_transaction
+from kinerja.core.db import expire_pooled_connections, tenant_transaction
+from kinerja.core.faults import breaks_connection
+from kinerja.core.storage import discard_uncommitted
 from kinerja.core.logging import operation_var
 
 log = logging.getLogger("kinerja.api")
@@ -44,6 +46,7 @@ class TenantTransaction(SchemaExtension):
                 result = execution.result
                 failed = ctx.rollback or bool(getattr(result, "errors", None))
                 if failed:
+                    await discard_uncommitted()  # files it stored, while its locks hold
                     await conn.rollback()
                 else:
                     await audit.flush(collector, ctx.actor.user_id if ctx.actor else None, ctx.request_id, ctx.ip)
@@ -64,7 +67,7 @@ class TenantTransaction(SchemaExtension):
                 outcome = callback()
                 if inspect.isawaitable(outcome):
                     await outcome
-        elif any(is_database_unavailable(e.original_error) for e in getattr(execution.result, "errors", None) or []):
+        elif any(breaks_connection(e.original_error) for e in getattr(execution.result, "errors", None) or []):
             await expire_pooled_connections()
 
     async def _failed_transaction(self, exc: Exception, *, before_execution: bool) -> None:
@@ -75,7 +78,7 @@ class TenantTransaction(SchemaExtension):
         else:
             result = self.execution_context.result
             result.data, result.errors = None, [error]
-        if is_database_unavailable(exc):
+        if breaks_connection(exc):
             await expire_pooled_connections()
 
 
