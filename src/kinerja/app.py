@@ -35,6 +35,7 @@ from kinerja.core.listener import NotificationListener
 from kinerja.core.logging import configure_logging, operation_var, request_id_var, tenant_var
 from kinerja.evaluations.documents import evaluation_document, unit_predicate_sheet
 from kinerja.plans.downloads import download_evidence
+from kinerja.training.downloads import download_certificate
 
 log = logging.getLogger("kinerja.http")
 
@@ -187,6 +188,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             Route("/graphql", view, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", view),
             Route("/evidence/{evidence_id}", download_evidence),
+            Route("/certificates/{record_id}", download_certificate),
             Route("/documents/evaluations/{evaluation_id}.pdf", evaluation_document),
             Route("/documents/units/{org_unit_id}/predicates.csv", unit_predicate_sheet),
             Route("/public/{tenant}/report/{year}.csv", public_report_csv),
