@@ -43,12 +43,15 @@ class BoundedPool(asyncpg.Pool):
 async def discard_or_release(pool: asyncpg.Pool, conn, failure: BaseException | None = None) -> None:
     """Give ``conn`` back to the pool, or throw it away when ``failure`` broke it (or giving it back
     fails). Never raises: the outcome of the work done on it is already known."""
-    if failure is not None and breaks_connection(failure):
-        conn.terminate()
+    if getattr(conn, "_con", True) is None:
+        return  # asyncpg gave a connection that closed back to the pool by itself
     try:
+        if failure is not None and breaks_connection(failure):
+            conn.terminate()
+            return  # terminating gives it back to the pool, which renews it on the next acquire
         await pool.release(conn)
     except Exception as exc:  # noqa: BLE001 - asyncpg has terminated the connection; the pool renews it
-        log.warning("pooled connection discarded: %s: %s", type(exc).__name__, exc)
+        log.info("pooled connection discarded: %s: %s", type(exc).__name__, exc)
 
 
 async def open_on_fresh_retry(pool: asyncpg.Pool, first_statement):
