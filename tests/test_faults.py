@@ -6,8 +6,15 @@ from __future__ import annotations
 import asyncio
 import collections
 import concurrent.futures
+import contextlib
 import dataclasses
+import errno
+import os
+import shutil
 import socket
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -349,3 +356,155 @@ async def test_a_statement_timeout_racing_the_request_timeout_is_always_timeout(
     # Plain endpoints have no request time limit: the statement timeout cuts them.
     assert document.status_code == 503 and document.json()["code"] == "TIMEOUT", document.text
     assert after.status_code == 200 and "never-stored" not in {r["name"] for r in after.json()["data"]["roles"]}
+
+
+# --- a read-only database, a full disk ---------------------------------------------------------------
+
+SEED_ONE_TENANT = """
+import asyncio, sys
+from kinerja.cli import migrate
+from kinerja.core.config import Settings
+from kinerja.core.db import close_db, init_db
+from kinerja.core.paths import tenants_dir
+from kinerja.demo.seed import seed_demo
+
+async def main():
+    settings = Settings.from_env(mode="test", database_url=sys.argv[1], migration_database_url=sys.argv[2])
+    await migrate(settings)
+    await init_db(settings)
+    await seed_demo([tenants_dir() / "nanggalo.toml"], log=lambda message: None)
+    await close_db()
+
+asyncio.run(main())
+"""
+LOGIN = ('mutation { login(input: {tenant: "nanggalo", username: "admin", password: "kinerja-demo"}) '
+         '{ accessToken userErrors { code } } }')
+
+
+@contextlib.contextmanager
+def tiny_filesystem(size_kb: int, owner: str | None = None):
+    """A tmpfs of ``size_kb`` KiB (root only; the test is skipped elsewhere)."""
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        pytest.skip("mounting a small filesystem needs root")
+    path = Path(tempfile.mkdtemp(prefix="kinerja-tiny-"))
+    options = f"size={size_kb}k,mode=0700"
+    if owner:
+        import pwd
+
+        entry = pwd.getpwnam(owner)
+        options += f",uid={entry.pw_uid},gid={entry.pw_gid}"
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)], capture_output=True)
+    if mounted.returncode != 0:
+        path.rmdir()
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=False)
+        path.rmdir()
+
+
+def fill(path: Path) -> Path:
+    """Write a file until the filesystem holding ``path`` is full; returns it."""
+    filler = path / "filler"
+    chunk = b"\0" * 4096
+    with open(filler, "wb", buffering=0) as out:
+        try:
+            while True:
+                out.write(chunk)
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC, exc
+    return filler
+
+
+@pytest.fixture(scope="module")
+async def spare_database(database):
+    """A second database with one seeded tenant (nanggalo), for faults that would disturb the session's."""
+    from kinerja.core.dbadmin import create_database, on_database
+
+    name = f"kinerja_fault_{os.getpid()}"
+    app_url, owner_url = await create_database(ADMIN_URL, name, drop_existing=True)
+    seeded = await asyncio.to_thread(subprocess.run, [sys.executable, "-c", SEED_ONE_TENANT, app_url, owner_url],
+                                     capture_output=True, text=True)
+    assert seeded.returncode == 0, seeded.stderr[-2000:]
+    yield dataclasses.replace(database, database_url=app_url, migration_database_url=owner_url)
+    import asyncpg
+
+    conn = await asyncpg.connect(on_database(ADMIN_URL, "postgres"))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+async def _admin_execute(sql: str, database: str = "postgres") -> None:
+    import asyncpg
+
+    from kinerja.core.dbadmin import on_database
+
+    conn = await asyncpg.connect(on_database(ADMIN_URL, database))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+async def test_a_read_only_database_answers_503_and_readyz_says_why(spare_database, tmp_path):
+    name = _database_name(spare_database)
+    async with running_server(spare_database, 1, tmp_path / "writable.log") as base:
+        async with httpx.AsyncClient(base_url=base, timeout=20) as client:
+            token = (await client.post("/graphql", json={"query": LOGIN})).json()["data"]["login"]["accessToken"]
+    await _admin_execute(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
+    try:
+        async with running_server(spare_database, 1, tmp_path / "read-only.log", ready_path="/healthz") as base:
+            async with httpx.AsyncClient(base_url=base, timeout=20, headers={"authorization": f"Bearer {token}"}) as c:
+                read = await c.post("/graphql", json={"query": ROLES})
+                write = await c.post("/graphql", json={"query": CREATE_ROLE, "variables": {
+                    "i": {"name": "on-a-standby", "permissions": []}}})
+                login = await c.post("/graphql", json={"query": LOGIN})
+                ready = await c.get("/readyz")
+    finally:
+        await _admin_execute(f'ALTER DATABASE "{name}" RESET default_transaction_read_only')
+    print(f"\nread-only database: read {read.status_code}, write {write.status_code} {_codes(write)}, "
+          f"login {login.status_code} {_codes(login)}, /readyz {ready.status_code} {ready.json()}")
+    assert read.status_code == 200 and _codes(read) == ()
+    for response in (write, login):
+        _assert_unavailable(response)
+    assert ready.status_code == 503 and ready.json()["database"] == "database read-only"
+
+
+async def test_a_full_database_disk_answers_503_and_readyz_says_why(spare_database, tmp_path):
+    name, tablespace = _database_name(spare_database), f"kinerja_tiny_{os.getpid()}"
+    with tiny_filesystem(96 * 1024, owner="postgres") as disk:
+        await _admin_execute(f"CREATE TABLESPACE {tablespace} LOCATION '{disk}'")
+        try:
+            await _admin_execute(f'ALTER DATABASE "{name}" SET TABLESPACE {tablespace}')
+            async with running_server(spare_database, 1, tmp_path / "server.log", ready_path="/healthz") as base:
+                async with httpx.AsyncClient(base_url=base, timeout=20) as client:
+                    token = (await client.post("/graphql", json={"query": LOGIN})).json()["data"]["login"]["accessToken"]
+                    client.headers["authorization"] = f"Bearer {token}"
+                    filler = fill(disk)
+                    # Writes land in free room of existing pages until a table must grow.
+                    answers = []
+                    for number in range(400):
+                        answers.append(await client.post("/graphql", json={"query": CREATE_ROLE, "variables": {
+                            "i": {"name": f"full-{number}", "permissions": []}}}))
+                        if answers[-1].status_code != 200:
+                            break
+                    full = [answers[-1]] + [await client.post("/graphql", json={"query": CREATE_ROLE, "variables": {
+                        "i": {"name": f"still-full-{n}", "permissions": []}}}) for n in range(2)]
+                    ready_full = await client.get("/readyz")
+                    filler.unlink()
+                    after = await client.post("/graphql", json={"query": CREATE_ROLE, "variables": {
+                        "i": {"name": "room-again", "permissions": []}}})
+        finally:
+            await _admin_execute(f'ALTER DATABASE "{name}" SET TABLESPACE pg_default')
+            await _admin_execute(f"DROP TABLESPACE IF EXISTS {tablespace}")
+    print(f"\nfull database disk: {len(answers) - 1} writes fitted in existing pages, then "
+          f"{[(r.status_code, _codes(r)) for r in full]}; /readyz {ready_full.status_code} {ready_full.json()}; "
+          f"space freed: {after.status_code} {_codes(after)}")
+    assert all(r.status_code == 200 and _codes(r) == () for r in answers[:-1])
+    for response in full:
+        _assert_unavailable(response)
+    assert ready_full.status_code == 503 and ready_full.json()["database"].startswith("database disk full")
+    assert after.status_code == 200 and after.json()["data"]["createRole"]["userErrors"] == []
