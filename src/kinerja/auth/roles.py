@@ -88,7 +88,7 @@ async def create_role(ctx: RequestContext, name: str, description: str, requeste
     _check_description(description)
     keys = await _check_grantable(ctx, requested)
     if await Role.exists(tenant_id=tenant_id, name=name):
-        raise Conflict(f"A role named {name!r} already exists", field="name")
+        raise Conflict("A role of this name already exists", field="name")
     role = await Role.create(tenant_id=tenant_id, name=name, description=description or "", built_in=False)
     await _write_permissions(tenant_id, name, keys)
     await announce_policy_change(ctx, tenant_id)
@@ -110,7 +110,7 @@ async def update_role(ctx: RequestContext, role_id: uuid.UUID, name: str | None,
     if name is not None and name != role.name:
         _check_name(name)
         if await Role.exists(tenant_id=tenant_id, name=name):
-            raise Conflict(f"A role named {name!r} already exists", field="name")
+            raise Conflict("A role of this name already exists", field="name")
         await audit.update(PolicyRule.filter(tenant_id=tenant_id, v0=role_subject(role.name), ptype="p"),
                            v0=role_subject(name))
         await audit.update(PolicyRule.filter(tenant_id=tenant_id, v1=role_subject(role.name), ptype="g"),
@@ -157,7 +157,7 @@ async def _role_for_grant(ctx: RequestContext, role_name: str) -> Role:
     tenant_id = ctx.require_tenant()
     role = await Role.get_or_none(tenant_id=tenant_id, name=role_name) if isinstance(role_name, str) else None
     if role is None:
-        raise NotFound(f"No role named {str(role_name)[:64]!r} in this tenant", field="role")
+        raise NotFound("No role of this name in this tenant", field="role")
     role_perms = (await _role_permissions(tenant_id, [role.name]))[role.name]
     if missing := rules.missing_for_grant(set(role_perms), await ctx.permissions()):
         raise Forbidden(f"You cannot grant or revoke {role.name!r}: it holds {missing[0]!r}, which you do not",
@@ -212,7 +212,7 @@ async def create_user(ctx: RequestContext, username: str, password: str, employe
     if problems:
         raise ValidationFailed(problems)
     if await User.exists(tenant_id=tenant_id, username=username):
-        raise Conflict(f"User {username!r} already exists", field="username")
+        raise Conflict("A user with this username already exists", field="username")
     if employee_id is not None and not await Employee.exists(id=employee_id, tenant_id=tenant_id):
         raise NotFound("Employee not found", field="employeeId")
     roles = [await _role_for_grant(ctx, name) for name in dict.fromkeys(role_names)]

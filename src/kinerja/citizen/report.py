@@ -14,6 +14,7 @@ from kinerja.citizen import rules
 from kinerja.citizen.models import ServiceUnit, SurveyResponse
 from kinerja.citizen.service import element_sums, ikm_of, public_tenant
 from kinerja.core.context import RequestContext
+from kinerja.core.errors import BadUserInput
 from kinerja.evaluations.models import Evaluation
 from kinerja.evaluations.rules import LABELS, EvaluationStatus, Predicate
 from kinerja.org.models import Employee, OrgUnit, Period
@@ -50,6 +51,8 @@ class PublicReport:
 
 
 async def public_report(ctx: RequestContext, slug: str, year: int) -> PublicReport:
+    if problem := rules.report_year_problem(year):
+        raise BadUserInput(problem, field="year")
     tenant, settings = await public_tenant(ctx, slug)
     start = dt.datetime(year, 1, 1, tzinfo=dt.timezone.utc)
     end = dt.datetime(year + 1, 1, 1, tzinfo=dt.timezone.utc)
