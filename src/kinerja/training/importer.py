@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kinerja.core import clock
-from kinerja.core.csvimport import ImportFailed, RowError, cell, read_rows
+from kinerja.core.csvimport import ImportFailed, RowError, cell, decode_csv, read_rows
 from kinerja.core.db import switch_tenant, tenant_transaction
 from kinerja.core.progress import Progress
 from kinerja.org.models import Employee
@@ -50,7 +50,7 @@ def _date(raw: str) -> dt.date | None:
 
 
 async def import_training_file(tenant_slug: str, path: Path, *, progress: bool = True) -> TrainingImportResult:
-    return await import_training(tenant_slug, path.read_text(encoding="utf-8-sig"), str(path), progress=progress)
+    return await import_training(tenant_slug, decode_csv(path.read_bytes(), str(path)), str(path), progress=progress)
 
 
 async def import_training(tenant_slug: str, text: str, source: str, *, progress: bool = False) -> TrainingImportResult:
@@ -64,7 +64,7 @@ async def import_training(tenant_slug: str, text: str, source: str, *, progress:
         errors: list[RowError] = []
         records: list[TrainingRecord] = []
         bar = Progress(len(rows) - 1, "validating", progress)
-        for line, row in enumerate(rows[1:], start=2):
+        for line, row in rows[1:]:
             bar.step()
             if not any(c.strip() for c in row):
                 continue
