@@ -173,7 +173,9 @@ class GraphQLView(GraphQL):
             payload = orjson.loads(body)
         except orjson.JSONDecodeError:
             return None, body
-        operation = self.trusted.match(payload) if isinstance(payload, dict) else None
+        if not isinstance(payload, dict) or _json_depth_exceeds(payload, MAX_JSON_DEPTH):
+            return None, body  # the schema's path refuses it
+        operation = self.trusted.match(payload)
         if operation is None:
             return None, body
         if "query" not in payload:

@@ -20,7 +20,6 @@ from kinerja.plans.service import get_plan
 
 async def download_evidence(request: Request) -> Response:
     async def work(ctx: RequestContext) -> Response:
-        tenant_id = ctx.require_tenant()
         evidence = await _visible_evidence(ctx, parse_global_id(request.path_params["evidence_id"], "Evidence"))
         if evidence.sha256 is None:
             return JSONResponse({"error": "This evidence is a link", "url": evidence.url}, status_code=404)
