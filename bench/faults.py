@@ -79,6 +79,7 @@ class Recorder:
     readyz: list[Probe] = field(default_factory=list)
     database: list[Probe] = field(default_factory=list)
     listeners: list[tuple[float, int]] = field(default_factory=list)
+    probe_errors: collections.Counter = field(default_factory=collections.Counter)
 
 
 async def load(base: str, mix: Mix, recorder: Recorder, stop: asyncio.Event) -> None:
@@ -121,8 +122,9 @@ async def probe_database(admin_url: str, recorder: Recorder, stop: asyncio.Event
                 await conn.close()
             recorder.database.append(Probe(started, True, time.monotonic() - started))
             recorder.listeners.append((started, listeners))
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncio.TimeoutError):
+        except Exception as exc:  # noqa: BLE001 - any failure to connect and query is "down"
             recorder.database.append(Probe(started, False, time.monotonic() - started))
+            recorder.probe_errors[type(exc).__name__] += 1
         await asyncio.sleep(max(0.0, 0.05 - (time.monotonic() - started)))
 
 
@@ -201,7 +203,10 @@ async def measure(args, workdir: Path) -> dict:
                     rounds[-1].ended = time.monotonic()
             finally:
                 stop.set()
-                await asyncio.gather(*tasks, return_exceptions=True)
+                for task, outcome in zip(tasks, await asyncio.gather(*tasks, return_exceptions=True), strict=True):
+                    if isinstance(outcome, BaseException):
+                        print(f"faults: {task.get_coro().__name__} failed: {outcome!r}", flush=True)
+                print(f"faults: database probes failed with {dict(recorder.probe_errors)}", flush=True)
             workers = len(server.workers)
         for fault in rounds:
             locate_outage(recorder, fault, workers)

@@ -12,8 +12,8 @@ from strawberry.types.graphql import OperationType
 from kinerja.core import audit
 from kinerja.core.db import expire_pooled_connections, tenant_transaction
 from kinerja.core.faults import breaks_connection
-from kinerja.core.storage import discard_uncommitted
 from kinerja.core.logging import operation_var
+from kinerja.core.storage import discard_uncommitted
 
 log = logging.getLogger("kinerja.api")
 

@@ -8,7 +8,8 @@ What is refused, and why:
   (a payload appended to a document), encryption (the supervisor could not read it), and active
   content: JavaScript, launch actions, embedded files.
 - PNG and JPEG: a format other than the declared one, an image that does not decode whole, more than
-  ``MAX_PIXELS`` pixels (a decompression bomb), bytes after a PNG's IEND chunk.
+  ``MAX_PIXELS`` pixels (a decompression bomb; a PNG decodes at full size, a JPEG at 1/8), bytes after
+  a PNG's IEND chunk.
 - DOCX and XLSX: not a zip, more than ``MAX_ENTRIES`` entries, more than ``MAX_UNCOMPRESSED_BYTES``
   once inflated or a compression ratio over ``MAX_RATIO`` (zip bombs), encrypted or unusually
   compressed entries, unsafe entry names, no ``[Content_Types].xml`` or a main part of another kind
@@ -31,7 +32,8 @@ JPEG = "image/jpeg"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-MAX_PIXELS = 50_000_000
+# A PNG is decoded whole (4 bytes a pixel); a JPEG at 1/8 of its size.
+MAX_PIXELS = {"PNG": 25_000_000, "JPEG": 64_000_000}
 MAX_PDF_PAGES = 2_000
 MAX_ENTRIES = 1_000
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
@@ -108,15 +110,15 @@ def _image_problem(content: bytes, expected: str) -> str | None:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(content), formats=[expected]) as image:
-                if image.width * image.height > MAX_PIXELS:
-                    return f"Images may have at most {MAX_PIXELS // 1_000_000} megapixels"
+                if image.width * image.height > MAX_PIXELS[expected]:
+                    return f"{expected} images may have at most {MAX_PIXELS[expected] // 1_000_000} megapixels"
                 image.verify()
             with Image.open(io.BytesIO(content), formats=[expected]) as image:
                 if expected == "JPEG":
                     image.draft("RGB", (max(1, image.width // 8), max(1, image.height // 8)))  # decode at 1/8 size
                 image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        return f"Images may have at most {MAX_PIXELS // 1_000_000} megapixels"
+        return f"{expected} images may have at most {MAX_PIXELS[expected] // 1_000_000} megapixels"
     except (OSError, SyntaxError, ValueError, EOFError, TypeError, IndexError, MemoryError):
         return f"The file is not a complete {expected} image"
     return None
