@@ -1,5 +1,9 @@
-"""The service when the database goes away: fast 503 SERVICE_UNAVAILABLE with Retry-After, /readyz 503
-within a bound, recovery once connections come back, and nothing acknowledged that is not committed."""
+"""The service when the database fails under it: fast 503 SERVICE_UNAVAILABLE with Retry-After (never
+INTERNAL_SERVER_ERROR), /readyz 503 with the reason, recovery once connections come back, nothing
+acknowledged that is not committed. Each fault is made for real: an unreachable server, backends killed
+under load, pooled connections broken unnoticed (a proxy), a statement timeout racing the request
+timeout (a table lock), a read-only database (default_transaction_read_only) and a full disk (a
+tablespace on a small tmpfs)."""
 
 from __future__ import annotations
 
