@@ -10,15 +10,11 @@ from __future__ import annotations
 import asyncio
 import collections
 import concurrent.futures
-import contextlib
 import dataclasses
-import errno
 import os
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -26,6 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import ADMIN_URL, BACKEND, _free_port, running_server
+from filesystems import fill, tiny_filesystem
 
 pytestmark = pytest.mark.skipif(BACKEND != "postgres",
                                 reason="the embedded SQLite database is a local file: it cannot become unreachable")
@@ -383,42 +380,6 @@ asyncio.run(main())
 """
 LOGIN = ('mutation { login(input: {tenant: "nanggalo", username: "admin", password: "kinerja-demo"}) '
          '{ accessToken userErrors { code } } }')
-
-
-@contextlib.contextmanager
-def tiny_filesystem(size_kb: int, owner: str | None = None):
-    """A tmpfs of ``size_kb`` KiB (root only; the test is skipped elsewhere)."""
-    if os.geteuid() != 0 or not shutil.which("mount"):
-        pytest.skip("mounting a small filesystem needs root")
-    path = Path(tempfile.mkdtemp(prefix="kinerja-tiny-"))
-    options = f"size={size_kb}k,mode=0700"
-    if owner:
-        import pwd
-
-        entry = pwd.getpwnam(owner)
-        options += f",uid={entry.pw_uid},gid={entry.pw_gid}"
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)], capture_output=True)
-    if mounted.returncode != 0:
-        path.rmdir()
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
-    try:
-        yield path
-    finally:
-        subprocess.run(["umount", "-l", str(path)], check=False)
-        path.rmdir()
-
-
-def fill(path: Path) -> Path:
-    """Write a file until the filesystem holding ``path`` is full; returns it."""
-    filler = path / "filler"
-    chunk = b"\0" * 4096
-    with open(filler, "wb", buffering=0) as out:
-        try:
-            while True:
-                out.write(chunk)
-        except OSError as exc:
-            assert exc.errno == errno.ENOSPC, exc
-    return filler
 
 
 @pytest.fixture(scope="module")

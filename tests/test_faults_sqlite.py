@@ -10,7 +10,8 @@ import shutil
 import httpx
 import pytest
 from conftest import BACKEND, running_server
-from test_faults import CREATE_ROLE, LOGIN, _assert_unavailable, _codes, fill, tiny_filesystem
+from filesystems import fill, tiny_filesystem
+from test_faults import CREATE_ROLE, LOGIN, _assert_unavailable, _codes
 
 pytestmark = pytest.mark.skipif(BACKEND != "sqlite", reason="the embedded SQLite file on a full disk")
 

@@ -14,8 +14,8 @@ import uuid
 import httpx
 import pytest
 import samples
-from conftest import BACKEND, _free_port, error_codes, rows
-from test_faults import fill, tiny_filesystem
+from conftest import _free_port, error_codes, rows
+from filesystems import fill, tiny_filesystem
 
 from kinerja.app import create_app
 from kinerja.core.db import tenant_transaction
@@ -259,7 +259,6 @@ async def test_an_operation_that_rolls_back_leaves_no_file(files_api, api):
     assert key in stored.keys()
 
 
-@pytest.mark.skipif(BACKEND == "sqlite" and os.geteuid() != 0, reason="needs root to mount a small filesystem")
 async def test_a_full_upload_disk_answers_503_and_leaves_no_partial_file(database, api):
     pegawai = await api.token(TENANT, "pegawai")
     tenant = (await rows(Tenant, None, slug=TENANT))[0]
