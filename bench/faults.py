@@ -3,8 +3,9 @@ how soon the service recovers, and whether every acknowledged write is in the da
 
 Self-contained and loopback only: its own throwaway PostgreSQL cluster (port 55441, data under
 /var/tmp), the demo tenants, `kinerja serve` with 2 workers, a mixed load at concurrency 16 (reads
-and `giveFeedback` writes with a unique body each), and three database faults mid-load:
-`pg_ctl restart -m fast`, `pg_ctl restart -m immediate` (a crash), and a crash followed by 5 s down.
+and `giveFeedback` writes with a unique body each), and four database faults mid-load:
+`pg_ctl restart -m fast`, `pg_ctl restart -m immediate` (a crash), a crash followed by 5 s down,
+and every app backend terminated (`pg_terminate_backend`) with the server up all along.
 Writes bench/results/faults.md; the cluster is destroyed at the end, also on error or Ctrl-C.
 
     .venv/bin/python bench/faults.py
@@ -78,6 +79,7 @@ class Recorder:
     readyz: list[Probe] = field(default_factory=list)
     database: list[Probe] = field(default_factory=list)
     listeners: list[tuple[float, int]] = field(default_factory=list)
+    probe_errors: collections.Counter = field(default_factory=collections.Counter)
 
 
 async def load(base: str, mix: Mix, recorder: Recorder, stop: asyncio.Event) -> None:
@@ -120,20 +122,43 @@ async def probe_database(admin_url: str, recorder: Recorder, stop: asyncio.Event
                 await conn.close()
             recorder.database.append(Probe(started, True, time.monotonic() - started))
             recorder.listeners.append((started, listeners))
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncio.TimeoutError):
+        except Exception as exc:  # noqa: BLE001 - any failure to connect and query is "down"
             recorder.database.append(Probe(started, False, time.monotonic() - started))
+            recorder.probe_errors[type(exc).__name__] += 1
         await asyncio.sleep(max(0.0, 0.05 - (time.monotonic() - started)))
 
 
 def locate_outage(recorder: Recorder, fault: Round, workers: int) -> None:
     probes = [p for p in recorder.database if fault.started <= p.at <= fault.ended]
     down = next((p for p in probes if not p.ok), None)
-    fault.db_down = down.at if down else None
+    if down is None:
+        # The server stayed up (backends killed): the fault is an instant, "up" again at once.
+        fault.db_down = fault.db_up = fault.started
+        back = [at for at, count in recorder.listeners if at >= fault.started and count >= workers]
+        fault.listeners_back = back[0] if back else None
+        return
+    fault.db_down = down.at
     after = [p for p in probes if p.ok and (down is None or p.at > down.at)]
     fault.db_up = after[0].at if after else None
     if fault.db_up is not None:
         back = [at for at, count in recorder.listeners if at >= fault.db_up and count >= workers]
         fault.listeners_back = back[0] if back else None
+
+
+def terminate_app_backends(admin_url: str) -> None:
+    """Kill every backend of the app (pooled connections and LISTEN), the server staying up."""
+    from kinerja.core.dbadmin import on_database
+
+    async def terminate() -> int:
+        conn = await asyncpg.connect(on_database(admin_url, "kinerja"))
+        try:
+            return await conn.fetchval(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE application_name LIKE 'kinerja%' AND pid <> pg_backend_pid()")
+        finally:
+            await conn.close()
+
+    print(f"faults: {asyncio.run(terminate())} backends terminated", flush=True)
 
 
 def crash_and_hold(cluster, seconds: float) -> None:
@@ -169,7 +194,8 @@ async def measure(args, workdir: Path) -> dict:
                 await asyncio.sleep(args.warmup)
                 for name, fault in (("restart -m fast", lambda: cluster.restart("fast")),
                                     ("restart -m immediate (crash)", lambda: cluster.restart("immediate")),
-                                    ("crash, 5 s down, start", lambda: crash_and_hold(cluster, 5.0))):
+                                    ("crash, 5 s down, start", lambda: crash_and_hold(cluster, 5.0)),
+                                    ("app backends terminated", lambda: terminate_app_backends(cluster.url))):
                     print(f"faults: {name}", flush=True)
                     rounds.append(Round(name, time.monotonic()))
                     await asyncio.to_thread(fault)
@@ -177,7 +203,10 @@ async def measure(args, workdir: Path) -> dict:
                     rounds[-1].ended = time.monotonic()
             finally:
                 stop.set()
-                await asyncio.gather(*tasks, return_exceptions=True)
+                for task, outcome in zip(tasks, await asyncio.gather(*tasks, return_exceptions=True), strict=True):
+                    if isinstance(outcome, BaseException):
+                        print(f"faults: {task.get_coro().__name__} failed: {outcome!r}", flush=True)
+                print(f"faults: database probes failed with {dict(recorder.probe_errors)}", flush=True)
             workers = len(server.workers)
         for fault in rounds:
             locate_outage(recorder, fault, workers)
@@ -300,7 +329,8 @@ def report(result: dict, command: str) -> str:
     lost = bool(integrity["problems"])
     lines += [
         "",
-        "Definitions: *database down* is from the first failed probe to the first successful one; *full "
+        "Definitions: *database down* is from the first failed probe to the first successful one (0 ms when "
+        "the server stayed up and only the app's backends were killed); *full "
         "recovery* is from the database accepting connections again to the end of the last failed request "
         "started after that and ended before the next fault (0 when none failed); a request counts as failed when it got no "
         "answer, a non-200 status or any GraphQL error.",

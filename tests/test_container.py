@@ -29,6 +29,7 @@ import asyncpg
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+import samples
 from conftest import ADMIN_URL, BACKEND, DEMO_PASSWORD, _free_port
 
 from kinerja.core.dbadmin import on_database
@@ -192,7 +193,6 @@ def zipfile_names(venv: Path):
     yield {line.split(",", 1)[0] for line in record.read_text().splitlines()}
 
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 @postgres_only
@@ -223,7 +223,7 @@ async def test_server_runs_unprivileged_on_a_read_only_install(installed, databa
                     "query": "mutation($i: LoginInput!) { login(input: $i) { accessToken } }",
                     "variables": {"i": {"tenant": "bungo", "username": "pegawai", "password": DEMO_PASSWORD}}})).json()
                 token = login["data"]["login"]["accessToken"]
-                content = PDF + uuid.uuid4().hex.encode()
+                content = samples.pdf(f"Sertifikat {uuid.uuid4().hex}")
                 recorded = (await client.post("/graphql", headers={"authorization": f"Bearer {token}"}, json={
                     "query": "mutation($i: RecordTrainingInput!) { recordTraining(input: $i) { "
                              "record { certificateSha256 } userErrors { field code message } } }",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 
 import pytest
+import samples
 from conftest import error_codes, rows
 
 from kinerja.core.db import tenant_transaction
@@ -29,7 +30,7 @@ RECORD = ("mutation($i: RecordRealisationInput!) { recordRealisation(input: $i) 
           "evidence { url fileName contentType size sha256 } period { name } } userErrors { field code message } } }")
 FEEDBACK = ("mutation($i: GiveFeedbackInput!) { giveFeedback(input: $i) { feedback { id body author { name } "
             "replyToId realisationId } userErrors { field code message } } }")
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = samples.pdf()
 
 
 async def _tenant(slug):
@@ -206,7 +207,7 @@ async def test_evidence_limits(api, periods_2027):
         ({"fileName": "x.exe", "contentType": "application/x-msdownload",
           "contentBase64": base64.b64encode(b"MZ....").decode()}, "Allowed file types"),
         ({"fileName": "fake.pdf", "contentType": "application/pdf",
-          "contentBase64": base64.b64encode(b"not a pdf").decode()}, "not application/pdf"),
+          "contentBase64": base64.b64encode(b"not a pdf").decode()}, "not a PDF"),
         ({"url": "javascript:alert(1)"}, "http(s)"),
     ]
     for item, message in cases:

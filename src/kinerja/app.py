@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import sqlite3
 import time
 import uuid
 from contextlib import asynccontextmanager
@@ -17,9 +18,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from tortoise.contrib.starlette import RegisterTortoise
-from tortoise.exceptions import DBConnectionError
+from tortoise.exceptions import BaseORMException, DBConnectionError
 
-from kinerja.graph.errors import UNAVAILABLE_MESSAGE
 from kinerja.api import metrics, tracing
 from kinerja.api.http_security import CorsPolicy, SecurityHeaders
 from kinerja.api.schema import TRUSTED_HANDLERS, build_schema, limits
@@ -28,12 +28,16 @@ from kinerja.api.view import RETRY_AFTER_SECONDS, GraphQLView
 from kinerja.auth.policy_events import PolicyReloader
 from kinerja.citizen.http import public_report_csv
 from kinerja.core.config import Settings
-from kinerja.core.db import connection, is_database_unavailable, tortoise_config
+from kinerja.core import faults
+from kinerja.core.db import readiness, tortoise_config
+from kinerja.core.faults import StorageUnavailable
+from kinerja.core.storage import storage_for
 from kinerja.core.events import hub
 from kinerja.core.listener import NotificationListener
 from kinerja.core.logging import configure_logging, operation_var, request_id_var, tenant_var
 from kinerja.evaluations.documents import evaluation_document, unit_predicate_sheet
 from kinerja.plans.downloads import download_evidence
+from kinerja.training.downloads import download_certificate
 
 log = logging.getLogger("kinerja.http")
 
@@ -127,20 +131,35 @@ async def healthz(_request: Request) -> JSONResponse:
 READY_TIMEOUT_SECONDS = 1.0
 
 
-async def readyz(_request: Request) -> JSONResponse:
-    try:
-        await asyncio.wait_for(connection().execute_query("SELECT 1"), READY_TIMEOUT_SECONDS)
-    except Exception as exc:  # noqa: BLE001 - any failure means not ready
-        return JSONResponse({"status": "unavailable", "database": type(exc).__name__}, status_code=503)
-    return JSONResponse({"status": "ok", "database": "ok"})
+async def readyz(request: Request) -> JSONResponse:
+    """200 when requests can be served; 503 with the reason otherwise: the database unreachable,
+    read-only or out of disk, or the file storage unusable or full."""
+    async def check(probe) -> str | None:
+        try:
+            return await asyncio.wait_for(probe, READY_TIMEOUT_SECONDS)
+        except Exception as exc:  # noqa: BLE001 - any failure means not ready
+            return f"check failed ({type(exc).__name__})"
+
+    database, uploads = await asyncio.gather(check(readiness()),
+                                             check(storage_for(request.app.state.settings).readiness()))
+    body = {"status": "ok", "database": database or "ok", "uploads": uploads or "ok"}
+    if database or uploads:
+        body.update(status="unavailable", reason="; ".join(r for r in (database, uploads) if r))
+        return JSONResponse(body, status_code=503)
+    return JSONResponse(body)
 
 
 async def database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
-    """The plain HTTP endpoints (downloads, documents, reports) answer 503 like the GraphQL one."""
-    if not is_database_unavailable(exc):
+    """The plain HTTP endpoints (downloads, documents, reports) answer faults like the GraphQL one:
+    503, and Retry-After unless the time limit was reached."""
+    fault = faults.classify(exc)
+    if fault is None:
         raise exc
-    return JSONResponse({"error": UNAVAILABLE_MESSAGE}, status_code=503,
-                        headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+    faults.record(fault)
+    log.warning("%s: %s: %s", fault.value, type(exc).__name__, exc)
+    headers = {} if fault is faults.Fault.TIMEOUT else {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    return JSONResponse({"error": fault.message if fault is not faults.Fault.TIMEOUT else "Time limit reached",
+                         "code": fault.code}, status_code=503, headers=headers)
 
 
 def create_app(settings: Settings | None = None, *, manage_db: bool = True,
@@ -182,6 +201,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True,
             Route("/graphql", view, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", view),
             Route("/evidence/{evidence_id}", download_evidence),
+            Route("/certificates/{record_id}", download_certificate),
             Route("/documents/evaluations/{evaluation_id}.pdf", evaluation_document),
             Route("/documents/units/{org_unit_id}/predicates.csv", unit_predicate_sheet),
             Route("/public/{tenant}/report/{year}.csv", public_report_csv),
@@ -194,7 +214,8 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True,
                     Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],
         lifespan=lifespan,
         exception_handlers={kind: database_unavailable for kind in (
-            OSError, asyncpg.PostgresError, asyncpg.InterfaceError, DBConnectionError)},
+            OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, DBConnectionError,
+            StorageUnavailable, sqlite3.OperationalError, BaseORMException)},
     )
     app.state.settings = settings
     return traces.wrap(app) if traces is not None else app

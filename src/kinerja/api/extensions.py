@@ -13,8 +13,10 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from kinerja.core import audit
-from kinerja.core.db import ONE_TENANT, expire_pooled_connections, is_database_unavailable, tenant_transaction
+from kinerja.core.db import ONE_TENANT, expire_pooled_connections, tenant_transaction
+from kinerja.core.faults import breaks_connection
 from kinerja.core.logging import operation_var
+from kinerja.core.storage import discard_uncommitted
 
 log = logging.getLogger("kinerja.api")
 
@@ -59,6 +61,7 @@ class TenantTransaction(SchemaExtension):
                 result = execution.result
                 failed = ctx.rollback or bool(getattr(result, "errors", None))
                 if failed:
+                    await discard_uncommitted()  # files it stored, while its locks hold
                     await conn.rollback()
                 else:
                     await audit.flush(collector, actor.user_id if actor else None, ctx.request_id, ctx.ip)
@@ -79,7 +82,7 @@ class TenantTransaction(SchemaExtension):
                 outcome = callback()
                 if inspect.isawaitable(outcome):
                     await outcome
-        elif any(is_database_unavailable(e.original_error) for e in getattr(execution.result, "errors", None) or []):
+        elif any(breaks_connection(e.original_error) for e in getattr(execution.result, "errors", None) or []):
             await expire_pooled_connections()
 
     async def _failed_transaction(self, exc: Exception, *, before_execution: bool) -> None:
@@ -90,7 +93,7 @@ class TenantTransaction(SchemaExtension):
         else:
             result = self.execution_context.result
             result.data, result.errors = None, [error]
-        if is_database_unavailable(exc):
+        if breaks_connection(exc):
             await expire_pooled_connections()
 
 

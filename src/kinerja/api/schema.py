@@ -52,7 +52,7 @@ class NodeQuery:
         type_name, object_id = from_global_id(id)
         resolver = NODE_RESOLVERS.get(type_name)
         if resolver is None:
-            raise NotFound(f"No object with id {id[:80]!r}")
+            raise NotFound("No object with this id")
         return await resolver(info.context, object_id)
 
 

@@ -25,14 +25,15 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
-from kinerja.graph.errors import UNAVAILABLE, UNAVAILABLE_MESSAGE, with_code
+from kinerja.graph.errors import TIMEOUT, UNAVAILABLE, UNAVAILABLE_MESSAGE, WHOLE_REQUEST_CODES, timeout_message, with_code
 from kinerja.auth.http import authenticate, new_context
 from kinerja.api.http_security import GRAPHIQL_CSP, mark_origin_refused
 from kinerja.api.trusted import TrustedDocuments
 from kinerja.api.websocket import SessionTransportWS
 from kinerja.core.config import Settings
 from kinerja.core.context import RequestContext
-from kinerja.core.db import is_database_unavailable, tenant_read, tenant_transaction
+from kinerja.core import faults
+from kinerja.core.db import tenant_read, tenant_transaction
 from kinerja.core.errors import DomainError, RateLimited, Unauthenticated
 from kinerja.core.logging import operation_var, request_id_var
 from kinerja.core.ratelimit import SharedWindowCounter
@@ -57,22 +58,43 @@ def error_response(status: int, message: str, code: str, **extensions) -> JSONRe
 RETRY_AFTER_SECONDS = 2
 
 
-def unavailable_response() -> JSONResponse:
+def unavailable_response(message: str = UNAVAILABLE_MESSAGE) -> JSONResponse:
     request_id = request_id_var.get() or "-"
-    log.warning("database unavailable")
-    response = error_response(503, UNAVAILABLE_MESSAGE, UNAVAILABLE, requestId=request_id)
+    log.warning("service unavailable: %s", message)
+    response = error_response(503, message, UNAVAILABLE, requestId=request_id)
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
 
-def _unavailable_error(response_data) -> dict | None:
+def _whole_request_error(response_data) -> dict | None:
+    """The error that stands for the whole request (the database or storage unavailable, the time
+    limit reached), if any: it is answered alone, with 503."""
     if not isinstance(response_data, dict):
         return None
-    for error in response_data.get("errors") or []:
-        extensions = error.get("extensions") or {}
-        if extensions.get("code") == UNAVAILABLE:
-            return {"message": error["message"], "extensions": extensions}
+    for code in WHOLE_REQUEST_CODES:
+        for error in response_data.get("errors") or []:
+            extensions = error.get("extensions") or {}
+            if extensions.get("code") == code:
+                return {"message": error["message"], "extensions": extensions}
     return None
+
+
+# JSON deeper than this is refused before anything parses it further: the deepest legitimate body
+# (an input object holding lists of input objects) is under ten levels.
+MAX_JSON_DEPTH = 32
+
+
+def _json_depth_exceeds(value, limit: int) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return False
 
 
 class GraphQLView(GraphQL):
@@ -108,10 +130,8 @@ class GraphQLView(GraphQL):
         except OperationTimedOut:
             request_id = request_id_var.get() or "-"
             log.warning("operation cancelled after %s s", self.settings.request_timeout_seconds)
-            response = error_response(
-                503, f"The operation took longer than {self.settings.request_timeout_seconds:g} s and was "
-                     f"cancelled; nothing it wrote was kept (request id {request_id})",
-                "TIMEOUT", requestId=request_id)
+            response = error_response(503, timeout_message(self.settings.request_timeout_seconds, request_id),
+                                      TIMEOUT, requestId=request_id)
         context = getattr(request.state, "graphql_context", None)
         if context is not None and context.cache.get("origin_refused"):
             # An operation named a tenant this page's origin may not act for: refuse it as CORS would.
@@ -159,7 +179,9 @@ class GraphQLView(GraphQL):
             payload = orjson.loads(body)
         except orjson.JSONDecodeError:
             return None, body
-        operation = self.trusted.match(payload) if isinstance(payload, dict) else None
+        if not isinstance(payload, dict) or _json_depth_exceeds(payload, MAX_JSON_DEPTH):
+            return None, body  # the schema's path refuses it
+        operation = self.trusted.match(payload)
         if operation is None:
             return None, body
         if "query" not in payload:
@@ -184,8 +206,12 @@ class GraphQLView(GraphQL):
         except DomainError:
             return None, body  # an account gone, a permission missing: the schema answers with the code
         except Exception as exc:  # noqa: BLE001 - the schema answers instead, with its error handling
-            if is_database_unavailable(exc):
-                return unavailable_response(), body
+            fault = faults.classify(exc)
+            if fault is faults.Fault.TIMEOUT:
+                raise OperationTimedOut() from None  # the statement timeout came first: the same answer
+            if fault is not None:
+                faults.record(fault)
+                return unavailable_response(fault.message), body
             log.exception("trusted operation %s failed; answering through the schema", operation.name)
             return None, body
         if data is None:
@@ -194,6 +220,24 @@ class GraphQLView(GraphQL):
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+    def decode_json(self, data: str | bytes) -> object:
+        """The request body: one JSON object (an operation), valid UTF-8, nested at most
+        MAX_JSON_DEPTH levels; anything else is a 400 with a GraphQL error."""
+        try:
+            payload = orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            reason = "the body is not valid UTF-8" if "utf-8" in str(exc).lower() else "the body is not valid JSON"
+            if "recursion" in str(exc).lower():
+                reason = f"JSON nested deeper than {MAX_JSON_DEPTH} levels"
+            raise HTTPException(400, f"Unable to parse request body: {reason}") from None
+        if not isinstance(payload, (dict, list)):
+            raise HTTPException(400, "The request body must be a JSON object with a `query`")
+        if _json_depth_exceeds(payload, MAX_JSON_DEPTH):
+            raise HTTPException(400, f"Unable to parse request body: JSON nested deeper than {MAX_JSON_DEPTH} levels")
+        if isinstance(payload, dict) and not isinstance(payload.get("operationName"), (str, type(None))):
+            raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null, if provided.")
+        return payload
 
     async def render_graphql_ide(self, request: Request) -> Response:
         response = await super().render_graphql_ide(request)
@@ -254,17 +298,20 @@ class GraphQLView(GraphQL):
         internal message is masked like any other."""
         if result.errors:
             request_id = request_id_var.get() or "-"
-            result.errors = [with_code(error, request_id) for error in result.errors]
+            result.errors = [with_code(error, request_id, timeout_seconds=self.settings.request_timeout_seconds)
+                             for error in result.errors]
         return await super().process_result(request, result)
 
     def create_response(self, response_data, sub_response: Response) -> Response:
-        """An unreachable database is 503 with Retry-After and one error, never partial data; a
-        rate-limited answer is 429 with Retry-After (the same seconds as ``retryAfter``)."""
-        unavailable = _unavailable_error(response_data)
-        if unavailable is not None:
-            response = super().create_response({"errors": [unavailable]}, sub_response)
+        """A database or file storage that cannot serve is 503 with Retry-After and one error, never
+        partial data, and so is an operation out of time (without Retry-After); a rate-limited answer
+        is 429 with Retry-After (the same seconds as ``retryAfter``)."""
+        whole = _whole_request_error(response_data)
+        if whole is not None:
+            response = super().create_response({"errors": [whole]}, sub_response)
             response.status_code = 503
-            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            if whole["extensions"]["code"] == UNAVAILABLE:
+                response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
             return response
         answers = response_data if isinstance(response_data, list) else [response_data]
         waits = [error["extensions"].get("retryAfter", 1) for answer in answers for error in answer.get("errors") or []

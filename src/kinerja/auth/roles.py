@@ -84,7 +84,7 @@ async def _name_free(tenant_id: uuid.UUID, name: str) -> None:
     """CONFLICT when a role has the name; the name stays reserved for this operation."""
     await once.lock_key("role-name", tenant_id, name)
     if await Role.exists(tenant_id=tenant_id, name=name):
-        raise Conflict(f"A role named {name!r} already exists", field="name")
+        raise Conflict("A role of this name already exists", field="name")
 
 
 def _check_name(name: str) -> None:
@@ -172,7 +172,7 @@ async def _role_for_grant(ctx: RequestContext, role_name: str) -> Role:
     tenant_id = ctx.require_tenant()
     role = await once.locked(Role.filter(tenant_id=tenant_id, name=role_name)) if isinstance(role_name, str) else None
     if role is None:
-        raise NotFound(f"No role named {str(role_name)[:64]!r} in this tenant", field="role")
+        raise NotFound("No role of this name in this tenant", field="role")
     role_perms = (await _role_permissions(tenant_id, [role.name]))[role.name]
     if missing := rules.missing_for_grant(set(role_perms), await ctx.permissions()):
         raise Forbidden(f"You cannot grant or revoke {role.name!r}: it holds {missing[0]!r}, which you do not",
@@ -231,7 +231,7 @@ async def create_user(ctx: RequestContext, username: str, password: str, employe
         raise ValidationFailed(problems)
     await once.lock_key("username", tenant_id, username)
     if await User.exists(tenant_id=tenant_id, username=username):
-        raise Conflict(f"User {username!r} already exists", field="username")
+        raise Conflict("A user with this username already exists", field="username")
     if employee_id is not None and not await Employee.exists(id=employee_id, tenant_id=tenant_id):
         raise NotFound("Employee not found", field="employeeId")
     roles = [await _role_for_grant(ctx, name) for name in dict.fromkeys(role_names)]

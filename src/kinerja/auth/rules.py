@@ -33,9 +33,10 @@ def permission_problems(requested: list[str], held: frozenset[str], *, platform:
     the granter does not hold is forbidden (nobody grants more than he or she has).
     """
     errors: list[FieldError] = []
-    for key in requested:
+    for number, key in enumerate(requested, start=1):
+        # An unknown key is the client's own text: named by its position, never echoed.
         if key not in permissions.BY_KEY:
-            errors.append(FieldError("permissions", "BAD_USER_INPUT", f"Unknown permission {key[:100]!r}"))
+            errors.append(FieldError("permissions", "BAD_USER_INPUT", f"Permission {number} is unknown"))
         elif key in permissions.PLATFORM_ONLY and not platform:
             errors.append(FieldError("permissions", "BAD_USER_INPUT",
                                      f"Permission {key!r} exists only in the platform domain"))

@@ -8,16 +8,19 @@ from starlette.responses import JSONResponse, Response
 from kinerja.auth.http import new_context
 from kinerja.citizen.report import public_report, report_csv
 from kinerja.core.db import tenant_transaction
-from kinerja.core.errors import Forbidden, NotFound
+from kinerja.core.errors import BadUserInput, Forbidden, NotFound
 
 
 async def public_report_csv(request: Request) -> Response:
+    raw_year = request.path_params["year"]
+    if not (raw_year.isascii() and raw_year.isdigit() and len(raw_year) == 4):
+        return JSONResponse({"error": "Not found"}, status_code=404)
+    year = int(raw_year)
     try:
-        year = int(request.path_params["year"])
         async with tenant_transaction(None):
             ctx = new_context(request.app.state.settings, request)
             report = await public_report(ctx, request.path_params["tenant"], year)
-    except (NotFound, Forbidden, ValueError):
+    except (NotFound, Forbidden, BadUserInput):
         return JSONResponse({"error": "Not found"}, status_code=404)
     name = f"laporan-kinerja-{report.tenant.slug}-{year}.csv"
     return Response(report_csv(report), media_type="text/csv",

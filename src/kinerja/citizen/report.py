@@ -3,9 +3,7 @@ predicate distribution per perangkat daerah, as counts with every cell under fiv
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -14,6 +12,8 @@ from kinerja.citizen import rules
 from kinerja.citizen.models import ServiceUnit, SurveyResponse
 from kinerja.citizen.service import element_sums, ikm_of, public_tenant
 from kinerja.core.context import RequestContext
+from kinerja.core.csvexport import write_csv
+from kinerja.core.errors import BadUserInput
 from kinerja.evaluations.models import Evaluation
 from kinerja.evaluations.rules import LABELS, EvaluationStatus, Predicate
 from kinerja.org.models import Employee, OrgUnit, Period
@@ -50,6 +50,8 @@ class PublicReport:
 
 
 async def public_report(ctx: RequestContext, slug: str, year: int) -> PublicReport:
+    if problem := rules.report_year_problem(year):
+        raise BadUserInput(problem, field="year")
     tenant, settings = await public_tenant(ctx, slug)
     start = dt.datetime(year, 1, 1, tzinfo=dt.timezone.utc)
     end = dt.datetime(year + 1, 1, 1, tzinfo=dt.timezone.utc)
@@ -89,19 +91,17 @@ async def _org_unit_lines(tenant_id: uuid.UUID, year: int) -> list[OrgUnitLine]:
 
 
 def report_csv(report: PublicReport) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["bagian", "unit", "responden", "ikm", "kategori", "pegawai", "skp_disetujui", "persen_skp",
-                     *[LABELS[p] for p in Predicate]])
     blank = "<5"
+    rows: list[list[object]] = [["bagian", "unit", "responden", "ikm", "kategori", "pegawai", "skp_disetujui",
+                                 "persen_skp", *[LABELS[p] for p in Predicate]]]
     for line in report.service_units:
-        writer.writerow(["IKM", line.name, line.respondents if line.respondents is not None else blank,
-                         line.ikm.converted if line.ikm else "", f"{line.ikm.category.value} {line.ikm.label}"
-                         if line.ikm else "", "", "", "", *[""] * len(Predicate)])
+        rows.append(["IKM", line.name, line.respondents if line.respondents is not None else blank,
+                     line.ikm.converted if line.ikm else "", f"{line.ikm.category.value} {line.ikm.label}"
+                     if line.ikm else "", "", "", "", *[""] * len(Predicate)])
     for line in report.org_units:
-        writer.writerow(["Kinerja", line.name, "", "", "",
-                         line.employees if line.employees is not None else blank,
-                         line.plans_approved if line.plans_approved is not None else blank,
-                         line.completion_percent if line.completion_percent is not None else "",
-                         *[v if v is not None else blank for v in line.predicates.values()]])
-    return out.getvalue()
+        rows.append(["Kinerja", line.name, "", "", "",
+                     line.employees if line.employees is not None else blank,
+                     line.plans_approved if line.plans_approved is not None else blank,
+                     line.completion_percent if line.completion_percent is not None else "",
+                     *[v if v is not None else blank for v in line.predicates.values()]])
+    return write_csv(rows)

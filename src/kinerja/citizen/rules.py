@@ -138,6 +138,17 @@ def normalise_code(code: str) -> str:
     return f"{text[:5]}-{text[5:]}" if len(text) == 10 else ""
 
 
+# Years a public report may name: the data of the product starts this century; anything else is a typo
+# or a probe (and years beyond 9999 are not dates at all).
+REPORT_YEARS = range(2000, 2101)
+
+
+def report_year_problem(year: int) -> str | None:
+    if year not in REPORT_YEARS:
+        return f"year must be between {REPORT_YEARS.start} and {REPORT_YEARS.stop - 1}"
+    return None
+
+
 def suppress(count: int, minimum: int = 5) -> int | None:
     """Small cells are withheld from public reports, so no individual can be recognised."""
     return count if count >= minimum else None

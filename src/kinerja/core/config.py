@@ -81,7 +81,16 @@ class Settings:
     rate_tenant_per_minute: int = 20_000
     rate_ip_per_minute: int = 1_200
     rate_sync_seconds: float = 0.5
+    # Where uploaded files live: "local" (upload_dir) or "s3" (an S3-compatible bucket; credentials from
+    # the standard AWS_* variables or the instance's role).
+    storage: str = "local"
     upload_dir: str = "uploads"
+    # /readyz answers 503 when the upload directory has less free space than this.
+    upload_min_free_bytes: int = 16 * 1024 * 1024
+    s3_bucket: str = ""
+    s3_prefix: str = ""
+    s3_endpoint_url: str = ""
+    s3_region: str = ""
     pool_size: int = 10
     # Seconds to open a database connection, and to wait for a pooled one; past them a request
     # answers SERVICE_UNAVAILABLE instead of hanging.
@@ -95,6 +104,8 @@ class Settings:
     max_query_cost: int = 100_000
     # One operation's execution over HTTP; PostgreSQL statements of the app get the same bound.
     request_timeout_seconds: float = 15.0
+    # PostgreSQL statement_timeout of the server's connections; 0 = the request time limit.
+    statement_timeout_seconds: float = 0.0
     # Send Strict-Transport-Security (only behind HTTPS).
     hsts: bool = False
     # Browser origins allowed for every tenant, on top of each tenant's own allowed_origins.
@@ -108,6 +119,10 @@ class Settings:
     @property
     def uses_postgres(self) -> bool:
         return self.database_url.startswith(("postgres://", "postgresql://"))
+
+    @property
+    def effective_statement_timeout(self) -> float:
+        return self.statement_timeout_seconds or self.request_timeout_seconds
 
     @property
     def db_url(self) -> str:
@@ -140,7 +155,13 @@ class Settings:
             log_level=os.environ.get("KINERJA_LOG_LEVEL", "INFO").upper(),
             graphiql=_flag("KINERJA_GRAPHIQL", relaxed),
             introspection=_flag("KINERJA_INTROSPECTION", relaxed),
+            storage=os.environ.get("KINERJA_STORAGE", "local").strip().lower() or "local",
             upload_dir=os.environ.get("KINERJA_UPLOAD_DIR", "uploads"),
+            upload_min_free_bytes=_int("KINERJA_UPLOAD_MIN_FREE_MB", 16) * 1024 * 1024,
+            s3_bucket=os.environ.get("KINERJA_S3_BUCKET", "").strip(),
+            s3_prefix=os.environ.get("KINERJA_S3_PREFIX", "").strip(),
+            s3_endpoint_url=os.environ.get("KINERJA_S3_ENDPOINT_URL", "").strip(),
+            s3_region=os.environ.get("KINERJA_S3_REGION", "").strip(),
             pool_size=int(os.environ.get("KINERJA_DB_POOL_SIZE", "10")),
             db_connect_timeout=float(os.environ.get("KINERJA_DB_CONNECT_TIMEOUT", "5")),
             db_acquire_timeout=float(os.environ.get("KINERJA_DB_ACQUIRE_TIMEOUT", "10")),
@@ -150,6 +171,7 @@ class Settings:
             request_timeout_seconds=float(os.environ.get("KINERJA_REQUEST_TIMEOUT_SECONDS", "15")),
             access_token_seconds=_int("KINERJA_ACCESS_TOKEN_SECONDS", 900),
             refresh_grace_seconds=float(os.environ.get("KINERJA_REFRESH_GRACE_SECONDS", "10")),
+            statement_timeout_seconds=float(os.environ.get("KINERJA_STATEMENT_TIMEOUT_SECONDS", "0")),
             hsts=_flag("KINERJA_HSTS", False),
             cors_origins=_origins(os.environ.get("KINERJA_CORS_ORIGINS", ""), relaxed),
             metrics_token=os.environ.get("KINERJA_METRICS_TOKEN", ""),
@@ -163,11 +185,15 @@ class Settings:
         )
         values.update(overrides)
         settings = cls(**values)
-        if settings.request_timeout_seconds <= 0 or settings.max_query_cost <= 0:
+        if settings.request_timeout_seconds <= 0 or settings.max_query_cost <= 0 or settings.statement_timeout_seconds < 0:
             raise ConfigError("KINERJA_REQUEST_TIMEOUT_SECONDS and KINERJA_MAX_QUERY_COST must be positive")
         if settings.access_token_seconds <= 0 or not 0 <= settings.refresh_grace_seconds <= 300:
             raise ConfigError("KINERJA_ACCESS_TOKEN_SECONDS must be positive and KINERJA_REFRESH_GRACE_SECONDS "
                               "between 0 and 300")
+        if settings.storage not in ("local", "s3"):
+            raise ConfigError(f"KINERJA_STORAGE must be local or s3, not {settings.storage!r}")
+        if settings.storage == "s3" and not settings.s3_bucket:
+            raise ConfigError("KINERJA_STORAGE=s3 needs KINERJA_S3_BUCKET")
         if not settings.secret_key:
             if mode == "production" and require_secret:
                 raise ConfigError(

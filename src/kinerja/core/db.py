@@ -8,20 +8,20 @@ SQLite mode (no RLS) stays isolated too.
 from __future__ import annotations
 
 import contextlib
-import errno
 import logging
-import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextvars import ContextVar
 
+import asyncpg
 from tortoise import Tortoise, connections
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.exceptions import DBConnectionError
 from tortoise.transactions import in_transaction
 
+from kinerja.core import storage
 from kinerja.core.config import Settings
 from kinerja.core.errors import BadUserInput, Unauthenticated
+from kinerja.core.faults import Fault, classify, seen_recently
 from kinerja.core.logging import tenant_var
 
 APP_LABEL = "kinerja"
@@ -48,7 +48,7 @@ def tortoise_config(settings: Settings, *, owner: bool = False, statement_timeou
     if url.startswith("postgres://"):
         credentials = _postgres_credentials(url, settings)
         if statement_timeout and not owner:
-            milliseconds = max(1, int(settings.request_timeout_seconds * 1000))
+            milliseconds = max(1, int(settings.effective_statement_timeout * 1000))
             credentials["credentials"]["server_settings"]["statement_timeout"] = str(milliseconds)
     else:
         credentials = {
@@ -113,33 +113,16 @@ async def close_db() -> None:
     await Tortoise.close_connections()
 
 
-_UNREACHABLE_ERRNOS = {errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED, errno.EHOSTUNREACH,
-                       errno.ENETUNREACH, errno.ETIMEDOUT, errno.EPIPE}
+DATABASE_FAULTS = frozenset({Fault.UNREACHABLE, Fault.BUSY, Fault.READ_ONLY, Fault.DISK_FULL, Fault.OVERLOADED})
 
 
 def is_database_unavailable(exc: BaseException | None) -> bool:
-    """Whether ``exc`` (or what caused it) means the database cannot be reached right now: refused or
-    timed-out connections, connections the server closed or is closing, a server starting up or
-    full. Errors in a query itself are not, and neither are file errors."""
-    import asyncpg
-
-    for _ in range(10):
-        if exc is None:
-            return False
-        if isinstance(exc, (asyncpg.PostgresConnectionError, asyncpg.CannotConnectNowError,
-                            asyncpg.AdminShutdownError, asyncpg.CrashShutdownError,
-                            asyncpg.TooManyConnectionsError, DBConnectionError,
-                            ConnectionError, socket.gaierror, TimeoutError)):
-            return True
-        if isinstance(exc, OSError) and (exc.errno in _UNREACHABLE_ERRNOS
-                                         or str(exc).startswith(("Connect call failed", "Multiple exceptions"))):
-            return True
-        # A connection the server closed is released to the pool under the request's feet.
-        if isinstance(exc, asyncpg.InterfaceError) and any(
-                sign in str(exc) for sign in ("connection is closed", "released back to the pool", "pool is closing")):
-            return True
-        exc = exc.__cause__ or exc.__context__
-    return False
+    """Whether ``exc`` (or what caused it) means the database cannot serve the request right now:
+    unreachable (refused or timed-out connections, connections the server closed, a server starting
+    up or shutting down), a pooled connection left broken, read-only (a hot standby or
+    ``default_transaction_read_only``), out of disk or of resources. Errors in a query itself are
+    not, and neither are file errors. See ``core/faults.py``."""
+    return classify(exc) in DATABASE_FAULTS
 
 
 async def expire_pooled_connections() -> None:
@@ -201,7 +184,13 @@ async def tenant_transaction(tenant_id: uuid.UUID | None, *,
                 _count, rows = await conn.execute_query(_ACCOUNT_SQLITE, [str(tenant_id), str(user_id)])
                 if not rows or not rows[0][0]:
                     raise Unauthenticated(INACTIVE_ACCOUNT)
-            yield conn
+            with storage.tracking_created_files():
+                try:
+                    yield conn
+                except BaseException:
+                    # Still inside the transaction: files it stored go before it rolls back.
+                    await storage.discard_uncommitted()
+                    raise
         finally:
             bound_tenant.reset(token)
 
@@ -213,26 +202,71 @@ sql_log = logging.getLogger("kinerja.sql")
 @contextlib.asynccontextmanager
 async def tenant_read(tenant_id: uuid.UUID, *, user_id: uuid.UUID | None = None) -> AsyncIterator[Fetch]:
     """A read-only transaction bound to a tenant (and checked against the caller's account, as in
-    ``tenant_transaction``), opened and bound in one round trip (PostgreSQL only): what compiled
-    handlers run their statement in. Nothing it does is kept."""
-    async with connection().acquire_connection() as raw:
-        binding = f"BEGIN READ ONLY; {_bind_sql(tenant_id, user_id)}"
-        sql_log.debug(binding)
-        try:
-            await raw.execute(binding)
-        except Exception as exc:
-            if not _inactive_account(exc):
-                raise
-            await raw.execute("ROLLBACK")
-            raise Unauthenticated(INACTIVE_ACCOUNT) from None
-        try:
-            async def fetch(sql: str, params: list) -> list:
-                sql_log.debug("%s: %s", sql, params)
-                return await raw.fetch(sql, *params)
+    ``tenant_transaction``), opened and bound in one round trip (PostgreSQL only): what compiled reads
+    run their statement in. Nothing it does is kept. A broken pooled connection is replaced before
+    anything is read (``core/pgclient.py``)."""
+    binding = f"BEGIN READ ONLY; {_bind_sql(tenant_id, user_id)}"
 
-            yield fetch
+    async def begin(conn) -> None:
+        sql_log.debug(binding)
+        await conn.execute(binding)
+
+    client = connection()
+    try:
+        raw = await client.open_raw(begin)
+    except Exception as exc:
+        if _inactive_account(exc):
+            raise Unauthenticated(INACTIVE_ACCOUNT) from None
+        raise
+    failure: BaseException | None = None
+    try:
+        async def fetch(sql: str, params: list) -> list:
+            sql_log.debug("%s: %s", sql, params)
+            return await raw.fetch(sql, *params)
+
+        yield fetch
+    except BaseException as exc:
+        failure = exc
+        raise
+    finally:
+        try:
+            if failure is None or not raw.is_closed():
+                await raw.execute("ROLLBACK")
+        except Exception as exc:  # noqa: BLE001 - the connection is discarded below
+            failure = failure or exc
         finally:
-            await raw.execute("ROLLBACK")
+            await client.release_raw(raw, failure)
+
+
+async def readiness() -> str | None:
+    """Why the database cannot take requests now (None when it can): unreachable, read-only (a hot
+    standby, or ``default_transaction_read_only``), or out of disk as a request recently found."""
+    client = connection()
+    if client.capabilities.dialect == "postgres":
+        async def check(conn) -> None:
+            readonly = await conn.fetchval(
+                "SELECT pg_is_in_recovery() OR current_setting('transaction_read_only') = 'on'")
+            if readonly:
+                raise asyncpg.ReadOnlySQLTransactionError("read-only")
+
+        try:
+            raw = await client.open_raw(check)
+        except Exception as exc:  # noqa: BLE001 - any failure means not ready
+            fault = classify(exc)
+            return fault.value if fault is not None else f"database check failed ({type(exc).__name__})"
+        await client.release_raw(raw)
+    else:
+        try:
+            await client.execute_query("SELECT 1")
+        except Exception as exc:  # noqa: BLE001 - any failure means not ready
+            fault = classify(exc)
+            return fault.value if fault is not None else f"database check failed ({type(exc).__name__})"
+    # PostgreSQL tells its read-only state; a full disk (and SQLite's state) shows only in failed writes.
+    for fault in (Fault.DISK_FULL,) if client.capabilities.dialect == "postgres" else (Fault.DISK_FULL, Fault.READ_ONLY):
+        age = seen_recently(fault)
+        if age is not None:
+            return f"{fault.value} (a request failed {age:.0f} s ago)"
+    return None
 
 
 async def switch_tenant(conn: BaseDBAsyncClient, tenant_id: uuid.UUID, *, rebind: bool = False) -> None:

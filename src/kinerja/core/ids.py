@@ -21,13 +21,13 @@ def from_global_id(global_id: str) -> tuple[str, uuid.UUID]:
         type_name, _, raw_id = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
         return type_name, uuid.UUID(raw_id)
     except (ValueError, binascii.Error, UnicodeError, AttributeError):
-        raise NotFound(f"No object with id {global_id[:80]!r}") from None
+        raise NotFound("No object with this id") from None
 
 
 def parse_global_id(global_id: str, expected_type: str) -> uuid.UUID:
     type_name, object_id = from_global_id(global_id)
     if type_name != expected_type:
-        raise NotFound(f"No {expected_type} with id {global_id[:80]!r}")
+        raise NotFound(f"No {expected_type} with this id")
     return object_id
 
 

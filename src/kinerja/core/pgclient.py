@@ -1,18 +1,33 @@
-"""The PostgreSQL engine tortoise uses: its asyncpg client, with a bounded wait for a pooled connection
-and no pool slot lost when a transaction cannot start.
+"""The PostgreSQL engine tortoise uses: its asyncpg client, with a bounded wait for a pooled connection,
+broken connections discarded, and one retry on a fresh connection when a transaction cannot start.
 
 tortoise acquires pool connections without a timeout, so when every connection is stuck (a database
 that stopped answering) requests would queue forever. Here every acquire gives up after
 ``acquire_timeout`` seconds with ``asyncio.TimeoutError``, which the API reports as the database
 being unavailable. The connect timeout is asyncpg's own ``timeout`` credential.
+
+A pooled connection can be dead without the pool knowing: its backend was terminated or the server
+restarted, and the notice is still on its way, or left the connection's protocol half-way (asyncpg:
+"another operation is in progress"). Such a connection fails on its first statement. When that
+statement is the transaction's BEGIN, nothing of the request has reached the database yet: the
+connection is thrown away, every idle one is renewed, and BEGIN is retried once on a fresh
+connection. A connection that fails later in a transaction is thrown away too, and the request
+fails (SERVICE_UNAVAILABLE): what it sent may or may not have been applied, so it is not replayed.
 """
 
 from __future__ import annotations
+
+import logging
 
 import asyncpg
 from tortoise.backends.asyncpg.client import AsyncpgDBClient, TransactionWrapper
 from tortoise.backends.base.client import TransactionContextPooled
 from tortoise.connection import get_connections
+from tortoise.exceptions import TransactionManagementError
+
+from kinerja.core.faults import breaks_connection
+
+log = logging.getLogger("kinerja.db")
 
 from kinerja.core import metrics
 
@@ -70,25 +85,73 @@ class BoundedPool(asyncpg.Pool):
             self._forget()
 
 
+async def discard_or_release(pool: asyncpg.Pool, conn, failure: BaseException | None = None) -> None:
+    """Give ``conn`` back to the pool, or throw it away when ``failure`` broke it (or giving it back
+    fails). Never raises: the outcome of the work done on it is already known."""
+    if getattr(conn, "_con", True) is None:
+        return  # asyncpg gave a connection that closed back to the pool by itself
+    try:
+        if failure is not None and breaks_connection(failure):
+            conn.terminate()
+            return  # terminating gives it back to the pool, which renews it on the next acquire
+        await pool.release(conn)
+    except Exception as exc:  # noqa: BLE001 - asyncpg has terminated the connection; the pool renews it
+        log.info("pooled connection discarded: %s: %s", type(exc).__name__, exc)
+
+
+async def open_on_fresh_retry(pool: asyncpg.Pool, first_statement):
+    """Acquire a connection and run ``first_statement(conn)`` on it; when the connection turns out to
+    be broken, discard it, renew the idle ones and try once more on a fresh one."""
+    for attempt in (1, 2):
+        conn = await pool.acquire()
+        try:
+            await first_statement(conn)
+            return conn
+        except BaseException as exc:
+            await discard_or_release(pool, conn, exc)
+            if attempt == 2 or not breaks_connection(exc):
+                raise
+            log.warning("broken pooled connection discarded before use (%s: %s); retrying on a fresh one",
+                        type(exc).__name__, exc)
+            await pool.expire_connections()
+    raise AssertionError("unreachable")
+
+
 class ReleasingTransactionContext(TransactionContextPooled):
-    """tortoise's pooled transaction, except that a failed BEGIN (a connection the server just
-    closed) gives the connection back to the pool and unbinds it from the task; tortoise keeps both,
-    which loses one pool slot per failure until the pool is exhausted."""
+    """tortoise's pooled transaction, except that BEGIN is retried once on a fresh connection when the
+    pooled one is broken, a broken connection is discarded instead of pooled again, and a failure to
+    start never keeps the connection (tortoise keeps it bound to the task, losing a pool slot)."""
 
     async def __aenter__(self) -> TransactionWrapper:
         await self.ensure_connection()
         pool = self.client._parent._pool
-        self.client._connection = await pool.acquire()
-        self.token = get_connections().set(self.connection_name, self.client)
-        try:
+
+        async def begin(conn) -> None:
+            self.client._connection = conn
+            self.client._finalized = False
             await self.client.begin()
-        except BaseException:
+
+        await open_on_fresh_retry(pool, begin)
+        self.token = get_connections().set(self.connection_name, self.client)
+        return self.client
+
+    async def __aexit__(self, exc_type, exc, tb) -> None:
+        conn, pool = self.client._connection, self.client._parent._pool
+        failure = exc
+        try:
+            if not self.client._finalized:
+                if exc_type is None:
+                    await self.client.commit()
+                elif exc_type is not TransactionManagementError:
+                    await self.client.rollback()
+        except BaseException as ending:
+            failure = ending
+            raise
+        finally:
             try:
-                await pool.release(self.client._connection)
+                await discard_or_release(pool, conn, failure)
             finally:
                 get_connections().reset(self.token)
-            raise
-        return self.client
 
 
 class BoundedAsyncpgClient(AsyncpgDBClient):
@@ -111,6 +174,18 @@ class BoundedAsyncpgClient(AsyncpgDBClient):
     async def expire_connections(self) -> None:
         """Reconnect every pooled connection on its next use (after the server was restarted)."""
         await self._expire_connections()
+
+    async def open_raw(self, first_statement):
+        """A pooled asyncpg connection on which ``first_statement`` ran (retried once on a fresh
+        connection when the pooled one was broken); give it back with ``release_raw``."""
+        if not self._pool:
+            async with self._pool_init_lock:
+                if not self._pool:
+                    await self.create_connection(with_db=True)
+        return await open_on_fresh_retry(self._pool, first_statement)
+
+    async def release_raw(self, conn, failure: BaseException | None = None) -> None:
+        await discard_or_release(self._pool, conn, failure)
 
 
 client_class = BoundedAsyncpgClient

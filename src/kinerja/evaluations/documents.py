@@ -3,15 +3,13 @@ predicate sheet (CSV). Served at /documents/... with the same token and visibili
 
 from __future__ import annotations
 
-import csv
-import io
-
 from fpdf import FPDF
 from starlette.requests import Request
 from starlette.responses import Response
 
 from kinerja.auth.http import scoped_response
 from kinerja.core.context import RequestContext
+from kinerja.core.csvexport import write_csv
 from kinerja.core.ids import parse_global_id
 from kinerja.evaluations import rules, service
 from kinerja.org.models import Employee, OrgUnit, Period, Position
@@ -78,18 +76,16 @@ def evaluation_pdf(tenant: Tenant, employee: Employee, position: Position | None
 
 
 def predicate_csv(unit: OrgUnit, period: Period, lines: list[tuple[Employee, object]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["unit", "periode", "nip", "nama", "rating_hasil_kerja", "rating_perilaku_kerja", "predikat",
-                     "status", "versi"])
+    rows: list[list[object]] = [["unit", "periode", "nip", "nama", "rating_hasil_kerja", "rating_perilaku_kerja",
+                                 "predikat", "status", "versi"]]
     for employee, evaluation in lines:
-        writer.writerow([unit.name, period.name, employee.nip, employee.name,
-                         evaluation.results_rating.value if evaluation else "",
-                         evaluation.behaviour_rating.value if evaluation else "",
-                         rules.LABELS[evaluation.predicate] if evaluation else "",
-                         evaluation.status.value if evaluation else "BELUM_DINILAI",
-                         evaluation.version if evaluation else ""])
-    return out.getvalue()
+        rows.append([unit.name, period.name, employee.nip, employee.name,
+                     evaluation.results_rating.value if evaluation else "",
+                     evaluation.behaviour_rating.value if evaluation else "",
+                     rules.LABELS[evaluation.predicate] if evaluation else "",
+                     evaluation.status.value if evaluation else "BELUM_DINILAI",
+                     evaluation.version if evaluation else ""])
+    return write_csv(rows)
 
 
 async def evaluation_document(request: Request) -> Response:

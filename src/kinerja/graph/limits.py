@@ -166,6 +166,13 @@ def _static_errors(schema: GraphQLSchema, document: DocumentNode, rules: tuple, 
     return tuple(errors)
 
 
+def _unnamed_choice(execution) -> bool:
+    """Several operations in the document and no operationName to choose one."""
+    if getattr(execution, "_provided_operation_name", None) is not None:
+        return False
+    return sum(isinstance(d, OperationDefinitionNode) for d in execution.graphql_document.definitions) > 1
+
+
 class DocumentChecks(SchemaExtension):
     """Runs validation itself (strawberry then skips its own) so that cheap limits come first, one
     clear error replaces a flood, suggestions can be left out, and each distinct document is
@@ -179,6 +186,11 @@ class DocumentChecks(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         execution = self.execution_context
         document = execution.graphql_document
+        if document is not None and execution.pre_execution_errors is None and _unnamed_choice(execution):
+            # strawberry would run the first operation; the client must say which one.
+            execution.pre_execution_errors = [GraphQLError(
+                "The document holds several operations: name the one to run in operationName",
+                extensions={"code": "BAD_USER_INPUT"})]
         if document is not None and execution.pre_execution_errors is None:
             schema = execution.schema._schema
             errors = list(_static_errors(schema, document, tuple(execution.validation_rules),

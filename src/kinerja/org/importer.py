@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kinerja.core.csvimport import ImportFailed, ProgressFactory, RowError, cell, progress_steps, read_rows
+from kinerja.core.csvimport import ImportFailed, ProgressFactory, RowError, cell, decode_csv, progress_steps, read_rows
 from kinerja.core.db import switch_tenant, tenant_transaction
 from kinerja.org.models import Employee, OrgUnit, Position
-from kinerja.org.rules import EmploymentType, nip_problem
+from kinerja.org.rules import EmploymentType, nip_problem, supervisor_cycles
 from kinerja.tenancy.models import Tenant
 
 # Accepted header names (case-insensitive) for each column, SIASN export names first.
@@ -35,7 +35,7 @@ class ImportResult:
 
 
 async def import_employees_file(tenant_slug: str, path: Path, *, progress: ProgressFactory | None = None) -> ImportResult:
-    text = path.read_text(encoding="utf-8-sig")
+    text = decode_csv(path.read_bytes(), str(path))
     return await import_employees(tenant_slug, text, str(path), progress=progress)
 
 
@@ -58,7 +58,7 @@ async def import_employees(tenant_slug: str, text: str, source: str, *, progress
         parsed = []
         seen: dict[str, int] = {}
         step = progress_steps(progress, "validating", len(rows) - 1)
-        for line, row in enumerate(rows[1:], start=2):
+        for line, row in rows[1:]:
             step()
             if not any(cell.strip() for cell in row):
                 continue
@@ -94,6 +94,7 @@ async def import_employees(tenant_slug: str, text: str, source: str, *, progress
                 errors.append(RowError(line, "NIP_ATASAN", f"no employee with NIP {supervisor_nip}"))
             if supervisor_nip == nip:
                 errors.append(RowError(line, "NIP_ATASAN", "an employee cannot supervise himself or herself"))
+        errors += _cycle_errors(parsed, existing)
         if errors:
             raise ImportFailed(source, errors)
 
@@ -119,3 +120,24 @@ async def import_employees(tenant_slug: str, text: str, source: str, *, progress
             if by_nip[nip].supervisor_id != supervisor:
                 await Employee.filter(id=by_nip[nip].id, tenant_id=tenant.id).update(supervisor_id=supervisor)
         return result
+
+
+def _cycle_errors(parsed: list, existing: dict[str, Employee]) -> list[RowError]:
+    """Supervisor chains the file would close into a loop (with the employees already stored whose
+    supervisor it does not change), named by the rows that take part."""
+    nip_of = {e.id: e.nip for e in existing.values()}
+    supervisors = {nip: nip_of.get(e.supervisor_id) for nip, e in existing.items()}
+    lines = {}
+    for line, nip, *_rest, supervisor_nip in parsed:
+        supervisors[nip] = supervisor_nip or None
+        lines[nip] = line
+    errors = []
+    for cycle in supervisor_cycles(supervisors):
+        if cycle == [cycle[0]]:
+            continue  # an employee supervising himself or herself is reported on its own
+        named = ", ".join(f"line {lines[nip]} ({nip})" if nip in lines else f"stored employee {nip}" for nip in cycle)
+        for nip in cycle:
+            if nip in lines:
+                errors.append(RowError(lines[nip], "NIP_ATASAN", f"supervisor cycle: {named} supervise each other "
+                                                                 "in a loop"))
+    return sorted(errors, key=lambda e: e.line)

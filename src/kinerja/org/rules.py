@@ -126,3 +126,24 @@ def periods_for_year(year: int, scheme: PeriodScheme) -> list[PeriodSpec]:
         )
     specs.append(PeriodSpec(PeriodKind.ANNUAL, 1, f"Tahunan {year}", dt.date(year, 1, 1), dt.date(year, 12, 31)))
     return specs
+
+
+def supervisor_cycles(supervisor_of: dict[str, str | None]) -> list[list[str]]:
+    """The loops in a supervisor relation (employee -> supervisor), each once, in chain order from
+    its smallest key. A chain that leaves the relation (a supervisor with no entry) ends there."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    cycles = []
+    for start in sorted(supervisor_of):
+        path: list[str] = []
+        node: str | None = start
+        while node is not None and node in supervisor_of and state.get(node) is None:
+            state[node] = 1
+            path.append(node)
+            node = supervisor_of[node]
+        if node is not None and state.get(node) == 1:
+            loop = path[path.index(node):]
+            first = loop.index(min(loop))
+            cycles.append(loop[first:] + loop[:first])
+        for visited in path:
+            state[visited] = 2
+    return cycles

@@ -1,27 +1,25 @@
-"""Evidence files (bukti dukung): checked for size and type, stored on local disk by SHA-256."""
+"""Evidence files (bukti dukung) and certificates: checked for size, name and content
+(``core/filecheck.py``), then stored by SHA-256 in the configured file storage (``core/storage.py``)."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import hashlib
+import unicodedata
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import PurePosixPath
 from urllib.parse import urlparse
 
+from kinerja.core import storage
+from kinerja.core.config import Settings
 from kinerja.core.errors import FieldError
+from kinerja.core.filecheck import ALLOWED_TYPES, content_problem
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_FILES = 10
-ALLOWED_TYPES = {
-    "application/pdf": (b"%PDF",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/jpeg": (b"\xff\xd8\xff",),
-    # Office Open XML documents are zip files.
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (b"PK\x03\x04",),
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (b"PK\x03\x04",),
-}
+MAX_NAME_LENGTH = 255
 
 
 @dataclass(frozen=True)
@@ -42,8 +40,26 @@ def parse_link(url: str, index: int) -> tuple[str | None, FieldError | None]:
     return url.strip(), None
 
 
-def parse_file(file_name: str, content_type: str, content_base64: str, index: int) -> tuple[EvidenceFile | None, FieldError | None]:
-    field = f"evidence[{index}]"
+def plain_name(file_name: str) -> str:
+    """The file name without the folders some clients send along."""
+    return PurePosixPath(file_name.replace("\\", "/")).name.strip()
+
+
+def name_problem(name: str) -> str | None:
+    """A file name is shown to others and offered on download: printable text only (no control
+    characters, no invisible ones such as a right-to-left override disguising ``exe.pdf``)."""
+    if not name or name in (".", "..") or len(name) > MAX_NAME_LENGTH:
+        return f"fileName must have 1 to {MAX_NAME_LENGTH} characters"
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") for c in name):
+        return "fileName must not contain control or invisible characters"
+    return None
+
+
+def parse_file(file_name: str, content_type: str, content_base64: str, index: int,
+               field: str | None = None) -> tuple[EvidenceFile | None, FieldError | None]:
+    """Everything about an uploaded file is checked here, before anything is stored. CPU-bound
+    (decoding, parsing): run it in a worker thread."""
+    field = field or f"evidence[{index}]"
     if len(content_base64) > (MAX_FILE_BYTES * 4) // 3 + 8:
         return None, FieldError(field, "BAD_USER_INPUT", f"File is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
     try:
@@ -52,27 +68,21 @@ def parse_file(file_name: str, content_type: str, content_base64: str, index: in
         return None, FieldError(field, "BAD_USER_INPUT", "contentBase64 is not valid base64")
     if not content or len(content) > MAX_FILE_BYTES:
         return None, FieldError(field, "BAD_USER_INPUT", f"File must be 1 byte to {MAX_FILE_BYTES // (1024 * 1024)} MB")
-    signatures = ALLOWED_TYPES.get(content_type)
-    if signatures is None:
+    if content_type not in ALLOWED_TYPES:
         return None, FieldError(field, "BAD_USER_INPUT", "Allowed file types: PDF, PNG, JPEG, DOCX, XLSX")
-    if not content.startswith(signatures):
-        return None, FieldError(field, "BAD_USER_INPUT", f"The file content is not {content_type}")
-    name = Path(file_name.replace("\\", "/")).name.strip()[:255]
-    if not name:
-        return None, FieldError(field, "BAD_USER_INPUT", "fileName is required")
+    name = plain_name(file_name)
+    if problem := name_problem(name):
+        return None, FieldError(field, "BAD_USER_INPUT", problem)
+    if problem := content_problem(content, content_type):
+        return None, FieldError(field, "BAD_USER_INPUT", problem)
     return EvidenceFile(name, content_type, content), None
 
 
-def store(upload_dir: str, tenant_id: uuid.UUID, evidence: EvidenceFile) -> None:
-    """Content-addressed, per tenant: the same file stored twice is one file."""
-    folder = Path(upload_dir) / str(tenant_id) / evidence.sha256[:2]
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / evidence.sha256
-    if not target.exists():
-        partial = target.with_suffix(".part")
-        partial.write_bytes(evidence.content)
-        partial.replace(target)
+async def store(settings: Settings, tenant_id: uuid.UUID, evidence: EvidenceFile) -> None:
+    """Content-addressed, per tenant: the same file stored twice is one file. Call it inside the
+    operation's transaction, after its rows are written."""
+    await storage.store(settings, tenant_id, evidence.sha256, evidence.content, evidence.content_type)
 
 
-def stored_path(upload_dir: str, tenant_id: uuid.UUID, sha256: str) -> Path:
-    return Path(upload_dir) / str(tenant_id) / sha256[:2] / sha256
+async def read(settings: Settings, tenant_id: uuid.UUID, sha256: str) -> bytes | None:
+    return await storage.read(settings, tenant_id, sha256)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -29,7 +30,7 @@ class EvidenceInput:
 
 
 
-def _parse_evidence(items: list[EvidenceInput]) -> tuple[list[str], list[files.EvidenceFile]]:
+async def _parse_evidence(items: list[EvidenceInput]) -> tuple[list[str], list[files.EvidenceFile]]:
     if len(items) > files.MAX_FILES:
         raise ValidationFailed([FieldError("evidence", "BAD_USER_INPUT", f"At most {files.MAX_FILES} evidence items")])
     links, uploads, problems = [], [], []
@@ -38,7 +39,8 @@ def _parse_evidence(items: list[EvidenceInput]) -> tuple[list[str], list[files.E
             link, problem = files.parse_link(item.url, index)
             links.append(link) if link else problems.append(problem)
         elif item.content_base64 and item.file_name and item.content_type and not item.url:
-            upload, problem = files.parse_file(item.file_name, item.content_type, item.content_base64, index)
+            upload, problem = await asyncio.to_thread(files.parse_file, item.file_name, item.content_type,
+                                                      item.content_base64, index)
             uploads.append(upload) if upload else problems.append(problem)
         else:
             problems.append(FieldError(f"evidence[{index}]", "BAD_USER_INPUT",
@@ -76,7 +78,7 @@ async def record_realisation(ctx: RequestContext, indicator_id: uuid.UUID, perio
     problems = rules.realisation_problems(value, narrative)
     if problems:
         raise ValidationFailed(problems)
-    links, uploads = _parse_evidence(evidence)
+    links, uploads = await _parse_evidence(evidence)
 
     realisation = await Realisation.get_or_none(tenant_id=tenant_id, indicator_id=indicator_id, period_id=period_id)
     created = realisation is None
@@ -94,11 +96,12 @@ async def record_realisation(ctx: RequestContext, indicator_id: uuid.UUID, perio
         await realisation.save()
     rows = [Evidence(tenant_id=tenant_id, realisation_id=realisation.id, url=link) for link in links]
     for upload in uploads:
-        files.store(ctx.settings.upload_dir, tenant_id, upload)
         rows.append(Evidence(tenant_id=tenant_id, realisation_id=realisation.id, file_name=upload.file_name,
                              content_type=upload.content_type, size=len(upload.content), sha256=upload.sha256))
     if rows:
         await Evidence.bulk_create(rows)
+    for upload in uploads:  # last: a file is stored only once everything else is written
+        await files.store(ctx.settings, tenant_id, upload)
     await publish(ctx, Event(tenant_id, "REALISATION_RECORDED" if created else "REALISATION_UPDATED",
                              realisation.id, target["plan_id"], target["employee_id"], {"period": str(period_id)}))
     return realisation

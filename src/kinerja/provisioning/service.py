@@ -50,7 +50,7 @@ async def create_tenant(ctx: RequestContext, slug: str, name: str, kind: TenantK
         raise ValidationFailed(problems)
     await once.lock_key("tenant-slug", slug)  # one creation of a slug at a time
     if await Tenant.exists(slug=slug):
-        raise Conflict(f"A tenant with slug {slug!r} already exists", field="slug")
+        raise Conflict("A tenant with this slug already exists", field="slug")
     tenant = await Tenant.create(slug=slug, name=name.strip(), kind=kind, settings=TenantSettings().to_dict())
     # From here on this transaction works inside the new tenant (RLS follows).
     await switch_tenant(connection(), tenant.id, rebind=True)

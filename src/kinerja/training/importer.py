@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kinerja.core import clock
-from kinerja.core.csvimport import ImportFailed, ProgressFactory, RowError, cell, progress_steps, read_rows
+from kinerja.core.csvimport import ImportFailed, ProgressFactory, RowError, cell, decode_csv, progress_steps, read_rows
 from kinerja.core.db import switch_tenant, tenant_transaction
 from kinerja.org.models import Employee
 from kinerja.tenancy.models import Tenant
@@ -49,7 +49,7 @@ def _date(raw: str) -> dt.date | None:
 
 
 async def import_training_file(tenant_slug: str, path: Path, *, progress: ProgressFactory | None = None) -> TrainingImportResult:
-    return await import_training(tenant_slug, path.read_text(encoding="utf-8-sig"), str(path), progress=progress)
+    return await import_training(tenant_slug, decode_csv(path.read_bytes(), str(path)), str(path), progress=progress)
 
 
 async def import_training(tenant_slug: str, text: str, source: str, *, progress: ProgressFactory | None = None) -> TrainingImportResult:
@@ -63,7 +63,7 @@ async def import_training(tenant_slug: str, text: str, source: str, *, progress:
         errors: list[RowError] = []
         records: list[TrainingRecord] = []
         step = progress_steps(progress, "validating", len(rows) - 1)
-        for line, row in enumerate(rows[1:], start=2):
+        for line, row in rows[1:]:
             step()
             if not any(c.strip() for c in row):
                 continue

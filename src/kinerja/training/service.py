@@ -6,6 +6,7 @@ than its capacity), a recommendation rule is replaced under a lock on its trigge
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import uuid
 from collections import defaultdict
@@ -91,15 +92,13 @@ async def record_training(ctx: RequestContext, title: str, kind: TrainingKind, o
         problems.append(FieldError("certificateNumber", "BAD_USER_INPUT", "At most 100 characters"))
     upload = None
     if certificate is not None:
-        upload, problem = files.parse_file(certificate.file_name, certificate.content_type,
-                                           certificate.content_base64, 0)
+        upload, problem = await asyncio.to_thread(files.parse_file, certificate.file_name, certificate.content_type,
+                                                  certificate.content_base64, 0, "certificate")
         if problem:
-            problems.append(FieldError("certificate", problem.code, problem.message))
+            problems.append(problem)
     if problems:
         raise ValidationFailed(problems)
-    if upload is not None:
-        files.store(ctx.settings.upload_dir, ctx.require_tenant(), upload)
-    return await TrainingRecord.create(
+    record = await TrainingRecord.create(
         tenant_id=ctx.require_tenant(), employee_id=me, title=title.strip(), kind=kind, organiser=(organiser or "").strip(),
         starts_on=starts_on, ends_on=ends_on, year=ends_on.year, jp=jp,
         certificate_number=(certificate_number or "").strip() or None,
@@ -108,6 +107,9 @@ async def record_training(ctx: RequestContext, title: str, kind: TrainingKind, o
         certificate_sha256=upload.sha256 if upload else None,
         status=TrainingStatus.COMPLETED if completed else TrainingStatus.PLANNED,
         recorded_by_id=ctx.require_actor().user_id)
+    if upload is not None:  # last: a file is stored only once everything else is written
+        await files.store(ctx.settings, ctx.require_tenant(), upload)
+    return record
 
 
 async def _record(ctx: RequestContext, record_id: uuid.UUID) -> TrainingRecord:
@@ -116,6 +118,11 @@ async def _record(ctx: RequestContext, record_id: uuid.UUID) -> TrainingRecord:
     if record is None:
         raise NotFound("Training record not found", field="id")
     return record
+
+
+async def get_record(ctx: RequestContext, record_id: uuid.UUID) -> TrainingRecord:
+    """A training record the actor may read (NOT_FOUND otherwise, as for unknown ids)."""
+    return await _record(ctx, record_id)
 
 
 async def complete_training(ctx: RequestContext, record_id: uuid.UUID) -> TrainingRecord:
