@@ -39,6 +39,12 @@ LOGOUT = "mutation($t: String!) { logout(input: {refreshToken: $t}) { ok userErr
 
 @pytest.fixture(scope="module")
 async def server(database, tmp_path_factory):
+    # Periods the tests close and reopen exist before the server starts: in the SQLite mode the server
+    # is another process on the same file.
+    tenant = await _tenant("bungo")
+    for year in (2060, 2061):
+        async with tenant_transaction(tenant.id):
+            await ensure_periods(tenant, year)
     async with running_server(database, WORKERS, tmp_path_factory.mktemp("sessions") / "server.log") as base:
         yield base
 
@@ -59,8 +65,6 @@ async def _tenant(slug: str) -> Tenant:
 
 
 async def _period(tenant: Tenant, year: int) -> str:
-    async with tenant_transaction(tenant.id):
-        await ensure_periods(tenant, year)
     return to_global_id("Period", (await rows(Period, tenant.id, year=year))[0].id)
 
 
