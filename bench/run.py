@@ -97,8 +97,9 @@ async def prepare_database(admin_url: str, database: str) -> dict[str, int]:
             await conn.execute(f.read())
         await conn.execute("UPDATE tenant SET settings = settings::jsonb || $1::jsonb WHERE slug = $2",
                            json.dumps(TENANT_SETTINGS), cases.TENANT)
-        tables = ["tenant", "employee", "org_unit", "performance_plan", "indicator", "realisation", "evaluation",
-                  "training_record", "survey_response", "app_user"]
+        tables = ["tenant", "employee", "org_unit", "performance_plan", "indicator", "realisation", "evidence",
+                  "evaluation", "feedback", "training_record", "service_unit", "survey_response", "feedback_ticket",
+                  "app_user"]
         return {t: await conn.fetchval(f"SELECT count(*) FROM {t}") for t in tables}
     finally:
         await conn.close()
@@ -198,7 +199,7 @@ class Run:
         return mint_token(self.secret, users[username], fx.tenant_id)
 
     async def body(self, server: servers.Server, workload: str, fx: cases.Fixture, token: str) -> dict:
-        if server.name == "postgraphile":
+        if server.name.startswith("postgraphile"):
             return await cases.postgraphile_body(workload, fx, server.url, token)
         return cases.kinerja_body(workload, fx)
 
@@ -364,13 +365,17 @@ class Run:
 
 
 def install_postgraphile() -> None:
-    """npm ci from the committed lock file, unless node_modules already matches it."""
-    folder = os.path.join(BENCH, "postgraphile")
-    installed = os.path.join(folder, "node_modules", ".package-lock.json")
-    if os.path.exists(installed) and os.path.getmtime(installed) >= os.path.getmtime(os.path.join(folder, "package-lock.json")):
-        return
-    log("npm ci (PostGraphile)")
-    subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--silent"], cwd=folder, check=True)
+    """npm ci from the committed lock files (PostGraphile 4, and 5 with its Node 22), unless node_modules
+    already matches them."""
+    for name in ("postgraphile", "postgraphile5"):
+        folder = os.path.join(BENCH, name)
+        installed = os.path.join(folder, "node_modules", ".package-lock.json")
+        lock = os.path.join(folder, "package-lock.json")
+        if os.path.exists(installed) and os.path.getmtime(installed) >= os.path.getmtime(lock):
+            continue
+        log(f"npm ci ({name})")
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--silent"], cwd=folder,
+                       check=True)
 
 
 def versions(admin_url: str) -> dict:
@@ -380,11 +385,15 @@ def versions(admin_url: str) -> dict:
         except (OSError, IndexError):
             return "?"
 
-    with open(os.path.join(BENCH, "postgraphile", "node_modules", "postgraphile", "package.json")) as f:
-        postgraphile = json.load(f)["version"]
+    def package(folder: str, name: str) -> str:
+        with open(os.path.join(BENCH, folder, "node_modules", name, "package.json")) as f:
+            return json.load(f)["version"]
+
     pg = asyncio.run(_pg_version(admin_url))
-    return {"Python": platform.python_version(), "PostgreSQL": pg, "Node": out(["node", "--version"]),
-            "postgraphile": postgraphile, "strawberry-graphql": metadata.version("strawberry-graphql"),
+    return {"Python": platform.python_version(), "PostgreSQL": pg,
+            "postgraphile 5": f"{package('postgraphile5', 'postgraphile')} on Node {out([servers.POSTGRAPHILE5_NODE, '--version'])}",
+            "postgraphile 4": f"{package('postgraphile', 'postgraphile')} on Node {out(['node', '--version'])}",
+            "strawberry-graphql": metadata.version("strawberry-graphql"),
             "uvicorn": metadata.version("uvicorn"), "asyncpg": metadata.version("asyncpg"),
             "wrk": out(["/usr/bin/wrk", "-v"]) or "wrk"}
 
