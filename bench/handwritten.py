@@ -119,40 +119,48 @@ SELECT json_build_object('data', json_build_object('node', (
 
 _PREDICATE_ARRAY = "ARRAY[" + ", ".join(f"'{p}'" for p in PREDICATES) + "]"
 _CONVERTED = "round(sr.total::numeric / sr.n / 9 * 25, 2)"
+# One pass over each table, grouped by top-level unit, joined at the end (bench/results/w5.md): every CTE
+# MATERIALIZED, since PostgreSQL 12+ inlines a CTE read once, and one read from a per-unit subquery would be
+# computed again for every unit. The survey responses are summed per service unit first, from the
+# (tenant_id, created_at) index alone, and only those sums are rolled up through the org tree.
 W5 = f"""
 WITH RECURSIVE per AS (SELECT * FROM period WHERE tenant_id = $1 AND id = $2),
 tree(top, id) AS (
     SELECT id, id FROM org_unit WHERE tenant_id = $1 AND parent_id IS NULL
     UNION ALL
     SELECT t.top, o.id FROM org_unit o JOIN tree t ON o.parent_id = t.id WHERE o.tenant_id = $1
-), emp AS (
+), emp AS MATERIALIZED (
     SELECT t.top, e.id FROM employee e JOIN tree t ON t.id = e.org_unit_id WHERE e.tenant_id = $1 AND e.active
-), empc AS (SELECT top, count(*) AS n FROM emp GROUP BY top),
-evc AS (
-    SELECT emp.top, v.predicate, count(*) AS n FROM evaluation v JOIN emp ON emp.id = v.employee_id
-    WHERE v.tenant_id = $1 AND v.period_id = $2 AND v.status IN ('DRAFT', 'FINAL') GROUP BY 1, 2
-), sr AS (
-    SELECT t.top, count(*) AS n, sum(u1 + u2 + u3 + u4 + u5 + u6 + u7 + u8 + u9) AS total
-    FROM survey_response r JOIN service_unit su ON su.tenant_id = $1 AND su.id = r.service_unit_id
-    JOIN tree t ON t.id = su.org_unit_id CROSS JOIN per
+), empc AS MATERIALIZED (SELECT top, count(*) AS n FROM emp GROUP BY top),
+evc AS MATERIALIZED (
+    SELECT top, json_object_agg(predicate, n) AS counts FROM (
+        SELECT emp.top, v.predicate, count(*) AS n FROM evaluation v JOIN emp ON emp.id = v.employee_id
+        WHERE v.tenant_id = $1 AND v.period_id = $2 AND v.status IN ('DRAFT', 'FINAL') GROUP BY 1, 2) c
+    GROUP BY top
+), responses AS MATERIALIZED (
+    SELECT r.service_unit_id, count(*) AS n, sum(u1 + u2 + u3 + u4 + u5 + u6 + u7 + u8 + u9) AS total
+    FROM survey_response r CROSS JOIN per
     WHERE r.tenant_id = $1 AND r.created_at >= per.starts_on::timestamp AT TIME ZONE 'UTC'
       AND r.created_at < (per.ends_on + 1)::timestamp AT TIME ZONE 'UTC'
+    GROUP BY r.service_unit_id
+), sr AS MATERIALIZED (
+    SELECT t.top, sum(r.n) AS n, sum(r.total) AS total
+    FROM responses r JOIN service_unit su ON su.tenant_id = $1 AND su.id = r.service_unit_id
+    JOIN tree t ON t.id = su.org_unit_id
     GROUP BY t.top
 )
-SELECT json_build_object('data', json_build_object('tenantDashboard', coalesce(json_agg(x.j ORDER BY x.code), '[]')))::text
-FROM (
-  SELECT u.code, json_build_object(
+SELECT json_build_object('data', json_build_object('tenantDashboard', coalesce(json_agg(json_build_object(
     'orgUnit', json_build_object('id', {gid('OrgUnit', 'u.id')}, 'name', u.name),
-    'employees', coalesce((SELECT n FROM empc WHERE empc.top = u.id), 0),
-    'predicateCounts', (SELECT json_agg(json_build_object('predicate', pr.p, 'count',
-                            coalesce((SELECT n FROM evc WHERE evc.top = u.id AND evc.predicate = pr.p), 0)) ORDER BY pr.o)
+    'employees', coalesce(empc.n, 0),
+    'predicateCounts', (SELECT json_agg(json_build_object('predicate', pr.p, 'count', coalesce((evc.counts->>pr.p)::int, 0))
+                                        ORDER BY pr.o)
                         FROM unnest({_PREDICATE_ARRAY}) WITH ORDINALITY AS pr(p, o)),
-    'ikm', (SELECT json_build_object('respondents', sr.n, 'value', {_CONVERTED}, 'category',
-                   CASE WHEN {_CONVERTED} >= 88.31 THEN 'A' WHEN {_CONVERTED} >= 76.61 THEN 'B'
-                        WHEN {_CONVERTED} >= 65.00 THEN 'C' ELSE 'D' END)
-            FROM sr WHERE sr.top = u.id)) AS j
-  FROM org_unit u WHERE u.tenant_id = $1 AND u.parent_id IS NULL
-) x
+    'ikm', CASE WHEN sr.n IS NOT NULL THEN json_build_object('respondents', sr.n, 'value', {_CONVERTED}, 'category',
+               CASE WHEN {_CONVERTED} >= 88.31 THEN 'A' WHEN {_CONVERTED} >= 76.61 THEN 'B'
+                    WHEN {_CONVERTED} >= 65.00 THEN 'C' ELSE 'D' END) END
+  ) ORDER BY u.code), '[]')))::text
+FROM org_unit u LEFT JOIN empc ON empc.top = u.id LEFT JOIN evc ON evc.top = u.id LEFT JOIN sr ON sr.top = u.id
+WHERE u.tenant_id = $1 AND u.parent_id IS NULL
 """
 
 
@@ -338,35 +346,28 @@ SELECT json_build_object('data', json_build_object('unitTrainingProgress', json_
 FROM people
 """
 
-# One lookup per alias: the node's type comes from its global id, so each alias is a CASE over the types.
+# The ten (alias, type, id) arrive as three arrays; each row's object is built by the branch of its type.
 _NODE_FIELDS = {
     "Employee": f"SELECT json_build_object('id', {gid('Employee', 'x.id')}, 'nip', x.nip, 'name', x.name, "
-                "'employmentType', x.employment_type) FROM employee x WHERE x.tenant_id = $1 AND x.id = {id}",
+                "'employmentType', x.employment_type) FROM employee x WHERE x.tenant_id = $1 AND x.id = n.id",
     "PerformancePlan": f"SELECT json_build_object('id', {gid('PerformancePlan', 'x.id')}, 'year', x.year, 'revision', "
                        "x.revision, 'employee', (SELECT json_build_object('nip', e.nip) FROM employee e "
                        "WHERE e.tenant_id = $1 AND e.id = x.employee_id)) FROM performance_plan x "
-                       "WHERE x.tenant_id = $1 AND x.id = {id}",
+                       "WHERE x.tenant_id = $1 AND x.id = n.id",
     "Evaluation": f"SELECT json_build_object('id', {gid('Evaluation', 'x.id')}, 'predicate', x.predicate, 'version', "
                   "x.version, 'period', (SELECT json_build_object('name', p.name) FROM period p "
-                  "WHERE p.tenant_id = $1 AND p.id = x.period_id)) FROM evaluation x WHERE x.tenant_id = $1 AND x.id = {id}",
+                  "WHERE p.tenant_id = $1 AND p.id = x.period_id)) FROM evaluation x WHERE x.tenant_id = $1 AND x.id = n.id",
     "OrgUnit": f"SELECT json_build_object('id', {gid('OrgUnit', 'x.id')}, 'code', x.code, 'name', x.name) "
-               "FROM org_unit x WHERE x.tenant_id = $1 AND x.id = {id}",
+               "FROM org_unit x WHERE x.tenant_id = $1 AND x.id = n.id",
     "TrainingRecord": f"SELECT json_build_object('id', {gid('TrainingRecord', 'x.id')}, 'title', x.title, 'jp', x.jp, "
-                      "'kind', x.kind) FROM training_record x WHERE x.tenant_id = $1 AND x.id = {id}",
+                      "'kind', x.kind) FROM training_record x WHERE x.tenant_id = $1 AND x.id = n.id",
     "Period": f"SELECT json_build_object('id', {gid('Period', 'x.id')}, 'name', x.name, 'year', x.year) "
-              "FROM period x WHERE x.tenant_id = $1 AND x.id = {id}",
+              "FROM period x WHERE x.tenant_id = $1 AND x.id = n.id",
 }
+TEN_NODES = ("SELECT json_build_object('data', json_object_agg(n.alias, CASE n.type "
+             + " ".join(f"WHEN '{t}' THEN ({sql})" for t, sql in _NODE_FIELDS.items())
+             + " END))::text FROM unnest($2::text[], $3::text[], $4::uuid[]) AS n(alias, type, id)")
 NODE_ALIASES = "abcdefghij"
-
-
-def _node_case(n: int) -> str:
-    type_param, id_param = f"${2 + 2 * n}", f"${3 + 2 * n}::uuid"
-    cases = " ".join(f"WHEN '{t}' THEN ({sql.format(id=id_param)})" for t, sql in _NODE_FIELDS.items())
-    return f"'{NODE_ALIASES[n]}', CASE {type_param}::text {cases} END"
-
-
-TEN_NODES = ("SELECT json_build_object('data', json_build_object("
-             + ", ".join(_node_case(n) for n in range(10)) + "))::text")
 
 
 def _global(value: str) -> tuple[str, uuid.UUID]:
@@ -445,10 +446,8 @@ async def _unit_training(conn, tenant, user, v):
 
 
 async def _ten_nodes(conn, tenant, user, v):
-    args = [tenant]
-    for alias in NODE_ALIASES:
-        args += list(_global(v[alias]))
-    return await conn.fetchval(TEN_NODES, *args)
+    found = [_global(v[alias]) for alias in NODE_ALIASES]
+    return await conn.fetchval(TEN_NODES, tenant, list(NODE_ALIASES), [t for t, _i in found], [i for _t, i in found])
 
 
 OPERATIONS = {"TeamDashboard": _w1, "EmployeeList": _w2, "PlanDetail": _w3, "TenantYear": _w5,

@@ -68,7 +68,7 @@ def start(name: str, *, database_url: str, secret: str, workers: int, log_dir: s
     if name == "kinerja":
         env = {**common, "KINERJA_MODE": "production", "KINERJA_LOG_LEVEL": "WARNING",
                "KINERJA_RATE_USER_PER_MINUTE": "0", "KINERJA_RATE_TENANT_PER_MINUTE": "0",
-               "KINERJA_RATE_IP_PER_MINUTE": "0"}
+               "KINERJA_RATE_IP_PER_MINUTE": "0", "KINERJA_LOGIN_IP_MAX_ATTEMPTS": "0"}
         command = [os.path.join(ROOT, ".venv", "bin", "kinerja"), "serve", "--host", "127.0.0.1", "--port", port,
                    "--workers", str(workers)]
     elif name == "postgraphile":
