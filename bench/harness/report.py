@@ -93,7 +93,7 @@ def write(path: str, context: dict, results: dict) -> None:
               "and load generator share the machine: absolute numbers are lower than on a real server, ratios are "
               "what this compares.",
               "- Kinerja: `kinerja serve` (uvicorn, production mode, app role `kinerja_app` under RLS, rate limits "
-              "off: KINERJA_RATE_*_PER_MINUTE=0; bench-00's public limits raised in its settings). Sent the trusted "
+              "off: KINERJA_RATE_*_PER_MINUTE=0, KINERJA_LOGIN_IP_MAX_ATTEMPTS=0; bench-00's public limits raised in its settings). Sent the trusted "
               "documents of schema/operations/ (reads) and those of bench/workloads/ (writes) verbatim with "
               "operationName and variables.",
               "- PostGraphile 5: library mode (bench/postgraphile5/server.mjs) on the Node 22 binary of the npm "
