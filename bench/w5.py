@@ -344,20 +344,25 @@ async def main() -> None:
     bench = Bench(args)
     await bench.ids()
     log(f"{args.database}: bench-00 has " + ", ".join(f"{n:,} {t}" for t, n in bench.rows.items()))
-    from kinerja.evaluations.compiled import _TENANT_YEAR
+    variants = [("shape", SHAPE)]
+    try:  # the hand-written handler of the registered document, while it exists
+        from kinerja.evaluations.compiled import _TENANT_YEAR
+        variants.insert(0, ("today", _TENANT_YEAR))
+    except ImportError:
+        log("kinerja.evaluations.compiled._TENANT_YEAR is gone: measuring the recommended shape only")
 
     statements = {}
-    for label, sql in (("today", _TENANT_YEAR), ("shape", SHAPE)):
+    for label, sql in variants:
         for with_index in (False, True):
             key = f"{label}-{'index' if with_index else 'no-index'}"
             statements[key] = await bench.explain(key, sql, with_index)
-    reference = statements["today-no-index"]["answer"]
+    reference = next(iter(statements.values()))["answer"]
     same = {key: r["answer"] == reference for key, r in statements.items()}
     if not all(same.values()):
         sys.exit(f"the statements disagree: {same}")
     log("statements per second at 8 connections")
     rates = {}
-    for label, sql in (("today", _TENANT_YEAR), ("shape", SHAPE)):
+    for label, sql in variants:
         for with_index in (False, True):
             key = f"{label}-{'index' if with_index else 'no-index'}"
             rates[key] = await bench.rate(sql, with_index)
@@ -438,7 +443,7 @@ def write(args, bench, statements, rates, resolver, kinerja) -> None:
         lines += [f"| {p['part']} | {p['ms']:.1f} | {p['rows']:,} | {p['buffers']:,} |" for p in r["parts"]]
         lines.append("")
     lines += [f"Plans: results/raw/w5-plan-*.txt (not committed).", "",
-              "## Kinerja's request rate on W5 (registered document: today's statement), c=8, wrk", "",
+              "## Kinerja's request rate on W5 (the registered document, whatever statement Kinerja sends for it), c=8, wrk", "",
               "| index 0017 | req/s | p50 ms | p99 ms |", "|---|---|---|---|"]
     for with_index, r in kinerja.items():
         lines.append(f"| {'yes' if with_index else 'no'} | {r['rps']:.1f} | {r['p50']:.0f} | {r['p99']:.0f} |")
