@@ -1,10 +1,11 @@
-"""The side-by-side benchmark: Kinerja vs PostGraphile v4 vs hand-written SQL, in one command.
+"""The side-by-side benchmark: Kinerja vs PostGraphile 5 and 4 vs hand-written SQL, in one command.
 
 Starts (or reuses) a dedicated PostgreSQL cluster on port 55440, generates the dataset into it,
-checks that the three candidates return the same data, loads each in turn with wrk and an open-loop
-generator, and writes bench/results/workloads.md.
+checks that the candidates return the same data, loads each in turn with wrk and an open-loop
+generator on the registered workloads W1-W6, then runs the "any document" screens with every candidate
+up, interleaved and repeated, and writes bench/results/workloads.md.
 
-    .venv/bin/python bench/run.py [--scale 1.0] [--duration 15] [--workers 2] [--skip-dataset] [--only W1,W2]
+    .venv/bin/python bench/run.py [--scale 1.0] [--duration 10] [--workers 2] [--skip-dataset] [--only W1,W2]
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import httpx
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import cases, cluster, load, report, servers  # noqa: E402
+from harness import anydocs, cases, cluster, load, report, servers  # noqa: E402
 from harness.servers import BENCH, ROOT  # noqa: E402
 
 DATABASE = "kinerja_bench"
@@ -51,14 +52,18 @@ def log(message: str) -> None:
 def parse_args() -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--scale", type=float, default=1.0, help="dataset size as a fraction of the full one")
-    p.add_argument("--duration", type=float, default=15, help="seconds of each wrk run")
+    p.add_argument("--duration", type=float, default=10, help="seconds of each wrk run")
     p.add_argument("--warmup", type=float, default=2, help="seconds of wrk warm-up before each workload")
     p.add_argument("--connections", default="8,32,64")
     p.add_argument("--workers", type=int, default=2, help="server processes of every candidate")
     p.add_argument("--rate", type=float, default=100, help="open-loop arrival rate (req/s)")
     p.add_argument("--rate-seconds", type=float, default=10)
     p.add_argument("--skip-dataset", action="store_true", help="reuse the generated databases")
-    p.add_argument("--only", default="", help="workloads to run, e.g. W1,W2 (default: all)")
+    p.add_argument("--only", default="", help="registered workloads to run, e.g. W1,W2 (default: all; 'none': none)")
+    p.add_argument("--screens", default=",".join(s.key for s in anydocs.SCREENS),
+                   help="'any document' screens to run ('' for none)")
+    p.add_argument("--any-connections", default="8,32", help="connections of the 'any document' runs")
+    p.add_argument("--repeat", type=int, default=3, help="repetitions of each 'any document' run (median reported)")
     p.add_argument("--candidates", default=",".join(servers.CANDIDATES))
     p.add_argument("--tenant-counts", default="5,50,500", help="tenant counts for the W1/W2 flatness check ('' skips)")
     p.add_argument("--tenant-scale", type=float, default=None,
@@ -97,9 +102,12 @@ async def prepare_database(admin_url: str, database: str) -> dict[str, int]:
             await conn.execute(f.read())
         await conn.execute("UPDATE tenant SET settings = settings::jsonb || $1::jsonb WHERE slug = $2",
                            json.dumps(TENANT_SETTINGS), cases.TENANT)
-        tables = ["tenant", "employee", "org_unit", "performance_plan", "indicator", "realisation", "evaluation",
-                  "training_record", "survey_response", "app_user"]
-        return {t: await conn.fetchval(f"SELECT count(*) FROM {t}") for t in tables}
+        generated = await conn.fetchval("SELECT shobj_description(oid, 'pg_database') FROM pg_database "
+                                        "WHERE datname = current_database()")
+        tables = ["tenant", "employee", "org_unit", "performance_plan", "indicator", "realisation", "evidence",
+                  "evaluation", "feedback", "training_record", "service_unit", "survey_response", "feedback_ticket",
+                  "app_user"]
+        return {"generated": generated or "?", "rows": {t: await conn.fetchval(f"SELECT count(*) FROM {t}") for t in tables}}
     finally:
         await conn.close()
 
@@ -185,7 +193,11 @@ class Run:
         self.reads = [w for w in cases.READS if not only or w in only or w.split("-")[0] in only]
         self.writes = [w for w in cases.WRITES if not only or w in only]
         self.candidates = [c for c in args.candidates.split(",") if c]
-        self.results: dict = {"reads": {}, "writes": {}, "statements": {}, "rss": {}, "tenants": {}, "notes": []}
+        chosen = {k.strip() for k in args.screens.split(",") if k.strip()}
+        self.screens = [screen for screen in anydocs.SCREENS if screen.key in chosen]
+        self.tokens: dict[tuple[str, str], tuple[str, float]] = {}
+        self.results: dict = {"reads": {}, "writes": {}, "statements": {}, "rss": {}, "tenants": {}, "notes": [],
+                              "any": {"screens": {}, "skipped": {}, "failed": {}, "statements": {}, "rss": {}}}
 
     def start(self, name: str, database: str = DATABASE) -> servers.Server:
         log(f"start {name} ({self.args.workers} workers) on {database}")
@@ -198,12 +210,14 @@ class Run:
         return mint_token(self.secret, users[username], fx.tenant_id)
 
     async def body(self, server: servers.Server, workload: str, fx: cases.Fixture, token: str) -> dict:
-        if server.name == "postgraphile":
+        if server.name.startswith("postgraphile"):
             return await cases.postgraphile_body(workload, fx, server.url, token)
         return cases.kinerja_body(workload, fx)
 
     # ---- same data ----
     async def check(self) -> None:
+        if not self.reads:
+            return
         log("same-data check: all candidates up")
         running = {name: self.start(name) for name in self.candidates}
         try:
@@ -258,7 +272,7 @@ class Run:
         headers = {**(headers or {}), **({"Authorization": f"Bearer {token}"} if token else {})}
         async with httpx.AsyncClient(timeout=60) as client:
             r = await client.post(url, json=body, headers=headers)
-        if b'"code"' in r.content or b'"errors"' in r.content:
+        if b'"userErrors":[{' in r.content or b'"errors"' in r.content:
             raise RuntimeError(f"{url}: {r.text[:500]}")
 
     def measure(self, server: servers.Server, script: str, connections: int, seconds: float) -> dict:
@@ -316,6 +330,8 @@ class Run:
         fx = await cases.load_fixture(admin_db(self.admin_url, DATABASE), 0)
         users = await user_ids(self.admin_url, DATABASE, fx.tenant_id)
         stats = Statements(self.admin_url, DATABASE)
+        if not self.reads and not self.writes:
+            return
         for name in self.candidates:
             server = self.start(name)
             try:
@@ -339,6 +355,134 @@ class Run:
                                              "root": round(servers.rss_mb(server.process.pid), 1)}
             finally:
                 server.stop()
+
+    # ---- any document: every candidate up, runs interleaved and repeated ----
+    async def any_token(self, name: str, server: servers.Server, username: str, fx: anydocs.Fixture, users: dict) -> str:
+        """A token of the candidate for the user, renewed when older than 10 minutes (they last 15): Kinerja's
+        from its login mutation (whose per-client limits a login per run would reach), the others' minted."""
+        cached = self.tokens.get((name, username))
+        if cached and time.monotonic() - cached[1] < 600:
+            return cached[0]
+        token = (await cases.login(server.url, username) if name == "kinerja"
+                 else mint_token(self.secret, users[username], fx.tenant_id))
+        self.tokens[(name, username)] = (token, time.monotonic())
+        return token
+
+    async def any_body(self, name: str, server: servers.Server, screen: anydocs.Screen, fx: anydocs.Fixture,
+                       token: str, first: int = anydocs.DEFAULT_PAGE) -> dict:
+        if name.startswith("postgraphile"):
+            return await anydocs.postgraphile_body(screen, fx, server.url, token, first)
+        return anydocs.kinerja_body(screen, fx, first)
+
+    async def any_documents(self) -> None:
+        if not self.screens:
+            return
+        section = self.results["any"]
+        log("'any document' screens: all candidates up")
+        running = {name: self.start(name) for name in self.candidates}
+        try:
+            fixtures = {v: await anydocs.load_fixture(admin_db(self.admin_url, DATABASE), v) for v in (0, 1)}
+            users = await user_ids(self.admin_url, DATABASE, fixtures[0].tenant_id)
+            who: dict[str, list[str]] = {}
+            for screen in self.screens:
+                problem = anydocs.kinerja_problem(screen) if "kinerja" in running else None
+                if problem:
+                    section["skipped"][screen.key] = problem
+                    log(f"  {screen.key}: Kinerja skipped, its document does not validate: {problem}")
+                who[screen.key] = [n for n in running if not (n == "kinerja" and problem)]
+                await self.any_check(screen, running, who[screen.key], fixtures, users)
+            for screen in self.screens:
+                await self.any_statements(screen, running, who[screen.key], fixtures[0], users)
+            for screen in self.screens:
+                await self.any_timing(screen, running, who[screen.key], fixtures[0], users)
+            section["rss"] = {name: {"workers": [round(servers.rss_mb(p), 1) for p in server.workers()],
+                                     "root": round(servers.rss_mb(server.process.pid), 1)}
+                              for name, server in running.items()}
+        finally:
+            for server in running.values():
+                server.stop()
+
+    async def any_check(self, screen, running, names: list[str], fixtures, users) -> None:
+        """Same data by natural keys, two variants; a candidate that answers otherwise (or with errors) is
+        left out of the screen's timing and its targets fail."""
+        for variant in (0, 1):
+            fx = fixtures[variant]
+            answers = {}
+            for name in list(names):
+                server = running[name]
+                try:
+                    token = await self.any_token(name, server, anydocs.actor(screen, variant), fx, users)
+                    data = await fetch(server.url, await self.any_body(name, server, screen, fx, token), token)
+                    answers[name] = anydocs.normalise(screen, name, data)
+                except (RuntimeError, KeyError, TypeError, httpx.HTTPError) as exc:
+                    self.any_failed(screen, name, names, f"answered with an error: {exc!s}"[:400])
+            if not answers:
+                continue
+            reference_name = next((n for n in ("handwritten", "postgraphile5") if n in answers), next(iter(answers)))
+            for name, answer in answers.items():
+                if answer != answers[reference_name] and name in names:
+                    path = os.path.join(RAW, f"diff-any-{screen.key}-{variant}.json")
+                    with open(path, "w") as f:
+                        json.dump(answers, f, indent=1, default=str)
+                    self.any_failed(screen, name, names, f"returned other data than {reference_name} (variant {variant}, "
+                                                         f"all answers in results/raw/{os.path.basename(path)})")
+            log(f"  {screen.key} variant {variant}: {', '.join(n for n in answers if n in names)} agree")
+
+    def any_failed(self, screen, name: str, names: list[str], why: str) -> None:
+        log(f"  {screen.key}: {name} {why}")
+        self.results["any"]["failed"].setdefault(screen.key, {})[name] = why
+        if name in names:
+            names.remove(name)
+
+    async def any_statements(self, screen, running, names: list[str], fx, users) -> None:
+        stats = Statements(self.admin_url, DATABASE)
+        sizes = anydocs.PAGE_SIZES if screen.paged else (anydocs.DEFAULT_PAGE,)
+        out = self.results["any"]["statements"].setdefault(screen.key, {})
+        for name in names:
+            server = running[name]
+            token = await self.any_token(name, server, screen.actor, fx, users)
+            for first in sizes:
+                body = await self.any_body(name, server, screen, fx, token, first)
+                for _ in range(3):  # caches warm (policy, schema, prepared statements): not counted
+                    await fetch(server.url, body, token)
+                out.setdefault(name, {})[first] = await self.statements(stats, server, server.url, body, token)
+            log(f"  {screen.key} {name} statements per request: "
+                + ", ".join(f"{first}: {out[name][first]['per_request']:.1f}" for first in sizes))
+
+    async def any_timing(self, screen, running, names: list[str], fx, users) -> None:
+        connections = [int(c) for c in self.args.any_connections.split(",")]
+        out = self.results["any"]["screens"].setdefault(screen.key, {})
+
+        async def prepared(name: str) -> tuple[str, dict, str]:
+            server = running[name]
+            token = await self.any_token(name, server, screen.actor, fx, users)  # fresh: a run outlasts none
+            body = await self.any_body(name, server, screen, fx, token)
+            return token, body, load.lua_script(os.path.join(RAW, f"any-{screen.key}-{name}.lua"), body, token)
+
+        async def idle() -> None:
+            for server in running.values():
+                await wait_idle(server)
+
+        for name in names:  # warm-up
+            _token, _body, script = await prepared(name)
+            load.wrk(running[name].url, script, max(connections), self.args.warmup, self.load_cpus)
+        for rep in range(self.args.repeat):
+            order = names[rep % len(names):] + names[:rep % len(names)]
+            for name in order:
+                _token, _body, script = await prepared(name)
+                for c in connections:
+                    await idle()
+                    r = self.measure(running[name], script, c, self.args.duration)
+                    out.setdefault(name, {"closed": {}}).setdefault("closed", {}).setdefault(c, []).append(r)
+                    log(f"  {screen.key} rep {rep + 1} {name} c={c}: {r['rps']:.0f} req/s p50 {r['p50']:.1f} "
+                        f"p99 {r['p99']:.1f} ms errors {r['body_errors'] + r['non2xx'] + r['socket_errors']}")
+        for name in names[len(names) // 2:] + names[:len(names) // 2]:
+            token, body, _script = await prepared(name)
+            await idle()
+            out[name]["open"] = load.open_loop(running[name].url, body, token, self.args.rate, self.args.rate_seconds,
+                                               self.load_cpus)
+            log(f"  {screen.key} {name} at {self.args.rate:.0f} req/s: p50 {out[name]['open']['p50']} "
+                f"p99 {out[name]['open']['p99']} ms")
 
     async def tenants(self, counts: list[int]) -> None:
         scale = self.args.tenant_scale if self.args.tenant_scale is not None else min(self.args.scale, 0.05)
@@ -364,13 +508,17 @@ class Run:
 
 
 def install_postgraphile() -> None:
-    """npm ci from the committed lock file, unless node_modules already matches it."""
-    folder = os.path.join(BENCH, "postgraphile")
-    installed = os.path.join(folder, "node_modules", ".package-lock.json")
-    if os.path.exists(installed) and os.path.getmtime(installed) >= os.path.getmtime(os.path.join(folder, "package-lock.json")):
-        return
-    log("npm ci (PostGraphile)")
-    subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--silent"], cwd=folder, check=True)
+    """npm ci from the committed lock files (PostGraphile 4, and 5 with its Node 22), unless node_modules
+    already matches them."""
+    for name in ("postgraphile", "postgraphile5"):
+        folder = os.path.join(BENCH, name)
+        installed = os.path.join(folder, "node_modules", ".package-lock.json")
+        lock = os.path.join(folder, "package-lock.json")
+        if os.path.exists(installed) and os.path.getmtime(installed) >= os.path.getmtime(lock):
+            continue
+        log(f"npm ci ({name})")
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--silent"], cwd=folder,
+                       check=True)
 
 
 def versions(admin_url: str) -> dict:
@@ -380,11 +528,15 @@ def versions(admin_url: str) -> dict:
         except (OSError, IndexError):
             return "?"
 
-    with open(os.path.join(BENCH, "postgraphile", "node_modules", "postgraphile", "package.json")) as f:
-        postgraphile = json.load(f)["version"]
+    def package(folder: str, name: str) -> str:
+        with open(os.path.join(BENCH, folder, "node_modules", name, "package.json")) as f:
+            return json.load(f)["version"]
+
     pg = asyncio.run(_pg_version(admin_url))
-    return {"Python": platform.python_version(), "PostgreSQL": pg, "Node": out(["node", "--version"]),
-            "postgraphile": postgraphile, "strawberry-graphql": metadata.version("strawberry-graphql"),
+    return {"Python": platform.python_version(), "PostgreSQL": pg,
+            "postgraphile 5": f"{package('postgraphile5', 'postgraphile')} on Node {out([servers.POSTGRAPHILE5_NODE, '--version'])}",
+            "postgraphile 4": f"{package('postgraphile', 'postgraphile')} on Node {out(['node', '--version'])}",
+            "strawberry-graphql": metadata.version("strawberry-graphql"),
             "uvicorn": metadata.version("uvicorn"), "asyncpg": metadata.version("asyncpg"),
             "wrk": out(["/usr/bin/wrk", "-v"]) or "wrk"}
 
@@ -413,6 +565,12 @@ def main() -> None:
             for per in saved[section].values():
                 for result in per.values():
                     result["closed"] = {int(c): r for c, r in result["closed"].items()}
+        for per in saved["any"]["screens"].values():
+            for result in per.values():
+                result["closed"] = {int(c): r for c, r in result["closed"].items()}
+        for per in saved["any"]["statements"].values():
+            for name in per:
+                per[name] = {int(first): r for first, r in per[name].items()}
         saved["tenants"] = {w: {int(c): r for c, r in per.items()} for w, per in saved["tenants"].items()}
         report.write(args.output, context, saved)
         return
@@ -424,16 +582,18 @@ def main() -> None:
     if not args.skip_dataset:
         dataset = generate(admin_url, DATABASE, args.scale)
         log(f"dataset generated in {dataset['seconds']} s")
-    rows = asyncio.run(prepare_database(admin_url, DATABASE))
+    prepared = asyncio.run(prepare_database(admin_url, DATABASE))
     install_postgraphile()
     run = Run(args, admin_url)
     asyncio.run(run.check())
     asyncio.run(run.timing())
+    asyncio.run(run.any_documents())
     counts = [int(c) for c in args.tenant_counts.split(",") if c.strip()]
     if counts:
         asyncio.run(run.tenants(counts))
     elapsed = time.monotonic() - started
-    context = {"args": vars(args), "machine": machine(), "versions": versions(admin_url), "rows": rows,
+    context = {"args": vars(args), "machine": machine(), "versions": versions(admin_url), "rows": prepared["rows"],
+               "generated": prepared["generated"],
                "dataset_seconds": dataset and dataset["seconds"], "elapsed_s": round(elapsed),
                "cluster_settings": cluster.settings_text(), "date": f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC"}
     with open(os.path.join(RAW, "results.json"), "w") as f:

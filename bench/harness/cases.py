@@ -198,26 +198,28 @@ def _achievement(aspect: str, target, realised) -> float | None:
     return float(max(Decimal(0), min(Decimal(1), realised / target)))
 
 
+def postgraphile_plan(p: dict) -> tuple:
+    """Status and progress in the period of a plan PostGraphile returned with its indicators and the
+    period's realisations (what Kinerja and the hand-written SQL compute in the database)."""
+    indicators = [i for r in p["resultTargetsByPlanId"]["nodes"] for i in r["indicatorsByResultId"]["nodes"]]
+    realised = [i for i in indicators if i["realisationsByIndicatorId"]["nodes"]]
+    shares = []
+    for i in indicators:
+        if i["targetValue"] is not None:
+            values = i["realisationsByIndicatorId"]["nodes"]
+            share = _achievement(i["aspect"], i["targetValue"], values[0]["value"] if values else None)
+            shares.append(share or 0.0)
+    return (p["status"], len(indicators), len(realised), round(len(realised) / len(indicators), 4) if indicators else 0.0,
+            round(sum(shares) / len(shares), 4) if shares else None)
+
+
 def normalise(workload: str, candidate: str, data: dict):
     if workload == "W1":
-        if candidate == "postgraphile":
+        if candidate.startswith("postgraphile"):
             rows = []
             for m in data["myTeam"]["nodes"]:
                 plans = [p for p in m["performancePlansByEmployeeId"]["nodes"] if p["status"] != "SUPERSEDED"]
-                plan = None
-                if plans:
-                    p = plans[-1]
-                    indicators = [i for r in p["resultTargetsByPlanId"]["nodes"] for i in r["indicatorsByResultId"]["nodes"]]
-                    realised = [i for i in indicators if i["realisationsByIndicatorId"]["nodes"]]
-                    shares = []
-                    for i in indicators:
-                        if i["targetValue"] is not None:
-                            values = i["realisationsByIndicatorId"]["nodes"]
-                            share = _achievement(i["aspect"], i["targetValue"], values[0]["value"] if values else None)
-                            shares.append(share or 0.0)
-                    plan = (p["status"], len(indicators), len(realised),
-                            round(len(realised) / len(indicators), 4) if indicators else 0.0,
-                            round(sum(shares) / len(shares), 4) if shares else None)
+                plan = postgraphile_plan(plans[-1]) if plans else None
                 latest = m["evaluationsByEmployeeId"]["nodes"]
                 rows.append((m["nip"], m["name"], plan, latest[0]["predicate"] if latest else None,
                              sum(t["jp"] for t in m["trainingRecordsByEmployeeId"]["nodes"])))
@@ -242,7 +244,7 @@ def normalise(workload: str, candidate: str, data: dict):
                          unit["name"]))
         return {"rows": rows, "hasNextPage": conn["pageInfo"]["hasNextPage"]}
     if workload == "W3":
-        if candidate == "postgraphile":
+        if candidate.startswith("postgraphile"):
             p = data["performancePlanById"]
             results = [(r["kind"], r["description"], [
                 (i["aspect"], i["description"], _num(i["targetValue"]), i["targetUnit"],
@@ -256,7 +258,7 @@ def normalise(workload: str, candidate: str, data: dict):
             for r in p["results"]]
         return (p["year"], p["status"], p["employee"]["nip"], results)
     if workload == "W5":
-        if candidate == "postgraphile":
+        if candidate.startswith("postgraphile"):
             out = []
             for u in data["allOrgUnits"]["nodes"]:
                 counts = {k: u[alias]["totalCount"] for k, alias in (

