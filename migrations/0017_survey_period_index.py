@@ -29,6 +29,6 @@ async def drop(_apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("kinerja", "0012_audit_isolation")]
+    dependencies = [("kinerja", "0020_sessions")]
 
     operations = [RunPython(create, drop)]
