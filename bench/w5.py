@@ -5,7 +5,7 @@ application role under RLS in a transaction bound to the largest tenant (bench-0
 
 1. the statement Kinerja sends today (``kinerja.evaluations.compiled._TENANT_YEAR``) and the shape
    recommended here (``SHAPE``, a drop-in: same columns, same rows), each with and without the index of
-   migrations/0017 (dropped inside a rolled-back transaction): EXPLAIN (ANALYZE, BUFFERS) repeated, the
+   migrations/0021 (dropped inside a rolled-back transaction): EXPLAIN (ANALYZE, BUFFERS) repeated, the
    time of each part, and statements per second at 8 connections;
 2. the resolver path, which answers any TenantYear document other than the registered one, through a
    running Kinerja: every statement it sends (pg_stat_statements) and their plans (auto_explain);
@@ -389,7 +389,7 @@ ADVICE = [
     "CTE), expects 20 rows and joins all 87,000 rows to the service units and the org tree before grouping them. "
     "The evaluation counts probe the employee table's primary key once per evaluation (10,000 probes, 40,000 "
     "buffers) because the estimate for the period's evaluations is 9 times too low.",
-    "2. **The index** (migrations/0017: survey_response (tenant_id, created_at) INCLUDE (service_unit_id, u1..u9)) "
+    "2. **The index** (migrations/0021: survey_response (tenant_id, created_at) INCLUDE (service_unit_id, u1..u9)) "
     "makes a period's responses one range of the index with no table access, whatever the number of service "
     "units or years of data kept. With today's statement it halves the buffers but the joins of 87,000 rows "
     "remain; with the shape below, buffers drop about 24 times and time about 2.5 to 3 times.",
@@ -428,9 +428,9 @@ def write(args, bench, statements, rates, resolver, kinerja) -> None:
              "the repetitions is the steadiest figure.", ""]
     lines += ADVICE + ["## The statement, today and in the recommended shape", "",
               f"As the application role under RLS, in a transaction bound to the tenant; {args.repeat} runs each. "
-              "\"Without the index\": migrations/0017's index dropped inside the transaction (rolled back). Every "
+              "\"Without the index\": migrations/0021's index dropped inside the transaction (rolled back). Every "
               "variant returns the same answer.", "",
-              "| statement | index 0017 | EXPLAIN ANALYZE execution, median (min) ms | planning ms | plain execution, "
+              "| statement | index 0021 | EXPLAIN ANALYZE execution, median (min) ms | planning ms | plain execution, "
               "median (min) ms | buffers | statements/s at 8 connections |", "|---|---|---|---|---|---|---|"]
     for key, r in statements.items():
         label = "today (`evaluations/compiled.py: _TENANT_YEAR`)" if r["label"].startswith("today") else "recommended shape (`bench/w5.py: SHAPE`)"
@@ -444,7 +444,7 @@ def write(args, bench, statements, rates, resolver, kinerja) -> None:
         lines.append("")
     lines += [f"Plans: results/raw/w5-plan-*.txt (not committed).", "",
               "## Kinerja's request rate on W5 (the registered document, whatever statement Kinerja sends for it), c=8, wrk", "",
-              "| index 0017 | req/s | p50 ms | p99 ms |", "|---|---|---|---|"]
+              "| index 0021 | req/s | p50 ms | p99 ms |", "|---|---|---|---|"]
     for with_index, r in kinerja.items():
         lines.append(f"| {'yes' if with_index else 'no'} | {r['rps']:.1f} | {r['p50']:.0f} | {r['p99']:.0f} |")
     lines += ["", "## The resolver path (a TenantYear document other than the registered one)", "",
