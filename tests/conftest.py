@@ -198,3 +198,4 @@ async def running_server(settings: Settings, workers: int, log_path: Path, *, re
         finally:
             server.terminate()
             server.wait(timeout=10)
+

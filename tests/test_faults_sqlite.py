@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import shutil
+import sqlite3
 
 import httpx
 import pytest
@@ -22,7 +22,10 @@ async def test_a_full_disk_under_the_sqlite_file_answers_503_and_readyz_says_why
     await connection().execute_query("PRAGMA wal_checkpoint(TRUNCATE)")
     with tiny_filesystem(os.path.getsize(database.sqlite_path) // 1024 + 4096) as disk:
         copy = disk / "kinerja.sqlite3"
-        shutil.copyfile(database.sqlite_path, copy)
+        # SQLite's own backup, not a file copy: closing a file descriptor of the live database in
+        # this process would drop the locks SQLite holds on it (POSIX locks are per process).
+        with sqlite3.connect(database.sqlite_path) as source, sqlite3.connect(copy) as target:
+            source.backup(target)
         settings = dataclasses.replace(database, sqlite_path=str(copy), upload_dir=str(tmp_path / "uploads"))
         async with running_server(settings, 1, tmp_path / "server.log", ready_path="/healthz") as base:
             async with httpx.AsyncClient(base_url=base, timeout=20) as client:

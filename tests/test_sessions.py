@@ -41,8 +41,8 @@ LOGOUT = "mutation($t: String!) { logout(input: {refreshToken: $t}) { ok userErr
 async def server(database, tmp_path_factory):
     # Periods the tests close and reopen exist before the server starts: in the SQLite mode the server
     # is another process on the same file.
-    tenant = await _tenant("bungo")
-    for year in (2060, 2061):
+    for slug, year in (("bungo", 2060), ("samarinda", 2061)):
+        tenant = await _tenant(slug)
         async with tenant_transaction(tenant.id):
             await ensure_periods(tenant, year)
     async with running_server(database, WORKERS, tmp_path_factory.mktemp("sessions") / "server.log") as base:
