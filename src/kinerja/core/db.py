@@ -176,9 +176,17 @@ sql_log = logging.getLogger("kinerja.sql")
 
 @contextlib.asynccontextmanager
 async def tenant_read(tenant_id: uuid.UUID) -> AsyncIterator[Fetch]:
-    """A read-only transaction bound to a tenant, opened and bound in one round trip (PostgreSQL only):
-    what compiled handlers run their statement in. Nothing it does is kept."""
-    async with connection().acquire_connection() as raw:
+    """A read-only transaction bound to a tenant, opened and bound in one round trip: what compiled
+    reads run their statement in. Nothing it does is kept. (SQLite has no row-level security and runs a
+    single statement atomically: the statement itself is scoped to the tenant.)"""
+    client = connection()
+    if client.capabilities.dialect != "postgres":
+        async def fetch_sqlite(sql: str, params: list) -> list:
+            return (await client.execute_query(sql, params))[1]
+
+        yield fetch_sqlite
+        return
+    async with client.acquire_connection() as raw:
         binding = "BEGIN READ ONLY; SELECT set_config('app.tenant_id', '%s', true)" % uuid.UUID(str(tenant_id))
         sql_log.debug(binding)
         await raw.execute(binding)

@@ -7,14 +7,28 @@ from dataclasses import dataclass
 
 from tortoise.expressions import Q
 
+from kinerja.core.batch import by_ids
 from kinerja.core.context import RequestContext
 from kinerja.core.errors import NotFound
 from kinerja.core.pagination import Page, paginate
-from kinerja.org.models import Employee, OrgUnit, Period
+from kinerja.org.models import Employee, OrgUnit, Period, Position
 from kinerja.org.rules import periods_for_year
 from kinerja.org.scoping import employee_scope, unit_subtree_ids
 from kinerja.tenancy.models import Tenant
 from kinerja.tenancy.rules import TenantSettings
+
+
+async def employees_by_id(tenant_id: uuid.UUID, ids: list[uuid.UUID]) -> list[Employee | None]:
+    """Batch lookup for loaders of other areas (rows by id, None where missing)."""
+    return await by_ids(Employee, tenant_id, ids)
+
+
+async def positions_by_id(tenant_id: uuid.UUID, ids: list[uuid.UUID]) -> list[Position | None]:
+    return await by_ids(Position, tenant_id, ids)
+
+
+async def periods_by_id(tenant_id: uuid.UUID, ids: list[uuid.UUID]) -> list[Period | None]:
+    return await by_ids(Period, tenant_id, ids)
 
 
 @dataclass(frozen=True)

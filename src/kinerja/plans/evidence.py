@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from kinerja.core.errors import FieldError
+from kinerja.core.ids import to_global_id
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_FILES = 10
@@ -22,6 +23,11 @@ ALLOWED_TYPES = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (b"PK\x03\x04",),
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (b"PK\x03\x04",),
 }
+
+
+def download_path(evidence_id, sha256: str | None) -> str | None:
+    """Where a stored file is downloaded (GET with the same token); a link has none."""
+    return f"/evidence/{to_global_id('Evidence', evidence_id)}" if sha256 else None
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
+from types import SimpleNamespace
 
 from kinerja.core.context import RequestContext
 from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
@@ -178,6 +179,30 @@ def progress_of(indicators: list[Indicator], realisations: dict[uuid.UUID, Reali
             shares.append(share if share is not None else Decimal(0))
     mean = (sum(shares) / len(shares)).quantize(Decimal("0.0001")) if shares else None
     return Progress(len(indicators), sum(1 for i in indicators if i.id in realisations), mean)
+
+
+def indicator_row(raw: dict) -> SimpleNamespace:
+    """An indicator from compiled JSON (``id``, ``aspect``, ``target`` as text), as the progress rule reads it."""
+    return SimpleNamespace(id=raw["id"], aspect=rules.Aspect(raw["aspect"]), target_value=_decimal(raw["target"]))
+
+
+def realisation_row(raw: dict) -> SimpleNamespace:
+    return SimpleNamespace(value=_decimal(raw["value"]))
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+def progress_of_rows(rows: list) -> Progress:
+    """Progress from one statement's rows, one per indicator in plan order:
+    ``[id, aspect, target as text, realised value as text, realised in the period]``."""
+    indicators, found = [], {}
+    for indicator_id, aspect, target, value, realised in rows:
+        indicators.append(SimpleNamespace(id=indicator_id, aspect=rules.Aspect(aspect), target_value=_decimal(target)))
+        if realised:
+            found[indicator_id] = SimpleNamespace(value=_decimal(value))
+    return progress_of(indicators, found)
 
 
 async def plan_feedback(ctx: RequestContext, plan: PerformancePlan) -> list[Feedback]:
