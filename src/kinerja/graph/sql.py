@@ -85,10 +85,13 @@ def _renumber(template: Text, offset: int) -> Text:
 
 @dataclass(frozen=True)
 class Cond:
-    """A SQL condition with its values (bound as parameters, never written into the SQL)."""
+    """A SQL condition with its values (bound as parameters, never written into the SQL); ``column``:
+    the column the values are compared with, when there is one (a value beyond its range is refused
+    as the database would refuse it)."""
 
     template: Text
     values: tuple = ()
+    column: str | None = None
 
 
 def where(template: Text, *values) -> Cond:
@@ -96,7 +99,7 @@ def where(template: Text, *values) -> Cond:
 
 
 def eq(column: str, value) -> Cond:
-    return Cond("{t}.%s = {0}" % column, (value,))
+    return Cond("{t}.%s = {0}" % column, (value,), column)
 
 
 def is_null(column: str) -> Cond:
@@ -104,11 +107,11 @@ def is_null(column: str) -> Cond:
 
 
 def gte(column: str, value) -> Cond:
-    return Cond("{t}.%s >= {0}" % column, (value,))
+    return Cond("{t}.%s >= {0}" % column, (value,), column)
 
 
 def lte(column: str, value) -> Cond:
-    return Cond("{t}.%s <= {0}" % column, (value,))
+    return Cond("{t}.%s <= {0}" % column, (value,), column)
 
 
 def is_me(column: str) -> Cond:

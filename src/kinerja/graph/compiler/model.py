@@ -39,6 +39,20 @@ _MODEL_KINDS = [
 _SCALAR_KINDS = {"Boolean": BOOL, "Decimal": DECIMAL, "DateTime": DATETIME, "Date": DATE, "JSON": JSON, "Int": INT}
 
 
+_INT_BOUNDS = [(tf.SmallIntField, 2 ** 15), (tf.IntField, 2 ** 31), (tf.BigIntField, 2 ** 63)]
+
+
+def int_bounds(model) -> dict[str, tuple[int, int]]:
+    """The range of each integer column, from a tortoise model."""
+    bounds = {}
+    for name, model_field in model._meta.fields_map.items():
+        for cls, limit in _INT_BOUNDS:
+            if type(model_field) is cls or (isinstance(model_field, cls) and not isinstance(model_field, RelationalField)):
+                bounds[model_field.source_field or name] = (-limit, limit - 1)
+                break
+    return bounds
+
+
 def model_columns(model) -> dict[str, str]:
     """Column name -> kind, from a tortoise model."""
     columns = {}
@@ -83,6 +97,7 @@ class TypeInfo:
     table: sql.Table
     columns: dict[str, str]                     # column -> kind (empty for rows without a model)
     fields: dict[str, FieldInfo] = field(default_factory=dict)
+    bounds: dict[str, tuple[int, int]] = field(default_factory=dict)  # integer column -> range
 
     @property
     def sql_table(self) -> str | None:
@@ -106,7 +121,7 @@ def described_types(schema: GraphQLSchema) -> dict[str, TypeInfo]:
         if not isinstance(table, sql.Table):
             continue
         columns = model_columns(table.model) if table.model is not None else {}
-        info = TypeInfo(name, gql_type, table, columns)
+        info = TypeInfo(name, gql_type, table, columns, bounds=int_bounds(table.model) if table.model is not None else {})
         for field_name, gql_field in gql_type.fields.items():
             definition_field = strawberry_field(gql_field)
             meta = (definition_field.metadata or {}).get(sql.SQL) if definition_field is not None else None

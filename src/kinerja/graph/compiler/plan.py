@@ -44,6 +44,7 @@ from kinerja.core.errors import BadUserInput, DomainError, NotFound
 from kinerja.core.ids import from_global_id
 from kinerja.core.pagination import decode_cursor, page_size
 from kinerja.graph import sql
+from kinerja.graph.errors import ValueNotStorable
 from kinerja.graph.compiler.model import (
     BACKREF,
     DATE,
@@ -260,7 +261,41 @@ def prepare_spec(spec, target: TypeInfo | None, request: Request) -> Prepared:
         prepared.limit = 0 if prepared.size == 0 else prepared.size + 1
         if spec.after:
             prepared.cursor = typed_cursor(spec.after, spec.order, target)
+    _check_ranges(spec.where, target)
+    if isinstance(spec.guard, sql.Exists):
+        _check_ranges(spec.guard.where, request.types[spec.guard.type_name])
     return prepared
+
+
+def _check_ranges(conds: tuple[sql.Cond, ...], target: TypeInfo | None) -> None:
+    """A number beyond its column's range is refused, as the database refuses it."""
+    for cond in conds:
+        bounds = target.bounds.get(cond.column) if target is not None and cond.column else None
+        if bounds is None:
+            continue
+        for value in cond.values:
+            if isinstance(value, int) and not isinstance(value, bool) and not bounds[0] <= value <= bounds[1]:
+                raise ValueNotStorable(f"{value} is out of the range of {cond.column}")
+
+
+def refused_text(prepared: Prepared) -> bool:
+    """A text value PostgreSQL cannot store (a NUL character)."""
+    spec = prepared.spec
+    values: list = []
+    if isinstance(spec, sql.Rows):
+        for cond in spec.where:
+            values.extend(cond.values)
+        if isinstance(spec.guard, sql.Guard):
+            values.extend(spec.guard.cond.values)
+        elif isinstance(spec.guard, sql.Exists):
+            for cond in spec.guard.where:
+                values.extend(cond.values)
+    elif isinstance(spec, sql.Value):
+        for item in spec.inputs:
+            if not isinstance(item, str):
+                values.extend(item.values)
+    values.extend(prepared.cursor or ())
+    return any(isinstance(v, str) and "\x00" in v for v in values)
 
 
 def typed_cursor(after: str, order: tuple[str, ...], target: TypeInfo) -> list:
@@ -308,7 +343,7 @@ def prepare_site(site: Site, request: Request, target_of) -> Prepared:
                                    config=request.schema.config)
         spec = definition.base_resolver.wrapped_func(None, **kwargs)
         return prepare_spec(spec, target_of(site.gql_field, spec), request)
-    except DomainError as exc:
+    except (DomainError, ValueNotStorable) as exc:
         return Prepared(error=exc)
 
 

@@ -43,13 +43,16 @@ from kinerja.graph.compiler.plan import (
     FConst,
     NotCompilable,
     Planner,
+    Prepared,
     Rel,
     Request,
     build_program,
     fragments_of,
     operation_of,
     prepare_site,
+    refused_text,
 )
+from kinerja.graph.errors import ValueNotStorable
 from kinerja.graph.compiler.shape import Legacy, Marker, State, walker
 from kinerja.graph.compiler.sqlgen import Builder, SqliteBuilder, resolve_params
 
@@ -131,7 +134,12 @@ class Compiler:
         return Request(ctx, permissions, variables, self.types, self.schema)
 
     def prepare(self, program, request: Request) -> list:
-        return [prepare_site(site, request, self.target_of) for site in program.sites]
+        facts = [prepare_site(site, request, self.target_of) for site in program.sites]
+        if self.dialect is POSTGRES:
+            for index, prepared in enumerate(facts):
+                if prepared.spec is not None and prepared.error is None and refused_text(prepared):
+                    facts[index] = Prepared(error=ValueNotStorable("a text value with a NUL character"))
+        return facts
 
     def builder(self, facts, permissions) -> Builder:
         kind = SqliteBuilder if self.dialect is SQLITE else Builder
@@ -163,6 +171,7 @@ class Compiler:
         document = execution.graphql_document
         operation = operation_of(document, execution.operation_name)
         if operation is None or operation.operation is not OperationType.QUERY:
+            log.debug("read %s: resolvers (no single query operation)", execution.operation_name or "-")
             return None
         ctx = execution.context
         fragments = fragments_of(document)
@@ -173,6 +182,7 @@ class Compiler:
             return None
         variables = get_variable_values(self.gql, operation.variable_definitions or (), execution.variables or {})
         if isinstance(variables, list):
+            log.debug("read %s: resolvers (invalid variables)", execution.operation_name or "-")
             return None  # graphql-core reports the variables' errors
         request = await self.request(ctx, variables, in_transaction=False)
         facts = self.prepare(program, request)
@@ -363,6 +373,7 @@ def install(schema) -> Compiler:
             continue
         if isinstance(gql_type, GraphQLScalarType) and name in ("DateTime", "Date"):
             gql_type.serialize = _tolerant(gql_type.serialize)
+            gql_type.coerce_output_value = _tolerant(gql_type.coerce_output_value)
         if not isinstance(gql_type, GraphQLObjectType):
             continue
         for field_name, gql_field in gql_type.fields.items():

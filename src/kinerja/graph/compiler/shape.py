@@ -90,7 +90,7 @@ def _serialize(leaf_type, value):
         return None
     if isinstance(value, (list, tuple)):
         return [_serialize(leaf_type, item) for item in value]
-    return leaf_type.serialize(value)
+    return leaf_type.coerce_output_value(value)
 
 
 def walker(obj: Obj) -> Step | None:
