@@ -15,7 +15,7 @@ from kinerja.core.sql import fetch_all, uuid_param
 from kinerja.org.rules import PeriodKind
 from kinerja.plans import evidence as files
 from kinerja.plans import rules
-from kinerja.plans.models import Evidence, Feedback, Indicator, PerformancePlan, Realisation, ResultTarget
+from kinerja.plans.models import Evidence, Feedback, Indicator, Realisation, ResultTarget
 from kinerja.plans.rules import PlanStatus
 from kinerja.plans.service import can_give_team_feedback, get_plan, visible_plans
 
@@ -203,10 +203,6 @@ def progress_of_rows(rows: list) -> Progress:
         if realised:
             found[indicator_id] = SimpleNamespace(value=_decimal(value))
     return progress_of(indicators, found)
-
-
-async def plan_feedback(ctx: RequestContext, plan: PerformancePlan) -> list[Feedback]:
-    return await Feedback.filter(tenant_id=plan.tenant_id, plan_id=plan.id).order_by("created_at", "id")
 
 
 async def may_see_plan(ctx: RequestContext, plan_id: uuid.UUID) -> bool:

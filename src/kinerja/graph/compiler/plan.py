@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
@@ -261,26 +261,25 @@ def prepare_spec(spec, target: TypeInfo | None, request: Request) -> Prepared:
         prepared.limit = 0 if prepared.size == 0 else prepared.size + 1
         if spec.after:
             prepared.cursor = typed_cursor(spec.after, spec.order, target)
-    _check_ranges(spec.where, target)
-    if isinstance(spec.guard, sql.Exists):
-        _check_ranges(spec.guard.where, request.types[spec.guard.type_name])
     return prepared
 
 
-def _check_ranges(conds: tuple[sql.Cond, ...], target: TypeInfo | None) -> None:
-    """A number beyond its column's range is refused, as the database refuses it."""
+def _out_of_range(conds: tuple[sql.Cond, ...], target: TypeInfo | None) -> bool:
     for cond in conds:
         bounds = target.bounds.get(cond.column) if target is not None and cond.column else None
-        if bounds is None:
-            continue
-        for value in cond.values:
-            if isinstance(value, int) and not isinstance(value, bool) and not bounds[0] <= value <= bounds[1]:
-                raise ValueNotStorable(f"{value} is out of the range of {cond.column}")
+        if bounds is not None and any(isinstance(v, int) and not isinstance(v, bool) and not bounds[0] <= v <= bounds[1]
+                                      for v in cond.values):
+            return True
+    return False
 
 
-def refused_text(prepared: Prepared) -> bool:
-    """A text value PostgreSQL cannot store (a NUL character)."""
+def refused_by_postgres(prepared: Prepared, types: dict[str, TypeInfo]) -> bool:
+    """A value PostgreSQL refuses to compare with its column: text with a NUL character, a number
+    beyond the column's range (SQLite takes both)."""
     spec = prepared.spec
+    if isinstance(spec, sql.Rows) and (_out_of_range(spec.where, prepared.target) or (
+            isinstance(spec.guard, sql.Exists) and _out_of_range(spec.guard.where, types[spec.guard.type_name]))):
+        return True
     values: list = []
     if isinstance(spec, sql.Rows):
         for cond in spec.where:

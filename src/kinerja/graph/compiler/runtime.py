@@ -50,7 +50,7 @@ from kinerja.graph.compiler.plan import (
     fragments_of,
     operation_of,
     prepare_site,
-    refused_text,
+    refused_by_postgres,
 )
 from kinerja.graph.errors import ValueNotStorable
 from kinerja.graph.compiler.shape import Legacy, Marker, State, walker
@@ -137,8 +137,8 @@ class Compiler:
         facts = [prepare_site(site, request, self.target_of) for site in program.sites]
         if self.dialect is POSTGRES:
             for index, prepared in enumerate(facts):
-                if prepared.spec is not None and prepared.error is None and refused_text(prepared):
-                    facts[index] = Prepared(error=ValueNotStorable("a text value with a NUL character"))
+                if prepared.spec is not None and prepared.error is None and refused_by_postgres(prepared, self.types):
+                    facts[index] = Prepared(error=ValueNotStorable("a value the database refuses"))
         return facts
 
     def builder(self, facts, permissions) -> Builder:
