@@ -25,12 +25,13 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
 from kinerja.graph.errors import UNAVAILABLE, UNAVAILABLE_MESSAGE, with_code
+from kinerja.graph.limits import cost_error, query_cost
 from kinerja.auth.http import authenticate, new_context
 from kinerja.api.http_security import GRAPHIQL_CSP, mark_origin_refused
 from kinerja.api.trusted import TrustedDocuments
 from kinerja.core.config import Settings
 from kinerja.core.context import RequestContext
-from kinerja.core.db import is_database_unavailable, tenant_read
+from kinerja.core.db import expire_pooled_connections, is_database_unavailable, tenant_read
 from kinerja.core.errors import RateLimited
 from kinerja.core.logging import operation_var, request_id_var
 from kinerja.core.ratelimit import SharedWindowCounter
@@ -126,17 +127,73 @@ class GraphQLView(GraphQL):
         return None
 
     async def _respond(self, request: Request) -> Response:
-        if self.trusted is not None and request.method == "POST":
+        if request.method == "POST":
             body = await request.body()
-            response, body = await self._answer_trusted(request, body)
-            if response is not None:
-                return response
+            try:
+                payload = orjson.loads(body)
+            except orjson.JSONDecodeError:
+                payload = None
+            if isinstance(payload, dict):
+                operation = self.trusted.match(payload) if self.trusted is not None else None
+                if operation is not None and "query" not in payload:
+                    # Sent by documentId only: the schema answers the registered document.
+                    payload = {**payload, "query": operation.document}
+                    body = orjson.dumps(payload)
+                if operation is not None and operation.handler is not None and self.handlers:
+                    response = await self._answer_trusted(request, operation, payload)
+                    if response is not None:
+                        return response
+                response = await self._answer_known(request, payload)
+                if response is not None:
+                    return response
 
             async def replay() -> dict:
                 return {"type": "http.request", "body": body, "more_body": False}
 
             request = Request(request.scope, replay)
         return await self.run(request)
+
+    async def _answer_known(self, request: Request, payload: dict) -> Response | None:
+        """A query document the compiler has answered whole before (so it parsed, validated and kept
+        within the document limits): answered again without re-parsing or re-validating it; the rate
+        limit, the cost of these variables, the time limit and the error codes apply as always.
+        None: the schema answers (unknown documents, bad variables, parts answered field by field)."""
+        query, name, variables = payload.get("query"), payload.get("operationName"), payload.get("variables") or {}
+        if not (self.settings.compiled_operations and isinstance(query, str) and isinstance(variables, dict)
+                and (name is None or isinstance(name, str))):
+            return None
+        compiler = self.schema.compiler
+        read = compiler.known(query, name)
+        if read is None:
+            return None
+        sub_response = await self.get_sub_response(request)
+        ctx = await self.get_context(request, sub_response)
+        try:
+            self._admit(ctx, request.scope)
+        except RateLimited as exc:
+            return self._refusal(exc)
+        operation_var.set(name or "")
+        cost = query_cost(compiler.gql, read.document, name, variables)
+        if cost > self.settings.max_query_cost:
+            result = ExecutionResult(data=None, errors=[cost_error(cost, self.settings.max_query_cost)])
+        else:
+            try:
+                async with self._time_limit():
+                    result = await compiler.answer_read(read, variables, ctx)
+            except OperationTimedOut:
+                raise
+            except Exception as exc:  # noqa: BLE001 - answered as the operation's error, with its code
+                if is_database_unavailable(exc):
+                    await expire_pooled_connections()
+                result = ExecutionResult(data=None, errors=[GraphQLError(str(exc), original_error=exc)])
+            if result is None:
+                return None
+        request_id = request_id_var.get() or "-"
+        answer: dict = {"data": result.data}
+        if result.errors:
+            answer["errors"] = [with_code(e, request_id, hide_suggestions=not self.settings.introspection).formatted
+                                for e in result.errors]
+        return self.create_response(answer, sub_response)
 
     @contextlib.asynccontextmanager
     async def _time_limit(self) -> AsyncIterator[None]:
@@ -147,29 +204,17 @@ class GraphQLView(GraphQL):
         except TimeoutError:
             raise OperationTimedOut() from None
 
-    async def _answer_trusted(self, request: Request, body: bytes) -> tuple[Response | None, bytes]:
-        """The compiled answer of a trusted document, or None and the body for the schema to answer
-        (with the document's text filled in when the client sent only its ``documentId``)."""
-        try:
-            payload = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            return None, body
-        operation = self.trusted.match(payload) if isinstance(payload, dict) else None
-        if operation is None:
-            return None, body
-        if "query" not in payload:
-            body = orjson.dumps({**payload, "query": operation.document})
-        if operation.handler is None or not self.handlers:
-            return None, body
+    async def _answer_trusted(self, request: Request, operation, payload: dict) -> Response | None:
+        """The hand-written handler's answer of a trusted document, or None for the schema to answer."""
         variables = payload.get("variables") or {}
         ctx = new_context(self.settings, request, request=request)
         authenticate(ctx, request.headers.get("authorization", ""))
         if ctx.actor is None or not isinstance(variables, dict):
-            return None, body
+            return None
         try:
             self._admit(ctx, request.scope)
         except RateLimited as exc:
-            return self._refusal(exc), body
+            return self._refusal(exc)
         operation_var.set(operation.name)
         try:
             async with self._time_limit():
@@ -180,12 +225,12 @@ class GraphQLView(GraphQL):
             raise
         except Exception as exc:  # noqa: BLE001 - the schema answers instead, with its error handling
             if is_database_unavailable(exc):
-                return unavailable_response(), body
+                return unavailable_response()
             log.exception("trusted operation %s failed; answering through the schema", operation.name)
-            return None, body
+            return None
         if data is None:
-            return None, body
-        return Response(orjson.dumps({"data": data}), media_type="application/json"), body
+            return None
+        return Response(orjson.dumps({"data": data}), media_type="application/json")
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)

@@ -75,6 +75,19 @@ class _Cache:
             return value
 
 
+class _KnownReads(dict):
+    """Query documents answered whole, by (text, operation name); the oldest are forgotten."""
+
+    def __init__(self, size: int):
+        super().__init__()
+        self.size = size
+
+    def __setitem__(self, key, value) -> None:
+        if len(self) >= self.size:
+            del self[next(iter(self))]
+        super().__setitem__(key, value)
+
+
 class Compiled:
     __slots__ = ("sql", "sources", "walk", "constants")
 
@@ -93,6 +106,28 @@ class Declined:
         self.reason = reason
 
 
+class Read:
+    """A query document the compiler answers whole: its operation, fragments and program."""
+
+    __slots__ = ("document", "operation", "fragments", "program", "name", "key", "blocked")
+
+    @classmethod
+    def of(cls, compiler: "Compiler", document, text: str | None, name: str | None) -> "Read":
+        read = cls()
+        read.document, read.name = document, name
+        read.operation = operation_of(document, name)
+        read.fragments = fragments_of(document)
+        read.key = ("query", text, name) if text else None
+        if read.operation is None or read.operation.operation is not OperationType.QUERY:
+            read.program, read.blocked = None, "no single query operation"
+        else:
+            read.program = compiler.program(read.key, read.fragments, [read.operation.selection_set],
+                                            compiler.gql.query_type)
+            read.blocked = read.program.blocked
+        read.key = read.key or id(read.program)
+        return read
+
+
 class Compiler:
     def __init__(self, schema):
         self.schema = schema
@@ -100,6 +135,7 @@ class Compiler:
         self.types = described_types(self.gql)
         self.programs = _Cache(1024)
         self.statements = _Cache(2048)
+        self.reads: dict = _KnownReads(1024)
         self._dialect = None
 
     @property
@@ -107,6 +143,11 @@ class Compiler:
         if self._dialect is None:
             self._dialect = POSTGRES if is_postgres() else SQLITE
         return self._dialect
+
+    def use_dialect(self, settings) -> None:
+        """The dialect follows the configuration (known before any connection is needed)."""
+        if self._dialect is None:
+            self._dialect = POSTGRES if settings.uses_postgres else SQLITE
 
     # -- shared steps
     def program(self, key, fragments, selection_sets, parent_type):
@@ -167,39 +208,48 @@ class Compiler:
 
     # -- whole operations
     async def answer(self, execution) -> ExecutionResult | None:
-        """The answer of a query operation, or None when some part of it is not described."""
-        document = execution.graphql_document
-        operation = operation_of(document, execution.operation_name)
-        if operation is None or operation.operation is not OperationType.QUERY:
-            log.debug("read %s: resolvers (no single query operation)", execution.operation_name or "-")
-            return None
+        """The answer of a query operation, or None when some part of it is not described. An
+        answered document is remembered (``known``): it passed parsing, validation and the limits."""
         ctx = execution.context
-        fragments = fragments_of(document)
-        key = ("query", execution.query, execution.operation_name) if execution.query else None
-        program = self.program(key, fragments, [operation.selection_set], self.gql.query_type)
-        if program.blocked:
-            log.debug("read %s: resolvers (%s)", execution.operation_name or "-", program.blocked)
-            return None
-        variables = get_variable_values(self.gql, operation.variable_definitions or (), execution.variables or {})
+        self.use_dialect(ctx.settings)
+        # Known by the name the request gave (strawberry names the first operation otherwise).
+        text, asked = execution.query, getattr(execution, "_provided_operation_name", execution.operation_name)
+        read = self.reads.get((text, asked)) if text else None
+        if read is None:
+            read = Read.of(self, execution.graphql_document, text, execution.operation_name)
+            if read.blocked:
+                log.debug("read %s: resolvers (%s)", read.name or "-", read.blocked)
+                return None
+        result = await self.answer_read(read, execution.variables or {}, ctx)
+        if result is not None and text and (text, asked) not in self.reads:
+            self.reads[(text, asked)] = read
+        return result
+
+    def known(self, text: str, operation_name: str | None) -> "Read | None":
+        """A query document answered whole before (parsed, valid, within the document limits)."""
+        return self.reads.get((text, operation_name))
+
+    async def answer_read(self, read: "Read", raw_variables: dict, ctx) -> ExecutionResult | None:
+        variables = get_variable_values(self.gql, read.operation.variable_definitions or (), raw_variables)
         if isinstance(variables, list):
-            log.debug("read %s: resolvers (invalid variables)", execution.operation_name or "-")
+            log.debug("read %s: resolvers (invalid variables)", read.name or "-")
             return None  # graphql-core reports the variables' errors
         request = await self.request(ctx, variables, in_transaction=False)
-        facts = self.prepare(program, request)
-        statement_key = (key or id(program), self.dialect.name, request.permissions, tuple(f.shape for f in facts))
-        compiled = self.statement(statement_key, lambda: self.compile_root(program, fragments, operation, facts,
-                                                                           request, partial=False))
+        facts = self.prepare(read.program, request)
+        statement_key = (read.key, self.dialect.name, request.permissions, tuple(f.shape for f in facts))
+        compiled = self.statement(statement_key, lambda: self.compile_root(
+            read.program, read.fragments, read.operation, facts, request, partial=False))
         if isinstance(compiled, Declined):
-            log.debug("read %s: resolvers (%s)", execution.operation_name or "-", compiled.reason)
+            log.debug("read %s: resolvers (%s)", read.name or "-", compiled.reason)
             return None
-        log.debug("read %s: compiled", execution.operation_name or "-")
+        log.debug("read %s: compiled", read.name or "-")
         tree = await self.run(compiled, facts, ctx, whole=True) if compiled.sql is not None else compiled.empty()
         state = State(facts, request)
         if compiled.walk is not None:
             compiled.walk(tree, state)
         if state.slow:
-            result = execute(self.gql, document, root_value=tree, context_value=ctx,
-                             variable_values=execution.variables, operation_name=execution.operation_name)
+            result = execute(self.gql, read.document, root_value=tree, context_value=ctx,
+                             variable_values=raw_variables, operation_name=read.name)
             return await result if inspect.isawaitable(result) else result
         for obj in state.typenames:
             obj.pop("__typename", None)
