@@ -426,7 +426,6 @@ class Ref:
 
     type_name: str
     id: uuid.UUID
-    access: bool = False
 
 
 def ref(type_name: str, object_id) -> Ref | None:
