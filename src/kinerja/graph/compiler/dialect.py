@@ -15,7 +15,7 @@ import uuid
 
 import orjson
 
-from kinerja.graph.compiler.model import BOOL, DATE, DATETIME, DECIMAL, INT, JSON, TEXT, UUID
+from kinerja.graph.compiler.model import BOOL, DATETIME, DECIMAL, JSON
 
 # Both databases accept at most about 100 arguments per function call: objects with more keys are
 # built in chunks and merged by the shaper.
@@ -180,6 +180,3 @@ class Sqlite(Dialect):
 GUARD_FAILED = "\u0001guard"
 
 POSTGRES, SQLITE = Postgres(), Sqlite()
-
-__all__ = ["Dialect", "POSTGRES", "SQLITE", "GUARD_FAILED", "MAX_PAIRS", "literal",
-           "TEXT", "INT", "BOOL", "DECIMAL", "DATETIME", "DATE", "UUID", "JSON"]

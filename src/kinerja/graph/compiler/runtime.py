@@ -38,13 +38,9 @@ from kinerja.core.db import bound_tenant, connection, is_postgres, tenant_read
 from kinerja.graph import sql
 from kinerja.graph.compiler.dialect import POSTGRES, SQLITE
 from kinerja.graph.compiler.model import described_types, strawberry_field
-from kinerja.graph.compiler.plan import (
-    Conn,
-    FConst,
-    NotCompilable,
-    Planner,
+from kinerja.graph.compiler.plan import Conn, FConst, NotCompilable, Planner, Rel
+from kinerja.graph.compiler.program import (
     Prepared,
-    Rel,
     Request,
     build_program,
     fragments_of,
@@ -52,9 +48,9 @@ from kinerja.graph.compiler.plan import (
     prepare_site,
     refused_by_postgres,
 )
-from kinerja.graph.errors import ValueNotStorable
 from kinerja.graph.compiler.shape import Legacy, Marker, State, walker
 from kinerja.graph.compiler.sqlgen import Builder, SqliteBuilder, resolve_params
+from kinerja.graph.errors import ValueNotStorable
 
 log = logging.getLogger("kinerja.graph")
 QUERY_KEY = "kinerja.graphql_query"  # ctx.cache: (document text, operation name) of the running operation

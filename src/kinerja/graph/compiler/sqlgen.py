@@ -28,9 +28,9 @@ from kinerja.graph.compiler.plan import (
     FStatic,
     FValue,
     Obj,
-    Prepared,
     Rel,
 )
+from kinerja.graph.compiler.program import Prepared
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 ME = "(SELECT employee_id FROM app_user WHERE tenant_id = {tenant} AND id = {user})"
