@@ -27,7 +27,7 @@ from graphql import (
 
 from kinerja.graph import sql
 from kinerja.graph.compiler.model import TypeInfo, output_kind, strawberry_field
-from kinerja.graph.compiler.program import Prepared, Program, meta_of, node_key, resolve_access
+from kinerja.graph.compiler.program import Prepared, Program, held_scopes, meta_of, node_key, resolve_access
 
 
 class NotCompilable(Exception):
@@ -218,9 +218,7 @@ class Planner:
         """(ctes, condition over {t}) for the rows the held scopes reach; None when all rows."""
         if access is None or access.rows is None:
             return None
-        prefix = f"{access.obj}:{access.action}:"
-        scopes = frozenset(p.removeprefix(prefix) for p in self.permissions if p.startswith(prefix))
-        return access.rows(scopes, "{t}." + access.column)
+        return access.rows(held_scopes(self.permissions, access), "{t}." + access.column)
 
     # -- the root of an operation
     def root(self, selection_sets: list, only_described: bool = False) -> Obj:
@@ -304,11 +302,9 @@ class Planner:
         if target is None:
             raise NotCompilable(f"{named.name} is not described")
         access = resolve_access(spec.access, target)
-        if access is not None and prepared is None:
+        if access is not None and prepared is None and not held_scopes(self.permissions, access):
             # A declared relation: its permission is known from the permission set alone.
-            prefix = f"{access.obj}:{access.action}:"
-            if not any(p.startswith(prefix) for p in self.permissions):
-                return FError(key, None, access.forbidden)
+            return FError(key, None, access.forbidden)
         selection_sets = [n.selection_set for n in nodes if n.selection_set is not None]
         abstract = isinstance(named, (GraphQLInterfaceType, GraphQLUnionType))
         obj = self.obj(selection_sets, target.gql, target, abstract=abstract)

@@ -137,8 +137,13 @@ class Request:
         return self.ctx.require_actor()
 
     def scopes(self, access: sql.Access) -> frozenset[str]:
-        prefix = f"{access.obj}:{access.action}:"
-        return frozenset(p.removeprefix(prefix) for p in self.permissions if p.startswith(prefix))
+        return held_scopes(self.permissions, access)
+
+
+def held_scopes(permissions: frozenset[str], access: sql.Access) -> frozenset[str]:
+    """The scopes (own, team, unit, tenant) of ``access`` the permission set holds."""
+    prefix = f"{access.obj}:{access.action}:"
+    return frozenset(p.removeprefix(prefix) for p in permissions if p.startswith(prefix))
 
 
 @dataclass

@@ -30,7 +30,7 @@ from kinerja.graph.compiler.plan import (
     Obj,
     Rel,
 )
-from kinerja.graph.compiler.program import Prepared
+from kinerja.graph.compiler.program import Prepared, held_scopes
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 ME = "(SELECT employee_id FROM app_user WHERE tenant_id = {tenant} AND id = {user})"
@@ -44,7 +44,6 @@ class Statement:
         self._index: dict[tuple, int] = {}
         self.ctes: dict[str, None] = {}
         self._aliases = 0
-        self.examples: list = []    # the value of each source in the request being compiled (for types)
 
     def alias(self) -> str:
         self._aliases += 1
@@ -194,7 +193,7 @@ class Builder:
             return self.st.render(target.table.source, t=a, p=parent)
         return f"{target.sql_table} {a}"
 
-    def order(self, items: tuple[str, ...], a: str, *, reverse: bool = False) -> list[str]:
+    def order(self, items: tuple[str, ...], a: str) -> list[str]:
         out = []
         for item in items:
             if isinstance(item, sql.Dialects):
@@ -203,7 +202,7 @@ class Builder:
             descending = item.startswith("-")
             body = item[1:] if descending else item
             expression = f"{a}.{body}" if body.isidentifier() else self.st.render(body, t=a)
-            out.append(f"{expression} DESC" if descending != reverse else expression)
+            out.append(f"{expression} DESC" if descending else expression)
         return out
 
     def default_order(self, spec: sql.Rows, target) -> tuple[str, ...]:
@@ -227,17 +226,13 @@ class Builder:
                 source = ("site", site, "exists", index) if site is not None else None
                 conds.append(st.render(cond.template, t=g, values=cond.values, source=source))
             if guard.access and target.table.access is not None and target.table.access.rows is not None:
-                scopes = self._scopes(target.table.access)
+                scopes = held_scopes(self.permissions, target.table.access)
                 ctes, condition_sql = target.table.access.rows(scopes, "{t}." + target.table.access.column)
                 for cte in ctes:
                     st.ctes.setdefault(st.render(cte), None)
                 conds.append(st.render(condition_sql, t=g))
             condition = f"EXISTS (SELECT 1 FROM {target.sql_table} {g} WHERE {' AND '.join(conds)})"
         return f"CASE WHEN {condition} THEN {value} ELSE {self.dialect.sentinel()} END"
-
-    def _scopes(self, access: sql.Access) -> frozenset[str]:
-        prefix = f"{access.obj}:{access.action}:"
-        return frozenset(p.removeprefix(prefix) for p in self.permissions if p.startswith(prefix))
 
     def relation(self, rel: Rel, parent: str | None) -> str:
         d = self.dialect
