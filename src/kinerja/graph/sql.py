@@ -28,7 +28,8 @@ are projected through the selection. Cross-area relations name types by GraphQL 
 strawberry's ``lazy`` annotations; no area imports another area's GraphQL module to name a type.
 
 Conditions (``eq``, ``icontains``, ``where``, ...) are SQL templates with bound values. Placeholders:
-``{t}`` the row, ``{p}`` the parent row (in ``on`` expressions), ``{tenant}`` the request's tenant,
+``{t}`` the row, ``{p}`` the parent row (in ``on`` expressions), ``{j}`` a row joined to it with a
+relation's ``joins`` (to order by its columns), ``{tenant}`` the request's tenant,
 ``{user}`` the acting user, ``{me}`` the acting user's employee id (NULL without one), ``{0}``, ``{1}``,
 ... the condition's values.
 """
@@ -211,6 +212,7 @@ class Rows:
     on: tuple[tuple[str, Text], ...] = ()
     access: bool | Access = False
     guard: Guard | Exists | None = None
+    joins: Text = ""  # SQL joined to the rows ({t}) as {j}, e.g. to order them by a related row's column
 
 
 @dataclass(frozen=True)
@@ -335,13 +337,15 @@ def join(local: Text, *, key: str = "id", description: str | None = None):
 
 
 def rows(*, on: tuple[tuple[str, Text], ...] | dict = (), where: tuple[Cond, ...] = (), order: tuple[str, ...] = (),
-         access: bool | Access = False, description: str | None = None):
-    return _field(Relation(Rows(where=tuple(where), order=tuple(order), on=_pairs(on), access=access)), description)
+         access: bool | Access = False, joins: Text = "", description: str | None = None):
+    return _field(Relation(Rows(where=tuple(where), order=tuple(order), on=_pairs(on), access=access, joins=joins)),
+                  description)
 
 
 def row(*, on: tuple[tuple[str, Text], ...] | dict = (), where: tuple[Cond, ...] = (), order: tuple[str, ...] = (),
-        access: bool | Access = False, description: str | None = None):
-    return _field(Relation(Row(where=tuple(where), order=tuple(order), on=_pairs(on), access=access)), description)
+        access: bool | Access = False, joins: Text = "", description: str | None = None):
+    return _field(Relation(Row(where=tuple(where), order=tuple(order), on=_pairs(on), access=access, joins=joins)),
+                  description)
 
 
 def _pairs(on) -> tuple:

@@ -38,8 +38,9 @@ strawberry.enum(BerakhlakValue, description="The seven BerAKHLAK core values (pe
 
 
 READ_PLANS = employee_rows("plan", "read", "employee_id")
-PERIOD_ORDER = ("(SELECT pe.starts_on FROM period pe WHERE pe.tenant_id = {tenant} AND pe.id = {t}.period_id)",
-                "(SELECT pe.ends_on FROM period pe WHERE pe.tenant_id = {tenant} AND pe.id = {t}.period_id)", "id")
+# Realisations in the order of their periods.
+WITH_PERIOD = "JOIN period {j} ON {j}.tenant_id = {t}.tenant_id AND {j}.id = {t}.period_id"
+PERIOD_ORDER = ("{j}.starts_on", "{j}.ends_on", "{t}.id")
 
 
 @sql.table(EvidenceModel, description="Bukti dukung: a link or a stored file with its SHA-256.")
@@ -71,10 +72,10 @@ class Indicator(Node):
     target_value: Decimal | None
     target_unit: str | None
     target_text: str | None = strawberry.field(description="Qualitative target, when there is no value.")
-    realisations: list[Realisation] = sql.rows(on={"indicator_id": "id"}, order=PERIOD_ORDER,
+    realisations: list[Realisation] = sql.rows(on={"indicator_id": "id"}, joins=WITH_PERIOD, order=PERIOD_ORDER,
                                                description="Realisations in period order.")
     latest_realisation: Realisation | None = sql.row(
-        on={"indicator_id": "id"}, order=tuple("-" + key for key in PERIOD_ORDER),
+        on={"indicator_id": "id"}, joins=WITH_PERIOD, order=tuple("-" + key for key in PERIOD_ORDER),
         description="The realisation of the latest period reported.")
 
 

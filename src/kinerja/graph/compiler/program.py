@@ -192,7 +192,7 @@ def spec_shape(spec) -> tuple:
             guard_shape = ("guard", cond_shape(guard.cond))
         elif isinstance(guard, sql.Exists):
             guard_shape = ("exists", guard.type_name, tuple(cond_shape(c) for c in guard.where), guard.access)
-        return (tuple(cond_shape(c) for c in spec.where), spec.order, spec.on, spec.access, guard_shape)
+        return (tuple(cond_shape(c) for c in spec.where), spec.order, spec.on, spec.access, guard_shape, spec.joins)
     if isinstance(spec, sql.Value):
         return (id(spec.fn), tuple(i if isinstance(i, str) else (i.sql, tuple(_value_kind(v) for v in i.values))
                                    for i in spec.inputs))

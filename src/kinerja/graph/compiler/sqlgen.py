@@ -61,8 +61,9 @@ class Statement:
 
     def render(self, template: sql.Text, *, t: str | None = None, p: str | None = None,
                values: tuple = (), source: tuple | None = None) -> str:
-        """Fill a template's placeholders: {t} {p} aliases, {tenant} {user} {me}, {0}... values (bound
-        as parameters from ``source + (n,)``, or as constants when ``source`` is None)."""
+        """Fill a template's placeholders: {t} {p} aliases, {j} the alias of the row joined with
+        ``joins`` (derived from {t}), {tenant} {user} {me}, {0}... values (bound as parameters from
+        ``source + (n,)``, or as constants when ``source`` is None)."""
         text = sql.dialect_text(template, self.dialect.name)
 
         def replace(match: re.Match) -> str:
@@ -71,6 +72,8 @@ class Statement:
                 return t
             if name == "p":
                 return p
+            if name == "j":
+                return f"{t}j"
             if name == "tenant":
                 return self.param(("tenant",), _UUID)
             if name == "user":
@@ -188,10 +191,11 @@ class Builder:
             conds.append(st.render(condition, t=a))
         return conds
 
-    def from_(self, target, a: str, parent: str | None) -> str:
+    def from_(self, target, a: str, parent: str | None, spec: sql.Rows | None = None) -> str:
         if target.table.source is not None:
             return self.st.render(target.table.source, t=a, p=parent)
-        return f"{target.sql_table} {a}"
+        joins = self.st.render(spec.joins, t=a) if spec is not None and spec.joins else ""
+        return f"{target.sql_table} {a} {joins}".rstrip()
 
     def order(self, items: tuple[str, ...], a: str) -> list[str]:
         out = []
@@ -242,11 +246,13 @@ class Builder:
         where = " AND ".join(conds) if conds else "TRUE"
         order = ", ".join(self.order(self.default_order(rel.spec, rel.target), a))
         element = self.obj(rel.obj, a)
+        from_ = self.from_(rel.target, a, parent, rel.spec)
         if rel.single:
-            value = d.embed(f"SELECT {element} FROM {self.from_(rel.target, a, parent)} WHERE {where} "
-                            f"ORDER BY {order} LIMIT 1")
+            # Without an order of its own, a single row is found by a unique key: no sort needed.
+            ordered = f" ORDER BY {order}" if rel.spec.order else ""
+            value = d.embed(f"SELECT {element} FROM {from_} WHERE {where}{ordered} LIMIT 1")
         else:
-            value = d.list_query(element, f"{self.from_(rel.target, a, parent)} WHERE {where}", order)
+            value = d.list_query(element, f"{from_} WHERE {where}", order)
             if d.name == "sqlite":
                 value = f"json({value})"
         return self.guard(rel.spec, rel.site, value)
@@ -270,7 +276,7 @@ class Builder:
             elif kind == "totalCount":
                 c = st.alias()
                 where = " AND ".join(self.base_conditions(target, c, parent, spec, site, conn.access)) or "TRUE"
-                pairs.append((key, f"(SELECT count(*) FROM {target.sql_table} {c} WHERE {where})"))
+                pairs.append((key, f"(SELECT count(*) FROM {self.from_(target, c, parent, spec)} WHERE {where})"))
             elif kind == "nodes":
                 pairs.append((key, d.agg(self.obj(detail, b), number, in_page)))
             elif kind == "edges":
@@ -304,8 +310,8 @@ class Builder:
             order_a = ", ".join(self.order(order, a))
             limit = st.param(("site", site, "limit"), 0)
             page = (f"(SELECT {a}.*, row_number() OVER (ORDER BY {order_a}) AS {ROW_NUMBER} "
-                    f"FROM {target.sql_table} {a} WHERE {' AND '.join(conds) or 'TRUE'} ORDER BY {order_a} "
-                    f"LIMIT {limit}) {b}")
+                    f"FROM {self.from_(target, a, parent, spec)} WHERE {' AND '.join(conds) or 'TRUE'} "
+                    f"ORDER BY {order_a} LIMIT {limit}) {b}")
             query = f"SELECT {body} FROM {page}"
         else:
             query = f"SELECT {body}"
@@ -433,7 +439,8 @@ class SqliteBuilder(Builder):
         if target.table.source is not None:
             from_ = f"{parent.cte} {p}, {self.from_(target, c, p)}"
         else:
-            from_ = f"{parent.cte} {p} JOIN {target.sql_table} {c} ON TRUE"
+            joins = self.st.render(spec.joins, t=c) if spec.joins else ""
+            from_ = f"{parent.cte} {p} JOIN {target.sql_table} {c} ON TRUE {joins}".rstrip()
         ordered = ", ".join(self.order(order, c))
         inner = (f"SELECT {p}.__k AS __p, row_number() OVER (PARTITION BY {p}.__k ORDER BY {ordered}) AS __n, {c}.* "
                  f"FROM {from_} WHERE {' AND '.join(conds) or 'TRUE'}")
@@ -505,7 +512,7 @@ class SqliteBuilder(Builder):
             elif kind == "totalCount":
                 c = st.alias()
                 where = " AND ".join(self.base_conditions(target, c, p, spec, site, conn.access)) or "TRUE"
-                pairs.append((key, f"(SELECT count(*) FROM {target.sql_table} {c} WHERE {where})"))
+                pairs.append((key, f"(SELECT count(*) FROM {self.from_(target, c, p, spec)} WHERE {where})"))
             elif kind in ("nodes", "edges"):
                 if kind == "nodes":
                     element = self._within(level, lambda detail=detail: self.obj(detail, alias))
