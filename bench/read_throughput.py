@@ -1,4 +1,5 @@
-"""Quick read throughput of `kinerja serve` (one worker, PostgreSQL, demo data) with wrk: the trusted
+"""Quick read throughput and server CPU per request of `kinerja serve` (one worker, PostgreSQL, demo
+data) with wrk: the trusted
 documents EmployeeList (first 50) and PlanDetail, and the same screens asked by documents registered
 nowhere (one more field each). With ``--other-src DIR`` the same runs go against another revision of
 the code (its ``src/``) on the same database, interleaved, for a before/after comparison.
@@ -49,6 +50,13 @@ async def _prepare(admin_url: str) -> str:
     await init_db(settings)
     await seed_demo(sorted(tenants_dir().glob("*.toml")), log=lambda _msg: None)
     await close_db()
+    import asyncpg
+
+    from kinerja.core.dbadmin import on_database
+
+    conn = await asyncpg.connect(on_database(admin_url, DATABASE))
+    await conn.execute("ANALYZE")  # planner statistics, as a database in use has them
+    await conn.close()
     return app_url
 
 
@@ -66,6 +74,22 @@ def _port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU of the server process and its children (the uvicorn worker)."""
+    total = 0.0
+    for process in [pid, *_children(pid)]:
+        fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
 
 
 def _post(base: str, body: dict, token: str | None = None) -> dict:
@@ -104,11 +128,15 @@ def run(label: str, src: str | None, database_url: str, seconds: int, workdir: P
                               f'wrk.headers["Content-Type"] = "application/json"\n'
                               f'wrk.headers["Authorization"] = "Bearer {token}"\n')
             subprocess.run(["wrk", "-t1", "-c8", "-d2s", "-s", str(script), base + "/graphql"], capture_output=True)
+            cpu = _cpu_seconds(server.pid)
             out = subprocess.run(["wrk", "-t1", "-c8", f"-d{seconds}s", "--latency", "-s", str(script), base + "/graphql"],
                                  capture_output=True, text=True).stdout
+            cpu = _cpu_seconds(server.pid) - cpu
             rate = next(line for line in out.splitlines() if "Requests/sec" in line).split()[-1]
+            done = int(next(line for line in out.splitlines() if "requests in" in line).split()[0])
             p50 = next(line for line in out.splitlines() if line.strip().startswith("50%")).split()[-1]
-            print(f"{label:8s} {name:34s} {float(rate):8.0f} req/s   p50 {p50}", flush=True)
+            print(f"{label:8s} {name:34s} {float(rate):8.0f} req/s   p50 {p50:>9s}   "
+                  f"server CPU {1000 * cpu / max(done, 1):5.2f} ms/request", flush=True)
     finally:
         server.terminate()
         server.wait()

@@ -25,7 +25,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
 from kinerja.graph.errors import UNAVAILABLE, UNAVAILABLE_MESSAGE, with_code
-from kinerja.graph.limits import cost_error, query_cost
+from kinerja.graph.limits import cost_error
 from kinerja.auth.http import authenticate, new_context
 from kinerja.api.http_security import GRAPHIQL_CSP, mark_origin_refused
 from kinerja.api.trusted import TrustedDocuments
@@ -173,13 +173,14 @@ class GraphQLView(GraphQL):
         except RateLimited as exc:
             return self._refusal(exc)
         operation_var.set(name or "")
-        cost = query_cost(compiler.gql, read.document, name, variables)
+        variables_key = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS)
+        cost = compiler.cost(read, variables, variables_key)
         if cost > self.settings.max_query_cost:
             result = ExecutionResult(data=None, errors=[cost_error(cost, self.settings.max_query_cost)])
         else:
             try:
                 async with self._time_limit():
-                    result = await compiler.answer_read(read, variables, ctx)
+                    result = await compiler.answer_read(read, variables, ctx, variables_key)
             except OperationTimedOut:
                 raise
             except Exception as exc:  # noqa: BLE001 - answered as the operation's error, with its code

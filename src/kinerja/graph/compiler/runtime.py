@@ -51,14 +51,23 @@ from kinerja.graph.compiler.program import (
 from kinerja.graph.compiler.shape import Legacy, Marker, State, walker
 from kinerja.graph.compiler.sqlgen import Builder, SqliteBuilder, resolve_params
 from kinerja.graph.errors import ValueNotStorable
+from kinerja.graph.limits import query_cost
 
 log = logging.getLogger("kinerja.graph")
 QUERY_KEY = "kinerja.graphql_query"  # ctx.cache: (document text, operation name) of the running operation
 
 
 class _Cache:
+    """Least recently used out first."""
+
     def __init__(self, size: int):
         self.size, self.items = size, OrderedDict()
+
+    def find(self, key):
+        value = self.items.get(key)
+        if value is not None:
+            self.items.move_to_end(key)
+        return value
 
     def get(self, key, build: Callable):
         try:
@@ -103,14 +112,16 @@ class Declined:
 
 
 class Read:
-    """A query document the compiler answers whole: its operation, fragments and program."""
+    """A query document the compiler answers whole: its operation, fragments and program, and, per
+    request variables seen recently, its cost and prepared facts (pure functions of them)."""
 
-    __slots__ = ("document", "operation", "fragments", "program", "name", "key", "blocked")
+    __slots__ = ("document", "operation", "fragments", "program", "name", "key", "blocked", "costs", "prepared")
 
     @classmethod
     def of(cls, compiler: "Compiler", document, text: str | None, name: str | None) -> "Read":
         read = cls()
         read.document, read.name = document, name
+        read.costs, read.prepared = _Cache(64), _Cache(256)
         read.operation = operation_of(document, name)
         read.fragments = fragments_of(document)
         read.key = ("query", text, name) if text else None
@@ -225,19 +236,37 @@ class Compiler:
         """A query document answered whole before (parsed, valid, within the document limits)."""
         return self.reads.get((text, operation_name))
 
-    async def answer_read(self, read: "Read", raw_variables: dict, ctx) -> ExecutionResult | None:
-        variables = get_variable_values(self.gql, read.operation.variable_definitions or (), raw_variables)
-        if isinstance(variables, list):
-            log.debug("read %s: resolvers (invalid variables)", read.name or "-")
-            return None  # graphql-core reports the variables' errors
-        request = await self.request(ctx, variables, in_transaction=False)
-        facts = self.prepare(read.program, request)
-        statement_key = (read.key, self.dialect.name, request.permissions, tuple(f.shape for f in facts))
-        compiled = self.statement(statement_key, lambda: self.compile_root(
-            read.program, read.fragments, read.operation, facts, request, partial=False))
-        if isinstance(compiled, Declined):
-            log.debug("read %s: resolvers (%s)", read.name or "-", compiled.reason)
-            return None
+    def cost(self, read: "Read", variables: dict, variables_key: bytes) -> int:
+        """The static cost of a known document for these variables (graph/limits.py)."""
+        return read.costs.get(variables_key, lambda: query_cost(self.gql, read.document, read.name, variables))
+
+    async def answer_read(self, read: "Read", raw_variables: dict, ctx,
+                          variables_key: bytes | None = None) -> ExecutionResult | None:
+        """``variables_key``: the request's variables as canonical JSON, when the caller has them: the
+        facts prepared for the same document, permissions and variables are reused."""
+        found = None
+        if variables_key is not None and ctx.actor is not None:
+            await ctx.load_permissions()
+            cache_key = (await ctx.permissions(), variables_key)
+            found = read.prepared.find(cache_key)
+        if found is not None:
+            request, facts, compiled = found
+            request = Request(ctx, request.permissions, request.variables, self.types, self.schema)
+        else:
+            variables = get_variable_values(self.gql, read.operation.variable_definitions or (), raw_variables)
+            if isinstance(variables, list):
+                log.debug("read %s: resolvers (invalid variables)", read.name or "-")
+                return None  # graphql-core reports the variables' errors
+            request = await self.request(ctx, variables, in_transaction=False)
+            facts = self.prepare(read.program, request)
+            statement_key = (read.key, self.dialect.name, request.permissions, tuple(f.shape for f in facts))
+            compiled = self.statement(statement_key, lambda: self.compile_root(
+                read.program, read.fragments, read.operation, facts, request, partial=False))
+            if isinstance(compiled, Declined):
+                log.debug("read %s: resolvers (%s)", read.name or "-", compiled.reason)
+                return None
+            if variables_key is not None and ctx.actor is not None and not any(f.error for f in facts):
+                read.prepared.get((request.permissions, variables_key), lambda: (request, facts, compiled))
         log.debug("read %s: compiled", read.name or "-")
         tree = await self.run(compiled, facts, ctx, whole=True) if compiled.sql is not None else compiled.empty()
         state = State(facts, request)
