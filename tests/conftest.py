@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
+import dataclasses
+import json
 import logging
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -76,14 +80,32 @@ async def client(app):
         yield c
 
 
+# Every read the suite sends through Api (document, variables, token): replayed at the end by
+# tests/test_read_parity.py through both read paths.
+READS: list[tuple[str, dict, str | None]] = []
+
+
+def is_read(query: str) -> bool:
+    from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
+
+    try:
+        operations = [d for d in parse(query).definitions if isinstance(d, OperationDefinitionNode)]
+    except GraphQLError:
+        return False
+    return len(operations) == 1 and operations[0].operation is OperationType.QUERY
+
+
 class Api:
     """A GraphQL client over HTTP, as a frontend would use it."""
 
-    def __init__(self, client: httpx.AsyncClient):
+    def __init__(self, client: httpx.AsyncClient, record: bool = True):
         self.client = client
+        self.record = record
         self._tokens: dict[tuple[str, str], str] = {}
 
     async def post(self, query: str, variables: dict | None = None, token: str | None = None) -> dict:
+        if self.record and is_read(query):
+            READS.append((query, variables or {}, token))
         headers = {"authorization": f"Bearer {token}"} if token else {}
         response = await self.client.post("/graphql", json={"query": query, "variables": variables or {}},
                                           headers=headers)
@@ -122,8 +144,80 @@ async def api(client):
     return api
 
 
+@pytest.fixture(scope="session")
+def resolver_app(database):
+    """The app with compiled whole operations off: every read runs through the schema, whose
+    described fields still read compiled answers field by field (resolver mode)."""
+    from kinerja.app import create_app
+
+    return create_app(dataclasses.replace(database, compiled_operations=False), manage_db=False)
+
+
+@pytest.fixture
+async def resolvers(resolver_app):
+    transport = httpx.ASGITransport(app=resolver_app, client=("10.1.2.3", 1234))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        api = Api(client, record=False)
+        api._tokens = _TOKENS
+        yield api
+
+
+def normalised(body: dict) -> dict:
+    """An answer as compared between the two read paths: request ids aside, errors in path order."""
+    body = copy.deepcopy(body)
+    for error in body.get("errors") or []:
+        (error.get("extensions") or {}).pop("requestId", None)
+        error["message"] = re.sub(r"request id \w+", "request id -", error["message"])
+    if body.get("errors"):
+        body["errors"].sort(key=lambda e: (json.dumps(e.get("path")), e["message"]))
+    return body
+
+
+class Reads:
+    """Knows whether the last read was compiled whole (from the compiler's debug line)."""
+
+    def __init__(self):
+        self.lines: list[str] = []
+
+    def compiled(self) -> bool | None:
+        for line in reversed(self.lines):
+            if line.startswith("read "):
+                return line.endswith(": compiled")
+        return None
+
+
+@pytest.fixture
+def read_paths():
+    reads = Reads()
+
+    class Handler(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            reads.lines.append(record.getMessage())
+
+    logger, handler = logging.getLogger("kinerja.graph"), Handler(logging.DEBUG)
+    previous = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(handler)
+    yield reads
+    logger.removeHandler(handler)
+    logger.setLevel(previous)
+
+
+def pytest_collection_modifyitems(config, items):
+    """The replay of the suite's reads runs last, when every other test has sent its reads."""
+    last = [i for i in items if i.name.startswith("test_every_read_of_the_suite")]
+    items[:] = [i for i in items if i not in last] + last
+
+
 def error_codes(body: dict) -> list[str]:
     return [e["extensions"]["code"] for e in body.get("errors", [])]
+
+
+def is_binding(statement: str) -> bool:
+    """The statement that opens an operation's transaction: it binds the tenant and checks the
+    caller's account (``core/db.py``; on SQLite the account check alone)."""
+    return ("kinerja_bind" in statement or "set_config" in statement
+            or statement.startswith("SELECT active FROM app_user WHERE tenant_id"))
 
 
 class StatementCounter(logging.Handler):

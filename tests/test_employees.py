@@ -164,3 +164,63 @@ async def test_node_fetches_visible_objects(api):
         node = await api.ok("query($id: ID!) { node(id: $id) { id ... on Employee { nip } } }",
                             {"id": edge["node"]["id"]}, token)
         assert node["node"] == {"id": edge["node"]["id"], "nip": edge["node"]["nip"]}
+
+
+EMPLOYEE_PAGE = """
+query($year: Int!) {
+  employees(first: 100) {
+    nodes {
+      id name
+      currentPlan(year: $year) { year status employee { id } }
+      performancePlans(first: 10, status: APPROVED) { totalCount nodes { year status employee { id } } }
+      latestEvaluation { predicate employee { id } }
+      trainingProgress(year: $year) { year targetJp verifiedJp employee { id } }
+    }
+  }
+}"""
+
+
+async def test_an_employee_page_reads_plans_evaluations_and_training_from_where_it_stands(api):
+    atasan = await api.token("bungo", "atasan")
+    year = (await api.ok("{ performancePlans(first: 1) { nodes { year } } }", token=atasan))[
+        "performancePlans"]["nodes"][0]["year"]
+    page = (await api.ok(EMPLOYEE_PAGE, {"year": year}, atasan))["employees"]["nodes"]
+    assert len(page) > 1
+    for node in page:
+        own = node["id"]
+        plans = (await api.ok("query($e: ID!) { performancePlans(first: 100, filter: {employeeId: $e}) { nodes { "
+                              "year status revision } } }", {"e": own}, atasan))["performancePlans"]["nodes"]
+        current = [p for p in plans if p["year"] == year and p["status"] != "SUPERSEDED"]
+        assert (node["currentPlan"] is None) == (not current)
+        if node["currentPlan"]:
+            assert node["currentPlan"]["employee"]["id"] == own and node["currentPlan"]["year"] == year
+            assert node["currentPlan"]["status"] == max(current, key=lambda p: p["revision"])["status"]
+        approved = node["performancePlans"]
+        assert approved["totalCount"] == len([p for p in plans if p["status"] == "APPROVED"])
+        assert all(p["status"] == "APPROVED" and p["employee"]["id"] == own for p in approved["nodes"])
+        assert node["latestEvaluation"] is None or node["latestEvaluation"]["employee"]["id"] == own
+        assert node["trainingProgress"]["employee"]["id"] == own and node["trainingProgress"]["year"] == year
+    assert any(n["latestEvaluation"] for n in page) and any(n["currentPlan"] for n in page)
+
+
+async def test_what_the_viewer_may_not_read_of_an_employee_is_null_or_forbidden(api):
+    pegawai = await api.token("bungo", "pegawai")
+    [me] = (await api.ok(EMPLOYEE_PAGE, {"year": 2025}, pegawai))["employees"]["nodes"]
+    assert me["latestEvaluation"] is None or me["latestEvaluation"]["employee"]["id"] == me["id"]
+    # The supervisor is readable (as before), his plans are not: out of the plan scope, not there.
+    supervisor = (await api.ok("{ viewer { employee { supervisor { name currentPlan(year: 2025) { id } "
+                               "performancePlans { totalCount } } } } }", token=pegawai))["viewer"]["employee"]["supervisor"]
+    assert supervisor["name"] and supervisor["currentPlan"] is None and supervisor["performancePlans"]["totalCount"] == 0
+
+    admin = await api.token("nanggalo", "admin")
+    created = await api.ok("mutation { createRole(input: {name: \"lihat_pegawai\", permissions: [\"employee:read:tenant\"]}) "
+                           "{ userErrors { code } } }", token=admin)
+    assert created["createRole"]["userErrors"] == []
+    user = await api.ok("mutation { createUser(input: {username: \"pemantau01\", password: \"pemantau-password\", "
+                        "roles: [\"lihat_pegawai\"]}) { userErrors { code } } }", token=admin)
+    assert user["createUser"]["userErrors"] == []
+    viewer = (await api.login("nanggalo", "pemantau01", "pemantau-password"))["accessToken"]
+    body = await api.post("{ employees(first: 2) { nodes { name currentPlan(year: 2025) { id } } } }", token=viewer)
+    assert [n["currentPlan"] for n in body["data"]["employees"]["nodes"]] == [None, None]
+    assert error_codes(body) == ["FORBIDDEN", "FORBIDDEN"]
+    assert [e["path"] for e in body["errors"]] == [["employees", "nodes", i, "currentPlan"] for i in range(2)]

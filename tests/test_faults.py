@@ -17,12 +17,15 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import httpx
 import pytest
 from conftest import ADMIN_URL, BACKEND, _free_port, running_server
 from filesystems import fill, tiny_filesystem
+
+from kinerja.auth.tokens import issue_access_token
 
 pytestmark = pytest.mark.skipif(BACKEND != "postgres",
                                 reason="the embedded SQLite database is a local file: it cannot become unreachable")
@@ -72,11 +75,14 @@ async def test_unreachable_database_answers_503_fast_and_readyz_reports_it(datab
             port = silent.getsockname()[1]
         settings = dataclasses.replace(database, database_url=f"postgres://kinerja_app@127.0.0.1:{port}/nowhere")
         env = {"KINERJA_DB_CONNECT_TIMEOUT": "0.5", "KINERJA_DB_ACQUIRE_TIMEOUT": "1"}
+        # A signed-in caller: a read needs the database for the caller's policy and rows.
+        token, _ = issue_access_token(settings.secret_key, uuid.uuid4(), uuid.uuid4(), 5)
         async with running_server(settings, 1, tmp_path / "server.log", ready_path="/healthz", env=env) as base:
             async with httpx.AsyncClient(base_url=base, timeout=10) as client:
                 for query in (ROLES, CREATE_ROLE):
                     response, elapsed = await _timed(client.post("/graphql", json={
-                        "query": query, "variables": {"i": {"name": "x", "permissions": []}}}))
+                        "query": query, "variables": {"i": {"name": "x", "permissions": []}}},
+                        headers={"authorization": f"Bearer {token}"}))
                     _assert_unavailable(response)
                     assert elapsed < 3.0  # the connect timeout bounds it (asyncpg waits 60 s by default)
                 ready, elapsed = await _timed(client.get("/readyz"))

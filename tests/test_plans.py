@@ -325,3 +325,32 @@ async def test_recording_a_realisation_takes_a_fixed_handful_of_statements(api, 
     # tenant binding (with the account check), target (indicator, plan locked, period, actor), the
     # realisation, its update, the event, the audit entry, and what the answer reads (its evidence)
     assert len(count_statements.statements) <= 8, count_statements.statements
+
+
+async def test_a_payload_is_read_by_the_compiler_inside_the_mutations_transaction(api, count_statements):
+    """The object of a payload, however deep its selection, is one compiled statement, sent before
+    COMMIT: it sees what the mutation wrote."""
+    admin = await api.token("bungo", "admin")
+    periods = (await api.ok("{ periods { id name closed } }", token=admin))["periods"]
+    period = next(p for p in periods if not p["closed"])
+    close = ("mutation($id: ID!, $c: Boolean!) { setPeriodClosed(input: {id: $id, closed: $c}) { period { id name closed "
+             "__typename } userErrors { code } } }")
+    await api.ok(close, {"id": period["id"], "c": False}, admin)
+    count_statements.statements.clear()
+    answer = (await api.ok(close, {"id": period["id"], "c": True}, admin))["setPeriodClosed"]
+    assert answer["period"] == {"id": period["id"], "name": period["name"], "closed": True, "__typename": "Period"}
+    compiled = [s for s in count_statements.statements if "json_" in s]
+    assert len(compiled) == 1, count_statements.statements
+    await api.ok(close, {"id": period["id"], "c": False}, admin)
+
+    users = (await api.ok("{ users(first: 100) { nodes { id username } } }", token=admin))["users"]["nodes"]
+    pegawai = next(u["id"] for u in users if u["username"] == "pegawai")
+    assign = ("mutation($u: ID!, $r: String!) { assignRole(input: {userId: $u, role: $r}) { user { username roles "
+              "employee { name orgUnit { name parent { name } head { name supervisor { name } } } } } "
+              "userErrors { code } } }")
+    count_statements.statements.clear()
+    answer = (await api.ok(assign, {"u": pegawai, "r": "atasan"}, admin))["assignRole"]
+    assert "atasan" in answer["user"]["roles"] and answer["user"]["employee"]["orgUnit"]["name"]
+    assert len([s for s in count_statements.statements if "json_" in s]) == 1, count_statements.statements
+    revoke = assign.replace("assignRole", "revokeRole")
+    assert "atasan" not in (await api.ok(revoke, {"u": pegawai, "r": "atasan"}, admin))["revokeRole"]["user"]["roles"]

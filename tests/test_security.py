@@ -287,12 +287,19 @@ async def test_bad_decimals_are_bad_user_input(api, value):
         assert [e["code"] for e in body["data"]["updateIndicator"]["userErrors"]] == ["BAD_USER_INPUT"], body
 
 
-async def test_a_database_outage_is_masked_with_a_request_id(app, monkeypatch):
-    """When the operation's transaction cannot even open, the driver's message (hosts, ports) must
-    not reach the client: 503 SERVICE_UNAVAILABLE with the request id."""
+@pytest.mark.parametrize("query, user", [("mutation { __typename }", None), ("{ periods { id } }", "admin")])
+async def test_a_database_outage_is_masked_with_a_request_id(app, api, monkeypatch, query, user):
+    """When the operation's transaction (a compiled read's too) cannot even open, the driver's message
+    (hosts, ports) must not reach the client: 503 SERVICE_UNAVAILABLE with the request id."""
     import contextlib
 
     from kinerja.api import extensions
+    from kinerja.graph.compiler import runtime
+
+    headers = {"x-request-id": "outage1"}
+    if user:
+        headers["authorization"] = f"Bearer {await api.token('bungo', user)}"
+        await api.ok(query, token=await api.token("bungo", user))  # the tenant's policy is loaded
 
     @contextlib.asynccontextmanager
     async def unreachable(_tenant_id, **_account):
@@ -300,8 +307,9 @@ async def test_a_database_outage_is_masked_with_a_request_id(app, monkeypatch):
         yield
 
     monkeypatch.setattr(extensions, "tenant_transaction", unreachable)
+    monkeypatch.setattr(runtime, "tenant_read", unreachable)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
-        response = await client.post("/graphql", json={"query": "{ __typename }"}, headers={"x-request-id": "outage1"})
+        response = await client.post("/graphql", json={"query": query}, headers=headers)
     error = response.json()["errors"][0]
     assert response.status_code == 503
     assert error["extensions"] == {"code": "SERVICE_UNAVAILABLE", "requestId": "outage1"}

@@ -164,3 +164,15 @@ async def test_revoked_permission_stops_delivery(server):
             assert message["type"] == "complete", message
         except asyncio.TimeoutError:
             pass
+
+
+async def test_a_query_over_the_websocket_is_compiled_like_one_over_http(server):
+    token = await _login(server, "bungo", "atasan")
+    query = ("query($n: Int) { viewer { username } employees(first: $n) { totalCount edges { cursor node { id name "
+             "orgUnit { code } } } } bad: node(id: \"nope\") { id } }")
+    over_http = await _post(server, query, {"n": 3}, token)
+    async with Subscriber(server, token, query, {"n": 3}) as websocket:
+        over_websocket = await websocket.next()
+    assert over_websocket == over_http
+    assert over_http["data"]["viewer"]["username"] == "atasan" and len(over_http["data"]["employees"]["edges"]) == 3
+    assert [e["extensions"]["code"] for e in over_http["errors"]] == ["NOT_FOUND"]

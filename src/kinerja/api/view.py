@@ -1,6 +1,6 @@
 """The HTTP endpoint: builds the request context from the verified token, limits the request rate,
-answers trusted documents through their compiled handlers, everything else through the schema;
-errors are formatted there.
+fills in trusted documents sent by id, answers the few with a hand-written handler through it and
+everything else through the schema (where reads are compiled); errors are formatted there.
 
 Operations travel only as POST with a JSON body (no form, multipart or text/plain bodies that a
 page on another site could send without a preflight), and run under a time limit."""
@@ -26,6 +26,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
 from kinerja.graph.errors import TIMEOUT, UNAVAILABLE, UNAVAILABLE_MESSAGE, WHOLE_REQUEST_CODES, timeout_message, with_code
+from kinerja.graph.limits import cost_error
 from kinerja.auth.http import authenticate, new_context
 from kinerja.api.http_security import GRAPHIQL_CSP, mark_origin_refused
 from kinerja.api.trusted import TrustedDocuments
@@ -33,7 +34,7 @@ from kinerja.api.websocket import SessionTransportWS
 from kinerja.core.config import Settings
 from kinerja.core.context import RequestContext
 from kinerja.core import faults
-from kinerja.core.db import tenant_read, tenant_transaction
+from kinerja.core.db import expire_pooled_connections, tenant_read, tenant_transaction
 from kinerja.core.errors import DomainError, RateLimited, Unauthenticated
 from kinerja.core.logging import operation_var, request_id_var
 from kinerja.core.ratelimit import SharedWindowCounter
@@ -110,8 +111,9 @@ class GraphQLView(GraphQL):
             **kwargs,
         )
         self.settings = settings
-        # The compiled handlers speak PostgreSQL's JSON functions; SQLite answers through the schema.
-        self.trusted = trusted if settings.uses_postgres and settings.compiled_operations else None
+        self.trusted = trusted
+        # The hand-written handlers speak PostgreSQL's JSON functions; SQLite answers through the schema.
+        self.handlers = settings.uses_postgres and settings.compiled_operations
         self.request_rate = SharedWindowCounter(window_seconds=60, sync_seconds=settings.rate_sync_seconds)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -151,17 +153,77 @@ class GraphQLView(GraphQL):
         return None
 
     async def _respond(self, request: Request) -> Response:
-        if self.trusted is not None and request.method == "POST":
+        if request.method == "POST":
             body = await request.body()
-            response, body = await self._answer_trusted(request, body)
-            if response is not None:
-                return response
+            try:
+                payload = orjson.loads(body)
+            except orjson.JSONDecodeError:
+                payload = None
+            if isinstance(payload, dict) and not _json_depth_exceeds(payload, MAX_JSON_DEPTH):
+                operation = self.trusted.match(payload) if self.trusted is not None else None
+                if operation is not None and "query" not in payload:
+                    # Sent by documentId only: the schema answers the registered document.
+                    payload = {**payload, "query": operation.document}
+                    body = orjson.dumps(payload)
+                if operation is not None and operation.handler is not None and self.handlers:
+                    response = await self._answer_trusted(request, operation, payload)
+                    if response is not None:
+                        return response
+                response = await self._answer_known(request, payload)
+                if response is not None:
+                    return response
 
             async def replay() -> dict:
                 return {"type": "http.request", "body": body, "more_body": False}
 
             request = Request(request.scope, replay)
         return await self.run(request)
+
+    async def _answer_known(self, request: Request, payload: dict) -> Response | None:
+        """A query document the compiler has answered whole before (so it parsed, validated and kept
+        within the document limits): answered again without re-parsing or re-validating it; the rate
+        limit, the cost of these variables, the time limit and the error codes apply as always.
+        None: the schema answers (unknown documents, bad variables, parts answered field by field)."""
+        query, name, variables = payload.get("query"), payload.get("operationName"), payload.get("variables") or {}
+        if not (self.settings.compiled_operations and isinstance(query, str) and isinstance(variables, dict)
+                and (name is None or isinstance(name, str))):
+            return None
+        compiler = self.schema.compiler
+        read = compiler.known(query, name)
+        if read is None:
+            return None
+        sub_response = await self.get_sub_response(request)
+        ctx = await self.get_context(request, sub_response)
+        try:
+            self._admit(ctx, request.scope)
+        except RateLimited as exc:
+            return self._refusal(exc)
+        operation_var.set(name or "")
+        variables_key = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS)
+        cost = compiler.cost(read, variables, variables_key)
+        if cost > self.settings.max_query_cost:
+            result = ExecutionResult(data=None, errors=[cost_error(cost, self.settings.max_query_cost)])
+        else:
+            try:
+                async with self._time_limit():
+                    result = await compiler.answer_read(read, variables, ctx, variables_key)
+            except OperationTimedOut:
+                raise
+            except Exception as exc:  # noqa: BLE001 - answered as the operation's error, with its code
+                if faults.classify(exc) is faults.Fault.TIMEOUT:
+                    raise OperationTimedOut() from None  # the statement timeout came first: the same answer
+                if faults.breaks_connection(exc):
+                    await expire_pooled_connections()
+                result = ExecutionResult(data=None, errors=[GraphQLError(str(exc), original_error=exc)])
+            if result is None:
+                return None
+        request_id = request_id_var.get() or "-"
+        answer: dict = {"data": result.data}
+        if result.errors:
+            answer["errors"] = [with_code(e, request_id, hide_suggestions=not self.settings.introspection,
+                                          timeout_seconds=self.settings.request_timeout_seconds).formatted
+                                for e in result.errors]
+        return self.create_response(answer, sub_response)
 
     @contextlib.asynccontextmanager
     async def _time_limit(self) -> AsyncIterator[None]:
@@ -172,29 +234,17 @@ class GraphQLView(GraphQL):
         except TimeoutError:
             raise OperationTimedOut() from None
 
-    async def _answer_trusted(self, request: Request, body: bytes) -> tuple[Response | None, bytes]:
-        """The compiled answer of a trusted document, or None and the body for the schema to answer
-        (with the document's text filled in when the client sent only its ``documentId``)."""
-        try:
-            payload = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            return None, body
-        if not isinstance(payload, dict) or _json_depth_exceeds(payload, MAX_JSON_DEPTH):
-            return None, body  # the schema's path refuses it
-        operation = self.trusted.match(payload)
-        if operation is None:
-            return None, body
-        if "query" not in payload:
-            body = orjson.dumps({**payload, "query": operation.document})
+    async def _answer_trusted(self, request: Request, operation, payload: dict) -> Response | None:
+        """The hand-written handler's answer of a trusted document, or None for the schema to answer."""
         variables = payload.get("variables") or {}
         ctx = new_context(self.settings, request, request=request)
         authenticate(ctx, request.headers.get("authorization", ""))
         if ctx.actor is None or not isinstance(variables, dict):
-            return None, body
+            return None
         try:
             self._admit(ctx, request.scope)
         except RateLimited as exc:
-            return self._refusal(exc), body
+            return self._refusal(exc)
         operation_var.set(operation.name)
         try:
             async with self._time_limit():
@@ -204,19 +254,19 @@ class GraphQLView(GraphQL):
         except OperationTimedOut:
             raise
         except DomainError:
-            return None, body  # an account gone, a permission missing: the schema answers with the code
+            return None  # an account gone, a permission missing: the schema answers with the code
         except Exception as exc:  # noqa: BLE001 - the schema answers instead, with its error handling
             fault = faults.classify(exc)
             if fault is faults.Fault.TIMEOUT:
                 raise OperationTimedOut() from None  # the statement timeout came first: the same answer
             if fault is not None:
                 faults.record(fault)
-                return unavailable_response(fault.message), body
+                return unavailable_response(fault.message)
             log.exception("trusted operation %s failed; answering through the schema", operation.name)
-            return None, body
+            return None
         if data is None:
-            return None, body
-        return Response(orjson.dumps({"data": data}), media_type="application/json"), body
+            return None
+        return Response(orjson.dumps({"data": data}), media_type="application/json")
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)

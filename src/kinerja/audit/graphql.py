@@ -7,53 +7,43 @@ import uuid
 
 import strawberry
 from strawberry.scalars import JSON
-from strawberry.types import Info
 
-from kinerja.graph.loaders import loader
-from kinerja.graph.relay import Connection, connection_from_page
-from kinerja.audit import service
 from kinerja.auth.access_graphql import User
 from kinerja.core.audit_models import AuditLog
 from kinerja.core.errors import BadUserInput, NotFound
-from kinerja.core.ids import from_global_id, parse_optional_id, to_global_id
+from kinerja.core.ids import from_global_id, parse_optional_id
+from kinerja.graph import sql
+from kinerja.graph.relay import Connection
+
+READ_AUDIT = sql.requires("audit", "read")
 
 
-@strawberry.type(description="One changed field: its value before and after, as JSON (null when the object "
-                             "was created or deleted; secrets show as \"***\").")
+@sql.table(source=sql.Dialects(pg="jsonb_each({p}.changes) WITH ORDINALITY AS {t}(key, value, ord)",
+                               sqlite="json_each({p}.changes) AS {t}"),
+           order=(sql.Dialects(pg="{t}.ord", sqlite="{t}.id"),),
+           description="One changed field: its value before and after, as JSON (null when the object "
+                       "was created or deleted; secrets show as \"***\").")
 class AuditChange:
-    field: str
-    before: JSON | None
-    after: JSON | None
+    field: str = sql.expression("{t}.key")
+    before: JSON | None = sql.expression(sql.Dialects(pg="{t}.value -> 'before'", sqlite="{t}.value -> '$.before'"))
+    after: JSON | None = sql.expression(sql.Dialects(pg="{t}.value -> 'after'", sqlite="{t}.value -> '$.after'"))
 
 
-@strawberry.type(description="One change an operation made to one object, or an operation that changed nothing "
-                             "(then objectType and objectId are null).")
+@sql.table(AuditLog, access=READ_AUDIT,
+           description="One change an operation made to one object, or an operation that changed nothing "
+                       "(then objectType and objectId are null).")
 class AuditEntry:
     id: strawberry.ID
     occurred_at: dt.datetime
     operation: str = strawberry.field(description="The GraphQL field that made the change, e.g. `updateRole`.")
     object_type: str | None = strawberry.field(description="The kind of object changed, e.g. `Employee`.")
     object_id: str | None = strawberry.field(description="The raw UUID of the object changed.")
-    changes: list[AuditChange]
+    changes: list[AuditChange] = sql.rows()
     request_id: str = strawberry.field(description="The X-Request-ID of the request, to find it in the logs.")
     ip: str
-    _actor_id: strawberry.Private[uuid.UUID | None]
-
-    @classmethod
-    def from_model(cls, m: AuditLog) -> "AuditEntry":
-        changes = [AuditChange(field=name, before=change.get("before"), after=change.get("after"))
-                   for name, change in (m.changes or {}).items()]
-        return cls(id=to_global_id("AuditEntry", m.id), occurred_at=m.occurred_at, operation=m.operation,
-                   object_type=m.object_type, object_id=str(m.object_id) if m.object_id else None,
-                   changes=changes, request_id=m.request_id, ip=m.ip, _actor_id=m.actor_user_id)
-
-    @strawberry.field(description="Who acted: null for anonymous operations, failed logins and users no "
-                                  "longer found in this tenant (e.g. a platform operator).")
-    async def actor(self, info: Info) -> User | None:
-        if self._actor_id is None:
-            return None
-        user = await loader(info.context, "audit_actor", service.users_by_id).load(self._actor_id)
-        return User.from_model(user) if user else None
+    actor: User | None = sql.join(
+        "actor_user_id", description="Who acted: null for anonymous operations, failed logins and users no "
+                                     "longer found in this tenant (e.g. a platform operator).")
 
 
 @strawberry.input
@@ -65,11 +55,23 @@ class AuditLogFilter:
     from_: dt.datetime | None = strawberry.field(default=None, name="from", description="Occurred at or after.")
     to: dt.datetime | None = strawberry.field(default=None, description="Occurred at or before.")
 
-    def parse(self) -> service.AuditFilter:
-        return service.AuditFilter(
-            operation=self.operation, object_type=self.object_type, object_id=_object_id(self.object_id),
-            actor_id=parse_optional_id(self.actor_id, "User", "actorId"),
-            occurred_from=self.from_, occurred_to=self.to)
+    def conditions(self) -> tuple[sql.Cond, ...]:
+        object_id = _object_id(self.object_id)
+        actor_id = parse_optional_id(self.actor_id, "User", "actorId")
+        where = []
+        if self.operation:
+            where.append(sql.eq("operation", self.operation))
+        if self.object_type:
+            where.append(sql.eq("object_type", self.object_type))
+        if object_id:
+            where.append(sql.eq("object_id", object_id))
+        if actor_id:
+            where.append(sql.eq("actor_user_id", actor_id))
+        if self.from_:
+            where.append(sql.gte("occurred_at", self.from_))
+        if self.to:
+            where.append(sql.lte("occurred_at", self.to))
+        return tuple(where)
 
 
 def _object_id(value: str | None) -> uuid.UUID | None:
@@ -87,9 +89,8 @@ def _object_id(value: str | None) -> uuid.UUID | None:
 
 @strawberry.type
 class AuditQuery:
-    @strawberry.field(description="The tenant's audit trail, newest first (tenant admins: `audit:read:tenant`).")
-    async def audit_log(self, info: Info, filter: AuditLogFilter | None = None, first: int | None = 20,
-                        after: str | None = None) -> Connection[AuditEntry]:
-        where = filter.parse() if filter else service.AuditFilter()
-        page = await service.audit_log(info.context, where, first, after)
-        return Connection[AuditEntry](**connection_from_page(page, AuditEntry.from_model))
+    @sql.builder(description="The tenant's audit trail, newest first (tenant admins: `audit:read:tenant`).")
+    def audit_log(self, filter: AuditLogFilter | None = None, first: int | None = 20,
+                  after: str | None = None) -> Connection[AuditEntry]:
+        where = filter.conditions() if filter else ()
+        return sql.Page(first=first, after=after, where=where, order=("-occurred_at", "-id"), access=True)

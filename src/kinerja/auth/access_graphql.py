@@ -7,28 +7,33 @@ import uuid
 import strawberry
 from strawberry.types import Info
 
-from kinerja.graph.loaders import loader
-from kinerja.graph.relay import Connection, Node, UserError, connection_from_page, run_mutation
 from kinerja.auth import permissions, roles
+from kinerja.auth.graphql import HELD_ROLES
+from kinerja.auth.models import Role as RoleModel
 from kinerja.auth.models import User as UserModel
 from kinerja.core.errors import NotFound
 from kinerja.core.ids import parse_global_id, to_global_id
-from kinerja.org.graphql import Employee, employees_by_id
+from kinerja.graph import sql
+from kinerja.graph.relay import Connection, Node, UserError, run_mutation
+from kinerja.org.graphql import Employee
+
+READ_ROLES = sql.requires("role", "read")
+
+# A role's permission keys (object:action:scope), sorted by code point.
+ROLE_PERMISSIONS = sql.Dialects(
+    pg="(SELECT coalesce(json_agg(p.v2 || ':' || p.v3 ORDER BY (p.v2 || ':' || p.v3) COLLATE \"C\"), '[]'::json) "
+       "FROM policy_rule p WHERE p.tenant_id = {tenant} AND p.ptype = 'p' AND p.v0 = 'role:' || {t}.name)",
+    sqlite="json((SELECT json_group_array(x.key) FROM (SELECT p.v2 || ':' || p.v3 AS key FROM policy_rule p "
+           "WHERE p.tenant_id = {tenant} AND p.ptype = 'p' AND p.v0 = 'role:' || {t}.name ORDER BY key) x))")
 
 
-@strawberry.type(description="Peran: a named set of permissions in this tenant.")
+@sql.table(RoleModel, access=READ_ROLES, description="Peran: a named set of permissions in this tenant.")
 class Role(Node):
     name: str
     description: str
     built_in: bool = strawberry.field(description="Built-in roles follow the platform template and "
                                                   "cannot be edited or deleted.")
-    permissions: list[str] = strawberry.field(description="Permission keys (object:action:scope).")
-
-    @classmethod
-    def from_view(cls, view: roles.RoleView) -> "Role":
-        r = view.role
-        return cls(id=to_global_id("Role", r.id), name=r.name, description=r.description,
-                   built_in=r.built_in, permissions=view.permissions)
+    permissions: list[str] = sql.expression(ROLE_PERMISSIONS, description="Permission keys (object:action:scope).")
 
 
 @strawberry.type(description="One entry of the permission catalogue.")
@@ -41,26 +46,13 @@ class PermissionInfo:
     description_en: str
 
 
-@strawberry.type(description="A login of this tenant.")
+@sql.table(UserModel, access=READ_ROLES, node=True, not_found=lambda: NotFound("User not found"),
+           description="A login of this tenant.")
 class User(Node):
     username: str
     active: bool
-    _model: strawberry.Private[UserModel]
-
-    @classmethod
-    def from_model(cls, m: UserModel) -> "User":
-        return cls(id=to_global_id("User", m.id), username=m.username, active=m.active, _model=m)
-
-    @strawberry.field(description="Role names held.")
-    async def roles(self, info: Info) -> list[str]:
-        return await loader(info.context, "user_roles", roles.role_names_by_user).load(self._model.id)
-
-    @strawberry.field
-    async def employee(self, info: Info) -> Employee | None:
-        if self._model.employee_id is None:
-            return None
-        row = await loader(info.context, "employee", employees_by_id).load(self._model.employee_id)
-        return Employee.from_model(row) if row else None
+    roles: list[str] = sql.expression(HELD_ROLES, description="Role names held.")
+    employee: Employee | None = sql.join("employee_id")
 
 
 @strawberry.input
@@ -120,23 +112,28 @@ class UserFilter:
     search: str | None = None
 
 
+def _catalogue() -> list[PermissionInfo]:
+    return [PermissionInfo(key=p.key, object=p.object, action=p.action, scope=p.scope.value,
+                           description_id=p.description_id, description_en=p.description_en)
+            for p in permissions.CATALOGUE]
+
+
 @strawberry.type
 class AccessQuery:
-    @strawberry.field(description="Roles of this tenant with their permissions.")
-    async def roles(self, info: Info) -> list[Role]:
-        return [Role.from_view(v) for v in await roles.list_roles(info.context)]
+    @sql.builder(description="Roles of this tenant with their permissions.")
+    def roles(self) -> list[Role]:
+        return sql.Rows(order=("name",), access=True)
 
-    @strawberry.field(description="Every permission that exists, with its scope and descriptions.")
+    @sql.builder(description="Every permission that exists, with its scope and descriptions.")
     def permission_catalogue(self) -> list[PermissionInfo]:
-        return [PermissionInfo(key=p.key, object=p.object, action=p.action, scope=p.scope.value,
-                               description_id=p.description_id, description_en=p.description_en)
-                for p in permissions.CATALOGUE]
+        return sql.Static(_catalogue())
 
-    @strawberry.field(description="Logins of this tenant, by username.")
-    async def users(self, info: Info, first: int | None = 20, after: str | None = None,
-                    filter: UserFilter | None = None) -> Connection[User]:
-        page = await roles.list_users(info.context, filter.search if filter else None, first, after)
-        return Connection[User](**connection_from_page(page, User.from_model))
+    @sql.builder(description="Logins of this tenant, by username.")
+    def users(self, first: int | None = 20, after: str | None = None,
+              filter: UserFilter | None = None) -> Connection[User]:
+        search = filter.search if filter else None
+        where = (sql.icontains("username", search.strip()[:64]),) if search else ()
+        return sql.Page(first=first, after=after, where=where, order=("username", "id"), access=True)
 
 
 def _user_id(gid: str) -> uuid.UUID:
@@ -149,7 +146,7 @@ class AccessMutation:
     async def create_role(self, info: Info, input: CreateRoleInput) -> RolePayload:
         async def work():
             view = await roles.create_role(info.context, input.name, input.description, input.permissions)
-            return {"role": Role.from_view(view)}
+            return {"role": sql.ref("Role", view.role.id)}
         return await run_mutation(info, RolePayload, work)
 
     @strawberry.mutation(description="Rename a custom role, change its description or replace its permissions.")
@@ -157,7 +154,7 @@ class AccessMutation:
         async def work():
             view = await roles.update_role(info.context, parse_global_id(input.id, "Role"), input.name,
                                            input.description, input.permissions)
-            return {"role": Role.from_view(view)}
+            return {"role": sql.ref("Role", view.role.id)}
         return await run_mutation(info, RolePayload, work)
 
     @strawberry.mutation(description="Delete a custom role nobody holds.")
@@ -170,13 +167,13 @@ class AccessMutation:
     @strawberry.mutation(description="Give a user a role (all of whose permissions you must hold).")
     async def assign_role(self, info: Info, input: RoleAssignmentInput) -> UserPayload:
         async def work():
-            return {"user": User.from_model(await roles.assign_role(info.context, _user_id(input.user_id), input.role))}
+            return {"user": sql.ref("User", (await roles.assign_role(info.context, _user_id(input.user_id), input.role)).id)}
         return await run_mutation(info, UserPayload, work)
 
     @strawberry.mutation(description="Take a role from a user. The last tenant_admin cannot be removed.")
     async def revoke_role(self, info: Info, input: RoleAssignmentInput) -> UserPayload:
         async def work():
-            return {"user": User.from_model(await roles.revoke_role(info.context, _user_id(input.user_id), input.role))}
+            return {"user": sql.ref("User", (await roles.revoke_role(info.context, _user_id(input.user_id), input.role)).id)}
         return await run_mutation(info, UserPayload, work)
 
     @strawberry.mutation(description="Create a login, optionally linked to an employee and with roles.")
@@ -184,16 +181,5 @@ class AccessMutation:
         async def work():
             employee_id = parse_global_id(input.employee_id, "Employee") if input.employee_id else None
             user = await roles.create_user(info.context, input.username, input.password, employee_id, input.roles)
-            return {"user": User.from_model(user)}
+            return {"user": sql.ref("User", user.id)}
         return await run_mutation(info, UserPayload, work)
-
-
-async def resolve_user_node(ctx, object_id: uuid.UUID) -> User:
-    await ctx.require("role", "read")
-    user = await UserModel.get_or_none(id=object_id, tenant_id=ctx.require_tenant())
-    if user is None:
-        raise NotFound("User not found")
-    return User.from_model(user)
-
-
-NODE_RESOLVERS = {"User": resolve_user_node}

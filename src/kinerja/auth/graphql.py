@@ -7,17 +7,14 @@ import datetime as dt
 import strawberry
 from strawberry.types import Info
 
-from kinerja.graph.relay import UserError, user_errors
 from kinerja.auth import service
-from kinerja.auth.enforcer import registry
 from kinerja.auth.models import User
 from kinerja.core import audit
 from kinerja.core.errors import DomainError, RateLimited, Unauthenticated
-from kinerja.core.ids import to_global_id
+from kinerja.graph import sql
+from kinerja.graph.relay import UserError, user_errors
 from kinerja.org.graphql import Employee
-from kinerja.org.models import Employee as EmployeeModel
 from kinerja.tenancy.graphql import Tenant
-from kinerja.tenancy.models import Tenant as TenantModel
 
 
 @strawberry.input
@@ -47,15 +44,27 @@ class LogoutPayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.type(description="The signed-in user.")
+# The role names a user holds, as stored (sorted by code point, as Python sorts them).
+HELD_ROLES = sql.Dialects(
+    pg="(SELECT coalesce(json_agg(substr(r.v1, 6) ORDER BY substr(r.v1, 6) COLLATE \"C\"), '[]'::json) "
+       "FROM policy_rule r WHERE r.tenant_id = {tenant} AND r.ptype = 'g' AND r.v0 = 'user:' || {t}.id::text)",
+    sqlite="json((SELECT json_group_array(x.name) FROM (SELECT substr(r.v1, 6) AS name FROM policy_rule r "
+           "WHERE r.tenant_id = {tenant} AND r.ptype = 'g' AND r.v0 = 'user:' || {t}.id ORDER BY name) x))")
+
+
+def sorted_permissions(request) -> list[str]:
+    return sorted(request.permissions)
+
+
+@sql.table(User, description="The signed-in user.")
 class Viewer:
-    id: strawberry.ID
+    id: strawberry.ID = sql.global_id("User")
     username: str
-    tenant: Tenant
-    employee: Employee | None
-    roles: list[str] = strawberry.field(description="Role names held in this tenant.")
-    permissions: list[str] = strawberry.field(
-        description="Permissions held (object:action:scope), so a frontend can show or hide actions.")
+    tenant: Tenant = sql.join("tenant_id")
+    employee: Employee | None = sql.join("employee_id")
+    roles: list[str] = sql.expression(HELD_ROLES, description="Role names held in this tenant.")
+    permissions: list[str] = sql.request_value(
+        sorted_permissions, description="Permissions held (object:action:scope), so a frontend can show or hide actions.")
 
 
 def _session_payload(session: service.Session) -> LoginPayload:
@@ -102,23 +111,7 @@ class AuthMutation:
 
 @strawberry.type
 class AuthQuery:
-    @strawberry.field(description="The signed-in user, with tenant, employee record, roles and permissions.")
-    async def viewer(self, info: Info) -> Viewer:
-        ctx = info.context
-        actor = ctx.require_actor()
-        user = await User.get_or_none(id=actor.user_id, tenant_id=actor.tenant_id, active=True)
-        if user is None:
-            raise Unauthenticated("This account no longer exists or is disabled")
-        tenant = await TenantModel.get(id=actor.tenant_id)
-        employee = None
-        if user.employee_id is not None:
-            employee = await EmployeeModel.get_or_none(id=user.employee_id, tenant_id=actor.tenant_id)
-        enforcer = await registry.get(actor.tenant_id)
-        return Viewer(
-            id=to_global_id("User", user.id),
-            username=user.username,
-            tenant=Tenant.from_model(tenant),
-            employee=Employee.from_model(employee) if employee else None,
-            roles=enforcer.roles_of(user.id),
-            permissions=sorted(await ctx.permissions()),
-        )
+    @sql.builder(description="The signed-in user, with tenant, employee record, roles and permissions.")
+    def viewer(self) -> Viewer:
+        return sql.Row(where=(sql.where("{t}.id = {user} AND {t}.active"),),
+                       missing=lambda: Unauthenticated("This account no longer exists or is disabled"))

@@ -9,17 +9,14 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from tortoise.expressions import Q
-
-from kinerja.auth import permissions, rules, templates
-from kinerja.auth.enforcer import role_subject, user_subject
+from kinerja.auth import rules, templates
+from kinerja.auth.enforcer import role_subject
 from kinerja.auth.models import PolicyRule, Role, User
 from kinerja.auth.passwords import hash_password, password_problem
 from kinerja.auth.policy_events import announce_policy_change
 from kinerja.core import audit, once
 from kinerja.core.context import RequestContext
 from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
-from kinerja.core.pagination import Page, paginate
 from kinerja.org.models import Employee
 from kinerja.tenancy.models import Tenant
 from kinerja.tenancy.rules import PLATFORM_SLUG
@@ -39,14 +36,6 @@ async def _role_permissions(tenant_id: uuid.UUID, names: list[str]) -> dict[str,
     ).values_list("v0", "v2", "v3"):
         found[subject.removeprefix("role:")].append(f"{obj}:{act}")
     return {name: sorted(keys) for name, keys in found.items()}
-
-
-async def list_roles(ctx: RequestContext) -> list[RoleView]:
-    await ctx.require("role", "read")
-    tenant_id = ctx.require_tenant()
-    roles = await Role.filter(tenant_id=tenant_id).order_by("name")
-    perms = await _role_permissions(tenant_id, [r.name for r in roles])
-    return [RoleView(r, perms[r.name]) for r in roles]
 
 
 async def _is_platform(tenant_id: uuid.UUID) -> bool:
@@ -210,14 +199,6 @@ async def revoke_role(ctx: RequestContext, user_id: uuid.UUID, role_name: str) -
     return user
 
 
-async def list_users(ctx: RequestContext, search: str | None, first: int | None, after: str | None) -> Page[User]:
-    await ctx.require("role", "read")
-    query = User.filter(tenant_id=ctx.require_tenant())
-    if search:
-        query = query.filter(Q(username__icontains=search.strip()[:64]))
-    return await paginate(query, ["username", "id"], first, after)
-
-
 async def create_user(ctx: RequestContext, username: str, password: str, employee_id: uuid.UUID | None,
                       role_names: list[str]) -> User:
     await ctx.require("user", "manage")
@@ -242,17 +223,3 @@ async def create_user(ctx: RequestContext, username: str, password: str, employe
     if roles:
         await announce_policy_change(ctx, tenant_id)
     return user
-
-
-async def role_names_by_user(tenant_id: uuid.UUID, user_ids: list[uuid.UUID]) -> list[list[str]]:
-    """Batch loader body: the roles each user holds, as stored (including this transaction's writes)."""
-    held: dict[str, list[str]] = {user_subject(u): [] for u in user_ids}
-    for subject, role in await PolicyRule.filter(
-        tenant_id=tenant_id, ptype="g", v0__in=list(held)
-    ).values_list("v0", "v1"):
-        held[subject].append(role.removeprefix("role:"))
-    return [sorted(held[user_subject(u)]) for u in user_ids]
-
-
-def catalogue() -> list[permissions.Permission]:
-    return permissions.CATALOGUE

@@ -10,6 +10,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
+from kinerja.graph import sql
 from kinerja.graph.loaders import loader
 from kinerja.graph.relay import Connection, Node, UserError, connection_from_page, run_mutation
 from kinerja.citizen import report as reports
@@ -23,7 +24,7 @@ from kinerja.core.batch import by_ids
 from kinerja.core.errors import DomainError
 from kinerja.core.ids import parse_optional_id as parse_input_id
 from kinerja.core.ids import to_global_id
-from kinerja.org.graphql import Employee, employees_by_id
+from kinerja.org.graphql import Employee
 
 strawberry.enum(TicketKind, description="Masukan (feedback) or pengaduan (complaint).")
 strawberry.enum(TicketStatus, description="RECEIVED -> IN_PROGRESS -> ANSWERED -> CLOSED.")
@@ -149,10 +150,8 @@ class CitizenFeedback(Node):
                    overdue=open_ and m.due_at < clock.now(), _model=m)
 
     @strawberry.field
-    async def assigned_to(self, info: Info) -> Employee | None:
-        if self._model.assigned_to_id is None:
-            return None
-        return Employee.from_model(await loader(info.context, "employee", employees_by_id).load(self._model.assigned_to_id))
+    def assigned_to(self) -> Employee | None:
+        return sql.ref("Employee", self._model.assigned_to_id)
 
     @strawberry.field
     async def service_unit(self, info: Info) -> str:

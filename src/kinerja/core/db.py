@@ -202,16 +202,28 @@ sql_log = logging.getLogger("kinerja.sql")
 @contextlib.asynccontextmanager
 async def tenant_read(tenant_id: uuid.UUID, *, user_id: uuid.UUID | None = None) -> AsyncIterator[Fetch]:
     """A read-only transaction bound to a tenant (and checked against the caller's account, as in
-    ``tenant_transaction``), opened and bound in one round trip (PostgreSQL only): what compiled reads
-    run their statement in. Nothing it does is kept. A broken pooled connection is replaced before
-    anything is read (``core/pgclient.py``)."""
+    ``tenant_transaction``), opened and bound in one round trip: what compiled reads run their
+    statement in. Nothing it does is kept. A broken pooled connection is replaced before anything is
+    read (``core/pgclient.py``). (SQLite has no row-level security and runs a single statement
+    atomically: the statement itself is scoped to the tenant; the account is checked first.)"""
+    client = connection()
+    if client.capabilities.dialect != "postgres":
+        if user_id is not None:
+            _count, rows = await client.execute_query(_ACCOUNT_SQLITE, [str(tenant_id), str(user_id)])
+            if not rows or not rows[0][0]:
+                raise Unauthenticated(INACTIVE_ACCOUNT)
+
+        async def fetch_sqlite(sql: str, params: list) -> list:
+            return (await client.execute_query(sql, params))[1]
+
+        yield fetch_sqlite
+        return
     binding = f"BEGIN READ ONLY; {_bind_sql(tenant_id, user_id)}"
 
     async def begin(conn) -> None:
         sql_log.debug(binding)
         await conn.execute(binding)
 
-    client = connection()
     try:
         raw = await client.open_raw(begin)
     except Exception as exc:

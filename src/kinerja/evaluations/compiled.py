@@ -14,8 +14,7 @@ from kinerja.core.ids import input_id_or_none, to_global_id
 from kinerja.core.numbers import decimal_text, tidy
 from kinerja.evaluations.rules import Predicate
 from kinerja.evaluations.service import LATEST_FINAL_ORDER
-from kinerja.plans.compiled import indicator_row, realisation_row
-from kinerja.plans.realisation import progress_of
+from kinerja.plans.realisation import indicator_row, progress_of, realisation_row
 from kinerja.tenancy.rules import TenantSettings
 
 _TEAM_DASHBOARD = """

@@ -10,6 +10,7 @@ from decimal import Decimal
 import strawberry
 from strawberry.types import Info
 
+from kinerja.graph import sql
 from kinerja.graph.loaders import loader
 from kinerja.graph.relay import Connection, Node, UserError, connection_from_page, run_mutation
 from kinerja.citizen.graphql import IkmValue
@@ -19,9 +20,9 @@ from kinerja.evaluations import rules, service
 from kinerja.evaluations.models import Evaluation as EvaluationModel
 from kinerja.evaluations.models import UnitPerformance as UnitPerformanceModel
 from kinerja.evaluations.rules import EvaluationStatus, Predicate, Rating, UnitRating
-from kinerja.org.graphql import Employee, OrgUnit, Period, employees_by_id, positions_by_id
+from kinerja.org.graphql import Employee, OrgUnit, Period
+from kinerja.org.service import employees_by_id, periods_by_id, positions_by_id
 from kinerja.plans.graphql import PerformancePlan
-from kinerja.plans.loaders import periods_by_id
 from kinerja.plans.rules import BerakhlakValue
 
 strawberry.enum(Rating, description="Rating of results (hasil kerja) or behaviour (perilaku kerja).")
@@ -74,7 +75,7 @@ def _counts(counts: dict[Predicate, int]) -> list[PredicateCount]:
 
 def _distribution(d: service.Distribution) -> UnitDistribution:
     return UnitDistribution(
-        org_unit=OrgUnit.from_model(d.org_unit), period=Period.from_model(d.period), unit_rating=d.unit_rating,
+        org_unit=sql.ref("OrgUnit", d.org_unit.id), period=sql.ref("Period", d.period.id), unit_rating=d.unit_rating,
         total=d.total, final=d.final, counts=_counts(d.counts),
         sheet_path=f"/documents/units/{to_global_id('OrgUnit', d.org_unit.id)}/predicates.csv"
                    f"?periodId={to_global_id('Period', d.period.id)}",
@@ -105,16 +106,16 @@ class Evaluation(Node):
                    finalized_at=m.finalized_at, _model=m)
 
     @strawberry.field
-    async def employee(self, info: Info) -> Employee:
-        return Employee.from_model(await loader(info.context, "employee", employees_by_id).load(self._model.employee_id))
+    def employee(self) -> Employee:
+        return sql.ref("Employee", self._model.employee_id)
 
     @strawberry.field(description="Pejabat penilai.")
-    async def assessor(self, info: Info) -> Employee:
-        return Employee.from_model(await loader(info.context, "employee", employees_by_id).load(self._model.assessor_id))
+    def assessor(self) -> Employee:
+        return sql.ref("Employee", self._model.assessor_id)
 
     @strawberry.field
-    async def period(self, info: Info) -> Period:
-        return Period.from_model(await loader(info.context, "period", periods_by_id).load(self._model.period_id))
+    def period(self) -> Period:
+        return sql.ref("Period", self._model.period_id)
 
     @strawberry.field(description="Notes per BerAKHLAK value.")
     def notes(self) -> list[BehaviourNote]:
@@ -264,7 +265,7 @@ class UnitPerformancePayload:
 
 
 def _dashboard(d: service.UnitDashboard) -> UnitDashboard:
-    return UnitDashboard(org_unit=OrgUnit.from_model(d.org_unit), period=Period.from_model(d.period),
+    return UnitDashboard(org_unit=sql.ref("OrgUnit", d.org_unit.id), period=sql.ref("Period", d.period.id),
                          unit_rating=d.unit_rating, employees=d.employees,
                          plans_by_status=[StatusCount(status=k, count=v) for k, v in d.plans_by_status.items()],
                          indicators=d.indicators, indicators_realised=d.indicators_realised,
@@ -310,9 +311,9 @@ class EvaluationQuery:
     @strawberry.field(description="The viewer's team (all subordinates) with plan and evaluation for a period.")
     async def team_overview(self, info: Info, period_id: strawberry.ID) -> TeamOverview:
         period, members = await service.team_overview(info.context, parse_input_id(period_id, "Period", "periodId"))
-        return TeamOverview(period=Period.from_model(period), members=[
-            TeamMemberOverview(employee=Employee.from_model(m.employee),
-                               plan=PerformancePlan.from_model(m.plan) if m.plan else None,
+        return TeamOverview(period=sql.ref("Period", period.id), members=[
+            TeamMemberOverview(employee=sql.ref("Employee", m.employee.id),
+                               plan=sql.ref("PerformancePlan", m.plan.id) if m.plan else None,
                                evaluation=Evaluation.from_model(m.evaluation) if m.evaluation else None,
                                latest_evaluation=Evaluation.from_model(m.latest_evaluation)
                                if m.latest_evaluation else None,
@@ -360,6 +361,24 @@ class EvaluationMutation:
                                                      parse_input_id(input.period_id, "Period", "periodId"), input.rating, input.notes)
             return {"unit_performance": UnitPerformance.from_model(row)}
         return await run_mutation(info, UnitPerformancePayload, work)
+
+
+async def _latest_visible(ctx, tenant_id: uuid.UUID, employee_ids: list[uuid.UUID]) -> list[EvaluationModel | None]:
+    latest = await service.latest_final_evaluations(tenant_id, employee_ids)
+    readable = set(await (await service.visible_evaluations(ctx)).filter(
+        id__in=[e.id for e in latest.values()]).values_list("id", flat=True)) if latest else set()
+    return [latest[e] if e in latest and latest[e].id in readable else None for e in employee_ids]
+
+
+@sql.implements("Employee", "latestEvaluation")
+async def latest_evaluation_of(employee_id, info: Info) -> Evaluation | None:
+    """Employee.latestEvaluation: the final evaluation of the latest evaluated period, when the viewer
+    may read it (FORBIDDEN without any evaluation read permission)."""
+    ctx = info.context
+    await ctx.require("evaluation", "read")
+    batch = loader(ctx, "latest_final_evaluation", lambda tenant_id, ids: _latest_visible(ctx, tenant_id, ids))
+    found = await batch.load(uuid.UUID(str(employee_id)))
+    return Evaluation.from_model(found) if found else None
 
 
 async def resolve_evaluation_node(ctx, object_id: uuid.UUID) -> Evaluation:

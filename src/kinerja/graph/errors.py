@@ -38,11 +38,15 @@ def timeout_message(seconds: float, request_id: str) -> str:
 SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 
 
+class ValueNotStorable(Exception):
+    """A client's value the database would refuse, found before it is sent (compiled reads)."""
+
+
 def _value_refused_by_database(error: BaseException | None) -> bool:
     """A client's value the database cannot hold (a number beyond its column's range, text it
     cannot store): bad input, whichever argument carried it."""
     while error is not None:
-        if isinstance(error, (OverflowError, DataError)):
+        if isinstance(error, (OverflowError, DataError, ValueNotStorable)):
             return True
         error = error.__cause__
     return False

@@ -155,6 +155,11 @@ def query_cost(schema: GraphQLSchema, document: DocumentNode, operation_name: st
     return worst
 
 
+def cost_error(cost: int, max_cost: int) -> GraphQLError:
+    return GraphQLError(f"The query costs {cost}, more than the allowed {max_cost}: ask for smaller pages (first) or "
+                        "fewer nested lists", extensions={"code": TOO_COMPLEX, "cost": cost, "maxCost": max_cost})
+
+
 @functools.lru_cache(maxsize=512)
 def _static_errors(schema: GraphQLSchema, document: DocumentNode, rules: tuple, hide_suggestions: bool,
                    max_directives: int) -> tuple[GraphQLError, ...]:

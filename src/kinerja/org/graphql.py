@@ -1,129 +1,100 @@
-"""GraphQL types and queries of the organisation: employees, org units, positions, periods."""
+"""GraphQL types and queries of the organisation: employees, org units, positions, periods.
+
+Reads are described for the compiler (``graph/sql.py``); nothing here reads the database itself."""
 
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
-from kinerja.graph.loaders import loader
-from kinerja.graph.relay import Connection, Node, UserError, connection_from_page, run_mutation
-from kinerja.core.batch import by_ids
-from kinerja.core.ids import parse_global_id, to_global_id
+from kinerja.core.errors import NotFound
+from kinerja.core.ids import parse_global_id
+from kinerja.graph import sql
+from kinerja.graph.relay import Connection, Node, UserError, run_mutation
 from kinerja.org import service
 from kinerja.org.models import Employee as EmployeeModel
 from kinerja.org.models import OrgUnit as OrgUnitModel
 from kinerja.org.models import Period as PeriodModel
 from kinerja.org.models import Position as PositionModel
 from kinerja.org.rules import EmploymentType, OrgUnitKind, PeriodKind, PositionKind
+from kinerja.org.scoping import employee_rows
 
 strawberry.enum(EmploymentType, description="Jenis kepegawaian: PNS or PPPK.")
 strawberry.enum(PositionKind, description="Jenis jabatan: JPT, administrator, pengawas, pelaksana, fungsional.")
 strawberry.enum(OrgUnitKind, description="Kind of org unit (perangkat daerah, bidang, seksi, ...).")
 strawberry.enum(PeriodKind, description="Assessment period kind (periodik per the tenant scheme, or annual).")
 
+# Types of the areas above, named lazily (their modules import this one).
+LazyPlan = Annotated["PerformancePlan", strawberry.lazy("kinerja.plans.graphql")]
+LazyPlanStatus = Annotated["PlanStatus", strawberry.lazy("kinerja.plans.graphql")]
+LazyEvaluation = Annotated["Evaluation", strawberry.lazy("kinerja.evaluations.graphql")]
+LazyTrainingProgress = Annotated["TrainingProgress", strawberry.lazy("kinerja.training.graphql")]
 
-async def employees_by_id(tenant_id, ids):
-    return await by_ids(EmployeeModel, tenant_id, ids)
-
-
-async def units_by_id(tenant_id, ids):
-    return await by_ids(OrgUnitModel, tenant_id, ids)
-
-
-async def positions_by_id(tenant_id, ids):
-    return await by_ids(PositionModel, tenant_id, ids)
+ORG_READ = sql.requires("org", "read")
 
 
-@strawberry.type(description="Jabatan (position).")
+@sql.table(PositionModel, description="Jabatan (position).")
 class Position:
     name: str
     kind: PositionKind
 
-    @classmethod
-    def from_model(cls, m: PositionModel) -> "Position":
-        return cls(name=m.name, kind=m.kind)
 
-
-@strawberry.type(description="A civil servant (ASN: PNS or PPPK), identified by an 18-digit NIP.")
+@sql.table(EmployeeModel, access=employee_rows("employee", "read"), node=True,
+           not_found=lambda: NotFound("Employee not found"),
+           description="A civil servant (ASN: PNS or PPPK), identified by an 18-digit NIP.")
 class Employee(Node):
     nip: str = strawberry.field(description="Nomor Induk Pegawai, 18 digits.")
     name: str
     employment_type: EmploymentType
     active: bool
-    _model: strawberry.Private[EmployeeModel]
+    position: Position | None = sql.join("position_id")
+    org_unit: Annotated["OrgUnit", strawberry.lazy("kinerja.org.graphql")] = sql.join(
+        "org_unit_id", description="Unit kerja.")
+    supervisor: Employee | None = sql.join("supervisor_id", description="Atasan langsung (direct supervisor).")
 
-    @classmethod
-    def from_model(cls, m: EmployeeModel) -> "Employee":
-        return cls(id=to_global_id("Employee", m.id), nip=m.nip, name=m.name,
-                   employment_type=m.employment_type, active=m.active, _model=m)
+    @sql.builder(description="This employee's plans you may see (your plan scope), newest year first.")
+    def performance_plans(self, first: int | None = 20, after: str | None = None, year: int | None = None,
+                          status: LazyPlanStatus | None = None) -> Connection[LazyPlan]:
+        where = []
+        if year is not None:
+            where.append(sql.eq("year", year))
+        if status is not None:
+            where.append(sql.eq("status", status))
+        return sql.Page(first=first, after=after, on=(("employee_id", "id"),), where=tuple(where),
+                        order=("-year", "id"), access=True)
 
-    @strawberry.field
-    async def position(self, info: Info) -> Position | None:
-        if self._model.position_id is None:
-            return None
-        row = await loader(info.context, "position", positions_by_id).load(self._model.position_id)
-        return Position.from_model(row) if row else None
+    @sql.builder(description="The plan of a year in force or in progress (the latest revision not superseded), "
+                             "if you may see it.")
+    def current_plan(self, year: int) -> LazyPlan | None:
+        return sql.Row(on=(("employee_id", "id"),), where=(sql.eq("year", year), sql.where("{t}.status <> 'SUPERSEDED'")),
+                       order=("-revision",), access=True)
 
-    @strawberry.field(description="Unit kerja.")
-    async def org_unit(self, info: Info) -> Annotated["OrgUnit", strawberry.lazy("kinerja.org.graphql")]:
-        row = await loader(info.context, "org_unit", units_by_id).load(self._model.org_unit_id)
-        return OrgUnit.from_model(row)
+    latest_evaluation: LazyEvaluation | None = sql.hole(
+        "id", description="The final evaluation of the latest evaluated period (the current predicate), if you may "
+                          "see it.")
 
-    @strawberry.field(description="Atasan langsung (direct supervisor).")
-    async def supervisor(self, info: Info) -> Employee | None:
-        if self._model.supervisor_id is None:
-            return None
-        row = await loader(info.context, "employee", employees_by_id).load(self._model.supervisor_id)
-        return Employee.from_model(row) if row else None
+    @sql.hole("id", description="Verified JP of a year against the yearly target, if you may see it.")
+    def training_progress(self, year: int) -> LazyTrainingProgress | None:
+        ...
 
 
-@strawberry.type(description="Unit kerja: a perangkat daerah or one of its parts, in a tree.")
+@sql.table(OrgUnitModel, access=ORG_READ, node=True, not_found=lambda: NotFound("Org unit not found"),
+           description="Unit kerja: a perangkat daerah or one of its parts, in a tree.")
 class OrgUnit(Node):
     code: str
     name: str
     kind: OrgUnitKind
-    _model: strawberry.Private[OrgUnitModel]
-
-    @classmethod
-    def from_model(cls, m: OrgUnitModel) -> "OrgUnit":
-        return cls(id=to_global_id("OrgUnit", m.id), code=m.code, name=m.name, kind=m.kind, _model=m)
-
-    @strawberry.field
-    async def parent(self, info: Info) -> OrgUnit | None:
-        if self._model.parent_id is None:
-            return None
-        row = await loader(info.context, "org_unit", units_by_id).load(self._model.parent_id)
-        return OrgUnit.from_model(row) if row else None
-
-    @strawberry.field(description="Sub-units, ordered by code.")
-    async def children(self, info: Info) -> list[OrgUnit]:
-        tree = await _unit_tree(info)
-        return [OrgUnit.from_model(u) for u in tree.get(self._model.id, [])]
-
-    @strawberry.field(description="Kepala unit (head of the unit).")
-    async def head(self, info: Info) -> Employee | None:
-        if self._model.head_id is None:
-            return None
-        row = await loader(info.context, "employee", employees_by_id).load(self._model.head_id)
-        return Employee.from_model(row) if row else None
+    parent: OrgUnit | None = sql.join("parent_id")
+    children: list[OrgUnit] = sql.rows(on={"parent_id": "id"}, order=("code",), access=True,
+                                       description="Sub-units, ordered by code.")
+    head: Employee | None = sql.join("head_id", description="Kepala unit (head of the unit).")
 
 
-async def _unit_tree(info: Info) -> dict[uuid.UUID | None, list[OrgUnitModel]]:
-    """All units of the tenant grouped by parent: one query per request, however deep the tree."""
-    ctx = info.context
-    if "org_unit_tree" not in ctx.cache:
-        tree: dict[uuid.UUID | None, list[OrgUnitModel]] = {}
-        for unit in await service.list_org_units(ctx):
-            tree.setdefault(unit.parent_id, []).append(unit)
-        ctx.cache["org_unit_tree"] = tree
-    return ctx.cache["org_unit_tree"]
-
-
-@strawberry.type(description="Periode penilaian: a periodic (monthly/quarterly/semester) or annual period.")
+@sql.table(PeriodModel, access=ORG_READ, node=True, not_found=lambda: NotFound("Period not found"),
+           description="Periode penilaian: a periodic (monthly/quarterly/semester) or annual period.")
 class Period(Node):
     year: int
     kind: PeriodKind
@@ -132,11 +103,6 @@ class Period(Node):
     starts_on: dt.date
     ends_on: dt.date
     closed: bool
-
-    @classmethod
-    def from_model(cls, m: PeriodModel) -> "Period":
-        return cls(id=to_global_id("Period", m.id), year=m.year, kind=m.kind, sequence=m.sequence,
-                   name=m.name, starts_on=m.starts_on, ends_on=m.ends_on, closed=m.closed)
 
 
 @strawberry.input
@@ -148,31 +114,26 @@ class EmployeeFilter:
 
 @strawberry.type
 class OrgQuery:
-    @strawberry.field(description="Employees the viewer may see (own, team, unit or tenant scope), by name.")
-    async def employees(
-        self,
-        info: Info,
-        first: int | None = 20,
-        after: str | None = None,
-        filter: EmployeeFilter | None = None,
-    ) -> Connection[Employee]:
-        flt = service.EmployeeFilter()
-        if filter is not None:
-            flt = service.EmployeeFilter(
-                org_unit_id=parse_global_id(filter.org_unit_id, "OrgUnit") if filter.org_unit_id else None,
-                search=filter.search,
-            )
-        page = await service.list_employees(info.context, flt, first, after)
-        return Connection[Employee](**connection_from_page(page, Employee.from_model))
+    @sql.builder(description="Employees the viewer may see (own, team, unit or tenant scope), by name.")
+    def employees(self, first: int | None = 20, after: str | None = None,
+                  filter: EmployeeFilter | None = None) -> Connection[Employee]:
+        where = []
+        if filter is not None and filter.org_unit_id:
+            unit = parse_global_id(filter.org_unit_id, "OrgUnit")
+            where.append(sql.in_subtree("org_unit_id", "org_unit", "parent_id", unit))
+        if filter is not None and filter.search:
+            term = filter.search.strip()[:100]
+            where.append(sql.any_of(sql.icontains("name", term), sql.startswith("nip", term)))
+        return sql.Page(first=first, after=after, where=tuple(where), order=("name", "id"), access=True)
 
-    @strawberry.field(description="The org unit tree: top-level units with their `children`.")
-    async def org_units(self, info: Info) -> list[OrgUnit]:
-        tree = await _unit_tree(info)
-        return [OrgUnit.from_model(u) for u in tree.get(None, [])]
+    @sql.builder(description="The org unit tree: top-level units with their `children`.")
+    def org_units(self) -> list[OrgUnit]:
+        return sql.Rows(where=(sql.is_null("parent_id"),), order=("code",), access=True)
 
-    @strawberry.field(description="Assessment periods, optionally of one year.")
-    async def periods(self, info: Info, year: int | None = None) -> list[Period]:
-        return [Period.from_model(p) for p in await service.list_periods(info.context, year)]
+    @sql.builder(description="Assessment periods, optionally of one year.")
+    def periods(self, year: int | None = None) -> list[Period]:
+        return sql.Rows(where=(sql.eq("year", year),) if year is not None else (), order=("year", "kind", "sequence"),
+                        access=True)
 
 
 @strawberry.input
@@ -193,24 +154,5 @@ class OrgMutation:
     async def set_period_closed(self, info: Info, input: SetPeriodClosedInput) -> PeriodPayload:
         async def work():
             period = await service.set_period_closed(info.context, parse_global_id(input.id, "Period"), input.closed)
-            return {"period": Period.from_model(period)}
+            return {"period": sql.ref("Period", period.id)}
         return await run_mutation(info, PeriodPayload, work)
-
-
-async def resolve_employee_node(ctx, object_id: uuid.UUID) -> Employee:
-    return Employee.from_model(await service.get_employee(ctx, object_id))
-
-
-async def resolve_org_unit_node(ctx, object_id: uuid.UUID) -> OrgUnit:
-    return OrgUnit.from_model(await service.get_org_unit(ctx, object_id))
-
-
-async def resolve_period_node(ctx, object_id: uuid.UUID) -> Period:
-    return Period.from_model(await service.get_period(ctx, object_id))
-
-
-NODE_RESOLVERS = {
-    "Employee": resolve_employee_node,
-    "OrgUnit": resolve_org_unit_node,
-    "Period": resolve_period_node,
-}

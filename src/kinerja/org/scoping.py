@@ -9,6 +9,7 @@ from tortoise.expressions import Q, Subquery
 from kinerja.core.context import RequestContext
 from kinerja.core.ids import as_uuid
 from kinerja.core.sql import fetch_all, uuid_param
+from kinerja.graph import sql
 from kinerja.org.models import Employee
 
 _TEAM_SQL = """
@@ -102,25 +103,31 @@ async def supervisor_chain(tenant_id: uuid.UUID, employee_id: uuid.UUID) -> list
     return [as_uuid(r["id"]) for r in rows]
 
 
-def scope_sql(scopes: set[str], column: str) -> tuple[list[str], str]:
-    """``employee_scope`` as SQL for compiled handlers: the CTEs it needs (parameters $1 = tenant,
-    $2 = acting user) and a condition on ``column``, an employee id. Only the held scopes are built;
-    ``scope_me`` is always declared so that $2 has a type even when unused."""
-    ctes = ["scope_me AS (SELECT employee_id AS id FROM app_user WHERE tenant_id = $1 AND id = $2)"]
+def scope_sql(scopes: set[str] | frozenset[str], column: str) -> tuple[list[str], str]:
+    """``employee_scope`` as SQL, for compiled reads: the CTEs it needs and a condition on ``column``,
+    an employee id. Placeholders: {tenant} and {user} (the acting user). Only the held scopes are
+    built, so a tenant-wide reader pays for no recursive CTE."""
     if "tenant" in scopes:
-        return ctes, "TRUE"
+        return [], "TRUE"
+    ctes = ["scope_me AS (SELECT employee_id AS id FROM app_user WHERE tenant_id = {tenant} AND id = {user})"]
     conditions = []
     if "own" in scopes:
         conditions.append(f"{column} = (SELECT id FROM scope_me)")
     if "team" in scopes:
         ctes.append("scope_team(id) AS (SELECT e.id FROM employee e JOIN scope_me ON e.supervisor_id = scope_me.id "
-                    "WHERE e.tenant_id = $1 UNION SELECT e.id FROM employee e JOIN scope_team t "
-                    "ON e.supervisor_id = t.id WHERE e.tenant_id = $1)")
+                    "WHERE e.tenant_id = {tenant} UNION SELECT e.id FROM employee e JOIN scope_team t "
+                    "ON e.supervisor_id = t.id WHERE e.tenant_id = {tenant})")
         conditions.append(f"{column} IN (SELECT id FROM scope_team)")
     if "unit" in scopes:
         ctes.append("scope_units(id) AS (SELECT e.org_unit_id FROM employee e JOIN scope_me ON e.id = scope_me.id "
-                    "WHERE e.tenant_id = $1 UNION SELECT o.id FROM org_unit o JOIN scope_units s "
-                    "ON o.parent_id = s.id WHERE o.tenant_id = $1)")
-        conditions.append(f"{column} IN (SELECT id FROM employee WHERE tenant_id = $1 "
+                    "WHERE e.tenant_id = {tenant} UNION SELECT o.id FROM org_unit o JOIN scope_units s "
+                    "ON o.parent_id = s.id WHERE o.tenant_id = {tenant})")
+        conditions.append(f"{column} IN (SELECT id FROM employee WHERE tenant_id = {{tenant}} "
                           "AND org_unit_id IN (SELECT id FROM scope_units))")
     return ctes, "(" + " OR ".join(conditions) + ")" if conditions else "FALSE"
+
+
+def employee_rows(obj: str, action: str, column: str = "id") -> sql.Access:
+    """Read access to rows that belong to an employee (``column``): the scopes of ``obj:action`` the
+    reader holds, as ``employee_scope`` applies them."""
+    return sql.Access(obj, action, rows=scope_sql, column=column)

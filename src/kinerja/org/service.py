@@ -3,26 +3,29 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-
-from tortoise.expressions import Q
 
 from kinerja.core import once
+from kinerja.core.batch import by_ids
 from kinerja.core.context import RequestContext
 from kinerja.core.errors import Conflict, NotFound
-from kinerja.core.pagination import Page, paginate
-from kinerja.org.models import Employee, OrgUnit, Period
+from kinerja.org.models import Employee, Period, Position
 from kinerja.org.rules import periods_for_year
-from kinerja.org.scoping import employee_scope, unit_subtree_ids
+from kinerja.org.scoping import employee_scope
 from kinerja.tenancy.models import Tenant
 from kinerja.tenancy.rules import TenantSettings
 
 
-@dataclass(frozen=True)
-class EmployeeFilter:
-    org_unit_id: uuid.UUID | None = None
-    search: str | None = None
-    include_sub_units: bool = True
+async def employees_by_id(tenant_id: uuid.UUID, ids: list[uuid.UUID]) -> list[Employee | None]:
+    """Batch lookup for loaders of other areas (rows by id, None where missing)."""
+    return await by_ids(Employee, tenant_id, ids)
+
+
+async def positions_by_id(tenant_id: uuid.UUID, ids: list[uuid.UUID]) -> list[Position | None]:
+    return await by_ids(Position, tenant_id, ids)
+
+
+async def periods_by_id(tenant_id: uuid.UUID, ids: list[uuid.UUID]) -> list[Period | None]:
+    return await by_ids(Period, tenant_id, ids)
 
 
 async def visible_employees(ctx: RequestContext):
@@ -31,59 +34,6 @@ async def visible_employees(ctx: RequestContext):
     query = Employee.filter(tenant_id=ctx.require_tenant())
     condition = await employee_scope(ctx, scopes)
     return query.filter(condition) if condition is not None else query
-
-
-async def list_employees(
-    ctx: RequestContext, flt: EmployeeFilter, first: int | None, after: str | None
-) -> Page[Employee]:
-    query = await visible_employees(ctx)
-    tenant_id = ctx.require_tenant()
-    if flt.org_unit_id is not None:
-        if flt.include_sub_units:
-            units = await unit_subtree_ids(tenant_id, flt.org_unit_id)
-            query = query.filter(org_unit_id__in=units)
-        else:
-            query = query.filter(org_unit_id=flt.org_unit_id)
-    if flt.search:
-        term = flt.search.strip()[:100]
-        query = query.filter(Q(name__icontains=term) | Q(nip__startswith=term))
-    return await paginate(query, ["name", "id"], first, after)
-
-
-async def get_employee(ctx: RequestContext, employee_id: uuid.UUID) -> Employee:
-    employee = await (await visible_employees(ctx)).filter(id=employee_id).first()
-    if employee is None:
-        raise NotFound("Employee not found")
-    return employee
-
-
-async def list_org_units(ctx: RequestContext) -> list[OrgUnit]:
-    await ctx.require("org", "read")
-    return await OrgUnit.filter(tenant_id=ctx.require_tenant()).order_by("code")
-
-
-async def get_org_unit(ctx: RequestContext, org_unit_id: uuid.UUID) -> OrgUnit:
-    await ctx.require("org", "read")
-    unit = await OrgUnit.filter(id=org_unit_id, tenant_id=ctx.require_tenant()).first()
-    if unit is None:
-        raise NotFound("Org unit not found")
-    return unit
-
-
-async def list_periods(ctx: RequestContext, year: int | None) -> list[Period]:
-    await ctx.require("org", "read")
-    query = Period.filter(tenant_id=ctx.require_tenant())
-    if year is not None:
-        query = query.filter(year=year)
-    return await query.order_by("year", "kind", "sequence")
-
-
-async def get_period(ctx: RequestContext, period_id: uuid.UUID) -> Period:
-    await ctx.require("org", "read")
-    period = await Period.filter(id=period_id, tenant_id=ctx.require_tenant()).first()
-    if period is None:
-        raise NotFound("Period not found")
-    return period
 
 
 async def set_period_closed(ctx: RequestContext, period_id: uuid.UUID, closed: bool) -> Period:

@@ -16,10 +16,16 @@ from kinerja.core import storage
 from kinerja.core.config import Settings
 from kinerja.core.errors import FieldError
 from kinerja.core.filecheck import ALLOWED_TYPES, content_problem
+from kinerja.core.ids import to_global_id
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_FILES = 10
 MAX_NAME_LENGTH = 255
+
+
+def download_path(evidence_id, sha256: str | None) -> str | None:
+    """Where a stored file is downloaded (GET with the same token); a link has none."""
+    return f"/evidence/{to_global_id('Evidence', evidence_id)}" if sha256 else None
 
 
 @dataclass(frozen=True)

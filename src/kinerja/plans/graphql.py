@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import uuid
 from collections.abc import AsyncGenerator
@@ -11,16 +10,18 @@ from decimal import Decimal
 import strawberry
 from strawberry.types import Info
 
-from kinerja.graph.loaders import loader
-from kinerja.graph.relay import Connection, Node, UserError, connection_from_page, run_mutation
 from kinerja.core.db import tenant_transaction
 from kinerja.core.errors import NotFound
 from kinerja.core.events import hub
 from kinerja.core.ids import parse_optional_id as parse_input_id
 from kinerja.core.ids import to_global_id
 from kinerja.core.numbers import tidy
-from kinerja.org.graphql import Employee, Period, employees_by_id
-from kinerja.plans import loaders, realisation, service
+from kinerja.graph import sql
+from kinerja.graph.relay import Connection, Node, UserError, run_mutation
+from kinerja.org.graphql import Employee, Period
+from kinerja.org.scoping import employee_rows
+from kinerja.plans import realisation, service
+from kinerja.plans.evidence import download_path
 from kinerja.plans.models import Evidence as EvidenceModel
 from kinerja.plans.models import Feedback as FeedbackModel
 from kinerja.plans.models import Indicator as IndicatorModel
@@ -36,14 +37,13 @@ strawberry.enum(Aspect, description="Aspek indikator: kuantitas, kualitas, waktu
 strawberry.enum(BerakhlakValue, description="The seven BerAKHLAK core values (perilaku kerja).")
 
 
-async def _employee(info: Info, employee_id: uuid.UUID | None) -> Employee | None:
-    if employee_id is None:
-        return None
-    row = await loader(info.context, "employee", employees_by_id).load(employee_id)
-    return Employee.from_model(row) if row else None
+READ_PLANS = employee_rows("plan", "read", "employee_id")
+# Realisations in the order of their periods.
+WITH_PERIOD = "JOIN period {j} ON {j}.tenant_id = {t}.tenant_id AND {j}.id = {t}.period_id"
+PERIOD_ORDER = ("{j}.starts_on", "{j}.ends_on", "{t}.id")
 
 
-@strawberry.type(description="Bukti dukung: a link or a stored file with its SHA-256.")
+@sql.table(EvidenceModel, description="Bukti dukung: a link or a stored file with its SHA-256.")
 class Evidence:
     id: strawberry.ID
     url: str | None
@@ -51,95 +51,54 @@ class Evidence:
     content_type: str | None
     size: int | None
     sha256: str | None
-    download_path: str | None = strawberry.field(
+    download_path: str | None = sql.derived(
+        download_path, "id", "sha256",
         description="For files: GET this path with the same Bearer token to download the file.")
 
-    @classmethod
-    def from_model(cls, m: EvidenceModel) -> "Evidence":
-        gid = to_global_id("Evidence", m.id)
-        return cls(id=gid, url=m.url, file_name=m.file_name, content_type=m.content_type, size=m.size,
-                   sha256=m.sha256, download_path=f"/evidence/{gid}" if m.sha256 else None)
 
-
-@strawberry.type(description="Realisasi of one indicator in one period.")
+@sql.table(RealisationModel, description="Realisasi of one indicator in one period.")
 class Realisation(Node):
     value: Decimal | None
     narrative: str
     updated_at: dt.datetime
-    _model: strawberry.Private[RealisationModel]
-
-    @classmethod
-    def from_model(cls, m: RealisationModel) -> "Realisation":
-        return cls(id=to_global_id("Realisation", m.id), value=tidy(m.value), narrative=m.narrative,
-                   updated_at=m.updated_at, _model=m)
-
-    @strawberry.field
-    async def period(self, info: Info) -> Period:
-        row = await loader(info.context, "period", loaders.periods_by_id).load(self._model.period_id)
-        return Period.from_model(row)
-
-    @strawberry.field
-    async def evidence(self, info: Info) -> list[Evidence]:
-        rows = await loader(info.context, "evidence", loaders.evidence_by_realisation).load(self._model.id)
-        return [Evidence.from_model(r) for r in rows]
+    period: Period = sql.join("period_id")
+    evidence: list[Evidence] = sql.rows(on={"realisation_id": "id"}, order=("created_at", "id"))
 
 
-@strawberry.type(description="Indikator kinerja individu with aspect and target.")
+@sql.table(IndicatorModel, description="Indikator kinerja individu with aspect and target.")
 class Indicator(Node):
     aspect: Aspect
     description: str
     target_value: Decimal | None
     target_unit: str | None
     target_text: str | None = strawberry.field(description="Qualitative target, when there is no value.")
-    _model: strawberry.Private[IndicatorModel]
-
-    @classmethod
-    def from_model(cls, m: IndicatorModel) -> "Indicator":
-        return cls(id=to_global_id("Indicator", m.id), aspect=m.aspect, description=m.description,
-                   target_value=tidy(m.target_value), target_unit=m.target_unit, target_text=m.target_text, _model=m)
-
-    async def _realisations(self, info: Info) -> list[RealisationModel]:
-        return await loader(info.context, "realisations", loaders.realisations_by_indicator).load(self._model.id)
-
-    @strawberry.field(description="Realisations in period order.")
-    async def realisations(self, info: Info) -> list[Realisation]:
-        return [Realisation.from_model(r) for r in await self._realisations(info)]
-
-    @strawberry.field(description="The realisation of the latest period reported.")
-    async def latest_realisation(self, info: Info) -> Realisation | None:
-        rows = await self._realisations(info)
-        return Realisation.from_model(rows[-1]) if rows else None
+    realisations: list[Realisation] = sql.rows(on={"indicator_id": "id"}, joins=WITH_PERIOD, order=PERIOD_ORDER,
+                                               description="Realisations in period order.")
+    latest_realisation: Realisation | None = sql.row(
+        on={"indicator_id": "id"}, joins=WITH_PERIOD, order=tuple("-" + key for key in PERIOD_ORDER),
+        description="The realisation of the latest period reported.")
 
 
-@strawberry.type(description="RHK (rencana hasil kerja); `parent` is the supervisor's RHK it contributes to.")
+@sql.table(ResultModel, description="RHK (rencana hasil kerja); `parent` is the supervisor's RHK it contributes to.")
 class ResultTarget(Node):
     kind: ResultKind
     description: str
     position: int
-    _model: strawberry.Private[ResultModel]
-
-    @classmethod
-    def from_model(cls, m: ResultModel) -> "ResultTarget":
-        return cls(id=to_global_id("ResultTarget", m.id), kind=m.kind, description=m.description,
-                   position=m.position, _model=m)
-
-    @strawberry.field
-    async def indicators(self, info: Info) -> list[Indicator]:
-        rows = await loader(info.context, "indicators", loaders.indicators_by_result).load(self._model.id)
-        return [Indicator.from_model(r) for r in rows]
-
-    @strawberry.field(description="Intervensi: the supervisor's RHK this one contributes to.")
-    async def parent(self, info: Info) -> ResultTarget | None:
-        if self._model.parent_id is None:
-            return None
-        row = await loader(info.context, "result", loaders.results_by_id).load(self._model.parent_id)
-        return ResultTarget.from_model(row) if row else None
+    indicators: list[Indicator] = sql.rows(on={"result_id": "id"}, order=("position", "id"))
+    parent: ResultTarget | None = sql.join("parent_id", description="Intervensi: the supervisor's RHK this one "
+                                                                    "contributes to.")
 
 
 @strawberry.type(description="Ekspektasi khusus pimpinan for one BerAKHLAK value.")
 class BehaviourExpectation:
     value: BerakhlakValue
     expectation: str | None
+
+
+def behaviour_expectations(stored: dict | None) -> list[BehaviourExpectation]:
+    """All seven BerAKHLAK values, with the leader's expectation where one is set."""
+    stored = stored or {}
+    return [BehaviourExpectation(value=v, expectation=stored.get(v.value)) for v in BerakhlakValue]
 
 
 @strawberry.type(description="Progress of a plan in one period.")
@@ -152,30 +111,23 @@ class PlanProgress:
                     "(for WAKTU and BIAYA the target is a ceiling).")
 
 
-@strawberry.type(description="Umpan balik on a plan or one of its realisations.")
+def plan_progress(rows: list) -> PlanProgress:
+    p = realisation.progress_of_rows(rows)
+    return PlanProgress(indicators=p.indicators, realised=p.realised, share_realised=tidy(p.share_realised),
+                        achievement=tidy(p.achievement))
+
+
+@sql.table(FeedbackModel, description="Umpan balik on a plan or one of its realisations.")
 class Feedback(Node):
     body: str
     created_at: dt.datetime
-    _model: strawberry.Private[FeedbackModel]
-
-    @classmethod
-    def from_model(cls, m: FeedbackModel) -> "Feedback":
-        return cls(id=to_global_id("Feedback", m.id), body=m.body, created_at=m.created_at, _model=m)
-
-    @strawberry.field
-    async def author(self, info: Info) -> Employee | None:
-        return await _employee(info, self._model.author_employee_id)
-
-    @strawberry.field
-    def realisation_id(self) -> strawberry.ID | None:
-        return to_global_id("Realisation", self._model.realisation_id) if self._model.realisation_id else None
-
-    @strawberry.field
-    def reply_to_id(self) -> strawberry.ID | None:
-        return to_global_id("Feedback", self._model.reply_to_id) if self._model.reply_to_id else None
+    author: Employee | None = sql.join("author_employee_id")
+    realisation_id: strawberry.ID | None = sql.global_id("Realisation", "realisation_id")
+    reply_to_id: strawberry.ID | None = sql.global_id("Feedback", "reply_to_id")
 
 
-@strawberry.type(description="SKP (Sasaran Kinerja Pegawai): one employee's performance plan for a year.")
+@sql.table(PlanModel, access=READ_PLANS, node=True, not_found=lambda: NotFound("Performance plan not found", field="id"),
+           description="SKP (Sasaran Kinerja Pegawai): one employee's performance plan for a year.")
 class PerformancePlan(Node):
     year: int
     revision: int
@@ -187,71 +139,45 @@ class PerformancePlan(Node):
     consequences: str = strawberry.field(description="Lampiran: konsekuensi.")
     submitted_at: dt.datetime | None
     approved_at: dt.datetime | None
-    _model: strawberry.Private[PlanModel]
+    employee: Employee = sql.join("employee_id")
+    approver: Employee | None = sql.join("approver_id", description="The direct supervisor who decides on the "
+                                                                    "submitted plan.")
+    behaviour_expectations: list[BehaviourExpectation] = sql.derived(
+        behaviour_expectations, "behaviour_expectations",
+        description="Perilaku kerja: all seven BerAKHLAK values with the leader's expectations.")
+    results: list[ResultTarget] = sql.rows(on={"plan_id": "id"}, order=("position", "id"),
+                                           description="RHK of this plan, in order.")
+    feedback: list[Feedback] = sql.rows(on={"plan_id": "id"}, order=("created_at", "id"),
+                                        description="Feedback threads, oldest first.")
+    history: list[PerformancePlan] = sql.rows(on={"employee_id": "employee_id", "year": "year"}, order=("revision",),
+                                              access=True, description="Every revision of this plan, oldest first.")
 
-    @classmethod
-    def from_model(cls, m: PlanModel) -> "PerformancePlan":
-        return cls(id=to_global_id("PerformancePlan", m.id), year=m.year, revision=m.revision, approach=m.approach,
-                   status=m.status, return_reason=m.return_reason, resource_support=m.resource_support,
-                   accountability_scheme=m.accountability_scheme, consequences=m.consequences,
-                   submitted_at=m.submitted_at, approved_at=m.approved_at, _model=m)
-
-    @strawberry.field
-    async def employee(self, info: Info) -> Employee:
-        return await _employee(info, self._model.employee_id)
-
-    @strawberry.field(description="The direct supervisor who decides on the submitted plan.")
-    async def approver(self, info: Info) -> Employee | None:
-        return await _employee(info, self._model.approver_id)
-
-    @strawberry.field(description="Perilaku kerja: all seven BerAKHLAK values with the leader's expectations.")
-    def behaviour_expectations(self) -> list[BehaviourExpectation]:
-        stored = self._model.behaviour_expectations or {}
-        return [BehaviourExpectation(value=v, expectation=stored.get(v.value)) for v in BerakhlakValue]
-
-    @strawberry.field(description="RHK of this plan, in order.")
-    async def results(self, info: Info) -> list[ResultTarget]:
-        rows = await loader(info.context, "results", loaders.results_by_plan).load(self._model.id)
-        return [ResultTarget.from_model(r) for r in rows]
-
-    @strawberry.field(description="Feedback threads, oldest first.")
-    async def feedback(self, info: Info) -> list[Feedback]:
-        rows = await loader(info.context, "feedback", loaders.feedback_by_plan).load(self._model.id)
-        return [Feedback.from_model(r) for r in rows]
-
-    @strawberry.field(description="Every revision of this plan, oldest first.")
-    async def history(self, info: Info) -> list[PerformancePlan]:
-        return [PerformancePlan.from_model(p) for p in await service.history(info.context, self._model)]
-
-    @strawberry.field(description="Progress in one period.")
-    async def progress(self, info: Info, period_id: strawberry.ID) -> PlanProgress:
+    @sql.builder(description="Progress in one period.")
+    def progress(self, period_id: strawberry.ID) -> PlanProgress:
         period = parse_input_id(period_id, "Period", "periodId")
-        results = await loader(info.context, "results", loaders.results_by_plan).load(self._model.id)
-        per_result = await asyncio.gather(*[
-            loader(info.context, "indicators", loaders.indicators_by_result).load(r.id) for r in results])
-        indicators = [i for group in per_result for i in group]
-        per_indicator = await asyncio.gather(*[
-            loader(info.context, "realisations", loaders.realisations_by_indicator).load(i.id) for i in indicators])
-        found = {i.id: r for i, rows in zip(indicators, per_indicator) for r in rows if r.period_id == period}
-        p = realisation.progress_of(indicators, found)
-        return PlanProgress(indicators=p.indicators, realised=p.realised, share_realised=tidy(p.share_realised),
-                            achievement=tidy(p.achievement))
+        return sql.Value(plan_progress, (sql.json_list(
+            ["i.id", "i.aspect", "CAST(i.target_value AS TEXT)", "CAST(r.value AS TEXT)", "r.id IS NOT NULL"],
+            "result_target rt JOIN indicator i ON i.tenant_id = rt.tenant_id AND i.result_id = rt.id "
+            "LEFT JOIN realisation r ON r.tenant_id = rt.tenant_id AND r.indicator_id = i.id AND r.period_id = {0}",
+            "rt.tenant_id = {tenant} AND rt.plan_id = {t}.id", ["rt.position", "rt.id", "i.position", "i.id"],
+            period),))
 
 
-@strawberry.type(description="One subordinate RHK contributing to a supervisor's RHK.")
+@sql.table(ResultModel, description="One subordinate RHK contributing to a supervisor's RHK.")
 class Contribution:
-    result: ResultTarget
-    plan: PerformancePlan
-
-    @strawberry.field
-    async def employee(self, info: Info) -> Employee:
-        return await self.plan.employee(info)
+    result: ResultTarget = sql.join("id")
+    plan: PerformancePlan = sql.join("plan_id")
+    employee: Employee = sql.join(
+        "(SELECT pp.employee_id FROM performance_plan pp WHERE pp.tenant_id = {tenant} AND pp.id = {p}.plan_id)")
 
 
-@strawberry.type(description="Matriks peran hasil: an RHK and who contributes to it.")
+@sql.table(ResultModel, description="Matriks peran hasil: an RHK and who contributes to it.")
 class ResultMatrixRow:
-    result: ResultTarget
-    contributions: list[Contribution]
+    result: ResultTarget = sql.join("id")
+    contributions: list[Contribution] = sql.rows(
+        on={"parent_id": "id"}, order=("created_at", "id"),
+        where=(sql.where("EXISTS (SELECT 1 FROM performance_plan pp WHERE pp.tenant_id = {tenant} "
+                         "AND pp.id = {t}.plan_id AND pp.status <> 'SUPERSEDED')"),))
 
 
 @strawberry.input
@@ -420,33 +346,37 @@ def _expectations(items: list[BehaviourExpectationInput] | None):
 
 @strawberry.type
 class PlanQuery:
-    @strawberry.field(description="Plans the viewer may see (own, team, unit or tenant scope), newest year first.")
-    async def performance_plans(self, info: Info, first: int | None = 20, after: str | None = None,
-                                filter: PlanFilter | None = None) -> Connection[PerformancePlan]:
-        flt = service.PlanFilter()
+    @sql.builder(description="Plans the viewer may see (own, team, unit or tenant scope), newest year first.")
+    def performance_plans(self, first: int | None = 20, after: str | None = None,
+                          filter: PlanFilter | None = None) -> Connection[PerformancePlan]:
+        where = []
         if filter is not None:
-            flt = service.PlanFilter(employee_id=parse_input_id(filter.employee_id, "Employee", "employeeId"),
-                                     year=filter.year, status=filter.status,
-                                     approver_is_me=filter.awaiting_my_decision)
-        page = await service.list_plans(info.context, flt, first, after)
-        return Connection[PerformancePlan](**connection_from_page(page, PerformancePlan.from_model))
+            employee = parse_input_id(filter.employee_id, "Employee", "employeeId")
+            if employee is not None:
+                where.append(sql.eq("employee_id", employee))
+            if filter.year is not None:
+                where.append(sql.eq("year", filter.year))
+            if filter.status is not None:
+                where.append(sql.eq("status", filter.status))
+            if filter.awaiting_my_decision:
+                where.append(sql.is_me("approver_id"))
+        return sql.Page(first=first, after=after, where=tuple(where), order=("-year", "id"), access=True)
 
-    @strawberry.field
-    async def performance_plan(self, info: Info, id: strawberry.ID) -> PerformancePlan:
-        return PerformancePlan.from_model(await service.get_plan(info.context, parse_input_id(id, "PerformancePlan", "id")))
+    @sql.builder
+    def performance_plan(self, id: strawberry.ID) -> PerformancePlan:
+        plan = parse_input_id(id, "PerformancePlan", "id")
+        return sql.Row(where=(sql.eq("id", plan),), access=True,
+                       missing=lambda: NotFound("Performance plan not found", field="id"))
 
-    @strawberry.field(description="Matriks peran hasil of a (supervisor's) plan.")
-    async def result_matrix(self, info: Info, plan_id: strawberry.ID) -> list[ResultMatrixRow]:
-        rows = await service.result_matrix(info.context, parse_input_id(plan_id, "PerformancePlan", "planId"))
-        return [ResultMatrixRow(result=ResultTarget.from_model(r.result),
-                                contributions=[Contribution(result=ResultTarget.from_model(c),
-                                                            plan=PerformancePlan.from_model(p))
-                                               for c, p in r.contributions])
-                for r in rows]
+    @sql.builder(description="Matriks peran hasil of a (supervisor's) plan.")
+    def result_matrix(self, plan_id: strawberry.ID) -> list[ResultMatrixRow]:
+        plan = parse_input_id(plan_id, "PerformancePlan", "planId")
+        return sql.Rows(where=(sql.eq("plan_id", plan),), order=("position", "id"), guard=sql.Exists(
+            "PerformancePlan", (sql.eq("id", plan),), lambda: NotFound("Performance plan not found", field="planId")))
 
 
 def _plan_payload(plan) -> dict:
-    return {"plan": PerformancePlan.from_model(plan)}
+    return {"plan": sql.ref("PerformancePlan", plan.id)}
 
 
 @strawberry.type
@@ -473,7 +403,7 @@ class PlanMutation:
             row = await service.add_result_target(info.context, parse_input_id(input.plan_id, "PerformancePlan", "planId"),
                                                   input.kind, input.description,
                                                   parse_input_id(input.parent_id, "ResultTarget", "parentId"))
-            return {"result_target": ResultTarget.from_model(row)}
+            return {"result_target": sql.ref("ResultTarget", row.id)}
         return await run_mutation(info, ResultTargetPayload, work)
 
     @strawberry.mutation
@@ -482,7 +412,7 @@ class PlanMutation:
             row = await service.update_result_target(
                 info.context, parse_input_id(input.id, "ResultTarget", "id"), kind=input.kind, description=input.description,
                 parent_id=parse_input_id(input.parent_id, "ResultTarget", "parentId"), clear_parent=input.clear_parent)
-            return {"result_target": ResultTarget.from_model(row)}
+            return {"result_target": sql.ref("ResultTarget", row.id)}
         return await run_mutation(info, ResultTargetPayload, work)
 
     @strawberry.mutation
@@ -498,7 +428,7 @@ class PlanMutation:
             row = await service.add_indicator(info.context, parse_input_id(input.result_id, "ResultTarget", "resultId"),
                                               input.aspect, input.description, input.target_value,
                                               input.target_unit, input.target_text)
-            return {"indicator": Indicator.from_model(row)}
+            return {"indicator": sql.ref("Indicator", row.id)}
         return await run_mutation(info, IndicatorPayload, work)
 
     @strawberry.mutation
@@ -507,7 +437,7 @@ class PlanMutation:
             row = await service.update_indicator(info.context, parse_input_id(input.id, "Indicator", "id"), aspect=input.aspect,
                                                  description=input.description, target_value=input.target_value,
                                                  target_unit=input.target_unit, target_text=input.target_text)
-            return {"indicator": Indicator.from_model(row)}
+            return {"indicator": sql.ref("Indicator", row.id)}
         return await run_mutation(info, IndicatorPayload, work)
 
     @strawberry.mutation
@@ -563,7 +493,7 @@ class PlanMutation:
                 parse_input_id(input.period_id, "Period", "periodId"), input.value, input.narrative,
                 [realisation.EvidenceInput(e.url, e.file_name, e.content_type, e.content_base64)
                  for e in input.evidence])
-            return {"realisation": Realisation.from_model(row)}
+            return {"realisation": sql.ref("Realisation", row.id)}
         return await run_mutation(info, RealisationPayload, work)
 
     @strawberry.mutation(description="Comment on a plan or a realisation, or reply to a comment.")
@@ -573,7 +503,7 @@ class PlanMutation:
                 info.context, parse_input_id(input.plan_id, "PerformancePlan", "planId"),
                 parse_input_id(input.realisation_id, "Realisation", "realisationId"),
                 parse_input_id(input.reply_to_id, "Feedback", "replyToId"), input.body)
-            return {"feedback": Feedback.from_model(row)}
+            return {"feedback": sql.ref("Feedback", row.id)}
         return await run_mutation(info, FeedbackPayload, work)
 
 
@@ -624,10 +554,3 @@ class PlanSubscription:
         async for event in hub.subscribe(actor.tenant_id):
             if event.plan_id is not None and await _visible(ctx, event.plan_id):
                 yield _event(event)
-
-
-async def resolve_plan_node(ctx, object_id: uuid.UUID) -> PerformancePlan:
-    return PerformancePlan.from_model(await service.get_plan(ctx, object_id))
-
-
-NODE_RESOLVERS = {"PerformancePlan": resolve_plan_node}

@@ -6,6 +6,7 @@ import asyncio
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
+from types import SimpleNamespace
 
 from kinerja.core.context import RequestContext
 from kinerja.core.db import connection
@@ -16,7 +17,7 @@ from kinerja.core.sql import fetch_all, uuid_param
 from kinerja.org.rules import PeriodKind
 from kinerja.plans import evidence as files
 from kinerja.plans import rules
-from kinerja.plans.models import Evidence, Feedback, Indicator, PerformancePlan, Realisation, ResultTarget
+from kinerja.plans.models import Evidence, Feedback, Indicator, Realisation, ResultTarget
 from kinerja.plans.rules import PlanStatus
 from kinerja.plans.service import can_give_team_feedback, get_plan, visible_plans
 
@@ -203,8 +204,28 @@ def progress_of(indicators: list[Indicator], realisations: dict[uuid.UUID, Reali
     return Progress(len(indicators), sum(1 for i in indicators if i.id in realisations), mean)
 
 
-async def plan_feedback(ctx: RequestContext, plan: PerformancePlan) -> list[Feedback]:
-    return await Feedback.filter(tenant_id=plan.tenant_id, plan_id=plan.id).order_by("created_at", "id")
+def indicator_row(raw: dict) -> SimpleNamespace:
+    """An indicator from compiled JSON (``id``, ``aspect``, ``target`` as text), as the progress rule reads it."""
+    return SimpleNamespace(id=raw["id"], aspect=rules.Aspect(raw["aspect"]), target_value=_decimal(raw["target"]))
+
+
+def realisation_row(raw: dict) -> SimpleNamespace:
+    return SimpleNamespace(value=_decimal(raw["value"]))
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+def progress_of_rows(rows: list) -> Progress:
+    """Progress from one statement's rows, one per indicator in plan order:
+    ``[id, aspect, target as text, realised value as text, realised in the period]``."""
+    indicators, found = [], {}
+    for indicator_id, aspect, target, value, realised in rows:
+        indicators.append(SimpleNamespace(id=indicator_id, aspect=rules.Aspect(aspect), target_value=_decimal(target)))
+        if realised:
+            found[indicator_id] = SimpleNamespace(value=_decimal(value))
+    return progress_of(indicators, found)
 
 
 async def may_see_plan(ctx: RequestContext, plan_id: uuid.UUID) -> bool:

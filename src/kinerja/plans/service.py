@@ -355,32 +355,6 @@ async def close_year(ctx: RequestContext, year: int) -> int:
     return closed
 
 
-async def history(ctx: RequestContext, plan: PerformancePlan) -> list[PerformancePlan]:
-    """Every revision of the same employee's plan for the year, oldest first."""
-    query = await visible_plans(ctx)
-    return await query.filter(employee_id=plan.employee_id, year=plan.year).order_by("revision")
-
-
-@dataclass(frozen=True)
-class MatrixRow:
-    result: ResultTarget
-    contributions: list[tuple[ResultTarget, PerformancePlan]]
-
-
-async def result_matrix(ctx: RequestContext, plan_id: uuid.UUID) -> list[MatrixRow]:
-    """Matriks peran hasil: for each RHK of this plan, the subordinates' RHK that contribute to it."""
-    plan = await get_plan(ctx, plan_id, field="planId")
-    results = await ResultTarget.filter(tenant_id=plan.tenant_id, plan_id=plan.id).order_by("position")
-    children = await ResultTarget.filter(tenant_id=plan.tenant_id, parent_id__in=[r.id for r in results])
-    plans = {p.id: p for p in await PerformancePlan.filter(
-        tenant_id=plan.tenant_id, id__in={c.plan_id for c in children}).exclude(status=PlanStatus.SUPERSEDED)}
-    by_parent: dict[uuid.UUID, list] = {}
-    for child in children:
-        if child.plan_id in plans:
-            by_parent.setdefault(child.parent_id, []).append((child, plans[child.plan_id]))
-    return [MatrixRow(r, by_parent.get(r.id, [])) for r in results]
-
-
 async def can_give_team_feedback(ctx: RequestContext, plan: PerformancePlan) -> bool:
     me = await ctx.employee_id()
     if me is None or not await ctx.holds("plan:feedback:team"):

@@ -5,10 +5,12 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from kinerja.graph.relay import Connection, UserError, connection_from_page, run_mutation
+from kinerja.core.errors import Forbidden
+from kinerja.graph import sql
+from kinerja.graph.relay import Connection, UserError, run_mutation
 from kinerja.provisioning import service
 from kinerja.tenancy.graphql import Tenant
-from kinerja.tenancy.rules import TenantKind
+from kinerja.tenancy.rules import PLATFORM_SLUG, TenantKind
 
 
 @strawberry.input
@@ -28,10 +30,12 @@ class TenantPayload:
 
 @strawberry.type
 class PlatformQuery:
-    @strawberry.field(description="Tenants of the deployment (platform operators only).")
-    async def tenants(self, info: Info, first: int | None = 20, after: str | None = None) -> Connection[Tenant]:
-        page = await service.list_tenants(info.context, first, after)
-        return Connection[Tenant](**connection_from_page(page, Tenant.from_model))
+    @sql.builder(description="Tenants of the deployment (platform operators only).")
+    def tenants(self, first: int | None = 20, after: str | None = None) -> Connection[Tenant]:
+        return sql.Page(first=first, after=after, where=(sql.where("{t}.slug <> {0}", PLATFORM_SLUG),),
+                        order=("slug", "id"), access=sql.requires("tenant", "read"), guard=sql.Guard(
+                            sql.where("EXISTS (SELECT 1 FROM tenant WHERE id = {tenant} AND slug = {0})", PLATFORM_SLUG),
+                            lambda: Forbidden("Only platform operators manage tenants")))
 
 
 @strawberry.type
@@ -42,5 +46,5 @@ class PlatformMutation:
         async def work():
             tenant = await service.create_tenant(info.context, input.slug, input.name, input.kind,
                                                  input.admin_username, input.admin_password)
-            return {"tenant": Tenant.from_model(tenant)}
+            return {"tenant": sql.ref("Tenant", tenant.id)}
         return await run_mutation(info, TenantPayload, work)

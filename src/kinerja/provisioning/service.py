@@ -13,7 +13,6 @@ from kinerja.core import once
 from kinerja.core.context import RequestContext
 from kinerja.core.db import connection, switch_tenant
 from kinerja.core.errors import Conflict, FieldError, Forbidden, ValidationFailed
-from kinerja.core.pagination import Page, paginate
 from kinerja.tenancy.models import Tenant
 from kinerja.tenancy.origins import origin_index
 from kinerja.org.service import ensure_periods
@@ -24,11 +23,6 @@ async def _require_platform(ctx: RequestContext, action: str) -> None:
     await ctx.require("tenant", action)
     if not await Tenant.filter(id=ctx.require_tenant(), slug=PLATFORM_SLUG).exists():
         raise Forbidden("Only platform operators manage tenants")
-
-
-async def list_tenants(ctx: RequestContext, first: int | None, after: str | None) -> Page[Tenant]:
-    await _require_platform(ctx, "read")
-    return await paginate(Tenant.exclude(slug=PLATFORM_SLUG), ["slug", "id"], first, after)
 
 
 async def create_tenant(ctx: RequestContext, slug: str, name: str, kind: TenantKind,

@@ -8,12 +8,13 @@ import uuid
 import strawberry
 from strawberry.types import Info
 
+from kinerja.graph import sql
 from kinerja.graph.loaders import loader
 from kinerja.graph.relay import Connection, Node, UserError, connection_from_page, run_mutation
 from kinerja.core.errors import NotFound
 from kinerja.core.ids import parse_optional_id as parse_input_id
 from kinerja.core.ids import to_global_id
-from kinerja.org.graphql import Employee, employees_by_id
+from kinerja.org.graphql import Employee
 from kinerja.training import rules, service
 from kinerja.training.models import RecommendationRule as RuleModel
 from kinerja.training.models import TrainingEvent as EventModel
@@ -52,8 +53,8 @@ class TrainingRecord(Node):
                    verified_at=m.verified_at, _model=m)
 
     @strawberry.field
-    async def employee(self, info: Info) -> Employee:
-        return Employee.from_model(await loader(info.context, "employee", employees_by_id).load(self._model.employee_id))
+    def employee(self) -> Employee:
+        return sql.ref("Employee", self._model.employee_id)
 
 
 async def _registrations(tenant_id, ids):
@@ -120,7 +121,7 @@ class RecommendationRule:
 
 
 def _progress(employee, year, p: rules.Progress) -> TrainingProgress:
-    return TrainingProgress(employee=Employee.from_model(employee), year=year, target_jp=p.target_jp,
+    return TrainingProgress(employee=sql.ref("Employee", employee.id), year=year, target_jp=p.target_jp,
                             verified_jp=p.verified_jp, remaining_jp=p.remaining_jp)
 
 
@@ -317,6 +318,18 @@ class TrainingMutation:
             rows = await service.set_recommendation_rule(info.context, input.trigger, input.topics)
             return {"rules": [RecommendationRule.from_model(r) for r in rows]}
         return await run_mutation(info, RecommendationRulePayload, work)
+
+
+@sql.implements("Employee", "trainingProgress")
+async def training_progress_of(employee_id, info: Info, year: int) -> TrainingProgress | None:
+    """Employee.trainingProgress(year): null when the employee's training is out of the viewer's reach
+    (FORBIDDEN without any training read permission)."""
+    await info.context.require("training", "read")
+    try:
+        employee, progress = await service.employee_progress(info.context, uuid.UUID(str(employee_id)), year)
+    except NotFound:
+        return None
+    return _progress(employee, year, progress)
 
 
 async def resolve_record_node(ctx, object_id: uuid.UUID) -> TrainingRecord:

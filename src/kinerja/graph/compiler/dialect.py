@@ -1,0 +1,182 @@
+"""What differs between PostgreSQL and SQLite in the SQL the compiler writes.
+
+PostgreSQL builds JSON with ``json_build_object`` and ``json_agg(... ORDER BY ...)``. SQLite 3.40 has
+``json_object`` and ``json_group_array`` but no ORDER BY inside an aggregate: it aggregates over an
+ordered subquery, and a JSON value crossing a subquery boundary becomes text again, so it is
+re-read with ``json()`` where it is embedded. Both run correlated scalar subqueries and recursive
+CTEs, which is all the compiler needs (no LATERAL).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import uuid
+
+import orjson
+
+from kinerja.graph.compiler.model import BOOL, DATETIME, DECIMAL, JSON
+
+# Both databases accept at most about 100 arguments per function call: objects with more keys are
+# built in chunks and merged by the shaper.
+MAX_PAIRS = 50
+
+
+def literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+class Dialect:
+    name: str
+
+    def param(self, index: int, value) -> str:
+        raise NotImplementedError
+
+    def convert(self, value):
+        return value
+
+
+class Postgres(Dialect):
+    name = "postgres"
+
+    def param(self, index: int, value) -> str:
+        return f"${index}{_pg_cast(value)}"
+
+    def obj(self, pairs: list[tuple[str, str]]) -> str:
+        return "json_build_object(" + ", ".join(f"{literal(k)}, {v}" for k, v in pairs) + ")"
+
+    def array(self, items: list[str]) -> str:
+        return "json_build_array(" + ", ".join(items) + ")"
+
+    def embed(self, subquery: str) -> str:
+        return f"({subquery})"
+
+    def agg(self, element: str, order: str, filter_: str | None = None) -> str:
+        """The ordered JSON list of ``element`` over the rows of the current FROM (an empty list for none)."""
+        where = f" FILTER (WHERE {filter_})" if filter_ else ""
+        return f"coalesce(json_agg({element} ORDER BY {order}){where}, '[]'::json)"
+
+    def list_query(self, element: str, from_where: str, order: str) -> str:
+        return f"(SELECT {self.agg(element, order)} FROM {from_where})"
+
+    def bool_value(self, condition: str) -> str:
+        return f"({condition})"
+
+    def boolean(self, value: bool) -> str:
+        return "true" if value else "false"
+
+    def string(self, text: str) -> str:
+        return f"{literal(text)}::text"
+
+    def sentinel(self) -> str:
+        return f"to_json({literal(GUARD_FAILED)}::text)"
+
+    def text(self, expression: str) -> str:
+        return f"{expression}::text"
+
+    def ids_condition(self, column: str, placeholder: str) -> str:
+        return f"{column} = ANY({placeholder})"
+
+    def encode(self, kind: str, expression: str) -> str:
+        if kind == DECIMAL:
+            return f"trim_scale({expression})::text"
+        if kind == DATETIME:
+            return (f"(to_char({expression} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN "
+                    f"date_part('microseconds', {expression})::bigint % 1000000 = 0 THEN '' ELSE "
+                    f"to_char({expression} AT TIME ZONE 'UTC', '.US') END || '+00:00')")
+        return expression
+
+
+def _pg_cast(value) -> str:
+    if isinstance(value, bool):
+        return "::boolean"
+    if isinstance(value, int):
+        return "::bigint"
+    if isinstance(value, uuid.UUID):
+        return "::uuid"
+    if isinstance(value, dt.datetime):
+        return "::timestamptz"
+    if isinstance(value, dt.date):
+        return "::date"
+    if isinstance(value, decimal.Decimal):
+        return "::numeric"
+    if isinstance(value, (list, tuple)):
+        return "::uuid[]"
+    return "::text"
+
+
+class Sqlite(Dialect):
+    name = "sqlite"
+
+    def param(self, index: int, value) -> str:
+        return f"?{index}"
+
+    def convert(self, value):
+        if isinstance(value, uuid.UUID):
+            return str(value)
+        if isinstance(value, bool):
+            return int(value)
+        if isinstance(value, dt.datetime):
+            if value.tzinfo is None:
+                value = value.replace(tzinfo=dt.timezone.utc)
+            return value.astimezone(dt.timezone.utc).isoformat(" ")
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, decimal.Decimal):
+            return str(value)
+        if isinstance(value, (list, tuple)):
+            return orjson.dumps([str(v) for v in value]).decode()
+        return value
+
+    def obj(self, pairs: list[tuple[str, str]]) -> str:
+        return "json_object(" + ", ".join(f"{literal(k)}, {v}" for k, v in pairs) + ")"
+
+    def array(self, items: list[str]) -> str:
+        return "json_array(" + ", ".join(items) + ")"
+
+    def embed(self, subquery: str) -> str:
+        return f"json(({subquery}))"
+
+    def agg(self, element: str, order: str, filter_: str | None = None) -> str:
+        # The rows arrive in ``order`` from the ordered subquery the caller selects from.
+        where = f" FILTER (WHERE {filter_})" if filter_ else ""
+        return f"json_group_array({element}){where}"
+
+    def list_query(self, element: str, from_where: str, order: str) -> str:
+        return f"(SELECT json_group_array(json(x.j)) FROM (SELECT {element} AS j FROM {from_where} ORDER BY {order}) x)"
+
+    def bool_value(self, condition: str) -> str:
+        return f"(CASE WHEN {condition} THEN json('true') ELSE json('false') END)"
+
+    def boolean(self, value: bool) -> str:
+        return "json('true')" if value else "json('false')"
+
+    def string(self, text: str) -> str:
+        return literal(text)
+
+    def sentinel(self) -> str:
+        return f"json_quote({literal(GUARD_FAILED)})"
+
+    def text(self, expression: str) -> str:
+        return expression
+
+    def ids_condition(self, column: str, placeholder: str) -> str:
+        return f"{column} IN (SELECT value FROM json_each({placeholder}))"
+
+    def encode(self, kind: str, expression: str) -> str:
+        if kind == BOOL:
+            return f"(CASE WHEN {expression} IS NULL THEN NULL WHEN {expression} THEN json('true') ELSE json('false') END)"
+        if kind == DECIMAL:
+            return (f"(CASE WHEN instr({expression}, '.') > 0 THEN rtrim(rtrim({expression}, '0'), '.') "
+                    f"ELSE {expression} END)")
+        if kind == DATETIME:
+            return f"replace({expression}, ' ', 'T')"
+        if kind == JSON:
+            return f"json({expression})"
+        return expression
+
+
+# What a guarded field holds when its guard failed (no JSON value of an object field looks like it).
+GUARD_FAILED = "\u0001guard"
+
+POSTGRES, SQLITE = Postgres(), Sqlite()

@@ -1,0 +1,438 @@
+"""How GraphQL object types map to SQL: the declarations the read compiler (``graph/compiler/``) reads.
+
+Every object type backed by a table is declared once, next to the type, with ``table``::
+
+    @sql.table(EmployeeModel, access=employee_rows("employee", "read"), node=True,
+               not_found=lambda: NotFound("Employee not found"), description="A civil servant ...")
+    class Employee(Node):
+        nip: str = strawberry.field(description="...")      # a column of the same name
+        position: Position | None = sql.join("position_id")  # a row of another table
+        ...
+
+A field is, by default, the column of its (snake_case) name; ``id`` of a Node type is the global id
+of the key. Other fields say what they are:
+
+- ``join(column)``: the row of the field's type whose key is this row's ``column``;
+- ``rows(...)`` / ``row(...)``: the rows (or the first row) of the field's type related to this one;
+- ``expression(...)``: a SQL expression; ``global_id(type, column)``: the global id of a column;
+- ``derived(fn, *inputs)``: a value computed in Python by an area's pure rule from columns of the same
+  row (download paths, labels, progress); ``request_value(fn)``: a value of the request itself;
+- ``builder``: a method taking the field's GraphQL arguments and returning a specification
+  (``Page``, ``Rows``, ``Row``, ``Value``, ``NodeLookup``, ``Static``). It parses arguments and raises
+  the same errors a resolver would (NOT_FOUND for a foreign id, ...); it never reads the database.
+- ``hole(...)``: a field another area implements with a resolver (``implements``) until its type is
+  described; a document selecting it is answered field by field.
+
+Types without a table (payloads, progress figures) need no declaration: values computed in Python
+are projected through the selection. Cross-area relations name types by GraphQL name or with
+strawberry's ``lazy`` annotations; no area imports another area's GraphQL module to name a type.
+
+Conditions (``eq``, ``icontains``, ``where``, ...) are SQL templates with bound values. Placeholders:
+``{t}`` the row, ``{p}`` the parent row (in ``on`` expressions), ``{j}`` a row joined to it with a
+relation's ``joins`` (to order by its columns), ``{tenant}`` the request's tenant,
+``{user}`` the acting user, ``{me}`` the acting user's employee id (NULL without one), ``{0}``, ``{1}``,
+... the condition's values.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field as dataclass_field
+from typing import Any
+
+import strawberry
+from tortoise.filters import escape_like
+
+from kinerja.core.errors import DomainError
+
+SQL = "kinerja.sql"  # the key of a field's description in strawberry field metadata
+
+
+# --- SQL text per dialect -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Dialects:
+    """SQL that differs between PostgreSQL and SQLite."""
+
+    pg: str
+    sqlite: str
+
+    def text(self, dialect: str) -> str:
+        return self.pg if dialect == "postgres" else self.sqlite
+
+
+Text = str | Dialects
+
+
+def dialect_text(value: Text, dialect: str) -> str:
+    return value.text(dialect) if isinstance(value, Dialects) else value
+
+
+# --- conditions ---------------------------------------------------------------------------------
+
+_NUMBERED = re.compile(r"\{(\d+)\}")
+
+
+def _renumber(template: Text, offset: int) -> Text:
+    def shift(text: str) -> str:
+        return _NUMBERED.sub(lambda m: "{%d}" % (int(m.group(1)) + offset), text)
+
+    if isinstance(template, Dialects):
+        return Dialects(shift(template.pg), shift(template.sqlite))
+    return shift(template)
+
+
+@dataclass(frozen=True)
+class Cond:
+    """A SQL condition with its values (bound as parameters, never written into the SQL); ``column``:
+    the column the values are compared with, when there is one (a value beyond its range is refused
+    as the database would refuse it)."""
+
+    template: Text
+    values: tuple = ()
+    column: str | None = None
+
+
+def where(template: Text, *values) -> Cond:
+    return Cond(template, values)
+
+
+def eq(column: str, value) -> Cond:
+    return Cond("{t}.%s = {0}" % column, (value,), column)
+
+
+def is_null(column: str) -> Cond:
+    return Cond("{t}.%s IS NULL" % column)
+
+
+def gte(column: str, value) -> Cond:
+    return Cond("{t}.%s >= {0}" % column, (value,), column)
+
+
+def lte(column: str, value) -> Cond:
+    return Cond("{t}.%s <= {0}" % column, (value,), column)
+
+
+def is_me(column: str) -> Cond:
+    """The column is the acting user's employee (both NULL for a login without an employee record,
+    as the ORM's ``filter(column=None)`` reads it)."""
+    return Cond("{t}.%s IS NOT DISTINCT FROM {me}" % column)
+
+
+def icontains(column: str, term: str) -> Cond:
+    """Case-insensitive substring, exactly as the ORM spells ``__icontains``."""
+    return Cond("UPPER(CAST({t}.%s AS VARCHAR)) LIKE UPPER({0}) ESCAPE '\\'" % column, (f"%{escape_like(term)}%",))
+
+
+def startswith(column: str, term: str) -> Cond:
+    """Prefix match, exactly as the ORM spells ``__startswith``."""
+    return Cond("CAST({t}.%s AS VARCHAR) LIKE {0} ESCAPE '\\'" % column, (f"{escape_like(term)}%",))
+
+
+def any_of(*conds: Cond) -> Cond:
+    templates, values = [], []
+    for cond in conds:
+        templates.append(_renumber(cond.template, len(values)))
+        values.extend(cond.values)
+    if any(isinstance(t, Dialects) for t in templates):
+        joined = Dialects("(" + " OR ".join(dialect_text(t, "postgres") for t in templates) + ")",
+                          "(" + " OR ".join(dialect_text(t, "sqlite") for t in templates) + ")")
+    else:
+        joined = "(" + " OR ".join(templates) + ")"
+    return Cond(joined, tuple(values))
+
+
+def in_subtree(column: str, table: str, parent_column: str, root: uuid.UUID) -> Cond:
+    """The column names a row of ``table`` at or below ``root`` in its tree (e.g. an org unit and
+    its sub-units); rows of other tenants are never part of the tree."""
+    return Cond(
+        "{t}.%(column)s IN (WITH RECURSIVE subtree(id) AS (SELECT id FROM %(table)s WHERE tenant_id = {tenant} "
+        "AND id = {0} UNION SELECT c.id FROM %(table)s c JOIN subtree s ON c.%(parent)s = s.id "
+        "WHERE c.tenant_id = {tenant}) SELECT id FROM subtree)"
+        % {"column": column, "table": table, "parent": parent_column}, (root,))
+
+
+# --- who may read rows --------------------------------------------------------------------------
+
+# Given the scopes held (own/team/unit/tenant) and the SQL of the employee id column to restrict:
+# the CTEs the condition needs (placeholders {tenant} and {user}) and the condition.
+RowScope = Callable[[frozenset[str], str], tuple[list[str], str]]
+
+
+@dataclass(frozen=True)
+class Access:
+    """The permission ``object:action:<scope>`` a reader needs (FORBIDDEN without any scope of it),
+    and optionally which rows each held scope reaches (``rows`` over ``column``)."""
+
+    obj: str
+    action: str
+    rows: RowScope | None = None
+    column: str = "id"
+
+    def forbidden(self) -> DomainError:
+        from kinerja.core.errors import Forbidden
+
+        return Forbidden(f"You lack the permission to {self.action} {self.obj}")
+
+
+def requires(obj: str, action: str) -> Access:
+    return Access(obj, action)
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A condition the whole field depends on; when it does not hold, the field is ``error``."""
+
+    cond: Cond
+    error: Callable[[], DomainError]
+
+
+@dataclass(frozen=True)
+class Exists:
+    """A guard: a row of ``type_name`` matching ``where`` exists (and is readable, with ``access``)."""
+
+    type_name: str
+    where: tuple[Cond, ...]
+    error: Callable[[], DomainError]
+    access: bool = True
+
+
+# --- specifications: what a field reads ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class Rows:
+    """Rows of the field's type: matching ``where``, related to the parent row by ``on`` (pairs of
+    this type's column and the parent's column or expression), readable under the type's access
+    rule when ``access`` (or under the Access given), ordered by ``order`` ("-col" descending)."""
+
+    where: tuple[Cond, ...] = ()
+    order: tuple[str, ...] = ()
+    on: tuple[tuple[str, Text], ...] = ()
+    access: bool | Access = False
+    guard: Guard | Exists | None = None
+    joins: Text = ""  # SQL joined to the rows ({t}) as {j}, e.g. to order them by a related row's column
+
+
+@dataclass(frozen=True)
+class Row(Rows):
+    """The first such row, or null; ``missing`` (when given) is the error for no row."""
+
+    missing: Callable[[], DomainError] | None = None
+
+
+@dataclass(frozen=True)
+class Page(Rows):
+    """A connection: keyset pages of ``first`` rows after the cursor ``after``; ``order`` must end
+    with a unique column."""
+
+    first: int | None = 20
+    after: str | None = None
+
+
+@dataclass(frozen=True)
+class NodeLookup:
+    """``node(id)``: the object a global id names, if its type is fetchable by id (``table(node=True)``),
+    else through ``legacy`` resolvers of types not described yet."""
+
+    id: str
+    legacy: Mapping[str, Callable] = dataclass_field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Static:
+    """A value known without the database (projected through the selection)."""
+
+    value: Any
+
+
+@dataclass(frozen=True)
+class Input:
+    """SQL whose JSON value is an input of a derived field: ``sql`` over the row ``{t}`` with values
+    ``{0}``, ... For aggregates of related rows, see ``json_list``."""
+
+    sql: Text
+    values: tuple = ()
+
+
+def json_list(select: list[str], from_: str, where: str, order: list[str], *values) -> Input:
+    """The JSON list of ``[select...]`` of the rows ``FROM from_ WHERE where ORDER BY order``
+    (``{t}``: the row the field belongs to)."""
+    columns = ", ".join(select)
+    ordered = ", ".join(order)
+    pg = (f"(SELECT coalesce(json_agg(json_build_array({columns}) ORDER BY {ordered}), '[]'::json) "
+          f"FROM {from_} WHERE {where})")
+    sqlite = (f"(SELECT json_group_array(json(x.j)) FROM (SELECT json_array({columns}) AS j "
+              f"FROM {from_} WHERE {where} ORDER BY {ordered}) x)")
+    return Input(Dialects(pg, sqlite), values)
+
+
+@dataclass(frozen=True)
+class Value:
+    """A value computed in Python by ``fn`` from the JSON values of ``inputs`` (column names or
+    ``Input``); one input is passed as it is, several as positional arguments."""
+
+    fn: Callable
+    inputs: tuple[str | Input, ...] = ()
+
+
+# --- field declarations --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Column:
+    sql: Text  # a column name, or an expression over {t}
+
+
+@dataclass(frozen=True)
+class GlobalId:
+    type_name: str
+    column: str | None = None  # None: the key
+
+
+@dataclass(frozen=True)
+class Relation:
+    spec: Rows  # Rows or Row
+
+
+@dataclass(frozen=True)
+class Derived:
+    value: Value
+
+
+@dataclass(frozen=True)
+class RequestValue:
+    fn: Callable  # fn(request) -> value, with request.permissions
+
+
+@dataclass(frozen=True)
+class Builder:
+    pass
+
+
+@dataclass(frozen=True)
+class Hole:
+    inputs: tuple[str, ...]
+
+
+def _field(meta, description: str | None = None, **kwargs):
+    return strawberry.field(description=description, metadata={SQL: meta}, **kwargs)
+
+
+def column(name: str, *, description: str | None = None):
+    return _field(Column(name), description)
+
+
+def expression(sql: Text, *, description: str | None = None):
+    return _field(Column(sql), description)
+
+
+def global_id(type_name: str, column: str | None = None, *, description: str | None = None):
+    return _field(GlobalId(type_name, column), description)
+
+
+def join(local: Text, *, key: str = "id", description: str | None = None):
+    """The row of the field's type whose ``key`` is this row's ``local`` column (or expression)."""
+    return _field(Relation(Row(on=((key, local),))), description)
+
+
+def rows(*, on: tuple[tuple[str, Text], ...] | dict = (), where: tuple[Cond, ...] = (), order: tuple[str, ...] = (),
+         access: bool | Access = False, joins: Text = "", description: str | None = None):
+    return _field(Relation(Rows(where=tuple(where), order=tuple(order), on=_pairs(on), access=access, joins=joins)),
+                  description)
+
+
+def row(*, on: tuple[tuple[str, Text], ...] | dict = (), where: tuple[Cond, ...] = (), order: tuple[str, ...] = (),
+        access: bool | Access = False, joins: Text = "", description: str | None = None):
+    return _field(Relation(Row(where=tuple(where), order=tuple(order), on=_pairs(on), access=access, joins=joins)),
+                  description)
+
+
+def _pairs(on) -> tuple:
+    return tuple(on.items()) if isinstance(on, dict) else tuple(on)
+
+
+def derived(fn: Callable, *inputs: str | Input, description: str | None = None):
+    return _field(Derived(Value(fn, inputs)), description)
+
+
+def request_value(fn: Callable, *, description: str | None = None):
+    return _field(RequestValue(fn), description)
+
+
+def builder(fn: Callable | None = None, *, description: str | None = None, name: str | None = None):
+    """A field with arguments: the method turns them into a specification."""
+    decorator = strawberry.field(description=description, name=name, metadata={SQL: Builder()})
+    return decorator(fn) if fn is not None else decorator
+
+
+def hole(*inputs: str, description: str | None = None):
+    """A field implemented by a resolver of another area (see ``implements``), which receives the
+    values of ``inputs`` (columns of this row). Use as a field default, or as a decorator of a
+    method that only declares the field's arguments."""
+    return strawberry.field(description=description, metadata={SQL: Hole(tuple(inputs))})
+
+
+HOLE_RESOLVERS: dict[tuple[str, str], Callable] = {}
+
+
+def implements(type_name: str, field_name: str):
+    """Register the resolver of a ``hole``: ``async fn(inputs, info, **arguments)``."""
+    def register(fn: Callable) -> Callable:
+        HOLE_RESOLVERS[(type_name, field_name)] = fn
+        return fn
+    return register
+
+
+# --- types ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Table:
+    model: Any = None             # the tortoise model (its table, columns and their types)
+    name: str | None = None       # the table, when there is no model
+    key: str = "id"
+    tenant: str | None = "tenant_id"
+    source: Text | None = None    # rows that are no table (``FROM`` text over the parent row {p})
+    order: tuple[str, ...] = ()   # the order of such rows
+    access: Access | None = None
+    node: bool = False
+    not_found: Callable[[], DomainError] | None = None
+
+    @property
+    def table(self) -> str | None:
+        return self.name or (self.model._meta.db_table if self.model is not None else None)
+
+
+def table(model=None, *, name: str | None = None, key: str = "id", tenant: str | None = "tenant_id",
+          source: Text | None = None, order: tuple[str, ...] = (), access: Access | None = None, node: bool = False,
+          not_found: Callable[[], DomainError] | None = None, **strawberry_options):
+    """Declare a strawberry object type and the rows it maps to: a tortoise ``model`` (or a table
+    ``name``), or rows ``source`` derived from the parent row (e.g. the entries of a JSON column).
+    ``access``: who may read which rows, where a field asks for it (root lists, ``node``, relations
+    with ``access=True``). ``node``: fetchable with ``node(id)``, answering ``not_found()`` for an
+    unknown, foreign or unreadable id."""
+    description = Table(model, name, key, tenant if source is None else None, source, order, access, node, not_found)
+
+    def wrap(cls):
+        cls = strawberry.type(cls, **strawberry_options)
+        cls.__sql__ = description
+        return cls
+    return wrap
+
+
+# --- references to described objects, returned by resolvers -------------------------------------
+
+@dataclass(frozen=True)
+class Ref:
+    """An object of a described type, by id, returned by a resolver (a mutation's payload, a field of
+    a type not described yet): its selection is compiled and read in one statement per field,
+    in the operation's transaction."""
+
+    type_name: str
+    id: uuid.UUID
+
+
+def ref(type_name: str, object_id) -> Ref | None:
+    if object_id is None:
+        return None
+    return Ref(type_name, object_id if isinstance(object_id, uuid.UUID) else uuid.UUID(str(object_id)))

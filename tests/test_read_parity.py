@@ -1,0 +1,316 @@
+"""Every read answers the same whether compiled whole (one statement) or field by field through the
+schema (resolver mode), errors and paths included; a compiled read sends one data statement after
+the tenant binding, however deep and large.
+
+The corpus below reaches every described type and field, for users of every scope, with aliases,
+fragments on interfaces, @include/@skip, cursors, and bad, foreign and missing ids; the last test
+replays every read the rest of the suite sent."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import BACKEND, READS, Api, is_binding, is_read, normalised
+from kinerja.core.ids import to_global_id
+from kinerja.core.paths import operations_dir
+
+EMPLOYEES = """
+query Employees($first: Int, $after: String, $filter: EmployeeFilter, $sup: Boolean!, $year: Int!) {
+  employees(first: $first, after: $after, filter: $filter) {
+    __typename totalCount
+    pageInfo { __typename hasNextPage hasPreviousPage startCursor endCursor }
+    edges {
+      __typename cursor
+      node {
+        __typename id nip name employmentType active
+        position { __typename name kind }
+        orgUnit { id code name kind parent { id code } head { id name } children { code } }
+        supervisor @include(if: $sup) { id name supervisor { name } }
+        currentPlan(year: $year) { id status revision }
+        performancePlans(first: 2) { totalCount nodes { year status } pageInfo { hasNextPage } }
+      }
+    }
+    nodes { id name }
+  }
+}"""
+
+ORG = """
+query Org($year: Int) {
+  orgUnits { __typename id code name kind head { name } parent { code }
+             children { code kind children { code children { code children { code } } } } }
+  periods(year: $year) { __typename id year kind sequence name startsOn endsOn closed }
+  all: periods { id }
+}"""
+
+NODE = """
+query Node($id: ID!) {
+  node(id: $id) {
+    __typename id
+    ... on Employee { nip name orgUnit { name } }
+    ... on OrgUnit { code children { code } }
+    ... on Period { name startsOn }
+    ... on PerformancePlan { year status employee { name } results { description } }
+    ... on User { username roles }
+    ...Identified
+  }
+}
+fragment Identified on Node { id }"""
+
+PLAN_FIELDS = """
+  id year revision approach status returnReason resourceSupport accountabilityScheme consequences
+  submittedAt approvedAt
+  employee { id name } approver { id name }
+  behaviourExpectations { __typename value expectation }
+  results {
+    id kind description position parent { id description }
+    indicators {
+      id aspect description targetValue targetUnit targetText
+      realisations { id value narrative updatedAt period { id name }
+                     evidence { id url fileName contentType size sha256 downloadPath } }
+      latestRealisation { id value }
+    }
+  }
+  feedback { id body createdAt author { name } realisationId replyToId }
+  history { id revision status }
+  progress(periodId: $period) { __typename indicators realised shareRealised achievement }
+"""
+
+PLANS = """
+query Plans($first: Int, $after: String, $filter: PlanFilter, $period: ID!) {
+  performancePlans(first: $first, after: $after, filter: $filter) {
+    totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { %s } }
+  }
+}""" % PLAN_FIELDS
+
+PLAN = """
+query Plan($id: ID!, $period: ID!) {
+  performancePlan(id: $id) { %s }
+  resultMatrix(planId: $id) { result { id description }
+                              contributions { result { description } plan { id status } employee { name } } }
+}""" % PLAN_FIELDS
+
+ACCESS = """
+query Access($search: String, $after: String) {
+  viewer { __typename id username tenant { id slug name kind } employee { id name orgUnit { code } } roles permissions }
+  roles { id name description builtIn permissions }
+  permissionCatalogue { __typename key object action scope descriptionId descriptionEn }
+  users(first: 3, after: $after, filter: {search: $search}) {
+    totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id username active roles employee { name } } }
+  }
+}"""
+
+AUDIT = """
+query Audit($filter: AuditLogFilter, $after: String) {
+  auditLog(filter: $filter, first: 3, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor startCursor }
+    edges { cursor node { id occurredAt operation objectType objectId requestId ip actor { id username }
+                          changes { __typename field before after } } }
+  }
+}"""
+
+ALIASES = """
+query Aliases($skip: Boolean!, $id: ID!) {
+  a: employees(first: 1) { n: nodes { i: id full: name } }
+  b: employees(first: 2) @skip(if: $skip) { total: totalCount }
+  me: viewer { who: username }
+  plan: node(id: $id) { ... on PerformancePlan { y: year s: status e: employee { n: name } } }
+  again: node(id: $id) { id }
+}"""
+
+MIXED = """
+query Mixed {
+  viewer { username employee { name } }
+  trainingRecords(first: 2) { nodes { title employee { name position { name } orgUnit { code } } } }
+}"""
+
+HOLES = """
+query Holes($year: Int!) {
+  employees(first: 3) { nodes { name latestEvaluation { predicate period { name } } trainingProgress(year: $year) {
+    year targetJp verifiedJp employee { name } } } }
+}"""
+
+
+async def _same(api: Api, resolvers: Api, query: str, variables: dict, token: str | None) -> dict:
+    whole = await api.post(query, variables, token)
+    assert normalised(whole) == normalised(await resolvers.post(query, variables, token)), (query, variables)
+    return whole
+
+
+@pytest.fixture(scope="module")
+async def ids(database):
+    return {}
+
+
+async def _setup(api: Api) -> dict:
+    """Ids and cursors of the demo tenant, read as the tenant administrator."""
+    admin = await api.token("bungo", "admin")
+    data = await api.ok("""{ employees(first: 3) { pageInfo { endCursor } nodes { id } }
+                            orgUnits { id code } periods { id name kind }
+                            performancePlans(first: 40) { pageInfo { endCursor } nodes { id status employee { id } } }
+                            users(first: 2) { pageInfo { endCursor } nodes { id } } }""", token=admin)
+    foreign = await api.ok("{ employees(first: 1) { nodes { id } } performancePlans(first: 1) { nodes { id } } }",
+                           token=await api.token("samarinda", "admin"))
+    plans = data["performancePlans"]["nodes"]
+    return {
+        "employee": data["employees"]["nodes"][0]["id"],
+        "employee_cursor": data["employees"]["pageInfo"]["endCursor"],
+        "unit": next(u["id"] for u in data["orgUnits"] if u["code"] == "DINKES"),
+        "period": next(p["id"] for p in data["periods"] if p["kind"] != "ANNUAL"),
+        "periods": [p["id"] for p in data["periods"]],
+        "plans": [p["id"] for p in plans],
+        "approved": next(p["id"] for p in plans if p["status"] == "APPROVED"),
+        "plan_cursor": data["performancePlans"]["pageInfo"]["endCursor"],
+        "user": data["users"]["nodes"][0]["id"],
+        "user_cursor": data["users"]["pageInfo"]["endCursor"],
+        "foreign_employee": foreign["employees"]["nodes"][0]["id"],
+        "foreign_plan": foreign["performancePlans"]["nodes"][0]["id"],
+    }
+
+
+USERS = ["admin", "bkpsdm", "kepala", "atasan", "pegawai"]
+
+
+async def test_org_reads_answer_the_same_both_ways(api, resolvers):
+    ids = await _setup(api)
+    for user in USERS:
+        token = await api.token("bungo", user)
+        for variables in ({"first": 5, "sup": True, "year": 2026},
+                          {"first": 3, "after": ids["employee_cursor"], "sup": False, "year": 2025},
+                          {"first": 50, "filter": {"orgUnitId": ids["unit"]}, "sup": True, "year": 2026},
+                          {"first": 5, "filter": {"search": "a"}, "sup": True, "year": 2026},
+                          {"first": 0, "sup": True, "year": 2026}, {"first": 1000, "sup": False, "year": 2026},
+                          {"first": -1, "sup": True, "year": 2026}, {"first": 2, "after": "garbage", "sup": True, "year": 1},
+                          {"first": 2, "filter": {"orgUnitId": "nope"}, "sup": True, "year": 2026},
+                          {"first": 2, "filter": {"orgUnitId": ids["foreign_employee"]}, "sup": True, "year": 2026}):
+            await _same(api, resolvers, EMPLOYEES, variables, token)
+        for year in (None, 2025, 2026, 40000):
+            await _same(api, resolvers, ORG, {"year": year}, token)
+
+
+async def test_node_answers_the_same_for_every_kind_of_id(api, resolvers):
+    ids = await _setup(api)
+    candidates = [ids["employee"], ids["unit"], ids["period"], ids["approved"], ids["user"], ids["foreign_employee"],
+                  ids["foreign_plan"], "garbage", "", to_global_id("Role", ids["employee"]),
+                  to_global_id("Nope", "00000000-0000-0000-0000-000000000000")]
+    for user in USERS:
+        token = await api.token("bungo", user)
+        for node_id in candidates:
+            await _same(api, resolvers, NODE, {"id": node_id}, token)
+    await _same(api, resolvers, NODE, {"id": ids["employee"]}, None)
+
+
+async def test_plan_reads_answer_the_same_both_ways(api, resolvers):
+    ids = await _setup(api)
+    for user in USERS:
+        token = await api.token("bungo", user)
+        for variables in ({"first": 5}, {"first": 5, "after": ids["plan_cursor"]},
+                          {"first": 20, "filter": {"status": "APPROVED"}},
+                          {"first": 20, "filter": {"awaitingMyDecision": True}},
+                          {"first": 20, "filter": {"employeeId": ids["employee"], "year": 2026}},
+                          {"first": 20, "filter": {"employeeId": "bad"}}, {"first": 20, "filter": {"year": 99999}}):
+            await _same(api, resolvers, PLANS, {**variables, "period": ids["period"]}, token)
+        await _same(api, resolvers, PLANS, {"first": 3, "period": "not-a-period"}, token)
+        for plan in ids["plans"][:12] + [ids["foreign_plan"], "garbage"]:
+            await _same(api, resolvers, PLAN, {"id": plan, "period": ids["period"]}, token)
+
+
+async def test_access_reads_answer_the_same_both_ways(api, resolvers):
+    ids = await _setup(api)
+    for tenant, user in [("bungo", u) for u in USERS] + [("platform", "operator")]:
+        token = await api.token(tenant, user)
+        for variables in ({"search": None}, {"search": "a", "after": ids["user_cursor"]}, {"search": "  "}):
+            await _same(api, resolvers, ACCESS, variables, token)
+        await _same(api, resolvers, "query($a: String) { tenants(first: 2, after: $a) { totalCount "
+                                    "pageInfo { hasNextPage endCursor } edges { cursor node { id slug name kind } } } }",
+                    {}, token)
+    await _same(api, resolvers, ACCESS, {}, None)
+
+
+async def test_audit_reads_answer_the_same_both_ways(api, resolvers):
+    admin = await api.token("bungo", "admin")
+    close = "mutation($id: ID!, $c: Boolean!) { setPeriodClosed(input: {id: $id, closed: $c}) { period { closed } } }"
+    period = (await _setup(api))["periods"][-1]
+    for closed in (True, False):
+        await api.ok(close, {"id": period, "c": closed}, admin)
+    first = await _same(api, resolvers, AUDIT, {}, admin)
+    cursor = first["data"]["auditLog"]["pageInfo"]["endCursor"]
+    for variables in ({"after": cursor}, {"filter": {"operation": "setPeriodClosed"}},
+                      {"filter": {"objectId": period, "objectType": "Period"}}, {"filter": {"objectId": "x"}},
+                      {"filter": {"actorId": "bad"}}, {"filter": {"from": "2000-01-01T00:00:00", "to": "2999-01-01T00:00:00+07:00"}},
+                      {"after": "garbage"}):
+        await _same(api, resolvers, AUDIT, variables, admin)
+    for user in ("pegawai", "bkpsdm"):
+        await _same(api, resolvers, AUDIT, {}, await api.token("bungo", user))
+
+
+async def test_aliases_directives_mixed_documents_and_holes_answer_the_same(api, resolvers):
+    ids = await _setup(api)
+    for user in USERS:
+        token = await api.token("bungo", user)
+        for skip in (True, False):
+            await _same(api, resolvers, ALIASES, {"skip": skip, "id": ids["approved"]}, token)
+        await _same(api, resolvers, MIXED, {}, token)
+        await _same(api, resolvers, HOLES, {"year": 2025}, token)
+
+
+async def test_trusted_documents_answer_the_same_both_ways(api, resolvers):
+    ids = await _setup(api)
+    documents = {path.stem: path.read_text() for path in operations_dir().glob("*.graphql")}
+    for user in USERS:
+        token = await api.token("bungo", user)
+        await _same(api, resolvers, documents["EmployeeList"], {"first": 50}, token)
+        await _same(api, resolvers, documents["EmployeeList"], {"first": 5, "filter": {"orgUnitId": ids["unit"]}}, token)
+        for plan in ids["plans"][:5]:
+            await _same(api, resolvers, documents["PlanDetail"], {"id": plan}, token)
+        for period in ids["periods"][:3]:
+            await _same(api, resolvers, documents["TeamDashboard"], {"periodId": period}, token)
+            await _same(api, resolvers, documents["TenantYear"], {"periodId": period}, token)
+
+
+async def test_a_compiled_read_is_one_statement_however_deep_and_large(api, count_statements, read_paths):
+    """One data statement after the tenant binding (no binding on SQLite), for pages of 1 and 100 and a
+    document nested eleven levels deep."""
+    ids = await _setup(api)
+    token = await api.token("bungo", "admin")
+    deep = ("query($n: Int) { employees(first: $n) { nodes { orgUnit { children { head { position { name } "
+            "performancePlans(first: 1) { nodes { results { indicators { realisations { evidence { downloadPath } "
+            "period { name } } } } } } } } } } } }")
+    cases = [(deep, {"n": 1}), (deep, {"n": 5}), (PLANS, {"first": 1, "period": ids["period"]}),
+             (PLANS, {"first": 4, "period": ids["period"]}), (EMPLOYEES, {"first": 1, "sup": True, "year": 2026}),
+             (EMPLOYEES, {"first": 100, "sup": True, "year": 2026}), (ORG, {"year": 2026}), (ACCESS, {}), (AUDIT, {})]
+    for query, variables in cases:
+        await api.ok(query, variables, token)  # the tenant's policy is loaded
+        count_statements.statements.clear()
+        read_paths.lines.clear()
+        await api.ok(query, variables, token)
+        assert read_paths.compiled(), query
+        _assert_one_statement(count_statements.statements)
+
+
+def _assert_one_statement(statements: list[str], query: str = "") -> None:
+    binding = [s for s in statements if is_binding(s)]
+    data = [s for s in statements if not is_binding(s)]
+    assert len(data) <= 1 and len(binding) <= 1, (query, statements)
+    if BACKEND == "postgres":
+        assert len(binding) == (1 if data else 0), (query, statements)
+
+
+async def test_every_read_of_the_suite_answers_the_same_both_ways_in_one_statement(
+        api, resolvers, count_statements, read_paths):
+    """Runs last (see conftest): every read document other tests sent, with their variables and
+    tokens, in the state the suite left behind."""
+    seen, compiled = set(), 0
+    for query, variables, token in list(READS):
+        key = (query, repr(sorted(variables.items())), token)
+        if key in seen or not is_read(query):
+            continue
+        seen.add(key)
+        await _same(api, resolvers, query, variables, token)
+        count_statements.statements.clear()
+        read_paths.lines.clear()
+        await api.post(query, variables, token)
+        if read_paths.compiled():
+            compiled += 1
+            _assert_one_statement(count_statements.statements, query)
+    assert compiled > 0 or not seen
