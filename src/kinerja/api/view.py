@@ -29,11 +29,12 @@ from kinerja.graph.errors import TIMEOUT, UNAVAILABLE, UNAVAILABLE_MESSAGE, WHOL
 from kinerja.graph.limits import cost_error
 from kinerja.auth.http import authenticate, new_context
 from kinerja.api.http_security import GRAPHIQL_CSP, mark_origin_refused
+from kinerja.api.metrics import known_operations, operation_label
 from kinerja.api.trusted import TrustedDocuments
 from kinerja.api.websocket import SessionTransportWS
 from kinerja.core.config import Settings
 from kinerja.core.context import RequestContext
-from kinerja.core import faults
+from kinerja.core import faults, metrics
 from kinerja.core.db import expire_pooled_connections, tenant_read, tenant_transaction
 from kinerja.core.errors import DomainError, RateLimited, Unauthenticated
 from kinerja.core.logging import operation_var, request_id_var
@@ -114,6 +115,7 @@ class GraphQLView(GraphQL):
         self.trusted = trusted
         # The hand-written handlers speak PostgreSQL's JSON functions; SQLite answers through the schema.
         self.handlers = settings.uses_postgres and settings.compiled_operations
+        self.known_operations = known_operations()
         self.request_rate = SharedWindowCounter(window_seconds=60, sync_seconds=settings.rate_sync_seconds)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -199,6 +201,7 @@ class GraphQLView(GraphQL):
         except RateLimited as exc:
             return self._refusal(exc)
         operation_var.set(name or "")
+        metrics.label_operation(operation_label(read.document, name, self.known_operations))
         variables_key = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS)
         cost = compiler.cost(read, variables, variables_key)
         if cost > self.settings.max_query_cost:

@@ -8,10 +8,9 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from kinerja.auth import templates
-from kinerja.auth.enforcer import registry
-from kinerja.auth.models import RefreshToken, Role, User
+from kinerja.auth.enforcer import registry, user_subject
+from kinerja.auth.models import PolicyRule, RefreshToken, Role, User
 from kinerja.auth.passwords import hash_password, password_problem
-from kinerja.auth.roles import role_names_by_user
 from kinerja.core import audit, clock
 from kinerja.core.db import switch_tenant, tenant_transaction
 from kinerja.org.models import Employee
@@ -51,10 +50,18 @@ async def _user(tenant: Tenant, username: str) -> User:
     return user
 
 
+async def _role_names_by_user(tenant_id, user_ids) -> list[list[str]]:
+    held: dict[str, list[str]] = {user_subject(u): [] for u in user_ids}
+    for subject, role in await PolicyRule.filter(tenant_id=tenant_id, ptype="g",
+                                                 v0__in=list(held)).values_list("v0", "v1"):
+        held[subject].append(role.removeprefix("role:"))
+    return [sorted(held[user_subject(u)]) for u in user_ids]
+
+
 async def list_users(tenant_slug: str) -> list[UserRow]:
     async with _in_tenant(tenant_slug) as tenant:
         users = await User.filter(tenant_id=tenant.id).order_by("username")
-        roles = await role_names_by_user(tenant.id, [u.id for u in users])
+        roles = await _role_names_by_user(tenant.id, [u.id for u in users])
         nips = dict(await Employee.filter(tenant_id=tenant.id, id__in=[u.employee_id for u in users if u.employee_id])
                     .values_list("id", "nip"))
     return [UserRow(u.username, u.active, held, nips.get(u.employee_id)) for u, held in zip(users, roles)]

@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 
 from kinerja.auth import rules, templates
-from kinerja.auth.enforcer import role_subject
+from kinerja.auth.enforcer import role_subject, user_subject
 from kinerja.auth.models import PolicyRule, Role, User
 from kinerja.auth.passwords import hash_password, password_problem
 from kinerja.auth.policy_events import announce_policy_change
