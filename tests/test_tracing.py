@@ -18,7 +18,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from kinerja.api import tracing  # noqa: E402
 from kinerja.core.config import ConfigError  # noqa: E402
 
-LOGIN = "mutation($i: LoginInput!) { login(input: $i) { accessToken } }"
+LOGIN = "mutation Login($i: LoginInput!) { login(input: $i) { accessToken } }"
 
 
 @pytest.fixture
@@ -48,25 +48,36 @@ def _ancestors(span, by_id) -> list:
 async def test_one_request_has_nested_http_graphql_and_sql_spans(traced):
     app, exporter = traced
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        exporter.clear()
         login = await client.post("/graphql", json={"query": LOGIN, "variables": {
             "i": {"tenant": "bungo", "username": "pegawai", "password": DEMO_PASSWORD}}})
         token = login.json()["data"]["login"]["accessToken"]
+        resolved = exporter.get_finished_spans()
         exporter.clear()
         response = await client.post("/graphql", json={"query": "query Me { viewer { username } }"},
                                      headers={"authorization": f"Bearer {token}"})
         assert response.json() == {"data": {"viewer": {"username": "pegawai"}}}
-    spans = exporter.get_finished_spans()
+        compiled = exporter.get_finished_spans()
+    # A mutation is resolved field by field: its SQL nests under the field, the operation and the request.
+    server, operation, sql, by_id = _request_spans(resolved, "GraphQL Login")
+    [field] = [s for s in resolved if s.name == "GraphQL Resolving: login"]
+    assert field.parent.span_id == operation.context.span_id
+    assert any(field in _ancestors(s, by_id) for s in sql)
+    # A read is compiled: no field is resolved; its statement nests under the request.
+    _request_spans(compiled, "GraphQL Me")
+    assert not [s for s in compiled if s.name.startswith("GraphQL Resolving")]
+
+
+def _request_spans(spans, operation_name: str):
     by_id = {s.context.span_id: s for s in spans}
     assert len({s.context.trace_id for s in spans}) == 1  # one request, one trace
     [server] = [s for s in spans if s.parent is None]
     assert server.name == "POST /graphql" and server.kind.name == "SERVER"
-    [operation] = [s for s in spans if s.name == "GraphQL Me"]
+    [operation] = [s for s in spans if s.name == operation_name]
     assert operation.parent.span_id == server.context.span_id
-    [field] = [s for s in spans if s.name == "GraphQL Resolving: viewer"]
-    assert field.parent.span_id == operation.context.span_id
     sql = [s for s in spans if s.kind.name == "CLIENT" and s.attributes.get("db.system") == "postgresql"]
-    assert any(operation in _ancestors(s, by_id) and field in _ancestors(s, by_id) for s in sql)
-    assert all(server in _ancestors(s, by_id) for s in sql)
+    assert sql and all(server in _ancestors(s, by_id) for s in sql)
+    return server, operation, sql, by_id
 
 
 async def test_spans_carry_no_document_text_or_argument_values(traced):

@@ -9,7 +9,8 @@ extra installs.
 
 Each HTTP request or websocket is one server span (ASGI instrumentation); its GraphQL operation is a
 child span with one span per resolved field (strawberry's extension); every SQL statement is a span
-under the field that sent it (asyncpg instrumentation). Spans carry no document text, no argument
+under the field that sent it (asyncpg instrumentation). A compiled read resolves no field: its
+statement is a span directly under the request. Spans carry no document text, no argument
 values and no SQL parameters: a document may hold a password literal.
 """
 
