@@ -203,7 +203,8 @@ async def generate(admin_url: str, database: str, scale: float, tenants: int = T
 
             logins: dict[uuid.UUID, uuid.UUID] = {}  # employee -> the user who writes as him or her
 
-            async def user(username: str, employee_id, roles: list[str]) -> uuid.UUID:
+            async def user(username: str, employee_id, roles: list[str], tenant_id=tenant_id, tenant_key=tenant_key,
+                           logins=logins) -> uuid.UUID:
                 user_id = new_id()
                 await load.add("app_user", ["id", "tenant_id", "created_at", "username", "password_hash",
                                             "employee_id", "active"],

@@ -95,7 +95,8 @@ def report(samples: dict[str, list[float]]) -> str:
     ]
     for name, values in samples.items():
         values = sorted(values)
-        pick = lambda q: values[min(len(values) - 1, int(q * len(values)))]  # noqa: E731
+        def pick(q: float, values=values) -> float:
+            return values[min(len(values) - 1, int(q * len(values)))]
         lines.append(f"| {name} | {len(CASES[name])} | {statistics.median(values):.0f} | {pick(0.9):.0f} | "
                      f"{pick(0.99):.0f} |")
     lines += ["", "Command: `.venv/bin/python bench/session_check.py`", ""]

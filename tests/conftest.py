@@ -241,7 +241,7 @@ def count_statements():
         logger.setLevel(logging.DEBUG)
         logger.addHandler(counter)
     yield counter
-    for logger, level in zip(loggers, previous):
+    for logger, level in zip(loggers, previous, strict=True):
         logger.removeHandler(counter)
         logger.setLevel(level)
 

@@ -119,9 +119,8 @@ ECHOES = [
      {"id": to_global_id("Employee", "00000000-0000-0000-0000-000000000000")[:-2] + MARKER}),
     ("an unknown input field", CREATE_ROLE, {"i": {"name": "x", "permissions": [], MARKER: 1}}),
     ("an unknown permission", CREATE_ROLE, {"i": {"name": "x", "permissions": [MARKER]}}),
-    ("a literal in the document", "{ employees(first: \"%s\") { totalCount } }" % MARKER, {}),
-    ("an enum literal in the document", "{ trainingRecords(filter: {status: %s}) { totalCount } }"
-     % MARKER.replace("-", "_"), {}),
+    ("a literal in the document", f"{{ employees(first: \"{MARKER}\") {{ totalCount }} }}", {}),
+    ("an enum literal in the document", f"{{ trainingRecords(filter: {{status: {MARKER.replace('-', '_')}}}) {{ totalCount }} }}", {}),
 ]
 
 

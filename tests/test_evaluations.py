@@ -58,7 +58,7 @@ def _evaluate(employee, period, results, behaviour, notes=None):
 async def test_all_nine_matrix_cells(api):
     _tenant, _users, _atasan, team, periodic, _annual = await _setup("bungo")
     token = await api.token("bungo", "atasan")
-    for member, (results, behaviour) in zip(team, itertools.product(RATINGS, RATINGS)):
+    for member, (results, behaviour) in zip(team, itertools.product(RATINGS, RATINGS), strict=False):
         answer = (await api.ok(EVALUATE, _evaluate(member, periodic[0], results, behaviour), token))["evaluateEmployee"]
         assert answer["userErrors"] == [], answer
         assert answer["evaluation"]["predicate"] == EXPECTED[(results, behaviour)], (results, behaviour)

@@ -63,7 +63,7 @@ class Stored:
     def __init__(self, settings):
         self.settings = settings
 
-    def keys(self) -> set[str]:
+    def listing(self) -> set[str]:
         if self.settings.storage == "s3":
             import boto3
 
@@ -161,7 +161,7 @@ async def test_sound_files_are_stored_and_downloaded_on_both_backends(files_api,
     for name, kind, content in files:
         item = by_name[name]
         assert item["sha256"] == hashlib.sha256(content).hexdigest()
-        assert f"{tenant.id}/{item['sha256'][:2]}/{item['sha256']}" in stored.keys()
+        assert f"{tenant.id}/{item['sha256'][:2]}/{item['sha256']}" in stored.listing()
         download = await client.get(item["downloadPath"], headers={"authorization": f"Bearer {pegawai}"})
         assert download.status_code == 200 and download.content == content
         assert download.headers["content-type"].startswith(kind) and name in download.headers["content-disposition"]
@@ -204,7 +204,7 @@ async def test_hostile_files_are_refused_and_nothing_is_stored(files_api, api, i
                                                               words):
     client, stored, _ = files_api
     pegawai = await api.token(TENANT, "pegawai")
-    before = stored.keys()
+    before = stored.listing()
     tenant = (await rows(Tenant, None, slug=TENANT))[0]
     evidence_before = len(await rows(Evidence, tenant.id))
     upload = _file("bukti.bin", content_type, content)
@@ -214,7 +214,7 @@ async def test_hostile_files_are_refused_and_nothing_is_stored(files_api, api, i
     assert words in answer["userErrors"][0]["message"], answer
     training = (await _post(client, RECORD_TRAINING, _training(upload), pegawai))["data"]["recordTraining"]
     assert training["record"] is None and training["userErrors"][0]["field"] == "certificate", training
-    assert stored.keys() == before
+    assert stored.listing() == before
     assert len(await rows(Evidence, tenant.id)) == evidence_before
 
 
@@ -222,13 +222,13 @@ async def test_hostile_files_are_refused_and_nothing_is_stored(files_api, api, i
 async def test_bad_file_names_are_refused_before_anything_is_stored(files_api, api, name):
     client, stored, _ = files_api
     pegawai = await api.token(TENANT, "pegawai")
-    before = stored.keys()
+    before = stored.listing()
     answer = (await _post(client, RECORD_TRAINING, _training(_file(name, "application/pdf",
                                                                    samples.pdf(uuid.uuid4().hex))), pegawai))
     training = answer["data"]["recordTraining"]
     assert training["record"] is None and training["userErrors"][0]["field"] == "certificate", training
     assert "fileName" in training["userErrors"][0]["message"]
-    assert stored.keys() == before
+    assert stored.listing() == before
 
 
 async def test_an_operation_that_rolls_back_leaves_no_file(files_api, api):
@@ -246,18 +246,18 @@ async def test_an_operation_that_rolls_back_leaves_no_file(files_api, api):
     body = await _post(client, document, {"i": _training(_file("batal.pdf", "application/pdf", content))["i"],
                                           "bad": bad}, pegawai)
     assert body["data"]["second"]["userErrors"], body
-    assert key not in stored.keys()
+    assert key not in stored.listing()
     assert await rows(TrainingRecord, tenant.id, certificate_sha256=hashlib.sha256(content).hexdigest()) == []
     # The same file alone is stored; a second operation storing it again keeps the one copy.
     for _ in range(2):
         alone = (await _post(client, RECORD_TRAINING, _training(_file("batal.pdf", "application/pdf", content)),
                              pegawai))["data"]["recordTraining"]
         assert alone["userErrors"] == []
-    assert key in stored.keys()
+    assert key in stored.listing()
     # A rolled-back operation does not delete a file that another one stored before it.
     await _post(client, document, {"i": _training(_file("batal.pdf", "application/pdf", content))["i"], "bad": bad},
                 pegawai)
-    assert key in stored.keys()
+    assert key in stored.listing()
 
 
 async def test_a_full_upload_disk_answers_503_and_leaves_no_partial_file(database, api):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 from hypothesis import given
@@ -57,7 +58,7 @@ def test_periods_cover_the_year_without_gaps(year, scheme):
     assert len(annual) == 1 and annual[0].starts_on == dt.date(year, 1, 1) and annual[0].ends_on == dt.date(year, 12, 31)
     assert len(periodic) == {"MONTHLY": 12, "QUARTERLY": 4, "SEMESTER": 2}[scheme.value]
     assert periodic[0].starts_on == dt.date(year, 1, 1) and periodic[-1].ends_on == dt.date(year, 12, 31)
-    for before, after in zip(periodic, periodic[1:]):
+    for before, after in itertools.pairwise(periodic):
         assert after.starts_on == before.ends_on + dt.timedelta(days=1)
     assert [p.sequence for p in periodic] == list(range(1, len(periodic) + 1))
 

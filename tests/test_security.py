@@ -170,7 +170,7 @@ async def test_permission_cache_keeps_same_named_roles_of_two_tenants_apart(api)
         assert assigned["assignRole"]["userErrors"] == []
     views = await asyncio.gather(*[api.ok("{ viewer { permissions } }", token=await api.token(slug, holders[slug]))
                                    for slug in grants])
-    permissions = {slug: set(v["viewer"]["permissions"]) for slug, v in zip(grants, views)}
+    permissions = {slug: set(v["viewer"]["permissions"]) for slug, v in zip(grants, views, strict=True)}
     assert "training:verify:tenant" in permissions["bungo"] and "ikm:read:tenant" not in permissions["bungo"]
     assert "ikm:read:tenant" in permissions["nanggalo"] and "training:verify:tenant" not in permissions["nanggalo"]
 

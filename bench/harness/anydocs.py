@@ -140,7 +140,7 @@ def kinerja_variables(screen: Screen, fx: Fixture, first: int = DEFAULT_PAGE) ->
         "feedback": lambda: {"id": gid("PerformancePlan", fx.feedback_plan)},
         "evaluations": lambda: {"first": first, "after": None, "periodId": gid("Period", fx.eval_period)},
         "training": lambda: {"year": fx.year, "orgUnitId": gid("OrgUnit", fx.unit)},
-        "nodes": lambda: {alias: gid(t, i) for alias, (t, i) in zip(NODE_ALIASES, fx.nodes)},
+        "nodes": lambda: {alias: gid(t, i) for alias, (t, i) in zip(NODE_ALIASES, fx.nodes, strict=True)},
     }[screen.key]()
 
 
@@ -162,7 +162,7 @@ async def postgraphile_body(screen: Screen, fx: Fixture, url: str, token: str, f
     }[screen.key]()
     if screen.key == "nodes":  # PostGraphile's own node ids of the same rows
         lookup = "query NodeIds {" + " ".join(
-            f'{alias}: {NODE_TYPES[t]}(id: "{i}") {{ nodeId }}' for alias, (t, i) in zip(NODE_ALIASES, fx.nodes)) + "}"
+            f'{alias}: {NODE_TYPES[t]}(id: "{i}") {{ nodeId }}' for alias, (t, i) in zip(NODE_ALIASES, fx.nodes, strict=True)) + "}"
         async with httpx.AsyncClient(timeout=30) as client:
             r = await client.post(url, json={"query": lookup}, headers={"Authorization": f"Bearer {token}"})
         data = r.json()["data"]

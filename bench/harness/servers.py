@@ -25,7 +25,7 @@ class Server:
         self.name, self.port = name, PORTS[name]
         if cpus:
             command = ["taskset", "-c", cpus, *command]
-        self.log = open(log, "w")
+        self.log = open(log, "w")  # noqa: SIM115 - open while the server runs, closed by stop()
         self.process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=self.log,
                                         stderr=subprocess.STDOUT, start_new_session=True)
         self.url = f"http://127.0.0.1:{self.port}/graphql"

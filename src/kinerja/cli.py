@@ -207,7 +207,7 @@ def cmd_tenants_show(args) -> None:
 def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
     """Plain aligned columns: readable, and easy to cut or grep."""
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in [header, *rows])
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in [header, *rows])
 
 
 def cmd_export_schema(args) -> None:

@@ -64,7 +64,7 @@ async def list_users(tenant_slug: str) -> list[UserRow]:
         roles = await _role_names_by_user(tenant.id, [u.id for u in users])
         nips = dict(await Employee.filter(tenant_id=tenant.id, id__in=[u.employee_id for u in users if u.employee_id])
                     .values_list("id", "nip"))
-    return [UserRow(u.username, u.active, held, nips.get(u.employee_id)) for u, held in zip(users, roles)]
+    return [UserRow(u.username, u.active, held, nips.get(u.employee_id)) for u, held in zip(users, roles, strict=True)]
 
 
 async def _end_sessions(user: User) -> int:

@@ -7,10 +7,10 @@ services apply it in their queries.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import Enum, StrEnum
 
 
-class Scope(str, Enum):
+class Scope(StrEnum):
     OWN = "own"  # the user's own employee record and what belongs to it
     TEAM = "team"  # direct and indirect subordinates through the supervisor tree
     UNIT = "unit"  # the org unit of the user's employee record and its sub-units

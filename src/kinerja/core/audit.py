@@ -183,10 +183,7 @@ def object_saved(instance: Model, tenant_id: uuid.UUID, loaded: dict | None,
         return
     spec = _fields(type(instance))
     values = instance.__dict__
-    if loaded is None:
-        changes = _created(spec, values)
-    else:
-        changes = _updated(spec, loaded, values, update_fields)
+    changes = _created(spec, values) if loaded is None else _updated(spec, loaded, values, update_fields)
     collector.add(tenant_id, type(instance).__name__, instance.pk, changes)
 
 
@@ -285,4 +282,4 @@ def _insert_sql(count: int, postgres: bool) -> str:
         groups = ("(" + ", ".join(f"${r * width + c + 1}" for c in range(width)) + ")" for r in range(count))
     else:
         groups = ("(" + ", ".join("?" * width) + ")" for _ in range(count))
-    return f"INSERT INTO audit_log ({', '.join(_COLUMNS)}) VALUES {', '.join(groups)}"
+    return f"INSERT INTO audit_log ({', '.join(_COLUMNS)}) VALUES {', '.join(groups)}"  # noqa: S608 - fixed columns, values bound

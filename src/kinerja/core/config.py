@@ -9,7 +9,7 @@ from pathlib import Path
 
 from kinerja.core.origins import origin_problem
 
-DEMO_SECRET_NOTE = "demo mode: a random secret key is generated at every start"
+DEMO_SECRET_NOTE = "demo mode: a random secret key is generated at every start"  # noqa: S105 - a message, not a secret
 
 
 class ConfigError(RuntimeError):

@@ -8,6 +8,7 @@ channel's ``on_reconnect``, since notifications may have been missed in between.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,10 +38,8 @@ class NotificationListener:
     async def stop(self) -> None:
         if self._task:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
 
     async def _run(self) -> None:
         import asyncpg
@@ -51,7 +50,7 @@ class NotificationListener:
             try:
                 conn = await asyncpg.connect(self.dsn, server_settings={"application_name": LISTENER_NAME})
                 lost = asyncio.Event()
-                conn.add_termination_listener(lambda _c: lost.set())
+                conn.add_termination_listener(lambda _c, lost=lost: lost.set())
                 for channel in self.channels:
                     await conn.add_listener(channel.name, self._callback(channel))
                 if not first:

@@ -68,7 +68,8 @@ def _after(order: list[str], values: list) -> Q:
         name, op = (key[1:], "lt") if key.startswith("-") else (key, "gt")
         strict = Q(**{f"{name}__{op}": value})
         condition = strict if condition is None else strict | (Q(**{name: value}) & condition)
-    assert condition is not None
+    if condition is None:
+        raise ValueError("a keyset needs at least one ordering column")
     return condition
 
 

@@ -142,5 +142,5 @@ class SharedWindowCounter:
                     count.pending += count.in_flight
                     count.in_flight = 0
                 continue
-            for (_bucket, count), total in zip(buckets, totals):
+            for (_bucket, count), total in zip(buckets, totals, strict=True):
                 count.shared, count.in_flight = total, 0

@@ -50,7 +50,7 @@ class Connection(Generic[T]):
 
 
 def connection_from_page(page: Page, convert: Callable) -> dict:
-    edges = [Edge(cursor=c, node=convert(item)) for item, c in zip(page.items, page.cursors)]
+    edges = [Edge(cursor=c, node=convert(item)) for item, c in zip(page.items, page.cursors, strict=True)]
     info = PageInfo(
         has_next_page=page.has_next_page,
         has_previous_page=page.has_previous_page,

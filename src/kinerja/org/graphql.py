@@ -28,10 +28,10 @@ strawberry.enum(OrgUnitKind, description="Kind of org unit (perangkat daerah, bi
 strawberry.enum(PeriodKind, description="Assessment period kind (periodik per the tenant scheme, or annual).")
 
 # Types of the areas above, named lazily (their modules import this one).
-LazyPlan = Annotated["PerformancePlan", strawberry.lazy("kinerja.plans.graphql")]
-LazyPlanStatus = Annotated["PlanStatus", strawberry.lazy("kinerja.plans.graphql")]
-LazyEvaluation = Annotated["Evaluation", strawberry.lazy("kinerja.evaluations.graphql")]
-LazyTrainingProgress = Annotated["TrainingProgress", strawberry.lazy("kinerja.training.graphql")]
+LazyPlan = Annotated["PerformancePlan", strawberry.lazy("kinerja.plans.graphql")]  # noqa: F821 - resolved lazily
+LazyPlanStatus = Annotated["PlanStatus", strawberry.lazy("kinerja.plans.graphql")]  # noqa: F821 - resolved lazily
+LazyEvaluation = Annotated["Evaluation", strawberry.lazy("kinerja.evaluations.graphql")]  # noqa: F821 - resolved lazily
+LazyTrainingProgress = Annotated["TrainingProgress", strawberry.lazy("kinerja.training.graphql")]  # noqa: F821 - resolved lazily
 
 ORG_READ = sql.requires("org", "read")
 

@@ -3,6 +3,7 @@ them in one transaction, or nothing."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,7 +36,7 @@ class ImportResult:
 
 
 async def import_employees_file(tenant_slug: str, path: Path, *, progress: ProgressFactory | None = None) -> ImportResult:
-    text = decode_csv(path.read_bytes(), str(path))
+    text = decode_csv(await asyncio.to_thread(path.read_bytes), str(path))
     return await import_employees(tenant_slug, text, str(path), progress=progress)
 
 
@@ -60,7 +61,7 @@ async def import_employees(tenant_slug: str, text: str, source: str, *, progress
         step = progress_steps(progress, "validating", len(rows) - 1)
         for line, row in rows[1:]:
             step()
-            if not any(cell.strip() for cell in row):
+            if not any(text.strip() for text in row):
                 continue
             def value(key: str, row=row) -> str:
                 return cell(row, columns, key)

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from enum import Enum
+from enum import Enum, StrEnum
 
 from kinerja.tenancy.rules import PeriodScheme
 
 
-class EmploymentType(str, Enum):
+class EmploymentType(StrEnum):
     PNS = "PNS"
     PPPK = "PPPK"
 
 
-class PositionKind(str, Enum):
+class PositionKind(StrEnum):
     JPT = "JPT"  # jabatan pimpinan tinggi
     ADMINISTRATOR = "ADMINISTRATOR"
     PENGAWAS = "PENGAWAS"
@@ -22,7 +22,7 @@ class PositionKind(str, Enum):
     FUNGSIONAL = "FUNGSIONAL"
 
 
-class OrgUnitKind(str, Enum):
+class OrgUnitKind(StrEnum):
     SEKRETARIAT = "SEKRETARIAT"
     DINAS = "DINAS"
     BADAN = "BADAN"
@@ -38,7 +38,7 @@ class OrgUnitKind(str, Enum):
     UPT = "UPT"
 
 
-class PeriodKind(str, Enum):
+class PeriodKind(StrEnum):
     MONTHLY = "MONTHLY"
     QUARTERLY = "QUARTERLY"
     SEMESTER = "SEMESTER"

@@ -4,12 +4,12 @@ progress. Pure functions, no I/O."""
 from __future__ import annotations
 
 from decimal import Decimal
-from enum import Enum
+from enum import Enum, StrEnum
 
 from kinerja.core.errors import Conflict, FieldError
 
 
-class PlanStatus(str, Enum):
+class PlanStatus(StrEnum):
     DRAFT = "DRAFT"
     SUBMITTED = "SUBMITTED"
     RETURNED = "RETURNED"  # sent back by the approver with a reason; edited like a draft
@@ -18,24 +18,24 @@ class PlanStatus(str, Enum):
     CLOSED = "CLOSED"
 
 
-class Approach(str, Enum):
+class Approach(StrEnum):
     KUANTITATIF = "KUANTITATIF"
     KUALITATIF = "KUALITATIF"
 
 
-class ResultKind(str, Enum):
+class ResultKind(StrEnum):
     UTAMA = "UTAMA"
     TAMBAHAN = "TAMBAHAN"
 
 
-class Aspect(str, Enum):
+class Aspect(StrEnum):
     KUANTITAS = "KUANTITAS"
     KUALITAS = "KUALITAS"
     WAKTU = "WAKTU"
     BIAYA = "BIAYA"
 
 
-class BerakhlakValue(str, Enum):
+class BerakhlakValue(StrEnum):
     BERORIENTASI_PELAYANAN = "BERORIENTASI_PELAYANAN"
     AKUNTABEL = "AKUNTABEL"
     KOMPETEN = "KOMPETEN"
@@ -45,7 +45,7 @@ class BerakhlakValue(str, Enum):
     KOLABORATIF = "KOLABORATIF"
 
 
-class Transition(str, Enum):
+class Transition(StrEnum):
     SUBMIT = "submit"
     APPROVE = "approve"
     RETURN = "return"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, fields
-from enum import Enum
+from enum import Enum, StrEnum
 
 from kinerja.core.origins import origin_problem
 
@@ -12,7 +12,7 @@ PLATFORM_SLUG = "platform"
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 
-class TenantKind(str, Enum):
+class TenantKind(StrEnum):
     PROVINSI = "PROVINSI"
     KABUPATEN = "KABUPATEN"
     KOTA = "KOTA"
@@ -22,13 +22,13 @@ class TenantKind(str, Enum):
     PLATFORM = "PLATFORM"
 
 
-class PeriodScheme(str, Enum):
+class PeriodScheme(StrEnum):
     MONTHLY = "MONTHLY"
     QUARTERLY = "QUARTERLY"
     SEMESTER = "SEMESTER"
 
 
-class IkmWeighting(str, Enum):
+class IkmWeighting(StrEnum):
     EXACT = "EXACT"  # weight exactly 1/9 per element, round only the final value
     PRINTED = "PRINTED"  # weight 0.11 as printed in PermenPANRB 14/2017
 

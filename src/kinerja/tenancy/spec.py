@@ -237,7 +237,7 @@ def load_tenant_file(path: Path) -> TenantSpec:
 def _table_list(raw: dict, key: str, fail) -> list[dict]:
     value = raw.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        fail((key,), "must be an array of tables ([[%s]])" % key)
+        fail((key,), f"must be an array of tables ([[{key}]])")
     return value
 
 

@@ -3,6 +3,7 @@ are written in one transaction, or none. Imported records are VERIFIED (SIASN is
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,7 +50,7 @@ def _date(raw: str) -> dt.date | None:
 
 
 async def import_training_file(tenant_slug: str, path: Path, *, progress: ProgressFactory | None = None) -> TrainingImportResult:
-    return await import_training(tenant_slug, decode_csv(path.read_bytes(), str(path)), str(path), progress=progress)
+    return await import_training(tenant_slug, decode_csv(await asyncio.to_thread(path.read_bytes), str(path)), str(path), progress=progress)
 
 
 async def import_training(tenant_slug: str, text: str, source: str, *, progress: ProgressFactory | None = None) -> TrainingImportResult:

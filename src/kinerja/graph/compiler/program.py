@@ -276,7 +276,7 @@ def refused_by_postgres(prepared: Prepared, types: dict[str, TypeInfo]) -> bool:
 def typed_cursor(after: str, order: tuple[str, ...], target: TypeInfo) -> list:
     values = decode_cursor(after, len(order))
     typed = []
-    for key, value in zip(order, values):
+    for key, value in zip(order, values, strict=True):
         kind = target.column_kind(key.lstrip("-"))
         try:
             typed.append(_typed(kind, value))
