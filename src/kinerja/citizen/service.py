@@ -18,10 +18,11 @@ from tortoise.functions import Count, Sum
 from kinerja.citizen import rules
 from kinerja.citizen.models import FeedbackTicket, Service, ServiceUnit, SurveyResponse
 from kinerja.citizen.rules import AgeRange, Education, Gender, Occupation, TicketKind, TicketStatus
-from kinerja.core import clock, once, ratelimit
+from kinerja.core import audit, clock, once, ratelimit
 from kinerja.core.context import RequestContext
 from kinerja.core.db import connection, switch_tenant
 from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from kinerja.core.ids import as_uuid
 from kinerja.core.pagination import Page, paginate
 from kinerja.core.sql import fetch_all, uuid_param
 from kinerja.org.models import Employee, OrgUnit
@@ -50,9 +51,8 @@ async def public_tenant(ctx: RequestContext, slug: str) -> tuple[Tenant, TenantS
 
 
 async def _public_limits(ctx: RequestContext, tenant: Tenant, settings: TenantSettings, action: str, per_ip: int) -> None:
-    window = settings.rate_window_seconds
-    await ratelimit.hit(tenant.id, f"tenant:{action}", settings.public_per_tenant, window)
-    await ratelimit.hit(tenant.id, f"ip:{ctx.ip}:{action}", per_ip, window)
+    await ratelimit.hit_all(tenant.id, [(f"tenant:{action}", settings.public_per_tenant),
+                                        (f"ip:{ctx.ip}:{action}", per_ip)], settings.rate_window_seconds)
 
 
 async def public_services(ctx: RequestContext, slug: str) -> tuple[Tenant, list[Service], dict[uuid.UUID, ServiceUnit]]:
@@ -77,23 +77,53 @@ class Profile:
     occupation: Occupation | None = None
 
 
+def survey_duplicate_key(tenant_id: uuid.UUID, service_id: uuid.UUID, ip: str, scores: list[int], day: dt.date) -> str:
+    """What makes a survey response a duplicate of another: the same scores from the same IP for the
+    same service on the same day. Stored as the response's fingerprint, unique per tenant."""
+    return _fingerprint(tenant_id, service_id, ip, scores, day)
+
+
+# One statement: the service is checked (known, active, of the tenant) and the response inserted
+# unless its fingerprint is already there; the unique index serialises identical requests.
+_INSERT_SURVEY = """
+INSERT INTO survey_response (id, tenant_id, created_at, service_id, service_unit_id,
+                             u1, u2, u3, u4, u5, u6, u7, u8, u9, gender, age_range, education, occupation, fingerprint)
+SELECT $1, s.tenant_id, $3, s.id, s.service_unit_id, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18
+FROM public_service s WHERE s.tenant_id = $2 AND s.id = $4 AND s.active
+ON CONFLICT (tenant_id, fingerprint) DO NOTHING
+RETURNING service_unit_id
+"""
+
+
 async def submit_survey(ctx: RequestContext, slug: str, service_id: uuid.UUID | None, scores: list[int],
                         profile: Profile | None) -> SurveyResponse:
+    """W6: after the tenant lookup and binding, one statement for the rate limits, one that checks the
+    service and inserts the response unless it is a duplicate, and the audit entry at commit."""
     tenant, settings = await public_tenant(ctx, slug)
     problems = rules.score_problems(scores)
     if problems:
         raise ValidationFailed(problems)
-    service = await _public_service(tenant, service_id)
+    if service_id is None:
+        raise NotFound("Unknown service", field="serviceId")
     await _public_limits(ctx, tenant, settings, "survey", settings.survey_per_ip)
-    fingerprint = _fingerprint(tenant.id, service.id, ctx.ip, scores, clock.now().date())
-    await once.lock_key("survey", tenant.id, fingerprint)
-    if await SurveyResponse.exists(tenant_id=tenant.id, fingerprint=fingerprint):
-        raise Conflict("This response was already received today", field="scores")
+    now = clock.now()
     profile = profile or Profile()
-    return await SurveyResponse.create(
-        tenant_id=tenant.id, service_id=service.id, service_unit_id=service.service_unit_id,
+    response = SurveyResponse(
+        id=uuid.uuid4(), tenant_id=tenant.id, created_at=now, service_id=service_id,
         **dict(zip(ELEMENT_FIELDS, scores)), gender=profile.gender, age_range=profile.age_range,
-        education=profile.education, occupation=profile.occupation, fingerprint=fingerprint)
+        education=profile.education, occupation=profile.occupation,
+        fingerprint=survey_duplicate_key(tenant.id, service_id, ctx.ip, scores, now.date()))
+    inserted = await fetch_all(_INSERT_SURVEY, [
+        uuid_param(response.id), uuid_param(tenant.id), now, uuid_param(service_id), *scores,
+        *[value.value if value is not None else None
+          for value in (profile.gender, profile.age_range, profile.education, profile.occupation)],
+        response.fingerprint])
+    if not inserted:
+        await _public_service(tenant, service_id)  # NOT_FOUND for an unknown or inactive service
+        raise Conflict("This response was already received today", field="scores")
+    response.service_unit_id = as_uuid(inserted[0]["service_unit_id"])
+    audit.objects_created([response], lambda row: row.tenant_id)
+    return response
 
 
 async def submit_feedback(ctx: RequestContext, slug: str, service_id: uuid.UUID | None, message: str,
