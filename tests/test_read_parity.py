@@ -131,6 +131,38 @@ query Holes($year: Int!) {
 }"""
 
 
+TRAINING = """
+query Training($first: Int, $after: String, $filter: TrainingFilter, $e: ID!, $y: Int!, $up: Boolean!) {
+  trainingRecords(first: $first, after: $after, filter: $filter) {
+    __typename totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { __typename id title kind category organiser startsOn endsOn year jp certificateNumber
+                          certificateFileName certificateSha256 status rejectionReason verifiedAt
+                          employee { id name trainingProgress(year: $y) { year targetJp verifiedJp remainingJp } } } }
+  }
+  trainingProgress(employeeId: $e, year: $y) { __typename year targetJp verifiedJp remainingJp
+                                               employee { id name employmentType } }
+  trainingCatalogue(upcomingOnly: $up) { __typename id title topic kind organiser startsOn endsOn jp capacity registered }
+}"""
+
+TRAINING_NODE = """
+query TrainingNode($id: ID!, $y: Int!) {
+  node(id: $id) {
+    __typename id
+    ... on TrainingRecord { title category status year employee { name trainingProgress(year: $y) { verifiedJp } } }
+    ... on Employee { trainingProgress(year: $y) { year targetJp employee { nip } } }
+  }
+}"""
+
+TRAINING_UNIT = """
+query TrainingUnit($u: ID, $e: ID!, $y: Int!) {
+  unitTrainingProgress(year: $y, orgUnitId: $u) {
+    year employees employeesMeetingTarget targetJp verifiedJp
+    belowTarget { year targetJp verifiedJp remainingJp employee { id name orgUnit { code } } }
+  }
+  trainingRecommendations(employeeId: $e, year: $y) { reason topic events { id title topic registered } }
+}"""
+
+
 async def _same(api: Api, resolvers: Api, query: str, variables: dict, token: str | None) -> dict:
     whole = await api.post(query, variables, token)
     assert normalised(whole) == normalised(await resolvers.post(query, variables, token)), (query, variables)
@@ -254,6 +286,34 @@ async def test_aliases_directives_mixed_documents_and_holes_answer_the_same(api,
         await _same(api, resolvers, HOLES, {"year": 2025}, token)
 
 
+async def test_training_reads_answer_the_same_both_ways(api, resolvers):
+    ids = await _setup(api)
+    admin = await api.token("bungo", "admin")
+    records = (await api.ok("{ trainingRecords(first: 30) { pageInfo { endCursor } nodes { id employee { id } } } }",
+                            token=admin))["trainingRecords"]
+    foreign = (await api.ok("{ trainingRecords(first: 1) { nodes { id } } }",
+                            token=await api.token("samarinda", "admin")))["trainingRecords"]["nodes"]
+    employees = [ids["employee"], records["nodes"][0]["employee"]["id"], ids["foreign_employee"], "garbage"]
+    for user in USERS:
+        token = await api.token("bungo", user)
+        for variables in ({"first": 5}, {"first": 5, "after": records["pageInfo"]["endCursor"]},
+                          {"first": 20, "filter": {"status": "VERIFIED"}},
+                          {"first": 20, "filter": {"employeeId": ids["employee"], "year": 2025}},
+                          {"first": 20, "filter": {"employeeId": ids["foreign_employee"]}},
+                          {"first": 20, "filter": {"employeeId": "bad"}}, {"first": 20, "filter": {"year": 99999}},
+                          {"first": 2, "after": "garbage"}, {"first": -1}):
+            await _same(api, resolvers, TRAINING, {**variables, "e": ids["employee"], "y": 2025, "up": False}, token)
+        for employee in employees:
+            for year, upcoming in ((2025, False), (2026, True), (40000, False)):
+                await _same(api, resolvers, TRAINING, {"first": 3, "e": employee, "y": year, "up": upcoming}, token)
+        for node_id in [r["id"] for r in records["nodes"][:5]] + [f["id"] for f in foreign] + employees:
+            await _same(api, resolvers, TRAINING_NODE, {"id": node_id, "y": 2025}, token)
+        for unit in (None, ids["unit"], ids["foreign_employee"], "nope"):
+            for employee in employees:
+                await _same(api, resolvers, TRAINING_UNIT, {"u": unit, "e": employee, "y": 2026}, token)
+    await _same(api, resolvers, TRAINING, {"e": ids["employee"], "y": 2025, "up": False}, None)
+
+
 async def test_trusted_documents_answer_the_same_both_ways(api, resolvers):
     ids = await _setup(api)
     documents = {path.stem: path.read_text() for path in operations_dir().glob("*.graphql")}
@@ -278,7 +338,9 @@ async def test_a_compiled_read_is_one_statement_however_deep_and_large(api, coun
             "period { name } } } } } } } } } } } }")
     cases = [(deep, {"n": 1}), (deep, {"n": 5}), (PLANS, {"first": 1, "period": ids["period"]}),
              (PLANS, {"first": 4, "period": ids["period"]}), (EMPLOYEES, {"first": 1, "sup": True, "year": 2026}),
-             (EMPLOYEES, {"first": 100, "sup": True, "year": 2026}), (ORG, {"year": 2026}), (ACCESS, {}), (AUDIT, {})]
+             (EMPLOYEES, {"first": 100, "sup": True, "year": 2026}), (ORG, {"year": 2026}), (ACCESS, {}), (AUDIT, {}),
+             (TRAINING, {"first": 100, "e": ids["employee"], "y": 2026, "up": False}),
+             (TRAINING_NODE, {"id": ids["employee"], "y": 2026})]
     for query, variables in cases:
         await api.ok(query, variables, token)  # the tenant's policy is loaded
         count_statements.statements.clear()
