@@ -163,6 +163,31 @@ query TrainingUnit($u: ID, $e: ID!, $y: Int!) {
 }"""
 
 
+CITIZEN = """
+query Citizen($first: Int, $after: String, $filter: CitizenFeedbackFilter) {
+  citizenFeedback(first: $first, after: $after, filter: $filter) {
+    __typename totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { __typename id code kind status message contact internalNote publicAnswer receivedAt dueAt
+                          answeredAt overdue serviceUnit assignedTo { id name orgUnit { code } } } }
+  }
+  serviceUnits { __typename id code name services { __typename id code name description serviceUnit } }
+}"""
+
+CITIZEN_NODE = """
+query CitizenNode($id: ID!) {
+  node(id: $id) { __typename id ... on CitizenFeedback { code status overdue serviceUnit assignedTo { name } } }
+}"""
+
+PUBLIC = """
+query Public($t: String!, $c: String!, $y: Int!) {
+  publicServices(tenant: $t) { id code name description serviceUnit }
+  feedbackTicket(tenant: $t, code: $c) { code kind status service receivedAt answeredAt publicAnswer }
+  publicReport(tenant: $t, year: $y) { tenant year csvPath serviceUnits { name respondents ikm { value category } }
+                                       orgUnits { name employees plansApproved completionPercent
+                                                  predicates { predicate count } } }
+}"""
+
+
 async def _same(api: Api, resolvers: Api, query: str, variables: dict, token: str | None) -> dict:
     whole = await api.post(query, variables, token)
     assert normalised(whole) == normalised(await resolvers.post(query, variables, token)), (query, variables)
@@ -314,6 +339,32 @@ async def test_training_reads_answer_the_same_both_ways(api, resolvers):
     await _same(api, resolvers, TRAINING, {"e": ids["employee"], "y": 2025, "up": False}, None)
 
 
+async def test_citizen_reads_answer_the_same_both_ways(api, resolvers):
+    admin = await api.token("bungo", "admin")
+    inbox = (await api.ok("{ citizenFeedback(first: 5) { pageInfo { endCursor } nodes { id code } } "
+                          "serviceUnits { id } }", token=admin))
+    tickets = inbox["citizenFeedback"]["nodes"]
+    unit = inbox["serviceUnits"][0]["id"]
+    foreign = (await api.ok("{ citizenFeedback(first: 1) { nodes { id code } } serviceUnits { id } }",
+                            token=await api.token("samarinda", "admin")))
+    foreign_ticket = foreign["citizenFeedback"]["nodes"][0]
+    for user in USERS:
+        token = await api.token("bungo", user)
+        for variables in ({"first": 5}, {"first": 5, "after": inbox["citizenFeedback"]["pageInfo"]["endCursor"]},
+                          {"first": 20, "filter": {"status": "RECEIVED"}}, {"first": 20, "filter": {"overdue": True}},
+                          {"first": 20, "filter": {"serviceUnitId": unit}},
+                          {"first": 20, "filter": {"serviceUnitId": foreign["serviceUnits"][0]["id"]}},
+                          {"first": 20, "filter": {"serviceUnitId": "bad"}}, {"first": 2, "after": "garbage"},
+                          {"first": 1000}):
+            await _same(api, resolvers, CITIZEN, variables, token)
+        for node_id in [t["id"] for t in tickets[:3]] + [foreign_ticket["id"], "garbage"]:
+            await _same(api, resolvers, CITIZEN_NODE, {"id": node_id}, token)
+    await _same(api, resolvers, CITIZEN, {}, None)
+    for tenant, code in (("bungo", tickets[0]["code"]), ("bungo", foreign_ticket["code"]), ("atlantis", "x"),
+                         ("platform", tickets[0]["code"])):
+        await _same(api, resolvers, PUBLIC, {"t": tenant, "c": code, "y": 2025}, None)
+
+
 async def test_trusted_documents_answer_the_same_both_ways(api, resolvers):
     ids = await _setup(api)
     documents = {path.stem: path.read_text() for path in operations_dir().glob("*.graphql")}
@@ -340,7 +391,7 @@ async def test_a_compiled_read_is_one_statement_however_deep_and_large(api, coun
              (PLANS, {"first": 4, "period": ids["period"]}), (EMPLOYEES, {"first": 1, "sup": True, "year": 2026}),
              (EMPLOYEES, {"first": 100, "sup": True, "year": 2026}), (ORG, {"year": 2026}), (ACCESS, {}), (AUDIT, {}),
              (TRAINING, {"first": 100, "e": ids["employee"], "y": 2026, "up": False}),
-             (TRAINING_NODE, {"id": ids["employee"], "y": 2026})]
+             (TRAINING_NODE, {"id": ids["employee"], "y": 2026}), (CITIZEN, {"first": 100})]
     for query, variables in cases:
         await api.ok(query, variables, token)  # the tenant's policy is loaded
         count_statements.statements.clear()

@@ -23,10 +23,9 @@ from kinerja.core.context import RequestContext
 from kinerja.core.db import connection, switch_tenant
 from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from kinerja.core.ids import as_uuid
-from kinerja.core.pagination import Page, paginate
 from kinerja.core.sql import fetch_all, uuid_param
 from kinerja.org.models import Employee, OrgUnit
-from kinerja.org.scoping import actor_unit_subtree
+from kinerja.org.scoping import actor_unit_subtree, scope_sql
 from kinerja.tenancy.models import Tenant, tenant_settings
 from kinerja.tenancy.origins import require_origin
 from kinerja.tenancy.rules import PLATFORM_SLUG, TenantSettings
@@ -167,17 +166,26 @@ async def track_ticket(ctx: RequestContext, slug: str, code: str) -> tuple[Feedb
 
 # --- staff side ---------------------------------------------------------------------------------
 
-async def list_service_units(ctx: RequestContext) -> tuple[list[ServiceUnit], list[Service]]:
-    await ctx.require("org", "read")
-    tenant_id = ctx.require_tenant()
-    return (await ServiceUnit.filter(tenant_id=tenant_id).order_by("name"),
-            await Service.filter(tenant_id=tenant_id).order_by("name"))
-
-
 async def _unit_service_units(ctx: RequestContext, tenant_id: uuid.UUID) -> list[uuid.UUID]:
     """Service units whose org unit lies in the actor's org unit subtree."""
     units = await actor_unit_subtree(ctx)
     return list(await ServiceUnit.filter(tenant_id=tenant_id, org_unit_id__in=units).values_list("id", flat=True))
+
+
+def ticket_scope(scopes: frozenset[str], _column: str) -> tuple[list[str], str]:
+    """``visible_tickets`` as SQL, for compiled reads (a ``sql.Access`` row scope): the CTEs and the
+    condition on the ticket row {t}."""
+    if "tenant" in scopes:
+        return [], "TRUE"
+    ctes, conditions = [], []
+    if "own" in scopes:
+        ctes += scope_sql({"own"}, "{t}.assigned_to_id")[0]
+        conditions.append("{t}.assigned_to_id = (SELECT id FROM scope_me)")
+    if "unit" in scopes:
+        ctes += [cte for cte in scope_sql({"unit"}, "{t}.id")[0] if cte not in ctes]
+        conditions.append("{t}.service_unit_id IN (SELECT su.id FROM service_unit su WHERE su.tenant_id = {tenant} "
+                          "AND su.org_unit_id IN (SELECT id FROM scope_units))")
+    return ctes, "(" + " OR ".join(conditions) + ")" if conditions else "FALSE"
 
 
 async def visible_tickets(ctx: RequestContext, action: str = "read"):
@@ -192,25 +200,6 @@ async def visible_tickets(ctx: RequestContext, action: str = "read"):
     if "unit" in scopes:
         conditions.append(Q(service_unit_id__in=await _unit_service_units(ctx, tenant_id)))
     return query.filter(Q(*conditions, join_type="OR")) if conditions else query.filter(id__in=[])
-
-
-@dataclass(frozen=True)
-class TicketFilter:
-    service_unit_id: uuid.UUID | None = None
-    status: TicketStatus | None = None
-    overdue: bool = False
-
-
-async def list_tickets(ctx: RequestContext, flt: TicketFilter, first: int | None, after: str | None) -> Page:
-    query = await visible_tickets(ctx)
-    if flt.service_unit_id is not None:
-        query = query.filter(service_unit_id=flt.service_unit_id)
-    if flt.status is not None:
-        query = query.filter(status=flt.status)
-    if flt.overdue:
-        query = query.filter(due_at__lt=clock.now(), status__in=[TicketStatus.RECEIVED, TicketStatus.IN_PROGRESS])
-    order = ["due_at", "id"] if flt.overdue else ["-created_at", "id"]
-    return await paginate(query, order, first, after)
 
 
 async def _ticket(ctx: RequestContext, ticket_id: uuid.UUID) -> FeedbackTicket:
@@ -355,7 +344,7 @@ async def ticket_stats(tenant_id: uuid.UUID, service_unit_ids: list[uuid.UUID], 
 def _ticket_stats(rows: list[tuple[TicketStatus, dt.datetime]]) -> TicketStats:
     now = clock.now()
     counts = Counter(status for status, _due in rows)
-    overdue = sum(1 for status, due in rows if status in (TicketStatus.RECEIVED, TicketStatus.IN_PROGRESS) and due < now)
+    overdue = sum(1 for status, due in rows if rules.overdue(status, due, now))
     return TicketStats(len(rows), counts[TicketStatus.ANSWERED] + counts[TicketStatus.CLOSED], overdue)
 
 
