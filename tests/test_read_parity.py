@@ -173,6 +173,16 @@ query Citizen($first: Int, $after: String, $filter: CitizenFeedbackFilter) {
   serviceUnits { __typename id code name services { __typename id code name description serviceUnit } }
 }"""
 
+IKM = """
+query Ikm($u: ID!, $f: Date!, $t: Date!) {
+  ikm(serviceUnitId: $u, from: $f, to: $t) {
+    __typename serviceUnit dateFrom dateTo weighting
+    overall { respondents index value category label smallSample elements { number element nrr } }
+    perService { service ikm { respondents value category } }
+    byMonth { month ikm { respondents value } }
+  }
+}"""
+
 CITIZEN_NODE = """
 query CitizenNode($id: ID!) {
   node(id: $id) { __typename id ... on CitizenFeedback { code status overdue serviceUnit assignedTo { name } } }
@@ -359,7 +369,11 @@ async def test_citizen_reads_answer_the_same_both_ways(api, resolvers):
             await _same(api, resolvers, CITIZEN, variables, token)
         for node_id in [t["id"] for t in tickets[:3]] + [foreign_ticket["id"], "garbage"]:
             await _same(api, resolvers, CITIZEN_NODE, {"id": node_id}, token)
+        for unit_id in [u["id"] for u in inbox["serviceUnits"][:3]] + [foreign["serviceUnits"][0]["id"], "bad"]:
+            for dates in (("2025-01-01", "2026-12-31"), ("2026-06-01", "2026-06-30"), ("2026-02-01", "2026-01-01")):
+                await _same(api, resolvers, IKM, {"u": unit_id, "f": dates[0], "t": dates[1]}, token)
     await _same(api, resolvers, CITIZEN, {}, None)
+    await _same(api, resolvers, IKM, {"u": unit, "f": "2025-01-01", "t": "2026-12-31"}, None)
     for tenant, code in (("bungo", tickets[0]["code"]), ("bungo", foreign_ticket["code"]), ("atlantis", "x"),
                          ("platform", tickets[0]["code"])):
         await _same(api, resolvers, PUBLIC, {"t": tenant, "c": code, "y": 2025}, None)
@@ -384,6 +398,7 @@ async def test_a_compiled_read_is_one_statement_however_deep_and_large(api, coun
     document nested eleven levels deep."""
     ids = await _setup(api)
     token = await api.token("bungo", "admin")
+    service_unit = (await api.ok("{ serviceUnits { id } }", token=token))["serviceUnits"][0]["id"]
     deep = ("query($n: Int) { employees(first: $n) { nodes { orgUnit { children { head { position { name } "
             "performancePlans(first: 1) { nodes { results { indicators { realisations { evidence { downloadPath } "
             "period { name } } } } } } } } } } } }")
@@ -391,7 +406,8 @@ async def test_a_compiled_read_is_one_statement_however_deep_and_large(api, coun
              (PLANS, {"first": 4, "period": ids["period"]}), (EMPLOYEES, {"first": 1, "sup": True, "year": 2026}),
              (EMPLOYEES, {"first": 100, "sup": True, "year": 2026}), (ORG, {"year": 2026}), (ACCESS, {}), (AUDIT, {}),
              (TRAINING, {"first": 100, "e": ids["employee"], "y": 2026, "up": False}),
-             (TRAINING_NODE, {"id": ids["employee"], "y": 2026}), (CITIZEN, {"first": 100})]
+             (TRAINING_NODE, {"id": ids["employee"], "y": 2026}), (CITIZEN, {"first": 100}),
+             (IKM, {"u": service_unit, "f": "2020-01-01", "t": "2030-12-31"})]
     for query, variables in cases:
         await api.ok(query, variables, token)  # the tenant's policy is loaded
         count_statements.statements.clear()

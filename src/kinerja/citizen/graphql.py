@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from decimal import Decimal
 from typing import Annotated
@@ -17,12 +18,13 @@ from kinerja.citizen.models import Service as ServiceModel
 from kinerja.citizen.models import ServiceUnit as ServiceUnitModel
 from kinerja.citizen.rules import AgeRange, Category, Education, Gender, Occupation, TicketKind, TicketStatus
 from kinerja.core import clock
-from kinerja.core.errors import DomainError, NotFound
+from kinerja.core.errors import DomainError, Forbidden, NotFound
 from kinerja.core.ids import parse_optional_id as parse_input_id
 from kinerja.core.ids import to_global_id
 from kinerja.graph import sql
 from kinerja.graph.relay import Connection, Node, UserError, run_mutation
 from kinerja.org.graphql import Employee
+from kinerja.tenancy.rules import IkmWeighting, TenantSettings
 
 strawberry.enum(TicketKind, description="Masukan (feedback) or pengaduan (complaint).")
 strawberry.enum(TicketStatus, description="RECEIVED -> IN_PROGRESS -> ANSWERED -> CLOSED.")
@@ -103,15 +105,84 @@ class MonthIkm:
     ikm: IkmValue | None
 
 
-@strawberry.type
+# A service unit with the report's range ({0} from, {1} to; {2} and {3} the moments counted between)
+# and its tenant's settings (the IKM weighting).
+IKM_ROWS = ("(SELECT u.id, u.tenant_id, u.name, u.org_unit_id, {0} AS date_from, {1} AS date_to, "
+            "{2} AS range_start, {3} AS range_end, (SELECT n.settings FROM tenant n WHERE n.id = u.tenant_id) AS settings "
+            "FROM service_unit u WHERE u.tenant_id = {tenant}) {t}")
+SUMS = "count(r.id), " + ", ".join(f"sum(r.u{i})" for i in range(1, 10))
+IN_RANGE = "r.created_at >= {t}.range_start AND r.created_at < {t}.range_end"
+# Respondents and the nine sums: of the whole unit, per service (every service, by name), per month.
+UNIT_SUMS = sql.Input(sql.Dialects(
+    pg=f"(SELECT json_build_array({SUMS}) FROM survey_response r WHERE r.tenant_id = {{t}}.tenant_id "
+       f"AND r.service_unit_id = {{t}}.id AND {IN_RANGE})",
+    sqlite=f"(SELECT json_array({SUMS}) FROM survey_response r WHERE r.tenant_id = {{t}}.tenant_id "
+           f"AND r.service_unit_id = {{t}}.id AND {IN_RANGE})"))
+SERVICE_SUMS = sql.Input(sql.Dialects(
+    pg=f"(SELECT coalesce(json_agg(json_build_array(x.name, x.sums) ORDER BY x.name, x.id), '[]'::json) FROM "
+       f"(SELECT s.id, s.name, json_build_array({SUMS}) AS sums FROM public_service s LEFT JOIN survey_response r "
+       f"ON r.tenant_id = s.tenant_id AND r.service_id = s.id AND {IN_RANGE} "
+       f"WHERE s.tenant_id = {{t}}.tenant_id AND s.service_unit_id = {{t}}.id GROUP BY s.id, s.name) x)",
+    sqlite=f"(SELECT json_group_array(json_array(x.name, json(x.sums))) FROM "
+           f"(SELECT s.id, s.name, json_array({SUMS}) AS sums FROM public_service s LEFT JOIN survey_response r "
+           f"ON r.tenant_id = s.tenant_id AND r.service_id = s.id AND {IN_RANGE} "
+           f"WHERE s.tenant_id = {{t}}.tenant_id AND s.service_unit_id = {{t}}.id GROUP BY s.id, s.name "
+           f"ORDER BY s.name, s.id) x)"))
+MONTH_SUMS = sql.Input(sql.Dialects(
+    pg=f"(SELECT coalesce(json_agg(json_build_array(x.month, x.sums) ORDER BY x.month), '[]'::json) FROM "
+       f"(SELECT to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month, json_build_array({SUMS}) AS sums "
+       f"FROM survey_response r WHERE r.tenant_id = {{t}}.tenant_id AND r.service_unit_id = {{t}}.id AND {IN_RANGE} "
+       f"GROUP BY 1) x)",
+    sqlite=f"(SELECT json_group_array(json_array(x.month, json(x.sums))) FROM "
+           f"(SELECT substr(r.created_at, 1, 7) AS month, json_array({SUMS}) AS sums "
+           f"FROM survey_response r WHERE r.tenant_id = {{t}}.tenant_id AND r.service_unit_id = {{t}}.id AND {IN_RANGE} "
+           f"GROUP BY 1 ORDER BY 1) x)"))
+
+
+def _json(value):
+    """A JSON value of the statement (SQLite hands JSON computed in a subquery over as text)."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _weighting(settings) -> IkmWeighting:
+    return TenantSettings.from_dict(_json(settings) or {}).ikm_weighting
+
+
+def _ikm_of_sums(sums, weighting: IkmWeighting) -> IkmValue | None:
+    sums = _json(sums)
+    row = {"n": sums[0], **{f"s{i}": sums[i] for i in range(1, 10)}} if sums else None
+    return _ikm(service.ikm_of(row, weighting))
+
+
+def weighting_of(settings) -> str:
+    return _weighting(settings).value
+
+
+def overall_of(settings, sums) -> IkmValue | None:
+    return _ikm_of_sums(sums, _weighting(settings))
+
+
+def per_service_of(settings, rows) -> list[ServiceIkm]:
+    weighting = _weighting(settings)
+    return [ServiceIkm(service=name, ikm=_ikm_of_sums(sums, weighting)) for name, sums in _json(rows)]
+
+
+def by_month_of(settings, rows) -> list[MonthIkm]:
+    weighting = _weighting(settings)
+    return [MonthIkm(month=month, ikm=_ikm_of_sums(sums, weighting)) for month, sums in _json(rows)]
+
+
+@sql.table(source=IKM_ROWS, access=sql.Access("ikm", "read", rows=service.service_unit_scope),
+           description="Indeks Kepuasan Masyarakat of one service unit over a date range.")
 class IkmReport:
-    service_unit: str
+    service_unit: str = sql.column("name")
     date_from: dt.date
     date_to: dt.date
-    weighting: str = strawberry.field(description="EXACT (1/9 per element) or PRINTED (0.11, as printed).")
-    overall: IkmValue | None
-    per_service: list[ServiceIkm]
-    by_month: list[MonthIkm]
+    weighting: str = sql.derived(weighting_of, "settings",
+                                 description="EXACT (1/9 per element) or PRINTED (0.11, as printed).")
+    overall: IkmValue | None = sql.derived(overall_of, "settings", UNIT_SUMS)
+    per_service: list[ServiceIkm] = sql.derived(per_service_of, "settings", SERVICE_SUMS)
+    by_month: list[MonthIkm] = sql.derived(by_month_of, "settings", MONTH_SUMS)
 
 
 @strawberry.type(description="What a citizen sees of a ticket: never internal notes or personal data.")
@@ -277,16 +348,15 @@ class CitizenQuery:
                                                      for p, c in o.predicates.items()]) for o in r.org_units],
             csv_path=f"/public/{r.tenant.slug}/report/{r.year}.csv")
 
-    @strawberry.field(description="IKM of a service unit for a date range, per service and by month.")
-    async def ikm(self, info: Info, service_unit_id: strawberry.ID,
-                  date_from: Annotated[dt.date, strawberry.argument(name="from")],
-                  date_to: Annotated[dt.date, strawberry.argument(name="to")]) -> IkmReport:
-        r = await service.ikm(info.context, parse_input_id(service_unit_id, "ServiceUnit", "serviceUnitId"),
-                              date_from, date_to)
-        return IkmReport(service_unit=r.service_unit.name, date_from=r.date_from, date_to=r.date_to,
-                         weighting=r.weighting, overall=_ikm(r.overall),
-                         per_service=[ServiceIkm(service=s.name, ikm=_ikm(v)) for s, v in r.per_service],
-                         by_month=[MonthIkm(month=m, ikm=_ikm(v)) for m, v in r.by_month])
+    @sql.builder(description="IKM of a service unit for a date range, per service and by month.")
+    def ikm(self, service_unit_id: strawberry.ID, date_from: Annotated[dt.date, strawberry.argument(name="from")],
+            date_to: Annotated[dt.date, strawberry.argument(name="to")]) -> IkmReport:
+        unit = parse_input_id(service_unit_id, "ServiceUnit", "serviceUnitId")
+        start, end = service.ikm_range(date_from, date_to)
+        return sql.Row(where=(sql.eq("id", unit),), values=(date_from, date_to, start, end), access=True,
+                       guard=sql.Exists("ServiceUnit", (sql.eq("id", unit),),
+                                        lambda: NotFound("Service unit not found", field="serviceUnitId"), access=False),
+                       missing=lambda: Forbidden("This service unit is outside your reach", field="serviceUnitId"))
 
     @sql.builder(description="Service units of this tenant with their services (for `ikm`).")
     def service_units(self) -> list[ServiceUnit]:

@@ -259,18 +259,8 @@ async def assign(ctx: RequestContext, ticket_id: uuid.UUID, employee_id: uuid.UU
     return ticket
 
 
-@dataclass(frozen=True)
-class IkmReport:
-    service_unit: ServiceUnit
-    date_from: dt.date
-    date_to: dt.date
-    overall: rules.Ikm | None
-    per_service: list[tuple[Service, rules.Ikm | None]]
-    by_month: list[tuple[str, rules.Ikm | None]]
-    weighting: str
-
-
-def _range(date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime, dt.datetime]:
+def ikm_range(date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The moments an IKM report counts responses between (from the start of ``from`` to the end of ``to``)."""
     if date_to < date_from:
         raise ValidationFailed([FieldError("to", "BAD_USER_INPUT", "'to' is before 'from'")])
     start = dt.datetime.combine(date_from, dt.time.min, dt.timezone.utc)
@@ -285,46 +275,21 @@ async def element_sums(query, *group: str) -> list[dict]:
         *group, "n", *[f"s{i}" for i in range(1, 10)])
 
 
+def service_unit_scope(scopes: frozenset[str], _column: str) -> tuple[list[str], str]:
+    """The service units within reach of an IKM reader, as SQL (a ``sql.Access`` row scope over the
+    service unit {t}): all of them with tenant scope, else those attached to the reader's org unit
+    subtree (``_unit_service_units``)."""
+    if "tenant" in scopes:
+        return [], "TRUE"
+    ctes = scope_sql({"unit"}, "{t}.id")[0]
+    return ctes, "{t}.org_unit_id IN (SELECT id FROM scope_units)"
+
+
 def ikm_of(row: dict | None, weighting) -> rules.Ikm | None:
     """The IKM of one ``element_sums`` row (None without respondents)."""
     if row is None:
         return None
     return rules.compute_ikm([int(row[f"s{i}"] or 0) for i in range(1, 10)], int(row["n"] or 0), weighting)
-
-
-async def ikm(ctx: RequestContext, service_unit_id: uuid.UUID, date_from: dt.date, date_to: dt.date) -> IkmReport:
-    scopes = await ctx.require("ikm", "read")
-    tenant_id = ctx.require_tenant()
-    unit = await ServiceUnit.get_or_none(id=service_unit_id, tenant_id=tenant_id)
-    if unit is None:
-        raise NotFound("Service unit not found", field="serviceUnitId")
-    if "tenant" not in scopes and unit.id not in await _unit_service_units(ctx, tenant_id):
-        raise Forbidden("This service unit is outside your reach", field="serviceUnitId")
-    start, end = _range(date_from, date_to)
-    weighting = (await tenant_settings(tenant_id)).ikm_weighting
-    base = SurveyResponse.filter(tenant_id=tenant_id, service_unit_id=unit.id, created_at__gte=start, created_at__lt=end)
-    per_service_rows = await element_sums(base, "service_id")
-    services = {s.id: s for s in await Service.filter(tenant_id=tenant_id, service_unit_id=unit.id).order_by("name")}
-    found = {r["service_id"]: r for r in per_service_rows}
-    total = {"n": sum(r["n"] for r in per_service_rows),
-             **{f"s{i}": sum(int(r[f"s{i}"] or 0) for r in per_service_rows) for i in range(1, 10)}}
-    month_sql = ("to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM')" if connection().capabilities.dialect == "postgres"
-                 else "substr(created_at, 1, 7)")
-    months = await fetch_all(
-        f"SELECT {month_sql} AS month, count(*) AS n, "
-        + ", ".join(f"sum(u{i}) AS s{i}" for i in range(1, 10))
-        + " FROM survey_response WHERE tenant_id = $1 AND service_unit_id = $2 AND created_at >= $3 AND created_at < $4"
-        f" GROUP BY {month_sql} ORDER BY 1",
-        [uuid_param(tenant_id), uuid_param(unit.id), *_stamps(start, end)])
-    return IkmReport(unit, date_from, date_to, ikm_of(total, weighting),
-                     [(s, ikm_of(found[s.id], weighting) if s.id in found else None) for s in services.values()],
-                     [(m["month"], ikm_of(m, weighting)) for m in months], weighting.value)
-
-
-def _stamps(*moments: dt.datetime) -> list:
-    if connection().capabilities.dialect == "postgres":
-        return list(moments)
-    return [m.isoformat() for m in moments]
 
 
 @dataclass(frozen=True)
