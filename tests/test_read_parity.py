@@ -153,6 +153,14 @@ query TrainingNode($id: ID!, $y: Int!) {
   }
 }"""
 
+UNIT_PROGRESS = """
+query UnitProgress($u: ID, $y: Int!) {
+  unitTrainingProgress(year: $y, orgUnitId: $u) {
+    __typename year employees employeesMeetingTarget targetJp verifiedJp
+    belowTarget { year targetJp verifiedJp remainingJp employee { name trainingProgress(year: 2024) { verifiedJp } } }
+  }
+}"""
+
 TRAINING_UNIT = """
 query TrainingUnit($u: ID, $e: ID!, $y: Int!) {
   unitTrainingProgress(year: $y, orgUnitId: $u) {
@@ -216,7 +224,8 @@ async def _setup(api: Api) -> dict:
                             orgUnits { id code } periods { id name kind }
                             performancePlans(first: 40) { pageInfo { endCursor } nodes { id status employee { id } } }
                             users(first: 2) { pageInfo { endCursor } nodes { id } } }""", token=admin)
-    foreign = await api.ok("{ employees(first: 1) { nodes { id } } performancePlans(first: 1) { nodes { id } } }",
+    foreign = await api.ok("{ employees(first: 1) { nodes { id } } performancePlans(first: 1) { nodes { id } } "
+                           "orgUnits { id } }",
                            token=await api.token("samarinda", "admin"))
     plans = data["performancePlans"]["nodes"]
     return {
@@ -232,6 +241,7 @@ async def _setup(api: Api) -> dict:
         "user_cursor": data["users"]["pageInfo"]["endCursor"],
         "foreign_employee": foreign["employees"]["nodes"][0]["id"],
         "foreign_plan": foreign["performancePlans"]["nodes"][0]["id"],
+        "foreign_unit": foreign["orgUnits"][0]["id"],
     }
 
 
@@ -343,9 +353,12 @@ async def test_training_reads_answer_the_same_both_ways(api, resolvers):
                 await _same(api, resolvers, TRAINING, {"first": 3, "e": employee, "y": year, "up": upcoming}, token)
         for node_id in [r["id"] for r in records["nodes"][:5]] + [f["id"] for f in foreign] + employees:
             await _same(api, resolvers, TRAINING_NODE, {"id": node_id, "y": 2025}, token)
-        for unit in (None, ids["unit"], ids["foreign_employee"], "nope"):
-            for employee in employees:
-                await _same(api, resolvers, TRAINING_UNIT, {"u": unit, "e": employee, "y": 2026}, token)
+        for unit in (None, ids["unit"], ids["foreign_employee"], ids["foreign_unit"], "nope"):
+            for year in (2026, 40000):
+                await _same(api, resolvers, UNIT_PROGRESS, {"u": unit, "y": year}, token)
+        for unit, employee in ((None, employees[0]), (ids["unit"], employees[1]), (ids["foreign_unit"], employees[2]),
+                               (None, employees[3])):
+            await _same(api, resolvers, TRAINING_UNIT, {"u": unit, "e": employee, "y": 2026}, token)
     await _same(api, resolvers, TRAINING, {"e": ids["employee"], "y": 2025, "up": False}, None)
 
 
@@ -406,7 +419,8 @@ async def test_a_compiled_read_is_one_statement_however_deep_and_large(api, coun
              (PLANS, {"first": 4, "period": ids["period"]}), (EMPLOYEES, {"first": 1, "sup": True, "year": 2026}),
              (EMPLOYEES, {"first": 100, "sup": True, "year": 2026}), (ORG, {"year": 2026}), (ACCESS, {}), (AUDIT, {}),
              (TRAINING, {"first": 100, "e": ids["employee"], "y": 2026, "up": False}),
-             (TRAINING_NODE, {"id": ids["employee"], "y": 2026}), (CITIZEN, {"first": 100}),
+             (TRAINING_NODE, {"id": ids["employee"], "y": 2026}),
+             (UNIT_PROGRESS, {"u": ids["unit"], "y": 2026}), (UNIT_PROGRESS, {"u": None, "y": 2025}), (CITIZEN, {"first": 100}),
              (IKM, {"u": service_unit, "f": "2020-01-01", "t": "2030-12-31"})]
     for query, variables in cases:
         await api.ok(query, variables, token)  # the tenant's policy is loaded

@@ -213,7 +213,9 @@ class Rows:
     access: bool | Access = False
     guard: Guard | Exists | None = None
     joins: Text = ""  # SQL joined to the rows ({t}) as {j}, e.g. to order them by a related row's column
-    values: tuple = ()  # the values of the type's ``source`` ({0}, {1}, ...), e.g. the year a figure is of
+    # The values of the type's ``source`` ({0}, {1}, ...), e.g. the year a figure is of. A declared
+    # relation (no builder of its own) reads those of the builder that reached it.
+    values: tuple = ()
 
 
 @dataclass(frozen=True)

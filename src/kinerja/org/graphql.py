@@ -78,7 +78,7 @@ class Employee(Node):
 
     @sql.builder(description="Verified JP of a year against the yearly target, if you may see it.")
     def training_progress(self, year: int) -> LazyTrainingProgress | None:
-        return sql.Row(on=(("id", "id"),), values=(year,), access=True)
+        return sql.Row(on=(("id", "id"),), values=(year, None), access=True)
 
 
 @sql.table(OrgUnitModel, access=ORG_READ, node=True, not_found=lambda: NotFound("Org unit not found"),

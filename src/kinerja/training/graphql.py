@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import strawberry
 from strawberry.types import Info
@@ -13,8 +12,7 @@ from kinerja.core.ids import parse_optional_id as parse_input_id
 from kinerja.graph import sql
 from kinerja.graph.relay import Connection, Node, UserError, run_mutation
 from kinerja.org.graphql import Employee
-from kinerja.org.rules import EmploymentType
-from kinerja.org.scoping import employee_rows
+from kinerja.org.scoping import employee_rows, scope_sql
 from kinerja.tenancy.rules import TenantSettings
 from kinerja.training import rules, service
 from kinerja.training.models import RecommendationRule as RuleModel
@@ -68,50 +66,76 @@ class TrainingEvent(Node):
                                      "AND g.event_id = {t}.id)", description="Employees registered.")
 
 
-# An employee's figures of the year a builder names ({0}): verified JP summed by the database, and
-# what the yearly target depends on (employment type, tenant settings).
-PROGRESS_ROWS = (
-    "(SELECT e.id, e.tenant_id, e.employment_type, {0} AS year, "
-    "(SELECT coalesce(sum(r.jp), 0) FROM training_record r WHERE r.tenant_id = e.tenant_id AND r.employee_id = e.id "
-    "AND r.year = {0} AND r.status = 'VERIFIED') AS verified_jp, "
-    "(SELECT n.settings FROM tenant n WHERE n.id = e.tenant_id) AS settings "
-    "FROM employee e WHERE e.tenant_id = {tenant}) {t}")
+def _target_sql(dialect: str) -> str:
+    """``rules.target_for`` in SQL: the setting of the employee's employment type, or its default."""
+    defaults = TenantSettings()
+    read = ("CAST(n.settings ->> '{key}' AS integer)" if dialect == "postgres"
+            else "json_extract(n.settings, '$.{key}')")
+    cases = " ".join(f"WHEN '{kind.value}' THEN coalesce({read.format(key=key)}, {int(getattr(defaults, key))})"
+                     for kind, key in rules.TARGET_SETTINGS.items())
+    return f"(SELECT CASE e.employment_type {cases} END FROM tenant n WHERE n.id = e.tenant_id)"
 
 
-def _progress_of(employment_type: str, settings, verified_jp: int = 0) -> rules.Progress:
-    if isinstance(settings, str):
-        settings = json.loads(settings)
-    target = rules.target_for(TenantSettings.from_dict(settings or {}), EmploymentType(employment_type))
-    return rules.Progress(target, int(verified_jp or 0))
+def _progress_rows(dialect: str, alias: str) -> str:
+    """Employees of the tenant (of the org unit {1} and its sub-units, when given) with their figures of
+    the year {0}: the target, the verified JP summed by the database, what remains."""
+    unit = "CAST({1} AS uuid)" if dialect == "postgres" else "{1}"
+    return (
+        "(SELECT p.*, CASE WHEN p.target_jp > p.verified_jp THEN p.target_jp - p.verified_jp ELSE 0 END AS remaining_jp "
+        "FROM (SELECT e.id, e.tenant_id, e.name, e.org_unit_id, e.active, {0} AS year, "
+        f"{_target_sql(dialect)} AS target_jp, "
+        "(SELECT coalesce(sum(r.jp), 0) FROM training_record r WHERE r.tenant_id = e.tenant_id "
+        "AND r.employee_id = e.id AND r.year = {0} AND r.status = 'VERIFIED') AS verified_jp "
+        f"FROM employee e WHERE e.tenant_id = {{tenant}} AND ({unit} IS NULL OR e.org_unit_id IN ("
+        "WITH RECURSIVE sub(id) AS (SELECT o.id FROM org_unit o WHERE o.tenant_id = {tenant} "
+        f"AND o.id = {unit} UNION SELECT o.id FROM org_unit o JOIN sub ON o.parent_id = sub.id "
+        f"WHERE o.tenant_id = {{tenant}}) SELECT id FROM sub))) p) {alias}")
 
 
-def target_jp(employment_type: str, settings) -> int:
-    return _progress_of(employment_type, settings).target_jp
+def _unit_rows(dialect: str) -> str:
+    """The totals of the active employees of such progress rows within the reader's training scope
+    (``training_scope``)."""
+    return ("(SELECT {0} AS year, count(*) AS employees, "
+            "coalesce(sum(CASE WHEN m.remaining_jp = 0 THEN 1 ELSE 0 END), 0) AS employees_meeting_target, "
+            "coalesce(sum(m.target_jp), 0) AS target_jp, coalesce(sum(m.verified_jp), 0) AS verified_jp "
+            f"FROM {_progress_rows(dialect, 'm')} WHERE m.active AND m.id IN (SELECT id FROM training_scope)) {{t}}")
 
 
-def remaining_jp(employment_type: str, settings, verified_jp: int) -> int:
-    return _progress_of(employment_type, settings, verified_jp).remaining_jp
+def training_scope(scopes: frozenset[str], _column: str) -> tuple[list[str], str]:
+    """The employees whose training the reader may read, as the CTE ``training_scope`` that totals
+    over several employees read from."""
+    ctes, condition = scope_sql(scopes, "e.id")
+    return ctes + ["training_scope(id) AS (SELECT e.id FROM employee e WHERE e.tenant_id = {tenant} "
+                   f"AND {condition})"], "TRUE"
 
 
-@sql.table(source=PROGRESS_ROWS, access=employee_rows("training", "read"),
+READ_TRAINING_OF_EMPLOYEE = employee_rows("training", "read")
+
+
+@sql.table(source=sql.Dialects(_progress_rows("postgres", "{t}"), _progress_rows("sqlite", "{t}")),
+           access=READ_TRAINING_OF_EMPLOYEE,
            description="Verified JP of one employee in one year against the yearly target of his or her "
                        "employment type (PNS 20 JP, PPPK 24 JP unless the tenant says otherwise).")
 class TrainingProgress:
     employee: Employee = sql.join("id")
     year: int
-    target_jp: int = sql.derived(target_jp, "employment_type", "settings")
+    target_jp: int
     verified_jp: int
-    remaining_jp: int = sql.derived(remaining_jp, "employment_type", "settings", "verified_jp")
+    remaining_jp: int
 
 
-@strawberry.type
+@sql.table(source=sql.Dialects(_unit_rows("postgres"), _unit_rows("sqlite")),
+           access=sql.Access("training", "read", rows=training_scope), order=("year",),
+           description="JP progress of the employees of a unit subtree (or of the tenant) within the viewer's scope.")
 class UnitTrainingProgress:
     year: int
     employees: int
     employees_meeting_target: int
     target_jp: int
     verified_jp: int
-    below_target: list[TrainingProgress] = strawberry.field(description="Employees below target, most JP missing first.")
+    below_target: list[TrainingProgress] = sql.rows(
+        where=(sql.where("{t}.active AND {t}.remaining_jp > 0"),), order=("-remaining_jp", "name", "id"), access=True,
+        description="Employees below target, most JP missing first.")
 
 
 @strawberry.type(description="A suggested development: why, which topic, and open catalogue events for it.")
@@ -129,11 +153,6 @@ class RecommendationRule:
     @classmethod
     def from_model(cls, m: RuleModel) -> "RecommendationRule":
         return cls(trigger=m.trigger, topic=m.topic)
-
-
-def _progress(employee, year, p: rules.Progress) -> TrainingProgress:
-    return TrainingProgress(employee=sql.ref("Employee", employee.id), year=year, target_jp=p.target_jp,
-                            verified_jp=p.verified_jp, remaining_jp=p.remaining_jp)
 
 
 @strawberry.input
@@ -246,17 +265,16 @@ class TrainingQuery:
     @sql.builder(description="An employee's verified JP against the yearly target of his or her employment type.")
     def training_progress(self, employee_id: strawberry.ID, year: int) -> TrainingProgress:
         employee = parse_input_id(employee_id, "Employee", "employeeId")
-        return sql.Row(where=(sql.eq("id", employee),), values=(year,), access=True,
+        return sql.Row(where=(sql.eq("id", employee),), values=(year, None), access=True,
                        missing=lambda: NotFound("Employee not found", field="employeeId"))
 
-    @strawberry.field(description="JP progress of a unit subtree (or the tenant when orgUnitId is omitted), "
-                                  "within the viewer's scope.")
-    async def unit_training_progress(self, info: Info, year: int,
-                                     org_unit_id: strawberry.ID | None = None) -> UnitTrainingProgress:
-        p = await service.unit_progress(info.context, parse_input_id(org_unit_id, "OrgUnit", "orgUnitId"), year)
-        return UnitTrainingProgress(year=year, employees=p.employees, employees_meeting_target=p.met,
-                                    target_jp=p.target_jp, verified_jp=p.verified_jp,
-                                    below_target=[_progress(e, year, pr) for e, pr in p.below_target])
+    @sql.builder(description="JP progress of a unit subtree (or the tenant when orgUnitId is omitted), "
+                             "within the viewer's scope.")
+    def unit_training_progress(self, year: int, org_unit_id: strawberry.ID | None = None) -> UnitTrainingProgress:
+        unit = parse_input_id(org_unit_id, "OrgUnit", "orgUnitId")
+        guard = sql.Exists("OrgUnit", (sql.eq("id", unit),), lambda: NotFound("Org unit not found", field="orgUnitId"),
+                           access=False) if unit is not None else None
+        return sql.Row(values=(year, unit), access=True, guard=guard)
 
     @sql.builder(description="The tenant's training events.")
     def training_catalogue(self, upcoming_only: bool = False) -> list[TrainingEvent]:

@@ -95,9 +95,14 @@ def record_problems(title: str, organiser: str, starts_on: dt.date, ends_on: dt.
     return problems
 
 
+# Which tenant setting holds the yearly JP of an employment type: a target for PNS, the cap of the
+# contract year for PPPK (compiled reads spell the same mapping in SQL, training/graphql.py).
+TARGET_SETTINGS = {EmploymentType.PNS: "jp_target_pns", EmploymentType.PPPK: "jp_target_pppk"}
+
+
 def target_for(settings: TenantSettings, employment_type: EmploymentType) -> int:
-    """The yearly JP of an employee: the PNS target, or for PPPK the tenant's PPPK figure."""
-    return settings.jp_target_pppk if employment_type is EmploymentType.PPPK else settings.jp_target_pns
+    """The yearly JP of an employee of this employment type, from the tenant's settings."""
+    return getattr(settings, TARGET_SETTINGS[employment_type])
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ from kinerja.core.context import RequestContext
 from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from kinerja.evaluations.models import Evaluation
 from kinerja.evaluations.rules import EvaluationStatus, Rating
-from kinerja.org.models import Employee, OrgUnit
-from kinerja.org.scoping import employee_scope, unit_subtree_ids
+from kinerja.org.models import Employee
+from kinerja.org.scoping import employee_scope
 from kinerja.plans import evidence as files
 from kinerja.tenancy.models import tenant_settings
 from kinerja.training import rules
@@ -149,36 +149,6 @@ async def verified_jp(tenant_id: uuid.UUID, employee_ids: list[uuid.UUID], year:
                                        status=TrainingStatus.VERIFIED) \
         .annotate(total=Sum("jp")).group_by("employee_id").values_list("employee_id", "total")
     return defaultdict(int, {employee_id: int(total or 0) for employee_id, total in rows})
-
-
-@dataclass(frozen=True)
-class UnitProgress:
-    employees: int
-    met: int
-    target_jp: int
-    verified_jp: int
-    below_target: list[tuple[Employee, rules.Progress]]
-
-
-async def unit_progress(ctx: RequestContext, org_unit_id: uuid.UUID | None, year: int) -> UnitProgress:
-    """JP progress of the unit subtree (or, without a unit, of the whole tenant) within the actor's
-    scope, with the employees below target and how many JP they miss: a fixed number of queries."""
-    tenant_id = ctx.require_tenant()
-    condition = await _employee_condition(ctx)
-    query = Employee.filter(tenant_id=tenant_id, active=True)
-    if org_unit_id is not None:
-        if not await OrgUnit.exists(id=org_unit_id, tenant_id=tenant_id):
-            raise NotFound("Org unit not found", field="orgUnitId")
-        query = query.filter(org_unit_id__in=await unit_subtree_ids(tenant_id, org_unit_id))
-    if condition is not None:
-        query = query.filter(condition)
-    employees = await query.order_by("name", "id")
-    settings = await tenant_settings(tenant_id)
-    sums = await verified_jp(tenant_id, [e.id for e in employees], year)
-    rows = [(e, rules.Progress(rules.target_for(settings, e.employment_type), sums.get(e.id, 0))) for e in employees]
-    below = sorted([r for r in rows if not r[1].met], key=lambda r: (-r[1].remaining_jp, r[0].name))
-    return UnitProgress(len(rows), sum(1 for _e, p in rows if p.met), sum(p.target_jp for _e, p in rows),
-                        sum(p.verified_jp for _e, p in rows), below)
 
 
 async def create_event(ctx: RequestContext, title: str, topic: str, kind: TrainingKind, organiser: str | None,

@@ -102,6 +102,7 @@ class Builder:
         self.permissions = permissions
         self.st = Statement(dialect)
         self._alias_columns: dict[str, dict[str, str]] = {}
+        self._sites: list[int] = []  # the builders that reached the relation being written, innermost last
 
     # -- statements
     def root(self, root: Obj) -> str:
@@ -151,10 +152,19 @@ class Builder:
         if isinstance(f, (FRequest, FStatic, FError, FLegacy)):
             return "NULL"
         if isinstance(f, Rel):
-            return self.relation(f, alias)
+            return self._reached(f.site, lambda: self.relation(f, alias))
         if isinstance(f, Conn):
-            return self.connection(f, alias)
+            return self._reached(f.site, lambda: self.connection(f, alias))
         raise TypeError(f)
+
+    def _reached(self, site: int | None, build):
+        if site is None:
+            return build()
+        self._sites.append(site)
+        try:
+            return build()
+        finally:
+            self._sites.pop()
 
     def inputs(self, value: sql.Value, site: int | None, alias: str) -> str:
         d, st = self.dialect, self.st
@@ -194,6 +204,11 @@ class Builder:
     def from_(self, target, a: str, parent: str | None, spec: sql.Rows | None = None, site: int | None = None) -> str:
         if target.table.source is not None:
             values = spec.values if spec is not None else ()
+            if not values and site is None and self._sites:
+                # A declared relation reads the values of the builder that reached it (the year of a
+                # unit's progress for the employees below target).
+                site = self._sites[-1]
+                values = self.facts[site].spec.values
             return self.st.render(target.table.source, t=a, p=parent, values=values,
                                   source=("site", site, "source") if site is not None else None)
         joins = self.st.render(spec.joins, t=a) if spec is not None and spec.joins else ""
