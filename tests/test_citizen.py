@@ -10,6 +10,7 @@ from pathlib import Path
 from conftest import error_codes, rows
 
 from kinerja.citizen.models import FeedbackTicket, ServiceUnit, SurveyResponse
+from kinerja.core.audit_models import AuditLog
 from kinerja.core.ids import to_global_id
 from kinerja.tenancy.models import Tenant
 from kinerja.provisioning.apply import apply_spec
@@ -243,3 +244,21 @@ async def test_hr_edits_services(api):
     refused = await api.ok('mutation { saveServiceUnit(input: {code: "X", name: "Y"}) { userErrors { code } } }',
                            token=await api.token("nanggalo", "pegawai"))
     assert refused["saveServiceUnit"]["userErrors"] == [{"code": "FORBIDDEN"}]
+
+
+async def test_a_survey_response_is_three_statements_after_the_tenant_binding(api, tmp_path, count_statements):
+    """W6: the rate limits, the insert that refuses a duplicate, the audit entry; nothing else after
+    the transaction is bound to the tenant named (COMMIT aside)."""
+    tenant = await _tenant_from_file(tmp_path, "kota-hemat")
+    service_id = await _service_id(api, "kota-hemat")
+    count_statements.statements.clear()
+    answer = await api.ok(SURVEY, {"i": {"tenant": "kota-hemat", "serviceId": service_id, "scores": [4] * 9}})
+    assert answer["submitSurveyResponse"] == {"accepted": True, "userErrors": []}
+    statements = count_statements.statements
+    # Bound by set_config on PostgreSQL; SQLite has no binding statement: what follows the tenant lookup.
+    bound = max(i for i, s in enumerate(statements) if "set_config" in s or 'FROM "tenant"' in s)
+    after = statements[bound + 1:]
+    assert len(after) == 3, after
+    assert "rate_counter" in after[0] and "survey_response" in after[1] and "audit_log" in after[2], after
+    entries = await rows(AuditLog, tenant.id, operation="submitSurveyResponse")
+    assert len(entries) == 1 and entries[0].object_type == "SurveyResponse"

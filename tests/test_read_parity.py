@@ -131,6 +131,81 @@ query Holes($year: Int!) {
 }"""
 
 
+TRAINING = """
+query Training($first: Int, $after: String, $filter: TrainingFilter, $e: ID!, $y: Int!, $up: Boolean!) {
+  trainingRecords(first: $first, after: $after, filter: $filter) {
+    __typename totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { __typename id title kind category organiser startsOn endsOn year jp certificateNumber
+                          certificateFileName certificateSha256 status rejectionReason verifiedAt
+                          employee { id name trainingProgress(year: $y) { year targetJp verifiedJp remainingJp } } } }
+  }
+  trainingProgress(employeeId: $e, year: $y) { __typename year targetJp verifiedJp remainingJp
+                                               employee { id name employmentType } }
+  trainingCatalogue(upcomingOnly: $up) { __typename id title topic kind organiser startsOn endsOn jp capacity registered }
+}"""
+
+TRAINING_NODE = """
+query TrainingNode($id: ID!, $y: Int!) {
+  node(id: $id) {
+    __typename id
+    ... on TrainingRecord { title category status year employee { name trainingProgress(year: $y) { verifiedJp } } }
+    ... on Employee { trainingProgress(year: $y) { year targetJp employee { nip } } }
+  }
+}"""
+
+UNIT_PROGRESS = """
+query UnitProgress($u: ID, $y: Int!) {
+  unitTrainingProgress(year: $y, orgUnitId: $u) {
+    __typename year employees employeesMeetingTarget targetJp verifiedJp
+    belowTarget { year targetJp verifiedJp remainingJp employee { name trainingProgress(year: 2024) { verifiedJp } } }
+  }
+}"""
+
+TRAINING_UNIT = """
+query TrainingUnit($u: ID, $e: ID!, $y: Int!) {
+  unitTrainingProgress(year: $y, orgUnitId: $u) {
+    year employees employeesMeetingTarget targetJp verifiedJp
+    belowTarget { year targetJp verifiedJp remainingJp employee { id name orgUnit { code } } }
+  }
+  trainingRecommendations(employeeId: $e, year: $y) { reason topic events { id title topic registered } }
+}"""
+
+
+CITIZEN = """
+query Citizen($first: Int, $after: String, $filter: CitizenFeedbackFilter) {
+  citizenFeedback(first: $first, after: $after, filter: $filter) {
+    __typename totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { __typename id code kind status message contact internalNote publicAnswer receivedAt dueAt
+                          answeredAt overdue serviceUnit assignedTo { id name orgUnit { code } } } }
+  }
+  serviceUnits { __typename id code name services { __typename id code name description serviceUnit } }
+}"""
+
+IKM = """
+query Ikm($u: ID!, $f: Date!, $t: Date!) {
+  ikm(serviceUnitId: $u, from: $f, to: $t) {
+    __typename serviceUnit dateFrom dateTo weighting
+    overall { respondents index value category label smallSample elements { number element nrr } }
+    perService { service ikm { respondents value category } }
+    byMonth { month ikm { respondents value } }
+  }
+}"""
+
+CITIZEN_NODE = """
+query CitizenNode($id: ID!) {
+  node(id: $id) { __typename id ... on CitizenFeedback { code status overdue serviceUnit assignedTo { name } } }
+}"""
+
+PUBLIC = """
+query Public($t: String!, $c: String!, $y: Int!) {
+  publicServices(tenant: $t) { id code name description serviceUnit }
+  feedbackTicket(tenant: $t, code: $c) { code kind status service receivedAt answeredAt publicAnswer }
+  publicReport(tenant: $t, year: $y) { tenant year csvPath serviceUnits { name respondents ikm { value category } }
+                                       orgUnits { name employees plansApproved completionPercent
+                                                  predicates { predicate count } } }
+}"""
+
+
 async def _same(api: Api, resolvers: Api, query: str, variables: dict, token: str | None) -> dict:
     whole = await api.post(query, variables, token)
     assert normalised(whole) == normalised(await resolvers.post(query, variables, token)), (query, variables)
@@ -149,7 +224,8 @@ async def _setup(api: Api) -> dict:
                             orgUnits { id code } periods { id name kind }
                             performancePlans(first: 40) { pageInfo { endCursor } nodes { id status employee { id } } }
                             users(first: 2) { pageInfo { endCursor } nodes { id } } }""", token=admin)
-    foreign = await api.ok("{ employees(first: 1) { nodes { id } } performancePlans(first: 1) { nodes { id } } }",
+    foreign = await api.ok("{ employees(first: 1) { nodes { id } } performancePlans(first: 1) { nodes { id } } "
+                           "orgUnits { id } }",
                            token=await api.token("samarinda", "admin"))
     plans = data["performancePlans"]["nodes"]
     return {
@@ -165,6 +241,7 @@ async def _setup(api: Api) -> dict:
         "user_cursor": data["users"]["pageInfo"]["endCursor"],
         "foreign_employee": foreign["employees"]["nodes"][0]["id"],
         "foreign_plan": foreign["performancePlans"]["nodes"][0]["id"],
+        "foreign_unit": foreign["orgUnits"][0]["id"],
     }
 
 
@@ -254,6 +331,67 @@ async def test_aliases_directives_mixed_documents_and_holes_answer_the_same(api,
         await _same(api, resolvers, HOLES, {"year": 2025}, token)
 
 
+async def test_training_reads_answer_the_same_both_ways(api, resolvers):
+    ids = await _setup(api)
+    admin = await api.token("bungo", "admin")
+    records = (await api.ok("{ trainingRecords(first: 30) { pageInfo { endCursor } nodes { id employee { id } } } }",
+                            token=admin))["trainingRecords"]
+    foreign = (await api.ok("{ trainingRecords(first: 1) { nodes { id } } }",
+                            token=await api.token("samarinda", "admin")))["trainingRecords"]["nodes"]
+    employees = [ids["employee"], records["nodes"][0]["employee"]["id"], ids["foreign_employee"], "garbage"]
+    for user in USERS:
+        token = await api.token("bungo", user)
+        for variables in ({"first": 5}, {"first": 5, "after": records["pageInfo"]["endCursor"]},
+                          {"first": 20, "filter": {"status": "VERIFIED"}},
+                          {"first": 20, "filter": {"employeeId": ids["employee"], "year": 2025}},
+                          {"first": 20, "filter": {"employeeId": ids["foreign_employee"]}},
+                          {"first": 20, "filter": {"employeeId": "bad"}}, {"first": 20, "filter": {"year": 99999}},
+                          {"first": 2, "after": "garbage"}, {"first": -1}):
+            await _same(api, resolvers, TRAINING, {**variables, "e": ids["employee"], "y": 2025, "up": False}, token)
+        for employee in employees:
+            for year, upcoming in ((2025, False), (2026, True), (40000, False)):
+                await _same(api, resolvers, TRAINING, {"first": 3, "e": employee, "y": year, "up": upcoming}, token)
+        for node_id in [r["id"] for r in records["nodes"][:5]] + [f["id"] for f in foreign] + employees:
+            await _same(api, resolvers, TRAINING_NODE, {"id": node_id, "y": 2025}, token)
+        for unit in (None, ids["unit"], ids["foreign_employee"], ids["foreign_unit"], "nope"):
+            for year in (2026, 40000):
+                await _same(api, resolvers, UNIT_PROGRESS, {"u": unit, "y": year}, token)
+        for unit, employee in ((None, employees[0]), (ids["unit"], employees[1]), (ids["foreign_unit"], employees[2]),
+                               (None, employees[3])):
+            await _same(api, resolvers, TRAINING_UNIT, {"u": unit, "e": employee, "y": 2026}, token)
+    await _same(api, resolvers, TRAINING, {"e": ids["employee"], "y": 2025, "up": False}, None)
+
+
+async def test_citizen_reads_answer_the_same_both_ways(api, resolvers):
+    admin = await api.token("bungo", "admin")
+    inbox = (await api.ok("{ citizenFeedback(first: 5) { pageInfo { endCursor } nodes { id code } } "
+                          "serviceUnits { id } }", token=admin))
+    tickets = inbox["citizenFeedback"]["nodes"]
+    unit = inbox["serviceUnits"][0]["id"]
+    foreign = (await api.ok("{ citizenFeedback(first: 1) { nodes { id code } } serviceUnits { id } }",
+                            token=await api.token("samarinda", "admin")))
+    foreign_ticket = foreign["citizenFeedback"]["nodes"][0]
+    for user in USERS:
+        token = await api.token("bungo", user)
+        for variables in ({"first": 5}, {"first": 5, "after": inbox["citizenFeedback"]["pageInfo"]["endCursor"]},
+                          {"first": 20, "filter": {"status": "RECEIVED"}}, {"first": 20, "filter": {"overdue": True}},
+                          {"first": 20, "filter": {"serviceUnitId": unit}},
+                          {"first": 20, "filter": {"serviceUnitId": foreign["serviceUnits"][0]["id"]}},
+                          {"first": 20, "filter": {"serviceUnitId": "bad"}}, {"first": 2, "after": "garbage"},
+                          {"first": 1000}):
+            await _same(api, resolvers, CITIZEN, variables, token)
+        for node_id in [t["id"] for t in tickets[:3]] + [foreign_ticket["id"], "garbage"]:
+            await _same(api, resolvers, CITIZEN_NODE, {"id": node_id}, token)
+        for unit_id in [u["id"] for u in inbox["serviceUnits"][:3]] + [foreign["serviceUnits"][0]["id"], "bad"]:
+            for dates in (("2025-01-01", "2026-12-31"), ("2026-06-01", "2026-06-30"), ("2026-02-01", "2026-01-01")):
+                await _same(api, resolvers, IKM, {"u": unit_id, "f": dates[0], "t": dates[1]}, token)
+    await _same(api, resolvers, CITIZEN, {}, None)
+    await _same(api, resolvers, IKM, {"u": unit, "f": "2025-01-01", "t": "2026-12-31"}, None)
+    for tenant, code in (("bungo", tickets[0]["code"]), ("bungo", foreign_ticket["code"]), ("atlantis", "x"),
+                         ("platform", tickets[0]["code"])):
+        await _same(api, resolvers, PUBLIC, {"t": tenant, "c": code, "y": 2025}, None)
+
+
 async def test_trusted_documents_answer_the_same_both_ways(api, resolvers):
     ids = await _setup(api)
     documents = {path.stem: path.read_text() for path in operations_dir().glob("*.graphql")}
@@ -273,12 +411,17 @@ async def test_a_compiled_read_is_one_statement_however_deep_and_large(api, coun
     document nested eleven levels deep."""
     ids = await _setup(api)
     token = await api.token("bungo", "admin")
+    service_unit = (await api.ok("{ serviceUnits { id } }", token=token))["serviceUnits"][0]["id"]
     deep = ("query($n: Int) { employees(first: $n) { nodes { orgUnit { children { head { position { name } "
             "performancePlans(first: 1) { nodes { results { indicators { realisations { evidence { downloadPath } "
             "period { name } } } } } } } } } } } }")
     cases = [(deep, {"n": 1}), (deep, {"n": 5}), (PLANS, {"first": 1, "period": ids["period"]}),
              (PLANS, {"first": 4, "period": ids["period"]}), (EMPLOYEES, {"first": 1, "sup": True, "year": 2026}),
-             (EMPLOYEES, {"first": 100, "sup": True, "year": 2026}), (ORG, {"year": 2026}), (ACCESS, {}), (AUDIT, {})]
+             (EMPLOYEES, {"first": 100, "sup": True, "year": 2026}), (ORG, {"year": 2026}), (ACCESS, {}), (AUDIT, {}),
+             (TRAINING, {"first": 100, "e": ids["employee"], "y": 2026, "up": False}),
+             (TRAINING_NODE, {"id": ids["employee"], "y": 2026}),
+             (UNIT_PROGRESS, {"u": ids["unit"], "y": 2026}), (UNIT_PROGRESS, {"u": None, "y": 2025}), (CITIZEN, {"first": 100}),
+             (IKM, {"u": service_unit, "f": "2020-01-01", "t": "2030-12-31"})]
     for query, variables in cases:
         await api.ok(query, variables, token)  # the tenant's policy is loaded
         count_statements.statements.clear()

@@ -33,7 +33,6 @@ from kinerja.training.graphql import TrainingMutation, TrainingQuery
 # node(id) of the types not described for the compiler yet; described types say ``table(node=True)``.
 LEGACY_NODES = {
     **evaluations_graphql.NODE_RESOLVERS,
-    **training_graphql.NODE_RESOLVERS,
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from decimal import Decimal
 from typing import Annotated
@@ -10,9 +11,6 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from kinerja.graph import sql
-from kinerja.graph.loaders import loader
-from kinerja.graph.relay import Connection, Node, UserError, connection_from_page, run_mutation
 from kinerja.citizen import report as reports
 from kinerja.citizen import rules, service
 from kinerja.citizen.models import FeedbackTicket as TicketModel
@@ -20,11 +18,13 @@ from kinerja.citizen.models import Service as ServiceModel
 from kinerja.citizen.models import ServiceUnit as ServiceUnitModel
 from kinerja.citizen.rules import AgeRange, Category, Education, Gender, Occupation, TicketKind, TicketStatus
 from kinerja.core import clock
-from kinerja.core.batch import by_ids
-from kinerja.core.errors import DomainError
+from kinerja.core.errors import DomainError, Forbidden, NotFound
 from kinerja.core.ids import parse_optional_id as parse_input_id
 from kinerja.core.ids import to_global_id
+from kinerja.graph import sql
+from kinerja.graph.relay import Connection, Node, UserError, run_mutation
 from kinerja.org.graphql import Employee
+from kinerja.tenancy.rules import IkmWeighting, TenantSettings
 
 strawberry.enum(TicketKind, description="Masukan (feedback) or pengaduan (complaint).")
 strawberry.enum(TicketStatus, description="RECEIVED -> IN_PROGRESS -> ANSWERED -> CLOSED.")
@@ -35,26 +35,31 @@ strawberry.enum(Education)
 strawberry.enum(Occupation)
 
 
-@strawberry.type(description="A public service citizens can rate and comment on.")
+SERVICE_UNIT_NAME = ("(SELECT u.name FROM service_unit u WHERE u.tenant_id = {t}.tenant_id "
+                     "AND u.id = {t}.service_unit_id)")
+
+
+@sql.table(ServiceModel, description="A public service citizens can rate and comment on.")
 class PublicService:
-    id: strawberry.ID
+    id: strawberry.ID = sql.global_id("Service")
     code: str
     name: str
     description: str
-    service_unit: str
+    service_unit: str = sql.expression(SERVICE_UNIT_NAME)
 
     @classmethod
     def build(cls, s: ServiceModel, unit: ServiceUnitModel) -> "PublicService":
+        """For the public list, answered field by field in the tenant the request names."""
         return cls(id=to_global_id("Service", s.id), code=s.code, name=s.name, description=s.description,
                    service_unit=unit.name)
 
 
-@strawberry.type(description="Unit penyelenggara pelayanan.")
+@sql.table(ServiceUnitModel, description="Unit penyelenggara pelayanan.")
 class ServiceUnit:
     id: strawberry.ID
     code: str
     name: str
-    services: list[PublicService]
+    services: list[PublicService] = sql.rows(on={"service_unit_id": "id"}, order=("name", "id"))
 
 
 @strawberry.type
@@ -100,15 +105,84 @@ class MonthIkm:
     ikm: IkmValue | None
 
 
-@strawberry.type
+# A service unit with the report's range ({0} from, {1} to; {2} and {3} the moments counted between)
+# and its tenant's settings (the IKM weighting).
+IKM_ROWS = ("(SELECT u.id, u.tenant_id, u.name, u.org_unit_id, {0} AS date_from, {1} AS date_to, "
+            "{2} AS range_start, {3} AS range_end, (SELECT n.settings FROM tenant n WHERE n.id = u.tenant_id) AS settings "
+            "FROM service_unit u WHERE u.tenant_id = {tenant}) {t}")
+SUMS = "count(r.id), " + ", ".join(f"sum(r.u{i})" for i in range(1, 10))
+IN_RANGE = "r.created_at >= {t}.range_start AND r.created_at < {t}.range_end"
+# Respondents and the nine sums: of the whole unit, per service (every service, by name), per month.
+UNIT_SUMS = sql.Input(sql.Dialects(
+    pg=f"(SELECT json_build_array({SUMS}) FROM survey_response r WHERE r.tenant_id = {{t}}.tenant_id "
+       f"AND r.service_unit_id = {{t}}.id AND {IN_RANGE})",
+    sqlite=f"(SELECT json_array({SUMS}) FROM survey_response r WHERE r.tenant_id = {{t}}.tenant_id "
+           f"AND r.service_unit_id = {{t}}.id AND {IN_RANGE})"))
+SERVICE_SUMS = sql.Input(sql.Dialects(
+    pg=f"(SELECT coalesce(json_agg(json_build_array(x.name, x.sums) ORDER BY x.name, x.id), '[]'::json) FROM "
+       f"(SELECT s.id, s.name, json_build_array({SUMS}) AS sums FROM public_service s LEFT JOIN survey_response r "
+       f"ON r.tenant_id = s.tenant_id AND r.service_id = s.id AND {IN_RANGE} "
+       f"WHERE s.tenant_id = {{t}}.tenant_id AND s.service_unit_id = {{t}}.id GROUP BY s.id, s.name) x)",
+    sqlite=f"(SELECT json_group_array(json_array(x.name, json(x.sums))) FROM "
+           f"(SELECT s.id, s.name, json_array({SUMS}) AS sums FROM public_service s LEFT JOIN survey_response r "
+           f"ON r.tenant_id = s.tenant_id AND r.service_id = s.id AND {IN_RANGE} "
+           f"WHERE s.tenant_id = {{t}}.tenant_id AND s.service_unit_id = {{t}}.id GROUP BY s.id, s.name "
+           f"ORDER BY s.name, s.id) x)"))
+MONTH_SUMS = sql.Input(sql.Dialects(
+    pg=f"(SELECT coalesce(json_agg(json_build_array(x.month, x.sums) ORDER BY x.month), '[]'::json) FROM "
+       f"(SELECT to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month, json_build_array({SUMS}) AS sums "
+       f"FROM survey_response r WHERE r.tenant_id = {{t}}.tenant_id AND r.service_unit_id = {{t}}.id AND {IN_RANGE} "
+       f"GROUP BY 1) x)",
+    sqlite=f"(SELECT json_group_array(json_array(x.month, json(x.sums))) FROM "
+           f"(SELECT substr(r.created_at, 1, 7) AS month, json_array({SUMS}) AS sums "
+           f"FROM survey_response r WHERE r.tenant_id = {{t}}.tenant_id AND r.service_unit_id = {{t}}.id AND {IN_RANGE} "
+           f"GROUP BY 1 ORDER BY 1) x)"))
+
+
+def _json(value):
+    """A JSON value of the statement (SQLite hands JSON computed in a subquery over as text)."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _weighting(settings) -> IkmWeighting:
+    return TenantSettings.from_dict(_json(settings) or {}).ikm_weighting
+
+
+def _ikm_of_sums(sums, weighting: IkmWeighting) -> IkmValue | None:
+    sums = _json(sums)
+    row = {"n": sums[0], **{f"s{i}": sums[i] for i in range(1, 10)}} if sums else None
+    return _ikm(service.ikm_of(row, weighting))
+
+
+def weighting_of(settings) -> str:
+    return _weighting(settings).value
+
+
+def overall_of(settings, sums) -> IkmValue | None:
+    return _ikm_of_sums(sums, _weighting(settings))
+
+
+def per_service_of(settings, rows) -> list[ServiceIkm]:
+    weighting = _weighting(settings)
+    return [ServiceIkm(service=name, ikm=_ikm_of_sums(sums, weighting)) for name, sums in _json(rows)]
+
+
+def by_month_of(settings, rows) -> list[MonthIkm]:
+    weighting = _weighting(settings)
+    return [MonthIkm(month=month, ikm=_ikm_of_sums(sums, weighting)) for month, sums in _json(rows)]
+
+
+@sql.table(source=IKM_ROWS, access=sql.Access("ikm", "read", rows=service.service_unit_scope),
+           description="Indeks Kepuasan Masyarakat of one service unit over a date range.")
 class IkmReport:
-    service_unit: str
+    service_unit: str = sql.column("name")
     date_from: dt.date
     date_to: dt.date
-    weighting: str = strawberry.field(description="EXACT (1/9 per element) or PRINTED (0.11, as printed).")
-    overall: IkmValue | None
-    per_service: list[ServiceIkm]
-    by_month: list[MonthIkm]
+    weighting: str = sql.derived(weighting_of, "settings",
+                                 description="EXACT (1/9 per element) or PRINTED (0.11, as printed).")
+    overall: IkmValue | None = sql.derived(overall_of, "settings", UNIT_SUMS)
+    per_service: list[ServiceIkm] = sql.derived(per_service_of, "settings", SERVICE_SUMS)
+    by_month: list[MonthIkm] = sql.derived(by_month_of, "settings", MONTH_SUMS)
 
 
 @strawberry.type(description="What a citizen sees of a ticket: never internal notes or personal data.")
@@ -122,11 +196,13 @@ class TicketStatusView:
     public_answer: str | None
 
 
-async def _service_units_by_id(tenant_id, ids):
-    return await by_ids(ServiceUnitModel, tenant_id, ids)
+def is_overdue(status: str, due_at: str) -> bool:
+    return rules.overdue(TicketStatus(status), dt.datetime.fromisoformat(due_at), clock.now())
 
 
-@strawberry.type(description="A citizen's feedback or complaint, as staff see it.")
+@sql.table(TicketModel, access=sql.Access("feedback", "read", rows=service.ticket_scope), node=True,
+           not_found=lambda: NotFound("Feedback not found"),
+           description="A citizen's feedback or complaint, as staff see it.")
 class CitizenFeedback(Node):
     code: str
     kind: TicketKind
@@ -135,27 +211,12 @@ class CitizenFeedback(Node):
     contact: str | None
     internal_note: str
     public_answer: str | None
-    received_at: dt.datetime
+    received_at: dt.datetime = sql.column("created_at")
     due_at: dt.datetime
     answered_at: dt.datetime | None
-    overdue: bool
-    _model: strawberry.Private[TicketModel]
-
-    @classmethod
-    def from_model(cls, m: TicketModel) -> "CitizenFeedback":
-        open_ = m.status in (TicketStatus.RECEIVED, TicketStatus.IN_PROGRESS)
-        return cls(id=to_global_id("CitizenFeedback", m.id), code=m.code, kind=m.kind, status=m.status,
-                   message=m.message, contact=m.contact, internal_note=m.internal_note, public_answer=m.public_answer,
-                   received_at=m.created_at, due_at=m.due_at, answered_at=m.answered_at,
-                   overdue=open_ and m.due_at < clock.now(), _model=m)
-
-    @strawberry.field
-    def assigned_to(self) -> Employee | None:
-        return sql.ref("Employee", self._model.assigned_to_id)
-
-    @strawberry.field
-    async def service_unit(self, info: Info) -> str:
-        return (await loader(info.context, "service_unit", _service_units_by_id).load(self._model.service_unit_id)).name
+    overdue: bool = sql.derived(is_overdue, "status", "due_at")
+    assigned_to: Employee | None = sql.join("assigned_to_id")
+    service_unit: str = sql.expression(SERVICE_UNIT_NAME)
 
 
 @strawberry.type
@@ -287,31 +348,35 @@ class CitizenQuery:
                                                      for p, c in o.predicates.items()]) for o in r.org_units],
             csv_path=f"/public/{r.tenant.slug}/report/{r.year}.csv")
 
-    @strawberry.field(description="IKM of a service unit for a date range, per service and by month.")
-    async def ikm(self, info: Info, service_unit_id: strawberry.ID,
-                  date_from: Annotated[dt.date, strawberry.argument(name="from")],
-                  date_to: Annotated[dt.date, strawberry.argument(name="to")]) -> IkmReport:
-        r = await service.ikm(info.context, parse_input_id(service_unit_id, "ServiceUnit", "serviceUnitId"),
-                              date_from, date_to)
-        return IkmReport(service_unit=r.service_unit.name, date_from=r.date_from, date_to=r.date_to,
-                         weighting=r.weighting, overall=_ikm(r.overall),
-                         per_service=[ServiceIkm(service=s.name, ikm=_ikm(v)) for s, v in r.per_service],
-                         by_month=[MonthIkm(month=m, ikm=_ikm(v)) for m, v in r.by_month])
+    @sql.builder(description="IKM of a service unit for a date range, per service and by month.")
+    def ikm(self, service_unit_id: strawberry.ID, date_from: Annotated[dt.date, strawberry.argument(name="from")],
+            date_to: Annotated[dt.date, strawberry.argument(name="to")]) -> IkmReport:
+        unit = parse_input_id(service_unit_id, "ServiceUnit", "serviceUnitId")
+        start, end = service.ikm_range(date_from, date_to)
+        return sql.Row(where=(sql.eq("id", unit),), values=(date_from, date_to, start, end), access=True,
+                       guard=sql.Exists("ServiceUnit", (sql.eq("id", unit),),
+                                        lambda: NotFound("Service unit not found", field="serviceUnitId"), access=False),
+                       missing=lambda: Forbidden("This service unit is outside your reach", field="serviceUnitId"))
 
-    @strawberry.field(description="Service units of this tenant with their services (for `ikm`).")
-    async def service_units(self, info: Info) -> list[ServiceUnit]:
-        units, services = await service.list_service_units(info.context)
-        return [ServiceUnit(id=to_global_id("ServiceUnit", u.id), code=u.code, name=u.name,
-                            services=[PublicService.build(s, u) for s in services if s.service_unit_id == u.id])
-                for u in units]
+    @sql.builder(description="Service units of this tenant with their services (for `ikm`).")
+    def service_units(self) -> list[ServiceUnit]:
+        return sql.Rows(order=("name", "id"), access=sql.requires("org", "read"))
 
-    @strawberry.field(description="Staff: the feedback inbox (own = assigned to me, unit, tenant).")
-    async def citizen_feedback(self, info: Info, first: int | None = 20, after: str | None = None,
-                               filter: CitizenFeedbackFilter | None = None) -> Connection[CitizenFeedback]:
-        f = filter or CitizenFeedbackFilter()
-        flt = service.TicketFilter(parse_input_id(f.service_unit_id, "ServiceUnit", "serviceUnitId"), f.status, f.overdue)
-        page = await service.list_tickets(info.context, flt, first, after)
-        return Connection[CitizenFeedback](**connection_from_page(page, CitizenFeedback.from_model))
+    @sql.builder(description="Staff: the feedback inbox (own = assigned to me, unit, tenant).")
+    def citizen_feedback(self, first: int | None = 20, after: str | None = None,
+                         filter: CitizenFeedbackFilter | None = None) -> Connection[CitizenFeedback]:
+        where = []
+        order = ("-created_at", "id")
+        if filter is not None:
+            unit = parse_input_id(filter.service_unit_id, "ServiceUnit", "serviceUnitId")
+            if unit is not None:
+                where.append(sql.eq("service_unit_id", unit))
+            if filter.status is not None:
+                where.append(sql.eq("status", filter.status))
+            if filter.overdue:
+                where.append(sql.where("{t}.due_at < {0} AND {t}.status IN ('RECEIVED', 'IN_PROGRESS')", clock.now()))
+                order = ("due_at", "id")
+        return sql.Page(first=first, after=after, where=tuple(where), order=order, access=True)
 
 
 @strawberry.input
@@ -349,8 +414,7 @@ class CitizenMutation:
         async def work():
             unit = await service.save_service_unit(info.context, input.code, input.name,
                                                    parse_input_id(input.org_unit_id, "OrgUnit", "orgUnitId"))
-            return {"service_unit": ServiceUnit(id=to_global_id("ServiceUnit", unit.id), code=unit.code,
-                                                name=unit.name, services=[])}
+            return {"service_unit": sql.ref("ServiceUnit", unit.id)}
         return await run_mutation(info, ServiceUnitPayload, work)
 
     @strawberry.mutation(description="HR: create or edit a service (by code); inactive ones leave the public list.")
@@ -359,8 +423,7 @@ class CitizenMutation:
             unit_id = parse_input_id(input.service_unit_id, "ServiceUnit", "serviceUnitId")
             row = await service.save_service(info.context, unit_id, input.code, input.name, input.description,
                                              input.active)
-            unit = await ServiceUnitModel.get(id=row.service_unit_id, tenant_id=row.tenant_id)
-            return {"service": PublicService.build(row, unit)}
+            return {"service": sql.ref("PublicService", row.id)}
         return await run_mutation(info, ServicePayload, work)
 
     @strawberry.mutation(description="Public: rate a service on the nine elements (1-4 each); anonymous.")
@@ -385,7 +448,7 @@ class CitizenMutation:
         async def work():
             ticket = await service.respond(info.context, parse_input_id(input.id, "CitizenFeedback", "id"), input.status,
                                            input.public_answer, input.internal_note)
-            return {"feedback": CitizenFeedback.from_model(ticket)}
+            return {"feedback": sql.ref("CitizenFeedback", ticket.id)}
         return await run_mutation(info, FeedbackTicketPayload, work)
 
     @strawberry.mutation(description="Staff: assign a ticket to an employee.")
@@ -393,5 +456,5 @@ class CitizenMutation:
         async def work():
             ticket = await service.assign(info.context, parse_input_id(input.id, "CitizenFeedback", "id"),
                                           parse_input_id(input.employee_id, "Employee", "employeeId"))
-            return {"feedback": CitizenFeedback.from_model(ticket)}
+            return {"feedback": sql.ref("CitizenFeedback", ticket.id)}
         return await run_mutation(info, FeedbackTicketPayload, work)

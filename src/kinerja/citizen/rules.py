@@ -3,6 +3,7 @@ citizen feedback tickets. Pure functions, no I/O."""
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -120,6 +121,14 @@ class TicketStatus(str, Enum):
     IN_PROGRESS = "IN_PROGRESS"
     ANSWERED = "ANSWERED"
     CLOSED = "CLOSED"
+
+
+OPEN_STATUSES = (TicketStatus.RECEIVED, TicketStatus.IN_PROGRESS)
+
+
+def overdue(status: TicketStatus, due_at: dt.datetime, now: dt.datetime) -> bool:
+    """Still open after its due time (the tenant's ticket SLA)."""
+    return status in OPEN_STATUSES and due_at < now
 
 
 MAX_MESSAGE = 4000

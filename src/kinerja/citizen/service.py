@@ -18,14 +18,14 @@ from tortoise.functions import Count, Sum
 from kinerja.citizen import rules
 from kinerja.citizen.models import FeedbackTicket, Service, ServiceUnit, SurveyResponse
 from kinerja.citizen.rules import AgeRange, Education, Gender, Occupation, TicketKind, TicketStatus
-from kinerja.core import clock, once, ratelimit
+from kinerja.core import audit, clock, once, ratelimit
 from kinerja.core.context import RequestContext
 from kinerja.core.db import connection, switch_tenant
 from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
-from kinerja.core.pagination import Page, paginate
+from kinerja.core.ids import as_uuid
 from kinerja.core.sql import fetch_all, uuid_param
 from kinerja.org.models import Employee, OrgUnit
-from kinerja.org.scoping import actor_unit_subtree
+from kinerja.org.scoping import actor_unit_subtree, scope_sql
 from kinerja.tenancy.models import Tenant, tenant_settings
 from kinerja.tenancy.origins import require_origin
 from kinerja.tenancy.rules import PLATFORM_SLUG, TenantSettings
@@ -50,9 +50,8 @@ async def public_tenant(ctx: RequestContext, slug: str) -> tuple[Tenant, TenantS
 
 
 async def _public_limits(ctx: RequestContext, tenant: Tenant, settings: TenantSettings, action: str, per_ip: int) -> None:
-    window = settings.rate_window_seconds
-    await ratelimit.hit(tenant.id, f"tenant:{action}", settings.public_per_tenant, window)
-    await ratelimit.hit(tenant.id, f"ip:{ctx.ip}:{action}", per_ip, window)
+    await ratelimit.hit_all(tenant.id, [(f"tenant:{action}", settings.public_per_tenant),
+                                        (f"ip:{ctx.ip}:{action}", per_ip)], settings.rate_window_seconds)
 
 
 async def public_services(ctx: RequestContext, slug: str) -> tuple[Tenant, list[Service], dict[uuid.UUID, ServiceUnit]]:
@@ -77,23 +76,53 @@ class Profile:
     occupation: Occupation | None = None
 
 
+def survey_duplicate_key(tenant_id: uuid.UUID, service_id: uuid.UUID, ip: str, scores: list[int], day: dt.date) -> str:
+    """What makes a survey response a duplicate of another: the same scores from the same IP for the
+    same service on the same day. Stored as the response's fingerprint, unique per tenant."""
+    return _fingerprint(tenant_id, service_id, ip, scores, day)
+
+
+# One statement: the service is checked (known, active, of the tenant) and the response inserted
+# unless its fingerprint is already there; the unique index serialises identical requests.
+_INSERT_SURVEY = """
+INSERT INTO survey_response (id, tenant_id, created_at, service_id, service_unit_id,
+                             u1, u2, u3, u4, u5, u6, u7, u8, u9, gender, age_range, education, occupation, fingerprint)
+SELECT $1, s.tenant_id, $3, s.id, s.service_unit_id, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18
+FROM public_service s WHERE s.tenant_id = $2 AND s.id = $4 AND s.active
+ON CONFLICT (tenant_id, fingerprint) DO NOTHING
+RETURNING service_unit_id
+"""
+
+
 async def submit_survey(ctx: RequestContext, slug: str, service_id: uuid.UUID | None, scores: list[int],
                         profile: Profile | None) -> SurveyResponse:
+    """W6: after the tenant lookup and binding, one statement for the rate limits, one that checks the
+    service and inserts the response unless it is a duplicate, and the audit entry at commit."""
     tenant, settings = await public_tenant(ctx, slug)
     problems = rules.score_problems(scores)
     if problems:
         raise ValidationFailed(problems)
-    service = await _public_service(tenant, service_id)
+    if service_id is None:
+        raise NotFound("Unknown service", field="serviceId")
     await _public_limits(ctx, tenant, settings, "survey", settings.survey_per_ip)
-    fingerprint = _fingerprint(tenant.id, service.id, ctx.ip, scores, clock.now().date())
-    await once.lock_key("survey", tenant.id, fingerprint)
-    if await SurveyResponse.exists(tenant_id=tenant.id, fingerprint=fingerprint):
-        raise Conflict("This response was already received today", field="scores")
+    now = clock.now()
     profile = profile or Profile()
-    return await SurveyResponse.create(
-        tenant_id=tenant.id, service_id=service.id, service_unit_id=service.service_unit_id,
+    response = SurveyResponse(
+        id=uuid.uuid4(), tenant_id=tenant.id, created_at=now, service_id=service_id,
         **dict(zip(ELEMENT_FIELDS, scores)), gender=profile.gender, age_range=profile.age_range,
-        education=profile.education, occupation=profile.occupation, fingerprint=fingerprint)
+        education=profile.education, occupation=profile.occupation,
+        fingerprint=survey_duplicate_key(tenant.id, service_id, ctx.ip, scores, now.date()))
+    inserted = await fetch_all(_INSERT_SURVEY, [
+        uuid_param(response.id), uuid_param(tenant.id), now, uuid_param(service_id), *scores,
+        *[value.value if value is not None else None
+          for value in (profile.gender, profile.age_range, profile.education, profile.occupation)],
+        response.fingerprint])
+    if not inserted:
+        await _public_service(tenant, service_id)  # NOT_FOUND for an unknown or inactive service
+        raise Conflict("This response was already received today", field="scores")
+    response.service_unit_id = as_uuid(inserted[0]["service_unit_id"])
+    audit.objects_created([response], lambda row: row.tenant_id)
+    return response
 
 
 async def submit_feedback(ctx: RequestContext, slug: str, service_id: uuid.UUID | None, message: str,
@@ -137,17 +166,26 @@ async def track_ticket(ctx: RequestContext, slug: str, code: str) -> tuple[Feedb
 
 # --- staff side ---------------------------------------------------------------------------------
 
-async def list_service_units(ctx: RequestContext) -> tuple[list[ServiceUnit], list[Service]]:
-    await ctx.require("org", "read")
-    tenant_id = ctx.require_tenant()
-    return (await ServiceUnit.filter(tenant_id=tenant_id).order_by("name"),
-            await Service.filter(tenant_id=tenant_id).order_by("name"))
-
-
 async def _unit_service_units(ctx: RequestContext, tenant_id: uuid.UUID) -> list[uuid.UUID]:
     """Service units whose org unit lies in the actor's org unit subtree."""
     units = await actor_unit_subtree(ctx)
     return list(await ServiceUnit.filter(tenant_id=tenant_id, org_unit_id__in=units).values_list("id", flat=True))
+
+
+def ticket_scope(scopes: frozenset[str], _column: str) -> tuple[list[str], str]:
+    """``visible_tickets`` as SQL, for compiled reads (a ``sql.Access`` row scope): the CTEs and the
+    condition on the ticket row {t}."""
+    if "tenant" in scopes:
+        return [], "TRUE"
+    ctes, conditions = [], []
+    if "own" in scopes:
+        ctes += scope_sql({"own"}, "{t}.assigned_to_id")[0]
+        conditions.append("{t}.assigned_to_id = (SELECT id FROM scope_me)")
+    if "unit" in scopes:
+        ctes += [cte for cte in scope_sql({"unit"}, "{t}.id")[0] if cte not in ctes]
+        conditions.append("{t}.service_unit_id IN (SELECT su.id FROM service_unit su WHERE su.tenant_id = {tenant} "
+                          "AND su.org_unit_id IN (SELECT id FROM scope_units))")
+    return ctes, "(" + " OR ".join(conditions) + ")" if conditions else "FALSE"
 
 
 async def visible_tickets(ctx: RequestContext, action: str = "read"):
@@ -162,25 +200,6 @@ async def visible_tickets(ctx: RequestContext, action: str = "read"):
     if "unit" in scopes:
         conditions.append(Q(service_unit_id__in=await _unit_service_units(ctx, tenant_id)))
     return query.filter(Q(*conditions, join_type="OR")) if conditions else query.filter(id__in=[])
-
-
-@dataclass(frozen=True)
-class TicketFilter:
-    service_unit_id: uuid.UUID | None = None
-    status: TicketStatus | None = None
-    overdue: bool = False
-
-
-async def list_tickets(ctx: RequestContext, flt: TicketFilter, first: int | None, after: str | None) -> Page:
-    query = await visible_tickets(ctx)
-    if flt.service_unit_id is not None:
-        query = query.filter(service_unit_id=flt.service_unit_id)
-    if flt.status is not None:
-        query = query.filter(status=flt.status)
-    if flt.overdue:
-        query = query.filter(due_at__lt=clock.now(), status__in=[TicketStatus.RECEIVED, TicketStatus.IN_PROGRESS])
-    order = ["due_at", "id"] if flt.overdue else ["-created_at", "id"]
-    return await paginate(query, order, first, after)
 
 
 async def _ticket(ctx: RequestContext, ticket_id: uuid.UUID) -> FeedbackTicket:
@@ -240,18 +259,8 @@ async def assign(ctx: RequestContext, ticket_id: uuid.UUID, employee_id: uuid.UU
     return ticket
 
 
-@dataclass(frozen=True)
-class IkmReport:
-    service_unit: ServiceUnit
-    date_from: dt.date
-    date_to: dt.date
-    overall: rules.Ikm | None
-    per_service: list[tuple[Service, rules.Ikm | None]]
-    by_month: list[tuple[str, rules.Ikm | None]]
-    weighting: str
-
-
-def _range(date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime, dt.datetime]:
+def ikm_range(date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The moments an IKM report counts responses between (from the start of ``from`` to the end of ``to``)."""
     if date_to < date_from:
         raise ValidationFailed([FieldError("to", "BAD_USER_INPUT", "'to' is before 'from'")])
     start = dt.datetime.combine(date_from, dt.time.min, dt.timezone.utc)
@@ -266,46 +275,21 @@ async def element_sums(query, *group: str) -> list[dict]:
         *group, "n", *[f"s{i}" for i in range(1, 10)])
 
 
+def service_unit_scope(scopes: frozenset[str], _column: str) -> tuple[list[str], str]:
+    """The service units within reach of an IKM reader, as SQL (a ``sql.Access`` row scope over the
+    service unit {t}): all of them with tenant scope, else those attached to the reader's org unit
+    subtree (``_unit_service_units``)."""
+    if "tenant" in scopes:
+        return [], "TRUE"
+    ctes = scope_sql({"unit"}, "{t}.id")[0]
+    return ctes, "{t}.org_unit_id IN (SELECT id FROM scope_units)"
+
+
 def ikm_of(row: dict | None, weighting) -> rules.Ikm | None:
     """The IKM of one ``element_sums`` row (None without respondents)."""
     if row is None:
         return None
     return rules.compute_ikm([int(row[f"s{i}"] or 0) for i in range(1, 10)], int(row["n"] or 0), weighting)
-
-
-async def ikm(ctx: RequestContext, service_unit_id: uuid.UUID, date_from: dt.date, date_to: dt.date) -> IkmReport:
-    scopes = await ctx.require("ikm", "read")
-    tenant_id = ctx.require_tenant()
-    unit = await ServiceUnit.get_or_none(id=service_unit_id, tenant_id=tenant_id)
-    if unit is None:
-        raise NotFound("Service unit not found", field="serviceUnitId")
-    if "tenant" not in scopes and unit.id not in await _unit_service_units(ctx, tenant_id):
-        raise Forbidden("This service unit is outside your reach", field="serviceUnitId")
-    start, end = _range(date_from, date_to)
-    weighting = (await tenant_settings(tenant_id)).ikm_weighting
-    base = SurveyResponse.filter(tenant_id=tenant_id, service_unit_id=unit.id, created_at__gte=start, created_at__lt=end)
-    per_service_rows = await element_sums(base, "service_id")
-    services = {s.id: s for s in await Service.filter(tenant_id=tenant_id, service_unit_id=unit.id).order_by("name")}
-    found = {r["service_id"]: r for r in per_service_rows}
-    total = {"n": sum(r["n"] for r in per_service_rows),
-             **{f"s{i}": sum(int(r[f"s{i}"] or 0) for r in per_service_rows) for i in range(1, 10)}}
-    month_sql = ("to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM')" if connection().capabilities.dialect == "postgres"
-                 else "substr(created_at, 1, 7)")
-    months = await fetch_all(
-        f"SELECT {month_sql} AS month, count(*) AS n, "
-        + ", ".join(f"sum(u{i}) AS s{i}" for i in range(1, 10))
-        + " FROM survey_response WHERE tenant_id = $1 AND service_unit_id = $2 AND created_at >= $3 AND created_at < $4"
-        f" GROUP BY {month_sql} ORDER BY 1",
-        [uuid_param(tenant_id), uuid_param(unit.id), *_stamps(start, end)])
-    return IkmReport(unit, date_from, date_to, ikm_of(total, weighting),
-                     [(s, ikm_of(found[s.id], weighting) if s.id in found else None) for s in services.values()],
-                     [(m["month"], ikm_of(m, weighting)) for m in months], weighting.value)
-
-
-def _stamps(*moments: dt.datetime) -> list:
-    if connection().capabilities.dialect == "postgres":
-        return list(moments)
-    return [m.isoformat() for m in moments]
 
 
 @dataclass(frozen=True)
@@ -325,7 +309,7 @@ async def ticket_stats(tenant_id: uuid.UUID, service_unit_ids: list[uuid.UUID], 
 def _ticket_stats(rows: list[tuple[TicketStatus, dt.datetime]]) -> TicketStats:
     now = clock.now()
     counts = Counter(status for status, _due in rows)
-    overdue = sum(1 for status, due in rows if status in (TicketStatus.RECEIVED, TicketStatus.IN_PROGRESS) and due < now)
+    overdue = sum(1 for status, due in rows if rules.overdue(status, due, now))
     return TicketStats(len(rows), counts[TicketStatus.ANSWERED] + counts[TicketStatus.CLOSED], overdue)
 
 

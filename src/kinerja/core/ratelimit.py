@@ -27,9 +27,9 @@ log = logging.getLogger("kinerja.ratelimit")
 
 _ADD = """
 INSERT INTO rate_counter (id, tenant_id, bucket, window_start, count, created_at)
-VALUES ($1, $2, $3, $4, $6, $5)
-ON CONFLICT (tenant_id, bucket, window_start) DO UPDATE SET count = rate_counter.count + $6
-RETURNING count
+VALUES {rows}
+ON CONFLICT (tenant_id, bucket, window_start) DO UPDATE SET count = rate_counter.count + excluded.count
+RETURNING bucket, count
 """
 
 
@@ -38,12 +38,21 @@ def _window_start(timestamp: float, window_seconds: int) -> dt.datetime:
 
 
 async def _add(tenant_id: uuid.UUID, bucket: str, start: dt.datetime, amount: int) -> int:
+    return (await _add_all(tenant_id, [bucket[:120]], start, amount)).get(bucket[:120], 0)
+
+
+async def _add_all(tenant_id: uuid.UUID, buckets: list[str], start: dt.datetime, amount: int) -> dict[str, int]:
+    """Add ``amount`` to each bucket's window in one statement; the counts after it, by bucket."""
     now = clock.now()
     postgres = connection().capabilities.dialect == "postgres"
-    rows = await fetch_all(_ADD, [uuid_param(uuid.uuid4()), uuid_param(tenant_id), bucket[:120],
-                                  start if postgres else start.isoformat(), now if postgres else now.isoformat(),
-                                  amount])
-    return rows[0]["count"] if rows else 0
+    params: list = [uuid_param(tenant_id), start if postgres else start.isoformat(),
+                    now if postgres else now.isoformat(), amount]
+    rows = []
+    for bucket in buckets:
+        params += [uuid_param(uuid.uuid4()), bucket]
+        rows.append(f"(${len(params) - 1}, $1, ${len(params)}, $2, $4, $3)")
+    found = await fetch_all(_ADD.format(rows=", ".join(rows)), params)
+    return {row["bucket"]: row["count"] for row in found}
 
 
 def _refusal(retry_after: int, limit: str) -> RateLimited:
@@ -55,13 +64,22 @@ def _refusal(retry_after: int, limit: str) -> RateLimited:
 async def hit(tenant_id: uuid.UUID, bucket: str, limit: int, window_seconds: int = 3600) -> None:
     """Count one request in the current window; RATE_LIMITED (with seconds to wait) past ``limit``.
     A limit of 0 disables the check."""
-    if limit <= 0:
+    await hit_all(tenant_id, [(bucket, limit)], window_seconds)
+
+
+async def hit_all(tenant_id: uuid.UUID, limits: Iterable[tuple[str, int]], window_seconds: int = 3600) -> None:
+    """``hit`` for several (bucket, limit) pairs of one request, counted with one upsert; RATE_LIMITED
+    when any is past its limit (the first in the order given)."""
+    limits = [(bucket[:120], limit) for bucket, limit in limits if limit > 0]
+    if not limits:
         return
     now = clock.now()
     start = _window_start(now.timestamp(), window_seconds)
-    if await _add(tenant_id, bucket, start, 1) > limit:
-        retry_after = int((start + dt.timedelta(seconds=window_seconds) - now).total_seconds()) + 1
-        raise _refusal(retry_after, bucket.split(":", 1)[0])
+    counts = await _add_all(tenant_id, [bucket for bucket, _limit in limits], start, 1)
+    for bucket, limit in limits:
+        if counts.get(bucket, 0) > limit:
+            retry_after = int((start + dt.timedelta(seconds=window_seconds) - now).total_seconds()) + 1
+            raise _refusal(retry_after, bucket.split(":", 1)[0])
 
 
 class _Count:

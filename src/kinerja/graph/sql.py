@@ -213,6 +213,9 @@ class Rows:
     access: bool | Access = False
     guard: Guard | Exists | None = None
     joins: Text = ""  # SQL joined to the rows ({t}) as {j}, e.g. to order them by a related row's column
+    # The values of the type's ``source`` ({0}, {1}, ...), e.g. the year a figure is of. A declared
+    # relation (no builder of its own) reads those of the builder that reached it.
+    values: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -392,7 +395,8 @@ class Table:
     name: str | None = None       # the table, when there is no model
     key: str = "id"
     tenant: str | None = "tenant_id"
-    source: Text | None = None    # rows that are no table (``FROM`` text over the parent row {p})
+    source: Text | None = None    # rows that are no table (``FROM`` text over the parent row {p}, or
+                                  # over the relation's ``values`` {0}, {1}, ...)
     order: tuple[str, ...] = ()   # the order of such rows
     access: Access | None = None
     node: bool = False
@@ -407,7 +411,9 @@ def table(model=None, *, name: str | None = None, key: str = "id", tenant: str |
           source: Text | None = None, order: tuple[str, ...] = (), access: Access | None = None, node: bool = False,
           not_found: Callable[[], DomainError] | None = None, **strawberry_options):
     """Declare a strawberry object type and the rows it maps to: a tortoise ``model`` (or a table
-    ``name``), or rows ``source`` derived from the parent row (e.g. the entries of a JSON column).
+    ``name``), or rows ``source`` derived from the parent row (e.g. the entries of a JSON column) or
+    from the ``values`` a builder gives (e.g. an employee's figures of the year asked for; such a source
+    restricts itself to the tenant with ``{tenant}``).
     ``access``: who may read which rows, where a field asks for it (root lists, ``node``, relations
     with ``access=True``). ``node``: fetchable with ``node(id)``, answering ``not_found()`` for an
     unknown, foreign or unreadable id."""

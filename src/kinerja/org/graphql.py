@@ -76,9 +76,9 @@ class Employee(Node):
         "id", description="The final evaluation of the latest evaluated period (the current predicate), if you may "
                           "see it.")
 
-    @sql.hole("id", description="Verified JP of a year against the yearly target, if you may see it.")
+    @sql.builder(description="Verified JP of a year against the yearly target, if you may see it.")
     def training_progress(self, year: int) -> LazyTrainingProgress | None:
-        ...
+        return sql.Row(on=(("id", "id"),), values=(year, None), access=True)
 
 
 @sql.table(OrgUnitModel, access=ORG_READ, node=True, not_found=lambda: NotFound("Org unit not found"),

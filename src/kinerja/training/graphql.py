@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 import strawberry
 from strawberry.types import Info
 
-from kinerja.graph import sql
-from kinerja.graph.loaders import loader
-from kinerja.graph.relay import Connection, Node, UserError, connection_from_page, run_mutation
 from kinerja.core.errors import NotFound
 from kinerja.core.ids import parse_optional_id as parse_input_id
-from kinerja.core.ids import to_global_id
+from kinerja.graph import sql
+from kinerja.graph.relay import Connection, Node, UserError, run_mutation
 from kinerja.org.graphql import Employee
+from kinerja.org.scoping import employee_rows, scope_sql
+from kinerja.tenancy.rules import TenantSettings
 from kinerja.training import rules, service
 from kinerja.training.models import RecommendationRule as RuleModel
 from kinerja.training.models import TrainingEvent as EventModel
@@ -26,11 +25,19 @@ strawberry.enum(TrainingCategory, description="Pendidikan, pelatihan klasikal or
 strawberry.enum(TrainingStatus, description="PLANNED -> COMPLETED -> VERIFIED (by HR) or REJECTED.")
 
 
-@strawberry.type(description="Riwayat pengembangan kompetensi; only VERIFIED records count towards JP.")
+READ_TRAINING = employee_rows("training", "read", "employee_id")
+
+
+def category_of(kind: str) -> str:
+    return rules.CATEGORY[TrainingKind(kind)].value
+
+
+@sql.table(RecordModel, access=READ_TRAINING, node=True, not_found=lambda: NotFound("Training record not found"),
+           description="Riwayat pengembangan kompetensi; only VERIFIED records count towards JP.")
 class TrainingRecord(Node):
     title: str
     kind: TrainingKind
-    category: TrainingCategory
+    category: TrainingCategory = sql.derived(category_of, "kind")
     organiser: str
     starts_on: dt.date
     ends_on: dt.date
@@ -42,26 +49,10 @@ class TrainingRecord(Node):
     status: TrainingStatus
     rejection_reason: str | None
     verified_at: dt.datetime | None
-    _model: strawberry.Private[RecordModel]
-
-    @classmethod
-    def from_model(cls, m: RecordModel) -> "TrainingRecord":
-        return cls(id=to_global_id("TrainingRecord", m.id), title=m.title, kind=m.kind, category=rules.CATEGORY[m.kind],
-                   organiser=m.organiser, starts_on=m.starts_on, ends_on=m.ends_on, year=m.year, jp=m.jp,
-                   certificate_number=m.certificate_number, certificate_file_name=m.certificate_file_name,
-                   certificate_sha256=m.certificate_sha256, status=m.status, rejection_reason=m.rejection_reason,
-                   verified_at=m.verified_at, _model=m)
-
-    @strawberry.field
-    def employee(self) -> Employee:
-        return sql.ref("Employee", self._model.employee_id)
+    employee: Employee = sql.join("employee_id")
 
 
-async def _registrations(tenant_id, ids):
-    return await service.registrations_count(tenant_id, ids)
-
-
-@strawberry.type(description="An event of the tenant training catalogue.")
+@sql.table(EventModel, description="An event of the tenant training catalogue.")
 class TrainingEvent(Node):
     title: str
     topic: str
@@ -71,36 +62,80 @@ class TrainingEvent(Node):
     ends_on: dt.date
     jp: int
     capacity: int
-    _model: strawberry.Private[EventModel]
-
-    @classmethod
-    def from_model(cls, m: EventModel) -> "TrainingEvent":
-        return cls(id=to_global_id("TrainingEvent", m.id), title=m.title, topic=m.topic, kind=m.kind,
-                   organiser=m.organiser, starts_on=m.starts_on, ends_on=m.ends_on, jp=m.jp, capacity=m.capacity,
-                   _model=m)
-
-    @strawberry.field
-    async def registered(self, info: Info) -> int:
-        return await loader(info.context, "event_registrations", _registrations).load(self._model.id)
+    registered: int = sql.expression("(SELECT count(*) FROM training_registration g WHERE g.tenant_id = {t}.tenant_id "
+                                     "AND g.event_id = {t}.id)", description="Employees registered.")
 
 
-@strawberry.type
+def _target_sql(dialect: str) -> str:
+    """``rules.target_for`` in SQL: the setting of the employee's employment type, or its default."""
+    defaults = TenantSettings()
+    read = ("CAST(n.settings ->> '{key}' AS integer)" if dialect == "postgres"
+            else "json_extract(n.settings, '$.{key}')")
+    cases = " ".join(f"WHEN '{kind.value}' THEN coalesce({read.format(key=key)}, {int(getattr(defaults, key))})"
+                     for kind, key in rules.TARGET_SETTINGS.items())
+    return f"(SELECT CASE e.employment_type {cases} END FROM tenant n WHERE n.id = e.tenant_id)"
+
+
+def _progress_rows(dialect: str, alias: str) -> str:
+    """Employees of the tenant (of the org unit {1} and its sub-units, when given) with their figures of
+    the year {0}: the target, the verified JP summed by the database, what remains."""
+    unit = "CAST({1} AS uuid)" if dialect == "postgres" else "{1}"
+    return (
+        "(SELECT p.*, CASE WHEN p.target_jp > p.verified_jp THEN p.target_jp - p.verified_jp ELSE 0 END AS remaining_jp "
+        "FROM (SELECT e.id, e.tenant_id, e.name, e.org_unit_id, e.active, {0} AS year, "
+        f"{_target_sql(dialect)} AS target_jp, "
+        "(SELECT coalesce(sum(r.jp), 0) FROM training_record r WHERE r.tenant_id = e.tenant_id "
+        "AND r.employee_id = e.id AND r.year = {0} AND r.status = 'VERIFIED') AS verified_jp "
+        f"FROM employee e WHERE e.tenant_id = {{tenant}} AND ({unit} IS NULL OR e.org_unit_id IN ("
+        "WITH RECURSIVE sub(id) AS (SELECT o.id FROM org_unit o WHERE o.tenant_id = {tenant} "
+        f"AND o.id = {unit} UNION SELECT o.id FROM org_unit o JOIN sub ON o.parent_id = sub.id "
+        f"WHERE o.tenant_id = {{tenant}}) SELECT id FROM sub))) p) {alias}")
+
+
+def _unit_rows(dialect: str) -> str:
+    """The totals of the active employees of such progress rows within the reader's training scope
+    (``training_scope``)."""
+    return ("(SELECT {0} AS year, count(*) AS employees, "
+            "coalesce(sum(CASE WHEN m.remaining_jp = 0 THEN 1 ELSE 0 END), 0) AS employees_meeting_target, "
+            "coalesce(sum(m.target_jp), 0) AS target_jp, coalesce(sum(m.verified_jp), 0) AS verified_jp "
+            f"FROM {_progress_rows(dialect, 'm')} WHERE m.active AND m.id IN (SELECT id FROM training_scope)) {{t}}")
+
+
+def training_scope(scopes: frozenset[str], _column: str) -> tuple[list[str], str]:
+    """The employees whose training the reader may read, as the CTE ``training_scope`` that totals
+    over several employees read from."""
+    ctes, condition = scope_sql(scopes, "e.id")
+    return ctes + ["training_scope(id) AS (SELECT e.id FROM employee e WHERE e.tenant_id = {tenant} "
+                   f"AND {condition})"], "TRUE"
+
+
+READ_TRAINING_OF_EMPLOYEE = employee_rows("training", "read")
+
+
+@sql.table(source=sql.Dialects(_progress_rows("postgres", "{t}"), _progress_rows("sqlite", "{t}")),
+           access=READ_TRAINING_OF_EMPLOYEE,
+           description="Verified JP of one employee in one year against the yearly target of his or her "
+                       "employment type (PNS 20 JP, PPPK 24 JP unless the tenant says otherwise).")
 class TrainingProgress:
-    employee: Employee
+    employee: Employee = sql.join("id")
     year: int
     target_jp: int
     verified_jp: int
     remaining_jp: int
 
 
-@strawberry.type
+@sql.table(source=sql.Dialects(_unit_rows("postgres"), _unit_rows("sqlite")),
+           access=sql.Access("training", "read", rows=training_scope), order=("year",),
+           description="JP progress of the employees of a unit subtree (or of the tenant) within the viewer's scope.")
 class UnitTrainingProgress:
     year: int
     employees: int
     employees_meeting_target: int
     target_jp: int
     verified_jp: int
-    below_target: list[TrainingProgress] = strawberry.field(description="Employees below target, most JP missing first.")
+    below_target: list[TrainingProgress] = sql.rows(
+        where=(sql.where("{t}.active AND {t}.remaining_jp > 0"),), order=("-remaining_jp", "name", "id"), access=True,
+        description="Employees below target, most JP missing first.")
 
 
 @strawberry.type(description="A suggested development: why, which topic, and open catalogue events for it.")
@@ -118,11 +153,6 @@ class RecommendationRule:
     @classmethod
     def from_model(cls, m: RuleModel) -> "RecommendationRule":
         return cls(trigger=m.trigger, topic=m.topic)
-
-
-def _progress(employee, year, p: rules.Progress) -> TrainingProgress:
-    return TrainingProgress(employee=sql.ref("Employee", employee.id), year=year, target_jp=p.target_jp,
-                            verified_jp=p.verified_jp, remaining_jp=p.remaining_jp)
 
 
 @strawberry.input
@@ -218,43 +248,49 @@ class RecommendationRulePayload:
 
 @strawberry.type
 class TrainingQuery:
-    @strawberry.field(description="Training records the viewer may see, newest first.")
-    async def training_records(self, info: Info, first: int | None = 20, after: str | None = None,
-                               filter: TrainingFilter | None = None) -> Connection[TrainingRecord]:
-        f = filter or TrainingFilter()
-        flt = service.RecordFilter(parse_input_id(f.employee_id, "Employee", "employeeId"), f.year, f.status)
-        page = await service.list_records(info.context, flt, first, after)
-        return Connection[TrainingRecord](**connection_from_page(page, TrainingRecord.from_model))
+    @sql.builder(description="Training records the viewer may see, newest first.")
+    def training_records(self, first: int | None = 20, after: str | None = None,
+                         filter: TrainingFilter | None = None) -> Connection[TrainingRecord]:
+        where = []
+        if filter is not None:
+            employee = parse_input_id(filter.employee_id, "Employee", "employeeId")
+            if employee is not None:
+                where.append(sql.eq("employee_id", employee))
+            if filter.year is not None:
+                where.append(sql.eq("year", filter.year))
+            if filter.status is not None:
+                where.append(sql.eq("status", filter.status))
+        return sql.Page(first=first, after=after, where=tuple(where), order=("-starts_on", "id"), access=True)
 
-    @strawberry.field(description="An employee's verified JP against the yearly target of his or her employment type.")
-    async def training_progress(self, info: Info, employee_id: strawberry.ID, year: int) -> TrainingProgress:
-        employee, progress = await service.employee_progress(
-            info.context, parse_input_id(employee_id, "Employee", "employeeId"), year)
-        return _progress(employee, year, progress)
+    @sql.builder(description="An employee's verified JP against the yearly target of his or her employment type.")
+    def training_progress(self, employee_id: strawberry.ID, year: int) -> TrainingProgress:
+        employee = parse_input_id(employee_id, "Employee", "employeeId")
+        return sql.Row(where=(sql.eq("id", employee),), values=(year, None), access=True,
+                       missing=lambda: NotFound("Employee not found", field="employeeId"))
 
-    @strawberry.field(description="JP progress of a unit subtree (or the tenant when orgUnitId is omitted), "
-                                  "within the viewer's scope.")
-    async def unit_training_progress(self, info: Info, year: int,
-                                     org_unit_id: strawberry.ID | None = None) -> UnitTrainingProgress:
-        p = await service.unit_progress(info.context, parse_input_id(org_unit_id, "OrgUnit", "orgUnitId"), year)
-        return UnitTrainingProgress(year=year, employees=p.employees, employees_meeting_target=p.met,
-                                    target_jp=p.target_jp, verified_jp=p.verified_jp,
-                                    below_target=[_progress(e, year, pr) for e, pr in p.below_target])
+    @sql.builder(description="JP progress of a unit subtree (or the tenant when orgUnitId is omitted), "
+                             "within the viewer's scope.")
+    def unit_training_progress(self, year: int, org_unit_id: strawberry.ID | None = None) -> UnitTrainingProgress:
+        unit = parse_input_id(org_unit_id, "OrgUnit", "orgUnitId")
+        guard = sql.Exists("OrgUnit", (sql.eq("id", unit),), lambda: NotFound("Org unit not found", field="orgUnitId"),
+                           access=False) if unit is not None else None
+        return sql.Row(values=(year, unit), access=True, guard=guard)
 
-    @strawberry.field(description="The tenant's training events.")
-    async def training_catalogue(self, info: Info, upcoming_only: bool = False) -> list[TrainingEvent]:
-        return [TrainingEvent.from_model(e) for e in await service.list_events(info.context, upcoming_only)]
+    @sql.builder(description="The tenant's training events.")
+    def training_catalogue(self, upcoming_only: bool = False) -> list[TrainingEvent]:
+        where = (sql.gte("ends_on", dt.date.today()),) if upcoming_only else ()
+        return sql.Rows(where=where, order=("starts_on", "id"), access=sql.requires("training", "read"))
 
     @strawberry.field(description="Development suggested by the latest final evaluation and this year's JP shortfall.")
     async def training_recommendations(self, info: Info, employee_id: strawberry.ID,
                                        year: int | None = None) -> list[TrainingRecommendation]:
         rows = await service.recommendations(info.context, parse_input_id(employee_id, "Employee", "employeeId"), year)
         return [TrainingRecommendation(reason=r.reason, topic=r.topic,
-                                       events=[TrainingEvent.from_model(e) for e in r.events]) for r in rows]
+                                       events=[sql.ref("TrainingEvent", e.id) for e in r.events]) for r in rows]
 
 
 def _record(row) -> dict:
-    return {"record": TrainingRecord.from_model(row)}
+    return {"record": sql.ref("TrainingRecord", row.id)}
 
 
 @strawberry.type
@@ -293,14 +329,14 @@ class TrainingMutation:
         async def work():
             row = await service.create_event(info.context, input.title, input.topic, input.kind, input.organiser,
                                              input.starts_on, input.ends_on, input.jp, input.capacity)
-            return {"event": TrainingEvent.from_model(row)}
+            return {"event": sql.ref("TrainingEvent", row.id)}
         return await run_mutation(info, TrainingEventPayload, work)
 
     @strawberry.mutation(description="Register myself for a catalogue event.")
     async def register_for_training(self, info: Info, input: RegisterForTrainingInput) -> RegistrationPayload:
         async def work():
             registration = await service.register(info.context, parse_input_id(input.event_id, "TrainingEvent", "eventId"))
-            return {"event": TrainingEvent.from_model(await registration.event)}
+            return {"event": sql.ref("TrainingEvent", registration.event_id)}
         return await run_mutation(info, RegistrationPayload, work)
 
     @strawberry.mutation(description="HR confirms a registered employee attended: creates the verified record.")
@@ -318,25 +354,3 @@ class TrainingMutation:
             rows = await service.set_recommendation_rule(info.context, input.trigger, input.topics)
             return {"rules": [RecommendationRule.from_model(r) for r in rows]}
         return await run_mutation(info, RecommendationRulePayload, work)
-
-
-@sql.implements("Employee", "trainingProgress")
-async def training_progress_of(employee_id, info: Info, year: int) -> TrainingProgress | None:
-    """Employee.trainingProgress(year): null when the employee's training is out of the viewer's reach
-    (FORBIDDEN without any training read permission)."""
-    await info.context.require("training", "read")
-    try:
-        employee, progress = await service.employee_progress(info.context, uuid.UUID(str(employee_id)), year)
-    except NotFound:
-        return None
-    return _progress(employee, year, progress)
-
-
-async def resolve_record_node(ctx, object_id: uuid.UUID) -> TrainingRecord:
-    record = await (await service.visible_records(ctx)).filter(id=object_id).first()
-    if record is None:
-        raise NotFound("Training record not found")
-    return TrainingRecord.from_model(record)
-
-
-NODE_RESOLVERS = {"TrainingRecord": resolve_record_node}

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from enum import Enum
 
 from kinerja.core.errors import Conflict, FieldError
+from kinerja.org.rules import EmploymentType
+from kinerja.tenancy.rules import TenantSettings
 
 MAX_JP_PER_RECORD = 1000  # a degree programme counts many hours; anything larger is a typo
 MAX_DAYS = 5 * 366
@@ -91,6 +93,16 @@ def record_problems(title: str, organiser: str, starts_on: dt.date, ends_on: dt.
     if not 1 <= jp <= MAX_JP_PER_RECORD:
         problems.append(FieldError("jp", "BAD_USER_INPUT", f"JP must be a whole number from 1 to {MAX_JP_PER_RECORD}"))
     return problems
+
+
+# Which tenant setting holds the yearly JP of an employment type: a target for PNS, the cap of the
+# contract year for PPPK (compiled reads spell the same mapping in SQL, training/graphql.py).
+TARGET_SETTINGS = {EmploymentType.PNS: "jp_target_pns", EmploymentType.PPPK: "jp_target_pppk"}
+
+
+def target_for(settings: TenantSettings, employment_type: EmploymentType) -> int:
+    """The yearly JP of an employee of this employment type, from the tenant's settings."""
+    return getattr(settings, TARGET_SETTINGS[employment_type])
 
 
 @dataclass(frozen=True)

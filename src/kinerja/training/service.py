@@ -17,15 +17,12 @@ from tortoise.functions import Sum
 from kinerja.core import audit, clock, once
 from kinerja.core.context import RequestContext
 from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
-from kinerja.core.pagination import Page, paginate
 from kinerja.evaluations.models import Evaluation
 from kinerja.evaluations.rules import EvaluationStatus, Rating
-from kinerja.org.models import Employee, OrgUnit
-from kinerja.org.rules import EmploymentType
-from kinerja.org.scoping import employee_scope, unit_subtree_ids
+from kinerja.org.models import Employee
+from kinerja.org.scoping import employee_scope
 from kinerja.plans import evidence as files
 from kinerja.tenancy.models import tenant_settings
-from kinerja.tenancy.rules import TenantSettings
 from kinerja.training import rules
 from kinerja.training.models import RecommendationRule, TrainingEvent, TrainingRecord, TrainingRegistration
 from kinerja.training.rules import TrainingKind, TrainingStatus
@@ -55,21 +52,6 @@ async def visible_employee(ctx: RequestContext, employee_id: uuid.UUID, *, field
     if employee is None:
         raise NotFound("Employee not found", field=field)
     return employee
-
-
-@dataclass(frozen=True)
-class RecordFilter:
-    employee_id: uuid.UUID | None = None
-    year: int | None = None
-    status: TrainingStatus | None = None
-
-
-async def list_records(ctx: RequestContext, flt: RecordFilter, first: int | None, after: str | None) -> Page:
-    query = await visible_records(ctx)
-    for name in ("employee_id", "year", "status"):
-        if getattr(flt, name) is not None:
-            query = query.filter(**{name: getattr(flt, name)})
-    return await paginate(query, ["-starts_on", "id"], first, after)
 
 
 @dataclass(frozen=True)
@@ -161,61 +143,12 @@ async def reject_training(ctx: RequestContext, record_id: uuid.UUID, reason: str
     return record
 
 
-def target_for(settings: TenantSettings, employment_type: EmploymentType) -> int:
-    return settings.jp_target_pppk if employment_type is EmploymentType.PPPK else settings.jp_target_pns
-
-
 async def verified_jp(tenant_id: uuid.UUID, employee_ids: list[uuid.UUID], year: int) -> dict[uuid.UUID, int]:
     """Verified training hours (JP) per employee in a year, summed by the database."""
     rows = await TrainingRecord.filter(tenant_id=tenant_id, employee_id__in=employee_ids, year=year,
                                        status=TrainingStatus.VERIFIED) \
         .annotate(total=Sum("jp")).group_by("employee_id").values_list("employee_id", "total")
     return defaultdict(int, {employee_id: int(total or 0) for employee_id, total in rows})
-
-
-async def employee_progress(ctx: RequestContext, employee_id: uuid.UUID, year: int) -> tuple[Employee, rules.Progress]:
-    employee = await visible_employee(ctx, employee_id)
-    settings = await tenant_settings(employee.tenant_id)
-    done = (await verified_jp(employee.tenant_id, [employee.id], year)).get(employee.id, 0)
-    return employee, rules.Progress(target_for(settings, employee.employment_type), done)
-
-
-@dataclass(frozen=True)
-class UnitProgress:
-    employees: int
-    met: int
-    target_jp: int
-    verified_jp: int
-    below_target: list[tuple[Employee, rules.Progress]]
-
-
-async def unit_progress(ctx: RequestContext, org_unit_id: uuid.UUID | None, year: int) -> UnitProgress:
-    """JP progress of the unit subtree (or, without a unit, of the whole tenant) within the actor's
-    scope, with the employees below target and how many JP they miss: a fixed number of queries."""
-    tenant_id = ctx.require_tenant()
-    condition = await _employee_condition(ctx)
-    query = Employee.filter(tenant_id=tenant_id, active=True)
-    if org_unit_id is not None:
-        if not await OrgUnit.exists(id=org_unit_id, tenant_id=tenant_id):
-            raise NotFound("Org unit not found", field="orgUnitId")
-        query = query.filter(org_unit_id__in=await unit_subtree_ids(tenant_id, org_unit_id))
-    if condition is not None:
-        query = query.filter(condition)
-    employees = await query.order_by("name", "id")
-    settings = await tenant_settings(tenant_id)
-    sums = await verified_jp(tenant_id, [e.id for e in employees], year)
-    rows = [(e, rules.Progress(target_for(settings, e.employment_type), sums.get(e.id, 0))) for e in employees]
-    below = sorted([r for r in rows if not r[1].met], key=lambda r: (-r[1].remaining_jp, r[0].name))
-    return UnitProgress(len(rows), sum(1 for _e, p in rows if p.met), sum(p.target_jp for _e, p in rows),
-                        sum(p.verified_jp for _e, p in rows), below)
-
-
-async def list_events(ctx: RequestContext, upcoming_only: bool) -> list[TrainingEvent]:
-    await ctx.require("training", "read")
-    query = TrainingEvent.filter(tenant_id=ctx.require_tenant())
-    if upcoming_only:
-        query = query.filter(ends_on__gte=dt.date.today())
-    return await query.order_by("starts_on", "id")
 
 
 async def create_event(ctx: RequestContext, title: str, topic: str, kind: TrainingKind, organiser: str | None,
@@ -255,14 +188,6 @@ async def register(ctx: RequestContext, event_id: uuid.UUID) -> TrainingRegistra
     if taken >= event.capacity:
         raise Conflict(f"The event is full ({event.capacity} places)", field="eventId")
     return await TrainingRegistration.create(tenant_id=event.tenant_id, event_id=event.id, employee_id=me)
-
-
-async def registrations_count(tenant_id: uuid.UUID, event_ids: list[uuid.UUID]) -> list[int]:
-    counts: dict[uuid.UUID, int] = defaultdict(int)
-    for event_id in await TrainingRegistration.filter(tenant_id=tenant_id, event_id__in=set(event_ids)).values_list(
-            "event_id", flat=True):
-        counts[event_id] += 1
-    return [counts[e] for e in event_ids]
 
 
 async def confirm_attendance(ctx: RequestContext, event_id: uuid.UUID, employee_id: uuid.UUID) -> TrainingRecord:
@@ -326,7 +251,7 @@ async def recommendations(ctx: RequestContext, employee_id: uuid.UUID, year: int
     done = (await verified_jp(employee.tenant_id, [employee.id], year)).get(employee.id, 0)
     keys = rules.triggers(latest.predicate.value if latest else None,
                           latest is not None and latest.behaviour_rating is Rating.DI_BAWAH_EKSPEKTASI,
-                          latest.notes if latest else {}, done < target_for(settings, employee.employment_type))
+                          latest.notes if latest else {}, done < rules.target_for(settings, employee.employment_type))
     if not keys:
         return []
     mapping = await RecommendationRule.filter(tenant_id=employee.tenant_id, trigger__in=keys)

@@ -192,7 +192,8 @@ def spec_shape(spec) -> tuple:
             guard_shape = ("guard", cond_shape(guard.cond))
         elif isinstance(guard, sql.Exists):
             guard_shape = ("exists", guard.type_name, tuple(cond_shape(c) for c in guard.where), guard.access)
-        return (tuple(cond_shape(c) for c in spec.where), spec.order, spec.on, spec.access, guard_shape, spec.joins)
+        return (tuple(cond_shape(c) for c in spec.where), spec.order, spec.on, spec.access, guard_shape, spec.joins,
+                tuple(_value_kind(v) for v in spec.values))
     if isinstance(spec, sql.Value):
         return (id(spec.fn), tuple(i if isinstance(i, str) else (i.sql, tuple(_value_kind(v) for v in i.values))
                                    for i in spec.inputs))
@@ -258,6 +259,7 @@ def refused_by_postgres(prepared: Prepared, types: dict[str, TypeInfo]) -> bool:
         return True
     values: list = []
     if isinstance(spec, sql.Rows):
+        values.extend(spec.values)
         for cond in spec.where:
             values.extend(cond.values)
         if isinstance(spec.guard, sql.Guard):

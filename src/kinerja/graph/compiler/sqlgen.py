@@ -102,6 +102,7 @@ class Builder:
         self.permissions = permissions
         self.st = Statement(dialect)
         self._alias_columns: dict[str, dict[str, str]] = {}
+        self._sites: list[int] = []  # the builders that reached the relation being written, innermost last
 
     # -- statements
     def root(self, root: Obj) -> str:
@@ -151,10 +152,19 @@ class Builder:
         if isinstance(f, (FRequest, FStatic, FError, FLegacy)):
             return "NULL"
         if isinstance(f, Rel):
-            return self.relation(f, alias)
+            return self._reached(f.site, lambda: self.relation(f, alias))
         if isinstance(f, Conn):
-            return self.connection(f, alias)
+            return self._reached(f.site, lambda: self.connection(f, alias))
         raise TypeError(f)
+
+    def _reached(self, site: int | None, build):
+        if site is None:
+            return build()
+        self._sites.append(site)
+        try:
+            return build()
+        finally:
+            self._sites.pop()
 
     def inputs(self, value: sql.Value, site: int | None, alias: str) -> str:
         d, st = self.dialect, self.st
@@ -191,9 +201,16 @@ class Builder:
             conds.append(st.render(condition, t=a))
         return conds
 
-    def from_(self, target, a: str, parent: str | None, spec: sql.Rows | None = None) -> str:
+    def from_(self, target, a: str, parent: str | None, spec: sql.Rows | None = None, site: int | None = None) -> str:
         if target.table.source is not None:
-            return self.st.render(target.table.source, t=a, p=parent)
+            values = spec.values if spec is not None else ()
+            if not values and site is None and self._sites:
+                # A declared relation reads the values of the builder that reached it (the year of a
+                # unit's progress for the employees below target).
+                site = self._sites[-1]
+                values = self.facts[site].spec.values
+            return self.st.render(target.table.source, t=a, p=parent, values=values,
+                                  source=("site", site, "source") if site is not None else None)
         joins = self.st.render(spec.joins, t=a) if spec is not None and spec.joins else ""
         return f"{target.sql_table} {a} {joins}".rstrip()
 
@@ -246,7 +263,7 @@ class Builder:
         where = " AND ".join(conds) if conds else "TRUE"
         order = ", ".join(self.order(self.default_order(rel.spec, rel.target), a))
         element = self.obj(rel.obj, a)
-        from_ = self.from_(rel.target, a, parent, rel.spec)
+        from_ = self.from_(rel.target, a, parent, rel.spec, rel.site)
         if rel.single:
             # Without an order of its own, a single row is found by a unique key: no sort needed.
             ordered = f" ORDER BY {order}" if rel.spec.order else ""
@@ -276,7 +293,7 @@ class Builder:
             elif kind == "totalCount":
                 c = st.alias()
                 where = " AND ".join(self.base_conditions(target, c, parent, spec, site, conn.access)) or "TRUE"
-                pairs.append((key, f"(SELECT count(*) FROM {self.from_(target, c, parent, spec)} WHERE {where})"))
+                pairs.append((key, f"(SELECT count(*) FROM {self.from_(target, c, parent, spec, site)} WHERE {where})"))
             elif kind == "nodes":
                 pairs.append((key, d.agg(self.obj(detail, b), number, in_page)))
             elif kind == "edges":
@@ -310,7 +327,7 @@ class Builder:
             order_a = ", ".join(self.order(order, a))
             limit = st.param(("site", site, "limit"), 0)
             page = (f"(SELECT {a}.*, row_number() OVER (ORDER BY {order_a}) AS {ROW_NUMBER} "
-                    f"FROM {self.from_(target, a, parent, spec)} WHERE {' AND '.join(conds) or 'TRUE'} "
+                    f"FROM {self.from_(target, a, parent, spec, site)} WHERE {' AND '.join(conds) or 'TRUE'} "
                     f"ORDER BY {order_a} LIMIT {limit}) {b}")
             query = f"SELECT {body} FROM {page}"
         else:
@@ -365,6 +382,8 @@ def resolve_params(sources: list[tuple], facts: list[Prepared], tenant, user, id
             what = source[2]
             if what == "where":
                 out.append(_plain(prepared.spec.where[source[3]].values[source[4]]))
+            elif what == "source":
+                out.append(_plain(prepared.spec.values[source[3]]))
             elif what == "input":
                 out.append(_plain(prepared.spec.inputs[source[3]].values[source[4]]))
             elif what == "guard":
@@ -437,7 +456,7 @@ class SqliteBuilder(Builder):
         c, p = f"c{n}", f"p{n}"
         conds = self.base_conditions(target, c, p, spec, site, access) + list(extra)
         if target.table.source is not None:
-            from_ = f"{parent.cte} {p}, {self.from_(target, c, p)}"
+            from_ = f"{parent.cte} {p}, {self.from_(target, c, p, spec, site)}"
         else:
             joins = self.st.render(spec.joins, t=c) if spec.joins else ""
             from_ = f"{parent.cte} {p} JOIN {target.sql_table} {c} ON TRUE {joins}".rstrip()
@@ -512,7 +531,7 @@ class SqliteBuilder(Builder):
             elif kind == "totalCount":
                 c = st.alias()
                 where = " AND ".join(self.base_conditions(target, c, p, spec, site, conn.access)) or "TRUE"
-                pairs.append((key, f"(SELECT count(*) FROM {self.from_(target, c, p, spec)} WHERE {where})"))
+                pairs.append((key, f"(SELECT count(*) FROM {self.from_(target, c, p, spec, site)} WHERE {where})"))
             elif kind in ("nodes", "edges"):
                 if kind == "nodes":
                     element = self._within(level, lambda detail=detail: self.obj(detail, alias))
