@@ -3,10 +3,13 @@ namespaces, PgBouncer in transaction pooling mode, a PostgreSQL primary and its 
 moto's S3 server), under a read-mostly load from this process (httpx): teamOverview 35 %, employee list
 page 30 %, plan detail by node 30 %, giveFeedback 5 %, as the supervisor and HR of tangerang-selatan.
 
-Runs, each for --duration seconds at --concurrency: the load on one host, then spread over all hosts.
+Runs, each for --duration seconds at --concurrency: the load on one host, then spread over all hosts,
+then the reads alone spread over all hosts (the supervisor who writes feedback reads from the primary for
+the sticky window after each write, so with writes most of his reads stay on the primary).
 Reports per run throughput, p50/p99, errors, the requests each host answered, the transactions the
 primary and the replica ran (pg_stat_database), PgBouncer's client and server connections (SHOW POOLS,
-sampled) and the replica's lag in bytes (sampled). Writes bench/results/scaleout.md.
+sampled), the replica's lag in bytes (sampled) and the CPU time of the app hosts, the primary, the
+replica and PgBouncer per request. Writes bench/results/scaleout.md.
 
     .venv/bin/python bench/scaleout.py [--duration 20] [--concurrency 32] [--workers 1] [--hosts 2]
 
@@ -17,15 +20,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import random
 import shutil
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
-from selfhost import ROOT, Outcome, build_mix, load_average, machine, ms, percentile, send
+from selfhost import ROOT, Outcome, build_mix, cpu_seconds, load_average, machine, ms, percentile, send
 
 import scaleout  # tests/, on the path through selfhost
 
@@ -42,6 +47,28 @@ class Run:
     transactions: dict[str, int] = field(default_factory=dict)
     pools: dict[str, int] = field(default_factory=dict)
     lag_bytes: list[int] = field(default_factory=list)
+    cpu: dict[str, float] = field(default_factory=dict)
+    weights: dict[str, float] | None = None
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds of a process and its descendants alive now."""
+    total = cpu_seconds(pid)
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        with contextlib.suppress(OSError):
+            for child in task.read_text().split():
+                total += tree_cpu(int(child))
+    return total
+
+
+def postmaster(cluster) -> int:
+    return int(Path(cluster.data, "postmaster.pid").read_text().split()[0])
+
+
+def cpu_by_part(topology: scaleout.Topology) -> dict[str, float]:
+    return {"app hosts": sum(tree_cpu(host.process.pid) for host in topology.servers),
+            "primary": tree_cpu(postmaster(topology.primary)), "replica": tree_cpu(postmaster(topology.replica)),
+            "pgbouncer": tree_cpu(topology.pgbouncer_process.pid)}
 
 
 def transactions(topology: scaleout.Topology) -> dict[str, int]:
@@ -61,22 +88,25 @@ def sample(topology: scaleout.Topology, run: Run) -> None:
                            (f"{database} server connections active", sv_active)):
             run.pools[key] = max(run.pools.get(key, 0), value)
     primary = topology.psql(topology.primary.port, "SELECT pg_current_wal_lsn()")
-    run.lag_bytes.append(int(float(topology.psql(
-        topology.replica.port, f"SELECT pg_wal_lsn_diff('{primary}', pg_last_wal_replay_lsn())"))))
+    # Sampled one after the other: a replica that replayed past the primary's sample counts as no lag.
+    run.lag_bytes.append(max(0, int(float(topology.psql(
+        topology.replica.port, f"SELECT pg_wal_lsn_diff('{primary}', pg_last_wal_replay_lsn())")))))
 
 
 async def drive(topology: scaleout.Topology, run: Run, mix, concurrency: int, duration: float) -> None:
     clients = {base: httpx.AsyncClient(base_url=base, timeout=30, limits=httpx.Limits(
         max_connections=concurrency, max_keepalive_connections=concurrency)) for base in run.hosts}
-    before = transactions(topology)
+    before, cpu_before = transactions(topology), cpu_by_part(topology)
     deadline = time.monotonic() + duration
     started = time.monotonic()
+    weights = run.weights or WEIGHTS
 
     async def user(index: int) -> None:
         rng = random.Random(index)
         base = run.hosts[index % len(run.hosts)]
         while time.monotonic() < deadline:
-            outcome = await send(clients[base], mix, mix.pick(rng), rng, 30)
+            kind = rng.choices(list(weights), weights=list(weights.values()))[0]
+            outcome = await send(clients[base], mix, kind, rng, 30)
             run.outcomes.append((base, outcome))
 
     async def sampler() -> None:
@@ -86,7 +116,8 @@ async def drive(topology: scaleout.Topology, run: Run, mix, concurrency: int, du
 
     await asyncio.gather(sampler(), *(user(i) for i in range(concurrency)))
     run.seconds = time.monotonic() - started
-    after = transactions(topology)
+    after, cpu_after = transactions(topology), cpu_by_part(topology)
+    run.cpu = {part: cpu_after[part] - cpu_before[part] for part in cpu_after}
     run.transactions = {name: after[name] - before[name] for name in after}
     for client in clients.values():
         await client.aclose()
@@ -109,8 +140,9 @@ def report(topology: scaleout.Topology, runs: list[Run], args, started: str, loa
         f"Command: `.venv/bin/python bench/scaleout.py --duration {args.duration:g} --concurrency {args.concurrency} "
         f"--workers {args.workers} --hosts {args.hosts}`",
         "",
-        "| run | requests | req/s | p50 | p99 | errors | per host | transactions primary / replica |",
-        "|---|---|---|---|---|---|---|---|",
+        "| run | requests | req/s | p50 | p99 | errors | per host | transactions primary / replica | CPU-ms per "
+        "request: app hosts / primary / replica / PgBouncer |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for run in runs:
         latencies = [o.latency for _, o in run.outcomes if o.ok]
@@ -118,11 +150,13 @@ def report(topology: scaleout.Topology, runs: list[Run], args, started: str, loa
         per_host = " / ".join(str(sum(1 for base, _ in run.outcomes if base == host)) for host in run.hosts)
         lines.append(f"| {run.name} | {len(run.outcomes)} | {len(run.outcomes) / run.seconds:.1f} | "
                      f"{ms(percentile(latencies, 50))} | {ms(percentile(latencies, 99))} | {errors} | {per_host} | "
-                     f"{run.transactions['primary']} / {run.transactions['replica']} |")
-    lines += ["", "## PgBouncer and the replica during each run (sampled every 0.5 s, maxima)", "",
-              "| run | " + " | ".join(sorted({k for r in runs for k in r.pools})) + " | replica lag (bytes, max / median) |",
-              "|---|" + "---|" * (len({k for r in runs for k in r.pools}) + 1)]
+                     f"{run.transactions['primary']} / {run.transactions['replica']} | "
+                     + " / ".join(f"{run.cpu[part] * 1000 / max(1, len(run.outcomes)):.1f}"
+                                  for part in ("app hosts", "primary", "replica", "pgbouncer")) + " |")
     keys = sorted({k for r in runs for k in r.pools})
+    lines += ["", "## PgBouncer and the replica during each run (sampled every 0.5 s, maxima)", "",
+              "| run | " + " | ".join(keys) + " | replica lag (bytes, max / median) |",
+              "|---|" + "---|" * (len(keys) + 1)]
     for run in runs:
         lag = sorted(run.lag_bytes) or [0]
         lines.append(f"| {run.name} | " + " | ".join(str(run.pools.get(k, 0)) for k in keys)
@@ -152,7 +186,9 @@ async def main() -> None:
         await asyncio.to_thread(topology.start)
         mix = await build_mix(topology.servers[0].base, WEIGHTS, tenant=TENANT)
         bases = [host.base for host in topology.servers]
-        runs = [Run("one host", bases[:1]), Run(f"{len(bases)} hosts", bases)]
+        reads_only = {kind: weight for kind, weight in WEIGHTS.items() if kind != "giveFeedback"}
+        runs = [Run("one host", bases[:1]), Run(f"{len(bases)} hosts", bases),
+                Run(f"{len(bases)} hosts, reads only", bases, weights=reads_only)]
         for run in runs:
             await drive(topology, run, mix, args.concurrency, args.duration)
             print(f"{run.name}: {len(run.outcomes) / run.seconds:.1f} req/s", flush=True)

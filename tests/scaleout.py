@@ -270,6 +270,7 @@ pidfile = {directory}/pgbouncer.pid
         process = subprocess.Popen(["runuser", "-u", "postgres", "--", shutil.which("pgbouncer"),
                                     str(directory / "pgbouncer.ini")], stdout=log, stderr=subprocess.STDOUT)
         self.started.append(lambda: _stop(process))
+        self.pgbouncer_process = process
         deadline = time.monotonic() + 15
         while True:
             try:

@@ -102,6 +102,34 @@ def test_the_isolation_and_concurrency_suites_pass_through_pgbouncer(topology):
     assert re.search(r"login attempt: db=kinerja_test_\d+ user=kinerja_app", log), log[-2000:]
 
 
+async def test_what_pgbouncer_refuses_is_what_the_app_leaves_out_behind_it(topology):
+    """Why KINERJA_DB_POOLER=transaction changes the connection: through PgBouncer 1.18 in transaction
+    mode, a startup setting it does not track closes the connection, and a statement prepared by name
+    on one server connection is unknown on the next transaction's (another client held the first)."""
+    import asyncpg
+
+    url = topology.url(topology.pgbouncer_port, "kinerja").replace("postgres://", "postgresql://", 1)
+    with pytest.raises(asyncpg.PostgresError, match="unsupported startup parameter"):
+        await asyncpg.connect(url, server_settings={"statement_timeout": "15000"})
+    cached, other = await asyncpg.connect(url), await asyncpg.connect(url)  # asyncpg's default cache
+    try:
+        assert await cached.fetchval("SELECT 1 + $1::int", 1) == 2  # prepared by name, server connection X
+        async with other.transaction():
+            await other.fetchval("SELECT 1")  # X is now held by the other client
+            with pytest.raises(asyncpg.InvalidSQLStatementNameError):
+                await cached.fetchval("SELECT 1 + $1::int", 1)  # the cached statement, on a fresh connection
+    finally:
+        await cached.close()
+        await other.close()
+    # The app's settings: unnamed statements, every one inside a transaction, work on any server connection.
+    app = await asyncpg.connect(url, statement_cache_size=0)
+    try:
+        async with app.transaction():
+            assert await app.fetchval("SELECT current_setting('statement_timeout')") == "15s"  # from the role
+    finally:
+        await app.close()
+
+
 async def test_reads_go_to_the_replica_and_a_writer_reads_its_writes_on_every_host(topology, hosts):
     """With the replica's replay paused, a user who just wrote (through host 0) reads the write through
     host 1 (the primary answers him or her); another user, through the same host, reads the replica
