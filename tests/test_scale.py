@@ -154,6 +154,41 @@ async def test_reads_go_to_the_replica_and_a_writer_reads_its_writes_on_every_ho
         assert body in await _feedback_bodies(client, pegawai, plan_id)
 
 
+async def test_after_a_lost_listener_everyone_reads_from_the_primary_for_a_while(topology, hosts):
+    """A host whose LISTEN connection was cut may have missed announcements of writes: until the window
+    passed, every user's reads go to the primary there, and then to the replica again."""
+    first, second = hosts
+    pegawai, atasan = await first.token(TENANT, "pegawai"), await first.token(TENANT, "atasan")
+    plan_id = await _approved_plan(first, pegawai)
+    topology.wait_for_replica()
+    topology.pause_replay()
+    try:
+        body = f"Setelah putus {uuid.uuid4().hex[:8]}"
+        await _feedback(first, atasan, plan_id, body)
+        assert body not in await _feedback_bodies(second, pegawai, plan_id)  # the replica
+        before = _listeners(topology)
+        topology.psql(topology.primary.port, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                             "WHERE application_name = 'kinerja-listener'")
+        for _ in range(100):  # every host listens again, on a new connection
+            now = _listeners(topology)
+            if len(now) == len(before) and not now & before:
+                break
+            await asyncio.sleep(0.1)
+        else:
+            raise AssertionError(f"listeners did not reconnect: {before} -> {now}")
+        assert body in await _feedback_bodies(second, pegawai, plan_id)  # the primary, for everyone
+        await asyncio.sleep(topology.sticky_seconds + 0.5)
+        assert body not in await _feedback_bodies(second, pegawai, plan_id)  # the replica again
+    finally:
+        topology.resume_replay()
+    topology.wait_for_replica()
+
+
+def _listeners(topology) -> set[str]:
+    return set(topology.psql(topology.primary.port, "SELECT pid FROM pg_stat_activity "
+                                                    "WHERE application_name = 'kinerja-listener'").split())
+
+
 async def test_events_published_through_one_host_reach_subscribers_of_the_other(hosts):
     first, second = hosts
     pegawai, atasan = await first.token(TENANT, "pegawai"), await first.token(TENANT, "atasan")
