@@ -288,3 +288,20 @@ def test_the_hosts_run_in_their_own_network_namespaces(topology):
         inside = subprocess.run(["ip", "netns", "pids", namespace], capture_output=True, text=True).stdout.split()
         assert str(host.process.pid) in inside
         assert httpx.get(f"{host.base}/healthz", timeout=5).status_code == 200
+
+
+async def test_reads_fall_back_to_the_primary_while_the_replica_is_down(topology, hosts):
+    """Last of the module (PgBouncer waits before it reconnects to a server it lost): with the replica
+    stopped, reads are answered by the primary on every host, without an error."""
+    first, second = hosts
+    pegawai = await first.token(TENANT, "pegawai")
+    plan_id = await _approved_plan(first, pegawai)
+    topology.replica.stop()
+    try:
+        for client in hosts:
+            for _ in range(3):
+                assert isinstance(await _feedback_bodies(client, pegawai, plan_id), list)
+    finally:
+        topology.replica.start()
+    logs = "".join(host.log.read_text() for host in topology.servers)
+    assert "replica unavailable" in logs and "reading from the primary" in logs

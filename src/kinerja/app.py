@@ -188,6 +188,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True,
                     channels = [PolicyReloader().channel(), hub.channel()]
                     if settings.replica_url:
                         replicas.writers.sticky_seconds = settings.replica_sticky_seconds
+                        replicas.health.wait_seconds = settings.replica_wait_seconds
                         channels.append(replicas.writers.channel())
                     # LISTEN needs a session of its own: a direct connection, never a transaction pooler.
                     listener = NotificationListener(settings.listen_db_url, channels)

@@ -106,6 +106,9 @@ class Settings:
     # After a user's operation wrote, that user's reads go to the primary for this many seconds
     # (read-your-writes while the replica catches up), on every host (announced through NOTIFY).
     replica_sticky_seconds: float = 5.0
+    # A read waits this long for the replica to start its transaction; past it (or on a connection
+    # failure) the primary answers, and reads skip the replica for 10 s.
+    replica_wait_seconds: float = 2.0
     # Seconds to open a database connection, and to wait for a pooled one; past them a request
     # answers SERVICE_UNAVAILABLE instead of hanging.
     db_connect_timeout: float = 5.0
@@ -201,6 +204,7 @@ class Settings:
             listen_url=os.environ.get("KINERJA_LISTEN_URL", "").strip(),
             replica_url=os.environ.get("KINERJA_REPLICA_URL", "").strip(),
             replica_sticky_seconds=float(os.environ.get("KINERJA_REPLICA_STICKY_SECONDS", "5")),
+            replica_wait_seconds=float(os.environ.get("KINERJA_REPLICA_WAIT_SECONDS", "2")),
             db_connect_timeout=float(os.environ.get("KINERJA_DB_CONNECT_TIMEOUT", "5")),
             db_acquire_timeout=float(os.environ.get("KINERJA_DB_ACQUIRE_TIMEOUT", "10")),
             max_body_bytes=int(os.environ.get("KINERJA_MAX_BODY_BYTES", str(8 * 1024 * 1024))),
@@ -235,8 +239,9 @@ class Settings:
                 raise ConfigError(f"{name} must be a postgres:// URL")
         if settings.replica_url and not settings.uses_postgres:
             raise ConfigError("KINERJA_REPLICA_URL needs a PostgreSQL DATABASE_URL")
-        if settings.replica_sticky_seconds < 0:
-            raise ConfigError("KINERJA_REPLICA_STICKY_SECONDS must not be negative")
+        if settings.replica_sticky_seconds < 0 or settings.replica_wait_seconds <= 0:
+            raise ConfigError("KINERJA_REPLICA_STICKY_SECONDS must not be negative and KINERJA_REPLICA_WAIT_SECONDS "
+                              "must be positive")
         if settings.storage not in ("local", "s3"):
             raise ConfigError(f"KINERJA_STORAGE must be local or s3, not {settings.storage!r}")
         if settings.storage == "s3" and not settings.s3_bucket:

@@ -7,6 +7,7 @@ SQLite mode (no RLS) stays isolated too.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import uuid
@@ -268,15 +269,19 @@ async def tenant_read(tenant_id: uuid.UUID, *, user_id: uuid.UUID | None = None)
 async def _open_read(primary: BaseDBAsyncClient, begin, user_id: uuid.UUID | None):
     """The client and connection a compiled read runs on: the replica when one is configured and the
     reader wrote nothing lately (``core/replicas.py``), else the primary. A replica that cannot take
-    the read (unreachable, starting) hands it to the primary rather than failing it."""
-    if REPLICA in connections.db_config and not replicas.writers.wrote_recently(user_id):
+    the read within ``KINERJA_REPLICA_WAIT_SECONDS`` (unreachable, starting, or a pooler waiting for it)
+    hands it to the primary rather than failing it, and is left alone for a while."""
+    if REPLICA in connections.db_config and not replicas.writers.wrote_recently(user_id) and replicas.health.usable():
         replica = connections.get(REPLICA)
         try:
-            return replica, await replica.open_raw(begin)
+            async with asyncio.timeout(replicas.health.wait_seconds):
+                return replica, await replica.open_raw(begin)
         except Exception as exc:
-            if classify(exc) not in DATABASE_FAULTS:
+            if not isinstance(exc, TimeoutError) and classify(exc) not in DATABASE_FAULTS:
                 raise
-            log.warning("replica unavailable (%s: %s); reading from the primary", type(exc).__name__, exc)
+            replicas.health.failed()
+            log.warning("replica unavailable (%s: %s); reading from the primary for %.0f s",
+                        type(exc).__name__, exc, replicas.health.rest_seconds)
     return primary, await primary.open_raw(begin)
 
 

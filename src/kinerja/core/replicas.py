@@ -5,6 +5,9 @@ or she sees what he or she just wrote while the replica catches up (read-your-wr
 A write is known on every host: the committing transaction sends ``pg_notify('kinerja_writes', user)``,
 which each process's listener (a direct connection, ``core/listener.py``) receives when it commits,
 and the writing process marks the user itself right after COMMIT returned, before it answers.
+
+A replica that does not start a read within ``KINERJA_REPLICA_WAIT_SECONDS`` (down, or PgBouncer waiting
+for it) hands the read to the primary and is left alone for a while (``ReplicaHealth``).
 """
 
 from __future__ import annotations
@@ -50,4 +53,22 @@ class RecentWriters:
         return Channel(CHANNEL, self.on_message, self.missed_some)
 
 
+class ReplicaHealth:
+    """A replica that failed to start a read (down, or behind a pooler that waits for it) is left alone
+    for ``rest_seconds``: meanwhile the primary answers, so only one read per process and rest pays the
+    wait."""
+
+    def __init__(self) -> None:
+        self.wait_seconds = 2.0
+        self.rest_seconds = 10.0
+        self._resting_until = 0.0
+
+    def usable(self) -> bool:
+        return time.monotonic() >= self._resting_until
+
+    def failed(self) -> None:
+        self._resting_until = time.monotonic() + self.rest_seconds
+
+
 writers = RecentWriters()
+health = ReplicaHealth()
