@@ -271,7 +271,8 @@ async def _open_read(primary: BaseDBAsyncClient, begin, user_id: uuid.UUID | Non
     reader wrote nothing lately (``core/replicas.py``), else the primary. A replica that cannot take
     the read within ``KINERJA_REPLICA_WAIT_SECONDS`` (unreachable, starting, or a pooler waiting for it)
     hands it to the primary rather than failing it, and is left alone for a while."""
-    if REPLICA in connections.db_config and not replicas.writers.wrote_recently(user_id) and replicas.health.usable():
+    wanted = REPLICA in connections.db_config and not replicas.writers.wrote_recently(user_id)
+    if wanted and replicas.health.usable():
         replica = connections.get(REPLICA)
         try:
             async with asyncio.timeout(replicas.health.wait_seconds):
