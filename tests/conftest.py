@@ -115,7 +115,7 @@ class Api:
     def __init__(self, client: httpx.AsyncClient, record: bool = True):
         self.client = client
         self.record = record
-        self._tokens: dict[tuple[str, str], str] = {}
+        self._tokens: dict[tuple[str, str], tuple[str, float]] = {}
 
     async def post(self, query: str, variables: dict | None = None, token: str | None = None) -> dict:
         if self.record and is_read(query):
@@ -141,14 +141,20 @@ class Api:
 
     async def token(self, tenant: str, username: str) -> str:
         key = (tenant, username)
-        if key not in self._tokens:
+        cached = self._tokens.get(key)
+        if cached is None or time.monotonic() - cached[1] > TOKEN_REUSE_SECONDS:
             result = await self.login(tenant, username)
             assert result["accessToken"], result["userErrors"]
-            self._tokens[key] = result["accessToken"]
-        return self._tokens[key]
+            self._tokens[key] = (result["accessToken"], time.monotonic())
+            TOKEN_OWNERS[result["accessToken"]] = key
+        return self._tokens[key][0]
 
 
-_TOKENS: dict = {}
+# Access tokens live 15 minutes; a suite slowed down by a loaded machine outlives them: tokens are
+# reused for 10 minutes, then their user logs in again.
+TOKEN_REUSE_SECONDS = 600
+_TOKENS: dict = {}  # (tenant, username) -> (access token, when it was obtained)
+TOKEN_OWNERS: dict[str, tuple[str, str]] = {}  # access token -> (tenant, username), for replays
 
 
 @pytest.fixture
