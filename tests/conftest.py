@@ -45,8 +45,9 @@ async def database():
 
         name = f"kinerja_test_{os.getpid()}"
         app_url, owner_url = await create_database(ADMIN_URL, name, drop_existing=True)
-        settings = Settings.from_env(mode="test", database_url=app_url, migration_database_url=owner_url,
-                                     upload_dir=tempfile.mkdtemp(prefix="kinerja-uploads-"))
+        connections = {"database_url": app_url, **_through_pooler(app_url)}
+        settings = Settings.from_env(mode="test", migration_database_url=owner_url,
+                                     upload_dir=tempfile.mkdtemp(prefix="kinerja-uploads-"), **connections)
     else:
         tmp = tempfile.mkdtemp(prefix="kinerja-test-")
         settings = Settings.from_env(mode="test", database_url="", sqlite_path=str(Path(tmp) / "test.sqlite3"),
@@ -64,6 +65,19 @@ async def database():
         conn = await asyncpg.connect(on_database(ADMIN_URL, "postgres"))
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await conn.close()
+
+
+def _through_pooler(app_url: str) -> dict:
+    """KINERJA_TEST_POOLER=host:port (a PgBouncer in transaction mode in front of the test server, as
+    tests/test_scale.py starts one): the app's connections go through it, LISTEN stays direct."""
+    pooler = os.environ.get("KINERJA_TEST_POOLER", "")
+    if not pooler:
+        return {}
+    from urllib.parse import urlparse
+
+    parsed = urlparse(app_url)
+    pooled = parsed._replace(netloc=f"{parsed.username}:{parsed.password}@{pooler}").geturl()
+    return {"database_url": pooled, "db_pooler": "transaction", "listen_url": app_url}
 
 
 @pytest.fixture(scope="session")
@@ -101,7 +115,7 @@ class Api:
     def __init__(self, client: httpx.AsyncClient, record: bool = True):
         self.client = client
         self.record = record
-        self._tokens: dict[tuple[str, str], str] = {}
+        self._tokens: dict[tuple[str, str], tuple[str, float]] = {}
 
     async def post(self, query: str, variables: dict | None = None, token: str | None = None) -> dict:
         if self.record and is_read(query):
@@ -127,14 +141,20 @@ class Api:
 
     async def token(self, tenant: str, username: str) -> str:
         key = (tenant, username)
-        if key not in self._tokens:
+        cached = self._tokens.get(key)
+        if cached is None or time.monotonic() - cached[1] > TOKEN_REUSE_SECONDS:
             result = await self.login(tenant, username)
             assert result["accessToken"], result["userErrors"]
-            self._tokens[key] = result["accessToken"]
-        return self._tokens[key]
+            self._tokens[key] = (result["accessToken"], time.monotonic())
+            TOKEN_OWNERS[result["accessToken"]] = key
+        return self._tokens[key][0]
 
 
-_TOKENS: dict = {}
+# Access tokens live 15 minutes; a suite slowed down by a loaded machine outlives them: tokens are
+# reused for 10 minutes, then their user logs in again.
+TOKEN_REUSE_SECONDS = 600
+_TOKENS: dict = {}  # (tenant, username) -> (access token, when it was obtained)
+TOKEN_OWNERS: dict[str, tuple[str, str]] = {}  # access token -> (tenant, username), for replays
 
 
 @pytest.fixture
@@ -271,7 +291,8 @@ async def running_server(settings: Settings, workers: int, log_path: Path, *, re
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": settings.database_url, "KINERJA_SQLITE_PATH": settings.sqlite_path,
            "KINERJA_SECRET_KEY": settings.secret_key, "KINERJA_MODE": "test", "KINERJA_LOG_LEVEL": "WARNING",
-           "KINERJA_UPLOAD_DIR": settings.upload_dir, **(env or {})}
+           "KINERJA_UPLOAD_DIR": settings.upload_dir, "KINERJA_DB_POOLER": settings.db_pooler,
+           "KINERJA_LISTEN_URL": settings.listen_url, **(env or {})}
     with open(log_path, "w") as log:
         server = subprocess.Popen([sys.executable, "-m", "kinerja", "serve", "--port", str(port),
                                    "--workers", str(workers)], env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -253,7 +253,11 @@ async def test_feedback_given_at_once_is_each_kept_once(api, server):
     async with PlanEvents(server, await api.token("samarinda", "pegawai"), plan_id) as events:
         answers = await together(M, lambda i: api.post(FEEDBACK, {"i": {"planId": plan_id, "body": f"Catatan {i}"}},
                                                        atasan))
-        kinds = [await _next_kind(events) for _ in range(M)]
+        kinds = []
+        while len(kinds) < M:
+            kind = await _next_kind(events)
+            if kind != "PLAN_APPROVED":  # the setup's approval, when its event arrives late (a loaded machine)
+                kinds.append(kind)
     successes, _codes = outcome(answers, "giveFeedback")
     tenant = await _tenant("samarinda")
     assert successes == M and kinds == ["FEEDBACK_GIVEN"] * M

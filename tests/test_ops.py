@@ -46,6 +46,36 @@ def test_production_refuses_to_start_without_a_secret(monkeypatch):
     assert Settings.from_env(mode="demo").graphiql
 
 
+def test_the_pooler_replica_and_listen_settings(monkeypatch):
+    """Behind a transaction pooler: no named prepared statements and no startup settings but the name,
+    unless the cache size is given; LISTEN and the replica get their own URLs."""
+    from kinerja.core.db import tortoise_config
+
+    base = {"database_url": "postgres://app@pooler:6432/kinerja", "secret_key": "x" * 40}
+    direct = Settings.from_env(mode="production", **base)
+    pooled = Settings.from_env(mode="production", **base, db_pooler="transaction",
+                               listen_url="postgres://app@primary:5432/kinerja",
+                               replica_url="postgres://app@pooler:6432/kinerja_replica")
+    assert (direct.statement_cache_size, pooled.statement_cache_size) == (100, 0)
+    assert direct.listen_db_url == direct.db_url and pooled.listen_db_url == "postgres://app@primary:5432/kinerja"
+    config = tortoise_config(pooled, statement_timeout=True)["connections"]
+    assert config["default"]["credentials"]["server_settings"] == {"application_name": "kinerja"}
+    assert config["default"]["credentials"]["statement_cache_size"] == 0
+    assert config["replica"]["credentials"]["database"] == "kinerja_replica"
+    assert "replica" not in tortoise_config(direct)["connections"]
+    assert "replica" not in tortoise_config(pooled, owner=True)["connections"]  # migrations: the primary only
+    monkeypatch.setenv("KINERJA_DB_STATEMENT_CACHE_SIZE", "50")
+    assert Settings.from_env(mode="production", **base, db_pooler="transaction").statement_cache_size == 50
+    for bad, match in (({"db_pooler": "session"}, "KINERJA_DB_POOLER"),
+                       ({"replica_url": "mysql://replica/kinerja"}, "KINERJA_REPLICA_URL"),
+                       ({"listen_url": "pooler:6432"}, "KINERJA_LISTEN_URL")):
+        with pytest.raises(ConfigError, match=match):
+            Settings.from_env(mode="production", **base, **bad)
+    with pytest.raises(ConfigError, match="needs a PostgreSQL"):
+        Settings.from_env(mode="production", secret_key="x" * 40, database_url="",
+                          replica_url="postgres://app@replica/kinerja")
+
+
 async def test_oversized_bodies_are_refused(client):
     response = await client.post("/graphql", content=b"{" + b" " * (9 * 1024 * 1024) + b"}",
                                  headers={"content-type": "application/json"})

@@ -28,7 +28,7 @@ from kinerja.api.view import RETRY_AFTER_SECONDS, GraphQLView
 from kinerja.auth.policy_events import PolicyReloader
 from kinerja.citizen.http import public_report_csv
 from kinerja.core.config import Settings
-from kinerja.core import faults
+from kinerja.core import faults, replicas
 from kinerja.core.db import readiness, tortoise_config
 from kinerja.core.faults import StorageUnavailable
 from kinerja.core.storage import storage_for
@@ -185,7 +185,13 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True,
             async with RegisterTortoise(app, config=tortoise_config(settings, statement_timeout=True)):
                 listener = None
                 if settings.uses_postgres:
-                    listener = NotificationListener(settings.db_url, [PolicyReloader().channel(), hub.channel()])
+                    channels = [PolicyReloader().channel(), hub.channel()]
+                    if settings.replica_url:
+                        replicas.writers.sticky_seconds = settings.replica_sticky_seconds
+                        replicas.health.wait_seconds = settings.replica_wait_seconds
+                        channels.append(replicas.writers.channel())
+                    # LISTEN needs a session of its own: a direct connection, never a transaction pooler.
+                    listener = NotificationListener(settings.listen_db_url, channels)
                 if listener:
                     listener.start()
                 try:

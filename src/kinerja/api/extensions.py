@@ -12,8 +12,8 @@ from graphql.utilities import value_from_ast_untyped
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
-from kinerja.core import audit
-from kinerja.core.db import ONE_TENANT, expire_pooled_connections, tenant_transaction
+from kinerja.core import audit, replicas
+from kinerja.core.db import ONE_TENANT, announce_write, expire_pooled_connections, tenant_transaction
 from kinerja.core.faults import breaks_connection
 from kinerja.core.logging import operation_var
 from kinerja.core.storage import discard_uncommitted
@@ -68,6 +68,9 @@ class TenantTransaction(SchemaExtension):
         collector = audit.AuditCollector(_first_field(execution),
                                          mutation=execution.operation_type is OperationType.MUTATION)
         audit.current.set(collector)
+        # Whose reads go to the primary for a while once this commits (read-your-writes, core/replicas.py).
+        writer = (actor.user_id if actor and collector.mutation and replicas.writers.sticky_seconds > 0
+                  else None)
         try:
             async with tenant_transaction(actor.tenant_id if actor else None,
                                           user_id=actor.user_id if actor else None) as conn:
@@ -81,6 +84,8 @@ class TenantTransaction(SchemaExtension):
                     await conn.rollback()
                 else:
                     await audit.flush(collector, actor.user_id if actor else None, ctx.request_id, ctx.ip)
+                    if writer is not None:
+                        await announce_write(writer)
                     committed = True
         except Exception as exc:
             if opened and not executed:
@@ -94,6 +99,8 @@ class TenantTransaction(SchemaExtension):
         finally:
             audit.current.set(None)
         if committed:
+            if writer is not None:
+                replicas.writers.mark(writer)
             for callback in ctx.after_commit:
                 outcome = callback()
                 if inspect.isawaitable(outcome):

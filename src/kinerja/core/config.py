@@ -92,6 +92,23 @@ class Settings:
     s3_endpoint_url: str = ""
     s3_region: str = ""
     pool_size: int = 10
+    # "transaction" when DATABASE_URL is a pooler in transaction mode (PgBouncer): statements are not
+    # prepared by name (unless db_statement_cache_size says otherwise) and the connection sends no
+    # startup settings but its name (PgBouncer refuses the others; set them on the role instead).
+    db_pooler: str = ""
+    # asyncpg's per-connection cache of named prepared statements; None = asyncpg's default (100), or 0
+    # behind a transaction pooler (PgBouncer before 1.21, or without max_prepared_statements).
+    db_statement_cache_size: int | None = None
+    # The direct connection (never a transaction pooler) each process keeps for LISTEN; empty = DATABASE_URL.
+    listen_url: str = ""
+    # A streaming replica (or a pooler in front of one) answering compiled reads; empty = the primary.
+    replica_url: str = ""
+    # After a user's operation wrote, that user's reads go to the primary for this many seconds
+    # (read-your-writes while the replica catches up), on every host (announced through NOTIFY).
+    replica_sticky_seconds: float = 5.0
+    # A read waits this long for the replica to start its transaction; past it (or on a connection
+    # failure) the primary answers, and reads skip the replica for 10 s.
+    replica_wait_seconds: float = 2.0
     # Seconds to open a database connection, and to wait for a pooled one; past them a request
     # answers SERVICE_UNAVAILABLE instead of hanging.
     db_connect_timeout: float = 5.0
@@ -119,6 +136,24 @@ class Settings:
     @property
     def uses_postgres(self) -> bool:
         return self.database_url.startswith(("postgres://", "postgresql://"))
+
+    @property
+    def behind_pooler(self) -> bool:
+        return self.db_pooler == "transaction"
+
+    @property
+    def statement_cache_size(self) -> int:
+        if self.db_statement_cache_size is not None:
+            return self.db_statement_cache_size
+        return 0 if self.behind_pooler else 100
+
+    @property
+    def listen_db_url(self) -> str:
+        return (self.listen_url or self.database_url).replace("postgresql://", "postgres://", 1)
+
+    @property
+    def replica_db_url(self) -> str:
+        return self.replica_url.replace("postgresql://", "postgres://", 1)
 
     @property
     def effective_statement_timeout(self) -> float:
@@ -163,6 +198,13 @@ class Settings:
             s3_endpoint_url=os.environ.get("KINERJA_S3_ENDPOINT_URL", "").strip(),
             s3_region=os.environ.get("KINERJA_S3_REGION", "").strip(),
             pool_size=int(os.environ.get("KINERJA_DB_POOL_SIZE", "10")),
+            db_pooler=os.environ.get("KINERJA_DB_POOLER", "").strip().lower(),
+            db_statement_cache_size=(_int("KINERJA_DB_STATEMENT_CACHE_SIZE", 0)
+                                     if os.environ.get("KINERJA_DB_STATEMENT_CACHE_SIZE", "").strip() else None),
+            listen_url=os.environ.get("KINERJA_LISTEN_URL", "").strip(),
+            replica_url=os.environ.get("KINERJA_REPLICA_URL", "").strip(),
+            replica_sticky_seconds=float(os.environ.get("KINERJA_REPLICA_STICKY_SECONDS", "5")),
+            replica_wait_seconds=float(os.environ.get("KINERJA_REPLICA_WAIT_SECONDS", "2")),
             db_connect_timeout=float(os.environ.get("KINERJA_DB_CONNECT_TIMEOUT", "5")),
             db_acquire_timeout=float(os.environ.get("KINERJA_DB_ACQUIRE_TIMEOUT", "10")),
             max_body_bytes=int(os.environ.get("KINERJA_MAX_BODY_BYTES", str(8 * 1024 * 1024))),
@@ -190,6 +232,16 @@ class Settings:
         if settings.access_token_seconds <= 0 or not 0 <= settings.refresh_grace_seconds <= 300:
             raise ConfigError("KINERJA_ACCESS_TOKEN_SECONDS must be positive and KINERJA_REFRESH_GRACE_SECONDS "
                               "between 0 and 300")
+        if settings.db_pooler not in ("", "transaction"):
+            raise ConfigError(f"KINERJA_DB_POOLER must be empty or transaction, not {settings.db_pooler!r}")
+        for name, url in (("KINERJA_LISTEN_URL", settings.listen_url), ("KINERJA_REPLICA_URL", settings.replica_url)):
+            if url and not url.startswith(("postgres://", "postgresql://")):
+                raise ConfigError(f"{name} must be a postgres:// URL")
+        if settings.replica_url and not settings.uses_postgres:
+            raise ConfigError("KINERJA_REPLICA_URL needs a PostgreSQL DATABASE_URL")
+        if settings.replica_sticky_seconds < 0 or settings.replica_wait_seconds <= 0:
+            raise ConfigError("KINERJA_REPLICA_STICKY_SECONDS must not be negative and KINERJA_REPLICA_WAIT_SECONDS "
+                              "must be positive")
         if settings.storage not in ("local", "s3"):
             raise ConfigError(f"KINERJA_STORAGE must be local or s3, not {settings.storage!r}")
         if settings.storage == "s3" and not settings.s3_bucket:

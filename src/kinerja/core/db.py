@@ -7,6 +7,7 @@ SQLite mode (no RLS) stays isolated too.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import uuid
@@ -18,13 +19,14 @@ from tortoise import Tortoise, connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from kinerja.core import storage
+from kinerja.core import replicas, storage
 from kinerja.core.config import Settings
 from kinerja.core.errors import BadUserInput, Unauthenticated
 from kinerja.core.faults import Fault, classify, seen_recently
 from kinerja.core.logging import tenant_var
 
 APP_LABEL = "kinerja"
+REPLICA = "replica"  # the connection compiled reads use when a replica is configured
 APPLICATION_NAME = "kinerja"
 MODEL_MODULES = [
     "kinerja.tenancy.models",
@@ -38,6 +40,7 @@ MODEL_MODULES = [
 ]
 
 # The tenant the current transaction is bound to (RLS follows it); the audit trail writes there.
+log = logging.getLogger("kinerja.db")
 bound_tenant: ContextVar[uuid.UUID | None] = ContextVar("bound_tenant", default=None)
 
 
@@ -45,18 +48,22 @@ def tortoise_config(settings: Settings, *, owner: bool = False, statement_timeou
     """``statement_timeout``: the serving app's connections stop any statement running longer than
     an operation may (set once per connection, no extra round trip per request)."""
     url = settings.owner_db_url if owner else settings.db_url
+    replica = None
     if url.startswith("postgres://"):
-        credentials = _postgres_credentials(url, settings)
-        if statement_timeout and not owner:
+        pooled = settings.behind_pooler and not owner
+        credentials = _postgres_credentials(url, settings, pooled=pooled)
+        if statement_timeout and not owner and not pooled:
             milliseconds = max(1, int(settings.effective_statement_timeout * 1000))
             credentials["credentials"]["server_settings"]["statement_timeout"] = str(milliseconds)
+        if settings.replica_url and not owner:
+            replica = _postgres_credentials(settings.replica_db_url, settings, pooled=settings.behind_pooler)
     else:
         credentials = {
             "engine": "tortoise.backends.sqlite",
             "credentials": {"file_path": url.removeprefix("sqlite://"), "journal_mode": "WAL"},
         }
     return {
-        "connections": {"default": credentials},
+        "connections": {"default": credentials, **({REPLICA: replica} if replica else {})},
         "apps": {
             APP_LABEL: {
                 "models": MODEL_MODULES,
@@ -79,10 +86,19 @@ async def _release_connection(conn) -> None:
         await conn.execute("ROLLBACK")
 
 
-def _postgres_credentials(url: str, settings: Settings) -> dict:
+def _postgres_credentials(url: str, settings: Settings, *, pooled: bool = False) -> dict:
+    """``pooled``: the URL is a transaction pooler (PgBouncer), which refuses startup parameters it does
+    not track: only the application name is sent, and the statement timeout and plan cache mode come
+    from the role's settings (``ALTER ROLE ... SET``, docs/scale.md)."""
     from urllib.parse import unquote, urlparse
 
     parsed = urlparse(url)
+    server_settings = {"application_name": APPLICATION_NAME}
+    if not pooled:
+        # Tenants differ in size by orders of magnitude: a generic plan made for one tenant's
+        # statistics can be 15x slower for another (seen on the benchmark's tenant-year summary),
+        # so every execution is planned for its own parameters.
+        server_settings["plan_cache_mode"] = "force_custom_plan"
     return {
         "engine": "kinerja.core.pgclient",
         "credentials": {
@@ -96,10 +112,10 @@ def _postgres_credentials(url: str, settings: Settings) -> dict:
             # Fail fast when the server is gone: bounded connect and bounded wait for a pooled connection.
             "timeout": settings.db_connect_timeout,
             "acquire_timeout": settings.db_acquire_timeout,
-            # Tenants differ in size by orders of magnitude: a generic plan made for one tenant's
-            # statistics can be 15x slower for another (seen on the benchmark's tenant-year summary),
-            # so every execution is planned for its own parameters.
-            "server_settings": {"plan_cache_mode": "force_custom_plan", "application_name": APPLICATION_NAME},
+            "server_settings": server_settings,
+            # Named prepared statements live on one server connection: behind a transaction pooler
+            # the next transaction may run on another one (docs/scale.md).
+            "statement_cache_size": settings.statement_cache_size,
             "reset": _release_connection,
         },
     }
@@ -225,7 +241,7 @@ async def tenant_read(tenant_id: uuid.UUID, *, user_id: uuid.UUID | None = None)
         await conn.execute(binding)
 
     try:
-        raw = await client.open_raw(begin)
+        client, raw = await _open_read(client, begin, user_id)
     except Exception as exc:
         if _inactive_account(exc):
             raise Unauthenticated(INACTIVE_ACCOUNT) from None
@@ -250,14 +266,44 @@ async def tenant_read(tenant_id: uuid.UUID, *, user_id: uuid.UUID | None = None)
             await client.release_raw(raw, failure)
 
 
+async def _open_read(primary: BaseDBAsyncClient, begin, user_id: uuid.UUID | None):
+    """The client and connection a compiled read runs on: the replica when one is configured and the
+    reader wrote nothing lately (``core/replicas.py``), else the primary. A replica that cannot take
+    the read within ``KINERJA_REPLICA_WAIT_SECONDS`` (unreachable, starting, or a pooler waiting for it)
+    hands it to the primary rather than failing it, and is left alone for a while."""
+    wanted = REPLICA in connections.db_config and not replicas.writers.wrote_recently(user_id)
+    if wanted and replicas.health.usable():
+        replica = connections.get(REPLICA)
+        try:
+            async with asyncio.timeout(replicas.health.wait_seconds):
+                return replica, await replica.open_raw(begin)
+        except Exception as exc:
+            if not isinstance(exc, TimeoutError) and classify(exc) not in DATABASE_FAULTS:
+                raise
+            replicas.health.failed()
+            log.warning("replica unavailable (%s: %s); reading from the primary for %.0f s",
+                        type(exc).__name__, exc, replicas.health.rest_seconds)
+    return primary, await primary.open_raw(begin)
+
+
+async def announce_write(user_id: uuid.UUID) -> None:
+    """Inside a committing transaction that wrote for ``user_id``: every host sends that user's reads
+    to the primary for a while (delivered when it commits)."""
+    if replicas.writers.sticky_seconds > 0 and is_postgres():
+        await connection().execute_query(f"SELECT pg_notify('{replicas.CHANNEL}', $1)", [str(user_id)])
+
+
 async def readiness() -> str | None:
     """Why the database cannot take requests now (None when it can): unreachable, read-only (a hot
     standby, or ``default_transaction_read_only``), or out of disk as a request recently found."""
     client = connection()
     if client.capabilities.dialect == "postgres":
         async def check(conn) -> None:
-            readonly = await conn.fetchval(
-                "SELECT pg_is_in_recovery() OR current_setting('transaction_read_only') = 'on'")
+            # In a transaction: an unnamed prepared statement and its execution stay on one server
+            # connection behind a transaction pooler.
+            async with conn.transaction():
+                readonly = await conn.fetchval(
+                    "SELECT pg_is_in_recovery() OR current_setting('transaction_read_only') = 'on'")
             if readonly:
                 raise asyncpg.ReadOnlySQLTransactionError("read-only")
 
