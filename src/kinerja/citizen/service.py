@@ -16,9 +16,10 @@ from tortoise.expressions import Q
 from tortoise.functions import Count, Sum
 
 from kinerja.citizen import rules
-from kinerja.citizen.models import FeedbackTicket, Service, ServiceUnit, SurveyResponse
+from kinerja.citizen.models import (FeedbackTicket, Service, ServiceUnit, SurveyCode, SurveyKiosk, SurveyResponse,
+                                    TicketEvent)
 from kinerja.citizen.rules import AgeRange, Education, Gender, Occupation, TicketKind, TicketStatus
-from kinerja.core import clock, once, ratelimit
+from kinerja.core import audit, clock, once, ratelimit
 from kinerja.core.context import RequestContext
 from kinerja.core.db import connection, switch_tenant
 from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
@@ -49,10 +50,11 @@ async def public_tenant(ctx: RequestContext, slug: str) -> tuple[Tenant, TenantS
     return tenant, TenantSettings.from_dict(tenant.settings)
 
 
-async def _public_limits(ctx: RequestContext, tenant: Tenant, settings: TenantSettings, action: str, per_ip: int) -> None:
+async def _public_limits(tenant: Tenant, settings: TenantSettings, action: str, client: str, per_client: int) -> None:
+    """``client``: the address, or for anonymous surveys its salted hash (no address is stored)."""
     window = settings.rate_window_seconds
     await ratelimit.hit(tenant.id, f"tenant:{action}", settings.public_per_tenant, window)
-    await ratelimit.hit(tenant.id, f"ip:{ctx.ip}:{action}", per_ip, window)
+    await ratelimit.hit(tenant.id, f"ip:{client}:{action}", per_client, window)
 
 
 async def public_services(ctx: RequestContext, slug: str) -> tuple[Tenant, list[Service], dict[uuid.UUID, ServiceUnit]]:
@@ -77,23 +79,98 @@ class Profile:
     occupation: Occupation | None = None
 
 
+@dataclass(frozen=True)
+class SurveySource:
+    """Where a response comes from: a kiosk's token, a one-time code, or neither (anonymous web)."""
+
+    kiosk_token: str | None = None
+    code: str | None = None
+
+
 async def submit_survey(ctx: RequestContext, slug: str, service_id: uuid.UUID | None, scores: list[int],
-                        profile: Profile | None) -> SurveyResponse:
+                        profile: Profile | None, source: SurveySource = SurveySource(),
+                        suggestion: str | None = None) -> SurveyResponse:
     tenant, settings = await public_tenant(ctx, slug)
     problems = rules.score_problems(scores)
+    if suggestion is not None and len(suggestion) > rules.MAX_SUGGESTION:
+        problems.append(FieldError("suggestion", "BAD_USER_INPUT", f"At most {rules.MAX_SUGGESTION} characters"))
+    if source.kiosk_token is not None and source.code is not None:
+        problems.append(FieldError("code", "BAD_USER_INPUT", "Send a kiosk token or a survey code, not both"))
     if problems:
         raise ValidationFailed(problems)
-    service = await _public_service(tenant, service_id)
-    await _public_limits(ctx, tenant, settings, "survey", settings.survey_per_ip)
-    fingerprint = _fingerprint(tenant.id, service.id, ctx.ip, scores, clock.now().date())
-    await once.lock_key("survey", tenant.id, fingerprint)
-    if await SurveyResponse.exists(tenant_id=tenant.id, fingerprint=fingerprint):
-        raise Conflict("This response was already received today", field="scores")
+    today = clock.now().date()
+    client = rules.client_hash(ctx.settings.secret_key, tenant.id, today, ctx.ip)
+    audit.conceal_client(client)  # the entry of an anonymous response keeps no address
+    kiosk = code = None
+    if source.kiosk_token is not None:
+        channel = rules.SubmissionChannel.KIOSK
+        kiosk = await _kiosk_of(tenant, source.kiosk_token)
+        service = await _public_service(tenant, service_id)
+        if service.service_unit_id != kiosk.service_unit_id:
+            raise NotFound("Unknown service", field="serviceId")
+        await ratelimit.hit(tenant.id, "tenant:survey", settings.public_per_tenant, settings.rate_window_seconds)
+        await ratelimit.hit(tenant.id, f"kiosk:{kiosk.id}", settings.kiosk_per_minute, 60)
+    elif source.code is not None:
+        channel = rules.SubmissionChannel.CODE
+        code = await _unused_code(tenant, source.code)
+        service = await _public_service(tenant, code.service_id)
+        if service_id is not None and service_id != service.id:
+            raise NotFound("This code belongs to another service", field="serviceId")
+        await _public_limits(tenant, settings, "survey", client, settings.survey_per_ip)
+    else:
+        channel = rules.SubmissionChannel.WEB
+        service = await _public_service(tenant, service_id)
+        await _public_limits(tenant, settings, "survey", client, settings.survey_per_ip)
+    fingerprint = _fingerprint(channel.value, tenant.id, service.id, client, scores, today)
+    await refuse_duplicate(channel, tenant.id, fingerprint)
+    flagged = kiosk is not None and await _in_burst(kiosk, scores, settings)
     profile = profile or Profile()
-    return await SurveyResponse.create(
+    response = await SurveyResponse.create(
         tenant_id=tenant.id, service_id=service.id, service_unit_id=service.service_unit_id,
         **dict(zip(ELEMENT_FIELDS, scores)), gender=profile.gender, age_range=profile.age_range,
-        education=profile.education, occupation=profile.occupation, fingerprint=fingerprint)
+        education=profile.education, occupation=profile.occupation, fingerprint=fingerprint, channel=channel,
+        kiosk_id=kiosk.id if kiosk else None, suggestion=(suggestion or "").strip() or None, flagged=flagged)
+    if code is not None:
+        code.used_at = clock.now()
+        await code.save()
+    return response
+
+
+async def refuse_duplicate(channel: rules.SubmissionChannel, tenant_id: uuid.UUID, fingerprint: str) -> None:
+    """The one duplicate check of survey responses: for the channels it applies to
+    (``rules.duplicate_check_applies``), the same fingerprint (channel, service, client, scores, day)
+    is CONFLICT. Checked under a lock on the fingerprint, so identical requests at once pass it once."""
+    if not rules.duplicate_check_applies(channel):
+        return
+    await once.lock_key("survey", tenant_id, fingerprint)
+    if await SurveyResponse.exists(tenant_id=tenant_id, fingerprint=fingerprint):
+        raise Conflict("This response was already received today", field="scores")
+
+
+async def _kiosk_of(tenant: Tenant, token: str) -> SurveyKiosk:
+    """The kiosk a token names, locked: its responses are taken one at a time, so bursts count exactly."""
+    kiosk = await once.locked(SurveyKiosk.filter(tenant_id=tenant.id, token_hash=rules.token_hash(token or ""),
+                                                 revoked_at__isnull=True))
+    if kiosk is None:
+        raise NotFound("Unknown or revoked kiosk", field="kioskToken")
+    return kiosk
+
+
+async def _unused_code(tenant: Tenant, text: str) -> SurveyCode:
+    """The survey code, locked: of requests using it at once, one takes it and the others find it used."""
+    code = await once.locked(SurveyCode.filter(tenant_id=tenant.id, code=rules.normalise_code(text or "")))
+    if code is None:
+        raise NotFound("Unknown survey code", field="code")
+    if code.used_at is not None:
+        raise Conflict("This survey code was already used", field="code")
+    return code
+
+
+async def _in_burst(kiosk: SurveyKiosk, scores: list[int], settings: TenantSettings) -> bool:
+    since = clock.now() - dt.timedelta(minutes=settings.kiosk_burst_minutes)
+    identical = await SurveyResponse.filter(tenant_id=kiosk.tenant_id, kiosk_id=kiosk.id, created_at__gte=since,
+                                            **dict(zip(ELEMENT_FIELDS, scores))).count()
+    return rules.burst_anomaly(identical, settings.kiosk_burst_identical)
 
 
 async def submit_feedback(ctx: RequestContext, slug: str, service_id: uuid.UUID | None, message: str,
@@ -109,7 +186,7 @@ async def submit_feedback(ctx: RequestContext, slug: str, service_id: uuid.UUID 
     if problems:
         raise ValidationFailed(problems)
     service = await _public_service(tenant, service_id)
-    await _public_limits(ctx, tenant, settings, "feedback", settings.feedback_per_ip)
+    await _public_limits(tenant, settings, "feedback", ctx.ip, settings.feedback_per_ip)
     normalised = " ".join(message.lower().split())
     fingerprint = _fingerprint(tenant.id, ctx.ip, normalised)
     since = clock.now() - dt.timedelta(days=1)
@@ -133,6 +210,73 @@ async def track_ticket(ctx: RequestContext, slug: str, code: str) -> tuple[Feedb
         raise NotFound("Unknown ticket code", field="code")
     service = await Service.get_or_none(id=ticket.service_id, tenant_id=tenant.id) if ticket.service_id else None
     return ticket, service
+
+
+async def _citizen_ticket(ctx: RequestContext, slug: str, code: str) -> tuple[FeedbackTicket, TenantSettings]:
+    """The ticket a citizen names by its code, locked for the change that follows."""
+    tenant, settings = await public_tenant(ctx, slug)
+    await ratelimit.hit(tenant.id, f"ip:{ctx.ip}:track", settings.feedback_per_ip * 10, settings.rate_window_seconds)
+    ticket = await once.locked(FeedbackTicket.filter(tenant_id=tenant.id, code=rules.normalise_code(code or "")))
+    if ticket is None:
+        raise NotFound("Unknown ticket code", field="code")
+    return ticket, settings
+
+
+async def reply_to_ticket(ctx: RequestContext, slug: str, code: str, message: str) -> FeedbackTicket:
+    """A citizen answers the unit's answer: the ticket is open again (IN_PROGRESS) for staff."""
+    if not message or not message.strip() or len(message) > rules.MAX_MESSAGE:
+        raise ValidationFailed([FieldError("message", "BAD_USER_INPUT", f"1 to {rules.MAX_MESSAGE} characters")])
+    ticket, _settings = await _citizen_ticket(ctx, slug, code)
+    if problem := rules.reply_problem(ticket.status):
+        raise Conflict(problem, field="code")
+    ticket.status = TicketStatus.IN_PROGRESS
+    await ticket.save()
+    await TicketEvent.create(tenant_id=ticket.tenant_id, ticket_id=ticket.id, kind=rules.TicketEventKind.REPLIED,
+                             status=ticket.status, reply=message.strip())
+    return ticket
+
+
+async def rate_ticket_answer(ctx: RequestContext, slug: str, code: str, rating: int) -> FeedbackTicket:
+    """A citizen rates the current answer, 1 to 5, once per answer."""
+    ticket, _settings = await _citizen_ticket(ctx, slug, code)
+    if problem := rules.rating_problem(ticket.status, rating, ticket.answer_rating is not None):
+        code_, message = problem
+        if code_ == "CONFLICT":
+            raise Conflict(message, field="rating")
+        raise ValidationFailed([FieldError("rating", code_, message)])
+    ticket.answer_rating = rating
+    await ticket.save()
+    await TicketEvent.create(tenant_id=ticket.tenant_id, ticket_id=ticket.id, kind=rules.TicketEventKind.RATED,
+                             status=ticket.status, rating=rating)
+    return ticket
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: dt.datetime
+    kind: rules.TicketEventKind
+    status: TicketStatus
+    public_answer: str | None = None
+    rating: int | None = None
+    staff_name: str | None = None
+
+
+async def ticket_timeline(ctx: RequestContext, slug: str, code: str) -> list[TimelineEntry]:
+    """What a citizen sees of a ticket's history: its receipt, its states, the public answers and the
+    rating; never replies' text, notes or the assignee, and staff names only where the tenant publishes
+    them (``public_staff_names``)."""
+    tenant, settings = await public_tenant(ctx, slug)
+    await ratelimit.hit(tenant.id, f"ip:{ctx.ip}:track", settings.feedback_per_ip * 10, settings.rate_window_seconds)
+    ticket = await FeedbackTicket.get_or_none(tenant_id=tenant.id, code=rules.normalise_code(code or ""))
+    if ticket is None:
+        raise NotFound("Unknown ticket code", field="code")
+    events = await TicketEvent.filter(tenant_id=tenant.id, ticket_id=ticket.id).order_by("created_at", "id")
+    names: dict[uuid.UUID, str] = {}
+    if settings.public_staff_names and (staff := {e.staff_id for e in events if e.staff_id}):
+        names = dict(await Employee.filter(tenant_id=tenant.id, id__in=staff).values_list("id", "name"))
+    return [TimelineEntry(ticket.created_at, rules.TicketEventKind.RECEIVED, TicketStatus.RECEIVED)] + [
+        TimelineEntry(e.created_at, e.kind, e.status, e.public_text, e.rating, names.get(e.staff_id))
+        for e in events]
 
 
 # --- staff side ---------------------------------------------------------------------------------
@@ -206,8 +350,11 @@ async def respond(ctx: RequestContext, ticket_id: uuid.UUID, status: TicketStatu
         problems.append(FieldError("internalNote", "BAD_USER_INPUT", f"At most {rules.MAX_MESSAGE} characters"))
     if problems:
         raise ValidationFailed(problems)
-    if public_answer is not None and public_answer.strip() != ticket.public_answer:
-        ticket.public_answer, ticket.answered_at = public_answer.strip(), clock.now()
+    answered = public_answer is not None and public_answer.strip() != ticket.public_answer
+    before = ticket.status
+    if answered:
+        # A new answer may be rated anew.
+        ticket.public_answer, ticket.answered_at, ticket.answer_rating = public_answer.strip(), clock.now(), None
         if status is None and _STATUS_ORDER.index(ticket.status) < _STATUS_ORDER.index(TicketStatus.ANSWERED):
             status = TicketStatus.ANSWERED
     if status is not None:
@@ -220,7 +367,16 @@ async def respond(ctx: RequestContext, ticket_id: uuid.UUID, status: TicketStatu
         stamp = clock.now().strftime("%Y-%m-%d %H:%M")
         ticket.internal_note = (ticket.internal_note + f"\n[{stamp}] {internal_note.strip()}").strip()
     await ticket.save()
+    if answered or ticket.status is not before:
+        await _staff_event(ctx, ticket, rules.TicketEventKind.ANSWERED if answered else rules.TicketEventKind.STATUS,
+                           ticket.public_answer if answered else None)
     return ticket
+
+
+async def _staff_event(ctx: RequestContext, ticket: FeedbackTicket, kind: rules.TicketEventKind,
+                       public_text: str | None) -> None:
+    await TicketEvent.create(tenant_id=ticket.tenant_id, ticket_id=ticket.id, kind=kind, status=ticket.status,
+                             public_text=public_text, staff_id=await ctx.employee_id())
 
 
 async def assign(ctx: RequestContext, ticket_id: uuid.UUID, employee_id: uuid.UUID) -> FeedbackTicket:
@@ -234,9 +390,12 @@ async def assign(ctx: RequestContext, ticket_id: uuid.UUID, employee_id: uuid.UU
     if ticket.assigned_to_id == employee.id:
         raise Conflict("The ticket is already assigned to this employee", field="employeeId")
     ticket.assigned_to_id = employee.id
-    if ticket.status is TicketStatus.RECEIVED:
+    moved = ticket.status is TicketStatus.RECEIVED
+    if moved:
         ticket.status = TicketStatus.IN_PROGRESS
     await ticket.save()
+    if moved:
+        await _staff_event(ctx, ticket, rules.TicketEventKind.STATUS, None)
     return ticket
 
 
@@ -266,11 +425,13 @@ async def element_sums(query, *group: str) -> list[dict]:
         *group, "n", *[f"s{i}" for i in range(1, 10)])
 
 
-def ikm_of(row: dict | None, weighting) -> rules.Ikm | None:
-    """The IKM of one ``element_sums`` row (None without respondents)."""
+def ikm_of(row: dict | None, weighting, population: int | None = None) -> rules.Ikm | None:
+    """The IKM of one ``element_sums`` row (None without respondents), flagged against the minimum
+    sample of ``population`` (a service unit's)."""
     if row is None:
         return None
-    return rules.compute_ikm([int(row[f"s{i}"] or 0) for i in range(1, 10)], int(row["n"] or 0), weighting)
+    return rules.compute_ikm([int(row[f"s{i}"] or 0) for i in range(1, 10)], int(row["n"] or 0), weighting,
+                             rules.minimum_sample(population))
 
 
 async def ikm(ctx: RequestContext, service_unit_id: uuid.UUID, date_from: dt.date, date_to: dt.date) -> IkmReport:
@@ -297,7 +458,7 @@ async def ikm(ctx: RequestContext, service_unit_id: uuid.UUID, date_from: dt.dat
         + " FROM survey_response WHERE tenant_id = $1 AND service_unit_id = $2 AND created_at >= $3 AND created_at < $4"
         f" GROUP BY {month_sql} ORDER BY 1",
         [uuid_param(tenant_id), uuid_param(unit.id), *_stamps(start, end)])
-    return IkmReport(unit, date_from, date_to, ikm_of(total, weighting),
+    return IkmReport(unit, date_from, date_to, ikm_of(total, weighting, unit.population),
                      [(s, ikm_of(found[s.id], weighting) if s.id in found else None) for s in services.values()],
                      [(m["month"], ikm_of(m, weighting)) for m in months], weighting.value)
 
@@ -370,12 +531,16 @@ async def ikm_for_service_units(tenant_id: uuid.UUID, service_unit_ids: list[uui
 
 
 
-async def save_service_unit(ctx: RequestContext, code: str, name: str, org_unit_id: uuid.UUID | None) -> ServiceUnit:
-    """HR creates or renames a service unit (by code), optionally attached to an org unit."""
+async def save_service_unit(ctx: RequestContext, code: str, name: str, org_unit_id: uuid.UUID | None,
+                            population: int | None = None) -> ServiceUnit:
+    """HR creates or renames a service unit (by code), optionally attached to an org unit, and sets its
+    population of service users per period (None leaves it as it is)."""
     await ctx.require("org", "manage")
     tenant_id = ctx.require_tenant()
     problems = [FieldError(f, "BAD_USER_INPUT", f"{f} must be 1-{n} characters")
                 for f, v, n in (("code", code, 50), ("name", name, 200)) if not v or not v.strip() or len(v) > n]
+    if population is not None and not 1 <= population <= 100_000_000:
+        problems.append(FieldError("population", "BAD_USER_INPUT", "population must be 1 to 100000000"))
     if problems:
         raise ValidationFailed(problems)
     if org_unit_id is not None and not await OrgUnit.exists(id=org_unit_id, tenant_id=tenant_id):
@@ -383,10 +548,12 @@ async def save_service_unit(ctx: RequestContext, code: str, name: str, org_unit_
     await once.lock_key("service-unit", tenant_id, code.strip())  # one save of a code at a time
     unit = await ServiceUnit.get_or_none(tenant_id=tenant_id, code=code.strip())
     if unit is None:
-        return await ServiceUnit.create(tenant_id=tenant_id, code=code.strip(), name=name.strip(), org_unit_id=org_unit_id)
-    if unit.name == name.strip() and unit.org_unit_id == org_unit_id:
-        raise Conflict("The service unit already has this name and org unit", field="code")
-    unit.name, unit.org_unit_id = name.strip(), org_unit_id
+        return await ServiceUnit.create(tenant_id=tenant_id, code=code.strip(), name=name.strip(), org_unit_id=org_unit_id,
+                                        population=population)
+    population = unit.population if population is None else population
+    if unit.name == name.strip() and unit.org_unit_id == org_unit_id and unit.population == population:
+        raise Conflict("The service unit already has this name, org unit and population", field="code")
+    unit.name, unit.org_unit_id, unit.population = name.strip(), org_unit_id, population
     await unit.save()
     return unit
 
