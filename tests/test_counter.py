@@ -449,3 +449,4 @@ async def test_another_tenants_kiosks_codes_and_plans_answer_not_found(api, tmp_
                                              "scores": [4] * 9, **extra}})
         assert _errors(answer["submitSurveyResponse"]) == [(field, "NOT_FOUND")]
     assert (await rows(SurveyCode, tenant_b.id))[0].used_at is None
+

@@ -192,7 +192,7 @@ SURVEY_QUESTIONS = (
     SurveyQuestion(8, ELEMENTS[7], "Bagaimana pendapat Saudara tentang penanganan pengaduan pengguna layanan?",
                    ("Tidak ada", "Ada tetapi tidak berfungsi", "Berfungsi kurang maksimal", "Dikelola dengan baik")),
     SurveyQuestion(9, ELEMENTS[8], "Bagaimana pendapat Saudara tentang kualitas sarana dan prasarana?",
-                   ("Buruk", "Cukup", "Baik", "Sangat baik")),
+                   ("Buruk", "Cukup", "Baik", "Sangat Baik")),
 )
 MAX_SUGGESTION = 2000
 

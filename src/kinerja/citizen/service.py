@@ -112,11 +112,11 @@ async def submit_survey(ctx: RequestContext, slug: str, service_id: uuid.UUID | 
         await ratelimit.hit(tenant.id, f"kiosk:{kiosk.id}", settings.kiosk_per_minute, 60)
     elif source.code is not None:
         channel = rules.SubmissionChannel.CODE
+        await _public_limits(tenant, settings, "survey", client, settings.survey_per_ip)  # before any guess
         code = await _unused_code(tenant, source.code)
         service = await _public_service(tenant, code.service_id)
         if service_id is not None and service_id != service.id:
             raise NotFound("This code belongs to another service", field="serviceId")
-        await _public_limits(tenant, settings, "survey", client, settings.survey_per_ip)
     else:
         channel = rules.SubmissionChannel.WEB
         service = await _public_service(tenant, service_id)
@@ -223,13 +223,15 @@ async def _citizen_ticket(ctx: RequestContext, slug: str, code: str) -> tuple[Fe
 
 
 async def reply_to_ticket(ctx: RequestContext, slug: str, code: str, message: str) -> FeedbackTicket:
-    """A citizen answers the unit's answer: the ticket is open again (IN_PROGRESS) for staff."""
+    """A citizen answers the unit's answer: the ticket is open again (IN_PROGRESS) for staff, due within
+    the tenant's ticket deadline from now."""
     if not message or not message.strip() or len(message) > rules.MAX_MESSAGE:
         raise ValidationFailed([FieldError("message", "BAD_USER_INPUT", f"1 to {rules.MAX_MESSAGE} characters")])
-    ticket, _settings = await _citizen_ticket(ctx, slug, code)
+    ticket, settings = await _citizen_ticket(ctx, slug, code)
     if problem := rules.reply_problem(ticket.status):
         raise Conflict(problem, field="code")
-    ticket.status = TicketStatus.IN_PROGRESS
+    # Open again, with a fresh deadline for the unit's next answer.
+    ticket.status, ticket.due_at = TicketStatus.IN_PROGRESS, clock.now() + dt.timedelta(days=settings.ticket_sla_days)
     await ticket.save()
     await TicketEvent.create(tenant_id=ticket.tenant_id, ticket_id=ticket.id, kind=rules.TicketEventKind.REPLIED,
                              status=ticket.status, reply=message.strip())
