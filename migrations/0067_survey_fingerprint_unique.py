@@ -44,6 +44,6 @@ async def drop(_apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("kinerja", "0021_survey_period_index")]
+    dependencies = [("kinerja", "0061_citizen_counter_isolation")]
 
     operations = [RunPython(create, drop)]

@@ -28,6 +28,10 @@ from kinerja.core.paths import tenants_dir
 BACKEND = os.environ.get("KINERJA_TEST_BACKEND", "postgres")
 ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 DEMO_PASSWORD = "kinerja-demo"
+# Access tokens are cached for the whole session (Api.token) and reads are replayed with the token they
+# were sent with (test_read_parity): they must outlive the suite, which takes longer than the default
+# 15 minutes on a loaded machine. Tests of expiry set their own lifetime.
+os.environ.setdefault("KINERJA_ACCESS_TOKEN_SECONDS", "7200")
 
 
 def pytest_report_header(config):

@@ -663,3 +663,94 @@ async def test_after_a_failed_mutation_the_rest_of_the_operation_does_not_run(ap
     assert body["b"]["period"] is None and body["b"]["userErrors"][0]["code"] == "CONFLICT"
     assert body["b"]["userErrors"][0]["message"].startswith("Not run")
     assert not (await rows(Period, tenant.id, id=from_global_id(period)[1]))[0].closed
+
+
+# --- the survey at the counter -------------------------------------------------------------------
+
+KIOSK = ("mutation($i: RegisterSurveyKioskInput!) { registerSurveyKiosk(input: $i) { token kiosk { id } "
+         "userErrors { code message } } }")
+REVOKE_KIOSK = ("mutation($i: RevokeSurveyKioskInput!) { revokeSurveyKiosk(input: $i) { kiosk { active } "
+                "userErrors { code message } } }")
+CODES = ("mutation($i: IssueSurveyCodesInput!) { issueSurveyCodes(input: $i) { batch { codes { code } } "
+         "userErrors { code message } } }")
+RATE_ANSWER = ("mutation($i: RateTicketAnswerInput!) { rateTicketAnswer(input: $i) { status "
+               "userErrors { code message } } }")
+REPLY_TICKET = ("mutation($i: ReplyToTicketInput!) { replyToTicket(input: $i) { status "
+                "userErrors { code message } } }")
+FOLLOW_UP = ("mutation($i: SaveFollowUpPlanInput!) { saveFollowUpPlan(input: $i) { plan { id } "
+             "userErrors { code message } } }")
+
+
+async def _unit(tenant: Tenant) -> str:
+    return to_global_id("ServiceUnit", (await rows(ServiceUnit, tenant.id))[0].id)
+
+
+async def test_a_qr_code_used_by_ten_submissions_at_once_counts_once(api):
+    from kinerja.citizen.models import SurveyCode
+
+    tenant = await _tenant("tangerang-selatan")
+    admin = await api.token("tangerang-selatan", "admin")
+    service_id = await _service(api, "tangerang-selatan")
+    issued = (await api.ok(CODES, {"i": {"serviceId": service_id, "count": 1}}, admin))["issueSurveyCodes"]
+    code = issued["batch"]["codes"][0]["code"]
+    variables = {"i": {"tenant": "tangerang-selatan", "code": code, "scores": [3, 4, 3, 4, 3, 4, 3, 4, 3]}}
+    before = len(await rows(SurveyResponse, tenant.id, channel="CODE"))
+    # Different addresses: only the code can make them one.
+    answers = await together(M, lambda i: api.post(SURVEY, variables, ip=next(IPS)))
+    successes, codes = outcome(answers, "submitSurveyResponse")
+    assert successes == 1 and codes == ["CONFLICT"] * (M - 1)
+    assert len(await rows(SurveyResponse, tenant.id, channel="CODE")) == before + 1
+    stored = (await rows(SurveyCode, tenant.id, code=code))[0]
+    assert stored.used_at is not None and len(await _entries(tenant, "submitSurveyResponse", stored.id)) == 1
+
+
+async def test_kiosks_registered_revoked_and_used_at_once(api):
+    tenant = await _tenant("samarinda")
+    admin = await api.token("samarinda", "admin")
+    unit = await _unit(tenant)
+    name = f"Loket {uuid.uuid4().hex[:6]}"
+    answers = await together(M, lambda _i: api.post(KIOSK, {"i": {"serviceUnitId": unit, "name": name}}, admin))
+    assert outcome(answers, "registerSurveyKiosk") == (1, ["CONFLICT"] * (M - 1))
+    registered = next(p for p in payloads(answers, "registerSurveyKiosk") if not p["userErrors"])
+    service_id = (await api.ok("query($t: String!) { publicServices(tenant: $t) { id serviceUnit } }",
+                               {"t": "samarinda"}))["publicServices"]
+    unit_name = (await rows(ServiceUnit, tenant.id, id=_id(unit)))[0].name
+    service_id = next(s["id"] for s in service_id if s["serviceUnit"] == unit_name)
+    # One kiosk, ten citizens answering alike at once: all ten count.
+    same = {"i": {"tenant": "samarinda", "serviceId": service_id, "scores": [4] * 9, "kioskToken": registered["token"]}}
+    assert outcome(await together(M, lambda _i: api.post(SURVEY, same)), "submitSurveyResponse") == (M, [])
+    assert len(await rows(SurveyResponse, tenant.id, kiosk_id=_id(registered["kiosk"]["id"]))) == M
+    revoke = {"i": {"id": registered["kiosk"]["id"]}}
+    assert outcome(await together(M, lambda _i: api.post(REVOKE_KIOSK, revoke, admin)), "revokeSurveyKiosk") == \
+        (1, ["CONFLICT"] * (M - 1))
+    assert len(await _entries(tenant, "revokeSurveyKiosk", _id(registered["kiosk"]["id"]))) == 1
+
+
+async def test_a_ticket_rated_and_replied_to_at_once_changes_once(api):
+    tenant = await _tenant("bungo")
+    hr = await api.token("bungo", "bkpsdm")
+    service_id = await _service(api, "bungo")
+    message = f"Mohon info jadwal {uuid.uuid4().hex[:6]}"
+    code = (await api.ok(TICKET, {"i": {"tenant": "bungo", "serviceId": service_id, "message": message}}))[
+        "submitCitizenFeedback"]["ticketCode"]
+    ticket = (await rows(FeedbackTicket, tenant.id, code=code))[0]
+    respond = ("mutation($i: RespondToFeedbackInput!) { respondToFeedback(input: $i) { userErrors { code } } }")
+    await api.ok(respond, {"i": {"id": to_global_id("CitizenFeedback", ticket.id), "publicAnswer": "Senin-Jumat."}}, hr)
+    rate = {"i": {"tenant": "bungo", "code": code, "rating": 5}}
+    assert outcome(await together(M, lambda _i: api.post(RATE_ANSWER, rate, ip=next(IPS))), "rateTicketAnswer") == \
+        (1, ["CONFLICT"] * (M - 1))
+    reply = {"i": {"tenant": "bungo", "code": code, "message": "Sabtu buka?"}}
+    assert outcome(await together(M, lambda _i: api.post(REPLY_TICKET, reply, ip=next(IPS))), "replyToTicket") == \
+        (1, ["CONFLICT"] * (M - 1))
+    assert len(await _entries(tenant, "rateTicketAnswer", ticket.id)) == 1
+    assert len(await _entries(tenant, "replyToTicket", ticket.id)) == 1
+
+
+async def test_the_same_follow_up_plan_saved_at_once_is_saved_once(api):
+    tenant = await _tenant("bungo")
+    admin = await api.token("bungo", "admin")
+    year = next(YEARS)
+    actions = [{"element": 3, "action": "Tambah loket", "dueOn": f"{year}-06-30"}]
+    plan = {"i": {"serviceUnitId": await _unit(tenant), "year": year, "actions": actions}}
+    assert outcome(await together(M, lambda _i: api.post(FOLLOW_UP, plan, admin)), "saveFollowUpPlan") == \
+        (1, ["CONFLICT"] * (M - 1))

@@ -66,3 +66,61 @@ def test_ticket_codes_are_readable_and_normalised():
     code = new_ticket_code()
     assert len(code) == 11 and code[5] == "-" and normalise_code(code.lower().replace("-", " ")) == code
     assert normalise_code("short") == ""
+
+
+# --- sample size, follow-up, channels (issue 20) ---------------------------------------------------
+
+def _krejcie_morgan(population: int) -> float:
+    chi2, p, d = 3.841, 0.5, 0.05
+    return chi2 * population * p * (1 - p) / (d * d * (population - 1) + chi2 * p * (1 - p))
+
+
+def test_every_row_of_the_krejcie_morgan_table_is_the_rounded_formula():
+    from kinerja.citizen.rules import KREJCIE_MORGAN
+
+    assert len(KREJCIE_MORGAN) == 90
+    assert [n for n, _s in KREJCIE_MORGAN] == sorted(n for n, _s in KREJCIE_MORGAN)
+    assert all(round(_krejcie_morgan(n)) == s for n, s in KREJCIE_MORGAN)
+
+
+@pytest.mark.parametrize(("population", "sample"), [
+    (None, 30), (1, 1), (9, 9), (10, 10), (11, 14), (100, 80), (101, 86), (1000, 278), (10000, 370),
+    (75000, 382), (75001, 384), (10**8, 384)])
+def test_the_minimum_sample_is_the_tables_row_or_the_next_larger(population, sample):
+    from kinerja.citizen.rules import minimum_sample
+
+    assert minimum_sample(population) == sample
+
+
+def test_the_small_sample_flag_follows_the_minimum():
+    sums = [4 * 80] * 9
+    assert compute_ikm(sums, 80, IkmWeighting.EXACT, 80).small_sample is False
+    assert compute_ikm(sums[:], 79, IkmWeighting.EXACT, 80).small_sample is True
+    assert compute_ikm(sums, 80, IkmWeighting.EXACT).minimum_sample == 30
+
+
+def test_the_weakest_elements_are_those_below_the_threshold_or_the_three_lowest():
+    from kinerja.citizen.rules import weakest_elements
+
+    nrr = [Decimal(x) for x in ("3.5", "2.9", "3.1", "4", "2.5", "3.2", "3.9", "2.9", "3.3")]
+    assert weakest_elements(nrr, None) == [5, 2, 8]  # ties by number
+    assert weakest_elements(nrr, Decimal("3.15")) == [5, 2, 8, 3]
+    assert weakest_elements(nrr, Decimal("2")) == [5, 2, 8]  # none below: the three lowest
+
+
+def test_only_anonymous_web_submissions_are_checked_for_duplicates():
+    from kinerja.citizen.rules import SubmissionChannel, burst_anomaly, duplicate_check_applies
+
+    assert [duplicate_check_applies(c) for c in SubmissionChannel] == [True, False, False]
+    assert (burst_anomaly(9, 10), burst_anomaly(10, 10)) == (False, True)
+
+
+def test_ratings_and_replies_follow_the_tickets_state():
+    from kinerja.citizen.rules import TicketStatus, rating_problem, reply_problem
+
+    assert reply_problem(TicketStatus.ANSWERED) is None
+    assert reply_problem(TicketStatus.CLOSED) and reply_problem(TicketStatus.RECEIVED)
+    assert rating_problem(TicketStatus.CLOSED, 5, False) is None
+    assert rating_problem(TicketStatus.ANSWERED, 0, False)[0] == "BAD_USER_INPUT"
+    assert rating_problem(TicketStatus.IN_PROGRESS, 3, False)[0] == "CONFLICT"
+    assert rating_problem(TicketStatus.ANSWERED, 3, True)[0] == "CONFLICT"

@@ -26,7 +26,7 @@ from kinerja.api.schema import TRUSTED_HANDLERS, build_schema, limits
 from kinerja.api.trusted import TrustedDocuments
 from kinerja.api.view import RETRY_AFTER_SECONDS, GraphQLView
 from kinerja.auth.policy_events import PolicyReloader
-from kinerja.citizen.http import public_report_csv
+from kinerja.citizen.http import public_report_csv, survey_codes_pdf
 from kinerja.core.config import Settings
 from kinerja.core import faults, replicas
 from kinerja.core.db import readiness, tortoise_config
@@ -211,6 +211,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True,
             Route("/documents/evaluations/{evaluation_id}.pdf", evaluation_document),
             Route("/documents/units/{org_unit_id}/predicates.csv", unit_predicate_sheet),
             Route("/public/{tenant}/report/{year}.csv", public_report_csv),
+            Route("/survey-codes/{batch_id}.pdf", survey_codes_pdf),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics.metrics_endpoint(settings)),

@@ -145,6 +145,10 @@ TENANT_NAMING_FIELDS: dict[str, tuple[str, ...]] = {
     "publicReport": ("tenant",),
     "submitSurveyResponse": ("input", "tenant"),
     "submitCitizenFeedback": ("input", "tenant"),
+    "surveyQuestions": ("tenant",),
+    "feedbackTimeline": ("tenant",),
+    "replyToTicket": ("input", "tenant"),
+    "rateTicketAnswer": ("input", "tenant"),
 }
 _NEUTRAL_FIELDS = {"__typename", "__schema", "__type"}
 

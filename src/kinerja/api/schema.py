@@ -15,6 +15,7 @@ from kinerja.auth.access_graphql import AccessMutation, AccessQuery
 from kinerja.auth.graphql import AuthMutation, AuthQuery
 from kinerja.citizen import graphql as citizen_graphql
 from kinerja.citizen.graphql import CitizenMutation, CitizenQuery
+from kinerja.citizen.counter_graphql import CounterMutation, CounterQuery
 from kinerja.evaluations import compiled as evaluations_compiled
 from kinerja.evaluations import graphql as evaluations_graphql
 from kinerja.evaluations.graphql import EvaluationMutation, EvaluationQuery
@@ -51,9 +52,9 @@ TRUSTED_HANDLERS = {
 
 
 Query = merge_types("Query", (AuthQuery, AccessQuery, OrgQuery, PlanQuery, EvaluationQuery, TrainingQuery,
-                              CitizenQuery, PlatformQuery, AuditQuery, NodeQuery))
+                              CitizenQuery, CounterQuery, PlatformQuery, AuditQuery, NodeQuery))
 Mutation = merge_types("Mutation", (AuthMutation, AccessMutation, OrgMutation, PlanMutation, EvaluationMutation,
-                                    TrainingMutation, CitizenMutation, PlatformMutation))
+                                    TrainingMutation, CitizenMutation, CounterMutation, PlatformMutation))
 Subscription = merge_types("Subscription", (PlanSubscription,))
 
 

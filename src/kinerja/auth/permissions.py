@@ -80,6 +80,8 @@ CATALOGUE: list[Permission] = [
              "Answer and assign citizen feedback"),
     *_scoped("ikm", "read", [Scope.UNIT, Scope.TENANT], "Melihat indeks kepuasan masyarakat (IKM)",
              "Read the satisfaction index (IKM)"),
+    *_scoped("survey", "manage", [Scope.UNIT, Scope.TENANT], "Mengelola kios survei, kode survei dan rencana tindak lanjut",
+             "Manage survey kiosks, survey codes and follow-up plans"),
     *_scoped("audit", "read", [Scope.TENANT], "Melihat jejak audit perubahan data", "Read the audit trail of changes"),
     *_scoped("tenant", "read", [Scope.TENANT], "Melihat tenant (operator platform)", "Read tenants (platform operators)"),
     *_scoped("tenant", "manage", [Scope.TENANT], "Mengelola tenant (operator platform)", "Manage tenants (platform operators)"),

@@ -77,7 +77,10 @@ class IkmValue:
     value: Decimal = strawberry.field(description="IKM x 25, on 25-100, rounded to 2 decimals.")
     category: Category
     label: str
-    small_sample: bool = strawberry.field(description=f"Fewer than {rules.SMALL_SAMPLE} respondents: read with care.")
+    small_sample: bool = strawberry.field(description="Fewer respondents than `minimumSample`: read with care.")
+    minimum_sample: int = strawberry.field(
+        description="The minimum sample for the unit's population of service users (Krejcie-Morgan table, as "
+                    f"PermenPANRB 14/2017 refers to it); {rules.SMALL_SAMPLE} where no population is set.")
 
     @classmethod
     def build(cls, ikm: rules.Ikm) -> "IkmValue":
@@ -86,7 +89,7 @@ class IkmValue:
                    elements=[ElementScore(number=i + 1, element=rules.ELEMENTS[i], nrr=n.quantize(four))
                              for i, n in enumerate(ikm.nrr)],
                    index=ikm.index.quantize(four), value=ikm.converted, category=ikm.category, label=ikm.label,
-                   small_sample=ikm.small_sample)
+                   small_sample=ikm.small_sample, minimum_sample=ikm.minimum_sample)
 
 
 def _ikm(value: rules.Ikm | None) -> IkmValue | None:
@@ -107,7 +110,7 @@ class MonthIkm:
 
 # A service unit with the report's range ({0} from, {1} to; {2} and {3} the moments counted between)
 # and its tenant's settings (the IKM weighting).
-IKM_ROWS = ("(SELECT u.id, u.tenant_id, u.name, u.org_unit_id, {0} AS date_from, {1} AS date_to, "
+IKM_ROWS = ("(SELECT u.id, u.tenant_id, u.name, u.org_unit_id, u.population, {0} AS date_from, {1} AS date_to, "
             "{2} AS range_start, {3} AS range_end, (SELECT n.settings FROM tenant n WHERE n.id = u.tenant_id) AS settings "
             "FROM service_unit u WHERE u.tenant_id = {tenant}) {t}")
 SUMS = "count(r.id), " + ", ".join(f"sum(r.u{i})" for i in range(1, 10))
@@ -148,18 +151,19 @@ def _weighting(settings) -> IkmWeighting:
     return TenantSettings.from_dict(_json(settings) or {}).ikm_weighting
 
 
-def _ikm_of_sums(sums, weighting: IkmWeighting) -> IkmValue | None:
+def _ikm_of_sums(sums, weighting: IkmWeighting, population: int | None = None) -> IkmValue | None:
     sums = _json(sums)
     row = {"n": sums[0], **{f"s{i}": sums[i] for i in range(1, 10)}} if sums else None
-    return _ikm(service.ikm_of(row, weighting))
+    return _ikm(service.ikm_of(row, weighting, population))
 
 
 def weighting_of(settings) -> str:
     return _weighting(settings).value
 
 
-def overall_of(settings, sums) -> IkmValue | None:
-    return _ikm_of_sums(sums, _weighting(settings))
+def overall_of(settings, population, sums) -> IkmValue | None:
+    """The unit's IKM, flagged against the minimum sample of its population of service users."""
+    return _ikm_of_sums(sums, _weighting(settings), population)
 
 
 def per_service_of(settings, rows) -> list[ServiceIkm]:
@@ -180,7 +184,7 @@ class IkmReport:
     date_to: dt.date
     weighting: str = sql.derived(weighting_of, "settings",
                                  description="EXACT (1/9 per element) or PRINTED (0.11, as printed).")
-    overall: IkmValue | None = sql.derived(overall_of, "settings", UNIT_SUMS)
+    overall: IkmValue | None = sql.derived(overall_of, "settings", "population", UNIT_SUMS)
     per_service: list[ServiceIkm] = sql.derived(per_service_of, "settings", SERVICE_SUMS)
     by_month: list[MonthIkm] = sql.derived(by_month_of, "settings", MONTH_SUMS)
 
@@ -219,11 +223,23 @@ class CitizenFeedback(Node):
     service_unit: str = sql.expression(SERVICE_UNIT_NAME)
 
 
+@strawberry.type(description="An action of a published follow-up plan (rencana tindak lanjut).")
+class PublicFollowUpAction:
+    element: int
+    element_name: str
+    action: str
+    owner: str | None = strawberry.field(description="The owning position (never a person).")
+    due_on: dt.date
+    status: str
+
+
 @strawberry.type
 class PublicServiceUnitLine:
     name: str
     respondents: int | None = strawberry.field(description="Null when fewer than 5 (withheld).")
     ikm: IkmValue | None
+    follow_up: list[PublicFollowUpAction] = strawberry.field(
+        default_factory=list, description="The unit's follow-up plan of the year, beside its IKM.")
 
 
 @strawberry.type
@@ -261,9 +277,13 @@ class SurveyProfileInput:
 @strawberry.input
 class SubmitSurveyResponseInput:
     tenant: str
-    service_id: strawberry.ID
+    service_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The service rated; may be left out with a `code`, which names its service.")
     scores: list[int] = strawberry.field(description="Nine scores, 1-4, in the order of the nine elements (unsur).")
     profile: SurveyProfileInput | None = None
+    kiosk_token: str | None = strawberry.field(default=None, description="Sent by a registered survey kiosk.")
+    code: str | None = strawberry.field(default=None, description="A one-time survey code (from a receipt's QR).")
+    suggestion: str | None = strawberry.field(default=None, description="Saran: private, seen by staff only.")
 
 
 @strawberry.input
@@ -314,7 +334,9 @@ class FeedbackTicketPayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-def _sid(gid: str) -> uuid.UUID | None:
+def _sid(gid: str | None) -> uuid.UUID | None:
+    if gid is None:
+        return None
     try:
         return parse_input_id(gid, "Service", "serviceId")
     except DomainError:
@@ -340,8 +362,11 @@ class CitizenQuery:
         r = await reports.public_report(info.context, tenant, year)
         return PublicReport(
             tenant=r.tenant.name, year=r.year,
-            service_units=[PublicServiceUnitLine(name=s.name, respondents=s.respondents, ikm=_ikm(s.ikm))
-                           for s in r.service_units],
+            service_units=[PublicServiceUnitLine(
+                name=s.name, respondents=s.respondents, ikm=_ikm(s.ikm),
+                follow_up=[PublicFollowUpAction(element=a.element, element_name=a.element_name, action=a.action,
+                                                owner=a.owner, due_on=a.due_on, status=a.status.value)
+                           for a in s.follow_up]) for s in r.service_units],
             org_units=[PublicOrgUnitLine(name=o.name, employees=o.employees, plans_approved=o.plans_approved,
                                          completion_percent=o.completion_percent,
                                          predicates=[PredicateCell(predicate=p.value, count=c)
@@ -384,6 +409,9 @@ class SaveServiceUnitInput:
     code: str
     name: str
     org_unit_id: strawberry.ID | None = None
+    population: int | None = strawberry.field(
+        default=None, description="Service users per period: the IKM's minimum sample follows from it. Left out: "
+                                  "unchanged.")
 
 
 @strawberry.input
@@ -413,7 +441,8 @@ class CitizenMutation:
     async def save_service_unit(self, info: Info, input: SaveServiceUnitInput) -> ServiceUnitPayload:
         async def work():
             unit = await service.save_service_unit(info.context, input.code, input.name,
-                                                   parse_input_id(input.org_unit_id, "OrgUnit", "orgUnitId"))
+                                                   parse_input_id(input.org_unit_id, "OrgUnit", "orgUnitId"),
+                                                   input.population)
             return {"service_unit": sql.ref("ServiceUnit", unit.id)}
         return await run_mutation(info, ServiceUnitPayload, work)
 
@@ -431,7 +460,9 @@ class CitizenMutation:
         async def work():
             p = input.profile
             profile = service.Profile(p.gender, p.age_range, p.education, p.occupation) if p else None
-            await service.submit_survey(info.context, input.tenant, _sid(input.service_id), input.scores, profile)
+            source = service.SurveySource(kiosk_token=input.kiosk_token, code=input.code)
+            await service.submit_survey(info.context, input.tenant, _sid(input.service_id), input.scores, profile,
+                                        source, input.suggestion)
             return {"accepted": True}
         return await run_mutation(info, SurveyResponsePayload, work)
 

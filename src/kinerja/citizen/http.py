@@ -1,12 +1,16 @@
-"""GET /public/{tenant}/report/{year}.csv: the transparency report as CSV, without login."""
+"""GET /public/{tenant}/report/{year}.csv: the transparency report as CSV, without login; and
+GET /survey-codes/{batch}.pdf: a batch's unused survey codes as QR cards, with the staff token."""
 
 from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from kinerja.auth.http import new_context
+from kinerja.auth.http import new_context, scoped_response
+from kinerja.citizen.counter import codes_pdf, printable_batch
 from kinerja.citizen.report import public_report, report_csv
+from kinerja.core.context import RequestContext
+from kinerja.core.ids import parse_global_id
 from kinerja.core.db import tenant_transaction
 from kinerja.core.errors import BadUserInput, Forbidden, NotFound
 
@@ -25,3 +29,13 @@ async def public_report_csv(request: Request) -> Response:
     name = f"laporan-kinerja-{report.tenant.slug}-{year}.csv"
     return Response(report_csv(report), media_type="text/csv",
                     headers={"content-disposition": f'attachment; filename="{name}"'})
+
+
+async def survey_codes_pdf(request: Request) -> Response:
+    async def work(ctx: RequestContext) -> Response:
+        batch = await printable_batch(ctx, parse_global_id(request.path_params["batch_id"], "SurveyCodeBatch"))
+        name = f"kode-survei-{batch.service.code}.pdf"
+        return Response(codes_pdf(batch), media_type="application/pdf",
+                        headers={"content-disposition": f'attachment; filename="{name}"'})
+
+    return await scoped_response(request, work)

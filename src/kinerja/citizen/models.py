@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from tortoise import fields
 
-from kinerja.citizen.rules import AgeRange, Education, Gender, Occupation, TicketKind, TicketStatus
+from kinerja.citizen.rules import (ActionStatus, AgeRange, Education, Gender, Occupation, SubmissionChannel,
+                                   TicketEventKind, TicketKind, TicketStatus)
 from kinerja.core.models import TenantModel
 
 
@@ -12,6 +13,7 @@ class ServiceUnit(TenantModel):
     code = fields.CharField(max_length=50)
     name = fields.CharField(max_length=200)
     org_unit = fields.ForeignKeyField("kinerja.OrgUnit", related_name=False, null=True, on_delete=fields.RESTRICT)
+    population = fields.IntField(null=True)  # service users per period: the minimum sample follows from it
 
     class Meta:
         table = "service_unit"
@@ -51,6 +53,10 @@ class SurveyResponse(TenantModel):
     education = fields.CharEnumField(Education, max_length=10, null=True)
     occupation = fields.CharEnumField(Occupation, max_length=20, null=True)
     fingerprint = fields.CharField(max_length=64)
+    channel = fields.CharEnumField(SubmissionChannel, max_length=5, default=SubmissionChannel.WEB)
+    kiosk = fields.ForeignKeyField("kinerja.SurveyKiosk", related_name=False, null=True, on_delete=fields.RESTRICT)
+    suggestion = fields.TextField(null=True)  # saran: private, for staff only
+    flagged = fields.BooleanField(default=False)  # part of a burst of identical answers from one kiosk
 
     class Meta:
         table = "survey_response"
@@ -74,6 +80,7 @@ class FeedbackTicket(TenantModel):
     due_at = fields.DatetimeField()
     fingerprint = fields.CharField(max_length=64)
     updated_at = fields.DatetimeField(auto_now=True)
+    answer_rating = fields.SmallIntField(null=True)  # the citizen's rating (1-5) of the current answer
 
     class Meta:
         table = "feedback_ticket"
@@ -91,3 +98,86 @@ class RateCounter(TenantModel):
     class Meta:
         table = "rate_counter"
         unique_together = (("tenant", "bucket", "window_start"),)
+
+
+class SurveyKiosk(TenantModel):
+    """A survey device at a service unit counter, known by a token shown once and stored hashed."""
+
+    service_unit = fields.ForeignKeyField("kinerja.ServiceUnit", related_name=False, on_delete=fields.RESTRICT)
+    name = fields.CharField(max_length=200)
+    token_hash = fields.CharField(max_length=64)
+    revoked_at = fields.DatetimeField(null=True)
+    audit_redact = ("token_hash",)
+
+    class Meta:
+        table = "survey_kiosk"
+        unique_together = (("tenant", "token_hash"),)
+
+
+class SurveyCodeBatch(TenantModel):
+    """A batch of one-time survey codes of one service, printed as QR codes on receipts."""
+
+    service = fields.ForeignKeyField("kinerja.Service", related_name=False, on_delete=fields.RESTRICT)
+    service_unit = fields.ForeignKeyField("kinerja.ServiceUnit", related_name=False, on_delete=fields.RESTRICT)
+    count = fields.IntField()
+
+    class Meta:
+        table = "survey_code_batch"
+
+
+class SurveyCode(TenantModel):
+    """One code of a batch: it names its service and is accepted once."""
+
+    batch = fields.ForeignKeyField("kinerja.SurveyCodeBatch", related_name=False, on_delete=fields.RESTRICT)
+    service = fields.ForeignKeyField("kinerja.Service", related_name=False, on_delete=fields.RESTRICT)
+    code = fields.CharField(max_length=11)
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "survey_code"
+        unique_together = (("tenant", "code"),)
+        indexes = (("tenant_id", "batch_id", "code"),)
+
+
+class TicketEvent(TenantModel):
+    """One step of a ticket, for its public timeline: received, moved on, answered, replied, rated."""
+
+    ticket = fields.ForeignKeyField("kinerja.FeedbackTicket", related_name=False, on_delete=fields.RESTRICT)
+    kind = fields.CharEnumField(TicketEventKind, max_length=10)
+    status = fields.CharEnumField(TicketStatus, max_length=12)
+    public_text = fields.TextField(null=True)  # the public answer given at this step
+    reply = fields.TextField(null=True)  # the citizen's reply (never public)
+    rating = fields.SmallIntField(null=True)
+    staff = fields.ForeignKeyField("kinerja.Employee", related_name=False, null=True, on_delete=fields.SET_NULL)
+
+    class Meta:
+        table = "ticket_event"
+        indexes = (("tenant_id", "ticket_id", "created_at"),)
+
+
+class FollowUpPlan(TenantModel):
+    """Rencana tindak lanjut of a service unit for a year, published beside its IKM."""
+
+    service_unit = fields.ForeignKeyField("kinerja.ServiceUnit", related_name=False, on_delete=fields.RESTRICT)
+    year = fields.SmallIntField()
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "follow_up_plan"
+        unique_together = (("tenant", "service_unit", "year"),)
+
+
+class FollowUpAction(TenantModel):
+    """One action of a follow-up plan: the element it improves, its owner (a position), due date, status."""
+
+    plan = fields.ForeignKeyField("kinerja.FollowUpPlan", related_name=False, on_delete=fields.CASCADE)
+    position = fields.SmallIntField()
+    element = fields.SmallIntField()
+    action = fields.TextField()
+    owner = fields.ForeignKeyField("kinerja.Position", related_name=False, null=True, on_delete=fields.RESTRICT)
+    due_on = fields.DateField()
+    status = fields.CharEnumField(ActionStatus, max_length=12, default=ActionStatus.PLANNED)
+
+    class Meta:
+        table = "follow_up_action"
+        unique_together = (("tenant", "plan", "position"),)

@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from kinerja.citizen import rules
+from kinerja.citizen.followup import PublishedAction, published_actions
 from kinerja.citizen.models import ServiceUnit, SurveyResponse
 from kinerja.citizen.service import element_sums, ikm_of, public_tenant
 from kinerja.core.context import RequestContext
@@ -30,6 +31,7 @@ class ServiceUnitLine:
     name: str
     respondents: int | None
     ikm: rules.Ikm | None  # None when withheld or without responses
+    follow_up: list[PublishedAction]
 
 
 @dataclass(frozen=True)
@@ -58,11 +60,13 @@ async def public_report(ctx: RequestContext, slug: str, year: int) -> PublicRepo
     rows = await element_sums(SurveyResponse.filter(tenant_id=tenant.id, created_at__gte=start, created_at__lt=end),
                               "service_unit_id")
     sums = {r["service_unit_id"]: r for r in rows}
+    follow_up = await published_actions(tenant.id, year)
     service_units = []
     for unit in await ServiceUnit.filter(tenant_id=tenant.id).order_by("name"):
         row = sums.get(unit.id)
         shown = rules.suppress(int(row["n"]) if row else 0, MIN_CELL)
-        service_units.append(ServiceUnitLine(unit.name, shown, ikm_of(row, settings.ikm_weighting) if shown else None))
+        service_units.append(ServiceUnitLine(unit.name, shown, ikm_of(row, settings.ikm_weighting, unit.population)
+                                             if shown else None, follow_up.get(unit.id, [])))
     return PublicReport(tenant, year, service_units, await _org_unit_lines(tenant.id, year))
 
 
@@ -90,18 +94,28 @@ async def _org_unit_lines(tenant_id: uuid.UUID, year: int) -> list[OrgUnitLine]:
     return lines
 
 
+FOLLOW_UP_COLUMNS = ["unsur", "tindak_lanjut", "penanggung_jawab", "batas_waktu", "status_tindak_lanjut"]
+
+
 def report_csv(report: PublicReport) -> str:
+    """One table: IKM rows per service unit, each followed by its follow-up actions (rencana tindak
+    lanjut), then performance rows per perangkat daerah; columns a row has no value for stay empty."""
     blank = "<5"
+    follow_blank = [""] * len(FOLLOW_UP_COLUMNS)
     rows: list[list[object]] = [["bagian", "unit", "responden", "ikm", "kategori", "pegawai", "skp_disetujui",
-                                 "persen_skp", *[LABELS[p] for p in Predicate]]]
+                                 "persen_skp", *[LABELS[p] for p in Predicate], *FOLLOW_UP_COLUMNS]]
     for line in report.service_units:
         rows.append(["IKM", line.name, line.respondents if line.respondents is not None else blank,
                      line.ikm.converted if line.ikm else "", f"{line.ikm.category.value} {line.ikm.label}"
-                     if line.ikm else "", "", "", "", *[""] * len(Predicate)])
+                     if line.ikm else "", "", "", "", *[""] * len(Predicate), *follow_blank])
+        for action in line.follow_up:
+            rows.append(["Tindak lanjut", line.name, "", "", "", "", "", "", *[""] * len(Predicate),
+                         f"{action.element} {action.element_name}", action.action, action.owner or "",
+                         action.due_on.isoformat(), action.status.value])
     for line in report.org_units:
         rows.append(["Kinerja", line.name, "", "", "",
                      line.employees if line.employees is not None else blank,
                      line.plans_approved if line.plans_approved is not None else blank,
                      line.completion_percent if line.completion_percent is not None else "",
-                     *[v if v is not None else blank for v in line.predicates.values()]])
+                     *[v if v is not None else blank for v in line.predicates.values()], *follow_blank])
     return write_csv(rows)

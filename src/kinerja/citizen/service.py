@@ -16,7 +16,8 @@ from tortoise.expressions import Q
 from tortoise.functions import Count, Sum
 
 from kinerja.citizen import rules
-from kinerja.citizen.models import FeedbackTicket, Service, ServiceUnit, SurveyResponse
+from kinerja.citizen.models import (FeedbackTicket, Service, ServiceUnit, SurveyCode, SurveyKiosk, SurveyResponse,
+                                    TicketEvent)
 from kinerja.citizen.rules import AgeRange, Education, Gender, Occupation, TicketKind, TicketStatus
 from kinerja.core import audit, clock, once, ratelimit
 from kinerja.core.context import RequestContext
@@ -49,9 +50,10 @@ async def public_tenant(ctx: RequestContext, slug: str) -> tuple[Tenant, TenantS
     return tenant, TenantSettings.from_dict(tenant.settings)
 
 
-async def _public_limits(ctx: RequestContext, tenant: Tenant, settings: TenantSettings, action: str, per_ip: int) -> None:
+async def _public_limits(tenant: Tenant, settings: TenantSettings, action: str, client: str, per_client: int) -> None:
+    """``client``: the address, or for anonymous surveys its salted hash (no address is stored)."""
     await ratelimit.hit_all(tenant.id, [(f"tenant:{action}", settings.public_per_tenant),
-                                        (f"ip:{ctx.ip}:{action}", per_ip)], settings.rate_window_seconds)
+                                        (f"ip:{client}:{action}", per_client)], settings.rate_window_seconds)
 
 
 async def public_services(ctx: RequestContext, slug: str) -> tuple[Tenant, list[Service], dict[uuid.UUID, ServiceUnit]]:
@@ -76,53 +78,127 @@ class Profile:
     occupation: Occupation | None = None
 
 
-def survey_duplicate_key(tenant_id: uuid.UUID, service_id: uuid.UUID, ip: str, scores: list[int], day: dt.date) -> str:
-    """What makes a survey response a duplicate of another: the same scores from the same IP for the
-    same service on the same day. Stored as the response's fingerprint, unique per tenant."""
-    return _fingerprint(tenant_id, service_id, ip, scores, day)
+def survey_duplicate_key(channel: rules.SubmissionChannel, response_id: uuid.UUID, tenant_id: uuid.UUID,
+                         service_id: uuid.UUID, client: str, scores: list[int], day: dt.date) -> str:
+    """What makes a survey response a duplicate of another, where the duplicate check applies
+    (``rules.duplicate_check_applies``: anonymous web answers): the same scores from the same client for
+    the same service on the same day. Elsewhere (kiosks, one-time codes) every response is its own.
+    Stored as the response's fingerprint, unique per tenant."""
+    if rules.duplicate_check_applies(channel):
+        return _fingerprint(tenant_id, service_id, client, scores, day)
+    return _fingerprint(channel.value, response_id)
 
 
 # One statement: the service is checked (known, active, of the tenant) and the response inserted
 # unless its fingerprint is already there; the unique index serialises identical requests.
 _INSERT_SURVEY = """
 INSERT INTO survey_response (id, tenant_id, created_at, service_id, service_unit_id,
-                             u1, u2, u3, u4, u5, u6, u7, u8, u9, gender, age_range, education, occupation, fingerprint)
-SELECT $1, s.tenant_id, $3, s.id, s.service_unit_id, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18
+                             u1, u2, u3, u4, u5, u6, u7, u8, u9, gender, age_range, education, occupation, fingerprint,
+                             channel, kiosk_id, suggestion, flagged)
+SELECT $1, s.tenant_id, $3, s.id, s.service_unit_id, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+       $19, $20, $21, $22
 FROM public_service s WHERE s.tenant_id = $2 AND s.id = $4 AND s.active
 ON CONFLICT (tenant_id, fingerprint) DO NOTHING
 RETURNING service_unit_id
 """
 
 
+@dataclass(frozen=True)
+class SurveySource:
+    """Where a response comes from: a kiosk's token, a one-time code, or neither (anonymous web)."""
+
+    kiosk_token: str | None = None
+    code: str | None = None
+
+
 async def submit_survey(ctx: RequestContext, slug: str, service_id: uuid.UUID | None, scores: list[int],
-                        profile: Profile | None) -> SurveyResponse:
-    """W6: after the tenant lookup and binding, one statement for the rate limits, one that checks the
-    service and inserts the response unless it is a duplicate, and the audit entry at commit."""
+                        profile: Profile | None, source: SurveySource = SurveySource(),
+                        suggestion: str | None = None) -> SurveyResponse:
+    """W6 (anonymous web): after the tenant lookup and binding, one statement for the rate limits, one
+    that checks the service and inserts the response unless it is a duplicate, and the audit entry at
+    commit. A kiosk or a code is locked first, so its limits and its single use hold."""
     tenant, settings = await public_tenant(ctx, slug)
     problems = rules.score_problems(scores)
+    if suggestion is not None and len(suggestion) > rules.MAX_SUGGESTION:
+        problems.append(FieldError("suggestion", "BAD_USER_INPUT", f"At most {rules.MAX_SUGGESTION} characters"))
+    if source.kiosk_token is not None and source.code is not None:
+        problems.append(FieldError("code", "BAD_USER_INPUT", "Send a kiosk token or a survey code, not both"))
     if problems:
         raise ValidationFailed(problems)
-    if service_id is None:
-        raise NotFound("Unknown service", field="serviceId")
-    await _public_limits(ctx, tenant, settings, "survey", settings.survey_per_ip)
     now = clock.now()
+    client = rules.client_hash(ctx.settings.secret_key, tenant.id, now.date(), ctx.ip)
+    audit.conceal_client(client)  # the entry of an anonymous response keeps no address
+    kiosk = code = None
+    if source.kiosk_token is not None:
+        channel = rules.SubmissionChannel.KIOSK
+        kiosk = await _kiosk_of(tenant, source.kiosk_token)
+        service = await _public_service(tenant, service_id)
+        if service.service_unit_id != kiosk.service_unit_id:
+            raise NotFound("Unknown service", field="serviceId")
+        await ratelimit.hit(tenant.id, "tenant:survey", settings.public_per_tenant, settings.rate_window_seconds)
+        await ratelimit.hit(tenant.id, f"kiosk:{kiosk.id}", settings.kiosk_per_minute, 60)
+        service_id = service.id
+    elif source.code is not None:
+        channel = rules.SubmissionChannel.CODE
+        await _public_limits(tenant, settings, "survey", client, settings.survey_per_ip)  # before any guess
+        code = await _unused_code(tenant, source.code)
+        if service_id is not None and service_id != code.service_id:
+            raise NotFound("This code belongs to another service", field="serviceId")
+        service_id = code.service_id
+    else:
+        channel = rules.SubmissionChannel.WEB
+        if service_id is None:
+            raise NotFound("Unknown service", field="serviceId")
+        await _public_limits(tenant, settings, "survey", client, settings.survey_per_ip)
+    flagged = kiosk is not None and await _in_burst(kiosk, scores, settings)
     profile = profile or Profile()
     response = SurveyResponse(
         id=uuid.uuid4(), tenant_id=tenant.id, created_at=now, service_id=service_id,
-        **dict(zip(ELEMENT_FIELDS, scores)), gender=profile.gender, age_range=profile.age_range,
-        education=profile.education, occupation=profile.occupation,
-        fingerprint=survey_duplicate_key(tenant.id, service_id, ctx.ip, scores, now.date()))
+        **dict(zip(ELEMENT_FIELDS, scores, strict=True)), gender=profile.gender, age_range=profile.age_range,
+        education=profile.education, occupation=profile.occupation, channel=channel,
+        kiosk_id=kiosk.id if kiosk else None, suggestion=(suggestion or "").strip() or None, flagged=flagged)
+    response.fingerprint = survey_duplicate_key(channel, response.id, tenant.id, service_id, client, scores,
+                                                now.date())
     inserted = await fetch_all(_INSERT_SURVEY, [
         uuid_param(response.id), uuid_param(tenant.id), now, uuid_param(service_id), *scores,
         *[value.value if value is not None else None
           for value in (profile.gender, profile.age_range, profile.education, profile.occupation)],
-        response.fingerprint])
+        response.fingerprint, channel.value, uuid_param(kiosk.id) if kiosk else None, response.suggestion, flagged])
     if not inserted:
         await _public_service(tenant, service_id)  # NOT_FOUND for an unknown or inactive service
         raise Conflict("This response was already received today", field="scores")
     response.service_unit_id = as_uuid(inserted[0]["service_unit_id"])
     audit.objects_created([response], lambda row: row.tenant_id)
+    if code is not None:
+        code.used_at = now
+        await code.save()
     return response
+
+
+async def _kiosk_of(tenant: Tenant, token: str) -> SurveyKiosk:
+    """The kiosk a token names, locked: its responses are taken one at a time, so bursts count exactly."""
+    kiosk = await once.locked(SurveyKiosk.filter(tenant_id=tenant.id, token_hash=rules.token_hash(token or ""),
+                                                 revoked_at__isnull=True))
+    if kiosk is None:
+        raise NotFound("Unknown or revoked kiosk", field="kioskToken")
+    return kiosk
+
+
+async def _unused_code(tenant: Tenant, text: str) -> SurveyCode:
+    """The survey code, locked: of requests using it at once, one takes it and the others find it used."""
+    code = await once.locked(SurveyCode.filter(tenant_id=tenant.id, code=rules.normalise_code(text or "")))
+    if code is None:
+        raise NotFound("Unknown survey code", field="code")
+    if code.used_at is not None:
+        raise Conflict("This survey code was already used", field="code")
+    return code
+
+
+async def _in_burst(kiosk: SurveyKiosk, scores: list[int], settings: TenantSettings) -> bool:
+    since = clock.now() - dt.timedelta(minutes=settings.kiosk_burst_minutes)
+    identical = await SurveyResponse.filter(tenant_id=kiosk.tenant_id, kiosk_id=kiosk.id, created_at__gte=since,
+                                            **dict(zip(ELEMENT_FIELDS, scores, strict=True))).count()
+    return rules.burst_anomaly(identical, settings.kiosk_burst_identical)
 
 
 async def submit_feedback(ctx: RequestContext, slug: str, service_id: uuid.UUID | None, message: str,
@@ -138,7 +214,7 @@ async def submit_feedback(ctx: RequestContext, slug: str, service_id: uuid.UUID 
     if problems:
         raise ValidationFailed(problems)
     service = await _public_service(tenant, service_id)
-    await _public_limits(ctx, tenant, settings, "feedback", settings.feedback_per_ip)
+    await _public_limits(tenant, settings, "feedback", ctx.ip, settings.feedback_per_ip)
     normalised = " ".join(message.lower().split())
     fingerprint = _fingerprint(tenant.id, ctx.ip, normalised)
     since = clock.now() - dt.timedelta(days=1)
@@ -162,6 +238,75 @@ async def track_ticket(ctx: RequestContext, slug: str, code: str) -> tuple[Feedb
         raise NotFound("Unknown ticket code", field="code")
     service = await Service.get_or_none(id=ticket.service_id, tenant_id=tenant.id) if ticket.service_id else None
     return ticket, service
+
+
+async def _citizen_ticket(ctx: RequestContext, slug: str, code: str) -> tuple[FeedbackTicket, TenantSettings]:
+    """The ticket a citizen names by its code, locked for the change that follows."""
+    tenant, settings = await public_tenant(ctx, slug)
+    await ratelimit.hit(tenant.id, f"ip:{ctx.ip}:track", settings.feedback_per_ip * 10, settings.rate_window_seconds)
+    ticket = await once.locked(FeedbackTicket.filter(tenant_id=tenant.id, code=rules.normalise_code(code or "")))
+    if ticket is None:
+        raise NotFound("Unknown ticket code", field="code")
+    return ticket, settings
+
+
+async def reply_to_ticket(ctx: RequestContext, slug: str, code: str, message: str) -> FeedbackTicket:
+    """A citizen answers the unit's answer: the ticket is open again (IN_PROGRESS) for staff, due within
+    the tenant's ticket deadline from now."""
+    if not message or not message.strip() or len(message) > rules.MAX_MESSAGE:
+        raise ValidationFailed([FieldError("message", "BAD_USER_INPUT", f"1 to {rules.MAX_MESSAGE} characters")])
+    ticket, settings = await _citizen_ticket(ctx, slug, code)
+    if problem := rules.reply_problem(ticket.status):
+        raise Conflict(problem, field="code")
+    # Open again, with a fresh deadline for the unit's next answer.
+    ticket.status, ticket.due_at = TicketStatus.IN_PROGRESS, clock.now() + dt.timedelta(days=settings.ticket_sla_days)
+    await ticket.save()
+    await TicketEvent.create(tenant_id=ticket.tenant_id, ticket_id=ticket.id, kind=rules.TicketEventKind.REPLIED,
+                             status=ticket.status, reply=message.strip())
+    return ticket
+
+
+async def rate_ticket_answer(ctx: RequestContext, slug: str, code: str, rating: int) -> FeedbackTicket:
+    """A citizen rates the current answer, 1 to 5, once per answer."""
+    ticket, _settings = await _citizen_ticket(ctx, slug, code)
+    if problem := rules.rating_problem(ticket.status, rating, ticket.answer_rating is not None):
+        code_, message = problem
+        if code_ == "CONFLICT":
+            raise Conflict(message, field="rating")
+        raise ValidationFailed([FieldError("rating", code_, message)])
+    ticket.answer_rating = rating
+    await ticket.save()
+    await TicketEvent.create(tenant_id=ticket.tenant_id, ticket_id=ticket.id, kind=rules.TicketEventKind.RATED,
+                             status=ticket.status, rating=rating)
+    return ticket
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: dt.datetime
+    kind: rules.TicketEventKind
+    status: TicketStatus
+    public_answer: str | None = None
+    rating: int | None = None
+    staff_name: str | None = None
+
+
+async def ticket_timeline(ctx: RequestContext, slug: str, code: str) -> list[TimelineEntry]:
+    """What a citizen sees of a ticket's history: its receipt, its states, the public answers and the
+    rating; never replies' text, notes or the assignee, and staff names only where the tenant publishes
+    them (``public_staff_names``)."""
+    tenant, settings = await public_tenant(ctx, slug)
+    await ratelimit.hit(tenant.id, f"ip:{ctx.ip}:track", settings.feedback_per_ip * 10, settings.rate_window_seconds)
+    ticket = await FeedbackTicket.get_or_none(tenant_id=tenant.id, code=rules.normalise_code(code or ""))
+    if ticket is None:
+        raise NotFound("Unknown ticket code", field="code")
+    events = await TicketEvent.filter(tenant_id=tenant.id, ticket_id=ticket.id).order_by("created_at", "id")
+    names: dict[uuid.UUID, str] = {}
+    if settings.public_staff_names and (staff := {e.staff_id for e in events if e.staff_id}):
+        names = dict(await Employee.filter(tenant_id=tenant.id, id__in=staff).values_list("id", "name"))
+    return [TimelineEntry(ticket.created_at, rules.TicketEventKind.RECEIVED, TicketStatus.RECEIVED)] + [
+        TimelineEntry(e.created_at, e.kind, e.status, e.public_text, e.rating, names.get(e.staff_id))
+        for e in events]
 
 
 # --- staff side ---------------------------------------------------------------------------------
@@ -225,8 +370,11 @@ async def respond(ctx: RequestContext, ticket_id: uuid.UUID, status: TicketStatu
         problems.append(FieldError("internalNote", "BAD_USER_INPUT", f"At most {rules.MAX_MESSAGE} characters"))
     if problems:
         raise ValidationFailed(problems)
-    if public_answer is not None and public_answer.strip() != ticket.public_answer:
-        ticket.public_answer, ticket.answered_at = public_answer.strip(), clock.now()
+    answered = public_answer is not None and public_answer.strip() != ticket.public_answer
+    before = ticket.status
+    if answered:
+        # A new answer may be rated anew.
+        ticket.public_answer, ticket.answered_at, ticket.answer_rating = public_answer.strip(), clock.now(), None
         if status is None and _STATUS_ORDER.index(ticket.status) < _STATUS_ORDER.index(TicketStatus.ANSWERED):
             status = TicketStatus.ANSWERED
     if status is not None:
@@ -239,7 +387,16 @@ async def respond(ctx: RequestContext, ticket_id: uuid.UUID, status: TicketStatu
         stamp = clock.now().strftime("%Y-%m-%d %H:%M")
         ticket.internal_note = (ticket.internal_note + f"\n[{stamp}] {internal_note.strip()}").strip()
     await ticket.save()
+    if answered or ticket.status is not before:
+        await _staff_event(ctx, ticket, rules.TicketEventKind.ANSWERED if answered else rules.TicketEventKind.STATUS,
+                           ticket.public_answer if answered else None)
     return ticket
+
+
+async def _staff_event(ctx: RequestContext, ticket: FeedbackTicket, kind: rules.TicketEventKind,
+                       public_text: str | None) -> None:
+    await TicketEvent.create(tenant_id=ticket.tenant_id, ticket_id=ticket.id, kind=kind, status=ticket.status,
+                             public_text=public_text, staff_id=await ctx.employee_id())
 
 
 async def assign(ctx: RequestContext, ticket_id: uuid.UUID, employee_id: uuid.UUID) -> FeedbackTicket:
@@ -253,9 +410,12 @@ async def assign(ctx: RequestContext, ticket_id: uuid.UUID, employee_id: uuid.UU
     if ticket.assigned_to_id == employee.id:
         raise Conflict("The ticket is already assigned to this employee", field="employeeId")
     ticket.assigned_to_id = employee.id
-    if ticket.status is TicketStatus.RECEIVED:
+    moved = ticket.status is TicketStatus.RECEIVED
+    if moved:
         ticket.status = TicketStatus.IN_PROGRESS
     await ticket.save()
+    if moved:
+        await _staff_event(ctx, ticket, rules.TicketEventKind.STATUS, None)
     return ticket
 
 
@@ -285,11 +445,13 @@ def service_unit_scope(scopes: frozenset[str], _column: str) -> tuple[list[str],
     return ctes, "{t}.org_unit_id IN (SELECT id FROM scope_units)"
 
 
-def ikm_of(row: dict | None, weighting) -> rules.Ikm | None:
-    """The IKM of one ``element_sums`` row (None without respondents)."""
+def ikm_of(row: dict | None, weighting, population: int | None = None) -> rules.Ikm | None:
+    """The IKM of one ``element_sums`` row (None without respondents), flagged against the minimum
+    sample of ``population`` (a service unit's)."""
     if row is None:
         return None
-    return rules.compute_ikm([int(row[f"s{i}"] or 0) for i in range(1, 10)], int(row["n"] or 0), weighting)
+    return rules.compute_ikm([int(row[f"s{i}"] or 0) for i in range(1, 10)], int(row["n"] or 0), weighting,
+                             rules.minimum_sample(population))
 
 
 @dataclass(frozen=True)
@@ -354,12 +516,16 @@ async def ikm_for_service_units(tenant_id: uuid.UUID, service_unit_ids: list[uui
 
 
 
-async def save_service_unit(ctx: RequestContext, code: str, name: str, org_unit_id: uuid.UUID | None) -> ServiceUnit:
-    """HR creates or renames a service unit (by code), optionally attached to an org unit."""
+async def save_service_unit(ctx: RequestContext, code: str, name: str, org_unit_id: uuid.UUID | None,
+                            population: int | None = None) -> ServiceUnit:
+    """HR creates or renames a service unit (by code), optionally attached to an org unit, and sets its
+    population of service users per period (None leaves it as it is)."""
     await ctx.require("org", "manage")
     tenant_id = ctx.require_tenant()
     problems = [FieldError(f, "BAD_USER_INPUT", f"{f} must be 1-{n} characters")
                 for f, v, n in (("code", code, 50), ("name", name, 200)) if not v or not v.strip() or len(v) > n]
+    if population is not None and not 1 <= population <= 100_000_000:
+        problems.append(FieldError("population", "BAD_USER_INPUT", "population must be 1 to 100000000"))
     if problems:
         raise ValidationFailed(problems)
     if org_unit_id is not None and not await OrgUnit.exists(id=org_unit_id, tenant_id=tenant_id):
@@ -367,10 +533,12 @@ async def save_service_unit(ctx: RequestContext, code: str, name: str, org_unit_
     await once.lock_key("service-unit", tenant_id, code.strip())  # one save of a code at a time
     unit = await ServiceUnit.get_or_none(tenant_id=tenant_id, code=code.strip())
     if unit is None:
-        return await ServiceUnit.create(tenant_id=tenant_id, code=code.strip(), name=name.strip(), org_unit_id=org_unit_id)
-    if unit.name == name.strip() and unit.org_unit_id == org_unit_id:
-        raise Conflict("The service unit already has this name and org unit", field="code")
-    unit.name, unit.org_unit_id = name.strip(), org_unit_id
+        return await ServiceUnit.create(tenant_id=tenant_id, code=code.strip(), name=name.strip(), org_unit_id=org_unit_id,
+                                        population=population)
+    population = unit.population if population is None else population
+    if unit.name == name.strip() and unit.org_unit_id == org_unit_id and unit.population == population:
+        raise Conflict("The service unit already has this name, org unit and population", field="code")
+    unit.name, unit.org_unit_id, unit.population = name.strip(), org_unit_id, population
     await unit.save()
     return unit
 

@@ -40,6 +40,7 @@ class AuditCollector:
         self.actor_user_id: uuid.UUID | None = None
         self.entries: dict[tuple[str, str, Any], dict] = {}
         self.changes = 0  # how many changes were collected (a mutation that adds none changed nothing)
+        self.client: str | None = None  # stored instead of the client's address (``conceal_client``)
 
     def begin(self, operation: str) -> None:
         """A mutation field starts: what follows is attributed to it."""
@@ -95,6 +96,14 @@ def attribute_to(user_id: uuid.UUID) -> None:
     collector = current.get()
     if collector is not None:
         collector.actor_user_id = user_id
+
+
+def conceal_client(client: str) -> None:
+    """The running operation's entries keep ``client`` (a salted hash of the address, for an anonymous
+    survey) instead of the client's IP address."""
+    collector = current.get()
+    if collector is not None:
+        collector.client = client
 
 
 def plain(value: Any) -> Any:
@@ -248,6 +257,8 @@ async def flush(collector: AuditCollector, actor_user_id: uuid.UUID | None, requ
     conn = connection()
     postgres = conn.capabilities.dialect == "postgres"
     actor = actor_user_id or collector.actor_user_id
+    if collector.client is not None:
+        ip = collector.client
     occurred_at = clock.now()
     by_tenant: dict[uuid.UUID, list[list]] = {}
     for row in rows:

@@ -8,8 +8,9 @@ import hashlib
 import random
 import uuid
 
-from kinerja.citizen.models import FeedbackTicket, Service, SurveyResponse
-from kinerja.citizen.rules import AgeRange, Education, Gender, Occupation, TicketKind, TicketStatus, new_ticket_code
+from kinerja.citizen.models import FeedbackTicket, Service, SurveyCode, SurveyCodeBatch, SurveyKiosk, SurveyResponse
+from kinerja.citizen.rules import (KIOSK_TOKEN_PREFIX, AgeRange, Education, Gender, Occupation, TicketKind,
+                                   TicketStatus, new_ticket_code, token_hash)
 from kinerja.core import clock
 from kinerja.org.models import Employee
 
@@ -64,3 +65,30 @@ async def seed_citizen(tenant_id: uuid.UUID, slug: str) -> tuple[int, int]:
             fingerprint=hashlib.sha256(f"demo-ticket|{index}".encode()).hexdigest()))
     await FeedbackTicket.bulk_create(tickets)
     return len(responses), len(tickets)
+
+
+DEMO_CODES = 12  # one printed sheet
+
+
+async def seed_counter(tenant_id: uuid.UUID, slug: str) -> str | None:
+    """One survey kiosk at the first service unit and one batch of survey codes of its first service.
+    The demo kiosk's token is fixed (``ksk_demo-<slug>``) so a demo kiosk page can use it; a real
+    kiosk's token is random and shown once."""
+    if await SurveyKiosk.exists(tenant_id=tenant_id):
+        return None
+    service = await Service.filter(tenant_id=tenant_id, active=True).order_by("code").first()
+    if service is None:
+        return None
+    token = f"{KIOSK_TOKEN_PREFIX}demo-{slug}"
+    await SurveyKiosk.create(tenant_id=tenant_id, service_unit_id=service.service_unit_id, name="Kios Loket 1",
+                             token_hash=token_hash(token))
+    rng = random.Random(f"kinerja-codes-{slug}")
+    batch = await SurveyCodeBatch.create(tenant_id=tenant_id, service_id=service.id,
+                                         service_unit_id=service.service_unit_id, count=DEMO_CODES)
+    codes: set[str] = set()
+    while len(codes) < DEMO_CODES:
+        raw = "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(10))
+        codes.add(f"{raw[:5]}-{raw[5:]}")
+    await SurveyCode.bulk_create([SurveyCode(tenant_id=tenant_id, batch_id=batch.id, service_id=service.id, code=c)
+                                  for c in sorted(codes)])
+    return token

@@ -46,6 +46,17 @@ class TenantSettings:
     survey_per_ip: int = 20
     feedback_per_ip: int = 10
     public_per_tenant: int = 5000
+    # Survey kiosks: responses per device and minute, and the burst of identical answers (so many within
+    # so many minutes) from which a response is flagged for staff (flagged responses still count).
+    kiosk_per_minute: int = 20
+    kiosk_burst_identical: int = 10
+    kiosk_burst_minutes: int = 10
+    # Follow-up plans address the elements whose NRR (1-4) is below this, or the three lowest.
+    follow_up_nrr_threshold: float | None = None
+    # Whether the public timeline of a ticket names the staff member who answered.
+    public_staff_names: bool = False
+    # The page a survey code's QR leads to (it appends ?tenant=<slug>&code=<code>).
+    survey_page_url: str = ""
     # Browser origins (scheme://host[:port]) whose pages may call the API for this tenant.
     allowed_origins: tuple[str, ...] = ()
 
@@ -67,12 +78,26 @@ class TenantSettings:
                     raise ValueError(f"{key} must be a whole number from 0 to 500", key)
                 values[key] = value
             elif key in {"ticket_sla_days", "rate_window_seconds", "survey_per_ip", "feedback_per_ip",
-                         "public_per_tenant"}:
+                         "public_per_tenant", "kiosk_per_minute", "kiosk_burst_identical", "kiosk_burst_minutes"}:
                 if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 1_000_000:
                     raise ValueError(f"{key} must be a whole number from 1 to 1000000", key)
                 values[key] = value
             elif key == "allowed_origins":
                 values[key] = _origins(value, key)
+            elif key == "follow_up_nrr_threshold":
+                if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                          or not 1 <= value <= 4):
+                    raise ValueError(f"{key} must be a number from 1 to 4", key)
+                values[key] = None if value is None else float(value)
+            elif key == "public_staff_names":
+                if not isinstance(value, bool):
+                    raise ValueError(f"{key} must be true or false", key)
+                values[key] = value
+            elif key == "survey_page_url":
+                if not isinstance(value, str) or len(value) > 300 or (
+                        value and not value.startswith(("https://", "http://"))):
+                    raise ValueError(f"{key} must be an http(s) address of at most 300 characters", key)
+                values[key] = value
             elif key == "timezone":
                 if not isinstance(value, str) or not value:
                     raise ValueError("timezone must be a time zone name", key)
