@@ -705,17 +705,16 @@ async def test_a_qr_code_used_by_ten_submissions_at_once_counts_once(api):
 
 
 async def test_kiosks_registered_revoked_and_used_at_once(api):
+    from kinerja.citizen.models import Service
+
     tenant = await _tenant("samarinda")
     admin = await api.token("samarinda", "admin")
-    unit = await _unit(tenant)
+    service = (await rows(Service, tenant.id, active=True))[0]
+    unit, service_id = to_global_id("ServiceUnit", service.service_unit_id), to_global_id("Service", service.id)
     name = f"Loket {uuid.uuid4().hex[:6]}"
     answers = await together(M, lambda _i: api.post(KIOSK, {"i": {"serviceUnitId": unit, "name": name}}, admin))
     assert outcome(answers, "registerSurveyKiosk") == (1, ["CONFLICT"] * (M - 1))
     registered = next(p for p in payloads(answers, "registerSurveyKiosk") if not p["userErrors"])
-    service_id = (await api.ok("query($t: String!) { publicServices(tenant: $t) { id serviceUnit } }",
-                               {"t": "samarinda"}))["publicServices"]
-    unit_name = (await rows(ServiceUnit, tenant.id, id=_id(unit)))[0].name
-    service_id = next(s["id"] for s in service_id if s["serviceUnit"] == unit_name)
     # One kiosk, ten citizens answering alike at once: all ten count.
     same = {"i": {"tenant": "samarinda", "serviceId": service_id, "scores": [4] * 9, "kioskToken": registered["token"]}}
     assert outcome(await together(M, lambda _i: api.post(SURVEY, same)), "submitSurveyResponse") == (M, [])
