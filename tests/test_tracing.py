@@ -62,11 +62,10 @@ async def test_one_request_has_nested_http_graphql_and_sql_spans(traced):
     assert server.name == "POST /graphql" and server.kind.name == "SERVER"
     [operation] = [s for s in spans if s.name == "GraphQL Me"]
     assert operation.parent.span_id == server.context.span_id
-    [field] = [s for s in spans if s.name == "GraphQL Resolving: viewer"]
-    assert field.parent.span_id == operation.context.span_id
+    # A compiled read resolves no field one by one: it is answered before the schema executes, its
+    # statement a span of the request.
     sql = [s for s in spans if s.kind.name == "CLIENT" and s.attributes.get("db.system") == "postgresql"]
-    assert any(operation in _ancestors(s, by_id) and field in _ancestors(s, by_id) for s in sql)
-    assert all(server in _ancestors(s, by_id) for s in sql)
+    assert sql and all(server in _ancestors(s, by_id) for s in sql)
 
 
 async def test_spans_carry_no_document_text_or_argument_values(traced):

@@ -213,6 +213,14 @@ class Compiler:
             _, rows = await connection().execute_query(compiled.sql, params)
         return orjson.loads(rows[0][0])
 
+    async def check_account(self, ctx) -> None:
+        """A read that needs no statement (every root field an error or a constant) still checks the
+        caller's account, as every transaction of a signed-in caller does: a deleted or disabled
+        account, or a user paired with another tenant, is UNAUTHENTICATED rather than FORBIDDEN."""
+        actor = ctx.require_actor()
+        async with tenant_read(actor.tenant_id, user_id=actor.user_id):
+            pass
+
     # -- whole operations
     async def answer(self, execution) -> ExecutionResult | None:
         """The answer of a query operation, or None when some part of it is not described. An
@@ -268,7 +276,12 @@ class Compiler:
             if variables_key is not None and ctx.actor is not None and not any(f.error for f in facts):
                 read.prepared.get((request.permissions, variables_key), lambda: (request, facts, compiled))
         log.debug("read %s: compiled", read.name or "-")
-        tree = await self.run(compiled, facts, ctx, whole=True) if compiled.sql is not None else compiled.empty()
+        if compiled.sql is not None:
+            tree = await self.run(compiled, facts, ctx, whole=True)
+        else:
+            if ctx.actor is not None:
+                await self.check_account(ctx)
+            tree = compiled.empty()
         state = State(facts, request)
         if compiled.walk is not None:
             compiled.walk(tree, state)
