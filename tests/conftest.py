@@ -20,10 +20,15 @@ import uuid
 from pathlib import Path
 
 import httpx
+import hypothesis
 import pytest
 
 from kinerja.core.config import Settings
 from kinerja.core.paths import tenants_dir
+
+# No test asserts on time, hypothesis's per-example deadline included (a loaded machine misses it).
+hypothesis.settings.register_profile("kinerja", deadline=None)
+hypothesis.settings.load_profile("kinerja")
 
 BACKEND = os.environ.get("KINERJA_TEST_BACKEND", "postgres")
 ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
