@@ -15,7 +15,7 @@ from kinerja.auth.access_graphql import AccessMutation, AccessQuery
 from kinerja.auth.graphql import AuthMutation, AuthQuery
 from kinerja.citizen import graphql as citizen_graphql
 from kinerja.citizen.graphql import CitizenMutation, CitizenQuery
-from kinerja.evaluations import compiled as evaluations_compiled
+from kinerja.dashboards.graphql import DashboardQuery
 from kinerja.evaluations import graphql as evaluations_graphql
 from kinerja.evaluations.graphql import EvaluationMutation, EvaluationQuery
 from kinerja.graph import compiler, sql
@@ -32,7 +32,6 @@ from kinerja.training.graphql import TrainingMutation, TrainingQuery
 
 # node(id) of the types not described for the compiler yet; described types say ``table(node=True)``.
 LEGACY_NODES = {
-    **evaluations_graphql.NODE_RESOLVERS,
     **training_graphql.NODE_RESOLVERS,
 }
 
@@ -45,14 +44,8 @@ class NodeQuery:
         return sql.NodeLookup(id, LEGACY_NODES)
 
 
-# Hand-written answers of trusted documents of areas not described for the compiler yet.
-TRUSTED_HANDLERS = {
-    **evaluations_compiled.HANDLERS,
-}
-
-
-Query = merge_types("Query", (AuthQuery, AccessQuery, OrgQuery, PlanQuery, EvaluationQuery, TrainingQuery,
-                              CitizenQuery, PlatformQuery, AuditQuery, NodeQuery))
+Query = merge_types("Query", (AuthQuery, AccessQuery, OrgQuery, PlanQuery, EvaluationQuery, DashboardQuery,
+                              TrainingQuery, CitizenQuery, PlatformQuery, AuditQuery, NodeQuery))
 Mutation = merge_types("Mutation", (AuthMutation, AccessMutation, OrgMutation, PlanMutation, EvaluationMutation,
                                     TrainingMutation, CitizenMutation, PlatformMutation))
 Subscription = merge_types("Subscription", (PlanSubscription,))

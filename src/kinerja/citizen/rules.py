@@ -3,6 +3,7 @@ citizen feedback tickets. Pure functions, no I/O."""
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -120,6 +121,21 @@ class TicketStatus(str, Enum):
     IN_PROGRESS = "IN_PROGRESS"
     ANSWERED = "ANSWERED"
     CLOSED = "CLOSED"
+
+
+@dataclass(frozen=True)
+class TicketStats:
+    """Complaint handling: tickets received, answered (answered or closed), overdue (still open past due)."""
+
+    received: int
+    answered: int
+    overdue: int
+
+
+def ticket_stats(tickets: list[tuple[TicketStatus, dt.datetime]], now: dt.datetime) -> TicketStats:
+    answered = sum(1 for status, _due in tickets if status in (TicketStatus.ANSWERED, TicketStatus.CLOSED))
+    overdue = sum(1 for status, due in tickets if status in (TicketStatus.RECEIVED, TicketStatus.IN_PROGRESS) and due < now)
+    return TicketStats(len(tickets), answered, overdue)
 
 
 MAX_MESSAGE = 4000
