@@ -170,7 +170,7 @@ def _behaviour_notes(notes) -> list[BehaviourNote]:
     return [BehaviourNote(value=BerakhlakValue(k), note=v) for k, v in (loaded(notes) or {}).items()]
 
 
-def _credit_points(predicate, status, facts) -> Decimal | None:
+def _credit_points(predicate, status, facts) -> str | None:
     """Angka kredit from the position's coefficient, the period's months and the year's credit shares."""
     if facts is None or status == EvaluationStatus.CORRECTED.value:
         return None
@@ -179,8 +179,9 @@ def _credit_points(predicate, status, facts) -> Decimal | None:
         return None
     start, end = dt.date.fromisoformat(str(starts_on)[:10]), dt.date.fromisoformat(str(ends_on)[:10])
     months = (end.year - start.year) * 12 + end.month - start.month + 1
-    return rules.credit_points(loaded(shares) or rules.DEFAULT_CREDIT_SHARES, Predicate(predicate),
-                               Decimal(str(coefficient)), months)
+    points = rules.credit_points(loaded(shares) or rules.DEFAULT_CREDIT_SHARES, Predicate(predicate),
+                                 Decimal(str(coefficient)), months)
+    return str(points)  # as the Decimal scalar writes it
 
 
 _CREDIT_FROM = ("FROM employee e JOIN period pe ON pe.tenant_id = e.tenant_id AND pe.id = {t}.period_id "
