@@ -101,7 +101,7 @@ class Api:
     def __init__(self, client: httpx.AsyncClient, record: bool = True):
         self.client = client
         self.record = record
-        self._tokens: dict[tuple[str, str], str] = {}
+        self._tokens: dict[tuple[str, str], tuple[str, float]] = {}  # token, when it was issued
 
     async def post(self, query: str, variables: dict | None = None, token: str | None = None) -> dict:
         if self.record and is_read(query):
@@ -127,14 +127,17 @@ class Api:
 
     async def token(self, tenant: str, username: str) -> str:
         key = (tenant, username)
-        if key not in self._tokens:
+        found = self._tokens.get(key)
+        if found is None or time.monotonic() - found[1] > TOKEN_REUSE_SECONDS:
             result = await self.login(tenant, username)
             assert result["accessToken"], result["userErrors"]
-            self._tokens[key] = result["accessToken"]
-        return self._tokens[key]
+            found = self._tokens[key] = (result["accessToken"], time.monotonic())
+        return found[0]
 
 
 _TOKENS: dict = {}
+# Access tokens live 15 minutes: a suite slowed down by a busy machine signs in again before then.
+TOKEN_REUSE_SECONDS = 600
 
 
 @pytest.fixture

@@ -86,8 +86,8 @@ def _complaints(service_units, tickets) -> ComplaintHandling | None:
 
 # Employees, plans, indicators and evaluations of the unit subtree's active employees.
 EMPLOYEES = "(SELECT count(*) FROM employee e WHERE e.tenant_id = {tenant} AND e.active AND e.org_unit_id IN %s)" % SUBTREE
-PLANS = ("FROM performance_plan pp WHERE pp.tenant_id = {tenant} AND pp.year = {t}.year "
-         "AND pp.status <> 'SUPERSEDED' AND pp.employee_id IN " + MEMBERS)
+CURRENT_PLANS = ("pp.tenant_id = {tenant} AND pp.year = {t}.year AND pp.status <> 'SUPERSEDED' "
+                 "AND pp.employee_id IN " + MEMBERS)
 INDICATORS = ("FROM indicator i JOIN result_target rt ON rt.tenant_id = i.tenant_id AND rt.id = i.result_id "
               "JOIN performance_plan pp ON pp.tenant_id = i.tenant_id AND pp.id = rt.plan_id "
               "WHERE i.tenant_id = {tenant} AND pp.year = {t}.year AND pp.status IN ('APPROVED', 'CLOSED') "
@@ -117,8 +117,7 @@ SURVEY_FROM = ("FROM survey_response r WHERE r.tenant_id = {tenant} AND r.servic
 SURVEY_SUMS = sql.Input(sql.Dialects(
     f"(SELECT json_build_array(count(*), {_SUMS}) {SURVEY_FROM}{_in_period('r', 'postgres')})",
     f"(SELECT json_array(count(*), {_SUMS}) {SURVEY_FROM}{_in_period('r', 'sqlite')})"))
-TENANT_SETTINGS = json_value("(SELECT settings FROM tenant WHERE id = {tenant})",
-                             "(SELECT settings FROM tenant WHERE id = {tenant})")
+TENANT_SETTINGS = json_value("(SELECT settings FROM tenant WHERE id = {tenant})")
 
 
 def _tickets(dialect: str) -> str:
@@ -139,8 +138,7 @@ class UnitDashboard:
     unit_rating: UnitRating | None = sql.expression(UNIT_RATING)
     employees: int = sql.expression(EMPLOYEES)
     plans_by_status: list[StatusCount] = sql.derived(
-        _plans_by_status, json_input(["pp.status"], "performance_plan pp", PLANS.removeprefix(
-            "FROM performance_plan pp WHERE "), ["pp.id"]))
+        _plans_by_status, json_input(["pp.status"], "performance_plan pp", CURRENT_PLANS, ["pp.id"]))
     indicators: int = sql.expression("(SELECT count(*) " + INDICATORS + ")",
                                      description="Indicators of approved plans.")
     indicators_realised: int = sql.expression("(SELECT count(*) " + INDICATORS + REALISED + ")",

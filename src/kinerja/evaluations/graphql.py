@@ -57,8 +57,9 @@ def json_input(select: list[str], from_: str, where: str, order: list[str]) -> s
     return sql.Input(sql.Dialects(listed.sql.pg, f"json({listed.sql.sqlite})"))
 
 
-def json_value(pg: str, sqlite: str) -> sql.Input:
-    return sql.Input(sql.Dialects(pg, f"json({sqlite})"))
+def json_value(select: str) -> sql.Input:
+    """A JSON column's value as one input among several."""
+    return sql.Input(sql.Dialects(select, f"json({select})"))
 
 
 def loaded(value):
@@ -138,7 +139,6 @@ CURRENT_EVALUATIONS = json_input(
 UNIT_RATING = ("(SELECT r.rating FROM unit_performance r WHERE r.tenant_id = {tenant} AND r.org_unit_id = {t}.id "
                "AND r.period_id = {t}.period_id)")
 GUIDE_OF_YEAR = json_value(
-    "(SELECT g.distribution_guide FROM evaluation_rule g WHERE g.tenant_id = {tenant} AND g.year = {t}.year)",
     "(SELECT g.distribution_guide FROM evaluation_rule g WHERE g.tenant_id = {tenant} AND g.year = {t}.year)")
 
 
