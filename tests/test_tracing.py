@@ -62,10 +62,10 @@ async def test_one_request_has_nested_http_graphql_and_sql_spans(traced):
     assert server.name == "POST /graphql" and server.kind.name == "SERVER"
     [operation] = [s for s in spans if s.name == "GraphQL Me"]
     assert operation.parent.span_id == server.context.span_id
-    [field] = [s for s in spans if s.name == "GraphQL Resolving: viewer"]
-    assert field.parent.span_id == operation.context.span_id
+    # The read is compiled before the schema executes it (no span per field): its statements are
+    # traced within the request's span.
     sql = [s for s in spans if s.kind.name == "CLIENT" and s.attributes.get("db.system") == "postgresql"]
-    assert any(operation in _ancestors(s, by_id) and field in _ancestors(s, by_id) for s in sql)
+    assert sql
     assert all(server in _ancestors(s, by_id) for s in sql)
 
 

@@ -268,7 +268,11 @@ class Compiler:
             if variables_key is not None and ctx.actor is not None and not any(f.error for f in facts):
                 read.prepared.get((request.permissions, variables_key), lambda: (request, facts, compiled))
         log.debug("read %s: compiled", read.name or "-")
-        tree = await self.run(compiled, facts, ctx, whole=True) if compiled.sql is not None else compiled.empty()
+        if compiled.sql is not None:
+            tree = await self.run(compiled, facts, ctx, whole=True)
+        else:
+            tree = compiled.empty()
+            await self.check_account(ctx)
         state = State(facts, request)
         if compiled.walk is not None:
             compiled.walk(tree, state)
@@ -279,6 +283,15 @@ class Compiler:
         for obj in state.typenames:
             obj.pop("__typename", None)
         return ExecutionResult(data=tree, errors=None)
+
+    @staticmethod
+    async def check_account(ctx) -> None:
+        """An answer that needs no statement (errors only) still checks the caller's account, as every
+        transaction does: a disabled or deleted account is UNAUTHENTICATED, not FORBIDDEN."""
+        actor = ctx.actor
+        if actor is not None:
+            async with tenant_read(actor.tenant_id, user_id=actor.user_id):
+                pass
 
     def compile_root(self, program, fragments, operation, facts, request: Request, *, partial: bool) -> Compiled:
         planner = Planner(self.gql, self.types, fragments, program, facts, request.permissions, partial=partial)
