@@ -10,7 +10,7 @@ import os
 import uuid
 
 import pytest
-from conftest import error_codes, rows
+from conftest import BACKEND, error_codes, is_binding, rows
 
 from kinerja.core.audit_models import AuditLog
 from kinerja.core.ids import from_global_id
@@ -132,10 +132,10 @@ async def test_an_unexpected_failure_leaves_neither_data_nor_entry(api, monkeypa
     realisations_before = {(r.id, r.value, r.narrative) for r in await rows(Realisation, tenant.id)}
     audit_before = len(await rows(AuditLog, tenant.id))
 
-    async def broken_publish(*_args, **_kwargs):
-        raise RuntimeError("event bus down")
+    def broken_audit(*_args, **_kwargs):  # after the realisation and its event were written
+        raise RuntimeError("audit trail down")
 
-    monkeypatch.setattr(realisation, "publish", broken_publish)
+    monkeypatch.setattr(realisation.audit, "object_written", broken_audit)
     body = await api.post(RECORD, {"i": {"indicatorId": indicator_id, "periodId": period_id, "value": "77",
                                          "narrative": "Tidak boleh tersimpan"}}, pegawai)
     assert error_codes(body) == ["INTERNAL_SERVER_ERROR"]
@@ -333,3 +333,23 @@ async def test_the_app_role_cannot_write_entries_into_another_tenant(database):
             assert [r["tenant_id"] for r in tenants] in ([], [bungo.id])
     finally:
         await conn.close()
+
+
+async def test_record_realisation_is_three_statements_after_the_tenant_binding(api, count_statements):
+    """W4: the plan's lock with what is checked, the write with its event, the audit entry (PostgreSQL)."""
+    pegawai = await api.token("tangerang-selatan", "pegawai")
+    indicator_id, period_id = await _approved_indicator(api, pegawai)
+    document = ("mutation($i: RecordRealisationInput!) { recordRealisation(input: $i) "
+                "{ userErrors { field code message } } }")
+    for value in ("21", "22"):  # created or updated
+        count_statements.statements.clear()
+        answer = (await api.ok(document, {"i": {"indicatorId": indicator_id, "periodId": period_id, "value": value,
+                                                "narrative": f"Laporan {value}"}}, pegawai))["recordRealisation"]
+        assert answer["userErrors"] == []
+        after_binding = [s for s in count_statements.statements if not is_binding(s)]
+        if BACKEND == "postgres":
+            assert len(after_binding) == 3, after_binding
+            assert "pg_notify" in after_binding[1] and after_binding[2].startswith("INSERT INTO audit_log")
+    again = (await api.ok(document, {"i": {"indicatorId": indicator_id, "periodId": period_id, "value": "22",
+                                           "narrative": "Laporan 22"}}, pegawai))["recordRealisation"]
+    assert again["userErrors"][0]["code"] == "CONFLICT"

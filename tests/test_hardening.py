@@ -141,14 +141,16 @@ async def test_a_slow_operation_times_out_and_keeps_nothing(api, database, monke
     assert "lambat" not in {r["name"] for r in names}
 
 
-@pytest.mark.skipif(BACKEND != "postgres", reason="trusted documents are compiled for PostgreSQL only")
 async def test_a_slow_trusted_document_times_out_too(api, database, monkeypatch):
-    import kinerja.app
+    from kinerja.graph.compiler.runtime import Compiler
 
-    async def slow_handler(ctx, variables, fetch):
+    run = Compiler.run
+
+    async def slow_run(self, *args, **kwargs):
         await asyncio.sleep(5)
+        return await run(self, *args, **kwargs)
 
-    monkeypatch.setitem(kinerja.app.TRUSTED_HANDLERS, "EmployeeList", slow_handler)
+    monkeypatch.setattr(Compiler, "run", slow_run)
     app = _app(database, request_timeout_seconds=0.3)
     document = (Path(__file__).parent.parent / "schema" / "operations" / "EmployeeList.graphql").read_text()
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:

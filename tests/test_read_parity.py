@@ -206,6 +206,67 @@ query Public($t: String!, $c: String!, $y: Int!) {
 }"""
 
 
+DISTRIBUTION_FIELDS = """
+  __typename orgUnit { id code } period { id name } unitRating total final sheetPath
+  counts { __typename predicate label count percent }
+  breaches { __typename message kind limitPercent actualPercent predicates }
+"""
+
+EVALUATION_FIELDS = """
+  __typename id version status resultsRating behaviourRating resultsFromUnit predicate predicateLabel
+  correctionReason finalizedAt creditPoints documentPath
+  employee { id name position { name } } assessor { id name } period { id name kind }
+  notes { __typename value note }
+  guide { %s }
+  history { id version status predicate }
+""" % DISTRIBUTION_FIELDS
+
+EVALUATIONS = """
+query Evaluations($first: Int, $after: String, $filter: EvaluationFilter) {
+  evaluations(first: $first, after: $after, filter: $filter) {
+    totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { %s } }
+  }
+}""" % EVALUATION_FIELDS
+
+EVALUATION_NODE = """
+query EvaluationNode($id: ID!) {
+  node(id: $id) { __typename id ... on Evaluation { %s } ... on Employee { name latestEvaluation { id predicate } } }
+}""" % EVALUATION_FIELDS
+
+DASHBOARD_FIELDS = """
+  __typename orgUnit { id code name } period { id name } unitRating employees
+  plansByStatus { __typename status count } indicators indicatorsRealised
+  evaluationsFinal evaluationsDraft evaluationsDue
+  predicateCounts { predicate label count percent }
+  ikm { __typename respondents elements { number element nrr } index value category label smallSample }
+  complaints { __typename received answered overdue }
+"""
+
+UNIT = """
+query Unit($unit: ID!, $period: ID!, $year: Int!, $limit: Int!) {
+  unitDistribution(orgUnitId: $unit, periodId: $period) { %s }
+  unitDashboard(orgUnitId: $unit, periodId: $period) { %s }
+  topPerformers(orgUnitId: $unit, year: $year, limit: $limit) { id predicate finalizedAt employee { name } }
+}""" % (DISTRIBUTION_FIELDS, DASHBOARD_FIELDS)
+
+TEAM = """
+query Team($period: ID!) {
+  teamOverview(periodId: $period) {
+    __typename period { id name }
+    members {
+      __typename employee { id name nip } plan { id status revision progress(periodId: $period) { realised achievement } }
+      evaluation { id predicate status version } latestEvaluation { id predicate period { name } } trainingJp
+    }
+  }
+}"""
+
+TENANT = """
+query Tenant($period: ID!) {
+  tenantDashboard(periodId: $period) { %s }
+}""" % DASHBOARD_FIELDS
+
+
 async def _same(api: Api, resolvers: Api, query: str, variables: dict, token: str | None) -> dict:
     whole = await api.post(query, variables, token)
     assert normalised(whole) == normalised(await resolvers.post(query, variables, token)), (query, variables)
@@ -392,6 +453,68 @@ async def test_citizen_reads_answer_the_same_both_ways(api, resolvers):
         await _same(api, resolvers, PUBLIC, {"t": tenant, "c": code, "y": 2025}, None)
 
 
+async def _evaluation_setup(api: Api) -> dict:
+    """Ids of evaluations (current and corrected), units and periods of the demo tenant, and of another tenant."""
+    admin = await api.token("bungo", "admin")
+    data = await api.ok("""{ evaluations(first: 30, filter: {includeHistory: true}) {
+                               pageInfo { endCursor } nodes { id status employee { id } period { id } } }
+                             orgUnits { id code children { id code } } periods { id name kind year } }""", token=admin)
+    foreign = await api.ok("{ orgUnits { id } periods { id } evaluations(first: 1) { nodes { id } } }",
+                           token=await api.token("samarinda", "admin"))
+    nodes = data["evaluations"]["nodes"]
+    assert nodes, "the demo evaluates the year 2025"
+    dinkes = next(u for u in data["orgUnits"] if u["code"] == "DINKES")  # has sub-units, staff and services
+    units = [dinkes["id"], dinkes["children"][0]["id"], next(u["id"] for u in data["orgUnits"] if u is not dinkes)]
+    annual = next(p for p in data["periods"] if p["kind"] == "ANNUAL" and p["name"] == "Tahunan 2025")
+    return {
+        "evaluations": [n["id"] for n in nodes[:6]] + [n["id"] for n in nodes if n["status"] == "CORRECTED"][:2],
+        "evaluation_cursor": data["evaluations"]["pageInfo"]["endCursor"],
+        "employee": nodes[0]["employee"]["id"],
+        "units": units,
+        "annual": annual["id"],
+        "periods": [p["id"] for p in data["periods"] if p["year"] == 2025 and p["kind"] != "ANNUAL"][:1] + [annual["id"]],
+        "foreign_unit": foreign["orgUnits"][0]["id"],
+        "foreign_period": foreign["periods"][0]["id"],
+        "foreign_evaluation": (foreign["evaluations"]["nodes"] or [{"id": "x"}])[0]["id"],
+    }
+
+
+async def test_evaluation_reads_answer_the_same_for_every_scope_and_id(api, resolvers):
+    ids = await _evaluation_setup(api)
+    bad = ["garbage", "", ids["foreign_evaluation"], to_global_id("Evaluation", "00000000-0000-0000-0000-000000000000"),
+           to_global_id("Employee", "00000000-0000-0000-0000-000000000000")]
+    for user in USERS:
+        token = await api.token("bungo", user)
+        for variables in ({"first": 5}, {"first": 3, "after": ids["evaluation_cursor"]},
+                          {"first": 20, "filter": {"includeHistory": True}},
+                          {"first": 20, "filter": {"periodId": ids["annual"], "status": "FINAL"}},
+                          {"first": 20, "filter": {"employeeId": ids["employee"], "predicate": "BAIK"}},
+                          {"first": 5, "filter": {"periodId": "bad"}}, {"first": 5, "filter": {"employeeId": "bad"}},
+                          {"first": 5, "filter": {"periodId": ids["foreign_period"]}},
+                          {"first": 5, "after": "garbage"}, {"first": -1}):
+            await _same(api, resolvers, EVALUATIONS, variables, token)
+        for evaluation in ids["evaluations"] + bad + [ids["employee"]]:
+            await _same(api, resolvers, EVALUATION_NODE, {"id": evaluation}, token)
+
+
+async def test_dashboard_reads_answer_the_same_for_every_scope_and_id(api, resolvers):
+    ids = await _evaluation_setup(api)
+    nobody = "00000000-0000-0000-0000-000000000000"
+    units = ids["units"] + [ids["foreign_unit"], "garbage", to_global_id("OrgUnit", nobody), ids["annual"]]
+    periods = ids["periods"] + [ids["foreign_period"], "garbage", to_global_id("Period", nobody)]
+    for user in USERS:
+        token = await api.token("bungo", user)
+        for unit in units:
+            await _same(api, resolvers, UNIT, {"unit": unit, "period": ids["annual"], "year": 2025, "limit": 3}, token)
+        for period in periods:
+            await _same(api, resolvers, UNIT, {"unit": ids["units"][0], "period": period, "year": 2025, "limit": 100},
+                        token)
+            await _same(api, resolvers, TEAM, {"period": period}, token)
+            await _same(api, resolvers, TENANT, {"period": period}, token)
+        await _same(api, resolvers, UNIT, {"unit": ids["units"][0], "period": ids["annual"], "year": 40000,
+                                           "limit": -5}, token)
+
+
 async def test_trusted_documents_answer_the_same_both_ways(api, resolvers):
     ids = await _setup(api)
     documents = {path.stem: path.read_text() for path in operations_dir().glob("*.graphql")}
@@ -415,7 +538,12 @@ async def test_a_compiled_read_is_one_statement_however_deep_and_large(api, coun
     deep = ("query($n: Int) { employees(first: $n) { nodes { orgUnit { children { head { position { name } "
             "performancePlans(first: 1) { nodes { results { indicators { realisations { evidence { downloadPath } "
             "period { name } } } } } } } } } } } }")
-    cases = [(deep, {"n": 1}), (deep, {"n": 5}), (PLANS, {"first": 1, "period": ids["period"]}),
+    evaluation = await _evaluation_setup(api)
+    unit = {"unit": evaluation["units"][0], "period": evaluation["annual"], "year": 2025, "limit": 10}
+    cases = [(EVALUATIONS, {"first": 1}), (EVALUATIONS, {"first": 100}), (UNIT, unit),
+             (TEAM, {"period": evaluation["annual"]}), (TENANT, {"period": evaluation["annual"]}),
+             (EVALUATION_NODE, {"id": evaluation["evaluations"][0]}),
+             (deep, {"n": 1}), (deep, {"n": 5}), (PLANS, {"first": 1, "period": ids["period"]}),
              (PLANS, {"first": 4, "period": ids["period"]}), (EMPLOYEES, {"first": 1, "sup": True, "year": 2026}),
              (EMPLOYEES, {"first": 100, "sup": True, "year": 2026}), (ORG, {"year": 2026}), (ACCESS, {}), (AUDIT, {}),
              (TRAINING, {"first": 100, "e": ids["employee"], "y": 2026, "up": False}),
@@ -437,6 +565,10 @@ def _assert_one_statement(statements: list[str], query: str = "") -> None:
     assert len(data) <= 1 and len(binding) <= 1, (query, statements)
     if BACKEND == "postgres" and data:
         assert len(binding) == 1, (query, statements)
+
+
+    if BACKEND == "postgres":
+        assert binding or not data, (query, statements)  # a statement only in a bound transaction
 
 
 async def test_every_read_of_the_suite_answers_the_same_both_ways_in_one_statement(

@@ -1,7 +1,6 @@
 """Trusted documents: registered by adding a file to schema/operations (no code), known by text or
-``documentId``, answered by the compiler in one SQL statement after the tenant binding; the few with
-a hand-written handler (areas not described for the compiler yet) answer exactly what the schema
-answers. Compared with the schema's answers field by field (resolver mode) for every role and edge case."""
+``documentId``, answered by the compiler in one SQL statement after the tenant binding, on both
+backends. Compared with the schema's answers field by field (resolver mode) for every role and edge case."""
 
 from __future__ import annotations
 
@@ -9,12 +8,10 @@ import hashlib
 
 import pytest
 
-from conftest import BACKEND, Api, error_codes, is_binding
+from conftest import Api, error_codes, is_binding
 from kinerja.api.trusted import TrustedDocuments, canonical
 from kinerja.core.ids import to_global_id
 from kinerja.core.paths import operations_dir
-
-postgres_only = pytest.mark.skipif(BACKEND != "postgres", reason="hand-written handlers use PostgreSQL's JSON functions")
 
 DOCUMENTS = {path.stem: path.read_text() for path in operations_dir().glob("*.graphql")}
 
@@ -42,11 +39,10 @@ async def test_every_document_in_the_folder_is_registered_without_code(app, tmp_
     (tmp_path / "MyEmployees.graphql").write_text("query MyEmployees { employees(first: 2) { nodes { name } } }")
     registered = TrustedDocuments(directory=tmp_path)
     [operation] = registered.by_id.values()
-    assert operation.handler is None and operation.name == "MyEmployees"
+    assert operation.name == "MyEmployees"
     assert registered.match({"documentId": operation.document_id}) is operation
 
 
-@postgres_only
 async def test_team_dashboard_matches_the_schema_for_every_role(api, schema_only):
     periods = await _periods(api, await api.token("bungo", "atasan"))
     kepala: list[dict] = []
@@ -107,7 +103,6 @@ async def test_plan_detail_matches_the_schema_and_hides_what_is_out_of_reach(api
     assert error_codes(await _same(api, schema_only, "PlanDetail", {"id": "x"}, pegawai)) == ["NOT_FOUND"]
 
 
-@postgres_only
 async def test_tenant_year_matches_the_schema(api, schema_only):
     admin = await api.token("bungo", "admin")
     periods = await _periods(api, admin)
@@ -125,10 +120,9 @@ async def test_a_compiled_answer_is_one_statement_after_the_tenant_binding(api, 
     hr = await api.token("bungo", "bkpsdm")
     periods = await _periods(api, hr)
     plan = (await api.ok("{ performancePlans(first: 1) { nodes { id } } }", token=hr))["performancePlans"]["nodes"][0]
-    cases = [("EmployeeList", {"first": 50}, hr), ("PlanDetail", {"id": plan["id"]}, hr)]
-    if BACKEND == "postgres":  # the hand-written handlers
-        cases += [("TeamDashboard", {"periodId": periods["Tahunan 2025"]}, await api.token("bungo", "kepala")),
-                  ("TenantYear", {"periodId": periods["Tahunan 2025"]}, hr)]
+    cases = [("EmployeeList", {"first": 50}, hr), ("PlanDetail", {"id": plan["id"]}, hr),
+             ("TeamDashboard", {"periodId": periods["Tahunan 2025"]}, await api.token("bungo", "kepala")),
+             ("TenantYear", {"periodId": periods["Tahunan 2025"]}, hr)]
     for name, variables, token in cases:
         await api.ok(DOCUMENTS[name], variables, token)  # warm the tenant's policy
         count_statements.statements.clear()

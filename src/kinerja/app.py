@@ -22,7 +22,7 @@ from tortoise.exceptions import BaseORMException, DBConnectionError
 
 from kinerja.api import metrics, tracing
 from kinerja.api.http_security import CorsPolicy, SecurityHeaders
-from kinerja.api.schema import TRUSTED_HANDLERS, build_schema, limits
+from kinerja.api.schema import build_schema, limits
 from kinerja.api.trusted import TrustedDocuments
 from kinerja.api.view import RETRY_AFTER_SECONDS, GraphQLView
 from kinerja.auth.policy_events import PolicyReloader
@@ -174,7 +174,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True,
     if traces is not None:
         extensions.append(traces.schema_extension())
     schema = build_schema(extensions)
-    view = GraphQLView(schema, settings, TrustedDocuments(TRUSTED_HANDLERS))
+    view = GraphQLView(schema, settings, TrustedDocuments())
 
     @asynccontextmanager
     async def lifespan(app: Starlette):

@@ -16,7 +16,7 @@ from kinerja.auth.graphql import AuthMutation, AuthQuery
 from kinerja.citizen import graphql as citizen_graphql
 from kinerja.citizen.graphql import CitizenMutation, CitizenQuery
 from kinerja.citizen.counter_graphql import CounterMutation, CounterQuery
-from kinerja.evaluations import compiled as evaluations_compiled
+from kinerja.dashboards.graphql import DashboardQuery
 from kinerja.evaluations import graphql as evaluations_graphql
 from kinerja.evaluations.graphql import EvaluationMutation, EvaluationQuery
 from kinerja.graph import compiler, sql
@@ -31,10 +31,8 @@ from kinerja.provisioning.graphql import PlatformMutation, PlatformQuery
 from kinerja.training import graphql as training_graphql
 from kinerja.training.graphql import TrainingMutation, TrainingQuery
 
-# node(id) of the types not described for the compiler yet; described types say ``table(node=True)``.
-LEGACY_NODES = {
-    **evaluations_graphql.NODE_RESOLVERS,
-}
+# node(id) of types not described for the compiler (none left: described types say ``table(node=True)``).
+LEGACY_NODES: dict = {}
 
 
 @strawberry.type
@@ -45,14 +43,8 @@ class NodeQuery:
         return sql.NodeLookup(id, LEGACY_NODES)
 
 
-# Hand-written answers of trusted documents of areas not described for the compiler yet.
-TRUSTED_HANDLERS = {
-    **evaluations_compiled.HANDLERS,
-}
-
-
-Query = merge_types("Query", (AuthQuery, AccessQuery, OrgQuery, PlanQuery, EvaluationQuery, TrainingQuery,
-                              CitizenQuery, CounterQuery, PlatformQuery, AuditQuery, NodeQuery))
+Query = merge_types("Query", (AuthQuery, AccessQuery, OrgQuery, PlanQuery, EvaluationQuery, DashboardQuery,
+                              TrainingQuery, CitizenQuery, CounterQuery, PlatformQuery, AuditQuery, NodeQuery))
 Mutation = merge_types("Mutation", (AuthMutation, AccessMutation, OrgMutation, PlanMutation, EvaluationMutation,
                                     TrainingMutation, CitizenMutation, CounterMutation, PlatformMutation))
 Subscription = merge_types("Subscription", (PlanSubscription,))

@@ -2,35 +2,25 @@
 
 Registering needs no code: every document there is known by its printed form and by its
 ``documentId`` (``sha256:`` of the printed form), so a client may send only the id; the document is
-then answered like any other (reads by the compiler). A few documents of areas not yet described
-for the compiler still have a hand-written handler (one SQL statement); whenever a handler returns
-``None`` (an error to report, a scope it does not cover, the SQLite mode) the schema answers.
+then answered like any other (reads by the compiler).
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from graphql import GraphQLError, parse, print_ast
 
-from kinerja.core.context import RequestContext
-from kinerja.core.db import Fetch
 from kinerja.core.paths import operations_dir
-
-# Runs its statement through ``Fetch`` and returns the ``data`` of the response, or None to let the
-# ordinary schema answer.
-Handler = Callable[[RequestContext, dict, Fetch], Awaitable[dict | None]]
 
 
 @dataclass(frozen=True)
 class TrustedOperation:
     name: str
     document: str
-    handler: Handler | None = None
 
     @property
     def document_id(self) -> str:
@@ -45,14 +35,14 @@ def canonical(document: str) -> str | None:
 
 
 class TrustedDocuments:
-    def __init__(self, handlers: dict[str, Handler] | None = None, directory: Path | None = None):
+    def __init__(self, directory: Path | None = None):
         self.by_canonical: dict[str, TrustedOperation] = {}
         self.by_id: dict[str, TrustedOperation] = {}
         for path in sorted((directory or operations_dir()).glob("*.graphql")):
             text = canonical(path.read_text())
             if text is None:
                 raise ValueError(f"{path}: not a GraphQL document")
-            operation = TrustedOperation(path.stem, text, (handlers or {}).get(path.stem))
+            operation = TrustedOperation(path.stem, text)
             self.by_canonical[text] = operation
             self.by_id[operation.document_id] = operation
         self._match = functools.lru_cache(maxsize=256)(self._match_text)

@@ -1,5 +1,5 @@
 """The HTTP endpoint: builds the request context from the verified token, limits the request rate,
-fills in trusted documents sent by id, answers the few with a hand-written handler through it and
+fills in trusted documents sent by id, answers reads the compiler answered before directly and
 everything else through the schema (where reads are compiled); errors are formatted there.
 
 Operations travel only as POST with a JSON body (no form, multipart or text/plain bodies that a
@@ -35,8 +35,8 @@ from kinerja.api.websocket import SessionTransportWS
 from kinerja.core.config import Settings
 from kinerja.core.context import RequestContext
 from kinerja.core import faults, metrics
-from kinerja.core.db import expire_pooled_connections, tenant_read, tenant_transaction
-from kinerja.core.errors import DomainError, RateLimited, Unauthenticated
+from kinerja.core.db import expire_pooled_connections, tenant_transaction
+from kinerja.core.errors import RateLimited, Unauthenticated
 from kinerja.core.logging import operation_var, request_id_var
 from kinerja.core.ratelimit import SharedWindowCounter
 from kinerja.tenancy.origins import origin_allowed
@@ -113,8 +113,6 @@ class GraphQLView(GraphQL):
         )
         self.settings = settings
         self.trusted = trusted
-        # The hand-written handlers speak PostgreSQL's JSON functions; SQLite answers through the schema.
-        self.handlers = settings.uses_postgres and settings.compiled_operations
         self.known_operations = known_operations()
         self.request_rate = SharedWindowCounter(window_seconds=60, sync_seconds=settings.rate_sync_seconds)
 
@@ -167,10 +165,6 @@ class GraphQLView(GraphQL):
                     # Sent by documentId only: the schema answers the registered document.
                     payload = {**payload, "query": operation.document}
                     body = orjson.dumps(payload)
-                if operation is not None and operation.handler is not None and self.handlers:
-                    response = await self._answer_trusted(request, operation, payload)
-                    if response is not None:
-                        return response
                 response = await self._answer_known(request, payload)
                 if response is not None:
                     return response
@@ -236,40 +230,6 @@ class GraphQLView(GraphQL):
                 yield
         except TimeoutError:
             raise OperationTimedOut() from None
-
-    async def _answer_trusted(self, request: Request, operation, payload: dict) -> Response | None:
-        """The hand-written handler's answer of a trusted document, or None for the schema to answer."""
-        variables = payload.get("variables") or {}
-        ctx = new_context(self.settings, request, request=request)
-        authenticate(ctx, request.headers.get("authorization", ""))
-        if ctx.actor is None or not isinstance(variables, dict):
-            return None
-        try:
-            self._admit(ctx, request.scope)
-        except RateLimited as exc:
-            return self._refusal(exc)
-        operation_var.set(operation.name)
-        try:
-            async with self._time_limit():
-                await ctx.load_permissions()
-                async with tenant_read(ctx.require_tenant(), user_id=ctx.actor.user_id) as fetch:
-                    data = await operation.handler(ctx, variables, fetch)
-        except OperationTimedOut:
-            raise
-        except DomainError:
-            return None  # an account gone, a permission missing: the schema answers with the code
-        except Exception as exc:  # noqa: BLE001 - the schema answers instead, with its error handling
-            fault = faults.classify(exc)
-            if fault is faults.Fault.TIMEOUT:
-                raise OperationTimedOut() from None  # the statement timeout came first: the same answer
-            if fault is not None:
-                faults.record(fault)
-                return unavailable_response(fault.message)
-            log.exception("trusted operation %s failed; answering through the schema", operation.name)
-            return None
-        if data is None:
-            return None
-        return Response(orjson.dumps({"data": data}), media_type="application/json")
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)

@@ -7,7 +7,7 @@ services apply it in their queries.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum, StrEnum
+from enum import StrEnum
 
 
 class Scope(StrEnum):

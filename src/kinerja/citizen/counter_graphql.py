@@ -31,8 +31,8 @@ strawberry.enum(SubmissionChannel, description="How a survey response came: WEB 
 strawberry.enum(TicketEventKind, description="A step of a ticket's timeline.")
 strawberry.enum(ActionStatus, description="Status of a follow-up action: PLANNED -> IN_PROGRESS -> DONE.")
 
-LazyEmployee = Annotated["Employee", strawberry.lazy("kinerja.org.graphql")]
-LazyPosition = Annotated["Position", strawberry.lazy("kinerja.org.graphql")]
+LazyEmployee = Annotated["Employee", strawberry.lazy("kinerja.org.graphql")]  # noqa: F821 - resolved lazily
+LazyPosition = Annotated["Position", strawberry.lazy("kinerja.org.graphql")]  # noqa: F821 - resolved lazily
 
 MANAGED = service_unit_rows("survey", "manage")
 IKM_READERS = service_unit_rows("ikm", "read")

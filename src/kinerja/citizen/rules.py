@@ -136,6 +136,21 @@ def overdue(status: TicketStatus, due_at: dt.datetime, now: dt.datetime) -> bool
     return status in OPEN_STATUSES and due_at < now
 
 
+@dataclass(frozen=True)
+class TicketStats:
+    """Complaint handling: tickets received, answered (answered or closed), overdue (still open past due)."""
+
+    received: int
+    answered: int
+    overdue: int
+
+
+def ticket_stats(tickets: list[tuple[TicketStatus, dt.datetime]], now: dt.datetime) -> TicketStats:
+    answered = sum(1 for status, _due in tickets if status in (TicketStatus.ANSWERED, TicketStatus.CLOSED))
+    late = sum(1 for status, due in tickets if overdue(status, due, now))
+    return TicketStats(len(tickets), answered, late)
+
+
 MAX_MESSAGE = 4000
 MAX_CONTACT = 200
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I

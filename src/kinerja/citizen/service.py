@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
-from collections import Counter
 from dataclasses import dataclass
 
 from tortoise.expressions import Q
@@ -27,7 +26,7 @@ from kinerja.core.ids import as_uuid
 from kinerja.core.sql import fetch_all, uuid_param
 from kinerja.org.models import Employee, OrgUnit
 from kinerja.org.scoping import actor_unit_subtree, scope_sql
-from kinerja.tenancy.models import Tenant, tenant_settings
+from kinerja.tenancy.models import Tenant
 from kinerja.tenancy.origins import require_origin
 from kinerja.tenancy.rules import PLATFORM_SLUG, TenantSettings
 
@@ -452,68 +451,6 @@ def ikm_of(row: dict | None, weighting, population: int | None = None) -> rules.
         return None
     return rules.compute_ikm([int(row[f"s{i}"] or 0) for i in range(1, 10)], int(row["n"] or 0), weighting,
                              rules.minimum_sample(population))
-
-
-@dataclass(frozen=True)
-class TicketStats:
-    received: int
-    answered: int
-    overdue: int
-
-
-async def ticket_stats(tenant_id: uuid.UUID, service_unit_ids: list[uuid.UUID], start: dt.datetime,
-                       end: dt.datetime) -> TicketStats:
-    rows = await FeedbackTicket.filter(tenant_id=tenant_id, service_unit_id__in=service_unit_ids,
-                                       created_at__gte=start, created_at__lt=end).values_list("status", "due_at")
-    return _ticket_stats(rows)
-
-
-def _ticket_stats(rows: list[tuple[TicketStatus, dt.datetime]]) -> TicketStats:
-    now = clock.now()
-    counts = Counter(status for status, _due in rows)
-    overdue = sum(1 for status, due in rows if rules.overdue(status, due, now))
-    return TicketStats(len(rows), counts[TicketStatus.ANSWERED] + counts[TicketStatus.CLOSED], overdue)
-
-
-async def citizen_summary_by_unit(tenant_id: uuid.UUID, group_of: dict[uuid.UUID, uuid.UUID], start: dt.datetime,
-                                  end: dt.datetime) -> dict[uuid.UUID, tuple[rules.Ikm | None, TicketStats]]:
-    """IKM and complaint handling of service units taken together by group: ``group_of`` maps an org unit
-    to its group (e.g. its perangkat daerah). A fixed number of queries, however many groups."""
-    weighting = (await tenant_settings(tenant_id)).ikm_weighting
-    units = {unit_id: group_of.get(org_unit_id) for unit_id, org_unit_id in
-             await ServiceUnit.filter(tenant_id=tenant_id, org_unit_id__not_isnull=True).values_list("id", "org_unit_id")}
-    sums: dict[uuid.UUID, dict] = {}
-    for row in await element_sums(SurveyResponse.filter(tenant_id=tenant_id, created_at__gte=start, created_at__lt=end),
-                                  "service_unit_id"):
-        group = units.get(row["service_unit_id"])
-        if group is not None:
-            total = sums.setdefault(group, {"n": 0, **{f"s{i}": 0 for i in range(1, 10)}})
-            for key in total:
-                total[key] += int(row[key] or 0)
-    tickets: dict[uuid.UUID, list] = {}
-    for unit_id, status, due in await FeedbackTicket.filter(tenant_id=tenant_id, created_at__gte=start,
-                                                            created_at__lt=end).values_list("service_unit_id",
-                                                                                            "status", "due_at"):
-        if units.get(unit_id) is not None:
-            tickets.setdefault(units[unit_id], []).append((status, due))
-    groups = {g for g in units.values() if g is not None}
-    return {g: (ikm_of(sums.get(g), weighting), _ticket_stats(tickets.get(g, []))) for g in groups}
-
-
-async def service_units_of_org_units(tenant_id: uuid.UUID, org_unit_ids: list[uuid.UUID]) -> list[ServiceUnit]:
-    return await ServiceUnit.filter(tenant_id=tenant_id, org_unit_id__in=org_unit_ids)
-
-
-async def ikm_for_service_units(tenant_id: uuid.UUID, service_unit_ids: list[uuid.UUID], start: dt.datetime,
-                                end: dt.datetime) -> rules.Ikm | None:
-    """The IKM over several service units together (a unit's dashboard); None without responses."""
-    if not service_unit_ids:
-        return None
-    weighting = (await tenant_settings(tenant_id)).ikm_weighting
-    rows = await element_sums(SurveyResponse.filter(tenant_id=tenant_id, service_unit_id__in=service_unit_ids,
-                                                    created_at__gte=start, created_at__lt=end))
-    return ikm_of(rows[0] if rows else None, weighting)
-
 
 
 async def save_service_unit(ctx: RequestContext, code: str, name: str, org_unit_id: uuid.UUID | None,

@@ -214,6 +214,18 @@ def objects_created(instances: Iterable[Model], tenant_of) -> None:
                       _created(spec, instance.__dict__))
 
 
+def object_written(model: type[Model], tenant_id: uuid.UUID, object_id: Any, before: dict | None,
+                   after: dict) -> None:
+    """A row written by a statement of its own (an upsert that bypasses the model hooks): its changes,
+    recorded as the hooks record them (``before`` None: created). Values by column name."""
+    collector = current.get()
+    if collector is None:
+        return
+    spec = _fields(model)
+    changes = _created(spec, after) if before is None else _updated(spec, before, after, None)
+    collector.add(tenant_id, model.__name__, object_id, changes)
+
+
 async def update(queryset: QuerySet, **values: Any) -> int:
     """``queryset.update(**values)``, recording each row it changes. The rows are read and locked first
     (a queryset write bypasses the model hooks), and only those are written: a row that a concurrent

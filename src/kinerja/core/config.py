@@ -115,7 +115,7 @@ class Settings:
     db_acquire_timeout: float = 10.0
     # Evidence files travel base64 in the JSON body: 8 MiB admits one 5 MB file with room to spare.
     max_body_bytes: int = 8 * 1024 * 1024
-    # Trusted documents answered by their compiled handlers (api/trusted.py); off = schema only.
+    # Reads compiled to one SQL statement (graph/compiler/); off = every field resolved by the schema.
     compiled_operations: bool = True
     # Static cost of one GraphQL document (fields, multiplied by page sizes and list estimates).
     max_query_cost: int = 100_000

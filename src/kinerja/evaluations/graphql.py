@@ -1,35 +1,70 @@
 """GraphQL of evaluations: ratings and the predicate, unit performance, the distribution guide,
-credit points, dashboards."""
+credit points.
+
+Reads are described for the compiler (``graph/sql.py``); values that are not columns are computed by
+``evaluations/rules.py`` from rows the same statement returns."""
 
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from decimal import Decimal
 
+import orjson
 import strawberry
 from strawberry.types import Info
 
-from kinerja.graph import sql
-from kinerja.graph.loaders import loader
-from kinerja.graph.relay import Connection, Node, UserError, connection_from_page, run_mutation
-from kinerja.citizen.graphql import IkmValue
+from kinerja.core.errors import Forbidden, NotFound
 from kinerja.core.ids import parse_optional_id as parse_input_id
 from kinerja.core.ids import to_global_id
 from kinerja.evaluations import rules, service
 from kinerja.evaluations.models import Evaluation as EvaluationModel
 from kinerja.evaluations.models import UnitPerformance as UnitPerformanceModel
 from kinerja.evaluations.rules import EvaluationStatus, Predicate, Rating, UnitRating
+from kinerja.graph import sql
+from kinerja.graph.relay import Connection, Node, UserError, run_mutation
 from kinerja.org.graphql import Employee, OrgUnit, Period
-from kinerja.org.service import employees_by_id, periods_by_id, positions_by_id
-from kinerja.plans.graphql import PerformancePlan
-from kinerja.plans.rules import BerakhlakValue
+from kinerja.org.models import OrgUnit as OrgUnitModel
+from kinerja.org.scoping import employee_rows, unit_rows
+from kinerja.plans.graphql import BerakhlakValue  # registered as a GraphQL enum there
 
 strawberry.enum(Rating, description="Rating of results (hasil kerja) or behaviour (perilaku kerja).")
 strawberry.enum(Predicate, description="Predikat kinerja pegawai, the cell of the rating matrix.")
 strawberry.enum(UnitRating, description="Capaian kinerja organisasi (SE MenPANRB 3/2023).")
 strawberry.enum(EvaluationStatus, description="DRAFT, FINAL (locked) or CORRECTED (replaced by a newer version).")
 
+
+READ_EVALUATIONS = employee_rows("evaluation", "read", "employee_id")
+# Org units within reach of the dashboard scopes: all with tenant scope, the own unit subtree with unit scope.
+DASHBOARD_UNITS = unit_rows("dashboard", "read")
+LIVE = "{t}.status IN ('DRAFT', 'FINAL')"  # versions not replaced by a correction
+
+# One row per org unit and period of the tenant: what a unit's distribution or dashboard is about.
+UNIT_PERIODS = ("(SELECT u.id, u.tenant_id, u.code, u.parent_id, pr.id AS period_id, pr.year, pr.starts_on, "
+                "pr.ends_on FROM org_unit u JOIN period pr ON pr.tenant_id = u.tenant_id WHERE u.tenant_id = {tenant}) {t}")
+# The org unit {t}.id and every unit below it.
+SUBTREE = ("(WITH RECURSIVE subtree(id) AS (SELECT {t}.id UNION SELECT o.id FROM org_unit o JOIN subtree s "
+           "ON o.parent_id = s.id WHERE o.tenant_id = {tenant}) SELECT id FROM subtree)")
+# The active employees of that subtree.
+MEMBERS = "(SELECT e.id FROM employee e WHERE e.tenant_id = {tenant} AND e.active AND e.org_unit_id IN %s)" % SUBTREE
+# The latest period first; of two ending together (Q4 and the year), the longer; then the latest finalized.
+WITH_PERIOD = "JOIN period {j} ON {j}.tenant_id = {t}.tenant_id AND {j}.id = {t}.period_id"
+LATEST_FINAL_ORDER = ("-{j}.ends_on", "{j}.starts_on", "-{t}.finalized_at", "-{t}.id")
+
+
+def json_input(select: list[str], from_: str, where: str, order: list[str]) -> sql.Input:
+    """``sql.json_list`` as one input among several (SQLite keeps a subquery's JSON only through json())."""
+    listed = sql.json_list(select, from_, where, order)
+    return sql.Input(sql.Dialects(listed.sql.pg, f"json({listed.sql.sqlite})"))
+
+
+def json_value(select: str) -> sql.Input:
+    """A JSON column's value as one input among several."""
+    return sql.Input(sql.Dialects(select, f"json({select})"))
+
+
+def loaded(value):
+    """A JSON input as Python (a backend may hand a nested document over as text)."""
+    return orjson.loads(value) if isinstance(value, str) else value
 
 
 @strawberry.type
@@ -55,35 +90,125 @@ class GuideBreach:
     predicates: list[Predicate]
 
 
-@strawberry.type(description="The employees' predicates in a unit and period against the guide for the unit's rating.")
-class UnitDistribution:
-    org_unit: OrgUnit
-    period: Period
-    unit_rating: UnitRating | None
-    total: int
-    final: int
-    counts: list[PredicateCount]
-    breaches: list[GuideBreach]
-    sheet_path: str = strawberry.field(description="GET with the same Bearer token: the unit's predicate sheet (CSV).")
-
-
-def _counts(counts: dict[Predicate, int]) -> list[PredicateCount]:
+def predicate_counts(counts: dict[Predicate, int]) -> list[PredicateCount]:
     total = sum(counts.values())
     return [PredicateCount(predicate=p, label=rules.LABELS[p], count=counts.get(p, 0),
                            percent=round(100 * counts.get(p, 0) / total, 1) if total else 0.0) for p in Predicate]
 
 
-def _distribution(d: service.Distribution) -> UnitDistribution:
-    return UnitDistribution(
-        org_unit=sql.ref("OrgUnit", d.org_unit.id), period=sql.ref("Period", d.period.id), unit_rating=d.unit_rating,
-        total=d.total, final=d.final, counts=_counts(d.counts),
-        sheet_path=f"/documents/units/{to_global_id('OrgUnit', d.org_unit.id)}/predicates.csv"
-                   f"?periodId={to_global_id('Period', d.period.id)}",
-        breaches=[GuideBreach(message=b.message, kind=b.kind, limit_percent=b.limit, actual_percent=b.actual,
-                              predicates=list(b.predicates)) for b in d.breaches])
+def _counted(evaluations) -> tuple[dict[Predicate, int], int]:
+    """Predicate counts and finals of the (predicate, status) pairs of current evaluations."""
+    pairs = loaded(evaluations) or []
+    counts = {p: 0 for p in Predicate}
+    for predicate, _status in pairs:
+        counts[Predicate(predicate)] += 1
+    return counts, sum(1 for _p, status in pairs if status == EvaluationStatus.FINAL.value)
 
 
-@strawberry.type(description="Penilaian kinerja of an employee for a period (one version).")
+def _total(evaluations) -> int:
+    return len(loaded(evaluations) or [])
+
+
+def _final(evaluations) -> int:
+    return _counted(evaluations)[1]
+
+
+def current_predicate_counts(evaluations) -> list[PredicateCount]:
+    return predicate_counts(_counted(evaluations)[0])
+
+
+def _breaches(evaluations, rating, guide) -> list[GuideBreach]:
+    if rating is None:
+        return []
+    found = rules.distribution_breaches(loaded(guide) or rules.DEFAULT_GUIDE, UnitRating(rating),
+                                        _counted(evaluations)[0])
+    return [GuideBreach(message=b.message, kind=b.kind, limit_percent=b.limit, actual_percent=b.actual,
+                        predicates=list(b.predicates)) for b in found]
+
+
+def _sheet_path(unit_id, period_id) -> str:
+    return (f"/documents/units/{to_global_id('OrgUnit', unit_id)}/predicates.csv"
+            f"?periodId={to_global_id('Period', period_id)}")
+
+
+# The current (draft and final) evaluations of the unit subtree's active employees in the period.
+CURRENT_EVALUATIONS = json_input(
+    ["v.predicate", "v.status"], "evaluation v",
+    "v.tenant_id = {tenant} AND v.period_id = {t}.period_id AND v.status IN ('DRAFT', 'FINAL') "
+    "AND v.employee_id IN " + MEMBERS, ["v.id"])
+UNIT_RATING = ("(SELECT r.rating FROM unit_performance r WHERE r.tenant_id = {tenant} AND r.org_unit_id = {t}.id "
+               "AND r.period_id = {t}.period_id)")
+GUIDE_OF_YEAR = json_value(
+    "(SELECT g.distribution_guide FROM evaluation_rule g WHERE g.tenant_id = {tenant} AND g.year = {t}.year)")
+
+
+@sql.table(OrgUnitModel, source=UNIT_PERIODS, access=DASHBOARD_UNITS,
+           description="The employees' predicates in a unit and period against the guide for the unit's rating.")
+class UnitDistribution:
+    # Rows: one org unit in one period (UNIT_PERIODS); the model names the table of the key.
+    org_unit: OrgUnit = sql.join("id")
+    period: Period = sql.join("period_id")
+    unit_rating: UnitRating | None = sql.expression(UNIT_RATING)
+    total: int = sql.derived(_total, CURRENT_EVALUATIONS)
+    final: int = sql.derived(_final, CURRENT_EVALUATIONS)
+    counts: list[PredicateCount] = sql.derived(current_predicate_counts, CURRENT_EVALUATIONS)
+    breaches: list[GuideBreach] = sql.derived(_breaches, CURRENT_EVALUATIONS, sql.Input(UNIT_RATING), GUIDE_OF_YEAR)
+    sheet_path: str = sql.derived(
+        _sheet_path, "id", "period_id",
+        description="GET with the same Bearer token: the unit's predicate sheet (CSV).")
+
+
+def _document_path(evaluation_id) -> str:
+    return f"/documents/evaluations/{to_global_id('Evaluation', evaluation_id)}.pdf"
+
+
+def _label(predicate) -> str:
+    return rules.LABELS[Predicate(predicate)]
+
+
+def _behaviour_notes(notes) -> list[BehaviourNote]:
+    return [BehaviourNote(value=BerakhlakValue(k), note=v) for k, v in (loaded(notes) or {}).items()]
+
+
+def _credit_points(predicate, status, facts) -> str | None:
+    """Angka kredit from the position's coefficient, the period's months and the year's credit shares."""
+    if facts is None or status == EvaluationStatus.CORRECTED.value:
+        return None
+    coefficient, starts_on, ends_on, shares = loaded(facts)
+    if coefficient is None:
+        return None
+    start, end = dt.date.fromisoformat(str(starts_on)[:10]), dt.date.fromisoformat(str(ends_on)[:10])
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    points = rules.credit_points(loaded(shares) or rules.DEFAULT_CREDIT_SHARES, Predicate(predicate),
+                                 Decimal(str(coefficient)), months)
+    return str(points)  # as the Decimal scalar writes it
+
+
+_CREDIT_FROM = ("FROM employee e JOIN period pe ON pe.tenant_id = e.tenant_id AND pe.id = {t}.period_id "
+                "JOIN position po ON po.tenant_id = e.tenant_id AND po.id = e.position_id "
+                "LEFT JOIN evaluation_rule g ON g.tenant_id = e.tenant_id AND g.year = pe.year "
+                "WHERE e.tenant_id = {tenant} AND e.id = {t}.employee_id")
+CREDIT_FACTS = sql.Input(sql.Dialects(
+    "(SELECT json_build_array(CAST(po.credit_coefficient AS TEXT), pe.starts_on, pe.ends_on, g.credit_shares) "
+    + _CREDIT_FROM + ")",
+    "(SELECT json_array(CAST(po.credit_coefficient AS TEXT), pe.starts_on, pe.ends_on, json(g.credit_shares)) "
+    + _CREDIT_FROM + ")"))
+
+# The unit whose rating guides an evaluation: the employee's unit or the nearest one up the tree rated
+# for the evaluation's period.
+NEAREST_RATED_UNIT = (
+    "(WITH RECURSIVE up(id, parent_id, depth) AS ("
+    "SELECT o.id, o.parent_id, 0 FROM org_unit o JOIN employee e ON e.tenant_id = o.tenant_id "
+    "AND e.org_unit_id = o.id WHERE o.tenant_id = {tenant} AND e.id = {p}.employee_id "
+    "UNION ALL SELECT o.id, o.parent_id, up.depth + 1 FROM org_unit o JOIN up ON o.id = up.parent_id "
+    "WHERE o.tenant_id = {tenant}) "
+    "SELECT up.id FROM up WHERE EXISTS (SELECT 1 FROM unit_performance r WHERE r.tenant_id = {tenant} "
+    "AND r.org_unit_id = up.id AND r.period_id = {p}.period_id) ORDER BY up.depth LIMIT 1)")
+
+
+@sql.table(EvaluationModel, access=READ_EVALUATIONS, node=True,
+           not_found=lambda: NotFound("Evaluation not found", field="id"),
+           description="Penilaian kinerja of an employee for a period (one version).")
 class Evaluation(Node):
     version: int
     status: EvaluationStatus
@@ -92,117 +217,31 @@ class Evaluation(Node):
     results_from_unit: bool = strawberry.field(
         description="True for the head of a unit: the results rating is the unit's achievement.")
     predicate: Predicate
-    predicate_label: str
+    predicate_label: str = sql.derived(_label, "predicate")
     correction_reason: str | None
     finalized_at: dt.datetime | None
-    _model: strawberry.Private[EvaluationModel]
-
-    @classmethod
-    def from_model(cls, m: EvaluationModel) -> "Evaluation":
-        return cls(id=to_global_id("Evaluation", m.id), version=m.version, status=m.status,
-                   results_rating=m.results_rating, behaviour_rating=m.behaviour_rating,
-                   results_from_unit=m.results_from_unit, predicate=m.predicate,
-                   predicate_label=rules.LABELS[m.predicate], correction_reason=m.correction_reason,
-                   finalized_at=m.finalized_at, _model=m)
-
-    @strawberry.field
-    def employee(self) -> Employee:
-        return sql.ref("Employee", self._model.employee_id)
-
-    @strawberry.field(description="Pejabat penilai.")
-    def assessor(self) -> Employee:
-        return sql.ref("Employee", self._model.assessor_id)
-
-    @strawberry.field
-    def period(self) -> Period:
-        return sql.ref("Period", self._model.period_id)
-
-    @strawberry.field(description="Notes per BerAKHLAK value.")
-    def notes(self) -> list[BehaviourNote]:
-        return [BehaviourNote(value=BerakhlakValue(k), note=v) for k, v in (self._model.notes or {}).items()]
-
-    @strawberry.field(description="Angka kredit for functional positions with a yearly coefficient, pro rata by month.")
-    async def credit_points(self, info: Info) -> Decimal | None:
-        ctx = info.context
-        employee = await loader(ctx, "employee", employees_by_id).load(self._model.employee_id)
-        if employee.position_id is None:
-            return None
-        position = await loader(ctx, "position", positions_by_id).load(employee.position_id)
-        period = await loader(ctx, "period", periods_by_id).load(self._model.period_id)
-        rule = await loader(ctx, "evaluation_rule", service.rules_by_year).load(period.year)
-        return service.credit_points(self._model, position, period, rule)
-
-    @strawberry.field(description="The distribution guide of the employee's rated unit, to read before finalizing.")
-    async def guide(self, info: Info) -> UnitDistribution | None:
-        d = await service.distribution_for_employee(info.context, self._model)
-        return _distribution(d) if d else None
-
-    @strawberry.field(description="GET with the same Bearer token: the Dokumen Evaluasi Kinerja Pegawai (PDF).")
-    def document_path(self) -> str:
-        return f"/documents/evaluations/{self.id}.pdf"
-
-    @strawberry.field(description="Every version, oldest first.")
-    async def history(self, info: Info) -> list[Evaluation]:
-        return [Evaluation.from_model(e) for e in await service.history(info.context, self._model)]
+    employee: Employee = sql.join("employee_id")
+    assessor: Employee = sql.join("assessor_id", description="Pejabat penilai.")
+    period: Period = sql.join("period_id")
+    notes: list[BehaviourNote] = sql.derived(_behaviour_notes, "notes", description="Notes per BerAKHLAK value.")
+    credit_points: Decimal | None = sql.derived(
+        _credit_points, "predicate", "status", CREDIT_FACTS,
+        description="Angka kredit for functional positions with a yearly coefficient, pro rata by month.")
+    guide: UnitDistribution | None = sql.row(
+        on={"period_id": "period_id", "id": NEAREST_RATED_UNIT},
+        description="The distribution guide of the employee's rated unit, to read before finalizing.")
+    document_path: str = sql.derived(
+        _document_path, "id",
+        description="GET with the same Bearer token: the Dokumen Evaluasi Kinerja Pegawai (PDF).")
+    history: list[Evaluation] = sql.rows(on={"employee_id": "employee_id", "period_id": "period_id"},
+                                         order=("version",), access=True, description="Every version, oldest first.")
 
 
-@strawberry.type
+@sql.table(UnitPerformanceModel)
 class UnitPerformance:
     rating: UnitRating
     notes: str
     updated_at: dt.datetime
-
-    @classmethod
-    def from_model(cls, m: UnitPerformanceModel) -> "UnitPerformance":
-        return cls(rating=m.rating, notes=m.notes, updated_at=m.updated_at)
-
-
-@strawberry.type
-class StatusCount:
-    status: str
-    count: int
-
-
-@strawberry.type(description="Citizen feedback on the unit's services in the period.")
-class ComplaintHandling:
-    received: int
-    answered: int
-    overdue: int
-
-
-@strawberry.type(description="A unit's period at a glance.")
-class UnitDashboard:
-    org_unit: OrgUnit
-    period: Period
-    unit_rating: UnitRating | None
-    employees: int
-    plans_by_status: list[StatusCount]
-    indicators: int = strawberry.field(description="Indicators of approved plans.")
-    indicators_realised: int = strawberry.field(description="Of those, realised in the period.")
-    evaluations_final: int
-    evaluations_draft: int
-    evaluations_due: int = strawberry.field(description="Employees without a final evaluation for the period.")
-    predicate_counts: list[PredicateCount]
-    ikm: IkmValue | None = strawberry.field(
-        default=None, description="Citizen satisfaction (IKM) of the unit's services in the period: evidence for "
-                                  "the organisation's rating.")
-    complaints: ComplaintHandling | None = None
-
-
-@strawberry.type
-class TeamMemberOverview:
-    employee: Employee
-    plan: PerformancePlan | None
-    evaluation: Evaluation | None = strawberry.field(description="The evaluation of the asked period (draft or final).")
-    latest_evaluation: Evaluation | None = strawberry.field(
-        description="The final evaluation of the latest evaluated period, whatever it is (the current predicate).")
-    training_jp: int = strawberry.field(description="Verified training hours (JP) in the period's year.")
-
-
-@strawberry.type
-class TeamOverview:
-    period: Period
-    members: list[TeamMemberOverview]
 
 
 @strawberry.input
@@ -264,66 +303,68 @@ class UnitPerformancePayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-def _dashboard(d: service.UnitDashboard) -> UnitDashboard:
-    return UnitDashboard(org_unit=sql.ref("OrgUnit", d.org_unit.id), period=sql.ref("Period", d.period.id),
-                         unit_rating=d.unit_rating, employees=d.employees,
-                         plans_by_status=[StatusCount(status=k, count=v) for k, v in d.plans_by_status.items()],
-                         indicators=d.indicators, indicators_realised=d.indicators_realised,
-                         evaluations_final=d.evaluations_final, evaluations_draft=d.evaluations_draft,
-                         evaluations_due=d.employees - d.evaluations_final,
-                         predicate_counts=_counts(d.predicate_counts),
-                         ikm=IkmValue.build(d.ikm) if d.ikm else None,
-                         complaints=ComplaintHandling(received=d.complaints.received, answered=d.complaints.answered,
-                                                      overdue=d.complaints.overdue) if d.complaints else None)
-
-
 def _notes(items):
     return None if items is None else [(i.value, i.note) for i in items]
 
 
+def _in_reach(org_unit_id: strawberry.ID) -> tuple:
+    """The guards of a read about one org unit: it exists (NOT_FOUND), and the viewer's dashboard
+    scopes reach it (FORBIDDEN)."""
+    unit = parse_input_id(org_unit_id, "OrgUnit", "orgUnitId")
+    return unit, (sql.Exists("OrgUnit", (sql.eq("id", unit),), lambda: NotFound("Org unit not found", field="orgUnitId"),
+                             access=False),
+                  sql.Exists("UnitDistribution", (sql.eq("id", unit), sql.where("{t}.tenant_id = {tenant}")),
+                             lambda: Forbidden("This org unit is outside your reach", field="orgUnitId")))
+
+
+def unit_in_period(org_unit_id: strawberry.ID, period_id: strawberry.ID) -> sql.Row:
+    """The row of an org unit in a period (UNIT_PERIODS), for a viewer with dashboard access that
+    reaches the unit: NOT_FOUND for an unknown unit, FORBIDDEN out of reach, NOT_FOUND for an unknown period."""
+    unit, guards = _in_reach(org_unit_id)
+    period = parse_input_id(period_id, "Period", "periodId")
+    return sql.Row(where=(sql.eq("id", unit), sql.eq("period_id", period)), access=sql.requires("dashboard", "read"),
+                   guard=guards, missing=lambda: NotFound("Period not found", field="periodId"))
+
+
+# Recognition: the best predicates first, then the earliest finalized.
+_RANKED = ("CASE {t}.predicate " + " ".join(f"WHEN '{p.value}' THEN {i}" for i, p in enumerate(Predicate))
+           + " END")
+
+
 @strawberry.type
 class EvaluationQuery:
-    @strawberry.field(description="Evaluations the viewer may see, newest first (current versions unless includeHistory).")
-    async def evaluations(self, info: Info, first: int | None = 20, after: str | None = None,
-                          filter: EvaluationFilter | None = None) -> Connection[Evaluation]:
+    @sql.builder(description="Evaluations the viewer may see, newest first (current versions unless includeHistory).")
+    def evaluations(self, first: int | None = 20, after: str | None = None,
+                    filter: EvaluationFilter | None = None) -> Connection[Evaluation]:
         f = filter or EvaluationFilter()
-        flt = service.EvaluationFilter(period_id=parse_input_id(f.period_id, "Period", "periodId"),
-                                       employee_id=parse_input_id(f.employee_id, "Employee", "employeeId"),
-                                       status=f.status, predicate=f.predicate, include_history=f.include_history)
-        page = await service.list_evaluations(info.context, flt, first, after)
-        return Connection[Evaluation](**connection_from_page(page, Evaluation.from_model))
+        period = parse_input_id(f.period_id, "Period", "periodId")
+        employee = parse_input_id(f.employee_id, "Employee", "employeeId")
+        where = [] if f.include_history else [sql.where(LIVE)]
+        for column, value in (("period_id", period), ("employee_id", employee), ("status", f.status),
+                              ("predicate", f.predicate)):
+            if value is not None:
+                where.append(sql.eq(column, value))
+        return sql.Page(first=first, after=after, where=tuple(where), order=("-created_at", "id"), access=True)
 
-    @strawberry.field
-    async def unit_distribution(self, info: Info, org_unit_id: strawberry.ID, period_id: strawberry.ID) -> UnitDistribution:
-        return _distribution(await service.unit_distribution(
-            info.context, parse_input_id(org_unit_id, "OrgUnit", "orgUnitId"), parse_input_id(period_id, "Period", "periodId")))
+    @sql.builder
+    def unit_distribution(self, org_unit_id: strawberry.ID, period_id: strawberry.ID) -> UnitDistribution:
+        return unit_in_period(org_unit_id, period_id)
 
-    @strawberry.field(description="A unit's period: plans, realisation, evaluations, predicates.")
-    async def unit_dashboard(self, info: Info, org_unit_id: strawberry.ID, period_id: strawberry.ID) -> UnitDashboard:
-        return _dashboard(await service.unit_dashboard(info.context, parse_input_id(org_unit_id, "OrgUnit", "orgUnitId"),
-                                                       parse_input_id(period_id, "Period", "periodId")))
-
-    @strawberry.field(description="The tenant summary: one dashboard per top-level unit (perangkat daerah).")
-    async def tenant_dashboard(self, info: Info, period_id: strawberry.ID) -> list[UnitDashboard]:
-        _period, rows = await service.tenant_dashboard(info.context, parse_input_id(period_id, "Period", "periodId"))
-        return [_dashboard(d) for d in rows]
-
-    @strawberry.field(description="The viewer's team (all subordinates) with plan and evaluation for a period.")
-    async def team_overview(self, info: Info, period_id: strawberry.ID) -> TeamOverview:
-        period, members = await service.team_overview(info.context, parse_input_id(period_id, "Period", "periodId"))
-        return TeamOverview(period=sql.ref("Period", period.id), members=[
-            TeamMemberOverview(employee=sql.ref("Employee", m.employee.id),
-                               plan=sql.ref("PerformancePlan", m.plan.id) if m.plan else None,
-                               evaluation=Evaluation.from_model(m.evaluation) if m.evaluation else None,
-                               latest_evaluation=Evaluation.from_model(m.latest_evaluation)
-                               if m.latest_evaluation else None,
-                               training_jp=m.training_jp)
-            for m in members])
-
-    @strawberry.field(description="Recognition list: the unit's best final annual predicates of a year.")
-    async def top_performers(self, info: Info, org_unit_id: strawberry.ID, year: int, limit: int = 10) -> list[Evaluation]:
-        rows = await service.top_performers(info.context, parse_input_id(org_unit_id, "OrgUnit", "orgUnitId"), year, limit)
-        return [Evaluation.from_model(e) for e in rows]
+    @sql.builder(description="Recognition list: the unit's best final annual predicates of a year.")
+    def top_performers(self, org_unit_id: strawberry.ID, year: int, limit: int = 10) -> list[Evaluation]:
+        unit, guards = _in_reach(org_unit_id)
+        best = sql.where(
+            "{t}.id IN (SELECT v.id FROM evaluation v JOIN period pr ON pr.tenant_id = v.tenant_id "
+            "AND pr.id = v.period_id WHERE v.tenant_id = {tenant} AND pr.year = {1} AND pr.kind = 'ANNUAL' "
+            "AND v.status = 'FINAL' AND v.predicate IN ('SANGAT_BAIK', 'BAIK') AND v.employee_id IN "
+            "(SELECT e.id FROM employee e WHERE e.tenant_id = {tenant} AND e.active AND e.org_unit_id IN "
+            "(WITH RECURSIVE subtree(id) AS (SELECT o.id FROM org_unit o WHERE o.tenant_id = {tenant} AND o.id = {0} "
+            "UNION SELECT o.id FROM org_unit o JOIN subtree s ON o.parent_id = s.id WHERE o.tenant_id = {tenant}) "
+            "SELECT id FROM subtree)) "
+            "ORDER BY " + _RANKED.replace("{t}", "v") + ", coalesce(v.finalized_at, v.created_at), v.id LIMIT {2})",
+            unit, year, max(1, min(limit, 100)))
+        return sql.Rows(where=(best,), order=(_RANKED, "coalesce({t}.finalized_at, {t}.created_at)", "id"),
+                        access=sql.requires("dashboard", "read"), guard=guards)
 
 
 @strawberry.type
@@ -336,22 +377,23 @@ class EvaluationMutation:
                 info.context, parse_input_id(input.employee_id, "Employee", "employeeId"),
                 parse_input_id(input.period_id, "Period", "periodId"), input.results_rating, input.behaviour_rating,
                 _notes(input.notes))
-            return {"evaluation": Evaluation.from_model(row)}
+            return {"evaluation": sql.ref("Evaluation", row.id)}
         return await run_mutation(info, EvaluationPayload, work)
 
     @strawberry.mutation(description="Lock a draft evaluation (check `guide` first).")
     async def finalize_evaluation(self, info: Info, input: EvaluationIdInput) -> EvaluationPayload:
         async def work():
-            return {"evaluation": Evaluation.from_model(
-                await service.finalize_evaluation(info.context, parse_input_id(input.id, "Evaluation", "id")))}
+            row = await service.finalize_evaluation(info.context, parse_input_id(input.id, "Evaluation", "id"))
+            return {"evaluation": sql.ref("Evaluation", row.id)}
         return await run_mutation(info, EvaluationPayload, work)
 
     @strawberry.mutation(description="Correct a final evaluation: a new final version with a reason; the old one stays in history.")
     async def correct_evaluation(self, info: Info, input: CorrectEvaluationInput) -> EvaluationPayload:
         async def work():
-            return {"evaluation": Evaluation.from_model(await service.correct_evaluation(
+            row = await service.correct_evaluation(
                 info.context, parse_input_id(input.id, "Evaluation", "id"), input.reason, input.results_rating,
-                input.behaviour_rating, _notes(input.notes)))}
+                input.behaviour_rating, _notes(input.notes))
+            return {"evaluation": sql.ref("Evaluation", row.id)}
         return await run_mutation(info, EvaluationPayload, work)
 
     @strawberry.mutation(description="Set a unit's performance rating for a period (its head, or HR).")
@@ -359,30 +401,5 @@ class EvaluationMutation:
         async def work():
             row = await service.set_unit_performance(info.context, parse_input_id(input.org_unit_id, "OrgUnit", "orgUnitId"),
                                                      parse_input_id(input.period_id, "Period", "periodId"), input.rating, input.notes)
-            return {"unit_performance": UnitPerformance.from_model(row)}
+            return {"unit_performance": sql.ref("UnitPerformance", row.id)}
         return await run_mutation(info, UnitPerformancePayload, work)
-
-
-async def _latest_visible(ctx, tenant_id: uuid.UUID, employee_ids: list[uuid.UUID]) -> list[EvaluationModel | None]:
-    latest = await service.latest_final_evaluations(tenant_id, employee_ids)
-    readable = set(await (await service.visible_evaluations(ctx)).filter(
-        id__in=[e.id for e in latest.values()]).values_list("id", flat=True)) if latest else set()
-    return [latest[e] if e in latest and latest[e].id in readable else None for e in employee_ids]
-
-
-@sql.implements("Employee", "latestEvaluation")
-async def latest_evaluation_of(employee_id, info: Info) -> Evaluation | None:
-    """Employee.latestEvaluation: the final evaluation of the latest evaluated period, when the viewer
-    may read it (FORBIDDEN without any evaluation read permission)."""
-    ctx = info.context
-    await ctx.require("evaluation", "read")
-    batch = loader(ctx, "latest_final_evaluation", lambda tenant_id, ids: _latest_visible(ctx, tenant_id, ids))
-    found = await batch.load(uuid.UUID(str(employee_id)))
-    return Evaluation.from_model(found) if found else None
-
-
-async def resolve_evaluation_node(ctx, object_id: uuid.UUID) -> Evaluation:
-    return Evaluation.from_model(await service.get_evaluation(ctx, object_id))
-
-
-NODE_RESOLVERS = {"Evaluation": resolve_evaluation_node}

@@ -1,5 +1,5 @@
-"""Use cases of evaluation: rating employees, unit performance, the distribution guide, credit
-points and the dashboards built on them.
+"""Use cases of evaluation: rating employees, unit performance, and the distribution guide and credit
+points the documents print (reads through GraphQL are described in ``graphql.py``).
 
 Every change to an employee's evaluations (draft, finalize, correct) first locks the employee's row,
 and a unit's performance locks the unit's: changes to one subject happen one at a time, each checking
@@ -7,29 +7,22 @@ what the previous one committed (``core/once.py``)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from kinerja.citizen.service import (citizen_summary_by_unit, ikm_for_service_units, service_units_of_org_units,
-                                     ticket_stats)
 from kinerja.core import clock, once
 from kinerja.core.context import RequestContext
 from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
-from kinerja.core.pagination import Page, paginate
-from kinerja.core.sql import fetch_all, uuid_param
 from kinerja.evaluations import rules
 from kinerja.evaluations.models import Evaluation, EvaluationRule, UnitPerformance
 from kinerja.evaluations.rules import EvaluationStatus, Predicate, Rating, UnitRating
 from kinerja.org.models import Employee, OrgUnit, Period, Position
-from kinerja.org.rules import top_level_units
-from kinerja.org.scoping import actor_team, actor_unit_subtree, employee_scope, unit_subtree_ids
+from kinerja.org.scoping import actor_unit_subtree, employee_scope, unit_subtree_ids
 from kinerja.org.service import visible_employees
-from kinerja.plans.models import Indicator, PerformancePlan, Realisation, ResultTarget
+from kinerja.plans.models import PerformancePlan
 from kinerja.plans.rules import BerakhlakValue, PlanStatus
-from kinerja.training.service import verified_jp
 
 LIVE = [EvaluationStatus.DRAFT, EvaluationStatus.FINAL]  # versions not replaced by a correction
 
@@ -60,26 +53,6 @@ async def get_evaluation(ctx: RequestContext, evaluation_id: uuid.UUID, *, field
     if evaluation is None:
         raise NotFound("Evaluation not found", field=field)
     return evaluation
-
-
-@dataclass(frozen=True)
-class EvaluationFilter:
-    period_id: uuid.UUID | None = None
-    employee_id: uuid.UUID | None = None
-    status: EvaluationStatus | None = None
-    predicate: Predicate | None = None
-    include_history: bool = False
-
-
-async def list_evaluations(ctx: RequestContext, flt: EvaluationFilter, first: int | None, after: str | None) -> Page:
-    query = await visible_evaluations(ctx)
-    if not flt.include_history:
-        query = query.filter(status__in=LIVE)
-    for name in ("period_id", "employee_id", "status", "predicate"):
-        value = getattr(flt, name)
-        if value is not None:
-            query = query.filter(**{name: value})
-    return await paginate(query, ["-created_at", "id"], first, after)
 
 
 def _notes(raw: list[tuple[BerakhlakValue, str]] | None) -> dict[str, str]:
@@ -207,11 +180,6 @@ async def correct_evaluation(ctx: RequestContext, evaluation_id: uuid.UUID, reas
         status=EvaluationStatus.FINAL, correction_reason=reason.strip(), finalized_at=clock.now())
 
 
-async def history(ctx: RequestContext, evaluation: Evaluation) -> list[Evaluation]:
-    query = await visible_evaluations(ctx)
-    return await query.filter(employee_id=evaluation.employee_id, period_id=evaluation.period_id).order_by("version")
-
-
 async def _unit_in_reach(ctx: RequestContext, org_unit_id: uuid.UUID, obj: str, action: str) -> OrgUnit:
     """The unit, if the actor holds tenant scope, or unit scope over it (its head or above)."""
     tenant_id = ctx.require_tenant()
@@ -299,32 +267,6 @@ async def _distribution(unit: OrgUnit, period: Period) -> Distribution:
     return result
 
 
-async def distribution_for_employee(ctx: RequestContext, evaluation: Evaluation) -> Distribution | None:
-    """The guide that applies to an evaluation: that of the nearest unit up the tree with a rating."""
-    tenant_id = evaluation.tenant_id
-    employee = await Employee.get(id=evaluation.employee_id, tenant_id=tenant_id)
-    if "org_parents" not in ctx.cache:
-        ctx.cache["org_parents"] = dict(await OrgUnit.filter(tenant_id=tenant_id).values_list("id", "parent_id"))
-    rated_key = ("rated_units", evaluation.period_id)
-    if rated_key not in ctx.cache:
-        ctx.cache[rated_key] = set(await UnitPerformance.filter(
-            tenant_id=tenant_id, period_id=evaluation.period_id).values_list("org_unit_id", flat=True))
-    parents, rated = ctx.cache["org_parents"], ctx.cache[rated_key]
-    unit_id = employee.org_unit_id
-    while unit_id is not None and unit_id not in rated:
-        unit_id = parents.get(unit_id)
-    if unit_id is None:
-        return None
-    # Reached through an evaluation the viewer may see: the assessor reads the guide that applies.
-    # Evaluations of one unit and period share it, so it is computed once per request.
-    key = ("guide", unit_id, evaluation.period_id)
-    if key not in ctx.cache:
-        unit = await OrgUnit.get(id=unit_id, tenant_id=evaluation.tenant_id)
-        ctx.cache[key] = await _distribution(unit, await Period.get(id=evaluation.period_id,
-                                                                    tenant_id=evaluation.tenant_id))
-    return ctx.cache[key]
-
-
 def months_of(period: Period) -> int:
     return (period.ends_on.year - period.starts_on.year) * 12 + period.ends_on.month - period.starts_on.month + 1
 
@@ -346,173 +288,9 @@ def credit_points(evaluation: Evaluation, position: Position | None, period: Per
     return rules.credit_points(rule.credit_shares, evaluation.predicate, position.credit_coefficient, months_of(period))
 
 
-async def rules_by_year(tenant_id: uuid.UUID, years: list[int]) -> list[EvaluationRule]:
-    """Batch loader body: the rules of each year (stored from the defaults where missing)."""
-    found = {r.year: r for r in await EvaluationRule.filter(tenant_id=tenant_id, year__in=set(years))}
-    for year in set(years) - set(found):
-        found[year] = await rules_for(tenant_id, year)
-    return [found[y] for y in years]
-
-
-@dataclass
-class UnitDashboard:
-    org_unit: OrgUnit
-    period: Period
-    employees: int
-    plans_by_status: dict[str, int]
-    indicators: int
-    indicators_realised: int
-    evaluations_final: int
-    evaluations_draft: int
-    predicate_counts: dict[Predicate, int]
-    unit_rating: UnitRating | None
-    ikm: object = None  # citizen satisfaction of the unit's service units in the period (evidence)
-    complaints: object = None
-
-
-def period_range(period: Period) -> tuple[dt.datetime, dt.datetime]:
-    """The instants a period covers, as survey and ticket times are compared with it: [start, end)."""
-    return (dt.datetime.combine(period.starts_on, dt.time.min, dt.timezone.utc),
-            dt.datetime.combine(period.ends_on + dt.timedelta(days=1), dt.time.min, dt.timezone.utc))
-
-
-async def unit_dashboard(ctx: RequestContext, org_unit_id: uuid.UUID, period_id: uuid.UUID) -> UnitDashboard:
-    distribution = await unit_distribution(ctx, org_unit_id, period_id)
-    unit, period, members = distribution.org_unit, distribution.period, distribution.members
-    plans = await PerformancePlan.filter(tenant_id=unit.tenant_id, employee_id__in=members, year=period.year) \
-        .exclude(status=PlanStatus.SUPERSEDED).values_list("id", "status")
-    by_status = Counter(status.value for _id, status in plans)
-    approved = [pid for pid, status in plans if status in (PlanStatus.APPROVED, PlanStatus.CLOSED)]
-    result_ids = await ResultTarget.filter(tenant_id=unit.tenant_id, plan_id__in=approved).values_list("id", flat=True)
-    indicator_ids = await Indicator.filter(tenant_id=unit.tenant_id, result_id__in=result_ids).values_list("id", flat=True)
-    realised = await Realisation.filter(tenant_id=unit.tenant_id, indicator_id__in=indicator_ids,
-                                        period_id=period.id).count() if indicator_ids else 0
-    total = distribution.total
-    start, end = period_range(period)
-    service_units = [u.id for u in await service_units_of_org_units(unit.tenant_id, distribution.subtree)]
-    return UnitDashboard(unit, period, len(members), {s.value: by_status.get(s.value, 0) for s in PlanStatus},
-                         len(indicator_ids), realised, distribution.final, total - distribution.final,
-                         distribution.counts, distribution.unit_rating,
-                         await ikm_for_service_units(unit.tenant_id, service_units, start, end),
-                         await ticket_stats(unit.tenant_id, service_units, start, end) if service_units else None)
-
-
-@dataclass
-class TeamMember:
-    employee: Employee
-    plan: PerformancePlan | None
-    evaluation: Evaluation | None
-    latest_evaluation: Evaluation | None
-    training_jp: int
-
-
-async def team_overview(ctx: RequestContext, period_id: uuid.UUID) -> tuple[Period, list[TeamMember]]:
-    """The actor's direct and indirect subordinates with their plan and evaluation for the period."""
-    await ctx.require("dashboard", "read")
-    tenant_id = ctx.require_tenant()
-    me = await ctx.employee_id()
-    period = await Period.get_or_none(id=period_id, tenant_id=tenant_id)
-    if period is None:
-        raise NotFound("Period not found", field="periodId")
-    if me is None:
-        return period, []
-    team = await Employee.filter(tenant_id=tenant_id, id__in=await actor_team(ctx)).order_by("name", "id")
-    ids = [e.id for e in team]
-    plans: dict[uuid.UUID, PerformancePlan] = {}
-    for plan in await PerformancePlan.filter(tenant_id=tenant_id, employee_id__in=ids, year=period.year) \
-            .exclude(status=PlanStatus.SUPERSEDED).order_by("revision"):
-        plans[plan.employee_id] = plan
-    evaluations = {e.employee_id: e for e in await Evaluation.filter(
-        tenant_id=tenant_id, employee_id__in=ids, period_id=period.id, status__in=LIVE)}
-    latest = await latest_final_evaluations(tenant_id, ids)
-    jp = await verified_jp(tenant_id, ids, period.year)
-    return period, [TeamMember(e, plans.get(e.id), evaluations.get(e.id), latest.get(e.id), jp.get(e.id, 0))
-                    for e in team]
-
-
-_LATEST_FINAL = """
-SELECT id FROM (
-    SELECT v.id, ROW_NUMBER() OVER (PARTITION BY v.employee_id ORDER BY {order}) AS rank
-    FROM evaluation v JOIN period p ON p.tenant_id = v.tenant_id AND p.id = v.period_id
-    WHERE v.tenant_id = $1 AND v.status = 'FINAL' AND v.employee_id IN ({ids})
-) ranked WHERE rank = 1
-"""
-# The latest period first; of two ending together (Q4 and the year), the longer; then the latest finalized.
-LATEST_FINAL_ORDER = "p.ends_on DESC, p.starts_on, v.finalized_at DESC, v.id DESC"
-
-
-async def latest_final_evaluations(tenant_id: uuid.UUID, employee_ids: list[uuid.UUID]) -> dict[uuid.UUID, Evaluation]:
-    """Each employee's final evaluation of the latest period (the current predicate)."""
-    if not employee_ids:
-        return {}
-    placeholders = ", ".join(f"${i}" for i in range(2, len(employee_ids) + 2))
-    rows = await fetch_all(_LATEST_FINAL.format(order=LATEST_FINAL_ORDER, ids=placeholders),
-                           [uuid_param(tenant_id), *(uuid_param(i) for i in employee_ids)])
-    found = await Evaluation.filter(tenant_id=tenant_id, id__in=[r["id"] for r in rows])
-    return {e.employee_id: e for e in found}
-
-
-
-PREDICATE_RANK = {p: i for i, p in enumerate(Predicate)}
-
-
-async def top_performers(ctx: RequestContext, org_unit_id: uuid.UUID, year: int, limit: int = 10) -> list[Evaluation]:
-    """Recognition list: final annual evaluations of the unit's employees, best predicate first."""
-    unit = await _unit_in_reach(ctx, org_unit_id, "dashboard", "read")
-    members = [e.id for e in await _unit_employees(unit.tenant_id, await unit_subtree_ids(unit.tenant_id, unit.id))]
-    annual = await Period.filter(tenant_id=unit.tenant_id, year=year, kind="ANNUAL").values_list("id", flat=True)
-    evaluations = await Evaluation.filter(tenant_id=unit.tenant_id, employee_id__in=members, period_id__in=annual,
-                                          status=EvaluationStatus.FINAL,
-                                          predicate__in=[Predicate.SANGAT_BAIK, Predicate.BAIK])
-    evaluations.sort(key=lambda e: (PREDICATE_RANK[e.predicate], e.finalized_at or e.created_at))
-    return evaluations[: max(1, min(limit, 100))]
-
-
 async def unit_sheet(unit: OrgUnit, period: Period) -> list[tuple[Employee, Evaluation | None]]:
     """Every employee of the unit subtree with his or her current evaluation for the period, by name."""
     members = sorted(await _unit_employees(unit.tenant_id, await unit_subtree_ids(unit.tenant_id, unit.id)), key=lambda e: (e.name, e.nip))
     current = {e.employee_id: e for e in await Evaluation.filter(
         tenant_id=unit.tenant_id, period_id=period.id, employee_id__in=[m.id for m in members], status__in=LIVE)}
     return [(m, current.get(m.id)) for m in members]
-
-
-async def tenant_dashboard(ctx: RequestContext, period_id: uuid.UUID) -> tuple[Period, list[UnitDashboard]]:
-    """One summary per top-level unit (perangkat daerah), computed in a fixed number of queries."""
-    scopes = await ctx.require("dashboard", "read")
-    if "tenant" not in scopes:
-        raise Forbidden("The tenant summary needs tenant-wide dashboard access")
-    tenant_id = ctx.require_tenant()
-    period = await Period.get_or_none(id=period_id, tenant_id=tenant_id)
-    if period is None:
-        raise NotFound("Period not found", field="periodId")
-    units = await OrgUnit.filter(tenant_id=tenant_id)
-    top = top_level_units({u.id: u.parent_id for u in units})
-    members = await Employee.filter(tenant_id=tenant_id, active=True).values_list("id", "org_unit_id")
-    home = {employee_id: top[unit_id] for employee_id, unit_id in members}
-    plans = await PerformancePlan.filter(tenant_id=tenant_id, year=period.year) \
-        .exclude(status=PlanStatus.SUPERSEDED).values_list("id", "employee_id", "status")
-    plan_home = {pid: home.get(eid) for pid, eid, _s in plans}
-    approved = [pid for pid, _e, status in plans if status in (PlanStatus.APPROVED, PlanStatus.CLOSED)]
-    results = dict(await ResultTarget.filter(tenant_id=tenant_id, plan_id__in=approved).values_list("id", "plan_id"))
-    indicators = dict(await Indicator.filter(tenant_id=tenant_id, result_id__in=list(results)).values_list("id", "result_id"))
-    realised = set(await Realisation.filter(tenant_id=tenant_id, period_id=period.id,
-                                            indicator_id__in=list(indicators)).values_list("indicator_id", flat=True))
-    evaluations = await Evaluation.filter(tenant_id=tenant_id, period_id=period.id, status__in=LIVE) \
-        .values_list("employee_id", "status", "predicate")
-    ratings = dict(await UnitPerformance.filter(tenant_id=tenant_id, period_id=period.id).values_list("org_unit_id", "rating"))
-    start, end = period_range(period)
-    citizen = await citizen_summary_by_unit(tenant_id, top, start, end)
-
-    dashboards = []
-    for unit in sorted((u for u in units if u.parent_id is None), key=lambda u: u.code):
-        unit_plans = Counter(status.value for pid, _e, status in plans if plan_home[pid] == unit.id)
-        unit_indicators = [i for i, r in indicators.items() if plan_home[results[r]] == unit.id]
-        unit_evaluations = [(s, p) for eid, s, p in evaluations if home.get(eid) == unit.id]
-        final = sum(1 for s, _p in unit_evaluations if s is EvaluationStatus.FINAL)
-        counts = Counter(p for _s, p in unit_evaluations)
-        dashboards.append(UnitDashboard(
-            unit, period, sum(1 for h in home.values() if h == unit.id),
-            {s.value: unit_plans.get(s.value, 0) for s in PlanStatus}, len(unit_indicators),
-            sum(1 for i in unit_indicators if i in realised), final, len(unit_evaluations) - final,
-            {p: counts.get(p, 0) for p in Predicate}, ratings.get(unit.id), *citizen.get(unit.id, (None, None))))
-    return period, dashboards

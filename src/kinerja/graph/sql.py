@@ -170,11 +170,13 @@ class Access:
     action: str
     rows: RowScope | None = None
     column: str = "id"
+    scopes: frozenset[str] | None = None  # only these scopes count (e.g. the tenant-wide summary)
+    message: str | None = None            # the FORBIDDEN message, when not the generic one
 
     def forbidden(self) -> DomainError:
         from kinerja.core.errors import Forbidden
 
-        return Forbidden(f"You lack the permission to {self.action} {self.obj}")
+        return Forbidden(self.message or f"You lack the permission to {self.action} {self.obj}")
 
 
 def requires(obj: str, action: str) -> Access:
@@ -201,6 +203,14 @@ class Exists:
 
 # --- specifications: what a field reads ----------------------------------------------------------
 
+def guards_of(spec) -> tuple:
+    """The guards of a specification, in the order they are checked (the first failing one answers)."""
+    guard = getattr(spec, "guard", None)
+    if guard is None:
+        return ()
+    return guard if isinstance(guard, tuple) else (guard,)
+
+
 @dataclass(frozen=True)
 class Rows:
     """Rows of the field's type: matching ``where``, related to the parent row by ``on`` (pairs of
@@ -211,7 +221,7 @@ class Rows:
     order: tuple[str, ...] = ()
     on: tuple[tuple[str, Text], ...] = ()
     access: bool | Access = False
-    guard: Guard | Exists | None = None
+    guard: Guard | Exists | tuple[Guard | Exists, ...] | None = None  # several: checked in order
     joins: Text = ""  # SQL joined to the rows ({t}) as {j}, e.g. to order them by a related row's column
     # The values of the type's ``source`` ({0}, {1}, ...), e.g. the year a figure is of. A declared
     # relation (no builder of its own) reads those of the builder that reached it.

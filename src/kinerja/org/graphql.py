@@ -72,9 +72,12 @@ class Employee(Node):
         return sql.Row(on=(("employee_id", "id"),), where=(sql.eq("year", year), sql.where("{t}.status <> 'SUPERSEDED'")),
                        order=("-revision",), access=True)
 
-    latest_evaluation: LazyEvaluation | None = sql.hole(
-        "id", description="The final evaluation of the latest evaluated period (the current predicate), if you may "
-                          "see it.")
+    latest_evaluation: LazyEvaluation | None = sql.row(
+        on={"employee_id": "id"}, where=(sql.eq("status", "FINAL"),), access=True,
+        joins="JOIN period {j} ON {j}.tenant_id = {t}.tenant_id AND {j}.id = {t}.period_id",
+        order=("-{j}.ends_on", "{j}.starts_on", "-{t}.finalized_at", "-{t}.id"),
+        description="The final evaluation of the latest evaluated period (the current predicate), if you may "
+                    "see it.")
 
     @sql.builder(description="Verified JP of a year against the yearly target, if you may see it.")
     def training_progress(self, year: int) -> LazyTrainingProgress | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from enum import Enum, StrEnum
+from enum import StrEnum
 
 from kinerja.tenancy.rules import PeriodScheme
 

@@ -103,13 +103,19 @@ async def supervisor_chain(tenant_id: uuid.UUID, employee_id: uuid.UUID) -> list
     return [as_uuid(r["id"]) for r in rows]
 
 
+_SCOPE_ME = "scope_me AS (SELECT employee_id AS id FROM app_user WHERE tenant_id = {tenant} AND id = {user})"
+_SCOPE_UNITS = ("scope_units(id) AS (SELECT e.org_unit_id FROM employee e JOIN scope_me ON e.id = scope_me.id "
+                "WHERE e.tenant_id = {tenant} UNION SELECT o.id FROM org_unit o JOIN scope_units s "
+                "ON o.parent_id = s.id WHERE o.tenant_id = {tenant})")
+
+
 def scope_sql(scopes: set[str] | frozenset[str], column: str) -> tuple[list[str], str]:
     """``employee_scope`` as SQL, for compiled reads: the CTEs it needs and a condition on ``column``,
     an employee id. Placeholders: {tenant} and {user} (the acting user). Only the held scopes are
     built, so a tenant-wide reader pays for no recursive CTE."""
     if "tenant" in scopes:
         return [], "TRUE"
-    ctes = ["scope_me AS (SELECT employee_id AS id FROM app_user WHERE tenant_id = {tenant} AND id = {user})"]
+    ctes = [_SCOPE_ME]
     conditions = []
     if "own" in scopes:
         conditions.append(f"{column} = (SELECT id FROM scope_me)")
@@ -119,9 +125,7 @@ def scope_sql(scopes: set[str] | frozenset[str], column: str) -> tuple[list[str]
                     "ON e.supervisor_id = t.id WHERE e.tenant_id = {tenant})")
         conditions.append(f"{column} IN (SELECT id FROM scope_team)")
     if "unit" in scopes:
-        ctes.append("scope_units(id) AS (SELECT e.org_unit_id FROM employee e JOIN scope_me ON e.id = scope_me.id "
-                    "WHERE e.tenant_id = {tenant} UNION SELECT o.id FROM org_unit o JOIN scope_units s "
-                    "ON o.parent_id = s.id WHERE o.tenant_id = {tenant})")
+        ctes.append(_SCOPE_UNITS)
         conditions.append(f"{column} IN (SELECT id FROM employee WHERE tenant_id = {{tenant}} "
                           "AND org_unit_id IN (SELECT id FROM scope_units))")
     return ctes, "(" + " OR ".join(conditions) + ")" if conditions else "FALSE"
@@ -131,3 +135,18 @@ def employee_rows(obj: str, action: str, column: str = "id") -> sql.Access:
     """Read access to rows that belong to an employee (``column``): the scopes of ``obj:action`` the
     reader holds, as ``employee_scope`` applies them."""
     return sql.Access(obj, action, rows=scope_sql, column=column)
+
+
+def unit_scope_sql(scopes: set[str] | frozenset[str], column: str) -> tuple[list[str], str]:
+    """Which org units (``column``, an org unit id) the held scopes reach: all of them with tenant scope,
+    the acting employee's unit and those below it with unit scope, none otherwise."""
+    if "tenant" in scopes:
+        return [], "TRUE"
+    if "unit" in scopes:
+        return [_SCOPE_ME, _SCOPE_UNITS], f"{column} IN (SELECT id FROM scope_units)"
+    return [], "FALSE"
+
+
+def unit_rows(obj: str, action: str, column: str = "id", *, message: str | None = None) -> sql.Access:
+    """Read access to org units (``column``) within reach of the scopes of ``obj:action``."""
+    return sql.Access(obj, action, rows=unit_scope_sql, column=column, message=message)

@@ -488,12 +488,12 @@ class PlanMutation:
     @strawberry.mutation(description="Report (or correct) an indicator's realisation in a period, with evidence.")
     async def record_realisation(self, info: Info, input: RecordRealisationInput) -> RealisationPayload:
         async def work():
-            row = await realisation.record_realisation(
+            realisation_id = await realisation.record_realisation(
                 info.context, parse_input_id(input.indicator_id, "Indicator", "indicatorId"),
                 parse_input_id(input.period_id, "Period", "periodId"), input.value, input.narrative,
                 [realisation.EvidenceInput(e.url, e.file_name, e.content_type, e.content_base64)
                  for e in input.evidence])
-            return {"realisation": sql.ref("Realisation", row.id)}
+            return {"realisation": sql.ref("Realisation", realisation_id)}
         return await run_mutation(info, RealisationPayload, work)
 
     @strawberry.mutation(description="Comment on a plan or a realisation, or reply to a comment.")

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from types import SimpleNamespace
 
+from kinerja.core import audit, clock
 from kinerja.core.context import RequestContext
 from kinerja.core.db import connection
 from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
-from kinerja.core.events import Event, publish
+from kinerja.core.events import CHANNEL, Event, publish
 from kinerja.core.ids import as_uuid
 from kinerja.core.sql import fetch_all, uuid_param
 from kinerja.org.rules import PeriodKind
@@ -53,8 +55,9 @@ async def _parse_evidence(items: list[EvidenceInput]) -> tuple[list[str], list[f
 
 async def record_realisation(ctx: RequestContext, indicator_id: uuid.UUID, period_id: uuid.UUID,
                              value: Decimal | None, narrative: str | None,
-                             evidence: list[EvidenceInput]) -> Realisation:
-    """Create or update the realisation of an indicator in a period; evidence is added to it."""
+                             evidence: list[EvidenceInput]) -> uuid.UUID:
+    """Create or update the realisation of an indicator in a period; evidence is added to it. After the
+    plan's lock, the write (and on PostgreSQL its event) is one statement and the audit entry another."""
     await ctx.require("plan", "write")
     tenant_id = ctx.require_tenant()
     target = await _realisation_target(ctx, indicator_id, period_id)
@@ -81,39 +84,101 @@ async def record_realisation(ctx: RequestContext, indicator_id: uuid.UUID, perio
         raise ValidationFailed(problems)
     links, uploads = await _parse_evidence(evidence)
 
-    realisation = await Realisation.get_or_none(tenant_id=tenant_id, indicator_id=indicator_id, period_id=period_id)
-    created = realisation is None
     narrative = (narrative or "").strip()
-    links, uploads = await _new_evidence(tenant_id, realisation, links, uploads)
-    if realisation is None:
-        realisation = await Realisation.create(tenant_id=tenant_id, indicator_id=indicator_id, period_id=period_id,
-                                               value=value, narrative=narrative,
-                                               recorded_by_id=ctx.require_actor().user_id)
-    elif realisation.value == value and realisation.narrative == narrative and not links and not uploads:
+    actor = ctx.require_actor().user_id
+    written = await _write(ctx, target, indicator_id, period_id, value, narrative, force=bool(links or uploads))
+    if written is None:
         raise Conflict("This realisation is already recorded with these values and evidence", field="indicatorId")
-    else:
-        realisation.value, realisation.narrative = value, narrative
-        realisation.recorded_by_id = ctx.require_actor().user_id
-        await realisation.save()
-    rows = [Evidence(tenant_id=tenant_id, realisation_id=realisation.id, url=link) for link in links]
+    realisation_id, before = written
+    links, uploads = await _new_evidence(tenant_id, realisation_id if before else None, links, uploads)
+    if before is not None and before["value"] == value and before["narrative"] == narrative and not links and not uploads:
+        raise Conflict("This realisation is already recorded with these values and evidence", field="indicatorId")
+    after = {"value": value, "narrative": narrative, "recorded_by_id": actor}
+    if before is None:
+        after.update(indicator_id=indicator_id, period_id=period_id)
+    audit.object_written(Realisation, tenant_id, realisation_id, before, after)
+    rows = [Evidence(tenant_id=tenant_id, realisation_id=realisation_id, url=link) for link in links]
     for upload in uploads:
-        rows.append(Evidence(tenant_id=tenant_id, realisation_id=realisation.id, file_name=upload.file_name,
+        rows.append(Evidence(tenant_id=tenant_id, realisation_id=realisation_id, file_name=upload.file_name,
                              content_type=upload.content_type, size=len(upload.content), sha256=upload.sha256))
     if rows:
         await Evidence.bulk_create(rows)
     for upload in uploads:  # last: a file is stored only once everything else is written
         await files.store(ctx.settings, tenant_id, upload)
-    await publish(ctx, Event(tenant_id, "REALISATION_RECORDED" if created else "REALISATION_UPDATED",
-                             realisation.id, target["plan_id"], target["employee_id"], {"period": str(period_id)}))
-    return realisation
+    return realisation_id
 
 
-async def _new_evidence(tenant_id: uuid.UUID, realisation: Realisation | None, links: list[str],
+# Create or update the realisation of an indicator in a period, in one statement: unchanged values are
+# not written again (no row returned) unless evidence is added. The plan is locked already, so the
+# statement reads the realisation as committed.
+_UPSERT = """
+INSERT INTO realisation (id, tenant_id, indicator_id, period_id, value, narrative, recorded_by_id, created_at,
+                         updated_at)
+VALUES ({0}, {1}, {2}, {3}, {4}, {5}, {6}, {7}, {7})
+ON CONFLICT (tenant_id, indicator_id, period_id) DO UPDATE
+SET value = excluded.value, narrative = excluded.narrative, recorded_by_id = excluded.recorded_by_id,
+    updated_at = excluded.updated_at
+WHERE {8} OR realisation.value IS DISTINCT FROM excluded.value OR realisation.narrative IS DISTINCT FROM excluded.narrative
+RETURNING id"""
+_CURRENT = "SELECT id, value, narrative, recorded_by_id FROM realisation WHERE tenant_id = {1} AND indicator_id = {2} AND period_id = {3}"
+# On PostgreSQL the same statement reads the values it replaces (for the audit entry) and sends the
+# event (the existing row's id replaces the new one in an update's payload), so the write is one round trip.
+_WRITE_PG = ("WITH stored AS (" + _CURRENT + "), written AS (" + _UPSERT + ") "
+             "SELECT w.id, c.id AS old_id, c.value AS old_value, c.narrative AS old_narrative, "
+             "c.recorded_by_id AS old_recorded_by_id, pg_notify('" + CHANNEL + "', CASE WHEN c.id IS NULL THEN {9} "
+             "ELSE replace({10}, {11}, c.id::text) END) FROM written w LEFT JOIN stored c ON TRUE")
+
+
+def _numbered(sql: str, postgres: bool) -> str:
+    """Placeholders {0}, {1}, ... as the driver numbers parameters ($1 / ?1)."""
+    mark = "$" if postgres else "?"
+    return re.sub(r"\{(\d+)\}", lambda m: f"{mark}{int(m.group(1)) + 1}", sql)
+
+
+async def _write(ctx: RequestContext, target: dict, indicator_id: uuid.UUID, period_id: uuid.UUID,
+                 value: Decimal | None, narrative: str, *, force: bool) -> tuple[uuid.UUID, dict | None] | None:
+    """Upsert the realisation and publish its event: (its id, the values it had or None when created),
+    or None when nothing changed."""
+    actor = ctx.require_actor()
+    conn = connection()
+    postgres = conn.capabilities.dialect == "postgres"
+    new_id = uuid.uuid4()
+    params = [new_id, actor.tenant_id, indicator_id, period_id, value, narrative, actor.user_id, clock.now(), force]
+
+    def event(kind: str) -> Event:
+        return Event(actor.tenant_id, kind, new_id, target["plan_id"], target["employee_id"], {"period": str(period_id)})
+
+    if postgres:
+        params += [event("REALISATION_RECORDED").encode(), event("REALISATION_UPDATED").encode(), str(new_id)]
+        _, rows = await conn.execute_query(_numbered(_WRITE_PG, True), params)
+        if not rows:
+            return None
+        row = rows[0]
+        before = None if row["old_id"] is None else {
+            "value": row["old_value"], "narrative": row["old_narrative"],
+            "recorded_by_id": as_uuid(row["old_recorded_by_id"])}
+        return as_uuid(row["id"]), before
+    params = [str(p) if isinstance(p, uuid.UUID) else p for p in params]
+    _, current = await conn.execute_query(_numbered(_CURRENT, False), params[:4])
+    _, rows = await conn.execute_query(_numbered(_UPSERT, False), params)
+    if not rows:
+        return None
+    realisation_id = as_uuid(rows[0]["id"])
+    before = None if not current else {
+        "value": Realisation._meta.fields_map["value"].to_python_value(current[0]["value"]),
+        "narrative": current[0]["narrative"],
+        "recorded_by_id": as_uuid(current[0]["recorded_by_id"])}
+    await publish(ctx, Event(actor.tenant_id, "REALISATION_RECORDED" if before is None else "REALISATION_UPDATED",
+                             realisation_id, target["plan_id"], target["employee_id"], {"period": str(period_id)}))
+    return realisation_id, before
+
+
+async def _new_evidence(tenant_id: uuid.UUID, realisation_id: uuid.UUID | None, links: list[str],
                         uploads: list[files.EvidenceFile]) -> tuple[list[str], list[files.EvidenceFile]]:
     """The links and files not attached yet (the same link or file content is attached once)."""
-    if realisation is None or not (links or uploads):
+    if realisation_id is None or not (links or uploads):
         return list(dict.fromkeys(links)), list({u.sha256: u for u in uploads}.values())
-    attached = await Evidence.filter(tenant_id=tenant_id, realisation_id=realisation.id).values_list("url", "sha256")
+    attached = await Evidence.filter(tenant_id=tenant_id, realisation_id=realisation_id).values_list("url", "sha256")
     urls, hashes = {url for url, _ in attached if url}, {sha for _, sha in attached if sha}
     return ([link for link in dict.fromkeys(links) if link not in urls],
             [u for u in {u.sha256: u for u in uploads}.values() if u.sha256 not in hashes])

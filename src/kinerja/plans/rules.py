@@ -4,7 +4,7 @@ progress. Pure functions, no I/O."""
 from __future__ import annotations
 
 from decimal import Decimal
-from enum import Enum, StrEnum
+from enum import StrEnum
 
 from kinerja.core.errors import Conflict, FieldError
 

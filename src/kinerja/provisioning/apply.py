@@ -9,11 +9,11 @@ from kinerja.auth import templates
 from kinerja.auth.enforcer import registry
 from kinerja.citizen.models import Service, ServiceUnit
 from kinerja.core.db import switch_tenant, tenant_transaction
-from kinerja.org.models import OrgUnit, Period, Position
+from kinerja.org.models import OrgUnit, Position
 from kinerja.org.service import ensure_periods
 from kinerja.tenancy.models import Tenant
 from kinerja.tenancy.origins import origin_index
-from kinerja.tenancy.rules import PLATFORM_SLUG, TenantKind, TenantSettings
+from kinerja.tenancy.rules import PLATFORM_SLUG, TenantKind
 from kinerja.tenancy.spec import TenantSpec
 
 

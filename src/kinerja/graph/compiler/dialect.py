@@ -68,8 +68,8 @@ class Postgres(Dialect):
     def string(self, text: str) -> str:
         return f"{literal(text)}::text"
 
-    def sentinel(self) -> str:
-        return f"to_json({literal(GUARD_FAILED)}::text)"
+    def sentinel(self, number: int = 0) -> str:
+        return f"to_json({literal(guard_failed(number))}::text)"
 
     def text(self, expression: str) -> str:
         return f"{expression}::text"
@@ -154,8 +154,8 @@ class Sqlite(Dialect):
     def string(self, text: str) -> str:
         return literal(text)
 
-    def sentinel(self) -> str:
-        return f"json_quote({literal(GUARD_FAILED)})"
+    def sentinel(self, number: int = 0) -> str:
+        return f"json_quote({literal(guard_failed(number))})"
 
     def text(self, expression: str) -> str:
         return expression
@@ -176,7 +176,19 @@ class Sqlite(Dialect):
         return expression
 
 
-# What a guarded field holds when its guard failed (no JSON value of an object field looks like it).
+# What a guarded field holds when its guard failed (no JSON value of an object field looks like it),
+# followed by the number of the guard when there are several.
 GUARD_FAILED = "\u0001guard"
+
+
+def guard_failed(number: int) -> str:
+    return GUARD_FAILED if number == 0 else f"{GUARD_FAILED}{number}"
+
+
+def failed_guard(value) -> int | None:
+    """The number of the guard a guarded field's value says failed, or None (the value is an answer)."""
+    if isinstance(value, str) and value.startswith(GUARD_FAILED):
+        return int(value[len(GUARD_FAILED):] or 0)
+    return None
 
 POSTGRES, SQLITE = Postgres(), Sqlite()

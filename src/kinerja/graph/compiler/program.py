@@ -143,7 +143,8 @@ class Request:
 def held_scopes(permissions: frozenset[str], access: sql.Access) -> frozenset[str]:
     """The scopes (own, team, unit, tenant) of ``access`` the permission set holds."""
     prefix = f"{access.obj}:{access.action}:"
-    return frozenset(p.removeprefix(prefix) for p in permissions if p.startswith(prefix))
+    held = frozenset(p.removeprefix(prefix) for p in permissions if p.startswith(prefix))
+    return held if access.scopes is None else held & access.scopes
 
 
 @dataclass
@@ -186,12 +187,9 @@ def cond_shape(cond: sql.Cond) -> tuple:
 
 def spec_shape(spec) -> tuple:
     if isinstance(spec, sql.Rows):
-        guard = spec.guard
-        guard_shape = None
-        if isinstance(guard, sql.Guard):
-            guard_shape = ("guard", cond_shape(guard.cond))
-        elif isinstance(guard, sql.Exists):
-            guard_shape = ("exists", guard.type_name, tuple(cond_shape(c) for c in guard.where), guard.access)
+        guard_shape = tuple(("guard", cond_shape(guard.cond)) if isinstance(guard, sql.Guard) else
+                            ("exists", guard.type_name, tuple(cond_shape(c) for c in guard.where), guard.access)
+                            for guard in sql.guards_of(spec))
         return (tuple(cond_shape(c) for c in spec.where), spec.order, spec.on, spec.access, guard_shape, spec.joins,
                 tuple(_value_kind(v) for v in spec.values))
     if isinstance(spec, sql.Value):
@@ -228,10 +226,11 @@ def prepare_spec(spec, target: TypeInfo | None, request: Request) -> Prepared:
     access = resolve_access(spec.access, target)
     if access is not None and not request.scopes(access):
         raise access.forbidden()
-    if isinstance(spec.guard, sql.Exists) and spec.guard.access:
-        guard_access = request.types[spec.guard.type_name].table.access
-        if guard_access is not None and not request.scopes(guard_access):
-            raise guard_access.forbidden()
+    for guard in sql.guards_of(spec):
+        if isinstance(guard, sql.Exists) and guard.access:
+            guard_access = request.types[guard.type_name].table.access
+            if guard_access is not None and not request.scopes(guard_access):
+                raise guard_access.forbidden()
     prepared = Prepared(spec=spec, target=target, missing=getattr(spec, "missing", None))
     if isinstance(spec, sql.Page):
         prepared.size = page_size(spec.first)
@@ -254,19 +253,21 @@ def refused_by_postgres(prepared: Prepared, types: dict[str, TypeInfo]) -> bool:
     """A value PostgreSQL refuses to compare with its column: text with a NUL character, a number
     beyond the column's range (SQLite takes both)."""
     spec = prepared.spec
-    if isinstance(spec, sql.Rows) and (_out_of_range(spec.where, prepared.target) or (
-            isinstance(spec.guard, sql.Exists) and _out_of_range(spec.guard.where, types[spec.guard.type_name]))):
+    if isinstance(spec, sql.Rows) and (_out_of_range(spec.where, prepared.target) or any(
+            isinstance(guard, sql.Exists) and _out_of_range(guard.where, types[guard.type_name])
+            for guard in sql.guards_of(spec))):
         return True
     values: list = []
     if isinstance(spec, sql.Rows):
         values.extend(spec.values)
         for cond in spec.where:
             values.extend(cond.values)
-        if isinstance(spec.guard, sql.Guard):
-            values.extend(spec.guard.cond.values)
-        elif isinstance(spec.guard, sql.Exists):
-            for cond in spec.guard.where:
-                values.extend(cond.values)
+        for guard in sql.guards_of(spec):
+            if isinstance(guard, sql.Guard):
+                values.extend(guard.cond.values)
+            else:
+                for cond in guard.where:
+                    values.extend(cond.values)
     elif isinstance(spec, sql.Value):
         for item in spec.inputs:
             if not isinstance(item, str):

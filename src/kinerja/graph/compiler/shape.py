@@ -13,7 +13,8 @@ from collections.abc import Callable
 
 from kinerja.core.ids import to_global_id
 from kinerja.core.pagination import encode_cursor
-from kinerja.graph.compiler.dialect import GUARD_FAILED, MAX_PAIRS
+from kinerja.graph import sql
+from kinerja.graph.compiler.dialect import MAX_PAIRS, failed_guard
 from kinerja.graph.compiler.plan import (
     Conn,
     FError,
@@ -161,9 +162,9 @@ def _step(f) -> Step | None:
     return None
 
 
-def _guard_error(spec, site: int | None, st: State):
-    guard = st.facts[site].spec.guard if site is not None else spec.guard
-    return guard.error()
+def _guard_error(spec, site: int | None, st: State, number: int):
+    guards = sql.guards_of(st.facts[site].spec if site is not None else spec)
+    return guards[number].error()
 
 
 def _relation(rel: Rel) -> Step | None:
@@ -182,8 +183,8 @@ def _relation(rel: Rel) -> Step | None:
                 elif nonnull:
                     st.slow = True
                 return
-            if guarded and value == GUARD_FAILED:
-                row[key] = Marker(_guard_error(spec, site, st))
+            if guarded and (number := failed_guard(value)) is not None:
+                row[key] = Marker(_guard_error(spec, site, st, number))
                 st.slow = True
                 return
             if chunked:
@@ -198,8 +199,8 @@ def _relation(rel: Rel) -> Step | None:
 
     def many(row: dict, st: State) -> None:
         value = row[key]
-        if guarded and value == GUARD_FAILED:
-            row[key] = Marker(_guard_error(spec, site, st))
+        if guarded and (number := failed_guard(value)) is not None:
+            row[key] = Marker(_guard_error(spec, site, st, number))
             st.slow = True
             return
         if chunked:
@@ -237,8 +238,8 @@ def _connection(conn: Conn) -> Step | None:
 
     def connection(row: dict, st: State) -> None:
         value = row[key]
-        if guarded and value == GUARD_FAILED:
-            row[key] = Marker(_guard_error(spec, site, st))
+        if guarded and (number := failed_guard(value)) is not None:
+            row[key] = Marker(_guard_error(spec, site, st, number))
             st.slow = True
             return
         for step in part_steps:

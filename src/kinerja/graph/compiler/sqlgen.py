@@ -230,30 +230,34 @@ class Builder:
         return spec.order or target.table.order or (target.table.key,)
 
     def guard(self, spec: sql.Rows, site: int | None, value: str) -> str:
-        guard = spec.guard
-        if guard is None:
+        """The value, or the sentinel of the first guard that does not hold."""
+        guards = sql.guards_of(spec)
+        if not guards:
             return value
         st = self.st
-        if isinstance(guard, sql.Guard):
-            source = ("site", site, "guard") if site is not None else None
-            condition = st.render(guard.cond.template, values=guard.cond.values, source=source)
-        else:
-            target = self.types[guard.type_name]
-            g = st.alias()
-            conds = []
-            if target.table.tenant:
-                conds.append(f"{g}.{target.table.tenant} = " + st.render("{tenant}"))
-            for index, cond in enumerate(guard.where):
-                source = ("site", site, "exists", index) if site is not None else None
-                conds.append(st.render(cond.template, t=g, values=cond.values, source=source))
-            if guard.access and target.table.access is not None and target.table.access.rows is not None:
-                scopes = held_scopes(self.permissions, target.table.access)
-                ctes, condition_sql = target.table.access.rows(scopes, "{t}." + target.table.access.column)
-                for cte in ctes:
-                    st.ctes.setdefault(st.render(cte), None)
-                conds.append(st.render(condition_sql, t=g))
-            condition = f"EXISTS (SELECT 1 FROM {target.sql_table} {g} WHERE {' AND '.join(conds)})"
-        return f"CASE WHEN {condition} THEN {value} ELSE {self.dialect.sentinel()} END"
+        cases = []
+        for number, guard in enumerate(guards):
+            if isinstance(guard, sql.Guard):
+                source = ("site", site, "guard", number) if site is not None else None
+                condition = st.render(guard.cond.template, values=guard.cond.values, source=source)
+            else:
+                target = self.types[guard.type_name]
+                g = st.alias()
+                conds = []
+                if target.table.tenant:
+                    conds.append(f"{g}.{target.table.tenant} = " + st.render("{tenant}"))
+                for index, cond in enumerate(guard.where):
+                    source = ("site", site, "exists", number, index) if site is not None else None
+                    conds.append(st.render(cond.template, t=g, values=cond.values, source=source))
+                if guard.access and target.table.access is not None and target.table.access.rows is not None:
+                    scopes = held_scopes(self.permissions, target.table.access)
+                    ctes, condition_sql = target.table.access.rows(scopes, "{t}." + target.table.access.column)
+                    for cte in ctes:
+                        st.ctes.setdefault(st.render(cte), None)
+                    conds.append(st.render(condition_sql, t=g))
+                condition = f"EXISTS (SELECT 1 FROM {target.sql_table} {g} WHERE {' AND '.join(conds)})"
+            cases.append(f"WHEN NOT {condition} THEN {self.dialect.sentinel(number)}")
+        return f"CASE {' '.join(cases)} ELSE {value} END"
 
     def relation(self, rel: Rel, parent: str | None) -> str:
         d = self.dialect
@@ -387,9 +391,9 @@ def resolve_params(sources: list[tuple], facts: list[Prepared], tenant, user, id
             elif what == "input":
                 out.append(_plain(prepared.spec.inputs[source[3]].values[source[4]]))
             elif what == "guard":
-                out.append(_plain(prepared.spec.guard.cond.values[source[3]]))
+                out.append(_plain(sql.guards_of(prepared.spec)[source[3]].cond.values[source[4]]))
             elif what == "exists":
-                out.append(_plain(prepared.spec.guard.where[source[3]].values[source[4]]))
+                out.append(_plain(sql.guards_of(prepared.spec)[source[3]].where[source[4]].values[source[5]]))
             elif what == "size":
                 out.append(prepared.size)
             elif what == "limit":
