@@ -15,13 +15,14 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 from tortoise.contrib.starlette import RegisterTortoise
 from tortoise.exceptions import BaseORMException, DBConnectionError
 
 from kinerja.api import metrics, tracing
-from kinerja.api.http_security import CorsPolicy, SecurityHeaders
+from kinerja.api.http_security import GRAPHIQL_ASSETS, CorsPolicy, SecurityHeaders
 from kinerja.api.schema import TRUSTED_HANDLERS, build_schema, limits
 from kinerja.api.trusted import TrustedDocuments
 from kinerja.api.view import RETRY_AFTER_SECONDS, GraphQLView
@@ -208,6 +209,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True,
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics.metrics_endpoint(settings)),
+            *([Mount("/static/graphiql", StaticFiles(directory=GRAPHIQL_ASSETS))] if settings.graphiql else []),
         ],
         middleware=[Middleware(metrics.RequestMetrics, settings=settings), Middleware(RequestLogMiddleware), Middleware(SecurityHeaders, hsts=settings.hsts),
                     Middleware(CorsPolicy, settings=settings),

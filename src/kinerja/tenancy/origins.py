@@ -14,6 +14,7 @@ import uuid
 
 from kinerja.core.config import Settings
 from kinerja.core.context import RequestContext
+from kinerja.core.origins import is_local_origin
 from kinerja.core.errors import Forbidden
 from kinerja.tenancy.models import Tenant
 from kinerja.tenancy.rules import TenantSettings
@@ -52,13 +53,19 @@ class OriginIndex:
 origin_index = OriginIndex()
 
 
+def _deployment_allows(settings: Settings, origin: str) -> bool:
+    """Origins allowed for every tenant: KINERJA_CORS_ORIGINS and, in demo mode only, any page on
+    localhost or 127.0.0.1 whatever its port (a frontend's development server next to the demo)."""
+    return origin in settings.cors_origins or (settings.mode == "demo" and is_local_origin(origin))
+
+
 async def is_known_origin(settings: Settings, origin: str) -> bool:
     """Allowed for the deployment or for at least one tenant (enough to answer a preflight)."""
-    return origin in settings.cors_origins or bool(await origin_index.tenants_for(origin))
+    return _deployment_allows(settings, origin) or bool(await origin_index.tenants_for(origin))
 
 
 async def origin_allowed(settings: Settings, origin: str, tenant_id: uuid.UUID | None) -> bool:
-    if origin in settings.cors_origins:
+    if _deployment_allows(settings, origin):
         return True
     return tenant_id is not None and tenant_id in await origin_index.tenants_for(origin)
 
