@@ -249,3 +249,35 @@ def test_graphiql_opens_offline_and_runs_a_query(demo_server, chromium):
     assert not problems, problems
     if shot := os.environ.get("KINERJA_GRAPHIQL_SCREENSHOT"):
         chromium.save_screenshot(shot)
+
+
+# --- codegen: typed documents and the persisted-documents manifest --------------------------------
+
+def test_codegen_output_type_checks_and_its_manifest_is_the_servers(node_clients, tmp_path):
+    """docs/codegen.ts run by graphql-codegen (client preset, persistedDocuments sha256) over
+    schema/schema.graphql and schema/operations/, then `tsc --noEmit` over the output and a small
+    usage; the manifest it writes is the one the server ships (schema/persisted-documents.json)."""
+    import shutil
+
+    from kinerja.core.paths import persisted_manifest
+
+    root = node_clients.parent.parent
+    generated = node_clients / "generated"
+    shutil.rmtree(generated, ignore_errors=True)
+    env = {**os.environ, "KINERJA_CODEGEN_OUT": "generated/",
+           "KINERJA_CODEGEN_SCHEMA": str(root / "schema" / "schema.graphql"),
+           "KINERJA_CODEGEN_DOCUMENTS": str(root / "schema" / "operations" / "*.graphql")}
+    codegen = subprocess.run([str(node_clients / "node_modules" / ".bin" / "graphql-codegen"), "--config",
+                              str(root / "docs" / "codegen.ts")], cwd=node_clients, env=env,
+                             capture_output=True, text=True, timeout=300)
+    assert codegen.returncode == 0, codegen.stdout + codegen.stderr
+    tsc = subprocess.run([str(node_clients / "node_modules" / ".bin" / "tsc"), "-p", "tsconfig.json"],
+                         cwd=node_clients, capture_output=True, text=True, timeout=300)
+    assert tsc.returncode == 0, tsc.stdout + tsc.stderr
+    written = json.loads((generated / "persisted-documents.json").read_text())
+    shipped = json.loads(persisted_manifest().read_text())
+    assert written == shipped, ("schema/persisted-documents.json is stale: copy tests/clients/generated/"
+                                "persisted-documents.json over it")
+    types = (generated / "graphql.ts").read_text()
+    for scalar in ("Date", "DateTime", "Decimal"):
+        assert f"{scalar}: {{ input: string; output: string; }}" in types

@@ -8,6 +8,7 @@ import logging
 import sqlite3
 import time
 import uuid
+from pathlib import Path
 from contextlib import asynccontextmanager
 
 import asyncpg
@@ -36,6 +37,7 @@ from kinerja.core.storage import storage_for
 from kinerja.core.events import hub
 from kinerja.core.listener import NotificationListener
 from kinerja.core.logging import configure_logging, operation_var, request_id_var, tenant_var
+from kinerja.core.paths import persisted_manifest
 from kinerja.evaluations.documents import evaluation_document, unit_predicate_sheet
 from kinerja.plans.downloads import download_evidence
 from kinerja.training.downloads import download_certificate
@@ -175,7 +177,10 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True,
     if traces is not None:
         extensions.append(traces.schema_extension())
     schema = build_schema(extensions)
-    view = GraphQLView(schema, settings, TrustedDocuments(TRUSTED_HANDLERS))
+    bundled = [persisted_manifest()] if persisted_manifest().exists() else []
+    trusted = TrustedDocuments(TRUSTED_HANDLERS, manifests=[*bundled, *map(Path, settings.persisted_documents)])
+    schema.trusted = trusted  # a tenant restricted to persisted documents is checked against them
+    view = GraphQLView(schema, settings, trusted)
 
     @asynccontextmanager
     async def lifespan(app: Starlette):

@@ -34,7 +34,7 @@ from kinerja.auth.http import authenticate, new_context
 from kinerja.api.http_security import GRAPHIQL_ASSETS, GRAPHIQL_CSP, mark_origin_refused
 from kinerja.api.media import GRAPHQL_RESPONSE, content_type, negotiate, request_error_status, response_media
 from kinerja.api.metrics import known_operations, operation_label
-from kinerja.api.trusted import TrustedDocuments
+from kinerja.api.trusted import TrustedDocuments, requested_id
 from kinerja.api.websocket import SessionTransportWS, TextFrames
 from kinerja.core.config import Settings
 from kinerja.core.context import RequestContext
@@ -43,7 +43,7 @@ from kinerja.core.db import expire_pooled_connections, tenant_read, tenant_trans
 from kinerja.core.errors import DomainError, RateLimited, Unauthenticated
 from kinerja.core.logging import operation_var, request_id_var
 from kinerja.core.ratelimit import SharedWindowCounter
-from kinerja.tenancy.origins import origin_allowed
+from kinerja.tenancy.origins import origin_allowed, persisted_only
 
 log = logging.getLogger("kinerja.api")
 
@@ -66,6 +66,17 @@ def error_response(status: int, message: str, code: str, **extensions) -> Respon
     return graphql_response({"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}, status)
 
 
+def request_error(message: str, code: str) -> Response:
+    """An error before execution: 200 with ``"data": null`` under application/json, the code's status
+    without ``data`` under application/graphql-response+json (api/media.py)."""
+    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    if response_media.get() == GRAPHQL_RESPONSE:
+        return graphql_response(body, request_error_status({"data": None, **body}))
+    return graphql_response({"data": None, **body})
+
+
+PERSISTED_NOT_FOUND = ("Unknown persisted document: register it in schema/operations/ or in the deployment's "
+                       "codegen manifest (KINERJA_PERSISTED_DOCUMENTS), or send the document text")
 SUBSCRIPTION_OVER_HTTP = ("Subscriptions are served over WebSocket (graphql-transport-ws) at this same URL, "
                           "not over HTTP")
 
@@ -191,8 +202,10 @@ class GraphQLView(GraphQL):
                 raise HTTPException(400, problem)
             if isinstance(payload, dict) and not _json_depth_exceeds(payload, MAX_JSON_DEPTH):
                 operation = self.trusted.match(payload) if self.trusted is not None else None
-                if operation is not None and "query" not in payload:
-                    # Sent by documentId only: the schema answers the registered document.
+                if payload.get("query") is None and requested_id(payload) is not None:
+                    if operation is None:
+                        return request_error(PERSISTED_NOT_FOUND, "PERSISTED_QUERY_NOT_FOUND")
+                    # Sent by its id only: the schema answers the registered document.
                     payload = {**payload, "query": operation.document}
                     body = orjson.dumps(payload)
                 if operation is not None and operation.handler is not None and self.handlers:
@@ -224,6 +237,9 @@ class GraphQLView(GraphQL):
             return None
         sub_response = await self.get_sub_response(request)
         ctx = await self.get_context(request, sub_response)
+        if ctx.actor is not None and await persisted_only(ctx.actor.tenant_id) and not (
+                self.trusted is not None and self.trusted.knows(query)):
+            return None  # the schema refuses it (api/extensions.py: refused_as_not_persisted)
         try:
             self._admit(ctx, request.scope)
         except RateLimited as exc:

@@ -48,6 +48,9 @@ class TenantSettings:
     public_per_tenant: int = 5000
     # Browser origins (scheme://host[:port]) whose pages may call the API for this tenant.
     allowed_origins: tuple[str, ...] = ()
+    # Only persisted documents (schema/operations/ and the deployment's codegen manifests) may run for
+    # this tenant: an allowlist for production frontends; documents sent as other text are FORBIDDEN.
+    persisted_documents_only: bool = False
 
     @classmethod
     def from_dict(cls, raw: dict) -> "TenantSettings":
@@ -73,6 +76,10 @@ class TenantSettings:
                 values[key] = value
             elif key == "allowed_origins":
                 values[key] = _origins(value, key)
+            elif key == "persisted_documents_only":
+                if not isinstance(value, bool):
+                    raise ValueError(f"{key} must be true or false", key)
+                values[key] = value
             elif key == "timezone":
                 if not isinstance(value, str) or not value:
                     raise ValueError("timezone must be a time zone name", key)
