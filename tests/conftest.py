@@ -127,7 +127,7 @@ class Api:
 
     async def token(self, tenant: str, username: str) -> str:
         key = (tenant, username)
-        if key not in self._tokens:
+        if key not in self._tokens or not _lasts(self._tokens[key]):
             result = await self.login(tenant, username)
             assert result["accessToken"], result["userErrors"]
             self._tokens[key] = result["accessToken"]
@@ -135,6 +135,15 @@ class Api:
 
 
 _TOKENS: dict = {}
+
+
+def _lasts(token: str, margin_seconds: float = 120) -> bool:
+    """Whether a cached access token is still valid for a while: a slow run (a loaded machine) lasts
+    longer than a token's lifetime, so tokens are renewed rather than kept for the whole session."""
+    import base64
+
+    claims = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=" * (-len(token.split(".")[1]) % 4)))
+    return claims["exp"] - time.time() > margin_seconds
 
 
 @pytest.fixture

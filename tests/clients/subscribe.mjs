@@ -20,7 +20,8 @@ const client = createClient({
 });
 
 const timer = setTimeout(() => { print({ event: 'timeout' }); process.exit(2); }, 30000);
-const finish = async (code) => { clearTimeout(timer); await client.dispose(); process.exit(code); };
+// Exiting closes the socket; stdout is flushed first (it is a pipe, written asynchronously).
+const finish = (code) => { clearTimeout(timer); process.stdout.write('', () => process.exit(code)); };
 
 client.subscribe({ query, variables }, {
   next: (payload) => { print({ event: 'next', payload }); finish(0); },
