@@ -47,7 +47,13 @@ class TenantTransaction(SchemaExtension):
                 ONE_TENANT, extensions={"code": "BAD_USER_INPUT"})])
             yield
             return
-        if await refused_as_not_persisted(execution, ctx, named):
+        try:
+            refused = await refused_as_not_persisted(execution, ctx, named)
+        except Exception as exc:  # noqa: BLE001 - the tenants' settings unreadable: the database's fault
+            await self._failed_transaction(exc, before_execution=True)
+            yield
+            return
+        if refused:
             execution.result = ExecutionResult(data=None, errors=[GraphQLError(
                 PERSISTED_ONLY, extensions={"code": Forbidden.code})])
             yield

@@ -237,9 +237,13 @@ class GraphQLView(GraphQL):
             return None
         sub_response = await self.get_sub_response(request)
         ctx = await self.get_context(request, sub_response)
-        if ctx.actor is not None and await persisted_only(ctx.actor.tenant_id) and not (
-                self.trusted is not None and self.trusted.knows(query)):
-            return None  # the schema refuses it (api/extensions.py: refused_as_not_persisted)
+        if ctx.actor is not None:
+            try:
+                restricted = await persisted_only(ctx.actor.tenant_id)
+            except Exception:  # noqa: BLE001 - the schema path reports the database's fault
+                return None
+            if restricted and not (self.trusted is not None and self.trusted.knows(query)):
+                return None  # the schema refuses it (api/extensions.py: refused_as_not_persisted)
         try:
             self._admit(ctx, request.scope)
         except RateLimited as exc:
