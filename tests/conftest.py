@@ -323,3 +323,29 @@ async def running_server(settings: Settings, workers: int, log_path: Path, *, re
             server.terminate()
             server.wait(timeout=10)
 
+
+
+CLIENTS_DIR = Path(__file__).parent / "clients"
+
+
+@pytest.fixture(scope="session")
+def node_clients() -> Path:
+    """tests/clients/ with its npm packages installed exactly as package-lock.json pins them (`npm ci`),
+    once: a stamp of the lockfile's hash in node_modules skips the install while it is current."""
+    import hashlib
+    import shutil
+
+    npm = shutil.which("npm")
+    if npm is None or shutil.which("node") is None:
+        message = "Node.js and npm are needed for the standard-client tests (tests/clients/)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    digest = hashlib.sha256((CLIENTS_DIR / "package-lock.json").read_bytes()).hexdigest()
+    stamp = CLIENTS_DIR / "node_modules" / ".kinerja-lock-sha256"
+    if not (stamp.exists() and stamp.read_text() == digest):
+        done = subprocess.run([npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=CLIENTS_DIR,
+                              capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, f"npm ci failed in tests/clients:\n{done.stdout}\n{done.stderr}"
+        stamp.write_text(digest)
+    return CLIENTS_DIR

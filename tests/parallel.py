@@ -117,10 +117,12 @@ class Socket:
 
     async def receive(self, timeout: float = 10.0) -> dict:
         try:
-            return json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
+            frame = await asyncio.wait_for(self.ws.recv(), timeout)
         except websockets.ConnectionClosed as closed:
             self.close_code = closed.rcvd.code if closed.rcvd else 1006
             raise ConnectionClosed(self.close_code) from None
+        assert isinstance(frame, str), "graphql-transport-ws messages are text frames"
+        return json.loads(frame)
 
     async def closed_with(self, timeout: float = 10.0) -> int:
         """Wait for the server to close the socket (if it has not yet); its close code."""
@@ -191,7 +193,8 @@ class AsgiSocket(Socket):
         if message["type"] == "websocket.close":
             self.close_code = message.get("code", 1000)
             raise ConnectionClosed(self.close_code)
-        return json.loads(message.get("text") or message.get("bytes"))
+        assert message.get("bytes") is None, "graphql-transport-ws messages are text frames"
+        return json.loads(message["text"])
 
 
 class ConnectionClosed(Exception):

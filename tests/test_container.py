@@ -155,7 +155,12 @@ async def test_wheel_runs_outside_the_checkout(installed, tmp_path):
     with zipfile_names(installed) as names:
         assert not any(n.startswith("migrations/") for n in names)  # no top-level package but kinerja
         assert {"kinerja/bundled/policies/model.conf", "kinerja/bundled/tenants/nanggalo.toml",
-                "kinerja/bundled/schema/schema.graphql", "kinerja/migrations/0001_initial.py"} <= names
+                "kinerja/bundled/schema/schema.graphql", "kinerja/bundled/schema/persisted-documents.json",
+                "kinerja/migrations/0001_initial.py"} <= names
+        # GraphiQL's built files travel in the wheel: installing needs no Node, the page no CDN.
+        assert {f"kinerja/api/static/graphiql/{name}" for name in (
+            "index.html", "kinerja-graphiql.js", "graphiql.min.js", "graphiql.min.css", "react.production.min.js",
+            "react-dom.production.min.js", "plugin-explorer.umd.js", "licenses/graphiql.LICENSE")} <= names
     database = f"kinerja_wheel_{os.getpid()}"
     env = _clean_env()
     try:

@@ -214,9 +214,15 @@ async def test_get_serves_graphiql_only_where_enabled(database, production):
         page = await demo.get("/graphql", headers={"accept": "text/html"})
         assert page.status_code == 200 and "graphiql" in page.text.lower()
         policy = page.headers["content-security-policy"]
-        assert "https://unpkg.com" in policy and "frame-ancestors 'none'" in policy
+        assert "http" not in policy and "script-src 'self';" in policy and "frame-ancestors 'none'" in policy
         query = await demo.get("/graphql?query=%7B__typename%7D", headers={"accept": "application/json"})
         assert query.status_code == 405
+        # The IDE's files come from the package, served by the app itself.
+        script = await demo.get("/static/graphiql/graphiql.min.js")
+        assert script.status_code == 200 and script.headers["content-type"].startswith("text/javascript")
+        assert (await demo.get("/static/graphiql/../view.py")).status_code == 404
+    for path in ("/static/graphiql/index.html", "/static/graphiql/graphiql.min.js"):
+        assert (await production.get(path)).status_code == 404
 
 
 # --- security headers ----------------------------------------------------------------------------
@@ -320,6 +326,31 @@ async def test_applying_a_tenant_file_updates_the_origins_at_once(production, tm
     await apply_spec(load_tenant_file(path))
     allowed = await production.options("/graphql", headers=_preflight(origin))
     assert allowed.status_code == 204 and allowed.headers["access-control-allow-origin"] == origin
+
+
+async def test_the_demo_serves_local_frontends_on_any_port(api, database):
+    """A Vite page on :5173 (or any port) of localhost or 127.0.0.1 may call the demo; production
+    keeps its rules, and look-alike hosts are never local."""
+    token = await api.token("bungo", "pegawai")
+    demo = _app(database, mode="demo", cors_origins=())
+    production = _app(database, mode="production", cors_origins=())
+    local = ("http://localhost:5173", "http://127.0.0.1:3000", "https://localhost:8443", "http://localhost")
+    impostors = ("http://localhost.evil.example:5173", "http://127.0.0.1.nip.io:5173", "http://10.0.0.1:5173")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=demo), base_url="http://test") as client:
+        for origin in local:
+            preflight = await client.options("/graphql", headers=_preflight(origin))
+            assert preflight.status_code == 204 and preflight.headers["access-control-allow-origin"] == origin
+            answer = await _gql(client, "{ viewer { id } }", token=token, origin=origin)
+            assert answer.status_code == 200 and answer.headers["access-control-allow-origin"] == origin
+            assert answer.json()["data"]["viewer"]["id"]
+        for origin in impostors:
+            assert (await client.options("/graphql", headers=_preflight(origin))).status_code == 403
+            assert (await _gql(client, "{ viewer { id } }", token=token, origin=origin)).status_code == 403
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=production), base_url="http://test") as client:
+        for origin in local:
+            assert (await client.options("/graphql", headers=_preflight(origin))).status_code == 403
+            refused = await _gql(client, "{ viewer { id } }", token=token, origin=origin)
+            assert refused.status_code == 403 and "access-control-allow-origin" not in refused.headers
 
 
 def test_deployment_origins_are_checked_at_start(monkeypatch):

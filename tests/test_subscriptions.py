@@ -33,6 +33,11 @@ async def _login(base, tenant, username):
     return body["data"]["login"]["accessToken"]
 
 
+def _text(frame) -> dict:
+    assert isinstance(frame, str), f"graphql-transport-ws messages are text frames, got {type(frame).__name__}"
+    return json.loads(frame)
+
+
 class Subscriber:
     def __init__(self, base, token, query, variables=None):
         self.url = base.replace("http://", "ws://") + "/graphql"
@@ -41,7 +46,7 @@ class Subscriber:
     async def __aenter__(self):
         self.ws = await websockets.connect(self.url, subprotocols=["graphql-transport-ws"])
         await self.ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {self.token}"}}))
-        ack = json.loads(await asyncio.wait_for(self.ws.recv(), 5))
+        ack = _text(await asyncio.wait_for(self.ws.recv(), 5))
         assert ack["type"] == "connection_ack", ack
         await self.ws.send(json.dumps({"id": "1", "type": "subscribe",
                                        "payload": {"query": self.query, "variables": self.variables}}))
@@ -49,7 +54,7 @@ class Subscriber:
         return self
 
     async def next(self, timeout=5.0):
-        message = json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
+        message = _text(await asyncio.wait_for(self.ws.recv(), timeout))
         assert message["type"] == "next", message
         return message["payload"]
 
@@ -124,7 +129,7 @@ async def test_subscribing_to_a_plan_out_of_reach_is_refused(server):
     plan_id = await _pegawai_plan(server, pegawai)
     outsider = await _login(server, "samarinda", "pegawai")
     async with Subscriber(server, outsider, PLAN_EVENTS, {"p": plan_id}) as s:
-        message = json.loads(await asyncio.wait_for(s.ws.recv(), 5))
+        message = _text(await asyncio.wait_for(s.ws.recv(), 5))
         assert message["type"] == "error" or message["payload"]["errors"][0]["extensions"]["code"] == "NOT_FOUND"
 
 
@@ -160,7 +165,7 @@ async def test_revoked_permission_stops_delivery(server):
         await asyncio.sleep(1.0)
         await _feedback(server, atasan, plan_id, "Sesudah dicabut")
         try:
-            message = json.loads(await asyncio.wait_for(s.ws.recv(), 2))
+            message = _text(await asyncio.wait_for(s.ws.recv(), 2))
             assert message["type"] == "complete", message
         except asyncio.TimeoutError:
             pass

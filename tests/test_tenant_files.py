@@ -75,6 +75,8 @@ async def test_apply_twice_is_idempotent(tmp_path):
         (('name = "Dinas Kesehatan"\n', ''), 9, "org_units[0].name", "is required"),
         (('period_scheme = "SEMESTER"', 'period_scheme = "YEARLY"'), 7, "settings.period_scheme", "must be one of"),
         (('period_scheme = "SEMESTER"', 'colour = "blue"'), 7, "settings.colour", "unknown setting"),
+        (('period_scheme = "SEMESTER"', 'persisted_documents_only = "yes"'), 7, "settings.persisted_documents_only",
+         "must be true or false"),
         (('kind = "JPT"', 'kind = 3'), 22, "positions[0].kind", "must be a non-empty string"),
         (('code = "DINKES-P2P"', 'code = "DINKES"'), 15, "org_units[1].code", "duplicate org unit code"),
         (('slug = "kabupaten-salah"', 'slug = "Kabupaten Salah"'), 1, "slug", "lowercase"),

@@ -8,6 +8,7 @@ import logging
 import sqlite3
 import time
 import uuid
+from pathlib import Path
 from contextlib import asynccontextmanager
 
 import asyncpg
@@ -15,13 +16,14 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 from tortoise.contrib.starlette import RegisterTortoise
 from tortoise.exceptions import BaseORMException, DBConnectionError
 
 from kinerja.api import metrics, tracing
-from kinerja.api.http_security import CorsPolicy, SecurityHeaders
+from kinerja.api.http_security import GRAPHIQL_ASSETS, CorsPolicy, SecurityHeaders
 from kinerja.api.schema import build_schema, limits
 from kinerja.api.trusted import TrustedDocuments
 from kinerja.api.view import RETRY_AFTER_SECONDS, GraphQLView
@@ -35,6 +37,7 @@ from kinerja.core.storage import storage_for
 from kinerja.core.events import hub
 from kinerja.core.listener import NotificationListener
 from kinerja.core.logging import configure_logging, operation_var, request_id_var, tenant_var
+from kinerja.core.paths import persisted_manifest
 from kinerja.evaluations.documents import evaluation_document, unit_predicate_sheet
 from kinerja.plans.downloads import download_evidence
 from kinerja.training.downloads import download_certificate
@@ -174,7 +177,10 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True,
     if traces is not None:
         extensions.append(traces.schema_extension())
     schema = build_schema(extensions)
-    view = GraphQLView(schema, settings, TrustedDocuments())
+    bundled = [persisted_manifest()] if persisted_manifest().exists() else []
+    trusted = TrustedDocuments(manifests=[*bundled, *map(Path, settings.persisted_documents)])
+    schema.trusted = trusted  # a tenant restricted to persisted documents is checked against them
+    view = GraphQLView(schema, settings, trusted)
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
@@ -215,6 +221,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True,
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics.metrics_endpoint(settings)),
+            *([Mount("/static/graphiql", StaticFiles(directory=GRAPHIQL_ASSETS))] if settings.graphiql else []),
         ],
         middleware=[Middleware(metrics.RequestMetrics, settings=settings), Middleware(RequestLogMiddleware), Middleware(SecurityHeaders, hsts=settings.hsts),
                     Middleware(CorsPolicy, settings=settings),

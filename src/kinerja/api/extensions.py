@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import uuid
 
 from graphql import (ExecutionResult, FieldNode, FragmentSpreadNode, GraphQLError, InlineFragmentNode,
                      OperationDefinitionNode)
@@ -14,10 +15,12 @@ from strawberry.types.graphql import OperationType
 
 from kinerja.core import audit, replicas
 from kinerja.core.db import ONE_TENANT, announce_write, expire_pooled_connections, tenant_transaction
+from kinerja.core.errors import Forbidden
 from kinerja.core.faults import breaks_connection
 from kinerja.core.logging import operation_var
 from kinerja.core.storage import discard_uncommitted
 from kinerja.graph.compiler import QUERY_KEY
+from kinerja.tenancy.origins import persisted_only
 
 log = logging.getLogger("kinerja.api")
 
@@ -42,6 +45,17 @@ class TenantTransaction(SchemaExtension):
             # Refused before anything runs: nothing is bound, nothing written.
             execution.result = ExecutionResult(data=None, errors=[GraphQLError(
                 ONE_TENANT, extensions={"code": "BAD_USER_INPUT"})])
+            yield
+            return
+        try:
+            refused = await refused_as_not_persisted(execution, ctx, named)
+        except Exception as exc:  # noqa: BLE001 - the tenants' settings unreadable: the database's fault
+            await self._failed_transaction(exc, before_execution=True)
+            yield
+            return
+        if refused:
+            execution.result = ExecutionResult(data=None, errors=[GraphQLError(
+                PERSISTED_ONLY, extensions={"code": Forbidden.code})])
             yield
             return
         if execution.operation_type is OperationType.SUBSCRIPTION:
@@ -151,6 +165,38 @@ TENANT_NAMING_FIELDS: dict[str, tuple[str, ...]] = {
     "rateTicketAnswer": ("input", "tenant"),
 }
 _NEUTRAL_FIELDS = {"__typename", "__schema", "__type"}
+
+
+PERSISTED_ONLY = ("This tenant accepts persisted documents only: send the documentId of a registered "
+                  "document (schema/operations/ or the deployment's codegen manifest)")
+
+
+def _tenant_keys(ctx, named: "NamedTenants | None") -> set:
+    """The tenants an operation acts in: those it names (a slug, or a refresh token's tenant id), else
+    the signed-in user's."""
+    if named is not None and named.tenants:
+        keys: set = set()
+        for tenant in named.tenants:
+            kind, _, value = tenant.partition(":")
+            if kind == "slug":
+                keys.add(value)
+            else:
+                try:
+                    keys.add(uuid.UUID(value))
+                except ValueError:
+                    pass  # a malformed token: its resolver refuses it
+        return keys
+    return {ctx.actor.tenant_id} if ctx.actor is not None else set()
+
+
+async def refused_as_not_persisted(execution, ctx, named: "NamedTenants | None") -> bool:
+    """A tenant restricted to persisted documents (``persisted_documents_only``) runs registered
+    documents only, whichever transport or path carried them."""
+    restricted = [key for key in _tenant_keys(ctx, named) if await persisted_only(key)]
+    if not restricted:
+        return False
+    trusted = getattr(execution.schema, "trusted", None)
+    return trusted is None or not trusted.knows(execution.query)
 
 
 class NamedTenants:

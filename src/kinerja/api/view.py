@@ -16,22 +16,26 @@ import orjson
 from cross_web import HTTPException
 from graphql import GraphQLError
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.exceptions import MissingQueryError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET
 
 from kinerja.graph.errors import TIMEOUT, UNAVAILABLE, UNAVAILABLE_MESSAGE, WHOLE_REQUEST_CODES, timeout_message, with_code
 from kinerja.graph.limits import cost_error
 from kinerja.auth.http import authenticate, new_context
-from kinerja.api.http_security import GRAPHIQL_CSP, mark_origin_refused
+from kinerja.api.http_security import GRAPHIQL_ASSETS, GRAPHIQL_CSP, mark_origin_refused
+from kinerja.api.media import GRAPHQL_RESPONSE, content_type, negotiate, request_error_status, response_media
 from kinerja.api.metrics import known_operations, operation_label
-from kinerja.api.trusted import TrustedDocuments
-from kinerja.api.websocket import SessionTransportWS
+from kinerja.api.trusted import TrustedDocuments, requested_id
+from kinerja.api.websocket import SessionTransportWS, TextFrames
 from kinerja.core.config import Settings
 from kinerja.core.context import RequestContext
 from kinerja.core import faults, metrics
@@ -39,7 +43,7 @@ from kinerja.core.db import expire_pooled_connections, tenant_transaction
 from kinerja.core.errors import RateLimited, Unauthenticated
 from kinerja.core.logging import operation_var, request_id_var
 from kinerja.core.ratelimit import SharedWindowCounter
-from kinerja.tenancy.origins import origin_allowed
+from kinerja.tenancy.origins import origin_allowed, persisted_only
 
 log = logging.getLogger("kinerja.api")
 
@@ -52,15 +56,35 @@ class OperationTimedOut(Exception):
     pass
 
 
-def error_response(status: int, message: str, code: str, **extensions) -> JSONResponse:
-    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code, **extensions}}]},
-                        status_code=status)
+def graphql_response(body: object, status: int = 200, headers: dict | None = None) -> Response:
+    """A GraphQL answer in the media type the request negotiated (api/media.py)."""
+    return Response(orjson.dumps(body), status_code=status, headers=headers,
+                    media_type=content_type(response_media.get()))
+
+
+def error_response(status: int, message: str, code: str, **extensions) -> Response:
+    return graphql_response({"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}, status)
+
+
+def request_error(message: str, code: str) -> Response:
+    """An error before execution: 200 with ``"data": null`` under application/json, the code's status
+    without ``data`` under application/graphql-response+json (api/media.py)."""
+    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    if response_media.get() == GRAPHQL_RESPONSE:
+        return graphql_response(body, request_error_status({"data": None, **body}))
+    return graphql_response({"data": None, **body})
+
+
+PERSISTED_NOT_FOUND = ("Unknown persisted document: register it in schema/operations/ or in the deployment's "
+                       "codegen manifest (KINERJA_PERSISTED_DOCUMENTS), or send the document text")
+SUBSCRIPTION_OVER_HTTP = ("Subscriptions are served over WebSocket (graphql-transport-ws) at this same URL, "
+                          "not over HTTP")
 
 
 RETRY_AFTER_SECONDS = 2
 
 
-def unavailable_response(message: str = UNAVAILABLE_MESSAGE) -> JSONResponse:
+def unavailable_response(message: str = UNAVAILABLE_MESSAGE) -> Response:
     request_id = request_id_var.get() or "-"
     log.warning("service unavailable: %s", message)
     response = error_response(503, message, UNAVAILABLE, requestId=request_id)
@@ -81,6 +105,8 @@ def _whole_request_error(response_data) -> dict | None:
     return None
 
 
+GRAPHIQL_PAGE = GRAPHIQL_ASSETS / "index.html"
+
 # JSON deeper than this is refused before anything parses it further: the deepest legitimate body
 # (an input object holding lists of input objects) is under ten levels.
 MAX_JSON_DEPTH = 32
@@ -99,9 +125,19 @@ def _json_depth_exceeds(value, limit: int) -> bool:
     return False
 
 
+def _parameter_problem(payload: dict) -> str | None:
+    """GraphQL over HTTP: ``variables`` and ``extensions`` are maps (or null). Checked before any
+    shortcut answers the request, so every path refuses them alike (400)."""
+    for name in ("variables", "extensions"):
+        if not isinstance(payload.get(name), (dict, type(None))):
+            return f"The GraphQL operation's `{name}` must be an object or null, if provided."
+    return None
+
+
 class GraphQLView(GraphQL):
     # Sockets speak graphql-transport-ws only, with sessions that end with their rights (api/websocket.py).
     graphql_transport_ws_handler_class = SessionTransportWS
+    websocket_adapter_class = TextFrames
 
     def __init__(self, schema, settings: Settings, trusted: TrustedDocuments | None = None, **kwargs):
         super().__init__(
@@ -121,6 +157,7 @@ class GraphQLView(GraphQL):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope, receive)
+        response_media.set(negotiate(request.headers.get("accept")))
         refusal = self._refuse_transport(request)
         if refusal is not None:
             await refusal(scope, receive, send)
@@ -159,10 +196,14 @@ class GraphQLView(GraphQL):
                 payload = orjson.loads(body)
             except orjson.JSONDecodeError:
                 payload = None
+            if isinstance(payload, dict) and (problem := _parameter_problem(payload)):
+                raise HTTPException(400, problem)
             if isinstance(payload, dict) and not _json_depth_exceeds(payload, MAX_JSON_DEPTH):
                 operation = self.trusted.match(payload) if self.trusted is not None else None
-                if operation is not None and "query" not in payload:
-                    # Sent by documentId only: the schema answers the registered document.
+                if payload.get("query") is None and requested_id(payload) is not None:
+                    if operation is None:
+                        return request_error(PERSISTED_NOT_FOUND, "PERSISTED_QUERY_NOT_FOUND")
+                    # Sent by its id only: the schema answers the registered document.
                     payload = {**payload, "query": operation.document}
                     body = orjson.dumps(payload)
                 response = await self._answer_known(request, payload)
@@ -190,6 +231,13 @@ class GraphQLView(GraphQL):
             return None
         sub_response = await self.get_sub_response(request)
         ctx = await self.get_context(request, sub_response)
+        if ctx.actor is not None:
+            try:
+                restricted = await persisted_only(ctx.actor.tenant_id)
+            except Exception:  # noqa: BLE001 - the schema path reports the database's fault
+                return None
+            if restricted and not (self.trusted is not None and self.trusted.knows(query)):
+                return None  # the schema refuses it (api/extensions.py: refused_as_not_persisted)
         try:
             self._admit(ctx, request.scope)
         except RateLimited as exc:
@@ -253,9 +301,9 @@ class GraphQLView(GraphQL):
         return payload
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        response = await super().render_graphql_ide(request)
-        response.headers["content-security-policy"] = GRAPHIQL_CSP
-        return response
+        """GraphiQL from the package's own files (api/static/graphiql/), never a CDN."""
+        return HTMLResponse(GRAPHIQL_PAGE.read_text(encoding="utf-8"),
+                            headers={"content-security-policy": GRAPHIQL_CSP})
 
     async def get_context(self, request: Request, response: Response) -> RequestContext:
         ctx = new_context(self.settings, request, request=request, response=response)
@@ -292,9 +340,10 @@ class GraphQLView(GraphQL):
         return GraphQLError(exc.message, extensions={"code": exc.code, "retryAfter": exc.retry_after})
 
     def _refusal(self, exc: RateLimited) -> Response:
-        body = {"data": None, "errors": [self._refusal_error(exc).formatted]}
-        return Response(orjson.dumps(body), status_code=429, media_type="application/json",
-                        headers={"retry-after": str(exc.retry_after)})
+        body = {"errors": [self._refusal_error(exc).formatted]}
+        if response_media.get() != GRAPHQL_RESPONSE:
+            body = {"data": None, **body}
+        return graphql_response(body, 429, {"retry-after": str(exc.retry_after)})
 
     async def execute_operation(self, request, request_adapter, request_data, context, root_value, sub_response):
         try:
@@ -304,6 +353,22 @@ class GraphQLView(GraphQL):
         async with self._time_limit():
             return await super().execute_operation(request, request_adapter, request_data, context, root_value,
                                                    sub_response)
+
+    async def execute_single(self, request, request_adapter, sub_response, context, root_value, request_data):
+        """As strawberry's, but a subscription sent over HTTP is a clear 400: subscriptions are served
+        over graphql-transport-ws only (strawberry would run it as a query and fail inside)."""
+        try:
+            return await self.schema.execute(
+                request_data.query, root_value=root_value, variable_values=request_data.variables,
+                context_value=context, operation_name=request_data.operation_name,
+                allowed_operation_types={OperationType.QUERY, OperationType.MUTATION},
+                operation_extensions=request_data.extensions)
+        except CannotGetOperationTypeError as exc:
+            raise HTTPException(400, exc.as_http_error_reason()) from exc
+        except InvalidOperationTypeError:
+            raise HTTPException(400, SUBSCRIPTION_OVER_HTTP) from None
+        except MissingQueryError:
+            raise HTTPException(400, "No GraphQL query found in the request") from None
 
     async def process_result(self, request: Request, result):
         """Errors raised around execution (the operation's transaction failing to open when the
@@ -319,12 +384,14 @@ class GraphQLView(GraphQL):
         """A database or file storage that cannot serve is 503 with Retry-After and one error, never
         partial data, and so is an operation out of time (without Retry-After); a rate-limited answer
         is 429 with Retry-After (the same seconds as ``retryAfter``)."""
+        media = response_media.get()
         whole = _whole_request_error(response_data)
         if whole is not None:
             response = super().create_response({"errors": [whole]}, sub_response)
             response.status_code = 503
             if whole["extensions"]["code"] == UNAVAILABLE:
                 response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            response.headers["content-type"] = content_type(media)
             return response
         answers = response_data if isinstance(response_data, list) else [response_data]
         waits = [error["extensions"].get("retryAfter", 1) for answer in answers for error in answer.get("errors") or []
@@ -332,7 +399,15 @@ class GraphQLView(GraphQL):
         if waits:
             sub_response.status_code = 429
             sub_response.headers["retry-after"] = str(max(waits))
-        return super().create_response(response_data, sub_response)
+        if media == GRAPHQL_RESPONSE:
+            status = request_error_status(response_data)
+            if status is not None:
+                # A request error: no data entry, and a 4xx/5xx status (GraphQL over HTTP).
+                response_data = {key: value for key, value in response_data.items() if key != "data"}
+                sub_response.status_code = sub_response.status_code or status
+        response = super().create_response(response_data, sub_response)
+        response.headers["content-type"] = content_type(media)
+        return response
 
     async def on_ws_connect(self, context: RequestContext):
         """graphql-transport-ws: the token comes in the connection_init payload,

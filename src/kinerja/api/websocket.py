@@ -23,6 +23,9 @@ import uuid
 from typing import Any
 
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
+from starlette.websockets import WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
@@ -40,6 +43,18 @@ from kinerja.graph.errors import with_code
 EXPIRED = (4401, "Unauthorized: the access token expired")
 UNAUTHORIZED = (4401, "Unauthorized")
 FORBIDDEN = (4403, "Forbidden")
+
+
+class TextFrames(ASGIWebSocketAdapter):
+    """graphql-transport-ws messages go out as text frames, as the protocol requires: the view's
+    JSON encoder returns bytes (orjson), which strawberry would send as binary frames, and standard
+    clients (graphql-ws, gql) refuse those."""
+
+    async def send_json(self, message) -> None:
+        try:
+            await self.ws.send_text(self.view.encode_json(message).decode())
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
 
 
 def operation_context(session: RequestContext) -> RequestContext:

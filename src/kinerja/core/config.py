@@ -127,6 +127,9 @@ class Settings:
     hsts: bool = False
     # Browser origins allowed for every tenant, on top of each tenant's own allowed_origins.
     cors_origins: tuple[str, ...] = ()
+    # Persisted-documents manifests (graphql-codegen's persisted-documents.json) accepted by documentId,
+    # on top of the bundled manifest of schema/operations/.
+    persisted_documents: tuple[str, ...] = ()
     # /metrics answers only requests that send this token as "Authorization: Bearer"; empty = off.
     metrics_token: str = ""
     # Adds the tenant slug to the per-request series (one series per tenant: mind the cardinality).
@@ -216,6 +219,7 @@ class Settings:
             statement_timeout_seconds=float(os.environ.get("KINERJA_STATEMENT_TIMEOUT_SECONDS", "0")),
             hsts=_flag("KINERJA_HSTS", False),
             cors_origins=_origins(os.environ.get("KINERJA_CORS_ORIGINS", ""), relaxed),
+            persisted_documents=tuple(os.environ.get("KINERJA_PERSISTED_DOCUMENTS", "").replace(",", " ").split()),
             metrics_token=os.environ.get("KINERJA_METRICS_TOKEN", ""),
             metrics_tenant_label=_flag("KINERJA_METRICS_TENANT_LABEL", False),
             # The test suite talks from one client IP all along: its limits are off unless set.

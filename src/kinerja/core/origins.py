@@ -6,6 +6,7 @@ import re
 
 _ORIGIN = re.compile(r"^(https?)://([a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*)(:(\d{1,5}))?$")
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
+_LOCAL = re.compile(r"^https?://(localhost|127\.0\.0\.1)(:\d{1,5})?$")
 
 
 def origin_problem(origin: object) -> str | None:
@@ -53,3 +54,9 @@ def _host_variants(host: str, origin: str) -> set[str]:
     if default and host.endswith(f":{default}"):
         variants.add(host[: -len(default) - 1])
     return variants
+
+
+def is_local_origin(origin: str) -> bool:
+    """A page served from this machine (``localhost`` or ``127.0.0.1``, any port): a frontend's
+    development server next to the demo."""
+    return _LOCAL.fullmatch(origin) is not None

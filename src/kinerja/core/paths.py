@@ -39,3 +39,8 @@ def schema_file() -> Path:
 def operations_dir() -> Path:
     """Trusted documents: the operations frontend teams registered (see api/trusted.py)."""
     return project_root() / "schema" / "operations"
+
+
+def persisted_manifest() -> Path:
+    """graphql-codegen's persisted-documents manifest of ``schema/operations/`` (see api/trusted.py)."""
+    return project_root() / "schema" / "persisted-documents.json"

@@ -1,9 +1,11 @@
 """Which browser origins may call the API for which tenant: each tenant's ``allowed_origins``
-setting plus the deployment-wide KINERJA_CORS_ORIGINS.
+setting plus the deployment-wide KINERJA_CORS_ORIGINS; and which tenants accept persisted documents
+only (``persisted_documents_only``).
 
-A preflight carries no token, so it is answered from an in-process index origin -> tenants. The
-index is rebuilt at most every INDEX_TTL_SECONDS, and at once in the process that applied or
-created a tenant; other processes see a change within the TTL.
+A preflight carries no token, so it is answered from an in-process index origin -> tenants; the
+same index knows the restricted tenants, so neither check costs a query per request. The index is
+rebuilt at most every INDEX_TTL_SECONDS, and at once in the process that applied or created a
+tenant; other processes see a change within the TTL.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import uuid
 
 from kinerja.core.config import Settings
 from kinerja.core.context import RequestContext
+from kinerja.core.origins import is_local_origin
 from kinerja.core.errors import Forbidden
 from kinerja.tenancy.models import Tenant
 from kinerja.tenancy.rules import TenantSettings
@@ -24,41 +27,61 @@ INDEX_TTL_SECONDS = 60.0
 class OriginIndex:
     def __init__(self) -> None:
         self._tenants: dict[str, frozenset[uuid.UUID]] = {}
+        self._persisted_only: frozenset[uuid.UUID | str] = frozenset()  # ids and slugs
         self._loaded_at: float | None = None
         self._lock = asyncio.Lock()
 
     def invalidate(self) -> None:
         self._loaded_at = None
 
-    async def tenants_for(self, origin: str) -> frozenset[uuid.UUID]:
+    async def _fresh(self) -> None:
         if self._stale():
             async with self._lock:
                 if self._stale():
                     await self._load()
+
+    async def tenants_for(self, origin: str) -> frozenset[uuid.UUID]:
+        await self._fresh()
         return self._tenants.get(origin, frozenset())
+
+    async def persisted_only(self, tenant: uuid.UUID | str) -> bool:
+        """Whether the tenant (by id or slug) accepts persisted documents only."""
+        await self._fresh()
+        return tenant in self._persisted_only
 
     def _stale(self) -> bool:
         return self._loaded_at is None or time.monotonic() - self._loaded_at > INDEX_TTL_SECONDS
 
     async def _load(self) -> None:
         index: dict[str, set[uuid.UUID]] = {}
-        for tenant_id, raw in await Tenant.all().values_list("id", "settings"):
-            for origin in TenantSettings.from_dict(raw or {}).allowed_origins:
+        restricted: set[uuid.UUID | str] = set()
+        for tenant_id, slug, raw in await Tenant.all().values_list("id", "slug", "settings"):
+            settings = TenantSettings.from_dict(raw or {})
+            for origin in settings.allowed_origins:
                 index.setdefault(origin, set()).add(tenant_id)
+            if settings.persisted_documents_only:
+                restricted |= {tenant_id, slug}
         self._tenants = {origin: frozenset(ids) for origin, ids in index.items()}
+        self._persisted_only = frozenset(restricted)
         self._loaded_at = time.monotonic()
 
 
 origin_index = OriginIndex()
 
 
+def _deployment_allows(settings: Settings, origin: str) -> bool:
+    """Origins allowed for every tenant: KINERJA_CORS_ORIGINS and, in demo mode only, any page on
+    localhost or 127.0.0.1 whatever its port (a frontend's development server next to the demo)."""
+    return origin in settings.cors_origins or (settings.mode == "demo" and is_local_origin(origin))
+
+
 async def is_known_origin(settings: Settings, origin: str) -> bool:
     """Allowed for the deployment or for at least one tenant (enough to answer a preflight)."""
-    return origin in settings.cors_origins or bool(await origin_index.tenants_for(origin))
+    return _deployment_allows(settings, origin) or bool(await origin_index.tenants_for(origin))
 
 
 async def origin_allowed(settings: Settings, origin: str, tenant_id: uuid.UUID | None) -> bool:
-    if origin in settings.cors_origins:
+    if _deployment_allows(settings, origin):
         return True
     return tenant_id is not None and tenant_id in await origin_index.tenants_for(origin)
 
@@ -69,3 +92,8 @@ async def require_origin(ctx: RequestContext, tenant_id: uuid.UUID) -> None:
         return
     ctx.cache["origin_refused"] = True
     raise Forbidden("Requests from this origin are not allowed for this tenant")
+
+
+async def persisted_only(tenant: uuid.UUID | str) -> bool:
+    """Whether the tenant (by id or slug) accepts persisted documents only (an allowlist)."""
+    return await origin_index.persisted_only(tenant)

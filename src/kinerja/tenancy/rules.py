@@ -59,6 +59,9 @@ class TenantSettings:
     survey_page_url: str = ""
     # Browser origins (scheme://host[:port]) whose pages may call the API for this tenant.
     allowed_origins: tuple[str, ...] = ()
+    # Only persisted documents (schema/operations/ and the deployment's codegen manifests) may run for
+    # this tenant: an allowlist for production frontends; documents sent as other text are FORBIDDEN.
+    persisted_documents_only: bool = False
 
     @classmethod
     def from_dict(cls, raw: dict) -> "TenantSettings":
@@ -97,6 +100,10 @@ class TenantSettings:
                 if not isinstance(value, str) or len(value) > 300 or (
                         value and not value.startswith(("https://", "http://"))):
                     raise ValueError(f"{key} must be an http(s) address of at most 300 characters", key)
+                values[key] = value
+            elif key == "persisted_documents_only":
+                if not isinstance(value, bool):
+                    raise ValueError(f"{key} must be true or false", key)
                 values[key] = value
             elif key == "timezone":
                 if not isinstance(value, str) or not value:
