@@ -22,6 +22,7 @@ from kinerja.graph import compiler, sql
 from kinerja.graph.errors import ErrorCodes
 from kinerja.graph.limits import DocumentChecks
 from kinerja.graph.relay import Node
+from kinerja.graph.scalars import SCALAR_OVERRIDES
 from kinerja.org import graphql as org_graphql
 from kinerja.org.graphql import OrgMutation, OrgQuery
 from kinerja.plans import graphql as plans_graphql
@@ -96,6 +97,7 @@ def build_schema(extensions: list | None = None) -> strawberry.Schema:
                evaluations_graphql.Evaluation, training_graphql.TrainingRecord, training_graphql.TrainingEvent,
                citizen_graphql.CitizenFeedback],
         extensions=[TenantTransaction, ErrorCodes, *(extensions or [])],
+        scalar_overrides=SCALAR_OVERRIDES,
     )
     compiler.install(built)
     return built
