@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from typing import Annotated
 
 import strawberry
 from strawberry.extensions import DisableIntrospection, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
@@ -42,7 +43,9 @@ LEGACY_NODES = {
 class NodeQuery:
     @sql.builder(description="Any object by its global id. An unknown id, and an id of another "
                              "tenant or outside your scope, both answer NOT_FOUND.")
-    def node(self, id: strawberry.ID) -> Node | None:
+    def node(self, id: Annotated[strawberry.ID, strawberry.argument(description="A global id, as an "
+                                                                               "object's `id` gave it.")]
+             ) -> Node | None:
         return sql.NodeLookup(id, LEGACY_NODES)
 
 
@@ -57,6 +60,14 @@ Query = merge_types("Query", (AuthQuery, AccessQuery, OrgQuery, PlanQuery, Evalu
 Mutation = merge_types("Mutation", (AuthMutation, AccessMutation, OrgMutation, PlanMutation, EvaluationMutation,
                                     TrainingMutation, CitizenMutation, PlatformMutation))
 Subscription = merge_types("Subscription", (PlanSubscription,))
+Query.__strawberry_definition__.description = (
+    "Reads. Every read answers one SQL statement; objects of another tenant or outside the caller's scope "
+    "answer NOT_FOUND like unknown ones.")
+Mutation.__strawberry_definition__.description = (
+    "Changes. Each takes one `input` and answers a payload with `userErrors`; an operation is kept whole "
+    "or not at all.")
+Subscription.__strawberry_definition__.description = (
+    "Live events over graphql-transport-ws (authenticate in `connection_init`).")
 
 
 MAX_DEPTH = 12

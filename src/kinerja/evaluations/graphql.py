@@ -23,7 +23,7 @@ from kinerja.evaluations.rules import EvaluationStatus, Predicate, Rating, UnitR
 from kinerja.org.graphql import Employee, OrgUnit, Period
 from kinerja.org.service import employees_by_id, periods_by_id, positions_by_id
 from kinerja.plans.graphql import PerformancePlan
-from kinerja.plans.rules import BerakhlakValue
+from kinerja.plans.rules import BerakhlakValue, PlanStatus
 
 strawberry.enum(Rating, description="Rating of results (hasil kerja) or behaviour (perilaku kerja).")
 strawberry.enum(Predicate, description="Predikat kinerja pegawai, the cell of the rating matrix.")
@@ -159,7 +159,7 @@ class UnitPerformance:
 
 @strawberry.type
 class StatusCount:
-    status: str
+    status: PlanStatus
     count: int
 
 
@@ -267,7 +267,7 @@ class UnitPerformancePayload:
 def _dashboard(d: service.UnitDashboard) -> UnitDashboard:
     return UnitDashboard(org_unit=sql.ref("OrgUnit", d.org_unit.id), period=sql.ref("Period", d.period.id),
                          unit_rating=d.unit_rating, employees=d.employees,
-                         plans_by_status=[StatusCount(status=k, count=v) for k, v in d.plans_by_status.items()],
+                         plans_by_status=[StatusCount(status=PlanStatus(k), count=v) for k, v in d.plans_by_status.items()],
                          indicators=d.indicators, indicators_realised=d.indicators_realised,
                          evaluations_final=d.evaluations_final, evaluations_draft=d.evaluations_draft,
                          evaluations_due=d.employees - d.evaluations_final,
