@@ -29,6 +29,7 @@ from kinerja.auth.policy_events import PolicyReloader
 from kinerja.citizen.http import public_report_csv
 from kinerja.core.config import Settings
 from kinerja.core import faults
+from kinerja.graph import messages
 from kinerja.core.db import readiness, tortoise_config
 from kinerja.core.faults import StorageUnavailable
 from kinerja.core.storage import storage_for
@@ -96,6 +97,8 @@ class RequestLogMiddleware:
         incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming if incoming.isalnum() and len(incoming) <= 64 else uuid.uuid4().hex
         request_id_var.set(request_id)
+        messages.language.set(messages.negotiate(dict(scope.get("headers") or []).get(b"accept-language", b"")
+                                                  .decode("latin-1")))
         tenant_var.set("")
         operation_var.set("")
         started = time.perf_counter()

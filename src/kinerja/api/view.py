@@ -27,6 +27,8 @@ from strawberry.types.unset import UNSET
 
 from kinerja.graph.errors import TIMEOUT, UNAVAILABLE, UNAVAILABLE_MESSAGE, WHOLE_REQUEST_CODES, timeout_message, with_code
 from kinerja.graph.limits import cost_error
+from kinerja.graph import messages
+from kinerja.graph.messages import translate
 from kinerja.auth.http import authenticate, new_context
 from kinerja.api.http_security import GRAPHIQL_CSP, mark_origin_refused
 from kinerja.api.metrics import known_operations, operation_label
@@ -53,7 +55,7 @@ class OperationTimedOut(Exception):
 
 
 def error_response(status: int, message: str, code: str, **extensions) -> JSONResponse:
-    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code, **extensions}}]},
+    return JSONResponse({"errors": [{"message": translate(message), "extensions": {"code": code, **extensions}}]},
                         status_code=status)
 
 
@@ -329,7 +331,7 @@ class GraphQLView(GraphQL):
 
     @staticmethod
     def _refusal_error(exc: RateLimited) -> GraphQLError:
-        return GraphQLError(exc.message, extensions={"code": exc.code, "retryAfter": exc.retry_after})
+        return GraphQLError(translate(exc.message), extensions={"code": exc.code, "retryAfter": exc.retry_after})
 
     def _refusal(self, exc: RateLimited) -> Response:
         body = {"data": None, "errors": [self._refusal_error(exc).formatted]}
@@ -378,15 +380,20 @@ class GraphQLView(GraphQL):
         """graphql-transport-ws: the token comes in the connection_init payload,
         as {"Authorization": "Bearer <token>"}."""
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
+        asked = params.get("Accept-Language") or params.get("accept-language")
+        if isinstance(asked, str):  # a browser cannot set headers on a websocket: the payload may say it
+            context.language = messages.negotiate(asked)
         header = params.get("Authorization") or params.get("authorization") or ""
         authenticate(context, header if isinstance(header, str) else "")
         if context.actor is None:
-            raise ConnectionRejectionError({"message": context.cache.get("auth_error", "Authentication required")})
+            raise ConnectionRejectionError({"message": translate(context.cache.get("auth_error", "Authentication required"),
+                                                                 context.language)})
         try:
             async with tenant_transaction(context.actor.tenant_id, user_id=context.actor.user_id):
                 pass  # the account still exists and is active
         except Unauthenticated as exc:
-            raise ConnectionRejectionError({"message": exc.message}) from None
+            raise ConnectionRejectionError({"message": translate(exc.message, context.language)}) from None
         if context.origin is not None and not await origin_allowed(self.settings, context.origin, context.tenant_id):
-            raise ConnectionRejectionError({"message": "Connections from this origin are not allowed for this tenant"})
+            raise ConnectionRejectionError({"message": translate(
+                "Connections from this origin are not allowed for this tenant", context.language)})
         return UNSET

@@ -11,6 +11,7 @@ from kinerja.core import audit
 from kinerja.core.errors import Conflict, DomainError, field_errors
 from kinerja.core.once import conflict_from
 from kinerja.core.pagination import Page
+from kinerja.graph.messages import translate
 
 T = TypeVar("T")
 
@@ -98,7 +99,8 @@ def user_errors_field():
 
 
 def user_errors(exc: DomainError) -> list[UserError]:
-    return [UserError(field=e.field, code=e.code, message=e.message) for e in field_errors(exc)]
+    """A failure as userErrors, with messages in the request's language."""
+    return [UserError(field=e.field, code=e.code, message=translate(e.message)) for e in field_errors(exc)]
 
 
 NOT_RUN = ("Not run: an earlier mutation of this operation failed, and an operation is kept whole or not at "

@@ -88,9 +88,9 @@ def next_status(current: PlanStatus, transition: Transition) -> PlanStatus:
         if any(to is current for (_state, t), to in _TRANSITIONS.items() if t is transition):
             raise Conflict(f"The plan is already {current.value} (it cannot be {_PAST[transition]} again)",
                            field="id") from None
-        allowed = sorted(t.value for (state, t) in _TRANSITIONS if state is current)
-        hint = f"; allowed now: {', '.join(allowed)}" if allowed else ""
-        raise Conflict(f"Cannot {transition.value} a plan that is {current.value}{hint}", field="id") from None
+        allowed = ", ".join(sorted(t.value for (state, t) in _TRANSITIONS if state is current))
+        raise Conflict(f"Cannot {transition.value} a plan that is {current.value}; allowed now: {allowed}" if allowed
+                       else f"Cannot {transition.value} a plan that is {current.value}", field="id") from None
 
 
 def require_editable(status: PlanStatus) -> None:
