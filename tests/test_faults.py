@@ -75,9 +75,10 @@ async def test_unreachable_database_answers_503_fast_and_readyz_reports_it(datab
             port = silent.getsockname()[1]
         settings = dataclasses.replace(database, database_url=f"postgres://kinerja_app@127.0.0.1:{port}/nowhere")
         env = {"KINERJA_DB_CONNECT_TIMEOUT": "0.5", "KINERJA_DB_ACQUIRE_TIMEOUT": "1"}
-        # A signed-in caller: a read needs the database for the caller's policy and rows.
-        token, _ = issue_access_token(settings.secret_key, uuid.uuid4(), uuid.uuid4(), 5)
         async with running_server(settings, 1, tmp_path / "server.log", ready_path="/healthz", env=env) as base:
+            # A signed-in caller: a read needs the database for the caller's policy and rows. Issued once
+            # the server is up: a loaded machine takes longer than the token's 5 s to start one.
+            token, _ = issue_access_token(settings.secret_key, uuid.uuid4(), uuid.uuid4(), 5)
             async with httpx.AsyncClient(base_url=base, timeout=10) as client:
                 for query in (ROLES, CREATE_ROLE):
                     response, elapsed = await _timed(client.post("/graphql", json={

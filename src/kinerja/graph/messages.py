@@ -23,8 +23,8 @@ ENGLISH, INDONESIAN = "en", "id"
 LANGUAGES = (ENGLISH, INDONESIAN)
 
 # The language of the request being answered: set once per request, from the HTTP request's
-# Accept-Language (api/metrics or app middleware) or from the websocket session's (upgrade headers,
-# or `Accept-Language` in the connection_init payload).
+# Accept-Language (app.py's request middleware) or from the websocket session's (the upgrade request's
+# headers, or `Accept-Language` in the connection_init payload).
 language: contextvars.ContextVar[str] = contextvars.ContextVar("kinerja_language", default=ENGLISH)
 
 _RANGE = re.compile(r"^\s*([A-Za-z]{1,8})(?:-[A-Za-z0-9]{1,8})*\s*(?:;\s*q\s*=\s*([0-9.]+))?\s*$")
