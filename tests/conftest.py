@@ -149,6 +149,8 @@ class Api:
         return data["login"]
 
     async def token(self, tenant: str, username: str) -> str:
+        """A signed-in user's access token, reused across tests until a minute before it expires (a
+        loaded machine can take longer than a token's life to run the suite)."""
         key = (tenant, username)
         cached = self._tokens.get(key)
         if cached is None or time.monotonic() - cached[1] > TOKEN_REUSE_SECONDS:

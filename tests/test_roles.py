@@ -35,14 +35,17 @@ async def _policy_snapshot(slug):
 
 async def test_roles_and_catalogue_are_listed(api):
     token = await api.token("tebingtinggi", "admin")
-    data = await api.ok("{ roles { name builtIn permissions } permissionCatalogue { key scope descriptionId "
-                        "descriptionEn } }", token=token)
+    data = await api.ok("{ roles { name builtIn permissions } permissionCatalogue { key object action scope "
+                        "descriptionId descriptionEn } }", token=token)
     names = {r["name"] for r in data["roles"]}
     assert {"pegawai", "atasan", "kepala_unit", "admin_bkpsdm", "tenant_admin"} <= names
     assert all(r["builtIn"] for r in data["roles"] if r["name"] == "pegawai")
     keys = {p["key"] for p in data["permissionCatalogue"]}
     assert {"employee:read:own", "employee:read:team", "employee:read:unit", "employee:read:tenant"} <= keys
     assert all(p["descriptionId"] and p["descriptionEn"] for p in data["permissionCatalogue"])
+    # object, action and scope are enums: the parts of the key, as enum values
+    assert all([p["object"], p["action"], p["scope"]] == p["key"].upper().split(":") for p in data["permissionCatalogue"])
+    assert {p["scope"] for p in data["permissionCatalogue"]} == {"OWN", "TEAM", "UNIT", "TENANT"}
 
 
 async def test_employee_without_the_permission_is_forbidden(api):

@@ -97,6 +97,7 @@ async def test_feedback_reaches_every_subscriber_whatever_worker_serves_it(serve
         for s in subscribers:
             payload = await s.next()
             assert payload["data"]["planEvents"]["kind"] == "FEEDBACK_GIVEN"
+            assert payload["data"]["planEvents"]["status"] is None  # feedback leaves the plan as it is
             assert payload["data"]["planEvents"]["subjectId"] == feedback_id
     finally:
         for s in subscribers:

@@ -34,6 +34,7 @@ from kinerja.core import faults, replicas
 from kinerja.core.db import readiness, tortoise_config
 from kinerja.core.faults import StorageUnavailable
 from kinerja.core.storage import storage_for
+from kinerja.graph import messages
 from kinerja.core.events import hub
 from kinerja.core.listener import NotificationListener
 from kinerja.core.logging import configure_logging, operation_var, request_id_var, tenant_var
@@ -96,9 +97,11 @@ class RequestLogMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
+        headers = dict(scope.get("headers") or [])
+        incoming = headers.get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming if incoming.isalnum() and len(incoming) <= 64 else uuid.uuid4().hex
         request_id_var.set(request_id)
+        messages.language.set(messages.negotiate(headers.get(b"accept-language", b"").decode("latin-1")))
         tenant_var.set("")
         operation_var.set("")
         started = time.perf_counter()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from typing import Annotated
 
 import strawberry
 from strawberry.extensions import DisableIntrospection, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
@@ -23,6 +24,7 @@ from kinerja.graph import compiler, sql
 from kinerja.graph.errors import ErrorCodes
 from kinerja.graph.limits import DocumentChecks
 from kinerja.graph.relay import Node
+from kinerja.graph.scalars import SCALAR_OVERRIDES
 from kinerja.org import graphql as org_graphql
 from kinerja.org.graphql import OrgMutation, OrgQuery
 from kinerja.plans import graphql as plans_graphql
@@ -39,7 +41,9 @@ LEGACY_NODES: dict = {}
 class NodeQuery:
     @sql.builder(description="Any object by its global id. An unknown id, and an id of another "
                              "tenant or outside your scope, both answer NOT_FOUND.")
-    def node(self, id: strawberry.ID) -> Node | None:
+    def node(self, id: Annotated[strawberry.ID, strawberry.argument(description="A global id, as an "
+                                                                               "object's `id` gave it.")]
+             ) -> Node | None:
         return sql.NodeLookup(id, LEGACY_NODES)
 
 
@@ -48,6 +52,14 @@ Query = merge_types("Query", (AuthQuery, AccessQuery, OrgQuery, PlanQuery, Evalu
 Mutation = merge_types("Mutation", (AuthMutation, AccessMutation, OrgMutation, PlanMutation, EvaluationMutation,
                                     TrainingMutation, CitizenMutation, CounterMutation, PlatformMutation))
 Subscription = merge_types("Subscription", (PlanSubscription,))
+Query.__strawberry_definition__.description = (
+    "Reads. Every read answers one SQL statement; objects of another tenant or outside the caller's scope "
+    "answer NOT_FOUND like unknown ones.")
+Mutation.__strawberry_definition__.description = (
+    "Changes. Each takes one `input` and answers a payload with `userErrors`; an operation is kept whole "
+    "or not at all.")
+Subscription.__strawberry_definition__.description = (
+    "Live events over graphql-transport-ws (authenticate in `connection_init`).")
 
 
 MAX_DEPTH = 12
@@ -88,6 +100,7 @@ def build_schema(extensions: list | None = None) -> strawberry.Schema:
                evaluations_graphql.Evaluation, training_graphql.TrainingRecord, training_graphql.TrainingEvent,
                citizen_graphql.CitizenFeedback],
         extensions=[TenantTransaction, ErrorCodes, *(extensions or [])],
+        scalar_overrides=SCALAR_OVERRIDES,
     )
     compiler.install(built)
     return built

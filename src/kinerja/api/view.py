@@ -30,6 +30,8 @@ from strawberry.types.unset import UNSET
 
 from kinerja.graph.errors import TIMEOUT, UNAVAILABLE, UNAVAILABLE_MESSAGE, WHOLE_REQUEST_CODES, timeout_message, with_code
 from kinerja.graph.limits import cost_error
+from kinerja.graph import messages
+from kinerja.graph.messages import translate
 from kinerja.auth.http import authenticate, new_context
 from kinerja.api.http_security import GRAPHIQL_ASSETS, GRAPHIQL_CSP, mark_origin_refused
 from kinerja.api.media import GRAPHQL_RESPONSE, content_type, negotiate, request_error_status, response_media
@@ -63,13 +65,14 @@ def graphql_response(body: object, status: int = 200, headers: dict | None = Non
 
 
 def error_response(status: int, message: str, code: str, **extensions) -> Response:
-    return graphql_response({"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}, status)
+    return graphql_response({"errors": [{"message": translate(message), "extensions": {"code": code, **extensions}}]},
+                            status)
 
 
 def request_error(message: str, code: str) -> Response:
     """An error before execution: 200 with ``"data": null`` under application/json, the code's status
     without ``data`` under application/graphql-response+json (api/media.py)."""
-    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    body = {"errors": [{"message": translate(message), "extensions": {"code": code}}]}
     if response_media.get() == GRAPHQL_RESPONSE:
         return graphql_response(body, request_error_status({"data": None, **body}))
     return graphql_response({"data": None, **body})
@@ -337,7 +340,7 @@ class GraphQLView(GraphQL):
 
     @staticmethod
     def _refusal_error(exc: RateLimited) -> GraphQLError:
-        return GraphQLError(exc.message, extensions={"code": exc.code, "retryAfter": exc.retry_after})
+        return GraphQLError(translate(exc.message), extensions={"code": exc.code, "retryAfter": exc.retry_after})
 
     def _refusal(self, exc: RateLimited) -> Response:
         body = {"errors": [self._refusal_error(exc).formatted]}
@@ -413,15 +416,20 @@ class GraphQLView(GraphQL):
         """graphql-transport-ws: the token comes in the connection_init payload,
         as {"Authorization": "Bearer <token>"}."""
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
+        asked = params.get("Accept-Language") or params.get("accept-language")
+        if isinstance(asked, str):  # a browser cannot set headers on a websocket: the payload may say it
+            context.language = messages.negotiate(asked)
         header = params.get("Authorization") or params.get("authorization") or ""
         authenticate(context, header if isinstance(header, str) else "")
         if context.actor is None:
-            raise ConnectionRejectionError({"message": context.cache.get("auth_error", "Authentication required")})
+            raise ConnectionRejectionError({"message": translate(context.cache.get("auth_error", "Authentication required"),
+                                                                 context.language)})
         try:
             async with tenant_transaction(context.actor.tenant_id, user_id=context.actor.user_id):
                 pass  # the account still exists and is active
         except Unauthenticated as exc:
-            raise ConnectionRejectionError({"message": exc.message}) from None
+            raise ConnectionRejectionError({"message": translate(exc.message, context.language)}) from None
         if context.origin is not None and not await origin_allowed(self.settings, context.origin, context.tenant_id):
-            raise ConnectionRejectionError({"message": "Connections from this origin are not allowed for this tenant"})
+            raise ConnectionRejectionError({"message": translate(
+                "Connections from this origin are not allowed for this tenant", context.language)})
         return UNSET

@@ -38,6 +38,7 @@ from kinerja.auth.http import actor_from_header
 from kinerja.core.context import RequestContext
 from kinerja.core.errors import RateLimited, Unauthenticated
 from kinerja.core.logging import operation_var, request_id_var
+from kinerja.graph import messages
 from kinerja.graph.errors import with_code
 
 EXPIRED = (4401, "Unauthorized: the access token expired")
@@ -63,7 +64,7 @@ def operation_context(session: RequestContext) -> RequestContext:
     return RequestContext(settings=session.settings, request_id=uuid.uuid4().hex, ip=session.ip,
                           origin=session.origin, actor=session.actor, request=session.request,
                           response=session.response, connection_params=session.connection_params,
-                          sources=session.sources)
+                          sources=session.sources, language=session.language)
 
 
 def _is_subscription(operation: Operation) -> bool:
@@ -151,13 +152,14 @@ class SessionTransportWS(BaseGraphQLTransportWSHandler):
         mutations, the time limit."""
         context = operation_context(self.context)
         request_id_var.set(context.request_id)
+        messages.language.set(context.language)
         operation_var.set(operation.operation_name or "")
         try:
             try:
                 self.view.count_request(context)
             except RateLimited as exc:
                 await operation.send_initial_errors([GraphQLError(
-                    exc.message, extensions={"code": exc.code, "retryAfter": exc.retry_after})])
+                    messages.translate(exc.message), extensions={"code": exc.code, "retryAfter": exc.retry_after})])
                 return
             if _is_subscription(operation):
                 await self._stream(operation, context)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -12,36 +13,38 @@ from kinerja.auth.models import User
 from kinerja.core import audit
 from kinerja.core.errors import DomainError, RateLimited, Unauthenticated
 from kinerja.graph import sql
-from kinerja.graph.relay import UserError, user_errors
+from kinerja.graph.relay import INPUT, UserError, user_errors, user_errors_field
 from kinerja.org.graphql import Employee
 from kinerja.tenancy.graphql import Tenant
 
 
-@strawberry.input
+@strawberry.input(description="Credentials of a sign-in (masuk).")
 class LoginInput:
     tenant: str = strawberry.field(description="Tenant slug, e.g. `bungo`.")
     username: str = strawberry.field(description="NIP or login name.")
-    password: str
+    password: str = strawberry.field(description="Kata sandi (password).")
 
 
-@strawberry.input
+@strawberry.input(description="A refresh token, as `login` or `refreshToken` gave it.")
 class RefreshTokenInput:
-    refresh_token: str
+    refresh_token: str = strawberry.field(description="The refresh token (`tenant.token.secret`).")
 
 
 @strawberry.type(description="Tokens of a session. `accessToken` goes in `Authorization: Bearer`; it "
                              "expires at `expiresAt`, then `refreshToken` gets a new pair (once).")
 class LoginPayload:
-    access_token: str | None = None
-    refresh_token: str | None = None
-    expires_at: dt.datetime | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    access_token: str | None = strawberry.field(default=None, description="Short-lived signed access token "
+                                                                          "(JWT); null on failure.")
+    refresh_token: str | None = strawberry.field(default=None, description="Opaque refresh token, usable once; "
+                                                                            "null on failure.")
+    expires_at: dt.datetime | None = strawberry.field(default=None, description="When the access token expires.")
+    user_errors: list[UserError] = user_errors_field()
 
 
-@strawberry.type
+@strawberry.type(description="The outcome of a sign-out (keluar).")
 class LogoutPayload:
-    ok: bool
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    ok: bool = strawberry.field(description="The token and every token rotated from it are revoked.")
+    user_errors: list[UserError] = user_errors_field()
 
 
 # The role names a user holds, as stored (sorted by code point, as Python sorts them).
@@ -58,10 +61,11 @@ def sorted_permissions(request) -> list[str]:
 
 @sql.table(User, description="The signed-in user.")
 class Viewer:
-    id: strawberry.ID = sql.global_id("User")
-    username: str
-    tenant: Tenant = sql.join("tenant_id")
-    employee: Employee | None = sql.join("employee_id")
+    id: strawberry.ID = sql.global_id("User", description="Global id of the user (a `User`).")
+    username: str = strawberry.field(description="Login name (often the NIP).")
+    tenant: Tenant = sql.join("tenant_id", description="The tenant the session is bound to.")
+    employee: Employee | None = sql.join("employee_id", description="The user's own employee record (pegawai); "
+                                                                    "null for accounts that are no employee.")
     roles: list[str] = sql.expression(HELD_ROLES, description="Role names held in this tenant.")
     permissions: list[str] = sql.request_value(
         sorted_permissions, description="Permissions held (object:action:scope), so a frontend can show or hide actions.")
@@ -77,7 +81,7 @@ class AuthMutation:
     @strawberry.mutation(description="Sign in to a tenant. Wrong tenant, username or password all give "
                                      "the same error. Repeated failures of a user and too many attempts from one "
                                      "client IP answer a RATE_LIMITED error with `retryAfter` seconds.")
-    async def login(self, info: Info, input: LoginInput) -> LoginPayload:
+    async def login(self, info: Info, input: Annotated[LoginInput, INPUT]) -> LoginPayload:
         audit.begin(info.field_name)
         try:
             return _session_payload(await service.login(info.context, input.tenant, input.username, input.password))
@@ -88,7 +92,7 @@ class AuthMutation:
             return LoginPayload(user_errors=user_errors(exc))
 
     @strawberry.mutation(description="Exchange a refresh token for a new token pair (rotation).")
-    async def refresh_token(self, info: Info, input: RefreshTokenInput) -> LoginPayload:
+    async def refresh_token(self, info: Info, input: Annotated[RefreshTokenInput, INPUT]) -> LoginPayload:
         audit.begin(info.field_name)
         try:
             return _session_payload(await service.refresh(info.context, input.refresh_token))
@@ -99,7 +103,7 @@ class AuthMutation:
             return LoginPayload(user_errors=user_errors(exc))
 
     @strawberry.mutation(description="Revoke a refresh token and every token rotated from it.")
-    async def logout(self, info: Info, input: RefreshTokenInput) -> LogoutPayload:
+    async def logout(self, info: Info, input: Annotated[RefreshTokenInput, INPUT]) -> LogoutPayload:
         audit.begin(info.field_name)
         try:
             await service.logout(info.context, input.refresh_token)

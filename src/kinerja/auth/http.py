@@ -17,6 +17,15 @@ from kinerja.core.db import tenant_transaction
 from kinerja.core.errors import Forbidden, NotFound, Unauthenticated
 from kinerja.core.logging import request_id_var, tenant_var
 from kinerja.core.origins import cross_origin
+from kinerja.graph import messages
+
+
+def _language(connection: HTTPConnection | None) -> str:
+    """An HTTP request's language was negotiated by the request middleware; a websocket's is
+    negotiated here, once per connection (the connection_init payload may still change it)."""
+    if connection is None or connection.scope["type"] == "http":
+        return messages.language.get()
+    return messages.negotiate(connection.headers.get("accept-language"))
 
 
 def new_context(settings: Settings, connection: HTTPConnection | None = None, **kwargs) -> RequestContext:
@@ -25,6 +34,7 @@ def new_context(settings: Settings, connection: HTTPConnection | None = None, **
         request_id=request_id_var.get() or uuid.uuid4().hex,
         ip=connection.client.host if connection is not None and connection.client else "",
         origin=cross_origin(connection.headers) if connection is not None else None,
+        language=_language(connection),
         sources=sources,
         **kwargs,
     )

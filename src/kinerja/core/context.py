@@ -46,6 +46,7 @@ class RequestContext:
     request: Any = None
     response: Any = None
     connection_params: Any = None  # graphql-transport-ws connection_init payload
+    language: str = "en"  # of the messages: negotiated once from Accept-Language (graph/messages.py)
     sources: ActorSources | None = None
 
     @property

@@ -53,7 +53,7 @@ TENANT_SUMMARY = sql.Access("dashboard", "read", scopes=frozenset({"tenant"}),
 
 @strawberry.type
 class StatusCount:
-    status: str
+    status: PlanStatus
     count: int
 
 
@@ -66,7 +66,7 @@ class ComplaintHandling:
 
 def _plans_by_status(statuses) -> list[StatusCount]:
     found = loaded(statuses) or []
-    return [StatusCount(status=s.value, count=found.count(s.value)) for s in PlanStatus]
+    return [StatusCount(status=s, count=found.count(s.value)) for s in PlanStatus]
 
 
 def _ikm(sums, settings) -> IkmValue | None:

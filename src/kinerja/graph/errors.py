@@ -20,6 +20,7 @@ from kinerja.core import faults
 from kinerja.core.errors import DomainError
 from kinerja.core.logging import request_id_var
 from kinerja.core.once import conflict_from
+from kinerja.graph.messages import translate
 
 log = logging.getLogger("kinerja.api")
 UNAVAILABLE = "SERVICE_UNAVAILABLE"
@@ -93,7 +94,11 @@ def with_code(error: GraphQLError, request_id: str, *, hide_suggestions: bool = 
                              positions=error.positions, path=error.path, original_error=original,
                              extensions=error.extensions)
     if error.extensions and "code" in error.extensions:
-        return error
+        message = translate(error.message)
+        if message == error.message:
+            return error
+        return GraphQLError(message, nodes=error.nodes, source=error.source, positions=error.positions,
+                            path=error.path, original_error=original, extensions=error.extensions)
     conflict = conflict_from(original) if original is not None and not isinstance(original, DomainError) else None
     if conflict is not None:
         original = conflict
@@ -117,7 +122,7 @@ def with_code(error: GraphQLError, request_id: str, *, hide_suggestions: bool = 
         log.error("unexpected error in %s", error.path, exc_info=original)
         extensions = {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}
         message = f"Internal server error (request id {request_id})"
-    return GraphQLError(message, nodes=error.nodes, source=error.source, positions=error.positions,
+    return GraphQLError(translate(message), nodes=error.nodes, source=error.source, positions=error.positions,
                         path=error.path, original_error=None, extensions=extensions)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 import strawberry
 
@@ -11,33 +11,40 @@ from kinerja.core import audit
 from kinerja.core.errors import Conflict, DomainError, field_errors
 from kinerja.core.once import conflict_from
 from kinerja.core.pagination import Page
+from kinerja.graph.messages import translate
 
 T = TypeVar("T")
 
 
 @strawberry.interface(description="An object with an opaque global id (Relay). Fetch any by `node(id)`.")
 class Node:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="Opaque global id (Relay): pass it back as it is, to "
+                                                     "`node(id)` or to a mutation; never parse it.")
 
 
-@strawberry.type
+@strawberry.type(description="Where a page of a connection lies among all pages (Relay).")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(description="More objects follow: ask again with `after: endCursor`.")
+    has_previous_page: bool = strawberry.field(description="This page does not start at the first object "
+                                                           "(an `after` cursor was given).")
+    start_cursor: str | None = strawberry.field(description="The cursor of the first object of the page, null "
+                                                            "when the page is empty.")
+    end_cursor: str | None = strawberry.field(description="The cursor of the last object of the page: pass it as "
+                                                          "`after` for the next page. Null when the page is empty.")
 
 
-@strawberry.type
+@strawberry.type(description="One object of a page with its cursor (Relay).")
 class Edge(Generic[T]):
-    cursor: str
-    node: T
+    cursor: str = strawberry.field(description="Opaque keyset cursor of this object: pass it as `after` to "
+                                               "continue after it.")
+    node: T = strawberry.field(description="The object.")
 
 
 @strawberry.type(description="A page of results with keyset cursors (at most 100 per page).")
 class Connection(Generic[T]):
-    edges: list[Edge[T]]
-    page_info: PageInfo
+    edges: list[Edge[T]] = strawberry.field(description="The objects of this page with their cursors, in the "
+                                                        "connection's order.")
+    page_info: PageInfo = strawberry.field(description="Whether more pages follow, and the cursors to reach them.")
     _count: strawberry.Private[Callable[[], Awaitable[int]]]
 
     @strawberry.field(description="The objects of this page, without cursors.")
@@ -65,16 +72,35 @@ def connection_from_page(page: Page, convert: Callable) -> dict:
     return dict(edges=edges, page_info=info, _count=count)
 
 
+# Arguments every connection takes, and the one argument of every mutation.
+First = Annotated[int | None, strawberry.argument(
+    description="At most this many objects (1 to 100; more is clamped to 100).")]
+After = Annotated[str | None, strawberry.argument(
+    description="Start after this cursor (`pageInfo.endCursor` of the previous page); null for the first page.")]
+INPUT = strawberry.argument(description="What the mutation needs, as one input object (Relay style).")
+
+
 @strawberry.type(description="An expected failure of a mutation: which input field, a machine code "
                              "(BAD_USER_INPUT, NOT_FOUND, CONFLICT, FORBIDDEN, ...) and a message.")
 class UserError:
-    field: str | None
-    code: str
-    message: str
+    field: str | None = strawberry.field(description="The input field at fault, in camelCase as sent (`year`, "
+                                                     "`planId`); null when no single field is.")
+    code: str = strawberry.field(description="Machine code to act on: BAD_USER_INPUT, NOT_FOUND, CONFLICT, "
+                                             "FORBIDDEN.")
+    message: str = strawberry.field(description="A sentence for people, in the language asked for with "
+                                                "`Accept-Language` (English, or Indonesian for `id`). Never "
+                                                "repeats the submitted value.")
+
+
+def user_errors_field():
+    """The ``userErrors`` field of a mutation payload."""
+    return strawberry.field(default_factory=list, description="Expected failures; empty when the mutation "
+                                                              "succeeded (and then everything it did is kept).")
 
 
 def user_errors(exc: DomainError) -> list[UserError]:
-    return [UserError(field=e.field, code=e.code, message=e.message) for e in field_errors(exc)]
+    """A failure as userErrors, with messages in the request's language."""
+    return [UserError(field=e.field, code=e.code, message=translate(e.message)) for e in field_errors(exc)]
 
 
 NOT_RUN = ("Not run: an earlier mutation of this operation failed, and an operation is kept whole or not at "

@@ -13,7 +13,8 @@ from strawberry.types import Info
 from kinerja.core.errors import NotFound
 from kinerja.core.ids import parse_global_id
 from kinerja.graph import sql
-from kinerja.graph.relay import Connection, Node, UserError, run_mutation
+from kinerja.graph.enums import described
+from kinerja.graph.relay import INPUT, After, Connection, First, Node, UserError, run_mutation, user_errors_field
 from kinerja.org import service
 from kinerja.org.models import Employee as EmployeeModel
 from kinerja.org.models import OrgUnit as OrgUnitModel
@@ -22,10 +23,40 @@ from kinerja.org.models import Position as PositionModel
 from kinerja.org.rules import EmploymentType, OrgUnitKind, PeriodKind, PositionKind
 from kinerja.org.scoping import employee_rows
 
-strawberry.enum(EmploymentType, description="Jenis kepegawaian: PNS or PPPK.")
-strawberry.enum(PositionKind, description="Jenis jabatan: JPT, administrator, pengawas, pelaksana, fungsional.")
-strawberry.enum(OrgUnitKind, description="Kind of org unit (perangkat daerah, bidang, seksi, ...).")
-strawberry.enum(PeriodKind, description="Assessment period kind (periodik per the tenant scheme, or annual).")
+described(EmploymentType, "Jenis kepegawaian: PNS or PPPK.", {
+    "PNS": "Pegawai Negeri Sipil: a permanent civil servant (yearly JP target).",
+    "PPPK": "Pegawai Pemerintah dengan Perjanjian Kerja: a government employee on a work contract (JP cap per "
+            "contract year).",
+})
+described(PositionKind, "Jenis jabatan: JPT, administrator, pengawas, pelaksana, fungsional.", {
+    "JPT": "Jabatan Pimpinan Tinggi: senior executive (e.g. head of a dinas or badan).",
+    "ADMINISTRATOR": "Jabatan administrator: middle manager (e.g. head of a bidang or bagian).",
+    "PENGAWAS": "Jabatan pengawas: supervisor (e.g. head of a seksi or subbagian).",
+    "PELAKSANA": "Jabatan pelaksana: staff position carrying out tasks.",
+    "FUNGSIONAL": "Jabatan fungsional: functional (expert or skilled) position earning credit points "
+                  "(angka kredit).",
+})
+described(OrgUnitKind, "Kind of org unit (perangkat daerah, bidang, seksi, ...).", {
+    "SEKRETARIAT": "Sekretariat: the secretariat (of the region, the council, or an agency).",
+    "DINAS": "Dinas: a regional service agency (perangkat daerah).",
+    "BADAN": "Badan: a regional body (e.g. BKPSDM, Bappeda).",
+    "KANTOR": "Kantor: an office.",
+    "INSPEKTORAT": "Inspektorat: the regional inspectorate (internal audit).",
+    "KECAMATAN": "Kecamatan: a district administration.",
+    "KELURAHAN": "Kelurahan: an urban village administration.",
+    "NAGARI": "Nagari: a West Sumatran village government.",
+    "BAGIAN": "Bagian: a division of a secretariat.",
+    "BIDANG": "Bidang: a division of a dinas or badan.",
+    "SUBBAGIAN": "Subbagian: a subdivision of a bagian or secretariat.",
+    "SEKSI": "Seksi: a section of a bidang or a kecamatan.",
+    "UPT": "Unit Pelaksana Teknis: a technical implementation unit (a school, a health centre).",
+})
+described(PeriodKind, "Assessment period kind (periodik per the tenant scheme, or annual).", {
+    "MONTHLY": "Bulanan: a monthly period.",
+    "QUARTERLY": "Triwulanan: a quarterly period.",
+    "SEMESTER": "Semesteran: a half-year period.",
+    "ANNUAL": "Tahunan: the year as a whole (the final evaluation).",
+})
 
 # Types of the areas above, named lazily (their modules import this one).
 LazyPlan = Annotated["PerformancePlan", strawberry.lazy("kinerja.plans.graphql")]  # noqa: F821 - resolved lazily
@@ -38,8 +69,8 @@ ORG_READ = sql.requires("org", "read")
 
 @sql.table(PositionModel, description="Jabatan (position).")
 class Position:
-    name: str
-    kind: PositionKind
+    name: str = strawberry.field(description="Nama jabatan (position title).")
+    kind: PositionKind = strawberry.field(description="Jenis jabatan (kind of position).")
 
 
 @sql.table(EmployeeModel, access=employee_rows("employee", "read"), node=True,
@@ -47,17 +78,19 @@ class Position:
            description="A civil servant (ASN: PNS or PPPK), identified by an 18-digit NIP.")
 class Employee(Node):
     nip: str = strawberry.field(description="Nomor Induk Pegawai, 18 digits.")
-    name: str
-    employment_type: EmploymentType
-    active: bool
-    position: Position | None = sql.join("position_id")
+    name: str = strawberry.field(description="Nama (full name).")
+    employment_type: EmploymentType = strawberry.field(description="Jenis kepegawaian: PNS or PPPK.")
+    active: bool = strawberry.field(description="Still employed here; inactive employees keep their history.")
+    position: Position | None = sql.join("position_id", description="Jabatan (position), if assigned.")
     org_unit: Annotated["OrgUnit", strawberry.lazy("kinerja.org.graphql")] = sql.join(
         "org_unit_id", description="Unit kerja.")
     supervisor: Employee | None = sql.join("supervisor_id", description="Atasan langsung (direct supervisor).")
 
     @sql.builder(description="This employee's plans you may see (your plan scope), newest year first.")
-    def performance_plans(self, first: int | None = 20, after: str | None = None, year: int | None = None,
-                          status: LazyPlanStatus | None = None) -> Connection[LazyPlan]:
+    def performance_plans(self, first: First = 20, after: After = None,
+                          year: Annotated[int | None, strawberry.argument(description="Only plans of this year.")] = None,
+                          status: Annotated[LazyPlanStatus | None, strawberry.argument(
+                              description="Only plans in this state.")] = None) -> Connection[LazyPlan]:
         where = []
         if year is not None:
             where.append(sql.eq("year", year))
@@ -68,7 +101,8 @@ class Employee(Node):
 
     @sql.builder(description="The plan of a year in force or in progress (the latest revision not superseded), "
                              "if you may see it.")
-    def current_plan(self, year: int) -> LazyPlan | None:
+    def current_plan(self, year: Annotated[int, strawberry.argument(description="Tahun (the plan's year).")]
+                     ) -> LazyPlan | None:
         return sql.Row(on=(("employee_id", "id"),), where=(sql.eq("year", year), sql.where("{t}.status <> 'SUPERSEDED'")),
                        order=("-revision",), access=True)
 
@@ -80,17 +114,18 @@ class Employee(Node):
                     "see it.")
 
     @sql.builder(description="Verified JP of a year against the yearly target, if you may see it.")
-    def training_progress(self, year: int) -> LazyTrainingProgress | None:
+    def training_progress(self, year: Annotated[int, strawberry.argument(description="Tahun (calendar year).")]
+                          ) -> LazyTrainingProgress | None:
         return sql.Row(on=(("id", "id"),), values=(year, None), access=True)
 
 
 @sql.table(OrgUnitModel, access=ORG_READ, node=True, not_found=lambda: NotFound("Org unit not found"),
            description="Unit kerja: a perangkat daerah or one of its parts, in a tree.")
 class OrgUnit(Node):
-    code: str
-    name: str
-    kind: OrgUnitKind
-    parent: OrgUnit | None = sql.join("parent_id")
+    code: str = strawberry.field(description="Kode unit, unique in the tenant (from the tenant file).")
+    name: str = strawberry.field(description="Nama unit (name).")
+    kind: OrgUnitKind = strawberry.field(description="Jenis unit (kind of unit).")
+    parent: OrgUnit | None = sql.join("parent_id", description="The unit this one is part of; null at the top.")
     children: list[OrgUnit] = sql.rows(on={"parent_id": "id"}, order=("code",), access=True,
                                        description="Sub-units, ordered by code.")
     head: Employee | None = sql.join("head_id", description="Kepala unit (head of the unit).")
@@ -99,16 +134,16 @@ class OrgUnit(Node):
 @sql.table(PeriodModel, access=ORG_READ, node=True, not_found=lambda: NotFound("Period not found"),
            description="Periode penilaian: a periodic (monthly/quarterly/semester) or annual period.")
 class Period(Node):
-    year: int
-    kind: PeriodKind
-    sequence: int
-    name: str
-    starts_on: dt.date
-    ends_on: dt.date
-    closed: bool
+    year: int = strawberry.field(description="Tahun (calendar year).")
+    kind: PeriodKind = strawberry.field(description="Jenis periode (monthly, quarterly, semester or annual).")
+    sequence: int = strawberry.field(description="Its place in the year (1 = January, Q1 or S1; 1 for annual).")
+    name: str = strawberry.field(description="Nama periode, e.g. `Triwulan I 2026`.")
+    starts_on: dt.date = strawberry.field(description="First day.")
+    ends_on: dt.date = strawberry.field(description="Last day.")
+    closed: bool = strawberry.field(description="Ditutup: realisation in the period can no longer change.")
 
 
-@strawberry.input
+@strawberry.input(description="Which employees to list.")
 class EmployeeFilter:
     org_unit_id: strawberry.ID | None = strawberry.field(
         default=None, description="Only employees of this org unit and its sub-units.")
@@ -118,8 +153,9 @@ class EmployeeFilter:
 @strawberry.type
 class OrgQuery:
     @sql.builder(description="Employees the viewer may see (own, team, unit or tenant scope), by name.")
-    def employees(self, first: int | None = 20, after: str | None = None,
-                  filter: EmployeeFilter | None = None) -> Connection[Employee]:
+    def employees(self, first: First = 20, after: After = None,
+                  filter: Annotated[EmployeeFilter | None, strawberry.argument(description="Which employees.")] = None
+                  ) -> Connection[Employee]:
         where = []
         if filter is not None and filter.org_unit_id:
             unit = parse_global_id(filter.org_unit_id, "OrgUnit")
@@ -134,27 +170,28 @@ class OrgQuery:
         return sql.Rows(where=(sql.is_null("parent_id"),), order=("code",), access=True)
 
     @sql.builder(description="Assessment periods, optionally of one year.")
-    def periods(self, year: int | None = None) -> list[Period]:
+    def periods(self, year: Annotated[int | None, strawberry.argument(description="Only this year's periods.")] = None
+                ) -> list[Period]:
         return sql.Rows(where=(sql.eq("year", year),) if year is not None else (), order=("year", "kind", "sequence"),
                         access=True)
 
 
-@strawberry.input
+@strawberry.input(description="A period to close or reopen.")
 class SetPeriodClosedInput:
-    id: strawberry.ID
-    closed: bool = True
+    id: strawberry.ID = strawberry.field(description="Global id of the period.")
+    closed: bool = strawberry.field(default=True, description="True closes the period, false reopens it.")
 
 
-@strawberry.type
+@strawberry.type(description="The outcome of closing or reopening a period.")
 class PeriodPayload:
-    period: Period | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    period: Period | None = strawberry.field(default=None, description="The period as it is now; null on failure.")
+    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.type
 class OrgMutation:
     @strawberry.mutation(description="Close a period (realisation in it can no longer change), or reopen it.")
-    async def set_period_closed(self, info: Info, input: SetPeriodClosedInput) -> PeriodPayload:
+    async def set_period_closed(self, info: Info, input: Annotated[SetPeriodClosedInput, INPUT]) -> PeriodPayload:
         async def work():
             period = await service.set_period_closed(info.context, parse_global_id(input.id, "Period"), input.closed)
             return {"period": sql.ref("Period", period.id)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 import datetime as dt
 import uuid
 from collections.abc import AsyncGenerator
@@ -17,7 +18,8 @@ from kinerja.core.ids import parse_optional_id as parse_input_id
 from kinerja.core.ids import to_global_id
 from kinerja.core.numbers import tidy
 from kinerja.graph import sql
-from kinerja.graph.relay import Connection, Node, UserError, run_mutation
+from kinerja.graph.enums import described
+from kinerja.graph.relay import INPUT, After, Connection, First, Node, UserError, run_mutation, user_errors_field
 from kinerja.org.graphql import Employee, Period
 from kinerja.org.scoping import employee_rows
 from kinerja.plans import realisation, service
@@ -28,13 +30,49 @@ from kinerja.plans.models import Indicator as IndicatorModel
 from kinerja.plans.models import PerformancePlan as PlanModel
 from kinerja.plans.models import Realisation as RealisationModel
 from kinerja.plans.models import ResultTarget as ResultModel
-from kinerja.plans.rules import Approach, Aspect, BerakhlakValue, PlanStatus, ResultKind
+from kinerja.plans.rules import Approach, Aspect, BerakhlakValue, PlanEventKind, PlanStatus, ResultKind
 
-strawberry.enum(PlanStatus, description="SKP workflow state.")
-strawberry.enum(Approach, description="Pendekatan SKP: kuantitatif or kualitatif.")
-strawberry.enum(ResultKind, description="RHK utama (main) or tambahan (additional).")
-strawberry.enum(Aspect, description="Aspek indikator: kuantitas, kualitas, waktu, biaya.")
-strawberry.enum(BerakhlakValue, description="The seven BerAKHLAK core values (perilaku kerja).")
+described(PlanStatus, "SKP workflow state.", {
+    "DRAFT": "Draf: being written by the employee.",
+    "SUBMITTED": "Diajukan: waiting for the approver's decision.",
+    "RETURNED": "Dikembalikan: sent back by the approver with a reason; edited like a draft.",
+    "APPROVED": "Disetujui: in force; realisation is reported against it.",
+    "SUPERSEDED": "Digantikan: an approved plan replaced by the approval of a newer revision.",
+    "CLOSED": "Ditutup: closed at year end.",
+})
+described(Approach, "Pendekatan SKP: kuantitatif or kualitatif.", {
+    "KUANTITATIF": "Kuantitatif: targets are measured values.",
+    "KUALITATIF": "Kualitatif: targets are described qualitatively.",
+})
+described(ResultKind, "RHK utama (main) or tambahan (additional).", {
+    "UTAMA": "RHK utama: a main work result of the position.",
+    "TAMBAHAN": "RHK tambahan: an additional work result.",
+})
+described(Aspect, "Aspek indikator: kuantitas, kualitas, waktu, biaya.", {
+    "KUANTITAS": "Kuantitas: quantity (how many).",
+    "KUALITAS": "Kualitas: quality (how well).",
+    "WAKTU": "Waktu: time (how long; the target is a ceiling).",
+    "BIAYA": "Biaya: cost (how much; the target is a ceiling).",
+})
+described(BerakhlakValue, "The seven BerAKHLAK core values (perilaku kerja).", {
+    "BERORIENTASI_PELAYANAN": "Berorientasi Pelayanan: service-oriented.",
+    "AKUNTABEL": "Akuntabel: accountable.",
+    "KOMPETEN": "Kompeten: competent.",
+    "HARMONIS": "Harmonis: harmonious.",
+    "LOYAL": "Loyal: loyal.",
+    "ADAPTIF": "Adaptif: adaptive.",
+    "KOLABORATIF": "Kolaboratif: collaborative.",
+})
+described(PlanEventKind, "What a live event of a plan reports.", {
+    "PLAN_CREATED": "SKP dibuat: a plan was drafted (or copied).",
+    "PLAN_SUBMITTED": "SKP diajukan: the employee submitted the plan to the approver.",
+    "PLAN_APPROVED": "SKP disetujui: the approver approved the plan.",
+    "PLAN_RETURNED": "SKP dikembalikan: the approver returned the plan with a reason.",
+    "PLAN_REVISED": "Revisi SKP: a revision (a new draft) of an approved plan was started.",
+    "REALISATION_RECORDED": "Realisasi dilaporkan: a realisation was reported for a period.",
+    "REALISATION_UPDATED": "Realisasi diperbarui: a reported realisation was changed.",
+    "FEEDBACK_GIVEN": "Umpan balik: feedback was given on the plan or a realisation.",
+})
 
 
 READ_PLANS = employee_rows("plan", "read", "employee_id")
@@ -45,12 +83,12 @@ PERIOD_ORDER = ("{j}.starts_on", "{j}.ends_on", "{t}.id")
 
 @sql.table(EvidenceModel, description="Bukti dukung: a link or a stored file with its SHA-256.")
 class Evidence:
-    id: strawberry.ID
-    url: str | None
-    file_name: str | None
-    content_type: str | None
-    size: int | None
-    sha256: str | None
+    id: strawberry.ID = strawberry.field(description='Global id of the evidence.')
+    url: str | None = strawberry.field(description='The link, for link evidence.')
+    file_name: str | None = strawberry.field(description="The file's name as uploaded, for files.")
+    content_type: str | None = strawberry.field(description="The file's media type, for files.")
+    size: int | None = strawberry.field(description="The file's size in bytes, for files.")
+    sha256: str | None = strawberry.field(description="SHA-256 of the file's content (hex), for files.")
     download_path: str | None = sql.derived(
         download_path, "id", "sha256",
         description="For files: GET this path with the same Bearer token to download the file.")
@@ -58,19 +96,19 @@ class Evidence:
 
 @sql.table(RealisationModel, description="Realisasi of one indicator in one period.")
 class Realisation(Node):
-    value: Decimal | None
-    narrative: str
-    updated_at: dt.datetime
-    period: Period = sql.join("period_id")
-    evidence: list[Evidence] = sql.rows(on={"realisation_id": "id"}, order=("created_at", "id"))
+    value: Decimal | None = strawberry.field(description='Nilai realisasi: the value reached (numeric indicators).')
+    narrative: str = strawberry.field(description="Uraian: what was done, in the employee's words.")
+    updated_at: dt.datetime = strawberry.field(description='When it was last reported.')
+    period: Period = sql.join("period_id", description='Periode: the period it reports.')
+    evidence: list[Evidence] = sql.rows(on={"realisation_id": "id"}, order=("created_at", "id"), description='Bukti dukung, oldest first.')
 
 
 @sql.table(IndicatorModel, description="Indikator kinerja individu with aspect and target.")
 class Indicator(Node):
-    aspect: Aspect
-    description: str
-    target_value: Decimal | None
-    target_unit: str | None
+    aspect: Aspect = strawberry.field(description='Aspek: kuantitas, kualitas, waktu or biaya.')
+    description: str = strawberry.field(description='Uraian indikator.')
+    target_value: Decimal | None = strawberry.field(description='Target (value), for numeric targets.')
+    target_unit: str | None = strawberry.field(description='Satuan target, e.g. `dokumen`, `%`.')
     target_text: str | None = strawberry.field(description="Qualitative target, when there is no value.")
     realisations: list[Realisation] = sql.rows(on={"indicator_id": "id"}, joins=WITH_PERIOD, order=PERIOD_ORDER,
                                                description="Realisations in period order.")
@@ -81,18 +119,18 @@ class Indicator(Node):
 
 @sql.table(ResultModel, description="RHK (rencana hasil kerja); `parent` is the supervisor's RHK it contributes to.")
 class ResultTarget(Node):
-    kind: ResultKind
-    description: str
-    position: int
-    indicators: list[Indicator] = sql.rows(on={"result_id": "id"}, order=("position", "id"))
+    kind: ResultKind = strawberry.field(description='RHK utama (main) or tambahan (additional).')
+    description: str = strawberry.field(description='Uraian RHK.')
+    position: int = strawberry.field(description='Order within the plan (1 first).')
+    indicators: list[Indicator] = sql.rows(on={"result_id": "id"}, order=("position", "id"), description='Indikator kinerja individu of this RHK, in order.')
     parent: ResultTarget | None = sql.join("parent_id", description="Intervensi: the supervisor's RHK this one "
                                                                     "contributes to.")
 
 
 @strawberry.type(description="Ekspektasi khusus pimpinan for one BerAKHLAK value.")
 class BehaviourExpectation:
-    value: BerakhlakValue
-    expectation: str | None
+    value: BerakhlakValue = strawberry.field(description='The BerAKHLAK value.')
+    expectation: str | None = strawberry.field(description='Ekspektasi khusus pimpinan; null when none is set.')
 
 
 def behaviour_expectations(stored: dict | None) -> list[BehaviourExpectation]:
@@ -103,7 +141,7 @@ def behaviour_expectations(stored: dict | None) -> list[BehaviourExpectation]:
 
 @strawberry.type(description="Progress of a plan in one period.")
 class PlanProgress:
-    indicators: int
+    indicators: int = strawberry.field(description='Indicators of the plan.')
     realised: int = strawberry.field(description="Indicators with a realisation in the period.")
     share_realised: Decimal = strawberry.field(description="realised / indicators, 0..1")
     achievement: Decimal | None = strawberry.field(
@@ -119,27 +157,27 @@ def plan_progress(rows: list) -> PlanProgress:
 
 @sql.table(FeedbackModel, description="Umpan balik on a plan or one of its realisations.")
 class Feedback(Node):
-    body: str
-    created_at: dt.datetime
-    author: Employee | None = sql.join("author_employee_id")
-    realisation_id: strawberry.ID | None = sql.global_id("Realisation", "realisation_id")
-    reply_to_id: strawberry.ID | None = sql.global_id("Feedback", "reply_to_id")
+    body: str = strawberry.field(description='Isi umpan balik (the text).')
+    created_at: dt.datetime = strawberry.field(description='When it was given.')
+    author: Employee | None = sql.join("author_employee_id", description='Who gave it; null for users with no employee record.')
+    realisation_id: strawberry.ID | None = sql.global_id("Realisation", "realisation_id", description='Global id of the realisation it is about; null when about the plan.')
+    reply_to_id: strawberry.ID | None = sql.global_id("Feedback", "reply_to_id", description='Global id of the feedback it answers; null when it starts a thread.')
 
 
 @sql.table(PlanModel, access=READ_PLANS, node=True, not_found=lambda: NotFound("Performance plan not found", field="id"),
            description="SKP (Sasaran Kinerja Pegawai): one employee's performance plan for a year.")
 class PerformancePlan(Node):
-    year: int
-    revision: int
-    approach: Approach
-    status: PlanStatus
-    return_reason: str | None
+    year: int = strawberry.field(description="Tahun (the plan's year).")
+    revision: int = strawberry.field(description='Revisi: 1 for the first plan of the year, then 2, 3, ...')
+    approach: Approach = strawberry.field(description='Pendekatan: kuantitatif or kualitatif.')
+    status: PlanStatus = strawberry.field(description='Where the plan is in its workflow.')
+    return_reason: str | None = strawberry.field(description='Why the approver returned it (status RETURNED).')
     resource_support: str = strawberry.field(description="Lampiran: dukungan sumber daya.")
     accountability_scheme: str = strawberry.field(description="Lampiran: skema pertanggungjawaban.")
     consequences: str = strawberry.field(description="Lampiran: konsekuensi.")
-    submitted_at: dt.datetime | None
-    approved_at: dt.datetime | None
-    employee: Employee = sql.join("employee_id")
+    submitted_at: dt.datetime | None = strawberry.field(description='When it was last submitted.')
+    approved_at: dt.datetime | None = strawberry.field(description='When it was approved.')
+    employee: Employee = sql.join("employee_id", description='Pegawai: whose plan it is.')
     approver: Employee | None = sql.join("approver_id", description="The direct supervisor who decides on the "
                                                                     "submitted plan.")
     behaviour_expectations: list[BehaviourExpectation] = sql.derived(
@@ -153,7 +191,8 @@ class PerformancePlan(Node):
                                               access=True, description="Every revision of this plan, oldest first.")
 
     @sql.builder(description="Progress in one period.")
-    def progress(self, period_id: strawberry.ID) -> PlanProgress:
+    def progress(self, period_id: Annotated[strawberry.ID, strawberry.argument(
+            description="Global id of a periodic period of the plan's year.")]) -> PlanProgress:
         period = parse_input_id(period_id, "Period", "periodId")
         return sql.Value(plan_progress, (sql.json_list(
             ["i.id", "i.aspect", "CAST(i.target_value AS TEXT)", "CAST(r.value AS TEXT)", "r.id IS NOT NULL"],
@@ -165,178 +204,180 @@ class PerformancePlan(Node):
 
 @sql.table(ResultModel, description="One subordinate RHK contributing to a supervisor's RHK.")
 class Contribution:
-    result: ResultTarget = sql.join("id")
-    plan: PerformancePlan = sql.join("plan_id")
+    result: ResultTarget = sql.join("id", description="The subordinate's RHK.")
+    plan: PerformancePlan = sql.join("plan_id", description="The plan holding it.")
     employee: Employee = sql.join(
-        "(SELECT pp.employee_id FROM performance_plan pp WHERE pp.tenant_id = {tenant} AND pp.id = {p}.plan_id)")
+        "(SELECT pp.employee_id FROM performance_plan pp WHERE pp.tenant_id = {tenant} AND pp.id = {p}.plan_id)",
+        description="The subordinate (pegawai) whose RHK it is.")
 
 
 @sql.table(ResultModel, description="Matriks peran hasil: an RHK and who contributes to it.")
 class ResultMatrixRow:
-    result: ResultTarget = sql.join("id")
+    result: ResultTarget = sql.join("id", description="The supervisor's RHK.")
     contributions: list[Contribution] = sql.rows(
-        on={"parent_id": "id"}, order=("created_at", "id"),
+        on={"parent_id": "id"}, order=("created_at", "id"), description="Subordinates' RHK contributing to it "
+                                                                         "(plans not superseded).",
         where=(sql.where("EXISTS (SELECT 1 FROM performance_plan pp WHERE pp.tenant_id = {tenant} "
                          "AND pp.id = {t}.plan_id AND pp.status <> 'SUPERSEDED')"),))
 
 
-@strawberry.input
+@strawberry.input(description='Which plans to list; all conditions apply.')
 class PlanFilter:
-    employee_id: strawberry.ID | None = None
-    year: int | None = None
-    status: PlanStatus | None = None
+    employee_id: strawberry.ID | None = strawberry.field(default=None, description='Only plans of this employee (global id).')
+    year: int | None = strawberry.field(default=None, description='Only plans of this year.')
+    status: PlanStatus | None = strawberry.field(default=None, description='Only plans in this state.')
     awaiting_my_decision: bool = strawberry.field(
         default=False, description="Only plans whose approver is me (combine with status: SUBMITTED).")
 
 
-@strawberry.input
+@strawberry.input(description='Ekspektasi khusus pimpinan for one BerAKHLAK value.')
 class BehaviourExpectationInput:
-    value: BerakhlakValue
-    expectation: str
+    value: BerakhlakValue = strawberry.field(description='The BerAKHLAK value.')
+    expectation: str = strawberry.field(description="The leader's expectation for it.")
 
 
-@strawberry.input
+@strawberry.input(description='A new SKP of mine for a year.')
 class CreatePerformancePlanInput:
-    year: int
-    approach: Approach = Approach.KUANTITATIF
-    behaviour_expectations: list[BehaviourExpectationInput] | None = None
+    year: int = strawberry.field(description="Tahun (the plan's year).")
+    approach: Approach = strawberry.field(default=Approach.KUANTITATIF, description='Pendekatan: kuantitatif (default) or kualitatif.')
+    behaviour_expectations: list[BehaviourExpectationInput] | None = strawberry.field(default=None, description='Ekspektasi khusus pimpinan per BerAKHLAK value, if any.')
 
 
-@strawberry.input
+@strawberry.input(description='Changes to a draft or returned plan; fields left null stay.')
 class UpdatePerformancePlanInput:
-    id: strawberry.ID
-    approach: Approach | None = None
-    behaviour_expectations: list[BehaviourExpectationInput] | None = None
-    resource_support: str | None = None
-    accountability_scheme: str | None = None
-    consequences: str | None = None
+    id: strawberry.ID = strawberry.field(description='Global id of the plan.')
+    approach: Approach | None = strawberry.field(default=None, description='New approach.')
+    behaviour_expectations: list[BehaviourExpectationInput] | None = strawberry.field(default=None, description="Replaces the leader's expectations.")
+    resource_support: str | None = strawberry.field(default=None, description='Lampiran: dukungan sumber daya.')
+    accountability_scheme: str | None = strawberry.field(default=None, description='Lampiran: skema pertanggungjawaban.')
+    consequences: str | None = strawberry.field(default=None, description='Lampiran: konsekuensi.')
 
 
-@strawberry.input
+@strawberry.input(description='The plan to act on.')
 class PlanIdInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description='Global id of the plan.')
 
 
-@strawberry.input
+@strawberry.input(description='A submitted plan to send back to its employee.')
 class ReturnPerformancePlanInput:
-    id: strawberry.ID
-    reason: str
+    id: strawberry.ID = strawberry.field(description='Global id of the plan.')
+    reason: str = strawberry.field(description='Alasan: what to change (shown to the employee).')
 
 
-@strawberry.input
+@strawberry.input(description='A plan to copy into a new draft for another year.')
 class CopyPerformancePlanInput:
-    source_plan_id: strawberry.ID
-    year: int
+    source_plan_id: strawberry.ID = strawberry.field(description='Global id of the plan to copy.')
+    year: int = strawberry.field(description="The new plan's year.")
 
 
-@strawberry.input
+@strawberry.input(description='The year whose approved plans are closed.')
 class ClosePerformancePlansInput:
-    year: int
+    year: int = strawberry.field(description='Tahun: approved plans of this year become CLOSED.')
 
 
-@strawberry.input
+@strawberry.input(description='A new RHK on a draft or returned plan.')
 class AddResultTargetInput:
-    plan_id: strawberry.ID
-    kind: ResultKind
-    description: str
+    plan_id: strawberry.ID = strawberry.field(description='Global id of the plan.')
+    kind: ResultKind = strawberry.field(description='RHK utama or tambahan.')
+    description: str = strawberry.field(description='Uraian RHK.')
     parent_id: strawberry.ID | None = strawberry.field(default=None, description="The supervisor's RHK (intervensi).")
 
 
-@strawberry.input
+@strawberry.input(description='Changes to an RHK; fields left null stay.')
 class UpdateResultTargetInput:
-    id: strawberry.ID
-    kind: ResultKind | None = None
-    description: str | None = None
-    parent_id: strawberry.ID | None = None
-    clear_parent: bool = False
+    id: strawberry.ID = strawberry.field(description='Global id of the RHK.')
+    kind: ResultKind | None = strawberry.field(default=None, description='New kind.')
+    description: str | None = strawberry.field(default=None, description='New text.')
+    parent_id: strawberry.ID | None = strawberry.field(default=None, description="New intervensi: the supervisor's RHK (global id).")
+    clear_parent: bool = strawberry.field(default=False, description="True removes the intervensi (the RHK then contributes to no supervisor's RHK).")
 
 
-@strawberry.input
+@strawberry.input(description='A new indicator of an RHK.')
 class AddIndicatorInput:
-    result_id: strawberry.ID
-    aspect: Aspect
-    description: str
-    target_value: Decimal | None = None
-    target_unit: str | None = None
-    target_text: str | None = None
+    result_id: strawberry.ID = strawberry.field(description='Global id of the RHK.')
+    aspect: Aspect = strawberry.field(description='Aspek: kuantitas, kualitas, waktu or biaya.')
+    description: str = strawberry.field(description='Uraian indikator.')
+    target_value: Decimal | None = strawberry.field(default=None, description='Target value (numeric targets).')
+    target_unit: str | None = strawberry.field(default=None, description='Satuan target, e.g. `dokumen`.')
+    target_text: str | None = strawberry.field(default=None, description='Qualitative target, when there is no value.')
 
 
-@strawberry.input
+@strawberry.input(description='Changes to an indicator; fields left null stay.')
 class UpdateIndicatorInput:
-    id: strawberry.ID
-    aspect: Aspect | None = None
-    description: str | None = None
-    target_value: Decimal | None = None
-    target_unit: str | None = None
-    target_text: str | None = None
+    id: strawberry.ID = strawberry.field(description='Global id of the indicator.')
+    aspect: Aspect | None = strawberry.field(default=None, description='New aspect.')
+    description: str | None = strawberry.field(default=None, description='New text.')
+    target_value: Decimal | None = strawberry.field(default=None, description='New target value.')
+    target_unit: str | None = strawberry.field(default=None, description='New unit.')
+    target_text: str | None = strawberry.field(default=None, description='New qualitative target.')
 
 
 @strawberry.input(description="A link (url), or a file (fileName, contentType, contentBase64; at most 5 MB; "
                               "PDF, PNG, JPEG, DOCX or XLSX).")
 class EvidenceInput:
-    url: str | None = None
-    file_name: str | None = None
-    content_type: str | None = None
-    content_base64: str | None = None
+    url: str | None = strawberry.field(default=None, description='A link (http or https).')
+    file_name: str | None = strawberry.field(default=None, description="The file's name.")
+    content_type: str | None = strawberry.field(default=None, description="The file's media type, e.g. `application/pdf`.")
+    content_base64: str | None = strawberry.field(default=None, description="The file's content, base64.")
 
 
-@strawberry.input
+@strawberry.input(description='Realisasi of one indicator in one period (a second report replaces it).')
 class RecordRealisationInput:
-    indicator_id: strawberry.ID
-    period_id: strawberry.ID
-    value: Decimal | None = None
-    narrative: str | None = None
-    evidence: list[EvidenceInput] = strawberry.field(default_factory=list)
+    indicator_id: strawberry.ID = strawberry.field(description='Global id of the indicator.')
+    period_id: strawberry.ID = strawberry.field(description='Global id of the periodic period.')
+    value: Decimal | None = strawberry.field(default=None, description='Nilai realisasi (numeric indicators).')
+    narrative: str | None = strawberry.field(default=None, description='Uraian: what was done.')
+    evidence: list[EvidenceInput] = strawberry.field(default_factory=list, description='Bukti dukung: links or files (at most 10).')
 
 
-@strawberry.input
+@strawberry.input(description='Umpan balik on a plan, a realisation, or a reply.')
 class GiveFeedbackInput:
-    plan_id: strawberry.ID
-    body: str
-    realisation_id: strawberry.ID | None = None
-    reply_to_id: strawberry.ID | None = None
+    plan_id: strawberry.ID = strawberry.field(description='Global id of the plan.')
+    body: str = strawberry.field(description='The text.')
+    realisation_id: strawberry.ID | None = strawberry.field(default=None, description='Global id of the realisation it is about, if any.')
+    reply_to_id: strawberry.ID | None = strawberry.field(default=None, description='Global id of the feedback it answers, if any.')
 
 
-@strawberry.type
+@strawberry.type(description='The outcome of a change to a plan (SKP).')
 class PerformancePlanPayload:
-    plan: PerformancePlan | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    plan: PerformancePlan | None = strawberry.field(default=None, description='The plan as it is now; null on failure.')
+    user_errors: list[UserError] = user_errors_field()
 
 
-@strawberry.type
+@strawberry.type(description='The outcome of a change to an RHK.')
 class ResultTargetPayload:
-    result_target: ResultTarget | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    result_target: ResultTarget | None = strawberry.field(default=None, description='The RHK as it is now; null on failure.')
+    user_errors: list[UserError] = user_errors_field()
 
 
-@strawberry.type
+@strawberry.type(description='The outcome of a change to an indicator.')
 class IndicatorPayload:
-    indicator: Indicator | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    indicator: Indicator | None = strawberry.field(default=None, description='The indicator as it is now; null on failure.')
+    user_errors: list[UserError] = user_errors_field()
 
 
-@strawberry.type
+@strawberry.type(description='The outcome of a change to a removal.')
 class RemovePayload:
-    removed_id: strawberry.ID | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    removed_id: strawberry.ID | None = strawberry.field(default=None, description='Global id of what was removed; null on failure.')
+    user_errors: list[UserError] = user_errors_field()
 
 
-@strawberry.type
+@strawberry.type(description='The outcome of a change to a realisation.')
 class RealisationPayload:
-    realisation: Realisation | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    realisation: Realisation | None = strawberry.field(default=None, description='The realisation as it is now; null on failure.')
+    user_errors: list[UserError] = user_errors_field()
 
 
-@strawberry.type
+@strawberry.type(description='The outcome of a change to feedback.')
 class FeedbackPayload:
-    feedback: Feedback | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    feedback: Feedback | None = strawberry.field(default=None, description='The new feedback; null on failure.')
+    user_errors: list[UserError] = user_errors_field()
 
 
-@strawberry.type
+@strawberry.type(description="The outcome of closing a year's plans.")
 class ClosePerformancePlansPayload:
-    closed: int = 0
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    closed: int = strawberry.field(default=0, description='How many plans were closed.')
+    user_errors: list[UserError] = user_errors_field()
 
 
 
@@ -347,8 +388,9 @@ def _expectations(items: list[BehaviourExpectationInput] | None):
 @strawberry.type
 class PlanQuery:
     @sql.builder(description="Plans the viewer may see (own, team, unit or tenant scope), newest year first.")
-    def performance_plans(self, first: int | None = 20, after: str | None = None,
-                          filter: PlanFilter | None = None) -> Connection[PerformancePlan]:
+    def performance_plans(self, first: First = 20, after: After = None,
+                          filter: Annotated[PlanFilter | None, strawberry.argument(description="Which plans.")] = None
+                          ) -> Connection[PerformancePlan]:
         where = []
         if filter is not None:
             employee = parse_input_id(filter.employee_id, "Employee", "employeeId")
@@ -362,14 +404,16 @@ class PlanQuery:
                 where.append(sql.is_me("approver_id"))
         return sql.Page(first=first, after=after, where=tuple(where), order=("-year", "id"), access=True)
 
-    @sql.builder
-    def performance_plan(self, id: strawberry.ID) -> PerformancePlan:
+    @sql.builder(description="One plan by its global id, if you may see it (NOT_FOUND otherwise).")
+    def performance_plan(self, id: Annotated[strawberry.ID, strawberry.argument(
+            description="Global id of the plan.")]) -> PerformancePlan:
         plan = parse_input_id(id, "PerformancePlan", "id")
         return sql.Row(where=(sql.eq("id", plan),), access=True,
                        missing=lambda: NotFound("Performance plan not found", field="id"))
 
     @sql.builder(description="Matriks peran hasil of a (supervisor's) plan.")
-    def result_matrix(self, plan_id: strawberry.ID) -> list[ResultMatrixRow]:
+    def result_matrix(self, plan_id: Annotated[strawberry.ID, strawberry.argument(
+            description="Global id of the supervisor's plan.")]) -> list[ResultMatrixRow]:
         plan = parse_input_id(plan_id, "PerformancePlan", "planId")
         return sql.Rows(where=(sql.eq("plan_id", plan),), order=("position", "id"), guard=sql.Exists(
             "PerformancePlan", (sql.eq("id", plan),), lambda: NotFound("Performance plan not found", field="planId")))
@@ -382,14 +426,14 @@ def _plan_payload(plan) -> dict:
 @strawberry.type
 class PlanMutation:
     @strawberry.mutation(description="Start my plan for a year (as a DRAFT).")
-    async def create_performance_plan(self, info: Info, input: CreatePerformancePlanInput) -> PerformancePlanPayload:
+    async def create_performance_plan(self, info: Info, input: Annotated[CreatePerformancePlanInput, INPUT]) -> PerformancePlanPayload:
         async def work():
             return _plan_payload(await service.create_plan(info.context, input.year, input.approach,
                                                            _expectations(input.behaviour_expectations)))
         return await run_mutation(info, PerformancePlanPayload, work)
 
     @strawberry.mutation(description="Change a draft's approach, BerAKHLAK expectations or lampiran.")
-    async def update_performance_plan(self, info: Info, input: UpdatePerformancePlanInput) -> PerformancePlanPayload:
+    async def update_performance_plan(self, info: Info, input: Annotated[UpdatePerformancePlanInput, INPUT]) -> PerformancePlanPayload:
         async def work():
             return _plan_payload(await service.update_plan(
                 info.context, parse_input_id(input.id, "PerformancePlan", "id"), approach=input.approach,
@@ -397,8 +441,8 @@ class PlanMutation:
                 accountability_scheme=input.accountability_scheme, consequences=input.consequences))
         return await run_mutation(info, PerformancePlanPayload, work)
 
-    @strawberry.mutation
-    async def add_result_target(self, info: Info, input: AddResultTargetInput) -> ResultTargetPayload:
+    @strawberry.mutation(description='Add an RHK to my draft or returned plan.')
+    async def add_result_target(self, info: Info, input: Annotated[AddResultTargetInput, INPUT]) -> ResultTargetPayload:
         async def work():
             row = await service.add_result_target(info.context, parse_input_id(input.plan_id, "PerformancePlan", "planId"),
                                                   input.kind, input.description,
@@ -406,8 +450,8 @@ class PlanMutation:
             return {"result_target": sql.ref("ResultTarget", row.id)}
         return await run_mutation(info, ResultTargetPayload, work)
 
-    @strawberry.mutation
-    async def update_result_target(self, info: Info, input: UpdateResultTargetInput) -> ResultTargetPayload:
+    @strawberry.mutation(description='Change an RHK of my draft or returned plan.')
+    async def update_result_target(self, info: Info, input: Annotated[UpdateResultTargetInput, INPUT]) -> ResultTargetPayload:
         async def work():
             row = await service.update_result_target(
                 info.context, parse_input_id(input.id, "ResultTarget", "id"), kind=input.kind, description=input.description,
@@ -415,15 +459,15 @@ class PlanMutation:
             return {"result_target": sql.ref("ResultTarget", row.id)}
         return await run_mutation(info, ResultTargetPayload, work)
 
-    @strawberry.mutation
-    async def remove_result_target(self, info: Info, input: PlanIdInput) -> RemovePayload:
+    @strawberry.mutation(description='Remove an RHK (with its indicators) from my draft or returned plan.')
+    async def remove_result_target(self, info: Info, input: Annotated[PlanIdInput, INPUT]) -> RemovePayload:
         async def work():
             removed = await service.remove_result_target(info.context, parse_input_id(input.id, "ResultTarget", "id"))
             return {"removed_id": to_global_id("ResultTarget", removed)}
         return await run_mutation(info, RemovePayload, work)
 
-    @strawberry.mutation
-    async def add_indicator(self, info: Info, input: AddIndicatorInput) -> IndicatorPayload:
+    @strawberry.mutation(description='Add an indicator to an RHK of my draft or returned plan.')
+    async def add_indicator(self, info: Info, input: Annotated[AddIndicatorInput, INPUT]) -> IndicatorPayload:
         async def work():
             row = await service.add_indicator(info.context, parse_input_id(input.result_id, "ResultTarget", "resultId"),
                                               input.aspect, input.description, input.target_value,
@@ -431,8 +475,8 @@ class PlanMutation:
             return {"indicator": sql.ref("Indicator", row.id)}
         return await run_mutation(info, IndicatorPayload, work)
 
-    @strawberry.mutation
-    async def update_indicator(self, info: Info, input: UpdateIndicatorInput) -> IndicatorPayload:
+    @strawberry.mutation(description='Change an indicator of my draft or returned plan.')
+    async def update_indicator(self, info: Info, input: Annotated[UpdateIndicatorInput, INPUT]) -> IndicatorPayload:
         async def work():
             row = await service.update_indicator(info.context, parse_input_id(input.id, "Indicator", "id"), aspect=input.aspect,
                                                  description=input.description, target_value=input.target_value,
@@ -440,53 +484,53 @@ class PlanMutation:
             return {"indicator": sql.ref("Indicator", row.id)}
         return await run_mutation(info, IndicatorPayload, work)
 
-    @strawberry.mutation
-    async def remove_indicator(self, info: Info, input: PlanIdInput) -> RemovePayload:
+    @strawberry.mutation(description='Remove an indicator from my draft or returned plan.')
+    async def remove_indicator(self, info: Info, input: Annotated[PlanIdInput, INPUT]) -> RemovePayload:
         async def work():
             removed = await service.remove_indicator(info.context, parse_input_id(input.id, "Indicator", "id"))
             return {"removed_id": to_global_id("Indicator", removed)}
         return await run_mutation(info, RemovePayload, work)
 
     @strawberry.mutation(description="Send my draft to my direct supervisor.")
-    async def submit_performance_plan(self, info: Info, input: PlanIdInput) -> PerformancePlanPayload:
+    async def submit_performance_plan(self, info: Info, input: Annotated[PlanIdInput, INPUT]) -> PerformancePlanPayload:
         async def work():
             return _plan_payload(await service.submit_plan(info.context, parse_input_id(input.id, "PerformancePlan", "id")))
         return await run_mutation(info, PerformancePlanPayload, work)
 
     @strawberry.mutation(description="Approve a submitted plan (its approver only).")
-    async def approve_performance_plan(self, info: Info, input: PlanIdInput) -> PerformancePlanPayload:
+    async def approve_performance_plan(self, info: Info, input: Annotated[PlanIdInput, INPUT]) -> PerformancePlanPayload:
         async def work():
             return _plan_payload(await service.approve_plan(info.context, parse_input_id(input.id, "PerformancePlan", "id")))
         return await run_mutation(info, PerformancePlanPayload, work)
 
     @strawberry.mutation(description="Return a submitted plan with a reason (its approver only).")
-    async def return_performance_plan(self, info: Info, input: ReturnPerformancePlanInput) -> PerformancePlanPayload:
+    async def return_performance_plan(self, info: Info, input: Annotated[ReturnPerformancePlanInput, INPUT]) -> PerformancePlanPayload:
         async def work():
             return _plan_payload(await service.return_plan(info.context, parse_input_id(input.id, "PerformancePlan", "id"),
                                                            input.reason))
         return await run_mutation(info, PerformancePlanPayload, work)
 
     @strawberry.mutation(description="Open a new revision (a draft copy) of my approved plan.")
-    async def revise_performance_plan(self, info: Info, input: PlanIdInput) -> PerformancePlanPayload:
+    async def revise_performance_plan(self, info: Info, input: Annotated[PlanIdInput, INPUT]) -> PerformancePlanPayload:
         async def work():
             return _plan_payload(await service.revise_plan(info.context, parse_input_id(input.id, "PerformancePlan", "id")))
         return await run_mutation(info, PerformancePlanPayload, work)
 
     @strawberry.mutation(description="Start a year's plan as a copy of an earlier plan of mine.")
-    async def copy_performance_plan(self, info: Info, input: CopyPerformancePlanInput) -> PerformancePlanPayload:
+    async def copy_performance_plan(self, info: Info, input: Annotated[CopyPerformancePlanInput, INPUT]) -> PerformancePlanPayload:
         async def work():
             return _plan_payload(await service.copy_plan(
                 info.context, parse_input_id(input.source_plan_id, "PerformancePlan", "sourcePlanId"), input.year))
         return await run_mutation(info, PerformancePlanPayload, work)
 
     @strawberry.mutation(description="Close every approved plan of a year (HR, at year end).")
-    async def close_performance_plans(self, info: Info, input: ClosePerformancePlansInput) -> ClosePerformancePlansPayload:
+    async def close_performance_plans(self, info: Info, input: Annotated[ClosePerformancePlansInput, INPUT]) -> ClosePerformancePlansPayload:
         async def work():
             return {"closed": await service.close_year(info.context, input.year)}
         return await run_mutation(info, ClosePerformancePlansPayload, work)
 
     @strawberry.mutation(description="Report (or correct) an indicator's realisation in a period, with evidence.")
-    async def record_realisation(self, info: Info, input: RecordRealisationInput) -> RealisationPayload:
+    async def record_realisation(self, info: Info, input: Annotated[RecordRealisationInput, INPUT]) -> RealisationPayload:
         async def work():
             realisation_id = await realisation.record_realisation(
                 info.context, parse_input_id(input.indicator_id, "Indicator", "indicatorId"),
@@ -497,7 +541,7 @@ class PlanMutation:
         return await run_mutation(info, RealisationPayload, work)
 
     @strawberry.mutation(description="Comment on a plan or a realisation, or reply to a comment.")
-    async def give_feedback(self, info: Info, input: GiveFeedbackInput) -> FeedbackPayload:
+    async def give_feedback(self, info: Info, input: Annotated[GiveFeedbackInput, INPUT]) -> FeedbackPayload:
         async def work():
             row = await realisation.give_feedback(
                 info.context, parse_input_id(input.plan_id, "PerformancePlan", "planId"),
@@ -509,18 +553,20 @@ class PlanMutation:
 
 @strawberry.type(description="Something happened to a plan: a status change, a realisation or feedback.")
 class PlanEvent:
-    kind: str = strawberry.field(description="PLAN_CREATED, PLAN_SUBMITTED, PLAN_APPROVED, PLAN_RETURNED, "
-                                             "PLAN_REVISED, REALISATION_RECORDED, REALISATION_UPDATED, FEEDBACK_GIVEN")
-    plan_id: strawberry.ID
+    kind: PlanEventKind = strawberry.field(description="What happened.")
+    plan_id: strawberry.ID = strawberry.field(description="Global id of the plan.")
     subject_id: strawberry.ID = strawberry.field(description="The plan, realisation or feedback concerned.")
-    status: str | None
+    status: PlanStatus | None = strawberry.field(description="The plan's state after a status change; null for "
+                                                             "realisations and feedback.")
 
 
 def _event(event) -> PlanEvent:
     subject_type = {"REALISATION_RECORDED": "Realisation", "REALISATION_UPDATED": "Realisation",
                     "FEEDBACK_GIVEN": "Feedback"}.get(event.kind, "PerformancePlan")
-    return PlanEvent(kind=event.kind, plan_id=to_global_id("PerformancePlan", event.plan_id),
-                     subject_id=to_global_id(subject_type, event.subject_id), status=event.extra.get("status"))
+    status = event.extra.get("status")
+    return PlanEvent(kind=PlanEventKind(event.kind), plan_id=to_global_id("PerformancePlan", event.plan_id),
+                     subject_id=to_global_id(subject_type, event.subject_id),
+                     status=PlanStatus(status) if status is not None else None)
 
 
 async def _visible(ctx, plan_id: uuid.UUID) -> bool:
@@ -534,7 +580,8 @@ async def _visible(ctx, plan_id: uuid.UUID) -> bool:
 @strawberry.type
 class PlanSubscription:
     @strawberry.subscription(description="Live events of one plan the viewer may see.")
-    async def plan_events(self, info: Info, plan_id: strawberry.ID) -> AsyncGenerator[PlanEvent, None]:
+    async def plan_events(self, info: Info, plan_id: Annotated[strawberry.ID, strawberry.argument(
+            description="Global id of the plan.")]) -> AsyncGenerator[PlanEvent, None]:
         ctx = info.context
         actor = ctx.require_actor()
         wanted = parse_input_id(plan_id, "PerformancePlan", "planId")

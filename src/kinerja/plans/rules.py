@@ -18,6 +18,18 @@ class PlanStatus(StrEnum):
     CLOSED = "CLOSED"
 
 
+class PlanEventKind(StrEnum):
+    """What a live event of a plan reports."""
+    PLAN_CREATED = "PLAN_CREATED"
+    PLAN_SUBMITTED = "PLAN_SUBMITTED"
+    PLAN_APPROVED = "PLAN_APPROVED"
+    PLAN_RETURNED = "PLAN_RETURNED"
+    PLAN_REVISED = "PLAN_REVISED"
+    REALISATION_RECORDED = "REALISATION_RECORDED"
+    REALISATION_UPDATED = "REALISATION_UPDATED"
+    FEEDBACK_GIVEN = "FEEDBACK_GIVEN"
+
+
 class Approach(StrEnum):
     KUANTITATIF = "KUANTITATIF"
     KUALITATIF = "KUALITATIF"
@@ -76,9 +88,9 @@ def next_status(current: PlanStatus, transition: Transition) -> PlanStatus:
         if any(to is current for (_state, t), to in _TRANSITIONS.items() if t is transition):
             raise Conflict(f"The plan is already {current.value} (it cannot be {_PAST[transition]} again)",
                            field="id") from None
-        allowed = sorted(t.value for (state, t) in _TRANSITIONS if state is current)
-        hint = f"; allowed now: {', '.join(allowed)}" if allowed else ""
-        raise Conflict(f"Cannot {transition.value} a plan that is {current.value}{hint}", field="id") from None
+        allowed = ", ".join(sorted(t.value for (state, t) in _TRANSITIONS if state is current))
+        raise Conflict(f"Cannot {transition.value} a plan that is {current.value}; allowed now: {allowed}" if allowed
+                       else f"Cannot {transition.value} a plan that is {current.value}", field="id") from None
 
 
 def require_editable(status: PlanStatus) -> None:

@@ -22,6 +22,7 @@ from collections.abc import Callable
 import orjson
 from graphql import (
     ExecutionResult,
+    GraphQLEnumType,
     GraphQLInterfaceType,
     GraphQLObjectType,
     GraphQLScalarType,
@@ -450,6 +451,23 @@ def _tolerant(serialize):
     return tolerant
 
 
+def _enum_output(gql_enum: GraphQLEnumType):
+    """Compiled answers carry enum values by their GraphQL name already (a column stores the name, a
+    value computed in Python was serialized by the shaper); what resolvers return (members, or their
+    Python values) is serialized as before. A Python value spelled like another value's name would be
+    ambiguous, so such an enum stops the start."""
+    names = set(gql_enum.values)
+    clashes = {value.value for name, value in gql_enum.values.items()
+               if isinstance(value.value, str) and value.value in names and value.value != name}
+    if clashes:
+        raise TypeError(f"enum {gql_enum.name}: values spelled like other values' names: {sorted(clashes)}")
+    coerce = gql_enum.coerce_output_value
+
+    def output(value):
+        return value if type(value) is str and value in names else coerce(value)
+    return output
+
+
 def install(schema) -> Compiler:
     """Read the schema's type descriptions and let its graphql-core types read compiled answers."""
     compiler = Compiler(schema)
@@ -461,6 +479,8 @@ def install(schema) -> Compiler:
         if isinstance(gql_type, GraphQLScalarType) and name in ("DateTime", "Date"):
             gql_type.serialize = _tolerant(gql_type.serialize)
             gql_type.coerce_output_value = _tolerant(gql_type.coerce_output_value)
+        if isinstance(gql_type, GraphQLEnumType):
+            gql_type.serialize = gql_type.coerce_output_value = _enum_output(gql_type)
         if not isinstance(gql_type, GraphQLObjectType):
             continue
         for field_name, gql_field in gql_type.fields.items():
