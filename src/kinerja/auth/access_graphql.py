@@ -63,6 +63,8 @@ class PermissionObject(Enum):
                                                              "recommendations.")
     FEEDBACK = strawberry.enum_value("feedback", description="Pengaduan dan masukan masyarakat: citizen feedback.")
     IKM = strawberry.enum_value("ikm", description="IKM (Indeks Kepuasan Masyarakat): the satisfaction index.")
+    SURVEY = strawberry.enum_value("survey", description="Survei kepuasan di loket: survey kiosks, one-time survey "
+                                                         "codes and follow-up plans.")
     AUDIT = strawberry.enum_value("audit", description="Jejak audit: the audit trail.")
     TENANT = strawberry.enum_value("tenant", description="Tenant: the local governments of the deployment "
                                                          "(platform operators).")
