@@ -9,6 +9,7 @@ the same statement returns."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 import strawberry
 
@@ -51,17 +52,17 @@ TENANT_SUMMARY = sql.Access("dashboard", "read", scopes=frozenset({"tenant"}),
                             message="The tenant summary needs tenant-wide dashboard access")
 
 
-@strawberry.type
+@strawberry.type(description="How many plans (SKP) are in one status.")
 class StatusCount:
-    status: PlanStatus
-    count: int
+    status: PlanStatus = strawberry.field(description="Status SKP: the plan status.")
+    count: int = strawberry.field(description="Jumlah: the number of current plans in it.")
 
 
 @strawberry.type(description="Citizen feedback on the unit's services in the period.")
 class ComplaintHandling:
-    received: int
-    answered: int
-    overdue: int
+    received: int = strawberry.field(description="Diterima: tickets received in the period.")
+    answered: int = strawberry.field(description="Dijawab: of those, answered or closed.")
+    overdue: int = strawberry.field(description="Terlambat: still open past their due time.")
 
 
 def _plans_by_status(statuses) -> list[StatusCount]:
@@ -133,27 +134,34 @@ TICKETS = sql.Input(sql.Dialects(_tickets("postgres"), _tickets("sqlite")))
 @sql.table(OrgUnitModel, source=UNIT_PERIODS, description="A unit's period at a glance.")
 class UnitDashboard:
     # Rows: one org unit in one period (UNIT_PERIODS); the figures cover the unit and its sub-units.
-    org_unit: OrgUnit = sql.join("id")
-    period: Period = sql.join("period_id")
-    unit_rating: UnitRating | None = sql.expression(UNIT_RATING)
-    employees: int = sql.expression(EMPLOYEES)
+    org_unit: OrgUnit = sql.join("id", description="Unit organisasi: the unit (its sub-units included).")
+    period: Period = sql.join("period_id", description="Periode: the assessment period.")
+    unit_rating: UnitRating | None = sql.expression(
+        UNIT_RATING, description="Capaian kinerja organisasi: the unit's rating for the period, if set.")
+    employees: int = sql.expression(EMPLOYEES, description="Pegawai: active employees of the unit and its sub-units.")
     plans_by_status: list[StatusCount] = sql.derived(
-        _plans_by_status, json_input(["pp.status"], "performance_plan pp", CURRENT_PLANS, ["pp.id"]))
+        _plans_by_status, json_input(["pp.status"], "performance_plan pp", CURRENT_PLANS, ["pp.id"]),
+        description="SKP per status: the current plans of the period's year by status.")
     indicators: int = sql.expression("(SELECT count(*) " + INDICATORS + ")",
                                      description="Indicators of approved plans.")
     indicators_realised: int = sql.expression("(SELECT count(*) " + INDICATORS + REALISED + ")",
                                               description="Of those, realised in the period.")
-    evaluations_final: int = sql.expression(FINAL)
-    evaluations_draft: int = sql.expression("(SELECT count(*) " + EVALUATIONS + " AND v.status = 'DRAFT')")
+    evaluations_final: int = sql.expression(FINAL, description="Penilaian final: final evaluations of the period.")
+    evaluations_draft: int = sql.expression("(SELECT count(*) " + EVALUATIONS + " AND v.status = 'DRAFT')",
+                                            description="Penilaian draf: evaluations still in draft.")
     evaluations_due: int = sql.expression(f"({EMPLOYEES} - {FINAL})",
                                           description="Employees without a final evaluation for the period.")
-    predicate_counts: list[PredicateCount] = sql.derived(current_predicate_counts, CURRENT_EVALUATIONS)
+    predicate_counts: list[PredicateCount] = sql.derived(
+        current_predicate_counts, CURRENT_EVALUATIONS,
+        description="Sebaran predikat kinerja: final evaluations of the period by predicate.")
     ikm: IkmValue | None = sql.derived(
         _ikm, SURVEY_SUMS, TENANT_SETTINGS,
         description="Citizen satisfaction (IKM) of the unit's services in the period: evidence for "
                     "the organisation's rating.")
     complaints: ComplaintHandling | None = sql.derived(
-        _complaints, sql.Input("(SELECT count(*) " + SERVICE_UNITS + ")"), TICKETS)
+        _complaints, sql.Input("(SELECT count(*) " + SERVICE_UNITS + ")"), TICKETS,
+        description="Pengaduan masyarakat: citizen feedback on the unit's services in the period (null when the "
+                    "unit has no service unit).")
 
 
 # One row per employee and period of the tenant: a team member seen in the asked period.
@@ -165,11 +173,12 @@ MY_TEAM = sql.where("{t}.id IN (WITH RECURSIVE team(id) AS (SELECT e.id FROM emp
                     "WHERE e.tenant_id = {tenant}) SELECT id FROM team)")
 
 
-@sql.table(EmployeeModel, source=EMPLOYEE_PERIODS)
+@sql.table(EmployeeModel, source=EMPLOYEE_PERIODS, description="One member of the viewer's team in a period.")
 class TeamMemberOverview:
-    employee: Employee = sql.join("id")
+    employee: Employee = sql.join("id", description="Pegawai: the team member.")
     plan: PerformancePlan | None = sql.row(on={"employee_id": "id", "year": "year"},
-                                           where=(sql.where("{t}.status <> 'SUPERSEDED'"),), order=("-revision",))
+                                           where=(sql.where("{t}.status <> 'SUPERSEDED'"),), order=("-revision",),
+                                           description="SKP: the current plan of the period's year, if any.")
     evaluation: Evaluation | None = sql.row(
         on={"employee_id": "id", "period_id": "period_id"}, where=(sql.where(LIVE),), order=("-version",),
         description="The evaluation of the asked period (draft or final).")
@@ -182,20 +191,25 @@ class TeamMemberOverview:
         description="Verified training hours (JP) in the period's year.")
 
 
-@sql.table(PeriodModel)
+@sql.table(PeriodModel, description="The viewer's team (every direct and indirect subordinate) in a period.")
 class TeamOverview:
-    period: Period = sql.join("id")
-    members: list[TeamMemberOverview] = sql.rows(on={"period_id": "id"}, where=(MY_TEAM,), order=("name", "id"))
+    period: Period = sql.join("id", description="Periode: the assessment period.")
+    members: list[TeamMemberOverview] = sql.rows(on={"period_id": "id"}, where=(MY_TEAM,), order=("name", "id"),
+                                                 description="Anggota tim: the subordinates, by name.")
 
 
 @strawberry.type
 class DashboardQuery:
     @sql.builder(description="A unit's period: plans, realisation, evaluations, predicates.")
-    def unit_dashboard(self, org_unit_id: strawberry.ID, period_id: strawberry.ID) -> UnitDashboard:
+    def unit_dashboard(self, org_unit_id: Annotated[strawberry.ID, strawberry.argument(
+                           description="Unit organisasi: the unit (its sub-units included).")],
+                       period_id: Annotated[strawberry.ID, strawberry.argument(description="Periode: the period.")]
+                       ) -> UnitDashboard:
         return unit_in_period(org_unit_id, period_id)
 
     @sql.builder(description="The tenant summary: one dashboard per top-level unit (perangkat daerah).")
-    def tenant_dashboard(self, period_id: strawberry.ID) -> list[UnitDashboard]:
+    def tenant_dashboard(self, period_id: Annotated[strawberry.ID, strawberry.argument(
+                             description="Periode: the period.")]) -> list[UnitDashboard]:
         period = parse_input_id(period_id, "Period", "periodId")
         return sql.Rows(where=(sql.is_null("parent_id"), sql.eq("period_id", period)),
                         order=(sql.Dialects('{t}.code COLLATE "C"', "{t}.code"),), access=TENANT_SUMMARY,
@@ -203,7 +217,8 @@ class DashboardQuery:
                                          lambda: NotFound("Period not found", field="periodId"), access=False))
 
     @sql.builder(description="The viewer's team (all subordinates) with plan and evaluation for a period.")
-    def team_overview(self, period_id: strawberry.ID) -> TeamOverview:
+    def team_overview(self, period_id: Annotated[strawberry.ID, strawberry.argument(
+                          description="Periode: the period.")]) -> TeamOverview:
         period = parse_input_id(period_id, "Period", "periodId")
         return sql.Row(where=(sql.eq("id", period),), access=sql.requires("dashboard", "read"),
                        missing=lambda: NotFound("Period not found", field="periodId"))

@@ -395,6 +395,35 @@ CATALOGUE: dict[str, str] = {
     "At most 2000 characters": "Maksimal 2000 karakter",
     # --- audit --------------------------------------------------------------------------------------
     "objectId is neither a global id nor a UUID": "objectId bukan id global maupun UUID",
+    # --- survey counters, follow-up plans, transport parameters ---------------------------------------
+    "The GraphQL operation's `{name}` must be an object or null, if provided.":
+        "`{name}` dari operasi GraphQL harus berupa objek atau null, jika dikirim.",
+    "The service unit already has an active kiosk of this name":
+        "Unit layanan sudah memiliki kios aktif dengan nama ini",
+    "Kiosk not found": "Kios tidak ditemukan",
+    "The kiosk is already revoked": "Kios sudah dicabut",
+    "Service not found": "Layanan tidak ditemukan",
+    "Survey code batch not found": "Kelompok kode survei tidak ditemukan",
+    "name must be 1-200 characters": "name harus 1-200 karakter",
+    "count must be 1 to {limit}": "count harus 1 sampai {limit}",
+    "Follow-up plan not found": "Rencana tindak lanjut tidak ditemukan",
+    "No survey responses of {year} to suggest a plan from: give the actions":
+        "Tidak ada jawaban survei tahun {year} untuk menyusun usulan rencana: isikan tindakannya",
+    "The plan already has these actions": "Rencana sudah memuat tindakan-tindakan ini",
+    "At most 20 actions": "Paling banyak 20 tindakan",
+    "Position not found": "Jabatan tidak ditemukan",
+    "due date out of range": "tanggal tenggat di luar rentang",
+    "The ticket is {status:code}; a reply is possible once it is answered and until it is closed":
+        "Tiket berstatus {status}; balasan dapat dikirim setelah tiket dijawab dan sebelum ditutup",
+    "element must be 1 to 9": "element harus 1 sampai 9",
+    "Unknown or revoked kiosk": "Kios tidak dikenal atau sudah dicabut",
+    "Unknown survey code": "Kode survei tidak dikenal",
+    "This survey code was already used": "Kode survei ini sudah dipakai",
+    "The service unit already has this name, org unit and population":
+        "Unit layanan sudah memiliki nama, unit organisasi, dan populasi ini",
+    "Send a kiosk token or a survey code, not both": "Kirim token kios atau kode survei, tidak keduanya",
+    "population must be 1 to 100000000": "population harus 1 sampai 100000000",
+    "This code belongs to another service": "Kode ini milik layanan lain",
 }
 
 _PLACEHOLDER = re.compile(r"\{(\w+)(?::(\w+))?\}")
