@@ -39,7 +39,7 @@ FEEDBACK_SHARE = 0.25  # plans with a feedback thread
 CORRECTED_SHARE = 0.02  # final evaluations corrected once
 TICKET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 TEAM = 20
-NOW = dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
 PASSWORD = "bench-password"
 
 
@@ -128,7 +128,7 @@ async def add_thread(load: Loader, rng: random.Random, new_id: Ids, tenant_id, p
                "reply_to_id", "body"]
     on_realisation = rng.random() < 0.5 and realised
     realisation_id, quarter = rng.choice(realised) if on_realisation else (None, rng.randint(1, 4))
-    at = dt.datetime(year, 3 * quarter, rng.randint(1, 25), 9, tzinfo=dt.timezone.utc)
+    at = dt.datetime(year, 3 * quarter, rng.randint(1, 25), 9, tzinfo=dt.UTC)
     first = new_id()
     serial += 1
     await load.add("feedback", columns, (first, tenant_id, at, plan_id, realisation_id, commenter[0], commenter[1], None,
@@ -329,8 +329,8 @@ async def generate(admin_url: str, database: str, scale: float, tenants: int = T
                                     await add_evidence(load, rng, new_id, tenant_id, realisation_id, n)
                     for period_id, q in quarters + [annual]:
                         # finalized after the period's end (the annual one last): a distinct latest evaluation
-                        finalized = dt.datetime(year, 3 * q, 28, tzinfo=dt.timezone.utc) + dt.timedelta(days=10) \
-                            if q else dt.datetime(year + 1, 1, 20, tzinfo=dt.timezone.utc)
+                        finalized = dt.datetime(year, 3 * q, 28, tzinfo=dt.UTC) + dt.timedelta(days=10) \
+                            if q else dt.datetime(year + 1, 1, 20, tzinfo=dt.UTC)
                         results, behaviour = rng.choice(ratings), rng.choice(ratings)
                         assessor = supervisor or employee_id
                         evaluation_id, version, previous, reason = new_id(), 1, None, None

@@ -217,7 +217,7 @@ SELECT json_build_object('data', json_build_object('{root}', json_build_object({
                                 'endCursor', (SELECT cursor FROM shown m ORDER BY {reverse} LIMIT 1)))))::text"""
 
 
-STAFF_DIRECTORY = f"""
+STAFF_DIRECTORY = """
 WITH RECURSIVE sub(id) AS (
     SELECT id FROM org_unit WHERE tenant_id = $1 AND id = $2
     UNION
@@ -234,7 +234,7 @@ WITH RECURSIVE sub(id) AS (
                      WHERE s.tenant_id = $1 AND s.id = m.supervisor_id))""",
     _CURSOR.format(name="m.name", key="m.id"))
 
-EMPLOYEE_PAGE = f"""
+EMPLOYEE_PAGE = """
 WITH matching AS (SELECT e.* FROM employee e WHERE e.tenant_id = $1 AND $2::int IS NOT NULL),
 """ + _connection("employees", "m.name, m.id", "m.name DESC, m.id DESC",
                     "($3::text IS NULL OR (m.name, m.id) > ($3::text, $4::uuid))", f"""json_build_object(
@@ -254,7 +254,7 @@ _LABEL = ("CASE m.predicate WHEN 'SANGAT_BAIK' THEN 'Sangat Baik' WHEN 'BAIK' TH
           "THEN 'Butuh Perbaikan' WHEN 'KURANG_MISCONDUCT' THEN 'Kurang/Misconduct' WHEN 'SANGAT_KURANG' THEN 'Sangat Kurang' END")
 
 # The viewer's unit subtree (unit scope; his own record and his team lie inside it for a unit's head).
-UNIT_EVALUATIONS = f"""
+UNIT_EVALUATIONS = """
 WITH RECURSIVE sub(id) AS (
     SELECT e.org_unit_id FROM app_user u JOIN employee e ON e.tenant_id = $1 AND e.id = u.employee_id
     WHERE u.tenant_id = $1 AND u.id = $2
@@ -321,7 +321,7 @@ PLAN_WITH_FEEDBACK = _plan_tree(
         ORDER BY f.created_at, f.id)
       FROM feedback f WHERE f.tenant_id = $1 AND f.plan_id = p.id), '[]'),""")
 
-UNIT_TRAINING = f"""
+UNIT_TRAINING = """
 WITH RECURSIVE sub(id) AS (
     SELECT id FROM org_unit WHERE tenant_id = $1 AND id = $2
     UNION

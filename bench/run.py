@@ -16,7 +16,6 @@ import datetime as dt
 import json
 import os
 import platform
-from pathlib import Path
 import re
 import secrets
 import subprocess
@@ -24,6 +23,7 @@ import sys
 import time
 import uuid
 from importlib import metadata
+from pathlib import Path
 
 import asyncpg
 import httpx
@@ -597,7 +597,7 @@ def main() -> None:
     context = {"args": vars(args), "machine": machine(), "versions": versions(admin_url), "rows": prepared["rows"],
                "generated": prepared["generated"],
                "dataset_seconds": dataset and dataset["seconds"], "elapsed_s": round(elapsed),
-               "cluster_settings": cluster.settings_text(), "date": f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC"}
+               "cluster_settings": cluster.settings_text(), "date": f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"}
     with open(os.path.join(RAW, "results.json"), "w") as f:
         json.dump({"context": context, **run.results}, f, indent=1, default=str)
     report.write(args.output, context, run.results)

@@ -30,9 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from selfhost import ROOT, Outcome, build_mix, cpu_seconds, load_average, machine, ms, percentile, send
-
 import scaleout  # tests/, on the path through selfhost
+from selfhost import ROOT, Outcome, build_mix, cpu_seconds, load_average, machine, ms, percentile, send
 
 WEIGHTS = {"teamOverview": 0.35, "employees": 0.30, "planDetail": 0.30, "giveFeedback": 0.05}
 TENANT = scaleout.TENANT_FILE.removesuffix(".toml")
@@ -179,7 +178,7 @@ async def main() -> None:
     args = parser.parse_args()
     if problem := scaleout.missing():
         sys.exit(f"bench/scaleout.py: {problem}")
-    started = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
+    started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M")
     load_start = load_average()
     topology = scaleout.Topology(scaleout.workdir(), hosts=args.hosts, workers=args.workers)
     try:

@@ -9,7 +9,6 @@ from collections.abc import Awaitable, Callable
 
 import httpx
 import websockets
-
 from conftest import DEMO_PASSWORD
 
 LOGIN = ("mutation($i: LoginInput!) { login(input: $i) { accessToken refreshToken expiresAt "
@@ -96,7 +95,7 @@ class Socket:
         self.next_id = 0
         self.close_code: int | None = None
 
-    async def __aenter__(self) -> "Socket":
+    async def __aenter__(self) -> Socket:
         await self.open()
         await self.send({"type": "connection_init", "payload": {"Authorization": f"Bearer {self.token}"}})
         ack = await self.receive()
@@ -214,7 +213,7 @@ class PlanEvents:
         self.socket = Socket(base, token)
         self.plan_id = plan_id
 
-    async def __aenter__(self) -> "PlanEvents":
+    async def __aenter__(self) -> PlanEvents:
         await self.socket.__aenter__()
         await self.socket.subscribe(PLAN_EVENTS, {"p": self.plan_id})
         await asyncio.sleep(0.5)  # the subscription is registered before anything is published

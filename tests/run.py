@@ -22,7 +22,7 @@ async def _answers(url: str) -> bool:
 
     try:
         conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1), timeout=3)
-    except (OSError, asyncpg.PostgresError, asyncio.TimeoutError):
+    except (TimeoutError, OSError, asyncpg.PostgresError):
         return False
     await conn.close()
     return True

@@ -88,7 +88,7 @@ class Network:
         self.made.append(("link", self.bridge))
         _run("ip", "addr", "add", f"{self.gateway}/{prefix}", "dev", self.bridge)
         _run("ip", "link", "set", self.bridge, "up")
-        for index, (namespace, address) in enumerate(zip(self.namespaces, self.host_addresses)):
+        for index, (namespace, address) in enumerate(zip(self.namespaces, self.host_addresses, strict=False)):
             outside, inside = f"{self.bridge}v{index}", f"{self.bridge}p{index}"
             _run("ip", "netns", "add", namespace)
             self.made.append(("netns", namespace))
@@ -125,7 +125,7 @@ class Topology:
     host_env: dict = field(default_factory=dict)
     log: callable = print
 
-    def start(self) -> "Topology":
+    def start(self) -> Topology:
         self.started: list = []
         try:
             self._start()
@@ -266,7 +266,7 @@ pidfile = {directory}/pgbouncer.pid
         for path in directory.iterdir():
             shutil.chown(path, "postgres")
         shutil.chown(directory, "postgres")
-        log = open(directory / "stdout.log", "w")
+        log = open(directory / "stdout.log", "w")  # noqa: SIM115 - PgBouncer writes to it while it runs
         process = subprocess.Popen(["runuser", "-u", "postgres", "--", shutil.which("pgbouncer"),
                                     str(directory / "pgbouncer.ini")], stdout=log, stderr=subprocess.STDOUT)
         self.started.append(lambda: _stop(process))

@@ -85,8 +85,8 @@ async def test_reuse_after_the_grace_window_revokes_the_family(database):
     import dataclasses
 
     import httpx
-
     from conftest import Api
+
     from kinerja.app import create_app
 
     app = create_app(dataclasses.replace(database, refresh_grace_seconds=0), manage_db=False)
@@ -128,7 +128,7 @@ def _forge(claims: dict, key: str = "some-other-key-that-is-long-enough-123", al
 async def test_forged_tokens_are_rejected(api, database):
     real = await api.token("bungo", "admin")
     claims = jwt.decode(real, options={"verify_signature": False})
-    now = int(dt.datetime.now(dt.timezone.utc).timestamp())
+    now = int(dt.datetime.now(dt.UTC).timestamp())
     unsigned = jwt.encode(claims, key=None, algorithm="none") if hasattr(jwt, "encode") else ""
     forgeries = [
         _forge(claims),  # wrong key

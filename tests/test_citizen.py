@@ -12,8 +12,8 @@ from conftest import error_codes, rows
 from kinerja.citizen.models import FeedbackTicket, ServiceUnit, SurveyResponse
 from kinerja.core.audit_models import AuditLog
 from kinerja.core.ids import to_global_id
-from kinerja.tenancy.models import Tenant
 from kinerja.provisioning.apply import apply_spec
+from kinerja.tenancy.models import Tenant
 from kinerja.tenancy.spec import load_tenant_file
 
 TENANT_FILE = """slug = "{slug}"

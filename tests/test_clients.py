@@ -55,7 +55,7 @@ async def _feedback_until(base, atasan, plan_id, arrived: asyncio.Future) -> str
         given.append(body["data"]["giveFeedback"]["feedback"]["id"])
         try:
             event = await asyncio.wait_for(asyncio.shield(arrived), 3)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             continue
         assert event["planEvents"]["subjectId"] in given
         return event["planEvents"]["subjectId"]

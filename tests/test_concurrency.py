@@ -627,8 +627,8 @@ async def test_a_unique_violation_is_a_conflict_never_internal(app, monkeypatch)
     """Should a check ever miss a concurrent insert, the unique key refuses it: CONFLICT naming the
     field, not its value, and nothing kept."""
     import httpx
-
     from conftest import Api
+
     from kinerja.auth import roles
 
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:

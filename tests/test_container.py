@@ -28,9 +28,9 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 import samples
 from conftest import ADMIN_URL, BACKEND, DEMO_PASSWORD, _free_port
+from prometheus_client.parser import text_string_to_metric_families
 
 from kinerja.core.dbadmin import on_database
 from kinerja.core.paths import project_root

@@ -146,7 +146,7 @@ async def test_a_kiosk_is_bounded_per_minute_and_to_its_own_unit(api, tmp_path):
     if dt.datetime.now().second > 54:  # the four requests fall into one minute window
         await asyncio.sleep(61 - dt.datetime.now().second)
     codes = []
-    for n in range(4):
+    for _n in range(4):
         answer = (await api.ok(SURVEY, {"i": {"tenant": "kota-kios-batas", "serviceId": services["Kartu Keluarga"],
                                               "scores": [3] * 9, "kioskToken": token}}))["submitSurveyResponse"]
         codes.append(answer["userErrors"][0]["code"] if answer["userErrors"] else "OK")
@@ -358,7 +358,7 @@ async def test_the_follow_up_appears_in_the_public_report(api, tmp_path):
          "dueOn": f"{YEAR + 1}-02-28", "status": "PLANNED"}]
     table = list(csv.reader(io.StringIO((await api.client.get(f"/public/kota-rtl/report/{YEAR}.csv")).text)))
     header = table[0]
-    follow = [dict(zip(header, r)) for r in table if r[0] == "Tindak lanjut"]
+    follow = [dict(zip(header, r, strict=False)) for r in table if r[0] == "Tindak lanjut"]
     assert [(f["unit"], f["unsur"], f["penanggung_jawab"], f["status_tindak_lanjut"]) for f in follow] == [
         ("Layanan Capil", "8 Penanganan pengaduan, saran dan masukan", "Kepala Seksi Pelayanan", "IN_PROGRESS"),
         ("Layanan Capil", "3 Waktu penyelesaian", "", "PLANNED")]
@@ -376,7 +376,7 @@ async def test_the_minimum_sample_follows_the_units_population(api, tmp_path):
         saved = await api.ok(save, {"i": {"code": "CAPIL", "name": "Layanan Capil", "population": population}}, admin)
         assert saved["saveServiceUnit"]["userErrors"] == []
         overall = (await api.ok(IKM, {"u": unit_id, **_today()}, admin))["ikm"]["overall"]
-        assert (overall["minimumSample"], overall["smallSample"]) == (sample, 3 < sample)
+        assert (overall["minimumSample"], overall["smallSample"]) == (sample, sample > 3)
     refused = await api.ok(save, {"i": {"code": "CAPIL", "name": "Layanan Capil", "population": 0}}, admin)
     assert refused["saveServiceUnit"]["userErrors"] == [{"field": "population", "code": "BAD_USER_INPUT"}]
 

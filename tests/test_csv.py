@@ -81,7 +81,7 @@ async def test_the_public_report_neutralises_service_names_and_keeps_counts_numb
     response = await api.client.get("/public/nanggalo/report/2026.csv")
     assert response.status_code == 200
     table = _parse(response.text)
-    assert ["IKM", "'=1+2 Layanan"] == table[[r[1] for r in table].index("'=1+2 Layanan")][:2]
+    assert table[[r[1] for r in table].index("'=1+2 Layanan")][:2] == ["IKM", "'=1+2 Layanan"]
     counts = [row[2] for row in table[1:] if row[0] == "IKM" and row[2] not in ("", "<5")]
     assert counts and all(c.isdigit() for c in counts)
 
@@ -98,7 +98,7 @@ def _employee_csv(nips: dict[str, str]) -> str:
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
 async def test_imports_read_utf8_with_or_without_bom_and_windows_1252(tmp_path, encoding):
     tenant = await _tenant()
-    nips = {nip[:-1] + str("utf-8 utf-8-sig cp1252".split().index(encoding) + 3): name for nip, name in NAMES.items()}
+    nips = {nip[:-1] + str(["utf-8", "utf-8-sig", "cp1252"].index(encoding) + 3): name for nip, name in NAMES.items()}
     path = tmp_path / "pegawai.csv"
     path.write_bytes(_employee_csv(nips).encode(encoding))
     await import_employees_file("tebingtinggi", path, progress=None)

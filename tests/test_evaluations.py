@@ -11,8 +11,8 @@ from kinerja.auth.models import User
 from kinerja.core.db import tenant_transaction
 from kinerja.core.ids import to_global_id
 from kinerja.org.models import Employee, OrgUnit, Period, Position
-from kinerja.tenancy.models import Tenant
 from kinerja.org.service import ensure_periods
+from kinerja.tenancy.models import Tenant
 
 EVALUATE = ("mutation($i: EvaluateEmployeeInput!) { evaluateEmployee(input: $i) { evaluation { id predicate status "
             "version resultsFromUnit creditPoints } userErrors { field code message } } }")

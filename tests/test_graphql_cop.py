@@ -14,6 +14,7 @@ import httpx
 import pytest
 from conftest import DEMO_PASSWORD, running_server
 
+
 @pytest.fixture(scope="module")
 async def production(database, tmp_path_factory):
     """A server in production mode (its defaults: no introspection, no GraphiQL) and a valid token."""

@@ -14,10 +14,10 @@ import websockets
 from conftest import BACKEND, DEMO_PASSWORD, error_codes, running_server
 from graphql import parse
 
-from kinerja.graph.limits import MAX_DIRECTIVES, query_cost
 from kinerja.api.schema import schema
 from kinerja.app import create_app
 from kinerja.core.config import LOCAL_ORIGINS
+from kinerja.graph.limits import MAX_DIRECTIVES, query_cost
 
 ROOT = Path(__file__).parent.parent
 WORKLOADS = sorted([*(ROOT / "bench" / "workloads").glob("*.graphql"), *(ROOT / "schema" / "operations").glob("*.graphql")])

@@ -12,9 +12,9 @@ from conftest import error_codes, rows
 from kinerja.core.db import tenant_transaction
 from kinerja.core.ids import to_global_id
 from kinerja.org.models import Period
+from kinerja.org.service import ensure_periods
 from kinerja.plans.models import Evidence, Indicator, PerformancePlan, ResultTarget
 from kinerja.tenancy.models import Tenant
-from kinerja.org.service import ensure_periods
 
 YEAR = 2027
 PLAN_FIELDS = "plan { id status revision returnReason approver { name } } userErrors { field code message }"

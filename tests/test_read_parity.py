@@ -9,8 +9,8 @@ replays every read the rest of the suite sent."""
 from __future__ import annotations
 
 import pytest
-
 from conftest import BACKEND, READS, TOKEN_OWNERS, Api, is_binding, is_read, normalised
+
 from kinerja.core.ids import to_global_id
 from kinerja.core.paths import operations_dir
 

@@ -284,7 +284,7 @@ def test_the_hosts_run_in_their_own_network_namespaces(topology):
     """Not a fallback: each host is a server process in its own namespace, reached through the bridge."""
     if topology.network is None:
         pytest.skip(f"hosts on {topology.isolation}")
-    for host, namespace in zip(topology.servers, topology.network.namespaces):
+    for host, namespace in zip(topology.servers, topology.network.namespaces, strict=False):
         inside = subprocess.run(["ip", "netns", "pids", namespace], capture_output=True, text=True).stdout.split()
         assert str(host.process.pid) in inside
         assert httpx.get(f"{host.base}/healthz", timeout=5).status_code == 200

@@ -33,7 +33,7 @@ async def _tenant(slug: str) -> Tenant:
 
 
 def _claims(user_id, tenant_id, **changes) -> dict:
-    now = int(dt.datetime.now(dt.timezone.utc).timestamp())
+    now = int(dt.datetime.now(dt.UTC).timestamp())
     return {"sub": str(user_id), "tid": str(tenant_id), "aud": AUDIENCE, "iss": ISSUER, "iat": now,
             "exp": now + 600, **changes}
 

@@ -61,7 +61,7 @@ class Subscriber:
     async def nothing_within(self, seconds):
         try:
             message = await asyncio.wait_for(self.ws.recv(), seconds)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return True
         raise AssertionError(f"unexpected message {message}")
 
@@ -168,7 +168,7 @@ async def test_revoked_permission_stops_delivery(server):
         try:
             message = _text(await asyncio.wait_for(s.ws.recv(), 2))
             assert message["type"] == "complete", message
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
 

@@ -12,8 +12,8 @@ from conftest import rows
 
 from kinerja.core.paths import tenants_dir
 from kinerja.org.models import OrgUnit, Period, Position
-from kinerja.tenancy.models import Tenant
 from kinerja.provisioning.apply import apply_spec
+from kinerja.tenancy.models import Tenant
 from kinerja.tenancy.spec import SpecError, load_tenant_file
 
 GOOD = """slug = "{slug}"

@@ -7,8 +7,8 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-
 from conftest import Api, error_codes, is_binding
+
 from kinerja.api.trusted import TrustedDocuments, canonical
 from kinerja.core.ids import to_global_id
 from kinerja.core.paths import operations_dir
@@ -160,10 +160,10 @@ async def test_without_a_token_the_schema_answers_unauthenticated(api):
 async def test_a_compiled_read_first_after_start_sees_the_tenants_policy(api, schema_only):
     """The first request of a process for a tenant may be a compiled read: the tenant's policy is then
     read outside the operation's transaction, and must still be read bound to the tenant."""
+    from conftest import rows
+
     from kinerja.auth.enforcer import registry
     from kinerja.tenancy.models import Tenant
-
-    from conftest import rows
 
     hr = await api.token("tebingtinggi", "bkpsdm")
     tenant = (await rows(Tenant, None, slug="tebingtinggi"))[0]

@@ -15,7 +15,6 @@ from functools import lru_cache
 import asyncpg
 import httpx
 from graphql import build_schema, parse, validate
-
 from harness import cases
 from harness.servers import BENCH, ROOT
 
@@ -176,7 +175,7 @@ _num = cases._num
 
 
 def _instant(value: str | None) -> str | None:
-    return None if value is None else dt.datetime.fromisoformat(value).astimezone(dt.timezone.utc).isoformat()
+    return None if value is None else dt.datetime.fromisoformat(value).astimezone(dt.UTC).isoformat()
 
 
 def _pair(obj, *keys):

@@ -16,7 +16,6 @@ from decimal import Decimal
 import asyncpg
 import httpx
 import orjson
-
 from harness.servers import BENCH
 
 TENANT = "bench-00"

@@ -8,7 +8,6 @@ import subprocess
 import sys
 
 import orjson
-
 from harness.servers import BENCH
 
 WRK = "/usr/bin/wrk"

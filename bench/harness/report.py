@@ -6,7 +6,6 @@ import os
 import statistics
 
 from graphql import FieldNode, OperationDefinitionNode, parse
-
 from harness import anydocs, cases
 
 NAMES = {"kinerja": "Kinerja", "postgraphile5": "PostGraphile 5", "postgraphile": "PostGraphile 4",
@@ -289,7 +288,7 @@ def _any_documents(args, present, section: dict) -> list[str]:
         lines.append(f"| {s.key} | " + " | ".join(cells) + " |")
     lines += ["", "### Statements per request by page size", "",
               "Data statements (pg_stat_statements, as above) over 20 sequential requests after 3 uncounted ones; "
-              f"the screens without a page size at their only size. Kinerja's figures here are those of the code "
+              "the screens without a page size at their only size. Kinerja's figures here are those of the code "
               "measured (before the read compiler, a document outside schema/operations/ is resolved field by field).", "",
               "| screen | first | " + " | ".join(NAMES[n] for n in present) + " |", "|" + "---|" * (2 + len(present))]
     for s in screens:

@@ -8,8 +8,8 @@ import logging
 import sqlite3
 import time
 import uuid
-from pathlib import Path
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import asyncpg
 from starlette.applications import Starlette
@@ -29,17 +29,17 @@ from kinerja.api.trusted import TrustedDocuments
 from kinerja.api.view import RETRY_AFTER_SECONDS, GraphQLView
 from kinerja.auth.policy_events import PolicyReloader
 from kinerja.citizen.http import public_report_csv, survey_codes_pdf
-from kinerja.core.config import Settings
 from kinerja.core import faults, replicas
+from kinerja.core.config import Settings
 from kinerja.core.db import readiness, tortoise_config
-from kinerja.core.faults import StorageUnavailable
-from kinerja.core.storage import storage_for
-from kinerja.graph import messages
 from kinerja.core.events import hub
+from kinerja.core.faults import StorageUnavailable
 from kinerja.core.listener import NotificationListener
 from kinerja.core.logging import configure_logging, operation_var, request_id_var, tenant_var
 from kinerja.core.paths import persisted_manifest
+from kinerja.core.storage import storage_for
 from kinerja.evaluations.documents import evaluation_document, unit_predicate_sheet
+from kinerja.graph import messages
 from kinerja.plans.downloads import download_evidence
 from kinerja.training.downloads import download_certificate
 

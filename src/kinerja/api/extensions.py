@@ -3,12 +3,19 @@ operation acts in one tenant."""
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import logging
 import uuid
 
-from graphql import (ExecutionResult, FieldNode, FragmentSpreadNode, GraphQLError, InlineFragmentNode,
-                     OperationDefinitionNode)
+from graphql import (
+    ExecutionResult,
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+)
 from graphql.utilities import value_from_ast_untyped
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
@@ -171,7 +178,7 @@ PERSISTED_ONLY = ("This tenant accepts persisted documents only: send the docume
                   "document (schema/operations/ or the deployment's codegen manifest)")
 
 
-def _tenant_keys(ctx, named: "NamedTenants | None") -> set:
+def _tenant_keys(ctx, named: NamedTenants | None) -> set:
     """The tenants an operation acts in: those it names (a slug, or a refresh token's tenant id), else
     the signed-in user's."""
     if named is not None and named.tenants:
@@ -181,15 +188,13 @@ def _tenant_keys(ctx, named: "NamedTenants | None") -> set:
             if kind == "slug":
                 keys.add(value)
             else:
-                try:
+                with contextlib.suppress(ValueError):  # a malformed token: its resolver refuses it
                     keys.add(uuid.UUID(value))
-                except ValueError:
-                    pass  # a malformed token: its resolver refuses it
         return keys
     return {ctx.actor.tenant_id} if ctx.actor is not None else set()
 
 
-async def refused_as_not_persisted(execution, ctx, named: "NamedTenants | None") -> bool:
+async def refused_as_not_persisted(execution, ctx, named: NamedTenants | None) -> bool:
     """A tenant restricted to persisted documents (``persisted_documents_only``) runs registered
     documents only, whichever transport or path carried them."""
     restricted = [key for key in _tenant_keys(ctx, named) if await persisted_only(key)]

@@ -15,8 +15,8 @@ from kinerja.auth import access_graphql
 from kinerja.auth.access_graphql import AccessMutation, AccessQuery
 from kinerja.auth.graphql import AuthMutation, AuthQuery
 from kinerja.citizen import graphql as citizen_graphql
-from kinerja.citizen.graphql import CitizenMutation, CitizenQuery
 from kinerja.citizen.counter_graphql import CounterMutation, CounterQuery
+from kinerja.citizen.graphql import CitizenMutation, CitizenQuery
 from kinerja.dashboards.graphql import DashboardQuery
 from kinerja.evaluations import graphql as evaluations_graphql
 from kinerja.evaluations.graphql import EvaluationMutation, EvaluationQuery

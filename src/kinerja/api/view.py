@@ -19,32 +19,38 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
-from strawberry.exceptions import ConnectionRejectionError
+from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
 from strawberry.http.parse_content_type import parse_content_type
-from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
-from strawberry.exceptions import MissingQueryError
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET
 
-from kinerja.graph.errors import TIMEOUT, UNAVAILABLE, UNAVAILABLE_MESSAGE, WHOLE_REQUEST_CODES, timeout_message, with_code
-from kinerja.graph.limits import cost_error
-from kinerja.graph import messages
-from kinerja.graph.messages import translate
-from kinerja.auth.http import authenticate, new_context
 from kinerja.api.http_security import GRAPHIQL_ASSETS, GRAPHIQL_CSP, mark_origin_refused
 from kinerja.api.media import GRAPHQL_RESPONSE, content_type, negotiate, request_error_status, response_media
 from kinerja.api.metrics import known_operations, operation_label
 from kinerja.api.trusted import TrustedDocuments, requested_id
 from kinerja.api.websocket import SessionTransportWS, TextFrames
+from kinerja.auth.http import authenticate, new_context
+from kinerja.core import faults, metrics
 from kinerja.core.config import Settings
 from kinerja.core.context import RequestContext
-from kinerja.core import faults, metrics
 from kinerja.core.db import expire_pooled_connections, tenant_transaction
 from kinerja.core.errors import RateLimited, Unauthenticated
 from kinerja.core.logging import operation_var, request_id_var
 from kinerja.core.ratelimit import SharedWindowCounter
+from kinerja.graph import messages
+from kinerja.graph.errors import (
+    TIMEOUT,
+    UNAVAILABLE,
+    UNAVAILABLE_MESSAGE,
+    WHOLE_REQUEST_CODES,
+    timeout_message,
+    with_code,
+)
+from kinerja.graph.limits import cost_error
+from kinerja.graph.messages import translate
 from kinerja.tenancy.origins import origin_allowed, persisted_only
 
 log = logging.getLogger("kinerja.api")

@@ -131,7 +131,7 @@ class SessionTransportWS(BaseGraphQLTransportWSHandler):
             return
         self.context.actor = actor
         self._arm_expiry()
-        expires = dt.datetime.fromtimestamp(actor.expires_at, dt.timezone.utc).isoformat()
+        expires = dt.datetime.fromtimestamp(actor.expires_at, dt.UTC).isoformat()
         await self.send_message({"type": "pong", "payload": {"expiresAt": expires}})
 
     async def handle_subscribe(self, message) -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
 import uuid
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info

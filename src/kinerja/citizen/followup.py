@@ -30,7 +30,7 @@ class ActionInput:
 
 
 def _year_range(year: int) -> tuple[dt.datetime, dt.datetime]:
-    return (dt.datetime(year, 1, 1, tzinfo=dt.timezone.utc), dt.datetime(year + 1, 1, 1, tzinfo=dt.timezone.utc))
+    return (dt.datetime(year, 1, 1, tzinfo=dt.UTC), dt.datetime(year + 1, 1, 1, tzinfo=dt.UTC))
 
 
 async def suggested_actions(unit: ServiceUnit, year: int) -> list[ActionInput]:

@@ -48,7 +48,7 @@ class PublicService:
     service_unit: str = sql.expression(SERVICE_UNIT_NAME)
 
     @classmethod
-    def build(cls, s: ServiceModel, unit: ServiceUnitModel) -> "PublicService":
+    def build(cls, s: ServiceModel, unit: ServiceUnitModel) -> PublicService:
         """For the public list, answered field by field in the tenant the request names."""
         return cls(id=to_global_id("Service", s.id), code=s.code, name=s.name, description=s.description,
                    service_unit=unit.name)
@@ -83,7 +83,7 @@ class IkmValue:
                     f"PermenPANRB 14/2017 refers to it); {rules.SMALL_SAMPLE} where no population is set.")
 
     @classmethod
-    def build(cls, ikm: rules.Ikm) -> "IkmValue":
+    def build(cls, ikm: rules.Ikm) -> IkmValue:
         four = Decimal("0.0001")
         return cls(respondents=ikm.respondents,
                    elements=[ElementScore(number=i + 1, element=rules.ELEMENTS[i], nrr=n.quantize(four))

@@ -10,9 +10,9 @@ from kinerja.auth.http import new_context, scoped_response
 from kinerja.citizen.counter import codes_pdf, printable_batch
 from kinerja.citizen.report import public_report, report_csv
 from kinerja.core.context import RequestContext
-from kinerja.core.ids import parse_global_id
 from kinerja.core.db import tenant_transaction
 from kinerja.core.errors import BadUserInput, Forbidden, NotFound
+from kinerja.core.ids import parse_global_id
 
 
 async def public_report_csv(request: Request) -> Response:

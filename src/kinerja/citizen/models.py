@@ -2,8 +2,17 @@ from __future__ import annotations
 
 from tortoise import fields
 
-from kinerja.citizen.rules import (ActionStatus, AgeRange, Education, Gender, Occupation, SubmissionChannel,
-                                   TicketEventKind, TicketKind, TicketStatus)
+from kinerja.citizen.rules import (
+    ActionStatus,
+    AgeRange,
+    Education,
+    Gender,
+    Occupation,
+    SubmissionChannel,
+    TicketEventKind,
+    TicketKind,
+    TicketStatus,
+)
 from kinerja.core.models import TenantModel
 
 

@@ -55,8 +55,8 @@ async def public_report(ctx: RequestContext, slug: str, year: int) -> PublicRepo
     if problem := rules.report_year_problem(year):
         raise BadUserInput(problem, field="year")
     tenant, settings = await public_tenant(ctx, slug)
-    start = dt.datetime(year, 1, 1, tzinfo=dt.timezone.utc)
-    end = dt.datetime(year + 1, 1, 1, tzinfo=dt.timezone.utc)
+    start = dt.datetime(year, 1, 1, tzinfo=dt.UTC)
+    end = dt.datetime(year + 1, 1, 1, tzinfo=dt.UTC)
     rows = await element_sums(SurveyResponse.filter(tenant_id=tenant.id, created_at__gte=start, created_at__lt=end),
                               "service_unit_id")
     sums = {r["service_unit_id"]: r for r in rows}

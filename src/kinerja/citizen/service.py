@@ -15,8 +15,15 @@ from tortoise.expressions import Q
 from tortoise.functions import Count, Sum
 
 from kinerja.citizen import rules
-from kinerja.citizen.models import (FeedbackTicket, Service, ServiceUnit, SurveyCode, SurveyKiosk, SurveyResponse,
-                                    TicketEvent)
+from kinerja.citizen.models import (
+    FeedbackTicket,
+    Service,
+    ServiceUnit,
+    SurveyCode,
+    SurveyKiosk,
+    SurveyResponse,
+    TicketEvent,
+)
 from kinerja.citizen.rules import AgeRange, Education, Gender, Occupation, TicketKind, TicketStatus
 from kinerja.core import audit, clock, once, ratelimit
 from kinerja.core.context import RequestContext
@@ -422,8 +429,8 @@ def ikm_range(date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime, dt.dat
     """The moments an IKM report counts responses between (from the start of ``from`` to the end of ``to``)."""
     if date_to < date_from:
         raise ValidationFailed([FieldError("to", "BAD_USER_INPUT", "'to' is before 'from'")])
-    start = dt.datetime.combine(date_from, dt.time.min, dt.timezone.utc)
-    return start, dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, dt.timezone.utc)
+    start = dt.datetime.combine(date_from, dt.time.min, dt.UTC)
+    return start, dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, dt.UTC)
 
 
 async def element_sums(query, *group: str) -> list[dict]:

@@ -178,7 +178,7 @@ class Settings:
         return self.db_url
 
     @classmethod
-    def from_env(cls, *, require_secret: bool = True, **overrides) -> "Settings":
+    def from_env(cls, *, require_secret: bool = True, **overrides) -> Settings:
         """Read the environment. Operator commands that issue no tokens pass require_secret=False."""
         mode = overrides.pop("mode", None) or os.environ.get("KINERJA_MODE", "production")
         if mode not in {"production", "demo", "test"}:

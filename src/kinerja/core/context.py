@@ -76,9 +76,8 @@ class RequestContext:
         reading the tenant's policy needs a transaction bound to the tenant, RLS hides it otherwise."""
         if "permissions" in self.cache:
             return
-        if self.sources.permissions_cached(self.require_actor()):
-            if await self.permissions():
-                return
+        if self.sources.permissions_cached(self.require_actor()) and await self.permissions():
+            return
             # Holding nothing may mean the account is gone (its role assignments went with it): check
             # it as the uncached path does, so such a caller is UNAUTHENTICATED rather than FORBIDDEN
             # whether or not its tenant's policy happened to be cached.

@@ -39,7 +39,7 @@ class Event:
         }).decode()
 
     @classmethod
-    def decode(cls, raw: str) -> "Event":
+    def decode(cls, raw: str) -> Event:
         data = orjson.loads(raw)
         return cls(uuid.UUID(data["tenant"]), data["kind"], uuid.UUID(data["subject"]),
                    uuid.UUID(data["plan"]) if data["plan"] else None,

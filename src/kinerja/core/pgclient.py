@@ -29,7 +29,7 @@ from kinerja.core.faults import breaks_connection
 
 log = logging.getLogger("kinerja.db")
 
-from kinerja.core import metrics
+from kinerja.core import metrics  # noqa: E402 - after the logger, as the modules it loads expect
 
 # asyncpg.create_pool's defaults, which the Pool constructor does not repeat.
 _POOL_DEFAULTS = {"max_queries": 50_000, "max_inactive_connection_lifetime": 300.0, "record_class": asyncpg.Record}
@@ -44,7 +44,7 @@ class BoundedPool(asyncpg.Pool):
     def acquire(self, *, timeout: float | None = None):
         return super().acquire(timeout=self.acquire_timeout if timeout is None else timeout)
 
-    async def _acquire(self, timeout):
+    async def _acquire(self, timeout):  # noqa: ASYNC109 - asyncpg's signature, overridden
         # asyncpg's one path for `await pool.acquire()` and `async with pool.acquire()`.
         waits = self._queue.empty()  # every connection is lent out: this request queues
         if waits:
@@ -58,7 +58,7 @@ class BoundedPool(asyncpg.Pool):
         metrics.POOL_IN_USE.inc()
         return proxy
 
-    async def release(self, connection, *, timeout=None):
+    async def release(self, connection, *, timeout=None):  # noqa: ASYNC109 - asyncpg's signature, overridden
         if connection in self._lent:
             self._lent.discard(connection)
             metrics.POOL_IN_USE.dec()

@@ -34,7 +34,7 @@ RETURNING bucket, count
 
 
 def _window_start(timestamp: float, window_seconds: int) -> dt.datetime:
-    return dt.datetime.fromtimestamp(int(timestamp) // window_seconds * window_seconds, dt.timezone.utc)
+    return dt.datetime.fromtimestamp(int(timestamp) // window_seconds * window_seconds, dt.UTC)
 
 
 async def _add(tenant_id: uuid.UUID, bucket: str, start: dt.datetime, amount: int) -> int:

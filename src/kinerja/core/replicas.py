@@ -12,6 +12,7 @@ for it) hands the read to the primary and is left alone for a while (``ReplicaHe
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
 
@@ -44,10 +45,8 @@ class RecentWriters:
         self._everyone_until = time.monotonic() + self.sticky_seconds
 
     def on_message(self, payload: str) -> None:
-        try:
+        with contextlib.suppress(ValueError):
             self.mark(uuid.UUID(payload))
-        except ValueError:
-            pass
 
     def channel(self) -> Channel:
         return Channel(CHANNEL, self.on_message, self.missed_some)

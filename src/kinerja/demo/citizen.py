@@ -9,8 +9,17 @@ import random
 import uuid
 
 from kinerja.citizen.models import FeedbackTicket, Service, SurveyCode, SurveyCodeBatch, SurveyKiosk, SurveyResponse
-from kinerja.citizen.rules import (KIOSK_TOKEN_PREFIX, AgeRange, Education, Gender, Occupation, TicketKind,
-                                   TicketStatus, new_ticket_code, token_hash)
+from kinerja.citizen.rules import (
+    KIOSK_TOKEN_PREFIX,
+    AgeRange,
+    Education,
+    Gender,
+    Occupation,
+    TicketKind,
+    TicketStatus,
+    new_ticket_code,
+    token_hash,
+)
 from kinerja.core import clock
 from kinerja.org.models import Employee
 

@@ -20,8 +20,8 @@ from kinerja.demo.plans import seed_plans
 from kinerja.demo.training import seed_training
 from kinerja.org.models import Employee, OrgUnit, Position
 from kinerja.org.rules import EmploymentType, OrgUnitKind
-from kinerja.tenancy.models import Tenant
 from kinerja.provisioning.apply import apply_spec, ensure_platform_tenant
+from kinerja.tenancy.models import Tenant
 from kinerja.tenancy.spec import load_tenant_file
 
 DEMO_PASSWORD = "kinerja-demo"

@@ -6,16 +6,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from enum import Enum
+from enum import StrEnum
 
 
-class Rating(str, Enum):
+class Rating(StrEnum):
     DI_ATAS_EKSPEKTASI = "DI_ATAS_EKSPEKTASI"
     SESUAI_EKSPEKTASI = "SESUAI_EKSPEKTASI"
     DI_BAWAH_EKSPEKTASI = "DI_BAWAH_EKSPEKTASI"
 
 
-class Predicate(str, Enum):
+class Predicate(StrEnum):
     SANGAT_BAIK = "SANGAT_BAIK"
     BAIK = "BAIK"
     BUTUH_PERBAIKAN = "BUTUH_PERBAIKAN"
@@ -23,7 +23,7 @@ class Predicate(str, Enum):
     SANGAT_KURANG = "SANGAT_KURANG"
 
 
-class UnitRating(str, Enum):
+class UnitRating(StrEnum):
     ISTIMEWA = "ISTIMEWA"
     BAIK = "BAIK"
     BUTUH_PERBAIKAN = "BUTUH_PERBAIKAN"
@@ -31,7 +31,7 @@ class UnitRating(str, Enum):
     SANGAT_KURANG = "SANGAT_KURANG"
 
 
-class EvaluationStatus(str, Enum):
+class EvaluationStatus(StrEnum):
     DRAFT = "DRAFT"
     FINAL = "FINAL"
     CORRECTED = "CORRECTED"  # a final evaluation replaced by a newer version

@@ -34,7 +34,7 @@ def negotiate(accept_language: str | None) -> str:
     """The language of an Accept-Language header (RFC 9110: ranges with q-values; `id`, `id-ID`, `in`
     are Indonesian); English when nothing better is asked for or the header is malformed."""
     best, best_q = ENGLISH, 0.0
-    for position, item in enumerate((accept_language or "")[:512].split(",")[:32]):
+    for _position, item in enumerate((accept_language or "")[:512].split(",")[:32]):
         found = _RANGE.match(item)
         if not found:
             continue

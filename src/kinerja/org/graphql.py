@@ -82,7 +82,7 @@ class Employee(Node):
     employment_type: EmploymentType = strawberry.field(description="Jenis kepegawaian: PNS or PPPK.")
     active: bool = strawberry.field(description="Still employed here; inactive employees keep their history.")
     position: Position | None = sql.join("position_id", description="Jabatan (position), if assigned.")
-    org_unit: Annotated["OrgUnit", strawberry.lazy("kinerja.org.graphql")] = sql.join(
+    org_unit: Annotated[OrgUnit, strawberry.lazy("kinerja.org.graphql")] = sql.join(
         "org_unit_id", description="Unit kerja.")
     supervisor: Employee | None = sql.join("supervisor_id", description="Atasan langsung (direct supervisor).")
 

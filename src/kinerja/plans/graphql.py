@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
 import datetime as dt
 import uuid
 from collections.abc import AsyncGenerator
 from decimal import Decimal
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info

@@ -123,7 +123,7 @@ RETURNING id"""
 _CURRENT = "SELECT id, value, narrative, recorded_by_id FROM realisation WHERE tenant_id = {1} AND indicator_id = {2} AND period_id = {3}"
 # On PostgreSQL the same statement reads the values it replaces (for the audit entry) and sends the
 # event (the existing row's id replaces the new one in an update's payload), so the write is one round trip.
-_WRITE_PG = ("WITH stored AS (" + _CURRENT + "), written AS (" + _UPSERT + ") "
+_WRITE_PG = ("WITH stored AS (" + _CURRENT + "), written AS (" + _UPSERT + ") "  # noqa: S608 - constants, values bound
              "SELECT w.id, c.id AS old_id, c.value AS old_value, c.narrative AS old_narrative, "
              "c.recorded_by_id AS old_recorded_by_id, pg_notify('" + CHANNEL + "', CASE WHEN c.id IS NULL THEN {9} "
              "ELSE replace({10}, {11}, c.id::text) END) FROM written w LEFT JOIN stored c ON TRUE")

@@ -13,9 +13,9 @@ from kinerja.core import once
 from kinerja.core.context import RequestContext
 from kinerja.core.db import connection, switch_tenant
 from kinerja.core.errors import Conflict, FieldError, Forbidden, ValidationFailed
+from kinerja.org.service import ensure_periods
 from kinerja.tenancy.models import Tenant
 from kinerja.tenancy.origins import origin_index
-from kinerja.org.service import ensure_periods
 from kinerja.tenancy.rules import PLATFORM_SLUG, TenantKind, TenantSettings, validate_slug
 
 

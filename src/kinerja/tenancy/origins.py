@@ -16,8 +16,8 @@ import uuid
 
 from kinerja.core.config import Settings
 from kinerja.core.context import RequestContext
-from kinerja.core.origins import is_local_origin
 from kinerja.core.errors import Forbidden
+from kinerja.core.origins import is_local_origin
 from kinerja.tenancy.models import Tenant
 from kinerja.tenancy.rules import TenantSettings
 

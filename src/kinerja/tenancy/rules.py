@@ -64,7 +64,7 @@ class TenantSettings:
     persisted_documents_only: bool = False
 
     @classmethod
-    def from_dict(cls, raw: dict) -> "TenantSettings":
+    def from_dict(cls, raw: dict) -> TenantSettings:
         """Build settings from stored or declared values; raises ValueError naming the key."""
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(raw) - known)

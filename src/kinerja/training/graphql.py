@@ -151,7 +151,7 @@ class RecommendationRule:
     topic: str
 
     @classmethod
-    def from_model(cls, m: RuleModel) -> "RecommendationRule":
+    def from_model(cls, m: RuleModel) -> RecommendationRule:
         return cls(trigger=m.trigger, topic=m.topic)
 
 

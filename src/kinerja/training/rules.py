@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from kinerja.core.errors import Conflict, FieldError
 from kinerja.org.rules import EmploymentType
@@ -15,7 +15,7 @@ MAX_JP_PER_RECORD = 1000  # a degree programme counts many hours; anything large
 MAX_DAYS = 5 * 366
 
 
-class TrainingKind(str, Enum):
+class TrainingKind(StrEnum):
     PENDIDIKAN = "PENDIDIKAN"
     # pelatihan klasikal
     KEPEMIMPINAN = "KEPEMIMPINAN"
@@ -36,7 +36,7 @@ class TrainingKind(str, Enum):
     BENCHMARKING = "BENCHMARKING"
 
 
-class TrainingCategory(str, Enum):
+class TrainingCategory(StrEnum):
     PENDIDIKAN = "PENDIDIKAN"
     KLASIKAL = "KLASIKAL"
     NON_KLASIKAL = "NON_KLASIKAL"
@@ -54,7 +54,7 @@ CATEGORY = {
 }
 
 
-class TrainingStatus(str, Enum):
+class TrainingStatus(StrEnum):
     PLANNED = "PLANNED"
     COMPLETED = "COMPLETED"
     VERIFIED = "VERIFIED"

@@ -118,8 +118,8 @@ class Sqlite(Dialect):
             return int(value)
         if isinstance(value, dt.datetime):
             if value.tzinfo is None:
-                value = value.replace(tzinfo=dt.timezone.utc)
-            return value.astimezone(dt.timezone.utc).isoformat(" ")
+                value = value.replace(tzinfo=dt.UTC)
+            return value.astimezone(dt.UTC).isoformat(" ")
         if isinstance(value, dt.date):
             return value.isoformat()
         if isinstance(value, decimal.Decimal):

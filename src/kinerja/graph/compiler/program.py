@@ -36,6 +36,7 @@ from kinerja.graph import sql
 from kinerja.graph.compiler.model import DATE, DATETIME, DECIMAL, INT, UUID, TypeInfo, strawberry_field
 from kinerja.graph.errors import ValueNotStorable
 
+
 @dataclass
 class Site:
     index: int
@@ -297,7 +298,7 @@ def _typed(kind: str, value):
         return uuid.UUID(str(value))
     if kind == DATETIME:
         parsed = dt.datetime.fromisoformat(str(value))
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
     if kind == DATE:
         return dt.date.fromisoformat(str(value))
     if kind == DECIMAL:

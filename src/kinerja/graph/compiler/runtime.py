@@ -119,7 +119,7 @@ class Read:
     __slots__ = ("document", "operation", "fragments", "program", "name", "key", "blocked", "costs", "prepared")
 
     @classmethod
-    def of(cls, compiler: "Compiler", document, text: str | None, name: str | None) -> "Read":
+    def of(cls, compiler: Compiler, document, text: str | None, name: str | None) -> Read:
         read = cls()
         read.document, read.name = document, name
         read.costs, read.prepared = _Cache(64), _Cache(256)
@@ -241,15 +241,15 @@ class Compiler:
             self.reads[(text, asked)] = read
         return result
 
-    def known(self, text: str, operation_name: str | None) -> "Read | None":
+    def known(self, text: str, operation_name: str | None) -> Read | None:
         """A query document answered whole before (parsed, valid, within the document limits)."""
         return self.reads.get((text, operation_name))
 
-    def cost(self, read: "Read", variables: dict, variables_key: bytes) -> int:
+    def cost(self, read: Read, variables: dict, variables_key: bytes) -> int:
         """The static cost of a known document for these variables (graph/limits.py)."""
         return read.costs.get(variables_key, lambda: query_cost(self.gql, read.document, read.name, variables))
 
-    async def answer_read(self, read: "Read", raw_variables: dict, ctx,
+    async def answer_read(self, read: Read, raw_variables: dict, ctx,
                           variables_key: bytes | None = None) -> ExecutionResult | None:
         """``variables_key``: the request's variables as canonical JSON, when the caller has them: the
         facts prepared for the same document, permissions and variables are reused."""
