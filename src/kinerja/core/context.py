@@ -76,11 +76,9 @@ class RequestContext:
         reading the tenant's policy needs a transaction bound to the tenant, RLS hides it otherwise."""
         if "permissions" in self.cache:
             return
-        if self.sources.permissions_cached(self.require_actor()) and await self.permissions():
+        if self.sources.permissions_cached(self.require_actor()):
+            await self.permissions()
             return
-            # Holding nothing may mean the account is gone (its role assignments went with it): check
-            # it as the uncached path does, so such a caller is UNAUTHENTICATED rather than FORBIDDEN
-            # whether or not its tenant's policy happened to be cached.
         async with tenant_transaction(self.require_tenant(), user_id=self.require_actor().user_id):
             await self.permissions()
 
