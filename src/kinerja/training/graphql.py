@@ -210,14 +210,12 @@ class TrainingRecommendation:
                                                                "yet, earliest first.")
 
 
-@strawberry.type(description="Aturan rekomendasi: one topic a development need recommends (the tenant's mapping).")
+@sql.table(RuleModel, description="Aturan rekomendasi: one topic a development need recommends (the tenant's "
+                                   "mapping).")
 class RecommendationRule:
+    # The column stores the trigger as rules.triggers spells it; the statement reads it as the enum's name.
     trigger: RecommendationTrigger = strawberry.field(description="Kebutuhan: the development need.")
     topic: str = strawberry.field(description="Topik: the topic it recommends, in lower case.")
-
-    @classmethod
-    def from_model(cls, m: RuleModel) -> RecommendationRule:
-        return cls(trigger=RecommendationTrigger(m.trigger), topic=m.topic)
 
 
 @strawberry.input(description="Which training records to list; all conditions apply.")
@@ -435,5 +433,5 @@ class TrainingMutation:
                                                input: Annotated[SetRecommendationRuleInput, INPUT]) -> RecommendationRulePayload:
         async def work():
             rows = await service.set_recommendation_rule(info.context, input.trigger.value, input.topics)
-            return {"rules": [RecommendationRule.from_model(r) for r in rows]}
+            return {"rules": [sql.ref("RecommendationRule", r.id) for r in rows]}
         return await run_mutation(info, RecommendationRulePayload, work)
