@@ -443,14 +443,15 @@ async def test_verifying_a_record_at_once_verifies_it_once(api):
 
 
 async def test_replacing_a_recommendation_rule_at_once_replaces_it_once(api):
-    trigger = f"PREDICATE:UJI_{uuid.uuid4().hex[:6].upper()}"
+    # A need no other test reads (BEHAVIOUR:LOYAL as stored), with topics new to every run.
+    topics = sorted(["arsip", f"etika {uuid.uuid4().hex[:6]}"])
     query = ("mutation($i: SetRecommendationRuleInput!) { setTrainingRecommendationRule(input: $i) "
              "{ rules { topic } userErrors { code message } } }")
     hr = await api.token("nanggalo", "bkpsdm")
-    answers = await together(M, lambda _i: api.post(query, {"i": {"trigger": trigger, "topics": ["arsip", "etika"]}}, hr))
+    answers = await together(M, lambda _i: api.post(query, {"i": {"trigger": "BEHAVIOUR_LOYAL", "topics": topics}}, hr))
     successes, codes = outcome(answers, "setTrainingRecommendationRule")
-    stored = await rows(RecommendationRule, (await _tenant("nanggalo")).id, trigger=trigger)
-    assert successes == 1 and codes == ["CONFLICT"] * (M - 1) and sorted(r.topic for r in stored) == ["arsip", "etika"]
+    stored = await rows(RecommendationRule, (await _tenant("nanggalo")).id, trigger="BEHAVIOUR:LOYAL")
+    assert successes == 1 and codes == ["CONFLICT"] * (M - 1) and sorted(r.topic for r in stored) == topics
 
 
 # --- organisation --------------------------------------------------------------------------------

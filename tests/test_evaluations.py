@@ -133,7 +133,7 @@ async def test_distribution_guide_for_every_unit_rating(api):
     hr = await api.token("tangerang-selatan", "bkpsdm")
     unit = to_global_id("OrgUnit", atasan.org_unit_id)
     query = ("query($u: ID!, $p: ID!) { unitDistribution(orgUnitId: $u, periodId: $p) { unitRating total "
-             "counts { predicate count percent } breaches { message } } }")
+             "counts { predicate count percent } breaches { message kind limitPercent predicates } } }")
     for rating, messages in GUIDE.items():
         set_answer = (await api.ok(SET_UNIT, {"i": {"orgUnitId": unit, "periodId": to_global_id("Period", period.id),
                                                     "rating": rating}}, hr))["setUnitPerformance"]
@@ -141,8 +141,11 @@ async def test_distribution_guide_for_every_unit_rating(api):
         data = (await api.ok(query, {"u": unit, "p": to_global_id("Period", period.id)}, hr))["unitDistribution"]
         assert data["unitRating"] == rating and data["total"] == 10
         assert [b["message"] for b in data["breaches"]] == messages
+        # The kind of bound departed from, as an enum: at most, at least, or some.
+        assert [b["kind"] for b in data["breaches"]] == [
+            "MAX" if "allows" in m else "SOME" if m.endswith("some") else "MIN" for m in messages]
     # The assessor sees the guide on the evaluation before finalizing.
-    guide = await api.ok("query($id: ID!) { node(id: $id) { ... on Evaluation { guide { breaches { message } } } } }",
+    guide = await api.ok("query($id: ID!) { node(id: $id) { ... on Evaluation { guide { breaches { message kind } } } } }",
                          {"id": first}, token)
     assert [b["message"] for b in guide["node"]["guide"]["breaches"]] == GUIDE["SANGAT_KURANG"]
 

@@ -103,3 +103,18 @@ def test_every_unit_belongs_to_its_top_level_ancestor():
     assert top_level_units(parents) == {"dinkes": "dinkes", "bidang": "dinkes", "seksi": "dinkes",
                                         "puskesmas": "dinkes", "camat": "camat"}
     assert top_level_units({}) == {}
+
+
+def test_every_development_need_found_is_a_recommendation_trigger():
+    """The GraphQL enum of development needs lists every key ``triggers`` gives, and nothing else."""
+    from kinerja.evaluations.rules import Predicate
+    from kinerja.plans.rules import BerakhlakValue
+    from kinerja.training.rules import RecommendationTrigger, triggers
+
+    found = set(triggers(None, True, {}, True))
+    for predicate in Predicate:
+        found |= set(triggers(predicate.value, False, {}, False))
+    for value in BerakhlakValue:
+        found |= set(triggers(None, True, {value.value: "catatan"}, False))
+    assert found == {trigger.value for trigger in RecommendationTrigger}
+    assert all(trigger.value.replace(":", "_") == trigger.name for trigger in RecommendationTrigger)

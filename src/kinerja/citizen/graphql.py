@@ -16,23 +16,80 @@ from kinerja.citizen import rules, service
 from kinerja.citizen.models import FeedbackTicket as TicketModel
 from kinerja.citizen.models import Service as ServiceModel
 from kinerja.citizen.models import ServiceUnit as ServiceUnitModel
-from kinerja.citizen.rules import AgeRange, Category, Education, Gender, Occupation, TicketKind, TicketStatus
+from kinerja.citizen.rules import (
+    ActionStatus,
+    AgeRange,
+    Category,
+    Education,
+    Gender,
+    Occupation,
+    TicketKind,
+    TicketStatus,
+)
 from kinerja.core import clock
 from kinerja.core.errors import DomainError, Forbidden, NotFound
 from kinerja.core.ids import parse_optional_id as parse_input_id
 from kinerja.core.ids import to_global_id
+from kinerja.evaluations.graphql import Predicate  # registered as a GraphQL enum there
 from kinerja.graph import sql
-from kinerja.graph.relay import Connection, Node, UserError, run_mutation
+from kinerja.graph.enums import described
+from kinerja.graph.relay import INPUT, After, Connection, First, Node, UserError, run_mutation, user_errors_field
 from kinerja.org.graphql import Employee
 from kinerja.tenancy.rules import IkmWeighting, TenantSettings
 
-strawberry.enum(TicketKind, description="Masukan (feedback) or pengaduan (complaint).")
-strawberry.enum(TicketStatus, description="RECEIVED -> IN_PROGRESS -> ANSWERED -> CLOSED.")
-strawberry.enum(Category, description="Mutu pelayanan: A Sangat Baik, B Baik, C Kurang Baik, D Tidak Baik.")
-strawberry.enum(Gender)
-strawberry.enum(AgeRange)
-strawberry.enum(Education)
-strawberry.enum(Occupation)
+described(TicketKind, "Jenis tiket: masukan (feedback) or pengaduan (complaint).", {
+    "FEEDBACK": "Masukan: feedback or a suggestion on a service.",
+    "COMPLAINT": "Pengaduan: a complaint about a service.",
+})
+described(TicketStatus, "Status tiket: RECEIVED -> IN_PROGRESS -> ANSWERED -> CLOSED.", {
+    "RECEIVED": "Diterima: received, not handled yet.",
+    "IN_PROGRESS": "Diproses: being handled (again, after the citizen replied to an answer).",
+    "ANSWERED": "Dijawab: answered publicly; the citizen may reply or rate the answer.",
+    "CLOSED": "Selesai: closed; final.",
+})
+described(ActionStatus, "Status tindak lanjut: the state of a follow-up action, PLANNED -> IN_PROGRESS -> DONE.", {
+    "PLANNED": "Direncanakan: planned, not started.",
+    "IN_PROGRESS": "Dalam proses: under way.",
+    "DONE": "Selesai: done.",
+})
+described(Category, "Mutu pelayanan: the IKM's category on the converted value (PermenPANRB 14/2017).", {
+    "A": "A, Sangat Baik: very good (88.31 to 100.00).",
+    "B": "B, Baik: good (76.61 to 88.30).",
+    "C": "C, Kurang Baik: poor (65.00 to 76.60).",
+    "D": "D, Tidak Baik: bad (25.00 to 64.99).",
+})
+described(Gender, "Jenis kelamin: the respondent's sex (survey profile, optional).", {
+    "LAKI_LAKI": "Laki-laki: male.",
+    "PEREMPUAN": "Perempuan: female.",
+})
+described(AgeRange, "Usia: the respondent's age group (survey profile, optional).", {
+    "UNDER_20": "Di bawah 20 tahun: under 20.",
+    "FROM_20_TO_29": "20-29 tahun: 20 to 29.",
+    "FROM_30_TO_39": "30-39 tahun: 30 to 39.",
+    "FROM_40_TO_49": "40-49 tahun: 40 to 49.",
+    "FROM_50": "50 tahun ke atas: 50 or older.",
+})
+described(Education, "Pendidikan terakhir: the respondent's highest education (survey profile, optional).", {
+    "SD": "SD: primary school (or less).",
+    "SMP": "SMP: junior secondary school.",
+    "SMA": "SMA/SMK: senior secondary school.",
+    "D1_D3": "D1-D3: diploma.",
+    "S1": "S1/D4: bachelor's degree.",
+    "S2_PLUS": "S2 ke atas: master's degree or higher.",
+})
+described(Occupation, "Pekerjaan utama: the respondent's occupation (survey profile, optional).", {
+    "PNS": "PNS: civil servant.",
+    "TNI_POLRI": "TNI/Polri: military or police.",
+    "PEGAWAI_SWASTA": "Pegawai swasta: private-sector employee.",
+    "WIRAUSAHA": "Wirausaha: self-employed.",
+    "PELAJAR_MAHASISWA": "Pelajar/mahasiswa: pupil or student.",
+    "LAINNYA": "Lainnya: other.",
+})
+described(IkmWeighting, "Pembobotan IKM: how the nine elements are weighted (a tenant setting).", {
+    "EXACT": "Bobot 1/9: each element weighs exactly 1/9; only the final value is rounded (the default).",
+    "PRINTED": "Bobot 0,11: each element weighs 0.11 as PermenPANRB 14/2017 prints it (a perfect survey gives "
+               "99.00).",
+})
 
 
 SERVICE_UNIT_NAME = ("(SELECT u.name FROM service_unit u WHERE u.tenant_id = {t}.tenant_id "
@@ -41,11 +98,12 @@ SERVICE_UNIT_NAME = ("(SELECT u.name FROM service_unit u WHERE u.tenant_id = {t}
 
 @sql.table(ServiceModel, description="A public service citizens can rate and comment on.")
 class PublicService:
-    id: strawberry.ID = sql.global_id("Service")
-    code: str
-    name: str
-    description: str
-    service_unit: str = sql.expression(SERVICE_UNIT_NAME)
+    id: strawberry.ID = sql.global_id("Service", description="Global id of the service (as `serviceId`).")
+    code: str = strawberry.field(description="Kode layanan, unique in the tenant.")
+    name: str = strawberry.field(description="Nama layanan (the service's name).")
+    description: str = strawberry.field(description="Uraian layanan: what the service is (empty when none).")
+    service_unit: str = sql.expression(SERVICE_UNIT_NAME, description="Unit penyelenggara pelayanan: the name of "
+                                                                      "the unit providing it.")
 
     @classmethod
     def build(cls, s: ServiceModel, unit: ServiceUnitModel) -> PublicService:
@@ -54,29 +112,32 @@ class PublicService:
                    service_unit=unit.name)
 
 
-@sql.table(ServiceUnitModel, description="Unit penyelenggara pelayanan.")
+@sql.table(ServiceUnitModel, description="Unit penyelenggara pelayanan: a unit providing public services, whose "
+                                          "survey gives its IKM.")
 class ServiceUnit:
-    id: strawberry.ID
-    code: str
-    name: str
-    services: list[PublicService] = sql.rows(on={"service_unit_id": "id"}, order=("name", "id"))
+    id: strawberry.ID = strawberry.field(description="Global id of the service unit.")
+    code: str = strawberry.field(description="Kode unit, unique in the tenant.")
+    name: str = strawberry.field(description="Nama unit penyelenggara (the unit's name).")
+    services: list[PublicService] = sql.rows(on={"service_unit_id": "id"}, order=("name", "id"),
+                                             description="Jenis layanan: its services, by name.")
 
 
-@strawberry.type
+@strawberry.type(description="Nilai per unsur: the score of one survey element (unsur).")
 class ElementScore:
-    number: int
-    element: str
+    number: int = strawberry.field(description="Nomor unsur: the element's number, 1-9.")
+    element: str = strawberry.field(description="Unsur pelayanan: the element's name, e.g. `Persyaratan`.")
     nrr: Decimal = strawberry.field(description="Nilai rata-rata: sum of scores / respondents (4 decimals).")
 
 
 @strawberry.type(description="Indeks Kepuasan Masyarakat (PermenPANRB 14/2017).")
 class IkmValue:
-    respondents: int
-    elements: list[ElementScore]
+    respondents: int = strawberry.field(description="Jumlah responden: the survey responses counted.")
+    elements: list[ElementScore] = strawberry.field(description="Nilai per unsur: the nine elements' scores, in "
+                                                                "order.")
     index: Decimal = strawberry.field(description="IKM on the 1-4 scale (4 decimals).")
     value: Decimal = strawberry.field(description="IKM x 25, on 25-100, rounded to 2 decimals.")
-    category: Category
-    label: str
+    category: Category = strawberry.field(description="Mutu pelayanan: the category of the value.")
+    label: str = strawberry.field(description="Kinerja unit pelayanan: the category's label, e.g. `Sangat Baik`.")
     small_sample: bool = strawberry.field(description="Fewer respondents than `minimumSample`: read with care.")
     minimum_sample: int = strawberry.field(
         description="The minimum sample for the unit's population of service users (Krejcie-Morgan table, as "
@@ -96,16 +157,16 @@ def _ikm(value: rules.Ikm | None) -> IkmValue | None:
     return IkmValue.build(value) if value else None
 
 
-@strawberry.type
+@strawberry.type(description="IKM per layanan: the IKM of one service of the unit.")
 class ServiceIkm:
-    service: str
-    ikm: IkmValue | None
+    service: str = strawberry.field(description="Nama layanan (the service's name).")
+    ikm: IkmValue | None = strawberry.field(description="Its IKM over the range; null without responses.")
 
 
-@strawberry.type
+@strawberry.type(description="IKM per bulan: the unit's IKM of one month.")
 class MonthIkm:
-    month: str = strawberry.field(description="YYYY-MM")
-    ikm: IkmValue | None
+    month: str = strawberry.field(description="Bulan: the month, YYYY-MM (UTC).")
+    ikm: IkmValue | None = strawberry.field(description="The IKM of the month's responses in the range.")
 
 
 # A service unit with the report's range ({0} from, {1} to; {2} and {3} the moments counted between)
@@ -157,8 +218,8 @@ def _ikm_of_sums(sums, weighting: IkmWeighting, population: int | None = None) -
     return _ikm(service.ikm_of(row, weighting, population))
 
 
-def weighting_of(settings) -> str:
-    return _weighting(settings).value
+def weighting_of(settings) -> IkmWeighting:
+    return _weighting(settings)
 
 
 def overall_of(settings, population, sums) -> IkmValue | None:
@@ -179,25 +240,31 @@ def by_month_of(settings, rows) -> list[MonthIkm]:
 @sql.table(source=IKM_ROWS, access=sql.Access("ikm", "read", rows=service.service_unit_scope),
            description="Indeks Kepuasan Masyarakat of one service unit over a date range.")
 class IkmReport:
-    service_unit: str = sql.column("name")
-    date_from: dt.date
-    date_to: dt.date
-    weighting: str = sql.derived(weighting_of, "settings",
-                                 description="EXACT (1/9 per element) or PRINTED (0.11, as printed).")
-    overall: IkmValue | None = sql.derived(overall_of, "settings", "population", UNIT_SUMS)
-    per_service: list[ServiceIkm] = sql.derived(per_service_of, "settings", SERVICE_SUMS)
-    by_month: list[MonthIkm] = sql.derived(by_month_of, "settings", MONTH_SUMS)
+    service_unit: str = sql.column("name", description="Unit penyelenggara pelayanan: the unit's name.")
+    date_from: dt.date = strawberry.field(description="Dari: the range's first day.")
+    date_to: dt.date = strawberry.field(description="Sampai: the range's last day (included).")
+    weighting: IkmWeighting = sql.derived(weighting_of, "settings",
+                                          description="Pembobotan: EXACT (1/9 per element) or PRINTED (0.11, as "
+                                                      "printed), the tenant's setting.")
+    overall: IkmValue | None = sql.derived(overall_of, "settings", "population", UNIT_SUMS,
+                                           description="IKM unit: the unit's IKM over the range; null without "
+                                                       "responses.")
+    per_service: list[ServiceIkm] = sql.derived(per_service_of, "settings", SERVICE_SUMS,
+                                                description="IKM per layanan: every service of the unit, by name.")
+    by_month: list[MonthIkm] = sql.derived(by_month_of, "settings", MONTH_SUMS,
+                                           description="IKM per bulan: the months with responses, in order.")
 
 
-@strawberry.type(description="What a citizen sees of a ticket: never internal notes or personal data.")
+@strawberry.type(description="Status tiket: what a citizen sees of a ticket, never internal notes or personal data.")
 class TicketStatusView:
-    code: str
-    kind: TicketKind
-    status: TicketStatus
-    service: str | None
-    received_at: dt.datetime
-    answered_at: dt.datetime | None
-    public_answer: str | None
+    code: str = strawberry.field(description="Kode tiket: the code the citizen keeps to follow the ticket.")
+    kind: TicketKind = strawberry.field(description="Jenis: masukan (feedback) or pengaduan (complaint).")
+    status: TicketStatus = strawberry.field(description="Status tiket.")
+    service: str | None = strawberry.field(description="Layanan: the service's name; null when none is named.")
+    received_at: dt.datetime = strawberry.field(description="Diterima: when it was sent.")
+    answered_at: dt.datetime | None = strawberry.field(description="Dijawab: when it was last answered; null "
+                                                                   "before.")
+    public_answer: str | None = strawberry.field(description="Jawaban: the unit's public answer; null before.")
 
 
 def is_overdue(status: str, due_at: str) -> bool:
@@ -206,132 +273,153 @@ def is_overdue(status: str, due_at: str) -> bool:
 
 @sql.table(TicketModel, access=sql.Access("feedback", "read", rows=service.ticket_scope), node=True,
            not_found=lambda: NotFound("Feedback not found"),
-           description="A citizen's feedback or complaint, as staff see it.")
+           description="Masukan atau pengaduan masyarakat: a citizen's feedback or complaint, as staff see it.")
 class CitizenFeedback(Node):
-    code: str
-    kind: TicketKind
-    status: TicketStatus
-    message: str
-    contact: str | None
-    internal_note: str
-    public_answer: str | None
-    received_at: dt.datetime = sql.column("created_at")
-    due_at: dt.datetime
-    answered_at: dt.datetime | None
-    overdue: bool = sql.derived(is_overdue, "status", "due_at")
-    assigned_to: Employee | None = sql.join("assigned_to_id")
-    service_unit: str = sql.expression(SERVICE_UNIT_NAME)
+    code: str = strawberry.field(description="Kode tiket: the code the citizen follows the ticket with.")
+    kind: TicketKind = strawberry.field(description="Jenis: masukan (feedback) or pengaduan (complaint).")
+    status: TicketStatus = strawberry.field(description="Status tiket.")
+    message: str = strawberry.field(description="Isi: the citizen's message.")
+    contact: str | None = strawberry.field(description="Kontak: how to reach the citizen, if given; never public.")
+    internal_note: str = strawberry.field(description="Catatan internal: staff notes the citizen never sees.")
+    public_answer: str | None = strawberry.field(description="Jawaban: the public answer; null before one is given.")
+    received_at: dt.datetime = sql.column("created_at", description="Diterima: when the citizen sent it.")
+    due_at: dt.datetime = strawberry.field(description="Batas waktu: when it is overdue if still open (the tenant's "
+                                                       "ticket deadline).")
+    answered_at: dt.datetime | None = strawberry.field(description="Dijawab: when it was last answered.")
+    overdue: bool = sql.derived(is_overdue, "status", "due_at", description="Terlambat: still open past its due "
+                                                                            "time.")
+    assigned_to: Employee | None = sql.join("assigned_to_id", description="Petugas: the employee it is assigned "
+                                                                          "to, if any.")
+    service_unit: str = sql.expression(SERVICE_UNIT_NAME, description="Unit penyelenggara pelayanan: the name of "
+                                                                      "the unit it concerns.")
 
 
 @strawberry.type(description="An action of a published follow-up plan (rencana tindak lanjut).")
 class PublicFollowUpAction:
-    element: int
-    element_name: str
-    action: str
+    element: int = strawberry.field(description="Nomor unsur: the element (1-9) it improves.")
+    element_name: str = strawberry.field(description="Unsur pelayanan: the element's name.")
+    action: str = strawberry.field(description="Tindak lanjut: the action.")
     owner: str | None = strawberry.field(description="The owning position (never a person).")
-    due_on: dt.date
-    status: str
+    due_on: dt.date = strawberry.field(description="Batas waktu: when it is due.")
+    status: ActionStatus = strawberry.field(description="Status tindak lanjut.")
 
 
-@strawberry.type
+@strawberry.type(description="Baris unit pelayanan: one service unit in the public report.")
 class PublicServiceUnitLine:
-    name: str
+    name: str = strawberry.field(description="Unit penyelenggara pelayanan: the unit's name.")
     respondents: int | None = strawberry.field(description="Null when fewer than 5 (withheld).")
-    ikm: IkmValue | None
+    ikm: IkmValue | None = strawberry.field(description="IKM of the year; null when withheld or without "
+                                                        "responses.")
     follow_up: list[PublicFollowUpAction] = strawberry.field(
         default_factory=list, description="The unit's follow-up plan of the year, beside its IKM.")
 
 
-@strawberry.type
+@strawberry.type(description="Sel predikat: how many employees of a unit received one predicate.")
 class PredicateCell:
-    predicate: str
+    predicate: Predicate = strawberry.field(description="Predikat kinerja pegawai.")
     count: int | None = strawberry.field(description="Null when fewer than 5 (withheld).")
 
 
-@strawberry.type
+@strawberry.type(description="Baris perangkat daerah: one top-level org unit in the public report.")
 class PublicOrgUnitLine:
-    name: str
-    employees: int | None
-    plans_approved: int | None
-    completion_percent: float | None
-    predicates: list[PredicateCell]
+    name: str = strawberry.field(description="Perangkat daerah: the unit's name.")
+    employees: int | None = strawberry.field(description="Pegawai: active employees of the unit and its sub-units; "
+                                                         "null when fewer than 5 (withheld).")
+    plans_approved: int | None = strawberry.field(description="SKP disetujui: of those, with an approved (or "
+                                                              "closed) plan of the year; null when fewer than 5.")
+    completion_percent: float | None = strawberry.field(description="Persentase SKP: approved plans per employee, "
+                                                                    "in percent; null when a count is withheld.")
+    predicates: list[PredicateCell] = strawberry.field(description="Sebaran predikat: final annual predicates of the "
+                                                                   "year, every predicate.")
 
 
 @strawberry.type(description="Laporan kinerja publik: aggregates only, cells under 5 people withheld.")
 class PublicReport:
-    tenant: str
-    year: int
-    service_units: list[PublicServiceUnitLine]
-    org_units: list[PublicOrgUnitLine]
-    csv_path: str
+    tenant: str = strawberry.field(description="Pemerintah daerah: the tenant's name.")
+    year: int = strawberry.field(description="Tahun (calendar year).")
+    service_units: list[PublicServiceUnitLine] = strawberry.field(description="Unit pelayanan: every service unit, "
+                                                                              "by name.")
+    org_units: list[PublicOrgUnitLine] = strawberry.field(description="Perangkat daerah: every top-level org unit, "
+                                                                      "by name.")
+    csv_path: str = strawberry.field(description="GET this path (no login) for the same report as CSV.")
 
 
-@strawberry.input
+@strawberry.input(description="Profil responden: who answered, all optional (survey profile).")
 class SurveyProfileInput:
-    gender: Gender | None = None
-    age_range: AgeRange | None = None
-    education: Education | None = None
-    occupation: Occupation | None = None
+    gender: Gender | None = strawberry.field(default=None, description="Jenis kelamin.")
+    age_range: AgeRange | None = strawberry.field(default=None, description="Usia (age group).")
+    education: Education | None = strawberry.field(default=None, description="Pendidikan terakhir.")
+    occupation: Occupation | None = strawberry.field(default=None, description="Pekerjaan utama.")
 
 
-@strawberry.input
+@strawberry.input(description="Survei kepuasan masyarakat (SKM): one citizen's answers on a service.")
 class SubmitSurveyResponseInput:
-    tenant: str
+    tenant: str = strawberry.field(description="The tenant's slug.")
     service_id: strawberry.ID | None = strawberry.field(
         default=None, description="The service rated; may be left out with a `code`, which names its service.")
     scores: list[int] = strawberry.field(description="Nine scores, 1-4, in the order of the nine elements (unsur).")
-    profile: SurveyProfileInput | None = None
+    profile: SurveyProfileInput | None = strawberry.field(default=None, description="Profil responden, if the "
+                                                                                    "citizen gives it.")
     kiosk_token: str | None = strawberry.field(default=None, description="Sent by a registered survey kiosk.")
     code: str | None = strawberry.field(default=None, description="A one-time survey code (from a receipt's QR).")
     suggestion: str | None = strawberry.field(default=None, description="Saran: private, seen by staff only.")
 
 
-@strawberry.input
+@strawberry.input(description="Masukan atau pengaduan: a citizen's feedback or complaint on a service.")
 class SubmitCitizenFeedbackInput:
-    tenant: str
-    service_id: strawberry.ID
-    message: str
+    tenant: str = strawberry.field(description="The tenant's slug.")
+    service_id: strawberry.ID = strawberry.field(description="Layanan: global id of the service it concerns.")
+    message: str = strawberry.field(description=f"Isi: the message (1 to {rules.MAX_MESSAGE} characters).")
     contact: str | None = strawberry.field(default=None, description="Optional; never shown publicly.")
-    kind: TicketKind = TicketKind.FEEDBACK
+    kind: TicketKind = strawberry.field(default=TicketKind.FEEDBACK, description="Jenis: masukan (the default) or "
+                                                                                 "pengaduan.")
 
 
-@strawberry.type
+@strawberry.type(description="The outcome of a survey response.")
 class SurveyResponsePayload:
-    accepted: bool = False
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    accepted: bool = strawberry.field(default=False, description="True when the response was counted.")
+    user_errors: list[UserError] = user_errors_field()
 
 
-@strawberry.type
+@strawberry.type(description="The outcome of sending feedback or a complaint.")
 class CitizenFeedbackPayload:
-    ticket_code: str | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    ticket_code: str | None = strawberry.field(default=None, description="Kode tiket: keep it to follow the ticket; "
+                                                                         "null on failure.")
+    user_errors: list[UserError] = user_errors_field()
 
 
-@strawberry.input
+@strawberry.input(description="Which tickets to list; all conditions apply.")
 class CitizenFeedbackFilter:
-    service_unit_id: strawberry.ID | None = None
-    status: TicketStatus | None = None
-    overdue: bool = False
+    service_unit_id: strawberry.ID | None = strawberry.field(default=None, description="Only of this service unit "
+                                                                                      "(global id).")
+    status: TicketStatus | None = strawberry.field(default=None, description="Only in this status.")
+    overdue: bool = strawberry.field(default=False, description="Only open tickets past their due time, the most "
+                                                                "overdue first.")
 
 
-@strawberry.input
+@strawberry.input(description="Tanggapan: a ticket moved on, answered publicly, or noted internally.")
 class RespondToFeedbackInput:
-    id: strawberry.ID
-    status: TicketStatus | None = None
-    public_answer: str | None = None
-    internal_note: str | None = None
+    id: strawberry.ID = strawberry.field(description="Global id of the ticket.")
+    status: TicketStatus | None = strawberry.field(default=None, description="Status tiket to move to (never back); "
+                                                                             "left out: an answer moves it to "
+                                                                             "ANSWERED.")
+    public_answer: str | None = strawberry.field(default=None, description="Jawaban: the public answer, replacing "
+                                                                           "the previous one.")
+    internal_note: str | None = strawberry.field(default=None, description="Catatan internal, never shown to the "
+                                                                           "citizen.")
 
 
-@strawberry.input
+@strawberry.input(description="A ticket and the employee to handle it.")
 class AssignFeedbackInput:
-    id: strawberry.ID
-    employee_id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="Global id of the ticket.")
+    employee_id: strawberry.ID = strawberry.field(description="Petugas: global id of the employee.")
 
 
-@strawberry.type
+@strawberry.type(description="The outcome of a change to a ticket.")
 class FeedbackTicketPayload:
-    feedback: CitizenFeedback | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    feedback: CitizenFeedback | None = strawberry.field(default=None, description="The ticket as it is now; null on "
+                                                                                 "failure.")
+    user_errors: list[UserError] = user_errors_field()
 
 
 def _sid(gid: str | None) -> uuid.UUID | None:
@@ -346,36 +434,43 @@ def _sid(gid: str | None) -> uuid.UUID | None:
 @strawberry.type
 class CitizenQuery:
     @strawberry.field(description="Public: the services of a tenant (by slug).")
-    async def public_services(self, info: Info, tenant: str) -> list[PublicService]:
+    async def public_services(self, info: Info, tenant: Annotated[str, strawberry.argument(description="The tenant's slug.")]) -> list[PublicService]:
         _tenant, services, units = await service.public_services(info.context, tenant)
         return [PublicService.build(s, units[s.service_unit_id]) for s in services]
 
     @strawberry.field(description="Public: the state of a ticket and the unit's public answer.")
-    async def feedback_ticket(self, info: Info, tenant: str, code: str) -> TicketStatusView:
+    async def feedback_ticket(self, info: Info, tenant: Annotated[str, strawberry.argument(description="The tenant's slug.")],
+                              code: Annotated[str, strawberry.argument(description="Kode tiket.")]
+                              ) -> TicketStatusView:
         ticket, svc = await service.track_ticket(info.context, tenant, code)
         return TicketStatusView(code=ticket.code, kind=ticket.kind, status=ticket.status,
                                 service=svc.name if svc else None, received_at=ticket.created_at,
                                 answered_at=ticket.answered_at, public_answer=ticket.public_answer)
 
     @strawberry.field(description="Public: the transparency report of a tenant and year.")
-    async def public_report(self, info: Info, tenant: str, year: int) -> PublicReport:
+    async def public_report(self, info: Info, tenant: Annotated[str, strawberry.argument(description="The tenant's slug.")],
+                            year: Annotated[int, strawberry.argument(description="Tahun (calendar year).")]
+                            ) -> PublicReport:
         r = await reports.public_report(info.context, tenant, year)
         return PublicReport(
             tenant=r.tenant.name, year=r.year,
             service_units=[PublicServiceUnitLine(
                 name=s.name, respondents=s.respondents, ikm=_ikm(s.ikm),
                 follow_up=[PublicFollowUpAction(element=a.element, element_name=a.element_name, action=a.action,
-                                                owner=a.owner, due_on=a.due_on, status=a.status.value)
+                                                owner=a.owner, due_on=a.due_on, status=a.status)
                            for a in s.follow_up]) for s in r.service_units],
             org_units=[PublicOrgUnitLine(name=o.name, employees=o.employees, plans_approved=o.plans_approved,
                                          completion_percent=o.completion_percent,
-                                         predicates=[PredicateCell(predicate=p.value, count=c)
+                                         predicates=[PredicateCell(predicate=p, count=c)
                                                      for p, c in o.predicates.items()]) for o in r.org_units],
             csv_path=f"/public/{r.tenant.slug}/report/{r.year}.csv")
 
     @sql.builder(description="IKM of a service unit for a date range, per service and by month.")
-    def ikm(self, service_unit_id: strawberry.ID, date_from: Annotated[dt.date, strawberry.argument(name="from")],
-            date_to: Annotated[dt.date, strawberry.argument(name="to")]) -> IkmReport:
+    def ikm(self, service_unit_id: Annotated[strawberry.ID, strawberry.argument(
+                description="Unit penyelenggara pelayanan: global id of the service unit.")],
+            date_from: Annotated[dt.date, strawberry.argument(name="from", description="Dari: the first day.")],
+            date_to: Annotated[dt.date, strawberry.argument(name="to", description="Sampai: the last day (included).")]
+            ) -> IkmReport:
         unit = parse_input_id(service_unit_id, "ServiceUnit", "serviceUnitId")
         start, end = service.ikm_range(date_from, date_to)
         return sql.Row(where=(sql.eq("id", unit),), values=(date_from, date_to, start, end), access=True,
@@ -388,8 +483,9 @@ class CitizenQuery:
         return sql.Rows(order=("name", "id"), access=sql.requires("org", "read"))
 
     @sql.builder(description="Staff: the feedback inbox (own = assigned to me, unit, tenant).")
-    def citizen_feedback(self, first: int | None = 20, after: str | None = None,
-                         filter: CitizenFeedbackFilter | None = None) -> Connection[CitizenFeedback]:
+    def citizen_feedback(self, first: First = 20, after: After = None,
+                         filter: Annotated[CitizenFeedbackFilter | None, strawberry.argument(
+                             description="Which tickets.")] = None) -> Connection[CitizenFeedback]:
         where = []
         order = ("-created_at", "id")
         if filter is not None:
@@ -404,41 +500,45 @@ class CitizenQuery:
         return sql.Page(first=first, after=after, where=tuple(where), order=order, access=True)
 
 
-@strawberry.input
+@strawberry.input(description="Unit penyelenggara pelayanan to create or change (by code).")
 class SaveServiceUnitInput:
-    code: str
-    name: str
-    org_unit_id: strawberry.ID | None = None
+    code: str = strawberry.field(description="Kode unit (1-50 characters): an existing code changes that unit.")
+    name: str = strawberry.field(description="Nama unit (1-200 characters).")
+    org_unit_id: strawberry.ID | None = strawberry.field(default=None, description="Unit organisasi it belongs to "
+                                                                                  "(global id); left out: none.")
     population: int | None = strawberry.field(
         default=None, description="Service users per period: the IKM's minimum sample follows from it. Left out: "
                                   "unchanged.")
 
 
-@strawberry.input
+@strawberry.input(description="Jenis layanan to create or change (by code).")
 class SaveServiceInput:
-    service_unit_id: strawberry.ID
-    code: str
-    name: str
-    description: str | None = None
-    active: bool = True
+    service_unit_id: strawberry.ID = strawberry.field(description="Unit penyelenggara pelayanan: global id of the "
+                                                                  "service unit.")
+    code: str = strawberry.field(description="Kode layanan: an existing code changes that service.")
+    name: str = strawberry.field(description="Nama layanan.")
+    description: str | None = strawberry.field(default=None, description="Uraian layanan: what the service is.")
+    active: bool = strawberry.field(default=True, description="False takes it off the public list.")
 
 
-@strawberry.type
+@strawberry.type(description="The outcome of saving a service unit.")
 class ServiceUnitPayload:
-    service_unit: ServiceUnit | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    service_unit: ServiceUnit | None = strawberry.field(default=None, description="The service unit as it is now; "
+                                                                                 "null on failure.")
+    user_errors: list[UserError] = user_errors_field()
 
 
-@strawberry.type
+@strawberry.type(description="The outcome of saving a service.")
 class ServicePayload:
-    service: PublicService | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    service: PublicService | None = strawberry.field(default=None, description="The service as it is now; null on "
+                                                                              "failure.")
+    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.type
 class CitizenMutation:
     @strawberry.mutation(description="HR: create or rename a service unit (by code).")
-    async def save_service_unit(self, info: Info, input: SaveServiceUnitInput) -> ServiceUnitPayload:
+    async def save_service_unit(self, info: Info, input: Annotated[SaveServiceUnitInput, INPUT]) -> ServiceUnitPayload:
         async def work():
             unit = await service.save_service_unit(info.context, input.code, input.name,
                                                    parse_input_id(input.org_unit_id, "OrgUnit", "orgUnitId"),
@@ -447,7 +547,7 @@ class CitizenMutation:
         return await run_mutation(info, ServiceUnitPayload, work)
 
     @strawberry.mutation(description="HR: create or edit a service (by code); inactive ones leave the public list.")
-    async def save_service(self, info: Info, input: SaveServiceInput) -> ServicePayload:
+    async def save_service(self, info: Info, input: Annotated[SaveServiceInput, INPUT]) -> ServicePayload:
         async def work():
             unit_id = parse_input_id(input.service_unit_id, "ServiceUnit", "serviceUnitId")
             row = await service.save_service(info.context, unit_id, input.code, input.name, input.description,
@@ -456,7 +556,7 @@ class CitizenMutation:
         return await run_mutation(info, ServicePayload, work)
 
     @strawberry.mutation(description="Public: rate a service on the nine elements (1-4 each); anonymous.")
-    async def submit_survey_response(self, info: Info, input: SubmitSurveyResponseInput) -> SurveyResponsePayload:
+    async def submit_survey_response(self, info: Info, input: Annotated[SubmitSurveyResponseInput, INPUT]) -> SurveyResponsePayload:
         async def work():
             p = input.profile
             profile = service.Profile(p.gender, p.age_range, p.education, p.occupation) if p else None
@@ -467,7 +567,7 @@ class CitizenMutation:
         return await run_mutation(info, SurveyResponsePayload, work)
 
     @strawberry.mutation(description="Public: send feedback or a complaint; keep the ticket code to follow it.")
-    async def submit_citizen_feedback(self, info: Info, input: SubmitCitizenFeedbackInput) -> CitizenFeedbackPayload:
+    async def submit_citizen_feedback(self, info: Info, input: Annotated[SubmitCitizenFeedbackInput, INPUT]) -> CitizenFeedbackPayload:
         async def work():
             ticket = await service.submit_feedback(info.context, input.tenant, _sid(input.service_id), input.message,
                                                    input.contact, input.kind)
@@ -475,7 +575,7 @@ class CitizenMutation:
         return await run_mutation(info, CitizenFeedbackPayload, work)
 
     @strawberry.mutation(description="Staff: move a ticket on, answer publicly, add an internal note.")
-    async def respond_to_feedback(self, info: Info, input: RespondToFeedbackInput) -> FeedbackTicketPayload:
+    async def respond_to_feedback(self, info: Info, input: Annotated[RespondToFeedbackInput, INPUT]) -> FeedbackTicketPayload:
         async def work():
             ticket = await service.respond(info.context, parse_input_id(input.id, "CitizenFeedback", "id"), input.status,
                                            input.public_answer, input.internal_note)
@@ -483,7 +583,7 @@ class CitizenMutation:
         return await run_mutation(info, FeedbackTicketPayload, work)
 
     @strawberry.mutation(description="Staff: assign a ticket to an employee.")
-    async def assign_feedback(self, info: Info, input: AssignFeedbackInput) -> FeedbackTicketPayload:
+    async def assign_feedback(self, info: Info, input: Annotated[AssignFeedbackInput, INPUT]) -> FeedbackTicketPayload:
         async def work():
             ticket = await service.assign(info.context, parse_input_id(input.id, "CitizenFeedback", "id"),
                                           parse_input_id(input.employee_id, "Employee", "employeeId"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 import orjson
 import strawberry
@@ -19,18 +20,48 @@ from kinerja.core.ids import to_global_id
 from kinerja.evaluations import rules, service
 from kinerja.evaluations.models import Evaluation as EvaluationModel
 from kinerja.evaluations.models import UnitPerformance as UnitPerformanceModel
-from kinerja.evaluations.rules import EvaluationStatus, Predicate, Rating, UnitRating
+from kinerja.evaluations.rules import EvaluationStatus, GuideBound, Predicate, Rating, UnitRating
 from kinerja.graph import sql
-from kinerja.graph.relay import Connection, Node, UserError, run_mutation
+from kinerja.graph.enums import described
+from kinerja.graph.relay import INPUT, After, Connection, First, Node, UserError, run_mutation, user_errors_field
 from kinerja.org.graphql import Employee, OrgUnit, Period
 from kinerja.org.models import OrgUnit as OrgUnitModel
 from kinerja.org.scoping import employee_rows, unit_rows
 from kinerja.plans.graphql import BerakhlakValue  # registered as a GraphQL enum there
 
-strawberry.enum(Rating, description="Rating of results (hasil kerja) or behaviour (perilaku kerja).")
-strawberry.enum(Predicate, description="Predikat kinerja pegawai, the cell of the rating matrix.")
-strawberry.enum(UnitRating, description="Capaian kinerja organisasi (SE MenPANRB 3/2023).")
-strawberry.enum(EvaluationStatus, description="DRAFT, FINAL (locked) or CORRECTED (replaced by a newer version).")
+described(Rating, "Rating hasil kerja (results) or perilaku kerja (behaviour) against the expectation "
+                  "(PermenPANRB 6/2022).", {
+    "DI_ATAS_EKSPEKTASI": "Di atas ekspektasi: above expectation.",
+    "SESUAI_EKSPEKTASI": "Sesuai ekspektasi: as expected.",
+    "DI_BAWAH_EKSPEKTASI": "Di bawah ekspektasi: below expectation.",
+})
+described(Predicate, "Predikat kinerja pegawai: the employee's predicate, the cell of the rating matrix (results "
+                     "rating x behaviour rating).", {
+    "SANGAT_BAIK": "Sangat Baik: very good (results and behaviour above expectation).",
+    "BAIK": "Baik: good (results and behaviour at least as expected).",
+    "BUTUH_PERBAIKAN": "Butuh Perbaikan: needs improvement (results below expectation, behaviour not).",
+    "KURANG_MISCONDUCT": "Kurang/Misconduct: poor (behaviour below expectation, results not).",
+    "SANGAT_KURANG": "Sangat Kurang: very poor (results and behaviour below expectation).",
+})
+described(UnitRating, "Predikat kinerja organisasi: capaian kinerja organisasi, a unit's achievement in a period, "
+                      "set by the leader above it (SE MenPANRB 3/2023).", {
+    "ISTIMEWA": "Istimewa: outstanding.",
+    "BAIK": "Baik: good.",
+    "BUTUH_PERBAIKAN": "Butuh Perbaikan: needs improvement.",
+    "KURANG": "Kurang: poor.",
+    "SANGAT_KURANG": "Sangat Kurang: very poor.",
+})
+described(EvaluationStatus, "Status penilaian: where one version of an evaluation is.", {
+    "DRAFT": "Draf: written by the assessor, may still change.",
+    "FINAL": "Final: locked; it changes only through a correction (a new version).",
+    "CORRECTED": "Dikoreksi: a final version replaced by a newer, corrected one; kept in the history.",
+})
+described(GuideBound, "Jenis batas pedoman distribusi: the kind of bound of the distribution guide (kurva "
+                      "distribusi) that is departed from.", {
+    "MAX": "Paling banyak: the predicates' share is above the guide's maximum.",
+    "MIN": "Paling sedikit: the predicates' share is below the guide's minimum.",
+    "SOME": "Ada: the guide expects some of these predicates and there are none.",
+}, name="GuideBreachKind")
 
 
 READ_EVALUATIONS = employee_rows("evaluation", "read", "employee_id")
@@ -67,27 +98,32 @@ def loaded(value):
     return orjson.loads(value) if isinstance(value, str) else value
 
 
-@strawberry.type
+@strawberry.type(description="Catatan perilaku kerja: the assessor's note on one BerAKHLAK value.")
 class BehaviourNote:
-    value: BerakhlakValue
-    note: str
+    value: BerakhlakValue = strawberry.field(description="Nilai BerAKHLAK: the core value the note is about.")
+    note: str = strawberry.field(description="Catatan: the assessor's note.")
 
 
-@strawberry.type
+@strawberry.type(description="Jumlah per predikat: how many evaluations have one predicate, and their share.")
 class PredicateCount:
-    predicate: Predicate
-    label: str
-    count: int
-    percent: float
+    predicate: Predicate = strawberry.field(description="Predikat kinerja pegawai.")
+    label: str = strawberry.field(description="Label predikat: the predicate as printed, e.g. `Butuh Perbaikan`.")
+    count: int = strawberry.field(description="Jumlah: evaluations with this predicate.")
+    percent: float = strawberry.field(description="Persentase: their share of the evaluations counted, in percent "
+                                                  "(1 decimal; 0 when there are none).")
 
 
-@strawberry.type(description="A departure from the distribution guide: a warning, not a block.")
+@strawberry.type(description="Penyimpangan dari pedoman distribusi: a departure from the distribution guide (kurva "
+                             "distribusi) for the unit's rating; a warning to the assessor, not a block.")
 class GuideBreach:
-    message: str
-    kind: str = strawberry.field(description="max, min or some")
-    limit_percent: float
-    actual_percent: float
-    predicates: list[Predicate]
+    message: str = strawberry.field(description="Keterangan: the departure in words, e.g. `80 % Sangat Baik, guide "
+                                                "allows at most 70 %`.")
+    kind: GuideBound = strawberry.field(description="Jenis batas: the kind of bound departed from (at most, at "
+                                                    "least, some).")
+    limit_percent: float = strawberry.field(description="Batas: the guide's bound, in percent (0 for SOME).")
+    actual_percent: float = strawberry.field(description="Realisasi: the actual share of these predicates, in "
+                                                         "percent (1 decimal).")
+    predicates: list[Predicate] = strawberry.field(description="Predikat: the predicates the bound counts together.")
 
 
 def predicate_counts(counts: dict[Predicate, int]) -> list[PredicateCount]:
@@ -143,16 +179,25 @@ GUIDE_OF_YEAR = json_value(
 
 
 @sql.table(OrgUnitModel, source=UNIT_PERIODS, access=DASHBOARD_UNITS,
-           description="The employees' predicates in a unit and period against the guide for the unit's rating.")
+           description="Distribusi predikat kinerja pegawai: the employees' predicates in a unit (its sub-units "
+                       "included) and period against the distribution guide for the unit's rating.")
 class UnitDistribution:
     # Rows: one org unit in one period (UNIT_PERIODS); the model names the table of the key.
-    org_unit: OrgUnit = sql.join("id")
-    period: Period = sql.join("period_id")
-    unit_rating: UnitRating | None = sql.expression(UNIT_RATING)
-    total: int = sql.derived(_total, CURRENT_EVALUATIONS)
-    final: int = sql.derived(_final, CURRENT_EVALUATIONS)
-    counts: list[PredicateCount] = sql.derived(current_predicate_counts, CURRENT_EVALUATIONS)
-    breaches: list[GuideBreach] = sql.derived(_breaches, CURRENT_EVALUATIONS, sql.Input(UNIT_RATING), GUIDE_OF_YEAR)
+    org_unit: OrgUnit = sql.join("id", description="Unit organisasi: the unit (its sub-units included).")
+    period: Period = sql.join("period_id", description="Periode penilaian: the assessment period.")
+    unit_rating: UnitRating | None = sql.expression(
+        UNIT_RATING, description="Predikat kinerja organisasi: the unit's rating for the period; null until it is "
+                                 "set (then no guide applies).")
+    total: int = sql.derived(_total, CURRENT_EVALUATIONS, description="Jumlah penilaian: current (draft and final) "
+                                                                      "evaluations of the unit's active employees.")
+    final: int = sql.derived(_final, CURRENT_EVALUATIONS, description="Penilaian final: of those, the final ones.")
+    counts: list[PredicateCount] = sql.derived(
+        current_predicate_counts, CURRENT_EVALUATIONS,
+        description="Sebaran predikat: those evaluations by predicate (every predicate, best first).")
+    breaches: list[GuideBreach] = sql.derived(
+        _breaches, CURRENT_EVALUATIONS, sql.Input(UNIT_RATING), GUIDE_OF_YEAR,
+        description="Penyimpangan: departures from the guide for the unit's rating; empty when there are none or "
+                    "the unit is not rated.")
     sheet_path: str = sql.derived(
         _sheet_path, "id", "period_id",
         description="GET with the same Bearer token: the unit's predicate sheet (CSV).")
@@ -208,99 +253,118 @@ NEAREST_RATED_UNIT = (
 
 @sql.table(EvaluationModel, access=READ_EVALUATIONS, node=True,
            not_found=lambda: NotFound("Evaluation not found", field="id"),
-           description="Penilaian kinerja of an employee for a period (one version).")
+           description="Penilaian kinerja pegawai: an employee's evaluation for a period (one version).")
 class Evaluation(Node):
-    version: int
-    status: EvaluationStatus
-    results_rating: Rating
-    behaviour_rating: Rating
+    version: int = strawberry.field(description="Versi: 1 for the first evaluation, one more with each correction.")
+    status: EvaluationStatus = strawberry.field(description="Status penilaian: draft, final or corrected.")
+    results_rating: Rating = strawberry.field(description="Rating hasil kerja: the results rating.")
+    behaviour_rating: Rating = strawberry.field(description="Rating perilaku kerja: the behaviour rating.")
     results_from_unit: bool = strawberry.field(
-        description="True for the head of a unit: the results rating is the unit's achievement.")
-    predicate: Predicate
-    predicate_label: str = sql.derived(_label, "predicate")
-    correction_reason: str | None
-    finalized_at: dt.datetime | None
-    employee: Employee = sql.join("employee_id")
-    assessor: Employee = sql.join("assessor_id", description="Pejabat penilai.")
-    period: Period = sql.join("period_id")
-    notes: list[BehaviourNote] = sql.derived(_behaviour_notes, "notes", description="Notes per BerAKHLAK value.")
+        description="Hasil kerja dari capaian organisasi: true for the head of a unit, whose results rating is the "
+                    "unit's achievement.")
+    predicate: Predicate = strawberry.field(description="Predikat kinerja pegawai: the matrix cell of the two "
+                                                        "ratings (the tenant's matrix for the year).")
+    predicate_label: str = sql.derived(_label, "predicate", description="Label predikat: the predicate as printed, "
+                                                                        "e.g. `Sangat Baik`.")
+    correction_reason: str | None = strawberry.field(description="Alasan koreksi: why this version corrects the "
+                                                                 "previous one; null for the first version.")
+    finalized_at: dt.datetime | None = strawberry.field(description="When it was finalized; null for a draft.")
+    employee: Employee = sql.join("employee_id", description="Pegawai: the employee evaluated.")
+    assessor: Employee = sql.join("assessor_id", description="Pejabat penilai kinerja: the assessor.")
+    period: Period = sql.join("period_id", description="Periode penilaian: the period evaluated.")
+    notes: list[BehaviourNote] = sql.derived(_behaviour_notes, "notes",
+                                             description="Catatan perilaku kerja: notes per BerAKHLAK value.")
     credit_points: Decimal | None = sql.derived(
         _credit_points, "predicate", "status", CREDIT_FACTS,
-        description="Angka kredit for functional positions with a yearly coefficient, pro rata by month.")
+        description="Angka kredit: credit points for functional positions with a yearly coefficient (predicate "
+                    "share x coefficient, pro rata by month); null otherwise and for corrected versions.")
     guide: UnitDistribution | None = sql.row(
         on={"period_id": "period_id", "id": NEAREST_RATED_UNIT},
-        description="The distribution guide of the employee's rated unit, to read before finalizing.")
+        description="Pedoman distribusi: the distribution of the employee's nearest rated unit (the own unit or "
+                    "one above it) against its guide, to read before finalizing; null when no unit is rated.")
     document_path: str = sql.derived(
         _document_path, "id",
-        description="GET with the same Bearer token: the Dokumen Evaluasi Kinerja Pegawai (PDF).")
+        description="Dokumen Evaluasi Kinerja Pegawai: GET this path with the same Bearer token for the PDF.")
     history: list[Evaluation] = sql.rows(on={"employee_id": "employee_id", "period_id": "period_id"},
-                                         order=("version",), access=True, description="Every version, oldest first.")
+                                         order=("version",), access=True,
+                                         description="Riwayat: every version of this evaluation, oldest first.")
 
 
-@sql.table(UnitPerformanceModel)
+@sql.table(UnitPerformanceModel, description="Capaian kinerja organisasi: a unit's performance rating for a period "
+                                             "(SE MenPANRB 3/2023).")
 class UnitPerformance:
-    rating: UnitRating
-    notes: str
-    updated_at: dt.datetime
+    rating: UnitRating = strawberry.field(description="Predikat kinerja organisasi: the unit's rating.")
+    notes: str = strawberry.field(description="Catatan: the grounds of the rating (empty when none were given).")
+    updated_at: dt.datetime = strawberry.field(description="When the rating was last set.")
 
 
-@strawberry.input
+@strawberry.input(description="Which evaluations to list; all conditions apply.")
 class EvaluationFilter:
-    period_id: strawberry.ID | None = None
-    employee_id: strawberry.ID | None = None
-    status: EvaluationStatus | None = None
-    predicate: Predicate | None = None
-    include_history: bool = False
+    period_id: strawberry.ID | None = strawberry.field(default=None, description="Only of this period (global id).")
+    employee_id: strawberry.ID | None = strawberry.field(default=None,
+                                                         description="Only of this employee (global id).")
+    status: EvaluationStatus | None = strawberry.field(default=None, description="Only in this status.")
+    predicate: Predicate | None = strawberry.field(default=None, description="Only with this predicate.")
+    include_history: bool = strawberry.field(default=False, description="Also the versions replaced by a "
+                                                                        "correction (CORRECTED).")
 
 
-@strawberry.input
+@strawberry.input(description="Catatan perilaku kerja: a note on one BerAKHLAK value.")
 class BehaviourNoteInput:
-    value: BerakhlakValue
-    note: str
+    value: BerakhlakValue = strawberry.field(description="Nilai BerAKHLAK: the core value the note is about.")
+    note: str = strawberry.field(description="Catatan: the note.")
 
 
-@strawberry.input
+@strawberry.input(description="Penilaian kinerja: the ratings of an employee for a period.")
 class EvaluateEmployeeInput:
-    employee_id: strawberry.ID
-    period_id: strawberry.ID
+    employee_id: strawberry.ID = strawberry.field(description="Pegawai: global id of the employee evaluated.")
+    period_id: strawberry.ID = strawberry.field(description="Periode penilaian: global id of the period.")
     results_rating: Rating | None = strawberry.field(
-        default=None, description="Ignored for the head of a rated unit (the unit's achievement is used).")
-    behaviour_rating: Rating
-    notes: list[BehaviourNoteInput] | None = None
+        default=None, description="Rating hasil kerja; ignored for the head of a rated unit (the unit's achievement "
+                                  "is used).")
+    behaviour_rating: Rating = strawberry.field(description="Rating perilaku kerja.")
+    notes: list[BehaviourNoteInput] | None = strawberry.field(
+        default=None, description="Catatan perilaku kerja per BerAKHLAK value, if any.")
 
 
-@strawberry.input
+@strawberry.input(description="The evaluation to act on.")
 class EvaluationIdInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="Global id of the evaluation.")
 
 
-@strawberry.input
+@strawberry.input(description="Koreksi penilaian: a correction of a final evaluation, with its reason.")
 class CorrectEvaluationInput:
-    id: strawberry.ID
-    reason: str
-    results_rating: Rating | None = None
-    behaviour_rating: Rating | None = None
-    notes: list[BehaviourNoteInput] | None = None
+    id: strawberry.ID = strawberry.field(description="Global id of the final evaluation corrected.")
+    reason: str = strawberry.field(description="Alasan koreksi: why it is corrected.")
+    results_rating: Rating | None = strawberry.field(
+        default=None, description="Rating hasil kerja; left out: unchanged (ignored for the head of a rated unit).")
+    behaviour_rating: Rating | None = strawberry.field(default=None,
+                                                       description="Rating perilaku kerja; left out: unchanged.")
+    notes: list[BehaviourNoteInput] | None = strawberry.field(
+        default=None, description="Catatan perilaku kerja, replacing the notes; left out: unchanged.")
 
 
-@strawberry.input
+@strawberry.input(description="Capaian kinerja organisasi: a unit's rating for a period.")
 class SetUnitPerformanceInput:
-    org_unit_id: strawberry.ID
-    period_id: strawberry.ID
-    rating: UnitRating
-    notes: str | None = None
+    org_unit_id: strawberry.ID = strawberry.field(description="Unit organisasi: global id of the unit rated.")
+    period_id: strawberry.ID = strawberry.field(description="Periode penilaian: global id of the period.")
+    rating: UnitRating = strawberry.field(description="Predikat kinerja organisasi.")
+    notes: str | None = strawberry.field(default=None, description="Catatan: the grounds of the rating; left out: "
+                                                                   "unchanged.")
 
 
-@strawberry.type
+@strawberry.type(description="The outcome of a change to an evaluation.")
 class EvaluationPayload:
-    evaluation: Evaluation | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    evaluation: Evaluation | None = strawberry.field(
+        default=None, description="The evaluation as it is now (a correction: the new version); null on failure.")
+    user_errors: list[UserError] = user_errors_field()
 
 
-@strawberry.type
+@strawberry.type(description="The outcome of setting a unit's rating.")
 class UnitPerformancePayload:
-    unit_performance: UnitPerformance | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    unit_performance: UnitPerformance | None = strawberry.field(
+        default=None, description="The unit's rating as it is now; null on failure.")
+    user_errors: list[UserError] = user_errors_field()
 
 
 def _notes(items):
@@ -334,8 +398,9 @@ _RANKED = ("CASE {t}.predicate " + " ".join(f"WHEN '{p.value}' THEN {i}" for i, 
 @strawberry.type
 class EvaluationQuery:
     @sql.builder(description="Evaluations the viewer may see, newest first (current versions unless includeHistory).")
-    def evaluations(self, first: int | None = 20, after: str | None = None,
-                    filter: EvaluationFilter | None = None) -> Connection[Evaluation]:
+    def evaluations(self, first: First = 20, after: After = None,
+                    filter: Annotated[EvaluationFilter | None, strawberry.argument(
+                        description="Which evaluations.")] = None) -> Connection[Evaluation]:
         f = filter or EvaluationFilter()
         period = parse_input_id(f.period_id, "Period", "periodId")
         employee = parse_input_id(f.employee_id, "Employee", "employeeId")
@@ -346,12 +411,20 @@ class EvaluationQuery:
                 where.append(sql.eq(column, value))
         return sql.Page(first=first, after=after, where=tuple(where), order=("-created_at", "id"), access=True)
 
-    @sql.builder
-    def unit_distribution(self, org_unit_id: strawberry.ID, period_id: strawberry.ID) -> UnitDistribution:
+    @sql.builder(description="Distribusi predikat kinerja pegawai: a unit's predicates in a period against the "
+                             "distribution guide for its rating.")
+    def unit_distribution(self, org_unit_id: Annotated[strawberry.ID, strawberry.argument(
+                              description="Unit organisasi: the unit (its sub-units included).")],
+                          period_id: Annotated[strawberry.ID, strawberry.argument(
+                              description="Periode penilaian: the period.")]) -> UnitDistribution:
         return unit_in_period(org_unit_id, period_id)
 
     @sql.builder(description="Recognition list: the unit's best final annual predicates of a year.")
-    def top_performers(self, org_unit_id: strawberry.ID, year: int, limit: int = 10) -> list[Evaluation]:
+    def top_performers(self, org_unit_id: Annotated[strawberry.ID, strawberry.argument(
+                           description="Unit organisasi: the unit (its sub-units included).")],
+                       year: Annotated[int, strawberry.argument(description="Tahun (the evaluations' year).")],
+                       limit: Annotated[int, strawberry.argument(
+                           description="At most this many (1 to 100).")] = 10) -> list[Evaluation]:
         unit, guards = _in_reach(org_unit_id)
         best = sql.where(
             "{t}.id IN (SELECT v.id FROM evaluation v JOIN period pr ON pr.tenant_id = v.tenant_id "
@@ -371,7 +444,7 @@ class EvaluationQuery:
 class EvaluationMutation:
     @strawberry.mutation(description="Rate an employee's results and behaviour for a period (a draft until finalized); "
                                      "the predicate follows from the tenant's matrix for the year.")
-    async def evaluate_employee(self, info: Info, input: EvaluateEmployeeInput) -> EvaluationPayload:
+    async def evaluate_employee(self, info: Info, input: Annotated[EvaluateEmployeeInput, INPUT]) -> EvaluationPayload:
         async def work():
             row = await service.evaluate_employee(
                 info.context, parse_input_id(input.employee_id, "Employee", "employeeId"),
@@ -381,14 +454,14 @@ class EvaluationMutation:
         return await run_mutation(info, EvaluationPayload, work)
 
     @strawberry.mutation(description="Lock a draft evaluation (check `guide` first).")
-    async def finalize_evaluation(self, info: Info, input: EvaluationIdInput) -> EvaluationPayload:
+    async def finalize_evaluation(self, info: Info, input: Annotated[EvaluationIdInput, INPUT]) -> EvaluationPayload:
         async def work():
             row = await service.finalize_evaluation(info.context, parse_input_id(input.id, "Evaluation", "id"))
             return {"evaluation": sql.ref("Evaluation", row.id)}
         return await run_mutation(info, EvaluationPayload, work)
 
     @strawberry.mutation(description="Correct a final evaluation: a new final version with a reason; the old one stays in history.")
-    async def correct_evaluation(self, info: Info, input: CorrectEvaluationInput) -> EvaluationPayload:
+    async def correct_evaluation(self, info: Info, input: Annotated[CorrectEvaluationInput, INPUT]) -> EvaluationPayload:
         async def work():
             row = await service.correct_evaluation(
                 info.context, parse_input_id(input.id, "Evaluation", "id"), input.reason, input.results_rating,
@@ -397,7 +470,7 @@ class EvaluationMutation:
         return await run_mutation(info, EvaluationPayload, work)
 
     @strawberry.mutation(description="Set a unit's performance rating for a period (its head, or HR).")
-    async def set_unit_performance(self, info: Info, input: SetUnitPerformanceInput) -> UnitPerformancePayload:
+    async def set_unit_performance(self, info: Info, input: Annotated[SetUnitPerformanceInput, INPUT]) -> UnitPerformancePayload:
         async def work():
             row = await service.set_unit_performance(info.context, parse_input_id(input.org_unit_id, "OrgUnit", "orgUnitId"),
                                                      parse_input_id(input.period_id, "Period", "periodId"), input.rating, input.notes)

@@ -37,6 +37,13 @@ class EvaluationStatus(StrEnum):
     CORRECTED = "CORRECTED"  # a final evaluation replaced by a newer version
 
 
+class GuideBound(StrEnum):
+    """The kind of a bound of the distribution guide, as the guide data spells it."""
+    MAX = "max"    # at most so many percent
+    MIN = "min"    # at least so many percent
+    SOME = "some"  # at least one
+
+
 LABELS = {
     Predicate.SANGAT_BAIK: "Sangat Baik",
     Predicate.BAIK: "Baik",
@@ -89,7 +96,7 @@ def predicate(matrix: dict[str, dict[str, str]], results: Rating, behaviour: Rat
 @dataclass(frozen=True)
 class Breach:
     predicates: tuple[Predicate, ...]
-    kind: str
+    kind: GuideBound
     limit: float
     actual: float
     message: str
@@ -119,7 +126,7 @@ def distribution_breaches(guide: dict, unit_rating: UnitRating, counts: dict[Pre
             message = f"no {_label(group)}, guide expects some"
         else:
             continue
-        breaches.append(Breach(tuple(group), kind, limit, share, message))
+        breaches.append(Breach(tuple(group), GuideBound(kind), limit, share, message))
     return breaches
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -10,7 +11,8 @@ from strawberry.types import Info
 from kinerja.core.errors import NotFound
 from kinerja.core.ids import parse_optional_id as parse_input_id
 from kinerja.graph import sql
-from kinerja.graph.relay import Connection, Node, UserError, run_mutation
+from kinerja.graph.enums import described
+from kinerja.graph.relay import INPUT, After, Connection, First, Node, UserError, run_mutation, user_errors_field
 from kinerja.org.graphql import Employee
 from kinerja.org.scoping import employee_rows, scope_sql
 from kinerja.tenancy.rules import TenantSettings
@@ -18,11 +20,61 @@ from kinerja.training import rules, service
 from kinerja.training.models import RecommendationRule as RuleModel
 from kinerja.training.models import TrainingEvent as EventModel
 from kinerja.training.models import TrainingRecord as RecordModel
-from kinerja.training.rules import TrainingCategory, TrainingKind, TrainingStatus
+from kinerja.training.rules import RecommendationTrigger, TrainingCategory, TrainingKind, TrainingStatus
 
-strawberry.enum(TrainingKind, description="Jenis pengembangan kompetensi (Peraturan LAN 10/2018).")
-strawberry.enum(TrainingCategory, description="Pendidikan, pelatihan klasikal or non-klasikal.")
-strawberry.enum(TrainingStatus, description="PLANNED -> COMPLETED -> VERIFIED (by HR) or REJECTED.")
+described(TrainingKind, "Jenis pengembangan kompetensi: the kind of competency development (Peraturan LAN 10/2018).", {
+    "PENDIDIKAN": "Pendidikan: formal education towards a degree.",
+    "KEPEMIMPINAN": "Pelatihan kepemimpinan: leadership training (klasikal).",
+    "MANAJERIAL": "Pelatihan manajerial: managerial training (klasikal).",
+    "TEKNIS": "Pelatihan teknis: technical training (klasikal).",
+    "FUNGSIONAL": "Pelatihan fungsional: training for a functional position (klasikal).",
+    "SEMINAR": "Seminar: a seminar or conference (klasikal).",
+    "WORKSHOP": "Lokakarya: a workshop (klasikal).",
+    "KURSUS": "Kursus: a course (klasikal).",
+    "BIMTEK": "Bimbingan teknis: technical guidance (klasikal).",
+    "SOSIALISASI": "Sosialisasi: a briefing on a new rule or programme (klasikal).",
+    "COACHING": "Coaching: coaching by a superior or an expert (non-klasikal).",
+    "MENTORING": "Mentoring: mentoring by a senior colleague (non-klasikal).",
+    "E_LEARNING": "E-learning: online self-study (non-klasikal).",
+    "PEMBELAJARAN_JARAK_JAUH": "Pelatihan jarak jauh: distance learning (non-klasikal).",
+    "DETASERING": "Detasering: a secondment to another organisation (non-klasikal).",
+    "BENCHMARKING": "Benchmarking: a comparative study visit (non-klasikal).",
+})
+described(TrainingCategory, "Kategori pengembangan kompetensi: pendidikan, or pelatihan klasikal or non-klasikal "
+                            "(Peraturan LAN 10/2018).", {
+    "PENDIDIKAN": "Pendidikan: formal education (degree study).",
+    "KLASIKAL": "Pelatihan klasikal: classroom learning, face to face.",
+    "NON_KLASIKAL": "Pelatihan non-klasikal: learning outside the classroom (coaching, mentoring, e-learning, ...).",
+})
+described(TrainingStatus, "Status riwayat pengembangan kompetensi: PLANNED -> COMPLETED -> VERIFIED (by HR) or "
+                          "REJECTED.", {
+    "PLANNED": "Direncanakan: planned, not done yet.",
+    "COMPLETED": "Selesai: done, waiting for HR's verification.",
+    "VERIFIED": "Diverifikasi: verified by HR; its JP count towards the yearly target.",
+    "REJECTED": "Ditolak: rejected by HR with a reason; its JP do not count.",
+})
+described(RecommendationTrigger, "Kebutuhan pengembangan kompetensi: a development need found in the latest final "
+                                 "evaluation or the year's JP, which a recommendation rule maps to topics.", {
+    "PREDICATE_BUTUH_PERBAIKAN": "Predikat Butuh Perbaikan: the latest final predicate is Butuh Perbaikan.",
+    "PREDICATE_KURANG_MISCONDUCT": "Predikat Kurang/Misconduct: the latest final predicate is Kurang/Misconduct.",
+    "PREDICATE_SANGAT_KURANG": "Predikat Sangat Kurang: the latest final predicate is Sangat Kurang.",
+    "BEHAVIOUR_BERORIENTASI_PELAYANAN": "Perilaku kerja di bawah ekspektasi, Berorientasi Pelayanan: behaviour "
+                                        "below expectation with a note on service orientation.",
+    "BEHAVIOUR_AKUNTABEL": "Perilaku kerja di bawah ekspektasi, Akuntabel: behaviour below expectation with a note on "
+                           "accountability.",
+    "BEHAVIOUR_KOMPETEN": "Perilaku kerja di bawah ekspektasi, Kompeten: behaviour below expectation with a note on "
+                          "competence.",
+    "BEHAVIOUR_HARMONIS": "Perilaku kerja di bawah ekspektasi, Harmonis: behaviour below expectation with a note on "
+                          "harmony.",
+    "BEHAVIOUR_LOYAL": "Perilaku kerja di bawah ekspektasi, Loyal: behaviour below expectation with a note on "
+                       "loyalty.",
+    "BEHAVIOUR_ADAPTIF": "Perilaku kerja di bawah ekspektasi, Adaptif: behaviour below expectation with a note on "
+                         "adaptability.",
+    "BEHAVIOUR_KOLABORATIF": "Perilaku kerja di bawah ekspektasi, Kolaboratif: behaviour below expectation with a "
+                             "note on collaboration.",
+    "BEHAVIOUR_ANY": "Perilaku kerja di bawah ekspektasi: behaviour below expectation with no note on a value.",
+    "JP_SHORTFALL": "Kekurangan JP: the year's verified JP are below the employee's yearly target.",
+})
 
 
 READ_TRAINING = employee_rows("training", "read", "employee_id")
@@ -33,37 +85,46 @@ def category_of(kind: str) -> str:
 
 
 @sql.table(RecordModel, access=READ_TRAINING, node=True, not_found=lambda: NotFound("Training record not found"),
-           description="Riwayat pengembangan kompetensi; only VERIFIED records count towards JP.")
+           description="Riwayat pengembangan kompetensi: one training of an employee; only VERIFIED records "
+                       "count towards JP.")
 class TrainingRecord(Node):
-    title: str
-    kind: TrainingKind
-    category: TrainingCategory = sql.derived(category_of, "kind")
-    organiser: str
-    starts_on: dt.date
-    ends_on: dt.date
-    year: int
-    jp: int = strawberry.field(description="Jam pelajaran.")
-    certificate_number: str | None
-    certificate_file_name: str | None
-    certificate_sha256: str | None
-    status: TrainingStatus
-    rejection_reason: str | None
-    verified_at: dt.datetime | None
-    employee: Employee = sql.join("employee_id")
+    title: str = strawberry.field(description="Nama pelatihan: the training's title.")
+    kind: TrainingKind = strawberry.field(description="Jenis pengembangan kompetensi.")
+    category: TrainingCategory = sql.derived(category_of, "kind", description="Kategori: pendidikan, klasikal or "
+                                                                              "non-klasikal (follows from the kind).")
+    organiser: str = strawberry.field(description="Penyelenggara: the organising institution; empty when not "
+                                                  "given.")
+    starts_on: dt.date = strawberry.field(description="Tanggal mulai: first day.")
+    ends_on: dt.date = strawberry.field(description="Tanggal selesai: last day.")
+    year: int = strawberry.field(description="Tahun: the year its JP count in (the year of the last day).")
+    jp: int = strawberry.field(description="Jam pelajaran (JP): the training hours.")
+    certificate_number: str | None = strawberry.field(description="Nomor sertifikat: the certificate's number, if "
+                                                                  "any.")
+    certificate_file_name: str | None = strawberry.field(description="Sertifikat: the certificate file's name as "
+                                                                     "uploaded, if one was.")
+    certificate_sha256: str | None = strawberry.field(description="SHA-256 of the certificate file's content (hex), "
+                                                                  "if one was uploaded.")
+    status: TrainingStatus = strawberry.field(description="Status: planned, completed, verified or rejected.")
+    rejection_reason: str | None = strawberry.field(description="Alasan penolakan: why HR rejected it (status "
+                                                                "REJECTED).")
+    verified_at: dt.datetime | None = strawberry.field(description="When HR verified (or rejected) it.")
+    employee: Employee = sql.join("employee_id", description="Pegawai: whose training it is.")
 
 
-@sql.table(EventModel, description="An event of the tenant training catalogue.")
+@sql.table(EventModel, description="Kegiatan pengembangan kompetensi: an event of the tenant's training catalogue.")
 class TrainingEvent(Node):
-    title: str
-    topic: str
-    kind: TrainingKind
-    organiser: str
-    starts_on: dt.date
-    ends_on: dt.date
-    jp: int
-    capacity: int
+    title: str = strawberry.field(description="Nama kegiatan: the event's title.")
+    topic: str = strawberry.field(description="Topik: the development topic it serves, in lower case "
+                                              "(recommendations match it).")
+    kind: TrainingKind = strawberry.field(description="Jenis pengembangan kompetensi.")
+    organiser: str = strawberry.field(description="Penyelenggara: the organising institution; empty when not "
+                                                  "given.")
+    starts_on: dt.date = strawberry.field(description="Tanggal mulai: first day.")
+    ends_on: dt.date = strawberry.field(description="Tanggal selesai: last day.")
+    jp: int = strawberry.field(description="Jam pelajaran (JP) a participant earns.")
+    capacity: int = strawberry.field(description="Kuota: how many employees may register.")
     registered: int = sql.expression("(SELECT count(*) FROM training_registration g WHERE g.tenant_id = {t}.tenant_id "
-                                     "AND g.event_id = {t}.id)", description="Employees registered.")
+                                     "AND g.event_id = {t}.id)", description="Peserta: employees registered.")
 
 
 def _target_sql(dialect: str) -> str:
@@ -117,140 +178,150 @@ READ_TRAINING_OF_EMPLOYEE = employee_rows("training", "read")
            description="Verified JP of one employee in one year against the yearly target of his or her "
                        "employment type (PNS 20 JP, PPPK 24 JP unless the tenant says otherwise).")
 class TrainingProgress:
-    employee: Employee = sql.join("id")
-    year: int
-    target_jp: int
-    verified_jp: int
-    remaining_jp: int
+    employee: Employee = sql.join("id", description="Pegawai: the employee.")
+    year: int = strawberry.field(description="Tahun (calendar year).")
+    target_jp: int = strawberry.field(description="Target JP: the yearly JP of the employee's employment type (a "
+                                                  "target for PNS, the contract year's cap for PPPK).")
+    verified_jp: int = strawberry.field(description="JP terverifikasi: the year's JP of verified records.")
+    remaining_jp: int = strawberry.field(description="Kekurangan JP: what is left to the target (0 when met).")
 
 
 @sql.table(source=sql.Dialects(_unit_rows("postgres"), _unit_rows("sqlite")),
            access=sql.Access("training", "read", rows=training_scope), order=("year",),
            description="JP progress of the employees of a unit subtree (or of the tenant) within the viewer's scope.")
 class UnitTrainingProgress:
-    year: int
-    employees: int
-    employees_meeting_target: int
-    target_jp: int
-    verified_jp: int
+    year: int = strawberry.field(description="Tahun (calendar year).")
+    employees: int = strawberry.field(description="Pegawai: the active employees counted (within your scope).")
+    employees_meeting_target: int = strawberry.field(description="Pegawai memenuhi target: of those, the ones with "
+                                                                 "no JP missing.")
+    target_jp: int = strawberry.field(description="Target JP: the sum of their yearly targets.")
+    verified_jp: int = strawberry.field(description="JP terverifikasi: the sum of their verified JP of the year.")
     below_target: list[TrainingProgress] = sql.rows(
         where=(sql.where("{t}.active AND {t}.remaining_jp > 0"),), order=("-remaining_jp", "name", "id"), access=True,
         description="Employees below target, most JP missing first.")
 
 
-@strawberry.type(description="A suggested development: why, which topic, and open catalogue events for it.")
+@strawberry.type(description="Rekomendasi pengembangan kompetensi: a suggested development: why, which topic, and "
+                             "open catalogue events for it.")
 class TrainingRecommendation:
-    reason: str = strawberry.field(description="PREDICATE:<predicate>, BEHAVIOUR:<BerAKHLAK value> or JP_SHORTFALL")
-    topic: str
-    events: list[TrainingEvent]
+    reason: RecommendationTrigger = strawberry.field(description="Alasan: the development need that calls for it.")
+    topic: str = strawberry.field(description="Topik: the development topic recommended.")
+    events: list[TrainingEvent] = strawberry.field(description="Kegiatan: catalogue events on the topic not ended "
+                                                               "yet, earliest first.")
 
 
-@strawberry.type
+@sql.table(RuleModel, description="Aturan rekomendasi: one topic a development need recommends (the tenant's "
+                                   "mapping).")
 class RecommendationRule:
-    trigger: str
-    topic: str
-
-    @classmethod
-    def from_model(cls, m: RuleModel) -> RecommendationRule:
-        return cls(trigger=m.trigger, topic=m.topic)
+    # The column stores the trigger as rules.triggers spells it; the statement reads it as the enum's name.
+    trigger: RecommendationTrigger = strawberry.field(description="Kebutuhan: the development need.")
+    topic: str = strawberry.field(description="Topik: the topic it recommends, in lower case.")
 
 
-@strawberry.input
+@strawberry.input(description="Which training records to list; all conditions apply.")
 class TrainingFilter:
-    employee_id: strawberry.ID | None = None
-    year: int | None = None
-    status: TrainingStatus | None = None
+    employee_id: strawberry.ID | None = strawberry.field(default=None,
+                                                         description="Only of this employee (global id).")
+    year: int | None = strawberry.field(default=None, description="Only of this year (the year their JP count in).")
+    status: TrainingStatus | None = strawberry.field(default=None, description="Only in this status.")
 
 
-@strawberry.input
+@strawberry.input(description="Sertifikat: a certificate file, sent inline.")
 class CertificateInput:
-    file_name: str
-    content_type: str
-    content_base64: str
+    file_name: str = strawberry.field(description="The file's name.")
+    content_type: str = strawberry.field(description="The file's media type, e.g. `application/pdf`.")
+    content_base64: str = strawberry.field(description="The file's content, base64-encoded.")
 
 
-@strawberry.input
+@strawberry.input(description="Riwayat pengembangan kompetensi: a training of mine to record.")
 class RecordTrainingInput:
-    title: str
-    kind: TrainingKind
-    organiser: str | None = None
-    starts_on: dt.date
-    ends_on: dt.date
-    jp: int
-    certificate_number: str | None = None
-    certificate: CertificateInput | None = None
+    title: str = strawberry.field(description="Nama pelatihan: the title (1-300 characters).")
+    kind: TrainingKind = strawberry.field(description="Jenis pengembangan kompetensi.")
+    organiser: str | None = strawberry.field(default=None, description="Penyelenggara: the organising institution.")
+    starts_on: dt.date = strawberry.field(description="Tanggal mulai: first day.")
+    ends_on: dt.date = strawberry.field(description="Tanggal selesai: last day (its year is the year the JP count "
+                                                    "in).")
+    jp: int = strawberry.field(description=f"Jam pelajaran (JP): 1 to {rules.MAX_JP_PER_RECORD}.")
+    certificate_number: str | None = strawberry.field(default=None, description="Nomor sertifikat, if any.")
+    certificate: CertificateInput | None = strawberry.field(default=None, description="Sertifikat: the certificate "
+                                                                                     "file, if any.")
     completed: bool = strawberry.field(default=True, description="False to record a planned training.")
 
 
-@strawberry.input
+@strawberry.input(description="The training record to act on.")
 class TrainingIdInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="Global id of the training record.")
 
 
-@strawberry.input
+@strawberry.input(description="A training record to reject, with the reason.")
 class RejectTrainingInput:
-    id: strawberry.ID
-    reason: str
+    id: strawberry.ID = strawberry.field(description="Global id of the training record.")
+    reason: str = strawberry.field(description="Alasan penolakan: why it is rejected (1-2000 characters).")
 
 
-@strawberry.input
+@strawberry.input(description="Kegiatan pengembangan kompetensi: a new event of the catalogue.")
 class CreateTrainingEventInput:
-    title: str
-    topic: str
-    kind: TrainingKind
-    organiser: str | None = None
-    starts_on: dt.date
-    ends_on: dt.date
-    jp: int
-    capacity: int
+    title: str = strawberry.field(description="Nama kegiatan: the title (1-300 characters).")
+    topic: str = strawberry.field(description="Topik: the development topic it serves (stored in lower case).")
+    kind: TrainingKind = strawberry.field(description="Jenis pengembangan kompetensi.")
+    organiser: str | None = strawberry.field(default=None, description="Penyelenggara: the organising institution.")
+    starts_on: dt.date = strawberry.field(description="Tanggal mulai: first day.")
+    ends_on: dt.date = strawberry.field(description="Tanggal selesai: last day.")
+    jp: int = strawberry.field(description="Jam pelajaran (JP) a participant earns.")
+    capacity: int = strawberry.field(description="Kuota: how many employees may register.")
 
 
-@strawberry.input
+@strawberry.input(description="The catalogue event to register for.")
 class RegisterForTrainingInput:
-    event_id: strawberry.ID
+    event_id: strawberry.ID = strawberry.field(description="Global id of the training event.")
 
 
-@strawberry.input
+@strawberry.input(description="A registered employee who attended a catalogue event.")
 class ConfirmAttendanceInput:
-    event_id: strawberry.ID
-    employee_id: strawberry.ID
+    event_id: strawberry.ID = strawberry.field(description="Global id of the training event.")
+    employee_id: strawberry.ID = strawberry.field(description="Pegawai: global id of the employee who attended.")
 
 
-@strawberry.input
+@strawberry.input(description="Aturan rekomendasi: the topics a development need recommends.")
 class SetRecommendationRuleInput:
-    trigger: str
-    topics: list[str]
+    trigger: RecommendationTrigger = strawberry.field(description="Kebutuhan: the development need.")
+    topics: list[str] = strawberry.field(description="Topik: the topics it recommends, replacing the current ones "
+                                                     "(at most 20 of at most 100 characters; stored in lower case).")
 
 
-@strawberry.type
+@strawberry.type(description="The outcome of a change to a training record.")
 class TrainingRecordPayload:
-    record: TrainingRecord | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    record: TrainingRecord | None = strawberry.field(default=None, description="The record as it is now; null on "
+                                                                               "failure.")
+    user_errors: list[UserError] = user_errors_field()
 
 
-@strawberry.type
+@strawberry.type(description="The outcome of adding a catalogue event.")
 class TrainingEventPayload:
-    event: TrainingEvent | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    event: TrainingEvent | None = strawberry.field(default=None, description="The new event; null on failure.")
+    user_errors: list[UserError] = user_errors_field()
 
 
-@strawberry.type
+@strawberry.type(description="The outcome of registering for a catalogue event.")
 class RegistrationPayload:
-    event: TrainingEvent | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    event: TrainingEvent | None = strawberry.field(default=None, description="The event registered for; null on "
+                                                                             "failure.")
+    user_errors: list[UserError] = user_errors_field()
 
 
-@strawberry.type
+@strawberry.type(description="The outcome of setting a recommendation rule.")
 class RecommendationRulePayload:
-    rules: list[RecommendationRule] = strawberry.field(default_factory=list)
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    rules: list[RecommendationRule] = strawberry.field(default_factory=list, description="The development need's "
+                                                                                         "topics as they are now.")
+    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.type
 class TrainingQuery:
     @sql.builder(description="Training records the viewer may see, newest first.")
-    def training_records(self, first: int | None = 20, after: str | None = None,
-                         filter: TrainingFilter | None = None) -> Connection[TrainingRecord]:
+    def training_records(self, first: First = 20, after: After = None,
+                         filter: Annotated[TrainingFilter | None, strawberry.argument(
+                             description="Which records.")] = None) -> Connection[TrainingRecord]:
         where = []
         if filter is not None:
             employee = parse_input_id(filter.employee_id, "Employee", "employeeId")
@@ -263,29 +334,39 @@ class TrainingQuery:
         return sql.Page(first=first, after=after, where=tuple(where), order=("-starts_on", "id"), access=True)
 
     @sql.builder(description="An employee's verified JP against the yearly target of his or her employment type.")
-    def training_progress(self, employee_id: strawberry.ID, year: int) -> TrainingProgress:
+    def training_progress(self, employee_id: Annotated[strawberry.ID, strawberry.argument(
+                              description="Pegawai: global id of the employee.")],
+                          year: Annotated[int, strawberry.argument(description="Tahun (calendar year).")]
+                          ) -> TrainingProgress:
         employee = parse_input_id(employee_id, "Employee", "employeeId")
         return sql.Row(where=(sql.eq("id", employee),), values=(year, None), access=True,
                        missing=lambda: NotFound("Employee not found", field="employeeId"))
 
     @sql.builder(description="JP progress of a unit subtree (or the tenant when orgUnitId is omitted), "
                              "within the viewer's scope.")
-    def unit_training_progress(self, year: int, org_unit_id: strawberry.ID | None = None) -> UnitTrainingProgress:
+    def unit_training_progress(self, year: Annotated[int, strawberry.argument(description="Tahun (calendar year).")],
+                               org_unit_id: Annotated[strawberry.ID | None, strawberry.argument(
+                                   description="Unit organisasi: the unit (its sub-units included); left out: the "
+                                               "tenant.")] = None) -> UnitTrainingProgress:
         unit = parse_input_id(org_unit_id, "OrgUnit", "orgUnitId")
         guard = sql.Exists("OrgUnit", (sql.eq("id", unit),), lambda: NotFound("Org unit not found", field="orgUnitId"),
                            access=False) if unit is not None else None
         return sql.Row(values=(year, unit), access=True, guard=guard)
 
     @sql.builder(description="The tenant's training events.")
-    def training_catalogue(self, upcoming_only: bool = False) -> list[TrainingEvent]:
+    def training_catalogue(self, upcoming_only: Annotated[bool, strawberry.argument(
+                               description="Only events not ended yet.")] = False) -> list[TrainingEvent]:
         where = (sql.gte("ends_on", dt.date.today()),) if upcoming_only else ()
         return sql.Rows(where=where, order=("starts_on", "id"), access=sql.requires("training", "read"))
 
     @strawberry.field(description="Development suggested by the latest final evaluation and this year's JP shortfall.")
-    async def training_recommendations(self, info: Info, employee_id: strawberry.ID,
-                                       year: int | None = None) -> list[TrainingRecommendation]:
+    async def training_recommendations(self, info: Info, employee_id: Annotated[strawberry.ID, strawberry.argument(
+                                           description="Pegawai: global id of the employee.")],
+                                       year: Annotated[int | None, strawberry.argument(
+                                           description="Tahun of the JP shortfall; left out: the current year.")] = None
+                                       ) -> list[TrainingRecommendation]:
         rows = await service.recommendations(info.context, parse_input_id(employee_id, "Employee", "employeeId"), year)
-        return [TrainingRecommendation(reason=r.reason, topic=r.topic,
+        return [TrainingRecommendation(reason=RecommendationTrigger(r.reason), topic=r.topic,
                                        events=[sql.ref("TrainingEvent", e.id) for e in r.events]) for r in rows]
 
 
@@ -296,7 +377,7 @@ def _record(row) -> dict:
 @strawberry.type
 class TrainingMutation:
     @strawberry.mutation(description="Record my own training (with an optional certificate file).")
-    async def record_training(self, info: Info, input: RecordTrainingInput) -> TrainingRecordPayload:
+    async def record_training(self, info: Info, input: Annotated[RecordTrainingInput, INPUT]) -> TrainingRecordPayload:
         async def work():
             certificate = service.Certificate(input.certificate.file_name, input.certificate.content_type,
                                               input.certificate.content_base64) if input.certificate else None
@@ -306,26 +387,26 @@ class TrainingMutation:
         return await run_mutation(info, TrainingRecordPayload, work)
 
     @strawberry.mutation(description="Mark my planned training as completed.")
-    async def complete_training(self, info: Info, input: TrainingIdInput) -> TrainingRecordPayload:
+    async def complete_training(self, info: Info, input: Annotated[TrainingIdInput, INPUT]) -> TrainingRecordPayload:
         async def work():
             return _record(await service.complete_training(info.context, parse_input_id(input.id, "TrainingRecord", "id")))
         return await run_mutation(info, TrainingRecordPayload, work)
 
     @strawberry.mutation(description="HR verifies a completed record (never one's own): its JP then count.")
-    async def verify_training(self, info: Info, input: TrainingIdInput) -> TrainingRecordPayload:
+    async def verify_training(self, info: Info, input: Annotated[TrainingIdInput, INPUT]) -> TrainingRecordPayload:
         async def work():
             return _record(await service.verify_training(info.context, parse_input_id(input.id, "TrainingRecord", "id")))
         return await run_mutation(info, TrainingRecordPayload, work)
 
     @strawberry.mutation(description="HR rejects a record with a reason.")
-    async def reject_training(self, info: Info, input: RejectTrainingInput) -> TrainingRecordPayload:
+    async def reject_training(self, info: Info, input: Annotated[RejectTrainingInput, INPUT]) -> TrainingRecordPayload:
         async def work():
             return _record(await service.reject_training(
                 info.context, parse_input_id(input.id, "TrainingRecord", "id"), input.reason))
         return await run_mutation(info, TrainingRecordPayload, work)
 
     @strawberry.mutation(description="Add an event to the catalogue (HR).")
-    async def create_training_event(self, info: Info, input: CreateTrainingEventInput) -> TrainingEventPayload:
+    async def create_training_event(self, info: Info, input: Annotated[CreateTrainingEventInput, INPUT]) -> TrainingEventPayload:
         async def work():
             row = await service.create_event(info.context, input.title, input.topic, input.kind, input.organiser,
                                              input.starts_on, input.ends_on, input.jp, input.capacity)
@@ -333,14 +414,14 @@ class TrainingMutation:
         return await run_mutation(info, TrainingEventPayload, work)
 
     @strawberry.mutation(description="Register myself for a catalogue event.")
-    async def register_for_training(self, info: Info, input: RegisterForTrainingInput) -> RegistrationPayload:
+    async def register_for_training(self, info: Info, input: Annotated[RegisterForTrainingInput, INPUT]) -> RegistrationPayload:
         async def work():
             registration = await service.register(info.context, parse_input_id(input.event_id, "TrainingEvent", "eventId"))
             return {"event": sql.ref("TrainingEvent", registration.event_id)}
         return await run_mutation(info, RegistrationPayload, work)
 
     @strawberry.mutation(description="HR confirms a registered employee attended: creates the verified record.")
-    async def confirm_training_attendance(self, info: Info, input: ConfirmAttendanceInput) -> TrainingRecordPayload:
+    async def confirm_training_attendance(self, info: Info, input: Annotated[ConfirmAttendanceInput, INPUT]) -> TrainingRecordPayload:
         async def work():
             return _record(await service.confirm_attendance(
                 info.context, parse_input_id(input.event_id, "TrainingEvent", "eventId"),
@@ -349,8 +430,8 @@ class TrainingMutation:
 
     @strawberry.mutation(description="Set the catalogue topics a development need recommends (HR).")
     async def set_training_recommendation_rule(self, info: Info,
-                                               input: SetRecommendationRuleInput) -> RecommendationRulePayload:
+                                               input: Annotated[SetRecommendationRuleInput, INPUT]) -> RecommendationRulePayload:
         async def work():
-            rows = await service.set_recommendation_rule(info.context, input.trigger, input.topics)
-            return {"rules": [RecommendationRule.from_model(r) for r in rows]}
+            rows = await service.set_recommendation_rule(info.context, input.trigger.value, input.topics)
+            return {"rules": [sql.ref("RecommendationRule", r.id) for r in rows]}
         return await run_mutation(info, RecommendationRulePayload, work)

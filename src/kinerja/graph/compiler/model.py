@@ -77,6 +77,33 @@ def output_kind(gql_field: GraphQLField, column_kind: str | None) -> str:
     return column_kind or TEXT
 
 
+def as_enum_names(gql_field: GraphQLField, template: sql.Text) -> sql.Text:
+    """A column read as an enum, spelled as the enum's GraphQL names. Most enums store their names;
+    one whose stored values differ (``RecommendationTrigger`` stores ``PREDICATE:BAIK`` for
+    ``PREDICATE_BAIK``) is translated by the statement, so a compiled answer carries the names as
+    graphql-core would write them."""
+    named = get_named_type(gql_field.type)
+    if not isinstance(named, GraphQLEnumType):
+        return template
+    renamed = [(value.value, name) for name, value in named.values.items()
+               if isinstance(value.value, str) and value.value != name]
+    if not renamed:
+        return template
+    if any("{" in stored or "}" in stored for stored, _name in renamed):
+        raise DescriptionError(f"enum {named.name}: a stored value with braces cannot be spelled in SQL")
+
+    def case(text: str) -> str:
+        whens = " ".join(f"WHEN {_literal(stored)} THEN {_literal(name)}" for stored, name in renamed)
+        return f"(CASE {text} {whens} ELSE {text} END)"
+    if isinstance(template, sql.Dialects):
+        return sql.Dialects(case(template.pg), case(template.sqlite))
+    return case(template)
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 @dataclass
 class FieldInfo:
     name: str                  # GraphQL name

@@ -26,7 +26,7 @@ from graphql import (
 )
 
 from kinerja.graph import sql
-from kinerja.graph.compiler.model import TypeInfo, output_kind, strawberry_field
+from kinerja.graph.compiler.model import TypeInfo, as_enum_names, output_kind, strawberry_field
 from kinerja.graph.compiler.program import Prepared, Program, held_scopes, meta_of, node_key, resolve_access
 
 
@@ -254,11 +254,12 @@ class Planner:
         if meta is None:
             if f.name == "id":
                 return FGid(key, info.name, info.table.key)
-            return FScalar(key, "{t}." + f.python_name, output_kind(f.gql, info.column_kind(f.python_name)))
+            return FScalar(key, as_enum_names(f.gql, "{t}." + f.python_name),
+                           output_kind(f.gql, info.column_kind(f.python_name)))
         if isinstance(meta, sql.Column):
             column_kind = info.column_kind(meta.sql) if isinstance(meta.sql, str) and meta.sql.isidentifier() else None
             template = "{t}." + meta.sql if isinstance(meta.sql, str) and meta.sql.isidentifier() else meta.sql
-            return FScalar(key, template, output_kind(f.gql, column_kind))
+            return FScalar(key, as_enum_names(f.gql, template), output_kind(f.gql, column_kind))
         if isinstance(meta, sql.GlobalId):
             return FGid(key, meta.type_name, meta.column or info.table.key)
         if isinstance(meta, sql.Relation):
