@@ -20,7 +20,6 @@ from kinerja.citizen.rules import AgeRange, Category, Education, Gender, Occupat
 from kinerja.core import clock
 from kinerja.core.errors import DomainError, Forbidden, NotFound
 from kinerja.core.ids import parse_optional_id as parse_input_id
-from kinerja.core.ids import to_global_id
 from kinerja.graph import sql
 from kinerja.graph.relay import Connection, Node, UserError, run_mutation
 from kinerja.org.graphql import Employee
@@ -35,6 +34,11 @@ strawberry.enum(Education)
 strawberry.enum(Occupation)
 
 
+def named_tenant(slug: str) -> sql.NamedTenant:
+    """The tenant a public read names by its slug (``service.public_gate``)."""
+    return sql.NamedTenant(slug, service.public_gate)
+
+
 SERVICE_UNIT_NAME = ("(SELECT u.name FROM service_unit u WHERE u.tenant_id = {t}.tenant_id "
                      "AND u.id = {t}.service_unit_id)")
 
@@ -46,12 +50,6 @@ class PublicService:
     name: str
     description: str
     service_unit: str = sql.expression(SERVICE_UNIT_NAME)
-
-    @classmethod
-    def build(cls, s: ServiceModel, unit: ServiceUnitModel) -> PublicService:
-        """For the public list, answered field by field in the tenant the request names."""
-        return cls(id=to_global_id("Service", s.id), code=s.code, name=s.name, description=s.description,
-                   service_unit=unit.name)
 
 
 @sql.table(ServiceUnitModel, description="Unit penyelenggara pelayanan.")
@@ -345,10 +343,9 @@ def _sid(gid: str | None) -> uuid.UUID | None:
 
 @strawberry.type
 class CitizenQuery:
-    @strawberry.field(description="Public: the services of a tenant (by slug).")
-    async def public_services(self, info: Info, tenant: str) -> list[PublicService]:
-        _tenant, services, units = await service.public_services(info.context, tenant)
-        return [PublicService.build(s, units[s.service_unit_id]) for s in services]
+    @sql.builder(description="Public: the services of a tenant (by slug).", tenant_argument=True)
+    def public_services(self, tenant: str) -> list[PublicService]:
+        return sql.Public(sql.Rows(where=(sql.eq("active", True),), order=("name", "id")), named_tenant(tenant))
 
     @strawberry.field(description="Public: the state of a ticket and the unit's public answer.")
     async def feedback_ticket(self, info: Info, tenant: str, code: str) -> TicketStatusView:

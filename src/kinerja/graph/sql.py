@@ -262,6 +262,26 @@ class Static:
 
 
 @dataclass(frozen=True)
+class NamedTenant:
+    """The tenant a public read names with an argument (a slug), instead of the caller's token.
+    ``gate(ctx, value)`` runs before anything is read: it returns the tenant's id, or raises the error
+    the field answers (an unknown tenant, a page of another site, a rate limit). It sends as few
+    statements as it can (none, for a tenant it knows): the read's own statement follows."""
+
+    value: Any
+    gate: Callable
+
+
+@dataclass(frozen=True)
+class Public:
+    """A specification (``Rows``, ``Row``, ``Static``, ...) read for nobody, in the tenant ``tenant``
+    names: the statement is bound to that tenant, whatever token came with the request."""
+
+    spec: Any
+    tenant: NamedTenant
+
+
+@dataclass(frozen=True)
 class Input:
     """SQL whose JSON value is an input of a derived field: ``sql`` over the row ``{t}`` with values
     ``{0}``, ... For aggregates of related rows, see ``json_list``."""
@@ -321,7 +341,7 @@ class RequestValue:
 
 @dataclass(frozen=True)
 class Builder:
-    pass
+    tenant_argument: bool = False  # the field names its tenant with an argument (``Public``)
 
 
 @dataclass(frozen=True)
@@ -374,9 +394,12 @@ def request_value(fn: Callable, *, description: str | None = None):
     return _field(RequestValue(fn), description)
 
 
-def builder(fn: Callable | None = None, *, description: str | None = None, name: str | None = None):
-    """A field with arguments: the method turns them into a specification."""
-    decorator = strawberry.field(description=description, name=name, metadata={SQL: Builder()})
+def builder(fn: Callable | None = None, *, description: str | None = None, name: str | None = None,
+            tenant_argument: bool = False):
+    """A field with arguments: the method turns them into a specification. ``tenant_argument``: a
+    public read, whose specification is a ``Public`` naming its tenant."""
+    decorator = strawberry.field(description=description, name=name,
+                                 metadata={SQL: Builder(tenant_argument=tenant_argument)})
     return decorator(fn) if fn is not None else decorator
 
 
