@@ -4,7 +4,11 @@ field-by-field resolvers gave."""
 
 from __future__ import annotations
 
+import uuid
+
 from conftest import BACKEND, error_codes, is_binding, normalised
+
+from kinerja.core.ids import to_global_id
 
 PUBLIC_SERVICES = "query($t: String!) { publicServices(tenant: $t) { __typename id code name description serviceUnit } }"
 QUESTIONS = "query($t: String!) { surveyQuestions(tenant: $t) { __typename number element question answers } }"
@@ -81,3 +85,42 @@ async def test_public_reads_answer_the_same_both_ways(api, resolvers):
         whole = await api.post(mixed, {"t": slug, "c": "NOPE"})
         assert normalised(whole) == normalised(await resolvers.post(mixed, {"t": slug, "c": "NOPE"}))
         assert whole["data"] is None and set(error_codes(whole)) == {"NOT_FOUND"}, whole
+
+
+REPORT = ("query($t: String!, $y: Int!) { publicReport(tenant: $t, year: $y) { tenant year csvPath "
+          "serviceUnits { name respondents ikm { value category } followUp { element elementName owner dueOn status } } "
+          "orgUnits { name employees plansApproved completionPercent predicates { predicate count } } } }")
+
+
+async def test_the_public_report_is_one_statement(api, count_statements, read_paths):
+    body, binding, data = await _measured(api, count_statements, read_paths, REPORT, {"t": "bungo", "y": 2025})
+    report = body["data"]["publicReport"]
+    assert report["year"] == 2025 and report["csvPath"] == "/public/bungo/report/2025.csv"
+    assert report["serviceUnits"] and report["orgUnits"]
+    assert all(line["respondents"] is None or line["respondents"] >= 5 for line in report["serviceUnits"])
+    assert len(data) == 1 and len(binding) == (1 if BACKEND == "postgres" else 0), (binding, data)
+    # A bad year is refused before the tenant is looked at; an unknown tenant reads nothing.
+    for variables, code in (({"t": "atlantis", "y": 1999}, "BAD_USER_INPUT"), ({"t": "atlantis", "y": 2025}, "NOT_FOUND")):
+        body, binding, data = await _measured(api, count_statements, read_paths, REPORT, variables)
+        assert error_codes(body) == [code] and binding == [] and data == [], (body, binding, data)
+
+
+RECOMMENDATIONS = ("query($e: ID!, $y: Int) { trainingRecommendations(employeeId: $e, year: $y) "
+                   "{ reason topic events { id title topic registered } } }")
+
+
+async def test_training_recommendations_are_one_statement(api, count_statements, read_paths):
+    token = await api.token("bungo", "admin")
+    employees = (await api.ok("{ employees(first: 5) { nodes { id } } }", token=token))["employees"]["nodes"]
+    for employee in employees:
+        for year in (None, 2025):
+            body, binding, data = await _measured(api, count_statements, read_paths, RECOMMENDATIONS,
+                                                  {"e": employee["id"], "y": year}, token)
+            assert "errors" not in body, body
+            assert len(data) == 1 and len(binding) <= 1, (binding, data)
+            if BACKEND == "postgres":
+                assert len(binding) == 1, binding
+    unknown = to_global_id("Employee", uuid.UUID(int=0))
+    body, binding, data = await _measured(api, count_statements, read_paths, RECOMMENDATIONS, {"e": unknown}, token)
+    assert error_codes(body) == ["NOT_FOUND"] and body["errors"][0]["extensions"]["field"] == "employeeId", body
+    assert len(data) == 1, data  # the employee's existence is checked by the statement itself

@@ -28,7 +28,7 @@ are projected through the selection. Cross-area relations name types by GraphQL 
 strawberry's ``lazy`` annotations; no area imports another area's GraphQL module to name a type.
 
 Conditions (``eq``, ``icontains``, ``where``, ...) are SQL templates with bound values. Placeholders:
-``{t}`` the row, ``{p}`` the parent row (in ``on`` expressions), ``{j}`` a row joined to it with a
+``{t}`` the row, ``{p}`` the parent row (in ``on`` expressions and a relation's conditions), ``{j}`` a row joined to it with a
 relation's ``joins`` (to order by its columns), ``{tenant}`` the request's tenant,
 ``{user}`` the acting user, ``{me}`` the acting user's employee id (NULL without one), ``{0}``, ``{1}``,
 ... the condition's values.
@@ -194,12 +194,13 @@ class Guard:
 
 @dataclass(frozen=True)
 class Exists:
-    """A guard: a row of ``type_name`` matching ``where`` exists (and is readable, with ``access``)."""
+    """A guard: a row of ``type_name`` matching ``where`` exists (and is readable, with ``access``: the
+    type's rule, or the ``Access`` given, e.g. an employee whose training the reader may read)."""
 
     type_name: str
     where: tuple[Cond, ...]
     error: Callable[[], DomainError]
-    access: bool = True
+    access: bool | Access = True  # True: the type's access rule; or another rule over its rows
 
 
 # --- specifications: what a field reads ----------------------------------------------------------

@@ -9,6 +9,7 @@ from strawberry.types import Info
 
 from kinerja.core.errors import NotFound
 from kinerja.core.ids import parse_optional_id as parse_input_id
+from kinerja.evaluations.rules import Rating
 from kinerja.graph import sql
 from kinerja.graph.relay import Connection, Node, UserError, run_mutation
 from kinerja.org.graphql import Employee
@@ -138,11 +139,39 @@ class UnitTrainingProgress:
         description="Employees below target, most JP missing first.")
 
 
-@strawberry.type(description="A suggested development: why, which topic, and open catalogue events for it.")
+def _recommendation_rows(dialect: str) -> str:
+    """``rules.triggers`` and the tenant's recommendation rules in SQL: one row per (trigger, topic) of
+    the employee {1} in the year {0} (events ending on or after {2}, today), in the order the
+    triggers come (``position``, then ``sort``), each trigger's topics by name."""
+    pg = dialect == "postgres"
+    latest = ("(SELECT v.predicate, v.behaviour_rating, v.notes FROM evaluation v WHERE v.tenant_id = {tenant} "
+              "AND v.employee_id = {1} AND v.status = 'FINAL' ORDER BY v.finalized_at DESC, v.created_at DESC, v.id DESC "
+              "LIMIT 1) l")
+    keys_of = "jsonb_object_keys(CAST(l.notes AS jsonb)) n(key)" if pg else "json_each(l.notes) n"
+    collate = ' COLLATE "C"' if pg else ""
+    below = f"l.behaviour_rating = '{Rating.DI_BAWAH_EKSPEKTASI.value}'"
+    predicates = ", ".join(f"'{p}'" for p in rules.PREDICATE_TRIGGERS)
+    verified = ("(SELECT coalesce(sum(r.jp), 0) FROM training_record r WHERE r.tenant_id = e.tenant_id "
+                "AND r.employee_id = e.id AND r.year = {0} AND r.status = 'VERIFIED')")
+    keys = (f"SELECT 1 AS position, '' AS sort, 'PREDICATE:' || l.predicate AS key FROM {latest} "
+            f"WHERE l.predicate IN ({predicates}) "
+            f"UNION ALL SELECT 2, n.key{collate}, 'BEHAVIOUR:' || n.key FROM {latest}, {keys_of} WHERE {below} "
+            f"UNION ALL SELECT 2, '', 'BEHAVIOUR:ANY' FROM {latest} WHERE {below} "
+            f"AND NOT EXISTS (SELECT 1 FROM {keys_of}) "
+            f"UNION ALL SELECT 3, '', 'JP_SHORTFALL' FROM employee e WHERE e.tenant_id = {{tenant}} AND e.id = {{1}} "
+            f"AND {verified} < {_target_sql(dialect)}")
+    return ("(SELECT m.id, m.tenant_id, m.trigger AS reason, m.topic, k.position, k.sort, {2} AS today "
+            f"FROM ({keys}) k JOIN training_recommendation_rule m ON m.tenant_id = {{tenant}} AND m.trigger = k.key) {{t}}")
+
+
+@sql.table(source=sql.Dialects(_recommendation_rows("postgres"), _recommendation_rows("sqlite")),
+           order=("position", "sort", "topic"),
+           description="A suggested development: why, which topic, and open catalogue events for it.")
 class TrainingRecommendation:
     reason: str = strawberry.field(description="PREDICATE:<predicate>, BEHAVIOUR:<BerAKHLAK value> or JP_SHORTFALL")
     topic: str
-    events: list[TrainingEvent]
+    events: list[TrainingEvent] = sql.rows(on={"topic": "topic"}, where=(sql.where("{t}.ends_on >= {p}.today"),),
+                                           order=("starts_on", "id"))
 
 
 @strawberry.type
@@ -281,12 +310,15 @@ class TrainingQuery:
         where = (sql.gte("ends_on", dt.date.today()),) if upcoming_only else ()
         return sql.Rows(where=where, order=("starts_on", "id"), access=sql.requires("training", "read"))
 
-    @strawberry.field(description="Development suggested by the latest final evaluation and this year's JP shortfall.")
-    async def training_recommendations(self, info: Info, employee_id: strawberry.ID,
-                                       year: int | None = None) -> list[TrainingRecommendation]:
-        rows = await service.recommendations(info.context, parse_input_id(employee_id, "Employee", "employeeId"), year)
-        return [TrainingRecommendation(reason=r.reason, topic=r.topic,
-                                       events=[sql.ref("TrainingEvent", e.id) for e in r.events]) for r in rows]
+    @sql.builder(description="Development suggested by the latest final evaluation and this year's JP shortfall.")
+    def training_recommendations(self, employee_id: strawberry.ID,
+                                 year: int | None = None) -> list[TrainingRecommendation]:
+        employee = parse_input_id(employee_id, "Employee", "employeeId")
+        today = dt.date.today()
+        return sql.Rows(values=(year or today.year, employee, today), access=sql.requires("training", "read"),
+                        guard=sql.Exists("Employee", (sql.eq("id", employee),),
+                                         lambda: NotFound("Employee not found", field="employeeId"),
+                                         access=READ_TRAINING_OF_EMPLOYEE))
 
 
 def _record(row) -> dict:

@@ -119,13 +119,16 @@ class Progress:
         return self.verified_jp >= self.target_jp
 
 
+PREDICATE_TRIGGERS = ("BUTUH_PERBAIKAN", "KURANG_MISCONDUCT", "SANGAT_KURANG")  # Butuh Perbaikan or lower
+
+
 def triggers(predicate: str | None, behaviour_below: bool, behaviour_notes: dict[str, str],
              jp_shortfall: bool) -> list[str]:
     """What an employee's evaluation and JP record say about development needs, as mapping keys:
     PREDICATE:<p> for Butuh Perbaikan or lower, BEHAVIOUR:<value> for each BerAKHLAK value noted
     when behaviour is below expectation, JP_SHORTFALL when the year's target is not met."""
     keys = []
-    if predicate in ("BUTUH_PERBAIKAN", "KURANG_MISCONDUCT", "SANGAT_KURANG"):
+    if predicate in PREDICATE_TRIGGERS:
         keys.append(f"PREDICATE:{predicate}")
     if behaviour_below:
         keys += [f"BEHAVIOUR:{value}" for value in sorted(behaviour_notes)] or ["BEHAVIOUR:ANY"]

@@ -207,6 +207,13 @@ def spec_shape(spec) -> tuple:
     return ()
 
 
+def exists_access(guard: sql.Exists, types: dict[str, TypeInfo]) -> sql.Access | None:
+    """The access rule an ``Exists`` guard reads its rows under (None: every row of the tenant)."""
+    if isinstance(guard.access, sql.Access):
+        return guard.access
+    return types[guard.type_name].table.access if guard.access else None
+
+
 def resolve_access(access: bool | sql.Access, target: TypeInfo | None) -> sql.Access | None:
     if access is True:
         return target.table.access if target is not None else None
@@ -237,7 +244,7 @@ def prepare_spec(spec, target: TypeInfo | None, request: Request) -> Prepared:
         raise access.forbidden()
     for guard in sql.guards_of(spec):
         if isinstance(guard, sql.Exists) and guard.access:
-            guard_access = request.types[guard.type_name].table.access
+            guard_access = exists_access(guard, request.types)
             if guard_access is not None and not request.scopes(guard_access):
                 raise guard_access.forbidden()
     prepared = Prepared(spec=spec, target=target, missing=getattr(spec, "missing", None))
