@@ -140,9 +140,9 @@ class UnitTrainingProgress:
 
 
 def _recommendation_rows(dialect: str) -> str:
-    """``rules.triggers`` and the tenant's recommendation rules in SQL: one row per (trigger, topic) of
-    the employee {1} in the year {0} (events ending on or after {2}, today), in the order the
-    triggers come (``position``, then ``sort``), each trigger's topics by name."""
+    """The development needs of the employee {1} in the year {0} (see ``rules.PREDICATE_TRIGGERS``) and
+    the tenant's recommendation rules for them: one row per (trigger, topic), in the order the triggers
+    come (``position``, then ``sort``), each trigger's topics by name; events end on or after {2} (today)."""
     pg = dialect == "postgres"
     latest = ("(SELECT v.predicate, v.behaviour_rating, v.notes FROM evaluation v WHERE v.tenant_id = {tenant} "
               "AND v.employee_id = {1} AND v.status = 'FINAL' ORDER BY v.finalized_at DESC, v.created_at DESC, v.id DESC "
