@@ -20,6 +20,8 @@ of the key. Other fields say what they are:
 - ``builder``: a method taking the field's GraphQL arguments and returning a specification
   (``Page``, ``Rows``, ``Row``, ``Value``, ``NodeLookup``, ``Static``). It parses arguments and raises
   the same errors a resolver would (NOT_FOUND for a foreign id, ...); it never reads the database.
+  A public root field (``builder(tenant_argument=True)``) wraps its specification in ``Public``
+  with the tenant its argument names (``NamedTenant``): read for nobody, bound to that tenant.
 - ``hole(...)``: a field another area implements with a resolver (``implements``) until its type is
   described; a document selecting it is answered field by field.
 
