@@ -207,12 +207,12 @@ class CounterQuery:
                                                   "AND id = {0})", ticket),
                                         lambda: NotFound("Feedback not found", field="id")))
 
-    @strawberry.field(description="Public: the nine questions of the survey with their answer labels, in the "
-                                  "order of the scores `submitSurveyResponse` takes.")
-    async def survey_questions(self, info: Info, tenant: Annotated[str, strawberry.argument(description="The tenant's slug.")]) -> list[SurveyQuestion]:
-        await service.public_tenant(info.context, tenant)
-        return [SurveyQuestion(number=q.number, element=q.element, question=q.question, answers=list(q.answers))
-                for q in rules.SURVEY_QUESTIONS]
+    @sql.builder(description="Public: the nine questions of the survey with their answer labels, in the "
+                             "order of the scores `submitSurveyResponse` takes.", tenant_argument=True)
+    def survey_questions(self, tenant: Annotated[str, strawberry.argument(description="The tenant's slug.")]) -> list[SurveyQuestion]:
+        return sql.Public(sql.Static([SurveyQuestion(number=q.number, element=q.element, question=q.question,
+                                                     answers=list(q.answers)) for q in rules.SURVEY_QUESTIONS]),
+                          sql.NamedTenant(tenant, service.public_gate))
 
     @strawberry.field(description="Public: the timeline of a ticket (received, moved on, answered, replied, "
                                   "rated), by its code.")

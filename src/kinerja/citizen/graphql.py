@@ -29,7 +29,6 @@ from kinerja.citizen.rules import (
 from kinerja.core import clock
 from kinerja.core.errors import DomainError, Forbidden, NotFound
 from kinerja.core.ids import parse_optional_id as parse_input_id
-from kinerja.core.ids import to_global_id
 from kinerja.evaluations.graphql import Predicate  # registered as a GraphQL enum there
 from kinerja.graph import sql
 from kinerja.graph.enums import described
@@ -92,6 +91,11 @@ described(IkmWeighting, "Pembobotan IKM: how the nine elements are weighted (a t
 })
 
 
+def named_tenant(slug: str) -> sql.NamedTenant:
+    """The tenant a public read names by its slug (``service.public_gate``)."""
+    return sql.NamedTenant(slug, service.public_gate)
+
+
 SERVICE_UNIT_NAME = ("(SELECT u.name FROM service_unit u WHERE u.tenant_id = {t}.tenant_id "
                      "AND u.id = {t}.service_unit_id)")
 
@@ -104,12 +108,6 @@ class PublicService:
     description: str = strawberry.field(description="Uraian layanan: what the service is (empty when none).")
     service_unit: str = sql.expression(SERVICE_UNIT_NAME, description="Unit penyelenggara pelayanan: the name of "
                                                                       "the unit providing it.")
-
-    @classmethod
-    def build(cls, s: ServiceModel, unit: ServiceUnitModel) -> PublicService:
-        """For the public list, answered field by field in the tenant the request names."""
-        return cls(id=to_global_id("Service", s.id), code=s.code, name=s.name, description=s.description,
-                   service_unit=unit.name)
 
 
 @sql.table(ServiceUnitModel, description="Unit penyelenggara pelayanan: a unit providing public services, whose "
@@ -333,15 +331,76 @@ class PublicOrgUnitLine:
                                                                    "year, every predicate.")
 
 
-@strawberry.type(description="Laporan kinerja publik: aggregates only, cells under 5 people withheld.")
+# The tenant a public report is of, with the report's year {0} and the moments it counts between ({1}, {2}).
+REPORT_ROWS = ("(SELECT n.id, n.name, n.slug, n.settings, {0} AS year, {1} AS range_start, {2} AS range_end "
+               "FROM tenant n WHERE n.id = {tenant}) {t}")
+ELEMENT_SUMS = ["count(r.id)", *[f"sum(r.u{i})" for i in range(1, 10)]]
+# Each service unit (id, name, population) with its respondents and element sums of the year.
+REPORT_UNITS = sql.json_list(
+    ["u.id", "u.name", "u.population", *[f"x.{c}" for c in ["n", *[f"s{i}" for i in range(1, 10)]]]],
+    "service_unit u LEFT JOIN (SELECT r.service_unit_id, "
+    + ", ".join(f"{e} AS {c}" for e, c in zip(ELEMENT_SUMS, ["n", *[f"s{i}" for i in range(1, 10)]], strict=True))
+    + " FROM survey_response r WHERE r.tenant_id = {t}.id AND r.created_at >= {t}.range_start "
+      "AND r.created_at < {t}.range_end GROUP BY r.service_unit_id) x ON x.service_unit_id = u.id",
+    "u.tenant_id = {t}.id", ["u.name", "u.id"])
+# The published follow-up actions of the year, per service unit, in the plan's order.
+REPORT_ACTIONS = sql.json_list(
+    ["p.service_unit_id", "a.element", "a.action", "o.name", "a.due_on", "a.status"],
+    "follow_up_plan p JOIN follow_up_action a ON a.tenant_id = p.tenant_id AND a.plan_id = p.id "
+    "LEFT JOIN position o ON o.tenant_id = a.tenant_id AND o.id = a.owner_id",
+    "p.tenant_id = {t}.id AND p.year = {t}.year", ["p.id", "a.position", "a.id"])
+REPORT_UNIT_TREE = sql.json_list(["u.id", "u.parent_id", "u.name"], "org_unit u", "u.tenant_id = {t}.id", ["u.id"])
+REPORT_STAFF = sql.json_list(["e.id", "e.org_unit_id"], "employee e", "e.tenant_id = {t}.id AND e.active", ["e.id"])
+REPORT_APPROVED = sql.json_list(["p.employee_id"], "performance_plan p",
+                                "p.tenant_id = {t}.id AND p.year = {t}.year AND p.status IN ('APPROVED', 'CLOSED')",
+                                ["p.id"])
+REPORT_GRADED = sql.json_list(
+    ["v.employee_id", "v.predicate"], "evaluation v JOIN period d ON d.tenant_id = v.tenant_id AND d.id = v.period_id",
+    "v.tenant_id = {t}.id AND d.year = {t}.year AND d.kind = 'ANNUAL' AND v.status = 'FINAL'", ["v.id"])
+
+
+def report_service_units(settings, units, actions) -> list[PublicServiceUnitLine]:
+    weighting = _weighting(settings)
+    follow_up: dict[str, list] = {}
+    for unit_id, element, action, owner, due_on, status in _json(actions):
+        follow_up.setdefault(unit_id, []).append(PublicFollowUpAction(
+            element=element, element_name=rules.ELEMENTS[element - 1], action=action, owner=owner,
+            due_on=dt.date.fromisoformat(due_on), status=rules.ActionStatus(status).value))
+    lines = []
+    for unit_id, name, population, n, *sums in _json(units):
+        row = {"n": n, **{f"s{i}": sums[i - 1] for i in range(1, 10)}} if n else None
+        line = reports.service_unit_line(name, population, row, weighting, [])
+        lines.append(PublicServiceUnitLine(name=line.name, respondents=line.respondents, ikm=_ikm(line.ikm),
+                                           follow_up=follow_up.get(unit_id, [])))
+    return lines
+
+
+def report_org_units(units, staff, approved, graded) -> list[PublicOrgUnitLine]:
+    lines = reports.org_unit_lines([tuple(u) for u in _json(units)], [tuple(e) for e in _json(staff)],
+                                   [p[0] for p in _json(approved)], [tuple(g) for g in _json(graded)])
+    return [PublicOrgUnitLine(name=o.name, employees=o.employees, plans_approved=o.plans_approved,
+                              completion_percent=o.completion_percent,
+                              predicates=[PredicateCell(predicate=p.value, count=c) for p, c in o.predicates.items()])
+            for o in lines]
+
+
+def report_csv_path(slug: str, year) -> str:
+    return f"/public/{slug}/report/{year}.csv"
+
+
+@sql.table(source=REPORT_ROWS,
+           description="Laporan kinerja publik: aggregates only, cells under 5 people withheld.")
 class PublicReport:
-    tenant: str = strawberry.field(description="Pemerintah daerah: the tenant's name.")
+    tenant: str = sql.column("name", description="Pemerintah daerah: the tenant's name.")
     year: int = strawberry.field(description="Tahun (calendar year).")
-    service_units: list[PublicServiceUnitLine] = strawberry.field(description="Unit pelayanan: every service unit, "
-                                                                              "by name.")
-    org_units: list[PublicOrgUnitLine] = strawberry.field(description="Perangkat daerah: every top-level org unit, "
-                                                                      "by name.")
-    csv_path: str = strawberry.field(description="GET this path (no login) for the same report as CSV.")
+    service_units: list[PublicServiceUnitLine] = sql.derived(report_service_units, "settings", REPORT_UNITS,
+                                                             REPORT_ACTIONS,
+                                                             description="Unit pelayanan: every service unit, by name.")
+    org_units: list[PublicOrgUnitLine] = sql.derived(report_org_units, REPORT_UNIT_TREE, REPORT_STAFF,
+                                                     REPORT_APPROVED, REPORT_GRADED,
+                                                     description="Perangkat daerah: every top-level org unit, by name.")
+    csv_path: str = sql.derived(report_csv_path, "slug", "year",
+                                description="GET this path (no login) for the same report as CSV.")
 
 
 @strawberry.input(description="Profil responden: who answered, all optional (survey profile).")
@@ -433,10 +492,9 @@ def _sid(gid: str | None) -> uuid.UUID | None:
 
 @strawberry.type
 class CitizenQuery:
-    @strawberry.field(description="Public: the services of a tenant (by slug).")
-    async def public_services(self, info: Info, tenant: Annotated[str, strawberry.argument(description="The tenant's slug.")]) -> list[PublicService]:
-        _tenant, services, units = await service.public_services(info.context, tenant)
-        return [PublicService.build(s, units[s.service_unit_id]) for s in services]
+    @sql.builder(description="Public: the services of a tenant (by slug).", tenant_argument=True)
+    def public_services(self, tenant: Annotated[str, strawberry.argument(description="The tenant's slug.")]) -> list[PublicService]:
+        return sql.Public(sql.Rows(where=(sql.eq("active", True),), order=("name", "id")), named_tenant(tenant))
 
     @strawberry.field(description="Public: the state of a ticket and the unit's public answer.")
     async def feedback_ticket(self, info: Info, tenant: Annotated[str, strawberry.argument(description="The tenant's slug.")],
@@ -447,23 +505,12 @@ class CitizenQuery:
                                 service=svc.name if svc else None, received_at=ticket.created_at,
                                 answered_at=ticket.answered_at, public_answer=ticket.public_answer)
 
-    @strawberry.field(description="Public: the transparency report of a tenant and year.")
-    async def public_report(self, info: Info, tenant: Annotated[str, strawberry.argument(description="The tenant's slug.")],
-                            year: Annotated[int, strawberry.argument(description="Tahun (calendar year).")]
-                            ) -> PublicReport:
-        r = await reports.public_report(info.context, tenant, year)
-        return PublicReport(
-            tenant=r.tenant.name, year=r.year,
-            service_units=[PublicServiceUnitLine(
-                name=s.name, respondents=s.respondents, ikm=_ikm(s.ikm),
-                follow_up=[PublicFollowUpAction(element=a.element, element_name=a.element_name, action=a.action,
-                                                owner=a.owner, due_on=a.due_on, status=a.status)
-                           for a in s.follow_up]) for s in r.service_units],
-            org_units=[PublicOrgUnitLine(name=o.name, employees=o.employees, plans_approved=o.plans_approved,
-                                         completion_percent=o.completion_percent,
-                                         predicates=[PredicateCell(predicate=p, count=c)
-                                                     for p, c in o.predicates.items()]) for o in r.org_units],
-            csv_path=f"/public/{r.tenant.slug}/report/{r.year}.csv")
+    @sql.builder(description="Public: the transparency report of a tenant and year.", tenant_argument=True)
+    def public_report(self, tenant: Annotated[str, strawberry.argument(description="The tenant's slug.")],
+                      year: Annotated[int, strawberry.argument(description="Tahun (calendar year).")]
+                      ) -> PublicReport:
+        start, end = reports.report_range(year)
+        return sql.Public(sql.Row(values=(year, start, end)), named_tenant(tenant))
 
     @sql.builder(description="IKM of a service unit for a date range, per service and by month.")
     def ikm(self, service_unit_id: Annotated[strawberry.ID, strawberry.argument(

@@ -51,47 +51,66 @@ class PublicReport:
     org_units: list[OrgUnitLine]
 
 
-async def public_report(ctx: RequestContext, slug: str, year: int) -> PublicReport:
+def report_range(year: int) -> tuple[dt.datetime, dt.datetime]:
+    """The moments a report of ``year`` counts survey responses between (BAD_USER_INPUT outside the
+    years a report covers)."""
     if problem := rules.report_year_problem(year):
         raise BadUserInput(problem, field="year")
+    return dt.datetime(year, 1, 1, tzinfo=dt.UTC), dt.datetime(year + 1, 1, 1, tzinfo=dt.UTC)
+
+
+def service_unit_line(name: str, population: int | None, row: dict | None, weighting,
+                      follow_up: list[PublishedAction]) -> ServiceUnitLine:
+    """A service unit's line: its respondents (``row``: ``element_sums``), withheld under five, and
+    the IKM of those shown."""
+    shown = rules.suppress(int(row["n"] or 0) if row else 0, MIN_CELL)
+    return ServiceUnitLine(name, shown, ikm_of(row, weighting, population) if shown else None, follow_up)
+
+
+def org_unit_lines(units: list[tuple], employees: list[tuple], approved: list, graded: list[tuple]) -> list[OrgUnitLine]:
+    """Lines per perangkat daerah (top-level org unit), from every org unit (id, parent id, name), the
+    active employees (id, org unit id), the employee of each approved or closed plan of the year, and
+    (employee, predicate) of each final annual evaluation of the year."""
+    top = top_level_units({unit_id: parent_id for unit_id, parent_id, _name in units})
+    home = {employee_id: top[unit_id] for employee_id, unit_id in employees}
+    plans_of = Counter(home.get(employee_id) for employee_id in approved)
+    predicates: dict = defaultdict(Counter)
+    for employee_id, predicate in graded:
+        predicates[home.get(employee_id)][Predicate(predicate)] += 1
+    staff = Counter(home.values())
+    lines = []
+    for unit_id, _parent, name in sorted((u for u in units if u[1] is None), key=lambda u: u[2]):
+        employees_shown = rules.suppress(staff[unit_id], MIN_CELL)
+        plans = rules.suppress(plans_of[unit_id], MIN_CELL)
+        completion = round(100 * plans_of[unit_id] / staff[unit_id], 1) if employees_shown and plans else None
+        lines.append(OrgUnitLine(name, employees_shown, plans, completion,
+                                 {p: rules.suppress(predicates[unit_id][p], MIN_CELL) for p in Predicate}))
+    return lines
+
+
+async def public_report(ctx: RequestContext, slug: str, year: int) -> PublicReport:
+    """The report as the CSV download reads it (the GraphQL field is described for the compiler)."""
+    start, end = report_range(year)
     tenant, settings = await public_tenant(ctx, slug)
-    start = dt.datetime(year, 1, 1, tzinfo=dt.UTC)
-    end = dt.datetime(year + 1, 1, 1, tzinfo=dt.UTC)
     rows = await element_sums(SurveyResponse.filter(tenant_id=tenant.id, created_at__gte=start, created_at__lt=end),
                               "service_unit_id")
     sums = {r["service_unit_id"]: r for r in rows}
     follow_up = await published_actions(tenant.id, year)
-    service_units = []
-    for unit in await ServiceUnit.filter(tenant_id=tenant.id).order_by("name"):
-        row = sums.get(unit.id)
-        shown = rules.suppress(int(row["n"]) if row else 0, MIN_CELL)
-        service_units.append(ServiceUnitLine(unit.name, shown, ikm_of(row, settings.ikm_weighting, unit.population)
-                                             if shown else None, follow_up.get(unit.id, [])))
+    service_units = [service_unit_line(unit.name, unit.population, sums.get(unit.id), settings.ikm_weighting,
+                                       follow_up.get(unit.id, []))
+                     for unit in await ServiceUnit.filter(tenant_id=tenant.id).order_by("name", "id")]
     return PublicReport(tenant, year, service_units, await _org_unit_lines(tenant.id, year))
 
 
 async def _org_unit_lines(tenant_id: uuid.UUID, year: int) -> list[OrgUnitLine]:
-    units = await OrgUnit.filter(tenant_id=tenant_id)
-    top = top_level_units({u.id: u.parent_id for u in units})
-    home = {eid: top[uid] for eid, uid in await Employee.filter(tenant_id=tenant_id, active=True)
-            .values_list("id", "org_unit_id")}
-    approved = Counter(home.get(eid) for eid in await PerformancePlan.filter(
-        tenant_id=tenant_id, year=year, status__in=[PlanStatus.APPROVED, PlanStatus.CLOSED]
-    ).values_list("employee_id", flat=True))
+    units = await OrgUnit.filter(tenant_id=tenant_id).values_list("id", "parent_id", "name")
+    employees = await Employee.filter(tenant_id=tenant_id, active=True).values_list("id", "org_unit_id")
+    approved = await PerformancePlan.filter(tenant_id=tenant_id, year=year, status__in=[
+        PlanStatus.APPROVED, PlanStatus.CLOSED]).values_list("employee_id", flat=True)
     annual = await Period.filter(tenant_id=tenant_id, year=year, kind="ANNUAL").values_list("id", flat=True)
-    predicates: dict = defaultdict(Counter)
-    for eid, predicate in await Evaluation.filter(tenant_id=tenant_id, period_id__in=annual,
-                                                  status=EvaluationStatus.FINAL).values_list("employee_id", "predicate"):
-        predicates[home.get(eid)][predicate] += 1
-    staff = Counter(home.values())
-    lines = []
-    for unit in sorted((u for u in units if u.parent_id is None), key=lambda u: u.name):
-        employees = rules.suppress(staff[unit.id], MIN_CELL)
-        plans = rules.suppress(approved[unit.id], MIN_CELL)
-        completion = round(100 * approved[unit.id] / staff[unit.id], 1) if employees and plans else None
-        lines.append(OrgUnitLine(unit.name, employees, plans, completion,
-                                 {p: rules.suppress(predicates[unit.id][p], MIN_CELL) for p in Predicate}))
-    return lines
+    graded = await Evaluation.filter(tenant_id=tenant_id, period_id__in=annual,
+                                     status=EvaluationStatus.FINAL).values_list("employee_id", "predicate")
+    return org_unit_lines(list(units), list(employees), list(approved), list(graded))
 
 
 FOLLOW_UP_COLUMNS = ["unsur", "tindak_lanjut", "penanggung_jawab", "batas_waktu", "status_tindak_lanjut"]

@@ -20,6 +20,8 @@ of the key. Other fields say what they are:
 - ``builder``: a method taking the field's GraphQL arguments and returning a specification
   (``Page``, ``Rows``, ``Row``, ``Value``, ``NodeLookup``, ``Static``). It parses arguments and raises
   the same errors a resolver would (NOT_FOUND for a foreign id, ...); it never reads the database.
+  A public root field (``builder(tenant_argument=True)``) wraps its specification in ``Public``
+  with the tenant its argument names (``NamedTenant``): read for nobody, bound to that tenant.
 - ``hole(...)``: a field another area implements with a resolver (``implements``) until its type is
   described; a document selecting it is answered field by field.
 
@@ -28,7 +30,7 @@ are projected through the selection. Cross-area relations name types by GraphQL 
 strawberry's ``lazy`` annotations; no area imports another area's GraphQL module to name a type.
 
 Conditions (``eq``, ``icontains``, ``where``, ...) are SQL templates with bound values. Placeholders:
-``{t}`` the row, ``{p}`` the parent row (in ``on`` expressions), ``{j}`` a row joined to it with a
+``{t}`` the row, ``{p}`` the parent row (in ``on`` expressions and a relation's conditions), ``{j}`` a row joined to it with a
 relation's ``joins`` (to order by its columns), ``{tenant}`` the request's tenant,
 ``{user}`` the acting user, ``{me}`` the acting user's employee id (NULL without one), ``{0}``, ``{1}``,
 ... the condition's values.
@@ -194,12 +196,13 @@ class Guard:
 
 @dataclass(frozen=True)
 class Exists:
-    """A guard: a row of ``type_name`` matching ``where`` exists (and is readable, with ``access``)."""
+    """A guard: a row of ``type_name`` matching ``where`` exists (and is readable, with ``access``: the
+    type's rule, or the ``Access`` given, e.g. an employee whose training the reader may read)."""
 
     type_name: str
     where: tuple[Cond, ...]
     error: Callable[[], DomainError]
-    access: bool = True
+    access: bool | Access = True  # True: the type's access rule; or another rule over its rows
 
 
 # --- specifications: what a field reads ----------------------------------------------------------
@@ -262,6 +265,26 @@ class Static:
 
 
 @dataclass(frozen=True)
+class NamedTenant:
+    """The tenant a public read names with an argument (a slug), instead of the caller's token.
+    ``gate(ctx, value)`` runs before anything is read: it returns the tenant's id, or raises the error
+    the field answers (an unknown tenant, a page of another site, a rate limit). It sends as few
+    statements as it can (none, for a tenant it knows): the read's own statement follows."""
+
+    value: Any
+    gate: Callable
+
+
+@dataclass(frozen=True)
+class Public:
+    """A specification (``Rows``, ``Row``, ``Static``, ...) read for nobody, in the tenant ``tenant``
+    names: the statement is bound to that tenant, whatever token came with the request."""
+
+    spec: Any
+    tenant: NamedTenant
+
+
+@dataclass(frozen=True)
 class Input:
     """SQL whose JSON value is an input of a derived field: ``sql`` over the row ``{t}`` with values
     ``{0}``, ... For aggregates of related rows, see ``json_list``."""
@@ -321,7 +344,7 @@ class RequestValue:
 
 @dataclass(frozen=True)
 class Builder:
-    pass
+    tenant_argument: bool = False  # the field names its tenant with an argument (``Public``)
 
 
 @dataclass(frozen=True)
@@ -374,9 +397,12 @@ def request_value(fn: Callable, *, description: str | None = None):
     return _field(RequestValue(fn), description)
 
 
-def builder(fn: Callable | None = None, *, description: str | None = None, name: str | None = None):
-    """A field with arguments: the method turns them into a specification."""
-    decorator = strawberry.field(description=description, name=name, metadata={SQL: Builder()})
+def builder(fn: Callable | None = None, *, description: str | None = None, name: str | None = None,
+            tenant_argument: bool = False):
+    """A field with arguments: the method turns them into a specification. ``tenant_argument``: a
+    public read, whose specification is a ``Public`` naming its tenant."""
+    decorator = strawberry.field(description=description, name=name,
+                                 metadata={SQL: Builder(tenant_argument=tenant_argument)})
     return decorator(fn) if fn is not None else decorator
 
 

@@ -1,6 +1,6 @@
 """Which browser origins may call the API for which tenant: each tenant's ``allowed_origins``
-setting plus the deployment-wide KINERJA_CORS_ORIGINS; and which tenants accept persisted documents
-only (``persisted_documents_only``).
+setting plus the deployment-wide KINERJA_CORS_ORIGINS; which tenants accept persisted documents
+only (``persisted_documents_only``); and which tenant a public read's slug names.
 
 A preflight carries no token, so it is answered from an in-process index origin -> tenants; the
 same index knows the restricted tenants, so neither check costs a query per request. The index is
@@ -19,7 +19,7 @@ from kinerja.core.context import RequestContext
 from kinerja.core.errors import Forbidden
 from kinerja.core.origins import is_local_origin
 from kinerja.tenancy.models import Tenant
-from kinerja.tenancy.rules import TenantSettings
+from kinerja.tenancy.rules import PLATFORM_SLUG, TenantSettings
 
 INDEX_TTL_SECONDS = 60.0
 
@@ -28,6 +28,7 @@ class OriginIndex:
     def __init__(self) -> None:
         self._tenants: dict[str, frozenset[uuid.UUID]] = {}
         self._persisted_only: frozenset[uuid.UUID | str] = frozenset()  # ids and slugs
+        self._slugs: dict[str, uuid.UUID] = {}
         self._loaded_at: float | None = None
         self._lock = asyncio.Lock()
 
@@ -49,13 +50,21 @@ class OriginIndex:
         await self._fresh()
         return tenant in self._persisted_only
 
+    async def tenant_of(self, slug: str) -> uuid.UUID | None:
+        """The tenant a slug names (as loaded with the origins: a tenant created or applied in this
+        process is known at once, one created by another process within INDEX_TTL_SECONDS)."""
+        await self._fresh()
+        return self._slugs.get(slug)
+
     def _stale(self) -> bool:
         return self._loaded_at is None or time.monotonic() - self._loaded_at > INDEX_TTL_SECONDS
 
     async def _load(self) -> None:
         index: dict[str, set[uuid.UUID]] = {}
         restricted: set[uuid.UUID | str] = set()
+        slugs: dict[str, uuid.UUID] = {}
         for tenant_id, slug, raw in await Tenant.all().values_list("id", "slug", "settings"):
+            slugs[slug] = tenant_id
             settings = TenantSettings.from_dict(raw or {})
             for origin in settings.allowed_origins:
                 index.setdefault(origin, set()).add(tenant_id)
@@ -63,6 +72,7 @@ class OriginIndex:
                 restricted |= {tenant_id, slug}
         self._tenants = {origin: frozenset(ids) for origin, ids in index.items()}
         self._persisted_only = frozenset(restricted)
+        self._slugs = slugs
         self._loaded_at = time.monotonic()
 
 
@@ -92,6 +102,15 @@ async def require_origin(ctx: RequestContext, tenant_id: uuid.UUID) -> None:
         return
     ctx.cache["origin_refused"] = True
     raise Forbidden("Requests from this origin are not allowed for this tenant")
+
+
+async def public_tenant_id(slug: str | None) -> uuid.UUID | None:
+    """The tenant a public read names by its slug, normalised as public operations read it; None for
+    an unknown slug and for the platform tenant. Sends no statement while the index is fresh."""
+    slug = (slug or "").strip().lower()[:63]
+    if slug == PLATFORM_SLUG:
+        return None
+    return await origin_index.tenant_of(slug)
 
 
 async def persisted_only(tenant: uuid.UUID | str) -> bool:

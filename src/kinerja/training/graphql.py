@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from kinerja.core.errors import NotFound
 from kinerja.core.ids import parse_optional_id as parse_input_id
+from kinerja.evaluations.rules import Rating
 from kinerja.graph import sql
 from kinerja.graph.enums import described
 from kinerja.graph.relay import INPUT, After, Connection, First, Node, UserError, run_mutation, user_errors_field
@@ -201,13 +202,42 @@ class UnitTrainingProgress:
         description="Employees below target, most JP missing first.")
 
 
-@strawberry.type(description="Rekomendasi pengembangan kompetensi: a suggested development: why, which topic, and "
-                             "open catalogue events for it.")
+def _recommendation_rows(dialect: str) -> str:
+    """The development needs of the employee {1} in the year {0} (see ``rules.PREDICATE_TRIGGERS``) and
+    the tenant's recommendation rules for them: one row per (trigger, topic), in the order the triggers
+    come (``position``, then ``sort``), each trigger's topics by name; events end on or after {2} (today)."""
+    pg = dialect == "postgres"
+    latest = ("(SELECT v.predicate, v.behaviour_rating, v.notes FROM evaluation v WHERE v.tenant_id = {tenant} "
+              "AND v.employee_id = {1} AND v.status = 'FINAL' ORDER BY v.finalized_at DESC, v.created_at DESC, v.id DESC "
+              "LIMIT 1) l")
+    keys_of = "jsonb_object_keys(CAST(l.notes AS jsonb)) n(key)" if pg else "json_each(l.notes) n"
+    collate = ' COLLATE "C"' if pg else ""
+    below = f"l.behaviour_rating = '{Rating.DI_BAWAH_EKSPEKTASI.value}'"
+    predicates = ", ".join(f"'{p}'" for p in rules.PREDICATE_TRIGGERS)
+    verified = ("(SELECT coalesce(sum(r.jp), 0) FROM training_record r WHERE r.tenant_id = e.tenant_id "
+                "AND r.employee_id = e.id AND r.year = {0} AND r.status = 'VERIFIED')")
+    keys = (f"SELECT 1 AS position, '' AS sort, 'PREDICATE:' || l.predicate AS key FROM {latest} "
+            f"WHERE l.predicate IN ({predicates}) "
+            f"UNION ALL SELECT 2, n.key{collate}, 'BEHAVIOUR:' || n.key FROM {latest}, {keys_of} WHERE {below} "
+            f"UNION ALL SELECT 2, '', 'BEHAVIOUR:ANY' FROM {latest} WHERE {below} "
+            f"AND NOT EXISTS (SELECT 1 FROM {keys_of}) "
+            f"UNION ALL SELECT 3, '', 'JP_SHORTFALL' FROM employee e WHERE e.tenant_id = {{tenant}} AND e.id = {{1}} "
+            f"AND {verified} < {_target_sql(dialect)}")
+    return ("(SELECT m.id, m.tenant_id, m.trigger AS reason, m.topic, k.position, k.sort, {2} AS today "
+            f"FROM ({keys}) k JOIN training_recommendation_rule m ON m.tenant_id = {{tenant}} AND m.trigger = k.key) {{t}}")
+
+
+@sql.table(source=sql.Dialects(_recommendation_rows("postgres"), _recommendation_rows("sqlite")),
+           order=("position", "sort", "topic"),
+           description="Rekomendasi pengembangan kompetensi: a suggested development: why, which topic, and open "
+                       "catalogue events for it.")
 class TrainingRecommendation:
     reason: RecommendationTrigger = strawberry.field(description="Alasan: the development need that calls for it.")
     topic: str = strawberry.field(description="Topik: the development topic recommended.")
-    events: list[TrainingEvent] = strawberry.field(description="Kegiatan: catalogue events on the topic not ended "
-                                                               "yet, earliest first.")
+    events: list[TrainingEvent] = sql.rows(on={"topic": "topic"}, where=(sql.where("{t}.ends_on >= {p}.today"),),
+                                           order=("starts_on", "id"),
+                                           description="Kegiatan: catalogue events on the topic not ended yet, "
+                                                       "earliest first.")
 
 
 @sql.table(RuleModel, description="Aturan rekomendasi: one topic a development need recommends (the tenant's "
@@ -359,15 +389,18 @@ class TrainingQuery:
         where = (sql.gte("ends_on", dt.date.today()),) if upcoming_only else ()
         return sql.Rows(where=where, order=("starts_on", "id"), access=sql.requires("training", "read"))
 
-    @strawberry.field(description="Development suggested by the latest final evaluation and this year's JP shortfall.")
-    async def training_recommendations(self, info: Info, employee_id: Annotated[strawberry.ID, strawberry.argument(
-                                           description="Pegawai: global id of the employee.")],
-                                       year: Annotated[int | None, strawberry.argument(
-                                           description="Tahun of the JP shortfall; left out: the current year.")] = None
-                                       ) -> list[TrainingRecommendation]:
-        rows = await service.recommendations(info.context, parse_input_id(employee_id, "Employee", "employeeId"), year)
-        return [TrainingRecommendation(reason=RecommendationTrigger(r.reason), topic=r.topic,
-                                       events=[sql.ref("TrainingEvent", e.id) for e in r.events]) for r in rows]
+    @sql.builder(description="Development suggested by the latest final evaluation and this year's JP shortfall.")
+    def training_recommendations(self, employee_id: Annotated[strawberry.ID, strawberry.argument(
+                                     description="Pegawai: global id of the employee.")],
+                                 year: Annotated[int | None, strawberry.argument(
+                                     description="Tahun of the JP shortfall; left out: the current year.")] = None
+                                 ) -> list[TrainingRecommendation]:
+        employee = parse_input_id(employee_id, "Employee", "employeeId")
+        today = dt.date.today()
+        return sql.Rows(values=(year or today.year, employee, today), access=sql.requires("training", "read"),
+                        guard=sql.Exists("Employee", (sql.eq("id", employee),),
+                                         lambda: NotFound("Employee not found", field="employeeId"),
+                                         access=READ_TRAINING_OF_EMPLOYEE))
 
 
 def _record(row) -> dict:

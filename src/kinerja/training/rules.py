@@ -119,21 +119,11 @@ class Progress:
         return self.verified_jp >= self.target_jp
 
 
-def triggers(predicate: str | None, behaviour_below: bool, behaviour_notes: dict[str, str],
-             jp_shortfall: bool) -> list[str]:
-    """What an employee's evaluation and JP record say about development needs, as mapping keys:
-    PREDICATE:<p> for Butuh Perbaikan or lower, BEHAVIOUR:<value> for each BerAKHLAK value noted
-    when behaviour is below expectation, JP_SHORTFALL when the year's target is not met."""
-    keys = []
-    if predicate in ("BUTUH_PERBAIKAN", "KURANG_MISCONDUCT", "SANGAT_KURANG"):
-        keys.append(f"PREDICATE:{predicate}")
-    if behaviour_below:
-        keys += [f"BEHAVIOUR:{value}" for value in sorted(behaviour_notes)] or ["BEHAVIOUR:ANY"]
-    if jp_shortfall:
-        keys.append("JP_SHORTFALL")
-    return keys
-
-
+# What an employee's evaluation and JP record say about development needs, as the keys of the tenant's
+# recommendation rules: PREDICATE:<p> for Butuh Perbaikan or lower (these predicates), BEHAVIOUR:<value>
+# for each BerAKHLAK value noted when behaviour is below expectation (BEHAVIOUR:ANY without notes), and
+# JP_SHORTFALL when the year's target is not met (read in SQL: training/graphql.py, TrainingRecommendation).
+PREDICATE_TRIGGERS = ("BUTUH_PERBAIKAN", "KURANG_MISCONDUCT", "SANGAT_KURANG")
 TRIGGER_PREFIXES = ("PREDICATE:", "BEHAVIOUR:", "JP_SHORTFALL")
 
 

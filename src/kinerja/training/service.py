@@ -17,12 +17,9 @@ from tortoise.functions import Sum
 from kinerja.core import audit, clock, once
 from kinerja.core.context import RequestContext
 from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
-from kinerja.evaluations.models import Evaluation
-from kinerja.evaluations.rules import EvaluationStatus, Rating
 from kinerja.org.models import Employee
 from kinerja.org.scoping import employee_scope
 from kinerja.plans import evidence as files
-from kinerja.tenancy.models import tenant_settings
 from kinerja.training import rules
 from kinerja.training.models import RecommendationRule, TrainingEvent, TrainingRecord, TrainingRegistration
 from kinerja.training.rules import TrainingKind, TrainingStatus
@@ -232,35 +229,4 @@ async def set_recommendation_rule(ctx: RequestContext, trigger: str, topics: lis
     await RecommendationRule.bulk_create([RecommendationRule(tenant_id=tenant_id, trigger=trigger, topic=t)
                                           for t in clean if t not in current])
     return await RecommendationRule.filter(tenant_id=tenant_id, trigger=trigger).order_by("topic")
-
-
-@dataclass(frozen=True)
-class Recommendation:
-    reason: str  # the trigger
-    topic: str
-    events: list[TrainingEvent]
-
-
-async def recommendations(ctx: RequestContext, employee_id: uuid.UUID, year: int | None = None) -> list[Recommendation]:
-    """Suggested catalogue events from the latest final evaluation and the year's JP shortfall."""
-    employee = await visible_employee(ctx, employee_id)
-    year = year or dt.date.today().year
-    latest = await Evaluation.filter(tenant_id=employee.tenant_id, employee_id=employee.id,
-                                     status=EvaluationStatus.FINAL).order_by("-finalized_at", "-created_at").first()
-    settings = await tenant_settings(employee.tenant_id)
-    done = (await verified_jp(employee.tenant_id, [employee.id], year)).get(employee.id, 0)
-    keys = rules.triggers(latest.predicate.value if latest else None,
-                          latest is not None and latest.behaviour_rating is Rating.DI_BAWAH_EKSPEKTASI,
-                          latest.notes if latest else {}, done < rules.target_for(settings, employee.employment_type))
-    if not keys:
-        return []
-    mapping = await RecommendationRule.filter(tenant_id=employee.tenant_id, trigger__in=keys)
-    topics = {r.topic for r in mapping}
-    events = await TrainingEvent.filter(tenant_id=employee.tenant_id, topic__in=topics,
-                                        ends_on__gte=dt.date.today()).order_by("starts_on") if topics else []
-    by_topic: dict[str, list[TrainingEvent]] = defaultdict(list)
-    for event in events:
-        by_topic[event.topic].append(event)
-    return [Recommendation(rule.trigger, rule.topic, by_topic.get(rule.topic, []))
-            for key in keys for rule in sorted(mapping, key=lambda r: r.topic) if rule.trigger == key]
 

@@ -29,6 +29,7 @@ from graphql import (
 )
 from graphql.execution.values import get_argument_values
 
+from kinerja.core.db import ONE_TENANT
 from kinerja.core.errors import BadUserInput, DomainError, NotFound
 from kinerja.core.ids import from_global_id
 from kinerja.core.pagination import decode_cursor, page_size
@@ -53,6 +54,7 @@ class Program:
     by_node: dict[int, int]         # node_key(FieldNode) -> site index (fields with arguments)
     directives: dict[int, int]      # node_key(DirectiveNode) -> site index
     blocked: str | None             # why the whole selection cannot be compiled, if known statically
+    named: bool = False             # some field names its tenant with an argument (a public read)
 
 
 def node_key(node) -> int:
@@ -66,6 +68,7 @@ def build_program(schema, types: dict[str, TypeInfo], fragments: dict[str, Fragm
     by_node: dict[int, int] = {}
     directives: dict[int, int] = {}
     blocked: list[str] = []
+    named: list[str] = []  # fields that name their tenant with an argument
     root = parent_type is schema.query_type
 
     def note_directives(node) -> None:
@@ -96,6 +99,8 @@ def build_program(schema, types: dict[str, TypeInfo], fragments: dict[str, Fragm
                 if isinstance(meta, sql.Hole):
                     blocked.append(f"{gql_type.name}.{name} is resolved by another area")
                 if isinstance(meta, sql.Builder) and node_key(selection) not in by_node:
+                    if meta.tenant_argument:
+                        named.append(name)
                     by_node[node_key(selection)] = len(sites)
                     sites.append(Site(len(sites), selection, "field", gql_field, gql_type))
                 walk(selection.selection_set, get_named_type(gql_field.type), seen)
@@ -110,7 +115,7 @@ def build_program(schema, types: dict[str, TypeInfo], fragments: dict[str, Fragm
 
     for selection_set in selection_sets:
         walk(selection_set, parent_type, frozenset())
-    return Program(sites, by_node, directives, blocked[0] if blocked else None)
+    return Program(sites, by_node, directives, blocked[0] if blocked else None, bool(named))
 
 
 def meta_of(gql_field):
@@ -126,16 +131,18 @@ def _is_sql_field(gql_field) -> bool:
 
 @dataclass
 class Request:
-    """What a request brings to planning: its actor and permissions, coerced variables."""
+    """What a request brings to planning: its actor and permissions, coerced variables. A public
+    read (``public``) acts for nobody: no actor is needed, no permission held."""
 
     ctx: Any
     permissions: frozenset[str]
     variables: Any                  # graphql-core VariableValues
     types: dict[str, TypeInfo]
     schema: Any                     # the strawberry schema (argument conversion)
+    public: bool = False
 
     def require_actor(self):
-        return self.ctx.require_actor()
+        return None if self.public else self.ctx.require_actor()
 
     def scopes(self, access: sql.Access) -> frozenset[str]:
         return held_scopes(self.permissions, access)
@@ -162,6 +169,7 @@ class Prepared:
     limit: int | None = None
     cursor: list | None = None
     missing: Any = None               # factory of the error for a missing row
+    tenant: sql.NamedTenant | None = None  # a public read's tenant, named by an argument
 
     @property
     def shape(self) -> tuple:
@@ -199,6 +207,13 @@ def spec_shape(spec) -> tuple:
     return ()
 
 
+def exists_access(guard: sql.Exists, types: dict[str, TypeInfo]) -> sql.Access | None:
+    """The access rule an ``Exists`` guard reads its rows under (None: every row of the tenant)."""
+    if isinstance(guard.access, sql.Access):
+        return guard.access
+    return types[guard.type_name].table.access if guard.access else None
+
+
 def resolve_access(access: bool | sql.Access, target: TypeInfo | None) -> sql.Access | None:
     if access is True:
         return target.table.access if target is not None else None
@@ -229,7 +244,7 @@ def prepare_spec(spec, target: TypeInfo | None, request: Request) -> Prepared:
         raise access.forbidden()
     for guard in sql.guards_of(spec):
         if isinstance(guard, sql.Exists) and guard.access:
-            guard_access = request.types[guard.type_name].table.access
+            guard_access = exists_access(guard, request.types)
             if guard_access is not None and not request.scopes(guard_access):
                 raise guard_access.forbidden()
     prepared = Prepared(spec=spec, target=target, missing=getattr(spec, "missing", None))
@@ -321,6 +336,13 @@ def prepare_site(site: Site, request: Request, target_of) -> Prepared:
         kwargs = convert_arguments(raw, definition.arguments, scalar_registry=request.schema.schema_converter.scalar_registry,
                                    config=request.schema.config)
         spec = definition.base_resolver.wrapped_func(None, **kwargs)
+        root = site.parent is request.schema._schema.query_type
+        if root and request.public != isinstance(spec, sql.Public):
+            raise BadUserInput(ONE_TENANT)  # a public read beside reads of the caller's tenant
+        if isinstance(spec, sql.Public):
+            prepared = prepare_spec(spec.spec, target_of(site.gql_field, spec.spec), request)
+            prepared.tenant = spec.tenant
+            return prepared
         return prepare_spec(spec, target_of(site.gql_field, spec), request)
     except (DomainError, ValueNotStorable) as exc:
         return Prepared(error=exc)

@@ -35,7 +35,8 @@ from graphql.execution.values import VariableValues, get_variable_values
 from strawberry.dataloader import DataLoader
 from strawberry.types.arguments import convert_arguments
 
-from kinerja.core.db import bound_tenant, connection, is_postgres, tenant_read
+from kinerja.core.db import ONE_TENANT, bound_tenant, connection, is_postgres, switch_tenant, tenant_read
+from kinerja.core.errors import BadUserInput, DomainError
 from kinerja.graph import sql
 from kinerja.graph.compiler.dialect import POSTGRES, SQLITE
 from kinerja.graph.compiler.model import described_types, strawberry_field
@@ -172,15 +173,43 @@ class Compiler:
             named = get_named_type(edge.fields["node"].type)
         return self.types.get(named.name)
 
-    async def request(self, ctx, variables, *, in_transaction: bool) -> Request:
+    async def request(self, ctx, variables, *, in_transaction: bool, public: bool = False) -> Request:
+        """``public``: a read that names its tenant acts for nobody, whatever token came with it."""
         if isinstance(variables, dict):  # what strawberry gives resolvers: the coerced values alone
             variables = VariableValues(sources={}, coerced=variables)
         permissions: frozenset[str] = frozenset()
-        if ctx.actor is not None:
+        if ctx.actor is not None and not public:
             if not in_transaction:
                 await ctx.load_permissions()
             permissions = await ctx.permissions()
-        return Request(ctx, permissions, variables, self.types, self.schema)
+        return Request(ctx, permissions, variables, self.types, self.schema, public)
+
+    @staticmethod
+    async def named_tenant(facts: list, ctx):
+        """The tenant a public read names (None when no field names one): each field's gate runs
+        once per operation, before anything is read; a refusal (an unknown tenant, another site's
+        page, a rate limit) becomes the error of every field it gates. One operation names one
+        tenant (``api/extensions.py`` refuses others before they run)."""
+        outcomes: dict = {}
+        tenant = None
+        for index, prepared in enumerate(facts):
+            named = prepared.tenant
+            if named is None or prepared.error is not None:
+                continue
+            key = (named.gate, named.value)
+            if key not in outcomes:
+                try:
+                    outcomes[key] = await named.gate(ctx, named.value)
+                except DomainError as exc:
+                    outcomes[key] = exc
+            outcome = outcomes[key]
+            if isinstance(outcome, DomainError):
+                facts[index] = Prepared(error=outcome)
+            elif tenant is not None and outcome != tenant:
+                facts[index] = Prepared(error=BadUserInput(ONE_TENANT))
+            else:
+                tenant = outcome
+        return tenant
 
     def prepare(self, program, request: Request) -> list:
         facts = [prepare_site(site, request, self.target_of) for site in program.sites]
@@ -202,13 +231,18 @@ class Compiler:
                 return Declined(str(exc))
         return self.statements.get(key, build)
 
-    async def run(self, compiled: Compiled, facts: list, ctx, *, whole: bool, ids=None):
-        actor = ctx.require_actor()
-        tenant = bound_tenant.get() if not whole and bound_tenant.get() is not None else actor.tenant_id
+    async def run(self, compiled: Compiled, facts: list, ctx, *, whole: bool, ids=None, named=None):
+        """``named``: the tenant a public read named (read for nobody)."""
+        if named is not None:
+            tenant, user = named, None
+        else:
+            actor = ctx.require_actor()
+            tenant = bound_tenant.get() if not whole and bound_tenant.get() is not None else actor.tenant_id
+            user = actor.user_id
         dialect = self.dialect
-        params = [dialect.convert(v) for v in resolve_params(compiled.sources, facts, tenant, actor.user_id, ids)]
+        params = [dialect.convert(v) for v in resolve_params(compiled.sources, facts, tenant, user, ids)]
         if whole:
-            async with tenant_read(tenant, user_id=actor.user_id) as fetch:
+            async with tenant_read(tenant, user_id=user) as fetch:
                 rows = await fetch(compiled.sql, params)
         else:
             _, rows = await connection().execute_query(compiled.sql, params)
@@ -237,7 +271,9 @@ class Compiler:
                 log.debug("read %s: resolvers (%s)", read.name or "-", read.blocked)
                 return None
         result = await self.answer_read(read, execution.variables or {}, ctx)
-        if result is not None and text and (text, asked) not in self.reads:
+        # A public read is not remembered: the schema's path checks the tenant it names each time
+        # (one tenant per operation, persisted documents only) before the compiler answers it.
+        if result is not None and text and (text, asked) not in self.reads and not read.program.named:
             self.reads[(text, asked)] = read
         return result
 
@@ -254,10 +290,12 @@ class Compiler:
         """``variables_key``: the request's variables as canonical JSON, when the caller has them: the
         facts prepared for the same document, permissions and variables are reused."""
         found = None
-        if variables_key is not None and ctx.actor is not None:
+        public = read.program.named
+        if variables_key is not None and ctx.actor is not None and not public:
             await ctx.load_permissions()
             cache_key = (await ctx.permissions(), variables_key)
             found = read.prepared.find(cache_key)
+        tenant = None
         if found is not None:
             request, facts, compiled = found
             request = Request(ctx, request.permissions, request.variables, self.types, self.schema)
@@ -266,21 +304,23 @@ class Compiler:
             if isinstance(variables, list):
                 log.debug("read %s: resolvers (invalid variables)", read.name or "-")
                 return None  # graphql-core reports the variables' errors
-            request = await self.request(ctx, variables, in_transaction=False)
+            request = await self.request(ctx, variables, in_transaction=False, public=public)
             facts = self.prepare(read.program, request)
+            tenant = await self.named_tenant(facts, ctx) if public else None
             statement_key = (read.key, self.dialect.name, request.permissions, tuple(f.shape for f in facts))
             compiled = self.statement(statement_key, lambda: self.compile_root(
                 read.program, read.fragments, read.operation, facts, request, partial=False))
             if isinstance(compiled, Declined):
                 log.debug("read %s: resolvers (%s)", read.name or "-", compiled.reason)
                 return None
-            if variables_key is not None and ctx.actor is not None and not any(f.error for f in facts):
+            if variables_key is not None and ctx.actor is not None and not public and not any(f.error for f in facts):
                 read.prepared.get((request.permissions, variables_key), lambda: (request, facts, compiled))
         log.debug("read %s: compiled", read.name or "-")
         if compiled.sql is not None:
-            tree = await self.run(compiled, facts, ctx, whole=True)
+            tree = await self.run(compiled, facts, ctx, whole=True, named=tenant if public else None)
         else:
-            await self.check_account(ctx)
+            if not public:
+                await self.check_account(ctx)
             tree = compiled.empty()
         state = State(facts, request)
         if compiled.walk is not None:
@@ -327,15 +367,19 @@ class Compiler:
         query = ctx.cache.get(QUERY_KEY)
         key = ("roots",) + query if query and query[0] else None
         program = self.program(key, info.fragments, [info.operation.selection_set], self.gql.query_type)
-        request = await self.request(ctx, info.variable_values, in_transaction=True)
+        request = await self.request(ctx, info.variable_values, in_transaction=True, public=program.named)
         facts = self.prepare(program, request)
+        tenant = await self.named_tenant(facts, ctx) if program.named else None
+        if tenant is not None:
+            await switch_tenant(connection(), tenant)
         statement_key = (key or id(program), "roots", self.dialect.name, request.permissions,
                          tuple(f.shape for f in facts))
         compiled = self.statement(statement_key, lambda: self.compile_root(program, info.fragments, info.operation,
                                                                            facts, request, partial=True))
         if isinstance(compiled, Declined):
             raise RuntimeError(f"described root fields not compiled: {compiled.reason}")
-        tree = await self.run(compiled, facts, ctx, whole=False) if compiled.sql is not None else compiled.empty()
+        tree = (await self.run(compiled, facts, ctx, whole=False, named=tenant) if compiled.sql is not None
+                else compiled.empty())
         if compiled.walk is not None:
             compiled.walk(tree, State(facts, request))
         return tree

@@ -30,7 +30,7 @@ from kinerja.graph.compiler.plan import (
     Obj,
     Rel,
 )
-from kinerja.graph.compiler.program import Prepared, held_scopes
+from kinerja.graph.compiler.program import Prepared, exists_access, held_scopes
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 ME = "(SELECT employee_id FROM app_user WHERE tenant_id = {tenant} AND id = {user})"
@@ -193,7 +193,7 @@ class Builder:
                 conds.append(f"{a}.{column} = " + st.render(parent_side, t=a, p=parent))
         for index, cond in enumerate(spec.where):
             source = ("site", site, "where", index) if site is not None else None
-            conds.append(st.render(cond.template, t=a, values=cond.values, source=source))
+            conds.append(st.render(cond.template, t=a, p=parent, values=cond.values, source=source))
         if access is not None:
             ctes, condition = access
             for cte in ctes:
@@ -249,9 +249,10 @@ class Builder:
                 for index, cond in enumerate(guard.where):
                     source = ("site", site, "exists", number, index) if site is not None else None
                     conds.append(st.render(cond.template, t=g, values=cond.values, source=source))
-                if guard.access and target.table.access is not None and target.table.access.rows is not None:
-                    scopes = held_scopes(self.permissions, target.table.access)
-                    ctes, condition_sql = target.table.access.rows(scopes, "{t}." + target.table.access.column)
+                access = exists_access(guard, self.types)
+                if access is not None and access.rows is not None:
+                    scopes = held_scopes(self.permissions, access)
+                    ctes, condition_sql = access.rows(scopes, "{t}." + access.column)
                     for cte in ctes:
                         st.ctes.setdefault(st.render(cte), None)
                     conds.append(st.render(condition_sql, t=g))
