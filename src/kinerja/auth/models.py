@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from tortoise import fields
 
 from kinerja.core.models import TenantModel
@@ -14,6 +16,7 @@ class User(TenantModel):
     employee = fields.ForeignKeyField(
         "kinerja.Employee", related_name=False, null=True, on_delete=fields.SET_NULL
     )
+    employee_id: uuid.UUID | None
     active = fields.BooleanField(default=True)
 
     class Meta:
@@ -25,6 +28,7 @@ class RefreshToken(TenantModel):
     """One link of a rotating refresh-token chain, keeping only the SHA-256 of the secret."""
 
     user = fields.ForeignKeyField("kinerja.User", related_name=False, on_delete=fields.CASCADE)
+    user_id: uuid.UUID
     secret_hash = fields.CharField(max_length=64)
     audit_redact = frozenset({"secret_hash"})
     family = fields.UUIDField()

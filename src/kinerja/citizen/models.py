@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from tortoise import fields
 
 from kinerja.citizen.rules import (
@@ -22,6 +24,7 @@ class ServiceUnit(TenantModel):
     code = fields.CharField(max_length=50)
     name = fields.CharField(max_length=200)
     org_unit = fields.ForeignKeyField("kinerja.OrgUnit", related_name=False, null=True, on_delete=fields.RESTRICT)
+    org_unit_id: uuid.UUID | None
     population = fields.IntField(null=True)  # service users per period: the minimum sample follows from it
 
     class Meta:
@@ -33,6 +36,7 @@ class Service(TenantModel):
     """A public service (KTP, KK, puskesmas, perizinan, ...) of a service unit."""
 
     service_unit = fields.ForeignKeyField("kinerja.ServiceUnit", related_name=False, on_delete=fields.RESTRICT)
+    service_unit_id: uuid.UUID
     code = fields.CharField(max_length=50)
     name = fields.CharField(max_length=200)
     description = fields.TextField(default="")
@@ -47,7 +51,9 @@ class SurveyResponse(TenantModel):
     """One anonymous SKM response: nine scores (1-4) and the optional respondent profile."""
 
     service = fields.ForeignKeyField("kinerja.Service", related_name=False, on_delete=fields.RESTRICT)
+    service_id: uuid.UUID
     service_unit = fields.ForeignKeyField("kinerja.ServiceUnit", related_name=False, on_delete=fields.RESTRICT)
+    service_unit_id: uuid.UUID
     u1 = fields.SmallIntField()
     u2 = fields.SmallIntField()
     u3 = fields.SmallIntField()
@@ -64,6 +70,7 @@ class SurveyResponse(TenantModel):
     fingerprint = fields.CharField(max_length=64)
     channel = fields.CharEnumField(SubmissionChannel, max_length=5, default=SubmissionChannel.WEB)
     kiosk = fields.ForeignKeyField("kinerja.SurveyKiosk", related_name=False, null=True, on_delete=fields.RESTRICT)
+    kiosk_id: uuid.UUID | None
     suggestion = fields.TextField(null=True)  # saran: private, for staff only
     flagged = fields.BooleanField(default=False)  # part of a burst of identical answers from one kiosk
 
@@ -78,11 +85,14 @@ class FeedbackTicket(TenantModel):
     code = fields.CharField(max_length=11)
     kind = fields.CharEnumField(TicketKind, max_length=10)
     service = fields.ForeignKeyField("kinerja.Service", related_name=False, null=True, on_delete=fields.RESTRICT)
+    service_id: uuid.UUID | None
     service_unit = fields.ForeignKeyField("kinerja.ServiceUnit", related_name=False, on_delete=fields.RESTRICT)
+    service_unit_id: uuid.UUID
     message = fields.TextField()
     contact = fields.CharField(max_length=200, null=True)
     status = fields.CharEnumField(TicketStatus, max_length=12, default=TicketStatus.RECEIVED)
     assigned_to = fields.ForeignKeyField("kinerja.Employee", related_name=False, null=True, on_delete=fields.SET_NULL)
+    assigned_to_id: uuid.UUID | None
     internal_note = fields.TextField(default="")
     public_answer = fields.TextField(null=True)
     answered_at = fields.DatetimeField(null=True)
@@ -113,6 +123,7 @@ class SurveyKiosk(TenantModel):
     """A survey device at a service unit counter, known by a token shown once and stored hashed."""
 
     service_unit = fields.ForeignKeyField("kinerja.ServiceUnit", related_name=False, on_delete=fields.RESTRICT)
+    service_unit_id: uuid.UUID
     name = fields.CharField(max_length=200)
     token_hash = fields.CharField(max_length=64)
     revoked_at = fields.DatetimeField(null=True)
@@ -127,7 +138,9 @@ class SurveyCodeBatch(TenantModel):
     """A batch of one-time survey codes of one service, printed as QR codes on receipts."""
 
     service = fields.ForeignKeyField("kinerja.Service", related_name=False, on_delete=fields.RESTRICT)
+    service_id: uuid.UUID
     service_unit = fields.ForeignKeyField("kinerja.ServiceUnit", related_name=False, on_delete=fields.RESTRICT)
+    service_unit_id: uuid.UUID
     count = fields.IntField()
 
     class Meta:
@@ -138,7 +151,9 @@ class SurveyCode(TenantModel):
     """One code of a batch: it names its service and is accepted once."""
 
     batch = fields.ForeignKeyField("kinerja.SurveyCodeBatch", related_name=False, on_delete=fields.RESTRICT)
+    batch_id: uuid.UUID
     service = fields.ForeignKeyField("kinerja.Service", related_name=False, on_delete=fields.RESTRICT)
+    service_id: uuid.UUID
     code = fields.CharField(max_length=11)
     used_at = fields.DatetimeField(null=True)
 
@@ -152,12 +167,14 @@ class TicketEvent(TenantModel):
     """One step of a ticket, for its public timeline: received, moved on, answered, replied, rated."""
 
     ticket = fields.ForeignKeyField("kinerja.FeedbackTicket", related_name=False, on_delete=fields.RESTRICT)
+    ticket_id: uuid.UUID
     kind = fields.CharEnumField(TicketEventKind, max_length=10)
     status = fields.CharEnumField(TicketStatus, max_length=12)
     public_text = fields.TextField(null=True)  # the public answer given at this step
     reply = fields.TextField(null=True)  # the citizen's reply (never public)
     rating = fields.SmallIntField(null=True)
     staff = fields.ForeignKeyField("kinerja.Employee", related_name=False, null=True, on_delete=fields.SET_NULL)
+    staff_id: uuid.UUID | None
 
     class Meta:
         table = "ticket_event"
@@ -168,6 +185,7 @@ class FollowUpPlan(TenantModel):
     """Rencana tindak lanjut of a service unit for a year, published beside its IKM."""
 
     service_unit = fields.ForeignKeyField("kinerja.ServiceUnit", related_name=False, on_delete=fields.RESTRICT)
+    service_unit_id: uuid.UUID
     year = fields.SmallIntField()
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -180,10 +198,12 @@ class FollowUpAction(TenantModel):
     """One action of a follow-up plan: the element it improves, its owner (a position), due date, status."""
 
     plan = fields.ForeignKeyField("kinerja.FollowUpPlan", related_name=False, on_delete=fields.CASCADE)
+    plan_id: uuid.UUID
     position = fields.SmallIntField()
     element = fields.SmallIntField()
     action = fields.TextField()
     owner = fields.ForeignKeyField("kinerja.Position", related_name=False, null=True, on_delete=fields.RESTRICT)
+    owner_id: uuid.UUID | None
     due_on = fields.DateField()
     status = fields.CharEnumField(ActionStatus, max_length=12, default=ActionStatus.PLANNED)
 

@@ -13,6 +13,7 @@ class AuditLog(Model):
 
     id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
     tenant = fields.ForeignKeyField("kinerja.Tenant", related_name=False, on_delete=fields.RESTRICT)
+    tenant_id: uuid.UUID
     occurred_at = fields.DatetimeField()
     # A plain column, not a foreign key: the entry outlives changes to the user, and a platform
     # operator acting in a new tenant is a user of another tenant.

@@ -56,6 +56,7 @@ class TenantModel(AuditedModel):
 
     id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
     tenant = fields.ForeignKeyField("kinerja.Tenant", related_name=False, on_delete=fields.RESTRICT)
+    tenant_id: uuid.UUID
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from tortoise import fields
 
 from kinerja.core.models import TenantModel
@@ -15,6 +17,7 @@ class OrgUnit(TenantModel):
     parent = fields.ForeignKeyField(
         "kinerja.OrgUnit", related_name="children", null=True, on_delete=fields.RESTRICT
     )
+    parent_id: uuid.UUID | None
     # The unit's head (kepala). A plain column: employee -> org_unit -> employee would be a
     # cycle the migration generator cannot order; the composite foreign key in
     # 0002_tenant_isolation enforces it on PostgreSQL.
@@ -46,12 +49,15 @@ class Employee(TenantModel):
     name = fields.CharField(max_length=200)
     employment_type = fields.CharEnumField(EmploymentType, max_length=10)
     org_unit = fields.ForeignKeyField("kinerja.OrgUnit", related_name=False, on_delete=fields.RESTRICT)
+    org_unit_id: uuid.UUID
     position = fields.ForeignKeyField(
         "kinerja.Position", related_name=False, null=True, on_delete=fields.RESTRICT
     )
+    position_id: uuid.UUID | None
     supervisor = fields.ForeignKeyField(
         "kinerja.Employee", related_name=False, null=True, on_delete=fields.SET_NULL
     )
+    supervisor_id: uuid.UUID | None
     active = fields.BooleanField(default=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from tortoise import fields
 
 from kinerja.core.models import TenantModel
@@ -10,13 +12,16 @@ class PerformancePlan(TenantModel):
     """SKP: one employee, one year, one approver (the direct supervisor at submission)."""
 
     employee = fields.ForeignKeyField("kinerja.Employee", related_name=False, on_delete=fields.RESTRICT)
+    employee_id: uuid.UUID
     year = fields.SmallIntField()
     revision = fields.SmallIntField(default=1)
     previous_revision = fields.ForeignKeyField("kinerja.PerformancePlan", related_name=False, null=True,
                                                on_delete=fields.RESTRICT)
+    previous_revision_id: uuid.UUID | None
     approach = fields.CharEnumField(Approach, max_length=12)
     status = fields.CharEnumField(PlanStatus, max_length=12, default=PlanStatus.DRAFT)
     approver = fields.ForeignKeyField("kinerja.Employee", related_name=False, null=True, on_delete=fields.RESTRICT)
+    approver_id: uuid.UUID | None
     return_reason = fields.TextField(null=True)
     behaviour_expectations: dict = fields.JSONField(default=dict)
     resource_support = fields.TextField(default="")
@@ -36,9 +41,11 @@ class ResultTarget(TenantModel):
     """RHK (rencana hasil kerja), main or additional, optionally under a supervisor RHK (intervensi)."""
 
     plan = fields.ForeignKeyField("kinerja.PerformancePlan", related_name=False, on_delete=fields.CASCADE)
+    plan_id: uuid.UUID
     kind = fields.CharEnumField(ResultKind, max_length=10)
     description = fields.TextField()
     parent = fields.ForeignKeyField("kinerja.ResultTarget", related_name=False, null=True, on_delete=fields.RESTRICT)
+    parent_id: uuid.UUID | None
     position = fields.SmallIntField(default=0)
 
     class Meta:
@@ -50,6 +57,7 @@ class Indicator(TenantModel):
     """Indikator kinerja individu with its aspect and target."""
 
     result = fields.ForeignKeyField("kinerja.ResultTarget", related_name=False, on_delete=fields.CASCADE)
+    result_id: uuid.UUID
     aspect = fields.CharEnumField(Aspect, max_length=10)
     description = fields.TextField()
     target_value = fields.DecimalField(max_digits=18, decimal_places=4, null=True)
@@ -66,10 +74,13 @@ class Realisation(TenantModel):
     """Realisasi of one indicator in one period, with evidence (bukti dukung)."""
 
     indicator = fields.ForeignKeyField("kinerja.Indicator", related_name=False, on_delete=fields.CASCADE)
+    indicator_id: uuid.UUID
     period = fields.ForeignKeyField("kinerja.Period", related_name=False, on_delete=fields.RESTRICT)
+    period_id: uuid.UUID
     value = fields.DecimalField(max_digits=18, decimal_places=4, null=True)
     narrative = fields.TextField(default="")
     recorded_by = fields.ForeignKeyField("kinerja.User", related_name=False, on_delete=fields.RESTRICT)
+    recorded_by_id: uuid.UUID
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
@@ -82,6 +93,7 @@ class Evidence(TenantModel):
     """A link or a stored file (content-addressed by SHA-256) supporting a realisation."""
 
     realisation = fields.ForeignKeyField("kinerja.Realisation", related_name=False, on_delete=fields.CASCADE)
+    realisation_id: uuid.UUID
     url = fields.CharField(max_length=2000, null=True)
     file_name = fields.CharField(max_length=255, null=True)
     content_type = fields.CharField(max_length=100, null=True)
@@ -97,12 +109,17 @@ class Feedback(TenantModel):
     """Umpan balik: a comment on a plan or on one realisation, with replies forming an ordered thread."""
 
     plan = fields.ForeignKeyField("kinerja.PerformancePlan", related_name=False, on_delete=fields.CASCADE)
+    plan_id: uuid.UUID
     realisation = fields.ForeignKeyField("kinerja.Realisation", related_name=False, null=True,
                                          on_delete=fields.CASCADE)
+    realisation_id: uuid.UUID | None
     author = fields.ForeignKeyField("kinerja.User", related_name=False, on_delete=fields.RESTRICT)
+    author_id: uuid.UUID
     author_employee = fields.ForeignKeyField("kinerja.Employee", related_name=False, null=True,
                                              on_delete=fields.RESTRICT)
+    author_employee_id: uuid.UUID | None
     reply_to = fields.ForeignKeyField("kinerja.Feedback", related_name=False, null=True, on_delete=fields.CASCADE)
+    reply_to_id: uuid.UUID | None
     body = fields.TextField()
 
     class Meta:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from tortoise import fields
 
 from kinerja.core.models import TenantModel
@@ -27,7 +29,9 @@ class TrainingRecord(TenantModel):
     """A competency development record (riwayat kursus/diklat), counted only when VERIFIED."""
 
     employee = fields.ForeignKeyField("kinerja.Employee", related_name=False, on_delete=fields.RESTRICT)
+    employee_id: uuid.UUID
     event = fields.ForeignKeyField("kinerja.TrainingEvent", related_name=False, null=True, on_delete=fields.RESTRICT)
+    event_id: uuid.UUID | None
     title = fields.CharField(max_length=300)
     kind = fields.CharEnumField(TrainingKind, max_length=30)
     organiser = fields.CharField(max_length=300, default="")
@@ -43,7 +47,9 @@ class TrainingRecord(TenantModel):
     rejection_reason = fields.TextField(null=True)
     # null for records imported from SIASN by an operator
     recorded_by = fields.ForeignKeyField("kinerja.User", related_name=False, null=True, on_delete=fields.RESTRICT)
+    recorded_by_id: uuid.UUID | None
     verified_by = fields.ForeignKeyField("kinerja.User", related_name=False, null=True, on_delete=fields.RESTRICT)
+    verified_by_id: uuid.UUID | None
     verified_at = fields.DatetimeField(null=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -56,9 +62,12 @@ class TrainingRegistration(TenantModel):
     """An employee registered for a catalogue event, whose attendance HR confirms to create the record."""
 
     event = fields.ForeignKeyField("kinerja.TrainingEvent", related_name=False, on_delete=fields.CASCADE)
+    event_id: uuid.UUID
     employee = fields.ForeignKeyField("kinerja.Employee", related_name=False, on_delete=fields.RESTRICT)
+    employee_id: uuid.UUID
     attended = fields.BooleanField(default=False)
     record = fields.ForeignKeyField("kinerja.TrainingRecord", related_name=False, null=True, on_delete=fields.SET_NULL)
+    record_id: uuid.UUID | None
 
     class Meta:
         table = "training_registration"
