@@ -12,7 +12,7 @@ class AuditLog(Model):
     """One change an operation made to one object, or the operation alone when it changed nothing. Append-only: the application role may only insert and read."""
 
     id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
-    tenant = fields.ForeignKeyField("kinerja.Tenant", related_name=False, on_delete=fields.RESTRICT)
+    tenant: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField("kinerja.Tenant", related_name=False, on_delete=fields.RESTRICT)
     tenant_id: uuid.UUID
     occurred_at = fields.DatetimeField()
     # A plain column, not a foreign key: the entry outlives changes to the user, and a platform

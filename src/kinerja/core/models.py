@@ -55,7 +55,7 @@ class TenantModel(AuditedModel):
     migrations/security.py); services always filter on ``tenant_id`` as well."""
 
     id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
-    tenant = fields.ForeignKeyField("kinerja.Tenant", related_name=False, on_delete=fields.RESTRICT)
+    tenant: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField("kinerja.Tenant", related_name=False, on_delete=fields.RESTRICT)
     tenant_id: uuid.UUID
     created_at = fields.DatetimeField(auto_now_add=True)
 

@@ -14,7 +14,7 @@ class OrgUnit(TenantModel):
     code = fields.CharField(max_length=50)
     name = fields.CharField(max_length=200)
     kind = fields.CharEnumField(OrgUnitKind, max_length=20)
-    parent = fields.ForeignKeyField(
+    parent: fields.ForeignKeyNullableRelation[OrgUnit] = fields.ForeignKeyField(
         "kinerja.OrgUnit", related_name="children", null=True, on_delete=fields.RESTRICT
     )
     parent_id: uuid.UUID | None
@@ -48,13 +48,13 @@ class Employee(TenantModel):
     nip = fields.CharField(max_length=18)
     name = fields.CharField(max_length=200)
     employment_type = fields.CharEnumField(EmploymentType, max_length=10)
-    org_unit = fields.ForeignKeyField("kinerja.OrgUnit", related_name=False, on_delete=fields.RESTRICT)
+    org_unit: fields.ForeignKeyRelation[OrgUnit] = fields.ForeignKeyField("kinerja.OrgUnit", related_name=False, on_delete=fields.RESTRICT)
     org_unit_id: uuid.UUID
-    position = fields.ForeignKeyField(
+    position: fields.ForeignKeyNullableRelation[Position] = fields.ForeignKeyField(
         "kinerja.Position", related_name=False, null=True, on_delete=fields.RESTRICT
     )
     position_id: uuid.UUID | None
-    supervisor = fields.ForeignKeyField(
+    supervisor: fields.ForeignKeyNullableRelation[Employee] = fields.ForeignKeyField(
         "kinerja.Employee", related_name=False, null=True, on_delete=fields.SET_NULL
     )
     supervisor_id: uuid.UUID | None
