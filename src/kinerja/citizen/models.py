@@ -131,7 +131,7 @@ class SurveyKiosk(TenantModel):
     name = fields.CharField(max_length=200)
     token_hash = fields.CharField(max_length=64)
     revoked_at = fields.DatetimeField(null=True)
-    audit_redact = ("token_hash",)
+    audit_redact = frozenset({"token_hash"})
 
     class Meta:
         table = "survey_kiosk"

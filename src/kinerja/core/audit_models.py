@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -21,7 +22,7 @@ class AuditLog(Model):
     operation = fields.CharField(max_length=100)
     object_type = fields.CharField(max_length=64, null=True)
     object_id = fields.UUIDField(null=True)
-    changes: dict = fields.JSONField(default=dict)
+    changes: dict[str, Any] = fields.JSONField(default=dict)
     request_id = fields.CharField(max_length=64, default="")
     ip = fields.CharField(max_length=64, default="")
 

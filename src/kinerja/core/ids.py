@@ -41,7 +41,7 @@ def parse_optional_id(global_id: str | None, expected_type: str, field: str) -> 
         raise NotFound(f"No {expected_type} with that id", field=field) from None
 
 
-def input_id_or_none(global_id, expected_type: str) -> uuid.UUID | None:
+def input_id_or_none(global_id: object, expected_type: str) -> uuid.UUID | None:
     """A variable's global id, or None when it is not one of ``expected_type``."""
     if not isinstance(global_id, str):
         return None
@@ -51,7 +51,7 @@ def input_id_or_none(global_id, expected_type: str) -> uuid.UUID | None:
         return None
 
 
-def as_uuid(value) -> uuid.UUID | None:
+def as_uuid(value: object) -> uuid.UUID | None:
     """A UUID column as read by raw SQL: native on PostgreSQL, text on SQLite."""
     if value is None or isinstance(value, uuid.UUID):
         return value
