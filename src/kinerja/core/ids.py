@@ -51,6 +51,11 @@ def input_id_or_none(global_id: object, expected_type: str) -> uuid.UUID | None:
         return None
 
 
+def uuid_of(value: object) -> uuid.UUID:
+    """A UUID column that is never NULL, as read by raw SQL (``as_uuid`` without the None)."""
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
 def as_uuid(value: object) -> uuid.UUID | None:
     """A UUID column as read by raw SQL: native on PostgreSQL, text on SQLite."""
     if value is None or isinstance(value, uuid.UUID):

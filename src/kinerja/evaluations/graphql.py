@@ -409,7 +409,7 @@ class EvaluationQuery:
                               ("predicate", f.predicate)):
             if value is not None:
                 where.append(sql.eq(column, value))
-        return sql.Page(first=first, after=after, where=tuple(where), order=("-created_at", "id"), access=True)
+        return sql.Page(first=first, after=after, where=tuple(where), order=("-created_at", "id"), access=True)  # type: ignore[return-value]  # a described read: the compiler answers its specification
 
     @sql.builder(description="Distribusi predikat kinerja pegawai: a unit's predicates in a period against the "
                              "distribution guide for its rating.")
@@ -436,7 +436,7 @@ class EvaluationQuery:
             "SELECT id FROM subtree)) "
             "ORDER BY " + _RANKED.replace("{t}", "v") + ", coalesce(v.finalized_at, v.created_at), v.id LIMIT {2})",
             unit, year, max(1, min(limit, 100)))
-        return sql.Rows(where=(best,), order=(_RANKED, "coalesce({t}.finalized_at, {t}.created_at)", "id"),
+        return sql.Rows(where=(best,), order=(_RANKED, "coalesce({t}.finalized_at, {t}.created_at)", "id"),  # type: ignore[return-value]  # a described read: the compiler answers its specification
                         access=sql.requires("dashboard", "read"), guard=guards)
 
 

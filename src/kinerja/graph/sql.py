@@ -135,15 +135,17 @@ def startswith(column: str, term: str) -> Cond:
 
 
 def any_of(*conds: Cond) -> Cond:
-    templates, values = [], []
+    templates: list[Text] = []
+    values: list[Any] = []
     for cond in conds:
         templates.append(_renumber(cond.template, len(values)))
         values.extend(cond.values)
+    joined: Text
     if any(isinstance(t, Dialects) for t in templates):
         joined = Dialects("(" + " OR ".join(dialect_text(t, "postgres") for t in templates) + ")",
                           "(" + " OR ".join(dialect_text(t, "sqlite") for t in templates) + ")")
     else:
-        joined = "(" + " OR ".join(templates) + ")"
+        joined = "(" + " OR ".join(t for t in templates if isinstance(t, str)) + ")"
     return Cond(joined, tuple(values))
 
 
