@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
+from typing import overload
 
 from kinerja.core.errors import NotFound
 
@@ -31,6 +32,12 @@ def parse_global_id(global_id: str, expected_type: str) -> uuid.UUID:
     return object_id
 
 
+@overload
+def parse_optional_id(global_id: str, expected_type: str, field: str) -> uuid.UUID: ...
+@overload
+def parse_optional_id(global_id: None, expected_type: str, field: str) -> None: ...
+@overload
+def parse_optional_id(global_id: str | None, expected_type: str, field: str) -> uuid.UUID | None: ...
 def parse_optional_id(global_id: str | None, expected_type: str, field: str) -> uuid.UUID | None:
     """An input id of a mutation or filter: None stays None; a bad or foreign one is NOT_FOUND on ``field``."""
     if global_id is None:

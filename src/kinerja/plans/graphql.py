@@ -564,8 +564,8 @@ def _event(event) -> PlanEvent:
     subject_type = {"REALISATION_RECORDED": "Realisation", "REALISATION_UPDATED": "Realisation",
                     "FEEDBACK_GIVEN": "Feedback"}.get(event.kind, "PerformancePlan")
     status = event.extra.get("status")
-    return PlanEvent(kind=PlanEventKind(event.kind), plan_id=to_global_id("PerformancePlan", event.plan_id),
-                     subject_id=to_global_id(subject_type, event.subject_id),
+    return PlanEvent(kind=PlanEventKind(event.kind), plan_id=strawberry.ID(to_global_id("PerformancePlan", event.plan_id)),
+                     subject_id=strawberry.ID(to_global_id(subject_type, event.subject_id)),
                      status=PlanStatus(status) if status is not None else None)
 
 

@@ -27,7 +27,7 @@ class PerformancePlan(TenantModel):
     status = fields.CharEnumField(PlanStatus, max_length=12, default=PlanStatus.DRAFT)
     approver: fields.ForeignKeyNullableRelation[Employee] = fields.ForeignKeyField("kinerja.Employee", related_name=False, null=True, on_delete=fields.RESTRICT)
     approver_id: uuid.UUID | None
-    return_reason = fields.TextField(null=True)
+    return_reason: str | None = fields.TextField(null=True)
     behaviour_expectations: dict = fields.JSONField(default=dict)
     resource_support = fields.TextField(default="")
     accountability_scheme = fields.TextField(default="")
