@@ -125,7 +125,7 @@ def _tickets(dialect: str) -> str:
     listed = json_input(["ft.status", "ft.due_at"], "feedback_ticket ft",
                         "ft.tenant_id = {tenant} AND ft.service_unit_id IN (SELECT su.id " + SERVICE_UNITS + ") AND "
                         + _in_period("ft", dialect), ["ft.id"])
-    return listed.sql.text(dialect)
+    return sql.dialect_text(listed.sql, dialect)
 
 
 TICKETS = sql.Input(sql.Dialects(_tickets("postgres"), _tickets("sqlite")))

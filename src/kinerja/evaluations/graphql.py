@@ -85,7 +85,8 @@ LATEST_FINAL_ORDER = ("-{j}.ends_on", "{j}.starts_on", "-{t}.finalized_at", "-{t
 def json_input(select: list[str], from_: str, where: str, order: list[str]) -> sql.Input:
     """``sql.json_list`` as one input among several (SQLite keeps a subquery's JSON only through json())."""
     listed = sql.json_list(select, from_, where, order)
-    return sql.Input(sql.Dialects(listed.sql.pg, f"json({listed.sql.sqlite})"))
+    return sql.Input(sql.Dialects(sql.dialect_text(listed.sql, "postgres"),
+                                  f"json({sql.dialect_text(listed.sql, 'sqlite')})"))
 
 
 def json_value(select: str) -> sql.Input:

@@ -224,7 +224,7 @@ class Rows:
     rule when ``access`` (or under the Access given), ordered by ``order`` ("-col" descending)."""
 
     where: tuple[Cond, ...] = ()
-    order: tuple[str, ...] = ()
+    order: tuple[Text, ...] = ()
     on: tuple[tuple[str, Text], ...] = ()
     access: bool | Access = False
     guard: Guard | Exists | tuple[Guard | Exists, ...] | None = None  # several: checked in order
@@ -375,13 +375,13 @@ def join(local: Text, *, key: str = "id", description: str | None = None):
     return _field(Relation(Row(on=((key, local),))), description)
 
 
-def rows(*, on: tuple[tuple[str, Text], ...] | dict = (), where: tuple[Cond, ...] = (), order: tuple[str, ...] = (),
+def rows(*, on: tuple[tuple[str, Text], ...] | dict = (), where: tuple[Cond, ...] = (), order: tuple[Text, ...] = (),
          access: bool | Access = False, joins: Text = "", description: str | None = None):
     return _field(Relation(Rows(where=tuple(where), order=tuple(order), on=_pairs(on), access=access, joins=joins)),
                   description)
 
 
-def row(*, on: tuple[tuple[str, Text], ...] | dict = (), where: tuple[Cond, ...] = (), order: tuple[str, ...] = (),
+def row(*, on: tuple[tuple[str, Text], ...] | dict = (), where: tuple[Cond, ...] = (), order: tuple[Text, ...] = (),
         access: bool | Access = False, joins: Text = "", description: str | None = None):
     return _field(Relation(Row(where=tuple(where), order=tuple(order), on=_pairs(on), access=access, joins=joins)),
                   description)
@@ -436,7 +436,7 @@ class Table:
     tenant: str | None = "tenant_id"
     source: Text | None = None    # rows that are no table (``FROM`` text over the parent row {p}, or
                                   # over the relation's ``values`` {0}, {1}, ...)
-    order: tuple[str, ...] = ()   # the order of such rows
+    order: tuple[Text, ...] = ()   # the order of such rows
     access: Access | None = None
     node: bool = False
     not_found: Callable[[], DomainError] | None = None
@@ -447,7 +447,7 @@ class Table:
 
 
 def table(model=None, *, name: str | None = None, key: str = "id", tenant: str | None = "tenant_id",
-          source: Text | None = None, order: tuple[str, ...] = (), access: Access | None = None, node: bool = False,
+          source: Text | None = None, order: tuple[Text, ...] = (), access: Access | None = None, node: bool = False,
           not_found: Callable[[], DomainError] | None = None, **strawberry_options):
     """Declare a strawberry object type and the rows it maps to: a tortoise ``model`` (or a table
     ``name``), or rows ``source`` derived from the parent row (e.g. the entries of a JSON column) or

@@ -49,7 +49,7 @@ class TrainingRecord(TenantModel):
     certificate_content_type = fields.CharField(max_length=100, null=True)
     certificate_sha256 = fields.CharField(max_length=64, null=True)
     status = fields.CharEnumField(TrainingStatus, max_length=10, default=TrainingStatus.PLANNED)
-    rejection_reason = fields.TextField(null=True)
+    rejection_reason: str | None = fields.TextField(null=True)
     # null for records imported from SIASN by an operator
     recorded_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField("kinerja.User", related_name=False, null=True, on_delete=fields.RESTRICT)
     recorded_by_id: uuid.UUID | None

@@ -253,7 +253,8 @@ def prepare_spec(spec, target: TypeInfo | None, request: Request) -> Prepared:
         prepared.limit = 0 if prepared.size == 0 else prepared.size + 1
         if spec.after:
             # A page lists rows of a described type: its target is known.
-            prepared.cursor = typed_cursor(spec.after, spec.order, cast(TypeInfo, target))
+            # A page's order names columns, whose values its cursor holds.
+            prepared.cursor = typed_cursor(spec.after, cast(tuple[str, ...], spec.order), cast(TypeInfo, target))
     return prepared
 
 

@@ -14,7 +14,7 @@ import re
 import uuid
 from collections.abc import Sequence
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 from kinerja.graph import sql
 from kinerja.graph.compiler.dialect import MAX_PAIRS, Dialect
@@ -221,7 +221,7 @@ class Builder:
         joins = self.st.render(spec.joins, t=a) if spec is not None and spec.joins else ""
         return f"{target.sql_table} {a} {joins}".rstrip()
 
-    def order(self, items: tuple[str, ...], a: str) -> list[str]:
+    def order(self, items: tuple[sql.Text, ...], a: str) -> list[str]:
         out = []
         for item in items:
             if isinstance(item, sql.Dialects):
@@ -233,8 +233,12 @@ class Builder:
             out.append(f"{expression} DESC" if descending else expression)
         return out
 
-    def default_order(self, spec: sql.Rows, target) -> tuple[str, ...]:
+    def default_order(self, spec: sql.Rows, target) -> tuple[sql.Text, ...]:
         return spec.order or target.table.order or (target.table.key,)
+
+    def keyset(self, spec: sql.Rows, target) -> tuple[str, ...]:
+        """The order of a connection's rows: column names, whose values its cursors hold."""
+        return cast(tuple[str, ...], self.default_order(spec, target))
 
     def guard(self, spec: sql.Rows, site: int | None, value: str) -> str:
         """The value, or the sentinel of the first guard that does not hold."""
@@ -290,7 +294,7 @@ class Builder:
     def connection(self, conn: Conn, parent: str | None) -> str:
         d, st = self.dialect, self.st
         target, spec, site = conn.target, conn.spec, conn.site
-        order = self.default_order(spec, target)
+        order = self.keyset(spec, target)
         uses_page = any(kind in ("nodes", "edges") or (kind == "pageInfo" and any(
             name in ("hasNextPage", "startCursor", "endCursor") for _, name in detail))
             for _, kind, detail in conn.parts)
@@ -466,7 +470,7 @@ class SqliteBuilder(Builder):
         self._count += 1
         return self._count
 
-    def _rows(self, n: int, target, spec: sql.Rows, site, access, parent: Level, order: tuple[str, ...],
+    def _rows(self, n: int, target, spec: sql.Rows, site, access, parent: Level, order: tuple[sql.Text, ...],
               extra: Sequence[str] = (), limit: str | None = None) -> str:
         """The rows CTE of a level; returns its name."""
         c, p = f"c{n}", f"p{n}"
@@ -527,7 +531,7 @@ class SqliteBuilder(Builder):
         d, st = self.dialect, self.st
         parent = self._parent_level()
         target, spec, site = conn.target, conn.spec, conn.site
-        order = self.default_order(spec, target)
+        order = self.keyset(spec, target)
         n = self._next()
         self._alias_columns[f"c{n}"] = target.columns
         uses_page = any(kind in ("nodes", "edges") or (kind == "pageInfo" and any(
