@@ -5,7 +5,7 @@ plans. Staff reads are described for the compiler; the public ones name their te
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -28,6 +28,9 @@ from kinerja.graph import sql
 from kinerja.graph.enums import described
 from kinerja.graph.relay import INPUT, After, Connection, First, Node, UserError, run_mutation, user_errors_field
 
+if TYPE_CHECKING:  # for the type checker only: at run time strawberry.lazy imports them
+    from kinerja.org.graphql import Employee, Position
+
 described(SubmissionChannel, "Saluran survei: how a survey response came.", {
     "WEB": "Web: anonymous and online, without a code.",
     "KIOSK": "Kios: a registered survey device (tablet) at the counter.",
@@ -41,8 +44,8 @@ described(TicketEventKind, "Langkah tiket: a step of a ticket's timeline.", {
     "RATED": "Dinilai: the citizen rated the answer.",
 })
 
-LazyEmployee = Annotated["Employee", strawberry.lazy("kinerja.org.graphql")]  # noqa: F821 - resolved lazily
-LazyPosition = Annotated["Position", strawberry.lazy("kinerja.org.graphql")]  # noqa: F821 - resolved lazily
+LazyEmployee = Annotated["Employee", strawberry.lazy("kinerja.org.graphql")]
+LazyPosition = Annotated["Position", strawberry.lazy("kinerja.org.graphql")]
 
 MANAGED = service_unit_rows("survey", "manage")
 IKM_READERS = service_unit_rows("ikm", "read")

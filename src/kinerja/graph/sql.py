@@ -43,13 +43,14 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 from tortoise.filters import escape_like
 
 from kinerja.core.errors import DomainError
 
+T = TypeVar("T", bound=type)
 SQL = "kinerja.sql"  # the key of a field's description in strawberry field metadata
 
 
@@ -448,7 +449,7 @@ class Table:
 
 def table(model=None, *, name: str | None = None, key: str = "id", tenant: str | None = "tenant_id",
           source: Text | None = None, order: tuple[Text, ...] = (), access: Access | None = None, node: bool = False,
-          not_found: Callable[[], DomainError] | None = None, **strawberry_options):
+          not_found: Callable[[], DomainError] | None = None, **strawberry_options) -> Callable[[T], T]:
     """Declare a strawberry object type and the rows it maps to: a tortoise ``model`` (or a table
     ``name``), or rows ``source`` derived from the parent row (e.g. the entries of a JSON column) or
     from the ``values`` a builder gives (e.g. an employee's figures of the year asked for; such a source
@@ -458,10 +459,10 @@ def table(model=None, *, name: str | None = None, key: str = "id", tenant: str |
     unknown, foreign or unreadable id."""
     description = Table(model, name, key, tenant if source is None else None, source, order, access, node, not_found)
 
-    def wrap(cls):
-        cls = strawberry.type(cls, **strawberry_options)
-        cls.__sql__ = description
-        return cls
+    def wrap(cls: T) -> T:
+        described: Any = strawberry.type(cls, **strawberry_options)
+        described.__sql__ = description  # read by the compiler (graph/compiler/model.py)
+        return described
     return wrap
 
 
