@@ -42,7 +42,7 @@ from strawberry.types.arguments import convert_arguments
 from kinerja.core.db import ONE_TENANT, bound_tenant, connection, is_postgres, switch_tenant, tenant_read
 from kinerja.core.errors import BadUserInput, DomainError
 from kinerja.graph import sql
-from kinerja.graph.compiler.dialect import POSTGRES, SQLITE
+from kinerja.graph.compiler.dialect import POSTGRES, SQLITE, Dialect
 from kinerja.graph.compiler.model import described_types, strawberry_field
 from kinerja.graph.compiler.plan import Conn, FConst, NotCompilable, Planner, Rel
 from kinerja.graph.compiler.program import (
@@ -153,14 +153,14 @@ class Read:
 
 
 class Compiler:
-    def __init__(self, schema):
+    def __init__(self, schema: Any) -> None:
         self.schema = schema
         self.gql = schema._schema
         self.types = described_types(self.gql)
         self.programs = _Cache(1024)
         self.statements = _Cache(2048)
         self.reads: dict = _KnownReads(1024)
-        self._dialect = None
+        self._dialect: Dialect | None = None
 
     @property
     def dialect(self):

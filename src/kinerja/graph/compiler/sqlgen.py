@@ -436,7 +436,7 @@ class SqliteBuilder(Builder):
     row), and ``j<n>``, their JSON per parent row (window aggregates keep the order); a parent level
     left-joins its children's JSON. The parameters and the plan are the same as PostgreSQL's."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.levels: list[str] = []
         self._level: Level | None = None
