@@ -18,12 +18,10 @@ fails (SERVICE_UNAVAILABLE): what it sent may or may not have been applied, so i
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
 import asyncpg
-from asyncpg.pool import PoolConnectionProxy
 from tortoise.backends.asyncpg.client import AsyncpgDBClient, TransactionWrapper
 from tortoise.backends.base.client import TransactionalDBClient, TransactionContextPooled
 from tortoise.connection import get_connections
@@ -36,11 +34,15 @@ log = logging.getLogger("kinerja.db")
 from kinerja.core import metrics  # noqa: E402 - after the logger, as the modules it loads expect
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from asyncpg.pool import PoolConnectionProxy
+
     _Pool = asyncpg.Pool[asyncpg.Record]
+    Proxy = PoolConnectionProxy[asyncpg.Record]
+    FirstStatement = Callable[[Proxy], Awaitable[None]]
 else:
     _Pool = asyncpg.Pool  # generic only in its stubs
-Proxy = PoolConnectionProxy[asyncpg.Record]
-FirstStatement = Callable[[Proxy], Awaitable[None]]
 
 # asyncpg.create_pool's defaults, which the Pool constructor does not repeat.
 _POOL_DEFAULTS: dict[str, Any] = {"max_queries": 50_000, "max_inactive_connection_lifetime": 300.0, "record_class": asyncpg.Record}
