@@ -397,7 +397,7 @@ class TrainingQuery:
                                  ) -> list[TrainingRecommendation]:
         employee = parse_input_id(employee_id, "Employee", "employeeId")
         today = dt.date.today()
-        return sql.Rows(values=(year or today.year, employee, today), access=sql.requires("training", "read"),
+        return sql.Rows(values=(year or today.year, employee, today), access=sql.requires("training", "read"),  # type: ignore[return-value]  # a described read: the compiler answers its specification
                         guard=sql.Exists("Employee", (sql.eq("id", employee),),
                                          lambda: NotFound("Employee not found", field="employeeId"),
                                          access=READ_TRAINING_OF_EMPLOYEE))

@@ -292,7 +292,8 @@ class Compiler:
         result = await self.answer_read(read, execution.variables or {}, ctx)
         # A public read is not remembered: the schema's path checks the tenant it names each time
         # (one tenant per operation, persisted documents only) before the compiler answers it.
-        if result is not None and text and (text, asked) not in self.reads and not read.program.named:
+        if result is not None and text and (text, asked) not in self.reads \
+                and read.program is not None and not read.program.named:
             self.reads[(text, asked)] = read
         return result
 
