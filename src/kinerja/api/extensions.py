@@ -131,11 +131,11 @@ class TenantTransaction(SchemaExtension):
 
     async def _failed_transaction(self, exc: Exception, *, before_execution: bool) -> None:
         error = GraphQLError(str(exc), original_error=exc)
-        if before_execution:
+        result = self.execution_context.result
+        if before_execution or result is None:
             # A result set before execution makes strawberry skip running the operation.
             self.execution_context.result = ExecutionResult(data=None, errors=[error])
         else:
-            result = self.execution_context.result
             result.data, result.errors = None, [error]
         if breaks_connection(exc):
             await expire_pooled_connections()

@@ -73,4 +73,4 @@ def request_error_status(body: object) -> int | None:
     if any(error.get("path") for error in body["errors"]):
         return None
     codes = [(error.get("extensions") or {}).get("code") for error in body["errors"]]
-    return max((REQUEST_ERROR_STATUS.get(code, 400) for code in codes), default=400)
+    return max((REQUEST_ERROR_STATUS.get(code, 400) if isinstance(code, str) else 400 for code in codes), default=400)

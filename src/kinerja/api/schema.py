@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import functools
-from typing import Annotated
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from strawberry.extensions import DisableIntrospection, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
 from strawberry.tools import merge_types
+from strawberry.types.base import get_object_definition
 
 from kinerja.api.extensions import TenantTransaction
 from kinerja.audit.graphql import AuditQuery
@@ -33,6 +41,10 @@ from kinerja.provisioning.graphql import PlatformMutation, PlatformQuery
 from kinerja.training import graphql as training_graphql
 from kinerja.training.graphql import TrainingMutation, TrainingQuery
 
+if TYPE_CHECKING:
+    from kinerja.api.trusted import TrustedDocuments
+    from kinerja.graph.compiler.runtime import Compiler
+
 # node(id) of types not described for the compiler (none left: described types say ``table(node=True)``).
 LEGACY_NODES: dict = {}
 
@@ -44,7 +56,7 @@ class NodeQuery:
     def node(self, id: Annotated[strawberry.ID, strawberry.argument(description="A global id, as an "
                                                                                "object's `id` gave it.")]
              ) -> Node | None:
-        return sql.NodeLookup(id, LEGACY_NODES)
+        return sql.NodeLookup(id, LEGACY_NODES)  # type: ignore[return-value]  # a described read: the compiler answers its specification
 
 
 Query = merge_types("Query", (AuthQuery, AccessQuery, OrgQuery, PlanQuery, EvaluationQuery, DashboardQuery,
@@ -52,13 +64,13 @@ Query = merge_types("Query", (AuthQuery, AccessQuery, OrgQuery, PlanQuery, Evalu
 Mutation = merge_types("Mutation", (AuthMutation, AccessMutation, OrgMutation, PlanMutation, EvaluationMutation,
                                     TrainingMutation, CitizenMutation, CounterMutation, PlatformMutation))
 Subscription = merge_types("Subscription", (PlanSubscription,))
-Query.__strawberry_definition__.description = (
+get_object_definition(Query, strict=True).description = (
     "Reads. Every read answers one SQL statement; objects of another tenant or outside the caller's scope "
     "answer NOT_FOUND like unknown ones.")
-Mutation.__strawberry_definition__.description = (
+get_object_definition(Mutation, strict=True).description = (
     "Changes. Each takes one `input` and answers a payload with `userErrors`; an operation is kept whole "
     "or not at all.")
-Subscription.__strawberry_definition__.description = (
+get_object_definition(Subscription, strict=True).description = (
     "Live events over graphql-transport-ws (authenticate in `connection_init`).")
 
 
@@ -67,12 +79,12 @@ MAX_TOKENS = 5000
 MAX_ALIASES = 30
 
 
-def limits(*, introspection: bool, max_cost: int = 100_000) -> list:
+def limits(*, introspection: bool, max_cost: int = 100_000) -> list[SchemaExtension | Callable[[], SchemaExtension]]:
     """Document limits for every request; introspection (and "Did you mean" suggestions, which
     reveal the schema as well) only where configured. Validation is cached per document by
     DocumentChecks, so a repeated operation is validated once per process. (Strawberry's parser cache
     is left out: a syntax error raised from it escapes the error codes.)"""
-    extensions = [QueryDepthLimiter(max_depth=MAX_DEPTH), MaxTokensLimiter(max_token_count=MAX_TOKENS),
+    extensions: list[SchemaExtension | Callable[[], SchemaExtension]] = [QueryDepthLimiter(max_depth=MAX_DEPTH), MaxTokensLimiter(max_token_count=MAX_TOKENS),
                   MaxAliasesLimiter(max_alias_count=MAX_ALIASES)]
     if not introspection:
         extensions.append(DisableIntrospection())
@@ -83,12 +95,15 @@ def limits(*, introspection: bool, max_cost: int = 100_000) -> list:
 
 
 class Schema(strawberry.Schema):
+    compiler: Compiler  # answers described reads (set by graph/compiler's install)
+    trusted: TrustedDocuments | None  # the persisted documents (set by the app; see extensions.py)
+
     def process_errors(self, errors, execution_context=None) -> None:
         """Expected errors (NOT_FOUND, FORBIDDEN, ...) are answers, not incidents: ErrorCodes logs the
         unexpected ones, with their traceback, under the request id."""
 
 
-def build_schema(extensions: list | None = None) -> strawberry.Schema:
+def build_schema(extensions: list | None = None) -> Schema:
     """The schema; its described types are read by the compiler, which answers reads (``schema.compiler``)."""
     built = Schema(
         query=Query,

@@ -105,7 +105,8 @@ class TrustedDocuments:
                 # The manifest's document as sent (codegen sorts selections), answered by the schema.
                 operation = TrustedOperation(_operation_name(document), document)
                 self.by_id.setdefault(document_id, operation)
-                self.by_canonical.setdefault(text, operation)
+                if text is not None:  # (None: not a document; never asked for by its text)
+                    self.by_canonical.setdefault(text, operation)
         self._match = functools.lru_cache(maxsize=256)(self._match_text)
 
     def _match_text(self, document: str) -> TrustedOperation | None:

@@ -11,13 +11,16 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, cast
 
 import orjson
 from cross_web import HTTPException
+from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
 from strawberry.http.parse_content_type import parse_content_type
@@ -53,6 +56,9 @@ from kinerja.graph.limits import cost_error
 from kinerja.graph.messages import translate
 from kinerja.tenancy.origins import origin_allowed, persisted_only
 
+if TYPE_CHECKING:
+    from kinerja.api.schema import Schema
+
 log = logging.getLogger("kinerja.api")
 
 # Set in the ASGI scope once a request has been counted, so a trusted document that falls back to
@@ -80,7 +86,7 @@ def request_error(message: str, code: str) -> Response:
     without ``data`` under application/graphql-response+json (api/media.py)."""
     body = {"errors": [{"message": translate(message), "extensions": {"code": code}}]}
     if response_media.get() == GRAPHQL_RESPONSE:
-        return graphql_response(body, request_error_status({"data": None, **body}))
+        return graphql_response(body, request_error_status({"data": None, **body}) or 400)
     return graphql_response({"data": None, **body})
 
 
@@ -143,7 +149,7 @@ def _parameter_problem(payload: dict) -> str | None:
     return None
 
 
-class GraphQLView(GraphQL):
+class GraphQLView(GraphQL[RequestContext, None]):
     # Sockets speak graphql-transport-ws only, with sessions that end with their rights (api/websocket.py).
     graphql_transport_ws_handler_class = SessionTransportWS
     websocket_adapter_class = TextFrames
@@ -234,7 +240,7 @@ class GraphQLView(GraphQL):
         if not (self.settings.compiled_operations and isinstance(query, str) and isinstance(variables, dict)
                 and (name is None or isinstance(name, str))):
             return None
-        compiler = self.schema.compiler
+        compiler = cast("Schema", self.schema).compiler  # the app's schema (api/schema.py)
         read = compiler.known(query, name)
         if read is None:
             return None
@@ -255,6 +261,7 @@ class GraphQLView(GraphQL):
         metrics.label_operation(operation_label(read.document, name, self.known_operations))
         variables_key = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS)
         cost = compiler.cost(read, variables, variables_key)
+        result: ExecutionResult | GraphQLExecutionResult | None
         if cost > self.settings.max_query_cost:
             result = ExecutionResult(data=None, errors=[cost_error(cost, self.settings.max_query_cost)])
         else:
@@ -314,7 +321,7 @@ class GraphQLView(GraphQL):
         return HTMLResponse(GRAPHIQL_PAGE.read_text(encoding="utf-8"),
                             headers={"content-security-policy": GRAPHIQL_CSP})
 
-    async def get_context(self, request: Request, response: Response) -> RequestContext:
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> RequestContext:
         ctx = new_context(self.settings, request, request=request, response=response)
         authenticate(ctx, request.headers.get("authorization", ""))
         request.state.graphql_context = ctx
@@ -349,7 +356,7 @@ class GraphQLView(GraphQL):
         return GraphQLError(translate(exc.message), extensions={"code": exc.code, "retryAfter": exc.retry_after})
 
     def _refusal(self, exc: RateLimited) -> Response:
-        body = {"errors": [self._refusal_error(exc).formatted]}
+        body: dict[str, object] = {"errors": [self._refusal_error(exc).formatted]}
         if response_media.get() != GRAPHQL_RESPONSE:
             body = {"data": None, **body}
         return graphql_response(body, 429, {"retry-after": str(exc.retry_after)})

@@ -20,7 +20,7 @@ import contextlib
 import datetime as dt
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from starlette.websockets import WebSocketDisconnect
@@ -41,6 +41,9 @@ from kinerja.core.logging import operation_var, request_id_var
 from kinerja.graph import messages
 from kinerja.graph.errors import with_code
 
+if TYPE_CHECKING:
+    from kinerja.api.view import GraphQLView
+
 EXPIRED = (4401, "Unauthorized: the access token expired")
 UNAUTHORIZED = (4401, "Unauthorized")
 FORBIDDEN = (4403, "Forbidden")
@@ -53,7 +56,8 @@ class TextFrames(ASGIWebSocketAdapter):
 
     async def send_json(self, message) -> None:
         try:
-            await self.ws.send_text(self.view.encode_json(message).decode())
+            encoded = self.view.encode_json(message)
+            await self.ws.send_text(encoded.decode() if isinstance(encoded, bytes) else encoded)
         except WebSocketDisconnect as exc:
             raise WebSocketDisconnected from exc
 
@@ -67,7 +71,7 @@ def operation_context(session: RequestContext) -> RequestContext:
                           sources=session.sources, language=session.language)
 
 
-def _is_subscription(operation: Operation) -> bool:
+def _is_subscription(operation: Operation[RequestContext, None]) -> bool:
     try:
         found = get_operation_ast(parse(operation.query), operation.operation_name)
     except GraphQLError:
@@ -79,7 +83,7 @@ def _unauthenticated(result: ExecutionResult) -> bool:
     return any((e.extensions or {}).get("code") == Unauthenticated.code for e in result.errors or ())
 
 
-class SessionTransportWS(BaseGraphQLTransportWSHandler):
+class SessionTransportWS(BaseGraphQLTransportWSHandler[RequestContext, None]):
     """The view's graphql-transport-ws handler (see the module's description)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -126,12 +130,13 @@ class SessionTransportWS(BaseGraphQLTransportWSHandler):
             await self._close(*UNAUTHORIZED)
             return
         current = self.context.actor
-        if (actor.user_id, actor.tenant_id) != (current.user_id, current.tenant_id):
+        if current is None or (actor.user_id, actor.tenant_id) != (current.user_id, current.tenant_id):
             await self._close(*FORBIDDEN)
             return
         self.context.actor = actor
         self._arm_expiry()
-        expires = dt.datetime.fromtimestamp(actor.expires_at, dt.UTC).isoformat()
+        expires = (dt.datetime.fromtimestamp(actor.expires_at, dt.UTC).isoformat()
+                   if actor.expires_at is not None else None)
         await self.send_message({"type": "pong", "payload": {"expiresAt": expires}})
 
     async def handle_subscribe(self, message) -> None:
@@ -147,7 +152,7 @@ class SessionTransportWS(BaseGraphQLTransportWSHandler):
 
     # --- one operation ---------------------------------------------------------------------------
 
-    async def run_operation(self, operation: Operation) -> None:
+    async def run_operation(self, operation: Operation[RequestContext, None]) -> None:
         """As strawberry's, with a context of its own, the rate limits and, for queries and
         mutations, the time limit."""
         context = operation_context(self.context)
@@ -156,7 +161,7 @@ class SessionTransportWS(BaseGraphQLTransportWSHandler):
         operation_var.set(operation.operation_name or "")
         try:
             try:
-                self.view.count_request(context)
+                cast("GraphQLView", self.view).count_request(context)  # the app's view (api/view.py)
             except RateLimited as exc:
                 await operation.send_initial_errors([GraphQLError(
                     messages.translate(exc.message), extensions={"code": exc.code, "retryAfter": exc.retry_after})])
@@ -180,7 +185,7 @@ class SessionTransportWS(BaseGraphQLTransportWSHandler):
             self.operations.pop(operation.id, None)
             raise
 
-    async def _stream(self, operation: Operation, context: RequestContext) -> None:
+    async def _stream(self, operation: Operation[RequestContext, None], context: RequestContext) -> None:
         result_source = await self.schema.stream(operation.query, variable_values=operation.variables,
                                                  context_value=context, root_value=self.root_value,
                                                  operation_name=operation.operation_name)

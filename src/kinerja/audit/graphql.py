@@ -97,4 +97,4 @@ class AuditQuery:
                       description="Which entries.")] = None, first: First = 20,
                   after: After = None) -> Connection[AuditEntry]:
         where = filter.conditions() if filter else ()
-        return sql.Page(first=first, after=after, where=where, order=("-occurred_at", "-id"), access=True)
+        return sql.Page(first=first, after=after, where=where, order=("-occurred_at", "-id"), access=True)  # type: ignore[return-value]  # a described read: the compiler answers its specification

@@ -117,5 +117,5 @@ class AuthMutation:
 class AuthQuery:
     @sql.builder(description="The signed-in user, with tenant, employee record, roles and permissions.")
     def viewer(self) -> Viewer:
-        return sql.Row(where=(sql.where("{t}.id = {user} AND {t}.active"),),
+        return sql.Row(where=(sql.where("{t}.id = {user} AND {t}.active"),),  # type: ignore[return-value]  # a described read: the compiler answers its specification
                        missing=lambda: Unauthenticated("This account no longer exists or is disabled"))

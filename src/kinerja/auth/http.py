@@ -74,7 +74,7 @@ async def scoped_response(request: HTTPConnection,
     except Unauthenticated as exc:
         return JSONResponse({"error": exc.message}, status_code=401)
     try:
-        async with tenant_transaction(ctx.require_tenant(), user_id=ctx.actor.user_id):
+        async with tenant_transaction(ctx.require_tenant(), user_id=ctx.require_actor().user_id):
             return await work(ctx)
     except Unauthenticated as exc:
         return JSONResponse({"error": exc.message}, status_code=401)

@@ -1,8 +1,14 @@
 from __future__ import annotations
 
+import uuid
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 
 from kinerja.core.models import TenantModel
+
+if TYPE_CHECKING:
+    from kinerja.org.models import Employee
 
 
 class User(TenantModel):
@@ -11,9 +17,10 @@ class User(TenantModel):
     username = fields.CharField(max_length=64)
     password_hash = fields.CharField(max_length=200)
     audit_redact = frozenset({"password_hash"})
-    employee = fields.ForeignKeyField(
+    employee: fields.ForeignKeyNullableRelation[Employee] = fields.ForeignKeyField(
         "kinerja.Employee", related_name=False, null=True, on_delete=fields.SET_NULL
     )
+    employee_id: uuid.UUID | None
     active = fields.BooleanField(default=True)
 
     class Meta:
@@ -24,7 +31,8 @@ class User(TenantModel):
 class RefreshToken(TenantModel):
     """One link of a rotating refresh-token chain, keeping only the SHA-256 of the secret."""
 
-    user = fields.ForeignKeyField("kinerja.User", related_name=False, on_delete=fields.CASCADE)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField("kinerja.User", related_name=False, on_delete=fields.CASCADE)
+    user_id: uuid.UUID
     secret_hash = fields.CharField(max_length=64)
     audit_redact = frozenset({"secret_hash"})
     family = fields.UUIDField()

@@ -35,7 +35,7 @@ async def rebuild(tenant_id: uuid.UUID) -> None:
 class PolicyReloader:
     """Coalesces notifications and rebuilds each affected tenant once."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._pending: set[uuid.UUID] = set()
         self._running: asyncio.Task | None = None
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from kinerja.auth import rules, templates
 from kinerja.auth.enforcer import role_subject, user_subject
@@ -187,7 +188,7 @@ async def revoke_role(ctx: RequestContext, user_id: uuid.UUID, role_name: str) -
     if not await PolicyRule.exists(**rule):
         raise Conflict(f"The user does not hold {role.name!r}", field="role")
     if role.name == rules.PROTECTED_ROLE:
-        holders = await PolicyRule.filter(tenant_id=user.tenant_id, ptype="g",
+        holders: list[Any] = await PolicyRule.filter(tenant_id=user.tenant_id, ptype="g",
                                           v1=role_subject(role.name)).values_list("v0", flat=True)
         remaining = await User.filter(tenant_id=user.tenant_id, active=True,
                                       id__in=[uuid.UUID(h.removeprefix("user:")) for h in holders

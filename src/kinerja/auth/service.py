@@ -68,11 +68,12 @@ async def login(ctx: RequestContext, tenant_slug: str, username: str, password: 
     if failures >= settings.login_max_failures:
         # Open again once enough failures have left the window to fall below the maximum.
         freeing = await recent.order_by("created_at").offset(failures - settings.login_max_failures).first()
-        retry_after = int((freeing.created_at + dt.timedelta(seconds=window) - clock.now()).total_seconds()) + 1
+        retry_after = (int((freeing.created_at + dt.timedelta(seconds=window) - clock.now()).total_seconds()) + 1
+                       if freeing is not None else window)
         metrics.rate_limit_refused("login-user")
         raise RateLimited("Too many failed logins for this user; try again later", retry_after=max(retry_after, 1))
     user = await User.get_or_none(tenant_id=tenant.id, username=username, active=True)
-    if not verify_password(user.password_hash if user else None, password):
+    if not verify_password(user.password_hash if user else None, password) or user is None:
         await LoginFailure.create(tenant_id=tenant.id, username=username, ip=ctx.ip[:64])
         raise Unauthenticated(INVALID_LOGIN)
     session, _token = await _open_session(ctx, user, family=uuid.uuid4(), secret=new_secret())
@@ -152,7 +153,7 @@ async def _same_successor(ctx: RequestContext, token: RefreshToken, parts: Refre
                           now: dt.datetime) -> Session | None:
     """The session a rotation within the grace window issued, if its refresh token is still unused."""
     grace = dt.timedelta(seconds=ctx.settings.refresh_grace_seconds)
-    if token.replaced_by_id is None or now - token.revoked_at > grace:
+    if token.replaced_by_id is None or token.revoked_at is None or now - token.revoked_at > grace:
         return None
     successor = await RefreshToken.get_or_none(id=token.replaced_by_id, tenant_id=token.tenant_id, revoked_at=None)
     secret = successor_secret(ctx.settings.secret_key, token.id, parts.secret)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from kinerja.auth.enforcer import registry
 from kinerja.auth.models import User
@@ -17,7 +18,7 @@ class AuthSources:
         return registry.loaded(actor.tenant_id)
 
     async def employee_id(self, actor: Actor) -> uuid.UUID | None:
-        rows = await User.filter(id=actor.user_id, tenant_id=actor.tenant_id).values_list("employee_id", flat=True)
+        rows: list[Any] = await User.filter(id=actor.user_id, tenant_id=actor.tenant_id).values_list("employee_id", flat=True)
         return rows[0] if rows else None
 
 

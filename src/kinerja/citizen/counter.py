@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import uuid
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 import segno
@@ -93,7 +94,7 @@ async def printable_batch(ctx: RequestContext, batch_id: uuid.UUID) -> Printable
         raise NotFound("Survey code batch not found")
     service = await Service.get(id=batch.service_id, tenant_id=tenant_id)
     unit = await unit_in_reach(ctx, "survey", "manage", service.service_unit_id)
-    codes = await SurveyCode.filter(tenant_id=tenant_id, batch_id=batch.id, used_at__isnull=True) \
+    codes: list[Any] = await SurveyCode.filter(tenant_id=tenant_id, batch_id=batch.id, used_at__isnull=True) \
         .order_by("code").values_list("code", flat=True)
     settings = await tenant_settings(tenant_id)
     return PrintableBatch(await Tenant.get(id=tenant_id), service, unit, list(codes), settings.survey_page_url)

@@ -5,7 +5,7 @@ plans. Staff reads are described for the compiler; the public ones name their te
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -28,6 +28,9 @@ from kinerja.graph import sql
 from kinerja.graph.enums import described
 from kinerja.graph.relay import INPUT, After, Connection, First, Node, UserError, run_mutation, user_errors_field
 
+if TYPE_CHECKING:  # for the type checker only: at run time strawberry.lazy imports them
+    from kinerja.org.graphql import Employee, Position
+
 described(SubmissionChannel, "Saluran survei: how a survey response came.", {
     "WEB": "Web: anonymous and online, without a code.",
     "KIOSK": "Kios: a registered survey device (tablet) at the counter.",
@@ -41,8 +44,8 @@ described(TicketEventKind, "Langkah tiket: a step of a ticket's timeline.", {
     "RATED": "Dinilai: the citizen rated the answer.",
 })
 
-LazyEmployee = Annotated["Employee", strawberry.lazy("kinerja.org.graphql")]  # noqa: F821 - resolved lazily
-LazyPosition = Annotated["Position", strawberry.lazy("kinerja.org.graphql")]  # noqa: F821 - resolved lazily
+LazyEmployee = Annotated["Employee", strawberry.lazy("kinerja.org.graphql")]
+LazyPosition = Annotated["Position", strawberry.lazy("kinerja.org.graphql")]
 
 MANAGED = service_unit_rows("survey", "manage")
 IKM_READERS = service_unit_rows("ikm", "read")
@@ -173,13 +176,13 @@ class CounterQuery:
     @sql.builder(description="Survey kiosks of the service units you manage (`survey:manage`), newest first.")
     def survey_kiosks(self, service_unit_id: Annotated[strawberry.ID | None, strawberry.argument(
             description="Only of this service unit (global id).")] = None) -> list[SurveyKiosk]:
-        return sql.Rows(where=_unit_filter(service_unit_id), order=("-created_at", "id"), access=True)
+        return sql.Rows(where=_unit_filter(service_unit_id), order=("-created_at", "id"), access=True)  # type: ignore[return-value]  # a described read: the compiler answers its specification
 
     @sql.builder(description="Batches of survey codes of the service units you manage, newest first.")
     def survey_code_batches(self, service_unit_id: Annotated[strawberry.ID | None, strawberry.argument(
             description="Only of this service unit (global id).")] = None, first: First = 20,
                             after: After = None) -> Connection[SurveyCodeBatch]:
-        return sql.Page(first=first, after=after, where=_unit_filter(service_unit_id),
+        return sql.Page(first=first, after=after, where=_unit_filter(service_unit_id),  # type: ignore[return-value]  # a described read: the compiler answers its specification
                         order=("-created_at", "id"), access=True)
 
     @sql.builder(description="Follow-up plans (rencana tindak lanjut) of a year, of the service units whose IKM "
@@ -187,14 +190,14 @@ class CounterQuery:
     def follow_up_plans(self, year: Annotated[int, strawberry.argument(description="Tahun (calendar year).")],
                         service_unit_id: Annotated[strawberry.ID | None, strawberry.argument(
             description="Only of this service unit (global id).")] = None) -> list[FollowUpPlan]:
-        return sql.Rows(where=(sql.eq("year", year), *_unit_filter(service_unit_id)),
+        return sql.Rows(where=(sql.eq("year", year), *_unit_filter(service_unit_id)),  # type: ignore[return-value]  # a described read: the compiler answers its specification
                         order=("service_unit_id", "id"), access=True)
 
     @sql.builder(description="Private suggestions (saran) sent with survey responses, newest first.")
     def survey_suggestions(self, service_unit_id: Annotated[strawberry.ID | None, strawberry.argument(
             description="Only of this service unit (global id).")] = None, first: First = 20,
                            after: After = None) -> Connection[SurveySuggestion]:
-        return sql.Page(first=first, after=after,
+        return sql.Page(first=first, after=after,  # type: ignore[return-value]  # a described read: the compiler answers its specification
                         where=(sql.where("{t}.suggestion IS NOT NULL"), *_unit_filter(service_unit_id)),
                         order=("-created_at", "id"), access=True)
 
@@ -202,7 +205,7 @@ class CounterQuery:
     def feedback_history(self, id: Annotated[strawberry.ID, strawberry.argument(
             description="Global id of the ticket (CitizenFeedback).")]) -> list[FeedbackEvent]:
         ticket = parse_global_id(id, "CitizenFeedback")
-        return sql.Rows(where=(sql.eq("ticket_id", ticket),), order=("created_at", "id"), access=True,
+        return sql.Rows(where=(sql.eq("ticket_id", ticket),), order=("created_at", "id"), access=True,  # type: ignore[return-value]  # a described read: the compiler answers its specification
                         guard=sql.Guard(sql.where("EXISTS (SELECT 1 FROM feedback_ticket WHERE tenant_id = {tenant} "
                                                   "AND id = {0})", ticket),
                                         lambda: NotFound("Feedback not found", field="id")))
@@ -210,7 +213,7 @@ class CounterQuery:
     @sql.builder(description="Public: the nine questions of the survey with their answer labels, in the "
                              "order of the scores `submitSurveyResponse` takes.", tenant_argument=True)
     def survey_questions(self, tenant: Annotated[str, strawberry.argument(description="The tenant's slug.")]) -> list[SurveyQuestion]:
-        return sql.Public(sql.Static([SurveyQuestion(number=q.number, element=q.element, question=q.question,
+        return sql.Public(sql.Static([SurveyQuestion(number=q.number, element=q.element, question=q.question,  # type: ignore[return-value]  # a described read: the compiler answers its specification
                                                      answers=list(q.answers)) for q in rules.SURVEY_QUESTIONS]),
                           sql.NamedTenant(tenant, service.public_gate))
 

@@ -7,6 +7,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from kinerja.citizen import rules
 from kinerja.citizen.models import FollowUpAction, FollowUpPlan, ServiceUnit, SurveyResponse
@@ -59,7 +60,7 @@ async def _head_position(unit: ServiceUnit) -> str | None:
     position = await Employee.filter(id=head[0], tenant_id=unit.tenant_id).values_list("position_id", flat=True)
     if not position or position[0] is None:
         return None
-    names = await Position.filter(id=position[0], tenant_id=unit.tenant_id).values_list("name", flat=True)
+    names: list[Any] = await Position.filter(id=position[0], tenant_id=unit.tenant_id).values_list("name", flat=True)
     return names[0] if names else None
 
 
@@ -79,13 +80,14 @@ async def save_plan(ctx: RequestContext, service_unit_id: uuid.UUID | None, year
     else:
         current = await FollowUpAction.filter(tenant_id=unit.tenant_id, plan_id=plan.id).order_by("position")
         if [(a.element, a.action, a.owner_id, a.due_on, a.status) for a in current] == \
-                [(a.element, a.action.strip(), owners.get(a.owner), a.due_on, a.status) for a in actions]:
+                [(a.element, a.action.strip(), owners.get(a.owner) if a.owner is not None else None, a.due_on,
+                 a.status) for a in actions]:
             raise Conflict("The plan already has these actions", field="actions")
         await audit.delete(FollowUpAction.filter(tenant_id=unit.tenant_id, plan_id=plan.id))
         await plan.save()  # its update time
     await FollowUpAction.bulk_create([
         FollowUpAction(tenant_id=unit.tenant_id, plan_id=plan.id, position=i, element=a.element, action=a.action.strip(),
-                       owner_id=owners.get(a.owner), due_on=a.due_on, status=a.status) for i, a in enumerate(actions)])
+                       owner_id=owners.get(a.owner) if a.owner is not None else None, due_on=a.due_on, status=a.status) for i, a in enumerate(actions)])
     return plan
 
 

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import uuid
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 
 from kinerja.citizen.rules import (
@@ -15,13 +18,17 @@ from kinerja.citizen.rules import (
 )
 from kinerja.core.models import TenantModel
 
+if TYPE_CHECKING:
+    from kinerja.org.models import Employee, OrgUnit, Position
+
 
 class ServiceUnit(TenantModel):
     """Unit penyelenggara pelayanan, usually an org unit."""
 
     code = fields.CharField(max_length=50)
     name = fields.CharField(max_length=200)
-    org_unit = fields.ForeignKeyField("kinerja.OrgUnit", related_name=False, null=True, on_delete=fields.RESTRICT)
+    org_unit: fields.ForeignKeyNullableRelation[OrgUnit] = fields.ForeignKeyField("kinerja.OrgUnit", related_name=False, null=True, on_delete=fields.RESTRICT)
+    org_unit_id: uuid.UUID | None
     population = fields.IntField(null=True)  # service users per period: the minimum sample follows from it
 
     class Meta:
@@ -32,7 +39,8 @@ class ServiceUnit(TenantModel):
 class Service(TenantModel):
     """A public service (KTP, KK, puskesmas, perizinan, ...) of a service unit."""
 
-    service_unit = fields.ForeignKeyField("kinerja.ServiceUnit", related_name=False, on_delete=fields.RESTRICT)
+    service_unit: fields.ForeignKeyRelation[ServiceUnit] = fields.ForeignKeyField("kinerja.ServiceUnit", related_name=False, on_delete=fields.RESTRICT)
+    service_unit_id: uuid.UUID
     code = fields.CharField(max_length=50)
     name = fields.CharField(max_length=200)
     description = fields.TextField(default="")
@@ -46,8 +54,10 @@ class Service(TenantModel):
 class SurveyResponse(TenantModel):
     """One anonymous SKM response: nine scores (1-4) and the optional respondent profile."""
 
-    service = fields.ForeignKeyField("kinerja.Service", related_name=False, on_delete=fields.RESTRICT)
-    service_unit = fields.ForeignKeyField("kinerja.ServiceUnit", related_name=False, on_delete=fields.RESTRICT)
+    service: fields.ForeignKeyRelation[Service] = fields.ForeignKeyField("kinerja.Service", related_name=False, on_delete=fields.RESTRICT)
+    service_id: uuid.UUID
+    service_unit: fields.ForeignKeyRelation[ServiceUnit] = fields.ForeignKeyField("kinerja.ServiceUnit", related_name=False, on_delete=fields.RESTRICT)
+    service_unit_id: uuid.UUID
     u1 = fields.SmallIntField()
     u2 = fields.SmallIntField()
     u3 = fields.SmallIntField()
@@ -63,7 +73,8 @@ class SurveyResponse(TenantModel):
     occupation = fields.CharEnumField(Occupation, max_length=20, null=True)
     fingerprint = fields.CharField(max_length=64)
     channel = fields.CharEnumField(SubmissionChannel, max_length=5, default=SubmissionChannel.WEB)
-    kiosk = fields.ForeignKeyField("kinerja.SurveyKiosk", related_name=False, null=True, on_delete=fields.RESTRICT)
+    kiosk: fields.ForeignKeyNullableRelation[SurveyKiosk] = fields.ForeignKeyField("kinerja.SurveyKiosk", related_name=False, null=True, on_delete=fields.RESTRICT)
+    kiosk_id: uuid.UUID | None
     suggestion = fields.TextField(null=True)  # saran: private, for staff only
     flagged = fields.BooleanField(default=False)  # part of a burst of identical answers from one kiosk
 
@@ -77,12 +88,15 @@ class FeedbackTicket(TenantModel):
 
     code = fields.CharField(max_length=11)
     kind = fields.CharEnumField(TicketKind, max_length=10)
-    service = fields.ForeignKeyField("kinerja.Service", related_name=False, null=True, on_delete=fields.RESTRICT)
-    service_unit = fields.ForeignKeyField("kinerja.ServiceUnit", related_name=False, on_delete=fields.RESTRICT)
+    service: fields.ForeignKeyNullableRelation[Service] = fields.ForeignKeyField("kinerja.Service", related_name=False, null=True, on_delete=fields.RESTRICT)
+    service_id: uuid.UUID | None
+    service_unit: fields.ForeignKeyRelation[ServiceUnit] = fields.ForeignKeyField("kinerja.ServiceUnit", related_name=False, on_delete=fields.RESTRICT)
+    service_unit_id: uuid.UUID
     message = fields.TextField()
     contact = fields.CharField(max_length=200, null=True)
     status = fields.CharEnumField(TicketStatus, max_length=12, default=TicketStatus.RECEIVED)
-    assigned_to = fields.ForeignKeyField("kinerja.Employee", related_name=False, null=True, on_delete=fields.SET_NULL)
+    assigned_to: fields.ForeignKeyNullableRelation[Employee] = fields.ForeignKeyField("kinerja.Employee", related_name=False, null=True, on_delete=fields.SET_NULL)
+    assigned_to_id: uuid.UUID | None
     internal_note = fields.TextField(default="")
     public_answer = fields.TextField(null=True)
     answered_at = fields.DatetimeField(null=True)
@@ -112,11 +126,12 @@ class RateCounter(TenantModel):
 class SurveyKiosk(TenantModel):
     """A survey device at a service unit counter, known by a token shown once and stored hashed."""
 
-    service_unit = fields.ForeignKeyField("kinerja.ServiceUnit", related_name=False, on_delete=fields.RESTRICT)
+    service_unit: fields.ForeignKeyRelation[ServiceUnit] = fields.ForeignKeyField("kinerja.ServiceUnit", related_name=False, on_delete=fields.RESTRICT)
+    service_unit_id: uuid.UUID
     name = fields.CharField(max_length=200)
     token_hash = fields.CharField(max_length=64)
     revoked_at = fields.DatetimeField(null=True)
-    audit_redact = ("token_hash",)
+    audit_redact = frozenset({"token_hash"})
 
     class Meta:
         table = "survey_kiosk"
@@ -126,8 +141,10 @@ class SurveyKiosk(TenantModel):
 class SurveyCodeBatch(TenantModel):
     """A batch of one-time survey codes of one service, printed as QR codes on receipts."""
 
-    service = fields.ForeignKeyField("kinerja.Service", related_name=False, on_delete=fields.RESTRICT)
-    service_unit = fields.ForeignKeyField("kinerja.ServiceUnit", related_name=False, on_delete=fields.RESTRICT)
+    service: fields.ForeignKeyRelation[Service] = fields.ForeignKeyField("kinerja.Service", related_name=False, on_delete=fields.RESTRICT)
+    service_id: uuid.UUID
+    service_unit: fields.ForeignKeyRelation[ServiceUnit] = fields.ForeignKeyField("kinerja.ServiceUnit", related_name=False, on_delete=fields.RESTRICT)
+    service_unit_id: uuid.UUID
     count = fields.IntField()
 
     class Meta:
@@ -137,8 +154,10 @@ class SurveyCodeBatch(TenantModel):
 class SurveyCode(TenantModel):
     """One code of a batch: it names its service and is accepted once."""
 
-    batch = fields.ForeignKeyField("kinerja.SurveyCodeBatch", related_name=False, on_delete=fields.RESTRICT)
-    service = fields.ForeignKeyField("kinerja.Service", related_name=False, on_delete=fields.RESTRICT)
+    batch: fields.ForeignKeyRelation[SurveyCodeBatch] = fields.ForeignKeyField("kinerja.SurveyCodeBatch", related_name=False, on_delete=fields.RESTRICT)
+    batch_id: uuid.UUID
+    service: fields.ForeignKeyRelation[Service] = fields.ForeignKeyField("kinerja.Service", related_name=False, on_delete=fields.RESTRICT)
+    service_id: uuid.UUID
     code = fields.CharField(max_length=11)
     used_at = fields.DatetimeField(null=True)
 
@@ -151,13 +170,15 @@ class SurveyCode(TenantModel):
 class TicketEvent(TenantModel):
     """One step of a ticket, for its public timeline: received, moved on, answered, replied, rated."""
 
-    ticket = fields.ForeignKeyField("kinerja.FeedbackTicket", related_name=False, on_delete=fields.RESTRICT)
+    ticket: fields.ForeignKeyRelation[FeedbackTicket] = fields.ForeignKeyField("kinerja.FeedbackTicket", related_name=False, on_delete=fields.RESTRICT)
+    ticket_id: uuid.UUID
     kind = fields.CharEnumField(TicketEventKind, max_length=10)
     status = fields.CharEnumField(TicketStatus, max_length=12)
     public_text = fields.TextField(null=True)  # the public answer given at this step
     reply = fields.TextField(null=True)  # the citizen's reply (never public)
     rating = fields.SmallIntField(null=True)
-    staff = fields.ForeignKeyField("kinerja.Employee", related_name=False, null=True, on_delete=fields.SET_NULL)
+    staff: fields.ForeignKeyNullableRelation[Employee] = fields.ForeignKeyField("kinerja.Employee", related_name=False, null=True, on_delete=fields.SET_NULL)
+    staff_id: uuid.UUID | None
 
     class Meta:
         table = "ticket_event"
@@ -167,7 +188,8 @@ class TicketEvent(TenantModel):
 class FollowUpPlan(TenantModel):
     """Rencana tindak lanjut of a service unit for a year, published beside its IKM."""
 
-    service_unit = fields.ForeignKeyField("kinerja.ServiceUnit", related_name=False, on_delete=fields.RESTRICT)
+    service_unit: fields.ForeignKeyRelation[ServiceUnit] = fields.ForeignKeyField("kinerja.ServiceUnit", related_name=False, on_delete=fields.RESTRICT)
+    service_unit_id: uuid.UUID
     year = fields.SmallIntField()
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -179,11 +201,13 @@ class FollowUpPlan(TenantModel):
 class FollowUpAction(TenantModel):
     """One action of a follow-up plan: the element it improves, its owner (a position), due date, status."""
 
-    plan = fields.ForeignKeyField("kinerja.FollowUpPlan", related_name=False, on_delete=fields.CASCADE)
+    plan: fields.ForeignKeyRelation[FollowUpPlan] = fields.ForeignKeyField("kinerja.FollowUpPlan", related_name=False, on_delete=fields.CASCADE)
+    plan_id: uuid.UUID
     position = fields.SmallIntField()
     element = fields.SmallIntField()
     action = fields.TextField()
-    owner = fields.ForeignKeyField("kinerja.Position", related_name=False, null=True, on_delete=fields.RESTRICT)
+    owner: fields.ForeignKeyNullableRelation[Position] = fields.ForeignKeyField("kinerja.Position", related_name=False, null=True, on_delete=fields.RESTRICT)
+    owner_id: uuid.UUID | None
     due_on = fields.DateField()
     status = fields.CharEnumField(ActionStatus, max_length=12, default=ActionStatus.PLANNED)
 

@@ -131,10 +131,10 @@ def report_csv(report: PublicReport) -> str:
             rows.append(["Tindak lanjut", line.name, "", "", "", "", "", "", *[""] * len(Predicate),
                          f"{action.element} {action.element_name}", action.action, action.owner or "",
                          action.due_on.isoformat(), action.status.value])
-    for line in report.org_units:
-        rows.append(["Kinerja", line.name, "", "", "",
-                     line.employees if line.employees is not None else blank,
-                     line.plans_approved if line.plans_approved is not None else blank,
-                     line.completion_percent if line.completion_percent is not None else "",
-                     *[v if v is not None else blank for v in line.predicates.values()], *follow_blank])
+    for org_line in report.org_units:
+        rows.append(["Kinerja", org_line.name, "", "", "",
+                     org_line.employees if org_line.employees is not None else blank,
+                     org_line.plans_approved if org_line.plans_approved is not None else blank,
+                     org_line.completion_percent if org_line.completion_percent is not None else "",
+                     *[v if v is not None else blank for v in org_line.predicates.values()], *follow_blank])
     return write_csv(rows)

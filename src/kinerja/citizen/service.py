@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from tortoise.expressions import Q
 from tortoise.functions import Count, Sum
@@ -29,7 +30,7 @@ from kinerja.core import audit, clock, once, ratelimit
 from kinerja.core.context import RequestContext
 from kinerja.core.db import connection, switch_tenant
 from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
-from kinerja.core.ids import as_uuid
+from kinerja.core.ids import uuid_of
 from kinerja.core.sql import fetch_all, uuid_param
 from kinerja.org.models import Employee, OrgUnit
 from kinerja.org.scoping import actor_unit_subtree, scope_sql
@@ -176,7 +177,7 @@ async def submit_survey(ctx: RequestContext, slug: str, service_id: uuid.UUID | 
     if not inserted:
         await _public_service(tenant, service_id)  # NOT_FOUND for an unknown or inactive service
         raise Conflict("This response was already received today", field="scores")
-    response.service_unit_id = as_uuid(inserted[0]["service_unit_id"])
+    response.service_unit_id = uuid_of(inserted[0]["service_unit_id"])
     audit.objects_created([response], lambda row: row.tenant_id)
     if code is not None:
         code.used_at = now
@@ -314,7 +315,8 @@ async def ticket_timeline(ctx: RequestContext, slug: str, code: str) -> list[Tim
     if settings.public_staff_names and (staff := {e.staff_id for e in events if e.staff_id}):
         names = dict(await Employee.filter(tenant_id=tenant.id, id__in=staff).values_list("id", "name"))
     return [TimelineEntry(ticket.created_at, rules.TicketEventKind.RECEIVED, TicketStatus.RECEIVED)] + [
-        TimelineEntry(e.created_at, e.kind, e.status, e.public_text, e.rating, names.get(e.staff_id))
+        TimelineEntry(e.created_at, e.kind, e.status, e.public_text, e.rating,
+                      names.get(e.staff_id) if e.staff_id is not None else None)
         for e in events]
 
 
@@ -323,7 +325,8 @@ async def ticket_timeline(ctx: RequestContext, slug: str, code: str) -> list[Tim
 async def _unit_service_units(ctx: RequestContext, tenant_id: uuid.UUID) -> list[uuid.UUID]:
     """Service units whose org unit lies in the actor's org unit subtree."""
     units = await actor_unit_subtree(ctx)
-    return list(await ServiceUnit.filter(tenant_id=tenant_id, org_unit_id__in=units).values_list("id", flat=True))
+    ids: list[Any] = await ServiceUnit.filter(tenant_id=tenant_id, org_unit_id__in=units).values_list("id", flat=True)
+    return list(ids)
 
 
 def ticket_scope(scopes: frozenset[str], _column: str) -> tuple[list[str], str]:
@@ -381,7 +384,7 @@ async def respond(ctx: RequestContext, ticket_id: uuid.UUID, status: TicketStatu
         raise ValidationFailed(problems)
     answered = public_answer is not None and public_answer.strip() != ticket.public_answer
     before = ticket.status
-    if answered:
+    if answered and public_answer is not None:
         # A new answer may be rated anew.
         ticket.public_answer, ticket.answered_at, ticket.answer_rating = public_answer.strip(), clock.now(), None
         if status is None and _STATUS_ORDER.index(ticket.status) < _STATUS_ORDER.index(TicketStatus.ANSWERED):

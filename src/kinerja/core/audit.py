@@ -9,7 +9,7 @@ import copy
 import datetime as dt
 import enum
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any
@@ -38,7 +38,7 @@ class AuditCollector:
         self.mutation = mutation
         self.operations: list[str] = []
         self.actor_user_id: uuid.UUID | None = None
-        self.entries: dict[tuple[str, str, Any], dict] = {}
+        self.entries: dict[tuple[str, str, Any], dict[str, Any]] = {}
         self.changes = 0  # how many changes were collected (a mutation that adds none changed nothing)
         self.client: str | None = None  # stored instead of the client's address (``conceal_client``)
 
@@ -47,7 +47,7 @@ class AuditCollector:
         self.operation = operation
         self.operations.append(operation)
 
-    def add(self, tenant_id: uuid.UUID, object_type: str, object_id: Any, changes: dict) -> None:
+    def add(self, tenant_id: uuid.UUID, object_type: str, object_id: Any, changes: dict[str, Any]) -> None:
         if not changes:
             return
         self.changes += 1
@@ -64,7 +64,7 @@ class AuditCollector:
             else:
                 merged[name] = change
 
-    def rows(self) -> list[dict]:
+    def rows(self) -> list[dict[str, Any]]:
         """Entries to store: one per changed object, plus one for each mutation that changed nothing."""
         rows = list(self.entries.values())
         touched = {row["operation"] for row in rows}
@@ -140,7 +140,7 @@ def _fields(model: type[Model]) -> _ModelFields:
     return found
 
 
-def snapshot(instance: Model) -> dict | None:
+def snapshot(instance: Model) -> dict[str, Any] | None:
     """The values of an instance as loaded or last saved, while an operation is collecting (JSON
     values copied in a mutation: they are mutable in place; queries rarely write)."""
     collector = current.get()
@@ -159,17 +159,17 @@ def _value(spec: _ModelFields, name: str, value: Any) -> Any:
     return plain(value)
 
 
-def _created(spec: _ModelFields, values: dict) -> dict:
+def _created(spec: _ModelFields, values: dict[str, Any]) -> dict[str, Any]:
     return {n: {"before": None, "after": _value(spec, n, values.get(n))}
             for n in spec.names if values.get(n) is not None and n not in spec.auto_now}
 
 
-def _deleted(spec: _ModelFields, values: dict) -> dict:
+def _deleted(spec: _ModelFields, values: dict[str, Any]) -> dict[str, Any]:
     return {n: {"before": _value(spec, n, values.get(n)), "after": None}
             for n in spec.names if values.get(n) is not None and n not in spec.auto_now}
 
 
-def _updated(spec: _ModelFields, before: dict, after: dict, only: Iterable[str] | None) -> dict:
+def _updated(spec: _ModelFields, before: dict[str, Any], after: dict[str, Any], only: Iterable[str] | None) -> dict[str, Any]:
     if only is not None:
         wanted = set(only) | {f"{name}_id" for name in only}  # a relation saves its key column
         names = [n for n in spec.names if n in wanted]
@@ -185,7 +185,7 @@ def _updated(spec: _ModelFields, before: dict, after: dict, only: Iterable[str] 
     return changes
 
 
-def object_saved(instance: Model, tenant_id: uuid.UUID, loaded: dict | None,
+def object_saved(instance: Model, tenant_id: uuid.UUID, loaded: dict[str, Any] | None,
                  update_fields: Iterable[str] | None) -> None:
     collector = current.get()
     if collector is None:
@@ -196,7 +196,7 @@ def object_saved(instance: Model, tenant_id: uuid.UUID, loaded: dict | None,
     collector.add(tenant_id, type(instance).__name__, instance.pk, changes)
 
 
-def object_deleted(instance: Model, tenant_id: uuid.UUID, loaded: dict | None) -> None:
+def object_deleted(instance: Model, tenant_id: uuid.UUID, loaded: dict[str, Any] | None) -> None:
     collector = current.get()
     if collector is not None:
         spec = _fields(type(instance))
@@ -204,7 +204,7 @@ def object_deleted(instance: Model, tenant_id: uuid.UUID, loaded: dict | None) -
                       _deleted(spec, loaded if loaded is not None else instance.__dict__))
 
 
-def objects_created(instances: Iterable[Model], tenant_of) -> None:
+def objects_created(instances: Iterable[Model], tenant_of: Callable[[Any], uuid.UUID]) -> None:
     collector = current.get()
     if collector is None:
         return
@@ -214,8 +214,8 @@ def objects_created(instances: Iterable[Model], tenant_of) -> None:
                       _created(spec, instance.__dict__))
 
 
-def object_written(model: type[Model], tenant_id: uuid.UUID, object_id: Any, before: dict | None,
-                   after: dict) -> None:
+def object_written(model: type[Model], tenant_id: uuid.UUID, object_id: Any, before: dict[str, Any] | None,
+                   after: dict[str, Any]) -> None:
     """A row written by a statement of its own (an upsert that bypasses the model hooks): its changes,
     recorded as the hooks record them (``before`` None: created). Values by column name."""
     collector = current.get()
@@ -226,7 +226,7 @@ def object_written(model: type[Model], tenant_id: uuid.UUID, object_id: Any, bef
     collector.add(tenant_id, model.__name__, object_id, changes)
 
 
-async def update(queryset: QuerySet, **values: Any) -> int:
+async def update(queryset: QuerySet[Any], **values: Any) -> int:
     """``queryset.update(**values)``, recording each row it changes. The rows are read and locked first
     (a queryset write bypasses the model hooks), and only those are written: a row that a concurrent
     request changes meanwhile is recorded exactly when this one changes it."""
@@ -244,7 +244,7 @@ async def update(queryset: QuerySet, **values: Any) -> int:
     return count
 
 
-async def delete(queryset: QuerySet) -> int:
+async def delete(queryset: QuerySet[Any]) -> int:
     """``queryset.delete()``, recording each row it removes with its last values (read and locked
     first, as in ``update``)."""
     collector = current.get()
@@ -272,7 +272,7 @@ async def flush(collector: AuditCollector, actor_user_id: uuid.UUID | None, requ
     if collector.client is not None:
         ip = collector.client
     occurred_at = clock.now()
-    by_tenant: dict[uuid.UUID, list[list]] = {}
+    by_tenant: dict[uuid.UUID, list[list[Any]]] = {}
     for row in rows:
         values = [uuid.uuid4(), row["tenant_id"], occurred_at, actor, row["operation"][:100],
                   row["object_type"], row["object_id"], orjson.dumps(row["changes"]).decode(),

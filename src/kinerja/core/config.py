@@ -6,6 +6,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from kinerja.core.origins import origin_problem
 
@@ -134,7 +135,7 @@ class Settings:
     metrics_token: str = ""
     # Adds the tenant slug to the per-request series (one series per tenant: mind the cardinality).
     metrics_tenant_label: bool = False
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def uses_postgres(self) -> bool:
@@ -178,13 +179,13 @@ class Settings:
         return self.db_url
 
     @classmethod
-    def from_env(cls, *, require_secret: bool = True, **overrides) -> Settings:
+    def from_env(cls, *, require_secret: bool = True, **overrides: Any) -> Settings:
         """Read the environment. Operator commands that issue no tokens pass require_secret=False."""
         mode = overrides.pop("mode", None) or os.environ.get("KINERJA_MODE", "production")
         if mode not in {"production", "demo", "test"}:
             raise ConfigError(f"KINERJA_MODE must be production, demo or test, not {mode!r}")
         relaxed = mode != "production"
-        values = dict(
+        values: dict[str, Any] = dict(
             database_url=os.environ.get("DATABASE_URL", ""),
             migration_database_url=os.environ.get("MIGRATION_DATABASE_URL", ""),
             sqlite_path=os.environ.get("KINERJA_SQLITE_PATH", "kinerja-demo.sqlite3"),

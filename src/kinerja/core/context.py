@@ -65,18 +65,24 @@ class RequestContext:
             )
         return self.actor
 
+    def _sources(self) -> ActorSources:
+        if self.sources is None:
+            raise RuntimeError("the request context was made without its actor sources")
+        return self.sources
+
     async def permissions(self) -> frozenset[str]:
         """The actor's permission keys, resolved once per request by the access-control area."""
         if "permissions" not in self.cache:
-            self.cache["permissions"] = await self.sources.permissions(self.require_actor())
-        return self.cache["permissions"]
+            self.cache["permissions"] = await self._sources().permissions(self.require_actor())
+        permissions: frozenset[str] = self.cache["permissions"]
+        return permissions
 
     async def load_permissions(self) -> None:
         """Resolve the permissions for a caller outside the operation's transaction (compiled reads):
         reading the tenant's policy needs a transaction bound to the tenant, RLS hides it otherwise."""
         if "permissions" in self.cache:
             return
-        if self.sources.permissions_cached(self.require_actor()):
+        if self._sources().permissions_cached(self.require_actor()):
             await self.permissions()
             return
         async with tenant_transaction(self.require_tenant(), user_id=self.require_actor().user_id):
@@ -99,5 +105,6 @@ class RequestContext:
     async def employee_id(self) -> uuid.UUID | None:
         """The employee record linked to the acting user (None for pure admin logins)."""
         if "employee_id" not in self.cache:
-            self.cache["employee_id"] = await self.sources.employee_id(self.require_actor())
-        return self.cache["employee_id"]
+            self.cache["employee_id"] = await self._sources().employee_id(self.require_actor())
+        employee_id: uuid.UUID | None = self.cache["employee_id"]
+        return employee_id

@@ -97,7 +97,8 @@ def _delimiter(header: str) -> str:
     return best if counts[best] else ","
 
 
-def read_rows(text: str, source: str, columns: dict[str, tuple[str, ...]], required: tuple[str, ...]):
+def read_rows(text: str, source: str, columns: dict[str, tuple[str, ...]],
+              required: tuple[str, ...]) -> tuple[list[tuple[int, list[str]]], dict[str, int]]:
     """The rows of a CSV (comma, semicolon or tab separated; quoting as RFC 4180: fields in double
     quotes, a doubled quote inside them) with the line each starts on, and the index of each known
     column. Returns ``([(line, cells), ...], columns)``; the first pair is the header."""
@@ -117,7 +118,7 @@ def read_rows(text: str, source: str, columns: dict[str, tuple[str, ...]], requi
     if not rows:
         raise ImportFailed(source, [RowError(1, "(header)", "the file is empty")])
     normalized = [h.strip().lower().replace(" ", "_") for h in rows[0][1]]
-    found = {}
+    found: dict[str, int] = {}
     for key, names in columns.items():
         for name in names:
             if name in normalized:

@@ -13,6 +13,7 @@ import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any, cast
 
 import asyncpg
 from tortoise import Tortoise, connections
@@ -24,6 +25,9 @@ from kinerja.core.config import Settings
 from kinerja.core.errors import BadUserInput, Unauthenticated
 from kinerja.core.faults import Fault, classify, seen_recently
 from kinerja.core.logging import tenant_var
+
+if TYPE_CHECKING:
+    from kinerja.core.pgclient import BoundedAsyncpgClient, FirstStatement, Proxy
 
 APP_LABEL = "kinerja"
 REPLICA = "replica"  # the connection compiled reads use when a replica is configured
@@ -44,7 +48,7 @@ log = logging.getLogger("kinerja.db")
 bound_tenant: ContextVar[uuid.UUID | None] = ContextVar("bound_tenant", default=None)
 
 
-def tortoise_config(settings: Settings, *, owner: bool = False, statement_timeout: bool = False) -> dict:
+def tortoise_config(settings: Settings, *, owner: bool = False, statement_timeout: bool = False) -> dict[str, Any]:
     """``statement_timeout``: the serving app's connections stop any statement running longer than
     an operation may (set once per connection, no extra round trip per request)."""
     url = settings.owner_db_url if owner else settings.db_url
@@ -76,7 +80,7 @@ def tortoise_config(settings: Settings, *, owner: bool = False, statement_timeou
     }
 
 
-async def _release_connection(conn) -> None:
+async def _release_connection(conn: asyncpg.Connection[asyncpg.Record]) -> None:
     """What a pooled connection needs before its next request. asyncpg's default runs a reset query
     (unlock advisory locks, close cursors, UNLISTEN, RESET ALL): one more round trip on every request
     for state this app never leaves behind. Tenant bindings are transaction-local, LISTEN has its own
@@ -86,7 +90,7 @@ async def _release_connection(conn) -> None:
         await conn.execute("ROLLBACK")
 
 
-def _postgres_credentials(url: str, settings: Settings, *, pooled: bool = False) -> dict:
+def _postgres_credentials(url: str, settings: Settings, *, pooled: bool = False) -> dict[str, Any]:
     """``pooled``: the URL is a transaction pooler (PgBouncer), which refuses startup parameters it does
     not track: only the application name is sent, and the statement timeout and plan cache mode come
     from the role's settings (``ALTER ROLE ... SET``, docs/scale.md)."""
@@ -151,7 +155,8 @@ async def expire_pooled_connections() -> None:
 
 
 def connection() -> BaseDBAsyncClient:
-    return connections.get("default")
+    client: BaseDBAsyncClient = connections.get("default")
+    return client
 
 
 def is_postgres() -> bool:
@@ -211,7 +216,7 @@ async def tenant_transaction(tenant_id: uuid.UUID | None, *,
             bound_tenant.reset(token)
 
 
-Fetch = Callable[[str, list], Awaitable[list]]
+Fetch = Callable[[str, list[Any]], Awaitable[list[Any]]]
 sql_log = logging.getLogger("kinerja.sql")
 
 
@@ -229,14 +234,14 @@ async def tenant_read(tenant_id: uuid.UUID, *, user_id: uuid.UUID | None = None)
             if not rows or not rows[0][0]:
                 raise Unauthenticated(INACTIVE_ACCOUNT)
 
-        async def fetch_sqlite(sql: str, params: list) -> list:
-            return (await client.execute_query(sql, params))[1]
+        async def fetch_sqlite(sql: str, params: list[Any]) -> list[Any]:
+            return list((await client.execute_query(sql, params))[1])
 
         yield fetch_sqlite
         return
     binding = f"BEGIN READ ONLY; {_bind_sql(tenant_id, user_id)}"
 
-    async def begin(conn) -> None:
+    async def begin(conn: Proxy) -> None:
         sql_log.debug(binding)
         await conn.execute(binding)
 
@@ -248,7 +253,7 @@ async def tenant_read(tenant_id: uuid.UUID, *, user_id: uuid.UUID | None = None)
         raise
     failure: BaseException | None = None
     try:
-        async def fetch(sql: str, params: list) -> list:
+        async def fetch(sql: str, params: list[Any]) -> list[Any]:
             sql_log.debug("%s: %s", sql, params)
             return await raw.fetch(sql, *params)
 
@@ -266,14 +271,15 @@ async def tenant_read(tenant_id: uuid.UUID, *, user_id: uuid.UUID | None = None)
             await client.release_raw(raw, failure)
 
 
-async def _open_read(primary: BaseDBAsyncClient, begin, user_id: uuid.UUID | None):
+async def _open_read(primary: BaseDBAsyncClient, begin: FirstStatement,
+                     user_id: uuid.UUID | None) -> tuple[BoundedAsyncpgClient, Proxy]:
     """The client and connection a compiled read runs on: the replica when one is configured and the
     reader wrote nothing lately (``core/replicas.py``), else the primary. A replica that cannot take
     the read within ``KINERJA_REPLICA_WAIT_SECONDS`` (unreachable, starting, or a pooler waiting for it)
     hands it to the primary rather than failing it, and is left alone for a while."""
     wanted = REPLICA in connections.db_config and not replicas.writers.wrote_recently(user_id)
     if wanted and replicas.health.usable():
-        replica = connections.get(REPLICA)
+        replica: BoundedAsyncpgClient = connections.get(REPLICA)
         try:
             async with asyncio.timeout(replicas.health.wait_seconds):
                 return replica, await replica.open_raw(begin)
@@ -283,7 +289,8 @@ async def _open_read(primary: BaseDBAsyncClient, begin, user_id: uuid.UUID | Non
             replicas.health.failed()
             log.warning("replica unavailable (%s: %s); reading from the primary for %.0f s",
                         type(exc).__name__, exc, replicas.health.rest_seconds)
-    return primary, await primary.open_raw(begin)
+    client = cast("BoundedAsyncpgClient", primary)  # PostgreSQL's engine is core/pgclient.py's
+    return client, await client.open_raw(begin)
 
 
 async def announce_write(user_id: uuid.UUID) -> None:
@@ -298,7 +305,9 @@ async def readiness() -> str | None:
     standby, or ``default_transaction_read_only``), or out of disk as a request recently found."""
     client = connection()
     if client.capabilities.dialect == "postgres":
-        async def check(conn) -> None:
+        pg = cast("BoundedAsyncpgClient", client)  # PostgreSQL's engine is core/pgclient.py's
+
+        async def check(conn: Proxy) -> None:
             # In a transaction: an unnamed prepared statement and its execution stay on one server
             # connection behind a transaction pooler.
             async with conn.transaction():
@@ -308,11 +317,11 @@ async def readiness() -> str | None:
                 raise asyncpg.ReadOnlySQLTransactionError("read-only")
 
         try:
-            raw = await client.open_raw(check)
+            raw = await pg.open_raw(check)
         except Exception as exc:  # noqa: BLE001 - any failure means not ready
             fault = classify(exc)
             return fault.value if fault is not None else f"database check failed ({type(exc).__name__})"
-        await client.release_raw(raw)
+        await pg.release_raw(raw)
     else:
         try:
             await client.execute_query("SELECT 1")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 class DomainError(Exception):
     code = "INTERNAL"
 
-    def __init__(self, message: str, *, field: str | None = None, extensions: dict | None = None):
+    def __init__(self, message: str, *, field: str | None = None, extensions: dict[str, Any] | None = None):
         super().__init__(message)
         self.message = message
         self.field = field
@@ -26,7 +27,7 @@ class Forbidden(DomainError):
 class NotFound(DomainError):
     code = "NOT_FOUND"
 
-    def __init__(self, message: str = "Not found", **kwargs):
+    def __init__(self, message: str = "Not found", **kwargs: Any):
         super().__init__(message, **kwargs)
 
 
@@ -41,7 +42,7 @@ class Conflict(DomainError):
 class RateLimited(DomainError):
     code = "RATE_LIMITED"
 
-    def __init__(self, message: str, retry_after: int, **kwargs):
+    def __init__(self, message: str, retry_after: int, **kwargs: Any):
         super().__init__(message, **kwargs)
         self.retry_after = retry_after
         self.extensions["retryAfter"] = retry_after

@@ -12,6 +12,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import orjson
 
@@ -29,7 +30,7 @@ class Event:
     subject_id: uuid.UUID  # the object the event is about (a plan, a realisation, ...)
     plan_id: uuid.UUID | None = None
     employee_id: uuid.UUID | None = None  # whose plan it is
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def encode(self) -> str:
         return orjson.dumps({
@@ -49,8 +50,8 @@ class Event:
 class EventHub:
     """Fans events out to this process's subscribers, per tenant."""
 
-    def __init__(self):
-        self._queues: dict[uuid.UUID, set[asyncio.Queue]] = {}
+    def __init__(self) -> None:
+        self._queues: dict[uuid.UUID, set[asyncio.Queue[Event]]] = {}
 
     def channel(self) -> Channel:
         return Channel(CHANNEL, lambda raw: self.dispatch(Event.decode(raw)))
@@ -61,7 +62,7 @@ class EventHub:
                 queue.put_nowait(event)
 
     async def subscribe(self, tenant_id: uuid.UUID) -> AsyncIterator[Event]:
-        queue: asyncio.Queue = asyncio.Queue()
+        queue: asyncio.Queue[Event] = asyncio.Queue()
         self._queues.setdefault(tenant_id, set()).add(queue)
         try:
             while True:

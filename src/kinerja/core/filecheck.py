@@ -24,6 +24,8 @@ import re
 import stat
 import warnings
 import zipfile
+from collections.abc import Callable
+from typing import Any
 from xml.etree import ElementTree
 
 PDF = "application/pdf"
@@ -69,7 +71,8 @@ def _pdf_problem(content: bytes) -> str | None:
             reader = PdfReader(io.BytesIO(content), strict=False)
             if reader.is_encrypted:
                 return "Password-protected or encrypted PDFs are not accepted"
-            root = reader.trailer["/Root"].get_object()
+            # The catalogue is a dictionary in every readable PDF; anything else fails below (AttributeError).
+            root: Any = reader.trailer["/Root"].get_object()
             pages = len(reader.pages)
             if not 1 <= pages <= MAX_PDF_PAGES:
                 return f"A PDF must have 1 to {MAX_PDF_PAGES} pages"
@@ -92,7 +95,7 @@ def _pdf_problem(content: bytes) -> str | None:
     return None
 
 
-def _active(action) -> bool:
+def _active(action: Any) -> bool:
     if action is None:
         return False
     action = action.get_object()
@@ -212,7 +215,7 @@ def _article(kind: str) -> str:
     return "an" if kind == "XLSX" else "a"
 
 
-_CHECKS = {
+_CHECKS: dict[str, Callable[[bytes], str | None]] = {
     PDF: _pdf_problem,
     PNG: lambda content: _image_problem(content, "PNG"),
     JPEG: lambda content: _image_problem(content, "JPEG"),

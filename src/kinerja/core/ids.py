@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
+from typing import overload
 
 from kinerja.core.errors import NotFound
 
@@ -31,6 +32,12 @@ def parse_global_id(global_id: str, expected_type: str) -> uuid.UUID:
     return object_id
 
 
+@overload
+def parse_optional_id(global_id: str, expected_type: str, field: str) -> uuid.UUID: ...
+@overload
+def parse_optional_id(global_id: None, expected_type: str, field: str) -> None: ...
+@overload
+def parse_optional_id(global_id: str | None, expected_type: str, field: str) -> uuid.UUID | None: ...
 def parse_optional_id(global_id: str | None, expected_type: str, field: str) -> uuid.UUID | None:
     """An input id of a mutation or filter: None stays None; a bad or foreign one is NOT_FOUND on ``field``."""
     if global_id is None:
@@ -41,7 +48,7 @@ def parse_optional_id(global_id: str | None, expected_type: str, field: str) -> 
         raise NotFound(f"No {expected_type} with that id", field=field) from None
 
 
-def input_id_or_none(global_id, expected_type: str) -> uuid.UUID | None:
+def input_id_or_none(global_id: object, expected_type: str) -> uuid.UUID | None:
     """A variable's global id, or None when it is not one of ``expected_type``."""
     if not isinstance(global_id, str):
         return None
@@ -51,7 +58,12 @@ def input_id_or_none(global_id, expected_type: str) -> uuid.UUID | None:
         return None
 
 
-def as_uuid(value) -> uuid.UUID | None:
+def uuid_of(value: object) -> uuid.UUID:
+    """A UUID column that is never NULL, as read by raw SQL (``as_uuid`` without the None)."""
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def as_uuid(value: object) -> uuid.UUID | None:
     """A UUID column as read by raw SQL: native on PostgreSQL, text on SQLite."""
     if value is None or isinstance(value, uuid.UUID):
         return value

@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tortoise.migrations.operations import RunPython
+from tortoise.migrations.schema_editor.base import BaseSchemaEditor
+from tortoise.migrations.schema_generator.state_apps import StateApps
 
 APP_ROLE = "kinerja_app"
 TENANT_PREDICATE = "tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid"
@@ -58,7 +60,7 @@ def composite_fk_sql(table: TenantTable) -> list[str]:
 def secure_tenant_tables(*tables: TenantTable) -> RunPython:
     """Migration operation: isolate these tables (PostgreSQL only; a no-op on SQLite)."""
 
-    async def forward(_apps, schema_editor) -> None:
+    async def forward(_apps: StateApps, schema_editor: BaseSchemaEditor) -> None:
         client = schema_editor.client
         if client.capabilities.dialect != "postgres":
             return
@@ -76,7 +78,7 @@ def secure_tenant_tables(*tables: TenantTable) -> RunPython:
 def grant_platform_tables(*tables: str, privileges: str = "SELECT, INSERT, UPDATE") -> RunPython:
     """Grants on tables that are not tenant-owned (the tenant registry itself)."""
 
-    async def forward(_apps, schema_editor) -> None:
+    async def forward(_apps: StateApps, schema_editor: BaseSchemaEditor) -> None:
         client = schema_editor.client
         if client.capabilities.dialect != "postgres":
             return

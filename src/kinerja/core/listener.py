@@ -12,6 +12,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, cast
 
 log = logging.getLogger("kinerja.listener")
 LISTENER_NAME = "kinerja-listener"
@@ -30,7 +31,7 @@ class NotificationListener:
         self.channels = channels
         self.retry_seconds = retry_seconds
         self.connected = asyncio.Event()
-        self._task: asyncio.Task | None = None
+        self._task: asyncio.Task[Any] | None = None
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="notification-listener")
@@ -73,10 +74,10 @@ class NotificationListener:
             await asyncio.sleep(self.retry_seconds)
 
     @staticmethod
-    def _callback(channel: Channel):
-        def deliver(_conn, _pid, _name, payload: str) -> None:
+    def _callback(channel: Channel) -> Callable[[object, int, str, object], None]:
+        def deliver(_conn: object, _pid: int, _name: str, payload: object) -> None:
             try:
-                channel.on_message(payload)
+                channel.on_message(cast(str, payload))  # a notification's payload is text
             except Exception:  # noqa: BLE001 - one bad message must not stop the listener
                 log.exception("handler of %s failed", channel.name)
 

@@ -14,8 +14,12 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+if TYPE_CHECKING:
+    import asyncpg
 
 REGISTRY = CollectorRegistry()
 
@@ -68,13 +72,13 @@ def label_operation(name: str) -> None:
         stats.operation = name
 
 
-def _statement_sent(_query) -> None:
+def _statement_sent(_query: object) -> None:
     stats = current_request.get()
     if stats is not None:
         stats.statements += 1
 
 
-async def watch_connection(connection) -> None:
+async def watch_connection(connection: asyncpg.Connection) -> None:
     """asyncpg pool ``init``: count every statement a pooled connection sends for the current request.
     asyncpg calls the logger with a copy of the sending task's context, so the count lands on the
     request that sent it."""

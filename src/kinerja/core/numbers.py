@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import overload
 
 
+@overload
+def tidy(value: Decimal) -> Decimal: ...
+@overload
+def tidy(value: None) -> None: ...
+@overload
+def tidy(value: Decimal | None) -> Decimal | None: ...
 def tidy(value: Decimal | None) -> Decimal | None:
     if value is None:
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 _ORIGIN = re.compile(r"^(https?)://([a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*)(:(\d{1,5}))?$")
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
@@ -33,7 +34,7 @@ def normalize_origin(header: str) -> str:
     return origin
 
 
-def cross_origin(headers) -> str | None:
+def cross_origin(headers: Mapping[str, str]) -> str | None:
     """The normalized ``Origin`` of a request made from another site's page; None for requests
     without one (server to server, curl) and for pages of the API's own host (compared by host and
     port only, like a TLS-terminating proxy in front of the app would leave them)."""

@@ -7,11 +7,12 @@ import binascii
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import orjson
 from tortoise.expressions import Q
 from tortoise.fields import DatetimeField
+from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from kinerja.core.errors import BadUserInput
@@ -20,6 +21,7 @@ MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 
 T = TypeVar("T")
+M = TypeVar("M", bound=Model)
 
 
 @dataclass(frozen=True)
@@ -28,14 +30,14 @@ class Page(Generic[T]):
     cursors: list[str]
     has_next_page: bool
     has_previous_page: bool
-    total_count_query: QuerySet | None = None
+    total_count_query: QuerySet[Any] | None = None
 
 
-def encode_cursor(values: list) -> str:
+def encode_cursor(values: list[Any]) -> str:
     return base64.urlsafe_b64encode(orjson.dumps(values)).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, width: int, *, id_last: bool = False) -> list:
+def decode_cursor(cursor: str, width: int, *, id_last: bool = False) -> list[Any]:
     """The key values of a cursor; ``id_last``: the last one is a UUID primary key."""
     try:
         values = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
@@ -59,7 +61,7 @@ def page_size(first: int | None) -> int:
     return min(first, MAX_PAGE_SIZE)
 
 
-def _after(order: list[str], values: list) -> Q:
+def _after(order: list[str], values: list[Any]) -> Q:
     """Rows after the cursor, for keys ascending or descending ("-year"): (a, b, id) > (va, vb, vid)
     spelled out so every backend and index can use it."""
     condition: Q | None = None
@@ -74,8 +76,8 @@ def _after(order: list[str], values: list) -> Q:
 
 
 async def paginate(
-    queryset: QuerySet, order: list[str], first: int | None, after: str | None
-) -> Page:
+    queryset: QuerySet[M], order: list[str], first: int | None, after: str | None
+) -> Page[M]:
     """Fetch one page ordered by ``order`` (ascending; the last key must be unique, e.g. id)."""
     size = page_size(first)
     filtered = queryset
@@ -90,7 +92,7 @@ async def paginate(
     return Page(rows, cursors, has_next, bool(after), queryset)
 
 
-def _typed(model, order: list[str], values: list) -> list:
+def _typed(model: type[Model], order: list[str], values: list[Any]) -> list[Any]:
     """Timestamps travel as ISO text in a cursor; compare them as timestamps again."""
     typed = list(values)
     for index, key in enumerate(order):
@@ -102,7 +104,7 @@ def _typed(model, order: list[str], values: list) -> list:
     return typed
 
 
-def _plain(value):
+def _plain(value: object) -> object:
     if isinstance(value, uuid.UUID):
         return str(value)
     return value

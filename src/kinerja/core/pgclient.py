@@ -18,10 +18,12 @@ fails (SERVICE_UNAVAILABLE): what it sent may or may not have been applied, so i
 from __future__ import annotations
 
 import logging
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, cast
 
 import asyncpg
 from tortoise.backends.asyncpg.client import AsyncpgDBClient, TransactionWrapper
-from tortoise.backends.base.client import TransactionContextPooled
+from tortoise.backends.base.client import TransactionalDBClient, TransactionContextPooled
 from tortoise.connection import get_connections
 from tortoise.exceptions import TransactionManagementError
 
@@ -31,26 +33,38 @@ log = logging.getLogger("kinerja.db")
 
 from kinerja.core import metrics  # noqa: E402 - after the logger, as the modules it loads expect
 
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from asyncpg.pool import PoolConnectionProxy
+
+    _Pool = asyncpg.Pool[asyncpg.Record]
+    Proxy = PoolConnectionProxy[asyncpg.Record]
+    FirstStatement = Callable[[Proxy], Awaitable[None]]
+else:
+    _Pool = asyncpg.Pool  # generic only in its stubs
+
 # asyncpg.create_pool's defaults, which the Pool constructor does not repeat.
-_POOL_DEFAULTS = {"max_queries": 50_000, "max_inactive_connection_lifetime": 300.0, "record_class": asyncpg.Record}
+_POOL_DEFAULTS: dict[str, Any] = {"max_queries": 50_000, "max_inactive_connection_lifetime": 300.0, "record_class": asyncpg.Record}
 
 
-class BoundedPool(asyncpg.Pool):
+class BoundedPool(_Pool):
     """Also keeps the pool gauges of core/metrics.py: connections lent out, requests waiting."""
 
     acquire_timeout: float | None = None
     _counted = False
+    _lent: set[Proxy]
 
-    def acquire(self, *, timeout: float | None = None):
+    def acquire(self, *, timeout: float | None = None) -> asyncpg.pool.PoolAcquireContext[asyncpg.Record]:
         return super().acquire(timeout=self.acquire_timeout if timeout is None else timeout)
 
-    async def _acquire(self, timeout):  # noqa: ASYNC109 - asyncpg's signature, overridden
+    async def _acquire(self, timeout: float | None) -> Proxy:  # noqa: ASYNC109 - asyncpg's signature, overridden
         # asyncpg's one path for `await pool.acquire()` and `async with pool.acquire()`.
-        waits = self._queue.empty()  # every connection is lent out: this request queues
+        waits = self._queue.empty()  # type: ignore[attr-defined]  # asyncpg's idle connections, private: not in its stubs
         if waits:
             metrics.POOL_WAITING.inc()
         try:
-            proxy = await super()._acquire(timeout)
+            proxy: Proxy = await super()._acquire(timeout)  # type: ignore[misc]  # private: not in asyncpg's stubs
         finally:
             if waits:
                 metrics.POOL_WAITING.dec()
@@ -58,7 +72,7 @@ class BoundedPool(asyncpg.Pool):
         metrics.POOL_IN_USE.inc()
         return proxy
 
-    async def release(self, connection, *, timeout=None):  # noqa: ASYNC109 - asyncpg's signature, overridden
+    async def release(self, connection: Proxy, *, timeout: float | None = None) -> None:  # noqa: ASYNC109 - asyncpg's signature, overridden
         if connection in self._lent:
             self._lent.discard(connection)
             metrics.POOL_IN_USE.dec()
@@ -72,20 +86,20 @@ class BoundedPool(asyncpg.Pool):
             metrics.POOL_MAX.dec(self.get_max_size())
             self._lent.clear()
 
-    async def close(self):
+    async def close(self) -> None:
         try:
             await super().close()
         finally:
             self._forget()
 
-    def terminate(self):
+    def terminate(self) -> None:
         try:
             super().terminate()
         finally:
             self._forget()
 
 
-async def discard_or_release(pool: asyncpg.Pool, conn, failure: BaseException | None = None) -> None:
+async def discard_or_release(pool: _Pool, conn: Proxy, failure: BaseException | None = None) -> None:
     """Give ``conn`` back to the pool, or throw it away when ``failure`` broke it (or giving it back
     fails). Never raises: the outcome of the work done on it is already known."""
     if getattr(conn, "_con", True) is None:
@@ -99,7 +113,7 @@ async def discard_or_release(pool: asyncpg.Pool, conn, failure: BaseException | 
         log.info("pooled connection discarded: %s: %s", type(exc).__name__, exc)
 
 
-async def open_on_fresh_retry(pool: asyncpg.Pool, first_statement):
+async def open_on_fresh_retry(pool: _Pool, first_statement: FirstStatement) -> Proxy:
     """Acquire a connection and run ``first_statement(conn)`` on it; when the connection turns out to
     be broken, discard it, renew the idle ones and try once more on a fresh one."""
     for attempt in (1, 2):
@@ -122,11 +136,11 @@ class ReleasingTransactionContext(TransactionContextPooled):
     pooled one is broken, a broken connection is discarded instead of pooled again, and a failure to
     start never keeps the connection (tortoise keeps it bound to the task, losing a pool slot)."""
 
-    async def __aenter__(self) -> TransactionWrapper:
+    async def __aenter__(self) -> TransactionalDBClient:
         await self.ensure_connection()
         pool = self.client._parent._pool
 
-        async def begin(conn) -> None:
+        async def begin(conn: Proxy) -> None:
             self.client._connection = conn
             self.client._finalized = False
             await self.client.begin()
@@ -135,7 +149,8 @@ class ReleasingTransactionContext(TransactionContextPooled):
         self.token = get_connections().set(self.connection_name, self.client)
         return self.client
 
-    async def __aexit__(self, exc_type, exc, tb) -> None:
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
         conn, pool = self.client._connection, self.client._parent._pool
         failure = exc
         try:
@@ -155,11 +170,11 @@ class ReleasingTransactionContext(TransactionContextPooled):
 
 
 class BoundedAsyncpgClient(AsyncpgDBClient):
-    def __init__(self, *args, acquire_timeout: float | None = None, **kwargs):
+    def __init__(self, *args: Any, acquire_timeout: float | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.acquire_timeout = acquire_timeout
 
-    async def create_pool(self, **kwargs) -> asyncpg.Pool:
+    async def create_pool(self, **kwargs: Any) -> BoundedPool:
         pool = BoundedPool(None, **{**_POOL_DEFAULTS, "init": metrics.watch_connection, **kwargs})
         pool.acquire_timeout = self.acquire_timeout
         pool._lent = set()
@@ -175,17 +190,19 @@ class BoundedAsyncpgClient(AsyncpgDBClient):
         """Reconnect every pooled connection on its next use (after the server was restarted)."""
         await self._expire_connections()
 
-    async def open_raw(self, first_statement):
+    async def open_raw(self, first_statement: FirstStatement) -> Proxy:
         """A pooled asyncpg connection on which ``first_statement`` ran (retried once on a fresh
         connection when the pooled one was broken); give it back with ``release_raw``."""
         if not self._pool:
             async with self._pool_init_lock:
                 if not self._pool:
                     await self.create_connection(with_db=True)
-        return await open_on_fresh_retry(self._pool, first_statement)
+        # create_connection made the pool (or raised).
+        return await open_on_fresh_retry(cast(_Pool, self._pool), first_statement)
 
-    async def release_raw(self, conn, failure: BaseException | None = None) -> None:
-        await discard_or_release(self._pool, conn, failure)
+    async def release_raw(self, conn: Proxy, failure: BaseException | None = None) -> None:
+        # The pool that lent ``conn`` (open_raw).
+        await discard_or_release(cast(_Pool, self._pool), conn, failure)
 
 
 client_class = BoundedAsyncpgClient

@@ -17,6 +17,7 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 from kinerja.core import clock, metrics
 from kinerja.core.db import connection, tenant_transaction
@@ -45,7 +46,7 @@ async def _add_all(tenant_id: uuid.UUID, buckets: list[str], start: dt.datetime,
     """Add ``amount`` to each bucket's window in one statement; the counts after it, by bucket."""
     now = clock.now()
     postgres = connection().capabilities.dialect == "postgres"
-    params: list = [uuid_param(tenant_id), start if postgres else start.isoformat(),
+    params: list[Any] = [uuid_param(tenant_id), start if postgres else start.isoformat(),
                     now if postgres else now.isoformat(), amount]
     rows = []
     for bucket in buckets:
@@ -105,7 +106,7 @@ class SharedWindowCounter:
         self._window = -1
         self._counts: dict[tuple[uuid.UUID, str, object], _Count] = {}
         self._last_sync = time.monotonic()
-        self._sync_task: asyncio.Task | None = None
+        self._sync_task: asyncio.Task[Any] | None = None
 
     def admit(self, tenant_id: uuid.UUID, limits: Iterable[tuple[str, object, int]]) -> None:
         """Count one request against every (kind, key, limit) of the tenant, e.g. ("user", user_id,
@@ -138,7 +139,7 @@ class SharedWindowCounter:
         self._sync_task = asyncio.get_running_loop().create_task(self.sync())
         self._sync_task.add_done_callback(self._synced)
 
-    def _synced(self, _task: asyncio.Task) -> None:
+    def _synced(self, _task: asyncio.Task[Any]) -> None:
         self._sync_task = None
 
     async def sync(self) -> None:

@@ -22,10 +22,11 @@ import logging
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from kinerja.core.config import Settings
 from kinerja.core.faults import StorageUnavailable
@@ -125,7 +126,7 @@ class S3Storage:
     def _key(self, key: str) -> str:
         return f"{self.prefix}/{key}" if self.prefix else key
 
-    async def _call(self, method: str, **kwargs):
+    async def _call(self, method: str, **kwargs: Any) -> Any:
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
@@ -162,11 +163,12 @@ class S3Storage:
         return None
 
 
-_storages: dict[tuple, FileStorage] = {}
+_storages: dict[tuple[Any, ...], FileStorage] = {}
 
 
 def storage_for(settings: Settings) -> FileStorage:
     """The storage the settings name (one instance per configuration and process)."""
+    key: tuple[Any, ...]
     if settings.storage == "s3":
         key = ("s3", settings.s3_bucket, settings.s3_prefix, settings.s3_endpoint_url, settings.s3_region)
         if key not in _storages:
@@ -189,7 +191,7 @@ _created: ContextVar[_Created | None] = ContextVar("created_files", default=None
 
 
 @contextlib.contextmanager
-def tracking_created_files():
+def tracking_created_files() -> Iterator[None]:
     token = _created.set(_Created())
     try:
         yield

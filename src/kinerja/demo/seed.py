@@ -142,7 +142,7 @@ async def _generate_people(tenant: Tenant, password_hash: str) -> int:
     roots = children.get(None, [])
     sekda_unit = next((u for u in roots if u.code == "SETDA"), None)
     sekda = person(sekda_unit, "Sekretaris Daerah", None) if sekda_unit else None
-    if sekda_unit:
+    if sekda_unit is not None and sekda is not None:
         heads[sekda_unit.id] = sekda
 
     def walk(unit: OrgUnit, supervisor: Employee | None, family: str) -> None:

@@ -12,6 +12,7 @@ from kinerja.core.context import RequestContext
 from kinerja.core.csvexport import write_csv
 from kinerja.core.ids import parse_global_id
 from kinerja.evaluations import rules, service
+from kinerja.evaluations.models import Evaluation
 from kinerja.org.models import Employee, OrgUnit, Period, Position
 from kinerja.plans.rules import BerakhlakValue
 from kinerja.tenancy.models import Tenant
@@ -75,7 +76,7 @@ def evaluation_pdf(tenant: Tenant, employee: Employee, position: Position | None
     return bytes(pdf.output())
 
 
-def predicate_csv(unit: OrgUnit, period: Period, lines: list[tuple[Employee, object]]) -> str:
+def predicate_csv(unit: OrgUnit, period: Period, lines: list[tuple[Employee, Evaluation | None]]) -> str:
     rows: list[list[object]] = [["unit", "periode", "nip", "nama", "rating_hasil_kerja", "rating_perilaku_kerja",
                                  "predikat", "status", "versi"]]
     for employee, evaluation in lines:

@@ -85,7 +85,8 @@ LATEST_FINAL_ORDER = ("-{j}.ends_on", "{j}.starts_on", "-{t}.finalized_at", "-{t
 def json_input(select: list[str], from_: str, where: str, order: list[str]) -> sql.Input:
     """``sql.json_list`` as one input among several (SQLite keeps a subquery's JSON only through json())."""
     listed = sql.json_list(select, from_, where, order)
-    return sql.Input(sql.Dialects(listed.sql.pg, f"json({listed.sql.sqlite})"))
+    return sql.Input(sql.Dialects(sql.dialect_text(listed.sql, "postgres"),
+                                  f"json({sql.dialect_text(listed.sql, 'sqlite')})"))
 
 
 def json_value(select: str) -> sql.Input:
@@ -409,7 +410,7 @@ class EvaluationQuery:
                               ("predicate", f.predicate)):
             if value is not None:
                 where.append(sql.eq(column, value))
-        return sql.Page(first=first, after=after, where=tuple(where), order=("-created_at", "id"), access=True)
+        return sql.Page(first=first, after=after, where=tuple(where), order=("-created_at", "id"), access=True)  # type: ignore[return-value]  # a described read: the compiler answers its specification
 
     @sql.builder(description="Distribusi predikat kinerja pegawai: a unit's predicates in a period against the "
                              "distribution guide for its rating.")
@@ -417,7 +418,7 @@ class EvaluationQuery:
                               description="Unit organisasi: the unit (its sub-units included).")],
                           period_id: Annotated[strawberry.ID, strawberry.argument(
                               description="Periode penilaian: the period.")]) -> UnitDistribution:
-        return unit_in_period(org_unit_id, period_id)
+        return unit_in_period(org_unit_id, period_id)  # type: ignore[return-value]  # a described read: the compiler answers its specification
 
     @sql.builder(description="Recognition list: the unit's best final annual predicates of a year.")
     def top_performers(self, org_unit_id: Annotated[strawberry.ID, strawberry.argument(
@@ -436,7 +437,7 @@ class EvaluationQuery:
             "SELECT id FROM subtree)) "
             "ORDER BY " + _RANKED.replace("{t}", "v") + ", coalesce(v.finalized_at, v.created_at), v.id LIMIT {2})",
             unit, year, max(1, min(limit, 100)))
-        return sql.Rows(where=(best,), order=(_RANKED, "coalesce({t}.finalized_at, {t}.created_at)", "id"),
+        return sql.Rows(where=(best,), order=(_RANKED, "coalesce({t}.finalized_at, {t}.created_at)", "id"),  # type: ignore[return-value]  # a described read: the compiler answers its specification
                         access=sql.requires("dashboard", "read"), guard=guards)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from typing import Any
 
 
 class Rating(StrEnum):
@@ -106,7 +107,7 @@ def _label(predicates: list[Predicate]) -> str:
     return " and/or ".join(LABELS[p] for p in predicates)
 
 
-def distribution_breaches(guide: dict, unit_rating: UnitRating, counts: dict[Predicate, int]) -> list[Breach]:
+def distribution_breaches(guide: dict[str, Any], unit_rating: UnitRating, counts: dict[Predicate, int]) -> list[Breach]:
     """Every way the employees' predicate distribution departs from the guide for the unit's rating.
     A consideration shown to the assessor, not a block."""
     total = sum(counts.values())

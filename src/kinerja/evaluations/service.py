@@ -11,6 +11,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from kinerja.core import clock, once
 from kinerja.core.context import RequestContext
@@ -104,9 +105,9 @@ async def evaluate_employee(ctx: RequestContext, employee_id: uuid.UUID, period_
     if period is None:
         raise NotFound("Period not found", field="periodId")
     unit_result = await _unit_result(employee, period)
-    if unit_result is None and results_rating is None:
-        raise ValidationFailed([FieldError("resultsRating", "BAD_USER_INPUT", "resultsRating is required")])
     results = unit_result or results_rating
+    if results is None:
+        raise ValidationFailed([FieldError("resultsRating", "BAD_USER_INPUT", "resultsRating is required")])
     rule = await rules_for(employee.tenant_id, period.year)
     latest = await Evaluation.filter(tenant_id=employee.tenant_id, employee_id=employee.id, period_id=period.id,
                                      status__in=LIVE).order_by("-version").first()
@@ -114,7 +115,7 @@ async def evaluate_employee(ctx: RequestContext, employee_id: uuid.UUID, period_
         raise Conflict("The evaluation is FINAL: correct it with a new version and a reason", field="employeeId")
     plan = await PerformancePlan.filter(tenant_id=employee.tenant_id, employee_id=employee.id, year=period.year,
                                         status__in=[PlanStatus.APPROVED, PlanStatus.CLOSED]).order_by("-revision").first()
-    values = dict(results_rating=results, behaviour_rating=behaviour_rating, results_from_unit=unit_result is not None,
+    values: dict[str, Any] = dict(results_rating=results, behaviour_rating=behaviour_rating, results_from_unit=unit_result is not None,
                   notes=_notes(notes), predicate=rules.predicate(rule.matrix, results, behaviour_rating),
                   assessor_id=assessor_id, plan_id=plan.id if plan else None)
     if latest is None:
@@ -130,7 +131,10 @@ async def evaluate_employee(ctx: RequestContext, employee_id: uuid.UUID, period_
 
 async def _locked_employee(employee: Employee) -> Employee:
     """The employee, locked: his or her evaluations change one request at a time."""
-    return await once.locked(Employee.filter(id=employee.id, tenant_id=employee.tenant_id))
+    locked = await once.locked(Employee.filter(id=employee.id, tenant_id=employee.tenant_id))
+    if locked is None:
+        raise NotFound("Employee not found", field="employeeId")
+    return locked
 
 
 async def _editable(ctx: RequestContext, evaluation_id: uuid.UUID) -> tuple[Evaluation, Employee]:

@@ -10,6 +10,13 @@ from __future__ import annotations
 from enum import Enum
 
 import strawberry
+from strawberry.types.enum import StrawberryEnumDefinition, has_enum_definition
+
+
+def _definition(cls: type[Enum]) -> StrawberryEnumDefinition:
+    if not has_enum_definition(cls):
+        raise TypeError(f"{cls.__name__} is not a GraphQL enum")
+    return cls.__strawberry_definition__
 
 
 def described(cls: type[Enum], description: str, values: dict[str, str], *, name: str | None = None) -> type[Enum]:
@@ -18,6 +25,6 @@ def described(cls: type[Enum], description: str, values: dict[str, str], *, name
         raise ValueError(f"{cls.__name__}: describe exactly its values; missing {sorted(members - set(values))}, "
                          f"unknown {sorted(set(values) - members)}")
     strawberry.enum(cls, name=name, description=description)
-    for value in cls.__strawberry_definition__.values:
+    for value in _definition(cls).values:
         value.description = values[value.name]
     return cls

@@ -8,6 +8,7 @@ import datetime as dt
 import decimal
 
 from strawberry.schema.types.base_scalars import DateDefinition, DateTimeDefinition, DecimalDefinition
+from strawberry.types.scalar import ScalarDefinition
 
 DATE_SPEC = "https://www.rfc-editor.org/rfc/rfc3339#section-5.6"
 DATETIME_SPEC = "https://www.rfc-editor.org/rfc/rfc3339#section-5.6"
@@ -28,4 +29,4 @@ Decimal = dataclasses.replace(
                 "clients: a binary float would round it.")
 
 # For strawberry.Schema(scalar_overrides=...): the Python types the areas annotate, written as above.
-SCALAR_OVERRIDES = {dt.date: Date, dt.datetime: DateTime, decimal.Decimal: Decimal}
+SCALAR_OVERRIDES: dict[object, ScalarDefinition] = {dt.date: Date, dt.datetime: DateTime, decimal.Decimal: Decimal}

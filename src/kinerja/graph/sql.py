@@ -43,13 +43,14 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 from tortoise.filters import escape_like
 
 from kinerja.core.errors import DomainError
 
+T = TypeVar("T", bound=type)
 SQL = "kinerja.sql"  # the key of a field's description in strawberry field metadata
 
 
@@ -135,15 +136,17 @@ def startswith(column: str, term: str) -> Cond:
 
 
 def any_of(*conds: Cond) -> Cond:
-    templates, values = [], []
+    templates: list[Text] = []
+    values: list[Any] = []
     for cond in conds:
         templates.append(_renumber(cond.template, len(values)))
         values.extend(cond.values)
+    joined: Text
     if any(isinstance(t, Dialects) for t in templates):
         joined = Dialects("(" + " OR ".join(dialect_text(t, "postgres") for t in templates) + ")",
                           "(" + " OR ".join(dialect_text(t, "sqlite") for t in templates) + ")")
     else:
-        joined = "(" + " OR ".join(templates) + ")"
+        joined = "(" + " OR ".join(t for t in templates if isinstance(t, str)) + ")"
     return Cond(joined, tuple(values))
 
 
@@ -222,7 +225,7 @@ class Rows:
     rule when ``access`` (or under the Access given), ordered by ``order`` ("-col" descending)."""
 
     where: tuple[Cond, ...] = ()
-    order: tuple[str, ...] = ()
+    order: tuple[Text, ...] = ()
     on: tuple[tuple[str, Text], ...] = ()
     access: bool | Access = False
     guard: Guard | Exists | tuple[Guard | Exists, ...] | None = None  # several: checked in order
@@ -373,13 +376,13 @@ def join(local: Text, *, key: str = "id", description: str | None = None):
     return _field(Relation(Row(on=((key, local),))), description)
 
 
-def rows(*, on: tuple[tuple[str, Text], ...] | dict = (), where: tuple[Cond, ...] = (), order: tuple[str, ...] = (),
+def rows(*, on: tuple[tuple[str, Text], ...] | dict = (), where: tuple[Cond, ...] = (), order: tuple[Text, ...] = (),
          access: bool | Access = False, joins: Text = "", description: str | None = None):
     return _field(Relation(Rows(where=tuple(where), order=tuple(order), on=_pairs(on), access=access, joins=joins)),
                   description)
 
 
-def row(*, on: tuple[tuple[str, Text], ...] | dict = (), where: tuple[Cond, ...] = (), order: tuple[str, ...] = (),
+def row(*, on: tuple[tuple[str, Text], ...] | dict = (), where: tuple[Cond, ...] = (), order: tuple[Text, ...] = (),
         access: bool | Access = False, joins: Text = "", description: str | None = None):
     return _field(Relation(Row(where=tuple(where), order=tuple(order), on=_pairs(on), access=access, joins=joins)),
                   description)
@@ -434,7 +437,7 @@ class Table:
     tenant: str | None = "tenant_id"
     source: Text | None = None    # rows that are no table (``FROM`` text over the parent row {p}, or
                                   # over the relation's ``values`` {0}, {1}, ...)
-    order: tuple[str, ...] = ()   # the order of such rows
+    order: tuple[Text, ...] = ()   # the order of such rows
     access: Access | None = None
     node: bool = False
     not_found: Callable[[], DomainError] | None = None
@@ -445,8 +448,8 @@ class Table:
 
 
 def table(model=None, *, name: str | None = None, key: str = "id", tenant: str | None = "tenant_id",
-          source: Text | None = None, order: tuple[str, ...] = (), access: Access | None = None, node: bool = False,
-          not_found: Callable[[], DomainError] | None = None, **strawberry_options):
+          source: Text | None = None, order: tuple[Text, ...] = (), access: Access | None = None, node: bool = False,
+          not_found: Callable[[], DomainError] | None = None, **strawberry_options) -> Callable[[T], T]:
     """Declare a strawberry object type and the rows it maps to: a tortoise ``model`` (or a table
     ``name``), or rows ``source`` derived from the parent row (e.g. the entries of a JSON column) or
     from the ``values`` a builder gives (e.g. an employee's figures of the year asked for; such a source
@@ -456,10 +459,10 @@ def table(model=None, *, name: str | None = None, key: str = "id", tenant: str |
     unknown, foreign or unreadable id."""
     description = Table(model, name, key, tenant if source is None else None, source, order, access, node, not_found)
 
-    def wrap(cls):
-        cls = strawberry.type(cls, **strawberry_options)
-        cls.__sql__ = description
-        return cls
+    def wrap(cls: T) -> T:
+        described: Any = strawberry.type(cls, **strawberry_options)
+        described.__sql__ = description  # read by the compiler (graph/compiler/model.py)
+        return described
     return wrap
 
 

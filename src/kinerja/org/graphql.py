@@ -5,7 +5,7 @@ Reads are described for the compiler (``graph/sql.py``); nothing here reads the 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -22,6 +22,11 @@ from kinerja.org.models import Period as PeriodModel
 from kinerja.org.models import Position as PositionModel
 from kinerja.org.rules import EmploymentType, OrgUnitKind, PeriodKind, PositionKind
 from kinerja.org.scoping import employee_rows
+
+if TYPE_CHECKING:  # for the type checker only: at run time strawberry.lazy imports them
+    from kinerja.evaluations.graphql import Evaluation
+    from kinerja.plans.graphql import PerformancePlan, PlanStatus
+    from kinerja.training.graphql import TrainingProgress
 
 described(EmploymentType, "Jenis kepegawaian: PNS or PPPK.", {
     "PNS": "Pegawai Negeri Sipil: a permanent civil servant (yearly JP target).",
@@ -59,10 +64,10 @@ described(PeriodKind, "Assessment period kind (periodik per the tenant scheme, o
 })
 
 # Types of the areas above, named lazily (their modules import this one).
-LazyPlan = Annotated["PerformancePlan", strawberry.lazy("kinerja.plans.graphql")]  # noqa: F821 - resolved lazily
-LazyPlanStatus = Annotated["PlanStatus", strawberry.lazy("kinerja.plans.graphql")]  # noqa: F821 - resolved lazily
-LazyEvaluation = Annotated["Evaluation", strawberry.lazy("kinerja.evaluations.graphql")]  # noqa: F821 - resolved lazily
-LazyTrainingProgress = Annotated["TrainingProgress", strawberry.lazy("kinerja.training.graphql")]  # noqa: F821 - resolved lazily
+LazyPlan = Annotated["PerformancePlan", strawberry.lazy("kinerja.plans.graphql")]
+LazyPlanStatus = Annotated["PlanStatus", strawberry.lazy("kinerja.plans.graphql")]
+LazyEvaluation = Annotated["Evaluation", strawberry.lazy("kinerja.evaluations.graphql")]
+LazyTrainingProgress = Annotated["TrainingProgress", strawberry.lazy("kinerja.training.graphql")]
 
 ORG_READ = sql.requires("org", "read")
 
@@ -96,14 +101,14 @@ class Employee(Node):
             where.append(sql.eq("year", year))
         if status is not None:
             where.append(sql.eq("status", status))
-        return sql.Page(first=first, after=after, on=(("employee_id", "id"),), where=tuple(where),
+        return sql.Page(first=first, after=after, on=(("employee_id", "id"),), where=tuple(where),  # type: ignore[return-value]  # a described read: the compiler answers its specification
                         order=("-year", "id"), access=True)
 
     @sql.builder(description="The plan of a year in force or in progress (the latest revision not superseded), "
                              "if you may see it.")
     def current_plan(self, year: Annotated[int, strawberry.argument(description="Tahun (the plan's year).")]
                      ) -> LazyPlan | None:
-        return sql.Row(on=(("employee_id", "id"),), where=(sql.eq("year", year), sql.where("{t}.status <> 'SUPERSEDED'")),
+        return sql.Row(on=(("employee_id", "id"),), where=(sql.eq("year", year), sql.where("{t}.status <> 'SUPERSEDED'")),  # type: ignore[return-value]  # a described read: the compiler answers its specification
                        order=("-revision",), access=True)
 
     latest_evaluation: LazyEvaluation | None = sql.row(
@@ -116,7 +121,7 @@ class Employee(Node):
     @sql.builder(description="Verified JP of a year against the yearly target, if you may see it.")
     def training_progress(self, year: Annotated[int, strawberry.argument(description="Tahun (calendar year).")]
                           ) -> LazyTrainingProgress | None:
-        return sql.Row(on=(("id", "id"),), values=(year, None), access=True)
+        return sql.Row(on=(("id", "id"),), values=(year, None), access=True)  # type: ignore[return-value]  # a described read: the compiler answers its specification
 
 
 @sql.table(OrgUnitModel, access=ORG_READ, node=True, not_found=lambda: NotFound("Org unit not found"),
@@ -163,16 +168,16 @@ class OrgQuery:
         if filter is not None and filter.search:
             term = filter.search.strip()[:100]
             where.append(sql.any_of(sql.icontains("name", term), sql.startswith("nip", term)))
-        return sql.Page(first=first, after=after, where=tuple(where), order=("name", "id"), access=True)
+        return sql.Page(first=first, after=after, where=tuple(where), order=("name", "id"), access=True)  # type: ignore[return-value]  # a described read: the compiler answers its specification
 
     @sql.builder(description="The org unit tree: top-level units with their `children`.")
     def org_units(self) -> list[OrgUnit]:
-        return sql.Rows(where=(sql.is_null("parent_id"),), order=("code",), access=True)
+        return sql.Rows(where=(sql.is_null("parent_id"),), order=("code",), access=True)  # type: ignore[return-value]  # a described read: the compiler answers its specification
 
     @sql.builder(description="Assessment periods, optionally of one year.")
     def periods(self, year: Annotated[int | None, strawberry.argument(description="Only this year's periods.")] = None
                 ) -> list[Period]:
-        return sql.Rows(where=(sql.eq("year", year),) if year is not None else (), order=("year", "kind", "sequence"),
+        return sql.Rows(where=(sql.eq("year", year),) if year is not None else (), order=("year", "kind", "sequence"),  # type: ignore[return-value]  # a described read: the compiler answers its specification
                         access=True)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from kinerja.core.csvimport import ImportFailed, ProgressFactory, RowError, cell, decode_csv, progress_steps, read_rows
 from kinerja.core.db import switch_tenant, tenant_transaction
@@ -48,10 +49,10 @@ async def import_employees(tenant_slug: str, text: str, source: str, *, progress
         if tenant is None:
             raise ImportFailed(source, [RowError(0, "--tenant", f"no tenant {tenant_slug!r}")])
         await switch_tenant(conn, tenant.id)
-        units = {}
-        for unit in await OrgUnit.filter(tenant_id=tenant.id):
-            units[unit.code.lower()] = unit
-            units.setdefault(unit.name.lower(), unit)
+        units: dict[str, OrgUnit] = {}
+        for known in await OrgUnit.filter(tenant_id=tenant.id):
+            units[known.code.lower()] = known
+            units.setdefault(known.name.lower(), known)
         positions = {p.name.lower(): p for p in await Position.filter(tenant_id=tenant.id)}
         existing = {e.nip: e for e in await Employee.filter(tenant_id=tenant.id)}
 
@@ -102,7 +103,8 @@ async def import_employees(tenant_slug: str, text: str, source: str, *, progress
         result = ImportResult()
         step = progress_steps(progress, "importing", len(parsed))
         by_nip = dict(existing)
-        for _line, nip, name, unit, position, kind, _sup in parsed:
+        for _line, nip, name, named_unit, position, kind, _sup in parsed:
+            unit = cast(OrgUnit, named_unit)  # every row named a known unit (ImportFailed above otherwise)
             employee = by_nip.get(nip)
             if employee is None:
                 employee = Employee(tenant_id=tenant.id, nip=nip, name=name, employment_type=kind,
@@ -127,7 +129,8 @@ def _cycle_errors(parsed: list, existing: dict[str, Employee]) -> list[RowError]
     """Supervisor chains the file would close into a loop (with the employees already stored whose
     supervisor it does not change), named by the rows that take part."""
     nip_of = {e.id: e.nip for e in existing.values()}
-    supervisors = {nip: nip_of.get(e.supervisor_id) for nip, e in existing.items()}
+    supervisors = {nip: nip_of.get(e.supervisor_id) if e.supervisor_id is not None else None
+                   for nip, e in existing.items()}
     lines = {}
     for line, nip, *_rest, supervisor_nip in parsed:
         supervisors[nip] = supervisor_nip or None

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from tortoise import fields
 
 from kinerja.core.models import TenantModel
@@ -12,9 +14,10 @@ class OrgUnit(TenantModel):
     code = fields.CharField(max_length=50)
     name = fields.CharField(max_length=200)
     kind = fields.CharEnumField(OrgUnitKind, max_length=20)
-    parent = fields.ForeignKeyField(
+    parent: fields.ForeignKeyNullableRelation[OrgUnit] = fields.ForeignKeyField(
         "kinerja.OrgUnit", related_name="children", null=True, on_delete=fields.RESTRICT
     )
+    parent_id: uuid.UUID | None
     # The unit's head (kepala). A plain column: employee -> org_unit -> employee would be a
     # cycle the migration generator cannot order; the composite foreign key in
     # 0002_tenant_isolation enforces it on PostgreSQL.
@@ -45,13 +48,16 @@ class Employee(TenantModel):
     nip = fields.CharField(max_length=18)
     name = fields.CharField(max_length=200)
     employment_type = fields.CharEnumField(EmploymentType, max_length=10)
-    org_unit = fields.ForeignKeyField("kinerja.OrgUnit", related_name=False, on_delete=fields.RESTRICT)
-    position = fields.ForeignKeyField(
+    org_unit: fields.ForeignKeyRelation[OrgUnit] = fields.ForeignKeyField("kinerja.OrgUnit", related_name=False, on_delete=fields.RESTRICT)
+    org_unit_id: uuid.UUID
+    position: fields.ForeignKeyNullableRelation[Position] = fields.ForeignKeyField(
         "kinerja.Position", related_name=False, null=True, on_delete=fields.RESTRICT
     )
-    supervisor = fields.ForeignKeyField(
+    position_id: uuid.UUID | None
+    supervisor: fields.ForeignKeyNullableRelation[Employee] = fields.ForeignKeyField(
         "kinerja.Employee", related_name=False, null=True, on_delete=fields.SET_NULL
     )
+    supervisor_id: uuid.UUID | None
     active = fields.BooleanField(default=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

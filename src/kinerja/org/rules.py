@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypeVar
 
 from kinerja.tenancy.rules import PeriodScheme
+
+K = TypeVar("K", bound=Hashable)
 
 
 class EmploymentType(StrEnum):
@@ -45,14 +49,14 @@ class PeriodKind(StrEnum):
     ANNUAL = "ANNUAL"
 
 
-def top_level_units(parents: dict) -> dict:
+def top_level_units(parents: Mapping[K, K | None]) -> dict[K, K]:
     """Each org unit's top-level ancestor (its perangkat daerah; itself when it has no parent), from
     every unit's parent."""
-    top: dict = {}
+    top: dict[K, K] = {}
     for unit in parents:
         path = [unit]
-        while parents.get(path[-1]) is not None and path[-1] not in top:
-            path.append(parents[path[-1]])
+        while (parent := parents.get(path[-1])) is not None and path[-1] not in top:
+            path.append(parent)
         root = top.get(path[-1], path[-1])
         for step in path:
             top[step] = root

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from tortoise.expressions import Q, Subquery
 
 from kinerja.core.context import RequestContext
-from kinerja.core.ids import as_uuid
+from kinerja.core.ids import uuid_of
 from kinerja.core.sql import fetch_all, uuid_param
 from kinerja.graph import sql
 from kinerja.org.models import Employee
@@ -33,12 +34,12 @@ SELECT id FROM subtree
 
 async def team_ids(tenant_id: uuid.UUID, supervisor_id: uuid.UUID) -> list[uuid.UUID]:
     rows = await fetch_all(_TEAM_SQL, [uuid_param(tenant_id), uuid_param(supervisor_id)])
-    return [as_uuid(r["id"]) for r in rows]
+    return [uuid_of(r["id"]) for r in rows]
 
 
 async def unit_subtree_ids(tenant_id: uuid.UUID, org_unit_id: uuid.UUID) -> list[uuid.UUID]:
     rows = await fetch_all(_SUBTREE_SQL, [uuid_param(tenant_id), uuid_param(org_unit_id)])
-    return [as_uuid(r["id"]) for r in rows]
+    return [uuid_of(r["id"]) for r in rows]
 
 
 async def actor_team(ctx: RequestContext) -> list[uuid.UUID]:
@@ -53,10 +54,15 @@ async def actor_unit_subtree(ctx: RequestContext) -> list[uuid.UUID]:
     """The acting employee's org unit and every unit below it (once per request)."""
     if "actor_units" not in ctx.cache:
         tenant_id, me = ctx.require_tenant(), await ctx.employee_id()
-        unit_id = await Employee.filter(id=me, tenant_id=tenant_id).values_list("org_unit_id", flat=True) \
+        unit_id: list[Any] = await Employee.filter(id=me, tenant_id=tenant_id).values_list("org_unit_id", flat=True) \
             if me is not None else []
         ctx.cache["actor_units"] = await unit_subtree_ids(tenant_id, unit_id[0]) if unit_id else []
     return ctx.cache["actor_units"]
+
+
+def _lookup(name: str, value: Any) -> Q:
+    """``Q(name=value)`` for a field named at run time."""
+    return Q(**{name: value})
 
 
 async def employee_scope(ctx: RequestContext, scopes: set[str], *, field: str = "id") -> Q | None:
@@ -72,17 +78,17 @@ async def employee_scope(ctx: RequestContext, scopes: set[str], *, field: str = 
     conditions: list[Q] = []
     if me is not None:
         if "own" in scopes:
-            conditions.append(Q(**{field: me}))
+            conditions.append(_lookup(field, me))
         if "team" in scopes:
-            conditions.append(Q(**{f"{field}__in": await actor_team(ctx)}))
+            conditions.append(_lookup(f"{field}__in", await actor_team(ctx)))
         if "unit" in scopes and (units := await actor_unit_subtree(ctx)):
             if field == "id":
                 conditions.append(Q(org_unit_id__in=units))
             else:
                 members = Employee.filter(tenant_id=ctx.require_tenant(), org_unit_id__in=units).values("id")
-                conditions.append(Q(**{f"{field}__in": Subquery(members)}))
+                conditions.append(_lookup(f"{field}__in", Subquery(members)))
     if not conditions:
-        return Q(**{f"{field}__in": []})
+        return _lookup(f"{field}__in", [])
     return Q(*conditions, join_type="OR")
 
 
@@ -100,7 +106,7 @@ SELECT id FROM chain
 async def supervisor_chain(tenant_id: uuid.UUID, employee_id: uuid.UUID) -> list[uuid.UUID]:
     """The employee's supervisor, that supervisor's supervisor, and so on up the tree."""
     rows = await fetch_all(_CHAIN_SQL, [uuid_param(tenant_id), uuid_param(employee_id)])
-    return [as_uuid(r["id"]) for r in rows]
+    return [uuid_of(r["id"]) for r in rows]
 
 
 _SCOPE_ME = "scope_me AS (SELECT employee_id AS id FROM app_user WHERE tenant_id = {tenant} AND id = {user})"

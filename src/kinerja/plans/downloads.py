@@ -4,6 +4,7 @@ the GraphQL API (an evidence of a plan the caller may not see answers 404, like 
 from __future__ import annotations
 
 import uuid
+from typing import cast
 from urllib.parse import quote
 
 from starlette.requests import Request
@@ -23,7 +24,8 @@ async def download_evidence(request: Request) -> Response:
         evidence = await _visible_evidence(ctx, parse_global_id(request.path_params["evidence_id"], "Evidence"))
         if evidence.sha256 is None:
             return JSONResponse({"error": "This evidence is a link", "url": evidence.url}, status_code=404)
-        return await file_response(ctx, evidence.sha256, evidence.content_type, evidence.file_name)
+        # Stored with every uploaded file (sha256 set).
+        return await file_response(ctx, evidence.sha256, cast(str, evidence.content_type), cast(str, evidence.file_name))
 
     return await scoped_response(request, work)
 

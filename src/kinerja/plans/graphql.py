@@ -194,7 +194,7 @@ class PerformancePlan(Node):
     def progress(self, period_id: Annotated[strawberry.ID, strawberry.argument(
             description="Global id of a periodic period of the plan's year.")]) -> PlanProgress:
         period = parse_input_id(period_id, "Period", "periodId")
-        return sql.Value(plan_progress, (sql.json_list(
+        return sql.Value(plan_progress, (sql.json_list(  # type: ignore[return-value]  # a described read: the compiler answers its specification
             ["i.id", "i.aspect", "CAST(i.target_value AS TEXT)", "CAST(r.value AS TEXT)", "r.id IS NOT NULL"],
             "result_target rt JOIN indicator i ON i.tenant_id = rt.tenant_id AND i.result_id = rt.id "
             "LEFT JOIN realisation r ON r.tenant_id = rt.tenant_id AND r.indicator_id = i.id AND r.period_id = {0}",
@@ -402,20 +402,20 @@ class PlanQuery:
                 where.append(sql.eq("status", filter.status))
             if filter.awaiting_my_decision:
                 where.append(sql.is_me("approver_id"))
-        return sql.Page(first=first, after=after, where=tuple(where), order=("-year", "id"), access=True)
+        return sql.Page(first=first, after=after, where=tuple(where), order=("-year", "id"), access=True)  # type: ignore[return-value]  # a described read: the compiler answers its specification
 
     @sql.builder(description="One plan by its global id, if you may see it (NOT_FOUND otherwise).")
     def performance_plan(self, id: Annotated[strawberry.ID, strawberry.argument(
             description="Global id of the plan.")]) -> PerformancePlan:
         plan = parse_input_id(id, "PerformancePlan", "id")
-        return sql.Row(where=(sql.eq("id", plan),), access=True,
+        return sql.Row(where=(sql.eq("id", plan),), access=True,  # type: ignore[return-value]  # a described read: the compiler answers its specification
                        missing=lambda: NotFound("Performance plan not found", field="id"))
 
     @sql.builder(description="Matriks peran hasil of a (supervisor's) plan.")
     def result_matrix(self, plan_id: Annotated[strawberry.ID, strawberry.argument(
             description="Global id of the supervisor's plan.")]) -> list[ResultMatrixRow]:
         plan = parse_input_id(plan_id, "PerformancePlan", "planId")
-        return sql.Rows(where=(sql.eq("plan_id", plan),), order=("position", "id"), guard=sql.Exists(
+        return sql.Rows(where=(sql.eq("plan_id", plan),), order=("position", "id"), guard=sql.Exists(  # type: ignore[return-value]  # a described read: the compiler answers its specification
             "PerformancePlan", (sql.eq("id", plan),), lambda: NotFound("Performance plan not found", field="planId")))
 
 
@@ -564,8 +564,8 @@ def _event(event) -> PlanEvent:
     subject_type = {"REALISATION_RECORDED": "Realisation", "REALISATION_UPDATED": "Realisation",
                     "FEEDBACK_GIVEN": "Feedback"}.get(event.kind, "PerformancePlan")
     status = event.extra.get("status")
-    return PlanEvent(kind=PlanEventKind(event.kind), plan_id=to_global_id("PerformancePlan", event.plan_id),
-                     subject_id=to_global_id(subject_type, event.subject_id),
+    return PlanEvent(kind=PlanEventKind(event.kind), plan_id=strawberry.ID(to_global_id("PerformancePlan", event.plan_id)),
+                     subject_id=strawberry.ID(to_global_id(subject_type, event.subject_id)),
                      status=PlanStatus(status) if status is not None else None)
 
 

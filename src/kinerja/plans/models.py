@@ -1,23 +1,33 @@
 from __future__ import annotations
 
+import uuid
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 
 from kinerja.core.models import TenantModel
 from kinerja.plans.rules import Approach, Aspect, PlanStatus, ResultKind
 
+if TYPE_CHECKING:
+    from kinerja.auth.models import User
+    from kinerja.org.models import Employee, Period
+
 
 class PerformancePlan(TenantModel):
     """SKP: one employee, one year, one approver (the direct supervisor at submission)."""
 
-    employee = fields.ForeignKeyField("kinerja.Employee", related_name=False, on_delete=fields.RESTRICT)
+    employee: fields.ForeignKeyRelation[Employee] = fields.ForeignKeyField("kinerja.Employee", related_name=False, on_delete=fields.RESTRICT)
+    employee_id: uuid.UUID
     year = fields.SmallIntField()
     revision = fields.SmallIntField(default=1)
-    previous_revision = fields.ForeignKeyField("kinerja.PerformancePlan", related_name=False, null=True,
+    previous_revision: fields.ForeignKeyNullableRelation[PerformancePlan] = fields.ForeignKeyField("kinerja.PerformancePlan", related_name=False, null=True,
                                                on_delete=fields.RESTRICT)
+    previous_revision_id: uuid.UUID | None
     approach = fields.CharEnumField(Approach, max_length=12)
     status = fields.CharEnumField(PlanStatus, max_length=12, default=PlanStatus.DRAFT)
-    approver = fields.ForeignKeyField("kinerja.Employee", related_name=False, null=True, on_delete=fields.RESTRICT)
-    return_reason = fields.TextField(null=True)
+    approver: fields.ForeignKeyNullableRelation[Employee] = fields.ForeignKeyField("kinerja.Employee", related_name=False, null=True, on_delete=fields.RESTRICT)
+    approver_id: uuid.UUID | None
+    return_reason: str | None = fields.TextField(null=True)
     behaviour_expectations: dict = fields.JSONField(default=dict)
     resource_support = fields.TextField(default="")
     accountability_scheme = fields.TextField(default="")
@@ -35,10 +45,12 @@ class PerformancePlan(TenantModel):
 class ResultTarget(TenantModel):
     """RHK (rencana hasil kerja), main or additional, optionally under a supervisor RHK (intervensi)."""
 
-    plan = fields.ForeignKeyField("kinerja.PerformancePlan", related_name=False, on_delete=fields.CASCADE)
+    plan: fields.ForeignKeyRelation[PerformancePlan] = fields.ForeignKeyField("kinerja.PerformancePlan", related_name=False, on_delete=fields.CASCADE)
+    plan_id: uuid.UUID
     kind = fields.CharEnumField(ResultKind, max_length=10)
     description = fields.TextField()
-    parent = fields.ForeignKeyField("kinerja.ResultTarget", related_name=False, null=True, on_delete=fields.RESTRICT)
+    parent: fields.ForeignKeyNullableRelation[ResultTarget] = fields.ForeignKeyField("kinerja.ResultTarget", related_name=False, null=True, on_delete=fields.RESTRICT)
+    parent_id: uuid.UUID | None
     position = fields.SmallIntField(default=0)
 
     class Meta:
@@ -49,7 +61,8 @@ class ResultTarget(TenantModel):
 class Indicator(TenantModel):
     """Indikator kinerja individu with its aspect and target."""
 
-    result = fields.ForeignKeyField("kinerja.ResultTarget", related_name=False, on_delete=fields.CASCADE)
+    result: fields.ForeignKeyRelation[ResultTarget] = fields.ForeignKeyField("kinerja.ResultTarget", related_name=False, on_delete=fields.CASCADE)
+    result_id: uuid.UUID
     aspect = fields.CharEnumField(Aspect, max_length=10)
     description = fields.TextField()
     target_value = fields.DecimalField(max_digits=18, decimal_places=4, null=True)
@@ -65,11 +78,14 @@ class Indicator(TenantModel):
 class Realisation(TenantModel):
     """Realisasi of one indicator in one period, with evidence (bukti dukung)."""
 
-    indicator = fields.ForeignKeyField("kinerja.Indicator", related_name=False, on_delete=fields.CASCADE)
-    period = fields.ForeignKeyField("kinerja.Period", related_name=False, on_delete=fields.RESTRICT)
+    indicator: fields.ForeignKeyRelation[Indicator] = fields.ForeignKeyField("kinerja.Indicator", related_name=False, on_delete=fields.CASCADE)
+    indicator_id: uuid.UUID
+    period: fields.ForeignKeyRelation[Period] = fields.ForeignKeyField("kinerja.Period", related_name=False, on_delete=fields.RESTRICT)
+    period_id: uuid.UUID
     value = fields.DecimalField(max_digits=18, decimal_places=4, null=True)
     narrative = fields.TextField(default="")
-    recorded_by = fields.ForeignKeyField("kinerja.User", related_name=False, on_delete=fields.RESTRICT)
+    recorded_by: fields.ForeignKeyRelation[User] = fields.ForeignKeyField("kinerja.User", related_name=False, on_delete=fields.RESTRICT)
+    recorded_by_id: uuid.UUID
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
@@ -81,7 +97,8 @@ class Realisation(TenantModel):
 class Evidence(TenantModel):
     """A link or a stored file (content-addressed by SHA-256) supporting a realisation."""
 
-    realisation = fields.ForeignKeyField("kinerja.Realisation", related_name=False, on_delete=fields.CASCADE)
+    realisation: fields.ForeignKeyRelation[Realisation] = fields.ForeignKeyField("kinerja.Realisation", related_name=False, on_delete=fields.CASCADE)
+    realisation_id: uuid.UUID
     url = fields.CharField(max_length=2000, null=True)
     file_name = fields.CharField(max_length=255, null=True)
     content_type = fields.CharField(max_length=100, null=True)
@@ -96,13 +113,18 @@ class Evidence(TenantModel):
 class Feedback(TenantModel):
     """Umpan balik: a comment on a plan or on one realisation, with replies forming an ordered thread."""
 
-    plan = fields.ForeignKeyField("kinerja.PerformancePlan", related_name=False, on_delete=fields.CASCADE)
-    realisation = fields.ForeignKeyField("kinerja.Realisation", related_name=False, null=True,
+    plan: fields.ForeignKeyRelation[PerformancePlan] = fields.ForeignKeyField("kinerja.PerformancePlan", related_name=False, on_delete=fields.CASCADE)
+    plan_id: uuid.UUID
+    realisation: fields.ForeignKeyNullableRelation[Realisation] = fields.ForeignKeyField("kinerja.Realisation", related_name=False, null=True,
                                          on_delete=fields.CASCADE)
-    author = fields.ForeignKeyField("kinerja.User", related_name=False, on_delete=fields.RESTRICT)
-    author_employee = fields.ForeignKeyField("kinerja.Employee", related_name=False, null=True,
+    realisation_id: uuid.UUID | None
+    author: fields.ForeignKeyRelation[User] = fields.ForeignKeyField("kinerja.User", related_name=False, on_delete=fields.RESTRICT)
+    author_id: uuid.UUID
+    author_employee: fields.ForeignKeyNullableRelation[Employee] = fields.ForeignKeyField("kinerja.Employee", related_name=False, null=True,
                                              on_delete=fields.RESTRICT)
-    reply_to = fields.ForeignKeyField("kinerja.Feedback", related_name=False, null=True, on_delete=fields.CASCADE)
+    author_employee_id: uuid.UUID | None
+    reply_to: fields.ForeignKeyNullableRelation[Feedback] = fields.ForeignKeyField("kinerja.Feedback", related_name=False, null=True, on_delete=fields.CASCADE)
+    reply_to_id: uuid.UUID | None
     body = fields.TextField()
 
     class Meta:

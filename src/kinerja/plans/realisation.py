@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from types import SimpleNamespace
@@ -14,7 +15,7 @@ from kinerja.core.context import RequestContext
 from kinerja.core.db import connection
 from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from kinerja.core.events import CHANNEL, Event, publish
-from kinerja.core.ids import as_uuid
+from kinerja.core.ids import as_uuid, uuid_of
 from kinerja.core.sql import fetch_all, uuid_param
 from kinerja.org.rules import PeriodKind
 from kinerja.plans import evidence as files
@@ -40,11 +41,17 @@ async def _parse_evidence(items: list[EvidenceInput]) -> tuple[list[str], list[f
     for index, item in enumerate(items):
         if item.url and not item.content_base64:
             link, problem = files.parse_link(item.url, index)
-            links.append(link) if link else problems.append(problem)
+            if link:
+                links.append(link)
+            elif problem:
+                problems.append(problem)
         elif item.content_base64 and item.file_name and item.content_type and not item.url:
             upload, problem = await asyncio.to_thread(files.parse_file, item.file_name, item.content_type,
                                                       item.content_base64, index)
-            uploads.append(upload) if upload else problems.append(problem)
+            if upload:
+                uploads.append(upload)
+            elif problem:
+                problems.append(problem)
         else:
             problems.append(FieldError(f"evidence[{index}]", "BAD_USER_INPUT",
                                        "Give either url, or fileName + contentType + contentBase64"))
@@ -157,13 +164,13 @@ async def _write(ctx: RequestContext, target: dict, indicator_id: uuid.UUID, per
         before = None if row["old_id"] is None else {
             "value": row["old_value"], "narrative": row["old_narrative"],
             "recorded_by_id": as_uuid(row["old_recorded_by_id"])}
-        return as_uuid(row["id"]), before
+        return uuid_of(row["id"]), before
     params = [str(p) if isinstance(p, uuid.UUID) else p for p in params]
     _, current = await conn.execute_query(_numbered(_CURRENT, False), params[:4])
     _, rows = await conn.execute_query(_numbered(_UPSERT, False), params)
     if not rows:
         return None
-    realisation_id = as_uuid(rows[0]["id"])
+    realisation_id = uuid_of(rows[0]["id"])
     before = None if not current else {
         "value": Realisation._meta.fields_map["value"].to_python_value(current[0]["value"]),
         "narrative": current[0]["narrative"],
@@ -258,14 +265,15 @@ class Progress:
         return (Decimal(self.realised) / self.indicators).quantize(Decimal("0.0001")) if self.indicators else Decimal(0)
 
 
-def progress_of(indicators: list[Indicator], realisations: dict[uuid.UUID, Realisation]) -> Progress:
+def progress_of(indicators: Sequence[Indicator | SimpleNamespace],
+                realisations: Mapping[uuid.UUID, Realisation | SimpleNamespace]) -> Progress:
     shares = []
     for indicator in indicators:
         realisation = realisations.get(indicator.id)
         share = rules.achievement(indicator.aspect, indicator.target_value, realisation.value if realisation else None)
         if indicator.target_value is not None:
             shares.append(share if share is not None else Decimal(0))
-    mean = (sum(shares) / len(shares)).quantize(Decimal("0.0001")) if shares else None
+    mean = (sum(shares, Decimal(0)) / len(shares)).quantize(Decimal("0.0001")) if shares else None
     return Progress(len(indicators), sum(1 for i in indicators if i.id in realisations), mean)
 
 

@@ -80,7 +80,10 @@ async def _me(ctx: RequestContext, *, lock: bool = False) -> Employee:
     if employee_id is None:
         raise Forbidden("Your login is not linked to an employee record")
     query = Employee.filter(id=employee_id, tenant_id=ctx.require_tenant())
-    return await (once.locked(query) if lock else query.get())
+    employee = await (once.locked(query) if lock else query.get())
+    if employee is None:
+        raise Forbidden("Your login is not linked to an employee record")
+    return employee
 
 
 def _expectations(raw: list[tuple[BerakhlakValue, str]] | None) -> dict[str, str]:

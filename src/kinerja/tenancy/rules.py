@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, fields
 from enum import Enum, StrEnum
+from typing import Any, TypeVar
 
 from kinerja.core.origins import origin_problem
 
 PLATFORM_SLUG = "platform"
+E = TypeVar("E", bound=Enum)
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 
@@ -64,13 +66,13 @@ class TenantSettings:
     persisted_documents_only: bool = False
 
     @classmethod
-    def from_dict(cls, raw: dict) -> TenantSettings:
+    def from_dict(cls, raw: dict[str, Any]) -> TenantSettings:
         """Build settings from stored or declared values; raises ValueError naming the key."""
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(raw) - known)
         if unknown:
             raise ValueError(f"unknown setting {unknown[0]!r}", unknown[0])
-        values: dict = {}
+        values: dict[str, Any] = {}
         for key, value in raw.items():
             if key == "period_scheme":
                 values[key] = _enum(PeriodScheme, value, key)
@@ -111,7 +113,7 @@ class TenantSettings:
                 values[key] = value
         return cls(**values)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         plain = {k: (v.value if isinstance(v, Enum) else v) for k, v in asdict(self).items()}
         plain["allowed_origins"] = list(self.allowed_origins)
         return plain
@@ -120,7 +122,7 @@ class TenantSettings:
 MAX_ALLOWED_ORIGINS = 20
 
 
-def _origins(value, key) -> tuple[str, ...]:
+def _origins(value: object, key: str) -> tuple[str, ...]:
     if not isinstance(value, list) or len(value) > MAX_ALLOWED_ORIGINS:
         raise ValueError(f"{key} must be a list of at most {MAX_ALLOWED_ORIGINS} origins", key)
     for origin in value:
@@ -131,7 +133,7 @@ def _origins(value, key) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _enum(enum_type, value, key):
+def _enum(enum_type: type[E], value: object, key: str) -> E:
     try:
         return enum_type(value)
     except ValueError:

@@ -8,6 +8,7 @@ import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import NoReturn
 
 from kinerja.org.rules import OrgUnitKind, PositionKind
 from kinerja.tenancy.rules import TenantKind, TenantSettings, validate_slug
@@ -112,24 +113,27 @@ def load_tenant_file(path: Path) -> TenantSpec:
         raise SpecError(shown, int(match.group(1)) if match else 1, "(syntax)", str(exc)) from None
     locator = _Locator(text)
 
-    def fail(field_path: tuple, message: str):
+    def fail(field_path: tuple, message: str) -> NoReturn:
         raise SpecError(shown, locator.line_of(field_path), _path_text(field_path), message)
 
     for key in raw:
         if key not in _TOP_KEYS:
             fail((key,), f"unknown key (expected one of {', '.join(sorted(_TOP_KEYS))})")
 
-    def text_field(container: dict, path: tuple, *, required: bool = True, max_len: int = 200) -> str | None:
+    def text_field(container: dict, path: tuple, *, max_len: int = 200) -> str:
         value = container.get(path[-1])
         if value is None:
-            if required:
-                fail(path, "is required")
-            return None
+            fail(path, "is required")
         if not isinstance(value, str) or not value.strip():
             fail(path, "must be a non-empty string")
         if len(value) > max_len:
             fail(path, f"must be at most {max_len} characters")
         return value.strip()
+
+    def optional_text(container: dict, path: tuple, *, max_len: int = 200) -> str | None:
+        if container.get(path[-1]) is None:
+            return None
+        return text_field(container, path, max_len=max_len)
 
     def enum_field(container: dict, path: tuple, enum_type):
         value = text_field(container, path, max_len=40)
@@ -175,12 +179,12 @@ def load_tenant_file(path: Path) -> TenantSpec:
                 code,
                 text_field(unit, base + ("name",)),
                 enum_field(unit, base + ("kind",), OrgUnitKind),
-                text_field(unit, base + ("parent",), required=False, max_len=50),
+                optional_text(unit, base + ("parent",), max_len=50),
             )
         )
-    for index, unit in enumerate(units):
-        if unit.parent is not None and unit.parent not in codes:
-            fail(("org_units", index, "parent"), f"no org unit with code {unit.parent!r} in this file")
+    for index, declared in enumerate(units):
+        if declared.parent is not None and declared.parent not in codes:
+            fail(("org_units", index, "parent"), f"no org unit with code {declared.parent!r} in this file")
     _check_no_cycles(units, lambda i: fail(("org_units", i, "parent"), "org units form a cycle"))
 
     positions: list[PositionSpec] = []
@@ -212,7 +216,7 @@ def load_tenant_file(path: Path) -> TenantSpec:
         if ucode in unit_codes:
             fail(base + ("code",), f"duplicate service unit code {ucode!r}")
         unit_codes.add(ucode)
-        org_unit = text_field(raw_unit, base + ("org_unit",), required=False, max_len=50)
+        org_unit = optional_text(raw_unit, base + ("org_unit",), max_len=50)
         if org_unit is not None and org_unit not in codes:
             fail(base + ("org_unit",), f"no org unit with code {org_unit!r} in this file")
         services = []
@@ -227,8 +231,8 @@ def load_tenant_file(path: Path) -> TenantSpec:
                 fail(sbase + ("code",), f"duplicate service code {scode!r}")
             service_codes.add(scode)
             services.append(ServiceSpec(scode, text_field(raw_service, sbase + ("name",)),
-                                        text_field(raw_service, sbase + ("description",), required=False,
-                                                   max_len=2000) or ""))
+                                        optional_text(raw_service, sbase + ("description",),
+                                                      max_len=2000) or ""))
         service_units.append(ServiceUnitSpec(ucode, text_field(raw_unit, base + ("name",)), org_unit, services))
 
     return TenantSpec(slug, name, kind, settings, sorted(set(years)), units, positions, service_units)

@@ -361,7 +361,7 @@ class TrainingQuery:
                 where.append(sql.eq("year", filter.year))
             if filter.status is not None:
                 where.append(sql.eq("status", filter.status))
-        return sql.Page(first=first, after=after, where=tuple(where), order=("-starts_on", "id"), access=True)
+        return sql.Page(first=first, after=after, where=tuple(where), order=("-starts_on", "id"), access=True)  # type: ignore[return-value]  # a described read: the compiler answers its specification
 
     @sql.builder(description="An employee's verified JP against the yearly target of his or her employment type.")
     def training_progress(self, employee_id: Annotated[strawberry.ID, strawberry.argument(
@@ -369,7 +369,7 @@ class TrainingQuery:
                           year: Annotated[int, strawberry.argument(description="Tahun (calendar year).")]
                           ) -> TrainingProgress:
         employee = parse_input_id(employee_id, "Employee", "employeeId")
-        return sql.Row(where=(sql.eq("id", employee),), values=(year, None), access=True,
+        return sql.Row(where=(sql.eq("id", employee),), values=(year, None), access=True,  # type: ignore[return-value]  # a described read: the compiler answers its specification
                        missing=lambda: NotFound("Employee not found", field="employeeId"))
 
     @sql.builder(description="JP progress of a unit subtree (or the tenant when orgUnitId is omitted), "
@@ -381,13 +381,13 @@ class TrainingQuery:
         unit = parse_input_id(org_unit_id, "OrgUnit", "orgUnitId")
         guard = sql.Exists("OrgUnit", (sql.eq("id", unit),), lambda: NotFound("Org unit not found", field="orgUnitId"),
                            access=False) if unit is not None else None
-        return sql.Row(values=(year, unit), access=True, guard=guard)
+        return sql.Row(values=(year, unit), access=True, guard=guard)  # type: ignore[return-value]  # a described read: the compiler answers its specification
 
     @sql.builder(description="The tenant's training events.")
     def training_catalogue(self, upcoming_only: Annotated[bool, strawberry.argument(
                                description="Only events not ended yet.")] = False) -> list[TrainingEvent]:
         where = (sql.gte("ends_on", dt.date.today()),) if upcoming_only else ()
-        return sql.Rows(where=where, order=("starts_on", "id"), access=sql.requires("training", "read"))
+        return sql.Rows(where=where, order=("starts_on", "id"), access=sql.requires("training", "read"))  # type: ignore[return-value]  # a described read: the compiler answers its specification
 
     @sql.builder(description="Development suggested by the latest final evaluation and this year's JP shortfall.")
     def training_recommendations(self, employee_id: Annotated[strawberry.ID, strawberry.argument(
@@ -397,7 +397,7 @@ class TrainingQuery:
                                  ) -> list[TrainingRecommendation]:
         employee = parse_input_id(employee_id, "Employee", "employeeId")
         today = dt.date.today()
-        return sql.Rows(values=(year or today.year, employee, today), access=sql.requires("training", "read"),
+        return sql.Rows(values=(year or today.year, employee, today), access=sql.requires("training", "read"),  # type: ignore[return-value]  # a described read: the compiler answers its specification
                         guard=sql.Exists("Employee", (sql.eq("id", employee),),
                                          lambda: NotFound("Employee not found", field="employeeId"),
                                          access=READ_TRAINING_OF_EMPLOYEE))

@@ -85,9 +85,9 @@ async def import_training(tenant_slug: str, text: str, source: str, *, progress:
             if starts_on and ends_on:
                 for problem in rules.record_problems(cell(row, columns, "title"), cell(row, columns, "organiser"),
                                                      starts_on, ends_on, jp):
-                    errors.append(RowError(line, problem.field.upper(), problem.message))
-            if errors and errors[-1].line == line:
-                continue
+                    errors.append(RowError(line, (problem.field or "").upper(), problem.message))
+            if (errors and errors[-1].line == line) or starts_on is None or ends_on is None:
+                continue  # (a missing date is an error of this line)
             records.append(TrainingRecord(
                 tenant_id=tenant.id, employee_id=employees[nip], title=cell(row, columns, "title"),
                 kind=TrainingKind(kind), organiser=cell(row, columns, "organiser"), starts_on=starts_on,

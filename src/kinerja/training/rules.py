@@ -102,7 +102,8 @@ TARGET_SETTINGS = {EmploymentType.PNS: "jp_target_pns", EmploymentType.PPPK: "jp
 
 def target_for(settings: TenantSettings, employment_type: EmploymentType) -> int:
     """The yearly JP of an employee of this employment type, from the tenant's settings."""
-    return getattr(settings, TARGET_SETTINGS[employment_type])
+    target: int = getattr(settings, TARGET_SETTINGS[employment_type])
+    return target
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,43 @@ class Dialect:
     def convert(self, value):
         return value
 
+    # The SQL each database spells its own way (see Postgres and Sqlite).
+    def obj(self, pairs: list[tuple[str, str]]) -> str:
+        raise NotImplementedError
+
+    def array(self, items: list[str]) -> str:
+        raise NotImplementedError
+
+    def embed(self, subquery: str) -> str:
+        raise NotImplementedError
+
+    def agg(self, element: str, order: str, filter_: str | None = None) -> str:
+        raise NotImplementedError
+
+    def list_query(self, element: str, from_where: str, order: str) -> str:
+        raise NotImplementedError
+
+    def bool_value(self, condition: str) -> str:
+        raise NotImplementedError
+
+    def boolean(self, value: bool) -> str:
+        raise NotImplementedError
+
+    def string(self, text: str) -> str:
+        raise NotImplementedError
+
+    def sentinel(self, number: int = 0) -> str:
+        raise NotImplementedError
+
+    def text(self, expression: str) -> str:
+        raise NotImplementedError
+
+    def ids_condition(self, column: str, placeholder: str) -> str:
+        raise NotImplementedError
+
+    def encode(self, kind: str, expression: str) -> str:
+        raise NotImplementedError
+
 
 class Postgres(Dialect):
     name = "postgres"

@@ -44,7 +44,7 @@ _INT_BOUNDS = [(tf.SmallIntField, 2 ** 15), (tf.IntField, 2 ** 31), (tf.BigIntFi
 
 def int_bounds(model) -> dict[str, tuple[int, int]]:
     """The range of each integer column, from a tortoise model."""
-    bounds = {}
+    bounds: dict[str, tuple[int, int]] = {}
     for name, model_field in model._meta.fields_map.items():
         for cls, limit in _INT_BOUNDS:
             if type(model_field) is cls or (isinstance(model_field, cls) and not isinstance(model_field, RelationalField)):

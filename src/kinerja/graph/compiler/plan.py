@@ -367,7 +367,7 @@ class Planner:
         return self.pobj([n.selection_set for n in nodes if n.selection_set is not None], named)
 
     def pobj(self, selection_sets: list, gql_type: GraphQLObjectType) -> PObj:
-        fields = []
+        fields: list[tuple[str, str, str | None, Any]] = []
         for key, nodes in self.collect(selection_sets, gql_type).items():
             name = nodes[0].name.value
             if name == "__typename":

@@ -15,7 +15,7 @@ import decimal
 import uuid
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 from graphql import (
     FieldNode,
@@ -163,7 +163,7 @@ class Prepared:
     include: bool | None = None
     spec: Any = None
     target: TypeInfo | None = None
-    error: DomainError | None = None
+    error: DomainError | ValueNotStorable | None = None
     legacy: tuple | None = None       # (resolver, object id): node of a type answered by resolvers
     size: int | None = None
     limit: int | None = None
@@ -252,7 +252,9 @@ def prepare_spec(spec, target: TypeInfo | None, request: Request) -> Prepared:
         prepared.size = page_size(spec.first)
         prepared.limit = 0 if prepared.size == 0 else prepared.size + 1
         if spec.after:
-            prepared.cursor = typed_cursor(spec.after, spec.order, target)
+            # A page lists rows of a described type: its target is known.
+            # A page's order names columns, whose values its cursor holds.
+            prepared.cursor = typed_cursor(spec.after, cast(tuple[str, ...], spec.order), cast(TypeInfo, target))
     return prepared
 
 

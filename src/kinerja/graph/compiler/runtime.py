@@ -17,16 +17,20 @@ import asyncio
 import inspect
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any
 
 import orjson
 from graphql import (
+    DocumentNode,
     ExecutionResult,
+    FragmentDefinitionNode,
     GraphQLEnumType,
     GraphQLInterfaceType,
     GraphQLObjectType,
     GraphQLScalarType,
     GraphQLUnionType,
+    OperationDefinitionNode,
     OperationType,
     execute,
     get_named_type,
@@ -38,11 +42,12 @@ from strawberry.types.arguments import convert_arguments
 from kinerja.core.db import ONE_TENANT, bound_tenant, connection, is_postgres, switch_tenant, tenant_read
 from kinerja.core.errors import BadUserInput, DomainError
 from kinerja.graph import sql
-from kinerja.graph.compiler.dialect import POSTGRES, SQLITE
+from kinerja.graph.compiler.dialect import POSTGRES, SQLITE, Dialect
 from kinerja.graph.compiler.model import described_types, strawberry_field
 from kinerja.graph.compiler.plan import Conn, FConst, NotCompilable, Planner, Rel
 from kinerja.graph.compiler.program import (
     Prepared,
+    Program,
     Request,
     build_program,
     fragments_of,
@@ -63,7 +68,8 @@ class _Cache:
     """Least recently used out first."""
 
     def __init__(self, size: int):
-        self.size, self.items = size, OrderedDict()
+        self.size = size
+        self.items: OrderedDict[Any, Any] = OrderedDict()
 
     def find(self, key):
         value = self.items.get(key)
@@ -118,6 +124,15 @@ class Read:
     request variables seen recently, its cost and prepared facts (pure functions of them)."""
 
     __slots__ = ("document", "operation", "fragments", "program", "name", "key", "blocked", "costs", "prepared")
+    document: DocumentNode
+    operation: OperationDefinitionNode | None
+    fragments: dict[str, FragmentDefinitionNode]
+    program: Program | None
+    name: str | None
+    key: Hashable
+    blocked: str | None
+    costs: _Cache
+    prepared: _Cache
 
     @classmethod
     def of(cls, compiler: Compiler, document, text: str | None, name: str | None) -> Read:
@@ -138,14 +153,14 @@ class Read:
 
 
 class Compiler:
-    def __init__(self, schema):
+    def __init__(self, schema: Any) -> None:
         self.schema = schema
         self.gql = schema._schema
         self.types = described_types(self.gql)
         self.programs = _Cache(1024)
         self.statements = _Cache(2048)
         self.reads: dict = _KnownReads(1024)
-        self._dialect = None
+        self._dialect: Dialect | None = None
 
     @property
     def dialect(self):
@@ -237,10 +252,14 @@ class Compiler:
             tenant, user = named, None
         else:
             actor = ctx.require_actor()
-            tenant = bound_tenant.get() if not whole and bound_tenant.get() is not None else actor.tenant_id
+            bound = bound_tenant.get()
+            tenant = bound if not whole and bound is not None else actor.tenant_id
             user = actor.user_id
         dialect = self.dialect
         params = [dialect.convert(v) for v in resolve_params(compiled.sources, facts, tenant, user, ids)]
+        if compiled.sql is None:
+            raise ValueError("an answer without a statement has nothing to run")
+        rows: Sequence[Any]
         if whole:
             async with tenant_read(tenant, user_id=user) as fetch:
                 rows = await fetch(compiled.sql, params)
@@ -273,7 +292,8 @@ class Compiler:
         result = await self.answer_read(read, execution.variables or {}, ctx)
         # A public read is not remembered: the schema's path checks the tenant it names each time
         # (one tenant per operation, persisted documents only) before the compiler answers it.
-        if result is not None and text and (text, asked) not in self.reads and not read.program.named:
+        if result is not None and text and (text, asked) not in self.reads \
+                and read.program is not None and not read.program.named:
             self.reads[(text, asked)] = read
         return result
 
@@ -289,8 +309,11 @@ class Compiler:
                           variables_key: bytes | None = None) -> ExecutionResult | None:
         """``variables_key``: the request's variables as canonical JSON, when the caller has them: the
         facts prepared for the same document, permissions and variables are reused."""
+        operation, program = read.operation, read.program
+        if operation is None or program is None:
+            return None  # blocked (Read.of): never answered whole
         found = None
-        public = read.program.named
+        public = program.named
         if variables_key is not None and ctx.actor is not None and not public:
             await ctx.load_permissions()
             cache_key = (await ctx.permissions(), variables_key)
@@ -300,16 +323,16 @@ class Compiler:
             request, facts, compiled = found
             request = Request(ctx, request.permissions, request.variables, self.types, self.schema)
         else:
-            variables = get_variable_values(self.gql, read.operation.variable_definitions or (), raw_variables)
+            variables = get_variable_values(self.gql, operation.variable_definitions or (), raw_variables)
             if isinstance(variables, list):
                 log.debug("read %s: resolvers (invalid variables)", read.name or "-")
                 return None  # graphql-core reports the variables' errors
             request = await self.request(ctx, variables, in_transaction=False, public=public)
-            facts = self.prepare(read.program, request)
+            facts = self.prepare(program, request)
             tenant = await self.named_tenant(facts, ctx) if public else None
             statement_key = (read.key, self.dialect.name, request.permissions, tuple(f.shape for f in facts))
             compiled = self.statement(statement_key, lambda: self.compile_root(
-                read.program, read.fragments, read.operation, facts, request, partial=False))
+                program, read.fragments, operation, facts, request, partial=False))
             if isinstance(compiled, Declined):
                 log.debug("read %s: resolvers (%s)", read.name or "-", compiled.reason)
                 return None
@@ -521,10 +544,10 @@ def install(schema) -> Compiler:
         if name.startswith("__"):
             continue
         if isinstance(gql_type, GraphQLScalarType) and name in ("DateTime", "Date"):
-            gql_type.serialize = _tolerant(gql_type.serialize)
+            gql_type.serialize = _tolerant(gql_type.serialize)  # type: ignore[method-assign]  # graphql-core's scalars read compiled answers
             gql_type.coerce_output_value = _tolerant(gql_type.coerce_output_value)
         if isinstance(gql_type, GraphQLEnumType):
-            gql_type.serialize = gql_type.coerce_output_value = _enum_output(gql_type)
+            gql_type.serialize = gql_type.coerce_output_value = _enum_output(gql_type)  # type: ignore[method-assign]  # graphql-core's enums read compiled answers
         if not isinstance(gql_type, GraphQLObjectType):
             continue
         for field_name, gql_field in gql_type.fields.items():

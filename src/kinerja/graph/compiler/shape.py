@@ -10,6 +10,7 @@ the answer, so null propagation is exactly graphql-core's.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 from kinerja.core.ids import to_global_id
 from kinerja.core.pagination import encode_cursor
@@ -143,10 +144,10 @@ def _step(f) -> Step | None:
             row[key] = project(st.facts[site].spec.value, projection)
         return static
     if isinstance(f, FError):
-        site, factory = f.site, f.error
+        error_site, factory = f.site, f.error
 
         def error(row: dict, st: State) -> None:
-            row[key] = Marker(st.facts[site].error if site is not None else factory())
+            row[key] = Marker(st.facts[error_site].error if error_site is not None else factory())
             st.slow = True
         return error
     if isinstance(f, FLegacy):
@@ -178,7 +179,8 @@ def _relation(rel: Rel) -> Step | None:
             value = row[key]
             if value is None:
                 if missing is not None:
-                    row[key] = Marker(st.facts[site].missing() if missing == "site" else missing())
+                    # "site": the relation's own site (it has one) names the error.
+                    row[key] = Marker(st.facts[cast(int, site)].missing() if missing == "site" else missing())
                     st.slow = True
                 elif nonnull:
                     st.slow = True

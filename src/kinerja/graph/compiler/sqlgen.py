@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from enum import Enum
+from typing import Any, cast
 
 from kinerja.graph import sql
 from kinerja.graph.compiler.dialect import MAX_PAIRS, Dialect
@@ -69,8 +71,12 @@ class Statement:
         def replace(match: re.Match) -> str:
             name = match.group(1)
             if name == "t":
+                if t is None:
+                    raise TypeError("the template's {t} needs an alias")
                 return t
             if name == "p":
+                if p is None:
+                    raise TypeError("the template's {p} needs an alias")
                 return p
             if name == "j":
                 return f"{t}j"
@@ -166,7 +172,7 @@ class Builder:
         finally:
             self._sites.pop()
 
-    def inputs(self, value: sql.Value, site: int | None, alias: str) -> str:
+    def inputs(self, value: sql.Value, site: int | None, alias: str | None) -> str:
         d, st = self.dialect, self.st
         parts = []
         for index, item in enumerate(value.inputs):
@@ -177,8 +183,9 @@ class Builder:
                 parts.append(st.render(item.sql, t=alias, values=item.values, source=source))
         return parts[0] if len(parts) == 1 else d.array(parts)
 
-    def _column_kind(self, alias: str, column: str) -> str:
-        return self._alias_columns.get(alias, {}).get(column, "text")
+    def _column_kind(self, alias: str | None, column: str) -> str:
+        columns = self._alias_columns.get(alias, {}) if alias is not None else {}
+        return columns.get(column, "text")
 
     # -- relations
     def base_conditions(self, target, a: str, parent: str | None, spec: sql.Rows, site: int | None, access) -> list[str]:
@@ -214,7 +221,7 @@ class Builder:
         joins = self.st.render(spec.joins, t=a) if spec is not None and spec.joins else ""
         return f"{target.sql_table} {a} {joins}".rstrip()
 
-    def order(self, items: tuple[str, ...], a: str) -> list[str]:
+    def order(self, items: tuple[sql.Text, ...], a: str) -> list[str]:
         out = []
         for item in items:
             if isinstance(item, sql.Dialects):
@@ -226,8 +233,12 @@ class Builder:
             out.append(f"{expression} DESC" if descending else expression)
         return out
 
-    def default_order(self, spec: sql.Rows, target) -> tuple[str, ...]:
+    def default_order(self, spec: sql.Rows, target) -> tuple[sql.Text, ...]:
         return spec.order or target.table.order or (target.table.key,)
+
+    def keyset(self, spec: sql.Rows, target) -> tuple[str, ...]:
+        """The order of a connection's rows: column names, whose values its cursors hold."""
+        return cast(tuple[str, ...], self.default_order(spec, target))
 
     def guard(self, spec: sql.Rows, site: int | None, value: str) -> str:
         """The value, or the sentinel of the first guard that does not hold."""
@@ -236,6 +247,7 @@ class Builder:
             return value
         st = self.st
         cases = []
+        source: tuple[Any, ...] | None
         for number, guard in enumerate(guards):
             if isinstance(guard, sql.Guard):
                 source = ("site", site, "guard", number) if site is not None else None
@@ -282,7 +294,7 @@ class Builder:
     def connection(self, conn: Conn, parent: str | None) -> str:
         d, st = self.dialect, self.st
         target, spec, site = conn.target, conn.spec, conn.site
-        order = self.default_order(spec, target)
+        order = self.keyset(spec, target)
         uses_page = any(kind in ("nodes", "edges") or (kind == "pageInfo" and any(
             name in ("hasNextPage", "startCursor", "endCursor") for _, name in detail))
             for _, kind, detail in conn.parts)
@@ -358,6 +370,8 @@ class Builder:
             else:
                 equal = f"{a}.{column} = {placeholder}"
                 condition = f"({strict} OR ({equal} AND {condition}))"
+        if condition is None:
+            raise ValueError("a keyset needs at least one ordering column")
         return condition
 
     def _cursor_example(self, site: int, depth: int):
@@ -411,7 +425,8 @@ class Level:
     query that builds their JSON, with the joins of their children's JSON."""
 
     def __init__(self, cte: str, alias: str):
-        self.cte, self.alias, self.joins = cte, alias, []
+        self.cte, self.alias = cte, alias
+        self.joins: list[str] = []
 
 
 class SqliteBuilder(Builder):
@@ -421,7 +436,7 @@ class SqliteBuilder(Builder):
     row), and ``j<n>``, their JSON per parent row (window aggregates keep the order); a parent level
     left-joins its children's JSON. The parameters and the plan are the same as PostgreSQL's."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.levels: list[str] = []
         self._level: Level | None = None
@@ -455,8 +470,8 @@ class SqliteBuilder(Builder):
         self._count += 1
         return self._count
 
-    def _rows(self, n: int, target, spec: sql.Rows, site, access, parent: Level, order: tuple[str, ...],
-              extra: list[str] = (), limit: str | None = None) -> str:
+    def _rows(self, n: int, target, spec: sql.Rows, site, access, parent: Level, order: tuple[sql.Text, ...],
+              extra: Sequence[str] = (), limit: str | None = None) -> str:
         """The rows CTE of a level; returns its name."""
         c, p = f"c{n}", f"p{n}"
         conds = self.base_conditions(target, c, p, spec, site, access) + list(extra)
@@ -486,8 +501,13 @@ class SqliteBuilder(Builder):
         return (f"json_group_array(json({expression})){where} OVER (PARTITION BY __p ORDER BY __n "
                 f"ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)")
 
+    def _parent_level(self) -> Level:
+        if self._level is None:
+            raise RuntimeError("a relation is built inside its parent's level")
+        return self._level
+
     def relation(self, rel: Rel, parent_alias: str | None) -> str:
-        parent = self._level
+        parent = self._parent_level()
         n = self._next()
         self._alias_columns[f"c{n}"] = rel.target.columns
         rows = self._rows(n, rel.target, rel.spec, rel.site, rel.access, parent,
@@ -509,9 +529,9 @@ class SqliteBuilder(Builder):
 
     def connection(self, conn: Conn, parent_alias: str | None) -> str:
         d, st = self.dialect, self.st
-        parent = self._level
+        parent = self._parent_level()
         target, spec, site = conn.target, conn.spec, conn.site
-        order = self.default_order(spec, target)
+        order = self.keyset(spec, target)
         n = self._next()
         self._alias_columns[f"c{n}"] = target.columns
         uses_page = any(kind in ("nodes", "edges") or (kind == "pageInfo" and any(
@@ -520,7 +540,8 @@ class SqliteBuilder(Builder):
         alias = f"v{n}"
         self._alias_columns[alias] = target.columns
         level = Level(f"r{n}", alias)
-        columns, aggregates = [], []
+        columns: list[str] = []
+        aggregates: list[str] = []
         size = None
         if uses_page:
             size = st.param(("site", site, "size"), 0)
