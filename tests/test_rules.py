@@ -106,15 +106,16 @@ def test_every_unit_belongs_to_its_top_level_ancestor():
 
 
 def test_every_development_need_found_is_a_recommendation_trigger():
-    """The GraphQL enum of development needs lists every key ``triggers`` gives, and nothing else."""
+    """The GraphQL enum of development needs lists every key the recommendations' statement can give
+    (training/graphql.py: a predicate of PREDICATE_TRIGGERS, a BerAKHLAK value or ANY, the JP shortfall),
+    and nothing else."""
     from kinerja.evaluations.rules import Predicate
     from kinerja.plans.rules import BerakhlakValue
-    from kinerja.training.rules import RecommendationTrigger, triggers
+    from kinerja.training.rules import PREDICATE_TRIGGERS, RecommendationTrigger
 
-    found = set(triggers(None, True, {}, True))
-    for predicate in Predicate:
-        found |= set(triggers(predicate.value, False, {}, False))
-    for value in BerakhlakValue:
-        found |= set(triggers(None, True, {value.value: "catatan"}, False))
+    assert set(PREDICATE_TRIGGERS) <= {p.value for p in Predicate}
+
+    found = {f"PREDICATE:{p}" for p in PREDICATE_TRIGGERS} | {f"BEHAVIOUR:{v.value}" for v in BerakhlakValue}
+    found |= {"BEHAVIOUR:ANY", "JP_SHORTFALL"}
     assert found == {trigger.value for trigger in RecommendationTrigger}
     assert all(trigger.value.replace(":", "_") == trigger.name for trigger in RecommendationTrigger)
