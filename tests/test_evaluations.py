@@ -204,6 +204,9 @@ async def test_dashboards_and_recognition(api, count_statements):
                        {"u": to_global_id("OrgUnit", root.id)}, kepala)
     assert [t["predicate"] for t in top["topPerformers"]] == ["SANGAT_BAIK", "SANGAT_BAIK", "BAIK", "BAIK"]
 
+    # A draft plan of the year in the unit (one may exist already: then this answers CONFLICT).
+    await api.post("mutation($y: Int!) { createPerformancePlan(input: {year: $y}) { userErrors { code } } }",
+                   {"y": YEAR}, await api.token("nanggalo", "pegawai"))
     dashboard = ("query($u: ID!, $p: ID!) { unitDashboard(orgUnitId: $u, periodId: $p) { employees "
                  "plansByStatus { status count } indicators indicatorsRealised evaluationsFinal evaluationsDue "
                  "predicateCounts { predicate count } } }")
@@ -214,7 +217,13 @@ async def test_dashboards_and_recognition(api, count_statements):
     assert {c["predicate"]: c["count"] for c in data["predicateCounts"]}["SANGAT_BAIK"] == 2
     from kinerja.plans.models import PerformancePlan
 
-    plans = [p for p in await rows(PerformancePlan, tenant.id, year=YEAR) if p.status.value != "SUPERSEDED"]
+    units, subtree = await rows(OrgUnit, tenant.id), {root.id}
+    while grown := {u.id for u in units if u.parent_id in subtree} - subtree:
+        subtree |= grown
+    members = {e.id for e in await rows(Employee, tenant.id) if e.active and e.org_unit_id in subtree}
+    plans = [p for p in await rows(PerformancePlan, tenant.id, year=YEAR)
+             if p.status.value != "SUPERSEDED" and p.employee_id in members]
+    assert plans
     assert sum(c["count"] for c in data["plansByStatus"]) == len(plans)
     pegawai = await api.token("nanggalo", "pegawai")
     body = await api.post(dashboard, {"u": to_global_id("OrgUnit", root.id), "p": to_global_id("Period", annual.id)},

@@ -66,7 +66,7 @@ class ComplaintHandling:
 
 
 def _plans_by_status(statuses) -> list[StatusCount]:
-    found = loaded(statuses) or []
+    found = [status for (status,) in loaded(statuses) or []]
     return [StatusCount(status=s, count=found.count(s.value)) for s in PlanStatus]
 
 
