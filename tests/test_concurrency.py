@@ -11,7 +11,7 @@ import itertools
 import uuid
 
 import pytest
-from conftest import BACKEND, rows, running_server
+from conftest import BACKEND, approved_plans, rows, running_server
 from parallel import Client, PlanEvents, outcome, payloads, together
 
 from kinerja.auth.models import LoginFailure, PolicyRule, Role, User
@@ -292,6 +292,7 @@ async def _draft_evaluation(api: Client, slug: str) -> tuple[Tenant, str, dict]:
     period = next(p for p in await rows(Period, tenant.id, year=year) if p.kind.value != "ANNUAL")
     atasan_user = (await rows(User, tenant.id, username="atasan"))[0]
     member = sorted(await rows(Employee, tenant.id, supervisor_id=atasan_user.employee_id), key=lambda e: e.nip)[0]
+    await approved_plans(tenant.id, [member.id], year)
     base = {"employeeId": to_global_id("Employee", member.id), "periodId": to_global_id("Period", period.id)}
     answer = (await api.ok(EVALUATE, {"i": {**base, "resultsRating": "SESUAI_EKSPEKTASI",
                                             "behaviourRating": "DI_ATAS_EKSPEKTASI"}},
@@ -363,8 +364,8 @@ async def test_setting_a_unit_rating_at_once_sets_it_once(api):
              "userErrors { code message } } }")
     variables = {"i": {"orgUnitId": to_global_id("OrgUnit", unit_id.org_unit_id),
                        "periodId": to_global_id("Period", period.id), "rating": "BAIK"}}
-    hr = await api.token("nanggalo", "bkpsdm")
-    answers = await together(M, lambda _i: api.post(query, variables, hr))
+    kepala = await api.token("nanggalo", "kepala")  # the head of the unit above (SE MenPANRB 3/2023)
+    answers = await together(M, lambda _i: api.post(query, variables, kepala))
     successes, codes = outcome(answers, "setUnitPerformance")
     stored = await rows(UnitPerformance, tenant.id, period_id=period.id)
     assert successes == 1 and codes == ["CONFLICT"] * (M - 1) and len(stored) == 1

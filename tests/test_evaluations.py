@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 
-from conftest import error_codes, rows
+from conftest import approved_plans, error_codes, rows
 
 from kinerja.auth.models import User
 from kinerja.core.db import tenant_transaction
@@ -44,6 +44,7 @@ async def _setup(slug):
     team = sorted(await rows(Employee, tenant.id, supervisor_id=atasan.id), key=lambda e: e.name)
     async with tenant_transaction(tenant.id):  # a year the demo has not evaluated
         await ensure_periods(tenant, YEAR)
+    await approved_plans(tenant.id, [atasan.id] + [e.id for e in team], YEAR)
     periods = sorted(await rows(Period, tenant.id, year=YEAR), key=lambda p: (p.kind.value, p.sequence))
     periodic = [p for p in periods if p.kind.value != "ANNUAL"]
     annual = next(p for p in periods if p.kind.value == "ANNUAL")
@@ -79,8 +80,10 @@ async def test_only_the_assessor_or_an_acting_assessor_evaluates(api):
     cross_team = (await api.ok(EVALUATE, _evaluate(outsider, periodic[-1], "SESUAI_EKSPEKTASI", "SESUAI_EKSPEKTASI"),
                                await api.token("bungo", "atasan")))["evaluateEmployee"]
     assert cross_team["userErrors"][0]["code"] == "NOT_FOUND"
-    acting = (await api.ok(EVALUATE, args, await api.token("bungo", "bkpsdm")))["evaluateEmployee"]
-    assert acting["userErrors"] == [] and acting["evaluation"]["predicate"] == "BAIK"
+    hr = (await api.ok(EVALUATE, args, await api.token("bungo", "bkpsdm")))["evaluateEmployee"]
+    assert hr["userErrors"][0]["code"] == "FORBIDDEN"  # tenant-wide permission, but not the assessor
+    own = (await api.ok(EVALUATE, args, await api.token("bungo", "atasan")))["evaluateEmployee"]
+    assert own["userErrors"] == [] and own["evaluation"]["predicate"] == "BAIK"
 
 
 async def test_final_is_locked_and_corrections_are_new_versions(api):
@@ -131,12 +134,13 @@ async def test_distribution_guide_for_every_unit_rating(api):
         answer = (await api.ok(EVALUATE, _evaluate(member, period, *cell), token))["evaluateEmployee"]
         first = first or answer["evaluation"]["id"]
     hr = await api.token("tangerang-selatan", "bkpsdm")
+    kepala = await api.token("tangerang-selatan", "kepala")  # heads the unit above atasan's
     unit = to_global_id("OrgUnit", atasan.org_unit_id)
     query = ("query($u: ID!, $p: ID!) { unitDistribution(orgUnitId: $u, periodId: $p) { unitRating total "
              "counts { predicate count percent } breaches { message } } }")
     for rating, messages in GUIDE.items():
         set_answer = (await api.ok(SET_UNIT, {"i": {"orgUnitId": unit, "periodId": to_global_id("Period", period.id),
-                                                    "rating": rating}}, hr))["setUnitPerformance"]
+                                                    "rating": rating}}, kepala))["setUnitPerformance"]
         assert set_answer["unitPerformance"] == {"rating": rating}
         data = (await api.ok(query, {"u": unit, "p": to_global_id("Period", period.id)}, hr))["unitDistribution"]
         assert data["unitRating"] == rating and data["total"] == 10
@@ -148,13 +152,21 @@ async def test_distribution_guide_for_every_unit_rating(api):
 
 
 async def test_head_of_unit_results_follow_the_unit(api):
+    """SE MenPANRB 3/2023: for the head of a unit, the unit's achievement is the results rating, set by
+    the leader of the organisation above it; an input results rating is refused, not silently replaced."""
     tenant, users, atasan, team, periodic, _annual = await _setup("samarinda")
     period = periodic[2]
-    hr = await api.token("samarinda", "bkpsdm")
-    await api.ok(SET_UNIT, {"i": {"orgUnitId": to_global_id("OrgUnit", atasan.org_unit_id),
-                                  "periodId": to_global_id("Period", period.id), "rating": "ISTIMEWA"}}, hr)
     kepala = await api.token("samarinda", "kepala")
-    answer = (await api.ok(EVALUATE, _evaluate(atasan, period, "DI_BAWAH_EKSPEKTASI", "SESUAI_EKSPEKTASI"),
+    rated = (await api.ok(SET_UNIT, {"i": {"orgUnitId": to_global_id("OrgUnit", atasan.org_unit_id),
+                                           "periodId": to_global_id("Period", period.id), "rating": "ISTIMEWA"}},
+                          kepala))["setUnitPerformance"]
+    assert rated["userErrors"] == []
+    override = (await api.ok(EVALUATE, _evaluate(atasan, period, "DI_BAWAH_EKSPEKTASI", "SESUAI_EKSPEKTASI"),
+                             kepala))["evaluateEmployee"]
+    assert override["evaluation"] is None
+    assert [(e["field"], e["code"]) for e in override["userErrors"]] == [("resultsRating", "BAD_USER_INPUT")]
+    assert "SE MenPANRB 3/2023" in override["userErrors"][0]["message"]
+    answer = (await api.ok(EVALUATE, _evaluate(atasan, period, None, "SESUAI_EKSPEKTASI"),
                            kepala))["evaluateEmployee"]
     assert answer["userErrors"] == []
     assert answer["evaluation"]["resultsFromUnit"] and answer["evaluation"]["predicate"] == "BAIK"

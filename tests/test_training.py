@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import error_codes, rows
+from conftest import approved_plans, error_codes, rows
 
 from kinerja.auth.models import User
 from kinerja.core.csvimport import ImportFailed
@@ -113,6 +113,7 @@ async def test_recommendations_follow_from_the_evaluation(api):
     async with tenant_transaction(tenant.id):
         await ensure_periods(tenant, 2028)
     period = next(p for p in await rows(Period, tenant.id, year=2028) if p.kind.value == "ANNUAL")
+    await approved_plans(tenant.id, [people["pegawai"].id], 2028)
     atasan = await api.token("nanggalo", "atasan")
     evaluation = (await api.ok(
         "mutation($i: EvaluateEmployeeInput!) { evaluateEmployee(input: $i) { evaluation { id predicate } } }",

@@ -66,7 +66,7 @@ class ComplaintHandling:
 
 
 def _plans_by_status(statuses) -> list[StatusCount]:
-    found = loaded(statuses) or []
+    found = [row[0] if isinstance(row, list) else row for row in loaded(statuses) or []]  # one [status] per plan
     return [StatusCount(status=s, count=found.count(s.value)) for s in PlanStatus]
 
 

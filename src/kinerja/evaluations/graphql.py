@@ -17,10 +17,13 @@ from kinerja.core.errors import Forbidden, NotFound
 from kinerja.core.ids import parse_optional_id as parse_input_id
 from kinerja.core.ids import to_global_id
 from kinerja.evaluations import rules, service
+from kinerja.evaluations.models import ActingAssessor as ActingAssessorModel
 from kinerja.evaluations.models import Evaluation as EvaluationModel
+from kinerja.evaluations.models import PlanWaiver as PlanWaiverModel
 from kinerja.evaluations.models import UnitPerformance as UnitPerformanceModel
-from kinerja.evaluations.rules import EvaluationStatus, Predicate, Rating, UnitRating
+from kinerja.evaluations.rules import ActingKind, EvaluationStatus, Predicate, Rating, UnitRating
 from kinerja.graph import sql
+from kinerja.graph.enums import described
 from kinerja.graph.relay import Connection, Node, UserError, run_mutation
 from kinerja.org.graphql import Employee, OrgUnit, Period
 from kinerja.org.models import OrgUnit as OrgUnitModel
@@ -31,6 +34,10 @@ strawberry.enum(Rating, description="Rating of results (hasil kerja) or behaviou
 strawberry.enum(Predicate, description="Predikat kinerja pegawai, the cell of the rating matrix.")
 strawberry.enum(UnitRating, description="Capaian kinerja organisasi (SE MenPANRB 3/2023).")
 strawberry.enum(EvaluationStatus, description="DRAFT, FINAL (locked) or CORRECTED (replaced by a newer version).")
+described(ActingKind, "Jenis pejabat penilai pengganti: the kind of acting assessor's appointment.", {
+    "PLT": "Pelaksana Tugas (Plt): acting official while the post is vacant.",
+    "PLH": "Pelaksana Harian (Plh): acting official while the official is temporarily absent.",
+})
 
 
 READ_EVALUATIONS = employee_rows("evaluation", "read", "employee_id")
@@ -244,6 +251,53 @@ class UnitPerformance:
     updated_at: dt.datetime
 
 
+@sql.table(ActingAssessorModel, description="Pejabat penilai pengganti (Plt/Plh): an acting assessor HR assigned "
+                                             "to assess an official's direct subordinates for a date range.")
+class ActingAssessor:
+    kind: ActingKind = strawberry.field(description="Plt or Plh.")
+    starts_on: dt.date = strawberry.field(description="Tanggal mulai: the first day of the assignment.")
+    ends_on: dt.date = strawberry.field(description="Tanggal selesai: the last day of the assignment.")
+    official: Employee = sql.join("official_id", description="Pejabat definitif: the official acted for.")
+    acting: Employee = sql.join("acting_id", description="Pejabat Plt/Plh: the employee who assesses in his place.")
+
+
+@sql.table(PlanWaiverModel, description="Pengecualian SKP: HR's waiver of the approved-SKP precondition of an "
+                                        "evaluation for one employee and year.")
+class PlanWaiver:
+    year: int = strawberry.field(description="Tahun: the year of the waived SKP.")
+    reason: str = strawberry.field(description="Alasan: why HR waived the requirement.")
+    created_at: dt.datetime = strawberry.field(description="Waktu: when the waiver was granted.")
+    employee: Employee = sql.join("employee_id", description="Pegawai: the employee concerned.")
+
+
+@strawberry.input(description="Penugasan Plt/Plh sebagai pejabat penilai: assign an acting assessor.")
+class AssignActingAssessorInput:
+    official_id: strawberry.ID = strawberry.field(description="Pejabat definitif: the official acted for.")
+    acting_id: strawberry.ID = strawberry.field(description="Pegawai Plt/Plh: the acting assessor.")
+    kind: ActingKind = strawberry.field(description="Plt or Plh.")
+    starts_on: dt.date = strawberry.field(description="Tanggal mulai: the first day.")
+    ends_on: dt.date = strawberry.field(description="Tanggal selesai: the last day (inclusive).")
+
+
+@strawberry.input(description="Pengecualian SKP: waive the approved-SKP requirement for one employee and year.")
+class WaiveApprovedPlanInput:
+    employee_id: strawberry.ID = strawberry.field(description="Pegawai: the employee to evaluate.")
+    year: int = strawberry.field(description="Tahun: the year of the periods to evaluate.")
+    reason: str = strawberry.field(description="Alasan (1-2000 characters): why the SKP requirement is waived.")
+
+
+@strawberry.type(description="Hasil penugasan Plt/Plh: the assignment, or why it was refused.")
+class ActingAssessorPayload:
+    acting_assessor: ActingAssessor | None = strawberry.field(default=None, description="The new assignment.")
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description="Why it was refused.")
+
+
+@strawberry.type(description="Hasil pengecualian SKP: the waiver, or why it was refused.")
+class PlanWaiverPayload:
+    plan_waiver: PlanWaiver | None = strawberry.field(default=None, description="The waiver.")
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description="Why it was refused.")
+
+
 @strawberry.input
 class EvaluationFilter:
     period_id: strawberry.ID | None = None
@@ -264,7 +318,8 @@ class EvaluateEmployeeInput:
     employee_id: strawberry.ID
     period_id: strawberry.ID
     results_rating: Rating | None = strawberry.field(
-        default=None, description="Ignored for the head of a rated unit (the unit's achievement is used).")
+        default=None, description="Refused for the head of a rated unit: the unit's achievement is the results "
+                                  "rating (SE MenPANRB 3/2023).")
     behaviour_rating: Rating
     notes: list[BehaviourNoteInput] | None = None
 
@@ -396,7 +451,28 @@ class EvaluationMutation:
             return {"evaluation": sql.ref("Evaluation", row.id)}
         return await run_mutation(info, EvaluationPayload, work)
 
-    @strawberry.mutation(description="Set a unit's performance rating for a period (its head, or HR).")
+    @strawberry.mutation(description="Penugasan Plt/Plh (HR): the acting employee assesses the official's direct "
+                                     "subordinates from startsOn to endsOn.")
+    async def assign_acting_assessor(self, info: Info, input: AssignActingAssessorInput) -> ActingAssessorPayload:
+        async def work():
+            row = await service.assign_acting_assessor(
+                info.context, parse_input_id(input.official_id, "Employee", "officialId"),
+                parse_input_id(input.acting_id, "Employee", "actingId"), input.kind, input.starts_on, input.ends_on)
+            return {"acting_assessor": sql.ref("ActingAssessor", row.id)}
+        return await run_mutation(info, ActingAssessorPayload, work)
+
+    @strawberry.mutation(description="Pengecualian SKP (HR): evaluate an employee's periods of a year without an "
+                                     "approved SKP, with a reason (audited).")
+    async def waive_approved_plan(self, info: Info, input: WaiveApprovedPlanInput) -> PlanWaiverPayload:
+        async def work():
+            row = await service.waive_approved_plan(
+                info.context, parse_input_id(input.employee_id, "Employee", "employeeId"), input.year, input.reason)
+            return {"plan_waiver": sql.ref("PlanWaiver", row.id)}
+        return await run_mutation(info, PlanWaiverPayload, work)
+
+    @strawberry.mutation(description="Set a unit's performance rating for a period: by the leader of the organisation "
+                                     "above it (its head's superior or the parent unit's head; for a top-level unit, "
+                                     "also the regional official), never its own head (SE MenPANRB 3/2023).")
     async def set_unit_performance(self, info: Info, input: SetUnitPerformanceInput) -> UnitPerformancePayload:
         async def work():
             row = await service.set_unit_performance(info.context, parse_input_id(input.org_unit_id, "OrgUnit", "orgUnitId"),

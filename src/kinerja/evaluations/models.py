@@ -3,7 +3,7 @@ from __future__ import annotations
 from tortoise import fields
 
 from kinerja.core.models import TenantModel
-from kinerja.evaluations.rules import EvaluationStatus, Predicate, Rating, UnitRating
+from kinerja.evaluations.rules import ActingKind, EvaluationStatus, Predicate, Rating, UnitRating
 
 
 class EvaluationRule(TenantModel):
@@ -58,3 +58,33 @@ class UnitPerformance(TenantModel):
     class Meta:
         table = "unit_performance"
         unique_together = (("tenant", "org_unit", "period"),)
+
+
+class ActingAssessor(TenantModel):
+    """A Plt/Plh assigned by HR: from ``starts_on`` to ``ends_on`` the acting employee assesses the
+    official's direct subordinates in the official's place."""
+
+    official = fields.ForeignKeyField("kinerja.Employee", related_name=False, on_delete=fields.RESTRICT)
+    acting = fields.ForeignKeyField("kinerja.Employee", related_name=False, on_delete=fields.RESTRICT)
+    kind = fields.CharEnumField(ActingKind, max_length=3)
+    starts_on = fields.DateField()
+    ends_on = fields.DateField()
+    assigned_by = fields.ForeignKeyField("kinerja.User", related_name=False, on_delete=fields.RESTRICT)
+
+    class Meta:
+        table = "acting_assessor"
+        unique_together = (("tenant", "official", "acting", "starts_on"),)
+        indexes = (("tenant_id", "acting_id", "ends_on"),)
+
+
+class PlanWaiver(TenantModel):
+    """HR's override of the approved-SKP precondition for one employee and year, with its reason."""
+
+    employee = fields.ForeignKeyField("kinerja.Employee", related_name=False, on_delete=fields.RESTRICT)
+    year = fields.SmallIntField()
+    reason = fields.TextField()
+    granted_by = fields.ForeignKeyField("kinerja.User", related_name=False, on_delete=fields.RESTRICT)
+
+    class Meta:
+        table = "plan_waiver"
+        unique_together = (("tenant", "employee", "year"),)

@@ -31,6 +31,13 @@ class UnitRating(StrEnum):
     SANGAT_KURANG = "SANGAT_KURANG"
 
 
+class ActingKind(StrEnum):
+    """An acting assessor's appointment (Surat Edaran Kepala BKN 1/2021 on Plt and Plh)."""
+
+    PLT = "PLT"  # pelaksana tugas: the post is vacant
+    PLH = "PLH"  # pelaksana harian: the official is temporarily absent
+
+
 class EvaluationStatus(StrEnum):
     DRAFT = "DRAFT"
     FINAL = "FINAL"
@@ -144,3 +151,84 @@ def matrix_problem(matrix: object) -> str | None:
             if row.get(behaviour.value) not in {p.value for p in Predicate}:
                 return f"matrix[{results.value}][{behaviour.value}] must be a predicate"
     return None
+
+
+# --- who may rate whom (PermenPANRB 6/2022; SE MenPANRB 3/2023) ----------------------------------
+
+NO_EMPLOYEE_RECORD = "A login without an employee record cannot be an assessor"
+SELF_ASSESSMENT = "An assessor never evaluates himself or herself"
+NOT_THE_ASSESSOR = ("Only the employee's direct supervisor, or an acting assessor (Plt/Plh) HR assigned for "
+                    "that supervisor, evaluates")
+
+
+def assessor_problem(actor: object | None, evaluatee: object, supervisor: object | None,
+                     acting_for: set) -> str | None:
+    """Why the actor (an employee id, or None for a login without one) may not assess the evaluatee,
+    or None: the pejabat penilai is the direct supervisor (PermenPANRB 6/2022), or the Plt/Plh HR
+    assigned for that supervisor (``acting_for``: the officials the actor acts for today). Never the
+    evaluatee; never a login without an employee record."""
+    if actor is None:
+        return NO_EMPLOYEE_RECORD
+    if actor == evaluatee:
+        return SELF_ASSESSMENT
+    if supervisor is not None and (actor == supervisor or supervisor in acting_for):
+        return None
+    return NOT_THE_ASSESSOR
+
+
+OWN_UNIT = ("The head of a unit never sets its own rating: the leader of the organisation above it does "
+            "(SE MenPANRB 3/2023)")
+NOT_THE_UNIT_RATER = ("A unit's rating is set by the leader of the organisation above it: the head of its parent "
+                      "unit or its head's direct supervisor (SE MenPANRB 3/2023)")
+NOT_THE_REGIONAL_RATER = ("A top-level unit's rating is set by its head's direct supervisor or the regional "
+                          "official (tenant-wide unit_performance:write) (SE MenPANRB 3/2023)")
+
+
+def unit_rater_problem(actor: object | None, head: object | None, head_supervisor: object | None,
+                       parent_head: object | None, top_level: bool, regional: bool) -> str | None:
+    """Why the actor may not set the unit's performance rating, or None. SE MenPANRB 3/2023: the
+    leader of the organisation above the unit (pimpinan organisasi di atasnya) rates it, never the
+    unit's own head; for a top-level perangkat daerah, the regional official above it (``regional``:
+    the actor holds the tenant-wide permission on behalf of the Sekretaris Daerah / kepala daerah)."""
+    if actor is not None and actor == head:
+        return OWN_UNIT
+    above = {x for x in (head_supervisor, parent_head) if x is not None}
+    if actor is not None and actor in above:
+        return None
+    if top_level:
+        return None if regional else NOT_THE_REGIONAL_RATER
+    return NOT_THE_UNIT_RATER
+
+
+RESULTS_FROM_UNIT = ("For the head of a rated unit the results rating is the unit's achievement (SE MenPANRB "
+                     "3/2023): leave resultsRating out")
+
+
+def results_input_problem(unit_result: Rating | None, given: Rating | None) -> str | None:
+    """No silent override: a results rating given for a head whose results follow from the unit."""
+    return RESULTS_FROM_UNIT if unit_result is not None and given is not None else None
+
+
+NO_APPROVED_PLAN = ("The employee has no approved SKP for {year}: evaluation follows an approved plan "
+                    "(PermenPANRB 6/2022), unless HR waives it with a reason")
+
+
+def plan_precondition_problem(required: bool, approved_plan: bool, waived: bool, year: int) -> str | None:
+    """Evaluating a period requires an approved SKP of its year (a tenant rule, on by default), unless
+    HR waived it for the employee and year."""
+    if not required or approved_plan or waived:
+        return None
+    return NO_APPROVED_PLAN.format(year=year)
+
+
+SELF_ACTING = "An official cannot be his or her own acting assessor"
+ACTING_DATES = "endsOn must not be before startsOn"
+
+
+def acting_problem(official: object, acting: object) -> str | None:
+    """A Plt/Plh acts for someone else."""
+    return SELF_ACTING if official == acting else None
+
+
+def acting_dates_problem(starts_on, ends_on) -> str | None:
+    return ACTING_DATES if ends_on < starts_on else None

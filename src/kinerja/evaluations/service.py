@@ -7,6 +7,7 @@ what the previous one committed (``core/once.py``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -16,13 +17,14 @@ from kinerja.core import clock, once
 from kinerja.core.context import RequestContext
 from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from kinerja.evaluations import rules
-from kinerja.evaluations.models import Evaluation, EvaluationRule, UnitPerformance
+from kinerja.evaluations.models import ActingAssessor, Evaluation, EvaluationRule, PlanWaiver, UnitPerformance
 from kinerja.evaluations.rules import EvaluationStatus, Predicate, Rating, UnitRating
 from kinerja.org.models import Employee, OrgUnit, Period, Position
 from kinerja.org.scoping import actor_unit_subtree, employee_scope, unit_subtree_ids
 from kinerja.org.service import visible_employees
 from kinerja.plans.models import PerformancePlan
 from kinerja.plans.rules import BerakhlakValue, PlanStatus
+from kinerja.tenancy.models import tenant_settings
 
 LIVE = [EvaluationStatus.DRAFT, EvaluationStatus.FINAL]  # versions not replaced by a correction
 
@@ -65,17 +67,92 @@ def _notes(raw: list[tuple[BerakhlakValue, str]] | None) -> dict[str, str]:
     return notes
 
 
+async def acting_for(tenant_id: uuid.UUID, me: uuid.UUID | None) -> set[uuid.UUID]:
+    """The officials whose subordinates the employee assesses today as their Plt/Plh."""
+    if me is None:
+        return set()
+    today = clock.now().date()
+    return set(await ActingAssessor.filter(tenant_id=tenant_id, acting_id=me, starts_on__lte=today,
+                                           ends_on__gte=today).values_list("official_id", flat=True))
+
+
 async def _may_evaluate(ctx: RequestContext, employee: Employee) -> uuid.UUID:
-    """The assessor: the direct supervisor (evaluation:write:team) or, with evaluation:write:tenant,
-    an acting assessor assigned by HR. Returns the assessor's employee id."""
+    """The assessor (pejabat penilai): the direct supervisor, or the Plt/Plh HR assigned for that
+    supervisor; never the evaluatee, never a login without an employee record. Any scope of
+    evaluation:write is only the permission; the relation decides (``rules.assessor_problem``).
+    Returns the assessor's employee id."""
+    await ctx.require("evaluation", "write")
     me = await ctx.employee_id()
+    problem = rules.assessor_problem(me, employee.id, employee.supervisor_id,
+                                     await acting_for(employee.tenant_id, me))
+    if problem is not None or me is None:
+        raise Forbidden(problem or rules.NO_EMPLOYEE_RECORD, field="employeeId")
+    return me
+
+
+async def _evaluatee(ctx: RequestContext, employee_id: uuid.UUID) -> Employee:
+    """The employee to evaluate: one the actor sees, or a subordinate of an official the actor acts
+    for as Plt/Plh; NOT_FOUND otherwise (unknown and foreign ids alike)."""
+    try:
+        employee = await (await visible_employees(ctx)).filter(id=employee_id).first()
+    except Forbidden:
+        employee = None
+    if employee is None:
+        tenant_id = ctx.require_tenant()
+        officials = await acting_for(tenant_id, await ctx.employee_id())
+        if officials:
+            employee = await Employee.get_or_none(id=employee_id, tenant_id=tenant_id, supervisor_id__in=officials)
+    if employee is None:
+        raise NotFound("Employee not found", field="employeeId")
+    return employee
+
+
+async def assign_acting_assessor(ctx: RequestContext, official_id: uuid.UUID, acting_id: uuid.UUID,
+                                 kind: rules.ActingKind, starts_on: dt.date, ends_on: dt.date) -> ActingAssessor:
+    """HR assigns a Plt/Plh to assess an official's direct subordinates from ``starts_on`` to ``ends_on``."""
     scopes = await ctx.require("evaluation", "write")
-    if "team" in scopes and me is not None and employee.supervisor_id == me:
-        return me
-    if "tenant" in scopes:
-        return me or employee.supervisor_id or employee.id
-    raise Forbidden("Only the employee's direct supervisor (or an acting assessor with the permission) evaluates",
-                    field="employeeId")
+    if "tenant" not in scopes:
+        raise Forbidden("Only HR (tenant-wide evaluation:write) assigns acting assessors", field="officialId")
+    tenant_id = ctx.require_tenant()
+    official = await Employee.get_or_none(id=official_id, tenant_id=tenant_id)
+    if official is None:
+        raise NotFound("Employee not found", field="officialId")
+    acting = await Employee.get_or_none(id=acting_id, tenant_id=tenant_id, active=True)
+    if acting is None:
+        raise NotFound("Employee not found", field="actingId")
+    if (problem := rules.acting_problem(official.id, acting.id)) is not None:
+        raise ValidationFailed([FieldError("actingId", "BAD_USER_INPUT", problem)])
+    if (problem := rules.acting_dates_problem(starts_on, ends_on)) is not None:
+        raise ValidationFailed([FieldError("endsOn", "BAD_USER_INPUT", problem)])
+    await once.locked(Employee.filter(id=official.id, tenant_id=tenant_id))  # one assignment per official at a time
+    if await ActingAssessor.exists(tenant_id=tenant_id, official_id=official.id, acting_id=acting.id,
+                                   starts_on__lte=ends_on, ends_on__gte=starts_on):
+        raise Conflict("This acting assessor is already assigned for the official in an overlapping period",
+                       field="startsOn")
+    return await ActingAssessor.create(tenant_id=tenant_id, official_id=official.id, acting_id=acting.id, kind=kind,
+                                       starts_on=starts_on, ends_on=ends_on,
+                                       assigned_by_id=ctx.require_actor().user_id)
+
+
+async def waive_approved_plan(ctx: RequestContext, employee_id: uuid.UUID, year: int, reason: str) -> PlanWaiver:
+    """HR overrides the approved-SKP precondition for one employee and year, with a reason."""
+    scopes = await ctx.require("evaluation", "write")
+    if "tenant" not in scopes:
+        raise Forbidden("Only HR (tenant-wide evaluation:write) waives the approved-SKP requirement",
+                        field="employeeId")
+    tenant_id = ctx.require_tenant()
+    employee = await Employee.get_or_none(id=employee_id, tenant_id=tenant_id)
+    if employee is None:
+        raise NotFound("Employee not found", field="employeeId")
+    if not 2000 <= year <= 2100:
+        raise ValidationFailed([FieldError("year", "BAD_USER_INPUT", "Year must be between 2000 and 2100")])
+    if not reason or not reason.strip() or len(reason) > 2000:
+        raise ValidationFailed([FieldError("reason", "BAD_USER_INPUT", "A reason (1-2000 characters) is required")])
+    await _locked_employee(employee)
+    if await PlanWaiver.exists(tenant_id=tenant_id, employee_id=employee.id, year=year):
+        raise Conflict("The approved-SKP requirement is already waived for this employee and year", field="year")
+    return await PlanWaiver.create(tenant_id=tenant_id, employee_id=employee.id, year=year, reason=reason.strip(),
+                                   granted_by_id=ctx.require_actor().user_id)
 
 
 async def _unit_result(employee: Employee, period: Period) -> Rating | None:
@@ -92,18 +169,15 @@ async def evaluate_employee(ctx: RequestContext, employee_id: uuid.UUID, period_
                             results_rating: Rating | None, behaviour_rating: Rating,
                             notes: list[tuple[BerakhlakValue, str]] | None) -> Evaluation:
     """Create or update the draft evaluation of an employee for a period."""
-    try:
-        employee = await (await visible_employees(ctx)).filter(id=employee_id).first()
-    except Forbidden:
-        employee = None
-    if employee is None:
-        raise NotFound("Employee not found", field="employeeId")
+    employee = await _evaluatee(ctx, employee_id)
     assessor_id = await _may_evaluate(ctx, employee)
     employee = await _locked_employee(employee)
     period = await Period.get_or_none(id=period_id, tenant_id=employee.tenant_id)
     if period is None:
         raise NotFound("Period not found", field="periodId")
     unit_result = await _unit_result(employee, period)
+    if (problem := rules.results_input_problem(unit_result, results_rating)) is not None:
+        raise ValidationFailed([FieldError("resultsRating", "BAD_USER_INPUT", problem)])
     if unit_result is None and results_rating is None:
         raise ValidationFailed([FieldError("resultsRating", "BAD_USER_INPUT", "resultsRating is required")])
     results = unit_result or results_rating
@@ -114,6 +188,11 @@ async def evaluate_employee(ctx: RequestContext, employee_id: uuid.UUID, period_
         raise Conflict("The evaluation is FINAL: correct it with a new version and a reason", field="employeeId")
     plan = await PerformancePlan.filter(tenant_id=employee.tenant_id, employee_id=employee.id, year=period.year,
                                         status__in=[PlanStatus.APPROVED, PlanStatus.CLOSED]).order_by("-revision").first()
+    required = (await tenant_settings(employee.tenant_id)).evaluation_requires_approved_plan
+    waived = required and plan is None and await PlanWaiver.exists(tenant_id=employee.tenant_id,
+                                                                   employee_id=employee.id, year=period.year)
+    if (problem := rules.plan_precondition_problem(required, plan is not None, waived, period.year)) is not None:
+        raise Conflict(problem, field="employeeId")
     values = dict(results_rating=results, behaviour_rating=behaviour_rating, results_from_unit=unit_result is not None,
                   notes=_notes(notes), predicate=rules.predicate(rule.matrix, results, behaviour_rating),
                   assessor_id=assessor_id, plan_id=plan.id if plan else None)
@@ -166,6 +245,8 @@ async def correct_evaluation(ctx: RequestContext, evaluation_id: uuid.UUID, reas
         raise Conflict(f"Only a FINAL evaluation is corrected; this one is {old.status.value}", field="id")
     if not reason or not reason.strip() or len(reason) > 2000:
         raise ValidationFailed([FieldError("reason", "BAD_USER_INPUT", "A reason (1-2000 characters) is required")])
+    if old.results_from_unit and results_rating is not None:
+        raise ValidationFailed([FieldError("resultsRating", "BAD_USER_INPUT", rules.RESULTS_FROM_UNIT)])
     period = await Period.get(id=old.period_id, tenant_id=old.tenant_id)
     rule = await rules_for(old.tenant_id, period.year)
     results = old.results_rating if old.results_from_unit or results_rating is None else results_rating
@@ -174,7 +255,7 @@ async def correct_evaluation(ctx: RequestContext, evaluation_id: uuid.UUID, reas
     await old.save(update_fields=["status", "updated_at"])
     return await Evaluation.create(
         tenant_id=old.tenant_id, employee_id=old.employee_id, period_id=old.period_id, plan_id=old.plan_id,
-        assessor_id=(await ctx.employee_id()) or old.assessor_id, version=old.version + 1, previous_version_id=old.id,
+        assessor_id=await _may_evaluate(ctx, _employee), version=old.version + 1, previous_version_id=old.id,
         results_rating=results, behaviour_rating=behaviour, results_from_unit=old.results_from_unit,
         notes=_notes(notes) if notes is not None else old.notes, predicate=rules.predicate(rule.matrix, results, behaviour),
         status=EvaluationStatus.FINAL, correction_reason=reason.strip(), finalized_at=clock.now())
@@ -196,10 +277,18 @@ async def _unit_in_reach(ctx: RequestContext, org_unit_id: uuid.UUID, obj: str, 
 
 async def set_unit_performance(ctx: RequestContext, org_unit_id: uuid.UUID, period_id: uuid.UUID,
                                rating: UnitRating, notes: str | None) -> UnitPerformance:
-    unit = await _unit_in_reach(ctx, org_unit_id, "unit_performance", "write")
-    scopes = await ctx.scopes("unit_performance", "write")
-    if "tenant" not in scopes and unit.head_id != await ctx.employee_id():
-        raise Forbidden("Only the head of the unit (or HR) sets its performance", field="orgUnitId")
+    """The unit's rating, set by the official SE MenPANRB 3/2023 names (``rules.unit_rater_problem``)."""
+    tenant_id = ctx.require_tenant()
+    unit = await OrgUnit.get_or_none(id=org_unit_id, tenant_id=tenant_id)
+    if unit is None:
+        raise NotFound("Org unit not found", field="orgUnitId")
+    scopes = await ctx.require("unit_performance", "write")
+    head = await Employee.get_or_none(id=unit.head_id, tenant_id=tenant_id) if unit.head_id else None
+    parent = await OrgUnit.get_or_none(id=unit.parent_id, tenant_id=tenant_id) if unit.parent_id else None
+    problem = rules.unit_rater_problem(await ctx.employee_id(), unit.head_id, head.supervisor_id if head else None,
+                                       parent.head_id if parent else None, parent is None, "tenant" in scopes)
+    if problem is not None:
+        raise Forbidden(problem, field="orgUnitId")
     period = await Period.get_or_none(id=period_id, tenant_id=unit.tenant_id)
     if period is None:
         raise NotFound("Period not found", field="periodId")

@@ -331,6 +331,44 @@ CATALOGUE: dict[str, str] = {
         "Penilaian sudah dikoreksi oleh versi yang lebih baru; koreksi versi itu",
     "Only a FINAL evaluation is corrected; this one is {status:code}":
         "Hanya penilaian FINAL yang dikoreksi; penilaian ini berstatus {status}",
+    "A login without an employee record cannot be an assessor":
+        "Akun tanpa data pegawai tidak dapat menjadi pejabat penilai",
+    "An assessor never evaluates himself or herself": "Pejabat penilai tidak pernah menilai dirinya sendiri",
+    "Only the employee's direct supervisor, or an acting assessor (Plt/Plh) HR assigned for that supervisor, "
+    "evaluates":
+        "Hanya atasan langsung pegawai, atau Plt/Plh yang ditugaskan BKPSDM untuk atasan itu, yang menilai",
+    "The head of a unit never sets its own rating: the leader of the organisation above it does "
+    "(SE MenPANRB 3/2023)":
+        "Kepala unit tidak menetapkan capaian kinerja unitnya sendiri: pimpinan organisasi di atasnya yang "
+        "menetapkan (SE MenPANRB 3/2023)",
+    "A unit's rating is set by the leader of the organisation above it: the head of its parent unit or its head's "
+    "direct supervisor (SE MenPANRB 3/2023)":
+        "Capaian kinerja unit ditetapkan oleh pimpinan organisasi di atasnya: kepala unit induk atau atasan "
+        "langsung kepala unit (SE MenPANRB 3/2023)",
+    "A top-level unit's rating is set by its head's direct supervisor or the regional official (tenant-wide "
+    "unit_performance:write) (SE MenPANRB 3/2023)":
+        "Capaian kinerja perangkat daerah ditetapkan oleh atasan langsung kepalanya atau pejabat daerah "
+        "(unit_performance:write seluruh tenant) (SE MenPANRB 3/2023)",
+    "For the head of a rated unit the results rating is the unit's achievement (SE MenPANRB 3/2023): leave "
+    "resultsRating out":
+        "Bagi kepala unit yang sudah dinilai, rating hasil kerja adalah capaian kinerja unit (SE MenPANRB "
+        "3/2023): kosongkan resultsRating",
+    "The employee has no approved SKP for {year}: evaluation follows an approved plan (PermenPANRB 6/2022), "
+    "unless HR waives it with a reason":
+        "Pegawai belum memiliki SKP yang disetujui untuk {year}: penilaian mengikuti SKP yang disetujui "
+        "(PermenPANRB 6/2022), kecuali BKPSDM mengecualikannya dengan alasan",
+    "An official cannot be his or her own acting assessor": "Pejabat tidak dapat menjadi Plt/Plh bagi dirinya sendiri",
+    "endsOn must not be before startsOn": "endsOn tidak boleh sebelum startsOn",
+    "Only HR (tenant-wide evaluation:write) assigns acting assessors":
+        "Hanya BKPSDM (evaluation:write seluruh tenant) yang menugaskan Plt/Plh pejabat penilai",
+    "This acting assessor is already assigned for the official in an overlapping period":
+        "Plt/Plh ini sudah ditugaskan untuk pejabat tersebut pada periode yang beririsan",
+    "Only HR (tenant-wide evaluation:write) waives the approved-SKP requirement":
+        "Hanya BKPSDM (evaluation:write seluruh tenant) yang mengecualikan syarat SKP yang disetujui",
+    "The approved-SKP requirement is already waived for this employee and year":
+        "Syarat SKP yang disetujui sudah dikecualikan untuk pegawai dan tahun ini",
+    "Every result target (RHK) needs at least one indicator before the plan is submitted":
+        "Setiap RHK memerlukan sedikitnya satu indikator sebelum SKP diajukan",
     "Only the head of the unit (or HR) sets its performance":
         "Hanya kepala unit (atau BKPSDM) yang menetapkan capaian kinerjanya",
     "The tenant summary needs tenant-wide dashboard access": "Ringkasan tenant memerlukan akses dasbor seluruh tenant",

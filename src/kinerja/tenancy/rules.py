@@ -62,6 +62,9 @@ class TenantSettings:
     # Only persisted documents (schema/operations/ and the deployment's codegen manifests) may run for
     # this tenant: an allowlist for production frontends; documents sent as other text are FORBIDDEN.
     persisted_documents_only: bool = False
+    # Evaluating a period needs the employee's approved SKP of its year (PermenPANRB 6/2022: evaluation
+    # follows the plan); HR may waive it for one employee and year, with a reason (audited).
+    evaluation_requires_approved_plan: bool = True
 
     @classmethod
     def from_dict(cls, raw: dict) -> TenantSettings:
@@ -101,7 +104,7 @@ class TenantSettings:
                         value and not value.startswith(("https://", "http://"))):
                     raise ValueError(f"{key} must be an http(s) address of at most 300 characters", key)
                 values[key] = value
-            elif key == "persisted_documents_only":
+            elif key in {"persisted_documents_only", "evaluation_requires_approved_plan"}:
                 if not isinstance(value, bool):
                     raise ValueError(f"{key} must be true or false", key)
                 values[key] = value
