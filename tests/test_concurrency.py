@@ -19,7 +19,7 @@ from kinerja.citizen.models import FeedbackTicket, ServiceUnit, SurveyResponse
 from kinerja.core.audit_models import AuditLog
 from kinerja.core.db import tenant_transaction
 from kinerja.core.ids import from_global_id, to_global_id
-from kinerja.evaluations.models import Evaluation, UnitPerformance
+from kinerja.evaluations.models import ActingAssessor, Evaluation, PlanWaiver, UnitPerformance
 from kinerja.org.models import Employee, Period
 from kinerja.org.service import ensure_periods
 from kinerja.plans.models import Indicator, PerformancePlan, Realisation, ResultTarget
@@ -370,6 +370,39 @@ async def test_setting_a_unit_rating_at_once_sets_it_once(api):
     stored = await rows(UnitPerformance, tenant.id, period_id=period.id)
     assert successes == 1 and codes == ["CONFLICT"] * (M - 1) and len(stored) == 1
     assert len(await _entries(tenant, "setUnitPerformance", stored[0].id)) == 1
+
+
+async def test_assigning_an_acting_assessor_at_once_assigns_once(api):
+    tenant = await _tenant("bungo")
+    users = {u.username: u for u in await rows(User, tenant.id)}
+    today = dt.datetime.now(dt.UTC).date()
+    variables = {"i": {"officialId": to_global_id("Employee", users["atasan"].employee_id),
+                       "actingId": to_global_id("Employee", users["pegawai"].employee_id), "kind": "PLT",
+                       "startsOn": str(today + dt.timedelta(days=400)), "endsOn": str(today + dt.timedelta(days=430))}}
+    query = ("mutation($i: AssignActingAssessorInput!) { assignActingAssessor(input: $i) { actingAssessor { kind } "
+             "userErrors { code message } } }")
+    hr = await api.token("bungo", "bkpsdm")
+    answers = await together(M, lambda _i: api.post(query, variables, hr))
+    successes, codes = outcome(answers, "assignActingAssessor")
+    stored = await rows(ActingAssessor, tenant.id, acting_id=users["pegawai"].employee_id)
+    entries = [e for e in await _entries(tenant, "assignActingAssessor") if e.object_id in {a.id for a in stored}]
+    figure(f"{M} parallel assignActingAssessor: {successes} success, {codes.count('CONFLICT')} CONFLICT")
+    assert successes == 1 and codes == ["CONFLICT"] * (M - 1) and len(stored) == 1 and len(entries) == 1
+
+
+async def test_waiving_the_approved_plan_at_once_waives_once(api):
+    tenant = await _tenant("samarinda")
+    year = next(YEARS)
+    member = sorted(await rows(Employee, tenant.id), key=lambda e: e.nip)[3]
+    variables = {"i": {"employeeId": to_global_id("Employee", member.id), "year": year, "reason": "Mutasi jabatan"}}
+    query = ("mutation($i: WaiveApprovedPlanInput!) { waiveApprovedPlan(input: $i) { planWaiver { year } "
+             "userErrors { code message } } }")
+    hr = await api.token("samarinda", "bkpsdm")
+    answers = await together(M, lambda _i: api.post(query, variables, hr))
+    successes, codes = outcome(answers, "waiveApprovedPlan")
+    stored = await rows(PlanWaiver, tenant.id, employee_id=member.id, year=year)
+    assert successes == 1 and codes == ["CONFLICT"] * (M - 1) and len(stored) == 1
+    assert len(await _entries(tenant, "waiveApprovedPlan", stored[0].id)) == 1
 
 
 # --- training ------------------------------------------------------------------------------------

@@ -1,0 +1,215 @@
+"""Evaluation integrity through the API: who rates a unit and whom an assessor may rate, acting
+assessors (Plt/Plh), no silent override of a head's results rating, the approved-SKP precondition and
+HR's waiver of it, an indicator for every RHK before submission. Each test names its regulation."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from conftest import approved_plans, rows
+
+from kinerja.auth.models import User
+from kinerja.core.audit_models import AuditLog
+from kinerja.core.db import tenant_transaction
+from kinerja.core.ids import to_global_id
+from kinerja.org.models import Employee, OrgUnit, Period
+from kinerja.org.service import ensure_periods
+from kinerja.plans.models import PerformancePlan
+from kinerja.plans.rules import Approach, PlanStatus
+from kinerja.tenancy.models import Tenant
+
+ERRORS = "userErrors { field code message }"
+EVALUATE = ("mutation($i: EvaluateEmployeeInput!) { evaluateEmployee(input: $i) { evaluation { id predicate "
+            f"assessor {{ id }} employee {{ id }} }} {ERRORS} }} }}")
+SET_UNIT = ("mutation($i: SetUnitPerformanceInput!) { setUnitPerformance(input: $i) { unitPerformance { rating } "
+            f"{ERRORS} }} }}")
+ASSIGN = ("mutation($i: AssignActingAssessorInput!) { assignActingAssessor(input: $i) { actingAssessor { kind startsOn "
+          f"endsOn official {{ id }} acting {{ id }} }} {ERRORS} }} }}")
+WAIVE = ("mutation($i: WaiveApprovedPlanInput!) { waiveApprovedPlan(input: $i) { planWaiver { year reason "
+         f"employee {{ id }} }} {ERRORS} }} }}")
+
+
+async def _people(slug: str, year: int):
+    tenant = (await rows(Tenant, None, slug=slug))[0]
+    users = {u.username: u for u in await rows(User, tenant.id)}
+    employees = {name: (await rows(Employee, tenant.id, id=users[name].employee_id))[0]
+                 for name in ("kepala", "atasan", "pegawai", "bkpsdm")}
+    team = sorted(await rows(Employee, tenant.id, supervisor_id=employees["atasan"].id), key=lambda e: e.nip)
+    async with tenant_transaction(tenant.id):
+        await ensure_periods(tenant, year)
+    period = sorted((p for p in await rows(Period, tenant.id, year=year) if p.kind.value != "ANNUAL"),
+                    key=lambda p: p.sequence)[0]
+    return tenant, employees, team, period
+
+
+def _evaluate(employee, period, results="SESUAI_EKSPEKTASI", behaviour="SESUAI_EKSPEKTASI"):
+    return {"i": {"employeeId": to_global_id("Employee", employee.id), "periodId": to_global_id("Period", period.id),
+                  "resultsRating": results, "behaviourRating": behaviour}}
+
+
+def _unit(unit_id, period, rating="BAIK"):
+    return {"i": {"orgUnitId": to_global_id("OrgUnit", unit_id), "periodId": to_global_id("Period", period.id),
+                  "rating": rating}}
+
+
+def _codes(payload: dict) -> list[tuple[str | None, str]]:
+    return [(e["field"], e["code"]) for e in payload["userErrors"]]
+
+
+async def test_a_unit_is_rated_by_the_official_above_it_never_by_its_head(api):
+    """SE MenPANRB 3/2023: the unit's achievement is rated by the leader of the organisation above it
+    (pimpinan organisasi di atasnya), never by the unit's own head; a top-level perangkat daerah by its
+    head's superior or the regional official."""
+    tenant, people, _team, period = await _people("samarinda", 2033)
+    top = (await rows(OrgUnit, tenant.id, id=people["kepala"].org_unit_id))[0]
+    sub = (await rows(OrgUnit, tenant.id, id=people["atasan"].org_unit_id))[0]
+    assert top.parent_id is None and sub.parent_id == top.id and top.head_id == people["kepala"].id
+    kepala, atasan, hr = [await api.token("samarinda", u) for u in ("kepala", "atasan", "bkpsdm")]
+
+    own = (await api.ok(SET_UNIT, _unit(top.id, period, "ISTIMEWA"), kepala))["setUnitPerformance"]
+    assert _codes(own) == [("orgUnitId", "FORBIDDEN")] and "never sets its own" in own["userErrors"][0]["message"]
+    own_sub = (await api.ok(SET_UNIT, _unit(sub.id, period, "ISTIMEWA"), atasan))["setUnitPerformance"]
+    assert [e["code"] for e in own_sub["userErrors"]] == ["FORBIDDEN"]
+    regional_on_sub = (await api.ok(SET_UNIT, _unit(sub.id, period), hr))["setUnitPerformance"]
+    assert _codes(regional_on_sub) == [("orgUnitId", "FORBIDDEN")]  # tenant scope does not make HR the official above
+
+    above = (await api.ok(SET_UNIT, _unit(sub.id, period, "BAIK"), kepala))["setUnitPerformance"]
+    assert above == {"unitPerformance": {"rating": "BAIK"}, "userErrors": []}
+    regional = (await api.ok(SET_UNIT, _unit(top.id, period, "BAIK"), hr))["setUnitPerformance"]
+    assert regional == {"unitPerformance": {"rating": "BAIK"}, "userErrors": []}
+    foreign = (await api.ok(SET_UNIT, _unit(sub.id, period), await api.token("bungo", "kepala")))["setUnitPerformance"]
+    assert _codes(foreign) == [("orgUnitId", "NOT_FOUND")]
+
+
+async def test_the_assessor_is_the_direct_supervisor_and_is_recorded(api):
+    """PermenPANRB 6/2022: the pejabat penilai is the direct supervisor; never the evaluatee, never a
+    login without an employee record, and a tenant-wide permission alone makes no one an assessor."""
+    tenant, people, team, period = await _people("bungo", 2034)
+    member = team[0]
+    await approved_plans(tenant.id, [member.id, people["kepala"].id], period.year)
+    admin = (await api.ok(EVALUATE, _evaluate(member, period), await api.token("bungo", "admin")))["evaluateEmployee"]
+    assert _codes(admin) == [("employeeId", "FORBIDDEN")]
+    assert admin["userErrors"][0]["message"] == "A login without an employee record cannot be an assessor"
+    own = (await api.ok(EVALUATE, _evaluate(people["kepala"], period),
+                        await api.token("bungo", "kepala")))["evaluateEmployee"]
+    assert own["userErrors"][0]["message"] == "An assessor never evaluates himself or herself"
+    hr = (await api.ok(EVALUATE, _evaluate(member, period), await api.token("bungo", "bkpsdm")))["evaluateEmployee"]
+    assert _codes(hr) == [("employeeId", "FORBIDDEN")] and hr["evaluation"] is None
+    done = (await api.ok(EVALUATE, _evaluate(member, period), await api.token("bungo", "atasan")))["evaluateEmployee"]
+    assert done["userErrors"] == []
+    assert done["evaluation"]["assessor"]["id"] == to_global_id("Employee", people["atasan"].id)
+    assert done["evaluation"]["employee"]["id"] == to_global_id("Employee", member.id)
+
+
+async def test_hr_assigns_acting_assessors_for_a_date_range(api):
+    """PermenPANRB 6/2022 with Surat Edaran Kepala BKN 1/2021 (Plt/Plh): while the official is away,
+    the Plt/Plh HR assigned assesses his direct subordinates, and is recorded as the assessor; outside
+    the assignment's dates, not."""
+    tenant, people, team, period = await _people("tebingtinggi", 2034)
+    member = team[1]
+    await approved_plans(tenant.id, [member.id], period.year)
+    kepala, hr, pegawai = [await api.token("tebingtinggi", u) for u in ("kepala", "bkpsdm", "pegawai")]
+    before = (await api.ok(EVALUATE, _evaluate(member, period), kepala))["evaluateEmployee"]
+    assert _codes(before) == [("employeeId", "FORBIDDEN")]
+
+    today = dt.datetime.now(dt.UTC).date()
+    assignment = {"officialId": to_global_id("Employee", people["atasan"].id),
+                  "actingId": to_global_id("Employee", people["kepala"].id), "kind": "PLH",
+                  "startsOn": str(today - dt.timedelta(days=1)), "endsOn": str(today + dt.timedelta(days=1))}
+    refused = (await api.ok(ASSIGN, {"i": assignment}, pegawai))["assignActingAssessor"]
+    assert refused["actingAssessor"] is None and refused["userErrors"][0]["code"] == "FORBIDDEN"
+    itself = (await api.ok(ASSIGN, {"i": {**assignment, "actingId": assignment["officialId"]}}, hr))["assignActingAssessor"]
+    assert _codes(itself) == [("actingId", "BAD_USER_INPUT")]
+    backwards = (await api.ok(ASSIGN, {"i": {**assignment, "endsOn": str(today - dt.timedelta(days=5))}},
+                              hr))["assignActingAssessor"]
+    assert _codes(backwards) == [("endsOn", "BAD_USER_INPUT")]
+    made = (await api.ok(ASSIGN, {"i": assignment}, hr))["assignActingAssessor"]
+    assert made["userErrors"] == [] and made["actingAssessor"]["kind"] == "PLH"
+    assert made["actingAssessor"]["acting"]["id"] == assignment["actingId"]
+    again = (await api.ok(ASSIGN, {"i": assignment}, hr))["assignActingAssessor"]
+    assert _codes(again) == [("startsOn", "CONFLICT")]
+    [entry] = await rows(AuditLog, tenant.id, operation="assignActingAssessor")
+    assert entry.object_type == "ActingAssessor"
+
+    acting = (await api.ok(EVALUATE, _evaluate(member, period), kepala))["evaluateEmployee"]
+    assert acting["userErrors"] == []
+    assert acting["evaluation"]["assessor"]["id"] == to_global_id("Employee", people["kepala"].id)
+
+    expired = {**assignment, "actingId": to_global_id("Employee", people["bkpsdm"].id), "kind": "PLT",
+               "startsOn": str(today - dt.timedelta(days=60)), "endsOn": str(today - dt.timedelta(days=30))}
+    assert (await api.ok(ASSIGN, {"i": expired}, hr))["assignActingAssessor"]["userErrors"] == []
+    late = (await api.ok(EVALUATE, _evaluate(team[2], period), hr))["evaluateEmployee"]
+    assert _codes(late) == [("employeeId", "FORBIDDEN")]
+
+    # Another tenant's HR names these employees: not found, exactly like unknown ids.
+    foreign = (await api.ok(ASSIGN, {"i": assignment}, await api.token("bungo", "bkpsdm")))["assignActingAssessor"]
+    assert _codes(foreign) == [("officialId", "NOT_FOUND")]
+
+
+async def test_evaluation_needs_an_approved_skp_unless_hr_waives_it(api):
+    """PermenPANRB 6/2022 (art. 5): evaluation follows the approved SKP of the year. A tenant rule, on by
+    default; HR may waive it for one employee and year with a reason, and the waiver is audited."""
+    tenant, people, team, period = await _people("nanggalo", 2035)
+    member, returned = team[0], team[1]
+    async with tenant_transaction(tenant.id):
+        await PerformancePlan.create(tenant_id=tenant.id, employee_id=returned.id, year=period.year,
+                                     approach=Approach.KUANTITATIF, status=PlanStatus.RETURNED,
+                                     return_reason="Indikator belum terukur")
+    atasan, hr = await api.token("nanggalo", "atasan"), await api.token("nanggalo", "bkpsdm")
+    for who in (member, returned):
+        missing = (await api.ok(EVALUATE, _evaluate(who, period), atasan))["evaluateEmployee"]
+        assert _codes(missing) == [("employeeId", "CONFLICT")] and missing["evaluation"] is None
+        assert "no approved SKP for 2035" in missing["userErrors"][0]["message"]
+
+    waiver = {"employeeId": to_global_id("Employee", member.id), "year": period.year,
+              "reason": "SKP tertunda karena mutasi jabatan"}
+    not_hr = (await api.ok(WAIVE, {"i": waiver}, atasan))["waiveApprovedPlan"]
+    assert not_hr["userErrors"][0]["code"] == "FORBIDDEN"
+    no_reason = (await api.ok(WAIVE, {"i": {**waiver, "reason": "  "}}, hr))["waiveApprovedPlan"]
+    assert _codes(no_reason) == [("reason", "BAD_USER_INPUT")]
+    foreign = (await api.ok(WAIVE, {"i": waiver}, await api.token("bungo", "bkpsdm")))["waiveApprovedPlan"]
+    assert _codes(foreign) == [("employeeId", "NOT_FOUND")]
+    granted = (await api.ok(WAIVE, {"i": waiver}, hr))["waiveApprovedPlan"]
+    assert granted["userErrors"] == [] and granted["planWaiver"]["reason"] == waiver["reason"]
+    again = (await api.ok(WAIVE, {"i": waiver}, hr))["waiveApprovedPlan"]
+    assert _codes(again) == [("year", "CONFLICT")]
+    [entry] = await rows(AuditLog, tenant.id, operation="waiveApprovedPlan")
+    assert entry.object_type == "PlanWaiver" and entry.changes["reason"]["after"] == waiver["reason"]
+
+    evaluated = (await api.ok(EVALUATE, _evaluate(member, period), atasan))["evaluateEmployee"]
+    assert evaluated["userErrors"] == []
+    still = (await api.ok(EVALUATE, _evaluate(returned, period), atasan))["evaluateEmployee"]
+    assert _codes(still) == [("employeeId", "CONFLICT")]  # the waiver is the one employee's
+
+
+PLAN_ERRORS = "plan { id status } userErrors { field code message }"
+
+
+async def test_a_plan_is_submitted_with_an_indicator_for_every_rhk(api):
+    """PermenPANRB 6/2022: every RHK of the SKP, main or additional, is measured by at least one
+    indikator kinerja individu; a plan with an RHK lacking one is not submitted."""
+    token = await api.token("tebingtinggi", "pegawai")
+    plan = (await api.ok(f"mutation($i: CreatePerformancePlanInput!) {{ createPerformancePlan(input: $i) {{ {PLAN_ERRORS} }} }}",
+                         {"i": {"year": 2036, "approach": "KUANTITATIF"}}, token))["createPerformancePlan"]["plan"]
+    add_result = ("mutation($i: AddResultTargetInput!) { addResultTarget(input: $i) { resultTarget { id } "
+                  "userErrors { code } } }")
+    add_indicator = ("mutation($i: AddIndicatorInput!) { addIndicator(input: $i) { indicator { id } "
+                     "userErrors { code } } }")
+    ids = []
+    for kind, text in (("UTAMA", "Tersusunnya laporan layanan"), ("TAMBAHAN", "Terlaksananya sosialisasi")):
+        ids.append((await api.ok(add_result, {"i": {"planId": plan["id"], "kind": kind, "description": text}},
+                                 token))["addResultTarget"]["resultTarget"]["id"])
+
+    def indicator(result_id):
+        return {"i": {"resultId": result_id, "aspect": "KUANTITAS", "description": "Jumlah dokumen",
+                      "targetValue": "4", "targetUnit": "dokumen"}}
+
+    assert (await api.ok(add_indicator, indicator(ids[0]), token))["addIndicator"]["userErrors"] == []
+    submit = f"mutation($id: ID!) {{ submitPerformancePlan(input: {{id: $id}}) {{ {PLAN_ERRORS} }} }}"
+    refused = (await api.ok(submit, {"id": plan["id"]}, token))["submitPerformancePlan"]
+    assert _codes(refused) == [("id", "BAD_USER_INPUT")] and refused["plan"] is None
+    assert refused["userErrors"][0]["message"] == ("Every result target (RHK) needs at least one indicator before "
+                                                   "the plan is submitted")
+    assert (await api.ok(add_indicator, indicator(ids[1]), token))["addIndicator"]["userErrors"] == []
+    submitted = (await api.ok(submit, {"id": plan["id"]}, token))["submitPerformancePlan"]
+    assert submitted["userErrors"] == [] and submitted["plan"]["status"] == "SUBMITTED"
