@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
                 ('ends_on', fields.DateField()),
                 ('assigned_by', fields.ForeignKeyField('kinerja.User', source_field='assigned_by_id', db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.RESTRICT)),
             ],
-            options={'table': 'acting_assessor', 'app': 'kinerja', 'unique_together': (('tenant', 'official', 'acting', 'starts_on'),), 'indexes': [Index(fields=['tenant_id', 'acting_id', 'ends_on'])], 'pk_attr': 'id', 'table_description': "A Plt/Plh assigned by HR: from ``starts_on`` to ``ends_on`` the acting employee assesses the\nofficial's direct subordinates in the official's place."},
+            options={'table': 'acting_assessor', 'app': 'kinerja', 'unique_together': (('tenant', 'official', 'acting', 'starts_on'),), 'indexes': [Index(fields=['tenant_id', 'acting_id', 'ends_on'])], 'pk_attr': 'id', 'table_description': 'A Plt/Plh assigned by HR: from ``starts_on`` to ``ends_on`` the acting employee assesses the\ndirect subordinates of the official in his or her place.'},
             bases=['TenantModel'],
         ),
         ops.CreateModel(
@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
                 ('reason', fields.TextField(unique=False)),
                 ('granted_by', fields.ForeignKeyField('kinerja.User', source_field='granted_by_id', db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.RESTRICT)),
             ],
-            options={'table': 'plan_waiver', 'app': 'kinerja', 'unique_together': (('tenant', 'employee', 'year'),), 'pk_attr': 'id', 'table_description': "HR's override of the approved-SKP precondition for one employee and year, with its reason."},
+            options={'table': 'plan_waiver', 'app': 'kinerja', 'unique_together': (('tenant', 'employee', 'year'),), 'pk_attr': 'id', 'table_description': 'The override by HR of the approved-SKP precondition for one employee and year, with its reason.'},
             bases=['TenantModel'],
         ),
         secure_tenant_tables(

@@ -19,7 +19,7 @@ from kinerja.citizen.models import FeedbackTicket, ServiceUnit, SurveyResponse
 from kinerja.core.audit_models import AuditLog
 from kinerja.core.db import tenant_transaction
 from kinerja.core.ids import from_global_id, to_global_id
-from kinerja.evaluations.models import ActingAssessor, Evaluation, PlanWaiver, UnitPerformance
+from kinerja.evaluations.models import ActingAssessor, Evaluation, EvaluationObjection, PlanWaiver, UnitPerformance
 from kinerja.org.models import Employee, Period
 from kinerja.org.service import ensure_periods
 from kinerja.plans.models import Indicator, PerformancePlan, Realisation, ResultTarget
@@ -403,6 +403,53 @@ async def test_waiving_the_approved_plan_at_once_waives_once(api):
     stored = await rows(PlanWaiver, tenant.id, employee_id=member.id, year=year)
     assert successes == 1 and codes == ["CONFLICT"] * (M - 1) and len(stored) == 1
     assert len(await _entries(tenant, "waiveApprovedPlan", stored[0].id)) == 1
+
+
+async def test_acknowledging_objecting_and_deciding_at_once_each_happen_once(api):
+    tenant = await _tenant("tangerang-selatan")
+    year = next(YEARS)
+    async with tenant_transaction(tenant.id):
+        await ensure_periods(tenant, year)
+    period = next(p for p in await rows(Period, tenant.id, year=year) if p.kind.value != "ANNUAL")
+    users = {u.username: u for u in await rows(User, tenant.id)}
+    member = users["pegawai"].employee_id
+    await approved_plans(tenant.id, [member], year)
+    atasan, pegawai, kepala = [await api.token("tangerang-selatan", u) for u in ("atasan", "pegawai", "kepala")]
+    made = (await api.ok(EVALUATE, {"i": {"employeeId": to_global_id("Employee", member),
+                                          "periodId": to_global_id("Period", period.id),
+                                          "resultsRating": "SESUAI_EKSPEKTASI",
+                                          "behaviourRating": "SESUAI_EKSPEKTASI"}}, atasan))["evaluateEmployee"]
+    evaluation_id = made["evaluation"]["id"]
+    assert (await api.ok(FINALIZE, {"id": evaluation_id}, atasan))["finalizeEvaluation"]["userErrors"] == []
+
+    acknowledge = ("mutation($id: ID!) { acknowledgeEvaluation(input: {id: $id}) { evaluation { acknowledgedAt } "
+                   "userErrors { code message } } }")
+    answers = await together(M, lambda _i: api.post(acknowledge, {"id": evaluation_id}, pegawai))
+    successes, codes = outcome(answers, "acknowledgeEvaluation")
+    assert successes == 1 and codes == ["CONFLICT"] * (M - 1)
+    assert len(await _entries(tenant, "acknowledgeEvaluation", _id(evaluation_id))) == 1
+
+    file = ("mutation($i: FileObjectionInput!) { fileObjection(input: $i) { objection { id } "
+            "userErrors { code message } } }")
+    answers = await together(M, lambda _i: api.post(file, {"i": {"evaluationId": evaluation_id,
+                                                                "reason": "Bukti belum dinilai"}}, pegawai))
+    successes, codes = outcome(answers, "fileObjection")
+    objections = await rows(EvaluationObjection, tenant.id, evaluation_id=_id(evaluation_id))
+    assert successes == 1 and codes == ["CONFLICT"] * (M - 1) and len(objections) == 1
+    assert len(await _entries(tenant, "fileObjection", objections[0].id)) == 1
+
+    decide = ("mutation($i: DecideObjectionInput!) { decideObjection(input: $i) { objection { status } "
+              "userErrors { code message } } }")
+    decision = {"i": {"id": to_global_id("Objection", objections[0].id), "decision": "ACCEPT",
+                      "reason": "Bukti diterima", "behaviourRating": "DI_ATAS_EKSPEKTASI"}}
+    answers = await together(M, lambda _i: api.post(decide, decision, kepala))
+    successes, codes = outcome(answers, "decideObjection")
+    [stored] = await rows(Evaluation, tenant.id, id=_id(evaluation_id))
+    versions = await rows(Evaluation, tenant.id, employee_id=stored.employee_id, period_id=stored.period_id)
+    figure(f"{M} parallel decideObjection: {successes} success, {codes.count('CONFLICT')} CONFLICT, "
+           f"{len(versions)} versions")
+    assert successes == 1 and codes == ["CONFLICT"] * (M - 1) and len(versions) == 2
+    assert len(await _entries(tenant, "decideObjection", objections[0].id)) == 1
 
 
 # --- training ------------------------------------------------------------------------------------

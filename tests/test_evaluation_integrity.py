@@ -213,3 +213,122 @@ async def test_a_plan_is_submitted_with_an_indicator_for_every_rhk(api):
     assert (await api.ok(add_indicator, indicator(ids[1]), token))["addIndicator"]["userErrors"] == []
     submitted = (await api.ok(submit, {"id": plan["id"]}, token))["submitPerformancePlan"]
     assert submitted["userErrors"] == [] and submitted["plan"]["status"] == "SUBMITTED"
+
+
+FINALIZE = "mutation($id: ID!) { finalizeEvaluation(input: {id: $id}) { evaluation { status } userErrors { code } } }"
+ACKNOWLEDGE = ("mutation($id: ID!) { acknowledgeEvaluation(input: {id: $id}) { evaluation { acknowledgedAt } "
+               f"{ERRORS} }} }}")
+OBJECTION_FIELDS = ("id status reason decisionReason filedAt decidedAt reviewer { id } employee { id } "
+                    "evaluation { id } correction { version status predicate correctionReason assessor { id } }")
+FILE = ("mutation($i: FileObjectionInput!) { fileObjection(input: $i) { objection { "
+        f"{OBJECTION_FIELDS} }} {ERRORS} }} }}")
+DECIDE = ("mutation($i: DecideObjectionInput!) { decideObjection(input: $i) { objection { "
+          f"{OBJECTION_FIELDS} }} {ERRORS} }} }}")
+
+
+async def _final_evaluation(api, slug: str, year: int, member, behaviour="SESUAI_EKSPEKTASI", sequence=0):
+    tenant = (await rows(Tenant, None, slug=slug))[0]
+    async with tenant_transaction(tenant.id):
+        await ensure_periods(tenant, year)
+    period = sorted((p for p in await rows(Period, tenant.id, year=year) if p.kind.value != "ANNUAL"),
+                    key=lambda p: p.sequence)[sequence]
+    await approved_plans(tenant.id, [member.id], year)
+    atasan = await api.token(slug, "atasan")
+    made = (await api.ok(EVALUATE, _evaluate(member, period, behaviour=behaviour), atasan))["evaluateEmployee"]
+    assert made["userErrors"] == [], made
+    return made["evaluation"]["id"]
+
+
+async def test_acknowledgement_and_objection_decided_by_the_assessors_superior(api):
+    """PP 30/2019 art. 59: the evaluated employee may object, with reasons, to the superior of the
+    assessor within 14 days of receiving the result; the superior may change the result (here: a
+    corrected version linked to the objection), which is then final. The employee acknowledges the
+    result with a read receipt. The employee, the assessor, the superior and HR see the timeline."""
+    _tenant, people, _team, _period = await _people("bungo", 2037)
+    pegawai, atasan, kepala, hr = [await api.token("bungo", u) for u in ("pegawai", "atasan", "kepala", "bkpsdm")]
+    evaluation_id = await _final_evaluation(api, "bungo", 2037, people["pegawai"])
+    draft = (await api.ok(ACKNOWLEDGE, {"id": evaluation_id}, pegawai))["acknowledgeEvaluation"]
+    assert _codes(draft) == [("id", "CONFLICT")]  # a draft is not yet a result
+    assert (await api.ok(FINALIZE, {"id": evaluation_id}, atasan))["finalizeEvaluation"]["userErrors"] == []
+    not_hers = (await api.ok(ACKNOWLEDGE, {"id": evaluation_id}, atasan))["acknowledgeEvaluation"]
+    assert _codes(not_hers) == [("id", "FORBIDDEN")]
+    seen = (await api.ok(ACKNOWLEDGE, {"id": evaluation_id}, pegawai))["acknowledgeEvaluation"]
+    assert seen["userErrors"] == [] and seen["evaluation"]["acknowledgedAt"]
+    assert _codes((await api.ok(ACKNOWLEDGE, {"id": evaluation_id}, pegawai))["acknowledgeEvaluation"]) == [
+        ("id", "CONFLICT")]
+
+    objection = {"evaluationId": evaluation_id, "reason": "Bukti capaian triwulan belum dipertimbangkan"}
+    assert _codes((await api.ok(FILE, {"i": {**objection, "reason": " "}}, pegawai))["fileObjection"]) == [
+        ("reason", "BAD_USER_INPUT")]
+    by_assessor = (await api.ok(FILE, {"i": objection}, atasan))["fileObjection"]
+    assert _codes(by_assessor) == [("id", "FORBIDDEN")]
+    filed = (await api.ok(FILE, {"i": objection}, pegawai))["fileObjection"]
+    assert filed["userErrors"] == [] and filed["objection"]["status"] == "FILED"
+    assert filed["objection"]["reviewer"]["id"] == to_global_id("Employee", people["kepala"].id)
+    assert _codes((await api.ok(FILE, {"i": objection}, pegawai))["fileObjection"]) == [("id", "CONFLICT")]
+
+    decision = {"id": filed["objection"]["id"], "decision": "ACCEPT", "reason": "Bukti dukung diterima"}
+    assessor_decides = (await api.ok(DECIDE, {"i": {**decision, "behaviourRating": "DI_ATAS_EKSPEKTASI"}},
+                                     atasan))["decideObjection"]
+    assert _codes(assessor_decides) == [("id", "FORBIDDEN")]
+    unchanged = (await api.ok(DECIDE, {"i": decision}, kepala))["decideObjection"]
+    assert _codes(unchanged) == [("resultsRating", "BAD_USER_INPUT")]
+    foreign = (await api.ok(DECIDE, {"i": {**decision, "behaviourRating": "DI_ATAS_EKSPEKTASI"}},
+                            await api.token("samarinda", "kepala")))["decideObjection"]
+    assert _codes(foreign) == [("id", "NOT_FOUND")]
+    accepted = (await api.ok(DECIDE, {"i": {**decision, "behaviourRating": "DI_ATAS_EKSPEKTASI"}},
+                             kepala))["decideObjection"]
+    assert accepted["userErrors"] == []
+    decided = accepted["objection"]
+    assert decided["status"] == "ACCEPTED" and decided["decidedAt"] and decided["decisionReason"] == decision["reason"]
+    assert decided["correction"] == {"version": 2, "status": "FINAL", "predicate": "BAIK",
+                                     "correctionReason": decision["reason"],
+                                     "assessor": {"id": to_global_id("Employee", people["kepala"].id)}}
+    again = (await api.ok(DECIDE, {"i": {**decision, "decision": "REJECT"}}, kepala))["decideObjection"]
+    assert _codes(again) == [("id", "CONFLICT")]
+
+    timeline = ("query($e: ID!) { objections(filter: {evaluationId: $e}) { nodes { id status reason "
+                "decisionReason correction { version } } } }")
+    seen_by = {}
+    for name, token in (("pegawai", pegawai), ("atasan", atasan), ("kepala", kepala), ("bkpsdm", hr)):
+        seen_by[name] = (await api.ok(timeline, {"e": evaluation_id}, token))["objections"]["nodes"]
+    assert all(nodes == seen_by["pegawai"] and len(nodes) == 1 for nodes in seen_by.values()), seen_by
+    history = await api.ok("query($id: ID!) { node(id: $id) { ... on Evaluation { acknowledgedAt "
+                           "objection { status } history { version status } } } }", {"id": evaluation_id}, pegawai)
+    assert history["node"]["objection"] == {"status": "ACCEPTED"} and history["node"]["acknowledgedAt"]
+    assert [h["status"] for h in history["node"]["history"]] == ["CORRECTED", "FINAL"]
+    stranger = await api.post("query($id: ID!) { node(id: $id) { id } }", {"id": decided["id"]},
+                              await api.token("samarinda", "admin"))
+    assert stranger.get("data", {}).get("node") is None
+    to_decide = (await api.ok("{ objections(filter: {toDecide: true, status: ACCEPTED}) { nodes { id } } }", None,
+                              kepala))["objections"]["nodes"]
+    assert {"id": decided["id"]} in to_decide
+
+
+async def test_an_objection_is_rejected_with_a_reason_or_refused_after_the_period(api):
+    """PP 30/2019 art. 59(2): the objection is filed at the latest 14 days (the tenant setting
+    objection_days) after the result; (4) the superior may keep it, giving his reason."""
+    tenant, people, team, _period = await _people("tebingtinggi", 2037)
+    pegawai, atasan, kepala = [await api.token("tebingtinggi", u) for u in ("pegawai", "atasan", "kepala")]
+    kept = await _final_evaluation(api, "tebingtinggi", 2037, people["pegawai"])
+    late = await _final_evaluation(api, "tebingtinggi", 2037, people["pegawai"], sequence=1)
+    for evaluation_id in (kept, late):
+        assert (await api.ok(FINALIZE, {"id": evaluation_id}, atasan))["finalizeEvaluation"]["userErrors"] == []
+    from kinerja.core.ids import from_global_id
+    from kinerja.evaluations.models import Evaluation
+
+    async with tenant_transaction(tenant.id):
+        await Evaluation.filter(tenant_id=tenant.id, id=from_global_id(late)[1]).update(
+            finalized_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=15))
+    refused = (await api.ok(FILE, {"i": {"evaluationId": late, "reason": "Terlambat"}}, pegawai))["fileObjection"]
+    assert _codes(refused) == [("id", "CONFLICT")] and "14 days" in refused["userErrors"][0]["message"]
+
+    filed = (await api.ok(FILE, {"i": {"evaluationId": kept, "reason": "Nilai perilaku terlalu rendah"}},
+                          pegawai))["fileObjection"]["objection"]
+    no_reason = (await api.ok(DECIDE, {"i": {"id": filed["id"], "decision": "REJECT", "reason": ""}},
+                              kepala))["decideObjection"]
+    assert _codes(no_reason) == [("reason", "BAD_USER_INPUT")]
+    rejected = (await api.ok(DECIDE, {"i": {"id": filed["id"], "decision": "REJECT",
+                                            "reason": "Penilaian sesuai bukti dukung"}}, kepala))["decideObjection"]
+    assert rejected["userErrors"] == [] and rejected["objection"]["status"] == "REJECTED"
+    assert rejected["objection"]["correction"] is None

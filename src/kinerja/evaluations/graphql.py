@@ -19,9 +19,18 @@ from kinerja.core.ids import to_global_id
 from kinerja.evaluations import rules, service
 from kinerja.evaluations.models import ActingAssessor as ActingAssessorModel
 from kinerja.evaluations.models import Evaluation as EvaluationModel
+from kinerja.evaluations.models import EvaluationObjection as ObjectionModel
 from kinerja.evaluations.models import PlanWaiver as PlanWaiverModel
 from kinerja.evaluations.models import UnitPerformance as UnitPerformanceModel
-from kinerja.evaluations.rules import ActingKind, EvaluationStatus, Predicate, Rating, UnitRating
+from kinerja.evaluations.rules import (
+    ActingKind,
+    EvaluationStatus,
+    ObjectionDecision,
+    ObjectionStatus,
+    Predicate,
+    Rating,
+    UnitRating,
+)
 from kinerja.graph import sql
 from kinerja.graph.enums import described
 from kinerja.graph.relay import Connection, Node, UserError, run_mutation
@@ -34,6 +43,15 @@ strawberry.enum(Rating, description="Rating of results (hasil kerja) or behaviou
 strawberry.enum(Predicate, description="Predikat kinerja pegawai, the cell of the rating matrix.")
 strawberry.enum(UnitRating, description="Capaian kinerja organisasi (SE MenPANRB 3/2023).")
 strawberry.enum(EvaluationStatus, description="DRAFT, FINAL (locked) or CORRECTED (replaced by a newer version).")
+described(ObjectionStatus, "Status keberatan: the state of an objection (PP 30/2019 art. 59).", {
+    "FILED": "Diajukan: waiting for the decision of the assessor's superior.",
+    "ACCEPTED": "Diterima: the superior changed the result (a corrected version).",
+    "REJECTED": "Ditolak: the superior kept the result, with a reason.",
+})
+described(ObjectionDecision, "Keputusan atas keberatan: the superior's decision on an objection.", {
+    "ACCEPT": "Terima: change the result (a new final version linked to the objection).",
+    "REJECT": "Tolak: keep the result, with a reason.",
+})
 described(ActingKind, "Jenis pejabat penilai pengganti: the kind of acting assessor's appointment.", {
     "PLT": "Pelaksana Tugas (Plt): acting official while the post is vacant.",
     "PLH": "Pelaksana Harian (Plh): acting official while the official is temporarily absent.",
@@ -41,6 +59,9 @@ described(ActingKind, "Jenis pejabat penilai pengganti: the kind of acting asses
 
 
 READ_EVALUATIONS = employee_rows("evaluation", "read", "employee_id")
+# An objection is seen by whoever sees the employee's evaluations: herself (own), the assessor and the
+# superior (team), HR (tenant).
+READ_OBJECTIONS = employee_rows("evaluation", "read", "employee_id")
 # Org units within reach of the dashboard scopes: all with tenant scope, the own unit subtree with unit scope.
 DASHBOARD_UNITS = unit_rows("dashboard", "read")
 LIVE = "{t}.status IN ('DRAFT', 'FINAL')"  # versions not replaced by a correction
@@ -227,6 +248,10 @@ class Evaluation(Node):
     predicate_label: str = sql.derived(_label, "predicate")
     correction_reason: str | None
     finalized_at: dt.datetime | None
+    acknowledged_at: dt.datetime | None = strawberry.field(
+        description="Tanggal diterima: when the employee acknowledged the final evaluation (her read receipt).")
+    objection: Objection | None = sql.row(
+        on={"evaluation_id": "id"}, description="Keberatan: the employee's objection to this version, if any.")
     employee: Employee = sql.join("employee_id")
     assessor: Employee = sql.join("assessor_id", description="Pejabat penilai.")
     period: Period = sql.join("period_id")
@@ -242,6 +267,23 @@ class Evaluation(Node):
         description="GET with the same Bearer token: the Dokumen Evaluasi Kinerja Pegawai (PDF).")
     history: list[Evaluation] = sql.rows(on={"employee_id": "employee_id", "period_id": "period_id"},
                                          order=("version",), access=True, description="Every version, oldest first.")
+
+
+@sql.table(ObjectionModel, access=READ_OBJECTIONS, node=True,
+           not_found=lambda: NotFound("Objection not found", field="id"),
+           description="Keberatan (PP 30/2019 art. 59): an employee's objection to a final evaluation, decided by "
+                       "the assessor's superior. Visible to the employee, the assessor, the superior and HR.")
+class Objection(Node):
+    reason: str = strawberry.field(description="Alasan keberatan: the employee's reasons.")
+    status: ObjectionStatus = strawberry.field(description="Filed, accepted or rejected.")
+    filed_at: dt.datetime = sql.expression("created_at", description="Tanggal pengajuan: when it was filed.")
+    decision_reason: str | None = strawberry.field(description="Alasan keputusan: the superior's reason.")
+    decided_at: dt.datetime | None = strawberry.field(description="Tanggal keputusan: when it was decided.")
+    evaluation: Evaluation = sql.join("evaluation_id", description="The evaluation objected to.")
+    employee: Employee = sql.join("employee_id", description="Pegawai yang dinilai: who objects.")
+    reviewer: Employee = sql.join("reviewer_id", description="Atasan pejabat penilai: who decides.")
+    correction: Evaluation | None = sql.join(
+        "correction_id", description="Versi koreksi: the corrected version an accepted objection led to.")
 
 
 @sql.table(UnitPerformanceModel)
@@ -295,6 +337,35 @@ class ActingAssessorPayload:
 @strawberry.type(description="Hasil pengecualian SKP: the waiver, or why it was refused.")
 class PlanWaiverPayload:
     plan_waiver: PlanWaiver | None = strawberry.field(default=None, description="The waiver.")
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description="Why it was refused.")
+
+
+@strawberry.input(description="Filter of objections (keberatan).")
+class ObjectionFilter:
+    status: ObjectionStatus | None = strawberry.field(default=None, description="Only objections in this state.")
+    evaluation_id: strawberry.ID | None = strawberry.field(default=None, description="Only those of this evaluation.")
+    to_decide: bool = strawberry.field(default=False, description="Only those the viewer decides (as the superior).")
+
+
+@strawberry.input(description="Keberatan: object to a final evaluation, with reasons.")
+class FileObjectionInput:
+    evaluation_id: strawberry.ID = strawberry.field(description="The final evaluation objected to.")
+    reason: str = strawberry.field(description="Alasan (1-2000 characters).")
+
+
+@strawberry.input(description="Keputusan atas keberatan by the assessor's superior.")
+class DecideObjectionInput:
+    id: strawberry.ID = strawberry.field(description="The objection.")
+    decision: ObjectionDecision = strawberry.field(description="Accept (change the result) or reject.")
+    reason: str = strawberry.field(description="Alasan keputusan (1-2000 characters).")
+    results_rating: Rating | None = strawberry.field(default=None, description="On accept: the new results rating.")
+    behaviour_rating: Rating | None = strawberry.field(
+        default=None, description="On accept: the new behaviour rating.")
+
+
+@strawberry.type(description="Hasil keberatan: the objection, or why the request was refused.")
+class ObjectionPayload:
+    objection: Objection | None = strawberry.field(default=None, description="The objection.")
     user_errors: list[UserError] = strawberry.field(default_factory=list, description="Why it was refused.")
 
 
@@ -401,6 +472,21 @@ class EvaluationQuery:
                 where.append(sql.eq(column, value))
         return sql.Page(first=first, after=after, where=tuple(where), order=("-created_at", "id"), access=True)
 
+    @sql.builder(description="Keberatan: objections the viewer may see (the employee's own, her assessor's and "
+                             "superior's, HR's), newest first.")
+    def objections(self, first: int | None = 20, after: str | None = None,
+                   filter: ObjectionFilter | None = None) -> Connection[Objection]:
+        f = filter or ObjectionFilter()
+        evaluation = parse_input_id(f.evaluation_id, "Evaluation", "evaluationId")
+        where = []
+        if f.status is not None:
+            where.append(sql.eq("status", f.status))
+        if evaluation is not None:
+            where.append(sql.eq("evaluation_id", evaluation))
+        if f.to_decide:
+            where.append(sql.is_me("reviewer_id"))
+        return sql.Page(first=first, after=after, where=tuple(where), order=("-created_at", "id"), access=True)
+
     @sql.builder
     def unit_distribution(self, org_unit_id: strawberry.ID, period_id: strawberry.ID) -> UnitDistribution:
         return unit_in_period(org_unit_id, period_id)
@@ -450,6 +536,33 @@ class EvaluationMutation:
                 input.behaviour_rating, _notes(input.notes))
             return {"evaluation": sql.ref("Evaluation", row.id)}
         return await run_mutation(info, EvaluationPayload, work)
+
+    @strawberry.mutation(description="Tanda terima: the employee acknowledges a final evaluation (a read receipt "
+                                     "with its time), once.")
+    async def acknowledge_evaluation(self, info: Info, input: EvaluationIdInput) -> EvaluationPayload:
+        async def work():
+            row = await service.acknowledge_evaluation(info.context, parse_input_id(input.id, "Evaluation", "id"))
+            return {"evaluation": sql.ref("Evaluation", row.id)}
+        return await run_mutation(info, EvaluationPayload, work)
+
+    @strawberry.mutation(description="Keberatan (PP 30/2019 art. 59): the employee objects to a final evaluation "
+                                     "within the tenant's objection period; it goes to the assessor's superior.")
+    async def file_objection(self, info: Info, input: FileObjectionInput) -> ObjectionPayload:
+        async def work():
+            row = await service.file_objection(
+                info.context, parse_input_id(input.evaluation_id, "Evaluation", "evaluationId"), input.reason)
+            return {"objection": sql.ref("Objection", row.id)}
+        return await run_mutation(info, ObjectionPayload, work)
+
+    @strawberry.mutation(description="The assessor's superior accepts an objection (a corrected version linked to "
+                                     "it) or rejects it with a reason.")
+    async def decide_objection(self, info: Info, input: DecideObjectionInput) -> ObjectionPayload:
+        async def work():
+            row = await service.decide_objection(
+                info.context, parse_input_id(input.id, "Objection", "id"), input.decision, input.reason,
+                input.results_rating, input.behaviour_rating)
+            return {"objection": sql.ref("Objection", row.id)}
+        return await run_mutation(info, ObjectionPayload, work)
 
     @strawberry.mutation(description="Penugasan Plt/Plh (HR): the acting employee assesses the official's direct "
                                      "subordinates from startsOn to endsOn.")

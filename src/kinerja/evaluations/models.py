@@ -3,7 +3,7 @@ from __future__ import annotations
 from tortoise import fields
 
 from kinerja.core.models import TenantModel
-from kinerja.evaluations.rules import ActingKind, EvaluationStatus, Predicate, Rating, UnitRating
+from kinerja.evaluations.rules import ActingKind, EvaluationStatus, ObjectionStatus, Predicate, Rating, UnitRating
 
 
 class EvaluationRule(TenantModel):
@@ -37,6 +37,7 @@ class Evaluation(TenantModel):
     status = fields.CharEnumField(EvaluationStatus, max_length=10, default=EvaluationStatus.DRAFT)
     correction_reason = fields.TextField(null=True)
     finalized_at = fields.DatetimeField(null=True)
+    acknowledged_at = fields.DatetimeField(null=True)  # the evaluatee's read receipt
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
@@ -62,7 +63,7 @@ class UnitPerformance(TenantModel):
 
 class ActingAssessor(TenantModel):
     """A Plt/Plh assigned by HR: from ``starts_on`` to ``ends_on`` the acting employee assesses the
-    official's direct subordinates in the official's place."""
+    direct subordinates of the official in his or her place."""
 
     official = fields.ForeignKeyField("kinerja.Employee", related_name=False, on_delete=fields.RESTRICT)
     acting = fields.ForeignKeyField("kinerja.Employee", related_name=False, on_delete=fields.RESTRICT)
@@ -78,7 +79,7 @@ class ActingAssessor(TenantModel):
 
 
 class PlanWaiver(TenantModel):
-    """HR's override of the approved-SKP precondition for one employee and year, with its reason."""
+    """The override by HR of the approved-SKP precondition for one employee and year, with its reason."""
 
     employee = fields.ForeignKeyField("kinerja.Employee", related_name=False, on_delete=fields.RESTRICT)
     year = fields.SmallIntField()
@@ -88,3 +89,23 @@ class PlanWaiver(TenantModel):
     class Meta:
         table = "plan_waiver"
         unique_together = (("tenant", "employee", "year"),)
+
+
+class EvaluationObjection(TenantModel):
+    """Keberatan (PP 30/2019 art. 59): an objection of the employee to a final evaluation, decided by the
+    superior of the assessor. An accepted one leads to a corrected version."""
+
+    evaluation = fields.ForeignKeyField("kinerja.Evaluation", related_name=False, on_delete=fields.RESTRICT)
+    employee = fields.ForeignKeyField("kinerja.Employee", related_name=False, on_delete=fields.RESTRICT)
+    reviewer = fields.ForeignKeyField("kinerja.Employee", related_name=False, on_delete=fields.RESTRICT)
+    reason = fields.TextField()
+    status = fields.CharEnumField(ObjectionStatus, max_length=10, default=ObjectionStatus.FILED)
+    decision_reason = fields.TextField(null=True)
+    decided_at = fields.DatetimeField(null=True)
+    correction = fields.ForeignKeyField("kinerja.Evaluation", related_name=False, null=True,
+                                        on_delete=fields.RESTRICT)
+
+    class Meta:
+        table = "evaluation_objection"
+        unique_together = (("tenant", "evaluation"),)
+        indexes = (("tenant_id", "reviewer_id", "status"), ("tenant_id", "employee_id"))

@@ -4,6 +4,7 @@ is stored per tenant and year, so a changed regulation is a data change."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -36,6 +37,17 @@ class ActingKind(StrEnum):
 
     PLT = "PLT"  # pelaksana tugas: the post is vacant
     PLH = "PLH"  # pelaksana harian: the official is temporarily absent
+
+
+class ObjectionStatus(StrEnum):
+    FILED = "FILED"  # waiting for the decision of the assessor's superior
+    ACCEPTED = "ACCEPTED"  # the superior changed the result: a corrected version
+    REJECTED = "REJECTED"  # the superior kept the result, with a reason
+
+
+class ObjectionDecision(StrEnum):
+    ACCEPT = "ACCEPT"
+    REJECT = "REJECT"
 
 
 class EvaluationStatus(StrEnum):
@@ -232,3 +244,45 @@ def acting_problem(official: object, acting: object) -> str | None:
 
 def acting_dates_problem(starts_on, ends_on) -> str | None:
     return ACTING_DATES if ends_on < starts_on else None
+
+
+# --- acknowledgement and objection (keberatan, PP 30/2019 art. 59) ------------------------------
+
+# PP 30/2019 art. 59(1)-(2): the evaluated PNS may object, with reasons, to the superior of the
+# assessor (atasan dari Pejabat Penilai Kinerja) at the latest 14 days after receiving the result;
+# (3)-(4): the superior asks both for an explanation, and may change and set the result, which is
+# then final. The number of days is the tenant's setting ``objection_days`` (default 14).
+OBJECTION_DAYS = 14
+
+NOT_FINAL = "Only a FINAL evaluation is acknowledged or objected to; this one is {status}"
+NOT_YOURS = "Only the evaluated employee acknowledges or objects to an evaluation"
+OBJECTION_LATE = ("The objection period ended {days} days after the evaluation was finalized "
+                  "(PP 30/2019 art. 59)")
+
+
+def receipt_problem(actor: object | None, evaluatee: object, status: str) -> str | None:
+    """The evaluatee acknowledges (or objects to) a final, current evaluation."""
+    if actor is None or actor != evaluatee:
+        return NOT_YOURS
+    if status != EvaluationStatus.FINAL.value:
+        return NOT_FINAL.format(status=status)
+    return None
+
+
+def objection_deadline(finalized_at: dt.datetime, days: int) -> dt.datetime:
+    """The last moment an objection is accepted: ``days`` days after the result was received
+    (its finalization)."""
+    return finalized_at + dt.timedelta(days=days)
+
+
+def objection_window_problem(finalized_at: dt.datetime, now: dt.datetime, days: int) -> str | None:
+    return OBJECTION_LATE.format(days=days) if now > objection_deadline(finalized_at, days) else None
+
+
+NOT_THE_REVIEWER = "Only the assessor's superior decides on the objection (PP 30/2019 art. 59)"
+DECISION_REASON = "A reason (1-2000 characters) is required for the decision"
+ACCEPT_CHANGES = "Accepting an objection changes the result: give resultsRating and/or behaviourRating"
+
+
+def decision_problem(actor: object | None, reviewer: object) -> str | None:
+    return NOT_THE_REVIEWER if actor is None or actor != reviewer else None

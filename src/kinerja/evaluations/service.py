@@ -17,7 +17,14 @@ from kinerja.core import clock, once
 from kinerja.core.context import RequestContext
 from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from kinerja.evaluations import rules
-from kinerja.evaluations.models import ActingAssessor, Evaluation, EvaluationRule, PlanWaiver, UnitPerformance
+from kinerja.evaluations.models import (
+    ActingAssessor,
+    Evaluation,
+    EvaluationObjection,
+    EvaluationRule,
+    PlanWaiver,
+    UnitPerformance,
+)
 from kinerja.evaluations.rules import EvaluationStatus, Predicate, Rating, UnitRating
 from kinerja.org.models import Employee, OrgUnit, Period, Position
 from kinerja.org.scoping import actor_unit_subtree, employee_scope, unit_subtree_ids
@@ -247,6 +254,13 @@ async def correct_evaluation(ctx: RequestContext, evaluation_id: uuid.UUID, reas
         raise ValidationFailed([FieldError("reason", "BAD_USER_INPUT", "A reason (1-2000 characters) is required")])
     if old.results_from_unit and results_rating is not None:
         raise ValidationFailed([FieldError("resultsRating", "BAD_USER_INPUT", rules.RESULTS_FROM_UNIT)])
+    return await _new_version(old, reason.strip(), results_rating, behaviour_rating, notes,
+                              await _may_evaluate(ctx, _employee))
+
+
+async def _new_version(old: Evaluation, reason: str, results_rating: Rating | None, behaviour_rating: Rating | None,
+                       notes: list[tuple[BerakhlakValue, str]] | None, assessor_id: uuid.UUID) -> Evaluation:
+    """Version n+1 of a final evaluation (FINAL, with the reason); the old one becomes CORRECTED."""
     period = await Period.get(id=old.period_id, tenant_id=old.tenant_id)
     rule = await rules_for(old.tenant_id, period.year)
     results = old.results_rating if old.results_from_unit or results_rating is None else results_rating
@@ -255,10 +269,90 @@ async def correct_evaluation(ctx: RequestContext, evaluation_id: uuid.UUID, reas
     await old.save(update_fields=["status", "updated_at"])
     return await Evaluation.create(
         tenant_id=old.tenant_id, employee_id=old.employee_id, period_id=old.period_id, plan_id=old.plan_id,
-        assessor_id=await _may_evaluate(ctx, _employee), version=old.version + 1, previous_version_id=old.id,
+        assessor_id=assessor_id, version=old.version + 1, previous_version_id=old.id,
         results_rating=results, behaviour_rating=behaviour, results_from_unit=old.results_from_unit,
         notes=_notes(notes) if notes is not None else old.notes, predicate=rules.predicate(rule.matrix, results, behaviour),
-        status=EvaluationStatus.FINAL, correction_reason=reason.strip(), finalized_at=clock.now())
+        status=EvaluationStatus.FINAL, correction_reason=reason, finalized_at=clock.now())
+
+
+async def _own_final(ctx: RequestContext, evaluation_id: uuid.UUID) -> Evaluation:
+    """A final evaluation of the actor's own, read again once his or her employee row is locked."""
+    evaluation = await get_evaluation(ctx, evaluation_id)
+    me = await ctx.employee_id()
+    if me is not None and me == evaluation.employee_id:
+        await _locked_employee(await Employee.get(id=me, tenant_id=evaluation.tenant_id))
+        evaluation = await Evaluation.get(id=evaluation.id, tenant_id=evaluation.tenant_id)
+    if (problem := rules.receipt_problem(me, evaluation.employee_id, evaluation.status.value)) is not None:
+        raise (Forbidden(problem, field="id") if problem == rules.NOT_YOURS else Conflict(problem, field="id"))
+    return evaluation
+
+
+async def acknowledge_evaluation(ctx: RequestContext, evaluation_id: uuid.UUID) -> Evaluation:
+    """The evaluatee's read receipt of a final evaluation, with its time; once."""
+    evaluation = await _own_final(ctx, evaluation_id)
+    if evaluation.acknowledged_at is not None:
+        raise Conflict("The evaluation is already acknowledged", field="id")
+    evaluation.acknowledged_at = clock.now()
+    await evaluation.save(update_fields=["acknowledged_at", "updated_at"])
+    return evaluation
+
+
+async def file_objection(ctx: RequestContext, evaluation_id: uuid.UUID, reason: str) -> EvaluationObjection:
+    """Keberatan (PP 30/2019 art. 59): the evaluatee objects to a final evaluation, with reasons, within
+    the tenant's objection period; it goes to the assessor's superior."""
+    evaluation = await _own_final(ctx, evaluation_id)
+    if not reason or not reason.strip() or len(reason) > 2000:
+        raise ValidationFailed([FieldError("reason", "BAD_USER_INPUT", "A reason (1-2000 characters) is required")])
+    days = (await tenant_settings(evaluation.tenant_id)).objection_days
+    finalized = evaluation.finalized_at or evaluation.created_at
+    if (problem := rules.objection_window_problem(finalized, clock.now(), days)) is not None:
+        raise Conflict(problem, field="id")
+    if await EvaluationObjection.exists(tenant_id=evaluation.tenant_id, evaluation_id=evaluation.id):
+        raise Conflict("An objection to this evaluation is already filed", field="id")
+    assessor = await Employee.get(id=evaluation.assessor_id, tenant_id=evaluation.tenant_id)
+    if assessor.supervisor_id is None:
+        raise Conflict("The assessor has no superior to decide an objection; ask HR to set one", field="id")
+    return await EvaluationObjection.create(tenant_id=evaluation.tenant_id, evaluation_id=evaluation.id,
+                                            employee_id=evaluation.employee_id, reviewer_id=assessor.supervisor_id,
+                                            reason=reason.strip())
+
+
+async def decide_objection(ctx: RequestContext, objection_id: uuid.UUID, decision: rules.ObjectionDecision,
+                           reason: str, results_rating: Rating | None,
+                           behaviour_rating: Rating | None) -> EvaluationObjection:
+    """The assessor's superior accepts the objection (a corrected version, linked to it) or rejects it
+    with a reason (PP 30/2019 art. 59(3)-(4)); the result is then final."""
+    await ctx.require("evaluation", "read")
+    tenant_id = ctx.require_tenant()
+    me = await ctx.employee_id()
+    objection = await EvaluationObjection.get_or_none(id=objection_id, tenant_id=tenant_id)
+    if objection is None or me not in (objection.reviewer_id, objection.employee_id) and not \
+            await (await visible_evaluations(ctx)).filter(id=objection.evaluation_id).exists():
+        raise NotFound("Objection not found", field="id")
+    if (problem := rules.decision_problem(me, objection.reviewer_id)) is not None:
+        raise Forbidden(problem, field="id")
+    await _locked_employee(await Employee.get(id=objection.employee_id, tenant_id=tenant_id))
+    objection = await EvaluationObjection.get(id=objection.id, tenant_id=tenant_id)
+    if objection.status is not rules.ObjectionStatus.FILED:
+        raise Conflict(f"The objection is already {objection.status.value}", field="id")
+    if not reason or not reason.strip() or len(reason) > 2000:
+        raise ValidationFailed([FieldError("reason", "BAD_USER_INPUT", rules.DECISION_REASON)])
+    if decision is rules.ObjectionDecision.ACCEPT:
+        evaluation = await Evaluation.get(id=objection.evaluation_id, tenant_id=tenant_id)
+        if evaluation.status is not EvaluationStatus.FINAL:
+            raise Conflict(f"The evaluation is {evaluation.status.value} meanwhile; the objection cannot change it",
+                           field="id")
+        if results_rating is None and behaviour_rating is None:
+            raise ValidationFailed([FieldError("resultsRating", "BAD_USER_INPUT", rules.ACCEPT_CHANGES)])
+        if evaluation.results_from_unit and results_rating is not None:
+            raise ValidationFailed([FieldError("resultsRating", "BAD_USER_INPUT", rules.RESULTS_FROM_UNIT)])
+        correction = await _new_version(evaluation, reason.strip(), results_rating, behaviour_rating, None, me)
+        objection.status, objection.correction_id = rules.ObjectionStatus.ACCEPTED, correction.id
+    else:
+        objection.status = rules.ObjectionStatus.REJECTED
+    objection.decision_reason, objection.decided_at = reason.strip(), clock.now()
+    await objection.save()
+    return objection
 
 
 async def _unit_in_reach(ctx: RequestContext, org_unit_id: uuid.UUID, obj: str, action: str) -> OrgUnit:

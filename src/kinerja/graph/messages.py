@@ -369,6 +369,25 @@ CATALOGUE: dict[str, str] = {
         "Syarat SKP yang disetujui sudah dikecualikan untuk pegawai dan tahun ini",
     "Every result target (RHK) needs at least one indicator before the plan is submitted":
         "Setiap RHK memerlukan sedikitnya satu indikator sebelum SKP diajukan",
+    "Only a FINAL evaluation is acknowledged or objected to; this one is {status:code}":
+        "Hanya penilaian FINAL yang dapat diterima atau diajukan keberatan; penilaian ini berstatus {status}",
+    "Only the evaluated employee acknowledges or objects to an evaluation":
+        "Hanya pegawai yang dinilai yang dapat menerima atau mengajukan keberatan atas penilaian",
+    "The objection period ended {days} days after the evaluation was finalized (PP 30/2019 art. 59)":
+        "Jangka waktu keberatan berakhir {days} hari setelah penilaian difinalkan (PP 30/2019 pasal 59)",
+    "Only the assessor's superior decides on the objection (PP 30/2019 art. 59)":
+        "Hanya atasan pejabat penilai yang memutuskan keberatan (PP 30/2019 pasal 59)",
+    "A reason (1-2000 characters) is required for the decision": "Alasan keputusan (1-2000 karakter) wajib diisi",
+    "Accepting an objection changes the result: give resultsRating and/or behaviourRating":
+        "Menerima keberatan mengubah hasil penilaian: isi resultsRating dan/atau behaviourRating",
+    "The evaluation is already acknowledged": "Penilaian sudah diterima",
+    "An objection to this evaluation is already filed": "Keberatan atas penilaian ini sudah diajukan",
+    "The assessor has no superior to decide an objection; ask HR to set one":
+        "Pejabat penilai tidak memiliki atasan untuk memutuskan keberatan; minta BKPSDM menetapkannya",
+    "Objection not found": "Keberatan tidak ditemukan",
+    "The objection is already {status:code}": "Keberatan sudah berstatus {status}",
+    "The evaluation is {status:code} meanwhile; the objection cannot change it":
+        "Penilaian kini berstatus {status}; keberatan tidak dapat mengubahnya",
     "Only the head of the unit (or HR) sets its performance":
         "Hanya kepala unit (atau BKPSDM) yang menetapkan capaian kinerjanya",
     "The tenant summary needs tenant-wide dashboard access": "Ringkasan tenant memerlukan akses dasbor seluruh tenant",
