@@ -113,7 +113,8 @@ async def test_final_is_locked_and_corrections_are_new_versions(api):
 
 GUIDE = {
     "ISTIMEWA": ["80 % Sangat Baik, guide allows at most 70 %"],
-    "BAIK": ["no Butuh Perbaikan and/or Kurang/Misconduct, guide expects some"],
+    "BAIK": ["20 % Baik, guide expects most employees (more than 50 %)",
+             "no Butuh Perbaikan and/or Kurang/Misconduct, guide expects some"],
     "BUTUH_PERBAIKAN": ["0 % Butuh Perbaikan, guide expects at least 60 %",
                         "80 % Sangat Baik, guide allows at most 10 %"],
     "KURANG": ["0 % Kurang/Misconduct, guide expects at least 60 %", "0 % Butuh Perbaikan, guide expects at least 10 %",
@@ -137,7 +138,7 @@ async def test_distribution_guide_for_every_unit_rating(api):
     kepala = await api.token("tangerang-selatan", "kepala")  # heads the unit above atasan's
     unit = to_global_id("OrgUnit", atasan.org_unit_id)
     query = ("query($u: ID!, $p: ID!) { unitDistribution(orgUnitId: $u, periodId: $p) { unitRating total "
-             "counts { predicate count percent } breaches { message } } }")
+             "counts { predicate count percent } breaches { message rule } } }")
     for rating, messages in GUIDE.items():
         set_answer = (await api.ok(SET_UNIT, {"i": {"orgUnitId": unit, "periodId": to_global_id("Period", period.id),
                                                     "rating": rating}}, kepala))["setUnitPerformance"]
@@ -145,6 +146,7 @@ async def test_distribution_guide_for_every_unit_rating(api):
         data = (await api.ok(query, {"u": unit, "p": to_global_id("Period", period.id)}, hr))["unitDistribution"]
         assert data["unitRating"] == rating and data["total"] == 10
         assert [b["message"] for b in data["breaches"]] == messages
+        assert all(b["rule"].startswith("SE MenPANRB 3/2023, unit ") for b in data["breaches"])
     # The assessor sees the guide on the evaluation before finalizing.
     guide = await api.ok("query($id: ID!) { node(id: $id) { ... on Evaluation { guide { breaches { message } } } } }",
                          {"id": first}, token)

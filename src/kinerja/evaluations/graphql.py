@@ -112,7 +112,10 @@ class PredicateCount:
 @strawberry.type(description="A departure from the distribution guide: a warning, not a block.")
 class GuideBreach:
     message: str
-    kind: str = strawberry.field(description="max, min or some")
+    kind: str = strawberry.field(description="max (at most), min (at least), some (at least one) or majority "
+                                             "(sebagian besar: more than limitPercent).")
+    rule: str = strawberry.field(description="Aturan: the row of the distribution guide departed from, with its source "
+                                             "(SE MenPANRB 3/2023).")
     limit_percent: float
     actual_percent: float
     predicates: list[Predicate]
@@ -150,7 +153,7 @@ def _breaches(evaluations, rating, guide) -> list[GuideBreach]:
         return []
     found = rules.distribution_breaches(loaded(guide) or rules.DEFAULT_GUIDE, UnitRating(rating),
                                         _counted(evaluations)[0])
-    return [GuideBreach(message=b.message, kind=b.kind, limit_percent=b.limit, actual_percent=b.actual,
+    return [GuideBreach(message=b.message, kind=b.kind, rule=b.rule, limit_percent=b.limit, actual_percent=b.actual,
                         predicates=list(b.predicates)) for b in found]
 
 

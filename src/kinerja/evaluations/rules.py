@@ -74,15 +74,23 @@ DEFAULT_MATRIX: dict[str, dict[str, str]] = {
                             "DI_BAWAH_EKSPEKTASI": "SANGAT_KURANG"},
 }
 
-# unit rating -> bounds on the share (percent) of employees' predicates (SE MenPANRB 3/2023).
-# Each bound: (predicates, "max" | "min", percent); "min" 0 < x means "some" (at least one).
+# unit rating -> bounds on the share (percent) of employees' predicates (SE MenPANRB 3/2023, the guide
+# to the distribution of employees' predicates per organisational predicate). Each bound:
+# (predicates, kind, percent): "max" at most, "min" at least, "some" at least one, "majority" more
+# than the percent ("sebagian besar": most of the employees).
 DEFAULT_GUIDE: dict[str, list[tuple[list[str], str, float]]] = {
-    "ISTIMEWA": [(["SANGAT_BAIK"], "max", 70)],
-    "BAIK": [(["BAIK"], "max", 70), (["BUTUH_PERBAIKAN", "KURANG_MISCONDUCT"], "some", 0)],
+    "ISTIMEWA": [(["SANGAT_BAIK"], "majority", 50), (["SANGAT_BAIK"], "max", 70)],
+    "BAIK": [(["BAIK"], "majority", 50), (["BAIK"], "max", 70),
+             (["BUTUH_PERBAIKAN", "KURANG_MISCONDUCT"], "some", 0)],
     "BUTUH_PERBAIKAN": [(["BUTUH_PERBAIKAN"], "min", 60), (["SANGAT_BAIK"], "max", 10)],
     "KURANG": [(["KURANG_MISCONDUCT"], "min", 60), (["BUTUH_PERBAIKAN"], "min", 10), (["SANGAT_BAIK"], "max", 10)],
     "SANGAT_KURANG": [(["SANGAT_KURANG"], "min", 60), (["KURANG_MISCONDUCT", "BUTUH_PERBAIKAN"], "min", 10),
                       (["SANGAT_BAIK"], "max", 0)],
+}
+GUIDE_SOURCE = "SE MenPANRB 3/2023"
+UNIT_LABELS = {
+    UnitRating.ISTIMEWA: "Istimewa", UnitRating.BAIK: "Baik", UnitRating.BUTUH_PERBAIKAN: "Butuh Perbaikan",
+    UnitRating.KURANG: "Kurang", UnitRating.SANGAT_KURANG: "Sangat Kurang",
 }
 
 # predicate -> share of the yearly credit-point coefficient (Peraturan BKN 3/2023)
@@ -112,6 +120,15 @@ class Breach:
     limit: float
     actual: float
     message: str
+    rule: str  # the row of the guide it departs from, with its source
+
+
+def guide_rule(unit_rating: UnitRating, group: list[Predicate], kind: str, limit: float) -> str:
+    """One bound of the guide in words, e.g. 'SE MenPANRB 3/2023, unit Istimewa: most employees (more
+    than 50 %) Sangat Baik'."""
+    bound = {"max": "none" if limit == 0 else f"at most {limit:g} %", "min": f"at least {limit:g} %",
+             "some": "some", "majority": f"most employees (more than {limit:g} %)"}[kind]
+    return f"{GUIDE_SOURCE}, unit {UNIT_LABELS[unit_rating]}: {bound} {_label(group)}"
 
 
 def _label(predicates: list[Predicate]) -> str:
@@ -136,9 +153,11 @@ def distribution_breaches(guide: dict, unit_rating: UnitRating, counts: dict[Pre
             message = f"{shown}, guide expects at least {limit:g} %"
         elif kind == "some" and count == 0:
             message = f"no {_label(group)}, guide expects some"
+        elif kind == "majority" and share <= limit:
+            message = f"{shown}, guide expects most employees (more than {limit:g} %)"
         else:
             continue
-        breaches.append(Breach(tuple(group), kind, limit, share, message))
+        breaches.append(Breach(tuple(group), kind, limit, share, message, guide_rule(unit_rating, group, kind, limit)))
     return breaches
 
 
