@@ -460,8 +460,8 @@ REGISTER = ("mutation($e: ID!) { registerForTraining(input: {eventId: $e}) { eve
             "userErrors { code message } } }")
 
 
-async def _event(api: Client, slug: str, capacity: int) -> str:
-    start = dt.date.today() + dt.timedelta(days=30)
+async def _event(api: Client, slug: str, capacity: int, days_ahead: int = 30) -> str:
+    start = dt.date.today() + dt.timedelta(days=days_ahead)
     answer = (await api.ok(CREATE_EVENT, {"i": {"title": f"Bimtek {uuid.uuid4().hex[:6]}", "topic": "arsip",
                                                 "kind": "BIMTEK", "startsOn": start.isoformat(),
                                                 "endsOn": start.isoformat(), "jp": 8, "capacity": capacity}},
@@ -491,8 +491,25 @@ async def test_one_person_registering_at_once_registers_once(api):
     assert successes == 1 and len(stored) == 1 and set(codes) == {"CONFLICT"}
 
 
+async def test_a_pppk_registering_at_once_stays_within_the_cap(api):
+    """PP 49/2018 art. 40(1): four 8-JP events at once for a PPPK employee with a 24-JP cap: three
+    registrations, the fourth refused (the employee's row serialises them)."""
+    tenant = await _tenant("samarinda")
+    employee_id = (await rows(User, tenant.id, username="atasan"))[0].employee_id
+    async with tenant_transaction(tenant.id):
+        await Employee.filter(tenant_id=tenant.id, id=employee_id).update(
+            employment_type="PPPK", contract_starts_on=dt.date.today() + dt.timedelta(days=10))
+    events = [await _event(api, "samarinda", capacity=5, days_ahead=10 + i) for i in range(4)]
+    token = await api.token("samarinda", "atasan")
+    answers = await together(len(events), lambda i: api.post(REGISTER, {"e": events[i]}, token))
+    successes, codes = outcome(answers, "registerForTraining")
+    stored = await rows(TrainingRegistration, tenant.id, employee_id=employee_id)
+    figure(f"{len(events)} registrations of a PPPK at once under a 24-JP cap: {successes} accepted, {codes}")
+    assert successes == 3 and codes == ["CONFLICT"] and len(stored) == 3, answers
+
+
 async def test_confirming_attendance_at_once_makes_one_record(api):
-    event_id = await _event(api, "samarinda", capacity=5)
+    event_id = await _event(api, "samarinda", capacity=5, days_ahead=0)  # attendance is confirmed from the first day
     assert (await api.ok(REGISTER, {"e": event_id}, await api.token("samarinda", "pegawai")))[
         "registerForTraining"]["userErrors"] == []
     tenant = await _tenant("samarinda")

@@ -3,6 +3,7 @@ fixed demo users (admin, bkpsdm, kepala, atasan, pegawai; password kinerja-demo)
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import uuid
 from dataclasses import dataclass
@@ -136,6 +137,9 @@ async def _generate_people(tenant: Tenant, password_hash: str) -> int:
             org_unit_id=unit.id, position_id=position.id if position else None,
             supervisor_id=supervisor.id if supervisor else None,
         )
+        if employee.employment_type is EmploymentType.PPPK:  # a contract start of 2022-2024, from the serial
+            serial = nips.serial
+            employee.contract_starts_on = dt.date(2022 + serial % 3, 1 + serial % 12, 1 + serial % 28)
         employees.append(employee)
         return employee
 

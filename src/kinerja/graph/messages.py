@@ -398,6 +398,13 @@ CATALOGUE: dict[str, str] = {
     "Notes must be at most 2000 characters": "Catatan maksimal 2000 karakter",
     "Note on {value:code} must be 1-1000 characters": "Catatan untuk {value} harus 1-1000 karakter",
     # --- training ---------------------------------------------------------------------------------
+    "PPPK competency development is at most {cap} JP in a contract year (PP 49/2018 art. 40(1)): {used} JP of the "
+    "contract year from {starts_on} to {ends_on} are taken":
+        "Pengembangan kompetensi PPPK paling lama {cap} JP dalam 1 tahun masa perjanjian kerja (PP 49/2018 pasal "
+        "40 ayat 1): {used} JP pada masa perjanjian kerja {starts_on} sampai {ends_on} sudah terpakai",
+    "Attendance is confirmed on or after the first day of the event":
+        "Kehadiran dikonfirmasi pada atau setelah hari pertama kegiatan",
+
     "Training record not found": "Riwayat pelatihan tidak ditemukan",
     "The training record is already {status:code}": "Riwayat pelatihan sudah berstatus {status}",
     "Cannot {move} a training record that is {status:code}":

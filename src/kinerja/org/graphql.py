@@ -81,6 +81,9 @@ class Employee(Node):
     name: str = strawberry.field(description="Nama (full name).")
     employment_type: EmploymentType = strawberry.field(description="Jenis kepegawaian: PNS or PPPK.")
     active: bool = strawberry.field(description="Still employed here; inactive employees keep their history.")
+    contract_starts_on: dt.date | None = strawberry.field(
+        description="TMT perjanjian kerja: the start of a PPPK employee's contract, from which the contract years "
+                    "of the JP cap count (PP 49/2018 art. 40); null for PNS.")
     position: Position | None = sql.join("position_id", description="Jabatan (position), if assigned.")
     org_unit: Annotated[OrgUnit, strawberry.lazy("kinerja.org.graphql")] = sql.join(
         "org_unit_id", description="Unit kerja.")

@@ -53,6 +53,9 @@ class Employee(TenantModel):
         "kinerja.Employee", related_name=False, null=True, on_delete=fields.SET_NULL
     )
     active = fields.BooleanField(default=True)
+    # PPPK: the start of the employment contract (perjanjian kerja); its yearly anniversaries bound the
+    # contract years of the JP cap (PP 49/2018 art. 40).
+    contract_starts_on = fields.DateField(null=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:

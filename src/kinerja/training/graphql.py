@@ -10,6 +10,7 @@ from strawberry.types import Info
 from kinerja.core.errors import NotFound
 from kinerja.core.ids import parse_optional_id as parse_input_id
 from kinerja.graph import sql
+from kinerja.graph.enums import described
 from kinerja.graph.relay import Connection, Node, UserError, run_mutation
 from kinerja.org.graphql import Employee
 from kinerja.org.scoping import employee_rows, scope_sql
@@ -18,11 +19,16 @@ from kinerja.training import rules, service
 from kinerja.training.models import RecommendationRule as RuleModel
 from kinerja.training.models import TrainingEvent as EventModel
 from kinerja.training.models import TrainingRecord as RecordModel
-from kinerja.training.rules import TrainingCategory, TrainingKind, TrainingStatus
+from kinerja.training.rules import JpRule, TrainingCategory, TrainingKind, TrainingStatus
 
 strawberry.enum(TrainingKind, description="Jenis pengembangan kompetensi (Peraturan LAN 10/2018).")
 strawberry.enum(TrainingCategory, description="Pendidikan, pelatihan klasikal or non-klasikal.")
 strawberry.enum(TrainingStatus, description="PLANNED -> COMPLETED -> VERIFIED (by HR) or REJECTED.")
+described(JpRule, "Aturan JP pengembangan kompetensi: how the yearly JP of an employment type counts.", {
+    "TARGET_CALENDAR_YEAR": "PNS: a target of at least the yearly JP per calendar year (PP 17/2020 art. 203(4)).",
+    "CAP_CONTRACT_YEAR": "PPPK: at most the yearly JP per contract year, from the contract start "
+                         "(PP 49/2018 art. 40(1)).",
+})
 
 
 READ_TRAINING = employee_rows("training", "read", "employee_id")
@@ -76,27 +82,69 @@ def _target_sql(dialect: str) -> str:
     return f"(SELECT CASE e.employment_type {cases} END FROM tenant n WHERE n.id = e.tenant_id)"
 
 
+def _day_sql(dialect: str, year: str, month_day: str | None = None) -> str:
+    """A date in SQL: the day of the contract start ``e.contract_starts_on`` in ``year`` (29 February as
+    28 February, as ``rules.anniversary``), or the fixed ``month_day`` ('01-01')."""
+    if dialect == "postgres":
+        if month_day is not None:
+            month, day = (int(x) for x in month_day.split("-"))
+            return f"make_date(CAST({year} AS integer), {month}, {day})"
+        return (f"make_date(CAST({year} AS integer), CAST(extract(month FROM e.contract_starts_on) AS integer), "
+                "CASE WHEN extract(month FROM e.contract_starts_on) = 2 AND extract(day FROM e.contract_starts_on) = 29 "
+                "THEN 28 ELSE CAST(extract(day FROM e.contract_starts_on) AS integer) END)")
+    if month_day is not None:
+        return f"printf('%04d-{month_day}', {year})"
+    return (f"printf('%04d-%s', {year}, CASE WHEN substr(e.contract_starts_on, 6, 5) = '02-29' THEN '02-28' "
+            "ELSE substr(e.contract_starts_on, 6, 5) END)")
+
+
+def _window_sql(dialect: str) -> tuple[str, str]:
+    """``rules.progress_window`` in SQL for the year {0}: the first and last day whose verified JP count."""
+    contract = "e.employment_type = 'PPPK' AND e.contract_starts_on IS NOT NULL"
+    next_year = "({0} + 1)"
+    if dialect == "postgres":
+        last = f"({_day_sql(dialect, next_year)} - 1)"
+    else:
+        last = f"date({_day_sql(dialect, next_year)}, '-1 day')"
+    return (f"CASE WHEN {contract} THEN {_day_sql(dialect, '{0}')} ELSE {_day_sql(dialect, '{0}', '01-01')} END",
+            f"CASE WHEN {contract} THEN {last} ELSE {_day_sql(dialect, '{0}', '12-31')} END")
+
+
+def _rule_sql() -> str:
+    """``rules.JP_RULES`` in SQL."""
+    cases = " ".join(f"WHEN '{kind.value}' THEN '{rule.value}'" for kind, rule in rules.JP_RULES.items())
+    return f"CASE e.employment_type {cases} END"
+
+
 def _progress_rows(dialect: str, alias: str) -> str:
     """Employees of the tenant (of the org unit {1} and its sub-units, when given) with their figures of
-    the year {0}: the target, the verified JP summed by the database, what remains."""
+    the year {0}: the rule (a PNS target per calendar year, a PPPK cap per contract year), the days that
+    count, the yearly JP, the verified JP summed by the database over those days, what remains (of a
+    target: the shortfall; of a cap: the allowance)."""
     unit = "CAST({1} AS uuid)" if dialect == "postgres" else "{1}"
+    starts_on, ends_on = _window_sql(dialect)
+    target = f"'{rules.JpRule.TARGET_CALENDAR_YEAR.value}'"
     return (
-        "(SELECT p.*, CASE WHEN p.target_jp > p.verified_jp THEN p.target_jp - p.verified_jp ELSE 0 END AS remaining_jp "
+        "(SELECT p.*, CASE WHEN p.target_jp > p.verified_jp THEN p.target_jp - p.verified_jp ELSE 0 END AS remaining_jp, "
+        f"CASE WHEN p.rule = {target} AND p.target_jp > p.verified_jp THEN p.target_jp - p.verified_jp ELSE 0 END "
+        "AS shortfall_jp "
+        "FROM (SELECT w.*, (SELECT coalesce(sum(r.jp), 0) FROM training_record r WHERE r.tenant_id = w.tenant_id "
+        "AND r.employee_id = w.id AND r.status = 'VERIFIED' AND ("
+        f"(w.rule = {target} AND r.year = {{0}}) OR (w.rule <> {target} AND r.starts_on >= w.starts_on "
+        "AND r.starts_on <= w.ends_on))) AS verified_jp "
         "FROM (SELECT e.id, e.tenant_id, e.name, e.org_unit_id, e.active, {0} AS year, "
-        f"{_target_sql(dialect)} AS target_jp, "
-        "(SELECT coalesce(sum(r.jp), 0) FROM training_record r WHERE r.tenant_id = e.tenant_id "
-        "AND r.employee_id = e.id AND r.year = {0} AND r.status = 'VERIFIED') AS verified_jp "
+        f"{_target_sql(dialect)} AS target_jp, {_rule_sql()} AS rule, {starts_on} AS starts_on, {ends_on} AS ends_on "
         f"FROM employee e WHERE e.tenant_id = {{tenant}} AND ({unit} IS NULL OR e.org_unit_id IN ("
         "WITH RECURSIVE sub(id) AS (SELECT o.id FROM org_unit o WHERE o.tenant_id = {tenant} "
         f"AND o.id = {unit} UNION SELECT o.id FROM org_unit o JOIN sub ON o.parent_id = sub.id "
-        f"WHERE o.tenant_id = {{tenant}}) SELECT id FROM sub))) p) {alias}")
+        f"WHERE o.tenant_id = {{tenant}}) SELECT id FROM sub))) w) p) {alias}")
 
 
 def _unit_rows(dialect: str) -> str:
     """The totals of the active employees of such progress rows within the reader's training scope
     (``training_scope``)."""
     return ("(SELECT {0} AS year, count(*) AS employees, "
-            "coalesce(sum(CASE WHEN m.remaining_jp = 0 THEN 1 ELSE 0 END), 0) AS employees_meeting_target, "
+            "coalesce(sum(CASE WHEN m.shortfall_jp = 0 THEN 1 ELSE 0 END), 0) AS employees_meeting_target, "
             "coalesce(sum(m.target_jp), 0) AS target_jp, coalesce(sum(m.verified_jp), 0) AS verified_jp "
             f"FROM {_progress_rows(dialect, 'm')} WHERE m.active AND m.id IN (SELECT id FROM training_scope)) {{t}}")
 
@@ -114,14 +162,21 @@ READ_TRAINING_OF_EMPLOYEE = employee_rows("training", "read")
 
 @sql.table(source=sql.Dialects(_progress_rows("postgres", "{t}"), _progress_rows("sqlite", "{t}")),
            access=READ_TRAINING_OF_EMPLOYEE,
-           description="Verified JP of one employee in one year against the yearly target of his or her "
-                       "employment type (PNS 20 JP, PPPK 24 JP unless the tenant says otherwise).")
+           description="Verified JP of one employee against the yearly JP of his or her employment type: a PNS "
+                       "target per calendar year (20 JP), a PPPK cap per contract year (24 JP), unless the tenant "
+                       "says otherwise.")
 class TrainingProgress:
     employee: Employee = sql.join("id")
     year: int
-    target_jp: int
-    verified_jp: int
-    remaining_jp: int
+    rule: JpRule = strawberry.field(description="Aturan JP: a target per calendar year (PNS) or a cap per contract "
+                                                "year (PPPK).")
+    starts_on: dt.date = strawberry.field(description="Awal: the first day whose verified JP count (1 January, or "
+                                                      "the contract anniversary in the year for PPPK).")
+    ends_on: dt.date = strawberry.field(description="Akhir: the last day whose verified JP count.")
+    target_jp: int = strawberry.field(description="Target (PNS) or cap (PPPK) in JP.")
+    verified_jp: int = strawberry.field(description="JP of verified records in the window.")
+    remaining_jp: int = strawberry.field(description="Sisa: JP missing from the target, or the allowance left "
+                                                     "under the cap.")
 
 
 @sql.table(source=sql.Dialects(_unit_rows("postgres"), _unit_rows("sqlite")),
@@ -134,8 +189,8 @@ class UnitTrainingProgress:
     target_jp: int
     verified_jp: int
     below_target: list[TrainingProgress] = sql.rows(
-        where=(sql.where("{t}.active AND {t}.remaining_jp > 0"),), order=("-remaining_jp", "name", "id"), access=True,
-        description="Employees below target, most JP missing first.")
+        where=(sql.where("{t}.active AND {t}.shortfall_jp > 0"),), order=("-shortfall_jp", "name", "id"), access=True,
+        description="Employees below their target, most JP missing first (a PPPK cap is no target).")
 
 
 @strawberry.type(description="A suggested development: why, which topic, and open catalogue events for it.")
