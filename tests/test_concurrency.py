@@ -702,7 +702,9 @@ async def test_tickets_at_once_are_kept_answered_and_assigned_once(api):
     assert len(await _entries(tenant, "respondToFeedback", tickets[0].id)) == 1
     assign = ("mutation($i: AssignFeedbackInput!) { assignFeedback(input: $i) { feedback { status } "
               "userErrors { code message } } }")
-    employee_id = (await rows(User, tenant.id, username="pegawai"))[0].employee_id
+    [service_unit] = await rows(ServiceUnit, tenant.id, id=tickets[0].service_unit_id)
+    employee_id = sorted(await rows(Employee, tenant.id, org_unit_id=service_unit.org_unit_id, active=True),
+                         key=lambda e: e.nip)[0].id  # tickets stay in their unit
     to = {"i": {"id": ticket_id, "employeeId": to_global_id("Employee", employee_id)}}
     assert outcome(await together(M, lambda _i: api.post(assign, to, hr)), "assignFeedback") == \
         (1, ["CONFLICT"] * (M - 1))

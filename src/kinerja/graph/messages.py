@@ -454,6 +454,8 @@ CATALOGUE: dict[str, str] = {
     "Answer the citizen (publicAnswer) before marking the ticket answered":
         "Jawab masyarakat (publicAnswer) sebelum menandai tiket terjawab",
     "Assigning feedback needs unit or tenant scope": "Menugaskan pengaduan memerlukan lingkup unit atau tenant",
+    "A ticket is assigned only to an employee of its service unit's org unit or of a unit above it":
+        "Tiket hanya dapat ditugaskan kepada pegawai unit kerja penyelenggara layanannya atau unit di atasnya",
     "The ticket is already assigned to this employee": "Tiket sudah ditugaskan kepada pegawai ini",
     "'to' is before 'from'": "'to' sebelum 'from'",
     "At most 2000 characters": "Maksimal 2000 karakter",
