@@ -452,6 +452,27 @@ async def test_acknowledging_objecting_and_deciding_at_once_each_happen_once(api
     assert len(await _entries(tenant, "decideObjection", objections[0].id)) == 1
 
 
+async def test_two_logins_for_one_employee_at_once_make_one(api):
+    """One active login per employee: logins racing for the same employee, one created."""
+    tenant = await _tenant("nanggalo")
+    bound = {u.employee_id for u in await rows(User, tenant.id)}
+    employee = sorted((e for e in await rows(Employee, tenant.id) if e.id not in bound), key=lambda e: e.nip)[0]
+    admin = await api.token("nanggalo", "admin")
+    names = [f"login-{uuid.uuid4().hex[:8]}" for _ in range(M)]
+    answers = await together(M, lambda i: api.post(CREATE_USER, {"i": {
+        "username": names[i], "password": "kata-sandi-panjang", "employeeId": to_global_id("Employee", employee.id),
+        "roles": []}}, admin))
+    successes, codes = outcome(answers, "createUser")
+    logins = await rows(User, tenant.id, employee_id=employee.id)
+    assert successes == 1 and codes == ["CONFLICT"] * (M - 1) and len(logins) == 1
+    deactivate = ("mutation($id: ID!) { deactivateUser(input: {id: $id}) { user { active } "
+                  "userErrors { code message } } }")
+    answers = await together(M, lambda _i: api.post(deactivate, {"id": to_global_id("User", logins[0].id)}, admin))
+    successes, codes = outcome(answers, "deactivateUser")
+    assert successes == 1 and codes == ["CONFLICT"] * (M - 1)
+    assert len(await _entries(tenant, "deactivateUser", logins[0].id)) == 1
+
+
 # --- training ------------------------------------------------------------------------------------
 
 CREATE_EVENT = ("mutation($i: CreateTrainingEventInput!) { createTrainingEvent(input: $i) { event { id } "

@@ -184,6 +184,12 @@ CATALOGUE: dict[str, str] = {
         "Anda tidak dapat memberikan atau mencabut {role}: peran itu memuat {permission}, yang tidak Anda miliki",
     "The user already holds {role}": "Pengguna sudah memiliki peran {role}",
     "The user does not hold {role}": "Pengguna tidak memiliki peran {role}",
+    "The employee already has an active login: deactivate it first (one login per employee, so nobody acts as "
+    "an employee beside him or her)":
+        "Pegawai ini sudah memiliki akun aktif: nonaktifkan dahulu (satu akun per pegawai, agar tidak ada yang "
+        "bertindak sebagai pegawai itu)",
+    "Nobody deactivates his or her own login": "Tidak ada yang menonaktifkan akunnya sendiri",
+    "The login is already inactive": "Akun sudah nonaktif",
     "A user with this username already exists": "Pengguna dengan nama pengguna ini sudah ada",
     "Description must be at most 300 characters": "Keterangan maksimal 300 karakter",
     "Role name must be 1-63 letters, digits, '_' or '-', starting with a letter or digit (no '*', commas, "
