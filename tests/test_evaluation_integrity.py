@@ -332,3 +332,35 @@ async def test_an_objection_is_rejected_with_a_reason_or_refused_after_the_perio
                                             "reason": "Penilaian sesuai bukti dukung"}}, kepala))["decideObjection"]
     assert rejected["userErrors"] == [] and rejected["objection"]["status"] == "REJECTED"
     assert rejected["objection"]["correction"] is None
+
+
+async def test_the_demo_keeps_these_rules():
+    """The demo data follows the same rules: PermenPANRB 6/2022 (every evaluation rests on an approved
+    or closed SKP of its year), SE MenPANRB 3/2023 (no unit rated by its own head), and the NIP's gender
+    digit (PP 30/2019 jo. Peraturan BKN on the NIP: 1 laki-laki, 2 perempuan) fits the name."""
+    from kinerja.demo.names import FEMALE_FIRST, FEMALE_LAST, MALE_FIRST, MALE_LAST
+    from kinerja.evaluations.models import Evaluation, UnitPerformance
+
+    for tenant in await rows(Tenant, None):
+        if tenant.slug == "platform":
+            continue
+        plans = {p.id: p for p in await rows(PerformancePlan, tenant.id)}
+        periods = {p.id: p for p in await rows(Period, tenant.id)}
+        demo = [e for e in await rows(Evaluation, tenant.id) if periods[e.period_id].year <= dt.date.today().year]
+        assert demo, tenant.slug
+        for evaluation in demo:
+            plan = plans.get(evaluation.plan_id)
+            assert plan is not None and plan.status in (PlanStatus.APPROVED, PlanStatus.CLOSED), tenant.slug
+            assert (plan.employee_id, plan.year) == (evaluation.employee_id, periods[evaluation.period_id].year)
+        users = {u.id: u.employee_id for u in await rows(User, tenant.id)}
+        heads = {u.id: u.head_id for u in await rows(OrgUnit, tenant.id)}
+        for rating in await rows(UnitPerformance, tenant.id):
+            assert users.get(rating.set_by_id) != heads[rating.org_unit_id], tenant.slug
+        for employee in await rows(Employee, tenant.id):
+            name = employee.name.split(", ")[0].removeprefix("dr. ").removeprefix("Ir. ").removeprefix("Drs. ")
+            if " " not in name:
+                continue  # a name imported by a test
+            first, last = name.split(" ", 1)
+            firsts, lasts = (MALE_FIRST, MALE_LAST) if employee.nip[14] == "1" else (FEMALE_FIRST, FEMALE_LAST)
+            if first in MALE_FIRST + FEMALE_FIRST:
+                assert first in firsts and last in lasts, (employee.nip, employee.name)

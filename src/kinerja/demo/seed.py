@@ -76,8 +76,10 @@ class NipFactory:
         )
 
 
-def _name(rng: random.Random) -> str:
-    return f"{rng.choice(TITLES_BEFORE)}{rng.choice(FIRST)} {rng.choice(LAST)}{rng.choice(TITLES_AFTER)}"
+def _name(rng: random.Random, nip: str) -> str:
+    """A name that fits the gender the NIP records (its 15th digit)."""
+    gender = nip[14]
+    return f"{rng.choice(TITLES_BEFORE)}{rng.choice(FIRST[gender])} {rng.choice(LAST[gender])}{rng.choice(TITLES_AFTER)}"
 
 
 async def seed_demo(tenant_files: list[Path], log=print, progress: ProgressFactory | None = None) -> None:
@@ -131,8 +133,9 @@ async def _generate_people(tenant: Tenant, password_hash: str) -> int:
 
     def person(unit: OrgUnit, position_name: str | None, supervisor: Employee | None) -> Employee:
         position = positions.get(position_name) if position_name else None
+        nip = nips.next()
         employee = Employee(
-            id=uuid.uuid4(), tenant_id=tenant.id, nip=nips.next(), name=_name(rng),
+            id=uuid.uuid4(), tenant_id=tenant.id, nip=nip, name=_name(rng, nip),
             employment_type=EmploymentType.PPPK if rng.random() < 0.15 else EmploymentType.PNS,
             org_unit_id=unit.id, position_id=position.id if position else None,
             supervisor_id=supervisor.id if supervisor else None,
