@@ -473,6 +473,38 @@ async def test_two_logins_for_one_employee_at_once_make_one(api):
     assert len(await _entries(tenant, "deactivateUser", logins[0].id)) == 1
 
 
+async def test_issuing_a_pak_at_once_issues_it_once(api):
+    """Peraturan BKN 3/2023: one PAK per employee and year."""
+    from kinerja.evaluations.models import CreditAssessment
+    from kinerja.org.models import Position
+
+    tenant = await _tenant("tebingtinggi")
+    year = next(YEARS)
+    async with tenant_transaction(tenant.id):
+        await ensure_periods(tenant, year)
+    annual = next(p for p in await rows(Period, tenant.id, year=year) if p.kind.value == "ANNUAL")
+    atasan_user = (await rows(User, tenant.id, username="atasan"))[0]
+    positions = {p.id: p for p in await rows(Position, tenant.id)}
+    member = next(m for m in sorted(await rows(Employee, tenant.id, supervisor_id=atasan_user.employee_id),
+                                    key=lambda e: e.nip) if m.position_id and positions[m.position_id].level)
+    await approved_plans(tenant.id, [member.id], year)
+    atasan = await api.token("tebingtinggi", "atasan")
+    made = (await api.ok(EVALUATE, {"i": {"employeeId": to_global_id("Employee", member.id),
+                                          "periodId": to_global_id("Period", annual.id),
+                                          "resultsRating": "SESUAI_EKSPEKTASI",
+                                          "behaviourRating": "SESUAI_EKSPEKTASI"}}, atasan))["evaluateEmployee"]
+    assert (await api.ok(FINALIZE, {"id": made["evaluation"]["id"]}, atasan))["finalizeEvaluation"]["userErrors"] == []
+    issue = ("mutation($i: IssueCreditAssessmentInput!) { issueCreditAssessment(input: $i) { creditAssessment { year } "
+             "userErrors { code message } } }")
+    variables = {"i": {"employeeId": to_global_id("Employee", member.id), "year": year}}
+    hr = await api.token("tebingtinggi", "bkpsdm")
+    answers = await together(M, lambda _i: api.post(issue, variables, hr))
+    successes, codes = outcome(answers, "issueCreditAssessment")
+    stored = await rows(CreditAssessment, tenant.id, employee_id=member.id, year=year)
+    assert successes == 1 and codes == ["CONFLICT"] * (M - 1) and len(stored) == 1
+    assert len(await _entries(tenant, "issueCreditAssessment", stored[0].id)) == 1
+
+
 # --- training ------------------------------------------------------------------------------------
 
 CREATE_EVENT = ("mutation($i: CreateTrainingEventInput!) { createTrainingEvent(input: $i) { event { id } "

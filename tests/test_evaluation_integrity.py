@@ -364,3 +364,73 @@ async def test_the_demo_keeps_these_rules():
             firsts, lasts = (MALE_FIRST, MALE_LAST) if employee.nip[14] == "1" else (FEMALE_FIRST, FEMALE_LAST)
             if first in MALE_FIRST + FEMALE_FIRST:
                 assert first in firsts and last in lasts, (employee.nip, employee.name)
+
+
+LEDGER = ("query($e: ID!) { creditLedger(employeeId: $e) { nodes { year level coefficient points reversal "
+          "runningTotal evaluation { version } } } creditAssessments(employeeId: $e) { year level points total } }")
+ISSUE = ("mutation($i: IssueCreditAssessmentInput!) { issueCreditAssessment(input: $i) { creditAssessment { year "
+         f"level points total }} {ERRORS} }} }}")
+
+
+async def test_credit_ledger_accumulates_and_the_pak_is_issued_once(api):
+    """Peraturan BKN 3/2023: a final annual evaluation of a functional position books the jenjang's
+    yearly coefficient x the predicate's share in the employee's ledger; a correction reverses and
+    rebooks; HR issues the PAK of the year (points of the year, accumulated total) once."""
+    from decimal import Decimal
+
+    from kinerja.org.models import Position
+
+    tenant = (await rows(Tenant, None, slug="bungo"))[0]
+    positions = {p.id: p for p in await rows(Position, tenant.id)}
+    users = {u.username: u for u in await rows(User, tenant.id)}
+    team = sorted(await rows(Employee, tenant.id, supervisor_id=users["atasan"].employee_id), key=lambda e: e.nip)
+    member = next(m for m in team if m.position_id and positions[m.position_id].level)
+    level = positions[member.position_id].level.value
+    coefficient = Decimal({"AHLI_PERTAMA": "12.5", "AHLI_MUDA": "25", "AHLI_MADYA": "37.5", "AHLI_UTAMA": "50",
+                           "PEMULA": "3.75", "TERAMPIL": "5", "MAHIR": "12.5", "PENYELIA": "25"}[level])
+    atasan, hr = await api.token("bungo", "atasan"), await api.token("bungo", "bkpsdm")
+    ledger = {"e": to_global_id("Employee", member.id)}
+    totals = []
+    for year in (2038, 2039):
+        async with tenant_transaction(tenant.id):
+            await ensure_periods(tenant, year)
+        annual = next(p for p in await rows(Period, tenant.id, year=year) if p.kind.value == "ANNUAL")
+        quarter = next(p for p in await rows(Period, tenant.id, year=year) if p.kind.value != "ANNUAL")
+        await approved_plans(tenant.id, [member.id], year)
+        for period in (quarter, annual):  # a periodic evaluation shows its points but books none
+            made = (await api.ok(EVALUATE, _evaluate(member, period), atasan))["evaluateEmployee"]
+            assert (await api.ok(FINALIZE, {"id": made["evaluation"]["id"]}, atasan))["finalizeEvaluation"][
+                "userErrors"] == []
+        totals.append(made["evaluation"]["id"])
+    nodes = (await api.ok(LEDGER, ledger, hr))["creditLedger"]["nodes"]
+    assert [(n["year"], n["level"], Decimal(n["points"]), n["reversal"]) for n in nodes] == [
+        (2038, level, coefficient, False), (2039, level, coefficient, False)]  # BAIK: 100 %
+    assert [Decimal(n["runningTotal"]) for n in nodes] == [coefficient, 2 * coefficient]
+    assert Decimal(nodes[0]["coefficient"]) == coefficient
+
+    correction = (await api.ok("mutation($i: CorrectEvaluationInput!) { correctEvaluation(input: $i) { "
+                               "userErrors { code } } }",
+                               {"i": {"id": totals[1], "reason": "Capaian tahunan dikoreksi",
+                                      "resultsRating": "DI_ATAS_EKSPEKTASI",
+                                      "behaviourRating": "DI_ATAS_EKSPEKTASI"}}, atasan))["correctEvaluation"]
+    assert correction["userErrors"] == []
+    nodes = (await api.ok(LEDGER, ledger, hr))["creditLedger"]["nodes"]
+    assert [(Decimal(n["points"]), n["reversal"], n["evaluation"]["version"]) for n in nodes[2:]] == [
+        (-coefficient, True, 1), (coefficient * Decimal("1.5"), False, 2)]  # SANGAT_BAIK: 150 %
+    assert Decimal(nodes[-1]["runningTotal"]) == coefficient * Decimal("2.5")
+
+    issue = {"i": {"employeeId": to_global_id("Employee", member.id), "year": 2039}}
+    assert (await api.ok(ISSUE, issue, atasan))["issueCreditAssessment"]["userErrors"][0]["code"] == "FORBIDDEN"
+    pak = (await api.ok(ISSUE, issue, hr))["issueCreditAssessment"]
+    assert pak["userErrors"] == []
+    assert (Decimal(pak["creditAssessment"]["points"]), Decimal(pak["creditAssessment"]["total"])) == (
+        coefficient * Decimal("1.5"), coefficient * Decimal("2.5"))
+    assert _codes((await api.ok(ISSUE, issue, hr))["issueCreditAssessment"]) == [("year", "CONFLICT")]
+    none_booked = (await api.ok(ISSUE, {"i": {**issue["i"], "year": 2040}}, hr))["issueCreditAssessment"]
+    assert _codes(none_booked) == [("year", "CONFLICT")]
+    foreign = (await api.ok(ISSUE, issue, await api.token("samarinda", "bkpsdm")))["issueCreditAssessment"]
+    assert _codes(foreign) == [("employeeId", "NOT_FOUND")]
+    stranger = await api.ok(LEDGER, ledger, await api.token("samarinda", "bkpsdm"))
+    assert stranger["creditLedger"]["nodes"] == [] and stranger["creditAssessments"] == []
+    seen = await api.ok(LEDGER, {"e": to_global_id("Employee", member.id)}, atasan)
+    assert [a["year"] for a in seen["creditAssessments"]] == [2039]

@@ -180,22 +180,29 @@ async def test_head_of_unit_results_follow_the_unit(api):
 
 
 async def test_credit_points_for_functional_positions(api):
+    """Peraturan BKN 3/2023: angka kredit = the predicate's share x the yearly coefficient of the
+    position's jenjang (Ahli Pertama 12.5, Ahli Muda 25, Ahli Madya 37.5, Terampil 5, ...), pro rata
+    by month for a periodic evaluation; none without a jenjang."""
+    from decimal import Decimal
+
+    from kinerja.evaluations.rules import DEFAULT_CREDIT_COEFFICIENTS
+
     tenant, _users, _atasan, team, periodic, annual = await _setup("tangerang-selatan")
     positions = {p.id: p for p in await rows(Position, tenant.id)}
-    functional = [m for m in team if m.position_id and positions[m.position_id].credit_coefficient]
-    other = [m for m in team if not (m.position_id and positions[m.position_id].credit_coefficient)]
+    functional = [m for m in team if m.position_id and positions[m.position_id].level]
+    other = [m for m in team if not (m.position_id and positions[m.position_id].level)]
     token = await api.token("tangerang-selatan", "atasan")
     member = functional[0]
-    coefficient = positions[member.position_id].credit_coefficient
+    coefficient = Decimal(DEFAULT_CREDIT_COEFFICIENTS[positions[member.position_id].level.value])
     quarter = periodic[3]  # quarterly scheme: 3 months
     answer = (await api.ok(EVALUATE, _evaluate(member, quarter, "SESUAI_EKSPEKTASI", "SESUAI_EKSPEKTASI"),
                            token))["evaluateEmployee"]
     assert answer["evaluation"]["predicate"] == "BAIK"
-    expected = (coefficient * 3 / 12).quantize(__import__("decimal").Decimal("0.001"))
-    assert __import__("decimal").Decimal(answer["evaluation"]["creditPoints"]) == expected  # 100 % x coefficient x 3/12
+    expected = (coefficient * 3 / 12).quantize(Decimal("0.001"))
+    assert Decimal(answer["evaluation"]["creditPoints"]) == expected  # 100 % x coefficient x 3/12
     yearly = (await api.ok(EVALUATE, _evaluate(member, annual, "DI_ATAS_EKSPEKTASI", "DI_ATAS_EKSPEKTASI"),
                            token))["evaluateEmployee"]
-    assert __import__("decimal").Decimal(yearly["evaluation"]["creditPoints"]) == coefficient * __import__("decimal").Decimal("1.5")
+    assert Decimal(yearly["evaluation"]["creditPoints"]) == coefficient * Decimal("1.5")
     if other:
         plain = (await api.ok(EVALUATE, _evaluate(other[0], quarter, "SESUAI_EKSPEKTASI", "SESUAI_EKSPEKTASI"),
                               token))["evaluateEmployee"]

@@ -18,6 +18,8 @@ from kinerja.core.ids import parse_optional_id as parse_input_id
 from kinerja.core.ids import to_global_id
 from kinerja.evaluations import rules, service
 from kinerja.evaluations.models import ActingAssessor as ActingAssessorModel
+from kinerja.evaluations.models import CreditAssessment as CreditAssessmentModel
+from kinerja.evaluations.models import CreditEntry as CreditEntryModel
 from kinerja.evaluations.models import Evaluation as EvaluationModel
 from kinerja.evaluations.models import EvaluationObjection as ObjectionModel
 from kinerja.evaluations.models import PlanWaiver as PlanWaiverModel
@@ -36,6 +38,7 @@ from kinerja.graph.enums import described
 from kinerja.graph.relay import Connection, Node, UserError, run_mutation
 from kinerja.org.graphql import Employee, OrgUnit, Period
 from kinerja.org.models import OrgUnit as OrgUnitModel
+from kinerja.org.rules import FunctionalLevel
 from kinerja.org.scoping import employee_rows, unit_rows
 from kinerja.plans.graphql import BerakhlakValue  # registered as a GraphQL enum there
 
@@ -202,16 +205,18 @@ def _behaviour_notes(notes) -> list[BehaviourNote]:
 
 
 def _credit_points(predicate, status, facts) -> str | None:
-    """Angka kredit from the position's coefficient, the period's months and the year's credit shares."""
+    """Angka kredit from the jenjang's yearly coefficient (rule data of the year), the period's months and
+    the year's credit shares."""
     if facts is None or status == EvaluationStatus.CORRECTED.value:
         return None
-    coefficient, starts_on, ends_on, shares = loaded(facts)
+    level, starts_on, ends_on, shares, coefficients = loaded(facts)
+    coefficient = rules.coefficient_for(loaded(coefficients), level)
     if coefficient is None:
         return None
     start, end = dt.date.fromisoformat(str(starts_on)[:10]), dt.date.fromisoformat(str(ends_on)[:10])
     months = (end.year - start.year) * 12 + end.month - start.month + 1
     points = rules.credit_points(loaded(shares) or rules.DEFAULT_CREDIT_SHARES, Predicate(predicate),
-                                 Decimal(str(coefficient)), months)
+                                 coefficient, months)
     return str(points)  # as the Decimal scalar writes it
 
 
@@ -220,9 +225,9 @@ _CREDIT_FROM = ("FROM employee e JOIN period pe ON pe.tenant_id = e.tenant_id AN
                 "LEFT JOIN evaluation_rule g ON g.tenant_id = e.tenant_id AND g.year = pe.year "
                 "WHERE e.tenant_id = {tenant} AND e.id = {t}.employee_id")
 CREDIT_FACTS = sql.Input(sql.Dialects(
-    "(SELECT json_build_array(CAST(po.credit_coefficient AS TEXT), pe.starts_on, pe.ends_on, g.credit_shares) "
+    "(SELECT json_build_array(po.level, pe.starts_on, pe.ends_on, g.credit_shares, g.credit_coefficients) "
     + _CREDIT_FROM + ")",
-    "(SELECT json_array(CAST(po.credit_coefficient AS TEXT), pe.starts_on, pe.ends_on, json(g.credit_shares)) "
+    "(SELECT json_array(po.level, pe.starts_on, pe.ends_on, json(g.credit_shares), json(g.credit_coefficients)) "
     + _CREDIT_FROM + ")"))
 
 # The unit whose rating guides an evaluation: the employee's unit or the nearest one up the tree rated
@@ -261,7 +266,8 @@ class Evaluation(Node):
     notes: list[BehaviourNote] = sql.derived(_behaviour_notes, "notes", description="Notes per BerAKHLAK value.")
     credit_points: Decimal | None = sql.derived(
         _credit_points, "predicate", "status", CREDIT_FACTS,
-        description="Angka kredit for functional positions with a yearly coefficient, pro rata by month.")
+        description="Angka kredit: the yearly coefficient of the position's jenjang (Peraturan BKN 3/2023) x the "
+                    "predicate's share, pro rata by month; null without a jenjang.")
     guide: UnitDistribution | None = sql.row(
         on={"period_id": "period_id", "id": NEAREST_RATED_UNIT},
         description="The distribution guide of the employee's rated unit, to read before finalizing.")
@@ -287,6 +293,51 @@ class Objection(Node):
     reviewer: Employee = sql.join("reviewer_id", description="Atasan pejabat penilai: who decides.")
     correction: Evaluation | None = sql.join(
         "correction_id", description="Versi koreksi: the corrected version an accepted objection led to.")
+
+
+def _running_total(total) -> str:
+    return str(Decimal(str(total)).quantize(Decimal("0.001")))
+
+
+@sql.table(CreditEntryModel, access=READ_EVALUATIONS,
+           description="Buku angka kredit: one booking of an employee's credit points (a final annual evaluation "
+                       "of a functional position, or its reversal when corrected).")
+class CreditEntry:
+    year: int = strawberry.field(description="Tahun: the year of the evaluation.")
+    level: FunctionalLevel = strawberry.field(description="Jenjang jabatan fungsional at the time.")
+    coefficient: Decimal = strawberry.field(description="Koefisien: the yearly coefficient of the jenjang.")
+    points: Decimal = strawberry.field(description="Angka kredit booked; negative for a reversal.")
+    reversal: bool = strawberry.field(description="True when it reverses a corrected evaluation's booking.")
+    created_at: dt.datetime = strawberry.field(description="Waktu: when it was booked.")
+    running_total: Decimal = sql.derived(_running_total, sql.Input(
+        "(SELECT sum(c.points) FROM credit_entry c WHERE c.tenant_id = {tenant} AND c.employee_id = {t}.employee_id "
+        "AND (c.created_at < {t}.created_at OR (c.created_at = {t}.created_at AND c.id <= {t}.id)))"),
+        description="Jumlah angka kredit kumulatif: the accumulated total after this booking.")
+    evaluation: Evaluation = sql.join("evaluation_id", description="The evaluation booked.")
+    employee: Employee = sql.join("employee_id", description="Pegawai.")
+
+
+@sql.table(CreditAssessmentModel, access=READ_EVALUATIONS,
+           description="Penetapan Angka Kredit (PAK) of an employee for a year (Peraturan BKN 3/2023).")
+class CreditAssessment:
+    year: int = strawberry.field(description="Tahun.")
+    level: FunctionalLevel | None = strawberry.field(description="Jenjang jabatan fungsional of the year.")
+    points: Decimal = strawberry.field(description="Angka kredit of the year.")
+    total: Decimal = strawberry.field(description="Jumlah angka kredit kumulatif up to and with the year.")
+    created_at: dt.datetime = strawberry.field(description="Tanggal penetapan: when HR issued it.")
+    employee: Employee = sql.join("employee_id", description="Pegawai.")
+
+
+@strawberry.input(description="Penetapan Angka Kredit: issue the PAK of an employee for a year.")
+class IssueCreditAssessmentInput:
+    employee_id: strawberry.ID = strawberry.field(description="Pegawai.")
+    year: int = strawberry.field(description="Tahun.")
+
+
+@strawberry.type(description="Hasil penetapan angka kredit: the PAK, or why it was refused.")
+class CreditAssessmentPayload:
+    credit_assessment: CreditAssessment | None = strawberry.field(default=None, description="The PAK.")
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description="Why it was refused.")
 
 
 @sql.table(UnitPerformanceModel)
@@ -490,6 +541,19 @@ class EvaluationQuery:
             where.append(sql.is_me("reviewer_id"))
         return sql.Page(first=first, after=after, where=tuple(where), order=("-created_at", "id"), access=True)
 
+    @sql.builder(description="Buku angka kredit: an employee's credit bookings, oldest first, each with the "
+                             "running total.")
+    def credit_ledger(self, employee_id: strawberry.ID, first: int | None = 50,
+                      after: str | None = None) -> Connection[CreditEntry]:
+        employee = parse_input_id(employee_id, "Employee", "employeeId")
+        return sql.Page(first=first, after=after, where=(sql.eq("employee_id", employee),),
+                        order=("created_at", "id"), access=True)
+
+    @sql.builder(description="Penetapan Angka Kredit (PAK) of an employee, by year.")
+    def credit_assessments(self, employee_id: strawberry.ID) -> list[CreditAssessment]:
+        employee = parse_input_id(employee_id, "Employee", "employeeId")
+        return sql.Rows(where=(sql.eq("employee_id", employee),), order=("year",), access=True)
+
     @sql.builder
     def unit_distribution(self, org_unit_id: strawberry.ID, period_id: strawberry.ID) -> UnitDistribution:
         return unit_in_period(org_unit_id, period_id)
@@ -566,6 +630,14 @@ class EvaluationMutation:
                 input.results_rating, input.behaviour_rating)
             return {"objection": sql.ref("Objection", row.id)}
         return await run_mutation(info, ObjectionPayload, work)
+
+    @strawberry.mutation(description="Penetapan Angka Kredit (HR): the PAK of a year from the employee's ledger, once.")
+    async def issue_credit_assessment(self, info: Info, input: IssueCreditAssessmentInput) -> CreditAssessmentPayload:
+        async def work():
+            row = await service.issue_credit_assessment(
+                info.context, parse_input_id(input.employee_id, "Employee", "employeeId"), input.year)
+            return {"credit_assessment": sql.ref("CreditAssessment", row.id)}
+        return await run_mutation(info, CreditAssessmentPayload, work)
 
     @strawberry.mutation(description="Penugasan Plt/Plh (HR): the acting employee assesses the official's direct "
                                      "subordinates from startsOn to endsOn.")

@@ -4,6 +4,7 @@ from tortoise import fields
 
 from kinerja.core.models import TenantModel
 from kinerja.evaluations.rules import ActingKind, EvaluationStatus, ObjectionStatus, Predicate, Rating, UnitRating
+from kinerja.org.rules import FunctionalLevel
 
 
 class EvaluationRule(TenantModel):
@@ -13,6 +14,7 @@ class EvaluationRule(TenantModel):
     matrix: dict = fields.JSONField()
     distribution_guide: dict = fields.JSONField()
     credit_shares: dict = fields.JSONField()
+    credit_coefficients: dict = fields.JSONField(default=dict)  # jenjang -> yearly coefficient
 
     class Meta:
         table = "evaluation_rule"
@@ -109,3 +111,37 @@ class EvaluationObjection(TenantModel):
         table = "evaluation_objection"
         unique_together = (("tenant", "evaluation"),)
         indexes = (("tenant_id", "reviewer_id", "status"), ("tenant_id", "employee_id"))
+
+
+class CreditEntry(TenantModel):
+    """One booking of the angka kredit ledger of an employee: the points of a final annual evaluation of
+    a functional position, or their reversal when that evaluation is corrected."""
+
+    employee = fields.ForeignKeyField("kinerja.Employee", related_name=False, on_delete=fields.RESTRICT)
+    evaluation = fields.ForeignKeyField("kinerja.Evaluation", related_name=False, on_delete=fields.RESTRICT)
+    year = fields.SmallIntField()
+    level = fields.CharEnumField(FunctionalLevel, max_length=20)
+    coefficient = fields.DecimalField(max_digits=8, decimal_places=3)
+    points = fields.DecimalField(max_digits=10, decimal_places=3)  # negative for a reversal
+    reversal = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "credit_entry"
+        unique_together = (("tenant", "evaluation", "reversal"),)
+        indexes = (("tenant_id", "employee_id", "created_at"),)
+
+
+class CreditAssessment(TenantModel):
+    """Penetapan Angka Kredit (PAK) of an employee for a year: the points of the year and the
+    accumulated total, from the ledger (Peraturan BKN 3/2023)."""
+
+    employee = fields.ForeignKeyField("kinerja.Employee", related_name=False, on_delete=fields.RESTRICT)
+    year = fields.SmallIntField()
+    level = fields.CharEnumField(FunctionalLevel, max_length=20, null=True)
+    points = fields.DecimalField(max_digits=10, decimal_places=3)
+    total = fields.DecimalField(max_digits=12, decimal_places=3)
+    issued_by = fields.ForeignKeyField("kinerja.User", related_name=False, on_delete=fields.RESTRICT)
+
+    class Meta:
+        table = "credit_assessment"
+        unique_together = (("tenant", "employee", "year"),)

@@ -99,6 +99,34 @@ DEFAULT_CREDIT_SHARES: dict[str, str] = {
     "SANGAT_KURANG": "0.25",
 }
 
+# jenjang jabatan fungsional -> koefisien angka kredit per year (Peraturan BKN 3/2023, Lampiran: the
+# yearly coefficient of each grade; keterampilan Pemula 3.75, Terampil 5, Mahir 12.5, Penyelia 25;
+# keahlian Ahli Pertama 12.5, Ahli Muda 25, Ahli Madya 37.5, Ahli Utama 50).
+DEFAULT_CREDIT_COEFFICIENTS: dict[str, str] = {
+    "PEMULA": "3.75", "TERAMPIL": "5", "MAHIR": "12.5", "PENYELIA": "25",
+    "AHLI_PERTAMA": "12.5", "AHLI_MUDA": "25", "AHLI_MADYA": "37.5", "AHLI_UTAMA": "50",
+}
+CREDIT_SOURCE = "Peraturan BKN 3/2023"
+
+
+def coefficient_for(coefficients: dict[str, str] | None, level: str | None) -> Decimal | None:
+    """The yearly credit coefficient of a jenjang from the year's rule data (the regulation's defaults
+    where the stored data lacks it); None without a jenjang."""
+    if level is None:
+        return None
+    value = (coefficients or {}).get(level) or DEFAULT_CREDIT_COEFFICIENTS.get(level)
+    return Decimal(value) if value is not None else None
+
+
+def running_totals(points: list[Decimal]) -> list[Decimal]:
+    """The accumulated angka kredit after each ledger entry, in order."""
+    totals, total = [], Decimal(0)
+    for value in points:
+        total += value
+        totals.append(total)
+    return totals
+
+
 # For the head of a unit, the unit's achievement is his or her results rating (SE 3/2023).
 UNIT_TO_RESULTS = {
     UnitRating.ISTIMEWA: Rating.DI_ATAS_EKSPEKTASI,

@@ -19,6 +19,8 @@ from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, Valid
 from kinerja.evaluations import rules
 from kinerja.evaluations.models import (
     ActingAssessor,
+    CreditAssessment,
+    CreditEntry,
     Evaluation,
     EvaluationObjection,
     EvaluationRule,
@@ -27,6 +29,7 @@ from kinerja.evaluations.models import (
 )
 from kinerja.evaluations.rules import EvaluationStatus, Predicate, Rating, UnitRating
 from kinerja.org.models import Employee, OrgUnit, Period, Position
+from kinerja.org.rules import PeriodKind
 from kinerja.org.scoping import actor_unit_subtree, employee_scope, unit_subtree_ids
 from kinerja.org.service import visible_employees
 from kinerja.plans.models import PerformancePlan
@@ -46,7 +49,8 @@ async def rules_for(tenant_id: uuid.UUID, year: int) -> EvaluationRule:
     if rule is None:
         rule = await EvaluationRule.create(tenant_id=tenant_id, year=year, matrix=rules.DEFAULT_MATRIX,
                                            distribution_guide=rules.DEFAULT_GUIDE,
-                                           credit_shares=rules.DEFAULT_CREDIT_SHARES)
+                                           credit_shares=rules.DEFAULT_CREDIT_SHARES,
+                                           credit_coefficients=rules.DEFAULT_CREDIT_COEFFICIENTS)
     return rule
 
 
@@ -238,6 +242,7 @@ async def finalize_evaluation(ctx: RequestContext, evaluation_id: uuid.UUID) -> 
         raise Conflict(f"The evaluation is {_DONE[evaluation.status]}; it cannot be finalized again", field="id")
     evaluation.status, evaluation.finalized_at = EvaluationStatus.FINAL, clock.now()
     await evaluation.save()
+    await _book_credit(evaluation)
     return evaluation
 
 
@@ -267,12 +272,71 @@ async def _new_version(old: Evaluation, reason: str, results_rating: Rating | No
     behaviour = behaviour_rating or old.behaviour_rating
     old.status = EvaluationStatus.CORRECTED
     await old.save(update_fields=["status", "updated_at"])
-    return await Evaluation.create(
+    await _reverse_credit(old)
+    new = await Evaluation.create(
         tenant_id=old.tenant_id, employee_id=old.employee_id, period_id=old.period_id, plan_id=old.plan_id,
         assessor_id=assessor_id, version=old.version + 1, previous_version_id=old.id,
         results_rating=results, behaviour_rating=behaviour, results_from_unit=old.results_from_unit,
         notes=_notes(notes) if notes is not None else old.notes, predicate=rules.predicate(rule.matrix, results, behaviour),
         status=EvaluationStatus.FINAL, correction_reason=reason, finalized_at=clock.now())
+    await _book_credit(new)
+    return new
+
+
+async def _book_credit(evaluation: Evaluation) -> None:
+    """A final annual evaluation of a functional position books its angka kredit in the employee's
+    ledger (Peraturan BKN 3/2023: the yearly coefficient of the jenjang x the predicate's share).
+    Periodic evaluations show their pro-rata points but are not booked: the annual one counts."""
+    period = await Period.get(id=evaluation.period_id, tenant_id=evaluation.tenant_id)
+    if period.kind is not PeriodKind.ANNUAL:
+        return
+    employee = await Employee.get(id=evaluation.employee_id, tenant_id=evaluation.tenant_id)
+    position = await Position.get_or_none(id=employee.position_id, tenant_id=evaluation.tenant_id) \
+        if employee.position_id else None
+    rule = await rules_for(evaluation.tenant_id, period.year)
+    coefficient = rules.coefficient_for(rule.credit_coefficients, position.level.value if position and position.level
+                                        else None)
+    if coefficient is None:
+        return
+    points = rules.credit_points(rule.credit_shares, evaluation.predicate, coefficient, 12)
+    await CreditEntry.create(tenant_id=evaluation.tenant_id, employee_id=employee.id, evaluation_id=evaluation.id,
+                             year=period.year, level=position.level, coefficient=coefficient, points=points)
+
+
+async def _reverse_credit(evaluation: Evaluation) -> None:
+    """A corrected evaluation's booking is reversed (the corrected version books its own)."""
+    entry = await CreditEntry.get_or_none(tenant_id=evaluation.tenant_id, evaluation_id=evaluation.id, reversal=False)
+    if entry is not None:
+        await CreditEntry.create(tenant_id=entry.tenant_id, employee_id=entry.employee_id, evaluation_id=evaluation.id,
+                                 year=entry.year, level=entry.level, coefficient=entry.coefficient,
+                                 points=-entry.points, reversal=True)
+
+
+async def issue_credit_assessment(ctx: RequestContext, employee_id: uuid.UUID, year: int) -> CreditAssessment:
+    """Penetapan Angka Kredit (PAK) of a year (HR): the ledger's points of the year and the accumulated
+    total up to it; once per employee and year."""
+    scopes = await ctx.require("evaluation", "write")
+    if "tenant" not in scopes:
+        raise Forbidden("Only HR (tenant-wide evaluation:write) issues a PAK", field="employeeId")
+    tenant_id = ctx.require_tenant()
+    employee = await Employee.get_or_none(id=employee_id, tenant_id=tenant_id)
+    if employee is None:
+        raise NotFound("Employee not found", field="employeeId")
+    if not 2000 <= year <= 2100:
+        raise ValidationFailed([FieldError("year", "BAD_USER_INPUT", "Year must be between 2000 and 2100")])
+    await _locked_employee(employee)
+    if await CreditAssessment.exists(tenant_id=tenant_id, employee_id=employee.id, year=year):
+        raise Conflict("The PAK of this employee and year is already issued", field="year")
+    entries = await CreditEntry.filter(tenant_id=tenant_id, employee_id=employee.id, year__lte=year)
+    of_year = [e for e in entries if e.year == year]
+    if not of_year:
+        raise Conflict("No angka kredit is booked for this employee and year (a final annual evaluation of a "
+                       "functional position books it)", field="year")
+    latest = max((e for e in of_year if not e.reversal), key=lambda e: (e.created_at, str(e.id)), default=None)
+    return await CreditAssessment.create(
+        tenant_id=tenant_id, employee_id=employee.id, year=year, level=latest.level if latest else None,
+        points=sum((e.points for e in of_year), Decimal(0)), total=sum((e.points for e in entries), Decimal(0)),
+        issued_by_id=ctx.require_actor().user_id)
 
 
 async def _own_final(ctx: RequestContext, evaluation_id: uuid.UUID) -> Evaluation:
@@ -466,9 +530,11 @@ async def credit_points_of(evaluation: Evaluation) -> Decimal | None:
 def credit_points(evaluation: Evaluation, position: Position | None, period: Period,
                   rule: EvaluationRule) -> Decimal | None:
     """Angka kredit for a functional position with a yearly coefficient; None otherwise."""
-    if position is None or position.credit_coefficient is None or evaluation.status is EvaluationStatus.CORRECTED:
+    coefficient = rules.coefficient_for(rule.credit_coefficients, position.level.value
+                                        if position is not None and position.level else None)
+    if coefficient is None or evaluation.status is EvaluationStatus.CORRECTED:
         return None
-    return rules.credit_points(rule.credit_shares, evaluation.predicate, position.credit_coefficient, months_of(period))
+    return rules.credit_points(rule.credit_shares, evaluation.predicate, coefficient, months_of(period))
 
 
 async def unit_sheet(unit: OrgUnit, period: Period) -> list[tuple[Employee, Evaluation | None]]:

@@ -394,6 +394,13 @@ CATALOGUE: dict[str, str] = {
     "The objection is already {status:code}": "Keberatan sudah berstatus {status}",
     "The evaluation is {status:code} meanwhile; the objection cannot change it":
         "Penilaian kini berstatus {status}; keberatan tidak dapat mengubahnya",
+    "Only HR (tenant-wide evaluation:write) issues a PAK":
+        "Hanya BKPSDM (evaluation:write seluruh tenant) yang menetapkan PAK",
+    "The PAK of this employee and year is already issued": "PAK pegawai ini untuk tahun ini sudah ditetapkan",
+    "No angka kredit is booked for this employee and year (a final annual evaluation of a functional position "
+    "books it)":
+        "Belum ada angka kredit yang tercatat untuk pegawai dan tahun ini (penilaian tahunan final pada jabatan "
+        "fungsional mencatatnya)",
     "Only the head of the unit (or HR) sets its performance":
         "Hanya kepala unit (atau BKPSDM) yang menetapkan capaian kinerjanya",
     "The tenant summary needs tenant-wide dashboard access": "Ringkasan tenant memerlukan akses dasbor seluruh tenant",

@@ -20,7 +20,7 @@ from kinerja.org.models import Employee as EmployeeModel
 from kinerja.org.models import OrgUnit as OrgUnitModel
 from kinerja.org.models import Period as PeriodModel
 from kinerja.org.models import Position as PositionModel
-from kinerja.org.rules import EmploymentType, OrgUnitKind, PeriodKind, PositionKind
+from kinerja.org.rules import EmploymentType, FunctionalLevel, OrgUnitKind, PeriodKind, PositionKind
 from kinerja.org.scoping import employee_rows
 
 described(EmploymentType, "Jenis kepegawaian: PNS or PPPK.", {
@@ -35,6 +35,17 @@ described(PositionKind, "Jenis jabatan: JPT, administrator, pengawas, pelaksana,
     "PELAKSANA": "Jabatan pelaksana: staff position carrying out tasks.",
     "FUNGSIONAL": "Jabatan fungsional: functional (expert or skilled) position earning credit points "
                   "(angka kredit).",
+})
+described(FunctionalLevel, "Jenjang jabatan fungsional: the grade of a functional position (Peraturan BKN 3/2023 "
+                           "fixes its yearly credit coefficient).", {
+    "AHLI_PERTAMA": "Ahli Pertama (keahlian), 12.5 a year by default.",
+    "AHLI_MUDA": "Ahli Muda (keahlian), 25 a year by default.",
+    "AHLI_MADYA": "Ahli Madya (keahlian), 37.5 a year by default.",
+    "AHLI_UTAMA": "Ahli Utama (keahlian), 50 a year by default.",
+    "PEMULA": "Pemula (keterampilan), 3.75 a year by default.",
+    "TERAMPIL": "Terampil (keterampilan), 5 a year by default.",
+    "MAHIR": "Mahir (keterampilan), 12.5 a year by default.",
+    "PENYELIA": "Penyelia (keterampilan), 25 a year by default.",
 })
 described(OrgUnitKind, "Kind of org unit (perangkat daerah, bidang, seksi, ...).", {
     "SEKRETARIAT": "Sekretariat: the secretariat (of the region, the council, or an agency).",
@@ -71,6 +82,8 @@ ORG_READ = sql.requires("org", "read")
 class Position:
     name: str = strawberry.field(description="Nama jabatan (position title).")
     kind: PositionKind = strawberry.field(description="Jenis jabatan (kind of position).")
+    level: FunctionalLevel | None = strawberry.field(
+        description="Jenjang jabatan fungsional of a functional position, which fixes its credit coefficient.")
 
 
 @sql.table(EmployeeModel, access=employee_rows("employee", "read"), node=True,
