@@ -359,3 +359,33 @@ def node_clients() -> Path:
         assert done.returncode == 0, f"npm ci failed in tests/clients:\n{done.stdout}\n{done.stderr}"
         stamp.write_text(digest)
     return CLIENTS_DIR
+
+
+async def approved_plans(tenant_id: uuid.UUID, employee_ids, year: int) -> None:
+    """An approved SKP of the year, with one main RHK and its indicator, for each of these employees that
+    has none yet: evaluating a period needs one (PermenPANRB 6/2022; the tenant rule
+    evaluation_requires_approved_plan)."""
+    from decimal import Decimal
+
+    from kinerja.core import clock
+    from kinerja.core.db import tenant_transaction
+    from kinerja.plans.models import Indicator, PerformancePlan, ResultTarget
+    from kinerja.plans.rules import Approach, Aspect, PlanStatus, ResultKind
+
+    async with tenant_transaction(tenant_id):
+        have = set(await PerformancePlan.filter(tenant_id=tenant_id, year=year, employee_id__in=list(employee_ids),
+                                                status__in=[PlanStatus.APPROVED, PlanStatus.CLOSED])
+                   .values_list("employee_id", flat=True))
+        revisions = {e: r for e, r in await PerformancePlan.filter(tenant_id=tenant_id, year=year).order_by("revision")
+                     .values_list("employee_id", "revision")}
+        plans = [PerformancePlan(id=uuid.uuid4(), tenant_id=tenant_id, employee_id=e, year=year,
+                                 revision=revisions.get(e, 0) + 1, approach=Approach.KUANTITATIF,
+                                 status=PlanStatus.APPROVED, approved_at=clock.now())
+                 for e in dict.fromkeys(employee_ids) if e not in have]
+        results = [ResultTarget(id=uuid.uuid4(), tenant_id=tenant_id, plan_id=p.id, kind=ResultKind.UTAMA,
+                                description="Tersusunnya laporan kinerja unit") for p in plans]
+        await PerformancePlan.bulk_create(plans)
+        await ResultTarget.bulk_create(results)
+        await Indicator.bulk_create([Indicator(tenant_id=tenant_id, result_id=r.id, aspect=Aspect.KUANTITAS,
+                                               description="Jumlah laporan", target_value=Decimal(12),
+                                               target_unit="laporan") for r in results])

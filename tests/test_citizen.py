@@ -12,6 +12,7 @@ from conftest import error_codes, rows
 from kinerja.citizen.models import FeedbackTicket, ServiceUnit, SurveyResponse
 from kinerja.core.audit_models import AuditLog
 from kinerja.core.ids import to_global_id
+from kinerja.org.models import OrgUnit
 from kinerja.provisioning.apply import apply_spec
 from kinerja.tenancy.models import Tenant
 from kinerja.tenancy.spec import load_tenant_file
@@ -166,18 +167,32 @@ async def test_tickets_are_tracked_by_code_within_their_tenant_only(api):
 
 
 async def test_staff_inbox_overdue_assignment_and_isolation(api):
+    """Perpres 76/2013 (pengelolaan pengaduan pelayanan publik): a complaint is handled by the organiser
+    of the service: a ticket is assigned within its service unit's org unit or the units above it."""
     admin = await api.token("tebingtinggi", "admin")
     overdue = (await api.ok("{ citizenFeedback(filter: {overdue: true}) { nodes { id code overdue status } } }",
                             token=admin))["citizenFeedback"]["nodes"]
     assert overdue and all(t["overdue"] and t["status"] in ("RECEIVED", "IN_PROGRESS") for t in overdue)
     kepala = await api.ok("{ viewer { employee { id } } }", token=await api.token("tebingtinggi", "kepala"))
-    assigned = await api.ok("mutation($i: AssignFeedbackInput!) { assignFeedback(input: $i) { feedback { status "
-                            "assignedTo { id } } userErrors { code } } }",
-                            {"i": {"id": overdue[0]["id"], "employeeId": kepala["viewer"]["employee"]["id"]}}, admin)
+    # The head of Dinas Kesehatan takes tickets of the health services (units below his), never Dukcapil's.
+    tebing = (await rows(Tenant, None, slug="tebingtinggi"))[0]
+    units = {u.id: u.code for u in await rows(OrgUnit, tebing.id)}
+    service_units = {u.id: units.get(u.org_unit_id, "") for u in await rows(ServiceUnit, tebing.id)}
+    unit_of = {to_global_id("CitizenFeedback", t.id): service_units[t.service_unit_id]
+               for t in await rows(FeedbackTicket, tebing.id)}
+    health = next(i for i, code in unit_of.items() if code.startswith("DINKES"))
+    assign = ("mutation($i: AssignFeedbackInput!) { assignFeedback(input: $i) { feedback { status "
+              "assignedTo { id } } userErrors { field code message } } }")
+    other_unit = next(t for t in await rows(FeedbackTicket, tebing.id) if service_units[t.service_unit_id] == "DISDUKCAPIL")
+    crossing = (await api.ok(assign, {"i": {"id": to_global_id("CitizenFeedback", other_unit.id),
+                                            "employeeId": kepala["viewer"]["employee"]["id"]}}, admin))["assignFeedback"]
+    assert crossing["feedback"] is None  # a Dukcapil ticket never goes to Dinkes
+    assert [(e["field"], e["code"]) for e in crossing["userErrors"]] == [("employeeId", "FORBIDDEN")]
+    assigned = await api.ok(assign, {"i": {"id": health, "employeeId": kepala["viewer"]["employee"]["id"]}}, admin)
     assert assigned["assignFeedback"]["feedback"]["assignedTo"]["id"] == kepala["viewer"]["employee"]["id"]
-    mine = (await api.ok("{ citizenFeedback { nodes { id } } }",
+    mine = (await api.ok("{ citizenFeedback(first: 100) { nodes { id } } }",
                          token=await api.token("tebingtinggi", "kepala")))["citizenFeedback"]["nodes"]
-    assert overdue[0]["id"] in {t["id"] for t in mine}
+    assert health in {t["id"] for t in mine}
     nothing_assigned = await api.ok("{ citizenFeedback { totalCount } }", token=await api.token("tebingtinggi", "pegawai"))
     assert nothing_assigned["citizenFeedback"]["totalCount"] == 0  # own scope: only tickets assigned to me
 
@@ -185,7 +200,6 @@ async def test_staff_inbox_overdue_assignment_and_isolation(api):
     answer = await api.ok("mutation($i: RespondToFeedbackInput!) { respondToFeedback(input: $i) { userErrors { code } } }",
                           {"i": {"id": overdue[0]["id"], "publicAnswer": "x"}}, attacker)
     assert answer["respondToFeedback"]["userErrors"][0]["code"] == "NOT_FOUND"
-    tebing = (await rows(Tenant, None, slug="tebingtinggi"))[0]
     unit = (await rows(ServiceUnit, tebing.id))[0]
     body = await api.post("query($u: ID!) { ikm(serviceUnitId: $u, from: \"2026-01-01\", to: \"2026-12-31\") "
                           "{ overall { value } } }", {"u": to_global_id("ServiceUnit", unit.id)}, attacker)

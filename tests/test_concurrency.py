@@ -11,7 +11,7 @@ import itertools
 import uuid
 
 import pytest
-from conftest import BACKEND, rows, running_server
+from conftest import BACKEND, approved_plans, rows, running_server
 from parallel import Client, PlanEvents, outcome, payloads, together
 
 from kinerja.auth.models import LoginFailure, PolicyRule, Role, User
@@ -19,7 +19,7 @@ from kinerja.citizen.models import FeedbackTicket, ServiceUnit, SurveyResponse
 from kinerja.core.audit_models import AuditLog
 from kinerja.core.db import tenant_transaction
 from kinerja.core.ids import from_global_id, to_global_id
-from kinerja.evaluations.models import Evaluation, UnitPerformance
+from kinerja.evaluations.models import ActingAssessor, Evaluation, EvaluationObjection, PlanWaiver, UnitPerformance
 from kinerja.org.models import Employee, Period
 from kinerja.org.service import ensure_periods
 from kinerja.plans.models import Indicator, PerformancePlan, Realisation, ResultTarget
@@ -292,6 +292,7 @@ async def _draft_evaluation(api: Client, slug: str) -> tuple[Tenant, str, dict]:
     period = next(p for p in await rows(Period, tenant.id, year=year) if p.kind.value != "ANNUAL")
     atasan_user = (await rows(User, tenant.id, username="atasan"))[0]
     member = sorted(await rows(Employee, tenant.id, supervisor_id=atasan_user.employee_id), key=lambda e: e.nip)[0]
+    await approved_plans(tenant.id, [member.id], year)
     base = {"employeeId": to_global_id("Employee", member.id), "periodId": to_global_id("Period", period.id)}
     answer = (await api.ok(EVALUATE, {"i": {**base, "resultsRating": "SESUAI_EKSPEKTASI",
                                             "behaviourRating": "DI_ATAS_EKSPEKTASI"}},
@@ -363,12 +364,145 @@ async def test_setting_a_unit_rating_at_once_sets_it_once(api):
              "userErrors { code message } } }")
     variables = {"i": {"orgUnitId": to_global_id("OrgUnit", unit_id.org_unit_id),
                        "periodId": to_global_id("Period", period.id), "rating": "BAIK"}}
-    hr = await api.token("nanggalo", "bkpsdm")
-    answers = await together(M, lambda _i: api.post(query, variables, hr))
+    kepala = await api.token("nanggalo", "kepala")  # the head of the unit above (SE MenPANRB 3/2023)
+    answers = await together(M, lambda _i: api.post(query, variables, kepala))
     successes, codes = outcome(answers, "setUnitPerformance")
     stored = await rows(UnitPerformance, tenant.id, period_id=period.id)
     assert successes == 1 and codes == ["CONFLICT"] * (M - 1) and len(stored) == 1
     assert len(await _entries(tenant, "setUnitPerformance", stored[0].id)) == 1
+
+
+async def test_assigning_an_acting_assessor_at_once_assigns_once(api):
+    tenant = await _tenant("bungo")
+    users = {u.username: u for u in await rows(User, tenant.id)}
+    today = dt.datetime.now(dt.UTC).date()
+    variables = {"i": {"officialId": to_global_id("Employee", users["atasan"].employee_id),
+                       "actingId": to_global_id("Employee", users["pegawai"].employee_id), "kind": "PLT",
+                       "startsOn": str(today + dt.timedelta(days=400)), "endsOn": str(today + dt.timedelta(days=430))}}
+    query = ("mutation($i: AssignActingAssessorInput!) { assignActingAssessor(input: $i) { actingAssessor { kind } "
+             "userErrors { code message } } }")
+    hr = await api.token("bungo", "bkpsdm")
+    answers = await together(M, lambda _i: api.post(query, variables, hr))
+    successes, codes = outcome(answers, "assignActingAssessor")
+    stored = await rows(ActingAssessor, tenant.id, acting_id=users["pegawai"].employee_id)
+    entries = [e for e in await _entries(tenant, "assignActingAssessor") if e.object_id in {a.id for a in stored}]
+    figure(f"{M} parallel assignActingAssessor: {successes} success, {codes.count('CONFLICT')} CONFLICT")
+    assert successes == 1 and codes == ["CONFLICT"] * (M - 1) and len(stored) == 1 and len(entries) == 1
+
+
+async def test_waiving_the_approved_plan_at_once_waives_once(api):
+    tenant = await _tenant("samarinda")
+    year = next(YEARS)
+    member = sorted(await rows(Employee, tenant.id), key=lambda e: e.nip)[3]
+    variables = {"i": {"employeeId": to_global_id("Employee", member.id), "year": year, "reason": "Mutasi jabatan"}}
+    query = ("mutation($i: WaiveApprovedPlanInput!) { waiveApprovedPlan(input: $i) { planWaiver { year } "
+             "userErrors { code message } } }")
+    hr = await api.token("samarinda", "bkpsdm")
+    answers = await together(M, lambda _i: api.post(query, variables, hr))
+    successes, codes = outcome(answers, "waiveApprovedPlan")
+    stored = await rows(PlanWaiver, tenant.id, employee_id=member.id, year=year)
+    assert successes == 1 and codes == ["CONFLICT"] * (M - 1) and len(stored) == 1
+    assert len(await _entries(tenant, "waiveApprovedPlan", stored[0].id)) == 1
+
+
+async def test_acknowledging_objecting_and_deciding_at_once_each_happen_once(api):
+    tenant = await _tenant("tangerang-selatan")
+    year = next(YEARS)
+    async with tenant_transaction(tenant.id):
+        await ensure_periods(tenant, year)
+    period = next(p for p in await rows(Period, tenant.id, year=year) if p.kind.value != "ANNUAL")
+    users = {u.username: u for u in await rows(User, tenant.id)}
+    member = users["pegawai"].employee_id
+    await approved_plans(tenant.id, [member], year)
+    atasan, pegawai, kepala = [await api.token("tangerang-selatan", u) for u in ("atasan", "pegawai", "kepala")]
+    made = (await api.ok(EVALUATE, {"i": {"employeeId": to_global_id("Employee", member),
+                                          "periodId": to_global_id("Period", period.id),
+                                          "resultsRating": "SESUAI_EKSPEKTASI",
+                                          "behaviourRating": "SESUAI_EKSPEKTASI"}}, atasan))["evaluateEmployee"]
+    evaluation_id = made["evaluation"]["id"]
+    assert (await api.ok(FINALIZE, {"id": evaluation_id}, atasan))["finalizeEvaluation"]["userErrors"] == []
+
+    acknowledge = ("mutation($id: ID!) { acknowledgeEvaluation(input: {id: $id}) { evaluation { acknowledgedAt } "
+                   "userErrors { code message } } }")
+    answers = await together(M, lambda _i: api.post(acknowledge, {"id": evaluation_id}, pegawai))
+    successes, codes = outcome(answers, "acknowledgeEvaluation")
+    assert successes == 1 and codes == ["CONFLICT"] * (M - 1)
+    assert len(await _entries(tenant, "acknowledgeEvaluation", _id(evaluation_id))) == 1
+
+    file = ("mutation($i: FileObjectionInput!) { fileObjection(input: $i) { objection { id } "
+            "userErrors { code message } } }")
+    answers = await together(M, lambda _i: api.post(file, {"i": {"evaluationId": evaluation_id,
+                                                                "reason": "Bukti belum dinilai"}}, pegawai))
+    successes, codes = outcome(answers, "fileObjection")
+    objections = await rows(EvaluationObjection, tenant.id, evaluation_id=_id(evaluation_id))
+    assert successes == 1 and codes == ["CONFLICT"] * (M - 1) and len(objections) == 1
+    assert len(await _entries(tenant, "fileObjection", objections[0].id)) == 1
+
+    decide = ("mutation($i: DecideObjectionInput!) { decideObjection(input: $i) { objection { status } "
+              "userErrors { code message } } }")
+    decision = {"i": {"id": to_global_id("Objection", objections[0].id), "decision": "ACCEPT",
+                      "reason": "Bukti diterima", "behaviourRating": "DI_ATAS_EKSPEKTASI"}}
+    answers = await together(M, lambda _i: api.post(decide, decision, kepala))
+    successes, codes = outcome(answers, "decideObjection")
+    [stored] = await rows(Evaluation, tenant.id, id=_id(evaluation_id))
+    versions = await rows(Evaluation, tenant.id, employee_id=stored.employee_id, period_id=stored.period_id)
+    figure(f"{M} parallel decideObjection: {successes} success, {codes.count('CONFLICT')} CONFLICT, "
+           f"{len(versions)} versions")
+    assert successes == 1 and codes == ["CONFLICT"] * (M - 1) and len(versions) == 2
+    assert len(await _entries(tenant, "decideObjection", objections[0].id)) == 1
+
+
+async def test_two_logins_for_one_employee_at_once_make_one(api):
+    """One active login per employee: logins racing for the same employee, one created."""
+    tenant = await _tenant("nanggalo")
+    bound = {u.employee_id for u in await rows(User, tenant.id)}
+    employee = sorted((e for e in await rows(Employee, tenant.id) if e.id not in bound), key=lambda e: e.nip)[0]
+    admin = await api.token("nanggalo", "admin")
+    names = [f"login-{uuid.uuid4().hex[:8]}" for _ in range(M)]
+    answers = await together(M, lambda i: api.post(CREATE_USER, {"i": {
+        "username": names[i], "password": "kata-sandi-panjang", "employeeId": to_global_id("Employee", employee.id),
+        "roles": []}}, admin))
+    successes, codes = outcome(answers, "createUser")
+    logins = await rows(User, tenant.id, employee_id=employee.id)
+    assert successes == 1 and codes == ["CONFLICT"] * (M - 1) and len(logins) == 1
+    deactivate = ("mutation($id: ID!) { deactivateUser(input: {id: $id}) { user { active } "
+                  "userErrors { code message } } }")
+    answers = await together(M, lambda _i: api.post(deactivate, {"id": to_global_id("User", logins[0].id)}, admin))
+    successes, codes = outcome(answers, "deactivateUser")
+    assert successes == 1 and codes == ["CONFLICT"] * (M - 1)
+    assert len(await _entries(tenant, "deactivateUser", logins[0].id)) == 1
+
+
+async def test_issuing_a_pak_at_once_issues_it_once(api):
+    """Peraturan BKN 3/2023: one PAK per employee and year."""
+    from kinerja.evaluations.models import CreditAssessment
+    from kinerja.org.models import Position
+
+    tenant = await _tenant("tebingtinggi")
+    year = next(YEARS)
+    async with tenant_transaction(tenant.id):
+        await ensure_periods(tenant, year)
+    annual = next(p for p in await rows(Period, tenant.id, year=year) if p.kind.value == "ANNUAL")
+    atasan_user = (await rows(User, tenant.id, username="atasan"))[0]
+    positions = {p.id: p for p in await rows(Position, tenant.id)}
+    member = next(m for m in sorted(await rows(Employee, tenant.id, supervisor_id=atasan_user.employee_id),
+                                    key=lambda e: e.nip) if m.position_id and positions[m.position_id].level)
+    await approved_plans(tenant.id, [member.id], year)
+    atasan = await api.token("tebingtinggi", "atasan")
+    made = (await api.ok(EVALUATE, {"i": {"employeeId": to_global_id("Employee", member.id),
+                                          "periodId": to_global_id("Period", annual.id),
+                                          "resultsRating": "SESUAI_EKSPEKTASI",
+                                          "behaviourRating": "SESUAI_EKSPEKTASI"}}, atasan))["evaluateEmployee"]
+    assert (await api.ok(FINALIZE, {"id": made["evaluation"]["id"]}, atasan))["finalizeEvaluation"]["userErrors"] == []
+    issue = ("mutation($i: IssueCreditAssessmentInput!) { issueCreditAssessment(input: $i) { creditAssessment { year } "
+             "userErrors { code message } } }")
+    variables = {"i": {"employeeId": to_global_id("Employee", member.id), "year": year}}
+    hr = await api.token("tebingtinggi", "bkpsdm")
+    answers = await together(M, lambda _i: api.post(issue, variables, hr))
+    successes, codes = outcome(answers, "issueCreditAssessment")
+    stored = await rows(CreditAssessment, tenant.id, employee_id=member.id, year=year)
+    assert successes == 1 and codes == ["CONFLICT"] * (M - 1) and len(stored) == 1
+    assert len(await _entries(tenant, "issueCreditAssessment", stored[0].id)) == 1
 
 
 # --- training ------------------------------------------------------------------------------------
@@ -379,8 +513,8 @@ REGISTER = ("mutation($e: ID!) { registerForTraining(input: {eventId: $e}) { eve
             "userErrors { code message } } }")
 
 
-async def _event(api: Client, slug: str, capacity: int) -> str:
-    start = dt.date.today() + dt.timedelta(days=30)
+async def _event(api: Client, slug: str, capacity: int, days_ahead: int = 30) -> str:
+    start = dt.date.today() + dt.timedelta(days=days_ahead)
     answer = (await api.ok(CREATE_EVENT, {"i": {"title": f"Bimtek {uuid.uuid4().hex[:6]}", "topic": "arsip",
                                                 "kind": "BIMTEK", "startsOn": start.isoformat(),
                                                 "endsOn": start.isoformat(), "jp": 8, "capacity": capacity}},
@@ -410,8 +544,25 @@ async def test_one_person_registering_at_once_registers_once(api):
     assert successes == 1 and len(stored) == 1 and set(codes) == {"CONFLICT"}
 
 
+async def test_a_pppk_registering_at_once_stays_within_the_cap(api):
+    """PP 49/2018 art. 40(1): four 8-JP events at once for a PPPK employee with a 24-JP cap: three
+    registrations, the fourth refused (the employee's row serialises them)."""
+    tenant = await _tenant("samarinda")
+    employee_id = (await rows(User, tenant.id, username="atasan"))[0].employee_id
+    async with tenant_transaction(tenant.id):
+        await Employee.filter(tenant_id=tenant.id, id=employee_id).update(
+            employment_type="PPPK", contract_starts_on=dt.date.today() + dt.timedelta(days=10))
+    events = [await _event(api, "samarinda", capacity=5, days_ahead=10 + i) for i in range(4)]
+    token = await api.token("samarinda", "atasan")
+    answers = await together(len(events), lambda i: api.post(REGISTER, {"e": events[i]}, token))
+    successes, codes = outcome(answers, "registerForTraining")
+    stored = await rows(TrainingRegistration, tenant.id, employee_id=employee_id)
+    figure(f"{len(events)} registrations of a PPPK at once under a 24-JP cap: {successes} accepted, {codes}")
+    assert successes == 3 and codes == ["CONFLICT"] and len(stored) == 3, answers
+
+
 async def test_confirming_attendance_at_once_makes_one_record(api):
-    event_id = await _event(api, "samarinda", capacity=5)
+    event_id = await _event(api, "samarinda", capacity=5, days_ahead=0)  # attendance is confirmed from the first day
     assert (await api.ok(REGISTER, {"e": event_id}, await api.token("samarinda", "pegawai")))[
         "registerForTraining"]["userErrors"] == []
     tenant = await _tenant("samarinda")
@@ -605,7 +756,9 @@ async def test_tickets_at_once_are_kept_answered_and_assigned_once(api):
     assert len(await _entries(tenant, "respondToFeedback", tickets[0].id)) == 1
     assign = ("mutation($i: AssignFeedbackInput!) { assignFeedback(input: $i) { feedback { status } "
               "userErrors { code message } } }")
-    employee_id = (await rows(User, tenant.id, username="pegawai"))[0].employee_id
+    [service_unit] = await rows(ServiceUnit, tenant.id, id=tickets[0].service_unit_id)
+    employee_id = sorted(await rows(Employee, tenant.id, org_unit_id=service_unit.org_unit_id, active=True),
+                         key=lambda e: e.nip)[0].id  # tickets stay in their unit
     to = {"i": {"id": ticket_id, "employeeId": to_global_id("Employee", employee_id)}}
     assert outcome(await together(M, lambda _i: api.post(assign, to, hr)), "assignFeedback") == \
         (1, ["CONFLICT"] * (M - 1))

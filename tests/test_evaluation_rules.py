@@ -55,9 +55,26 @@ def test_better_ratings_never_give_a_worse_predicate(results, behaviour):
     (UnitRating.SANGAT_KURANG, {P.SANGAT_KURANG: 5, P.BAIK: 5},
      ["50 % Sangat Kurang, guide expects at least 60 %",
       "0 % Kurang/Misconduct and/or Butuh Perbaikan, guide expects at least 10 %"]),
+    # "sebagian besar": most employees, not only at most 70 %
+    (UnitRating.ISTIMEWA, {P.SANGAT_BAIK: 4, P.BAIK: 6},
+     ["40 % Sangat Baik, guide expects most employees (more than 50 %)"]),
+    (UnitRating.ISTIMEWA, {P.SANGAT_BAIK: 5, P.BAIK: 5},
+     ["50 % Sangat Baik, guide expects most employees (more than 50 %)"]),
+    (UnitRating.BAIK, {P.BAIK: 4, P.SANGAT_BAIK: 5, P.BUTUH_PERBAIKAN: 1},
+     ["40 % Baik, guide expects most employees (more than 50 %)"]),
 ])
 def test_distribution_guide_breaches(unit, counts, messages):
+    """SE MenPANRB 3/2023: the distribution of employees' predicates per organisational predicate."""
     assert [b.message for b in distribution_breaches(DEFAULT_GUIDE, unit, counts)] == messages
+
+
+def test_each_breach_names_its_row_of_the_guide():
+    """SE MenPANRB 3/2023: a breach explains itself with the guide's row and source."""
+    [breach] = distribution_breaches(DEFAULT_GUIDE, UnitRating.ISTIMEWA, {P.SANGAT_BAIK: 4, P.BAIK: 6})
+    assert breach.rule == "SE MenPANRB 3/2023, unit Istimewa: most employees (more than 50 %) Sangat Baik"
+    [breach] = distribution_breaches(DEFAULT_GUIDE, UnitRating.SANGAT_KURANG,
+                                     {P.SANGAT_KURANG: 6, P.KURANG_MISCONDUCT: 1, P.SANGAT_BAIK: 1, P.BAIK: 2})
+    assert breach.rule == "SE MenPANRB 3/2023, unit Sangat Kurang: none Sangat Baik"
 
 
 @pytest.mark.parametrize(("pred", "coefficient", "months", "expected"), [

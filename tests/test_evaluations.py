@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 
-from conftest import error_codes, rows
+from conftest import approved_plans, error_codes, rows
 
 from kinerja.auth.models import User
 from kinerja.core.db import tenant_transaction
@@ -44,6 +44,7 @@ async def _setup(slug):
     team = sorted(await rows(Employee, tenant.id, supervisor_id=atasan.id), key=lambda e: e.name)
     async with tenant_transaction(tenant.id):  # a year the demo has not evaluated
         await ensure_periods(tenant, YEAR)
+    await approved_plans(tenant.id, [atasan.id] + [e.id for e in team], YEAR)
     periods = sorted(await rows(Period, tenant.id, year=YEAR), key=lambda p: (p.kind.value, p.sequence))
     periodic = [p for p in periods if p.kind.value != "ANNUAL"]
     annual = next(p for p in periods if p.kind.value == "ANNUAL")
@@ -79,8 +80,10 @@ async def test_only_the_assessor_or_an_acting_assessor_evaluates(api):
     cross_team = (await api.ok(EVALUATE, _evaluate(outsider, periodic[-1], "SESUAI_EKSPEKTASI", "SESUAI_EKSPEKTASI"),
                                await api.token("bungo", "atasan")))["evaluateEmployee"]
     assert cross_team["userErrors"][0]["code"] == "NOT_FOUND"
-    acting = (await api.ok(EVALUATE, args, await api.token("bungo", "bkpsdm")))["evaluateEmployee"]
-    assert acting["userErrors"] == [] and acting["evaluation"]["predicate"] == "BAIK"
+    hr = (await api.ok(EVALUATE, args, await api.token("bungo", "bkpsdm")))["evaluateEmployee"]
+    assert hr["userErrors"][0]["code"] == "FORBIDDEN"  # tenant-wide permission, but not the assessor
+    own = (await api.ok(EVALUATE, args, await api.token("bungo", "atasan")))["evaluateEmployee"]
+    assert own["userErrors"] == [] and own["evaluation"]["predicate"] == "BAIK"
 
 
 async def test_final_is_locked_and_corrections_are_new_versions(api):
@@ -110,7 +113,8 @@ async def test_final_is_locked_and_corrections_are_new_versions(api):
 
 GUIDE = {
     "ISTIMEWA": ["80 % Sangat Baik, guide allows at most 70 %"],
-    "BAIK": ["no Butuh Perbaikan and/or Kurang/Misconduct, guide expects some"],
+    "BAIK": ["20 % Baik, guide expects most employees (more than 50 %)",
+             "no Butuh Perbaikan and/or Kurang/Misconduct, guide expects some"],
     "BUTUH_PERBAIKAN": ["0 % Butuh Perbaikan, guide expects at least 60 %",
                         "80 % Sangat Baik, guide allows at most 10 %"],
     "KURANG": ["0 % Kurang/Misconduct, guide expects at least 60 %", "0 % Butuh Perbaikan, guide expects at least 10 %",
@@ -131,12 +135,13 @@ async def test_distribution_guide_for_every_unit_rating(api):
         answer = (await api.ok(EVALUATE, _evaluate(member, period, *cell), token))["evaluateEmployee"]
         first = first or answer["evaluation"]["id"]
     hr = await api.token("tangerang-selatan", "bkpsdm")
+    kepala = await api.token("tangerang-selatan", "kepala")  # heads the unit above atasan's
     unit = to_global_id("OrgUnit", atasan.org_unit_id)
     query = ("query($u: ID!, $p: ID!) { unitDistribution(orgUnitId: $u, periodId: $p) { unitRating total "
-             "counts { predicate count percent } breaches { message kind limitPercent predicates } } }")
+             "counts { predicate count percent } breaches { message kind limitPercent predicates rule } } }")
     for rating, messages in GUIDE.items():
         set_answer = (await api.ok(SET_UNIT, {"i": {"orgUnitId": unit, "periodId": to_global_id("Period", period.id),
-                                                    "rating": rating}}, hr))["setUnitPerformance"]
+                                                    "rating": rating}}, kepala))["setUnitPerformance"]
         assert set_answer["unitPerformance"] == {"rating": rating}
         data = (await api.ok(query, {"u": unit, "p": to_global_id("Period", period.id)}, hr))["unitDistribution"]
         assert data["unitRating"] == rating and data["total"] == 10
@@ -144,6 +149,7 @@ async def test_distribution_guide_for_every_unit_rating(api):
         # The kind of bound departed from, as an enum: at most, at least, or some.
         assert [b["kind"] for b in data["breaches"]] == [
             "MAX" if "allows" in m else "SOME" if m.endswith("some") else "MIN" for m in messages]
+        assert all(b["rule"].startswith("SE MenPANRB 3/2023, unit ") for b in data["breaches"])
     # The assessor sees the guide on the evaluation before finalizing.
     guide = await api.ok("query($id: ID!) { node(id: $id) { ... on Evaluation { guide { breaches { message kind } } } } }",
                          {"id": first}, token)
@@ -151,13 +157,21 @@ async def test_distribution_guide_for_every_unit_rating(api):
 
 
 async def test_head_of_unit_results_follow_the_unit(api):
+    """SE MenPANRB 3/2023: for the head of a unit, the unit's achievement is the results rating, set by
+    the leader of the organisation above it; an input results rating is refused, not silently replaced."""
     tenant, users, atasan, team, periodic, _annual = await _setup("samarinda")
     period = periodic[2]
-    hr = await api.token("samarinda", "bkpsdm")
-    await api.ok(SET_UNIT, {"i": {"orgUnitId": to_global_id("OrgUnit", atasan.org_unit_id),
-                                  "periodId": to_global_id("Period", period.id), "rating": "ISTIMEWA"}}, hr)
     kepala = await api.token("samarinda", "kepala")
-    answer = (await api.ok(EVALUATE, _evaluate(atasan, period, "DI_BAWAH_EKSPEKTASI", "SESUAI_EKSPEKTASI"),
+    rated = (await api.ok(SET_UNIT, {"i": {"orgUnitId": to_global_id("OrgUnit", atasan.org_unit_id),
+                                           "periodId": to_global_id("Period", period.id), "rating": "ISTIMEWA"}},
+                          kepala))["setUnitPerformance"]
+    assert rated["userErrors"] == []
+    override = (await api.ok(EVALUATE, _evaluate(atasan, period, "DI_BAWAH_EKSPEKTASI", "SESUAI_EKSPEKTASI"),
+                             kepala))["evaluateEmployee"]
+    assert override["evaluation"] is None
+    assert [(e["field"], e["code"]) for e in override["userErrors"]] == [("resultsRating", "BAD_USER_INPUT")]
+    assert "SE MenPANRB 3/2023" in override["userErrors"][0]["message"]
+    answer = (await api.ok(EVALUATE, _evaluate(atasan, period, None, "SESUAI_EKSPEKTASI"),
                            kepala))["evaluateEmployee"]
     assert answer["userErrors"] == []
     assert answer["evaluation"]["resultsFromUnit"] and answer["evaluation"]["predicate"] == "BAIK"
@@ -169,22 +183,29 @@ async def test_head_of_unit_results_follow_the_unit(api):
 
 
 async def test_credit_points_for_functional_positions(api):
+    """Peraturan BKN 3/2023: angka kredit = the predicate's share x the yearly coefficient of the
+    position's jenjang (Ahli Pertama 12.5, Ahli Muda 25, Ahli Madya 37.5, Terampil 5, ...), pro rata
+    by month for a periodic evaluation; none without a jenjang."""
+    from decimal import Decimal
+
+    from kinerja.evaluations.rules import DEFAULT_CREDIT_COEFFICIENTS
+
     tenant, _users, _atasan, team, periodic, annual = await _setup("tangerang-selatan")
     positions = {p.id: p for p in await rows(Position, tenant.id)}
-    functional = [m for m in team if m.position_id and positions[m.position_id].credit_coefficient]
-    other = [m for m in team if not (m.position_id and positions[m.position_id].credit_coefficient)]
+    functional = [m for m in team if m.position_id and positions[m.position_id].level]
+    other = [m for m in team if not (m.position_id and positions[m.position_id].level)]
     token = await api.token("tangerang-selatan", "atasan")
     member = functional[0]
-    coefficient = positions[member.position_id].credit_coefficient
+    coefficient = Decimal(DEFAULT_CREDIT_COEFFICIENTS[positions[member.position_id].level.value])
     quarter = periodic[3]  # quarterly scheme: 3 months
     answer = (await api.ok(EVALUATE, _evaluate(member, quarter, "SESUAI_EKSPEKTASI", "SESUAI_EKSPEKTASI"),
                            token))["evaluateEmployee"]
     assert answer["evaluation"]["predicate"] == "BAIK"
-    expected = (coefficient * 3 / 12).quantize(__import__("decimal").Decimal("0.001"))
-    assert __import__("decimal").Decimal(answer["evaluation"]["creditPoints"]) == expected  # 100 % x coefficient x 3/12
+    expected = (coefficient * 3 / 12).quantize(Decimal("0.001"))
+    assert Decimal(answer["evaluation"]["creditPoints"]) == expected  # 100 % x coefficient x 3/12
     yearly = (await api.ok(EVALUATE, _evaluate(member, annual, "DI_ATAS_EKSPEKTASI", "DI_ATAS_EKSPEKTASI"),
                            token))["evaluateEmployee"]
-    assert __import__("decimal").Decimal(yearly["evaluation"]["creditPoints"]) == coefficient * __import__("decimal").Decimal("1.5")
+    assert Decimal(yearly["evaluation"]["creditPoints"]) == coefficient * Decimal("1.5")
     if other:
         plain = (await api.ok(EVALUATE, _evaluate(other[0], quarter, "SESUAI_EKSPEKTASI", "SESUAI_EKSPEKTASI"),
                               token))["evaluateEmployee"]

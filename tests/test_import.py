@@ -61,3 +61,22 @@ async def test_missing_columns_and_unknown_tenant():
     with pytest.raises(ImportFailed) as caught:
         await import_employees("atlantis", HEADER, "x.csv")
     assert "no tenant" in caught.value.report()
+
+
+async def test_the_contract_start_of_pppk_is_imported():
+    """PP 49/2018 art. 40(1): the contract years of a PPPK's JP cap count from the contract start
+    (TMT perjanjian kerja), imported like the other fields; a PNS has none."""
+    import datetime as dt
+
+    tenant = await _tenant()
+    header = HEADER.rstrip("\n") + ",TMT_PERJANJIAN_KERJA\n"
+    bad = header + ("199408082018061008,Citra Kontrak,Pengolah Data,DINKES,,PPPK,2024-13-01\n"
+                    "199409092018061009,Dewi Kontrak,Pengolah Data,DINKES,,PNS,2024-01-01\n")
+    with pytest.raises(ImportFailed) as caught:
+        await import_employees("tebingtinggi", bad, "contract.csv")
+    assert {(e.line, e.column) for e in caught.value.errors} == {(2, "TMT_PERJANJIAN_KERJA"),
+                                                                 (3, "TMT_PERJANJIAN_KERJA")}
+    good = header + "199408082018061008,Citra Kontrak,Pengolah Data,DINKES,,PPPK,2024-07-01\n"
+    assert (await import_employees("tebingtinggi", good, "contract.csv")).created == 1
+    [citra] = await rows(Employee, tenant.id, nip="199408082018061008")
+    assert citra.contract_starts_on == dt.date(2024, 7, 1)

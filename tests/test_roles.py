@@ -221,3 +221,47 @@ def test_tenant_admin_template_holds_every_tenant_permission():
     admin = next(t for t in tenant_templates() if t.name == "tenant_admin")
     every = {p.key for p in permissions.CATALOGUE} - permissions.PLATFORM_ONLY
     assert set(admin.permissions) == every
+
+
+async def test_no_second_login_for_an_employee_until_the_first_is_deactivated(api):
+    """No impersonation (PP 30/2019 art. 60: the performance information system records each employee's
+    own acts): binding a login to an employee who already has an active one is refused; HR deactivates
+    the old login first. Both steps are audited."""
+    from kinerja.core.audit_models import AuditLog
+    from kinerja.org.models import Employee
+
+    tenant = (await rows(Tenant, None, slug="samarinda"))[0]
+    bound = {u.employee_id for u in await rows(User, tenant.id)}
+    employee = sorted((e for e in await rows(Employee, tenant.id) if e.id not in bound), key=lambda e: e.nip)[0]
+    admin = await api.token("samarinda", "admin")
+    create = ("mutation($i: CreateUserInput!) { createUser(input: $i) { user { id username active employee { id } } "
+              "userErrors { field code message } } }")
+    deactivate = ("mutation($id: ID!) { deactivateUser(input: {id: $id}) { user { username active } "
+                  "userErrors { field code message } } }")
+    employee_gid = to_global_id("Employee", employee.id)
+    first = (await api.ok(create, {"i": {"username": "petugas-satu", "password": "kata-sandi-panjang",
+                                         "employeeId": employee_gid, "roles": ["pegawai"]}}, admin))["createUser"]
+    assert first["userErrors"] == [] and first["user"]["employee"] == {"id": employee_gid}
+    second = (await api.ok(create, {"i": {"username": "petugas-dua", "password": "kata-sandi-panjang",
+                                          "employeeId": employee_gid, "roles": ["pegawai"]}}, admin))["createUser"]
+    assert second["user"] is None
+    assert [(e["field"], e["code"]) for e in second["userErrors"]] == [("employeeId", "CONFLICT")]
+    assert "deactivate it first" in second["userErrors"][0]["message"]
+
+    assert (await api.login("samarinda", "petugas-satu", "kata-sandi-panjang"))["accessToken"]
+    own = (await api.ok(deactivate, {"id": to_global_id("User", (await rows(User, tenant.id, username="admin"))[0].id)},
+                        admin))["deactivateUser"]
+    assert [(e["field"], e["code"]) for e in own["userErrors"]] == [("id", "FORBIDDEN")]
+    foreign = (await api.ok(deactivate, {"id": first["user"]["id"]}, await api.token("bungo", "admin")))["deactivateUser"]
+    assert [e["code"] for e in foreign["userErrors"]] == ["NOT_FOUND"]
+    done = (await api.ok(deactivate, {"id": first["user"]["id"]}, admin))["deactivateUser"]
+    assert done == {"user": {"username": "petugas-satu", "active": False}, "userErrors": []}
+    assert (await api.login("samarinda", "petugas-satu", "kata-sandi-panjang"))["accessToken"] is None
+    again = (await api.ok(deactivate, {"id": first["user"]["id"]}, admin))["deactivateUser"]
+    assert [(e["field"], e["code"]) for e in again["userErrors"]] == [("id", "CONFLICT")]
+    replaced = (await api.ok(create, {"i": {"username": "petugas-dua", "password": "kata-sandi-panjang",
+                                            "employeeId": employee_gid, "roles": ["pegawai"]}}, admin))["createUser"]
+    assert replaced["userErrors"] == [] and replaced["user"]["active"]
+    operations = {e.operation for e in await rows(AuditLog, tenant.id, object_type="User")
+                  if str(e.object_id) in {str(u.id) for u in await rows(User, tenant.id, employee_id=employee.id)}}
+    assert {"createUser", "deactivateUser"} <= operations

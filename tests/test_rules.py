@@ -119,3 +119,45 @@ def test_every_development_need_found_is_a_recommendation_trigger():
     found |= {"BEHAVIOUR:ANY", "JP_SHORTFALL"}
     assert found == {trigger.value for trigger in RecommendationTrigger}
     assert all(trigger.value.replace(":", "_") == trigger.name for trigger in RecommendationTrigger)
+
+
+@given(st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2090, 12, 31)),
+       st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2095, 12, 31)))
+def test_contract_years_follow_each_other_from_the_contract_start(contract_start, day):
+    """PP 49/2018 art. 40(1): the JP cap counts per year of the employment contract (masa perjanjian
+    kerja), from its start: the contract year containing a day is one year long and holds the day."""
+    from kinerja.training.rules import contract_year
+
+    begins, ends = contract_year(contract_start, day)
+    assert begins >= contract_start and begins.month == contract_start.month
+    assert 364 <= (ends - begins).days <= 365
+    if day >= contract_start:
+        assert begins <= day <= ends
+        following = contract_year(contract_start, ends + dt.timedelta(days=1))
+        assert following[0] == ends + dt.timedelta(days=1)
+
+
+def test_jp_rules_cap_window_and_attendance():
+    """PP 49/2018 art. 40(1) (PPPK cap per contract year), PP 17/2020 art. 203(4) (PNS target per
+    calendar year); attendance is confirmed from the event's first day."""
+    from kinerja.training.rules import (
+        JpRule,
+        anniversary,
+        attendance_problem,
+        cap_problem,
+        progress_window,
+        shortfall,
+    )
+
+    assert anniversary(dt.date(2024, 2, 29), 2025) == dt.date(2025, 2, 28)
+    assert anniversary(dt.date(2024, 2, 29), 2028) == dt.date(2028, 2, 28)
+    assert progress_window(JpRule.TARGET_CALENDAR_YEAR, 2026, dt.date(2024, 7, 1)) == (
+        dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    assert progress_window(JpRule.CAP_CONTRACT_YEAR, 2026, dt.date(2024, 7, 1)) == (
+        dt.date(2026, 7, 1), dt.date(2027, 6, 30))
+    assert progress_window(JpRule.CAP_CONTRACT_YEAR, 2026, None) == (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    assert cap_problem(24, 16, 8, dt.date(2026, 7, 1), dt.date(2027, 6, 30)) is None
+    assert "24 JP" in cap_problem(24, 20, 8, dt.date(2026, 7, 1), dt.date(2027, 6, 30))
+    assert (shortfall(JpRule.TARGET_CALENDAR_YEAR, 20, 12), shortfall(JpRule.CAP_CONTRACT_YEAR, 24, 12)) == (8, 0)
+    assert attendance_problem(dt.date(2026, 5, 1), dt.date(2026, 5, 2)) is not None
+    assert attendance_problem(dt.date(2026, 5, 2), dt.date(2026, 5, 2)) is None

@@ -81,6 +81,12 @@ async def test_apply_twice_is_idempotent(tmp_path):
         (('code = "DINKES-P2P"', 'code = "DINKES"'), 15, "org_units[1].code", "duplicate org unit code"),
         (('slug = "kabupaten-salah"', 'slug = "Kabupaten Salah"'), 1, "slug", "lowercase"),
         (('name = "Kabupaten Uji"', 'name = "Kabupaten Uji'), 2, "(syntax)", ""),
+        # Peraturan BKN 3/2023: the coefficient follows from the jenjang, rule data per year
+        (('kind = "JPT"', 'kind = "FUNGSIONAL"\ncredit_coefficient = 12.5'), 23, "positions[0].credit_coefficient",
+         "replaced by level"),
+        (('kind = "JPT"', 'kind = "JPT"\nlevel = "AHLI_MUDA"'), 23, "positions[0].level", "only functional"),
+        (('kind = "JPT"', 'kind = "FUNGSIONAL"\nlevel = "AHLI_SEPUH"'), 23, "positions[0].level", "must be one of"),
+        (('period_scheme = "SEMESTER"', 'objection_days = 0'), 7, "settings.objection_days", "whole number"),
     ],
 )
 async def test_malformed_file_names_file_line_and_field_and_changes_nothing(tmp_path, change, line, field, message):

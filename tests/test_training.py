@@ -6,15 +6,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import error_codes, rows
+from conftest import approved_plans, error_codes, rows
 
 from kinerja.auth.models import User
 from kinerja.core.csvimport import ImportFailed
-from kinerja.core.ids import to_global_id
+from kinerja.core.db import tenant_transaction
+from kinerja.core.ids import from_global_id, to_global_id
 from kinerja.org.models import Employee, OrgUnit
 from kinerja.tenancy.models import Tenant
 from kinerja.training.importer import import_training
-from kinerja.training.models import TrainingRecord
+from kinerja.training.models import TrainingEvent, TrainingRecord
 
 RECORD = ("mutation($i: RecordTrainingInput!) { recordTraining(input: $i) { record { id status jp year category } "
           "userErrors { field code message } } }")
@@ -52,7 +53,8 @@ async def test_only_verified_records_of_the_year_count(api):
                           "{ record { status rejectionReason } } }", {"id": ids[1]}, hr)
     assert reject["rejectTraining"]["record"] == {"status": "REJECTED", "rejectionReason": "Sertifikat tidak sah"}
     employee = to_global_id("Employee", people["pegawai"].id)
-    target = 24 if people["pegawai"].employment_type.value == "PPPK" else 20
+    assert people["pegawai"].employment_type.value == "PNS"  # a PPPK's window is his contract year (below)
+    target = 20
     progress = (await api.ok(PROGRESS, {"e": employee, "y": 2024}, pegawai))["trainingProgress"]
     assert progress == {"targetJp": target, "verifiedJp": 10, "remainingJp": target - 10}
     assert (await api.ok(PROGRESS, {"e": employee, "y": 2023}, pegawai))["trainingProgress"]["verifiedJp"] == 4
@@ -98,14 +100,20 @@ async def test_catalogue_registration_capacity_and_attendance(api):
     assert first == {"event": {"registered": 1}, "userErrors": []}
     full = (await api.ok(register, {"e": event["id"]}, await api.token("samarinda", "kepala")))["registerForTraining"]
     assert full["userErrors"] == [{"code": "CONFLICT"}]
-    confirmed = await api.ok("mutation($e: ID!, $p: ID!) { confirmTrainingAttendance(input: {eventId: $e, employeeId: $p}) "
-                             "{ record { status jp title } userErrors { code } } }",
-                             {"e": event["id"], "p": to_global_id("Employee", people["pegawai"].id)}, hr)
+    confirm = ("mutation($e: ID!, $p: ID!) { confirmTrainingAttendance(input: {eventId: $e, employeeId: $p}) "
+               "{ record { status jp title } userErrors { field code message } } }")
+    attendee = {"e": event["id"], "p": to_global_id("Employee", people["pegawai"].id)}
+    early = (await api.ok(confirm, attendee, hr))["confirmTrainingAttendance"]
+    assert early["record"] is None and [(e["field"], e["code"]) for e in early["userErrors"]] == [("eventId", "CONFLICT")]
+    assert early["userErrors"][0]["message"] == "Attendance is confirmed on or after the first day of the event"
+    async with tenant_transaction(_tenant.id):  # the event's first day comes
+        await TrainingEvent.filter(tenant_id=_tenant.id, id=from_global_id(event["id"])[1]).update(
+            starts_on=dt.date.today())
+    confirmed = await api.ok(confirm, attendee, hr)
     assert confirmed["confirmTrainingAttendance"]["record"] == {"status": "VERIFIED", "jp": 8, "title": "Etika Pelayanan"}
 
 
 async def test_recommendations_follow_from_the_evaluation(api):
-    from kinerja.core.db import tenant_transaction
     from kinerja.org.models import Period
     from kinerja.org.service import ensure_periods
 
@@ -113,6 +121,7 @@ async def test_recommendations_follow_from_the_evaluation(api):
     async with tenant_transaction(tenant.id):
         await ensure_periods(tenant, 2028)
     period = next(p for p in await rows(Period, tenant.id, year=2028) if p.kind.value == "ANNUAL")
+    await approved_plans(tenant.id, [people["pegawai"].id], 2028)
     atasan = await api.token("nanggalo", "atasan")
     evaluation = (await api.ok(
         "mutation($i: EvaluateEmployeeInput!) { evaluateEmployee(input: $i) { evaluation { id predicate } } }",
@@ -201,3 +210,50 @@ async def test_progress_lists_use_a_fixed_number_of_statements(api, count_statem
     everyone = (await api.ok(query, {"u": None}, hr))["unitTrainingProgress"]
     assert everyone["employees"] == len(await rows(Employee, tenant.id))
     assert everyone["employees"] - everyone["employeesMeetingTarget"] == len(everyone["belowTarget"])
+
+
+PPPK_PROGRESS = ("query($e: ID!, $y: Int!) { trainingProgress(employeeId: $e, year: $y) { rule startsOn endsOn "
+                 "targetJp verifiedJp remainingJp } }")
+
+
+async def test_pppk_jp_is_a_cap_per_contract_year(api):
+    """PP 49/2018 art. 40(1): PPPK competency development is "paling lama 24 JP dalam 1 tahun masa
+    perjanjian kerja": a cap per contract year from the contract start, not a calendar-year target.
+    Progress shows the allowance left; a registration beyond the cap is refused. PNS keep the target
+    of 20 JP per calendar year (PP 17/2020 art. 203(4))."""
+    tenant, people = await _people("nanggalo")
+    pppk = people["bkpsdm"]
+    async with tenant_transaction(tenant.id):
+        await Employee.filter(tenant_id=tenant.id, id=pppk.id).update(
+            employment_type="PPPK", contract_starts_on=dt.date(2024, 2, 29))
+    hr, admin = await api.token("nanggalo", "bkpsdm"), await api.token("nanggalo", "admin")
+    today = dt.date.today()
+    # A contract of 29 February 2024 counts its years from 28 February.
+    begins = dt.date(today.year, 2, 28) if dt.date(today.year, 2, 28) <= today else dt.date(today.year - 1, 2, 28)
+    progress = (await api.ok(PPPK_PROGRESS, {"e": to_global_id("Employee", pppk.id), "y": begins.year},
+                             admin))["trainingProgress"]
+    assert progress["rule"] == "CAP_CONTRACT_YEAR" and progress["startsOn"] == begins.isoformat()
+    assert progress["targetJp"] == 24
+    assert progress["endsOn"] == dt.date(begins.year + 1, 2, 27).isoformat()
+    pns = (await api.ok(PPPK_PROGRESS, {"e": to_global_id("Employee", people["pegawai"].id), "y": 2024},
+                        admin))["trainingProgress"]
+    assert (pns["rule"], pns["startsOn"], pns["endsOn"]) == ("TARGET_CALENDAR_YEAR", "2024-01-01", "2024-12-31")
+
+    create = ("mutation($i: CreateTrainingEventInput!) { createTrainingEvent(input: $i) { event { id } "
+              "userErrors { code } } }")
+    register = ("mutation($e: ID!) { registerForTraining(input: {eventId: $e}) { event { registered } "
+                "userErrors { field code message } } }")
+    day = (today + dt.timedelta(days=3)).isoformat()
+    events = []
+    for title, jp in (("Orientasi PPPK", 16), ("Etika ASN", 8), ("Literasi Digital", 4)):
+        made = (await api.ok(create, {"i": {"title": title, "topic": "pppk", "kind": "BIMTEK", "startsOn": day,
+                                            "endsOn": day, "jp": jp, "capacity": 10}}, admin))["createTrainingEvent"]
+        events.append(made["event"]["id"])
+    within = [(await api.ok(register, {"e": e}, hr))["registerForTraining"] for e in events[:2]]
+    assert all(w["userErrors"] == [] for w in within)  # 16 + 8 = 24 JP: the cap, not beyond
+    beyond = (await api.ok(register, {"e": events[2]}, hr))["registerForTraining"]
+    assert [(e["field"], e["code"]) for e in beyond["userErrors"]] == [("eventId", "CONFLICT")]
+    assert "PP 49/2018 art. 40(1)" in beyond["userErrors"][0]["message"] and "24 JP" in beyond["userErrors"][0]["message"]
+    # A PNS registers for the same event: a target is no cap.
+    pns_registers = (await api.ok(register, {"e": events[2]}, await api.token("nanggalo", "pegawai")))
+    assert pns_registers["registerForTraining"]["userErrors"] == []

@@ -140,6 +140,11 @@ class CreateUserInput:
                                                                           "all their permissions.")
 
 
+@strawberry.input(description="A login to deactivate.")
+class DeactivateUserInput:
+    id: strawberry.ID = strawberry.field(description="Global id of the user (login).")
+
+
 @strawberry.type(description="The outcome of a change to a role.")
 class RolePayload:
     role: Role | None = strawberry.field(default=None, description="The role as it is now; null on failure.")
@@ -233,7 +238,15 @@ class AccessMutation:
             return {"user": sql.ref("User", (await roles.revoke_role(info.context, _user_id(input.user_id), input.role)).id)}
         return await run_mutation(info, UserPayload, work)
 
-    @strawberry.mutation(description="Create a login, optionally linked to an employee and with roles.")
+    @strawberry.mutation(description="Disable a login: it cannot sign in and its sessions end (audited). An employee "
+                                     "gets a new login only once the old one is deactivated.")
+    async def deactivate_user(self, info: Info, input: Annotated[DeactivateUserInput, INPUT]) -> UserPayload:
+        async def work():
+            return {"user": sql.ref("User", (await roles.deactivate_user(info.context, _user_id(input.id))).id)}
+        return await run_mutation(info, UserPayload, work)
+
+    @strawberry.mutation(description="Create a login, optionally linked to an employee (who must have no other "
+                                     "active login) and with roles.")
     async def create_user(self, info: Info, input: Annotated[CreateUserInput, INPUT]) -> UserPayload:
         async def work():
             employee_id = parse_global_id(input.employee_id, "Employee") if input.employee_id else None

@@ -111,6 +111,8 @@ async def create_user(tenant_slug: str, username: str, password: str, roles: lis
             employee = await Employee.get_or_none(tenant_id=tenant.id, nip=employee_nip)
             if employee is None:
                 raise ValueError(f"no employee with NIP {employee_nip} in {tenant_slug}")
+            if await User.exists(tenant_id=tenant.id, employee_id=employee.id, active=True):
+                raise ValueError(f"employee {employee_nip} already has an active login; deactivate it first")
             employee_id = employee.id
         for role in roles:
             if not await Role.exists(tenant_id=tenant.id, name=role):

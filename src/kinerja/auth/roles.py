@@ -12,10 +12,10 @@ from typing import Any
 
 from kinerja.auth import rules, templates
 from kinerja.auth.enforcer import role_subject, user_subject
-from kinerja.auth.models import PolicyRule, Role, User
+from kinerja.auth.models import PolicyRule, RefreshToken, Role, User
 from kinerja.auth.passwords import hash_password, password_problem
 from kinerja.auth.policy_events import announce_policy_change
-from kinerja.core import audit, once
+from kinerja.core import audit, clock, once
 from kinerja.core.context import RequestContext
 from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from kinerja.org.models import Employee
@@ -214,8 +214,13 @@ async def create_user(ctx: RequestContext, username: str, password: str, employe
     await once.lock_key("username", tenant_id, username)
     if await User.exists(tenant_id=tenant_id, username=username):
         raise Conflict("A user with this username already exists", field="username")
-    if employee_id is not None and not await Employee.exists(id=employee_id, tenant_id=tenant_id):
-        raise NotFound("Employee not found", field="employeeId")
+    if employee_id is not None:
+        # The employee's row serialises the logins bound to him or her.
+        if await once.locked(Employee.filter(id=employee_id, tenant_id=tenant_id)) is None:
+            raise NotFound("Employee not found", field="employeeId")
+        active = await User.filter(tenant_id=tenant_id, employee_id=employee_id, active=True).count()
+        if (problem := rules.second_login_problem(active)) is not None:
+            raise Conflict(problem, field="employeeId")
     roles = [await _role_for_grant(ctx, name) for name in dict.fromkeys(role_names)]
     user = await User.create(tenant_id=tenant_id, username=username, password_hash=hash_password(password),
                              employee_id=employee_id)
@@ -223,4 +228,29 @@ async def create_user(ctx: RequestContext, username: str, password: str, employe
         await templates.assign(tenant_id, user.id, role.name)
     if roles:
         await announce_policy_change(ctx, tenant_id)
+    return user
+
+
+async def deactivate_user(ctx: RequestContext, user_id: uuid.UUID) -> User:
+    """Disable a login: it cannot sign in, its sessions end; its employee may then get another. Nobody
+    disables his or her own login, and the tenant keeps an active tenant_admin."""
+    await ctx.require("user", "manage")
+    user = await _user_in_tenant(ctx, user_id)
+    if user.id == ctx.require_actor().user_id:
+        raise Forbidden("Nobody deactivates his or her own login", field="id")
+    if not user.active:
+        raise Conflict("The login is already inactive", field="id")
+    admins = await PolicyRule.filter(tenant_id=user.tenant_id, ptype="g",
+                                     v1=role_subject(rules.PROTECTED_ROLE)).values_list("v0", flat=True)
+    if user_subject(user.id) in admins:
+        remaining = await User.filter(tenant_id=user.tenant_id, active=True,
+                                      id__in=[uuid.UUID(h.removeprefix("user:")) for h in admins
+                                              if h != user_subject(user.id)]).count()
+        if problem := rules.last_admin_problem(remaining):
+            raise Conflict(problem, field="id")
+    user.active = False
+    await user.save(update_fields=["active"])
+    await audit.update(RefreshToken.filter(tenant_id=user.tenant_id, user_id=user.id, revoked_at=None),
+                       revoked_at=clock.now())
+    await announce_policy_change(ctx, user.tenant_id)
     return user

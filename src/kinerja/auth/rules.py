@@ -56,3 +56,12 @@ def last_admin_problem(active_admins_left: int) -> str | None:
     if active_admins_left < 1:
         return f"The tenant must keep at least one active {PROTECTED_ROLE}"
     return None
+
+
+SECOND_LOGIN = ("The employee already has an active login: deactivate it first (one login per employee, so "
+                "nobody acts as an employee beside him or her)")
+
+
+def second_login_problem(active_logins_of_employee: int) -> str | None:
+    """One active login per employee record: a second one would let its holder act as the employee."""
+    return SECOND_LOGIN if active_logins_of_employee > 0 else None

@@ -363,3 +363,21 @@ def rating_problem(status: TicketStatus, rating: int, already_rated: bool) -> tu
     if already_rated:
         return "CONFLICT", "This answer was already rated"
     return None
+
+
+CROSS_UNIT = ("A ticket is assigned only to an employee of its service unit's org unit or of a unit above it")
+
+
+def assignee_problem(service_org_unit: object | None, assignee_org_unit: object, parents: dict) -> str | None:
+    """A citizen's ticket stays in its unit: the assignee works in the service unit's org unit or one of
+    the units above it (``parents``: each org unit's parent). A service unit attached to no org unit
+    restricts nothing."""
+    if service_org_unit is None:
+        return None
+    unit, seen = service_org_unit, set()
+    while unit is not None and unit not in seen:
+        if unit == assignee_org_unit:
+            return None
+        seen.add(unit)
+        unit = parents.get(unit)
+    return CROSS_UNIT

@@ -419,6 +419,10 @@ async def assign(ctx: RequestContext, ticket_id: uuid.UUID, employee_id: uuid.UU
     employee = await Employee.get_or_none(id=employee_id, tenant_id=ticket.tenant_id, active=True)
     if employee is None:
         raise NotFound("Employee not found", field="employeeId")
+    service_unit = await ServiceUnit.get(id=ticket.service_unit_id, tenant_id=ticket.tenant_id)
+    parents = dict(await OrgUnit.filter(tenant_id=ticket.tenant_id).values_list("id", "parent_id"))
+    if (problem := rules.assignee_problem(service_unit.org_unit_id, employee.org_unit_id, parents)) is not None:
+        raise Forbidden(problem, field="employeeId")
     if ticket.assigned_to_id == employee.id:
         raise Conflict("The ticket is already assigned to this employee", field="employeeId")
     ticket.assigned_to_id = employee.id

@@ -3,6 +3,7 @@ fixed demo users (admin, bkpsdm, kepala, atasan, pegawai; password kinerja-demo)
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import uuid
 from dataclasses import dataclass
@@ -75,8 +76,10 @@ class NipFactory:
         )
 
 
-def _name(rng: random.Random) -> str:
-    return f"{rng.choice(TITLES_BEFORE)}{rng.choice(FIRST)} {rng.choice(LAST)}{rng.choice(TITLES_AFTER)}"
+def _name(rng: random.Random, nip: str) -> str:
+    """A name that fits the gender the NIP records (its 15th digit)."""
+    gender = nip[14]
+    return f"{rng.choice(TITLES_BEFORE)}{rng.choice(FIRST[gender])} {rng.choice(LAST[gender])}{rng.choice(TITLES_AFTER)}"
 
 
 async def seed_demo(tenant_files: list[Path], log=print, progress: ProgressFactory | None = None) -> None:
@@ -130,12 +133,16 @@ async def _generate_people(tenant: Tenant, password_hash: str) -> int:
 
     def person(unit: OrgUnit, position_name: str | None, supervisor: Employee | None) -> Employee:
         position = positions.get(position_name) if position_name else None
+        nip = nips.next()
         employee = Employee(
-            id=uuid.uuid4(), tenant_id=tenant.id, nip=nips.next(), name=_name(rng),
+            id=uuid.uuid4(), tenant_id=tenant.id, nip=nip, name=_name(rng, nip),
             employment_type=EmploymentType.PPPK if rng.random() < 0.15 else EmploymentType.PNS,
             org_unit_id=unit.id, position_id=position.id if position else None,
             supervisor_id=supervisor.id if supervisor else None,
         )
+        if employee.employment_type is EmploymentType.PPPK:  # a contract start of 2022-2024, from the serial
+            serial = nips.serial
+            employee.contract_starts_on = dt.date(2022 + serial % 3, 1 + serial % 12, 1 + serial % 28)
         employees.append(employee)
         return employee
 

@@ -18,14 +18,29 @@ from kinerja.core.errors import Forbidden, NotFound
 from kinerja.core.ids import parse_optional_id as parse_input_id
 from kinerja.core.ids import to_global_id
 from kinerja.evaluations import rules, service
+from kinerja.evaluations.models import ActingAssessor as ActingAssessorModel
+from kinerja.evaluations.models import CreditAssessment as CreditAssessmentModel
+from kinerja.evaluations.models import CreditEntry as CreditEntryModel
 from kinerja.evaluations.models import Evaluation as EvaluationModel
+from kinerja.evaluations.models import EvaluationObjection as ObjectionModel
+from kinerja.evaluations.models import PlanWaiver as PlanWaiverModel
 from kinerja.evaluations.models import UnitPerformance as UnitPerformanceModel
-from kinerja.evaluations.rules import EvaluationStatus, GuideBound, Predicate, Rating, UnitRating
+from kinerja.evaluations.rules import (
+    ActingKind,
+    EvaluationStatus,
+    GuideBound,
+    ObjectionDecision,
+    ObjectionStatus,
+    Predicate,
+    Rating,
+    UnitRating,
+)
 from kinerja.graph import sql
 from kinerja.graph.enums import described
 from kinerja.graph.relay import INPUT, After, Connection, First, Node, UserError, run_mutation, user_errors_field
 from kinerja.org.graphql import Employee, OrgUnit, Period
 from kinerja.org.models import OrgUnit as OrgUnitModel
+from kinerja.org.rules import FunctionalLevel
 from kinerja.org.scoping import employee_rows, unit_rows
 from kinerja.plans.graphql import BerakhlakValue  # registered as a GraphQL enum there
 
@@ -61,10 +76,28 @@ described(GuideBound, "Jenis batas pedoman distribusi: the kind of bound of the 
     "MAX": "Paling banyak: the predicates' share is above the guide's maximum.",
     "MIN": "Paling sedikit: the predicates' share is below the guide's minimum.",
     "SOME": "Ada: the guide expects some of these predicates and there are none.",
+    "MAJORITY": "Sebagian besar: the guide expects most employees (more than the bound) to have these predicates "
+                "and fewer do.",
 }, name="GuideBreachKind")
+described(ObjectionStatus, "Status keberatan: the state of an objection (PP 30/2019 art. 59).", {
+    "FILED": "Diajukan: waiting for the decision of the assessor's superior.",
+    "ACCEPTED": "Diterima: the superior changed the result (a corrected version).",
+    "REJECTED": "Ditolak: the superior kept the result, with a reason.",
+})
+described(ObjectionDecision, "Keputusan atas keberatan: the superior's decision on an objection.", {
+    "ACCEPT": "Terima: change the result (a new final version linked to the objection).",
+    "REJECT": "Tolak: keep the result, with a reason.",
+})
+described(ActingKind, "Jenis pejabat penilai pengganti: the kind of acting assessor's appointment.", {
+    "PLT": "Pelaksana Tugas (Plt): acting official while the post is vacant.",
+    "PLH": "Pelaksana Harian (Plh): acting official while the official is temporarily absent.",
+})
 
 
 READ_EVALUATIONS = employee_rows("evaluation", "read", "employee_id")
+# An objection is seen by whoever sees the employee's evaluations: herself (own), the assessor and the
+# superior (team), HR (tenant).
+READ_OBJECTIONS = employee_rows("evaluation", "read", "employee_id")
 # Org units within reach of the dashboard scopes: all with tenant scope, the own unit subtree with unit scope.
 DASHBOARD_UNITS = unit_rows("dashboard", "read")
 LIVE = "{t}.status IN ('DRAFT', 'FINAL')"  # versions not replaced by a correction
@@ -120,7 +153,9 @@ class GuideBreach:
     message: str = strawberry.field(description="Keterangan: the departure in words, e.g. `80 % Sangat Baik, guide "
                                                 "allows at most 70 %`.")
     kind: GuideBound = strawberry.field(description="Jenis batas: the kind of bound departed from (at most, at "
-                                                    "least, some).")
+                                                    "least, some, most).")
+    rule: str = strawberry.field(description="Aturan: the row of the distribution guide departed from, with its source "
+                                             "(SE MenPANRB 3/2023).")
     limit_percent: float = strawberry.field(description="Batas: the guide's bound, in percent (0 for SOME).")
     actual_percent: float = strawberry.field(description="Realisasi: the actual share of these predicates, in "
                                                          "percent (1 decimal).")
@@ -159,7 +194,7 @@ def _breaches(evaluations, rating, guide) -> list[GuideBreach]:
         return []
     found = rules.distribution_breaches(loaded(guide) or rules.DEFAULT_GUIDE, UnitRating(rating),
                                         _counted(evaluations)[0])
-    return [GuideBreach(message=b.message, kind=b.kind, limit_percent=b.limit, actual_percent=b.actual,
+    return [GuideBreach(message=b.message, kind=b.kind, rule=b.rule, limit_percent=b.limit, actual_percent=b.actual,
                         predicates=list(b.predicates)) for b in found]
 
 
@@ -217,16 +252,18 @@ def _behaviour_notes(notes) -> list[BehaviourNote]:
 
 
 def _credit_points(predicate, status, facts) -> str | None:
-    """Angka kredit from the position's coefficient, the period's months and the year's credit shares."""
+    """Angka kredit from the jenjang's yearly coefficient (rule data of the year), the period's months and
+    the year's credit shares."""
     if facts is None or status == EvaluationStatus.CORRECTED.value:
         return None
-    coefficient, starts_on, ends_on, shares = loaded(facts)
+    level, starts_on, ends_on, shares, coefficients = loaded(facts)
+    coefficient = rules.coefficient_for(loaded(coefficients), level)
     if coefficient is None:
         return None
     start, end = dt.date.fromisoformat(str(starts_on)[:10]), dt.date.fromisoformat(str(ends_on)[:10])
     months = (end.year - start.year) * 12 + end.month - start.month + 1
     points = rules.credit_points(loaded(shares) or rules.DEFAULT_CREDIT_SHARES, Predicate(predicate),
-                                 Decimal(str(coefficient)), months)
+                                 coefficient, months)
     return str(points)  # as the Decimal scalar writes it
 
 
@@ -235,9 +272,9 @@ _CREDIT_FROM = ("FROM employee e JOIN period pe ON pe.tenant_id = e.tenant_id AN
                 "LEFT JOIN evaluation_rule g ON g.tenant_id = e.tenant_id AND g.year = pe.year "
                 "WHERE e.tenant_id = {tenant} AND e.id = {t}.employee_id")
 CREDIT_FACTS = sql.Input(sql.Dialects(
-    "(SELECT json_build_array(CAST(po.credit_coefficient AS TEXT), pe.starts_on, pe.ends_on, g.credit_shares) "
+    "(SELECT json_build_array(po.level, pe.starts_on, pe.ends_on, g.credit_shares, g.credit_coefficients) "
     + _CREDIT_FROM + ")",
-    "(SELECT json_array(CAST(po.credit_coefficient AS TEXT), pe.starts_on, pe.ends_on, json(g.credit_shares)) "
+    "(SELECT json_array(po.level, pe.starts_on, pe.ends_on, json(g.credit_shares), json(g.credit_coefficients)) "
     + _CREDIT_FROM + ")"))
 
 # The unit whose rating guides an evaluation: the employee's unit or the nearest one up the tree rated
@@ -270,6 +307,10 @@ class Evaluation(Node):
     correction_reason: str | None = strawberry.field(description="Alasan koreksi: why this version corrects the "
                                                                  "previous one; null for the first version.")
     finalized_at: dt.datetime | None = strawberry.field(description="When it was finalized; null for a draft.")
+    acknowledged_at: dt.datetime | None = strawberry.field(
+        description="Tanggal diterima: when the employee acknowledged the final evaluation (her read receipt).")
+    objection: Objection | None = sql.row(
+        on={"evaluation_id": "id"}, description="Keberatan: the employee's objection to this version, if any.")
     employee: Employee = sql.join("employee_id", description="Pegawai: the employee evaluated.")
     assessor: Employee = sql.join("assessor_id", description="Pejabat penilai kinerja: the assessor.")
     period: Period = sql.join("period_id", description="Periode penilaian: the period evaluated.")
@@ -277,8 +318,8 @@ class Evaluation(Node):
                                              description="Catatan perilaku kerja: notes per BerAKHLAK value.")
     credit_points: Decimal | None = sql.derived(
         _credit_points, "predicate", "status", CREDIT_FACTS,
-        description="Angka kredit: credit points for functional positions with a yearly coefficient (predicate "
-                    "share x coefficient, pro rata by month); null otherwise and for corrected versions.")
+        description="Angka kredit: the yearly coefficient of the position's jenjang (Peraturan BKN 3/2023) x the "
+                    "predicate's share, pro rata by month; null without a jenjang.")
     guide: UnitDistribution | None = sql.row(
         on={"period_id": "period_id", "id": NEAREST_RATED_UNIT},
         description="Pedoman distribusi: the distribution of the employee's nearest rated unit (the own unit or "
@@ -291,12 +332,150 @@ class Evaluation(Node):
                                          description="Riwayat: every version of this evaluation, oldest first.")
 
 
+@sql.table(ObjectionModel, access=READ_OBJECTIONS, node=True,
+           not_found=lambda: NotFound("Objection not found", field="id"),
+           description="Keberatan (PP 30/2019 art. 59): an employee's objection to a final evaluation, decided by "
+                       "the assessor's superior. Visible to the employee, the assessor, the superior and HR.")
+class Objection(Node):
+    reason: str = strawberry.field(description="Alasan keberatan: the employee's reasons.")
+    status: ObjectionStatus = strawberry.field(description="Filed, accepted or rejected.")
+    filed_at: dt.datetime = sql.expression("created_at", description="Tanggal pengajuan: when it was filed.")
+    decision_reason: str | None = strawberry.field(description="Alasan keputusan: the superior's reason.")
+    decided_at: dt.datetime | None = strawberry.field(description="Tanggal keputusan: when it was decided.")
+    evaluation: Evaluation = sql.join("evaluation_id", description="The evaluation objected to.")
+    employee: Employee = sql.join("employee_id", description="Pegawai yang dinilai: who objects.")
+    reviewer: Employee = sql.join("reviewer_id", description="Atasan pejabat penilai: who decides.")
+    correction: Evaluation | None = sql.join(
+        "correction_id", description="Versi koreksi: the corrected version an accepted objection led to.")
+
+
+def _running_total(total) -> str:
+    return str(Decimal(str(total)).quantize(Decimal("0.001")))
+
+
+@sql.table(CreditEntryModel, access=READ_EVALUATIONS,
+           description="Buku angka kredit: one booking of an employee's credit points (a final annual evaluation "
+                       "of a functional position, or its reversal when corrected).")
+class CreditEntry:
+    year: int = strawberry.field(description="Tahun: the year of the evaluation.")
+    level: FunctionalLevel = strawberry.field(description="Jenjang jabatan fungsional at the time.")
+    coefficient: Decimal = strawberry.field(description="Koefisien: the yearly coefficient of the jenjang.")
+    points: Decimal = strawberry.field(description="Angka kredit booked; negative for a reversal.")
+    reversal: bool = strawberry.field(description="True when it reverses a corrected evaluation's booking.")
+    created_at: dt.datetime = strawberry.field(description="Waktu: when it was booked.")
+    running_total: Decimal = sql.derived(_running_total, sql.Input(
+        "(SELECT sum(c.points) FROM credit_entry c WHERE c.tenant_id = {tenant} AND c.employee_id = {t}.employee_id "
+        "AND (c.created_at < {t}.created_at OR (c.created_at = {t}.created_at AND c.id <= {t}.id)))"),
+        description="Jumlah angka kredit kumulatif: the accumulated total after this booking.")
+    evaluation: Evaluation = sql.join("evaluation_id", description="The evaluation booked.")
+    employee: Employee = sql.join("employee_id", description="Pegawai.")
+
+
+@sql.table(CreditAssessmentModel, access=READ_EVALUATIONS,
+           description="Penetapan Angka Kredit (PAK) of an employee for a year (Peraturan BKN 3/2023).")
+class CreditAssessment:
+    year: int = strawberry.field(description="Tahun.")
+    level: FunctionalLevel | None = strawberry.field(description="Jenjang jabatan fungsional of the year.")
+    points: Decimal = strawberry.field(description="Angka kredit of the year.")
+    total: Decimal = strawberry.field(description="Jumlah angka kredit kumulatif up to and with the year.")
+    created_at: dt.datetime = strawberry.field(description="Tanggal penetapan: when HR issued it.")
+    employee: Employee = sql.join("employee_id", description="Pegawai.")
+
+
+@strawberry.input(description="Penetapan Angka Kredit: issue the PAK of an employee for a year.")
+class IssueCreditAssessmentInput:
+    employee_id: strawberry.ID = strawberry.field(description="Pegawai.")
+    year: int = strawberry.field(description="Tahun.")
+
+
+@strawberry.type(description="Hasil penetapan angka kredit: the PAK, or why it was refused.")
+class CreditAssessmentPayload:
+    credit_assessment: CreditAssessment | None = strawberry.field(default=None, description="The PAK.")
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description="Why it was refused.")
+
+
 @sql.table(UnitPerformanceModel, description="Capaian kinerja organisasi: a unit's performance rating for a period "
                                              "(SE MenPANRB 3/2023).")
 class UnitPerformance:
     rating: UnitRating = strawberry.field(description="Predikat kinerja organisasi: the unit's rating.")
     notes: str = strawberry.field(description="Catatan: the grounds of the rating (empty when none were given).")
     updated_at: dt.datetime = strawberry.field(description="When the rating was last set.")
+
+
+@sql.table(ActingAssessorModel, description="Pejabat penilai pengganti (Plt/Plh): an acting assessor HR assigned "
+                                             "to assess an official's direct subordinates for a date range.")
+class ActingAssessor:
+    kind: ActingKind = strawberry.field(description="Plt or Plh.")
+    starts_on: dt.date = strawberry.field(description="Tanggal mulai: the first day of the assignment.")
+    ends_on: dt.date = strawberry.field(description="Tanggal selesai: the last day of the assignment.")
+    official: Employee = sql.join("official_id", description="Pejabat definitif: the official acted for.")
+    acting: Employee = sql.join("acting_id", description="Pejabat Plt/Plh: the employee who assesses in his place.")
+
+
+@sql.table(PlanWaiverModel, description="Pengecualian SKP: HR's waiver of the approved-SKP precondition of an "
+                                        "evaluation for one employee and year.")
+class PlanWaiver:
+    year: int = strawberry.field(description="Tahun: the year of the waived SKP.")
+    reason: str = strawberry.field(description="Alasan: why HR waived the requirement.")
+    created_at: dt.datetime = strawberry.field(description="Waktu: when the waiver was granted.")
+    employee: Employee = sql.join("employee_id", description="Pegawai: the employee concerned.")
+
+
+@strawberry.input(description="Penugasan Plt/Plh sebagai pejabat penilai: assign an acting assessor.")
+class AssignActingAssessorInput:
+    official_id: strawberry.ID = strawberry.field(description="Pejabat definitif: the official acted for.")
+    acting_id: strawberry.ID = strawberry.field(description="Pegawai Plt/Plh: the acting assessor.")
+    kind: ActingKind = strawberry.field(description="Plt or Plh.")
+    starts_on: dt.date = strawberry.field(description="Tanggal mulai: the first day.")
+    ends_on: dt.date = strawberry.field(description="Tanggal selesai: the last day (inclusive).")
+
+
+@strawberry.input(description="Pengecualian SKP: waive the approved-SKP requirement for one employee and year.")
+class WaiveApprovedPlanInput:
+    employee_id: strawberry.ID = strawberry.field(description="Pegawai: the employee to evaluate.")
+    year: int = strawberry.field(description="Tahun: the year of the periods to evaluate.")
+    reason: str = strawberry.field(description="Alasan (1-2000 characters): why the SKP requirement is waived.")
+
+
+@strawberry.type(description="Hasil penugasan Plt/Plh: the assignment, or why it was refused.")
+class ActingAssessorPayload:
+    acting_assessor: ActingAssessor | None = strawberry.field(default=None, description="The new assignment.")
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description="Why it was refused.")
+
+
+@strawberry.type(description="Hasil pengecualian SKP: the waiver, or why it was refused.")
+class PlanWaiverPayload:
+    plan_waiver: PlanWaiver | None = strawberry.field(default=None, description="The waiver.")
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description="Why it was refused.")
+
+
+@strawberry.input(description="Filter of objections (keberatan).")
+class ObjectionFilter:
+    status: ObjectionStatus | None = strawberry.field(default=None, description="Only objections in this state.")
+    evaluation_id: strawberry.ID | None = strawberry.field(default=None, description="Only those of this evaluation.")
+    to_decide: bool = strawberry.field(default=False, description="Only those the viewer decides (as the superior).")
+
+
+@strawberry.input(description="Keberatan: object to a final evaluation, with reasons.")
+class FileObjectionInput:
+    evaluation_id: strawberry.ID = strawberry.field(description="The final evaluation objected to.")
+    reason: str = strawberry.field(description="Alasan (1-2000 characters).")
+
+
+@strawberry.input(description="Keputusan atas keberatan by the assessor's superior.")
+class DecideObjectionInput:
+    id: strawberry.ID = strawberry.field(description="The objection.")
+    decision: ObjectionDecision = strawberry.field(description="Accept (change the result) or reject.")
+    reason: str = strawberry.field(description="Alasan keputusan (1-2000 characters).")
+    results_rating: Rating | None = strawberry.field(default=None, description="On accept: the new results rating.")
+    behaviour_rating: Rating | None = strawberry.field(
+        default=None, description="On accept: the new behaviour rating.")
+
+
+@strawberry.type(description="Hasil keberatan: the objection, or why the request was refused.")
+class ObjectionPayload:
+    objection: Objection | None = strawberry.field(default=None, description="The objection.")
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description="Why it was refused.")
 
 
 @strawberry.input(description="Which evaluations to list; all conditions apply.")
@@ -321,8 +500,8 @@ class EvaluateEmployeeInput:
     employee_id: strawberry.ID = strawberry.field(description="Pegawai: global id of the employee evaluated.")
     period_id: strawberry.ID = strawberry.field(description="Periode penilaian: global id of the period.")
     results_rating: Rating | None = strawberry.field(
-        default=None, description="Rating hasil kerja; ignored for the head of a rated unit (the unit's achievement "
-                                  "is used).")
+        default=None, description="Rating hasil kerja; refused for the head of a rated unit: the unit's achievement "
+                                  "is the results rating (SE MenPANRB 3/2023).")
     behaviour_rating: Rating = strawberry.field(description="Rating perilaku kerja.")
     notes: list[BehaviourNoteInput] | None = strawberry.field(
         default=None, description="Catatan perilaku kerja per BerAKHLAK value, if any.")
@@ -412,6 +591,37 @@ class EvaluationQuery:
                 where.append(sql.eq(column, value))
         return sql.Page(first=first, after=after, where=tuple(where), order=("-created_at", "id"), access=True)  # type: ignore[return-value]  # a described read: the compiler answers its specification
 
+    @sql.builder(description="Keberatan: objections the viewer may see (the employee's own, her assessor's and "
+                             "superior's, HR's), newest first.")
+    def objections(self, first: First = 20, after: After = None,
+                   filter: Annotated[ObjectionFilter | None, strawberry.argument(
+                       description="Which objections; all conditions apply.")] = None) -> Connection[Objection]:
+        f = filter or ObjectionFilter()
+        evaluation = parse_input_id(f.evaluation_id, "Evaluation", "evaluationId")
+        where = []
+        if f.status is not None:
+            where.append(sql.eq("status", f.status))
+        if evaluation is not None:
+            where.append(sql.eq("evaluation_id", evaluation))
+        if f.to_decide:
+            where.append(sql.is_me("reviewer_id"))
+        return sql.Page(first=first, after=after, where=tuple(where), order=("-created_at", "id"), access=True)
+
+    @sql.builder(description="Buku angka kredit: an employee's credit bookings, oldest first, each with the "
+                             "running total.")
+    def credit_ledger(self, employee_id: Annotated[strawberry.ID, strawberry.argument(
+                          description="Pegawai: global id of the employee.")],
+                      first: First = 50, after: After = None) -> Connection[CreditEntry]:
+        employee = parse_input_id(employee_id, "Employee", "employeeId")
+        return sql.Page(first=first, after=after, where=(sql.eq("employee_id", employee),),
+                        order=("created_at", "id"), access=True)
+
+    @sql.builder(description="Penetapan Angka Kredit (PAK) of an employee, by year.")
+    def credit_assessments(self, employee_id: Annotated[strawberry.ID, strawberry.argument(
+                               description="Pegawai: global id of the employee.")]) -> list[CreditAssessment]:
+        employee = parse_input_id(employee_id, "Employee", "employeeId")
+        return sql.Rows(where=(sql.eq("employee_id", employee),), order=("year",), access=True)
+
     @sql.builder(description="Distribusi predikat kinerja pegawai: a unit's predicates in a period against the "
                              "distribution guide for its rating.")
     def unit_distribution(self, org_unit_id: Annotated[strawberry.ID, strawberry.argument(
@@ -470,8 +680,65 @@ class EvaluationMutation:
             return {"evaluation": sql.ref("Evaluation", row.id)}
         return await run_mutation(info, EvaluationPayload, work)
 
-    @strawberry.mutation(description="Set a unit's performance rating for a period (its head, or HR).")
-    async def set_unit_performance(self, info: Info, input: Annotated[SetUnitPerformanceInput, INPUT]) -> UnitPerformancePayload:
+    @strawberry.mutation(description="Tanda terima: the employee acknowledges a final evaluation (a read receipt "
+                                     "with its time), once.")
+    async def acknowledge_evaluation(self, info: Info, input: Annotated[EvaluationIdInput, INPUT]) -> EvaluationPayload:
+        async def work():
+            row = await service.acknowledge_evaluation(info.context, parse_input_id(input.id, "Evaluation", "id"))
+            return {"evaluation": sql.ref("Evaluation", row.id)}
+        return await run_mutation(info, EvaluationPayload, work)
+
+    @strawberry.mutation(description="Keberatan (PP 30/2019 art. 59): the employee objects to a final evaluation "
+                                     "within the tenant's objection period; it goes to the assessor's superior.")
+    async def file_objection(self, info: Info, input: Annotated[FileObjectionInput, INPUT]) -> ObjectionPayload:
+        async def work():
+            row = await service.file_objection(
+                info.context, parse_input_id(input.evaluation_id, "Evaluation", "evaluationId"), input.reason)
+            return {"objection": sql.ref("Objection", row.id)}
+        return await run_mutation(info, ObjectionPayload, work)
+
+    @strawberry.mutation(description="The assessor's superior accepts an objection (a corrected version linked to "
+                                     "it) or rejects it with a reason.")
+    async def decide_objection(self, info: Info, input: Annotated[DecideObjectionInput, INPUT]) -> ObjectionPayload:
+        async def work():
+            row = await service.decide_objection(
+                info.context, parse_input_id(input.id, "Objection", "id"), input.decision, input.reason,
+                input.results_rating, input.behaviour_rating)
+            return {"objection": sql.ref("Objection", row.id)}
+        return await run_mutation(info, ObjectionPayload, work)
+
+    @strawberry.mutation(description="Penetapan Angka Kredit (HR): the PAK of a year from the employee's ledger, once.")
+    async def issue_credit_assessment(self, info: Info, input: Annotated[IssueCreditAssessmentInput, INPUT]) -> CreditAssessmentPayload:
+        async def work():
+            row = await service.issue_credit_assessment(
+                info.context, parse_input_id(input.employee_id, "Employee", "employeeId"), input.year)
+            return {"credit_assessment": sql.ref("CreditAssessment", row.id)}
+        return await run_mutation(info, CreditAssessmentPayload, work)
+
+    @strawberry.mutation(description="Penugasan Plt/Plh (HR): the acting employee assesses the official's direct "
+                                     "subordinates from startsOn to endsOn.")
+    async def assign_acting_assessor(self, info: Info, input: Annotated[AssignActingAssessorInput, INPUT]) -> ActingAssessorPayload:
+        async def work():
+            row = await service.assign_acting_assessor(
+                info.context, parse_input_id(input.official_id, "Employee", "officialId"),
+                parse_input_id(input.acting_id, "Employee", "actingId"), input.kind, input.starts_on, input.ends_on)
+            return {"acting_assessor": sql.ref("ActingAssessor", row.id)}
+        return await run_mutation(info, ActingAssessorPayload, work)
+
+    @strawberry.mutation(description="Pengecualian SKP (HR): evaluate an employee's periods of a year without an "
+                                     "approved SKP, with a reason (audited).")
+    async def waive_approved_plan(self, info: Info, input: Annotated[WaiveApprovedPlanInput, INPUT]) -> PlanWaiverPayload:
+        async def work():
+            row = await service.waive_approved_plan(
+                info.context, parse_input_id(input.employee_id, "Employee", "employeeId"), input.year, input.reason)
+            return {"plan_waiver": sql.ref("PlanWaiver", row.id)}
+        return await run_mutation(info, PlanWaiverPayload, work)
+
+    @strawberry.mutation(description="Set a unit's performance rating for a period: by the leader of the organisation "
+                                     "above it (its head's superior or the parent unit's head; for a top-level unit, "
+                                     "also the regional official), never its own head (SE MenPANRB 3/2023).")
+    async def set_unit_performance(self, info: Info, input: Annotated[SetUnitPerformanceInput, INPUT]
+                                   ) -> UnitPerformancePayload:
         async def work():
             row = await service.set_unit_performance(info.context, parse_input_id(input.org_unit_id, "OrgUnit", "orgUnitId"),
                                                      parse_input_id(input.period_id, "Period", "periodId"), input.rating, input.notes)

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 from tortoise import fields
 
 from kinerja.core.models import TenantModel
-from kinerja.evaluations.rules import EvaluationStatus, Predicate, Rating, UnitRating
+from kinerja.evaluations.rules import ActingKind, EvaluationStatus, ObjectionStatus, Predicate, Rating, UnitRating
+from kinerja.org.rules import FunctionalLevel
 
 if TYPE_CHECKING:
     from kinerja.auth.models import User
@@ -21,6 +22,7 @@ class EvaluationRule(TenantModel):
     matrix: dict = fields.JSONField()
     distribution_guide: dict = fields.JSONField()
     credit_shares: dict = fields.JSONField()
+    credit_coefficients: dict = fields.JSONField(default=dict)  # jenjang -> yearly coefficient
 
     class Meta:
         table = "evaluation_rule"
@@ -50,6 +52,7 @@ class Evaluation(TenantModel):
     status = fields.CharEnumField(EvaluationStatus, max_length=10, default=EvaluationStatus.DRAFT)
     correction_reason = fields.TextField(null=True)
     finalized_at = fields.DatetimeField(null=True)
+    acknowledged_at = fields.DatetimeField(null=True)  # the evaluatee's read receipt
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
@@ -74,3 +77,87 @@ class UnitPerformance(TenantModel):
     class Meta:
         table = "unit_performance"
         unique_together = (("tenant", "org_unit", "period"),)
+
+
+class ActingAssessor(TenantModel):
+    """A Plt/Plh assigned by HR: from ``starts_on`` to ``ends_on`` the acting employee assesses the
+    direct subordinates of the official in his or her place."""
+
+    official = fields.ForeignKeyField("kinerja.Employee", related_name=False, on_delete=fields.RESTRICT)
+    acting = fields.ForeignKeyField("kinerja.Employee", related_name=False, on_delete=fields.RESTRICT)
+    kind = fields.CharEnumField(ActingKind, max_length=3)
+    starts_on = fields.DateField()
+    ends_on = fields.DateField()
+    assigned_by = fields.ForeignKeyField("kinerja.User", related_name=False, on_delete=fields.RESTRICT)
+
+    class Meta:
+        table = "acting_assessor"
+        unique_together = (("tenant", "official", "acting", "starts_on"),)
+        indexes = (("tenant_id", "acting_id", "ends_on"),)
+
+
+class PlanWaiver(TenantModel):
+    """The override by HR of the approved-SKP precondition for one employee and year, with its reason."""
+
+    employee = fields.ForeignKeyField("kinerja.Employee", related_name=False, on_delete=fields.RESTRICT)
+    year = fields.SmallIntField()
+    reason = fields.TextField()
+    granted_by = fields.ForeignKeyField("kinerja.User", related_name=False, on_delete=fields.RESTRICT)
+
+    class Meta:
+        table = "plan_waiver"
+        unique_together = (("tenant", "employee", "year"),)
+
+
+class EvaluationObjection(TenantModel):
+    """Keberatan (PP 30/2019 art. 59): an objection of the employee to a final evaluation, decided by the
+    superior of the assessor. An accepted one leads to a corrected version."""
+
+    evaluation = fields.ForeignKeyField("kinerja.Evaluation", related_name=False, on_delete=fields.RESTRICT)
+    employee = fields.ForeignKeyField("kinerja.Employee", related_name=False, on_delete=fields.RESTRICT)
+    reviewer = fields.ForeignKeyField("kinerja.Employee", related_name=False, on_delete=fields.RESTRICT)
+    reason = fields.TextField()
+    status = fields.CharEnumField(ObjectionStatus, max_length=10, default=ObjectionStatus.FILED)
+    decision_reason = fields.TextField(null=True)
+    decided_at = fields.DatetimeField(null=True)
+    correction = fields.ForeignKeyField("kinerja.Evaluation", related_name=False, null=True,
+                                        on_delete=fields.RESTRICT)
+
+    class Meta:
+        table = "evaluation_objection"
+        unique_together = (("tenant", "evaluation"),)
+        indexes = (("tenant_id", "reviewer_id", "status"), ("tenant_id", "employee_id"))
+
+
+class CreditEntry(TenantModel):
+    """One booking of the angka kredit ledger of an employee: the points of a final annual evaluation of
+    a functional position, or their reversal when that evaluation is corrected."""
+
+    employee = fields.ForeignKeyField("kinerja.Employee", related_name=False, on_delete=fields.RESTRICT)
+    evaluation = fields.ForeignKeyField("kinerja.Evaluation", related_name=False, on_delete=fields.RESTRICT)
+    year = fields.SmallIntField()
+    level = fields.CharEnumField(FunctionalLevel, max_length=20)
+    coefficient = fields.DecimalField(max_digits=8, decimal_places=3)
+    points = fields.DecimalField(max_digits=10, decimal_places=3)  # negative for a reversal
+    reversal = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "credit_entry"
+        unique_together = (("tenant", "evaluation", "reversal"),)
+        indexes = (("tenant_id", "employee_id", "created_at"),)
+
+
+class CreditAssessment(TenantModel):
+    """Penetapan Angka Kredit (PAK) of an employee for a year: the points of the year and the
+    accumulated total, from the ledger (Peraturan BKN 3/2023)."""
+
+    employee = fields.ForeignKeyField("kinerja.Employee", related_name=False, on_delete=fields.RESTRICT)
+    year = fields.SmallIntField()
+    level = fields.CharEnumField(FunctionalLevel, max_length=20, null=True)
+    points = fields.DecimalField(max_digits=10, decimal_places=3)
+    total = fields.DecimalField(max_digits=12, decimal_places=3)
+    issued_by = fields.ForeignKeyField("kinerja.User", related_name=False, on_delete=fields.RESTRICT)
+
+    class Meta:
+        table = "credit_assessment"
+        unique_together = (("tenant", "employee", "year"),)

@@ -7,6 +7,7 @@ what the previous one committed (``core/once.py``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -17,13 +18,24 @@ from kinerja.core import clock, once
 from kinerja.core.context import RequestContext
 from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from kinerja.evaluations import rules
-from kinerja.evaluations.models import Evaluation, EvaluationRule, UnitPerformance
+from kinerja.evaluations.models import (
+    ActingAssessor,
+    CreditAssessment,
+    CreditEntry,
+    Evaluation,
+    EvaluationObjection,
+    EvaluationRule,
+    PlanWaiver,
+    UnitPerformance,
+)
 from kinerja.evaluations.rules import EvaluationStatus, Predicate, Rating, UnitRating
 from kinerja.org.models import Employee, OrgUnit, Period, Position
+from kinerja.org.rules import PeriodKind
 from kinerja.org.scoping import actor_unit_subtree, employee_scope, unit_subtree_ids
 from kinerja.org.service import visible_employees
 from kinerja.plans.models import PerformancePlan
 from kinerja.plans.rules import BerakhlakValue, PlanStatus
+from kinerja.tenancy.models import tenant_settings
 
 LIVE = [EvaluationStatus.DRAFT, EvaluationStatus.FINAL]  # versions not replaced by a correction
 
@@ -38,7 +50,8 @@ async def rules_for(tenant_id: uuid.UUID, year: int) -> EvaluationRule:
     if rule is None:
         rule = await EvaluationRule.create(tenant_id=tenant_id, year=year, matrix=rules.DEFAULT_MATRIX,
                                            distribution_guide=rules.DEFAULT_GUIDE,
-                                           credit_shares=rules.DEFAULT_CREDIT_SHARES)
+                                           credit_shares=rules.DEFAULT_CREDIT_SHARES,
+                                           credit_coefficients=rules.DEFAULT_CREDIT_COEFFICIENTS)
     return rule
 
 
@@ -66,17 +79,92 @@ def _notes(raw: list[tuple[BerakhlakValue, str]] | None) -> dict[str, str]:
     return notes
 
 
+async def acting_for(tenant_id: uuid.UUID, me: uuid.UUID | None) -> set[uuid.UUID]:
+    """The officials whose subordinates the employee assesses today as their Plt/Plh."""
+    if me is None:
+        return set()
+    today = clock.now().date()
+    return set(await ActingAssessor.filter(tenant_id=tenant_id, acting_id=me, starts_on__lte=today,
+                                           ends_on__gte=today).values_list("official_id", flat=True))
+
+
 async def _may_evaluate(ctx: RequestContext, employee: Employee) -> uuid.UUID:
-    """The assessor: the direct supervisor (evaluation:write:team) or, with evaluation:write:tenant,
-    an acting assessor assigned by HR. Returns the assessor's employee id."""
+    """The assessor (pejabat penilai): the direct supervisor, or the Plt/Plh HR assigned for that
+    supervisor; never the evaluatee, never a login without an employee record. Any scope of
+    evaluation:write is only the permission; the relation decides (``rules.assessor_problem``).
+    Returns the assessor's employee id."""
+    await ctx.require("evaluation", "write")
     me = await ctx.employee_id()
+    problem = rules.assessor_problem(me, employee.id, employee.supervisor_id,
+                                     await acting_for(employee.tenant_id, me))
+    if problem is not None or me is None:
+        raise Forbidden(problem or rules.NO_EMPLOYEE_RECORD, field="employeeId")
+    return me
+
+
+async def _evaluatee(ctx: RequestContext, employee_id: uuid.UUID) -> Employee:
+    """The employee to evaluate: one the actor sees, or a subordinate of an official the actor acts
+    for as Plt/Plh; NOT_FOUND otherwise (unknown and foreign ids alike)."""
+    try:
+        employee = await (await visible_employees(ctx)).filter(id=employee_id).first()
+    except Forbidden:
+        employee = None
+    if employee is None:
+        tenant_id = ctx.require_tenant()
+        officials = await acting_for(tenant_id, await ctx.employee_id())
+        if officials:
+            employee = await Employee.get_or_none(id=employee_id, tenant_id=tenant_id, supervisor_id__in=officials)
+    if employee is None:
+        raise NotFound("Employee not found", field="employeeId")
+    return employee
+
+
+async def assign_acting_assessor(ctx: RequestContext, official_id: uuid.UUID, acting_id: uuid.UUID,
+                                 kind: rules.ActingKind, starts_on: dt.date, ends_on: dt.date) -> ActingAssessor:
+    """HR assigns a Plt/Plh to assess an official's direct subordinates from ``starts_on`` to ``ends_on``."""
     scopes = await ctx.require("evaluation", "write")
-    if "team" in scopes and me is not None and employee.supervisor_id == me:
-        return me
-    if "tenant" in scopes:
-        return me or employee.supervisor_id or employee.id
-    raise Forbidden("Only the employee's direct supervisor (or an acting assessor with the permission) evaluates",
-                    field="employeeId")
+    if "tenant" not in scopes:
+        raise Forbidden("Only HR (tenant-wide evaluation:write) assigns acting assessors", field="officialId")
+    tenant_id = ctx.require_tenant()
+    official = await Employee.get_or_none(id=official_id, tenant_id=tenant_id)
+    if official is None:
+        raise NotFound("Employee not found", field="officialId")
+    acting = await Employee.get_or_none(id=acting_id, tenant_id=tenant_id, active=True)
+    if acting is None:
+        raise NotFound("Employee not found", field="actingId")
+    if (problem := rules.acting_problem(official.id, acting.id)) is not None:
+        raise ValidationFailed([FieldError("actingId", "BAD_USER_INPUT", problem)])
+    if (problem := rules.acting_dates_problem(starts_on, ends_on)) is not None:
+        raise ValidationFailed([FieldError("endsOn", "BAD_USER_INPUT", problem)])
+    await once.locked(Employee.filter(id=official.id, tenant_id=tenant_id))  # one assignment per official at a time
+    if await ActingAssessor.exists(tenant_id=tenant_id, official_id=official.id, acting_id=acting.id,
+                                   starts_on__lte=ends_on, ends_on__gte=starts_on):
+        raise Conflict("This acting assessor is already assigned for the official in an overlapping period",
+                       field="startsOn")
+    return await ActingAssessor.create(tenant_id=tenant_id, official_id=official.id, acting_id=acting.id, kind=kind,
+                                       starts_on=starts_on, ends_on=ends_on,
+                                       assigned_by_id=ctx.require_actor().user_id)
+
+
+async def waive_approved_plan(ctx: RequestContext, employee_id: uuid.UUID, year: int, reason: str) -> PlanWaiver:
+    """HR overrides the approved-SKP precondition for one employee and year, with a reason."""
+    scopes = await ctx.require("evaluation", "write")
+    if "tenant" not in scopes:
+        raise Forbidden("Only HR (tenant-wide evaluation:write) waives the approved-SKP requirement",
+                        field="employeeId")
+    tenant_id = ctx.require_tenant()
+    employee = await Employee.get_or_none(id=employee_id, tenant_id=tenant_id)
+    if employee is None:
+        raise NotFound("Employee not found", field="employeeId")
+    if not 2000 <= year <= 2100:
+        raise ValidationFailed([FieldError("year", "BAD_USER_INPUT", "Year must be between 2000 and 2100")])
+    if not reason or not reason.strip() or len(reason) > 2000:
+        raise ValidationFailed([FieldError("reason", "BAD_USER_INPUT", "A reason (1-2000 characters) is required")])
+    await _locked_employee(employee)
+    if await PlanWaiver.exists(tenant_id=tenant_id, employee_id=employee.id, year=year):
+        raise Conflict("The approved-SKP requirement is already waived for this employee and year", field="year")
+    return await PlanWaiver.create(tenant_id=tenant_id, employee_id=employee.id, year=year, reason=reason.strip(),
+                                   granted_by_id=ctx.require_actor().user_id)
 
 
 async def _unit_result(employee: Employee, period: Period) -> Rating | None:
@@ -93,18 +181,17 @@ async def evaluate_employee(ctx: RequestContext, employee_id: uuid.UUID, period_
                             results_rating: Rating | None, behaviour_rating: Rating,
                             notes: list[tuple[BerakhlakValue, str]] | None) -> Evaluation:
     """Create or update the draft evaluation of an employee for a period."""
-    try:
-        employee = await (await visible_employees(ctx)).filter(id=employee_id).first()
-    except Forbidden:
-        employee = None
-    if employee is None:
-        raise NotFound("Employee not found", field="employeeId")
+    employee = await _evaluatee(ctx, employee_id)
     assessor_id = await _may_evaluate(ctx, employee)
     employee = await _locked_employee(employee)
     period = await Period.get_or_none(id=period_id, tenant_id=employee.tenant_id)
     if period is None:
         raise NotFound("Period not found", field="periodId")
     unit_result = await _unit_result(employee, period)
+    if (problem := rules.results_input_problem(unit_result, results_rating)) is not None:
+        raise ValidationFailed([FieldError("resultsRating", "BAD_USER_INPUT", problem)])
+    if unit_result is None and results_rating is None:
+        raise ValidationFailed([FieldError("resultsRating", "BAD_USER_INPUT", "resultsRating is required")])
     results = unit_result or results_rating
     if results is None:
         raise ValidationFailed([FieldError("resultsRating", "BAD_USER_INPUT", "resultsRating is required")])
@@ -115,6 +202,11 @@ async def evaluate_employee(ctx: RequestContext, employee_id: uuid.UUID, period_
         raise Conflict("The evaluation is FINAL: correct it with a new version and a reason", field="employeeId")
     plan = await PerformancePlan.filter(tenant_id=employee.tenant_id, employee_id=employee.id, year=period.year,
                                         status__in=[PlanStatus.APPROVED, PlanStatus.CLOSED]).order_by("-revision").first()
+    required = (await tenant_settings(employee.tenant_id)).evaluation_requires_approved_plan
+    waived = required and plan is None and await PlanWaiver.exists(tenant_id=employee.tenant_id,
+                                                                   employee_id=employee.id, year=period.year)
+    if (problem := rules.plan_precondition_problem(required, plan is not None, waived, period.year)) is not None:
+        raise Conflict(problem, field="employeeId")
     values: dict[str, Any] = dict(results_rating=results, behaviour_rating=behaviour_rating, results_from_unit=unit_result is not None,
                   notes=_notes(notes), predicate=rules.predicate(rule.matrix, results, behaviour_rating),
                   assessor_id=assessor_id, plan_id=plan.id if plan else None)
@@ -156,6 +248,7 @@ async def finalize_evaluation(ctx: RequestContext, evaluation_id: uuid.UUID) -> 
         raise Conflict(f"The evaluation is {_DONE[evaluation.status]}; it cannot be finalized again", field="id")
     evaluation.status, evaluation.finalized_at = EvaluationStatus.FINAL, clock.now()
     await evaluation.save()
+    await _book_credit(evaluation)
     return evaluation
 
 
@@ -170,18 +263,166 @@ async def correct_evaluation(ctx: RequestContext, evaluation_id: uuid.UUID, reas
         raise Conflict(f"Only a FINAL evaluation is corrected; this one is {old.status.value}", field="id")
     if not reason or not reason.strip() or len(reason) > 2000:
         raise ValidationFailed([FieldError("reason", "BAD_USER_INPUT", "A reason (1-2000 characters) is required")])
+    if old.results_from_unit and results_rating is not None:
+        raise ValidationFailed([FieldError("resultsRating", "BAD_USER_INPUT", rules.RESULTS_FROM_UNIT)])
+    return await _new_version(old, reason.strip(), results_rating, behaviour_rating, notes,
+                              await _may_evaluate(ctx, _employee))
+
+
+async def _new_version(old: Evaluation, reason: str, results_rating: Rating | None, behaviour_rating: Rating | None,
+                       notes: list[tuple[BerakhlakValue, str]] | None, assessor_id: uuid.UUID) -> Evaluation:
+    """Version n+1 of a final evaluation (FINAL, with the reason); the old one becomes CORRECTED."""
     period = await Period.get(id=old.period_id, tenant_id=old.tenant_id)
     rule = await rules_for(old.tenant_id, period.year)
     results = old.results_rating if old.results_from_unit or results_rating is None else results_rating
     behaviour = behaviour_rating or old.behaviour_rating
     old.status = EvaluationStatus.CORRECTED
     await old.save(update_fields=["status", "updated_at"])
-    return await Evaluation.create(
+    await _reverse_credit(old)
+    new = await Evaluation.create(
         tenant_id=old.tenant_id, employee_id=old.employee_id, period_id=old.period_id, plan_id=old.plan_id,
-        assessor_id=(await ctx.employee_id()) or old.assessor_id, version=old.version + 1, previous_version_id=old.id,
+        assessor_id=assessor_id, version=old.version + 1, previous_version_id=old.id,
         results_rating=results, behaviour_rating=behaviour, results_from_unit=old.results_from_unit,
         notes=_notes(notes) if notes is not None else old.notes, predicate=rules.predicate(rule.matrix, results, behaviour),
-        status=EvaluationStatus.FINAL, correction_reason=reason.strip(), finalized_at=clock.now())
+        status=EvaluationStatus.FINAL, correction_reason=reason, finalized_at=clock.now())
+    await _book_credit(new)
+    return new
+
+
+async def _book_credit(evaluation: Evaluation) -> None:
+    """A final annual evaluation of a functional position books its angka kredit in the employee's
+    ledger (Peraturan BKN 3/2023: the yearly coefficient of the jenjang x the predicate's share).
+    Periodic evaluations show their pro-rata points but are not booked: the annual one counts."""
+    period = await Period.get(id=evaluation.period_id, tenant_id=evaluation.tenant_id)
+    if period.kind is not PeriodKind.ANNUAL:
+        return
+    employee = await Employee.get(id=evaluation.employee_id, tenant_id=evaluation.tenant_id)
+    position = await Position.get_or_none(id=employee.position_id, tenant_id=evaluation.tenant_id) \
+        if employee.position_id else None
+    rule = await rules_for(evaluation.tenant_id, period.year)
+    coefficient = rules.coefficient_for(rule.credit_coefficients, position.level.value if position and position.level
+                                        else None)
+    if coefficient is None:
+        return
+    points = rules.credit_points(rule.credit_shares, evaluation.predicate, coefficient, 12)
+    await CreditEntry.create(tenant_id=evaluation.tenant_id, employee_id=employee.id, evaluation_id=evaluation.id,
+                             year=period.year, level=position.level, coefficient=coefficient, points=points)
+
+
+async def _reverse_credit(evaluation: Evaluation) -> None:
+    """A corrected evaluation's booking is reversed (the corrected version books its own)."""
+    entry = await CreditEntry.get_or_none(tenant_id=evaluation.tenant_id, evaluation_id=evaluation.id, reversal=False)
+    if entry is not None:
+        await CreditEntry.create(tenant_id=entry.tenant_id, employee_id=entry.employee_id, evaluation_id=evaluation.id,
+                                 year=entry.year, level=entry.level, coefficient=entry.coefficient,
+                                 points=-entry.points, reversal=True)
+
+
+async def issue_credit_assessment(ctx: RequestContext, employee_id: uuid.UUID, year: int) -> CreditAssessment:
+    """Penetapan Angka Kredit (PAK) of a year (HR): the ledger's points of the year and the accumulated
+    total up to it; once per employee and year."""
+    scopes = await ctx.require("evaluation", "write")
+    if "tenant" not in scopes:
+        raise Forbidden("Only HR (tenant-wide evaluation:write) issues a PAK", field="employeeId")
+    tenant_id = ctx.require_tenant()
+    employee = await Employee.get_or_none(id=employee_id, tenant_id=tenant_id)
+    if employee is None:
+        raise NotFound("Employee not found", field="employeeId")
+    if not 2000 <= year <= 2100:
+        raise ValidationFailed([FieldError("year", "BAD_USER_INPUT", "Year must be between 2000 and 2100")])
+    await _locked_employee(employee)
+    if await CreditAssessment.exists(tenant_id=tenant_id, employee_id=employee.id, year=year):
+        raise Conflict("The PAK of this employee and year is already issued", field="year")
+    entries = await CreditEntry.filter(tenant_id=tenant_id, employee_id=employee.id, year__lte=year)
+    of_year = [e for e in entries if e.year == year]
+    if not of_year:
+        raise Conflict("No angka kredit is booked for this employee and year (a final annual evaluation of a "
+                       "functional position books it)", field="year")
+    latest = max((e for e in of_year if not e.reversal), key=lambda e: (e.created_at, str(e.id)), default=None)
+    return await CreditAssessment.create(
+        tenant_id=tenant_id, employee_id=employee.id, year=year, level=latest.level if latest else None,
+        points=sum((e.points for e in of_year), Decimal(0)), total=sum((e.points for e in entries), Decimal(0)),
+        issued_by_id=ctx.require_actor().user_id)
+
+
+async def _own_final(ctx: RequestContext, evaluation_id: uuid.UUID) -> Evaluation:
+    """A final evaluation of the actor's own, read again once his or her employee row is locked."""
+    evaluation = await get_evaluation(ctx, evaluation_id)
+    me = await ctx.employee_id()
+    if me is not None and me == evaluation.employee_id:
+        await _locked_employee(await Employee.get(id=me, tenant_id=evaluation.tenant_id))
+        evaluation = await Evaluation.get(id=evaluation.id, tenant_id=evaluation.tenant_id)
+    if (problem := rules.receipt_problem(me, evaluation.employee_id, evaluation.status.value)) is not None:
+        raise (Forbidden(problem, field="id") if problem == rules.NOT_YOURS else Conflict(problem, field="id"))
+    return evaluation
+
+
+async def acknowledge_evaluation(ctx: RequestContext, evaluation_id: uuid.UUID) -> Evaluation:
+    """The evaluatee's read receipt of a final evaluation, with its time; once."""
+    evaluation = await _own_final(ctx, evaluation_id)
+    if evaluation.acknowledged_at is not None:
+        raise Conflict("The evaluation is already acknowledged", field="id")
+    evaluation.acknowledged_at = clock.now()
+    await evaluation.save(update_fields=["acknowledged_at", "updated_at"])
+    return evaluation
+
+
+async def file_objection(ctx: RequestContext, evaluation_id: uuid.UUID, reason: str) -> EvaluationObjection:
+    """Keberatan (PP 30/2019 art. 59): the evaluatee objects to a final evaluation, with reasons, within
+    the tenant's objection period; it goes to the assessor's superior."""
+    evaluation = await _own_final(ctx, evaluation_id)
+    if not reason or not reason.strip() or len(reason) > 2000:
+        raise ValidationFailed([FieldError("reason", "BAD_USER_INPUT", "A reason (1-2000 characters) is required")])
+    days = (await tenant_settings(evaluation.tenant_id)).objection_days
+    finalized = evaluation.finalized_at or evaluation.created_at
+    if (problem := rules.objection_window_problem(finalized, clock.now(), days)) is not None:
+        raise Conflict(problem, field="id")
+    if await EvaluationObjection.exists(tenant_id=evaluation.tenant_id, evaluation_id=evaluation.id):
+        raise Conflict("An objection to this evaluation is already filed", field="id")
+    assessor = await Employee.get(id=evaluation.assessor_id, tenant_id=evaluation.tenant_id)
+    if assessor.supervisor_id is None:
+        raise Conflict("The assessor has no superior to decide an objection; ask HR to set one", field="id")
+    return await EvaluationObjection.create(tenant_id=evaluation.tenant_id, evaluation_id=evaluation.id,
+                                            employee_id=evaluation.employee_id, reviewer_id=assessor.supervisor_id,
+                                            reason=reason.strip())
+
+
+async def decide_objection(ctx: RequestContext, objection_id: uuid.UUID, decision: rules.ObjectionDecision,
+                           reason: str, results_rating: Rating | None,
+                           behaviour_rating: Rating | None) -> EvaluationObjection:
+    """The assessor's superior accepts the objection (a corrected version, linked to it) or rejects it
+    with a reason (PP 30/2019 art. 59(3)-(4)); the result is then final."""
+    await ctx.require("evaluation", "read")
+    tenant_id = ctx.require_tenant()
+    me = await ctx.employee_id()
+    objection = await EvaluationObjection.get_or_none(id=objection_id, tenant_id=tenant_id)
+    if objection is None or me not in (objection.reviewer_id, objection.employee_id) and not \
+            await (await visible_evaluations(ctx)).filter(id=objection.evaluation_id).exists():
+        raise NotFound("Objection not found", field="id")
+    if (problem := rules.decision_problem(me, objection.reviewer_id)) is not None:
+        raise Forbidden(problem, field="id")
+    await _locked_employee(await Employee.get(id=objection.employee_id, tenant_id=tenant_id))
+    objection = await EvaluationObjection.get(id=objection.id, tenant_id=tenant_id)
+    if objection.status is not rules.ObjectionStatus.FILED:
+        raise Conflict(f"The objection is already {objection.status.value}", field="id")
+    if not reason or not reason.strip() or len(reason) > 2000:
+        raise ValidationFailed([FieldError("reason", "BAD_USER_INPUT", rules.DECISION_REASON)])
+    if decision is rules.ObjectionDecision.ACCEPT:
+        evaluation = await Evaluation.get(id=objection.evaluation_id, tenant_id=tenant_id)
+        if evaluation.status is not EvaluationStatus.FINAL:
+            raise Conflict(f"The evaluation is {evaluation.status.value} meanwhile; the objection cannot change it",
+                           field="id")
+        if results_rating is None and behaviour_rating is None:
+            raise ValidationFailed([FieldError("resultsRating", "BAD_USER_INPUT", rules.ACCEPT_CHANGES)])
+        if evaluation.results_from_unit and results_rating is not None:
+            raise ValidationFailed([FieldError("resultsRating", "BAD_USER_INPUT", rules.RESULTS_FROM_UNIT)])
+        correction = await _new_version(evaluation, reason.strip(), results_rating, behaviour_rating, None, me)
+        objection.status, objection.correction_id = rules.ObjectionStatus.ACCEPTED, correction.id
+    else:
+        objection.status = rules.ObjectionStatus.REJECTED
+    objection.decision_reason, objection.decided_at = reason.strip(), clock.now()
+    await objection.save()
+    return objection
 
 
 async def _unit_in_reach(ctx: RequestContext, org_unit_id: uuid.UUID, obj: str, action: str) -> OrgUnit:
@@ -200,10 +441,18 @@ async def _unit_in_reach(ctx: RequestContext, org_unit_id: uuid.UUID, obj: str, 
 
 async def set_unit_performance(ctx: RequestContext, org_unit_id: uuid.UUID, period_id: uuid.UUID,
                                rating: UnitRating, notes: str | None) -> UnitPerformance:
-    unit = await _unit_in_reach(ctx, org_unit_id, "unit_performance", "write")
-    scopes = await ctx.scopes("unit_performance", "write")
-    if "tenant" not in scopes and unit.head_id != await ctx.employee_id():
-        raise Forbidden("Only the head of the unit (or HR) sets its performance", field="orgUnitId")
+    """The unit's rating, set by the official SE MenPANRB 3/2023 names (``rules.unit_rater_problem``)."""
+    tenant_id = ctx.require_tenant()
+    unit = await OrgUnit.get_or_none(id=org_unit_id, tenant_id=tenant_id)
+    if unit is None:
+        raise NotFound("Org unit not found", field="orgUnitId")
+    scopes = await ctx.require("unit_performance", "write")
+    head = await Employee.get_or_none(id=unit.head_id, tenant_id=tenant_id) if unit.head_id else None
+    parent = await OrgUnit.get_or_none(id=unit.parent_id, tenant_id=tenant_id) if unit.parent_id else None
+    problem = rules.unit_rater_problem(await ctx.employee_id(), unit.head_id, head.supervisor_id if head else None,
+                                       parent.head_id if parent else None, parent is None, "tenant" in scopes)
+    if problem is not None:
+        raise Forbidden(problem, field="orgUnitId")
     period = await Period.get_or_none(id=period_id, tenant_id=unit.tenant_id)
     if period is None:
         raise NotFound("Period not found", field="periodId")
@@ -287,9 +536,11 @@ async def credit_points_of(evaluation: Evaluation) -> Decimal | None:
 def credit_points(evaluation: Evaluation, position: Position | None, period: Period,
                   rule: EvaluationRule) -> Decimal | None:
     """Angka kredit for a functional position with a yearly coefficient; None otherwise."""
-    if position is None or position.credit_coefficient is None or evaluation.status is EvaluationStatus.CORRECTED:
+    coefficient = rules.coefficient_for(rule.credit_coefficients, position.level.value
+                                        if position is not None and position.level else None)
+    if coefficient is None or evaluation.status is EvaluationStatus.CORRECTED:
         return None
-    return rules.credit_points(rule.credit_shares, evaluation.predicate, position.credit_coefficient, months_of(period))
+    return rules.credit_points(rule.credit_shares, evaluation.predicate, coefficient, months_of(period))
 
 
 async def unit_sheet(unit: OrgUnit, period: Period) -> list[tuple[Employee, Evaluation | None]]:

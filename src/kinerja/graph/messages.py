@@ -184,6 +184,12 @@ CATALOGUE: dict[str, str] = {
         "Anda tidak dapat memberikan atau mencabut {role}: peran itu memuat {permission}, yang tidak Anda miliki",
     "The user already holds {role}": "Pengguna sudah memiliki peran {role}",
     "The user does not hold {role}": "Pengguna tidak memiliki peran {role}",
+    "The employee already has an active login: deactivate it first (one login per employee, so nobody acts as "
+    "an employee beside him or her)":
+        "Pegawai ini sudah memiliki akun aktif: nonaktifkan dahulu (satu akun per pegawai, agar tidak ada yang "
+        "bertindak sebagai pegawai itu)",
+    "Nobody deactivates his or her own login": "Tidak ada yang menonaktifkan akunnya sendiri",
+    "The login is already inactive": "Akun sudah nonaktif",
     "A user with this username already exists": "Pengguna dengan nama pengguna ini sudah ada",
     "Description must be at most 300 characters": "Keterangan maksimal 300 karakter",
     "Role name must be 1-63 letters, digits, '_' or '-', starting with a letter or digit (no '*', commas, "
@@ -331,6 +337,70 @@ CATALOGUE: dict[str, str] = {
         "Penilaian sudah dikoreksi oleh versi yang lebih baru; koreksi versi itu",
     "Only a FINAL evaluation is corrected; this one is {status:code}":
         "Hanya penilaian FINAL yang dikoreksi; penilaian ini berstatus {status}",
+    "A login without an employee record cannot be an assessor":
+        "Akun tanpa data pegawai tidak dapat menjadi pejabat penilai",
+    "An assessor never evaluates himself or herself": "Pejabat penilai tidak pernah menilai dirinya sendiri",
+    "Only the employee's direct supervisor, or an acting assessor (Plt/Plh) HR assigned for that supervisor, "
+    "evaluates":
+        "Hanya atasan langsung pegawai, atau Plt/Plh yang ditugaskan BKPSDM untuk atasan itu, yang menilai",
+    "The head of a unit never sets its own rating: the leader of the organisation above it does "
+    "(SE MenPANRB 3/2023)":
+        "Kepala unit tidak menetapkan capaian kinerja unitnya sendiri: pimpinan organisasi di atasnya yang "
+        "menetapkan (SE MenPANRB 3/2023)",
+    "A unit's rating is set by the leader of the organisation above it: the head of its parent unit or its head's "
+    "direct supervisor (SE MenPANRB 3/2023)":
+        "Capaian kinerja unit ditetapkan oleh pimpinan organisasi di atasnya: kepala unit induk atau atasan "
+        "langsung kepala unit (SE MenPANRB 3/2023)",
+    "A top-level unit's rating is set by its head's direct supervisor or the regional official (tenant-wide "
+    "unit_performance:write) (SE MenPANRB 3/2023)":
+        "Capaian kinerja perangkat daerah ditetapkan oleh atasan langsung kepalanya atau pejabat daerah "
+        "(unit_performance:write seluruh tenant) (SE MenPANRB 3/2023)",
+    "For the head of a rated unit the results rating is the unit's achievement (SE MenPANRB 3/2023): leave "
+    "resultsRating out":
+        "Bagi kepala unit yang sudah dinilai, rating hasil kerja adalah capaian kinerja unit (SE MenPANRB "
+        "3/2023): kosongkan resultsRating",
+    "The employee has no approved SKP for {year}: evaluation follows an approved plan (PermenPANRB 6/2022), "
+    "unless HR waives it with a reason":
+        "Pegawai belum memiliki SKP yang disetujui untuk {year}: penilaian mengikuti SKP yang disetujui "
+        "(PermenPANRB 6/2022), kecuali BKPSDM mengecualikannya dengan alasan",
+    "An official cannot be his or her own acting assessor": "Pejabat tidak dapat menjadi Plt/Plh bagi dirinya sendiri",
+    "endsOn must not be before startsOn": "endsOn tidak boleh sebelum startsOn",
+    "Only HR (tenant-wide evaluation:write) assigns acting assessors":
+        "Hanya BKPSDM (evaluation:write seluruh tenant) yang menugaskan Plt/Plh pejabat penilai",
+    "This acting assessor is already assigned for the official in an overlapping period":
+        "Plt/Plh ini sudah ditugaskan untuk pejabat tersebut pada periode yang beririsan",
+    "Only HR (tenant-wide evaluation:write) waives the approved-SKP requirement":
+        "Hanya BKPSDM (evaluation:write seluruh tenant) yang mengecualikan syarat SKP yang disetujui",
+    "The approved-SKP requirement is already waived for this employee and year":
+        "Syarat SKP yang disetujui sudah dikecualikan untuk pegawai dan tahun ini",
+    "Every result target (RHK) needs at least one indicator before the plan is submitted":
+        "Setiap RHK memerlukan sedikitnya satu indikator sebelum SKP diajukan",
+    "Only a FINAL evaluation is acknowledged or objected to; this one is {status:code}":
+        "Hanya penilaian FINAL yang dapat diterima atau diajukan keberatan; penilaian ini berstatus {status}",
+    "Only the evaluated employee acknowledges or objects to an evaluation":
+        "Hanya pegawai yang dinilai yang dapat menerima atau mengajukan keberatan atas penilaian",
+    "The objection period ended {days} days after the evaluation was finalized (PP 30/2019 art. 59)":
+        "Jangka waktu keberatan berakhir {days} hari setelah penilaian difinalkan (PP 30/2019 pasal 59)",
+    "Only the assessor's superior decides on the objection (PP 30/2019 art. 59)":
+        "Hanya atasan pejabat penilai yang memutuskan keberatan (PP 30/2019 pasal 59)",
+    "A reason (1-2000 characters) is required for the decision": "Alasan keputusan (1-2000 karakter) wajib diisi",
+    "Accepting an objection changes the result: give resultsRating and/or behaviourRating":
+        "Menerima keberatan mengubah hasil penilaian: isi resultsRating dan/atau behaviourRating",
+    "The evaluation is already acknowledged": "Penilaian sudah diterima",
+    "An objection to this evaluation is already filed": "Keberatan atas penilaian ini sudah diajukan",
+    "The assessor has no superior to decide an objection; ask HR to set one":
+        "Pejabat penilai tidak memiliki atasan untuk memutuskan keberatan; minta BKPSDM menetapkannya",
+    "Objection not found": "Keberatan tidak ditemukan",
+    "The objection is already {status:code}": "Keberatan sudah berstatus {status}",
+    "The evaluation is {status:code} meanwhile; the objection cannot change it":
+        "Penilaian kini berstatus {status}; keberatan tidak dapat mengubahnya",
+    "Only HR (tenant-wide evaluation:write) issues a PAK":
+        "Hanya BKPSDM (evaluation:write seluruh tenant) yang menetapkan PAK",
+    "The PAK of this employee and year is already issued": "PAK pegawai ini untuk tahun ini sudah ditetapkan",
+    "No angka kredit is booked for this employee and year (a final annual evaluation of a functional position "
+    "books it)":
+        "Belum ada angka kredit yang tercatat untuk pegawai dan tahun ini (penilaian tahunan final pada jabatan "
+        "fungsional mencatatnya)",
     "Only the head of the unit (or HR) sets its performance":
         "Hanya kepala unit (atau BKPSDM) yang menetapkan capaian kinerjanya",
     "The tenant summary needs tenant-wide dashboard access": "Ringkasan tenant memerlukan akses dasbor seluruh tenant",
@@ -341,6 +411,13 @@ CATALOGUE: dict[str, str] = {
     "Notes must be at most 2000 characters": "Catatan maksimal 2000 karakter",
     "Note on {value:code} must be 1-1000 characters": "Catatan untuk {value} harus 1-1000 karakter",
     # --- training ---------------------------------------------------------------------------------
+    "PPPK competency development is at most {cap} JP in a contract year (PP 49/2018 art. 40(1)): {used} JP of the "
+    "contract year from {starts_on} to {ends_on} are taken":
+        "Pengembangan kompetensi PPPK paling lama {cap} JP dalam 1 tahun masa perjanjian kerja (PP 49/2018 pasal "
+        "40 ayat 1): {used} JP pada masa perjanjian kerja {starts_on} sampai {ends_on} sudah terpakai",
+    "Attendance is confirmed on or after the first day of the event":
+        "Kehadiran dikonfirmasi pada atau setelah hari pertama kegiatan",
+
     "Training record not found": "Riwayat pelatihan tidak ditemukan",
     "The training record is already {status:code}": "Riwayat pelatihan sudah berstatus {status}",
     "Cannot {move} a training record that is {status:code}":
@@ -390,6 +467,8 @@ CATALOGUE: dict[str, str] = {
     "Answer the citizen (publicAnswer) before marking the ticket answered":
         "Jawab masyarakat (publicAnswer) sebelum menandai tiket terjawab",
     "Assigning feedback needs unit or tenant scope": "Menugaskan pengaduan memerlukan lingkup unit atau tenant",
+    "A ticket is assigned only to an employee of its service unit's org unit or of a unit above it":
+        "Tiket hanya dapat ditugaskan kepada pegawai unit kerja penyelenggara layanannya atau unit di atasnya",
     "The ticket is already assigned to this employee": "Tiket sudah ditugaskan kepada pegawai ini",
     "'to' is before 'from'": "'to' sebelum 'from'",
     "At most 2000 characters": "Maksimal 2000 karakter",

@@ -20,7 +20,7 @@ from kinerja.org.models import Employee as EmployeeModel
 from kinerja.org.models import OrgUnit as OrgUnitModel
 from kinerja.org.models import Period as PeriodModel
 from kinerja.org.models import Position as PositionModel
-from kinerja.org.rules import EmploymentType, OrgUnitKind, PeriodKind, PositionKind
+from kinerja.org.rules import EmploymentType, FunctionalLevel, OrgUnitKind, PeriodKind, PositionKind
 from kinerja.org.scoping import employee_rows
 
 if TYPE_CHECKING:  # for the type checker only: at run time strawberry.lazy imports them
@@ -40,6 +40,17 @@ described(PositionKind, "Jenis jabatan: JPT, administrator, pengawas, pelaksana,
     "PELAKSANA": "Jabatan pelaksana: staff position carrying out tasks.",
     "FUNGSIONAL": "Jabatan fungsional: functional (expert or skilled) position earning credit points "
                   "(angka kredit).",
+})
+described(FunctionalLevel, "Jenjang jabatan fungsional: the grade of a functional position (Peraturan BKN 3/2023 "
+                           "fixes its yearly credit coefficient).", {
+    "AHLI_PERTAMA": "Ahli Pertama (keahlian), 12.5 a year by default.",
+    "AHLI_MUDA": "Ahli Muda (keahlian), 25 a year by default.",
+    "AHLI_MADYA": "Ahli Madya (keahlian), 37.5 a year by default.",
+    "AHLI_UTAMA": "Ahli Utama (keahlian), 50 a year by default.",
+    "PEMULA": "Pemula (keterampilan), 3.75 a year by default.",
+    "TERAMPIL": "Terampil (keterampilan), 5 a year by default.",
+    "MAHIR": "Mahir (keterampilan), 12.5 a year by default.",
+    "PENYELIA": "Penyelia (keterampilan), 25 a year by default.",
 })
 described(OrgUnitKind, "Kind of org unit (perangkat daerah, bidang, seksi, ...).", {
     "SEKRETARIAT": "Sekretariat: the secretariat (of the region, the council, or an agency).",
@@ -76,6 +87,8 @@ ORG_READ = sql.requires("org", "read")
 class Position:
     name: str = strawberry.field(description="Nama jabatan (position title).")
     kind: PositionKind = strawberry.field(description="Jenis jabatan (kind of position).")
+    level: FunctionalLevel | None = strawberry.field(
+        description="Jenjang jabatan fungsional of a functional position, which fixes its credit coefficient.")
 
 
 @sql.table(EmployeeModel, access=employee_rows("employee", "read"), node=True,
@@ -86,6 +99,9 @@ class Employee(Node):
     name: str = strawberry.field(description="Nama (full name).")
     employment_type: EmploymentType = strawberry.field(description="Jenis kepegawaian: PNS or PPPK.")
     active: bool = strawberry.field(description="Still employed here; inactive employees keep their history.")
+    contract_starts_on: dt.date | None = strawberry.field(
+        description="TMT perjanjian kerja: the start of a PPPK employee's contract, from which the contract years "
+                    "of the JP cap count (PP 49/2018 art. 40); null for PNS.")
     position: Position | None = sql.join("position_id", description="Jabatan (position), if assigned.")
     org_unit: Annotated[OrgUnit, strawberry.lazy("kinerja.org.graphql")] = sql.join(
         "org_unit_id", description="Unit kerja.")

@@ -4,6 +4,7 @@ them in one transaction, or nothing."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -22,6 +23,7 @@ COLUMNS = {
     "unit": ("unit", "unor", "unor_nama", "unit_kerja", "kode_unit"),
     "supervisor_nip": ("nip_atasan", "atasan_nip", "supervisor_nip"),
     "employment_type": ("jenis_pegawai", "jenis_kepegawaian", "employment_type"),
+    "contract_starts_on": ("tmt_perjanjian_kerja", "tmt_kontrak", "mulai_kontrak", "contract_starts_on"),
 }
 REQUIRED = ("nip", "name", "unit")
 
@@ -89,9 +91,18 @@ async def import_employees(tenant_slug: str, text: str, source: str, *, progress
             except ValueError:
                 errors.append(RowError(line, "JENIS_PEGAWAI", "must be PNS or PPPK"))
                 kind = EmploymentType.PNS
-            parsed.append((line, nip, name, unit, position, kind, value("supervisor_nip")))
+            contract_start = None
+            if value("contract_starts_on"):
+                try:
+                    contract_start = dt.date.fromisoformat(value("contract_starts_on"))
+                except ValueError:
+                    errors.append(RowError(line, "TMT_PERJANJIAN_KERJA", "must be a date YYYY-MM-DD"))
+                else:
+                    if kind is not EmploymentType.PPPK:
+                        errors.append(RowError(line, "TMT_PERJANJIAN_KERJA", "only PPPK employees have a contract"))
+            parsed.append((line, nip, name, unit, position, kind, contract_start, value("supervisor_nip")))
 
-        for line, nip, _name, _unit, _pos, _kind, supervisor_nip in parsed:
+        for line, nip, _name, _unit, _pos, _kind, _contract, supervisor_nip in parsed:
             if supervisor_nip and supervisor_nip not in seen and supervisor_nip not in existing:
                 errors.append(RowError(line, "NIP_ATASAN", f"no employee with NIP {supervisor_nip}"))
             if supervisor_nip == nip:
@@ -103,18 +114,22 @@ async def import_employees(tenant_slug: str, text: str, source: str, *, progress
         result = ImportResult()
         step = progress_steps(progress, "importing", len(parsed))
         by_nip = dict(existing)
-        for _line, nip, name, named_unit, position, kind, _sup in parsed:
+        for _line, nip, name, named_unit, position, kind, contract_start, _sup in parsed:
             unit = cast(OrgUnit, named_unit)  # every row named a known unit (ImportFailed above otherwise)
             employee = by_nip.get(nip)
             if employee is None:
                 employee = Employee(tenant_id=tenant.id, nip=nip, name=name, employment_type=kind,
-                                    org_unit_id=unit.id, position_id=position.id if position else None)
+                                    org_unit_id=unit.id, position_id=position.id if position else None,
+                                    contract_starts_on=contract_start)
                 await employee.save()
                 result.created += 1
             else:
                 employee.name, employee.employment_type, employee.org_unit_id = name, kind, unit.id
                 employee.position_id = position.id if position else None
-                await employee.save(update_fields=["name", "employment_type", "org_unit_id", "position_id", "updated_at"])
+                if "contract_starts_on" in columns or kind is not EmploymentType.PPPK:
+                    employee.contract_starts_on = contract_start
+                await employee.save(update_fields=["name", "employment_type", "org_unit_id", "position_id",
+                                                   "contract_starts_on", "updated_at"])
                 result.updated += 1
             by_nip[nip] = employee
             step()

@@ -5,7 +5,7 @@ import uuid
 from tortoise import fields
 
 from kinerja.core.models import TenantModel
-from kinerja.org.rules import EmploymentType, OrgUnitKind, PeriodKind, PositionKind
+from kinerja.org.rules import EmploymentType, FunctionalLevel, OrgUnitKind, PeriodKind, PositionKind
 
 
 class OrgUnit(TenantModel):
@@ -34,8 +34,10 @@ class Position(TenantModel):
 
     name = fields.CharField(max_length=200)
     kind = fields.CharEnumField(PositionKind, max_length=20)
-    # Koefisien angka kredit per year for functional positions (Peraturan BKN 3/2023), else null.
+    # No longer read: the yearly coefficient follows from ``level`` (rule data per year, Peraturan BKN 3/2023).
     credit_coefficient = fields.DecimalField(max_digits=6, decimal_places=2, null=True)
+    # Jenjang of a functional position (FUNGSIONAL), else null.
+    level = fields.CharEnumField(FunctionalLevel, max_length=20, null=True)
 
     class Meta:
         table = "position"
@@ -59,6 +61,9 @@ class Employee(TenantModel):
     )
     supervisor_id: uuid.UUID | None
     active = fields.BooleanField(default=True)
+    # PPPK: the start of the employment contract (perjanjian kerja); its yearly anniversaries bound the
+    # contract years of the JP cap (PP 49/2018 art. 40).
+    contract_starts_on = fields.DateField(null=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:

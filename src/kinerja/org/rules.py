@@ -26,6 +26,19 @@ class PositionKind(StrEnum):
     FUNGSIONAL = "FUNGSIONAL"
 
 
+class FunctionalLevel(StrEnum):
+    """Jenjang jabatan fungsional: the grade whose yearly credit coefficient Peraturan BKN 3/2023 fixes."""
+
+    AHLI_PERTAMA = "AHLI_PERTAMA"
+    AHLI_MUDA = "AHLI_MUDA"
+    AHLI_MADYA = "AHLI_MADYA"
+    AHLI_UTAMA = "AHLI_UTAMA"
+    PEMULA = "PEMULA"
+    TERAMPIL = "TERAMPIL"
+    MAHIR = "MAHIR"
+    PENYELIA = "PENYELIA"
+
+
 class OrgUnitKind(StrEnum):
     SEKRETARIAT = "SEKRETARIAT"
     DINAS = "DINAS"

@@ -153,3 +153,13 @@ def achievement(aspect: Aspect, target: Decimal | None, realised: Decimal | None
     if target == 0:
         return Decimal(1)
     return max(Decimal(0), min(Decimal(1), realised / target))
+
+
+def submission_problem(results: list[tuple[object, ResultKind]], with_indicators: set) -> str | None:
+    """A plan is submitted with at least one main RHK, and every RHK (main and additional) measured by at
+    least one indicator (PermenPANRB 6/2022: each RHK has its indikator kinerja individu)."""
+    if not any(kind is ResultKind.UTAMA for _id, kind in results):
+        return "A plan needs at least one main (UTAMA) result target, each with an indicator"
+    if any(result_id not in with_indicators for result_id, _kind in results):
+        return "Every result target (RHK) needs at least one indicator before the plan is submitted"
+    return None

@@ -257,12 +257,11 @@ async def submit_plan(ctx: RequestContext, plan_id: uuid.UUID) -> PerformancePla
     me = await _me(ctx)
     if me.supervisor_id is None:
         raise Conflict("You have no direct supervisor to approve the plan; ask HR to set one", field="id")
-    results = await ResultTarget.filter(tenant_id=plan.tenant_id, plan_id=plan.id, kind=ResultKind.UTAMA)
+    results = await ResultTarget.filter(tenant_id=plan.tenant_id, plan_id=plan.id)
     with_indicators = set(await Indicator.filter(
         tenant_id=plan.tenant_id, result_id__in=[r.id for r in results]).values_list("result_id", flat=True))
-    if not results or len(with_indicators) < len(results):
-        raise ValidationFailed([FieldError("id", "BAD_USER_INPUT",
-                                           "A plan needs at least one main (UTAMA) result target, each with an indicator")])
+    if (problem := rules.submission_problem([(r.id, r.kind) for r in results], with_indicators)) is not None:
+        raise ValidationFailed([FieldError("id", "BAD_USER_INPUT", problem)])
     plan.status, plan.approver_id, plan.submitted_at, plan.return_reason = new_status, me.supervisor_id, clock.now(), None
     await plan.save()
     await _announce(ctx, plan, "PLAN_SUBMITTED")

@@ -86,12 +86,11 @@ async def _apply_positions(spec: TenantSpec, tenant: Tenant, report: ApplyReport
     for position in spec.positions:
         row = existing.get(position.name)
         if row is None:
-            await Position.create(tenant_id=tenant.id, name=position.name, kind=position.kind,
-                                  credit_coefficient=position.credit_coefficient)
+            await Position.create(tenant_id=tenant.id, name=position.name, kind=position.kind, level=position.level)
             report.positions_created += 1
-        elif (row.kind, row.credit_coefficient) != (position.kind, position.credit_coefficient):
-            row.kind, row.credit_coefficient = position.kind, position.credit_coefficient
-            await row.save(update_fields=["kind", "credit_coefficient"])
+        elif (row.kind, row.level, row.credit_coefficient) != (position.kind, position.level, None):
+            row.kind, row.level, row.credit_coefficient = position.kind, position.level, None
+            await row.save(update_fields=["kind", "level", "credit_coefficient"])
 
 
 async def _apply_services(spec: TenantSpec, tenant: Tenant) -> None:

@@ -64,6 +64,12 @@ class TenantSettings:
     # Only persisted documents (schema/operations/ and the deployment's codegen manifests) may run for
     # this tenant: an allowlist for production frontends; documents sent as other text are FORBIDDEN.
     persisted_documents_only: bool = False
+    # Evaluating a period needs the employee's approved SKP of its year (PermenPANRB 6/2022: evaluation
+    # follows the plan); HR may waive it for one employee and year, with a reason (audited).
+    evaluation_requires_approved_plan: bool = True
+    # Days after a final evaluation within which the employee may object (keberatan) to the assessor's
+    # superior: PP 30/2019 art. 59(2), "paling lama 14 (empat belas) hari".
+    objection_days: int = 14
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> TenantSettings:
@@ -83,7 +89,8 @@ class TenantSettings:
                     raise ValueError(f"{key} must be a whole number from 0 to 500", key)
                 values[key] = value
             elif key in {"ticket_sla_days", "rate_window_seconds", "survey_per_ip", "feedback_per_ip",
-                         "public_per_tenant", "kiosk_per_minute", "kiosk_burst_identical", "kiosk_burst_minutes"}:
+                         "public_per_tenant", "kiosk_per_minute", "kiosk_burst_identical", "kiosk_burst_minutes",
+                         "objection_days"}:
                 if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 1_000_000:
                     raise ValueError(f"{key} must be a whole number from 1 to 1000000", key)
                 values[key] = value
@@ -103,7 +110,7 @@ class TenantSettings:
                         value and not value.startswith(("https://", "http://"))):
                     raise ValueError(f"{key} must be an http(s) address of at most 300 characters", key)
                 values[key] = value
-            elif key == "persisted_documents_only":
+            elif key in {"persisted_documents_only", "evaluation_requires_approved_plan"}:
                 if not isinstance(value, bool):
                     raise ValueError(f"{key} must be true or false", key)
                 values[key] = value

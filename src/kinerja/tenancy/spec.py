@@ -6,11 +6,10 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import NoReturn
 
-from kinerja.org.rules import OrgUnitKind, PositionKind
+from kinerja.org.rules import FunctionalLevel, OrgUnitKind, PositionKind
 from kinerja.tenancy.rules import TenantKind, TenantSettings, validate_slug
 
 
@@ -32,7 +31,7 @@ class OrgUnitSpec:
 class PositionSpec:
     name: str
     kind: PositionKind
-    credit_coefficient: Decimal | None = None
+    level: FunctionalLevel | None = None
 
 
 @dataclass(frozen=True)
@@ -191,20 +190,19 @@ def load_tenant_file(path: Path) -> TenantSpec:
     names: set[str] = set()
     for index, position in enumerate(_table_list(raw, "positions", fail)):
         base = ("positions", index)
-        _no_unknown(position, base, {"name", "kind", "credit_coefficient"}, fail)
+        if "credit_coefficient" in position:
+            fail(base + ("credit_coefficient",), "replaced by level: the jenjang's coefficient is rule data per year "
+                                                  "(Peraturan BKN 3/2023)")
+        _no_unknown(position, base, {"name", "kind", "level"}, fail)
         pname = text_field(position, base + ("name",))
         if pname in names:
             fail(base + ("name",), f"duplicate position {pname!r}")
         names.add(pname)
         position_kind = enum_field(position, base + ("kind",), PositionKind)
-        coefficient = position.get("credit_coefficient")
-        if coefficient is not None:
-            if isinstance(coefficient, bool) or not isinstance(coefficient, (int, float)) or not 0 < coefficient <= 100:
-                fail(base + ("credit_coefficient",), "must be a number above 0 and at most 100")
-            if position_kind is not PositionKind.FUNGSIONAL:
-                fail(base + ("credit_coefficient",), "only functional (FUNGSIONAL) positions earn credit points")
-            coefficient = Decimal(str(coefficient))
-        positions.append(PositionSpec(pname, position_kind, coefficient))
+        level = enum_field(position, base + ("level",), FunctionalLevel) if "level" in position else None
+        if level is not None and position_kind is not PositionKind.FUNGSIONAL:
+            fail(base + ("level",), "only functional (FUNGSIONAL) positions have a jenjang")
+        positions.append(PositionSpec(pname, position_kind, level))
 
     service_units: list[ServiceUnitSpec] = []
     service_codes: set[str] = set()

@@ -21,7 +21,7 @@ from kinerja.training import rules, service
 from kinerja.training.models import RecommendationRule as RuleModel
 from kinerja.training.models import TrainingEvent as EventModel
 from kinerja.training.models import TrainingRecord as RecordModel
-from kinerja.training.rules import RecommendationTrigger, TrainingCategory, TrainingKind, TrainingStatus
+from kinerja.training.rules import JpRule, RecommendationTrigger, TrainingCategory, TrainingKind, TrainingStatus
 
 described(TrainingKind, "Jenis pengembangan kompetensi: the kind of competency development (Peraturan LAN 10/2018).", {
     "PENDIDIKAN": "Pendidikan: formal education towards a degree.",
@@ -74,7 +74,12 @@ described(RecommendationTrigger, "Kebutuhan pengembangan kompetensi: a developme
     "BEHAVIOUR_KOLABORATIF": "Perilaku kerja di bawah ekspektasi, Kolaboratif: behaviour below expectation with a "
                              "note on collaboration.",
     "BEHAVIOUR_ANY": "Perilaku kerja di bawah ekspektasi: behaviour below expectation with no note on a value.",
-    "JP_SHORTFALL": "Kekurangan JP: the year's verified JP are below the employee's yearly target.",
+    "JP_SHORTFALL": "Kekurangan JP: the year's verified JP are below the PNS employee's calendar-year target.",
+})
+described(JpRule, "Aturan JP pengembangan kompetensi: how the yearly JP of an employment type counts.", {
+    "TARGET_CALENDAR_YEAR": "PNS: a target of at least the yearly JP per calendar year (PP 17/2020 art. 203(4)).",
+    "CAP_CONTRACT_YEAR": "PPPK: at most the yearly JP per contract year, from the contract start "
+                         "(PP 49/2018 art. 40(1)).",
 })
 
 
@@ -138,27 +143,69 @@ def _target_sql(dialect: str) -> str:
     return f"(SELECT CASE e.employment_type {cases} END FROM tenant n WHERE n.id = e.tenant_id)"
 
 
+def _day_sql(dialect: str, year: str, month_day: str | None = None) -> str:
+    """A date in SQL: the day of the contract start ``e.contract_starts_on`` in ``year`` (29 February as
+    28 February, as ``rules.anniversary``), or the fixed ``month_day`` ('01-01')."""
+    if dialect == "postgres":
+        if month_day is not None:
+            month, day = (int(x) for x in month_day.split("-"))
+            return f"make_date(CAST({year} AS integer), {month}, {day})"
+        return (f"make_date(CAST({year} AS integer), CAST(extract(month FROM e.contract_starts_on) AS integer), "
+                "CASE WHEN extract(month FROM e.contract_starts_on) = 2 AND extract(day FROM e.contract_starts_on) = 29 "
+                "THEN 28 ELSE CAST(extract(day FROM e.contract_starts_on) AS integer) END)")
+    if month_day is not None:
+        return f"printf('%04d-{month_day}', {year})"
+    return (f"printf('%04d-%s', {year}, CASE WHEN substr(e.contract_starts_on, 6, 5) = '02-29' THEN '02-28' "
+            "ELSE substr(e.contract_starts_on, 6, 5) END)")
+
+
+def _window_sql(dialect: str) -> tuple[str, str]:
+    """``rules.progress_window`` in SQL for the year {0}: the first and last day whose verified JP count."""
+    contract = "e.employment_type = 'PPPK' AND e.contract_starts_on IS NOT NULL"
+    next_year = "({0} + 1)"
+    if dialect == "postgres":
+        last = f"({_day_sql(dialect, next_year)} - 1)"
+    else:
+        last = f"date({_day_sql(dialect, next_year)}, '-1 day')"
+    return (f"CASE WHEN {contract} THEN {_day_sql(dialect, '{0}')} ELSE {_day_sql(dialect, '{0}', '01-01')} END",
+            f"CASE WHEN {contract} THEN {last} ELSE {_day_sql(dialect, '{0}', '12-31')} END")
+
+
+def _rule_sql() -> str:
+    """``rules.JP_RULES`` in SQL."""
+    cases = " ".join(f"WHEN '{kind.value}' THEN '{rule.value}'" for kind, rule in rules.JP_RULES.items())
+    return f"CASE e.employment_type {cases} END"
+
+
 def _progress_rows(dialect: str, alias: str) -> str:
     """Employees of the tenant (of the org unit {1} and its sub-units, when given) with their figures of
-    the year {0}: the target, the verified JP summed by the database, what remains."""
+    the year {0}: the rule (a PNS target per calendar year, a PPPK cap per contract year), the days that
+    count, the yearly JP, the verified JP summed by the database over those days, what remains (of a
+    target: the shortfall; of a cap: the allowance)."""
     unit = "CAST({1} AS uuid)" if dialect == "postgres" else "{1}"
+    starts_on, ends_on = _window_sql(dialect)
+    target = f"'{rules.JpRule.TARGET_CALENDAR_YEAR.value}'"
     return (
-        "(SELECT p.*, CASE WHEN p.target_jp > p.verified_jp THEN p.target_jp - p.verified_jp ELSE 0 END AS remaining_jp "
+        "(SELECT p.*, CASE WHEN p.target_jp > p.verified_jp THEN p.target_jp - p.verified_jp ELSE 0 END AS remaining_jp, "
+        f"CASE WHEN p.rule = {target} AND p.target_jp > p.verified_jp THEN p.target_jp - p.verified_jp ELSE 0 END "
+        "AS shortfall_jp "
+        "FROM (SELECT w.*, (SELECT coalesce(sum(r.jp), 0) FROM training_record r WHERE r.tenant_id = w.tenant_id "
+        "AND r.employee_id = w.id AND r.status = 'VERIFIED' AND ("
+        f"(w.rule = {target} AND r.year = {{0}}) OR (w.rule <> {target} AND r.starts_on >= w.starts_on "
+        "AND r.starts_on <= w.ends_on))) AS verified_jp "
         "FROM (SELECT e.id, e.tenant_id, e.name, e.org_unit_id, e.active, {0} AS year, "
-        f"{_target_sql(dialect)} AS target_jp, "
-        "(SELECT coalesce(sum(r.jp), 0) FROM training_record r WHERE r.tenant_id = e.tenant_id "
-        "AND r.employee_id = e.id AND r.year = {0} AND r.status = 'VERIFIED') AS verified_jp "
+        f"{_target_sql(dialect)} AS target_jp, {_rule_sql()} AS rule, {starts_on} AS starts_on, {ends_on} AS ends_on "
         f"FROM employee e WHERE e.tenant_id = {{tenant}} AND ({unit} IS NULL OR e.org_unit_id IN ("
         "WITH RECURSIVE sub(id) AS (SELECT o.id FROM org_unit o WHERE o.tenant_id = {tenant} "
         f"AND o.id = {unit} UNION SELECT o.id FROM org_unit o JOIN sub ON o.parent_id = sub.id "
-        f"WHERE o.tenant_id = {{tenant}}) SELECT id FROM sub))) p) {alias}")
+        f"WHERE o.tenant_id = {{tenant}}) SELECT id FROM sub))) w) p) {alias}")
 
 
 def _unit_rows(dialect: str) -> str:
     """The totals of the active employees of such progress rows within the reader's training scope
     (``training_scope``)."""
     return ("(SELECT {0} AS year, count(*) AS employees, "
-            "coalesce(sum(CASE WHEN m.remaining_jp = 0 THEN 1 ELSE 0 END), 0) AS employees_meeting_target, "
+            "coalesce(sum(CASE WHEN m.shortfall_jp = 0 THEN 1 ELSE 0 END), 0) AS employees_meeting_target, "
             "coalesce(sum(m.target_jp), 0) AS target_jp, coalesce(sum(m.verified_jp), 0) AS verified_jp "
             f"FROM {_progress_rows(dialect, 'm')} WHERE m.active AND m.id IN (SELECT id FROM training_scope)) {{t}}")
 
@@ -176,15 +223,22 @@ READ_TRAINING_OF_EMPLOYEE = employee_rows("training", "read")
 
 @sql.table(source=sql.Dialects(_progress_rows("postgres", "{t}"), _progress_rows("sqlite", "{t}")),
            access=READ_TRAINING_OF_EMPLOYEE,
-           description="Verified JP of one employee in one year against the yearly target of his or her "
-                       "employment type (PNS 20 JP, PPPK 24 JP unless the tenant says otherwise).")
+           description="Verified JP of one employee against the yearly JP of his or her employment type: a PNS "
+                       "target per calendar year (20 JP), a PPPK cap per contract year (24 JP), unless the tenant "
+                       "says otherwise.")
 class TrainingProgress:
     employee: Employee = sql.join("id", description="Pegawai: the employee.")
     year: int = strawberry.field(description="Tahun (calendar year).")
+    rule: JpRule = strawberry.field(description="Aturan JP: a target per calendar year (PNS) or a cap per contract "
+                                                "year (PPPK).")
+    starts_on: dt.date = strawberry.field(description="Awal: the first day whose verified JP count (1 January, or "
+                                                      "the contract anniversary in the year for PPPK).")
+    ends_on: dt.date = strawberry.field(description="Akhir: the last day whose verified JP count.")
     target_jp: int = strawberry.field(description="Target JP: the yearly JP of the employee's employment type (a "
                                                   "target for PNS, the contract year's cap for PPPK).")
-    verified_jp: int = strawberry.field(description="JP terverifikasi: the year's JP of verified records.")
-    remaining_jp: int = strawberry.field(description="Kekurangan JP: what is left to the target (0 when met).")
+    verified_jp: int = strawberry.field(description="JP terverifikasi: JP of verified records in the window.")
+    remaining_jp: int = strawberry.field(description="Sisa JP: JP missing from the target (0 when met), or the "
+                                                     "allowance left under the cap.")
 
 
 @sql.table(source=sql.Dialects(_unit_rows("postgres"), _unit_rows("sqlite")),
@@ -198,14 +252,15 @@ class UnitTrainingProgress:
     target_jp: int = strawberry.field(description="Target JP: the sum of their yearly targets.")
     verified_jp: int = strawberry.field(description="JP terverifikasi: the sum of their verified JP of the year.")
     below_target: list[TrainingProgress] = sql.rows(
-        where=(sql.where("{t}.active AND {t}.remaining_jp > 0"),), order=("-remaining_jp", "name", "id"), access=True,
-        description="Employees below target, most JP missing first.")
+        where=(sql.where("{t}.active AND {t}.shortfall_jp > 0"),), order=("-shortfall_jp", "name", "id"), access=True,
+        description="Employees below their target, most JP missing first (a PPPK cap is no target).")
 
 
 def _recommendation_rows(dialect: str) -> str:
     """The development needs of the employee {1} in the year {0} (see ``rules.PREDICATE_TRIGGERS``) and
     the tenant's recommendation rules for them: one row per (trigger, topic), in the order the triggers
-    come (``position``, then ``sort``), each trigger's topics by name; events end on or after {2} (today)."""
+    come (``position``, then ``sort``), each trigger's topics by name; events end on or after {2} (today).
+    A JP shortfall is a PNS's, below the calendar-year target; a PPPK's yearly JP are a cap, not a target."""
     pg = dialect == "postgres"
     latest = ("(SELECT v.predicate, v.behaviour_rating, v.notes FROM evaluation v WHERE v.tenant_id = {tenant} "
               "AND v.employee_id = {1} AND v.status = 'FINAL' ORDER BY v.finalized_at DESC, v.created_at DESC, v.id DESC "
@@ -222,7 +277,7 @@ def _recommendation_rows(dialect: str) -> str:
             f"UNION ALL SELECT 2, '', 'BEHAVIOUR:ANY' FROM {latest} WHERE {below} "
             f"AND NOT EXISTS (SELECT 1 FROM {keys_of}) "
             f"UNION ALL SELECT 3, '', 'JP_SHORTFALL' FROM employee e WHERE e.tenant_id = {{tenant}} AND e.id = {{1}} "
-            f"AND {verified} < {_target_sql(dialect)}")
+            f"AND {_rule_sql()} = '{rules.JpRule.TARGET_CALENDAR_YEAR.value}' AND {verified} < {_target_sql(dialect)}")
     return ("(SELECT m.id, m.tenant_id, m.trigger AS reason, m.topic, k.position, k.sort, {2} AS today "
             f"FROM ({keys}) k JOIN training_recommendation_rule m ON m.tenant_id = {{tenant}} AND m.trigger = k.key) {{t}}")
 

@@ -95,6 +95,62 @@ def record_problems(title: str, organiser: str, starts_on: dt.date, ends_on: dt.
     return problems
 
 
+class JpRule(StrEnum):
+    """How the yearly JP of an employment type counts."""
+
+    TARGET_CALENDAR_YEAR = "TARGET_CALENDAR_YEAR"  # PNS: at least, per calendar year (PP 17/2020 art. 203(4))
+    CAP_CONTRACT_YEAR = "CAP_CONTRACT_YEAR"  # PPPK: at most, per contract year (PP 49/2018 art. 40(1))
+
+
+JP_RULES = {EmploymentType.PNS: JpRule.TARGET_CALENDAR_YEAR, EmploymentType.PPPK: JpRule.CAP_CONTRACT_YEAR}
+
+
+def anniversary(start: dt.date, year: int) -> dt.date:
+    """The day of ``start`` in ``year``; a contract of 29 February counts its years from 28 February
+    (every year has that day, and both database dialects compute it alike)."""
+    day = 28 if (start.month, start.day) == (2, 29) else start.day
+    return dt.date(year, start.month, day)
+
+
+def contract_year(contract_start: dt.date, on: dt.date) -> tuple[dt.date, dt.date]:
+    """The contract year (masa perjanjian kerja, counted from the contract start) that contains ``on``;
+    before the contract starts, its first year."""
+    begins = anniversary(contract_start, on.year)
+    if begins > on:
+        begins = anniversary(contract_start, on.year - 1)
+    begins = max(begins, contract_start)
+    return begins, anniversary(contract_start, begins.year + 1) - dt.timedelta(days=1)
+
+
+def progress_window(rule: JpRule, year: int, contract_start: dt.date | None) -> tuple[dt.date, dt.date]:
+    """The days whose verified JP count for ``year``: the calendar year for a target; for the PPPK cap,
+    the contract year that begins in ``year`` (the calendar year while no contract start is known).
+    Compiled reads spell the same in SQL (training/graphql.py)."""
+    if rule is JpRule.CAP_CONTRACT_YEAR and contract_start is not None:
+        begins = anniversary(contract_start, year)
+        return begins, anniversary(contract_start, year + 1) - dt.timedelta(days=1)
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+OVER_CAP = ("PPPK competency development is at most {cap} JP in a contract year (PP 49/2018 art. 40(1)): "
+            "{used} JP of the contract year from {starts_on} to {ends_on} are taken")
+
+
+def cap_problem(cap: int, used: int, jp: int, starts_on: dt.date, ends_on: dt.date) -> str | None:
+    """A registration that would take a PPPK employee beyond the cap of the contract year."""
+    if used + jp <= cap:
+        return None
+    return OVER_CAP.format(cap=cap, used=used, starts_on=starts_on.isoformat(), ends_on=ends_on.isoformat())
+
+
+TOO_EARLY = "Attendance is confirmed on or after the first day of the event"
+
+
+def attendance_problem(today: dt.date, starts_on: dt.date) -> str | None:
+    """Attendance is confirmed only once the event has begun."""
+    return TOO_EARLY if today < starts_on else None
+
+
 # Which tenant setting holds the yearly JP of an employment type: a target for PNS, the cap of the
 # contract year for PPPK (compiled reads spell the same mapping in SQL, training/graphql.py).
 TARGET_SETTINGS = {EmploymentType.PNS: "jp_target_pns", EmploymentType.PPPK: "jp_target_pppk"}
@@ -104,6 +160,11 @@ def target_for(settings: TenantSettings, employment_type: EmploymentType) -> int
     """The yearly JP of an employee of this employment type, from the tenant's settings."""
     target: int = getattr(settings, TARGET_SETTINGS[employment_type])
     return target
+
+
+def shortfall(rule: JpRule, target: int, verified: int) -> int:
+    """JP missing from a target; a cap has no shortfall (what remains is an allowance)."""
+    return max(0, target - verified) if rule is JpRule.TARGET_CALENDAR_YEAR else 0
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 
+from tortoise.expressions import Subquery
 from tortoise.functions import Sum
 
 from kinerja.core import audit, clock, once
@@ -20,6 +21,7 @@ from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, Valid
 from kinerja.org.models import Employee
 from kinerja.org.scoping import employee_scope
 from kinerja.plans import evidence as files
+from kinerja.tenancy.models import tenant_settings
 from kinerja.training import rules
 from kinerja.training.models import RecommendationRule, TrainingEvent, TrainingRecord, TrainingRegistration
 from kinerja.training.rules import TrainingKind, TrainingStatus
@@ -184,7 +186,30 @@ async def register(ctx: RequestContext, event_id: uuid.UUID) -> TrainingRegistra
     taken = await TrainingRegistration.filter(tenant_id=event.tenant_id, event_id=event.id).count()
     if taken >= event.capacity:
         raise Conflict(f"The event is full ({event.capacity} places)", field="eventId")
+    await _within_cap(await Employee.get(id=me, tenant_id=event.tenant_id), event)
     return await TrainingRegistration.create(tenant_id=event.tenant_id, event_id=event.id, employee_id=me)
+
+
+async def _within_cap(employee: Employee, event: TrainingEvent) -> None:
+    """PP 49/2018 art. 40(1): a PPPK employee's development is at most the cap in a contract year. His or
+    her row is locked, so two registrations of the same employee are counted one after the other."""
+    if rules.JP_RULES[employee.employment_type] is not rules.JpRule.CAP_CONTRACT_YEAR:
+        return
+    await once.locked(Employee.filter(id=employee.id, tenant_id=employee.tenant_id))
+    if employee.contract_starts_on is not None:
+        starts_on, ends_on = rules.contract_year(employee.contract_starts_on, event.starts_on)
+    else:
+        starts_on, ends_on = rules.progress_window(rules.JpRule.CAP_CONTRACT_YEAR, event.starts_on.year, None)
+    verified = await TrainingRecord.filter(tenant_id=employee.tenant_id, employee_id=employee.id,
+                                           status=TrainingStatus.VERIFIED, starts_on__gte=starts_on,
+                                           starts_on__lte=ends_on).values_list("jp", flat=True)
+    pending = await TrainingEvent.filter(
+        tenant_id=employee.tenant_id, starts_on__gte=starts_on, starts_on__lte=ends_on,
+        id__in=Subquery(TrainingRegistration.filter(tenant_id=employee.tenant_id, employee_id=employee.id,
+                                                    attended=False).values("event_id"))).values_list("jp", flat=True)
+    cap = rules.target_for(await tenant_settings(employee.tenant_id), employee.employment_type)
+    if (problem := rules.cap_problem(cap, sum(verified) + sum(pending), event.jp, starts_on, ends_on)) is not None:
+        raise Conflict(problem, field="eventId")
 
 
 async def confirm_attendance(ctx: RequestContext, event_id: uuid.UUID, employee_id: uuid.UUID) -> TrainingRecord:
@@ -199,6 +224,8 @@ async def confirm_attendance(ctx: RequestContext, event_id: uuid.UUID, employee_
         raise Conflict("Attendance is already confirmed", field="employeeId")
     if employee_id == await ctx.employee_id():
         raise Forbidden("Nobody confirms his or her own attendance", field="employeeId")
+    if (problem := rules.attendance_problem(dt.date.today(), event.starts_on)) is not None:
+        raise Conflict(problem, field="eventId")
     record = await TrainingRecord.create(
         tenant_id=event.tenant_id, employee_id=employee_id, event_id=event.id, title=event.title, kind=event.kind,
         organiser=event.organiser, starts_on=event.starts_on, ends_on=event.ends_on, year=event.ends_on.year,
