@@ -146,9 +146,10 @@ async def test_distribution_guide_for_every_unit_rating(api):
         data = (await api.ok(query, {"u": unit, "p": to_global_id("Period", period.id)}, hr))["unitDistribution"]
         assert data["unitRating"] == rating and data["total"] == 10
         assert [b["message"] for b in data["breaches"]] == messages
-        # The kind of bound departed from, as an enum: at most, at least, or some.
+        # The kind of bound departed from, as an enum: at most, at least, some, or most employees.
         assert [b["kind"] for b in data["breaches"]] == [
-            "MAX" if "allows" in m else "SOME" if m.endswith("some") else "MIN" for m in messages]
+            "MAX" if "allows" in m else "SOME" if m.endswith("some") else "MAJORITY" if "most employees" in m
+            else "MIN" for m in messages]
         assert all(b["rule"].startswith("SE MenPANRB 3/2023, unit ") for b in data["breaches"])
     # The assessor sees the guide on the evaluation before finalizing.
     guide = await api.ok("query($id: ID!) { node(id: $id) { ... on Evaluation { guide { breaches { message kind } } } } }",

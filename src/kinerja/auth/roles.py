@@ -240,8 +240,8 @@ async def deactivate_user(ctx: RequestContext, user_id: uuid.UUID) -> User:
         raise Forbidden("Nobody deactivates his or her own login", field="id")
     if not user.active:
         raise Conflict("The login is already inactive", field="id")
-    admins = await PolicyRule.filter(tenant_id=user.tenant_id, ptype="g",
-                                     v1=role_subject(rules.PROTECTED_ROLE)).values_list("v0", flat=True)
+    admins: list[Any] = await PolicyRule.filter(tenant_id=user.tenant_id, ptype="g",
+                                                v1=role_subject(rules.PROTECTED_ROLE)).values_list("v0", flat=True)
     if user_subject(user.id) in admins:
         remaining = await User.filter(tenant_id=user.tenant_id, active=True,
                                       id__in=[uuid.UUID(h.removeprefix("user:")) for h in admins

@@ -368,7 +368,7 @@ def rating_problem(status: TicketStatus, rating: int, already_rated: bool) -> tu
 CROSS_UNIT = ("A ticket is assigned only to an employee of its service unit's org unit or of a unit above it")
 
 
-def assignee_problem(service_org_unit: object | None, assignee_org_unit: object, parents: dict) -> str | None:
+def assignee_problem(service_org_unit: object | None, assignee_org_unit: object, parents: dict[object, object | None]) -> str | None:
     """A citizen's ticket stays in its unit: the assignee works in the service unit's org unit or one of
     the units above it (``parents``: each org unit's parent). A service unit attached to no org unit
     restricts nothing."""

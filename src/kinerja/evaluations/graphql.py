@@ -605,7 +605,7 @@ class EvaluationQuery:
             where.append(sql.eq("evaluation_id", evaluation))
         if f.to_decide:
             where.append(sql.is_me("reviewer_id"))
-        return sql.Page(first=first, after=after, where=tuple(where), order=("-created_at", "id"), access=True)
+        return sql.Page(first=first, after=after, where=tuple(where), order=("-created_at", "id"), access=True)  # type: ignore[return-value]  # a described read: the compiler answers its specification
 
     @sql.builder(description="Buku angka kredit: an employee's credit bookings, oldest first, each with the "
                              "running total.")
@@ -614,13 +614,13 @@ class EvaluationQuery:
                       first: First = 50, after: After = None) -> Connection[CreditEntry]:
         employee = parse_input_id(employee_id, "Employee", "employeeId")
         return sql.Page(first=first, after=after, where=(sql.eq("employee_id", employee),),
-                        order=("created_at", "id"), access=True)
+                        order=("created_at", "id"), access=True)  # type: ignore[return-value]  # a described read: the compiler answers its specification
 
     @sql.builder(description="Penetapan Angka Kredit (PAK) of an employee, by year.")
     def credit_assessments(self, employee_id: Annotated[strawberry.ID, strawberry.argument(
                                description="Pegawai: global id of the employee.")]) -> list[CreditAssessment]:
         employee = parse_input_id(employee_id, "Employee", "employeeId")
-        return sql.Rows(where=(sql.eq("employee_id", employee),), order=("year",), access=True)
+        return sql.Rows(where=(sql.eq("employee_id", employee),), order=("year",), access=True)  # type: ignore[return-value]  # a described read: the compiler answers its specification
 
     @sql.builder(description="Distribusi predikat kinerja pegawai: a unit's predicates in a period against the "
                              "distribution guide for its rating.")

@@ -83,12 +83,15 @@ class ActingAssessor(TenantModel):
     """A Plt/Plh assigned by HR: from ``starts_on`` to ``ends_on`` the acting employee assesses the
     direct subordinates of the official in his or her place."""
 
-    official = fields.ForeignKeyField("kinerja.Employee", related_name=False, on_delete=fields.RESTRICT)
-    acting = fields.ForeignKeyField("kinerja.Employee", related_name=False, on_delete=fields.RESTRICT)
+    official: fields.ForeignKeyRelation[Employee] = fields.ForeignKeyField("kinerja.Employee", related_name=False, on_delete=fields.RESTRICT)
+    official_id: uuid.UUID
+    acting: fields.ForeignKeyRelation[Employee] = fields.ForeignKeyField("kinerja.Employee", related_name=False, on_delete=fields.RESTRICT)
+    acting_id: uuid.UUID
     kind = fields.CharEnumField(ActingKind, max_length=3)
     starts_on = fields.DateField()
     ends_on = fields.DateField()
-    assigned_by = fields.ForeignKeyField("kinerja.User", related_name=False, on_delete=fields.RESTRICT)
+    assigned_by: fields.ForeignKeyRelation[User] = fields.ForeignKeyField("kinerja.User", related_name=False, on_delete=fields.RESTRICT)
+    assigned_by_id: uuid.UUID
 
     class Meta:
         table = "acting_assessor"
@@ -99,10 +102,12 @@ class ActingAssessor(TenantModel):
 class PlanWaiver(TenantModel):
     """The override by HR of the approved-SKP precondition for one employee and year, with its reason."""
 
-    employee = fields.ForeignKeyField("kinerja.Employee", related_name=False, on_delete=fields.RESTRICT)
+    employee: fields.ForeignKeyRelation[Employee] = fields.ForeignKeyField("kinerja.Employee", related_name=False, on_delete=fields.RESTRICT)
+    employee_id: uuid.UUID
     year = fields.SmallIntField()
     reason = fields.TextField()
-    granted_by = fields.ForeignKeyField("kinerja.User", related_name=False, on_delete=fields.RESTRICT)
+    granted_by: fields.ForeignKeyRelation[User] = fields.ForeignKeyField("kinerja.User", related_name=False, on_delete=fields.RESTRICT)
+    granted_by_id: uuid.UUID
 
     class Meta:
         table = "plan_waiver"
@@ -113,15 +118,19 @@ class EvaluationObjection(TenantModel):
     """Keberatan (PP 30/2019 art. 59): an objection of the employee to a final evaluation, decided by the
     superior of the assessor. An accepted one leads to a corrected version."""
 
-    evaluation = fields.ForeignKeyField("kinerja.Evaluation", related_name=False, on_delete=fields.RESTRICT)
-    employee = fields.ForeignKeyField("kinerja.Employee", related_name=False, on_delete=fields.RESTRICT)
-    reviewer = fields.ForeignKeyField("kinerja.Employee", related_name=False, on_delete=fields.RESTRICT)
+    evaluation: fields.ForeignKeyRelation[Evaluation] = fields.ForeignKeyField("kinerja.Evaluation", related_name=False, on_delete=fields.RESTRICT)
+    evaluation_id: uuid.UUID
+    employee: fields.ForeignKeyRelation[Employee] = fields.ForeignKeyField("kinerja.Employee", related_name=False, on_delete=fields.RESTRICT)
+    employee_id: uuid.UUID
+    reviewer: fields.ForeignKeyRelation[Employee] = fields.ForeignKeyField("kinerja.Employee", related_name=False, on_delete=fields.RESTRICT)
+    reviewer_id: uuid.UUID
     reason = fields.TextField()
     status = fields.CharEnumField(ObjectionStatus, max_length=10, default=ObjectionStatus.FILED)
     decision_reason = fields.TextField(null=True)
     decided_at = fields.DatetimeField(null=True)
-    correction = fields.ForeignKeyField("kinerja.Evaluation", related_name=False, null=True,
-                                        on_delete=fields.RESTRICT)
+    correction: fields.ForeignKeyNullableRelation[Evaluation] = fields.ForeignKeyField(
+        "kinerja.Evaluation", related_name=False, null=True, on_delete=fields.RESTRICT)
+    correction_id: uuid.UUID | None
 
     class Meta:
         table = "evaluation_objection"
@@ -133,8 +142,10 @@ class CreditEntry(TenantModel):
     """One booking of the angka kredit ledger of an employee: the points of a final annual evaluation of
     a functional position, or their reversal when that evaluation is corrected."""
 
-    employee = fields.ForeignKeyField("kinerja.Employee", related_name=False, on_delete=fields.RESTRICT)
-    evaluation = fields.ForeignKeyField("kinerja.Evaluation", related_name=False, on_delete=fields.RESTRICT)
+    employee: fields.ForeignKeyRelation[Employee] = fields.ForeignKeyField("kinerja.Employee", related_name=False, on_delete=fields.RESTRICT)
+    employee_id: uuid.UUID
+    evaluation: fields.ForeignKeyRelation[Evaluation] = fields.ForeignKeyField("kinerja.Evaluation", related_name=False, on_delete=fields.RESTRICT)
+    evaluation_id: uuid.UUID
     year = fields.SmallIntField()
     level = fields.CharEnumField(FunctionalLevel, max_length=20)
     coefficient = fields.DecimalField(max_digits=8, decimal_places=3)
@@ -151,12 +162,14 @@ class CreditAssessment(TenantModel):
     """Penetapan Angka Kredit (PAK) of an employee for a year: the points of the year and the
     accumulated total, from the ledger (Peraturan BKN 3/2023)."""
 
-    employee = fields.ForeignKeyField("kinerja.Employee", related_name=False, on_delete=fields.RESTRICT)
+    employee: fields.ForeignKeyRelation[Employee] = fields.ForeignKeyField("kinerja.Employee", related_name=False, on_delete=fields.RESTRICT)
+    employee_id: uuid.UUID
     year = fields.SmallIntField()
     level = fields.CharEnumField(FunctionalLevel, max_length=20, null=True)
     points = fields.DecimalField(max_digits=10, decimal_places=3)
     total = fields.DecimalField(max_digits=12, decimal_places=3)
-    issued_by = fields.ForeignKeyField("kinerja.User", related_name=False, on_delete=fields.RESTRICT)
+    issued_by: fields.ForeignKeyRelation[User] = fields.ForeignKeyField("kinerja.User", related_name=False, on_delete=fields.RESTRICT)
+    issued_by_id: uuid.UUID
 
     class Meta:
         table = "credit_assessment"

@@ -5,6 +5,7 @@ is stored per tenant and year, so a changed regulation is a data change."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -231,7 +232,7 @@ NOT_THE_ASSESSOR = ("Only the employee's direct supervisor, or an acting assesso
 
 
 def assessor_problem(actor: object | None, evaluatee: object, supervisor: object | None,
-                     acting_for: set) -> str | None:
+                     acting_for: Collection[object]) -> str | None:
     """Why the actor (an employee id, or None for a login without one) may not assess the evaluatee,
     or None: the pejabat penilai is the direct supervisor (PermenPANRB 6/2022), or the Plt/Plh HR
     assigned for that supervisor (``acting_for``: the officials the actor acts for today). Never the
@@ -299,7 +300,7 @@ def acting_problem(official: object, acting: object) -> str | None:
     return SELF_ACTING if official == acting else None
 
 
-def acting_dates_problem(starts_on, ends_on) -> str | None:
+def acting_dates_problem(starts_on: dt.date, ends_on: dt.date) -> str | None:
     return ACTING_DATES if ends_on < starts_on else None
 
 

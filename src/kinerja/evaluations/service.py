@@ -84,8 +84,9 @@ async def acting_for(tenant_id: uuid.UUID, me: uuid.UUID | None) -> set[uuid.UUI
     if me is None:
         return set()
     today = clock.now().date()
-    return set(await ActingAssessor.filter(tenant_id=tenant_id, acting_id=me, starts_on__lte=today,
-                                           ends_on__gte=today).values_list("official_id", flat=True))
+    officials: list[Any] = await ActingAssessor.filter(tenant_id=tenant_id, acting_id=me, starts_on__lte=today,
+                                                       ends_on__gte=today).values_list("official_id", flat=True)
+    return set(officials)
 
 
 async def _may_evaluate(ctx: RequestContext, employee: Employee) -> uuid.UUID:
@@ -302,7 +303,7 @@ async def _book_credit(evaluation: Evaluation) -> None:
     rule = await rules_for(evaluation.tenant_id, period.year)
     coefficient = rules.coefficient_for(rule.credit_coefficients, position.level.value if position and position.level
                                         else None)
-    if coefficient is None:
+    if coefficient is None or position is None or position.level is None:
         return
     points = rules.credit_points(rule.credit_shares, evaluation.predicate, coefficient, 12)
     await CreditEntry.create(tenant_id=evaluation.tenant_id, employee_id=employee.id, evaluation_id=evaluation.id,
@@ -416,7 +417,8 @@ async def decide_objection(ctx: RequestContext, objection_id: uuid.UUID, decisio
             raise ValidationFailed([FieldError("resultsRating", "BAD_USER_INPUT", rules.ACCEPT_CHANGES)])
         if evaluation.results_from_unit and results_rating is not None:
             raise ValidationFailed([FieldError("resultsRating", "BAD_USER_INPUT", rules.RESULTS_FROM_UNIT)])
-        correction = await _new_version(evaluation, reason.strip(), results_rating, behaviour_rating, None, me)
+        correction = await _new_version(evaluation, reason.strip(), results_rating, behaviour_rating, None,
+                                         objection.reviewer_id)  # the caller, as decision_problem found
         objection.status, objection.correction_id = rules.ObjectionStatus.ACCEPTED, correction.id
     else:
         objection.status = rules.ObjectionStatus.REJECTED

@@ -3,6 +3,7 @@ progress. Pure functions, no I/O."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from decimal import Decimal
 from enum import StrEnum
 
@@ -155,7 +156,7 @@ def achievement(aspect: Aspect, target: Decimal | None, realised: Decimal | None
     return max(Decimal(0), min(Decimal(1), realised / target))
 
 
-def submission_problem(results: list[tuple[object, ResultKind]], with_indicators: set) -> str | None:
+def submission_problem(results: list[tuple[object, ResultKind]], with_indicators: Collection[object]) -> str | None:
     """A plan is submitted with at least one main RHK, and every RHK (main and additional) measured by at
     least one indicator (PermenPANRB 6/2022: each RHK has its indikator kinerja individu)."""
     if not any(kind is ResultKind.UTAMA for _id, kind in results):

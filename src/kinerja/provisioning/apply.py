@@ -89,7 +89,7 @@ async def _apply_positions(spec: TenantSpec, tenant: Tenant, report: ApplyReport
             await Position.create(tenant_id=tenant.id, name=position.name, kind=position.kind, level=position.level)
             report.positions_created += 1
         elif (row.kind, row.level, row.credit_coefficient) != (position.kind, position.level, None):
-            row.kind, row.level, row.credit_coefficient = position.kind, position.level, None
+            row.kind, row.level, row.credit_coefficient = position.kind, position.level, None  # type: ignore[assignment]  # level is a nullable column (null=True), which the field type does not carry
             await row.save(update_fields=["kind", "level", "credit_coefficient"])
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from tortoise.expressions import Subquery
 from tortoise.functions import Sum
@@ -200,10 +201,10 @@ async def _within_cap(employee: Employee, event: TrainingEvent) -> None:
         starts_on, ends_on = rules.contract_year(employee.contract_starts_on, event.starts_on)
     else:
         starts_on, ends_on = rules.progress_window(rules.JpRule.CAP_CONTRACT_YEAR, event.starts_on.year, None)
-    verified = await TrainingRecord.filter(tenant_id=employee.tenant_id, employee_id=employee.id,
+    verified: list[Any] = await TrainingRecord.filter(tenant_id=employee.tenant_id, employee_id=employee.id,
                                            status=TrainingStatus.VERIFIED, starts_on__gte=starts_on,
                                            starts_on__lte=ends_on).values_list("jp", flat=True)
-    pending = await TrainingEvent.filter(
+    pending: list[Any] = await TrainingEvent.filter(
         tenant_id=employee.tenant_id, starts_on__gte=starts_on, starts_on__lte=ends_on,
         id__in=Subquery(TrainingRegistration.filter(tenant_id=employee.tenant_id, employee_id=employee.id,
                                                     attended=False).values("event_id"))).values_list("jp", flat=True)
