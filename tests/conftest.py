@@ -362,13 +362,14 @@ def node_clients() -> Path:
 
 
 async def approved_plans(tenant_id: uuid.UUID, employee_ids, year: int) -> None:
-    """An approved SKP of the year, with one main RHK and its indicator, for each of these employees that
-    has none yet: evaluating a period needs one (PermenPANRB 6/2022; the tenant rule
+    """An approved SKP of the year (approved by the direct supervisor), with one main RHK and its indicator,
+    for each of these employees that has none yet: evaluating a period needs one (PermenPANRB 6/2022; the tenant rule
     evaluation_requires_approved_plan)."""
     from decimal import Decimal
 
     from kinerja.core import clock
     from kinerja.core.db import tenant_transaction
+    from kinerja.org.models import Employee
     from kinerja.plans.models import Indicator, PerformancePlan, ResultTarget
     from kinerja.plans.rules import Approach, Aspect, PlanStatus, ResultKind
 
@@ -378,9 +379,11 @@ async def approved_plans(tenant_id: uuid.UUID, employee_ids, year: int) -> None:
                    .values_list("employee_id", flat=True))
         revisions = {e: r for e, r in await PerformancePlan.filter(tenant_id=tenant_id, year=year).order_by("revision")
                      .values_list("employee_id", "revision")}
+        supervisors = dict(await Employee.filter(tenant_id=tenant_id, id__in=list(employee_ids))
+                           .values_list("id", "supervisor_id"))
         plans = [PerformancePlan(id=uuid.uuid4(), tenant_id=tenant_id, employee_id=e, year=year,
                                  revision=revisions.get(e, 0) + 1, approach=Approach.KUANTITATIF,
-                                 status=PlanStatus.APPROVED, approved_at=clock.now())
+                                 status=PlanStatus.APPROVED, approver_id=supervisors.get(e), approved_at=clock.now())
                  for e in dict.fromkeys(employee_ids) if e not in have]
         results = [ResultTarget(id=uuid.uuid4(), tenant_id=tenant_id, plan_id=p.id, kind=ResultKind.UTAMA,
                                 description="Tersusunnya laporan kinerja unit") for p in plans]

@@ -22,7 +22,7 @@ CORRECT = ("mutation($i: CorrectEvaluationInput!) { correctEvaluation(input: $i)
            "predicate correctionReason history { version status } } userErrors { field code message } } }")
 SET_UNIT = ("mutation($i: SetUnitPerformanceInput!) { setUnitPerformance(input: $i) { unitPerformance { rating } "
             "userErrors { field code message } } }")
-YEAR = 2027
+YEAR = 2029  # a year no other test file plans or evaluates in
 RATINGS = ["DI_ATAS_EKSPEKTASI", "SESUAI_EKSPEKTASI", "DI_BAWAH_EKSPEKTASI"]
 EXPECTED = {
     ("DI_ATAS_EKSPEKTASI", "DI_ATAS_EKSPEKTASI"): "SANGAT_BAIK",
@@ -222,8 +222,8 @@ async def test_dashboards_and_recognition(api, count_statements):
         await api.ok(FINALIZE, {"id": evaluation["id"]}, token)
     kepala = await api.token("nanggalo", "kepala")
     root = (await rows(OrgUnit, tenant.id, code="KEC"))[0]
-    top = await api.ok("query($u: ID!) { topPerformers(orgUnitId: $u, year: 2027) { predicate employee { name } } }",
-                       {"u": to_global_id("OrgUnit", root.id)}, kepala)
+    top = await api.ok("query($u: ID!, $y: Int!) { topPerformers(orgUnitId: $u, year: $y) { predicate employee { name } } }",
+                       {"u": to_global_id("OrgUnit", root.id), "y": YEAR}, kepala)
     assert [t["predicate"] for t in top["topPerformers"]] == ["SANGAT_BAIK", "SANGAT_BAIK", "BAIK", "BAIK"]
 
     # A draft plan of the year in the unit (one may exist already: then this answers CONFLICT).
