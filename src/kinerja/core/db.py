@@ -216,12 +216,16 @@ sql_log = logging.getLogger("kinerja.sql")
 
 
 @contextlib.asynccontextmanager
-async def tenant_read(tenant_id: uuid.UUID, *, user_id: uuid.UUID | None = None) -> AsyncIterator[Fetch]:
+async def tenant_read(tenant_id: uuid.UUID, *, user_id: uuid.UUID | None = None,
+                      spends: bool = False) -> AsyncIterator[Fetch]:
     """A read-only transaction bound to a tenant (and checked against the caller's account, as in
     ``tenant_transaction``), opened and bound in one round trip: what compiled reads run their
     statement in. Nothing it does is kept. A broken pooled connection is replaced before anything is
     read (``core/pgclient.py``). (SQLite has no row-level security and runs a single statement
-    atomically: the statement itself is scoped to the tenant; the account is checked first.)"""
+    atomically: the statement itself is scoped to the tenant; the account is checked first.)
+
+    ``spends``: the read also spends a rate limit (``ratelimit.spend``), so the transaction is opened
+    read-write on the primary and commits what it wrote; it still opens and binds in one round trip."""
     client = connection()
     if client.capabilities.dialect != "postgres":
         if user_id is not None:
@@ -234,14 +238,14 @@ async def tenant_read(tenant_id: uuid.UUID, *, user_id: uuid.UUID | None = None)
 
         yield fetch_sqlite
         return
-    binding = f"BEGIN READ ONLY; {_bind_sql(tenant_id, user_id)}"
+    binding = f"BEGIN{'' if spends else ' READ ONLY'}; {_bind_sql(tenant_id, user_id)}"
 
     async def begin(conn) -> None:
         sql_log.debug(binding)
         await conn.execute(binding)
 
     try:
-        client, raw = await _open_read(client, begin, user_id)
+        client, raw = (client, await client.open_raw(begin)) if spends else await _open_read(client, begin, user_id)
     except Exception as exc:
         if _inactive_account(exc):
             raise Unauthenticated(INACTIVE_ACCOUNT) from None
@@ -259,7 +263,7 @@ async def tenant_read(tenant_id: uuid.UUID, *, user_id: uuid.UUID | None = None)
     finally:
         try:
             if failure is None or not raw.is_closed():
-                await raw.execute("ROLLBACK")
+                await raw.execute("COMMIT" if spends and failure is None else "ROLLBACK")
         except Exception as exc:  # noqa: BLE001 - the connection is discarded below
             failure = failure or exc
         finally:
