@@ -153,6 +153,17 @@ async def _ticket(api) -> str:
     return sent["submitCitizenFeedback"]["ticketCode"]
 
 
+async def _tracked() -> int:
+    """What bungo's track limit counted, over every address and window."""
+    from kinerja.citizen.models import RateCounter
+    from kinerja.core.db import tenant_transaction
+    from kinerja.tenancy.models import Tenant
+
+    bungo = (await rows(Tenant, None, slug="bungo"))[0]
+    async with tenant_transaction(bungo.id):
+        return sum(c.count for c in await RateCounter.filter(tenant_id=bungo.id, bucket__endswith=":track"))
+
+
 async def test_tracking_a_ticket_spends_the_limit_with_one_write_and_reads_with_one_statement(
         api, count_statements, read_paths):
     code = await _ticket(api)
@@ -169,13 +180,18 @@ async def test_tracking_a_ticket_spends_the_limit_with_one_write_and_reads_with_
     assert ticket["code"] == code and ticket["status"] == "RECEIVED" and ticket["service"], ticket
     timeline = (await api.ok(TIMELINE, {"t": " Bungo", "c": code}))["feedbackTimeline"]
     assert [(e["kind"], e["status"]) for e in timeline] == [("RECEIVED", "RECEIVED")], timeline
-    # An unknown code: the limit is spent, the statement answers NOT_FOUND at the field's path.
+    # An unknown code: the limit's write and the statement are sent, NOT_FOUND at the field's path, and
+    # the write is not kept (an operation with an error commits nothing, so a wrong guess is not counted).
+    before = await _tracked()
+    await api.ok(TICKET, {"t": "bungo", "c": code})
+    assert await _tracked() == before + 1
     for query, field in ((TICKET, "feedbackTicket"), (TIMELINE, "feedbackTimeline")):
         body, _binding, _data = await _measured(api, count_statements, read_paths, query, {"t": "bungo", "c": "ZZZZZ-ZZZZZ"})
         _binding, limit, data = _split_limit(count_statements.statements)
         assert error_codes(body) == ["NOT_FOUND"] and body["errors"][0]["path"] == [field], body
         assert body["errors"][0]["extensions"]["field"] == "code", body
         assert len(limit) == 1 and len(data) == 1, count_statements.statements
+    assert await _tracked() == before + 1
     # An unknown tenant: nothing is spent or read.
     body, binding, data = await _measured(api, count_statements, read_paths, TICKET, {"t": "atlantis", "c": code})
     assert error_codes(body) == ["NOT_FOUND"] and binding == [] and data == [], (body, binding, data)

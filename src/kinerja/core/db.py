@@ -216,16 +216,12 @@ sql_log = logging.getLogger("kinerja.sql")
 
 
 @contextlib.asynccontextmanager
-async def tenant_read(tenant_id: uuid.UUID, *, user_id: uuid.UUID | None = None,
-                      spends: bool = False) -> AsyncIterator[Fetch]:
+async def tenant_read(tenant_id: uuid.UUID, *, user_id: uuid.UUID | None = None) -> AsyncIterator[Fetch]:
     """A read-only transaction bound to a tenant (and checked against the caller's account, as in
     ``tenant_transaction``), opened and bound in one round trip: what compiled reads run their
     statement in. Nothing it does is kept. A broken pooled connection is replaced before anything is
     read (``core/pgclient.py``). (SQLite has no row-level security and runs a single statement
-    atomically: the statement itself is scoped to the tenant; the account is checked first.)
-
-    ``spends``: the read also spends a rate limit (``ratelimit.spend``), so the transaction is opened
-    read-write on the primary and commits what it wrote; it still opens and binds in one round trip."""
+    atomically: the statement itself is scoped to the tenant; the account is checked first.)"""
     client = connection()
     if client.capabilities.dialect != "postgres":
         if user_id is not None:
@@ -238,14 +234,14 @@ async def tenant_read(tenant_id: uuid.UUID, *, user_id: uuid.UUID | None = None,
 
         yield fetch_sqlite
         return
-    binding = f"BEGIN{'' if spends else ' READ ONLY'}; {_bind_sql(tenant_id, user_id)}"
+    binding = f"BEGIN READ ONLY; {_bind_sql(tenant_id, user_id)}"
 
     async def begin(conn) -> None:
         sql_log.debug(binding)
         await conn.execute(binding)
 
     try:
-        client, raw = (client, await client.open_raw(begin)) if spends else await _open_read(client, begin, user_id)
+        client, raw = await _open_read(client, begin, user_id)
     except Exception as exc:
         if _inactive_account(exc):
             raise Unauthenticated(INACTIVE_ACCOUNT) from None
@@ -263,7 +259,67 @@ async def tenant_read(tenant_id: uuid.UUID, *, user_id: uuid.UUID | None = None,
     finally:
         try:
             if failure is None or not raw.is_closed():
-                await raw.execute("COMMIT" if spends and failure is None else "ROLLBACK")
+                await raw.execute("ROLLBACK")
+        except Exception as exc:  # noqa: BLE001 - the connection is discarded below
+            failure = failure or exc
+        finally:
+            await client.release_raw(raw, failure)
+
+
+class Spending:
+    """The statements of a public read that spends a rate limit (``tenant_spend``): called as a
+    ``Fetch``. What they wrote is kept only when ``keep`` is set, once the operation answered without
+    an error, as an operation's transaction commits only then (``api/extensions.py``)."""
+
+    def __init__(self, fetch: Fetch) -> None:
+        self._fetch = fetch
+        self.keep = False
+
+    async def __call__(self, sql: str, params: list) -> list:
+        return await self._fetch(sql, params)
+
+
+@contextlib.asynccontextmanager
+async def tenant_spend(tenant_id: uuid.UUID) -> AsyncIterator[Spending]:
+    """``tenant_read`` for nobody, for a read that also spends a rate limit (``ratelimit.spend``): a
+    read-write transaction on the primary, still opened and bound in one round trip, that commits
+    what it wrote only when the caller sets ``keep``. (On SQLite a transaction of the connection, with
+    no statement of its own.)"""
+    client = connection()
+    if client.capabilities.dialect != "postgres":
+        async with in_transaction("default") as conn:
+            async def fetch_sqlite(sql: str, params: list) -> list:
+                return (await conn.execute_query(sql, params))[1]
+
+            spending = Spending(fetch_sqlite)
+            yield spending
+            if not spending.keep:
+                await conn.rollback()
+        return
+    binding = f"BEGIN; {_bind_sql(tenant_id, None)}"
+
+    async def begin(conn) -> None:
+        sql_log.debug(binding)
+        await conn.execute(binding)
+
+    raw = await client.open_raw(begin)
+    failure: BaseException | None = None
+    spending: Spending | None = None
+    try:
+        async def fetch(sql: str, params: list) -> list:
+            sql_log.debug("%s: %s", sql, params)
+            return await raw.fetch(sql, *params)
+
+        spending = Spending(fetch)
+        yield spending
+    except BaseException as exc:
+        failure = exc
+        raise
+    finally:
+        try:
+            if failure is None or not raw.is_closed():
+                await raw.execute("COMMIT" if failure is None and spending is not None and spending.keep
+                                  else "ROLLBACK")
         except Exception as exc:  # noqa: BLE001 - the connection is discarded below
             failure = failure or exc
         finally:

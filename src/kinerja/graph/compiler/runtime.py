@@ -37,7 +37,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.types.arguments import convert_arguments
 
 from kinerja.core import ratelimit
-from kinerja.core.db import ONE_TENANT, bound_tenant, connection, is_postgres, switch_tenant, tenant_read
+from kinerja.core.db import ONE_TENANT, bound_tenant, connection, is_postgres, switch_tenant, tenant_read, tenant_spend
 from kinerja.core.errors import BadUserInput, DomainError
 from kinerja.graph import sql
 from kinerja.graph.compiler.dialect import POSTGRES, SQLITE
@@ -346,7 +346,7 @@ class Compiler:
             facts = self.prepare(read.program, request)
             tenant = await self.named_tenant(facts, ctx) if public else None
             if tenant is not None and self.spends(facts):
-                fetch = await transaction.enter_async_context(tenant_read(tenant, spends=True))
+                fetch = await transaction.enter_async_context(tenant_spend(tenant))
                 await self.spend_limits(facts, ctx, tenant, fetch)
             statement_key = (read.key, self.dialect.name, request.permissions, tuple(f.shape for f in facts))
             compiled = self.statement(statement_key, lambda: self.compile_root(
@@ -369,9 +369,14 @@ class Compiler:
         if state.slow:
             result = execute(self.gql, read.document, root_value=tree, context_value=ctx,
                              variable_values=raw_variables, operation_name=read.name)
-            return await result if inspect.isawaitable(result) else result
+            result = await result if inspect.isawaitable(result) else result
+            if fetch is not None:
+                fetch.keep = not result.errors  # a spent limit counts as a resolver's would
+            return result
         for obj in state.typenames:
             obj.pop("__typename", None)
+        if fetch is not None:
+            fetch.keep = True
         return ExecutionResult(data=tree, errors=None)
 
     def compile_root(self, program, fragments, operation, facts, request: Request, *, partial: bool) -> Compiled:
