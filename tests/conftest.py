@@ -251,6 +251,15 @@ def is_binding(statement: str) -> bool:
             or statement.startswith("SELECT active FROM app_user WHERE tenant_id"))
 
 
+def is_rate_limit_write(statement: str) -> bool:
+    """The one write a public read that spends a rate limit sends before its data statement, in the
+    same bound transaction (``core/ratelimit.py: SPEND``, the conditional upsert of ``spend``): an
+    INSERT into ``rate_counter`` that adds only while the count is under the limit. Nothing else
+    sends it (``hit`` and the shared counters add without a condition)."""
+    return (statement.startswith("INSERT INTO rate_counter ")
+            and "DO UPDATE SET count = rate_counter.count + 1\nWHERE rate_counter.count < " in statement)
+
+
 class StatementCounter(logging.Handler):
     """Counts the SQL statements the ORM sends (each is logged once at DEBUG)."""
 

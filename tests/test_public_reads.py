@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 
-from conftest import BACKEND, error_codes, is_binding, normalised
+from conftest import BACKEND, error_codes, is_binding, is_rate_limit_write, normalised, rows
 
 from kinerja.core.ids import to_global_id
 from kinerja.training.rules import RecommendationTrigger
@@ -127,3 +127,122 @@ async def test_training_recommendations_are_one_statement(api, count_statements,
     body, binding, data = await _measured(api, count_statements, read_paths, RECOMMENDATIONS, {"e": unknown}, token)
     assert error_codes(body) == ["NOT_FOUND"] and body["errors"][0]["extensions"]["field"] == "employeeId", body
     assert len(data) == 1, data  # the employee's existence is checked by the statement itself
+
+
+FEEDBACK = ("mutation($i: SubmitCitizenFeedbackInput!) { submitCitizenFeedback(input: $i) { ticketCode "
+            "userErrors { field code message } } }")
+TICKET = ("query($t: String!, $c: String!) { feedbackTicket(tenant: $t, code: $c) { __typename code kind status service "
+          "receivedAt answeredAt publicAnswer } }")
+TIMELINE = ("query($t: String!, $c: String!) { feedbackTimeline(tenant: $t, code: $c) { __typename at kind status "
+            "publicAnswer rating staffName } }")
+TRACKED = ("query($t: String!, $c: String!) { services: publicServices(tenant: $t) { name } "
+           "ticket: feedbackTicket(tenant: $t, code: $c) { status } timeline: feedbackTimeline(tenant: $t, code: $c) "
+           "{ kind } }")
+
+
+def _split_limit(statements: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """(binding, the rate limit's write, data), each in the order sent."""
+    binding, data = _split(statements)
+    return binding, [s for s in data if is_rate_limit_write(s)], [s for s in data if not is_rate_limit_write(s)]
+
+
+async def _ticket(api) -> str:
+    service = (await api.ok(PUBLIC_SERVICES, {"t": "bungo"}))["publicServices"][0]["id"]
+    sent = await api.ok(FEEDBACK, {"i": {"tenant": "bungo", "serviceId": service,
+                                         "message": f"Antrean panjang {uuid.uuid4().hex[:8]}"}})
+    return sent["submitCitizenFeedback"]["ticketCode"]
+
+
+async def _tracked() -> int:
+    """What bungo's track limit counted, over every address and window."""
+    from kinerja.citizen.models import RateCounter
+    from kinerja.core.db import tenant_transaction
+    from kinerja.tenancy.models import Tenant
+
+    bungo = (await rows(Tenant, None, slug="bungo"))[0]
+    async with tenant_transaction(bungo.id):
+        return sum(c.count for c in await RateCounter.filter(tenant_id=bungo.id, bucket__endswith=":track"))
+
+
+async def test_tracking_a_ticket_spends_the_limit_with_one_write_and_reads_with_one_statement(
+        api, count_statements, read_paths):
+    code = await _ticket(api)
+    for query in (TICKET, TIMELINE, TRACKED):
+        body, binding, data = await _measured(api, count_statements, read_paths, query, {"t": "bungo", "c": code})
+        assert "errors" not in body, body
+        binding, limit, data = _split_limit(count_statements.statements)
+        assert len(limit) == 1 and len(data) == 1, (query, count_statements.statements)
+        assert count_statements.statements.index(limit[0]) < count_statements.statements.index(data[0])
+        assert len(binding) == (1 if BACKEND == "postgres" else 0), binding
+        if BACKEND == "postgres":
+            assert binding[0].startswith("BEGIN;") and "NULL" in binding[0], binding  # read-write, for nobody
+    ticket = (await api.ok(TICKET, {"t": "bungo", "c": code.lower()}))["feedbackTicket"]
+    assert ticket["code"] == code and ticket["status"] == "RECEIVED" and ticket["service"], ticket
+    timeline = (await api.ok(TIMELINE, {"t": " Bungo", "c": code}))["feedbackTimeline"]
+    assert [(e["kind"], e["status"]) for e in timeline] == [("RECEIVED", "RECEIVED")], timeline
+    # An unknown code: the limit's write and the statement are sent, NOT_FOUND at the field's path, and
+    # the write is not kept (an operation with an error commits nothing, so a wrong guess is not counted).
+    before = await _tracked()
+    await api.ok(TICKET, {"t": "bungo", "c": code})
+    assert await _tracked() == before + 1
+    for query, field in ((TICKET, "feedbackTicket"), (TIMELINE, "feedbackTimeline")):
+        body, _binding, _data = await _measured(api, count_statements, read_paths, query, {"t": "bungo", "c": "ZZZZZ-ZZZZZ"})
+        _binding, limit, data = _split_limit(count_statements.statements)
+        assert error_codes(body) == ["NOT_FOUND"] and body["errors"][0]["path"] == [field], body
+        assert body["errors"][0]["extensions"]["field"] == "code", body
+        assert len(limit) == 1 and len(data) == 1, count_statements.statements
+    assert await _tracked() == before + 1
+    # An unknown tenant: nothing is spent or read.
+    body, binding, data = await _measured(api, count_statements, read_paths, TICKET, {"t": "atlantis", "c": code})
+    assert error_codes(body) == ["NOT_FOUND"] and binding == [] and data == [], (body, binding, data)
+
+
+def _without_wait(body: dict) -> dict:
+    """An answer with the seconds to wait left out (two requests may straddle a second)."""
+    body = normalised(body)
+    for error in body.get("errors") or []:
+        if (error.get("extensions") or {}).pop("retryAfter", None) is not None:
+            error["message"] = "-"
+    return body
+
+
+async def test_a_refused_track_writes_and_reads_nothing_more(api, resolvers, count_statements, read_paths):
+    from kinerja.citizen.models import RateCounter
+    from kinerja.core.db import tenant_transaction
+    from kinerja.tenancy.models import Tenant
+
+    code = await _ticket(api)
+    await api.ok(TICKET, {"t": "bungo", "c": code})
+    await resolvers.ok(TICKET, {"t": "bungo", "c": code})  # both clients' buckets exist
+    bungo = (await rows(Tenant, None, slug="bungo"))[0]
+    full = 1_000_000_000  # past any tenant's limit
+    async with tenant_transaction(bungo.id):
+        track = await RateCounter.filter(tenant_id=bungo.id, bucket__endswith=":track")
+        window = max(c.window_start for c in track)
+        spent = [c for c in track if c.window_start == window]  # the current window's
+        await RateCounter.filter(id__in=[c.id for c in spent]).update(count=full)
+    try:
+        for query in (TICKET, TIMELINE, TRACKED):
+            count_statements.statements.clear()
+            read_paths.lines.clear()
+            variables = {"query": query, "variables": {"t": "bungo", "c": code}}
+            response = await api.client.post("/graphql", json=variables)
+            body = response.json()
+            assert "RATE_LIMITED" in error_codes(body) and body["errors"][0]["extensions"]["retryAfter"] > 0, body
+            binding, limit, data = _split_limit(count_statements.statements)
+            assert len(limit) == 1 and read_paths.compiled(), count_statements.statements
+            assert len(binding) == (1 if BACKEND == "postgres" else 0), binding
+            assert response.status_code == 429 and body["data"] is None, body
+            if query is TRACKED:  # the other field is still read, with the same one statement
+                assert len(data) == 1 and "public_service" in data[0], data
+            else:
+                assert data == [], data
+            resolved = await resolvers.client.post("/graphql", json=variables)
+            assert resolved.status_code == response.status_code
+            assert _without_wait(resolved.json()) == _without_wait(body)
+        async with tenant_transaction(bungo.id):
+            assert {c.count for c in await RateCounter.filter(id__in=[c.id for c in spent])} == {full}  # none written
+    finally:
+        async with tenant_transaction(bungo.id):
+            for counter in spent:
+                await RateCounter.filter(id=counter.id).update(count=counter.count)

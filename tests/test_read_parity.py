@@ -9,7 +9,7 @@ replays every read the rest of the suite sent."""
 from __future__ import annotations
 
 import pytest
-from conftest import BACKEND, READS, TOKEN_OWNERS, Api, is_binding, is_read, normalised
+from conftest import BACKEND, READS, TOKEN_OWNERS, Api, is_binding, is_rate_limit_write, is_read, normalised
 
 from kinerja.core.ids import to_global_id
 from kinerja.core.paths import operations_dir
@@ -560,10 +560,15 @@ async def test_a_compiled_read_is_one_statement_however_deep_and_large(api, coun
 
 
 def _assert_one_statement(statements: list[str], query: str = "") -> None:
+    """At most one data statement, after at most one binding; a public read that spends a rate limit
+    also sends that limit's one write, before its data statement (conftest: is_rate_limit_write)."""
     binding = [s for s in statements if is_binding(s)]
-    data = [s for s in statements if not is_binding(s)]
-    assert len(data) <= 1 and len(binding) <= 1, (query, statements)
-    if BACKEND == "postgres" and data:
+    limits = [s for s in statements if is_rate_limit_write(s)]
+    data = [s for s in statements if not is_binding(s) and not is_rate_limit_write(s)]
+    assert len(data) <= 1 and len(binding) <= 1 and len(limits) <= 1, (query, statements)
+    if limits and data:
+        assert statements.index(limits[0]) < statements.index(data[0]), (query, statements)
+    if BACKEND == "postgres" and (data or limits):
         assert len(binding) == 1, (query, statements)
 
 

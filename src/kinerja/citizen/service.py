@@ -35,7 +35,7 @@ from kinerja.core.sql import fetch_all, uuid_param
 from kinerja.org.models import Employee, OrgUnit
 from kinerja.org.scoping import actor_unit_subtree, scope_sql
 from kinerja.tenancy.models import Tenant
-from kinerja.tenancy.origins import public_tenant_id, require_origin
+from kinerja.tenancy.origins import public_settings, public_tenant_id, require_origin
 from kinerja.tenancy.rules import PLATFORM_SLUG, TenantSettings
 
 ELEMENT_FIELDS = [f"u{i}" for i in range(1, 10)]
@@ -240,20 +240,23 @@ async def submit_feedback(ctx: RequestContext, slug: str, service_id: uuid.UUID 
         due_at=clock.now() + dt.timedelta(days=settings.ticket_sla_days), fingerprint=fingerprint)
 
 
-async def track_ticket(ctx: RequestContext, slug: str, code: str) -> tuple[FeedbackTicket, Service | None]:
-    tenant, settings = await public_tenant(ctx, slug)
-    await ratelimit.hit(tenant.id, f"ip:{ctx.ip}:track", settings.feedback_per_ip * 10, settings.rate_window_seconds)
-    ticket = await FeedbackTicket.get_or_none(tenant_id=tenant.id, code=rules.normalise_code(code or ""))
-    if ticket is None:
-        raise NotFound("Unknown ticket code", field="code")
-    service = await Service.get_or_none(id=ticket.service_id, tenant_id=tenant.id) if ticket.service_id else None
-    return ticket, service
+def track_limit(ip: str, settings: TenantSettings) -> tuple[str, int, int]:
+    """The limit on naming tickets by their code (tracking one, its timeline, a citizen's reply or
+    rating): ten times the tenant's feedback limit per address, in the tenant's window. As (bucket,
+    limit, window seconds)."""
+    return f"ip:{ip}:track", settings.feedback_per_ip * 10, settings.rate_window_seconds
+
+
+async def track_spend(ctx: RequestContext, tenant_id: uuid.UUID) -> tuple[str, int, int]:
+    """``track_limit`` of a public read's tenant (``public_gate``), with its settings from the tenants'
+    index (no statement)."""
+    return track_limit(ctx.ip, await public_settings(tenant_id))
 
 
 async def _citizen_ticket(ctx: RequestContext, slug: str, code: str) -> tuple[FeedbackTicket, TenantSettings]:
     """The ticket a citizen names by its code, locked for the change that follows."""
     tenant, settings = await public_tenant(ctx, slug)
-    await ratelimit.hit(tenant.id, f"ip:{ctx.ip}:track", settings.feedback_per_ip * 10, settings.rate_window_seconds)
+    await ratelimit.hit(tenant.id, *track_limit(ctx.ip, settings))
     ticket = await once.locked(FeedbackTicket.filter(tenant_id=tenant.id, code=rules.normalise_code(code or "")))
     if ticket is None:
         raise NotFound("Unknown ticket code", field="code")
@@ -289,35 +292,6 @@ async def rate_ticket_answer(ctx: RequestContext, slug: str, code: str, rating: 
     await TicketEvent.create(tenant_id=ticket.tenant_id, ticket_id=ticket.id, kind=rules.TicketEventKind.RATED,
                              status=ticket.status, rating=rating)
     return ticket
-
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    at: dt.datetime
-    kind: rules.TicketEventKind
-    status: TicketStatus
-    public_answer: str | None = None
-    rating: int | None = None
-    staff_name: str | None = None
-
-
-async def ticket_timeline(ctx: RequestContext, slug: str, code: str) -> list[TimelineEntry]:
-    """What a citizen sees of a ticket's history: its receipt, its states, the public answers and the
-    rating; never replies' text, notes or the assignee, and staff names only where the tenant publishes
-    them (``public_staff_names``)."""
-    tenant, settings = await public_tenant(ctx, slug)
-    await ratelimit.hit(tenant.id, f"ip:{ctx.ip}:track", settings.feedback_per_ip * 10, settings.rate_window_seconds)
-    ticket = await FeedbackTicket.get_or_none(tenant_id=tenant.id, code=rules.normalise_code(code or ""))
-    if ticket is None:
-        raise NotFound("Unknown ticket code", field="code")
-    events = await TicketEvent.filter(tenant_id=tenant.id, ticket_id=ticket.id).order_by("created_at", "id")
-    names: dict[uuid.UUID, str] = {}
-    if settings.public_staff_names and (staff := {e.staff_id for e in events if e.staff_id}):
-        names = dict(await Employee.filter(tenant_id=tenant.id, id__in=staff).values_list("id", "name"))
-    return [TimelineEntry(ticket.created_at, rules.TicketEventKind.RECEIVED, TicketStatus.RECEIVED)] + [
-        TimelineEntry(e.created_at, e.kind, e.status, e.public_text, e.rating,
-                      names.get(e.staff_id) if e.staff_id is not None else None)
-        for e in events]
 
 
 # --- staff side ---------------------------------------------------------------------------------

@@ -271,6 +271,67 @@ async def tenant_read(tenant_id: uuid.UUID, *, user_id: uuid.UUID | None = None)
             await client.release_raw(raw, failure)
 
 
+class Spending:
+    """The statements of a public read that spends a rate limit (``tenant_spend``): called as a
+    ``Fetch``. What they wrote is kept only when ``keep`` is set, once the operation answered without
+    an error, as an operation's transaction commits only then (``api/extensions.py``)."""
+
+    def __init__(self, fetch: Fetch) -> None:
+        self._fetch = fetch
+        self.keep = False
+
+    async def __call__(self, sql: str, params: list[Any]) -> list[Any]:
+        return await self._fetch(sql, params)
+
+
+@contextlib.asynccontextmanager
+async def tenant_spend(tenant_id: uuid.UUID) -> AsyncIterator[Spending]:
+    """``tenant_read`` for nobody, for a read that also spends a rate limit (``ratelimit.spend``): a
+    read-write transaction on the primary, still opened and bound in one round trip, that commits
+    what it wrote only when the caller sets ``keep``. (On SQLite a transaction of the connection, with
+    no statement of its own.)"""
+    client = connection()
+    if client.capabilities.dialect != "postgres":
+        async with in_transaction("default") as conn:
+            async def fetch_sqlite(sql: str, params: list[Any]) -> list[Any]:
+                return list((await conn.execute_query(sql, params))[1])
+
+            local = Spending(fetch_sqlite)
+            yield local
+            if not local.keep:
+                await conn.rollback()
+        return
+    binding = f"BEGIN; {_bind_sql(tenant_id, None)}"
+
+    async def begin(conn: Proxy) -> None:
+        sql_log.debug(binding)
+        await conn.execute(binding)
+
+    primary = cast("BoundedAsyncpgClient", client)  # PostgreSQL's engine is core/pgclient.py's
+    raw = await primary.open_raw(begin)
+    failure: BaseException | None = None
+    spending: Spending | None = None
+    try:
+        async def fetch(sql: str, params: list[Any]) -> list[Any]:
+            sql_log.debug("%s: %s", sql, params)
+            return list(await raw.fetch(sql, *params))
+
+        spending = Spending(fetch)
+        yield spending
+    except BaseException as exc:
+        failure = exc
+        raise
+    finally:
+        try:
+            if failure is None or not raw.is_closed():
+                await raw.execute("COMMIT" if failure is None and spending is not None and spending.keep
+                                  else "ROLLBACK")
+        except Exception as exc:  # noqa: BLE001 - the connection is discarded below
+            failure = failure or exc
+        finally:
+            await primary.release_raw(raw, failure)
+
+
 async def _open_read(primary: BaseDBAsyncClient, begin: FirstStatement,
                      user_id: uuid.UUID | None) -> tuple[BoundedAsyncpgClient, Proxy]:
     """The client and connection a compiled read runs on: the replica when one is configured and the

@@ -3,6 +3,9 @@
 Two ways of counting:
 - ``hit``: one upsert per request, exact; for low-volume operations that must be strict (logins,
   refresh-token exchanges, public submissions). It runs in the caller's transaction.
+- ``spend``: the same count for a public read, as one conditional upsert of its own (it adds only
+  while the window is under the limit, so a refusal writes nothing) in the read's bound transaction,
+  before the read's one data statement (``sql.NamedTenant.spends``).
 - ``SharedWindowCounter``: counts in-process and merges each bucket's local increments into the same
   table with one upsert per bucket at most every ``sync_seconds``, reading back the global count; for
   every authenticated request, where a database round trip per request would cost too much.
@@ -16,7 +19,7 @@ import logging
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from kinerja.core import clock, metrics
@@ -81,6 +84,34 @@ async def hit_all(tenant_id: uuid.UUID, limits: Iterable[tuple[str, int]], windo
         if counts.get(bucket, 0) > limit:
             retry_after = int((start + dt.timedelta(seconds=window_seconds) - now).total_seconds()) + 1
             raise _refusal(retry_after, bucket.split(":", 1)[0])
+
+
+# The write a public read spends its limit with (``spend``); tests tell it apart from the read's
+# statements by its first words (tests/conftest.py: is_rate_limit_write).
+SPEND = """INSERT INTO rate_counter (id, tenant_id, bucket, window_start, count, created_at)
+VALUES ({id}, {tenant}, {bucket}, {start}, 1, {now})
+ON CONFLICT (tenant_id, bucket, window_start) DO UPDATE SET count = rate_counter.count + 1
+WHERE rate_counter.count < {limit}
+RETURNING count"""
+
+
+async def spend(fetch: Callable[[str, list[Any]], Awaitable[list[Any]]], postgres: bool, tenant_id: uuid.UUID, bucket: str,
+                limit: int, window_seconds: int) -> None:
+    """Count one request in the current window with the statement ``fetch`` sends (in a transaction
+    bound to the tenant): RATE_LIMITED, with the same refusal as ``hit``, once ``limit`` requests were
+    counted, and then nothing is written. A limit of 0 disables the check (and sends nothing)."""
+    if limit <= 0:
+        return
+    now = clock.now()
+    start = _window_start(now.timestamp(), window_seconds)
+    marks = [f"${n}" if postgres else "?" for n in range(1, 7)]
+    text = SPEND.format(**dict(zip(("id", "tenant", "bucket", "start", "now", "limit"), marks, strict=True)))
+    params: list[Any] = [uuid.uuid4(), tenant_id, bucket[:120], start, now, limit]
+    if not postgres:
+        params = [str(params[0]), str(tenant_id), bucket[:120], start.isoformat(), now.isoformat(), limit]
+    if not await fetch(text, params):
+        retry_after = int((start + dt.timedelta(seconds=window_seconds) - now).total_seconds()) + 1
+        raise _refusal(retry_after, bucket.split(":", 1)[0])
 
 
 class _Count:

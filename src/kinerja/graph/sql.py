@@ -271,11 +271,27 @@ class Static:
 class NamedTenant:
     """The tenant a public read names with an argument (a slug), instead of the caller's token.
     ``gate(ctx, value)`` runs before anything is read: it returns the tenant's id, or raises the error
-    the field answers (an unknown tenant, a page of another site, a rate limit). It sends as few
-    statements as it can (none, for a tenant it knows): the read's own statement follows."""
+    the field answers (an unknown tenant, a page of another site). It sends as few statements as it
+    can (none, for a tenant it knows): the read's own statement follows.
+
+    ``spends(ctx, tenant_id)``, when given, names the rate limit the read counts against (a ``Limit``,
+    or None for none): the compiler spends it once per operation with one write of its own, in the
+    read's transaction before the read's statement (``core/ratelimit.py: spend``); a refusal is the
+    RATE_LIMITED error of every field that spends that limit, and nothing is read for them."""
 
     value: Any
     gate: Callable
+    spends: Callable | None = None
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A fixed-window rate limit a public read spends (``NamedTenant.spends``): one request counted in
+    ``bucket``, at most ``limit`` per window of ``window_seconds``."""
+
+    bucket: str
+    limit: int
+    window_seconds: int
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Which browser origins may call the API for which tenant: each tenant's ``allowed_origins``
 setting plus the deployment-wide KINERJA_CORS_ORIGINS; which tenants accept persisted documents
-only (``persisted_documents_only``); and which tenant a public read's slug names.
+only (``persisted_documents_only``); which tenant a public read's slug names, and the settings of
+its rate limit.
 
 A preflight carries no token, so it is answered from an in-process index origin -> tenants; the
 same index knows the restricted tenants, so neither check costs a query per request. The index is
@@ -29,6 +30,7 @@ class OriginIndex:
         self._tenants: dict[str, frozenset[uuid.UUID]] = {}
         self._persisted_only: frozenset[uuid.UUID | str] = frozenset()  # ids and slugs
         self._slugs: dict[str, uuid.UUID] = {}
+        self._settings: dict[uuid.UUID, TenantSettings] = {}
         self._loaded_at: float | None = None
         self._lock = asyncio.Lock()
 
@@ -56,6 +58,11 @@ class OriginIndex:
         await self._fresh()
         return self._slugs.get(slug)
 
+    async def settings_of(self, tenant_id: uuid.UUID) -> TenantSettings:
+        """The tenant's settings as loaded with the origins (the defaults for a tenant not loaded)."""
+        await self._fresh()
+        return self._settings.get(tenant_id) or TenantSettings.from_dict({})
+
     def _stale(self) -> bool:
         return self._loaded_at is None or time.monotonic() - self._loaded_at > INDEX_TTL_SECONDS
 
@@ -63,9 +70,10 @@ class OriginIndex:
         index: dict[str, set[uuid.UUID]] = {}
         restricted: set[uuid.UUID | str] = set()
         slugs: dict[str, uuid.UUID] = {}
+        by_tenant: dict[uuid.UUID, TenantSettings] = {}
         for tenant_id, slug, raw in await Tenant.all().values_list("id", "slug", "settings"):
             slugs[slug] = tenant_id
-            settings = TenantSettings.from_dict(raw or {})
+            settings = by_tenant[tenant_id] = TenantSettings.from_dict(raw or {})
             for origin in settings.allowed_origins:
                 index.setdefault(origin, set()).add(tenant_id)
             if settings.persisted_documents_only:
@@ -73,6 +81,7 @@ class OriginIndex:
         self._tenants = {origin: frozenset(ids) for origin, ids in index.items()}
         self._persisted_only = frozenset(restricted)
         self._slugs = slugs
+        self._settings = by_tenant
         self._loaded_at = time.monotonic()
 
 
@@ -111,6 +120,13 @@ async def public_tenant_id(slug: str | None) -> uuid.UUID | None:
     if slug == PLATFORM_SLUG:
         return None
     return await origin_index.tenant_of(slug)
+
+
+async def public_settings(tenant_id: uuid.UUID) -> TenantSettings:
+    """The settings of a tenant a public read named (``public_tenant_id``), for the rate limit it
+    spends: no statement while the index is fresh; a change made in another process is seen within
+    INDEX_TTL_SECONDS, as its origins are."""
+    return await origin_index.settings_of(tenant_id)
 
 
 async def persisted_only(tenant: uuid.UUID | str) -> bool:

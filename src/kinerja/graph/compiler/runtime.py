@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import logging
 from collections import OrderedDict
@@ -39,7 +40,17 @@ from graphql.execution.values import VariableValues, get_variable_values
 from strawberry.dataloader import DataLoader
 from strawberry.types.arguments import convert_arguments
 
-from kinerja.core.db import ONE_TENANT, bound_tenant, connection, is_postgres, switch_tenant, tenant_read
+from kinerja.core import ratelimit
+from kinerja.core.db import (
+    ONE_TENANT,
+    Spending,
+    bound_tenant,
+    connection,
+    is_postgres,
+    switch_tenant,
+    tenant_read,
+    tenant_spend,
+)
 from kinerja.core.errors import BadUserInput, DomainError
 from kinerja.graph import sql
 from kinerja.graph.compiler.dialect import POSTGRES, SQLITE, Dialect
@@ -226,6 +237,33 @@ class Compiler:
                 tenant = outcome
         return tenant
 
+    @staticmethod
+    async def spend_limits(facts: list, ctx, tenant, fetch) -> None:
+        """The rate limits the fields of a public read spend (``NamedTenant.spends``): each limit once
+        per operation, with one write of its own sent by ``fetch`` in the read's transaction, before
+        anything is read; a refusal becomes the error of every field that spends that limit."""
+        outcomes: dict = {}
+        for index, prepared in enumerate(facts):
+            named = prepared.tenant
+            if named is None or named.spends is None or prepared.error is not None:
+                continue
+            key = (named.spends, named.value)
+            if key not in outcomes:
+                try:
+                    limit = await named.spends(ctx, tenant)
+                    if limit is not None:
+                        await ratelimit.spend(fetch, is_postgres(), tenant, limit.bucket, limit.limit,
+                                              limit.window_seconds)
+                    outcomes[key] = None
+                except DomainError as exc:
+                    outcomes[key] = exc
+            if outcomes[key] is not None:
+                facts[index] = Prepared(error=outcomes[key])
+
+    @staticmethod
+    def spends(facts: list) -> bool:
+        return any(f.tenant is not None and f.tenant.spends is not None and f.error is None for f in facts)
+
     def prepare(self, program, request: Request) -> list:
         facts = [prepare_site(site, request, self.target_of) for site in program.sites]
         if self.dialect is POSTGRES:
@@ -246,8 +284,9 @@ class Compiler:
                 return Declined(str(exc))
         return self.statements.get(key, build)
 
-    async def run(self, compiled: Compiled, facts: list, ctx, *, whole: bool, ids=None, named=None):
-        """``named``: the tenant a public read named (read for nobody)."""
+    async def run(self, compiled: Compiled, facts: list, ctx, *, whole: bool, ids=None, named=None, fetch=None):
+        """``named``: the tenant a public read named (read for nobody); ``fetch``: the transaction
+        it already opened to spend a rate limit."""
         if named is not None:
             tenant, user = named, None
         else:
@@ -260,9 +299,11 @@ class Compiler:
         if compiled.sql is None:
             raise ValueError("an answer without a statement has nothing to run")
         rows: Sequence[Any]
-        if whole:
-            async with tenant_read(tenant, user_id=user) as fetch:
-                rows = await fetch(compiled.sql, params)
+        if fetch is not None:
+            rows = await fetch(compiled.sql, params)
+        elif whole:
+            async with tenant_read(tenant, user_id=user) as read:
+                rows = await read(compiled.sql, params)
         else:
             _, rows = await connection().execute_query(compiled.sql, params)
         return orjson.loads(rows[0][0])
@@ -309,10 +350,16 @@ class Compiler:
                           variables_key: bytes | None = None) -> ExecutionResult | None:
         """``variables_key``: the request's variables as canonical JSON, when the caller has them: the
         facts prepared for the same document, permissions and variables are reused."""
+        async with contextlib.AsyncExitStack() as transaction:
+            return await self._answer_read(read, raw_variables, ctx, variables_key, transaction)
+
+    async def _answer_read(self, read: Read, raw_variables: dict, ctx, variables_key: bytes | None,
+                           transaction: contextlib.AsyncExitStack) -> ExecutionResult | None:
         operation, program = read.operation, read.program
         if operation is None or program is None:
             return None  # blocked (Read.of): never answered whole
         found = None
+        fetch: Spending | None = None
         public = program.named
         if variables_key is not None and ctx.actor is not None and not public:
             await ctx.load_permissions()
@@ -330,6 +377,9 @@ class Compiler:
             request = await self.request(ctx, variables, in_transaction=False, public=public)
             facts = self.prepare(program, request)
             tenant = await self.named_tenant(facts, ctx) if public else None
+            if tenant is not None and self.spends(facts):
+                fetch = await transaction.enter_async_context(tenant_spend(tenant))
+                await self.spend_limits(facts, ctx, tenant, fetch)
             statement_key = (read.key, self.dialect.name, request.permissions, tuple(f.shape for f in facts))
             compiled = self.statement(statement_key, lambda: self.compile_root(
                 program, read.fragments, operation, facts, request, partial=False))
@@ -340,7 +390,7 @@ class Compiler:
                 read.prepared.get((request.permissions, variables_key), lambda: (request, facts, compiled))
         log.debug("read %s: compiled", read.name or "-")
         if compiled.sql is not None:
-            tree = await self.run(compiled, facts, ctx, whole=True, named=tenant if public else None)
+            tree = await self.run(compiled, facts, ctx, whole=True, named=tenant if public else None, fetch=fetch)
         else:
             if not public:
                 await self.check_account(ctx)
@@ -351,9 +401,14 @@ class Compiler:
         if state.slow:
             result = execute(self.gql, read.document, root_value=tree, context_value=ctx,
                              variable_values=raw_variables, operation_name=read.name)
-            return await result if inspect.isawaitable(result) else result
+            result = await result if inspect.isawaitable(result) else result
+            if fetch is not None:
+                fetch.keep = not result.errors  # a spent limit counts as a resolver's would
+            return result
         for obj in state.typenames:
             obj.pop("__typename", None)
+        if fetch is not None:
+            fetch.keep = True
         return ExecutionResult(data=tree, errors=None)
 
     def compile_root(self, program, fragments, operation, facts, request: Request, *, partial: bool) -> Compiled:
@@ -395,6 +450,10 @@ class Compiler:
         tenant = await self.named_tenant(facts, ctx) if program.named else None
         if tenant is not None:
             await switch_tenant(connection(), tenant)
+            if self.spends(facts):
+                async def fetch(text: str, params: list) -> list:
+                    return await connection().execute_query_dict(text, params)
+                await self.spend_limits(facts, ctx, tenant, fetch)
         statement_key = (key or id(program), "roots", self.dialect.name, request.permissions,
                          tuple(f.shape for f in facts))
         compiled = self.statement(statement_key, lambda: self.compile_root(program, info.fragments, info.operation,
