@@ -237,3 +237,103 @@ async def test_the_database_refuses_an_iku_pointing_into_another_tenant(database
                     uuid.uuid4(), samarinda.id)
     finally:
         await conn.close()
+
+
+# --- Perjanjian Kinerja ---------------------------------------------------------------------------
+
+SIGN = ("mutation($i: SignPerformanceAgreementInput!) { signPerformanceAgreement(input: $i) { performanceAgreement { "
+        "version status headSignedAt superiorSignedAt head { name } superior { name } commitments { name target } } "
+        "%s } }" % ERRORS)
+REVISE = ("mutation($i: RevisePerformanceAgreementInput!) { revisePerformanceAgreement(input: $i) { "
+          "performanceAgreement { version status revisionReason history { version status commitments { target } } } "
+          "%s } }" % ERRORS)
+AGREEMENT = ("query($u: ID!, $y: Int!) { performanceAgreement(orgUnitId: $u, year: $y) { version status "
+             "revisionReason commitments { unitIndicatorId name target } head { name } superior { name } "
+             "history { version status } } }")
+
+
+async def sub_unit_of_kepala(slug) -> tuple[Tenant, OrgUnit]:
+    """The unit `atasan` heads; `kepala` is his or her superior."""
+    tenant = await _tenant(slug)
+    user = (await rows(User, tenant.id, username="atasan"))[0]
+    return tenant, (await rows(OrgUnit, tenant.id, head_id=user.employee_id))[0]
+
+
+def _codes(payload) -> list[tuple[str | None, str]]:
+    return [(e["field"], e["code"]) for e in payload["userErrors"]]
+
+
+async def test_the_head_signs_then_the_superior_and_a_revision_keeps_the_signed_version(api):
+    _tenant_row, unit = await sub_unit_of_kepala("tebingtinggi")
+    hr, kepala = await api.token("tebingtinggi", "bkpsdm"), await api.token("tebingtinggi", "kepala")
+    atasan = await api.token("tebingtinggi", "atasan")
+    _tujuan, sasaran_id, _code = await _goal_tree(api, hr)
+    unit_id = to_global_id("OrgUnit", unit.id)
+    first = (await api.ok(CREATE_IKU, _iku(unit_id, sasaran_id, "Cakupan imunisasi", target="95"), hr))
+    first_id = first["createUnitIndicator"]["unitIndicator"]["id"]
+    second = (await api.ok(CREATE_IKU, _iku(unit_id, sasaran_id, "Cakupan persalinan", kind="COUNT"), hr))
+    second_id = second["createUnitIndicator"]["unitIndicator"]["id"]
+    assert (await api.ok(AGREEMENT, {"u": unit_id, "y": 2026}, atasan))["performanceAgreement"] is None
+
+    def sign(side, token):
+        return api.ok(SIGN, {"i": {"orgUnitId": unit_id, "year": 2026, "side": side}}, token)
+
+    # Every IKU needs a target; the head signs first; only the head, only the head's superior.
+    assert _codes((await sign("HEAD", atasan))["signPerformanceAgreement"]) == [("orgUnitId", "BAD_USER_INPUT")]
+    await api.ok(SET_TARGET, {"i": {"unitIndicatorId": second_id, "value": "120"}}, hr)
+    assert _codes((await sign("SUPERIOR", kepala))["signPerformanceAgreement"]) == [("side", "CONFLICT")]
+    assert _codes((await sign("HEAD", kepala))["signPerformanceAgreement"]) == [("side", "FORBIDDEN")]
+    assert _codes((await sign("SUPERIOR", atasan))["signPerformanceAgreement"]) == [("side", "FORBIDDEN")]
+    assert _codes((await sign("HEAD", hr))["signPerformanceAgreement"]) == [(None, "FORBIDDEN")]
+
+    signed = (await sign("HEAD", atasan))["signPerformanceAgreement"]
+    assert signed["userErrors"] == []
+    draft = signed["performanceAgreement"]
+    assert (draft["version"], draft["status"], draft["superiorSignedAt"]) == (1, "DRAFT", None)
+    assert draft["headSignedAt"] and draft["commitments"] == [{"name": "Cakupan imunisasi", "target": "95"},
+                                                             {"name": "Cakupan persalinan", "target": "120"}]
+    assert _codes((await sign("HEAD", atasan))["signPerformanceAgreement"]) == [("side", "CONFLICT")]
+    # A committed target changes only through a revision.
+    locked = (await api.ok(SET_TARGET, {"i": {"unitIndicatorId": first_id, "value": "97"}}, hr))
+    assert _codes(locked["setUnitIndicatorTarget"]) == [("value", "CONFLICT")]
+    in_force = (await sign("SUPERIOR", kepala))["signPerformanceAgreement"]["performanceAgreement"]
+    assert in_force["status"] == "SIGNED" and in_force["superior"]["name"] and in_force["superiorSignedAt"]
+    assert _codes((await sign("SUPERIOR", kepala))["signPerformanceAgreement"]) == [("side", "CONFLICT")]
+
+    def revise(reason, token):
+        return api.ok(REVISE, {"i": {"orgUnitId": unit_id, "year": 2026, "reason": reason}}, token)
+
+    assert _codes((await revise("", atasan))["revisePerformanceAgreement"]) == [("reason", "BAD_USER_INPUT")]
+    assert _codes((await revise("Refocusing anggaran", kepala))["revisePerformanceAgreement"]) == [
+        ("orgUnitId", "FORBIDDEN")]
+    revised = (await revise("Refocusing anggaran", atasan))["revisePerformanceAgreement"]
+    assert revised["userErrors"] == []
+    assert revised["performanceAgreement"]["version"] == 2 and revised["performanceAgreement"]["status"] == "DRAFT"
+    assert revised["performanceAgreement"]["revisionReason"] == "Refocusing anggaran"
+    assert _codes((await revise("Lagi", atasan))["revisePerformanceAgreement"]) == [("orgUnitId", "CONFLICT")]
+    changed = (await api.ok(SET_TARGET, {"i": {"unitIndicatorId": first_id, "value": "97"}}, hr))
+    assert changed["setUnitIndicatorTarget"]["userErrors"] == []
+    assert (await sign("HEAD", atasan))["signPerformanceAgreement"]["userErrors"] == []
+    assert (await sign("SUPERIOR", kepala))["signPerformanceAgreement"]["userErrors"] == []
+    current = (await api.ok(AGREEMENT, {"u": unit_id, "y": 2026}, await api.token("tebingtinggi", "pegawai")))
+    current = current["performanceAgreement"]
+    assert (current["version"], current["status"], current["revisionReason"]) == (2, "SIGNED", "Refocusing anggaran")
+    assert current["history"] == [{"version": 1, "status": "REVISED"}, {"version": 2, "status": "SIGNED"}]
+    assert [c["target"] for c in current["commitments"]] == ["97", "120"]
+    assert current["commitments"][0]["unitIndicatorId"] == first_id
+    kept = (await revise("Lihat riwayat", atasan))["revisePerformanceAgreement"]["performanceAgreement"]["history"]
+    assert [[c["target"] for c in v["commitments"]] for v in kept] == [["95", "120"], ["97", "120"], ["97", "120"]]
+
+
+async def test_another_tenants_agreement_answers_like_an_unknown_unit(api):
+    _tenant_row, unit = await sub_unit_of_kepala("tebingtinggi")
+    intruder = await api.token("bungo", "admin")
+    foreign, random = to_global_id("OrgUnit", unit.id), to_global_id("OrgUnit", uuid.uuid4())
+    for mutation, key, extra in ((SIGN, "signPerformanceAgreement", {"side": "HEAD"}),
+                                 (REVISE, "revisePerformanceAgreement", {"reason": "Ambil alih"})):
+        a = (await api.ok(mutation, {"i": {"orgUnitId": foreign, "year": 2026, **extra}}, intruder))[key]
+        b = (await api.ok(mutation, {"i": {"orgUnitId": random, "year": 2026, **extra}}, intruder))[key]
+        assert a["userErrors"] == b["userErrors"] and _codes(a) == [("orgUnitId", "NOT_FOUND")]
+    a = await api.post(AGREEMENT, {"u": foreign, "y": 2026}, intruder)
+    b = await api.post(AGREEMENT, {"u": random, "y": 2026}, intruder)
+    assert error_codes(a) == error_codes(b) == ["NOT_FOUND"]

@@ -7,7 +7,7 @@ from kinerja.goals.rules import Aggregation, AgreementStatus, Direction, GoalLev
 
 
 class StrategicGoal(TenantModel):
-    """A tujuan or sasaran of the regional plan (RPJMD) for a multi-year span; a sasaran serves a tujuan."""
+    """A tujuan or sasaran of the regional plan (RPJMD) for a multi-year span (a sasaran serves a tujuan)."""
 
     level = fields.CharEnumField(GoalLevel, max_length=10)
     parent = fields.ForeignKeyField("kinerja.StrategicGoal", related_name=False, null=True, on_delete=fields.RESTRICT)
@@ -51,7 +51,7 @@ class UnitIndicator(TenantModel):
 
 
 class UnitIndicatorTarget(TenantModel):
-    """An IKU's target for one period of its year."""
+    """An IKU target for one period of its year."""
 
     indicator = fields.ForeignKeyField("kinerja.UnitIndicator", related_name=False, on_delete=fields.CASCADE)
     period = fields.ForeignKeyField("kinerja.Period", related_name=False, on_delete=fields.RESTRICT)
@@ -63,7 +63,7 @@ class UnitIndicatorTarget(TenantModel):
 
 
 class UnitIndicatorRealisation(TenantModel):
-    """An IKU's realisation in one period, with its evidence (a link or a stored file)."""
+    """An IKU realisation in one period, with its evidence (a link or a stored file)."""
 
     indicator = fields.ForeignKeyField("kinerja.UnitIndicator", related_name=False, on_delete=fields.RESTRICT)
     period = fields.ForeignKeyField("kinerja.Period", related_name=False, on_delete=fields.RESTRICT)
@@ -82,7 +82,7 @@ class UnitIndicatorRealisation(TenantModel):
 
 
 class PerformanceAgreement(TenantModel):
-    """A Perjanjian Kinerja of a unit's head for a year (one version; a revision keeps the previous one)."""
+    """A Perjanjian Kinerja of a unit head for a year (one version, a revision keeps the previous one)."""
 
     org_unit = fields.ForeignKeyField("kinerja.OrgUnit", related_name=False, on_delete=fields.RESTRICT)
     year = fields.SmallIntField()

@@ -12,6 +12,7 @@ from decimal import Decimal
 from kinerja.core import clock, once
 from kinerja.core.context import RequestContext
 from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from kinerja.core.numbers import decimal_text, tidy
 from kinerja.goals import rules
 from kinerja.goals.models import PerformanceAgreement, StrategicGoal, UnitIndicator, UnitIndicatorTarget
 from kinerja.goals.rules import Aggregation, AgreementSide, AgreementStatus, Direction, GoalLevel, IndicatorKind
@@ -51,7 +52,7 @@ def _goal_indicator_problems(indicators: list[GoalIndicatorData]) -> list[FieldE
 def _stored(indicators: list[GoalIndicatorData]) -> list[dict]:
     return [{"name": i.name.strip(), "unit_of_measure": i.unit_of_measure.strip(),
              "baseline": None if i.baseline is None else str(i.baseline),
-             "target": None if i.target is None else str(i.target)} for i in indicators]
+             "target": decimal_text(tidy(i.target))} for i in indicators]
 
 
 async def save_strategic_goal(ctx: RequestContext, goal_id: uuid.UUID | None, level: GoalLevel,
@@ -269,7 +270,7 @@ async def _commitments(tenant_id: uuid.UUID, unit_id: uuid.UUID, year: int) -> l
     """The IKU targets of the unit and year, as an agreement commits them."""
     indicators = await UnitIndicator.filter(tenant_id=tenant_id, org_unit_id=unit_id, year=year).order_by("name", "id")
     return [{"indicator_id": str(i.id), "name": i.name, "unit_of_measure": i.unit_of_measure,
-             "target": None if i.target is None else str(i.target)} for i in indicators]
+             "target": decimal_text(tidy(i.target))} for i in indicators]
 
 
 async def _signing_unit(ctx: RequestContext, org_unit_id: uuid.UUID) -> OrgUnit:

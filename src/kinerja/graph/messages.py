@@ -445,7 +445,7 @@ CATALOGUE: dict[str, str] = {
     "Only the head of the unit signs as the first party":
         "Hanya kepala unit yang menandatangani sebagai pihak pertama",
     "The performance agreement is already signed by the head (status {status:code})":
-        "Perjanjian kinerja sudah ditandatangani oleh kepala unit (status {status:code})",
+        "Perjanjian kinerja sudah ditandatangani oleh kepala unit (status {status})",
     "Every IKU of the unit and year needs a target before signing":
         "Setiap IKU unit pada tahun ini memerlukan target sebelum ditandatangani",
     "Only the superior of the unit's head signs as the second party":
@@ -453,13 +453,13 @@ CATALOGUE: dict[str, str] = {
     "The head signs the performance agreement first":
         "Kepala unit menandatangani perjanjian kinerja lebih dahulu",
     "The performance agreement is already signed by the superior (status {status:code})":
-        "Perjanjian kinerja sudah ditandatangani oleh atasan (status {status:code})",
+        "Perjanjian kinerja sudah ditandatangani oleh atasan (status {status})",
     "A reason of 1 to 2000 characters is needed":
         "Diperlukan alasan 1 sampai 2000 karakter",
     "Only the head of the unit revises its performance agreement":
         "Hanya kepala unit yang merevisi perjanjian kinerjanya",
     "Only a signed performance agreement can be revised (it is {state:code})":
-        "Hanya perjanjian kinerja yang sudah ditandatangani yang dapat direvisi (statusnya {state:code})",
+        "Hanya perjanjian kinerja yang sudah ditandatangani yang dapat direvisi (statusnya {state})",
     "The performance agreement of the year is signed: revise it before changing its targets":
         "Perjanjian kinerja tahun ini sudah ditandatangani: revisi dahulu sebelum mengubah targetnya",
     "A sasaran, a name and a kind are needed":
