@@ -20,6 +20,7 @@ from kinerja.evaluations import rules, service
 from kinerja.evaluations.models import Evaluation as EvaluationModel
 from kinerja.evaluations.models import UnitPerformance as UnitPerformanceModel
 from kinerja.evaluations.rules import EvaluationStatus, Predicate, Rating, UnitRating
+from kinerja.goals import achievement as iku_figures
 from kinerja.graph import sql
 from kinerja.graph.relay import Connection, Node, UserError, run_mutation
 from kinerja.org.graphql import Employee, OrgUnit, Period
@@ -237,11 +238,21 @@ class Evaluation(Node):
                                          order=("version",), access=True, description="Every version, oldest first.")
 
 
+_PERIOD_OF_ROW = "(SELECT pr.{column} FROM period pr WHERE pr.tenant_id = {{tenant}} AND pr.id = {{t}}.period_id)"
+
+
 @sql.table(UnitPerformanceModel)
 class UnitPerformance:
     rating: UnitRating
     notes: str
     updated_at: dt.datetime
+    suggested_rating: UnitRating | None = sql.derived(
+        iku_figures.suggested_rating,
+        iku_figures.unit_indicators_sql("{t}.org_unit_id", _PERIOD_OF_ROW.format(column="year")),
+        iku_figures.rules_sql(_PERIOD_OF_ROW.format(column="year")), "period_id",
+        sql.Input(_PERIOD_OF_ROW.format(column="kind")),
+        description="Predikat yang disarankan: the rating the unit's IKU achievement gives under the tenant's "
+                    "thresholds (null without IKU achievement); `rating` stays the human decision.")
 
 
 @strawberry.input

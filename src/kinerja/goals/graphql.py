@@ -14,16 +14,20 @@ from strawberry.types import Info
 from kinerja.core.errors import NotFound
 from kinerja.core.ids import parse_optional_id as parse_input_id
 from kinerja.core.ids import to_global_id
-from kinerja.goals import service
+from kinerja.core.numbers import decimal_text, tidy
+from kinerja.goals import achievement as figures_sql
+from kinerja.goals import rules, service
 from kinerja.goals.models import PerformanceAgreement as AgreementModel
 from kinerja.goals.models import StrategicGoal as GoalModel
 from kinerja.goals.models import UnitIndicator as IndicatorModel
+from kinerja.goals.models import UnitIndicatorRealisation as RealisationModel
 from kinerja.goals.models import UnitIndicatorTarget as TargetModel
 from kinerja.goals.rules import Aggregation, AgreementSide, AgreementStatus, Direction, GoalLevel, IndicatorKind
 from kinerja.graph import sql
 from kinerja.graph.enums import described
 from kinerja.graph.relay import INPUT, Node, UserError, run_mutation, user_errors_field
 from kinerja.org.graphql import Employee, OrgUnit, Period
+from kinerja.org.models import OrgUnit as OrgUnitModel
 
 described(GoalLevel, "Tingkat tujuan RPJMD: the level of a regional goal.", {
     "TUJUAN": "Tujuan: a goal of the regional plan (RPJMD).",
@@ -57,6 +61,7 @@ described(AgreementSide, "Pihak: on which side a signature is given.", {
 })
 
 READ_IKU = sql.requires("iku", "read")
+LazyUnitRating = Annotated["UnitRating", strawberry.lazy("kinerja.evaluations.graphql")]  # noqa: F821 - resolved lazily
 WITH_PERIOD = "JOIN period {j} ON {j}.tenant_id = {t}.tenant_id AND {j}.id = {t}.period_id"
 PERIOD_ORDER = ("{j}.starts_on", "{j}.ends_on", "{t}.id")
 
@@ -100,6 +105,66 @@ class UnitIndicatorTarget:
     period: Period = sql.join("period_id", description="Periode: the period.")
 
 
+@sql.table(RealisationModel, description="Realisasi IKU: an IKU's value reached in one period, with its evidence.")
+class UnitIndicatorRealisation:
+    value: Decimal = strawberry.field(description="Realisasi: the value reached in the period.")
+    narrative: str = strawberry.field(description="Uraian: what was done.")
+    evidence_url: str | None = strawberry.field(description="Bukti dukung (tautan): the evidence link, if any.")
+    evidence_file_name: str | None = strawberry.field(description="Bukti dukung (berkas): the file's name, if any.")
+    evidence_sha256: str | None = strawberry.field(description="SHA-256 of the evidence file (hex), if any.")
+    updated_at: dt.datetime = strawberry.field(description="When it was last reported.")
+    period: Period = sql.join("period_id", description="Periode: the period it reports.")
+
+
+@strawberry.type(description="Capaian IKU per periode: an IKU's target, realisation and achievement in one period.")
+class UnitIndicatorPeriod:
+    period_id: strawberry.ID = strawberry.field(description="Global id of the period.")
+    name: str = strawberry.field(description="Nama periode, e.g. `Triwulan I 2026`.")
+    sequence: int = strawberry.field(description="Its place in the year (1 = Q1).")
+    target: Decimal | None = strawberry.field(
+        description="Target periode: the period's own target, else the year's where periods are not summed.")
+    realisation: Decimal | None = strawberry.field(description="Realisasi: null when not reported.")
+    achievement: Decimal | None = strawberry.field(description="Capaian (%): realisation against the target, "
+                                                               "inverted when lower is better, capped by the rule.")
+    late: bool = strawberry.field(description="Terlambat: the period ended without a realisation.")
+
+
+def _progress(kind, aggregation, direction, target, figures, rules_json):
+    return figures_sql.progress_of(kind, aggregation, direction, target, figures, rules_json)
+
+
+# Derived leaves are returned as their scalar writes them (the Decimal scalar: text; an enum: its value).
+
+def effective_aggregation(kind, aggregation, direction, target, figures, rules_json) -> str:
+    return _progress(kind, aggregation, direction, target, figures, rules_json).aggregation.value
+
+
+def year_to_date(kind, aggregation, direction, target, figures, rules_json) -> str | None:
+    return decimal_text(tidy(_progress(kind, aggregation, direction, target, figures, rules_json).year_to_date))
+
+
+def year_achievement(kind, aggregation, direction, target, figures, rules_json) -> str | None:
+    return decimal_text(tidy(_progress(kind, aggregation, direction, target, figures, rules_json).achievement))
+
+
+def late_periods(kind, aggregation, direction, target, figures, rules_json) -> int:
+    return sum(1 for _f, _a, late in _progress(kind, aggregation, direction, target, figures, rules_json).periods
+               if late)
+
+
+def period_rows(kind, aggregation, direction, target, figures, rules_json) -> list[UnitIndicatorPeriod]:
+    p = _progress(kind, aggregation, direction, target, figures, rules_json)
+    year_target = figures_sql.number(target)
+    return [UnitIndicatorPeriod(period_id=strawberry.ID(figures_sql.period_global_id(f.period_id)), name=f.name,
+                                sequence=f.sequence, target=tidy(rules.period_target(f.target, year_target,
+                                                                                     p.aggregation)),
+                                realisation=tidy(f.realisation), achievement=tidy(a), late=late)
+            for f, a, late in p.periods]
+
+
+PROGRESS_INPUTS = ("kind", "aggregation", "direction", figures_sql.TARGET, figures_sql.FIGURES, figures_sql.RULES)
+
+
 @sql.table(IndicatorModel, access=READ_IKU, node=True, not_found=lambda: NotFound("Unit indicator not found"),
            description="IKU (Indikator Kinerja Utama): a key performance indicator of an org unit for one year.")
 class UnitIndicator(Node):
@@ -120,6 +185,77 @@ class UnitIndicator(Node):
     goal: StrategicGoal = sql.join("goal_id", description="Sasaran: the regional target the IKU serves.")
     targets: list[UnitIndicatorTarget] = sql.rows(on={"indicator_id": "id"}, joins=WITH_PERIOD, order=PERIOD_ORDER,
                                                   description="Target per periode: targets per period, in order.")
+    realisations: list[UnitIndicatorRealisation] = sql.rows(
+        on={"indicator_id": "id"}, joins=WITH_PERIOD, order=PERIOD_ORDER,
+        description="Realisasi per periode: realisations reported, in period order.")
+    effective_aggregation: Aggregation = sql.derived(
+        effective_aggregation, *PROGRESS_INPUTS,
+        description="Cara agregasi yang berlaku: the IKU's own, else the tenant's default for its kind and year.")
+    year_to_date: Decimal | None = sql.derived(
+        year_to_date, *PROGRESS_INPUTS,
+        description="Realisasi s.d. periode ini (year to date): the periodic realisations aggregated; null "
+                    "before the first report.")
+    achievement: Decimal | None = sql.derived(
+        year_achievement, *PROGRESS_INPUTS,
+        description="Capaian tahunan (%): the year-to-date value against the year's target, inverted when lower "
+                    "is better, capped by the tenant's rule.")
+    late_periods: int = sql.derived(late_periods, *PROGRESS_INPUTS,
+                                    description="Periode terlambat: periods ended without a realisation.")
+    periods: list[UnitIndicatorPeriod] = sql.derived(
+        period_rows, *PROGRESS_INPUTS,
+        description="Capaian per periode: every periodic period of the year with target, realisation, achievement "
+                    "and the late flag.")
+
+
+@strawberry.type(description="Capaian IKU dalam periode: one IKU's figures in the period asked for (for the annual "
+                             "period: year to date).")
+class IndicatorAchievement:
+    unit_indicator_id: strawberry.ID = strawberry.field(description="Global id of the IKU.")
+    name: str = strawberry.field(description="Nama indikator.")
+    target: Decimal | None = strawberry.field(description="Target of the period (or the year).")
+    realisation: Decimal | None = strawberry.field(description="Realisasi; null when not reported.")
+    achievement: Decimal | None = strawberry.field(description="Capaian (%), capped by the tenant's rule.")
+    late: bool = strawberry.field(description="Terlambat: a period ended without a realisation.")
+
+
+def _indicators_in_period(stored, rules_json, period_id, period_kind) -> list[IndicatorAchievement]:
+    return [IndicatorAchievement(unit_indicator_id=strawberry.ID(to_global_id("UnitIndicator", i.indicator_id)),
+                                 name=i.name, target=tidy(i.target), realisation=tidy(i.realisation),
+                                 achievement=tidy(i.achievement), late=i.late)
+            for i in figures_sql.unit_in_period(stored, rules_json, period_id, period_kind)]
+
+
+def _unit_achievement(stored, rules_json, period_id, period_kind) -> str | None:
+    return decimal_text(tidy(figures_sql.unit_achievement(stored, rules_json, period_id, period_kind)))
+
+
+# One row per org unit and period of the tenant: what a unit's achievement is about.
+UNIT_PERIODS = ("(SELECT u.id, u.tenant_id, pr.id AS period_id, pr.year, pr.kind AS period_kind FROM org_unit u "
+                "JOIN period pr ON pr.tenant_id = u.tenant_id WHERE u.tenant_id = {tenant}) {t}")
+UNIT_IKU = figures_sql.unit_indicators_sql("{t}.id", "{t}.year")
+UNIT_RULES = figures_sql.rules_sql("{t}.year")
+UNIT_INPUTS = (UNIT_IKU, UNIT_RULES, "period_id", "period_kind")
+
+
+@sql.table(OrgUnitModel, source=UNIT_PERIODS, access=READ_IKU,
+           description="Capaian kinerja unit: a unit's achievement in a period, from its IKU, with the suggested "
+                       "rating and the rating decided.")
+class UnitAchievement:
+    org_unit: OrgUnit = sql.join("id", description="Unit kerja.")
+    period: Period = sql.join("period_id", description="Periode.")
+    achievement: Decimal | None = sql.derived(
+        _unit_achievement, *UNIT_INPUTS,
+        description="Capaian unit (%): the mean of its IKU's achievements in the period (year to date for the "
+                    "annual period); null when none has one.")
+    suggested_rating: LazyUnitRating | None = sql.derived(
+        figures_sql.suggested_rating, *UNIT_INPUTS,
+        description="Predikat yang disarankan: the rating the tenant's thresholds give the achievement.")
+    rating: LazyUnitRating | None = sql.expression(
+        "(SELECT r.rating FROM unit_performance r WHERE r.tenant_id = {tenant} AND r.org_unit_id = {t}.id "
+        "AND r.period_id = {t}.period_id)",
+        description="Predikat yang ditetapkan: the rating decided with setUnitPerformance; null until then.")
+    indicators: list[IndicatorAchievement] = sql.derived(
+        _indicators_in_period, *UNIT_INPUTS, description="IKU: each IKU's figures in the period, by name.")
 
 
 @strawberry.type(description="Target yang diperjanjikan: one IKU target committed by an agreement, as signed.")
@@ -229,6 +365,36 @@ class SetUnitIndicatorTargetInput:
     value: Decimal | None = strawberry.field(description="Target; null removes a period's target.")
 
 
+@strawberry.input(description="Bukti dukung: a link, or a file (name, media type and base64 content).")
+class UnitEvidenceInput:
+    url: str | None = strawberry.field(default=None, description="A link (http or https).")
+    file_name: str | None = strawberry.field(default=None, description="The file's name.")
+    content_type: str | None = strawberry.field(default=None, description="The file's media type, e.g. "
+                                                                          "`application/pdf`.")
+    content_base64: str | None = strawberry.field(default=None, description="The file's content, base64.")
+
+
+@strawberry.input(description="Realisasi IKU of one period (a second report replaces it).")
+class RecordUnitIndicatorRealisationInput:
+    unit_indicator_id: strawberry.ID = strawberry.field(description="Global id of the IKU.")
+    period_id: strawberry.ID = strawberry.field(description="Periode: a periodic period of the IKU's year, not "
+                                                            "closed.")
+    value: Decimal = strawberry.field(description="Realisasi: the value reached in the period.")
+    narrative: str | None = strawberry.field(default=None, description="Uraian: what was done (at most 4000 "
+                                                                       "characters).")
+    evidence: UnitEvidenceInput | None = strawberry.field(
+        default=None, description="Bukti dukung; omitted on a second report, the earlier evidence stays.")
+
+
+@strawberry.type(description="The outcome of reporting an IKU's realisation.")
+class UnitIndicatorRealisationPayload:
+    unit_indicator: UnitIndicator | None = strawberry.field(default=None, description="The IKU with its figures; "
+                                                                                      "null on failure.")
+    realisation: UnitIndicatorRealisation | None = strawberry.field(default=None, description="The realisation "
+                                                                                              "as recorded.")
+    user_errors: list[UserError] = user_errors_field()
+
+
 @strawberry.type(description="The outcome of saving a regional goal.")
 class StrategicGoalPayload:
     strategic_goal: StrategicGoal | None = strawberry.field(default=None, description="The goal as saved; "
@@ -290,6 +456,19 @@ class GoalQuery:
                            access=False)
         return sql.Rows(where=(sql.eq("org_unit_id", unit), sql.eq("year", year)), order=("name", "id"),
                         access=True, guard=guard)
+
+    @sql.builder(description="Capaian kinerja unit: a unit's achievement in a period, from its IKU.")
+    def unit_achievement(self, org_unit_id: Annotated[strawberry.ID, strawberry.argument(
+                             description="Unit kerja: global id of the org unit.")],
+                         period_id: Annotated[strawberry.ID, strawberry.argument(
+                             description="Periode: global id of a period (annual: year to date).")]
+                         ) -> UnitAchievement:
+        unit = parse_input_id(org_unit_id, "OrgUnit", "orgUnitId")
+        period = parse_input_id(period_id, "Period", "periodId")
+        guard = sql.Exists("OrgUnit", (sql.eq("id", unit),), lambda: NotFound("Org unit not found", field="orgUnitId"),
+                           access=False)
+        return sql.Row(where=(sql.eq("id", unit), sql.eq("period_id", period)), access=True, guard=guard,
+                       missing=lambda: NotFound("Period not found", field="periodId"))
 
     @sql.builder(description="The Perjanjian Kinerja of an org unit for a year: its latest version (null "
                              "before the head signs).")
@@ -370,3 +549,19 @@ class GoalMutation:
                 info.context, parse_input_id(input.org_unit_id, "OrgUnit", "orgUnitId"), input.year, input.reason)
             return {"performance_agreement": sql.ref("PerformanceAgreement", row.id)}
         return await run_mutation(info, PerformanceAgreementPayload, work)
+
+    @strawberry.mutation(description="Report an IKU's realisation of a period, with evidence (a closed period "
+                                     "refuses it).")
+    async def record_unit_indicator_realisation(
+            self, info: Info, input: Annotated[RecordUnitIndicatorRealisationInput, INPUT]
+    ) -> UnitIndicatorRealisationPayload:
+        async def work():
+            evidence = input.evidence
+            row = await service.record_realisation(
+                info.context, parse_input_id(input.unit_indicator_id, "UnitIndicator", "unitIndicatorId"),
+                parse_input_id(input.period_id, "Period", "periodId"), input.value, input.narrative,
+                None if evidence is None else service.EvidenceData(evidence.url, evidence.file_name,
+                                                                   evidence.content_type, evidence.content_base64))
+            return {"unit_indicator": sql.ref("UnitIndicator", row.indicator_id),
+                    "realisation": sql.ref("UnitIndicatorRealisation", row.id)}
+        return await run_mutation(info, UnitIndicatorRealisationPayload, work)

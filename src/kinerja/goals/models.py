@@ -100,3 +100,15 @@ class PerformanceAgreement(TenantModel):
     class Meta:
         table = "performance_agreement"
         unique_together = (("tenant", "org_unit", "year", "version"),)
+
+
+class GoalRule(TenantModel):
+    """The rules of organisation performance of a tenant for a year, from its tenant file, with their source."""
+
+    year = fields.SmallIntField()
+    rules = fields.JSONField(default=dict)  # cap_percent, aggregation, thresholds, require_iku_link
+    source = fields.CharField(max_length=300)
+
+    class Meta:
+        table = "goal_rule"
+        unique_together = (("tenant", "year"),)

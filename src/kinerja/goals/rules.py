@@ -108,12 +108,12 @@ def rules_problems(data: dict) -> list[str]:
     try:
         rules = rules_from(data)
     except (ValueError, ArithmeticError):
-        return ["goals: unknown kind, aggregation or rating, or a value that is no number"]
+        return ["goal_rules: unknown kind, aggregation or rating, or a value that is no number"]
     if not Decimal(100) <= rules.cap_percent <= Decimal(1000):
-        problems.append("goals.cap_percent must be between 100 and 1000")
+        problems.append("goal_rules.cap_percent must be between 100 and 1000")
     ordered = [rules.thresholds[r] for r in DEFAULT_THRESHOLDS]
     if any(a <= b for a, b in zip(ordered, ordered[1:], strict=False)) or ordered[-1] < 0:
-        problems.append("goals.thresholds must fall from ISTIMEWA to KURANG and be positive")
+        problems.append("goal_rules.thresholds must fall from ISTIMEWA to KURANG and be positive")
     return problems
 
 
@@ -198,3 +198,44 @@ def year_problem(year: int, field_name: str = "year") -> FieldError | None:
     if not 2000 <= year <= 2100:
         return FieldError(field_name, "BAD_USER_INPUT", "The year must be between 2000 and 2100")
     return None
+
+
+@dataclass(frozen=True)
+class PeriodFigure:
+    """One periodic period of an IKU's year: its target and realisation (None: not set, not reported)."""
+
+    period_id: str
+    name: str
+    sequence: int
+    ended: bool
+    target: Decimal | None
+    realisation: Decimal | None
+
+
+@dataclass(frozen=True)
+class Progress:
+    aggregation: Aggregation
+    year_to_date: Decimal | None
+    achievement: Decimal | None          # the year-to-date value against the year's target
+    periods: list[tuple[PeriodFigure, Decimal | None, bool]]  # (figures, achievement in the period, late)
+
+
+def period_target(own: Decimal | None, year_target: Decimal | None, how: Aggregation) -> Decimal | None:
+    """The target a period's realisation is measured against: its own, or, where periods are not summed,
+    the year's (a coverage of 95 % is the goal of every quarter); a summed count has no period target
+    unless one is set."""
+    if own is not None:
+        return own
+    return None if how is Aggregation.SUM else year_target
+
+
+def progress(kind: IndicatorKind, chosen: Aggregation | None, direction: Direction, year_target: Decimal | None,
+             periods: list[PeriodFigure], rules: GoalRules) -> Progress:
+    """An IKU's year: the aggregate of its periodic realisations (in period order) against the year's
+    target, and each period's own achievement and late flag."""
+    how = aggregation_of(kind, chosen, rules)
+    reported = [p.realisation for p in periods if p.realisation is not None]
+    ytd = aggregate(reported, how)
+    rows = [(p, achievement(period_target(p.target, year_target, how), p.realisation, direction, rules.cap_percent),
+             is_late(p.ended, p.realisation is not None)) for p in periods]
+    return Progress(how, ytd, achievement(year_target, ytd, direction, rules.cap_percent), rows)

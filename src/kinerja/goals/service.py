@@ -5,6 +5,7 @@ A goal or an IKU being changed is locked (``core/once.py``); a new one takes a k
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -14,11 +15,18 @@ from kinerja.core.context import RequestContext
 from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from kinerja.core.numbers import decimal_text, tidy
 from kinerja.goals import rules
-from kinerja.goals.models import PerformanceAgreement, StrategicGoal, UnitIndicator, UnitIndicatorTarget
+from kinerja.goals.models import (
+    PerformanceAgreement,
+    StrategicGoal,
+    UnitIndicator,
+    UnitIndicatorRealisation,
+    UnitIndicatorTarget,
+)
 from kinerja.goals.rules import Aggregation, AgreementSide, AgreementStatus, Direction, GoalLevel, IndicatorKind
 from kinerja.org.models import Employee, OrgUnit, Period
 from kinerja.org.rules import PeriodKind
 from kinerja.org.scoping import actor_unit_subtree
+from kinerja.plans import evidence as files
 
 
 def _raise(problems: list[FieldError | None]) -> None:
@@ -349,3 +357,71 @@ async def refuse_if_committed(indicator: UnitIndicator) -> None:
     if agreement is not None and agreement.head_signed_at is not None:
         raise Conflict("The performance agreement of the year is signed: revise it before changing its targets",
                        field="value")
+
+
+# --- realisation -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class EvidenceData:
+    url: str | None = None
+    file_name: str | None = None
+    content_type: str | None = None
+    content_base64: str | None = None
+
+
+async def _evidence(evidence: EvidenceData | None) -> tuple[dict, files.EvidenceFile | None]:
+    """The evidence columns of a realisation and the file to store, checked the way SKP evidence is."""
+    empty = {"evidence_url": None, "evidence_file_name": None, "evidence_content_type": None, "evidence_sha256": None}
+    if evidence is None:
+        return empty, None
+    if evidence.url is not None and evidence.content_base64 is None:
+        url, problem = files.parse_link(evidence.url, 0)
+        if problem:
+            raise ValidationFailed([FieldError("evidence.url", problem.code, problem.message)])
+        return {**empty, "evidence_url": url}, None
+    if evidence.url is None and None not in (evidence.file_name, evidence.content_type, evidence.content_base64):
+        upload, problem = await asyncio.to_thread(files.parse_file, evidence.file_name, evidence.content_type,
+                                                  evidence.content_base64, 0, "evidence")
+        if problem or upload is None:
+            raise ValidationFailed([problem or FieldError("evidence", "BAD_USER_INPUT", "Evidence is a link or a file")])
+        return {**empty, "evidence_file_name": upload.file_name, "evidence_content_type": upload.content_type,
+                "evidence_sha256": upload.sha256}, upload
+    raise ValidationFailed([FieldError("evidence", "BAD_USER_INPUT", "Evidence is a link or a file")])
+
+
+async def record_realisation(ctx: RequestContext, indicator_id: uuid.UUID, period_id: uuid.UUID, value: Decimal,
+                             narrative: str | None, evidence: EvidenceData | None) -> UnitIndicatorRealisation:
+    """An IKU's realisation of a periodic period of its year (a second report replaces it); a closed
+    period refuses it, as it does for SKP."""
+    indicator = await indicator_in_reach(ctx, indicator_id, field="unitIndicatorId")
+    problems = [rules.number_problem(value, "value")]
+    if narrative is not None and len(narrative) > 4000:
+        problems.append(FieldError("narrative", "BAD_USER_INPUT", "At most 4000 characters"))
+    _raise(problems)
+    period = await Period.get_or_none(id=period_id, tenant_id=indicator.tenant_id)
+    if period is None:
+        raise NotFound("Period not found", field="periodId")
+    if period.year != indicator.year or period.kind is PeriodKind.ANNUAL:
+        raise ValidationFailed([FieldError("periodId", "BAD_USER_INPUT",
+                                           "The period must be a periodic period of the IKU's year")])
+    if period.closed:
+        raise Conflict(f"Period {period.name} is closed", field="periodId")
+    columns, upload = await _evidence(evidence)
+    row = await UnitIndicatorRealisation.get_or_none(tenant_id=indicator.tenant_id, indicator_id=indicator.id,
+                                                     period_id=period.id)
+    values = {"value": value, "narrative": (narrative or "").strip(), **columns,
+              "recorded_by_id": ctx.require_actor().user_id}
+    if row is None:
+        row = await UnitIndicatorRealisation.create(tenant_id=indicator.tenant_id, indicator_id=indicator.id,
+                                                    period_id=period.id, **values)
+    else:
+        if evidence is None:  # a report without evidence keeps the evidence given before
+            values = {k: v for k, v in values.items() if k not in columns}
+        if all(getattr(row, k) == v for k, v in values.items() if k != "recorded_by_id"):
+            raise Conflict("This realisation is already recorded", field="value")
+        for key, item in values.items():
+            setattr(row, key, item)
+        await row.save()
+    if upload is not None:  # last: a file is stored only once everything else is written
+        await files.store(ctx.settings, indicator.tenant_id, upload)
+    return row

@@ -464,6 +464,12 @@ CATALOGUE: dict[str, str] = {
         "Perjanjian kinerja tahun ini sudah ditandatangani: revisi dahulu sebelum mengubah targetnya",
     "A sasaran, a name and a kind are needed":
         "Sasaran, nama dan jenis diperlukan",
+    "Evidence is a link or a file":
+        "Bukti dukung berupa tautan atau berkas",
+    "At most 4000 characters":
+        "Maksimal 4000 karakter",
+    "This realisation is already recorded":
+        "Realisasi ini sudah tercatat",
     "Performance agreement not found":
         "Perjanjian kinerja tidak ditemukan",
     # --- audit --------------------------------------------------------------------------------------

@@ -1,0 +1,203 @@
+"""IKU realisation and achievement through the API: evidence, closed periods, year-to-date by each
+aggregation rule, the cap and the late flag, a unit's achievement with the suggested rating next to
+the human decision; the rules are each tenant's (tenants/*.toml)."""
+
+from __future__ import annotations
+
+import base64
+from decimal import Decimal
+
+from conftest import rows
+from samples import pdf
+from test_goals import CREATE_IKU, SET_TARGET, _codes, _goal_tree, _head_unit, _iku
+
+from kinerja.core.ids import to_global_id
+from kinerja.goals import rules
+from kinerja.org.models import Period
+
+ERRORS = "userErrors { field code message }"
+RECORD = ("mutation($i: RecordUnitIndicatorRealisationInput!) { recordUnitIndicatorRealisation(input: $i) { "
+          "realisation { value narrative evidenceUrl evidenceFileName evidenceSha256 period { sequence } } "
+          "unitIndicator { yearToDate achievement } %s } }" % ERRORS)
+FIGURES = ("query($u: ID!, $y: Int!) { unitIndicators(orgUnitId: $u, year: $y) { name target effectiveAggregation "
+           "yearToDate achievement latePeriods periods { sequence target realisation achievement late } "
+           "realisations { value period { sequence } } } }")
+UNIT = ("query($u: ID!, $p: ID!) { unitAchievement(orgUnitId: $u, periodId: $p) { achievement suggestedRating rating "
+        "orgUnit { code } period { kind } indicators { name target realisation achievement late } } }")
+SET_UNIT = ("mutation($i: SetUnitPerformanceInput!) { setUnitPerformance(input: $i) { unitPerformance { rating "
+            "suggestedRating } userErrors { code } } }")
+CLOSE = "mutation($id: ID!, $c: Boolean!) { setPeriodClosed(input: {id: $id, closed: $c}) { userErrors { code } } }"
+
+
+async def _periods(tenant, year) -> tuple[list[Period], Period]:
+    found = await rows(Period, tenant.id, year=year)
+    quarters = sorted((p for p in found if p.kind.value != "ANNUAL"), key=lambda p: p.sequence)
+    return quarters, next(p for p in found if p.kind.value == "ANNUAL")
+
+
+def test_aggregation_rules_and_achievement():
+    values = [Decimal(v) for v in ("20", "30", "25")]
+    assert [rules.aggregate(values, how) for how in rules.Aggregation] == [
+        Decimal(75), Decimal(25), Decimal(25), Decimal(30)]
+    assert rules.aggregate([], rules.Aggregation.SUM) is None
+    up, down = rules.Direction.HIGHER_IS_BETTER, rules.Direction.LOWER_IS_BETTER
+    assert rules.achievement(Decimal(90), Decimal(96), up, Decimal(120)) == Decimal("106.67")
+    assert rules.achievement(Decimal(10), Decimal(5), down, Decimal(120)) == Decimal(120)
+    assert rules.achievement(Decimal(10), Decimal(20), down, Decimal(120)) == Decimal(50)
+    assert rules.achievement(Decimal(10), Decimal(0), down, Decimal(110)) == Decimal(110)
+    assert rules.achievement(None, Decimal(5), up, Decimal(120)) is None
+    defaults = rules.GoalRules()
+    assert [rules.suggested_rating(Decimal(v), defaults) for v in ("110", "109.99", "90", "70", "50", "49.99")] == [
+        rules.UnitRatingSuggestion.ISTIMEWA, rules.UnitRatingSuggestion.BAIK, rules.UnitRatingSuggestion.BAIK,
+        rules.UnitRatingSuggestion.BUTUH_PERBAIKAN, rules.UnitRatingSuggestion.KURANG,
+        rules.UnitRatingSuggestion.SANGAT_KURANG]
+    assert rules.rules_problems({"thresholds": {"BAIK": 120}}) != []
+    assert rules.rules_problems({"aggregation": {"COUNT": "MEDIAN"}}) != []
+    assert rules.rules_problems({"cap_percent": 120, "aggregation": {"COUNT": "LAST"}}) == []
+
+
+async def test_realisation_year_to_date_and_unit_achievement(api):
+    tenant, unit = await _head_unit("tebingtinggi")
+    hr, pegawai = await api.token("tebingtinggi", "bkpsdm"), await api.token("tebingtinggi", "pegawai")
+    _tujuan, sasaran_id, _code = await _goal_tree(api, hr)
+    unit_id = to_global_id("OrgUnit", unit.id)
+    quarters, annual = await _periods(tenant, 2025)
+    q = [to_global_id("Period", p.id) for p in quarters]
+
+    async def iku(name, kind, target, **extra):
+        variables = _iku(unit_id, sasaran_id, name, kind=kind, target=target, **extra)
+        variables["i"]["year"] = 2025
+        answer = (await api.ok(CREATE_IKU, variables, hr))["createUnitIndicator"]
+        assert answer["userErrors"] == [], answer
+        return answer["unitIndicator"]["id"]
+
+    count = await iku("Bayi diimunisasi", "COUNT", "100")
+    coverage = await iku("Cakupan imunisasi dasar", "PERCENTAGE", "90")
+    deaths = await iku("Rasio kematian bayi", "RATIO", "10", direction="LOWER_IS_BETTER")
+    index = await iku("Indeks kesehatan", "INDEX", "3.2", aggregation="MAX")
+    satisfaction = await iku("Kepuasan layanan puskesmas", "PUBLIC_SATISFACTION", "80")
+    await api.ok(SET_TARGET, {"i": {"unitIndicatorId": count, "periodId": q[0], "value": "25"}}, hr)
+
+    async def record(indicator, quarter, value, **extra):
+        answer = (await api.ok(RECORD, {"i": {"unitIndicatorId": indicator, "periodId": q[quarter], "value": value,
+                                              **extra}}, hr))["recordUnitIndicatorRealisation"]
+        assert answer["userErrors"] == [], answer
+        return answer
+
+    linked = await record(coverage, 0, "80", narrative="Posyandu", evidence={"url": "https://dinkes.example/q1"})
+    assert linked["realisation"]["evidenceUrl"] == "https://dinkes.example/q1"
+    filed = await record(coverage, 1, "95", evidence={"fileName": "laporan.pdf", "contentType": "application/pdf",
+                                                       "contentBase64": base64.b64encode(pdf()).decode()})
+    assert filed["realisation"]["evidenceFileName"] == "laporan.pdf" and len(filed["realisation"]["evidenceSha256"]) == 64
+    for indicator, quarter, value in ((count, 0, "20"), (count, 1, "30"), (coverage, 2, "92"), (coverage, 3, "96"),
+                                      (deaths, 0, "5"), (index, 0, "3.1"), (index, 1, "3.4"),
+                                      (satisfaction, 0, "70"), (satisfaction, 1, "90")):
+        await record(indicator, quarter, value)
+    # A second report replaces the first (and keeps its evidence); the same report again changes nothing.
+    again = (await api.ok(RECORD, {"i": {"unitIndicatorId": count, "periodId": q[1], "value": "30"}}, hr))
+    assert _codes(again["recordUnitIndicatorRealisation"]) == [("value", "CONFLICT")]
+    kept = await record(coverage, 1, "95", narrative="Sweeping")
+    assert kept["realisation"]["evidenceFileName"] == "laporan.pdf"
+    # Bad input, someone without the permission, a period of another year.
+    bad = await api.ok(RECORD, {"i": {"unitIndicatorId": count, "periodId": q[2], "value": "1",
+                                      "evidence": {"url": "ftp://x"}}}, hr)
+    assert _codes(bad["recordUnitIndicatorRealisation"]) == [("evidence.url", "BAD_USER_INPUT")]
+    refused = await api.ok(RECORD, {"i": {"unitIndicatorId": count, "periodId": q[2], "value": "1"}}, pegawai)
+    assert [c for _f, c in _codes(refused["recordUnitIndicatorRealisation"])] == ["FORBIDDEN"]
+    other_year = (await _periods(tenant, 2026))[0][0]
+    wrong = await api.ok(RECORD, {"i": {"unitIndicatorId": count, "periodId": to_global_id("Period", other_year.id),
+                                        "value": "1"}}, hr)
+    assert _codes(wrong["recordUnitIndicatorRealisation"]) == [("periodId", "BAD_USER_INPUT")]
+
+    figures = {i["name"]: i for i in (await api.ok(FIGURES, {"u": unit_id, "y": 2025}, pegawai))["unitIndicators"]}
+    summary = {name: (i["effectiveAggregation"], i["yearToDate"], i["achievement"], i["latePeriods"])
+               for name, i in figures.items() if name in {"Bayi diimunisasi", "Cakupan imunisasi dasar",
+                                                          "Rasio kematian bayi", "Indeks kesehatan",
+                                                          "Kepuasan layanan puskesmas"}}
+    assert summary == {
+        "Bayi diimunisasi": ("SUM", "50", "50", 2),
+        "Cakupan imunisasi dasar": ("LAST", "96", "106.67", 0),
+        "Rasio kematian bayi": ("LAST", "5", "120", 3),  # 200 % capped by the tenant's 120 %
+        "Indeks kesehatan": ("MAX", "3.4", "106.25", 2),
+        "Kepuasan layanan puskesmas": ("AVERAGE", "80", "100", 2),
+    }
+    assert figures["Bayi diimunisasi"]["periods"] == [
+        {"sequence": 1, "target": "25", "realisation": "20", "achievement": "80", "late": False},
+        {"sequence": 2, "target": None, "realisation": "30", "achievement": None, "late": False},
+        {"sequence": 3, "target": None, "realisation": None, "achievement": None, "late": True},
+        {"sequence": 4, "target": None, "realisation": None, "achievement": None, "late": True}]
+    assert [r["period"]["sequence"] for r in figures["Cakupan imunisasi dasar"]["realisations"]] == [1, 2, 3, 4]
+
+    year = (await api.ok(UNIT, {"u": unit_id, "p": to_global_id("Period", annual.id)}, pegawai))["unitAchievement"]
+    assert (year["achievement"], year["suggestedRating"]) == ("96.58", "BAIK")
+    assert year["orgUnit"]["code"] == unit.code and year["period"]["kind"] == "ANNUAL"
+    first = (await api.ok(UNIT, {"u": unit_id, "p": q[0]}, pegawai))["unitAchievement"]
+    assert first["achievement"] == "94.65" and first["suggestedRating"] == "BAIK"
+    assert {i["name"]: i["achievement"] for i in first["indicators"]} == {
+        "Bayi diimunisasi": "80", "Cakupan imunisasi dasar": "88.89", "Rasio kematian bayi": "120",
+        "Indeks kesehatan": "96.88", "Kepuasan layanan puskesmas": "87.5"}
+    # The human decision is kept next to the suggestion.
+    decision = "KURANG" if year["rating"] != "KURANG" else "BUTUH_PERBAIKAN"
+    decided = (await api.ok(SET_UNIT, {"i": {"orgUnitId": unit_id, "periodId": to_global_id("Period", annual.id),
+                                              "rating": decision}}, hr))["setUnitPerformance"]
+    assert decided["unitPerformance"] == {"rating": decision, "suggestedRating": "BAIK"}
+    year = (await api.ok(UNIT, {"u": unit_id, "p": to_global_id("Period", annual.id)}, pegawai))["unitAchievement"]
+    assert (year["suggestedRating"], year["rating"]) == ("BAIK", decision)
+
+
+async def test_a_closed_period_refuses_realisation_and_targets(api):
+    tenant, unit = await _head_unit("tebingtinggi")
+    hr = await api.token("tebingtinggi", "bkpsdm")
+    _tujuan, sasaran_id, _code = await _goal_tree(api, hr)
+    variables = _iku(to_global_id("OrgUnit", unit.id), sasaran_id, "Angka partisipasi sekolah", target="98")
+    variables["i"]["year"] = 2025
+    indicator = (await api.ok(CREATE_IKU, variables, hr))["createUnitIndicator"]["unitIndicator"]["id"]
+    last = to_global_id("Period", (await _periods(tenant, 2025))[0][-1].id)
+    assert (await api.ok(CLOSE, {"id": last, "c": True}, hr))["setPeriodClosed"]["userErrors"] == []
+    try:
+        answer = await api.ok(RECORD, {"i": {"unitIndicatorId": indicator, "periodId": last, "value": "97"}}, hr)
+        assert _codes(answer["recordUnitIndicatorRealisation"]) == [("periodId", "CONFLICT")]
+        answer = await api.ok(SET_TARGET, {"i": {"unitIndicatorId": indicator, "periodId": last, "value": "97"}}, hr)
+        assert _codes(answer["setUnitIndicatorTarget"]) == [("periodId", "CONFLICT")]
+    finally:
+        assert (await api.ok(CLOSE, {"id": last, "c": False}, hr))["setPeriodClosed"]["userErrors"] == []
+    answer = await api.ok(RECORD, {"i": {"unitIndicatorId": indicator, "periodId": last, "value": "97"}}, hr)
+    assert answer["recordUnitIndicatorRealisation"]["userErrors"] == []
+
+
+async def test_the_cap_is_the_tenants_rule(api):
+    """Bungo's tenant file caps achievement at 110 %."""
+    tenant, unit = await _head_unit("bungo")
+    hr = await api.token("bungo", "bkpsdm")
+    _tujuan, sasaran_id, _code = await _goal_tree(api, hr)
+    variables = _iku(to_global_id("OrgUnit", unit.id), sasaran_id, "Angka kematian ibu", kind="RATIO", target="10",
+                     direction="LOWER_IS_BETTER")
+    variables["i"]["year"] = 2025
+    indicator = (await api.ok(CREATE_IKU, variables, hr))["createUnitIndicator"]["unitIndicator"]["id"]
+    first = to_global_id("Period", (await _periods(tenant, 2025))[0][0].id)
+    answer = (await api.ok(RECORD, {"i": {"unitIndicatorId": indicator, "periodId": first, "value": "4"}}, hr))
+    assert answer["recordUnitIndicatorRealisation"]["unitIndicator"] == {"yearToDate": "4", "achievement": "110"}
+
+
+async def test_another_tenant_cannot_report_or_read_achievement(api):
+    tenant, unit = await _head_unit("tebingtinggi")
+    hr = await api.token("tebingtinggi", "bkpsdm")
+    _tujuan, sasaran_id, _code = await _goal_tree(api, hr)
+    variables = _iku(to_global_id("OrgUnit", unit.id), sasaran_id, "IKU sasaran serangan", target="1")
+    variables["i"]["year"] = 2025
+    indicator = (await api.ok(CREATE_IKU, variables, hr))["createUnitIndicator"]["unitIndicator"]["id"]
+    quarters, annual = await _periods(tenant, 2025)
+    intruder = await api.token("bungo", "admin")
+    bungo_period = to_global_id("Period", (await _periods((await rows(type(tenant), None, slug="bungo"))[0],
+                                                          2025))[0][0].id)
+    foreign = await api.ok(RECORD, {"i": {"unitIndicatorId": indicator, "periodId": bungo_period, "value": "1"}},
+                           intruder)
+    random = await api.ok(RECORD, {"i": {"unitIndicatorId": to_global_id("UnitIndicator", quarters[0].id),
+                                         "periodId": bungo_period, "value": "1"}}, intruder)
+    assert foreign["recordUnitIndicatorRealisation"]["userErrors"] == random["recordUnitIndicatorRealisation"][
+        "userErrors"] and _codes(foreign["recordUnitIndicatorRealisation"]) == [("unitIndicatorId", "NOT_FOUND")]
+    body = await api.post(UNIT, {"u": to_global_id("OrgUnit", unit.id), "p": to_global_id("Period", annual.id)},
+                          intruder)
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["NOT_FOUND"]
+
+
