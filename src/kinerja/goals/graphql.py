@@ -61,6 +61,7 @@ described(AgreementSide, "Pihak: on which side a signature is given.", {
 })
 
 READ_IKU = sql.requires("iku", "read")
+LazyResultTarget = Annotated["ResultTarget", strawberry.lazy("kinerja.plans.graphql")]  # noqa: F821 - resolved lazily
 LazyUnitRating = Annotated["UnitRating", strawberry.lazy("kinerja.evaluations.graphql")]  # noqa: F821 - resolved lazily
 WITH_PERIOD = "JOIN period {j} ON {j}.tenant_id = {t}.tenant_id AND {j}.id = {t}.period_id"
 PERIOD_ORDER = ("{j}.starts_on", "{j}.ends_on", "{t}.id")
@@ -185,6 +186,12 @@ class UnitIndicator(Node):
     goal: StrategicGoal = sql.join("goal_id", description="Sasaran: the regional target the IKU serves.")
     targets: list[UnitIndicatorTarget] = sql.rows(on={"indicator_id": "id"}, joins=WITH_PERIOD, order=PERIOD_ORDER,
                                                   description="Target per periode: targets per period, in order.")
+    results: list[LazyResultTarget] = sql.rows(
+        on={"unit_indicator_id": "id"}, order=("created_at", "id"),
+        where=(sql.where("EXISTS (SELECT 1 FROM performance_plan pp WHERE pp.tenant_id = {tenant} "
+                         "AND pp.id = {t}.plan_id AND pp.status <> 'SUPERSEDED')"),),
+        description="RHK yang mengintervensi: the heads' RHK serving this IKU (plans not superseded); follow "
+                    "their `contributions` down to the staff.")
     realisations: list[UnitIndicatorRealisation] = sql.rows(
         on={"indicator_id": "id"}, joins=WITH_PERIOD, order=PERIOD_ORDER,
         description="Realisasi per periode: realisations reported, in period order.")

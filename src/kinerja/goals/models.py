@@ -106,7 +106,7 @@ class GoalRule(TenantModel):
     """The rules of organisation performance of a tenant for a year, from its tenant file, with their source."""
 
     year = fields.SmallIntField()
-    rules = fields.JSONField(default=dict)  # cap_percent, aggregation, thresholds, require_iku_link
+    rules = fields.JSONField(default=dict)  # cap_percent, aggregation, thresholds
     source = fields.CharField(max_length=300)
 
     class Meta:

@@ -83,7 +83,6 @@ class GoalRules:
     cap_percent: Decimal = DEFAULT_CAP_PERCENT
     aggregation: dict[IndicatorKind, Aggregation] = field(default_factory=lambda: dict(DEFAULT_AGGREGATION))
     thresholds: dict[UnitRatingSuggestion, Decimal] = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
-    require_iku_link: bool = False
     source: str = "default"
 
 
@@ -98,7 +97,6 @@ def rules_from(data: dict | None) -> GoalRules:
         thresholds[UnitRatingSuggestion(rating)] = Decimal(str(value))
     return GoalRules(cap_percent=Decimal(str(data.get("cap_percent", DEFAULT_CAP_PERCENT))),
                      aggregation=aggregation, thresholds=thresholds,
-                     require_iku_link=bool(data.get("require_iku_link", False)),
                      source=str(data.get("source", "default")))
 
 

@@ -27,6 +27,16 @@ from kinerja.org.models import Employee, OrgUnit, Period
 from kinerja.org.rules import PeriodKind
 from kinerja.org.scoping import actor_unit_subtree
 from kinerja.plans import evidence as files
+from kinerja.plans import service as plans_service
+
+
+async def _unit_indicator_of(tenant_id: uuid.UUID, indicator_id: uuid.UUID) -> tuple[uuid.UUID, int] | None:
+    """An IKU's org unit and year (None for an unknown or foreign id): how an RHK's link is checked."""
+    found = await UnitIndicator.filter(tenant_id=tenant_id, id=indicator_id).values_list("org_unit_id", "year")
+    return (found[0][0], found[0][1]) if found else None
+
+
+plans_service.UNIT_INDICATORS["find"] = _unit_indicator_of
 
 
 def _raise(problems: list[FieldError | None]) -> None:

@@ -470,6 +470,12 @@ CATALOGUE: dict[str, str] = {
         "Maksimal 4000 karakter",
     "This realisation is already recorded":
         "Realisasi ini sudah tercatat",
+    "The IKU belongs to another year than the plan":
+        "IKU tersebut milik tahun yang berbeda dengan SKP",
+    "Only the head of the IKU's unit links an RHK to it":
+        "Hanya kepala unit pemilik IKU yang dapat menautkan RHK kepadanya",
+    "Every main (UTAMA) result target of a unit head names the IKU it intervenes":
+        "Setiap RHK utama kepala unit harus menyebutkan IKU yang diintervensinya",
     "Performance agreement not found":
         "Perjanjian kinerja tidak ditemukan",
     # --- audit --------------------------------------------------------------------------------------

@@ -81,6 +81,13 @@ WITH_PERIOD = "JOIN period {j} ON {j}.tenant_id = {t}.tenant_id AND {j}.id = {t}
 PERIOD_ORDER = ("{j}.starts_on", "{j}.ends_on", "{t}.id")
 
 
+# Types of the areas above, named lazily (their modules import this one).
+LazyUnitIndicator = Annotated["UnitIndicator", strawberry.lazy("kinerja.goals.graphql")]  # noqa: F821 - resolved lazily
+# A contributing RHK counts while its plan is not superseded.
+NOT_SUPERSEDED = sql.where("EXISTS (SELECT 1 FROM performance_plan pp WHERE pp.tenant_id = {tenant} "
+                           "AND pp.id = {t}.plan_id AND pp.status <> 'SUPERSEDED')")
+
+
 @sql.table(EvidenceModel, description="Bukti dukung: a link or a stored file with its SHA-256.")
 class Evidence:
     id: strawberry.ID = strawberry.field(description='Global id of the evidence.')
@@ -125,6 +132,12 @@ class ResultTarget(Node):
     indicators: list[Indicator] = sql.rows(on={"result_id": "id"}, order=("position", "id"), description='Indikator kinerja individu of this RHK, in order.')
     parent: ResultTarget | None = sql.join("parent_id", description="Intervensi: the supervisor's RHK this one "
                                                                     "contributes to.")
+    unit_indicator: LazyUnitIndicator | None = sql.join(
+        "unit_indicator_id", description="IKU yang diintervensi: the unit's IKU a head's RHK serves (its `goal` is "
+                                         "the sasaran).")
+    contributions: list[Contribution] = sql.rows(
+        on={"parent_id": "id"}, order=("created_at", "id"), where=(NOT_SUPERSEDED,),
+        description="Subordinates' RHK contributing to this one (plans not superseded): the next link of the chain.")
 
 
 @strawberry.type(description="Ekspektasi khusus pimpinan for one BerAKHLAK value.")
@@ -214,11 +227,13 @@ class Contribution:
 @sql.table(ResultModel, description="Matriks peran hasil: an RHK and who contributes to it.")
 class ResultMatrixRow:
     result: ResultTarget = sql.join("id", description="The supervisor's RHK.")
+    unit_indicator: LazyUnitIndicator | None = sql.join(
+        "unit_indicator_id", description="IKU yang diintervensi: for a unit head's RHK, the IKU it serves and "
+                                         "through it the sasaran (the top of the chain).")
     contributions: list[Contribution] = sql.rows(
         on={"parent_id": "id"}, order=("created_at", "id"), description="Subordinates' RHK contributing to it "
                                                                          "(plans not superseded).",
-        where=(sql.where("EXISTS (SELECT 1 FROM performance_plan pp WHERE pp.tenant_id = {tenant} "
-                         "AND pp.id = {t}.plan_id AND pp.status <> 'SUPERSEDED')"),))
+        where=(NOT_SUPERSEDED,))
 
 
 @strawberry.input(description='Which plans to list; all conditions apply.')
@@ -281,6 +296,9 @@ class AddResultTargetInput:
     kind: ResultKind = strawberry.field(description='RHK utama or tambahan.')
     description: str = strawberry.field(description='Uraian RHK.')
     parent_id: strawberry.ID | None = strawberry.field(default=None, description="The supervisor's RHK (intervensi).")
+    unit_indicator_id: strawberry.ID | None = strawberry.field(
+        default=None, description="IKU yang diintervensi: for a unit head's RHK, the IKU (global id) of the "
+                                  "head's unit and the plan's year it serves.")
 
 
 @strawberry.input(description='Changes to an RHK; fields left null stay.')
@@ -290,6 +308,9 @@ class UpdateResultTargetInput:
     description: str | None = strawberry.field(default=None, description='New text.')
     parent_id: strawberry.ID | None = strawberry.field(default=None, description="New intervensi: the supervisor's RHK (global id).")
     clear_parent: bool = strawberry.field(default=False, description="True removes the intervensi (the RHK then contributes to no supervisor's RHK).")
+    unit_indicator_id: strawberry.ID | None = strawberry.field(
+        default=None, description="IKU yang diintervensi: the IKU (global id) this head's RHK serves.")
+    clear_unit_indicator: bool = strawberry.field(default=False, description="True removes the link to an IKU.")
 
 
 @strawberry.input(description='A new indicator of an RHK.')
@@ -446,7 +467,9 @@ class PlanMutation:
         async def work():
             row = await service.add_result_target(info.context, parse_input_id(input.plan_id, "PerformancePlan", "planId"),
                                                   input.kind, input.description,
-                                                  parse_input_id(input.parent_id, "ResultTarget", "parentId"))
+                                                  parse_input_id(input.parent_id, "ResultTarget", "parentId"),
+                                                  parse_input_id(input.unit_indicator_id, "UnitIndicator",
+                                                                 "unitIndicatorId"))
             return {"result_target": sql.ref("ResultTarget", row.id)}
         return await run_mutation(info, ResultTargetPayload, work)
 
@@ -455,7 +478,9 @@ class PlanMutation:
         async def work():
             row = await service.update_result_target(
                 info.context, parse_input_id(input.id, "ResultTarget", "id"), kind=input.kind, description=input.description,
-                parent_id=parse_input_id(input.parent_id, "ResultTarget", "parentId"), clear_parent=input.clear_parent)
+                parent_id=parse_input_id(input.parent_id, "ResultTarget", "parentId"), clear_parent=input.clear_parent,
+                unit_indicator_id=parse_input_id(input.unit_indicator_id, "UnitIndicator", "unitIndicatorId"),
+                clear_unit_indicator=input.clear_unit_indicator)
             return {"result_target": sql.ref("ResultTarget", row.id)}
         return await run_mutation(info, ResultTargetPayload, work)
 

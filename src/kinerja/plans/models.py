@@ -40,6 +40,9 @@ class ResultTarget(TenantModel):
     description = fields.TextField()
     parent = fields.ForeignKeyField("kinerja.ResultTarget", related_name=False, null=True, on_delete=fields.RESTRICT)
     position = fields.SmallIntField(default=0)
+    # The IKU (of goals/, an area above) a head's RHK intervenes. A plain column guarded by a composite
+    # foreign key (migration 0043), as org_unit.head_id is: this area names no model above it.
+    unit_indicator_id = fields.UUIDField(null=True)
 
     class Meta:
         table = "result_target"

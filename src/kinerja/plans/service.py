@@ -7,6 +7,7 @@ checking the state the previous one committed (``core/once.py``)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -15,11 +16,12 @@ from kinerja.core.context import RequestContext
 from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from kinerja.core.events import Event, publish
 from kinerja.core.pagination import Page, paginate
-from kinerja.org.models import Employee
+from kinerja.org.models import Employee, OrgUnit
 from kinerja.org.scoping import actor_team, employee_scope, supervisor_chain
 from kinerja.plans import rules
 from kinerja.plans.models import Indicator, PerformancePlan, ResultTarget
 from kinerja.plans.rules import Approach, Aspect, BerakhlakValue, PlanStatus, ResultKind, Transition
+from kinerja.tenancy.models import tenant_settings
 
 
 def _check(problems: list[FieldError | None]) -> None:
@@ -146,15 +148,40 @@ async def _check_parent(ctx: RequestContext, plan: PerformancePlan, parent_id: u
                                            f"The parent result target belongs to {parent_plan.year}, not {plan.year}")])
 
 
+# IKU belong to goals/, an area above this one; it registers how an IKU is found (its org unit and year, or
+# None for an unknown or foreign id), as areas above register the resolvers of GraphQL holes.
+UnitIndicatorLookup = Callable[[uuid.UUID, uuid.UUID], Awaitable[tuple[uuid.UUID, int] | None]]
+UNIT_INDICATORS: dict[str, UnitIndicatorLookup] = {}
+
+
+async def _check_unit_indicator(plan: PerformancePlan, unit_indicator_id: uuid.UUID | None) -> None:
+    """An RHK names an IKU of the plan's year, of a unit the plan's employee heads."""
+    if unit_indicator_id is None:
+        return
+    lookup = UNIT_INDICATORS.get("find")
+    found = await lookup(plan.tenant_id, unit_indicator_id) if lookup is not None else None
+    if found is None:
+        raise NotFound("Unit indicator not found", field="unitIndicatorId")
+    org_unit_id, year = found
+    if year != plan.year:
+        raise ValidationFailed([FieldError("unitIndicatorId", "BAD_USER_INPUT",
+                                           "The IKU belongs to another year than the plan")])
+    if not await OrgUnit.exists(tenant_id=plan.tenant_id, id=org_unit_id, head_id=plan.employee_id):
+        raise ValidationFailed([FieldError("unitIndicatorId", "BAD_USER_INPUT",
+                                           "Only the head of the IKU's unit links an RHK to it")])
+
+
 async def add_result_target(ctx: RequestContext, plan_id: uuid.UUID, kind: ResultKind, description: str,
-                            parent_id: uuid.UUID | None) -> ResultTarget:
+                            parent_id: uuid.UUID | None, unit_indicator_id: uuid.UUID | None = None) -> ResultTarget:
     plan = await _own_plan(ctx, plan_id)
     rules.require_editable(plan.status)
     _check([rules.text_problem("description", description, required=True)])
     await _check_parent(ctx, plan, parent_id)
+    await _check_unit_indicator(plan, unit_indicator_id)
     position = await ResultTarget.filter(tenant_id=plan.tenant_id, plan_id=plan.id).count()
     return await ResultTarget.create(tenant_id=plan.tenant_id, plan_id=plan.id, kind=kind,
-                                     description=description.strip(), parent_id=parent_id, position=position)
+                                     description=description.strip(), parent_id=parent_id, position=position,
+                                     unit_indicator_id=unit_indicator_id)
 
 
 async def _own_result(ctx: RequestContext, result_id: uuid.UUID, *,
@@ -173,8 +200,14 @@ async def _own_result(ctx: RequestContext, result_id: uuid.UUID, *,
 
 async def update_result_target(ctx: RequestContext, result_id: uuid.UUID, *, kind: ResultKind | None,
                                description: str | None, parent_id: uuid.UUID | None,
-                               clear_parent: bool = False) -> ResultTarget:
+                               clear_parent: bool = False, unit_indicator_id: uuid.UUID | None = None,
+                               clear_unit_indicator: bool = False) -> ResultTarget:
     result, plan = await _own_result(ctx, result_id)
+    if unit_indicator_id is not None:
+        await _check_unit_indicator(plan, unit_indicator_id)
+        result.unit_indicator_id = unit_indicator_id
+    elif clear_unit_indicator:
+        result.unit_indicator_id = None
     if description is not None:
         _check([rules.text_problem("description", description, required=True)])
         result.description = description.strip()
@@ -260,6 +293,10 @@ async def submit_plan(ctx: RequestContext, plan_id: uuid.UUID) -> PerformancePla
     if not results or len(with_indicators) < len(results):
         raise ValidationFailed([FieldError("id", "BAD_USER_INPUT",
                                            "A plan needs at least one main (UTAMA) result target, each with an indicator")])
+    if any(r.unit_indicator_id is None for r in results) and (await tenant_settings(plan.tenant_id)).require_iku_link \
+            and await OrgUnit.exists(tenant_id=plan.tenant_id, head_id=plan.employee_id):
+        raise ValidationFailed([FieldError("id", "BAD_USER_INPUT",
+                                           "Every main (UTAMA) result target of a unit head names the IKU it intervenes")])
     plan.status, plan.approver_id, plan.submitted_at, plan.return_reason = new_status, me.supervisor_id, clock.now(), None
     await plan.save()
     await _announce(ctx, plan, "PLAN_SUBMITTED")

@@ -62,6 +62,8 @@ class TenantSettings:
     # Only persisted documents (schema/operations/ and the deployment's codegen manifests) may run for
     # this tenant: an allowlist for production frontends; documents sent as other text are FORBIDDEN.
     persisted_documents_only: bool = False
+    # Every main (UTAMA) RHK of a unit head's plan names the IKU it intervenes before the plan is submitted.
+    require_iku_link: bool = False
 
     @classmethod
     def from_dict(cls, raw: dict) -> TenantSettings:
@@ -101,7 +103,7 @@ class TenantSettings:
                         value and not value.startswith(("https://", "http://"))):
                     raise ValueError(f"{key} must be an http(s) address of at most 300 characters", key)
                 values[key] = value
-            elif key == "persisted_documents_only":
+            elif key in {"persisted_documents_only", "require_iku_link"}:
                 if not isinstance(value, bool):
                     raise ValueError(f"{key} must be true or false", key)
                 values[key] = value

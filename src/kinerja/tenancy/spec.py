@@ -74,7 +74,7 @@ class TenantSpec:
 
 _TOP_KEYS = {"slug", "name", "kind", "settings", "period_years", "org_units", "positions", "service_units",
              "goal_rules"}
-_GOAL_RULE_KEYS = {"year", "source", "cap_percent", "require_iku_link", "aggregation", "thresholds"}
+_GOAL_RULE_KEYS = {"year", "source", "cap_percent", "aggregation", "thresholds"}
 
 
 class _Locator:
@@ -257,8 +257,6 @@ def load_tenant_file(path: Path) -> TenantSpec:
         cap = raw_rule.get("cap_percent")
         if cap is not None and (isinstance(cap, bool) or not isinstance(cap, (int, float))):
             fail(base + ("cap_percent",), "must be a number")
-        if not isinstance(raw_rule.get("require_iku_link", False), bool):
-            fail(base + ("require_iku_link",), "must be true or false")
         for key in ("aggregation", "thresholds"):
             table = raw_rule.get(key, {})
             if not isinstance(table, dict):
