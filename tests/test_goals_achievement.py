@@ -201,3 +201,63 @@ async def test_another_tenant_cannot_report_or_read_achievement(api):
     assert [e["extensions"]["code"] for e in body["errors"]] == ["NOT_FOUND"]
 
 
+
+
+INDIVIDUAL_YEAR = 2029
+CREATE_PLAN = ("mutation($y: Int!) { createPerformancePlan(input: {year: $y}) { plan { id } "
+               "userErrors { field code message } } }")
+ADD_RESULT = ("mutation($i: AddResultTargetInput!) { addResultTarget(input: $i) { resultTarget { id } "
+              "userErrors { code } } }")
+ADD_INDICATOR = ("mutation($i: AddIndicatorInput!) { addIndicator(input: $i) { indicator { id aggregation "
+                 "effectiveAggregation } userErrors { field code message } } }")
+PLAN_ACTION = "mutation($id: ID!) { %s(input: {id: $id}) { plan { status } userErrors { code message } } }"
+RECORD_INDIVIDUAL = ("mutation($i: RecordRealisationInput!) { recordRealisation(input: $i) { userErrors { code } } }")
+PLAN_YTD = ("query($id: ID!, $annual: ID!, $q1: ID!) { node(id: $id) { ... on PerformancePlan { results { "
+            "indicators { description effectiveAggregation yearToDate } } year: progress(periodId: $annual) { "
+            "realised achievement } first: progress(periodId: $q1) { realised achievement } } } }")
+
+
+async def test_individual_indicators_have_a_year_to_date_and_the_annual_progress_counts_it(api):
+    from kinerja.core.db import tenant_transaction
+    from kinerja.org.service import ensure_periods
+
+    tenant, _unit = await _head_unit("tebingtinggi")
+    async with tenant_transaction(tenant.id):
+        await ensure_periods(tenant, INDIVIDUAL_YEAR)
+    quarters, annual = await _periods(tenant, INDIVIDUAL_YEAR)
+    pegawai, atasan = await api.token("tebingtinggi", "pegawai"), await api.token("tebingtinggi", "atasan")
+    plan = (await api.ok(CREATE_PLAN, {"y": INDIVIDUAL_YEAR}, pegawai))["createPerformancePlan"]
+    assert plan["userErrors"] == [], plan
+    plan_id = plan["plan"]["id"]
+    rhk = (await api.ok(ADD_RESULT, {"i": {"planId": plan_id, "kind": "UTAMA", "description": "Terlayaninya "
+                                                                                            "imunisasi"}}, pegawai))
+    rhk_id = rhk["addResultTarget"]["resultTarget"]["id"]
+    ids = {}
+    for description, aspect, target, unit, aggregation in (
+            ("Bayi diimunisasi", "KUANTITAS", "120", "bayi", None), ("Mutu layanan", "KUALITAS", "90", "%", None),
+            ("Cakupan kumulatif", "KUANTITAS", "95", "%", "LAST")):
+        added = (await api.ok(ADD_INDICATOR, {"i": {"resultId": rhk_id, "aspect": aspect, "description": description,
+                                                    "targetValue": target, "targetUnit": unit,
+                                                    "aggregation": aggregation}}, pegawai))["addIndicator"]
+        assert added["userErrors"] == [], added
+        ids[description] = added["indicator"]["id"]
+    for action, token in (("submitPerformancePlan", pegawai), ("approvePerformancePlan", atasan)):
+        answer = (await api.ok(PLAN_ACTION % action, {"id": plan_id}, token))[action]
+        assert answer["userErrors"] == [], answer
+    for description, values in (("Bayi diimunisasi", ("30", "40")), ("Mutu layanan", ("80", "90")),
+                                ("Cakupan kumulatif", ("50", "70"))):
+        for quarter, value in zip(quarters, values, strict=False):
+            answer = await api.ok(RECORD_INDIVIDUAL, {"i": {"indicatorId": ids[description], "periodId": to_global_id(
+                "Period", quarter.id), "value": value, "narrative": "Dilaporkan"}}, pegawai)
+            assert answer["recordRealisation"]["userErrors"] == [], answer
+    data = (await api.ok(PLAN_YTD, {"id": plan_id, "annual": to_global_id("Period", annual.id),
+                                    "q1": to_global_id("Period", quarters[0].id)}, pegawai))["node"]
+    assert data["results"][0]["indicators"] == [
+        {"description": "Bayi diimunisasi", "effectiveAggregation": "SUM", "yearToDate": "70"},
+        {"description": "Mutu layanan", "effectiveAggregation": "AVERAGE", "yearToDate": "85"},
+        {"description": "Cakupan kumulatif", "effectiveAggregation": "LAST", "yearToDate": "70"}]
+    # The annual progress no longer reads 0: 70/120, 85/90 and 70/95 of the targets, on average.
+    assert data["year"]["realised"] == 3 and data["year"]["achievement"] != "0"
+    expected = (Decimal(70) / 120 + Decimal(85) / 90 + Decimal(70) / 95) / 3
+    assert abs(Decimal(data["year"]["achievement"]) - expected) < Decimal("0.001")
+    assert data["first"]["realised"] == 3

@@ -22,12 +22,13 @@ from kinerja.goals.models import StrategicGoal as GoalModel
 from kinerja.goals.models import UnitIndicator as IndicatorModel
 from kinerja.goals.models import UnitIndicatorRealisation as RealisationModel
 from kinerja.goals.models import UnitIndicatorTarget as TargetModel
-from kinerja.goals.rules import Aggregation, AgreementSide, AgreementStatus, Direction, GoalLevel, IndicatorKind
+from kinerja.goals.rules import AgreementSide, AgreementStatus, Direction, GoalLevel, IndicatorKind
 from kinerja.graph import sql
 from kinerja.graph.enums import described
 from kinerja.graph.relay import INPUT, Node, UserError, run_mutation, user_errors_field
 from kinerja.org.graphql import Employee, OrgUnit, Period
 from kinerja.org.models import OrgUnit as OrgUnitModel
+from kinerja.plans.graphql import Aggregation  # registered as a GraphQL enum there
 
 described(GoalLevel, "Tingkat tujuan RPJMD: the level of a regional goal.", {
     "TUJUAN": "Tujuan: a goal of the regional plan (RPJMD).",
@@ -43,12 +44,6 @@ described(IndicatorKind, "Jenis indikator: the kind of value an IKU measures.", 
 described(Direction, "Arah indikator: whether a higher or a lower value is better.", {
     "HIGHER_IS_BETTER": "Semakin tinggi semakin baik: higher is better.",
     "LOWER_IS_BETTER": "Semakin rendah semakin baik: lower is better (achievement is target / realisation).",
-})
-described(Aggregation, "Cara agregasi: how periodic realisations make the year-to-date value.", {
-    "SUM": "Jumlah: the sum of the periods.",
-    "LAST": "Terakhir: the latest period reported.",
-    "AVERAGE": "Rata-rata: the mean of the periods reported.",
-    "MAX": "Tertinggi: the highest period.",
 })
 described(AgreementStatus, "Status perjanjian kinerja: where a performance agreement is.", {
     "DRAFT": "Draf: not yet signed by both parties.",

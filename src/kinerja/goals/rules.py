@@ -12,6 +12,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from kinerja.core.errors import FieldError
+from kinerja.plans.rules import Aggregation, aggregate  # the aggregation rule individual indicators use too
 
 
 class GoalLevel(StrEnum):
@@ -30,13 +31,6 @@ class IndicatorKind(StrEnum):
 class Direction(StrEnum):
     HIGHER_IS_BETTER = "HIGHER_IS_BETTER"
     LOWER_IS_BETTER = "LOWER_IS_BETTER"
-
-
-class Aggregation(StrEnum):
-    SUM = "SUM"
-    LAST = "LAST"
-    AVERAGE = "AVERAGE"
-    MAX = "MAX"
 
 
 class AgreementStatus(StrEnum):
@@ -118,19 +112,6 @@ def rules_problems(data: dict) -> list[str]:
 def aggregation_of(kind: IndicatorKind, chosen: Aggregation | None, rules: GoalRules) -> Aggregation:
     """The indicator's own aggregation, or the tenant's default for its kind."""
     return chosen if chosen is not None else rules.aggregation[kind]
-
-
-def aggregate(values: list[Decimal], how: Aggregation) -> Decimal | None:
-    """The year-to-date value of periodic values in period order; None when none is reported."""
-    if not values:
-        return None
-    if how is Aggregation.SUM:
-        return sum(values, Decimal(0))
-    if how is Aggregation.LAST:
-        return values[-1]
-    if how is Aggregation.MAX:
-        return max(values)
-    return (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.0001"))
 
 
 def achievement(target: Decimal | None, realisation: Decimal | None, direction: Direction,

@@ -8,6 +8,7 @@ from collections.abc import AsyncGenerator
 from decimal import Decimal
 from typing import Annotated
 
+import orjson
 import strawberry
 from strawberry.types import Info
 
@@ -16,13 +17,13 @@ from kinerja.core.errors import NotFound
 from kinerja.core.events import hub
 from kinerja.core.ids import parse_optional_id as parse_input_id
 from kinerja.core.ids import to_global_id
-from kinerja.core.numbers import tidy
+from kinerja.core.numbers import decimal_text, tidy
 from kinerja.graph import sql
 from kinerja.graph.enums import described
 from kinerja.graph.relay import INPUT, After, Connection, First, Node, UserError, run_mutation, user_errors_field
 from kinerja.org.graphql import Employee, Period
 from kinerja.org.scoping import employee_rows
-from kinerja.plans import realisation, service
+from kinerja.plans import realisation, rules, service
 from kinerja.plans.evidence import download_path
 from kinerja.plans.models import Evidence as EvidenceModel
 from kinerja.plans.models import Feedback as FeedbackModel
@@ -30,7 +31,7 @@ from kinerja.plans.models import Indicator as IndicatorModel
 from kinerja.plans.models import PerformancePlan as PlanModel
 from kinerja.plans.models import Realisation as RealisationModel
 from kinerja.plans.models import ResultTarget as ResultModel
-from kinerja.plans.rules import Approach, Aspect, BerakhlakValue, PlanEventKind, PlanStatus, ResultKind
+from kinerja.plans.rules import Aggregation, Approach, Aspect, BerakhlakValue, PlanEventKind, PlanStatus, ResultKind
 
 described(PlanStatus, "SKP workflow state.", {
     "DRAFT": "Draf: being written by the employee.",
@@ -53,6 +54,12 @@ described(Aspect, "Aspek indikator: kuantitas, kualitas, waktu, biaya.", {
     "KUALITAS": "Kualitas: quality (how well).",
     "WAKTU": "Waktu: time (how long; the target is a ceiling).",
     "BIAYA": "Biaya: cost (how much; the target is a ceiling).",
+})
+described(Aggregation, "Cara agregasi: how periodic realisations make an indicator's year to date.", {
+    "SUM": "Jumlah: the sum of the periods.",
+    "LAST": "Terakhir: the latest period reported.",
+    "AVERAGE": "Rata-rata: the mean of the periods reported.",
+    "MAX": "Tertinggi: the highest period.",
 })
 described(BerakhlakValue, "The seven BerAKHLAK core values (perilaku kerja).", {
     "BERORIENTASI_PELAYANAN": "Berorientasi Pelayanan: service-oriented.",
@@ -110,6 +117,28 @@ class Realisation(Node):
     evidence: list[Evidence] = sql.rows(on={"realisation_id": "id"}, order=("created_at", "id"), description='Bukti dukung, oldest first.')
 
 
+# The values reported for an indicator ({t}) in the periodic periods, in period order.
+_PERIODIC_FROM = ("FROM realisation r2 JOIN period p2 ON p2.tenant_id = r2.tenant_id AND p2.id = r2.period_id "
+                  "WHERE r2.tenant_id = {t}.tenant_id AND r2.indicator_id = {t}.id AND p2.kind <> 'ANNUAL' "
+                  "AND r2.value IS NOT NULL")
+PERIODIC_VALUES = sql.Input(sql.Dialects(
+    "(SELECT coalesce(json_agg(CAST(r2.value AS TEXT) ORDER BY p2.starts_on, p2.id), '[]'::json) "
+    + _PERIODIC_FROM + ")",
+    "json((SELECT json_group_array(x.v) FROM (SELECT CAST(r2.value AS TEXT) AS v " + _PERIODIC_FROM
+    + " ORDER BY p2.starts_on, p2.id) x))"))
+
+
+def _values(stored) -> list[Decimal]:
+    stored = orjson.loads(stored) if isinstance(stored, str) else stored
+    return [Decimal(str(v)) for v in stored or []]
+
+
+def year_to_date(aspect, chosen, stored) -> str | None:
+    """As the Decimal scalar writes it (a derived leaf)."""
+    how = rules.indicator_aggregation(Aspect(aspect), Aggregation(chosen) if chosen else None)
+    return decimal_text(tidy(rules.aggregate(_values(stored), how)))
+
+
 @sql.table(IndicatorModel, description="Indikator kinerja individu with aspect and target.")
 class Indicator(Node):
     aspect: Aspect = strawberry.field(description='Aspek: kuantitas, kualitas, waktu or biaya.')
@@ -117,6 +146,17 @@ class Indicator(Node):
     target_value: Decimal | None = strawberry.field(description='Target (value), for numeric targets.')
     target_unit: str | None = strawberry.field(description='Satuan target, e.g. `dokumen`, `%`.')
     target_text: str | None = strawberry.field(description="Qualitative target, when there is no value.")
+    aggregation: Aggregation | None = strawberry.field(
+        description="Cara agregasi: the indicator's own rule; null when the default of its aspect applies.")
+    effective_aggregation: Aggregation = sql.derived(
+        lambda aspect, chosen: rules.indicator_aggregation(Aspect(aspect), Aggregation(chosen) if chosen else None
+                                                           ).value, "aspect", "aggregation",
+        description="Cara agregasi yang berlaku: its own, else the aspect's default (kuantitas and biaya: SUM, "
+                    "kualitas and waktu: AVERAGE).")
+    year_to_date: Decimal | None = sql.derived(
+        lambda aspect, chosen, values: year_to_date(aspect, chosen, values), "aspect", "aggregation", PERIODIC_VALUES,
+        description="Realisasi s.d. periode ini (year to date): the realisations of the periodic periods "
+                    "aggregated by the rule; null before the first report.")
     realisations: list[Realisation] = sql.rows(on={"indicator_id": "id"}, joins=WITH_PERIOD, order=PERIOD_ORDER,
                                                description="Realisations in period order.")
     latest_realisation: Realisation | None = sql.row(
@@ -162,8 +202,33 @@ class PlanProgress:
                     "(for WAKTU and BIAYA the target is a ceiling).")
 
 
-def plan_progress(rows: list) -> PlanProgress:
-    p = realisation.progress_of_rows(rows)
+def _periodic_values(alias: str, dialect: str) -> str:
+    """The values reported for the indicator ``alias`` in the periodic periods, in period order (JSON)."""
+    from_ = _PERIODIC_FROM.replace("{t}", alias)
+    if dialect == "postgres":
+        return f"(SELECT coalesce(json_agg(CAST(r2.value AS TEXT) ORDER BY p2.starts_on, p2.id), '[]'::json) {from_})"
+    return (f"json((SELECT json_group_array(x.v) FROM (SELECT CAST(r2.value AS TEXT) AS v {from_} "
+            f"ORDER BY p2.starts_on, p2.id) x))")
+
+
+# The plan's ({t}) indicators in plan order with their realisation of the period {0} and their periodic values.
+_PROGRESS_COLUMNS = ("i.id, i.aspect, CAST(i.target_value AS TEXT), CAST(r.value AS TEXT), r.id IS NOT NULL, "
+                     "i.aggregation, {values}")
+_PROGRESS_FROM = ("FROM result_target rt JOIN indicator i ON i.tenant_id = rt.tenant_id AND i.result_id = rt.id "
+                  "LEFT JOIN realisation r ON r.tenant_id = rt.tenant_id AND r.indicator_id = i.id "
+                  "AND r.period_id = {0} WHERE rt.tenant_id = {tenant} AND rt.plan_id = {t}.id")
+_PROGRESS_ORDER = "rt.position, rt.id, i.position, i.id"
+PROGRESS_ROWS = sql.Dialects(
+    "(SELECT coalesce(json_agg(json_build_array(" + _PROGRESS_COLUMNS.replace("{values}", _periodic_values("i", "postgres"))
+    + ") ORDER BY " + _PROGRESS_ORDER + "), '[]'::json) " + _PROGRESS_FROM + ")",
+    "json((SELECT json_group_array(json(x.j)) FROM (SELECT json_array("
+    + _PROGRESS_COLUMNS.replace("{values}", _periodic_values("i", "sqlite")) + ") AS j " + _PROGRESS_FROM
+    + " ORDER BY " + _PROGRESS_ORDER + ") x))")
+
+
+def plan_progress(rows, period_kind=None) -> PlanProgress:
+    rows = orjson.loads(rows) if isinstance(rows, str) else rows
+    p = realisation.progress_of_rows(rows, annual=period_kind == "ANNUAL")
     return PlanProgress(indicators=p.indicators, realised=p.realised, share_realised=tidy(p.share_realised),
                         achievement=tidy(p.achievement))
 
@@ -203,16 +268,13 @@ class PerformancePlan(Node):
     history: list[PerformancePlan] = sql.rows(on={"employee_id": "employee_id", "year": "year"}, order=("revision",),
                                               access=True, description="Every revision of this plan, oldest first.")
 
-    @sql.builder(description="Progress in one period.")
+    @sql.builder(description="Progress in one period; in the annual period an indicator without an annual "
+                             "realisation counts its year to date (its periodic realisations aggregated).")
     def progress(self, period_id: Annotated[strawberry.ID, strawberry.argument(
-            description="Global id of a periodic period of the plan's year.")]) -> PlanProgress:
+            description="Global id of a period of the plan's year.")]) -> PlanProgress:
         period = parse_input_id(period_id, "Period", "periodId")
-        return sql.Value(plan_progress, (sql.json_list(
-            ["i.id", "i.aspect", "CAST(i.target_value AS TEXT)", "CAST(r.value AS TEXT)", "r.id IS NOT NULL"],
-            "result_target rt JOIN indicator i ON i.tenant_id = rt.tenant_id AND i.result_id = rt.id "
-            "LEFT JOIN realisation r ON r.tenant_id = rt.tenant_id AND r.indicator_id = i.id AND r.period_id = {0}",
-            "rt.tenant_id = {tenant} AND rt.plan_id = {t}.id", ["rt.position", "rt.id", "i.position", "i.id"],
-            period),))
+        return sql.Value(plan_progress, (sql.Input(PROGRESS_ROWS, (period,)), sql.Input(
+            "(SELECT pk.kind FROM period pk WHERE pk.tenant_id = {t}.tenant_id AND pk.id = {0})", (period,))))
 
 
 @sql.table(ResultModel, description="One subordinate RHK contributing to a supervisor's RHK.")
@@ -321,6 +383,8 @@ class AddIndicatorInput:
     target_value: Decimal | None = strawberry.field(default=None, description='Target value (numeric targets).')
     target_unit: str | None = strawberry.field(default=None, description='Satuan target, e.g. `dokumen`.')
     target_text: str | None = strawberry.field(default=None, description='Qualitative target, when there is no value.')
+    aggregation: Aggregation | None = strawberry.field(
+        default=None, description="Cara agregasi of the year to date; omit for the default of the aspect.")
 
 
 @strawberry.input(description='Changes to an indicator; fields left null stay.')
@@ -331,6 +395,7 @@ class UpdateIndicatorInput:
     target_value: Decimal | None = strawberry.field(default=None, description='New target value.')
     target_unit: str | None = strawberry.field(default=None, description='New unit.')
     target_text: str | None = strawberry.field(default=None, description='New qualitative target.')
+    aggregation: Aggregation | None = strawberry.field(default=None, description="New cara agregasi.")
 
 
 @strawberry.input(description="A link (url), or a file (fileName, contentType, contentBase64; at most 5 MB; "
@@ -496,7 +561,7 @@ class PlanMutation:
         async def work():
             row = await service.add_indicator(info.context, parse_input_id(input.result_id, "ResultTarget", "resultId"),
                                               input.aspect, input.description, input.target_value,
-                                              input.target_unit, input.target_text)
+                                              input.target_unit, input.target_text, input.aggregation)
             return {"indicator": sql.ref("Indicator", row.id)}
         return await run_mutation(info, IndicatorPayload, work)
 
@@ -505,7 +570,8 @@ class PlanMutation:
         async def work():
             row = await service.update_indicator(info.context, parse_input_id(input.id, "Indicator", "id"), aspect=input.aspect,
                                                  description=input.description, target_value=input.target_value,
-                                                 target_unit=input.target_unit, target_text=input.target_text)
+                                                 target_unit=input.target_unit, target_text=input.target_text,
+                                                 aggregation=input.aggregation)
             return {"indicator": sql.ref("Indicator", row.id)}
         return await run_mutation(info, IndicatorPayload, work)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from tortoise import fields
 
 from kinerja.core.models import TenantModel
-from kinerja.plans.rules import Approach, Aspect, PlanStatus, ResultKind
+from kinerja.plans.rules import Aggregation, Approach, Aspect, PlanStatus, ResultKind
 
 
 class PerformancePlan(TenantModel):
@@ -59,6 +59,7 @@ class Indicator(TenantModel):
     target_unit = fields.CharField(max_length=40, null=True)
     target_text = fields.CharField(max_length=500, null=True)
     position = fields.SmallIntField(default=0)
+    aggregation = fields.CharEnumField(Aggregation, max_length=10, null=True)  # null: the default of its aspect
 
     class Meta:
         table = "indicator"

@@ -20,7 +20,7 @@ from kinerja.org.models import Employee, OrgUnit
 from kinerja.org.scoping import actor_team, employee_scope, supervisor_chain
 from kinerja.plans import rules
 from kinerja.plans.models import Indicator, PerformancePlan, ResultTarget
-from kinerja.plans.rules import Approach, Aspect, BerakhlakValue, PlanStatus, ResultKind, Transition
+from kinerja.plans.rules import Aggregation, Approach, Aspect, BerakhlakValue, PlanStatus, ResultKind, Transition
 from kinerja.tenancy.models import tenant_settings
 
 
@@ -233,7 +233,8 @@ async def remove_result_target(ctx: RequestContext, result_id: uuid.UUID) -> uui
 
 
 async def add_indicator(ctx: RequestContext, result_id: uuid.UUID, aspect: Aspect, description: str,
-                        target_value: Decimal | None, target_unit: str | None, target_text: str | None) -> Indicator:
+                        target_value: Decimal | None, target_unit: str | None, target_text: str | None,
+                        aggregation: Aggregation | None = None) -> Indicator:
     result, _plan = await _own_result(ctx, result_id, field="resultId")
     _check([rules.text_problem("description", description, required=True),
             *rules.target_problems(aspect, target_value, target_unit, target_text)])
@@ -241,7 +242,8 @@ async def add_indicator(ctx: RequestContext, result_id: uuid.UUID, aspect: Aspec
     return await Indicator.create(tenant_id=result.tenant_id, result_id=result.id, aspect=aspect,
                                   description=description.strip(), target_value=target_value,
                                   target_unit=(target_unit or "").strip() or None,
-                                  target_text=(target_text or "").strip() or None, position=position)
+                                  target_text=(target_text or "").strip() or None, position=position,
+                                  aggregation=aggregation)
 
 
 async def _own_indicator(ctx: RequestContext, indicator_id: uuid.UUID) -> Indicator:
@@ -260,8 +262,10 @@ async def _own_indicator(ctx: RequestContext, indicator_id: uuid.UUID) -> Indica
 
 async def update_indicator(ctx: RequestContext, indicator_id: uuid.UUID, *, aspect: Aspect | None,
                            description: str | None, target_value: Decimal | None, target_unit: str | None,
-                           target_text: str | None) -> Indicator:
+                           target_text: str | None, aggregation: Aggregation | None = None) -> Indicator:
     indicator = await _own_indicator(ctx, indicator_id)
+    if aggregation is not None:
+        indicator.aggregation = aggregation
     aspect = aspect or indicator.aspect
     value = target_value if target_value is not None else indicator.target_value
     unit = target_unit if target_unit is not None else indicator.target_unit
