@@ -261,3 +261,48 @@ async def test_individual_indicators_have_a_year_to_date_and_the_annual_progress
     expected = (Decimal(70) / 120 + Decimal(85) / 90 + Decimal(70) / 95) / 3
     assert abs(Decimal(data["year"]["achievement"]) - expected) < Decimal("0.001")
     assert data["first"]["realised"] == 3
+
+
+DASHBOARD = ("query($u: ID!, $p: ID!) { unitDashboard(orgUnitId: $u, periodId: $p) { ikuAchievement "
+             "ikuTrend { sequence achievement } } }")
+TENANT_DASHBOARD = "query($p: ID!) { tenantDashboard(periodId: $p) { orgUnit { code } ikuAchievement } }"
+REPORT = ("query($y: Int!) { publicReport(tenant: \"bungo\", year: $y) { csvPath unitIndicators { unit name "
+          "unitOfMeasure target realisation achievement } unitAchievements { unit achievement } } }")
+
+
+async def test_dashboards_and_the_public_report_show_iku_achievement(api):
+    from kinerja.org.models import OrgUnit
+
+    tenant, head_unit = await _head_unit("bungo")
+    unit = sorted((u for u in await rows(OrgUnit, tenant.id) if u.parent_id is None and u.id != head_unit.id),
+                  key=lambda u: u.code)[0]
+    hr = await api.token("bungo", "bkpsdm")
+    _tujuan, sasaran_id, _code = await _goal_tree(api, hr)
+    unit_id = to_global_id("OrgUnit", unit.id)
+    variables = _iku(unit_id, sasaran_id, "Cakupan layanan publik", target="90")
+    variables["i"]["year"] = 2025
+    indicator = (await api.ok(CREATE_IKU, variables, hr))["createUnitIndicator"]["unitIndicator"]["id"]
+    quarters, annual = await _periods(tenant, 2025)
+    for quarter, value in zip(quarters, ("80", "99"), strict=False):
+        answer = await api.ok(RECORD, {"i": {"unitIndicatorId": indicator, "periodId": to_global_id(
+            "Period", quarter.id), "value": value}}, hr)
+        assert answer["recordUnitIndicatorRealisation"]["userErrors"] == []
+    annual_id = to_global_id("Period", annual.id)
+    board = (await api.ok(DASHBOARD, {"u": unit_id, "p": annual_id}, hr))["unitDashboard"]
+    assert board["ikuAchievement"] == "110"  # 99 / 90 = 110 %, Bungo's cap
+    assert board["ikuTrend"] == [{"sequence": 1, "achievement": "88.89"},  # Bungo reports by semester
+                                 {"sequence": 2, "achievement": "110"}]
+    first = (await api.ok(DASHBOARD, {"u": unit_id, "p": to_global_id("Period", quarters[0].id)}, hr))
+    assert first["unitDashboard"]["ikuAchievement"] == "88.89"
+    summary = (await api.ok(TENANT_DASHBOARD, {"p": annual_id}, hr))["tenantDashboard"]
+    assert {"orgUnit": {"code": unit.code}, "ikuAchievement": "110"} in summary
+
+    report = (await api.ok(REPORT, {"y": 2025}))["publicReport"]
+    assert {"unit": unit.name, "name": "Cakupan layanan publik", "unitOfMeasure": "%", "target": "90",
+            "realisation": "99", "achievement": "110"} in report["unitIndicators"]
+    assert {"unit": unit.name, "achievement": "110"} in report["unitAchievements"]
+    csv = (await api.client.get(report["csvPath"])).text.splitlines()
+    assert csv[0].endswith("iku,satuan_iku,target_iku,realisasi_iku,capaian_iku_persen")
+    line = next(row for row in csv if row.startswith("IKU,") and "Cakupan layanan publik" in row)
+    assert line.endswith("Cakupan layanan publik,%,90,99,110")
+    assert any(row.startswith("Capaian IKU,") for row in csv)

@@ -257,6 +257,22 @@ class PublicOrgUnitLine:
     predicates: list[PredicateCell]
 
 
+@strawberry.type(description="Capaian IKU: an IKU of a unit and its year to date (figures of the organisation).")
+class PublicIkuLine:
+    unit: str = strawberry.field(description="Unit kerja: the unit the IKU belongs to.")
+    name: str = strawberry.field(description="Nama IKU.")
+    unit_of_measure: str = strawberry.field(description="Satuan.")
+    target: Decimal | None = strawberry.field(description="Target tahunan.")
+    realisation: Decimal | None = strawberry.field(description="Realisasi s.d. periode terakhir (year to date).")
+    achievement: Decimal | None = strawberry.field(description="Capaian (%), capped by the tenant's rule.")
+
+
+@strawberry.type(description="Capaian IKU unit: the mean achievement of a unit's IKU in the year.")
+class PublicIkuUnitLine:
+    unit: str = strawberry.field(description="Unit kerja.")
+    achievement: Decimal | None = strawberry.field(description="Capaian unit (%); null without IKU figures.")
+
+
 @strawberry.type(description="Laporan kinerja publik: aggregates only, cells under 5 people withheld.")
 class PublicReport:
     tenant: str
@@ -264,6 +280,10 @@ class PublicReport:
     service_units: list[PublicServiceUnitLine]
     org_units: list[PublicOrgUnitLine]
     csv_path: str
+    unit_indicators: list[PublicIkuLine] = strawberry.field(
+        default_factory=list, description="IKU per unit with target, year to date and achievement.")
+    unit_achievements: list[PublicIkuUnitLine] = strawberry.field(
+        default_factory=list, description="Capaian IKU per unit: the mean achievement of each unit's IKU.")
 
 
 @strawberry.input
@@ -371,7 +391,10 @@ class CitizenQuery:
                                          completion_percent=o.completion_percent,
                                          predicates=[PredicateCell(predicate=p.value, count=c)
                                                      for p, c in o.predicates.items()]) for o in r.org_units],
-            csv_path=f"/public/{r.tenant.slug}/report/{r.year}.csv")
+            csv_path=f"/public/{r.tenant.slug}/report/{r.year}.csv",
+            unit_indicators=[PublicIkuLine(unit=i.unit, name=i.name, unit_of_measure=i.unit_of_measure, target=i.target,
+                                           realisation=i.realisation, achievement=i.achievement) for i in r.iku],
+            unit_achievements=[PublicIkuUnitLine(unit=u.unit, achievement=u.achievement) for u in r.iku_units])
 
     @sql.builder(description="IKM of a service unit for a date range, per service and by month.")
     def ikm(self, service_unit_id: strawberry.ID, date_from: Annotated[dt.date, strawberry.argument(name="from")],

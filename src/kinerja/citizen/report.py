@@ -1,12 +1,14 @@
 """The public transparency report of a tenant and year: IKM per service unit, plan completion and
-predicate distribution per perangkat daerah, as counts with every cell under five people withheld."""
+predicate distribution per perangkat daerah, as counts with every cell under five people withheld, and
+the IKU achievement per unit (figures of the organisation)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 from kinerja.citizen import rules
 from kinerja.citizen.followup import PublishedAction, published_actions
@@ -15,8 +17,11 @@ from kinerja.citizen.service import element_sums, ikm_of, public_tenant
 from kinerja.core.context import RequestContext
 from kinerja.core.csvexport import write_csv
 from kinerja.core.errors import BadUserInput
+from kinerja.core.numbers import tidy
 from kinerja.evaluations.models import Evaluation
 from kinerja.evaluations.rules import LABELS, EvaluationStatus, Predicate
+from kinerja.goals import rules as goal_rules
+from kinerja.goals import service as goals
 from kinerja.org.models import Employee, OrgUnit, Period
 from kinerja.org.rules import top_level_units
 from kinerja.plans.models import PerformancePlan
@@ -44,11 +49,31 @@ class OrgUnitLine:
 
 
 @dataclass(frozen=True)
+class IkuLine:
+    """An IKU of a unit and its year to date: figures of the organisation, never of a person."""
+
+    unit: str
+    name: str
+    unit_of_measure: str
+    target: Decimal | None
+    realisation: Decimal | None
+    achievement: Decimal | None
+
+
+@dataclass(frozen=True)
+class IkuUnitLine:
+    unit: str
+    achievement: Decimal | None  # the mean of its IKU's achievements
+
+
+@dataclass(frozen=True)
 class PublicReport:
     tenant: Tenant
     year: int
     service_units: list[ServiceUnitLine]
     org_units: list[OrgUnitLine]
+    iku: list[IkuLine] = field(default_factory=list)
+    iku_units: list[IkuUnitLine] = field(default_factory=list)
 
 
 async def public_report(ctx: RequestContext, slug: str, year: int) -> PublicReport:
@@ -67,7 +92,19 @@ async def public_report(ctx: RequestContext, slug: str, year: int) -> PublicRepo
         shown = rules.suppress(int(row["n"]) if row else 0, MIN_CELL)
         service_units.append(ServiceUnitLine(unit.name, shown, ikm_of(row, settings.ikm_weighting, unit.population)
                                              if shown else None, follow_up.get(unit.id, [])))
-    return PublicReport(tenant, year, service_units, await _org_unit_lines(tenant.id, year))
+    iku, iku_units = await _iku_lines(tenant.id, year)
+    return PublicReport(tenant, year, service_units, await _org_unit_lines(tenant.id, year), iku, iku_units)
+
+
+async def _iku_lines(tenant_id: uuid.UUID, year: int) -> tuple[list[IkuLine], list[IkuUnitLine]]:
+    names = dict(await OrgUnit.filter(tenant_id=tenant_id).values_list("id", "name"))
+    figures = sorted(await goals.year_figures(tenant_id, year), key=lambda f: (names.get(f.org_unit_id, ""), f.name))
+    lines = [IkuLine(names.get(f.org_unit_id, ""), f.name, f.unit_of_measure, tidy(f.target), tidy(f.year_to_date),
+                     tidy(f.achievement)) for f in figures]
+    by_unit: dict[str, list] = defaultdict(list)
+    for line in lines:
+        by_unit[line.unit].append(line.achievement)
+    return lines, [IkuUnitLine(unit, tidy(goal_rules.unit_achievement(found))) for unit, found in by_unit.items()]
 
 
 async def _org_unit_lines(tenant_id: uuid.UUID, year: int) -> list[OrgUnitLine]:
@@ -95,6 +132,7 @@ async def _org_unit_lines(tenant_id: uuid.UUID, year: int) -> list[OrgUnitLine]:
 
 
 FOLLOW_UP_COLUMNS = ["unsur", "tindak_lanjut", "penanggung_jawab", "batas_waktu", "status_tindak_lanjut"]
+IKU_COLUMNS = ["iku", "satuan_iku", "target_iku", "realisasi_iku", "capaian_iku_persen"]
 
 
 def report_csv(report: PublicReport) -> str:
@@ -103,19 +141,30 @@ def report_csv(report: PublicReport) -> str:
     blank = "<5"
     follow_blank = [""] * len(FOLLOW_UP_COLUMNS)
     rows: list[list[object]] = [["bagian", "unit", "responden", "ikm", "kategori", "pegawai", "skp_disetujui",
-                                 "persen_skp", *[LABELS[p] for p in Predicate], *FOLLOW_UP_COLUMNS]]
+                                 "persen_skp", *[LABELS[p] for p in Predicate], *FOLLOW_UP_COLUMNS, *IKU_COLUMNS]]
+    iku_blank = [""] * len(IKU_COLUMNS)
     for line in report.service_units:
         rows.append(["IKM", line.name, line.respondents if line.respondents is not None else blank,
                      line.ikm.converted if line.ikm else "", f"{line.ikm.category.value} {line.ikm.label}"
-                     if line.ikm else "", "", "", "", *[""] * len(Predicate), *follow_blank])
+                     if line.ikm else "", "", "", "", *[""] * len(Predicate), *follow_blank, *iku_blank])
         for action in line.follow_up:
             rows.append(["Tindak lanjut", line.name, "", "", "", "", "", "", *[""] * len(Predicate),
                          f"{action.element} {action.element_name}", action.action, action.owner or "",
-                         action.due_on.isoformat(), action.status.value])
+                         action.due_on.isoformat(), action.status.value, *iku_blank])
     for line in report.org_units:
         rows.append(["Kinerja", line.name, "", "", "",
                      line.employees if line.employees is not None else blank,
                      line.plans_approved if line.plans_approved is not None else blank,
                      line.completion_percent if line.completion_percent is not None else "",
-                     *[v if v is not None else blank for v in line.predicates.values()], *follow_blank])
+                     *[v if v is not None else blank for v in line.predicates.values()], *follow_blank, *iku_blank])
+    empty = ["", "", "", "", "", "", *[""] * len(Predicate), *follow_blank]
+    for iku in report.iku:
+        rows.append(["IKU", iku.unit, *empty, iku.name, iku.unit_of_measure, _text(iku.target),
+                     _text(iku.realisation), _text(iku.achievement)])
+    for unit in report.iku_units:
+        rows.append(["Capaian IKU", unit.unit, *empty, "", "", "", "", _text(unit.achievement)])
     return write_csv(rows)
+
+
+def _text(value: Decimal | None) -> str:
+    return "" if value is None else str(value)

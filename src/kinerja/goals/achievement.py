@@ -140,3 +140,15 @@ def suggested_rating(stored_indicators, stored_rules, period_id, period_kind) ->
     found = rules.suggested_rating(unit_achievement(stored_indicators, stored_rules, period_id, period_kind),
                                    rules.rules_from(loaded(stored_rules)))
     return None if found is None else found.value
+
+
+def unit_trend(stored_indicators, stored_rules) -> list[tuple[str, str, int, Decimal | None]]:
+    """A unit's achievement in each periodic period of the year: (period id, name, sequence, achievement)."""
+    per_period: dict[str, list] = {}
+    named: dict[str, tuple[str, int]] = {}
+    for _id, _name, kind, aggregation, direction, target, stored_figures in loaded(stored_indicators) or []:
+        p = progress_of(kind, aggregation, direction, target, stored_figures, stored_rules)
+        for figure, achieved, _late in p.periods:
+            named[figure.period_id] = (figure.name, figure.sequence)
+            per_period.setdefault(figure.period_id, []).append(achieved)
+    return [(pid, *named[pid], rules.unit_achievement(found)) for pid, found in per_period.items()]

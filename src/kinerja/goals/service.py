@@ -16,6 +16,7 @@ from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, Valid
 from kinerja.core.numbers import decimal_text, tidy
 from kinerja.goals import rules
 from kinerja.goals.models import (
+    GoalRule,
     PerformanceAgreement,
     StrategicGoal,
     UnitIndicator,
@@ -435,3 +436,38 @@ async def record_realisation(ctx: RequestContext, indicator_id: uuid.UUID, perio
     if upload is not None:  # last: a file is stored only once everything else is written
         await files.store(ctx.settings, indicator.tenant_id, upload)
     return row
+
+
+# --- a year's figures, for reports ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class IndicatorYear:
+    org_unit_id: uuid.UUID
+    name: str
+    unit_of_measure: str
+    target: Decimal | None
+    year_to_date: Decimal | None
+    achievement: Decimal | None
+
+
+async def year_figures(tenant_id: uuid.UUID, year: int) -> list[IndicatorYear]:
+    """Every IKU of the tenant and year with its year to date and achievement under the year's rules
+    (aggregates of the organisation: nothing about a person)."""
+    indicators = await UnitIndicator.filter(tenant_id=tenant_id, year=year).order_by("name", "id")
+    periods = await Period.filter(tenant_id=tenant_id, year=year).exclude(kind=PeriodKind.ANNUAL).order_by(
+        "starts_on", "id")
+    ids = [i.id for i in indicators]
+    targets = {(t.indicator_id, t.period_id): t.value for t in await UnitIndicatorTarget.filter(
+        tenant_id=tenant_id, indicator_id__in=ids)}
+    values = {(r.indicator_id, r.period_id): r.value for r in await UnitIndicatorRealisation.filter(
+        tenant_id=tenant_id, indicator_id__in=ids)}
+    stored = await GoalRule.get_or_none(tenant_id=tenant_id, year=year)
+    year_rules = rules.rules_from(stored.rules if stored else None)
+    today = clock.now().date()
+    found = []
+    for i in indicators:
+        figures = [rules.PeriodFigure(str(p.id), p.name, p.sequence, p.ends_on < today, targets.get((i.id, p.id)),
+                                      values.get((i.id, p.id))) for p in periods]
+        p = rules.progress(i.kind, i.aggregation, i.direction, i.target, figures, year_rules)
+        found.append(IndicatorYear(i.org_unit_id, i.name, i.unit_of_measure, i.target, p.year_to_date, p.achievement))
+    return found
