@@ -14,6 +14,7 @@ from test_goals import CREATE_IKU, SET_TARGET, _codes, _goal_tree, _head_unit, _
 from kinerja.core.ids import to_global_id
 from kinerja.goals import rules
 from kinerja.org.models import Period
+from kinerja.tenancy.models import Tenant
 
 ERRORS = "userErrors { field code message }"
 RECORD = ("mutation($i: RecordUnitIndicatorRealisationInput!) { recordUnitIndicatorRealisation(input: $i) { "
@@ -188,7 +189,7 @@ async def test_another_tenant_cannot_report_or_read_achievement(api):
     indicator = (await api.ok(CREATE_IKU, variables, hr))["createUnitIndicator"]["unitIndicator"]["id"]
     quarters, annual = await _periods(tenant, 2025)
     intruder = await api.token("bungo", "admin")
-    bungo_period = to_global_id("Period", (await _periods((await rows(type(tenant), None, slug="bungo"))[0],
+    bungo_period = to_global_id("Period", (await _periods((await rows(Tenant, None, slug="bungo"))[0],
                                                           2025))[0][0].id)
     foreign = await api.ok(RECORD, {"i": {"unitIndicatorId": indicator, "periodId": bungo_period, "value": "1"}},
                            intruder)
@@ -306,3 +307,36 @@ async def test_dashboards_and_the_public_report_show_iku_achievement(api):
     line = next(row for row in csv if row.startswith("IKU,") and "Cakupan layanan publik" in row)
     assert line.endswith("Cakupan layanan publik,%,90,99,110")
     assert any(row.startswith("Capaian IKU,") for row in csv)
+
+
+async def test_a_public_satisfaction_iku_takes_its_realisation_from_the_ikm(api):
+    import datetime as dt
+
+    from kinerja.org.models import OrgUnit
+
+    tenant = (await rows(Tenant, None, slug="bungo"))[0]
+    [unit] = await rows(OrgUnit, tenant.id, code="DISDUKCAPIL")
+    day = dt.date.today() - dt.timedelta(days=100)  # the demo's survey responses cover the last 420 days
+    period = next(p for p in await rows(Period, tenant.id, year=day.year)
+                  if p.kind.value != "ANNUAL" and p.starts_on <= day <= p.ends_on)
+    hr = await api.token("bungo", "bkpsdm")
+    _tujuan, sasaran_id, _code = await _goal_tree(api, hr, start=day.year, end=day.year)
+    unit_id = to_global_id("OrgUnit", unit.id)
+
+    async def create(name, kind):
+        variables = _iku(unit_id, sasaran_id, name, kind=kind, target="80")
+        variables["i"]["year"] = day.year
+        return (await api.ok(CREATE_IKU, variables, hr))["createUnitIndicator"]["unitIndicator"]["id"]
+
+    satisfaction, other = await create("Indeks kepuasan masyarakat", "PUBLIC_SATISFACTION"), await create(
+        "Cakupan akta kelahiran", "PERCENTAGE")
+    period_id = to_global_id("Period", period.id)
+    taken = (await api.ok(RECORD, {"i": {"unitIndicatorId": satisfaction, "periodId": period_id, "fromIkm": True}},
+                          hr))["recordUnitIndicatorRealisation"]
+    assert taken["userErrors"] == [], taken
+    assert Decimal(25) <= Decimal(taken["realisation"]["value"]) <= Decimal(100)
+    refused = (await api.ok(RECORD, {"i": {"unitIndicatorId": other, "periodId": period_id, "fromIkm": True}}, hr))
+    assert _codes(refused["recordUnitIndicatorRealisation"]) == [("fromIkm", "BAD_USER_INPUT")]
+    both = (await api.ok(RECORD, {"i": {"unitIndicatorId": satisfaction, "periodId": period_id, "fromIkm": True,
+                                        "value": "90"}}, hr))
+    assert _codes(both["recordUnitIndicatorRealisation"]) == [("value", "BAD_USER_INPUT")]

@@ -11,6 +11,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
+from kinerja.citizen import iku as _iku  # noqa: F401 - registers the unit's IKM as an IKU realisation
 from kinerja.citizen import report as reports
 from kinerja.citizen import rules, service
 from kinerja.citizen.models import FeedbackTicket as TicketModel

@@ -381,7 +381,10 @@ class RecordUnitIndicatorRealisationInput:
     unit_indicator_id: strawberry.ID = strawberry.field(description="Global id of the IKU.")
     period_id: strawberry.ID = strawberry.field(description="Periode: a periodic period of the IKU's year, not "
                                                             "closed.")
-    value: Decimal = strawberry.field(description="Realisasi: the value reached in the period.")
+    value: Decimal | None = strawberry.field(default=None, description="Realisasi: the value reached in the "
+                                                                       "period (omit with fromIkm).")
+    from_ikm: bool = strawberry.field(default=False, description="Dari IKM: take the value from the unit's IKM of "
+                                                                 "the period (IKU of kind PUBLIC_SATISFACTION).")
     narrative: str | None = strawberry.field(default=None, description="Uraian: what was done (at most 4000 "
                                                                        "characters).")
     evidence: UnitEvidenceInput | None = strawberry.field(
@@ -563,7 +566,8 @@ class GoalMutation:
                 info.context, parse_input_id(input.unit_indicator_id, "UnitIndicator", "unitIndicatorId"),
                 parse_input_id(input.period_id, "Period", "periodId"), input.value, input.narrative,
                 None if evidence is None else service.EvidenceData(evidence.url, evidence.file_name,
-                                                                   evidence.content_type, evidence.content_base64))
+                                                                   evidence.content_type, evidence.content_base64),
+                from_ikm=input.from_ikm)
             return {"unit_indicator": sql.ref("UnitIndicator", row.indicator_id),
                     "realisation": sql.ref("UnitIndicatorRealisation", row.id)}
         return await run_mutation(info, UnitIndicatorRealisationPayload, work)

@@ -6,7 +6,9 @@ A goal or an IKU being changed is locked (``core/once.py``); a new one takes a k
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -370,6 +372,12 @@ async def refuse_if_committed(indicator: UnitIndicator) -> None:
                        field="value")
 
 
+# The IKM of an org unit in a period (0-100), for IKU of kind PUBLIC_SATISFACTION: citizen/ (an area above,
+# which owns the survey) registers how it is computed when it is loaded.
+IkmSource = Callable[[uuid.UUID, uuid.UUID, dt.date, dt.date], Awaitable[Decimal | None]]
+IKM_SOURCES: dict[str, IkmSource] = {}
+
+
 # --- realisation -----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -400,11 +408,18 @@ async def _evidence(evidence: EvidenceData | None) -> tuple[dict, files.Evidence
     raise ValidationFailed([FieldError("evidence", "BAD_USER_INPUT", "Evidence is a link or a file")])
 
 
-async def record_realisation(ctx: RequestContext, indicator_id: uuid.UUID, period_id: uuid.UUID, value: Decimal,
-                             narrative: str | None, evidence: EvidenceData | None) -> UnitIndicatorRealisation:
+async def record_realisation(ctx: RequestContext, indicator_id: uuid.UUID, period_id: uuid.UUID,
+                             value: Decimal | None, narrative: str | None, evidence: EvidenceData | None,
+                             from_ikm: bool = False) -> UnitIndicatorRealisation:
     """An IKU's realisation of a periodic period of its year (a second report replaces it); a closed
-    period refuses it, as it does for SKP."""
+    period refuses it, as it does for SKP. ``from_ikm``: the value is the unit's IKM of the period (an IKU
+    of kind PUBLIC_SATISFACTION)."""
     indicator = await indicator_in_reach(ctx, indicator_id, field="unitIndicatorId")
+    if from_ikm and indicator.kind is not IndicatorKind.PUBLIC_SATISFACTION:
+        raise ValidationFailed([FieldError("fromIkm", "BAD_USER_INPUT",
+                                           "Only a public satisfaction IKU takes its realisation from the IKM")])
+    if (value is None) != from_ikm:
+        raise ValidationFailed([FieldError("value", "BAD_USER_INPUT", "Give a value, or take it from the IKM")])
     problems = [rules.number_problem(value, "value")]
     if narrative is not None and len(narrative) > 4000:
         problems.append(FieldError("narrative", "BAD_USER_INPUT", "At most 4000 characters"))
@@ -417,6 +432,13 @@ async def record_realisation(ctx: RequestContext, indicator_id: uuid.UUID, perio
                                            "The period must be a periodic period of the IKU's year")])
     if period.closed:
         raise Conflict(f"Period {period.name} is closed", field="periodId")
+    if from_ikm:
+        source = IKM_SOURCES.get("unit")
+        value = await source(indicator.tenant_id, indicator.org_unit_id, period.starts_on, period.ends_on) \
+            if source is not None else None
+        if value is None:
+            raise Conflict("The unit has no IKM in this period (no survey responses of its service units)",
+                           field="fromIkm")
     columns, upload = await _evidence(evidence)
     row = await UnitIndicatorRealisation.get_or_none(tenant_id=indicator.tenant_id, indicator_id=indicator.id,
                                                      period_id=period.id)

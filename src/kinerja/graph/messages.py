@@ -476,6 +476,12 @@ CATALOGUE: dict[str, str] = {
         "Hanya kepala unit pemilik IKU yang dapat menautkan RHK kepadanya",
     "Every main (UTAMA) result target of a unit head names the IKU it intervenes":
         "Setiap RHK utama kepala unit harus menyebutkan IKU yang diintervensinya",
+    "Only a public satisfaction IKU takes its realisation from the IKM":
+        "Hanya IKU kepuasan masyarakat yang mengambil realisasinya dari IKM",
+    "Give a value, or take it from the IKM":
+        "Isi nilai, atau ambil dari IKM",
+    "The unit has no IKM in this period (no survey responses of its service units)":
+        "Unit tidak memiliki IKM pada periode ini (belum ada tanggapan survei untuk unit layanannya)",
     "Performance agreement not found":
         "Perjanjian kinerja tidak ditemukan",
     # --- audit --------------------------------------------------------------------------------------
