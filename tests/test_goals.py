@@ -45,6 +45,12 @@ async def _head_unit(slug) -> tuple[Tenant, OrgUnit]:
     return tenant, unit
 
 
+async def _unit_without_demo_iku(slug) -> tuple[Tenant, OrgUnit]:
+    """A perangkat daerah the demo gives no IKU (its IKU and agreement are the test's own)."""
+    tenant = await _tenant(slug)
+    return tenant, (await rows(OrgUnit, tenant.id, code="INSPEKTORAT"))[0]
+
+
 async def _goal_tree(api, token, start=2025, end=2029) -> tuple[str, str, str]:
     """A tujuan and one of its sasaran; their ids and the sasaran's code."""
     suffix = uuid.uuid4().hex[:6]
@@ -69,7 +75,7 @@ def _iku(unit_id, goal_id, name, **extra) -> dict:
 
 
 async def test_goal_tree_and_iku_with_targets(api):
-    tenant, unit = await _head_unit("tebingtinggi")
+    tenant, unit = await _unit_without_demo_iku("tebingtinggi")
     hr = await api.token("tebingtinggi", "bkpsdm")
     tujuan_id, sasaran_id, sasaran_code = await _goal_tree(api, hr)
     tree = (await api.ok(GOALS, {"y": 2026}, hr))["strategicGoals"]
@@ -120,7 +126,7 @@ async def test_goal_tree_and_iku_with_targets(api):
 
 
 async def test_bad_input_is_refused_field_by_field(api):
-    _tenant_row, unit = await _head_unit("tebingtinggi")
+    _tenant_row, unit = await _unit_without_demo_iku("tebingtinggi")
     hr = await api.token("tebingtinggi", "bkpsdm")
     _tujuan, sasaran_id, _code = await _goal_tree(api, hr)
     bad = (await api.ok(SAVE_GOAL, {"i": {"level": "SASARAN", "code": "", "name": "x", "startYear": 2030,
@@ -165,7 +171,7 @@ async def test_who_may_plan(api):
 
 
 async def test_another_tenants_goals_and_iku_answer_like_unknown_ones(api):
-    _tenant_row, unit = await _head_unit("tebingtinggi")
+    _tenant_row, unit = await _unit_without_demo_iku("tebingtinggi")
     hr = await api.token("tebingtinggi", "bkpsdm")
     tujuan_id, sasaran_id, _code = await _goal_tree(api, hr)
     iku_id = (await api.ok(CREATE_IKU, _iku(to_global_id("OrgUnit", unit.id), sasaran_id, "Sasaran serangan"),

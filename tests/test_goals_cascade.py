@@ -102,3 +102,43 @@ async def test_the_chain_from_sasaran_to_staff_rhk(api):
     finally:
         async with tenant_transaction(None):
             await Tenant.filter(id=tenant.id).update(settings=before)
+
+
+DEMO = ("query($u: ID!, $y: Int!) { unitIndicators(orgUnitId: $u, year: $y) { name kind goal { level } "
+        "realisations { value } } performanceAgreement(orgUnitId: $u, year: $y) { status head { name } "
+        "commitments { name } } }")
+
+
+async def test_every_demo_tenant_has_iku_a_signed_agreement_and_linked_rhk(api):
+    import datetime as dt
+
+    from kinerja.org.models import OrgUnit
+
+    year = dt.date.today().year
+    for slug in ("bungo", "nanggalo", "samarinda", "tangerang-selatan", "tebingtinggi"):
+        tenant, unit = await _head_unit(slug)
+        kepala = await api.token(slug, "kepala")
+        data = await api.ok(DEMO, {"u": to_global_id("OrgUnit", unit.id), "y": year}, kepala)
+        assert data["unitIndicators"] and all(i["goal"]["level"] == "SASARAN" for i in data["unitIndicators"]), slug
+        assert data["performanceAgreement"]["status"] == "SIGNED", slug
+        committed = {c["name"] for c in data["performanceAgreement"]["commitments"]}
+        assert committed and committed <= {i["name"] for i in data["unitIndicators"]}, slug
+        plan = (await api.ok("query($y: Int!) { performancePlans(filter: {year: $y}) { nodes { id employee { id } } } }",
+                             {"y": year}, kepala))["performancePlans"]["nodes"]
+        head_plan = next(p for p in plan if p["employee"]["id"] == to_global_id("Employee", unit.head_id))
+        matrix = (await api.ok("query($p: ID!) { resultMatrix(planId: $p) { unitIndicator { name } } }",
+                               {"p": head_plan["id"]}, kepala))["resultMatrix"]
+        assert any(row["unitIndicator"] for row in matrix), slug
+        names = {i["name"] for u in await rows(OrgUnit, tenant.id) for i in (await api.ok(
+            "query($u: ID!, $y: Int!) { unitIndicators(orgUnitId: $u, year: $y) { name } }",
+            {"u": to_global_id("OrgUnit", u.id), "y": year}, kepala))["unitIndicators"]} if slug == "nanggalo" else None
+        if names is not None:
+            assert "Persentase kelahiran yang memiliki akta kelahiran" in names
+    kinds = set()
+    tenant = (await rows(Tenant, None, slug="bungo"))[0]
+    for unit in await rows(OrgUnit, tenant.id):
+        listed = (await api.ok("query($u: ID!, $y: Int!) { unitIndicators(orgUnitId: $u, year: $y) { kind "
+                               "realisations { value } } }", {"u": to_global_id("OrgUnit", unit.id), "y": year},
+                               await api.token("bungo", "bkpsdm")))["unitIndicators"]
+        kinds |= {i["kind"] for i in listed if i["realisations"]}
+    assert {"PERCENTAGE", "PUBLIC_SATISFACTION"} <= kinds

@@ -347,12 +347,13 @@ async def _copy_content(source: PerformancePlan, target: PerformancePlan, *, kee
         new_ids[result.id] = uuid.uuid4()
     await ResultTarget.bulk_create([
         ResultTarget(id=new_ids[r.id], tenant_id=target.tenant_id, plan_id=target.id, kind=r.kind,
-                     description=r.description, parent_id=r.parent_id if keep_parents else None, position=r.position)
+                     description=r.description, parent_id=r.parent_id if keep_parents else None, position=r.position,
+                     unit_indicator_id=r.unit_indicator_id if keep_parents else None)  # links of the same year
         for r in results])
     await Indicator.bulk_create([
         Indicator(tenant_id=target.tenant_id, result_id=new_ids[i.result_id], aspect=i.aspect,
                   description=i.description, target_value=i.target_value, target_unit=i.target_unit,
-                  target_text=i.target_text, position=i.position)
+                  target_text=i.target_text, position=i.position, aggregation=i.aggregation)
         for i in indicators])
 
 
