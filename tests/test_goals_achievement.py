@@ -18,7 +18,8 @@ from kinerja.tenancy.models import Tenant
 
 ERRORS = "userErrors { field code message }"
 RECORD = ("mutation($i: RecordUnitIndicatorRealisationInput!) { recordUnitIndicatorRealisation(input: $i) { "
-          "realisation { value narrative evidenceUrl evidenceFileName evidenceSha256 period { sequence } } "
+          "realisation { value narrative evidenceUrl evidenceFileName evidenceSha256 evidenceDownloadPath "
+          "period { sequence } } "
           "unitIndicator { yearToDate achievement } %s } }" % ERRORS)
 FIGURES = ("query($u: ID!, $y: Int!) { unitIndicators(orgUnitId: $u, year: $y) { name target effectiveAggregation "
            "yearToDate achievement latePeriods periods { sequence target realisation achievement late } "
@@ -90,6 +91,13 @@ async def test_realisation_year_to_date_and_unit_achievement(api):
     filed = await record(coverage, 1, "95", evidence={"fileName": "laporan.pdf", "contentType": "application/pdf",
                                                        "contentBase64": base64.b64encode(pdf()).decode()})
     assert filed["realisation"]["evidenceFileName"] == "laporan.pdf" and len(filed["realisation"]["evidenceSha256"]) == 64
+    assert linked["realisation"]["evidenceDownloadPath"] is None
+    path = filed["realisation"]["evidenceDownloadPath"]
+    download = await api.client.get(path, headers={"authorization": f"Bearer {pegawai}"})
+    assert download.status_code == 200 and download.content == pdf()
+    intruder = await api.client.get(path, headers={"authorization": f"Bearer {await api.token('bungo', 'admin')}"})
+    unknown = await api.client.get(path[:-4] + "AAAA", headers={"authorization": f"Bearer {pegawai}"})
+    assert intruder.status_code == unknown.status_code == 404
     for indicator, quarter, value in ((count, 0, "20"), (count, 1, "30"), (coverage, 2, "92"), (coverage, 3, "96"),
                                       (deaths, 0, "5"), (index, 0, "3.1"), (index, 1, "3.4"),
                                       (satisfaction, 0, "70"), (satisfaction, 1, "90")):

@@ -17,6 +17,7 @@ from kinerja.core.ids import to_global_id
 from kinerja.core.numbers import decimal_text, tidy
 from kinerja.goals import achievement as figures_sql
 from kinerja.goals import rules, service
+from kinerja.goals.downloads import download_path
 from kinerja.goals.models import PerformanceAgreement as AgreementModel
 from kinerja.goals.models import StrategicGoal as GoalModel
 from kinerja.goals.models import UnitIndicator as IndicatorModel
@@ -108,6 +109,9 @@ class UnitIndicatorRealisation:
     evidence_url: str | None = strawberry.field(description="Bukti dukung (tautan): the evidence link, if any.")
     evidence_file_name: str | None = strawberry.field(description="Bukti dukung (berkas): the file's name, if any.")
     evidence_sha256: str | None = strawberry.field(description="SHA-256 of the evidence file (hex), if any.")
+    evidence_download_path: str | None = sql.derived(
+        download_path, "id", "evidence_sha256",
+        description="For a file: GET this path with the same Bearer token to download it.")
     updated_at: dt.datetime = strawberry.field(description="When it was last reported.")
     period: Period = sql.join("period_id", description="Periode: the period it reports.")
 
