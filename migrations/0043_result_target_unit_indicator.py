@@ -1,4 +1,4 @@
-"""A unit head's RHK names the IKU it intervenes (the cascade from the RPJMD into the SKP)."""
+"""A unit head's RHK names the IKU (or the sasaran) it intervenes (the cascade from the RPJMD into the SKP)."""
 
 from tortoise import fields, migrations
 from tortoise.migrations import operations as ops
@@ -14,6 +14,9 @@ async def _composite_key(_apps, schema_editor) -> None:
     await client.execute_script(
         'ALTER TABLE "result_target" ADD CONSTRAINT "result_target_unit_indicator_id_tenant_fk" '
         'FOREIGN KEY (tenant_id, unit_indicator_id) REFERENCES "unit_indicator" (tenant_id, id)')
+    await client.execute_script(
+        'ALTER TABLE "result_target" ADD CONSTRAINT "result_target_goal_id_tenant_fk" '
+        'FOREIGN KEY (tenant_id, goal_id) REFERENCES "strategic_goal" (tenant_id, id)')
 
 
 async def _drop(_apps, schema_editor) -> None:
@@ -21,6 +24,7 @@ async def _drop(_apps, schema_editor) -> None:
     if client.capabilities.dialect == "postgres":
         await client.execute_script(
             'ALTER TABLE "result_target" DROP CONSTRAINT IF EXISTS "result_target_unit_indicator_id_tenant_fk"')
+        await client.execute_script('ALTER TABLE "result_target" DROP CONSTRAINT IF EXISTS "result_target_goal_id_tenant_fk"')
     await client.execute_script('DROP INDEX IF EXISTS "idx_result_target_unit_indicator"')
 
 
@@ -29,5 +33,6 @@ class Migration(migrations.Migration):
 
     operations = [
         ops.AddField(model_name="ResultTarget", name="unit_indicator_id", field=fields.UUIDField(null=True)),
+        ops.AddField(model_name="ResultTarget", name="goal_id", field=fields.UUIDField(null=True)),
         RunPython(_composite_key, _drop),
     ]

@@ -35,10 +35,10 @@ async def _plan(api, token) -> str:
     return answer["plan"]["id"]
 
 
-async def _rhk(api, token, plan_id, description, parent_id=None, unit_indicator_id=None) -> dict:
+async def _rhk(api, token, plan_id, description, parent_id=None, unit_indicator_id=None, goal_id=None) -> dict:
     return (await api.ok(ADD_RESULT, {"i": {"planId": plan_id, "kind": "UTAMA", "description": description,
-                                            "parentId": parent_id, "unitIndicatorId": unit_indicator_id}},
-                         token))["addResultTarget"]
+                                            "parentId": parent_id, "unitIndicatorId": unit_indicator_id,
+                                            "goalId": goal_id}}, token))["addResultTarget"]
 
 
 async def test_the_chain_from_sasaran_to_staff_rhk(api):
@@ -76,6 +76,18 @@ async def test_the_chain_from_sasaran_to_staff_rhk(api):
     [supervisor] = row["contributions"]
     assert supervisor["result"] == {"description": "Terlaksananya imunisasi di puskesmas", "contributions": [
         {"result": {"description": "Tersusunnya laporan imunisasi"}}]}
+    # A head's RHK may name the sasaran itself instead of an IKU (atasan heads a sub-unit).
+    assert _codes(await _rhk(api, atasan, middle_plan, "x", unit_indicator_id=iku, goal_id=sasaran_id)) == [
+        ("goalId", "BAD_USER_INPUT")]
+    assert _codes(await _rhk(api, atasan, middle_plan, "x", goal_id=_tujuan)) == [("goalId", "NOT_FOUND")]
+    direct = await _rhk(api, atasan, middle_plan, "Terbinanya kader posyandu", goal_id=sasaran_id)
+    assert direct["userErrors"] == []
+    rows_of_middle = (await api.ok("query($p: ID!) { resultMatrix(planId: $p) { result { description } goal { code } "
+                                   "unitIndicator { name } } }", {"p": middle_plan}, atasan))["resultMatrix"]
+    assert {"result": {"description": "Terbinanya kader posyandu"}, "goal": {"code": sasaran_code},
+            "unitIndicator": None} in rows_of_middle
+    assert _codes(await _rhk(api, pegawai, staff_plan, "x", goal_id=sasaran_id)) == [("goalId", "BAD_USER_INPUT")]
+
     listed = (await api.ok(IKU_RESULTS, {"u": to_global_id("OrgUnit", unit.id), "y": YEAR}, hr))["unitIndicators"]
     assert next(i for i in listed if i["name"] == "Cakupan imunisasi dasar lengkap")["results"] == [
         {"description": "Meningkatnya cakupan imunisasi",

@@ -39,7 +39,15 @@ async def _unit_indicator_of(tenant_id: uuid.UUID, indicator_id: uuid.UUID) -> t
     return (found[0][0], found[0][1]) if found else None
 
 
+async def _sasaran_of(tenant_id: uuid.UUID, goal_id: uuid.UUID) -> tuple[int, int] | None:
+    """A sasaran's span (None for an unknown or foreign id, or a tujuan): how an RHK's link is checked."""
+    found = await StrategicGoal.filter(tenant_id=tenant_id, id=goal_id, level=GoalLevel.SASARAN).values_list(
+        "start_year", "end_year")
+    return (found[0][0], found[0][1]) if found else None
+
+
 plans_service.UNIT_INDICATORS["find"] = _unit_indicator_of
+plans_service.SASARAN["find"] = _sasaran_of
 
 
 def _raise(problems: list[FieldError | None]) -> None:

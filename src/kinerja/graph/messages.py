@@ -482,6 +482,12 @@ CATALOGUE: dict[str, str] = {
         "Isi nilai, atau ambil dari IKM",
     "The unit has no IKM in this period (no survey responses of its service units)":
         "Unit tidak memiliki IKM pada periode ini (belum ada tanggapan survei untuk unit layanannya)",
+    "Name the IKU or the sasaran, not both":
+        "Sebutkan IKU atau sasaran, tidak keduanya",
+    "The sasaran's span does not hold the plan's year":
+        "Rentang sasaran tidak mencakup tahun SKP",
+    "Only a unit head links an RHK to a sasaran":
+        "Hanya kepala unit yang dapat menautkan RHK ke sasaran",
     "Performance agreement not found":
         "Perjanjian kinerja tidak ditemukan",
     # --- audit --------------------------------------------------------------------------------------

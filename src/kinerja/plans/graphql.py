@@ -90,6 +90,7 @@ PERIOD_ORDER = ("{j}.starts_on", "{j}.ends_on", "{t}.id")
 
 # Types of the areas above, named lazily (their modules import this one).
 LazyUnitIndicator = Annotated["UnitIndicator", strawberry.lazy("kinerja.goals.graphql")]  # noqa: F821 - resolved lazily
+LazyStrategicGoal = Annotated["StrategicGoal", strawberry.lazy("kinerja.goals.graphql")]  # noqa: F821 - resolved lazily
 # A contributing RHK counts while its plan is not superseded.
 NOT_SUPERSEDED = sql.where("EXISTS (SELECT 1 FROM performance_plan pp WHERE pp.tenant_id = {tenant} "
                            "AND pp.id = {t}.plan_id AND pp.status <> 'SUPERSEDED')")
@@ -175,6 +176,8 @@ class ResultTarget(Node):
     unit_indicator: LazyUnitIndicator | None = sql.join(
         "unit_indicator_id", description="IKU yang diintervensi: the unit's IKU a head's RHK serves (its `goal` is "
                                          "the sasaran).")
+    goal: LazyStrategicGoal | None = sql.join(
+        "goal_id", description="Sasaran yang diintervensi: the sasaran a head's RHK serves directly (without an IKU).")
     contributions: list[Contribution] = sql.rows(
         on={"parent_id": "id"}, order=("created_at", "id"), where=(NOT_SUPERSEDED,),
         description="Subordinates' RHK contributing to this one (plans not superseded): the next link of the chain.")
@@ -292,6 +295,9 @@ class ResultMatrixRow:
     unit_indicator: LazyUnitIndicator | None = sql.join(
         "unit_indicator_id", description="IKU yang diintervensi: for a unit head's RHK, the IKU it serves and "
                                          "through it the sasaran (the top of the chain).")
+    goal: LazyStrategicGoal | None = sql.join(
+        "goal_id", description="Sasaran yang diintervensi: the sasaran a head's RHK serves directly, when it names "
+                               "no IKU.")
     contributions: list[Contribution] = sql.rows(
         on={"parent_id": "id"}, order=("created_at", "id"), description="Subordinates' RHK contributing to it "
                                                                          "(plans not superseded).",
@@ -361,6 +367,9 @@ class AddResultTargetInput:
     unit_indicator_id: strawberry.ID | None = strawberry.field(
         default=None, description="IKU yang diintervensi: for a unit head's RHK, the IKU (global id) of the "
                                   "head's unit and the plan's year it serves.")
+    goal_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Sasaran yang diintervensi: instead of an IKU, the sasaran (global id) a unit "
+                                  "head's RHK serves directly.")
 
 
 @strawberry.input(description='Changes to an RHK; fields left null stay.')
@@ -373,6 +382,10 @@ class UpdateResultTargetInput:
     unit_indicator_id: strawberry.ID | None = strawberry.field(
         default=None, description="IKU yang diintervensi: the IKU (global id) this head's RHK serves.")
     clear_unit_indicator: bool = strawberry.field(default=False, description="True removes the link to an IKU.")
+    goal_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Sasaran yang diintervensi: the sasaran (global id) this head's RHK serves "
+                                  "directly (replaces an IKU link).")
+    clear_goal: bool = strawberry.field(default=False, description="True removes the link to a sasaran.")
 
 
 @strawberry.input(description='A new indicator of an RHK.')
@@ -534,7 +547,8 @@ class PlanMutation:
                                                   input.kind, input.description,
                                                   parse_input_id(input.parent_id, "ResultTarget", "parentId"),
                                                   parse_input_id(input.unit_indicator_id, "UnitIndicator",
-                                                                 "unitIndicatorId"))
+                                                                 "unitIndicatorId"),
+                                                  parse_input_id(input.goal_id, "StrategicGoal", "goalId"))
             return {"result_target": sql.ref("ResultTarget", row.id)}
         return await run_mutation(info, ResultTargetPayload, work)
 
@@ -545,7 +559,8 @@ class PlanMutation:
                 info.context, parse_input_id(input.id, "ResultTarget", "id"), kind=input.kind, description=input.description,
                 parent_id=parse_input_id(input.parent_id, "ResultTarget", "parentId"), clear_parent=input.clear_parent,
                 unit_indicator_id=parse_input_id(input.unit_indicator_id, "UnitIndicator", "unitIndicatorId"),
-                clear_unit_indicator=input.clear_unit_indicator)
+                clear_unit_indicator=input.clear_unit_indicator,
+                goal_id=parse_input_id(input.goal_id, "StrategicGoal", "goalId"), clear_goal=input.clear_goal)
             return {"result_target": sql.ref("ResultTarget", row.id)}
         return await run_mutation(info, ResultTargetPayload, work)
 

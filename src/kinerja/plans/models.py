@@ -43,6 +43,8 @@ class ResultTarget(TenantModel):
     # The IKU (of goals/, an area above) a head's RHK intervenes. A plain column guarded by a composite
     # foreign key (migration 0043), as org_unit.head_id is: this area names no model above it.
     unit_indicator_id = fields.UUIDField(null=True)
+    # Or the sasaran (a strategic goal of goals/) it intervenes directly; the same kind of column.
+    goal_id = fields.UUIDField(null=True)
 
     class Meta:
         table = "result_target"

@@ -152,6 +152,27 @@ async def _check_parent(ctx: RequestContext, plan: PerformancePlan, parent_id: u
 # None for an unknown or foreign id), as areas above register the resolvers of GraphQL holes.
 UnitIndicatorLookup = Callable[[uuid.UUID, uuid.UUID], Awaitable[tuple[uuid.UUID, int] | None]]
 UNIT_INDICATORS: dict[str, UnitIndicatorLookup] = {}
+# And how a sasaran is found: its first and last year, or None for an unknown or foreign id or a tujuan.
+SasaranLookup = Callable[[uuid.UUID, uuid.UUID], Awaitable[tuple[int, int] | None]]
+SASARAN: dict[str, SasaranLookup] = {}
+
+
+async def _check_goal(plan: PerformancePlan, goal_id: uuid.UUID | None, unit_indicator_id: uuid.UUID | None) -> None:
+    """An RHK names the sasaran it intervenes (when it names no IKU): one whose span holds the plan's year,
+    from the plan of a unit head."""
+    if goal_id is None:
+        return
+    if unit_indicator_id is not None:
+        raise ValidationFailed([FieldError("goalId", "BAD_USER_INPUT", "Name the IKU or the sasaran, not both")])
+    lookup = SASARAN.get("find")
+    found = await lookup(plan.tenant_id, goal_id) if lookup is not None else None
+    if found is None:
+        raise NotFound("Strategic goal not found", field="goalId")
+    if not found[0] <= plan.year <= found[1]:
+        raise ValidationFailed([FieldError("goalId", "BAD_USER_INPUT", "The sasaran's span does not hold the "
+                                                                       "plan's year")])
+    if not await OrgUnit.exists(tenant_id=plan.tenant_id, head_id=plan.employee_id):
+        raise ValidationFailed([FieldError("goalId", "BAD_USER_INPUT", "Only a unit head links an RHK to a sasaran")])
 
 
 async def _check_unit_indicator(plan: PerformancePlan, unit_indicator_id: uuid.UUID | None) -> None:
@@ -172,16 +193,18 @@ async def _check_unit_indicator(plan: PerformancePlan, unit_indicator_id: uuid.U
 
 
 async def add_result_target(ctx: RequestContext, plan_id: uuid.UUID, kind: ResultKind, description: str,
-                            parent_id: uuid.UUID | None, unit_indicator_id: uuid.UUID | None = None) -> ResultTarget:
+                            parent_id: uuid.UUID | None, unit_indicator_id: uuid.UUID | None = None,
+                            goal_id: uuid.UUID | None = None) -> ResultTarget:
     plan = await _own_plan(ctx, plan_id)
     rules.require_editable(plan.status)
     _check([rules.text_problem("description", description, required=True)])
     await _check_parent(ctx, plan, parent_id)
+    await _check_goal(plan, goal_id, unit_indicator_id)  # first: naming both is refused whatever they are
     await _check_unit_indicator(plan, unit_indicator_id)
     position = await ResultTarget.filter(tenant_id=plan.tenant_id, plan_id=plan.id).count()
     return await ResultTarget.create(tenant_id=plan.tenant_id, plan_id=plan.id, kind=kind,
                                      description=description.strip(), parent_id=parent_id, position=position,
-                                     unit_indicator_id=unit_indicator_id)
+                                     unit_indicator_id=unit_indicator_id, goal_id=goal_id)
 
 
 async def _own_result(ctx: RequestContext, result_id: uuid.UUID, *,
@@ -201,13 +224,21 @@ async def _own_result(ctx: RequestContext, result_id: uuid.UUID, *,
 async def update_result_target(ctx: RequestContext, result_id: uuid.UUID, *, kind: ResultKind | None,
                                description: str | None, parent_id: uuid.UUID | None,
                                clear_parent: bool = False, unit_indicator_id: uuid.UUID | None = None,
-                               clear_unit_indicator: bool = False) -> ResultTarget:
+                               clear_unit_indicator: bool = False, goal_id: uuid.UUID | None = None,
+                               clear_goal: bool = False) -> ResultTarget:
     result, plan = await _own_result(ctx, result_id)
+    if goal_id is not None and unit_indicator_id is not None:
+        raise ValidationFailed([FieldError("goalId", "BAD_USER_INPUT", "Name the IKU or the sasaran, not both")])
     if unit_indicator_id is not None:
         await _check_unit_indicator(plan, unit_indicator_id)
-        result.unit_indicator_id = unit_indicator_id
+        result.unit_indicator_id, result.goal_id = unit_indicator_id, None
     elif clear_unit_indicator:
         result.unit_indicator_id = None
+    if goal_id is not None:
+        await _check_goal(plan, goal_id, unit_indicator_id)
+        result.goal_id, result.unit_indicator_id = goal_id, None
+    elif clear_goal:
+        result.goal_id = None
     if description is not None:
         _check([rules.text_problem("description", description, required=True)])
         result.description = description.strip()
@@ -348,7 +379,8 @@ async def _copy_content(source: PerformancePlan, target: PerformancePlan, *, kee
     await ResultTarget.bulk_create([
         ResultTarget(id=new_ids[r.id], tenant_id=target.tenant_id, plan_id=target.id, kind=r.kind,
                      description=r.description, parent_id=r.parent_id if keep_parents else None, position=r.position,
-                     unit_indicator_id=r.unit_indicator_id if keep_parents else None)  # links of the same year
+                     unit_indicator_id=r.unit_indicator_id if keep_parents else None,  # links of the same year
+                     goal_id=r.goal_id if keep_parents else None)
         for r in results])
     await Indicator.bulk_create([
         Indicator(tenant_id=target.tenant_id, result_id=new_ids[i.result_id], aspect=i.aspect,
