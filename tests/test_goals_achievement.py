@@ -348,3 +348,31 @@ async def test_a_public_satisfaction_iku_takes_its_realisation_from_the_ikm(api)
     both = (await api.ok(RECORD, {"i": {"unitIndicatorId": satisfaction, "periodId": period_id, "fromIkm": True,
                                         "value": "90"}}, hr))
     assert _codes(both["recordUnitIndicatorRealisation"]) == [("value", "BAD_USER_INPUT")]
+
+
+async def test_an_individual_indicator_is_late_for_each_ended_period_without_a_realisation(api):
+    from kinerja.core.db import tenant_transaction
+    from kinerja.org.service import ensure_periods
+
+    tenant = (await rows(Tenant, None, slug="samarinda"))[0]
+    async with tenant_transaction(tenant.id):
+        await ensure_periods(tenant, 2024)
+    quarters, _annual = await _periods(tenant, 2024)
+    pegawai, atasan = await api.token("samarinda", "pegawai"), await api.token("samarinda", "atasan")
+    plan = (await api.ok(CREATE_PLAN, {"y": 2024}, pegawai))["createPerformancePlan"]
+    assert plan["userErrors"] == [], plan
+    plan_id = plan["plan"]["id"]
+    rhk = (await api.ok(ADD_RESULT, {"i": {"planId": plan_id, "kind": "UTAMA", "description": "Laporan"}}, pegawai))
+    added = (await api.ok(ADD_INDICATOR, {"i": {"resultId": rhk["addResultTarget"]["resultTarget"]["id"],
+                                                "aspect": "KUANTITAS", "description": "Jumlah laporan",
+                                                "targetValue": "4", "targetUnit": "dokumen"}}, pegawai))
+    indicator = added["addIndicator"]["indicator"]["id"]
+    for action, token in (("submitPerformancePlan", pegawai), ("approvePerformancePlan", atasan)):
+        assert (await api.ok(PLAN_ACTION % action, {"id": plan_id}, token))[action]["userErrors"] == []
+    for quarter in quarters[:2]:
+        answer = await api.ok(RECORD_INDIVIDUAL, {"i": {"indicatorId": indicator, "periodId": to_global_id(
+            "Period", quarter.id), "value": "1", "narrative": "Selesai"}}, pegawai)
+        assert answer["recordRealisation"]["userErrors"] == []
+    late = await api.ok("query($id: ID!) { node(id: $id) { ... on PerformancePlan { results { indicators { "
+                        "latePeriods yearToDate } } } } }", {"id": plan_id}, pegawai)
+    assert late["node"]["results"][0]["indicators"] == [{"latePeriods": 2, "yearToDate": "2"}]

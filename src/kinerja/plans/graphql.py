@@ -129,6 +129,14 @@ PERIODIC_VALUES = sql.Input(sql.Dialects(
     + " ORDER BY p2.starts_on, p2.id) x))"))
 
 
+_LATE = ("(SELECT count(*) FROM period pe WHERE pe.tenant_id = {t}.tenant_id AND pe.kind <> 'ANNUAL' "
+         "AND pe.year = (SELECT pp.year FROM result_target rt JOIN performance_plan pp ON pp.tenant_id = rt.tenant_id "
+         "AND pp.id = rt.plan_id WHERE rt.tenant_id = {t}.tenant_id AND rt.id = {t}.result_id) AND pe.ends_on < %s "
+         "AND NOT EXISTS (SELECT 1 FROM realisation r WHERE r.tenant_id = {t}.tenant_id AND r.indicator_id = {t}.id "
+         "AND r.period_id = pe.id))")
+LATE_PERIODS = sql.Dialects(_LATE % "CURRENT_DATE", _LATE % "date('now')")
+
+
 def _values(stored) -> list[Decimal]:
     stored = orjson.loads(stored) if isinstance(stored, str) else stored
     return [Decimal(str(v)) for v in stored or []]
@@ -154,6 +162,9 @@ class Indicator(Node):
                                                            ).value, "aspect", "aggregation",
         description="Cara agregasi yang berlaku: its own, else the aspect's default (kuantitas and biaya: SUM, "
                     "kualitas and waktu: AVERAGE).")
+    late_periods: int = sql.expression(
+        LATE_PERIODS, description="Periode terlambat: periodic periods of the plan's year that ended without a "
+                                  "realisation of this indicator.")
     year_to_date: Decimal | None = sql.derived(
         lambda aspect, chosen, values: year_to_date(aspect, chosen, values), "aspect", "aggregation", PERIODIC_VALUES,
         description="Realisasi s.d. periode ini (year to date): the realisations of the periodic periods "
