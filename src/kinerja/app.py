@@ -39,6 +39,7 @@ from kinerja.core.logging import configure_logging, operation_var, request_id_va
 from kinerja.core.paths import persisted_manifest
 from kinerja.core.storage import storage_for
 from kinerja.evaluations.documents import evaluation_document, unit_predicate_sheet
+from kinerja.goals.downloads import download_iku_evidence
 from kinerja.graph import messages
 from kinerja.plans.downloads import download_evidence
 from kinerja.training.downloads import download_certificate
@@ -216,6 +217,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True,
             Route("/graphql", view, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", view),
             Route("/evidence/{evidence_id}", download_evidence),
+            Route("/iku-evidence/{realisation_id}", download_iku_evidence),
             Route("/certificates/{record_id}", download_certificate),
             Route("/documents/evaluations/{evaluation_id}.pdf", evaluation_document),
             Route("/documents/units/{org_unit_id}/predicates.csv", unit_predicate_sheet),

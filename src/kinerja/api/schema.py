@@ -28,6 +28,8 @@ from kinerja.citizen.graphql import CitizenMutation, CitizenQuery
 from kinerja.dashboards.graphql import DashboardQuery
 from kinerja.evaluations import graphql as evaluations_graphql
 from kinerja.evaluations.graphql import EvaluationMutation, EvaluationQuery
+from kinerja.goals import graphql as goals_graphql
+from kinerja.goals.graphql import GoalMutation, GoalQuery
 from kinerja.graph import compiler, sql
 from kinerja.graph.errors import ErrorCodes
 from kinerja.graph.limits import DocumentChecks
@@ -59,9 +61,9 @@ class NodeQuery:
         return sql.NodeLookup(id, LEGACY_NODES)  # type: ignore[return-value]  # a described read: the compiler answers its specification
 
 
-Query = merge_types("Query", (AuthQuery, AccessQuery, OrgQuery, PlanQuery, EvaluationQuery, DashboardQuery,
+Query = merge_types("Query", (AuthQuery, AccessQuery, OrgQuery, PlanQuery, EvaluationQuery, GoalQuery, DashboardQuery,
                               TrainingQuery, CitizenQuery, CounterQuery, PlatformQuery, AuditQuery, NodeQuery))
-Mutation = merge_types("Mutation", (AuthMutation, AccessMutation, OrgMutation, PlanMutation, EvaluationMutation,
+Mutation = merge_types("Mutation", (AuthMutation, AccessMutation, OrgMutation, PlanMutation, EvaluationMutation, GoalMutation,
                                     TrainingMutation, CitizenMutation, CounterMutation, PlatformMutation))
 Subscription = merge_types("Subscription", (PlanSubscription,))
 get_object_definition(Query, strict=True).description = (
@@ -113,7 +115,8 @@ def build_schema(extensions: list | None = None) -> Schema:
                access_graphql.User, plans_graphql.PerformancePlan, plans_graphql.ResultTarget,
                plans_graphql.Indicator, plans_graphql.Realisation, plans_graphql.Feedback,
                evaluations_graphql.Evaluation, training_graphql.TrainingRecord, training_graphql.TrainingEvent,
-               citizen_graphql.CitizenFeedback],
+               citizen_graphql.CitizenFeedback, goals_graphql.StrategicGoal, goals_graphql.UnitIndicator,
+               goals_graphql.PerformanceAgreement],
         extensions=[TenantTransaction, ErrorCodes, *(extensions or [])],
         scalar_overrides=SCALAR_OVERRIDES,
     )

@@ -58,6 +58,8 @@ class PermissionObject(Enum):
     EVALUATION = strawberry.enum_value("evaluation", description="Penilaian kinerja: evaluations.")
     UNIT_PERFORMANCE = strawberry.enum_value("unit_performance", description="Capaian kinerja organisasi: a unit's "
                                                                              "performance rating.")
+    IKU = strawberry.enum_value("iku", description="IKU (Indikator Kinerja Utama): strategic goals, unit indicators, "
+                                                   "their targets and realisations, performance agreements.")
     DASHBOARD = strawberry.enum_value("dashboard", description="Dasbor kinerja: performance dashboards.")
     TRAINING = strawberry.enum_value("training", description="Pengembangan kompetensi: training records, events and "
                                                              "recommendations.")
@@ -81,6 +83,7 @@ class PermissionAction(Enum):
     CLOSE = strawberry.enum_value("close", description="Menutup: close at year end.")
     VERIFY = strawberry.enum_value("verify", description="Memverifikasi: verify (training, attendance).")
     RESPOND = strawberry.enum_value("respond", description="Menanggapi: answer and assign.")
+    SIGN = strawberry.enum_value("sign", description="Menandatangani: sign (a performance agreement).")
 
 
 @strawberry.type(description="One entry of the permission catalogue.")

@@ -11,6 +11,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
+from kinerja.citizen import iku as _iku  # noqa: F401 - registers the unit's IKM as an IKU realisation
 from kinerja.citizen import report as reports
 from kinerja.citizen import rules, service
 from kinerja.citizen.models import FeedbackTicket as TicketModel
@@ -30,6 +31,7 @@ from kinerja.core import clock
 from kinerja.core.errors import DomainError, Forbidden, NotFound
 from kinerja.core.ids import parse_optional_id as parse_input_id
 from kinerja.evaluations.graphql import Predicate  # registered as a GraphQL enum there
+from kinerja.goals import achievement as iku_figures
 from kinerja.graph import sql
 from kinerja.graph.enums import described
 from kinerja.graph.relay import INPUT, After, Connection, First, Node, UserError, run_mutation, user_errors_field
@@ -401,6 +403,37 @@ def report_csv_path(slug: str, year) -> str:
     return f"/public/{slug}/report/{year}.csv"
 
 
+@strawberry.type(description="Capaian IKU: an IKU of a unit and its year to date (figures of the organisation).")
+class PublicIkuLine:
+    unit: str = strawberry.field(description="Unit kerja: the unit the IKU belongs to.")
+    name: str = strawberry.field(description="Nama IKU.")
+    unit_of_measure: str = strawberry.field(description="Satuan.")
+    target: Decimal | None = strawberry.field(description="Target tahunan.")
+    realisation: Decimal | None = strawberry.field(description="Realisasi s.d. periode terakhir (year to date).")
+    achievement: Decimal | None = strawberry.field(description="Capaian (%), capped by the tenant's rule.")
+
+
+@strawberry.type(description="Capaian IKU unit: the mean achievement of a unit's IKU in the year.")
+class PublicIkuUnitLine:
+    unit: str = strawberry.field(description="Unit kerja.")
+    achievement: Decimal | None = strawberry.field(description="Capaian unit (%); null without IKU figures.")
+
+
+IKU_OF_YEAR = iku_figures.tenant_indicators_sql("{t}.year")
+IKU_RULES = iku_figures.rules_sql("{t}.year")
+
+
+def report_iku(indicators, year_rules) -> list[PublicIkuLine]:
+    lines, _units = reports.iku_lines(iku_figures.year_lines(indicators, year_rules))
+    return [PublicIkuLine(unit=i.unit, name=i.name, unit_of_measure=i.unit_of_measure, target=i.target,
+                          realisation=i.realisation, achievement=i.achievement) for i in lines]
+
+
+def report_iku_units(indicators, year_rules) -> list[PublicIkuUnitLine]:
+    _lines, units = reports.iku_lines(iku_figures.year_lines(indicators, year_rules))
+    return [PublicIkuUnitLine(unit=u.unit, achievement=u.achievement) for u in units]
+
+
 @sql.table(source=REPORT_ROWS,
            description="Laporan kinerja publik: aggregates only, cells under 5 people withheld.")
 class PublicReport:
@@ -414,6 +447,11 @@ class PublicReport:
                                                      description="Perangkat daerah: every top-level org unit, by name.")
     csv_path: str = sql.derived(report_csv_path, "slug", "year",
                                 description="GET this path (no login) for the same report as CSV.")
+    unit_indicators: list[PublicIkuLine] = sql.derived(
+        report_iku, IKU_OF_YEAR, IKU_RULES, description="IKU per unit with target, year to date and achievement.")
+    unit_achievements: list[PublicIkuUnitLine] = sql.derived(
+        report_iku_units, IKU_OF_YEAR, IKU_RULES,
+        description="Capaian IKU per unit: the mean achievement of each unit's IKU.")
 
 
 @strawberry.input(description="Profil responden: who answered, all optional (survey profile).")

@@ -1,12 +1,14 @@
 """The public transparency report of a tenant and year: IKM per service unit, plan completion and
-predicate distribution per perangkat daerah, as counts with every cell under five people withheld."""
+predicate distribution per perangkat daerah, as counts with every cell under five people withheld, and
+the IKU achievement per unit (figures of the organisation)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 from kinerja.citizen import rules
 from kinerja.citizen.followup import PublishedAction, published_actions
@@ -15,8 +17,11 @@ from kinerja.citizen.service import element_sums, ikm_of, public_tenant
 from kinerja.core.context import RequestContext
 from kinerja.core.csvexport import write_csv
 from kinerja.core.errors import BadUserInput
+from kinerja.core.numbers import tidy
 from kinerja.evaluations.models import Evaluation
 from kinerja.evaluations.rules import LABELS, EvaluationStatus, Predicate
+from kinerja.goals import rules as goal_rules
+from kinerja.goals import service as goals
 from kinerja.org.models import Employee, OrgUnit, Period
 from kinerja.org.rules import top_level_units
 from kinerja.plans.models import PerformancePlan
@@ -44,11 +49,31 @@ class OrgUnitLine:
 
 
 @dataclass(frozen=True)
+class IkuLine:
+    """An IKU of a unit and its year to date: figures of the organisation, never of a person."""
+
+    unit: str
+    name: str
+    unit_of_measure: str
+    target: Decimal | None
+    realisation: Decimal | None
+    achievement: Decimal | None
+
+
+@dataclass(frozen=True)
+class IkuUnitLine:
+    unit: str
+    achievement: Decimal | None  # the mean of its IKU's achievements
+
+
+@dataclass(frozen=True)
 class PublicReport:
     tenant: Tenant
     year: int
     service_units: list[ServiceUnitLine]
     org_units: list[OrgUnitLine]
+    iku: list[IkuLine] = field(default_factory=list)
+    iku_units: list[IkuUnitLine] = field(default_factory=list)
 
 
 def report_range(year: int) -> tuple[dt.datetime, dt.datetime]:
@@ -99,7 +124,23 @@ async def public_report(ctx: RequestContext, slug: str, year: int) -> PublicRepo
     service_units = [service_unit_line(unit.name, unit.population, sums.get(unit.id), settings.ikm_weighting,
                                        follow_up.get(unit.id, []))
                      for unit in await ServiceUnit.filter(tenant_id=tenant.id).order_by("name", "id")]
-    return PublicReport(tenant, year, service_units, await _org_unit_lines(tenant.id, year))
+    figures = await goals.year_figures(tenant.id, year)
+    names = dict(await OrgUnit.filter(tenant_id=tenant.id).values_list("id", "name"))
+    iku, iku_units = iku_lines([(names.get(f.org_unit_id, ""), f.name, f.unit_of_measure, f.target, f.year_to_date,
+                                 f.achievement) for f in figures])
+    return PublicReport(tenant, year, service_units, await _org_unit_lines(tenant.id, year), iku, iku_units)
+
+
+def iku_lines(figures: list[tuple[str, str, str, Decimal | None, Decimal | None, Decimal | None]]
+              ) -> tuple[list[IkuLine], list[IkuUnitLine]]:
+    """The report's IKU lines, by unit and name, and each unit's achievement (the mean of its IKU's), from
+    (unit, name, unit of measure, target, year to date, achievement) of every IKU of the year."""
+    lines = [IkuLine(unit, name, unit_of_measure, tidy(target), tidy(to_date), tidy(achievement))
+             for unit, name, unit_of_measure, target, to_date, achievement in sorted(figures, key=lambda f: (f[0], f[1]))]
+    by_unit: dict[str, list[Decimal | None]] = defaultdict(list)
+    for line in lines:
+        by_unit[line.unit].append(line.achievement)
+    return lines, [IkuUnitLine(unit, tidy(goal_rules.unit_achievement(found))) for unit, found in by_unit.items()]
 
 
 async def _org_unit_lines(tenant_id: uuid.UUID, year: int) -> list[OrgUnitLine]:
@@ -114,6 +155,7 @@ async def _org_unit_lines(tenant_id: uuid.UUID, year: int) -> list[OrgUnitLine]:
 
 
 FOLLOW_UP_COLUMNS = ["unsur", "tindak_lanjut", "penanggung_jawab", "batas_waktu", "status_tindak_lanjut"]
+IKU_COLUMNS = ["iku", "satuan_iku", "target_iku", "realisasi_iku", "capaian_iku_persen"]
 
 
 def report_csv(report: PublicReport) -> str:
@@ -122,19 +164,30 @@ def report_csv(report: PublicReport) -> str:
     blank = "<5"
     follow_blank = [""] * len(FOLLOW_UP_COLUMNS)
     rows: list[list[object]] = [["bagian", "unit", "responden", "ikm", "kategori", "pegawai", "skp_disetujui",
-                                 "persen_skp", *[LABELS[p] for p in Predicate], *FOLLOW_UP_COLUMNS]]
+                                 "persen_skp", *[LABELS[p] for p in Predicate], *FOLLOW_UP_COLUMNS, *IKU_COLUMNS]]
+    iku_blank = [""] * len(IKU_COLUMNS)
     for line in report.service_units:
         rows.append(["IKM", line.name, line.respondents if line.respondents is not None else blank,
                      line.ikm.converted if line.ikm else "", f"{line.ikm.category.value} {line.ikm.label}"
-                     if line.ikm else "", "", "", "", *[""] * len(Predicate), *follow_blank])
+                     if line.ikm else "", "", "", "", *[""] * len(Predicate), *follow_blank, *iku_blank])
         for action in line.follow_up:
             rows.append(["Tindak lanjut", line.name, "", "", "", "", "", "", *[""] * len(Predicate),
                          f"{action.element} {action.element_name}", action.action, action.owner or "",
-                         action.due_on.isoformat(), action.status.value])
+                         action.due_on.isoformat(), action.status.value, *iku_blank])
     for org_line in report.org_units:
         rows.append(["Kinerja", org_line.name, "", "", "",
                      org_line.employees if org_line.employees is not None else blank,
                      org_line.plans_approved if org_line.plans_approved is not None else blank,
                      org_line.completion_percent if org_line.completion_percent is not None else "",
-                     *[v if v is not None else blank for v in org_line.predicates.values()], *follow_blank])
+                     *[v if v is not None else blank for v in org_line.predicates.values()], *follow_blank, *iku_blank])
+    empty = ["", "", "", "", "", "", *[""] * len(Predicate), *follow_blank]
+    for iku in report.iku:
+        rows.append(["IKU", iku.unit, *empty, iku.name, iku.unit_of_measure, _text(iku.target),
+                     _text(iku.realisation), _text(iku.achievement)])
+    for unit in report.iku_units:
+        rows.append(["Capaian IKU", unit.unit, *empty, "", "", "", "", _text(unit.achievement)])
     return write_csv(rows)
+
+
+def _text(value: Decimal | None) -> str:
+    return "" if value is None else str(value)

@@ -37,6 +37,7 @@ MODEL_MODULES = [
     "kinerja.org.models",
     "kinerja.auth.models",
     "kinerja.plans.models",
+    "kinerja.goals.models",
     "kinerja.evaluations.models",
     "kinerja.training.models",
     "kinerja.citizen.models",

@@ -9,6 +9,7 @@ the same statement returns."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Annotated
 
 import strawberry
@@ -19,6 +20,8 @@ from kinerja.citizen.rules import TicketStatus
 from kinerja.core import clock
 from kinerja.core.errors import NotFound
 from kinerja.core.ids import parse_optional_id as parse_input_id
+from kinerja.core.ids import to_global_id
+from kinerja.core.numbers import decimal_text, tidy
 from kinerja.evaluations.graphql import (
     CURRENT_EVALUATIONS,
     LATEST_FINAL_ORDER,
@@ -37,6 +40,7 @@ from kinerja.evaluations.graphql import (
     unit_in_period,
 )
 from kinerja.evaluations.rules import UnitRating
+from kinerja.goals import achievement as iku_figures
 from kinerja.graph import sql
 from kinerja.org.graphql import Employee, OrgUnit, Period
 from kinerja.org.models import Employee as EmployeeModel
@@ -131,6 +135,30 @@ def _tickets(dialect: str) -> str:
 TICKETS = sql.Input(sql.Dialects(_tickets("postgres"), _tickets("sqlite")))
 
 
+@strawberry.type(description="Capaian IKU per periode: the unit's IKU achievement in one period of the year.")
+class IkuTrendPoint:
+    period_id: strawberry.ID = strawberry.field(description="Global id of the period.")
+    name: str = strawberry.field(description="Nama periode.")
+    sequence: int = strawberry.field(description="Its place in the year (1 = Q1).")
+    achievement: Decimal | None = strawberry.field(description="Capaian unit (%): the mean of its IKU's "
+                                                               "achievements in the period; null without any.")
+
+
+def _iku_achievement(stored, rules_json, period_id, period_kind) -> str | None:
+    return decimal_text(tidy(iku_figures.unit_achievement(stored, rules_json, period_id, period_kind)))
+
+
+def _iku_trend(stored, rules_json) -> list[IkuTrendPoint]:
+    return [IkuTrendPoint(period_id=strawberry.ID(to_global_id("Period", pid)), name=name, sequence=sequence,
+                          achievement=tidy(achieved))
+            for pid, name, sequence, achieved in iku_figures.unit_trend(stored, rules_json)]
+
+
+UNIT_IKU = iku_figures.unit_indicators_sql("{t}.id", "{t}.year")
+UNIT_IKU_RULES = iku_figures.rules_sql("{t}.year")
+PERIOD_KIND = sql.Input("(SELECT pk.kind FROM period pk WHERE pk.tenant_id = {tenant} AND pk.id = {t}.period_id)")
+
+
 @sql.table(OrgUnitModel, source=UNIT_PERIODS, description="A unit's period at a glance.")
 class UnitDashboard:
     # Rows: one org unit in one period (UNIT_PERIODS); the figures cover the unit and its sub-units.
@@ -158,6 +186,13 @@ class UnitDashboard:
         _ikm, SURVEY_SUMS, TENANT_SETTINGS,
         description="Citizen satisfaction (IKM) of the unit's services in the period: evidence for "
                     "the organisation's rating.")
+    iku_achievement: Decimal | None = sql.derived(
+        _iku_achievement, UNIT_IKU, UNIT_IKU_RULES, "period_id", PERIOD_KIND,
+        description="Capaian IKU: the mean achievement (%) of the unit's own IKU in the period (year to date for "
+                    "the annual period); null without IKU figures.")
+    iku_trend: list[IkuTrendPoint] = sql.derived(
+        _iku_trend, UNIT_IKU, UNIT_IKU_RULES,
+        description="Tren capaian IKU: the unit's IKU achievement in each periodic period of the year.")
     complaints: ComplaintHandling | None = sql.derived(
         _complaints, sql.Input("(SELECT count(*) " + SERVICE_UNITS + ")"), TICKETS,
         description="Pengaduan masyarakat: citizen feedback on the unit's services in the period (null when the "

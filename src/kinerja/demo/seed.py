@@ -16,6 +16,7 @@ from kinerja.core.csvimport import ProgressFactory, progress_steps
 from kinerja.core.db import switch_tenant, tenant_transaction
 from kinerja.demo.citizen import DEMO_CODES, seed_citizen, seed_counter
 from kinerja.demo.evaluations import seed_evaluations
+from kinerja.demo.goals import seed_goals
 from kinerja.demo.names import FIRST, LAST, TITLES_AFTER, TITLES_BEFORE
 from kinerja.demo.plans import seed_plans
 from kinerja.demo.training import seed_training
@@ -100,9 +101,11 @@ async def seed_demo(tenant_files: list[Path], log=print, progress: ProgressFacto
             training = await seed_training(report.tenant.id, report.tenant.slug)
             responses, tickets = await seed_citizen(report.tenant.id, report.tenant.slug)
             kiosk_token = await seed_counter(report.tenant.id, report.tenant.slug)
+            iku = await seed_goals(report.tenant.id, report.tenant.slug)
             if plans or evaluations or training or responses:
                 log(f"tenant {report.tenant.slug}: {plans} performance plans, {evaluations} evaluations, "
-                    f"{training} training records, {responses} survey responses, {tickets} feedback tickets")
+                    f"{training} training records, {responses} survey responses, {tickets} feedback tickets, "
+                    f"{iku} IKU")
             if kiosk_token:
                 log(f"tenant {report.tenant.slug}: survey kiosk token {kiosk_token}, {DEMO_CODES} survey codes")
         step()

@@ -35,6 +35,7 @@ from kinerja.evaluations.rules import (
     Rating,
     UnitRating,
 )
+from kinerja.goals import achievement as iku_figures
 from kinerja.graph import sql
 from kinerja.graph.enums import described
 from kinerja.graph.relay import INPUT, After, Connection, First, Node, UserError, run_mutation, user_errors_field
@@ -394,12 +395,22 @@ class CreditAssessmentPayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list, description="Why it was refused.")
 
 
+_PERIOD_OF_ROW = "(SELECT pr.{column} FROM period pr WHERE pr.tenant_id = {{tenant}} AND pr.id = {{t}}.period_id)"
+
+
 @sql.table(UnitPerformanceModel, description="Capaian kinerja organisasi: a unit's performance rating for a period "
                                              "(SE MenPANRB 3/2023).")
 class UnitPerformance:
     rating: UnitRating = strawberry.field(description="Predikat kinerja organisasi: the unit's rating.")
     notes: str = strawberry.field(description="Catatan: the grounds of the rating (empty when none were given).")
     updated_at: dt.datetime = strawberry.field(description="When the rating was last set.")
+    suggested_rating: UnitRating | None = sql.derived(
+        iku_figures.suggested_rating,
+        iku_figures.unit_indicators_sql("{t}.org_unit_id", _PERIOD_OF_ROW.format(column="year")),
+        iku_figures.rules_sql(_PERIOD_OF_ROW.format(column="year")), "period_id",
+        sql.Input(_PERIOD_OF_ROW.format(column="kind")),
+        description="Predikat yang disarankan: the rating the unit's IKU achievement gives under the tenant's "
+                    "thresholds (null without IKU achievement); `rating` stays the human decision.")
 
 
 @sql.table(ActingAssessorModel, description="Pejabat penilai pengganti (Plt/Plh): an acting assessor HR assigned "

@@ -472,6 +472,103 @@ CATALOGUE: dict[str, str] = {
     "The ticket is already assigned to this employee": "Tiket sudah ditugaskan kepada pegawai ini",
     "'to' is before 'from'": "'to' sebelum 'from'",
     "At most 2000 characters": "Maksimal 2000 karakter",
+    # --- organisation performance: goals, IKU, performance agreements -------------------------------
+    "Only a tenant-wide IKU manager sets the regional goals":
+        "Hanya pengelola IKU tingkat pemerintah daerah yang menetapkan tujuan dan sasaran daerah",
+    "At most 20 indicators":
+        "Maksimal 20 indikator",
+    "An indicator needs a name of 1 to 300 characters and a unit of at most 200":
+        "Indikator memerlukan nama 1 sampai 300 karakter dan satuan maksimal 200 karakter",
+    "The code must be 1 to 50 characters":
+        "Kode harus 1 sampai 50 karakter",
+    "The name must be 1 to 500 characters":
+        "Nama harus 1 sampai 500 karakter",
+    "The name must be 1 to 300 characters":
+        "Nama harus 1 sampai 300 karakter",
+    "The span must run forward and at most 10 years":
+        "Rentang tahun harus maju dan paling lama 10 tahun",
+    "A sasaran serves a tujuan; a tujuan has no parent":
+        "Sasaran mendukung sebuah tujuan; tujuan tidak memiliki induk",
+    "Strategic goal not found":
+        "Tujuan atau sasaran tidak ditemukan",
+    "A sasaran serves a tujuan":
+        "Sasaran mendukung sebuah tujuan",
+    "A sasaran lies within the span of its tujuan":
+        "Rentang sasaran harus berada dalam rentang tujuannya",
+    "A goal with this code already exists for this span":
+        "Tujuan atau sasaran dengan kode ini sudah ada untuk rentang ini",
+    "The level of a goal cannot change":
+        "Tingkat tujuan atau sasaran tidak dapat diubah",
+    "The span must cover the spans of its sasaran":
+        "Rentang harus mencakup rentang sasarannya",
+    "An IKU serves a sasaran whose span holds the IKU's year":
+        "IKU mendukung sasaran yang rentangnya mencakup tahun IKU",
+    "The unit already has an IKU of this name in this year":
+        "Unit sudah memiliki IKU dengan nama ini pada tahun ini",
+    "Unit indicator not found":
+        "IKU tidak ditemukan",
+    "This unit indicator is outside your reach":
+        "IKU ini di luar jangkauan Anda",
+    "The year's target needs a value":
+        "Target tahunan memerlukan nilai",
+    "The period must be a periodic period of the IKU's year":
+        "Periode harus periode berkala pada tahun IKU",
+    "At most 200 characters":
+        "Maksimal 200 karakter",
+    "The value is out of range":
+        "Nilai di luar rentang yang diizinkan",
+    "The year must be between 2000 and 2100":
+        "Tahun harus antara 2000 dan 2100",
+    "The unit has no head to sign its performance agreement":
+        "Unit tidak memiliki kepala yang menandatangani perjanjian kinerjanya",
+    "Only the head of the unit signs as the first party":
+        "Hanya kepala unit yang menandatangani sebagai pihak pertama",
+    "The performance agreement is already signed by the head (status {status:code})":
+        "Perjanjian kinerja sudah ditandatangani oleh kepala unit (status {status})",
+    "Every IKU of the unit and year needs a target before signing":
+        "Setiap IKU unit pada tahun ini memerlukan target sebelum ditandatangani",
+    "Only the superior of the unit's head signs as the second party":
+        "Hanya atasan kepala unit yang menandatangani sebagai pihak kedua",
+    "The head signs the performance agreement first":
+        "Kepala unit menandatangani perjanjian kinerja lebih dahulu",
+    "The performance agreement is already signed by the superior (status {status:code})":
+        "Perjanjian kinerja sudah ditandatangani oleh atasan (status {status})",
+    "A reason of 1 to 2000 characters is needed":
+        "Diperlukan alasan 1 sampai 2000 karakter",
+    "Only the head of the unit revises its performance agreement":
+        "Hanya kepala unit yang merevisi perjanjian kinerjanya",
+    "Only a signed performance agreement can be revised (it is {state:code})":
+        "Hanya perjanjian kinerja yang sudah ditandatangani yang dapat direvisi (statusnya {state})",
+    "The performance agreement of the year is signed: revise it before changing its targets":
+        "Perjanjian kinerja tahun ini sudah ditandatangani: revisi dahulu sebelum mengubah targetnya",
+    "A sasaran, a name and a kind are needed":
+        "Sasaran, nama dan jenis diperlukan",
+    "Evidence is a link or a file":
+        "Bukti dukung berupa tautan atau berkas",
+    "At most 4000 characters":
+        "Maksimal 4000 karakter",
+    "This realisation is already recorded":
+        "Realisasi ini sudah tercatat",
+    "The IKU belongs to another year than the plan":
+        "IKU tersebut milik tahun yang berbeda dengan SKP",
+    "Only the head of the IKU's unit links an RHK to it":
+        "Hanya kepala unit pemilik IKU yang dapat menautkan RHK kepadanya",
+    "Every main (UTAMA) result target of a unit head names the IKU it intervenes":
+        "Setiap RHK utama kepala unit harus menyebutkan IKU yang diintervensinya",
+    "Only a public satisfaction IKU takes its realisation from the IKM":
+        "Hanya IKU kepuasan masyarakat yang mengambil realisasinya dari IKM",
+    "Give a value, or take it from the IKM":
+        "Isi nilai, atau ambil dari IKM",
+    "The unit has no IKM in this period (no survey responses of its service units)":
+        "Unit tidak memiliki IKM pada periode ini (belum ada tanggapan survei untuk unit layanannya)",
+    "Name the IKU or the sasaran, not both":
+        "Sebutkan IKU atau sasaran, tidak keduanya",
+    "The sasaran's span does not hold the plan's year":
+        "Rentang sasaran tidak mencakup tahun SKP",
+    "Only a unit head links an RHK to a sasaran":
+        "Hanya kepala unit yang dapat menautkan RHK ke sasaran",
+    "Performance agreement not found":
+        "Perjanjian kinerja tidak ditemukan",
     # --- audit --------------------------------------------------------------------------------------
     "objectId is neither a global id nor a UUID": "objectId bukan id global maupun UUID",
     # --- survey counters, follow-up plans, transport parameters ---------------------------------------

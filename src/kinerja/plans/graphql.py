@@ -8,6 +8,7 @@ from collections.abc import AsyncGenerator
 from decimal import Decimal
 from typing import Annotated
 
+import orjson
 import strawberry
 from strawberry.types import Info
 
@@ -16,13 +17,13 @@ from kinerja.core.errors import NotFound
 from kinerja.core.events import hub
 from kinerja.core.ids import parse_optional_id as parse_input_id
 from kinerja.core.ids import to_global_id
-from kinerja.core.numbers import tidy
+from kinerja.core.numbers import decimal_text, tidy
 from kinerja.graph import sql
 from kinerja.graph.enums import described
 from kinerja.graph.relay import INPUT, After, Connection, First, Node, UserError, run_mutation, user_errors_field
 from kinerja.org.graphql import Employee, Period
 from kinerja.org.scoping import employee_rows
-from kinerja.plans import realisation, service
+from kinerja.plans import realisation, rules, service
 from kinerja.plans.evidence import download_path
 from kinerja.plans.models import Evidence as EvidenceModel
 from kinerja.plans.models import Feedback as FeedbackModel
@@ -30,7 +31,7 @@ from kinerja.plans.models import Indicator as IndicatorModel
 from kinerja.plans.models import PerformancePlan as PlanModel
 from kinerja.plans.models import Realisation as RealisationModel
 from kinerja.plans.models import ResultTarget as ResultModel
-from kinerja.plans.rules import Approach, Aspect, BerakhlakValue, PlanEventKind, PlanStatus, ResultKind
+from kinerja.plans.rules import Aggregation, Approach, Aspect, BerakhlakValue, PlanEventKind, PlanStatus, ResultKind
 
 described(PlanStatus, "SKP workflow state.", {
     "DRAFT": "Draf: being written by the employee.",
@@ -53,6 +54,12 @@ described(Aspect, "Aspek indikator: kuantitas, kualitas, waktu, biaya.", {
     "KUALITAS": "Kualitas: quality (how well).",
     "WAKTU": "Waktu: time (how long; the target is a ceiling).",
     "BIAYA": "Biaya: cost (how much; the target is a ceiling).",
+})
+described(Aggregation, "Cara agregasi: how periodic realisations make an indicator's year to date.", {
+    "SUM": "Jumlah: the sum of the periods.",
+    "LAST": "Terakhir: the latest period reported.",
+    "AVERAGE": "Rata-rata: the mean of the periods reported.",
+    "MAX": "Tertinggi: the highest period.",
 })
 described(BerakhlakValue, "The seven BerAKHLAK core values (perilaku kerja).", {
     "BERORIENTASI_PELAYANAN": "Berorientasi Pelayanan: service-oriented.",
@@ -81,6 +88,14 @@ WITH_PERIOD = "JOIN period {j} ON {j}.tenant_id = {t}.tenant_id AND {j}.id = {t}
 PERIOD_ORDER = ("{j}.starts_on", "{j}.ends_on", "{t}.id")
 
 
+# Types of the areas above, named lazily (their modules import this one).
+LazyUnitIndicator = Annotated["UnitIndicator", strawberry.lazy("kinerja.goals.graphql")]  # noqa: F821 - resolved lazily
+LazyStrategicGoal = Annotated["StrategicGoal", strawberry.lazy("kinerja.goals.graphql")]  # noqa: F821 - resolved lazily
+# A contributing RHK counts while its plan is not superseded.
+NOT_SUPERSEDED = sql.where("EXISTS (SELECT 1 FROM performance_plan pp WHERE pp.tenant_id = {tenant} "
+                           "AND pp.id = {t}.plan_id AND pp.status <> 'SUPERSEDED')")
+
+
 @sql.table(EvidenceModel, description="Bukti dukung: a link or a stored file with its SHA-256.")
 class Evidence:
     id: strawberry.ID = strawberry.field(description='Global id of the evidence.')
@@ -103,6 +118,36 @@ class Realisation(Node):
     evidence: list[Evidence] = sql.rows(on={"realisation_id": "id"}, order=("created_at", "id"), description='Bukti dukung, oldest first.')
 
 
+# The values reported for an indicator ({t}) in the periodic periods, in period order.
+_PERIODIC_FROM = ("FROM realisation r2 JOIN period p2 ON p2.tenant_id = r2.tenant_id AND p2.id = r2.period_id "
+                  "WHERE r2.tenant_id = {t}.tenant_id AND r2.indicator_id = {t}.id AND p2.kind <> 'ANNUAL' "
+                  "AND r2.value IS NOT NULL")
+PERIODIC_VALUES = sql.Input(sql.Dialects(
+    "(SELECT coalesce(json_agg(CAST(r2.value AS TEXT) ORDER BY p2.starts_on, p2.id), '[]'::json) "
+    + _PERIODIC_FROM + ")",
+    "json((SELECT json_group_array(x.v) FROM (SELECT CAST(r2.value AS TEXT) AS v " + _PERIODIC_FROM
+    + " ORDER BY p2.starts_on, p2.id) x))"))
+
+
+_LATE = ("(SELECT count(*) FROM period pe WHERE pe.tenant_id = {t}.tenant_id AND pe.kind <> 'ANNUAL' "
+         "AND pe.year = (SELECT pp.year FROM result_target rt JOIN performance_plan pp ON pp.tenant_id = rt.tenant_id "
+         "AND pp.id = rt.plan_id WHERE rt.tenant_id = {t}.tenant_id AND rt.id = {t}.result_id) AND pe.ends_on < %s "
+         "AND NOT EXISTS (SELECT 1 FROM realisation r WHERE r.tenant_id = {t}.tenant_id AND r.indicator_id = {t}.id "
+         "AND r.period_id = pe.id))")
+LATE_PERIODS = sql.Dialects(_LATE % "CURRENT_DATE", _LATE % "date('now')")
+
+
+def _values(stored) -> list[Decimal]:
+    stored = orjson.loads(stored) if isinstance(stored, str) else stored
+    return [Decimal(str(v)) for v in stored or []]
+
+
+def year_to_date(aspect, chosen, stored) -> str | None:
+    """As the Decimal scalar writes it (a derived leaf)."""
+    how = rules.indicator_aggregation(Aspect(aspect), Aggregation(chosen) if chosen else None)
+    return decimal_text(tidy(rules.aggregate(_values(stored), how)))
+
+
 @sql.table(IndicatorModel, description="Indikator kinerja individu with aspect and target.")
 class Indicator(Node):
     aspect: Aspect = strawberry.field(description='Aspek: kuantitas, kualitas, waktu or biaya.')
@@ -110,6 +155,20 @@ class Indicator(Node):
     target_value: Decimal | None = strawberry.field(description='Target (value), for numeric targets.')
     target_unit: str | None = strawberry.field(description='Satuan target, e.g. `dokumen`, `%`.')
     target_text: str | None = strawberry.field(description="Qualitative target, when there is no value.")
+    aggregation: Aggregation | None = strawberry.field(
+        description="Cara agregasi: the indicator's own rule; null when the default of its aspect applies.")
+    effective_aggregation: Aggregation = sql.derived(
+        lambda aspect, chosen: rules.indicator_aggregation(Aspect(aspect), Aggregation(chosen) if chosen else None
+                                                           ).value, "aspect", "aggregation",
+        description="Cara agregasi yang berlaku: its own, else the aspect's default (kuantitas and biaya: SUM, "
+                    "kualitas and waktu: AVERAGE).")
+    late_periods: int = sql.expression(
+        LATE_PERIODS, description="Periode terlambat: periodic periods of the plan's year that ended without a "
+                                  "realisation of this indicator.")
+    year_to_date: Decimal | None = sql.derived(
+        lambda aspect, chosen, values: year_to_date(aspect, chosen, values), "aspect", "aggregation", PERIODIC_VALUES,
+        description="Realisasi s.d. periode ini (year to date): the realisations of the periodic periods "
+                    "aggregated by the rule; null before the first report.")
     realisations: list[Realisation] = sql.rows(on={"indicator_id": "id"}, joins=WITH_PERIOD, order=PERIOD_ORDER,
                                                description="Realisations in period order.")
     latest_realisation: Realisation | None = sql.row(
@@ -125,6 +184,14 @@ class ResultTarget(Node):
     indicators: list[Indicator] = sql.rows(on={"result_id": "id"}, order=("position", "id"), description='Indikator kinerja individu of this RHK, in order.')
     parent: ResultTarget | None = sql.join("parent_id", description="Intervensi: the supervisor's RHK this one "
                                                                     "contributes to.")
+    unit_indicator: LazyUnitIndicator | None = sql.join(
+        "unit_indicator_id", description="IKU yang diintervensi: the unit's IKU a head's RHK serves (its `goal` is "
+                                         "the sasaran).")
+    goal: LazyStrategicGoal | None = sql.join(
+        "goal_id", description="Sasaran yang diintervensi: the sasaran a head's RHK serves directly (without an IKU).")
+    contributions: list[Contribution] = sql.rows(
+        on={"parent_id": "id"}, order=("created_at", "id"), where=(NOT_SUPERSEDED,),
+        description="Subordinates' RHK contributing to this one (plans not superseded): the next link of the chain.")
 
 
 @strawberry.type(description="Ekspektasi khusus pimpinan for one BerAKHLAK value.")
@@ -149,8 +216,33 @@ class PlanProgress:
                     "(for WAKTU and BIAYA the target is a ceiling).")
 
 
-def plan_progress(rows: list) -> PlanProgress:
-    p = realisation.progress_of_rows(rows)
+def _periodic_values(alias: str, dialect: str) -> str:
+    """The values reported for the indicator ``alias`` in the periodic periods, in period order (JSON)."""
+    from_ = _PERIODIC_FROM.replace("{t}", alias)
+    if dialect == "postgres":
+        return f"(SELECT coalesce(json_agg(CAST(r2.value AS TEXT) ORDER BY p2.starts_on, p2.id), '[]'::json) {from_})"
+    return (f"json((SELECT json_group_array(x.v) FROM (SELECT CAST(r2.value AS TEXT) AS v {from_} "
+            f"ORDER BY p2.starts_on, p2.id) x))")
+
+
+# The plan's ({t}) indicators in plan order with their realisation of the period {0} and their periodic values.
+_PROGRESS_COLUMNS = ("i.id, i.aspect, CAST(i.target_value AS TEXT), CAST(r.value AS TEXT), r.id IS NOT NULL, "
+                     "i.aggregation, {values}")
+_PROGRESS_FROM = ("FROM result_target rt JOIN indicator i ON i.tenant_id = rt.tenant_id AND i.result_id = rt.id "
+                  "LEFT JOIN realisation r ON r.tenant_id = rt.tenant_id AND r.indicator_id = i.id "
+                  "AND r.period_id = {0} WHERE rt.tenant_id = {tenant} AND rt.plan_id = {t}.id")
+_PROGRESS_ORDER = "rt.position, rt.id, i.position, i.id"
+PROGRESS_ROWS = sql.Dialects(
+    "(SELECT coalesce(json_agg(json_build_array(" + _PROGRESS_COLUMNS.replace("{values}", _periodic_values("i", "postgres"))
+    + ") ORDER BY " + _PROGRESS_ORDER + "), '[]'::json) " + _PROGRESS_FROM + ")",
+    "json((SELECT json_group_array(json(x.j)) FROM (SELECT json_array("
+    + _PROGRESS_COLUMNS.replace("{values}", _periodic_values("i", "sqlite")) + ") AS j " + _PROGRESS_FROM
+    + " ORDER BY " + _PROGRESS_ORDER + ") x))")
+
+
+def plan_progress(rows, period_kind=None) -> PlanProgress:
+    rows = orjson.loads(rows) if isinstance(rows, str) else rows
+    p = realisation.progress_of_rows(rows, annual=period_kind == "ANNUAL")
     return PlanProgress(indicators=p.indicators, realised=p.realised, share_realised=tidy(p.share_realised),
                         achievement=tidy(p.achievement))
 
@@ -190,16 +282,13 @@ class PerformancePlan(Node):
     history: list[PerformancePlan] = sql.rows(on={"employee_id": "employee_id", "year": "year"}, order=("revision",),
                                               access=True, description="Every revision of this plan, oldest first.")
 
-    @sql.builder(description="Progress in one period.")
+    @sql.builder(description="Progress in one period; in the annual period an indicator without an annual "
+                             "realisation counts its year to date (its periodic realisations aggregated).")
     def progress(self, period_id: Annotated[strawberry.ID, strawberry.argument(
-            description="Global id of a periodic period of the plan's year.")]) -> PlanProgress:
+            description="Global id of a period of the plan's year.")]) -> PlanProgress:
         period = parse_input_id(period_id, "Period", "periodId")
-        return sql.Value(plan_progress, (sql.json_list(  # type: ignore[return-value]  # a described read: the compiler answers its specification
-            ["i.id", "i.aspect", "CAST(i.target_value AS TEXT)", "CAST(r.value AS TEXT)", "r.id IS NOT NULL"],
-            "result_target rt JOIN indicator i ON i.tenant_id = rt.tenant_id AND i.result_id = rt.id "
-            "LEFT JOIN realisation r ON r.tenant_id = rt.tenant_id AND r.indicator_id = i.id AND r.period_id = {0}",
-            "rt.tenant_id = {tenant} AND rt.plan_id = {t}.id", ["rt.position", "rt.id", "i.position", "i.id"],
-            period),))
+        return sql.Value(plan_progress, (sql.Input(PROGRESS_ROWS, (period,)), sql.Input(  # type: ignore[return-value]  # a described read: the compiler answers its specification
+            "(SELECT pk.kind FROM period pk WHERE pk.tenant_id = {t}.tenant_id AND pk.id = {0})", (period,))))
 
 
 @sql.table(ResultModel, description="One subordinate RHK contributing to a supervisor's RHK.")
@@ -214,11 +303,16 @@ class Contribution:
 @sql.table(ResultModel, description="Matriks peran hasil: an RHK and who contributes to it.")
 class ResultMatrixRow:
     result: ResultTarget = sql.join("id", description="The supervisor's RHK.")
+    unit_indicator: LazyUnitIndicator | None = sql.join(
+        "unit_indicator_id", description="IKU yang diintervensi: for a unit head's RHK, the IKU it serves and "
+                                         "through it the sasaran (the top of the chain).")
+    goal: LazyStrategicGoal | None = sql.join(
+        "goal_id", description="Sasaran yang diintervensi: the sasaran a head's RHK serves directly, when it names "
+                               "no IKU.")
     contributions: list[Contribution] = sql.rows(
         on={"parent_id": "id"}, order=("created_at", "id"), description="Subordinates' RHK contributing to it "
                                                                          "(plans not superseded).",
-        where=(sql.where("EXISTS (SELECT 1 FROM performance_plan pp WHERE pp.tenant_id = {tenant} "
-                         "AND pp.id = {t}.plan_id AND pp.status <> 'SUPERSEDED')"),))
+        where=(NOT_SUPERSEDED,))
 
 
 @strawberry.input(description='Which plans to list; all conditions apply.')
@@ -281,6 +375,12 @@ class AddResultTargetInput:
     kind: ResultKind = strawberry.field(description='RHK utama or tambahan.')
     description: str = strawberry.field(description='Uraian RHK.')
     parent_id: strawberry.ID | None = strawberry.field(default=None, description="The supervisor's RHK (intervensi).")
+    unit_indicator_id: strawberry.ID | None = strawberry.field(
+        default=None, description="IKU yang diintervensi: for a unit head's RHK, the IKU (global id) of the "
+                                  "head's unit and the plan's year it serves.")
+    goal_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Sasaran yang diintervensi: instead of an IKU, the sasaran (global id) a unit "
+                                  "head's RHK serves directly.")
 
 
 @strawberry.input(description='Changes to an RHK; fields left null stay.')
@@ -290,6 +390,13 @@ class UpdateResultTargetInput:
     description: str | None = strawberry.field(default=None, description='New text.')
     parent_id: strawberry.ID | None = strawberry.field(default=None, description="New intervensi: the supervisor's RHK (global id).")
     clear_parent: bool = strawberry.field(default=False, description="True removes the intervensi (the RHK then contributes to no supervisor's RHK).")
+    unit_indicator_id: strawberry.ID | None = strawberry.field(
+        default=None, description="IKU yang diintervensi: the IKU (global id) this head's RHK serves.")
+    clear_unit_indicator: bool = strawberry.field(default=False, description="True removes the link to an IKU.")
+    goal_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Sasaran yang diintervensi: the sasaran (global id) this head's RHK serves "
+                                  "directly (replaces an IKU link).")
+    clear_goal: bool = strawberry.field(default=False, description="True removes the link to a sasaran.")
 
 
 @strawberry.input(description='A new indicator of an RHK.')
@@ -300,6 +407,8 @@ class AddIndicatorInput:
     target_value: Decimal | None = strawberry.field(default=None, description='Target value (numeric targets).')
     target_unit: str | None = strawberry.field(default=None, description='Satuan target, e.g. `dokumen`.')
     target_text: str | None = strawberry.field(default=None, description='Qualitative target, when there is no value.')
+    aggregation: Aggregation | None = strawberry.field(
+        default=None, description="Cara agregasi of the year to date; omit for the default of the aspect.")
 
 
 @strawberry.input(description='Changes to an indicator; fields left null stay.')
@@ -310,6 +419,7 @@ class UpdateIndicatorInput:
     target_value: Decimal | None = strawberry.field(default=None, description='New target value.')
     target_unit: str | None = strawberry.field(default=None, description='New unit.')
     target_text: str | None = strawberry.field(default=None, description='New qualitative target.')
+    aggregation: Aggregation | None = strawberry.field(default=None, description="New cara agregasi.")
 
 
 @strawberry.input(description="A link (url), or a file (fileName, contentType, contentBase64; at most 5 MB; "
@@ -446,7 +556,10 @@ class PlanMutation:
         async def work():
             row = await service.add_result_target(info.context, parse_input_id(input.plan_id, "PerformancePlan", "planId"),
                                                   input.kind, input.description,
-                                                  parse_input_id(input.parent_id, "ResultTarget", "parentId"))
+                                                  parse_input_id(input.parent_id, "ResultTarget", "parentId"),
+                                                  parse_input_id(input.unit_indicator_id, "UnitIndicator",
+                                                                 "unitIndicatorId"),
+                                                  parse_input_id(input.goal_id, "StrategicGoal", "goalId"))
             return {"result_target": sql.ref("ResultTarget", row.id)}
         return await run_mutation(info, ResultTargetPayload, work)
 
@@ -455,7 +568,10 @@ class PlanMutation:
         async def work():
             row = await service.update_result_target(
                 info.context, parse_input_id(input.id, "ResultTarget", "id"), kind=input.kind, description=input.description,
-                parent_id=parse_input_id(input.parent_id, "ResultTarget", "parentId"), clear_parent=input.clear_parent)
+                parent_id=parse_input_id(input.parent_id, "ResultTarget", "parentId"), clear_parent=input.clear_parent,
+                unit_indicator_id=parse_input_id(input.unit_indicator_id, "UnitIndicator", "unitIndicatorId"),
+                clear_unit_indicator=input.clear_unit_indicator,
+                goal_id=parse_input_id(input.goal_id, "StrategicGoal", "goalId"), clear_goal=input.clear_goal)
             return {"result_target": sql.ref("ResultTarget", row.id)}
         return await run_mutation(info, ResultTargetPayload, work)
 
@@ -471,7 +587,7 @@ class PlanMutation:
         async def work():
             row = await service.add_indicator(info.context, parse_input_id(input.result_id, "ResultTarget", "resultId"),
                                               input.aspect, input.description, input.target_value,
-                                              input.target_unit, input.target_text)
+                                              input.target_unit, input.target_text, input.aggregation)
             return {"indicator": sql.ref("Indicator", row.id)}
         return await run_mutation(info, IndicatorPayload, work)
 
@@ -480,7 +596,8 @@ class PlanMutation:
         async def work():
             row = await service.update_indicator(info.context, parse_input_id(input.id, "Indicator", "id"), aspect=input.aspect,
                                                  description=input.description, target_value=input.target_value,
-                                                 target_unit=input.target_unit, target_text=input.target_text)
+                                                 target_unit=input.target_unit, target_text=input.target_text,
+                                                 aggregation=input.aggregation)
             return {"indicator": sql.ref("Indicator", row.id)}
         return await run_mutation(info, IndicatorPayload, work)
 

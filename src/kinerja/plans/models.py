@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from tortoise import fields
 
 from kinerja.core.models import TenantModel
-from kinerja.plans.rules import Approach, Aspect, PlanStatus, ResultKind
+from kinerja.plans.rules import Aggregation, Approach, Aspect, PlanStatus, ResultKind
 
 if TYPE_CHECKING:
     from kinerja.auth.models import User
@@ -52,6 +52,11 @@ class ResultTarget(TenantModel):
     parent: fields.ForeignKeyNullableRelation[ResultTarget] = fields.ForeignKeyField("kinerja.ResultTarget", related_name=False, null=True, on_delete=fields.RESTRICT)
     parent_id: uuid.UUID | None
     position = fields.SmallIntField(default=0)
+    # The IKU (of goals/, an area above) a head's RHK intervenes. A plain column guarded by a composite
+    # foreign key (migration 0043), as org_unit.head_id is: this area names no model above it.
+    unit_indicator_id = fields.UUIDField(null=True)
+    # Or the sasaran (a strategic goal of goals/) it intervenes directly; the same kind of column.
+    goal_id = fields.UUIDField(null=True)
 
     class Meta:
         table = "result_target"
@@ -69,6 +74,7 @@ class Indicator(TenantModel):
     target_unit = fields.CharField(max_length=40, null=True)
     target_text = fields.CharField(max_length=500, null=True)
     position = fields.SmallIntField(default=0)
+    aggregation = fields.CharEnumField(Aggregation, max_length=10, null=True)  # null: the default of its aspect
 
     class Meta:
         table = "indicator"

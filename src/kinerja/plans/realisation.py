@@ -290,14 +290,21 @@ def _decimal(text: str | None) -> Decimal | None:
     return None if text is None else Decimal(text)
 
 
-def progress_of_rows(rows: list) -> Progress:
+def progress_of_rows(rows: list, *, annual: bool = False) -> Progress:
     """Progress from one statement's rows, one per indicator in plan order:
-    ``[id, aspect, target as text, realised value as text, realised in the period]``."""
+    ``[id, aspect, target as text, realised value as text, realised in the period, own aggregation, values
+    of the periodic periods in order]``. In the annual period, an indicator without an annual realisation
+    counts its year to date: its periodic values aggregated by its rule."""
     indicators, found = [], {}
-    for indicator_id, aspect, target, value, realised in rows:
+    for indicator_id, aspect, target, value, realised, *rest in rows:
         indicators.append(SimpleNamespace(id=indicator_id, aspect=rules.Aspect(aspect), target_value=_decimal(target)))
         if realised:
             found[indicator_id] = SimpleNamespace(value=_decimal(value))
+        elif annual and rest:
+            chosen, periodic = rest[0], [Decimal(str(v)) for v in rest[1] or []]
+            how = rules.indicator_aggregation(rules.Aspect(aspect), rules.Aggregation(chosen) if chosen else None)
+            if periodic:
+                found[indicator_id] = SimpleNamespace(value=rules.aggregate(periodic, how))
     return progress_of(indicators, found)
 
 

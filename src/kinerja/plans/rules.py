@@ -48,6 +48,42 @@ class Aspect(StrEnum):
     BIAYA = "BIAYA"
 
 
+class Aggregation(StrEnum):
+    """How periodic realisations make an indicator's year to date (individual indicators and IKU)."""
+
+    SUM = "SUM"
+    LAST = "LAST"
+    AVERAGE = "AVERAGE"
+    MAX = "MAX"
+
+
+# The year to date of an individual indicator by its aspect, unless the indicator names its own rule:
+# quantities and costs add up over the periods, quality and time are the mean of the periods reported.
+DEFAULT_AGGREGATION: dict[Aspect, Aggregation] = {
+    Aspect.KUANTITAS: Aggregation.SUM,
+    Aspect.KUALITAS: Aggregation.AVERAGE,
+    Aspect.WAKTU: Aggregation.AVERAGE,
+    Aspect.BIAYA: Aggregation.SUM,
+}
+
+
+def aggregate(values: list[Decimal], how: Aggregation) -> Decimal | None:
+    """The year-to-date value of periodic values in period order; None when none is reported."""
+    if not values:
+        return None
+    if how is Aggregation.SUM:
+        return sum(values, Decimal(0))
+    if how is Aggregation.LAST:
+        return values[-1]
+    if how is Aggregation.MAX:
+        return max(values)
+    return (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.0001"))
+
+
+def indicator_aggregation(aspect: Aspect, chosen: Aggregation | None) -> Aggregation:
+    return chosen if chosen is not None else DEFAULT_AGGREGATION[aspect]
+
+
 class BerakhlakValue(StrEnum):
     BERORIENTASI_PELAYANAN = "BERORIENTASI_PELAYANAN"
     AKUNTABEL = "AKUNTABEL"

@@ -7,6 +7,7 @@ checking the state the previous one committed (``core/once.py``)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -15,11 +16,12 @@ from kinerja.core.context import RequestContext
 from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from kinerja.core.events import Event, publish
 from kinerja.core.pagination import Page, paginate
-from kinerja.org.models import Employee
+from kinerja.org.models import Employee, OrgUnit
 from kinerja.org.scoping import actor_team, employee_scope, supervisor_chain
 from kinerja.plans import rules
 from kinerja.plans.models import Indicator, PerformancePlan, ResultTarget
-from kinerja.plans.rules import Approach, Aspect, BerakhlakValue, PlanStatus, ResultKind, Transition
+from kinerja.plans.rules import Aggregation, Approach, Aspect, BerakhlakValue, PlanStatus, ResultKind, Transition
+from kinerja.tenancy.models import tenant_settings
 
 
 def _check(problems: list[FieldError | None]) -> None:
@@ -149,15 +151,63 @@ async def _check_parent(ctx: RequestContext, plan: PerformancePlan, parent_id: u
                                            f"The parent result target belongs to {parent_plan.year}, not {plan.year}")])
 
 
+# IKU belong to goals/, an area above this one; it registers how an IKU is found (its org unit and year, or
+# None for an unknown or foreign id), as areas above register the resolvers of GraphQL holes.
+UnitIndicatorLookup = Callable[[uuid.UUID, uuid.UUID], Awaitable[tuple[uuid.UUID, int] | None]]
+UNIT_INDICATORS: dict[str, UnitIndicatorLookup] = {}
+# And how a sasaran is found: its first and last year, or None for an unknown or foreign id or a tujuan.
+SasaranLookup = Callable[[uuid.UUID, uuid.UUID], Awaitable[tuple[int, int] | None]]
+SASARAN: dict[str, SasaranLookup] = {}
+
+
+async def _check_goal(plan: PerformancePlan, goal_id: uuid.UUID | None, unit_indicator_id: uuid.UUID | None) -> None:
+    """An RHK names the sasaran it intervenes (when it names no IKU): one whose span holds the plan's year,
+    from the plan of a unit head."""
+    if goal_id is None:
+        return
+    if unit_indicator_id is not None:
+        raise ValidationFailed([FieldError("goalId", "BAD_USER_INPUT", "Name the IKU or the sasaran, not both")])
+    lookup = SASARAN.get("find")
+    found = await lookup(plan.tenant_id, goal_id) if lookup is not None else None
+    if found is None:
+        raise NotFound("Strategic goal not found", field="goalId")
+    if not found[0] <= plan.year <= found[1]:
+        raise ValidationFailed([FieldError("goalId", "BAD_USER_INPUT", "The sasaran's span does not hold the "
+                                                                       "plan's year")])
+    if not await OrgUnit.exists(tenant_id=plan.tenant_id, head_id=plan.employee_id):
+        raise ValidationFailed([FieldError("goalId", "BAD_USER_INPUT", "Only a unit head links an RHK to a sasaran")])
+
+
+async def _check_unit_indicator(plan: PerformancePlan, unit_indicator_id: uuid.UUID | None) -> None:
+    """An RHK names an IKU of the plan's year, of a unit the plan's employee heads."""
+    if unit_indicator_id is None:
+        return
+    lookup = UNIT_INDICATORS.get("find")
+    found = await lookup(plan.tenant_id, unit_indicator_id) if lookup is not None else None
+    if found is None:
+        raise NotFound("Unit indicator not found", field="unitIndicatorId")
+    org_unit_id, year = found
+    if year != plan.year:
+        raise ValidationFailed([FieldError("unitIndicatorId", "BAD_USER_INPUT",
+                                           "The IKU belongs to another year than the plan")])
+    if not await OrgUnit.exists(tenant_id=plan.tenant_id, id=org_unit_id, head_id=plan.employee_id):
+        raise ValidationFailed([FieldError("unitIndicatorId", "BAD_USER_INPUT",
+                                           "Only the head of the IKU's unit links an RHK to it")])
+
+
 async def add_result_target(ctx: RequestContext, plan_id: uuid.UUID, kind: ResultKind, description: str,
-                            parent_id: uuid.UUID | None) -> ResultTarget:
+                            parent_id: uuid.UUID | None, unit_indicator_id: uuid.UUID | None = None,
+                            goal_id: uuid.UUID | None = None) -> ResultTarget:
     plan = await _own_plan(ctx, plan_id)
     rules.require_editable(plan.status)
     _check([rules.text_problem("description", description, required=True)])
     await _check_parent(ctx, plan, parent_id)
+    await _check_goal(plan, goal_id, unit_indicator_id)  # first: naming both is refused whatever they are
+    await _check_unit_indicator(plan, unit_indicator_id)
     position = await ResultTarget.filter(tenant_id=plan.tenant_id, plan_id=plan.id).count()
     return await ResultTarget.create(tenant_id=plan.tenant_id, plan_id=plan.id, kind=kind,
-                                     description=description.strip(), parent_id=parent_id, position=position)
+                                     description=description.strip(), parent_id=parent_id, position=position,
+                                     unit_indicator_id=unit_indicator_id, goal_id=goal_id)
 
 
 async def _own_result(ctx: RequestContext, result_id: uuid.UUID, *,
@@ -176,8 +226,22 @@ async def _own_result(ctx: RequestContext, result_id: uuid.UUID, *,
 
 async def update_result_target(ctx: RequestContext, result_id: uuid.UUID, *, kind: ResultKind | None,
                                description: str | None, parent_id: uuid.UUID | None,
-                               clear_parent: bool = False) -> ResultTarget:
+                               clear_parent: bool = False, unit_indicator_id: uuid.UUID | None = None,
+                               clear_unit_indicator: bool = False, goal_id: uuid.UUID | None = None,
+                               clear_goal: bool = False) -> ResultTarget:
     result, plan = await _own_result(ctx, result_id)
+    if goal_id is not None and unit_indicator_id is not None:
+        raise ValidationFailed([FieldError("goalId", "BAD_USER_INPUT", "Name the IKU or the sasaran, not both")])
+    if unit_indicator_id is not None:
+        await _check_unit_indicator(plan, unit_indicator_id)
+        result.unit_indicator_id, result.goal_id = unit_indicator_id, None
+    elif clear_unit_indicator:
+        result.unit_indicator_id = None
+    if goal_id is not None:
+        await _check_goal(plan, goal_id, unit_indicator_id)
+        result.goal_id, result.unit_indicator_id = goal_id, None
+    elif clear_goal:
+        result.goal_id = None
     if description is not None:
         _check([rules.text_problem("description", description, required=True)])
         result.description = description.strip()
@@ -203,7 +267,8 @@ async def remove_result_target(ctx: RequestContext, result_id: uuid.UUID) -> uui
 
 
 async def add_indicator(ctx: RequestContext, result_id: uuid.UUID, aspect: Aspect, description: str,
-                        target_value: Decimal | None, target_unit: str | None, target_text: str | None) -> Indicator:
+                        target_value: Decimal | None, target_unit: str | None, target_text: str | None,
+                        aggregation: Aggregation | None = None) -> Indicator:
     result, _plan = await _own_result(ctx, result_id, field="resultId")
     _check([rules.text_problem("description", description, required=True),
             *rules.target_problems(aspect, target_value, target_unit, target_text)])
@@ -211,7 +276,8 @@ async def add_indicator(ctx: RequestContext, result_id: uuid.UUID, aspect: Aspec
     return await Indicator.create(tenant_id=result.tenant_id, result_id=result.id, aspect=aspect,
                                   description=description.strip(), target_value=target_value,
                                   target_unit=(target_unit or "").strip() or None,
-                                  target_text=(target_text or "").strip() or None, position=position)
+                                  target_text=(target_text or "").strip() or None, position=position,
+                                  aggregation=aggregation)
 
 
 async def _own_indicator(ctx: RequestContext, indicator_id: uuid.UUID) -> Indicator:
@@ -230,8 +296,10 @@ async def _own_indicator(ctx: RequestContext, indicator_id: uuid.UUID) -> Indica
 
 async def update_indicator(ctx: RequestContext, indicator_id: uuid.UUID, *, aspect: Aspect | None,
                            description: str | None, target_value: Decimal | None, target_unit: str | None,
-                           target_text: str | None) -> Indicator:
+                           target_text: str | None, aggregation: Aggregation | None = None) -> Indicator:
     indicator = await _own_indicator(ctx, indicator_id)
+    if aggregation is not None:
+        indicator.aggregation = aggregation
     aspect = aspect or indicator.aspect
     value = target_value if target_value is not None else indicator.target_value
     unit = target_unit if target_unit is not None else indicator.target_unit
@@ -262,6 +330,10 @@ async def submit_plan(ctx: RequestContext, plan_id: uuid.UUID) -> PerformancePla
         tenant_id=plan.tenant_id, result_id__in=[r.id for r in results]).values_list("result_id", flat=True))
     if (problem := rules.submission_problem([(r.id, r.kind) for r in results], with_indicators)) is not None:
         raise ValidationFailed([FieldError("id", "BAD_USER_INPUT", problem)])
+    if any(r.unit_indicator_id is None for r in results) and (await tenant_settings(plan.tenant_id)).require_iku_link \
+            and await OrgUnit.exists(tenant_id=plan.tenant_id, head_id=plan.employee_id):
+        raise ValidationFailed([FieldError("id", "BAD_USER_INPUT",
+                                           "Every main (UTAMA) result target of a unit head names the IKU it intervenes")])
     plan.status, plan.approver_id, plan.submitted_at, plan.return_reason = new_status, me.supervisor_id, clock.now(), None
     await plan.save()
     await _announce(ctx, plan, "PLAN_SUBMITTED")
@@ -308,12 +380,14 @@ async def _copy_content(source: PerformancePlan, target: PerformancePlan, *, kee
         new_ids[result.id] = uuid.uuid4()
     await ResultTarget.bulk_create([
         ResultTarget(id=new_ids[r.id], tenant_id=target.tenant_id, plan_id=target.id, kind=r.kind,
-                     description=r.description, parent_id=r.parent_id if keep_parents else None, position=r.position)
+                     description=r.description, parent_id=r.parent_id if keep_parents else None, position=r.position,
+                     unit_indicator_id=r.unit_indicator_id if keep_parents else None,  # links of the same year
+                     goal_id=r.goal_id if keep_parents else None)
         for r in results])
     await Indicator.bulk_create([
         Indicator(tenant_id=target.tenant_id, result_id=new_ids[i.result_id], aspect=i.aspect,
                   description=i.description, target_value=i.target_value, target_unit=i.target_unit,
-                  target_text=i.target_text, position=i.position)
+                  target_text=i.target_text, position=i.position, aggregation=i.aggregation)
         for i in indicators])
 
 

@@ -9,6 +9,8 @@ from kinerja.auth import templates
 from kinerja.auth.enforcer import registry
 from kinerja.citizen.models import Service, ServiceUnit
 from kinerja.core.db import switch_tenant, tenant_transaction
+from kinerja.goals import rules as goal_rules
+from kinerja.goals.models import GoalRule
 from kinerja.org.models import OrgUnit, Position
 from kinerja.org.service import ensure_periods
 from kinerja.tenancy.models import Tenant
@@ -51,6 +53,7 @@ async def apply_spec(spec: TenantSpec) -> ApplyReport:
         await _apply_org_units(spec, tenant, report)
         await _apply_positions(spec, tenant, report)
         await _apply_services(spec, tenant)
+        await _apply_goal_rules(spec, tenant)
         years = spec.period_years or [dt.date.today().year]
         for year in years:
             report.periods_created += await ensure_periods(tenant, year)
@@ -91,6 +94,24 @@ async def _apply_positions(spec: TenantSpec, tenant: Tenant, report: ApplyReport
         elif (row.kind, row.level, row.credit_coefficient) != (position.kind, position.level, None):
             row.kind, row.level, row.credit_coefficient = position.kind, position.level, None  # type: ignore[assignment]  # level is a nullable column (null=True), which the field type does not carry
             await row.save(update_fields=["kind", "level", "credit_coefficient"])
+
+
+class GoalRulesInvalid(ValueError):
+    """Rules of organisation performance whose values mean nothing (an unknown kind, falling thresholds)."""
+
+
+async def _apply_goal_rules(spec: TenantSpec, tenant: Tenant) -> None:
+    """The file's rules per year replace the stored ones; years the file leaves out keep theirs."""
+    for rule in spec.goal_rules:
+        problems = goal_rules.rules_problems(rule.values)
+        if problems:
+            raise GoalRulesInvalid(f"{spec.slug}: goal_rules {rule.year}: {'; '.join(problems)}")
+        row = await GoalRule.get_or_none(tenant_id=tenant.id, year=rule.year)
+        if row is None:
+            await GoalRule.create(tenant_id=tenant.id, year=rule.year, rules=rule.values, source=rule.source)
+        elif (row.rules, row.source) != (rule.values, rule.source):
+            row.rules, row.source = rule.values, rule.source
+            await row.save(update_fields=["rules", "source"])
 
 
 async def _apply_services(spec: TenantSpec, tenant: Tenant) -> None:

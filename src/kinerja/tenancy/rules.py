@@ -70,6 +70,8 @@ class TenantSettings:
     # Days after a final evaluation within which the employee may object (keberatan) to the assessor's
     # superior: PP 30/2019 art. 59(2), "paling lama 14 (empat belas) hari".
     objection_days: int = 14
+    # Every main (UTAMA) RHK of a unit head's plan names the IKU it intervenes before the plan is submitted.
+    require_iku_link: bool = False
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> TenantSettings:
@@ -110,7 +112,7 @@ class TenantSettings:
                         value and not value.startswith(("https://", "http://"))):
                     raise ValueError(f"{key} must be an http(s) address of at most 300 characters", key)
                 values[key] = value
-            elif key in {"persisted_documents_only", "evaluation_requires_approved_plan"}:
+            elif key in {"persisted_documents_only", "evaluation_requires_approved_plan", "require_iku_link"}:
                 if not isinstance(value, bool):
                     raise ValueError(f"{key} must be true or false", key)
                 values[key] = value

@@ -50,6 +50,16 @@ class ServiceUnitSpec:
 
 
 @dataclass(frozen=True)
+class GoalRuleSpec:
+    """The rules of organisation performance for one year (checked against their meaning where they are
+    applied: ``goals/rules.py: rules_problems``)."""
+
+    year: int
+    source: str
+    values: dict
+
+
+@dataclass(frozen=True)
 class TenantSpec:
     slug: str
     name: str
@@ -59,9 +69,12 @@ class TenantSpec:
     org_units: list[OrgUnitSpec] = field(default_factory=list)
     positions: list[PositionSpec] = field(default_factory=list)
     service_units: list[ServiceUnitSpec] = field(default_factory=list)
+    goal_rules: list[GoalRuleSpec] = field(default_factory=list)
 
 
-_TOP_KEYS = {"slug", "name", "kind", "settings", "period_years", "org_units", "positions", "service_units"}
+_TOP_KEYS = {"slug", "name", "kind", "settings", "period_years", "org_units", "positions", "service_units",
+             "goal_rules"}
+_GOAL_RULE_KEYS = {"year", "source", "cap_percent", "aggregation", "thresholds"}
 
 
 class _Locator:
@@ -233,7 +246,27 @@ def load_tenant_file(path: Path) -> TenantSpec:
                                                       max_len=2000) or ""))
         service_units.append(ServiceUnitSpec(ucode, text_field(raw_unit, base + ("name",)), org_unit, services))
 
-    return TenantSpec(slug, name, kind, settings, sorted(set(years)), units, positions, service_units)
+    goal_rules: list[GoalRuleSpec] = []
+    for index, raw_rule in enumerate(_table_list(raw, "goal_rules", fail)):
+        base = ("goal_rules", index)
+        _no_unknown(raw_rule, base, _GOAL_RULE_KEYS, fail)
+        year = raw_rule.get("year")
+        if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
+            fail(base + ("year",), "must be a year from 2000 to 2100")
+        if any(r.year == year for r in goal_rules):
+            fail(base + ("year",), f"duplicate rules for {year}")
+        source = text_field(raw_rule, base + ("source",), max_len=300)
+        cap = raw_rule.get("cap_percent")
+        if cap is not None and (isinstance(cap, bool) or not isinstance(cap, (int, float))):
+            fail(base + ("cap_percent",), "must be a number")
+        for key in ("aggregation", "thresholds"):
+            table = raw_rule.get(key, {})
+            if not isinstance(table, dict):
+                fail(base + (key,), "must be a table")
+        values = {k: v for k, v in raw_rule.items() if k not in {"year", "source"}}
+        goal_rules.append(GoalRuleSpec(year, source, values))
+
+    return TenantSpec(slug, name, kind, settings, sorted(set(years)), units, positions, service_units, goal_rules)
 
 
 def _table_list(raw: dict, key: str, fail) -> list[dict]:
