@@ -63,11 +63,12 @@ async def seed_goals(tenant_id: uuid.UUID, slug: str, year: int | None = None) -
     for code, statement, targets in GOALS:
         tujuan = await StrategicGoal.create(tenant_id=tenant_id, level=GoalLevel.TUJUAN, code=code, name=statement,
                                             start_year=year - 1, end_year=year + 3)
-        for s_code, s_statement, indicator, unit, baseline, target in targets:
+        for s_code, s_statement, goal_indicator, goal_unit, baseline, target in targets:
             sasaran[s_code] = await StrategicGoal.create(
                 tenant_id=tenant_id, level=GoalLevel.SASARAN, parent_id=tujuan.id, code=s_code, name=s_statement,
                 start_year=year - 1, end_year=year + 3,
-                indicators=[{"name": indicator, "unit_of_measure": unit, "baseline": baseline, "target": target}])
+                indicators=[{"name": goal_indicator, "unit_of_measure": goal_unit, "baseline": baseline,
+                             "target": target}])
     units = {u.code: u for u in await OrgUnit.filter(tenant_id=tenant_id)}
     periods = await Period.filter(tenant_id=tenant_id, year=year).exclude(kind=PeriodKind.ANNUAL).order_by("sequence")
     today, count = dt.date.today(), 0
@@ -102,19 +103,23 @@ async def seed_goals(tenant_id: uuid.UUID, slug: str, year: int | None = None) -
     return count
 
 
-async def _agreement_and_cascade(tenant_id: uuid.UUID, year: int, created: dict) -> None:
+async def _agreement_and_cascade(tenant_id: uuid.UUID, year: int, created: dict[uuid.UUID, list[UnitIndicator]]
+                                 ) -> None:
     """`kepala`'s unit: a signed agreement on its IKU, and the head's first main RHK serving the first IKU."""
     user = await User.get_or_none(tenant_id=tenant_id, username="kepala")
     kepala = await Employee.get_or_none(id=user.employee_id, tenant_id=tenant_id) if user else None
     unit = await OrgUnit.get_or_none(tenant_id=tenant_id, head_id=kepala.id) if kepala else None
-    indicators = created.get(unit.id, []) if unit else []
+    if kepala is None or unit is None:
+        return
+    indicators = created.get(unit.id, [])
     if not indicators:
         return
     now = clock.now()
     await PerformanceAgreement.create(
         tenant_id=tenant_id, org_unit_id=unit.id, year=year, version=1, status=AgreementStatus.SIGNED,
         commitments=[{"indicator_id": str(i.id), "name": i.name, "unit_of_measure": i.unit_of_measure,
-                      "target": str(i.target.normalize())} for i in sorted(indicators, key=lambda i: i.name)],
+                      "target": str(i.target.normalize()) if i.target is not None else None}
+                     for i in sorted(indicators, key=lambda i: i.name)],
         head_id=kepala.id, head_signed_at=now, superior_id=kepala.supervisor_id,
         superior_signed_at=now if kepala.supervisor_id else None)
     plan = await PerformancePlan.filter(tenant_id=tenant_id, employee_id=kepala.id, year=year).order_by(

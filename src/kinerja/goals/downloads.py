@@ -3,6 +3,8 @@ read permission as the GraphQL API (an unknown id, another tenant's, or one the 
 
 from __future__ import annotations
 
+from typing import cast
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -29,6 +31,8 @@ async def download_iku_evidence(request: Request) -> Response:
             raise NotFound()
         if row.evidence_sha256 is None:
             return JSONResponse({"error": "This evidence is a link", "url": row.evidence_url}, status_code=404)
-        return await file_response(ctx, row.evidence_sha256, row.evidence_content_type, row.evidence_file_name)
+        # A stored file's name and content type are written with its sha256 (goals.service._evidence).
+        return await file_response(ctx, row.evidence_sha256, cast(str, row.evidence_content_type),
+                                   cast(str, row.evidence_file_name))
 
     return await scoped_response(request, work)

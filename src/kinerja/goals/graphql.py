@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import orjson
 import strawberry
@@ -30,6 +30,10 @@ from kinerja.graph.relay import INPUT, Node, UserError, run_mutation, user_error
 from kinerja.org.graphql import Employee, OrgUnit, Period
 from kinerja.org.models import OrgUnit as OrgUnitModel
 from kinerja.plans.graphql import Aggregation  # registered as a GraphQL enum there
+
+if TYPE_CHECKING:  # for the type checker only: at run time strawberry.lazy imports them
+    from kinerja.evaluations.graphql import UnitRating
+    from kinerja.plans.graphql import ResultTarget
 
 described(GoalLevel, "Tingkat tujuan RPJMD: the level of a regional goal.", {
     "TUJUAN": "Tujuan: a goal of the regional plan (RPJMD).",
@@ -57,8 +61,8 @@ described(AgreementSide, "Pihak: on which side a signature is given.", {
 })
 
 READ_IKU = sql.requires("iku", "read")
-LazyResultTarget = Annotated["ResultTarget", strawberry.lazy("kinerja.plans.graphql")]  # noqa: F821 - resolved lazily
-LazyUnitRating = Annotated["UnitRating", strawberry.lazy("kinerja.evaluations.graphql")]  # noqa: F821 - resolved lazily
+LazyResultTarget = Annotated["ResultTarget", strawberry.lazy("kinerja.plans.graphql")]
+LazyUnitRating = Annotated["UnitRating", strawberry.lazy("kinerja.evaluations.graphql")]
 WITH_PERIOD = "JOIN period {j} ON {j}.tenant_id = {t}.tenant_id AND {j}.id = {t}.period_id"
 PERIOD_ORDER = ("{j}.starts_on", "{j}.ends_on", "{t}.id")
 
@@ -452,7 +456,7 @@ class GoalQuery:
     @sql.builder(description="Tujuan RPJMD whose span holds the year, by code, with their sasaran as `children`.")
     def strategic_goals(self, year: Annotated[int, strawberry.argument(description="Tahun: a year of the span.")]
                         ) -> list[StrategicGoal]:
-        return sql.Rows(where=(sql.eq("level", GoalLevel.TUJUAN), sql.lte("start_year", year),
+        return sql.Rows(where=(sql.eq("level", GoalLevel.TUJUAN), sql.lte("start_year", year),  # type: ignore[return-value]  # a described read: the compiler answers its specification
                                sql.gte("end_year", year)), order=("code", "id"), access=True)
 
     @sql.builder(description="IKU of an org unit in a year, by name.")
@@ -463,7 +467,7 @@ class GoalQuery:
         unit = parse_input_id(org_unit_id, "OrgUnit", "orgUnitId")
         guard = sql.Exists("OrgUnit", (sql.eq("id", unit),), lambda: NotFound("Org unit not found", field="orgUnitId"),
                            access=False)
-        return sql.Rows(where=(sql.eq("org_unit_id", unit), sql.eq("year", year)), order=("name", "id"),
+        return sql.Rows(where=(sql.eq("org_unit_id", unit), sql.eq("year", year)), order=("name", "id"),  # type: ignore[return-value]  # a described read: the compiler answers its specification
                         access=True, guard=guard)
 
     @sql.builder(description="Capaian kinerja unit: a unit's achievement in a period, from its IKU.")
@@ -476,7 +480,7 @@ class GoalQuery:
         period = parse_input_id(period_id, "Period", "periodId")
         guard = sql.Exists("OrgUnit", (sql.eq("id", unit),), lambda: NotFound("Org unit not found", field="orgUnitId"),
                            access=False)
-        return sql.Row(where=(sql.eq("id", unit), sql.eq("period_id", period)), access=True, guard=guard,
+        return sql.Row(where=(sql.eq("id", unit), sql.eq("period_id", period)), access=True, guard=guard,  # type: ignore[return-value]  # a described read: the compiler answers its specification
                        missing=lambda: NotFound("Period not found", field="periodId"))
 
     @sql.builder(description="The Perjanjian Kinerja of an org unit for a year: its latest version (null "
@@ -488,7 +492,7 @@ class GoalQuery:
         unit = parse_input_id(org_unit_id, "OrgUnit", "orgUnitId")
         guard = sql.Exists("OrgUnit", (sql.eq("id", unit),), lambda: NotFound("Org unit not found", field="orgUnitId"),
                            access=False)
-        return sql.Row(where=(sql.eq("org_unit_id", unit), sql.eq("year", year)), order=("-version",),
+        return sql.Row(where=(sql.eq("org_unit_id", unit), sql.eq("year", year)), order=("-version",),  # type: ignore[return-value]  # a described read: the compiler answers its specification
                        access=True, guard=guard)
 
 

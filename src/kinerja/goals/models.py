@@ -1,22 +1,31 @@
 from __future__ import annotations
 
+import uuid
+from typing import TYPE_CHECKING, Any
+
 from tortoise import fields
 
 from kinerja.core.models import TenantModel
 from kinerja.goals.rules import Aggregation, AgreementStatus, Direction, GoalLevel, IndicatorKind
+
+if TYPE_CHECKING:
+    from kinerja.auth.models import User
+    from kinerja.org.models import Employee, OrgUnit, Period
 
 
 class StrategicGoal(TenantModel):
     """A tujuan or sasaran of the regional plan (RPJMD) for a multi-year span (a sasaran serves a tujuan)."""
 
     level = fields.CharEnumField(GoalLevel, max_length=10)
-    parent = fields.ForeignKeyField("kinerja.StrategicGoal", related_name=False, null=True, on_delete=fields.RESTRICT)
+    parent: fields.ForeignKeyNullableRelation[StrategicGoal] = fields.ForeignKeyField(
+        "kinerja.StrategicGoal", related_name=False, null=True, on_delete=fields.RESTRICT)
+    parent_id: uuid.UUID | None
     code = fields.CharField(max_length=50)
     name = fields.CharField(max_length=500)
     start_year = fields.SmallIntField()
     end_year = fields.SmallIntField()
     # [{"name", "unit", "baseline", "target"}]: the goal's indicators, kept with it and replaced with it.
-    indicators = fields.JSONField(default=list)
+    indicators: list[dict[str, Any]] = fields.JSONField(default=list)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
@@ -28,9 +37,11 @@ class StrategicGoal(TenantModel):
 class UnitIndicator(TenantModel):
     """An IKU (indikator kinerja utama) of an org unit for one year, serving a sasaran."""
 
-    org_unit = fields.ForeignKeyField("kinerja.OrgUnit", related_name=False, on_delete=fields.RESTRICT)
+    org_unit: fields.ForeignKeyRelation[OrgUnit] = fields.ForeignKeyField("kinerja.OrgUnit", related_name=False, on_delete=fields.RESTRICT)
+    org_unit_id: uuid.UUID
     year = fields.SmallIntField()
-    goal = fields.ForeignKeyField("kinerja.StrategicGoal", related_name=False, on_delete=fields.RESTRICT)
+    goal: fields.ForeignKeyRelation[StrategicGoal] = fields.ForeignKeyField("kinerja.StrategicGoal", related_name=False, on_delete=fields.RESTRICT)
+    goal_id: uuid.UUID
     name = fields.CharField(max_length=300)
     definition = fields.TextField(default="")
     formula = fields.TextField(default="")
@@ -41,7 +52,9 @@ class UnitIndicator(TenantModel):
     responsible_position = fields.CharField(max_length=200, default="")
     baseline = fields.DecimalField(max_digits=18, decimal_places=4, null=True)
     target = fields.DecimalField(max_digits=18, decimal_places=4, null=True)  # the year's target
-    aggregation = fields.CharEnumField(Aggregation, max_length=10, null=True)  # null: the tenant's default
+    # null: the tenant's default. tortoise types CharEnumField without its nullable form.
+    aggregation: Aggregation | None = fields.CharEnumField(  # type: ignore[assignment]  # the column is null=True
+        Aggregation, max_length=10, null=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
@@ -53,8 +66,11 @@ class UnitIndicator(TenantModel):
 class UnitIndicatorTarget(TenantModel):
     """An IKU target for one period of its year."""
 
-    indicator = fields.ForeignKeyField("kinerja.UnitIndicator", related_name=False, on_delete=fields.CASCADE)
-    period = fields.ForeignKeyField("kinerja.Period", related_name=False, on_delete=fields.RESTRICT)
+    indicator: fields.ForeignKeyRelation[UnitIndicator] = fields.ForeignKeyField(
+        "kinerja.UnitIndicator", related_name=False, on_delete=fields.CASCADE)
+    indicator_id: uuid.UUID
+    period: fields.ForeignKeyRelation[Period] = fields.ForeignKeyField("kinerja.Period", related_name=False, on_delete=fields.RESTRICT)
+    period_id: uuid.UUID
     value = fields.DecimalField(max_digits=18, decimal_places=4)
 
     class Meta:
@@ -65,15 +81,20 @@ class UnitIndicatorTarget(TenantModel):
 class UnitIndicatorRealisation(TenantModel):
     """An IKU realisation in one period, with its evidence (a link or a stored file)."""
 
-    indicator = fields.ForeignKeyField("kinerja.UnitIndicator", related_name=False, on_delete=fields.RESTRICT)
-    period = fields.ForeignKeyField("kinerja.Period", related_name=False, on_delete=fields.RESTRICT)
+    indicator: fields.ForeignKeyRelation[UnitIndicator] = fields.ForeignKeyField(
+        "kinerja.UnitIndicator", related_name=False, on_delete=fields.RESTRICT)
+    indicator_id: uuid.UUID
+    period: fields.ForeignKeyRelation[Period] = fields.ForeignKeyField("kinerja.Period", related_name=False, on_delete=fields.RESTRICT)
+    period_id: uuid.UUID
     value = fields.DecimalField(max_digits=18, decimal_places=4)
     narrative = fields.TextField(default="")
     evidence_url = fields.CharField(max_length=2000, null=True)
     evidence_file_name = fields.CharField(max_length=255, null=True)
     evidence_content_type = fields.CharField(max_length=100, null=True)
     evidence_sha256 = fields.CharField(max_length=64, null=True)
-    recorded_by = fields.ForeignKeyField("kinerja.User", related_name=False, null=True, on_delete=fields.RESTRICT)
+    recorded_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "kinerja.User", related_name=False, null=True, on_delete=fields.RESTRICT)
+    recorded_by_id: uuid.UUID | None
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
@@ -84,16 +105,21 @@ class UnitIndicatorRealisation(TenantModel):
 class PerformanceAgreement(TenantModel):
     """A Perjanjian Kinerja of a unit head for a year (one version, a revision keeps the previous one)."""
 
-    org_unit = fields.ForeignKeyField("kinerja.OrgUnit", related_name=False, on_delete=fields.RESTRICT)
+    org_unit: fields.ForeignKeyRelation[OrgUnit] = fields.ForeignKeyField("kinerja.OrgUnit", related_name=False, on_delete=fields.RESTRICT)
+    org_unit_id: uuid.UUID
     year = fields.SmallIntField()
     version = fields.SmallIntField()
     status = fields.CharEnumField(AgreementStatus, max_length=10, default=AgreementStatus.DRAFT)
     # [{"indicator_id", "name", "unit_of_measure", "target"}]: the IKU targets committed, as signed.
-    commitments = fields.JSONField(default=list)
+    commitments: list[dict[str, Any]] = fields.JSONField(default=list)
     revision_reason = fields.TextField(null=True)
-    head = fields.ForeignKeyField("kinerja.Employee", related_name=False, null=True, on_delete=fields.RESTRICT)
+    head: fields.ForeignKeyNullableRelation[Employee] = fields.ForeignKeyField(
+        "kinerja.Employee", related_name=False, null=True, on_delete=fields.RESTRICT)
+    head_id: uuid.UUID | None
     head_signed_at = fields.DatetimeField(null=True)
-    superior = fields.ForeignKeyField("kinerja.Employee", related_name=False, null=True, on_delete=fields.RESTRICT)
+    superior: fields.ForeignKeyNullableRelation[Employee] = fields.ForeignKeyField(
+        "kinerja.Employee", related_name=False, null=True, on_delete=fields.RESTRICT)
+    superior_id: uuid.UUID | None
     superior_signed_at = fields.DatetimeField(null=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -106,7 +132,7 @@ class GoalRule(TenantModel):
     """The rules of organisation performance of a tenant for a year, from its tenant file, with their source."""
 
     year = fields.SmallIntField()
-    rules = fields.JSONField(default=dict)  # cap_percent, aggregation, thresholds
+    rules: dict[str, Any] = fields.JSONField(default=dict)  # cap_percent, aggregation, thresholds
     source = fields.CharField(max_length=300)
 
     class Meta:

@@ -10,9 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from kinerja.core.errors import FieldError
-from kinerja.plans.rules import Aggregation, aggregate  # the aggregation rule individual indicators use too
+
+# The aggregation rule individual indicators use too, offered from here with the rest of the goals' rules.
+from kinerja.plans.rules import Aggregation as Aggregation
+from kinerja.plans.rules import aggregate
 
 
 class GoalLevel(StrEnum):
@@ -80,7 +84,7 @@ class GoalRules:
     source: str = "default"
 
 
-def rules_from(data: dict | None) -> GoalRules:
+def rules_from(data: dict[str, Any] | None) -> GoalRules:
     """Rules from their stored form (the tenant file's values), defaults where a value is missing."""
     data = data or {}
     aggregation = dict(DEFAULT_AGGREGATION)
@@ -94,7 +98,7 @@ def rules_from(data: dict | None) -> GoalRules:
                      source=str(data.get("source", "default")))
 
 
-def rules_problems(data: dict) -> list[str]:
+def rules_problems(data: dict[str, Any]) -> list[str]:
     """What is wrong with rules as a tenant file writes them."""
     problems = []
     try:

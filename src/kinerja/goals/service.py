@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from kinerja.core import clock, once
 from kinerja.core.context import RequestContext
@@ -114,7 +115,7 @@ async def save_strategic_goal(ctx: RequestContext, goal_id: uuid.UUID | None, le
         if start_year < parent.start_year or end_year > parent.end_year:
             raise ValidationFailed([FieldError("startYear", "BAD_USER_INPUT",
                                                "A sasaran lies within the span of its tujuan")])
-    values = {"level": level, "parent_id": parent_id, "code": code.strip(), "name": name.strip(),
+    values: dict[str, Any] = {"level": level, "parent_id": parent_id, "code": code.strip(), "name": name.strip(),
               "start_year": start_year, "end_year": end_year, "indicators": _stored(indicators)}
     if goal_id is None:
         await once.lock_key(tenant_id, "strategic_goal", values["code"], start_year)
@@ -406,7 +407,8 @@ async def _evidence(evidence: EvidenceData | None) -> tuple[dict, files.Evidence
         if problem:
             raise ValidationFailed([FieldError("evidence.url", problem.code, problem.message)])
         return {**empty, "evidence_url": url}, None
-    if evidence.url is None and None not in (evidence.file_name, evidence.content_type, evidence.content_base64):
+    if (evidence.url is None and evidence.file_name is not None and evidence.content_type is not None
+            and evidence.content_base64 is not None):
         upload, problem = await asyncio.to_thread(files.parse_file, evidence.file_name, evidence.content_type,
                                                   evidence.content_base64, 0, "evidence")
         if problem or upload is None:

@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from collections.abc import AsyncGenerator
 from decimal import Decimal
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import orjson
 import strawberry
@@ -32,6 +32,9 @@ from kinerja.plans.models import PerformancePlan as PlanModel
 from kinerja.plans.models import Realisation as RealisationModel
 from kinerja.plans.models import ResultTarget as ResultModel
 from kinerja.plans.rules import Aggregation, Approach, Aspect, BerakhlakValue, PlanEventKind, PlanStatus, ResultKind
+
+if TYPE_CHECKING:  # for the type checker only: at run time strawberry.lazy imports them
+    from kinerja.goals.graphql import StrategicGoal, UnitIndicator
 
 described(PlanStatus, "SKP workflow state.", {
     "DRAFT": "Draf: being written by the employee.",
@@ -89,8 +92,8 @@ PERIOD_ORDER = ("{j}.starts_on", "{j}.ends_on", "{t}.id")
 
 
 # Types of the areas above, named lazily (their modules import this one).
-LazyUnitIndicator = Annotated["UnitIndicator", strawberry.lazy("kinerja.goals.graphql")]  # noqa: F821 - resolved lazily
-LazyStrategicGoal = Annotated["StrategicGoal", strawberry.lazy("kinerja.goals.graphql")]  # noqa: F821 - resolved lazily
+LazyUnitIndicator = Annotated["UnitIndicator", strawberry.lazy("kinerja.goals.graphql")]
+LazyStrategicGoal = Annotated["StrategicGoal", strawberry.lazy("kinerja.goals.graphql")]
 # A contributing RHK counts while its plan is not superseded.
 NOT_SUPERSEDED = sql.where("EXISTS (SELECT 1 FROM performance_plan pp WHERE pp.tenant_id = {tenant} "
                            "AND pp.id = {t}.plan_id AND pp.status <> 'SUPERSEDED')")
