@@ -22,7 +22,7 @@ CORRECT = ("mutation($i: CorrectEvaluationInput!) { correctEvaluation(input: $i)
            "predicate correctionReason history { version status } } userErrors { field code message } } }")
 SET_UNIT = ("mutation($i: SetUnitPerformanceInput!) { setUnitPerformance(input: $i) { unitPerformance { rating } "
             "userErrors { field code message } } }")
-YEAR = 2029  # a year no other test file plans or evaluates in
+YEAR = 2032  # a year no other test file plans or evaluates in
 RATINGS = ["DI_ATAS_EKSPEKTASI", "SESUAI_EKSPEKTASI", "DI_BAWAH_EKSPEKTASI"]
 EXPECTED = {
     ("DI_ATAS_EKSPEKTASI", "DI_ATAS_EKSPEKTASI"): "SANGAT_BAIK",
