@@ -120,16 +120,25 @@ async def _evaluatee(ctx: RequestContext, employee_id: uuid.UUID) -> Employee:
     return employee
 
 
+async def _tenant_wide(ctx: RequestContext) -> bool:
+    """Whether the caller writes evaluations tenant-wide (HR), as the administrative acts around them need."""
+    return "tenant" in await ctx.require("evaluation", "write")
+
+
+async def _employee(tenant_id: uuid.UUID, employee_id: uuid.UUID, field: str) -> Employee:
+    employee = await Employee.get_or_none(id=employee_id, tenant_id=tenant_id)
+    if employee is None:
+        raise NotFound("Employee not found", field=field)
+    return employee
+
+
 async def assign_acting_assessor(ctx: RequestContext, official_id: uuid.UUID, acting_id: uuid.UUID,
                                  kind: rules.ActingKind, starts_on: dt.date, ends_on: dt.date) -> ActingAssessor:
     """HR assigns a Plt/Plh to assess an official's direct subordinates from ``starts_on`` to ``ends_on``."""
-    scopes = await ctx.require("evaluation", "write")
-    if "tenant" not in scopes:
+    if not await _tenant_wide(ctx):
         raise Forbidden("Only HR (tenant-wide evaluation:write) assigns acting assessors", field="officialId")
     tenant_id = ctx.require_tenant()
-    official = await Employee.get_or_none(id=official_id, tenant_id=tenant_id)
-    if official is None:
-        raise NotFound("Employee not found", field="officialId")
+    official = await _employee(tenant_id, official_id, "officialId")
     acting = await Employee.get_or_none(id=acting_id, tenant_id=tenant_id, active=True)
     if acting is None:
         raise NotFound("Employee not found", field="actingId")
@@ -149,14 +158,11 @@ async def assign_acting_assessor(ctx: RequestContext, official_id: uuid.UUID, ac
 
 async def waive_approved_plan(ctx: RequestContext, employee_id: uuid.UUID, year: int, reason: str) -> PlanWaiver:
     """HR overrides the approved-SKP precondition for one employee and year, with a reason."""
-    scopes = await ctx.require("evaluation", "write")
-    if "tenant" not in scopes:
+    if not await _tenant_wide(ctx):
         raise Forbidden("Only HR (tenant-wide evaluation:write) waives the approved-SKP requirement",
                         field="employeeId")
     tenant_id = ctx.require_tenant()
-    employee = await Employee.get_or_none(id=employee_id, tenant_id=tenant_id)
-    if employee is None:
-        raise NotFound("Employee not found", field="employeeId")
+    employee = await _employee(tenant_id, employee_id, "employeeId")
     if not 2000 <= year <= 2100:
         raise ValidationFailed([FieldError("year", "BAD_USER_INPUT", "Year must be between 2000 and 2100")])
     if not reason or not reason.strip() or len(reason) > 2000:
@@ -322,13 +328,10 @@ async def _reverse_credit(evaluation: Evaluation) -> None:
 async def issue_credit_assessment(ctx: RequestContext, employee_id: uuid.UUID, year: int) -> CreditAssessment:
     """Penetapan Angka Kredit (PAK) of a year (HR): the ledger's points of the year and the accumulated
     total up to it; once per employee and year."""
-    scopes = await ctx.require("evaluation", "write")
-    if "tenant" not in scopes:
+    if not await _tenant_wide(ctx):
         raise Forbidden("Only HR (tenant-wide evaluation:write) issues a PAK", field="employeeId")
     tenant_id = ctx.require_tenant()
-    employee = await Employee.get_or_none(id=employee_id, tenant_id=tenant_id)
-    if employee is None:
-        raise NotFound("Employee not found", field="employeeId")
+    employee = await _employee(tenant_id, employee_id, "employeeId")
     if not 2000 <= year <= 2100:
         raise ValidationFailed([FieldError("year", "BAD_USER_INPUT", "Year must be between 2000 and 2100")])
     await _locked_employee(employee)

@@ -253,6 +253,19 @@ async def update_unit_indicator(ctx: RequestContext, indicator_id: uuid.UUID, f:
     return indicator
 
 
+async def _open_period(indicator: UnitIndicator, period_id: uuid.UUID) -> Period:
+    """A periodic period of the IKU's year that is still open: what a period target or a realisation needs."""
+    period = await Period.get_or_none(id=period_id, tenant_id=indicator.tenant_id)
+    if period is None:
+        raise NotFound("Period not found", field="periodId")
+    if period.year != indicator.year or period.kind is PeriodKind.ANNUAL:
+        raise ValidationFailed([FieldError("periodId", "BAD_USER_INPUT",
+                                           "The period must be a periodic period of the IKU's year")])
+    if period.closed:
+        raise Conflict(f"Period {period.name} is closed", field="periodId")
+    return period
+
+
 async def set_unit_indicator_target(ctx: RequestContext, indicator_id: uuid.UUID, period_id: uuid.UUID | None,
                                     value: Decimal | None) -> UnitIndicator:
     """The year's target (without a period) or a period's target (null value: remove it)."""
@@ -266,14 +279,7 @@ async def set_unit_indicator_target(ctx: RequestContext, indicator_id: uuid.UUID
         indicator.target = value
         await indicator.save()
         return indicator
-    period = await Period.get_or_none(id=period_id, tenant_id=indicator.tenant_id)
-    if period is None:
-        raise NotFound("Period not found", field="periodId")
-    if period.year != indicator.year or period.kind is PeriodKind.ANNUAL:
-        raise ValidationFailed([FieldError("periodId", "BAD_USER_INPUT",
-                                           "The period must be a periodic period of the IKU's year")])
-    if period.closed:
-        raise Conflict(f"Period {period.name} is closed", field="periodId")
+    period = await _open_period(indicator, period_id)
     row = await UnitIndicatorTarget.get_or_none(tenant_id=indicator.tenant_id, indicator_id=indicator.id,
                                                 period_id=period.id)
     if value is None:
@@ -434,14 +440,7 @@ async def record_realisation(ctx: RequestContext, indicator_id: uuid.UUID, perio
     if narrative is not None and len(narrative) > 4000:
         problems.append(FieldError("narrative", "BAD_USER_INPUT", "At most 4000 characters"))
     _raise(problems)
-    period = await Period.get_or_none(id=period_id, tenant_id=indicator.tenant_id)
-    if period is None:
-        raise NotFound("Period not found", field="periodId")
-    if period.year != indicator.year or period.kind is PeriodKind.ANNUAL:
-        raise ValidationFailed([FieldError("periodId", "BAD_USER_INPUT",
-                                           "The period must be a periodic period of the IKU's year")])
-    if period.closed:
-        raise Conflict(f"Period {period.name} is closed", field="periodId")
+    period = await _open_period(indicator, period_id)
     if from_ikm:
         source = IKM_SOURCES.get("unit")
         value = await source(indicator.tenant_id, indicator.org_unit_id, period.starts_on, period.ends_on) \
