@@ -194,6 +194,9 @@ async def test_every_worker_reports_the_sum_of_all_workers(database, tmp_path):
                 return (await fresh.post("/graphql", json={"query": query})).status_code
 
         assert set(await asyncio.gather(*[call("{ __typename }") for _ in range(30)])) == {200}
+        # `__typename` is answered without the database: a public read opens each worker's pool.
+        assert set(await asyncio.gather(*[call('{ publicServices(tenant: "bungo") { name } }')
+                                          for _ in range(30)])) == {200}
         async with httpx.AsyncClient(base_url=base) as client:
             login = (await client.post("/graphql", json={"query": LOGIN, "variables": {"i": {
                 "tenant": "bungo", "username": "pegawai", "password": DEMO_PASSWORD}}})).json()
