@@ -379,9 +379,9 @@ async def generate(admin_url: str, database: str, scale: float, tenants: int = T
                 svc, su, _unit = services[n % len(services)]
                 scores = [rng.choice((2, 3, 3, 4, 4)) for _ in range(9)]
                 await load.add("survey_response", ["id", "tenant_id", "created_at", "service_id", "service_unit_id",
-                                                   *[f"u{i}" for i in range(1, 10)], "fingerprint"],
+                                                   *[f"u{i}" for i in range(1, 10)], "fingerprint", "channel", "flagged"],
                                (new_id(), tenant_id, NOW - dt.timedelta(minutes=n * 7 % 525_600), svc, su, *scores,
-                                f"bench-{t_index}-{n}"))
+                                f"bench-{t_index}-{n}", "WEB", False))
             codes: set[str] = set()
             for n in range(round(responses * TICKET_SHARE)):
                 svc, su, org_unit_id = services[n % len(services)]

@@ -330,7 +330,8 @@ WITH RECURSIVE sub(id) AS (
     SELECT coalesce((settings->>'jp_target_pns')::int, 20) AS pns, coalesce((settings->>'jp_target_pppk')::int, 24) AS pppk
     FROM tenant WHERE id = $1
 ), people AS (
-    SELECT e.nip, e.name, e.id, CASE WHEN e.employment_type = 'PPPK' THEN t.pppk ELSE t.pns END AS target,
+    SELECT e.nip, e.name, e.id, e.employment_type = 'PPPK' AS cap,
+           CASE WHEN e.employment_type = 'PPPK' THEN t.pppk ELSE t.pns END AS target,
            coalesce(j.jp, 0)::int AS verified
     FROM employee e CROSS JOIN targets t
     LEFT JOIN (SELECT employee_id, sum(jp) AS jp FROM training_record
@@ -338,11 +339,11 @@ WITH RECURSIVE sub(id) AS (
     WHERE e.tenant_id = $1 AND e.active AND e.org_unit_id IN (SELECT id FROM sub)
 )
 SELECT json_build_object('data', json_build_object('unitTrainingProgress', json_build_object(
-  'year', $3::int, 'employees', count(*), 'employeesMeetingTarget', count(*) FILTER (WHERE verified >= target),
+  'year', $3::int, 'employees', count(*), 'employeesMeetingTarget', count(*) FILTER (WHERE cap OR verified >= target),
   'targetJp', coalesce(sum(target), 0), 'verifiedJp', coalesce(sum(verified), 0),
   'belowTarget', coalesce(json_agg(json_build_object('employee', json_build_object('nip', nip, 'name', name),
       'targetJp', target, 'verifiedJp', verified, 'remainingJp', target - verified)
-    ORDER BY target - verified DESC, name) FILTER (WHERE verified < target), '[]'))))::text
+    ORDER BY target - verified DESC, name) FILTER (WHERE NOT cap AND verified < target), '[]'))))::text
 FROM people
 """
 

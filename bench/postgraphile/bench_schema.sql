@@ -140,19 +140,22 @@ LANGUAGE sql STABLE AS $$
     SELECT coalesce((t.settings->>'jp_target_pns')::int, 20) AS pns, coalesce((t.settings->>'jp_target_pppk')::int, 24) AS pppk
     FROM public.tenant t WHERE t.id = nullif(current_setting('app.tenant_id', true), '')::uuid
   ), people AS (
-    SELECT e.nip, e.name, CASE WHEN e.employment_type = 'PPPK' THEN targets.pppk ELSE targets.pns END AS target,
+    SELECT e.nip, e.name, e.employment_type = 'PPPK' AS pppk,
+           CASE WHEN e.employment_type = 'PPPK' THEN targets.pppk ELSE targets.pns END AS target,
            coalesce((SELECT sum(r.jp) FROM public.training_record r
                      WHERE r.tenant_id = e.tenant_id AND r.employee_id = e.id AND r.year = unit_jp_rows.year
                        AND r.status = 'VERIFIED'), 0)::int AS verified
     FROM public.employee e CROSS JOIN targets
     WHERE e.active AND e.org_unit_id IN (SELECT postgraphile_bench.unit_subtree(unit_id))
   )
-  SELECT nip, name, target, verified, greatest(0, target - verified) FROM people
+  -- A PPPK's yearly JP are a cap (PP 49/2018 art. 40(1)): never below target; its window is the calendar
+  -- year while the dataset gives no contract start.
+  SELECT nip, name, target, verified, CASE WHEN pppk THEN 0 ELSE greatest(0, target - verified) END FROM people
 $$;
 
 CREATE FUNCTION postgraphile_bench.unit_training_progress(unit_id uuid, year integer) RETURNS postgraphile_bench.unit_jp
 LANGUAGE sql STABLE AS $$
-  SELECT count(*)::int, count(*) FILTER (WHERE verified_jp >= target_jp)::int, coalesce(sum(target_jp), 0)::int,
+  SELECT count(*)::int, count(*) FILTER (WHERE remaining_jp = 0)::int, coalesce(sum(target_jp), 0)::int,
          coalesce(sum(verified_jp), 0)::int
   FROM postgraphile_bench.unit_jp_rows(unit_id, year)
 $$;
