@@ -48,16 +48,6 @@ def parse_optional_id(global_id: str | None, expected_type: str, field: str) -> 
         raise NotFound(f"No {expected_type} with that id", field=field) from None
 
 
-def input_id_or_none(global_id: object, expected_type: str) -> uuid.UUID | None:
-    """A variable's global id, or None when it is not one of ``expected_type``."""
-    if not isinstance(global_id, str):
-        return None
-    try:
-        return parse_global_id(global_id, expected_type)
-    except NotFound:
-        return None
-
-
 def uuid_of(value: object) -> uuid.UUID:
     """A UUID column that is never NULL, as read by raw SQL (``as_uuid`` without the None)."""
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))

@@ -128,15 +128,6 @@ def coefficient_for(coefficients: dict[str, str] | None, level: str | None) -> D
     return Decimal(value) if value is not None else None
 
 
-def running_totals(points: list[Decimal]) -> list[Decimal]:
-    """The accumulated angka kredit after each ledger entry, in order."""
-    totals, total = [], Decimal(0)
-    for value in points:
-        total += value
-        totals.append(total)
-    return totals
-
-
 # For the head of a unit, the unit's achievement is his or her results rating (SE 3/2023).
 UNIT_TO_RESULTS = {
     UnitRating.ISTIMEWA: Rating.DI_ATAS_EKSPEKTASI,

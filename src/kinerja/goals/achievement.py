@@ -12,7 +12,6 @@ from decimal import Decimal
 import orjson
 
 from kinerja.core.ids import to_global_id
-from kinerja.core.numbers import tidy
 from kinerja.goals import rules
 from kinerja.goals.rules import Aggregation, Direction, IndicatorKind, PeriodFigure
 from kinerja.graph import sql
@@ -119,10 +118,6 @@ def year_lines(stored_indicators, stored_rules) -> list[tuple[str, str, str, Dec
 
 def period_global_id(period_id: str) -> str:
     return to_global_id("Period", period_id)
-
-
-def tidy_percent(value: Decimal | None) -> Decimal | None:
-    return tidy(value)
 
 
 class IndicatorInPeriod:
