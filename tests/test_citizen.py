@@ -276,3 +276,27 @@ async def test_a_survey_response_is_three_statements_after_the_tenant_binding(ap
     assert "rate_counter" in after[0] and "survey_response" in after[1] and "audit_log" in after[2], after
     entries = await rows(AuditLog, tenant.id, operation="submitSurveyResponse")
     assert len(entries) == 1 and entries[0].object_type == "SurveyResponse"
+
+
+async def test_a_ticket_past_due_between_two_identical_reads_counts_in_the_second(api):
+    """The overdue filter compares with the clock when the statement runs, not when the request's facts
+    were first prepared: the same document with the same variables is answered from kept facts."""
+    from kinerja.core import clock
+    from kinerja.core.db import tenant_transaction
+
+    admin = await api.token("tebingtinggi", "admin")
+    tebing = (await rows(Tenant, None, slug="tebingtinggi"))[0]
+    ticket = next(t for t in await rows(FeedbackTicket, tebing.id) if t.status.value in ("RECEIVED", "IN_PROGRESS"))
+    async with tenant_transaction(tebing.id):
+        await FeedbackTicket.filter(id=ticket.id).update(due_at=clock.now() + dt.timedelta(seconds=3))
+    read = "query($f: CitizenFeedbackFilter) { citizenFeedback(first: 100, filter: $f) { nodes { id } } }"
+    ticket_id = to_global_id("CitizenFeedback", ticket.id)
+
+    async def overdue_ids():
+        data = await api.ok(read, {"f": {"overdue": True}}, admin)
+        return {t["id"] for t in data["citizenFeedback"]["nodes"]}
+
+    for _ in range(2):  # the second answer is the first from a known document, and keeps its facts
+        assert ticket_id not in await overdue_ids()
+    await asyncio.sleep(3.5)
+    assert ticket_id in await overdue_ids()

@@ -591,7 +591,7 @@ class CitizenQuery:
             if filter.status is not None:
                 where.append(sql.eq("status", filter.status))
             if filter.overdue:
-                where.append(sql.where("{t}.due_at < {0} AND {t}.status IN ('RECEIVED', 'IN_PROGRESS')", clock.now()))
+                where.append(sql.where("{t}.due_at < {now} AND {t}.status IN ('RECEIVED', 'IN_PROGRESS')"))
                 order = ("due_at", "id")
         return sql.Page(first=first, after=after, where=tuple(where), order=order, access=True)  # type: ignore[return-value]  # a described read: the compiler answers its specification
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import inspect
 import logging
 from collections import OrderedDict
@@ -363,7 +364,8 @@ class Compiler:
         public = program.named
         if variables_key is not None and ctx.actor is not None and not public:
             await ctx.load_permissions()
-            cache_key = (await ctx.permissions(), variables_key)
+            # Builders may read the date (a default year, "upcoming"): facts are kept for one day at most.
+            cache_key = (await ctx.permissions(), variables_key, dt.date.today())
             found = read.prepared.find(cache_key)
         tenant = None
         if found is not None:
@@ -387,7 +389,8 @@ class Compiler:
                 log.debug("read %s: resolvers (%s)", read.name or "-", compiled.reason)
                 return None
             if variables_key is not None and ctx.actor is not None and not public and not any(f.error for f in facts):
-                read.prepared.get((request.permissions, variables_key), lambda: (request, facts, compiled))
+                read.prepared.get((request.permissions, variables_key, dt.date.today()),
+                                  lambda: (request, facts, compiled))
         log.debug("read %s: compiled", read.name or "-")
         if compiled.sql is not None:
             tree = await self.run(compiled, facts, ctx, whole=True, named=tenant if public else None, fetch=fetch)

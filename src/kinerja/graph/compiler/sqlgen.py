@@ -10,12 +10,14 @@ is recorded, so a later request only collects its own values.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 from collections.abc import Sequence
 from enum import Enum
 from typing import Any, cast
 
+from kinerja.core import clock
 from kinerja.graph import sql
 from kinerja.graph.compiler.dialect import MAX_PAIRS, Dialect
 from kinerja.graph.compiler.plan import (
@@ -64,7 +66,8 @@ class Statement:
     def render(self, template: sql.Text, *, t: str | None = None, p: str | None = None,
                values: tuple = (), source: tuple | None = None) -> str:
         """Fill a template's placeholders: {t} {p} aliases, {j} the alias of the row joined with
-        ``joins`` (derived from {t}), {tenant} {user} {me}, {0}... values (bound as parameters from
+        ``joins`` (derived from {t}), {tenant} {user} {me}, {now} (the clock when the statement runs: a
+        value a builder read from the clock would be kept with the request's prepared facts), {0}... values (bound as parameters from
         ``source + (n,)``, or as constants when ``source`` is None)."""
         text = sql.dialect_text(template, self.dialect.name)
 
@@ -84,6 +87,8 @@ class Statement:
                 return self.param(("tenant",), _UUID)
             if name == "user":
                 return self.param(("user",), _UUID)
+            if name == "now":
+                return self.param(("now",), _NOW)
             if name == "me":
                 return self.render(ME)
             index = int(name)
@@ -96,6 +101,7 @@ class Statement:
 
 
 _UUID = uuid.UUID(int=0)  # the example of a uuid parameter (PostgreSQL casts by it)
+_NOW = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # the example of the request's clock
 
 
 class Builder:
@@ -392,6 +398,8 @@ def resolve_params(sources: list[tuple], facts: list[Prepared], tenant, user, id
             out.append(tenant)
         elif kind == "user":
             out.append(user)
+        elif kind == "now":
+            out.append(clock.now())
         elif kind == "const":
             out.append(_plain(source[1]))
         elif kind == "ids":
