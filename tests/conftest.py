@@ -401,3 +401,35 @@ async def approved_plans(tenant_id: uuid.UUID, employee_ids, year: int) -> None:
         await Indicator.bulk_create([Indicator(tenant_id=tenant_id, result_id=r.id, aspect=Aspect.KUANTITAS,
                                                description="Jumlah laporan", target_value=Decimal(12),
                                                target_unit="laporan") for r in results])
+
+
+# --- headless Chromium (Debian's chromium and chromium-driver) through Selenium ----------------------
+
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+
+
+@pytest.fixture(scope="module")
+async def demo_server(database, tmp_path_factory):
+    """`kinerja serve` in demo mode (GraphiQL on) on the test database, for the browser tests."""
+    async with running_server(database, 1, tmp_path_factory.mktemp("demo") / "server.log",
+                              env={"KINERJA_MODE": "demo"}) as base:
+        yield base
+
+
+@pytest.fixture
+def chromium():
+    if not (os.access(CHROMIUM, os.X_OK) and os.access(CHROMEDRIVER, os.X_OK)):
+        pytest.skip(f"{CHROMIUM} and {CHROMEDRIVER} are needed (Debian packages chromium and chromium-driver, "
+                    "which .ci/run installs): could not be installed on this machine")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                     "--window-size=1400,900"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    yield driver
+    driver.quit()

@@ -185,9 +185,6 @@ async def test_graphql_http_audit_has_no_error_and_no_warning(server, node_clien
 
 # --- GraphiQL, offline, in headless Chromium -----------------------------------------------------
 
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
-
-
 def test_the_graphiql_page_loads_only_from_this_server():
     from kinerja.api.http_security import GRAPHIQL_ASSETS, GRAPHIQL_CSP
 
@@ -198,32 +195,6 @@ def test_the_graphiql_page_loads_only_from_this_server():
                        "graphiql.min.css", "plugin-explorer.umd.js", "kinerja-graphiql.js"):
         assert f"/static/graphiql/{referenced}" in page and (GRAPHIQL_ASSETS / referenced).is_file()
     assert {p.name for p in (GRAPHIQL_ASSETS / "licenses").iterdir()} >= {"graphiql.LICENSE", "react.LICENSE"}
-
-
-@pytest.fixture(scope="module")
-async def demo_server(database, tmp_path_factory):
-    async with running_server(database, 1, tmp_path_factory.mktemp("demo") / "server.log",
-                              env={"KINERJA_MODE": "demo"}) as base:
-        yield base
-
-
-@pytest.fixture
-def chromium():
-    if not (os.access(CHROMIUM, os.X_OK) and os.access(CHROMEDRIVER, os.X_OK)):
-        pytest.skip(f"{CHROMIUM} and {CHROMEDRIVER} are needed (Debian packages chromium and chromium-driver, "
-                    "which .ci/run installs): could not be installed on this machine")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                     "--window-size=1400,900"):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    yield driver
-    driver.quit()
 
 
 def test_graphiql_opens_offline_and_runs_a_query(demo_server, chromium):

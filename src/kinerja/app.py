@@ -15,7 +15,7 @@ import asyncpg
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -23,7 +23,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 from tortoise.exceptions import BaseORMException, DBConnectionError
 
 from kinerja.api import metrics, tracing
-from kinerja.api.http_security import GRAPHIQL_ASSETS, CorsPolicy, SecurityHeaders
+from kinerja.api.http_security import CONSOLE_ASSETS, CONSOLE_CSP, GRAPHIQL_ASSETS, CorsPolicy, SecurityHeaders
 from kinerja.api.schema import build_schema, limits
 from kinerja.api.trusted import TrustedDocuments
 from kinerja.api.view import RETRY_AFTER_SECONDS, GraphQLView
@@ -169,6 +169,12 @@ async def database_unavailable(_request: Request, exc: Exception) -> JSONRespons
                          "code": fault.code}, status_code=503, headers=headers)
 
 
+async def console_page(_request: Request) -> HTMLResponse:
+    """The tenant admins' console (api/console/): one page whose modules use the public GraphQL API."""
+    return HTMLResponse((CONSOLE_ASSETS / "index.html").read_text(encoding="utf-8"),
+                        headers={"content-security-policy": CONSOLE_CSP})
+
+
 def create_app(settings: Settings | None = None, *, manage_db: bool = True,
                traces: tracing.Tracing | None = None) -> ASGIApp:
     """``traces``: OpenTelemetry tracing to report to; by default as the ``OTEL_*`` variables say
@@ -223,6 +229,9 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True,
             Route("/documents/units/{org_unit_id}/predicates.csv", unit_predicate_sheet),
             Route("/public/{tenant}/report/{year}.csv", public_report_csv),
             Route("/survey-codes/{batch_id}.pdf", survey_codes_pdf),
+            Route("/console", console_page),
+            Route("/console/", console_page),
+            Mount("/console/assets", StaticFiles(directory=CONSOLE_ASSETS / "assets")),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics.metrics_endpoint(settings)),

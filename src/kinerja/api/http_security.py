@@ -32,6 +32,11 @@ GRAPHIQL_ASSETS = Path(__file__).parent / "static" / "graphiql"
 GRAPHIQL_CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
                 "font-src 'self' data:; connect-src 'self'; "
                 "frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+# The tenant admins' console (api/console/, served at /console): plain ES modules and one style sheet
+# from this server, no inline script or style, and connections only to this origin's /graphql.
+CONSOLE_ASSETS = Path(__file__).parent / "console"
+CONSOLE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+               "frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
 HSTS = "max-age=31536000; includeSubDomains"
 DOWNLOAD_PREFIXES = ("/evidence/", "/documents/")
 ALLOWED_METHODS = "GET, POST"

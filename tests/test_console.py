@@ -1,0 +1,210 @@
+"""The tenant admins' console at /console, in Debian's headless Chromium through Selenium: a demo
+tenant admin signs in, creates a role and assigns it, and reads every screen; a pegawai sees no admin
+screen; every request the page makes goes to the server, through the public GraphQL API.
+
+KINERJA_CONSOLE_SCREENSHOTS=<folder> keeps one screenshot per screen (docs/console/ holds the
+committed ones: `KINERJA_CONSOLE_SCREENSHOTS=docs/console pytest tests/test_console.py`)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import httpx
+from conftest import DEMO_PASSWORD
+
+SHOTS = os.environ.get("KINERJA_CONSOLE_SCREENSHOTS")
+WAIT_SECONDS = 60
+MODULES = ("main.js", "api.js", "i18n.js", "ui.js", "screens/signin.js", "screens/roles.js", "screens/users.js",
+           "screens/org.js", "screens/employees.js", "screens/periods.js", "screens/settings.js", "screens/audit.js")
+
+
+async def test_the_page_and_its_modules_come_from_the_package_under_a_strict_policy(demo_server):
+    from kinerja.api.http_security import CONSOLE_ASSETS
+
+    async with httpx.AsyncClient(base_url=demo_server) as http:
+        for path in ("/console", "/console/"):
+            page = await http.get(path)
+            assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+            policy = page.headers["content-security-policy"]
+            assert "script-src 'self';" in policy and "connect-src 'self';" in policy and "style-src 'self';" in policy
+            assert "http" not in policy and "unsafe" not in policy
+            assert "://" not in page.text and "<script>" not in page.text and "style=" not in page.text
+        for module in MODULES:
+            served = await http.get(f"/console/assets/{module}")
+            assert served.status_code == 200 and "javascript" in served.headers["content-type"], module
+            assert served.text == (CONSOLE_ASSETS / "assets" / module).read_text()
+            assert "://" not in served.text and "innerHTML" not in served.text, module
+        assert (await http.get("/console/assets/console.css")).headers["content-type"].startswith("text/css")
+        assert (await http.get("/console/assets/../index.html")).status_code == 404
+    shipped = {str(p.relative_to(CONSOLE_ASSETS / "assets")) for p in (CONSOLE_ASSETS / "assets").rglob("*.js")}
+    assert shipped == set(MODULES)  # a new screen module is listed here (and in pyproject's package data)
+
+
+class _Wait:
+    """WebDriverWait that, on timeout, tells what the page showed and what the browser logged."""
+
+    def __init__(self, driver):
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        self.driver, self.wait = driver, WebDriverWait(driver, WAIT_SECONDS)
+
+    def until(self, condition):
+        from selenium.common.exceptions import TimeoutException
+
+        try:
+            return self.wait.until(condition)
+        except TimeoutException:
+            text = self.driver.execute_script("return document.body.innerText")
+            logs = [entry["message"] for entry in self.driver.get_log("browser")]
+            raise AssertionError(f"timed out; the page showed:\n{text}\nthe browser logged: {logs}") from None
+
+
+def _wait(driver):
+    return _Wait(driver)
+
+
+def _find(driver, css):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as seen
+
+    return _wait(driver).until(seen.presence_of_element_located((By.CSS_SELECTOR, css)))
+
+
+def _shot(driver, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(Path(SHOTS) / f"{name}.png"))
+
+
+def _sign_in(driver, base: str, tenant: str, username: str) -> None:
+    driver.set_window_size(1280, 800)
+    driver.get(f"{base}/console/")
+    _find(driver, "#sign-in input[name=tenant]").send_keys(tenant)
+    driver.find_element("css selector", "#sign-in input[name=username]").send_keys(username)
+    driver.find_element("css selector", "#sign-in input[name=password]").send_keys(DEMO_PASSWORD)
+    driver.find_element("css selector", "#sign-in button[type=submit]").click()
+    _find(driver, "nav.menu")
+
+
+def _open(driver, screen: str, ready: str):
+    driver.find_element("css selector", f"nav.menu a[data-screen={screen}]").click()
+    _find(driver, f"main[data-screen={screen}]")
+    return _find(driver, ready)
+
+
+def _only_this_server(driver, base: str) -> None:
+    """Every resource and request of the page went to the server (the policy would refuse any other
+    host, and the browser's console would report it)."""
+    resources = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert resources and all(r.startswith(f"{base}/") for r in resources), resources
+    assert any(r == f"{base}/graphql" for r in resources)
+    problems = [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+    assert not problems, problems
+
+
+async def _graphql(base: str, query: str, variables: dict | None = None, username: str = "admin") -> dict:
+    async with httpx.AsyncClient(base_url=base) as http:
+        login = await http.post("/graphql", json={
+            "query": "mutation($i: LoginInput!) { login(input: $i) { accessToken } }",
+            "variables": {"i": {"tenant": "bungo", "username": username, "password": DEMO_PASSWORD}}})
+        token = login.json()["data"]["login"]["accessToken"]
+        answer = await http.post("/graphql", json={"query": query, "variables": variables or {}},
+                                 headers={"authorization": f"Bearer {token}"})
+        body = answer.json()
+        assert "errors" not in body, body
+        return body["data"]
+
+
+async def test_a_tenant_admin_creates_a_role_assigns_it_and_reads_every_screen(demo_server, chromium):
+    from selenium.webdriver.support.ui import Select
+
+    driver = chromium
+    _sign_in(driver, demo_server, "bungo", "admin")
+    menu = {a.get_attribute("data-screen") for a in driver.find_elements("css selector", "nav.menu a")}
+    assert menu >= {"home", "roles", "users", "org", "employees", "periods", "audit"}, menu
+    assert driver.find_element("css selector", "html").get_attribute("lang") == "id"
+    _shot(driver, "home")
+
+    # Roles: a new role with two permissions ticked in the matrix.
+    role = f"verifikator-{uuid.uuid4().hex[:6]}"
+    _open(driver, "roles", "table.matrix")
+    driver.find_element("css selector", "#new-role").click()
+    _find(driver, "input[name=role-name]").send_keys(role)
+    driver.find_element("css selector", "input[name=role-description]").send_keys("Verifikasi pelatihan")
+    for permission in ("training:read:tenant", "training:verify:tenant"):
+        driver.find_element("css selector", f"table.matrix input[data-permission='{permission}']").click()
+    driver.find_element("css selector", "#save-role").click()
+    _find(driver, f".split .list button.current[data-role='{role}']")
+    _find(driver, ".pane .messages p.ok")
+    checked = {box.get_attribute("data-permission")
+               for box in driver.find_elements("css selector", "table.matrix input[data-permission]:checked")}
+    assert checked == {"training:read:tenant", "training:verify:tenant"}
+    _shot(driver, "roles")
+
+    # Users: the role assigned to the demo kepala.
+    search = _open(driver, "users", "input[name=user-search]")
+    search.send_keys("kepala")
+    driver.find_element("css selector", "form.toolbar button[type=submit]").click()
+    _wait(driver).until(lambda d: len(d.find_elements("css selector", "#users tbody tr")) == 1)
+    Select(_find(driver, "select[data-assign-select=kepala]")).select_by_value(role)
+    driver.find_element("css selector", "button[data-assign=kepala]").click()
+    _find(driver, f"tr[data-user=kepala] button[data-revoke='{role}']")
+    _shot(driver, "users")
+    users = await _graphql(demo_server, "query($s: String) { users(filter: {search: $s}) { nodes { username roles } } }",
+                           {"s": "kepala"})
+    assert role in users["users"]["nodes"][0]["roles"]
+    roles = await _graphql(demo_server, "{ roles { name permissions } }")
+    assert {"training:read:tenant", "training:verify:tenant"} == set(
+        next(r["permissions"] for r in roles["roles"] if r["name"] == role))
+
+    # The audit log shows the assignment.
+    operation = _open(driver, "audit", "input[name=operation]")
+    operation.send_keys("assignRole")
+    driver.find_element("css selector", "form.toolbar button[type=submit]").click()
+    _wait(driver).until(lambda d: d.find_elements("css selector", "#audit-log > tbody > tr") and all(
+        row.get_attribute("data-operation") == "assignRole"
+        for row in d.find_elements("css selector", "#audit-log > tbody > tr")))
+    _shot(driver, "audit")
+
+    # The read screens.
+    _open(driver, "org", "#org-tree li[data-unit]")
+    _shot(driver, "org")
+    _open(driver, "employees", "#employees tbody tr[data-nip]")
+    _shot(driver, "employees")
+    _open(driver, "periods", "#periods")
+    _shot(driver, "periods")
+
+    # English on request: the menu's words change, the screen stays.
+    driver.find_element("css selector", "header.top button[data-lang=en]").click()
+    _wait(driver).until(lambda d: d.find_element("css selector", "nav.menu a[data-screen=periods]").text == "Periods")
+    assert driver.find_element("css selector", "html").get_attribute("lang") == "en"
+    driver.find_element("css selector", "header.top button[data-lang=id]").click()
+    _only_this_server(driver, demo_server)
+
+
+def test_a_pegawai_sees_no_admin_screen(demo_server, chromium):
+    driver = chromium
+    _sign_in(driver, demo_server, "bungo", "pegawai")
+    _find(driver, "#no-admin")
+    assert [a.get_attribute("data-screen") for a in driver.find_elements("css selector", "nav.menu a")] == ["home"]
+    for screen in ("roles", "users", "org", "employees", "periods", "settings", "audit"):
+        driver.get(f"{demo_server}/console/#/{screen}")
+        _find(driver, "main[data-screen=home] #no-admin")
+    _shot(driver, "pegawai")
+    _only_this_server(driver, demo_server)
+
+
+def test_a_wrong_password_is_refused_in_the_users_language(demo_server, chromium):
+    driver = chromium
+    driver.set_window_size(1280, 800)
+    driver.get(f"{demo_server}/console/")
+    _find(driver, "#sign-in input[name=tenant]").send_keys("bungo")
+    driver.find_element("css selector", "#sign-in input[name=username]").send_keys("admin")
+    driver.find_element("css selector", "#sign-in input[name=password]").send_keys("not-the-password")
+    driver.find_element("css selector", "#sign-in button[type=submit]").click()
+    refusal = _find(driver, "#sign-in .messages p.error").text
+    _shot(driver, "sign-in")
+    assert refusal and not driver.find_elements("css selector", "nav.menu")
+    _only_this_server(driver, demo_server)
