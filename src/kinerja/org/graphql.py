@@ -11,12 +11,13 @@ import strawberry
 from strawberry.types import Info
 
 from kinerja.core.errors import NotFound
-from kinerja.core.ids import parse_global_id
+from kinerja.core.ids import parse_global_id, parse_optional_id
 from kinerja.graph import sql
 from kinerja.graph.enums import described
 from kinerja.graph.relay import INPUT, After, Connection, First, Node, UserError, run_mutation, user_errors_field
 from kinerja.org import service
 from kinerja.org.models import Employee as EmployeeModel
+from kinerja.org.models import EmployeeAssignment as EmployeeAssignmentModel
 from kinerja.org.models import OrgUnit as OrgUnitModel
 from kinerja.org.models import Period as PeriodModel
 from kinerja.org.models import Position as PositionModel
@@ -107,6 +108,11 @@ class Employee(Node):
         "org_unit_id", description="Unit kerja.")
     supervisor: Employee | None = sql.join("supervisor_id", description="Atasan langsung (direct supervisor).")
 
+    assignments: list[Annotated[EmployeeAssignment, strawberry.lazy("kinerja.org.graphql")]] = sql.rows(
+        on={"employee_id": "id"}, order=("{t}.valid_from IS NULL", "-valid_from", "-id"), access=True,
+        description="Riwayat jabatan: the employee's units, positions and supervisors over time, newest first "
+                    "(empty until the first transfer).")
+
     @sql.builder(description="This employee's plans you may see (your plan scope), newest year first.")
     def performance_plans(self, first: First = 20, after: After = None,
                           year: Annotated[int | None, strawberry.argument(description="Only plans of this year.")] = None,
@@ -138,6 +144,19 @@ class Employee(Node):
     def training_progress(self, year: Annotated[int, strawberry.argument(description="Tahun (calendar year).")]
                           ) -> LazyTrainingProgress | None:
         return sql.Row(on=(("id", "id"),), values=(year, None), access=True)  # type: ignore[return-value]  # a described read: the compiler answers its specification
+
+
+@sql.table(EmployeeAssignmentModel, access=employee_rows("employee", "read", "employee_id"),
+           description="One entry of an employee's history: unit, position and supervisor from a day on.")
+class EmployeeAssignment:
+    org_unit: Annotated[OrgUnit, strawberry.lazy("kinerja.org.graphql")] = sql.join(
+        "org_unit_id", description="Unit kerja during this assignment (it may be closed since).")
+    position: Position | None = sql.join("position_id", description="Jabatan during this assignment.")
+    supervisor: Employee | None = sql.join("supervisor_id", description="Atasan langsung during this assignment.")
+    valid_from: dt.date | None = strawberry.field(
+        description="First day (TMT); null for what held before the history was kept.")
+    valid_to: dt.date | None = strawberry.field(description="Last day; null while current.")
+    reason: str = strawberry.field(description="Why (the decree or note given with the transfer).")
 
 
 @sql.table(OrgUnitModel, access=ORG_READ, node=True, not_found=lambda: NotFound("Org unit not found"),
@@ -217,3 +236,39 @@ class OrgMutation:
             period = await service.set_period_closed(info.context, parse_global_id(input.id, "Period"), input.closed)
             return {"period": sql.ref("Period", period.id)}
         return await run_mutation(info, PeriodPayload, work)
+
+
+@strawberry.input(description="A transfer (mutasi) of an employee to another unit from a day on.")
+class TransferEmployeeInput:
+    employee_id: strawberry.ID = strawberry.field(description="Global id of the employee.")
+    org_unit_id: strawberry.ID = strawberry.field(description="Global id of the new unit (open, not closed).")
+    effective_on: dt.date = strawberry.field(description="First day in the new unit (TMT).")
+    position_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Global id of the new position; omitted keeps the current one.")
+    supervisor_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Global id of the new direct supervisor; omitted keeps the current one.")
+    reason: str | None = strawberry.field(default=None, description="The decree or a note (at most 500 "
+                                                                    "characters).")
+
+
+@strawberry.type(description="The outcome of a change to an employee.")
+class EmployeePayload:
+    employee: Employee | None = strawberry.field(default=None,
+                                                 description="The employee as it is now; null on failure.")
+    user_errors: list[UserError] = user_errors_field()
+
+
+@strawberry.type
+class EmployeeMutation:
+    @strawberry.mutation(description="Transfer (mutasi) an employee to another unit, position or supervisor from "
+                                     "a day on. The history keeps the previous assignment; plans and evaluations "
+                                     "stay with the person. Needs `employee:manage`.")
+    async def transfer_employee(self, info: Info, input: Annotated[TransferEmployeeInput, INPUT]) -> EmployeePayload:
+        async def work():
+            employee = await service.transfer_employee(
+                info.context, parse_optional_id(input.employee_id, "Employee", "employeeId"),
+                parse_optional_id(input.org_unit_id, "OrgUnit", "orgUnitId"),
+                parse_optional_id(input.position_id, "Position", "positionId"),
+                parse_optional_id(input.supervisor_id, "Employee", "supervisorId"), input.effective_on, input.reason)
+            return {"employee": sql.ref("Employee", employee.id)}
+        return await run_mutation(info, EmployeePayload, work)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from kinerja.core import once
 from kinerja.core.batch import by_ids
 from kinerja.core.context import RequestContext
-from kinerja.core.errors import Conflict, NotFound
-from kinerja.org.models import Employee, Period, Position
-from kinerja.org.rules import periods_for_year
-from kinerja.org.scoping import employee_scope
+from kinerja.core.errors import BadUserInput, Conflict, NotFound
+from kinerja.org.models import Employee, EmployeeAssignment, OrgUnit, Period, Position
+from kinerja.org.rules import periods_for_year, supervisor_cycle_problem
+from kinerja.org.scoping import employee_scope, supervisor_chain
 from kinerja.tenancy.models import Tenant
 from kinerja.tenancy.rules import TenantSettings
 
@@ -65,3 +66,100 @@ async def ensure_periods(tenant: Tenant, year: int) -> int:
     if missing:
         await Period.bulk_create(missing)
     return len(missing)
+
+
+# --- employees: assignments (transfers) ----------------------------------------------------------
+
+REASON_MAX = 500
+
+
+async def _locked_employee(tenant_id: uuid.UUID, employee_id: uuid.UUID, field: str = "employeeId") -> Employee:
+    employee = await once.locked(Employee.filter(id=employee_id, tenant_id=tenant_id))
+    if employee is None:
+        raise NotFound("Employee not found", field=field)
+    return employee
+
+
+async def _open_unit(tenant_id: uuid.UUID, unit_id: uuid.UUID, field: str = "orgUnitId") -> OrgUnit:
+    unit = await OrgUnit.get_or_none(id=unit_id, tenant_id=tenant_id)
+    if unit is None:
+        raise NotFound("Org unit not found", field=field)
+    if unit.closed_on is not None:
+        raise Conflict("The org unit is closed", field=field)
+    return unit
+
+
+async def _position(tenant_id: uuid.UUID, position_id: uuid.UUID, field: str = "positionId") -> Position:
+    position = await Position.get_or_none(id=position_id, tenant_id=tenant_id)
+    if position is None:
+        raise NotFound("Position not found", field=field)
+    return position
+
+
+async def check_supervisor(tenant_id: uuid.UUID, employee_id: uuid.UUID | None, supervisor_id: uuid.UUID,
+                           field: str = "supervisorId") -> None:
+    """The supervisor exists, is active, and does not close a loop in the supervisor tree."""
+    supervisor = await Employee.get_or_none(id=supervisor_id, tenant_id=tenant_id)
+    if supervisor is None:
+        raise NotFound("Supervisor not found", field=field)
+    if not supervisor.active:
+        raise Conflict("The supervisor is no longer active", field=field)
+    if employee_id is None:
+        return
+    # Changes of the tree run one at a time per tenant, so two crossing changes cannot close a loop together.
+    await once.lock_key("supervisor-tree", tenant_id)
+    chain = await supervisor_chain(tenant_id, supervisor_id)  # the supervisor's supervisors, up the tree
+    if problem := supervisor_cycle_problem(employee_id, supervisor_id, set(chain)):
+        raise SupervisorCycle(problem, field=field)
+
+
+class SupervisorCycle(BadUserInput):
+    """A supervisor change that would make the supervisor tree a loop."""
+
+    code = "SUPERVISOR_CYCLE"
+
+
+async def _current_assignment(employee: Employee) -> EmployeeAssignment | None:
+    return await EmployeeAssignment.filter(tenant_id=employee.tenant_id, employee_id=employee.id,
+                                           valid_to=None).first()
+
+
+async def transfer_employee(ctx: RequestContext, employee_id: uuid.UUID, org_unit_id: uuid.UUID,
+                            position_id: uuid.UUID | None, supervisor_id: uuid.UUID | None,
+                            effective_on: dt.date, reason: str | None) -> Employee:
+    """Move an employee to another unit (and position, supervisor) from ``effective_on``: the current
+    assignment ends the day before and a new one starts. Plans and evaluations stay with the person."""
+    await ctx.require("employee", "manage")
+    tenant_id = ctx.require_tenant()
+    reason = (reason or "").strip()
+    if len(reason) > REASON_MAX:
+        raise BadUserInput("At most 500 characters", field="reason")
+    employee = await _locked_employee(tenant_id, employee_id)
+    if not employee.active:
+        raise Conflict("The employee is no longer active", field="employeeId")
+    await _open_unit(tenant_id, org_unit_id)
+    if position_id is not None:
+        await _position(tenant_id, position_id)
+    if supervisor_id is not None:
+        await check_supervisor(tenant_id, employee.id, supervisor_id)
+    new_position = employee.position_id if position_id is None else position_id
+    new_supervisor = employee.supervisor_id if supervisor_id is None else supervisor_id
+    if (employee.org_unit_id, employee.position_id, employee.supervisor_id) == (org_unit_id, new_position,
+                                                                                new_supervisor):
+        raise Conflict("The employee already has this unit, position and supervisor", field="orgUnitId")
+    current = await _current_assignment(employee)
+    if current is not None and current.valid_from is not None and effective_on <= current.valid_from:
+        raise Conflict("The transfer must take effect after the current assignment began", field="effectiveOn")
+    if current is None:
+        # The first recorded change: what held until now becomes the first entry of the history.
+        current = await EmployeeAssignment.create(
+            tenant_id=tenant_id, employee_id=employee.id, org_unit_id=employee.org_unit_id,
+            position_id=employee.position_id, supervisor_id=employee.supervisor_id, valid_from=None)
+    current.valid_to = effective_on - dt.timedelta(days=1)
+    await current.save(update_fields=["valid_to"])
+    await EmployeeAssignment.create(tenant_id=tenant_id, employee_id=employee.id, org_unit_id=org_unit_id,
+                                    position_id=new_position, supervisor_id=new_supervisor,
+                                    valid_from=effective_on, reason=reason)
+    employee.org_unit_id, employee.position_id, employee.supervisor_id = org_unit_id, new_position, new_supervisor
+    await employee.save(update_fields=["org_unit_id", "position_id", "supervisor_id", "updated_at"])
+    return employee
