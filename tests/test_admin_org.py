@@ -172,3 +172,122 @@ async def test_transfer_from_another_tenant_or_without_permission_changes_nothin
     assert await rows(EmployeeAssignment, tenant.id, employee_id=person.id) == []
     assert error_codes(body) == []
     assert from_global_id(_gid("Employee", person))[1] == person.id
+
+
+# --- createEmployee, updateEmployee, deactivateEmployee --------------------------------------------
+
+CREATE = """
+mutation($i: CreateEmployeeInput!) {
+  createEmployee(input: $i) {
+    employee { id nip name employmentType active orgUnit { code } supervisor { id } assignments { validFrom } }
+    userErrors { field code message }
+  }
+}"""
+UPDATE = """
+mutation($i: UpdateEmployeeInput!) {
+  updateEmployee(input: $i) { employee { id nip name supervisor { id } } userErrors { field code message } }
+}"""
+DEACTIVATE = """
+mutation($i: DeactivateEmployeeInput!) {
+  deactivateEmployee(input: $i) { employee { id active exitReason exitOn } userErrors { field code message } }
+}"""
+
+
+def _codes(body: dict, name: str) -> list[tuple[str | None, str]]:
+    assert "errors" not in body, body
+    return [(e["field"], e["code"]) for e in body["data"][name]["userErrors"]]
+
+
+async def test_create_employee_checks_as_the_importer_and_claims_a_nip_once(api):
+    tenant = await _tenant("bungo")
+    unit = await _unit(tenant, "SETDA-ORG")
+    boss = await _person(tenant, unit)
+    token = await api.token("bungo", "admin")
+    nip = _nip()
+    good = {"nip": nip, "name": " Siti Rahma ", "orgUnitId": _gid("OrgUnit", unit),
+            "supervisorId": _gid("Employee", boss), "startsOn": "2030-01-02"}
+
+    bad = await api.post(CREATE, {"i": {**good, "nip": "19851301", "name": "",
+                                        "contractStartsOn": "2030-01-01"}}, token)
+    assert sorted(_codes(bad, "createEmployee")) == [("contractStartsOn", "BAD_USER_INPUT"),
+                                                     ("name", "BAD_USER_INPUT"), ("nip", "BAD_USER_INPUT")]
+    assert "19851301" not in str(bad)  # never echoed
+
+    bodies = await asyncio.gather(*[api.post(CREATE, {"i": good}, token) for _ in range(4)])
+    made = [b["data"]["createEmployee"]["employee"] for b in bodies if b["data"]["createEmployee"]["employee"]]
+    assert len(made) == 1
+    assert sorted(c for b in bodies for _f, c in _codes(b, "createEmployee")) == ["CONFLICT"] * 3
+    employee = made[0]
+    assert (employee["nip"], employee["name"], employee["employmentType"], employee["active"]) == (
+        nip, "Siti Rahma", "PNS", True)
+    assert employee["assignments"] == [{"validFrom": "2030-01-02"}]
+    created = await rows(AuditLog, tenant.id, operation="createEmployee", object_type="Employee")
+    assert [e.object_id for e in created].count(from_global_id(employee["id"])[1]) == 1
+
+    pegawai = await api.post(CREATE, {"i": {**good, "nip": _nip()}}, await api.token("bungo", "pegawai"))
+    assert _codes(pegawai, "createEmployee") == [(None, "FORBIDDEN")]
+    foreign = await api.post(CREATE, {"i": {**good, "nip": _nip()}}, await api.token("samarinda", "admin"))
+    assert _codes(foreign, "createEmployee") == [("orgUnitId", "NOT_FOUND")]
+
+
+async def test_update_employee_rejects_supervisor_cycles(api):
+    tenant = await _tenant("bungo")
+    unit = await _unit(tenant, "SETDA-ORG")
+    top = await _person(tenant, unit)
+    middle = await _person(tenant, unit, top)
+    low = await _person(tenant, unit, middle)
+    token = await api.token("bungo", "admin")
+
+    body = await api.post(UPDATE, {"i": {"id": _gid("Employee", top), "supervisorId": _gid("Employee", low)}}, token)
+    assert _codes(body, "updateEmployee") == [("supervisorId", "SUPERVISOR_CYCLE")]
+    assert "loop" in body["data"]["updateEmployee"]["userErrors"][0]["message"]
+    body = await api.post(UPDATE, {"i": {"id": _gid("Employee", top), "nip": "123"}}, token)
+    assert _codes(body, "updateEmployee") == [("nip", "BAD_USER_INPUT")]
+    body = await api.post(UPDATE, {"i": {"id": _gid("Employee", low), "nip": middle.nip}}, token)
+    assert _codes(body, "updateEmployee") == [("nip", "CONFLICT")]
+
+    data = await api.ok(UPDATE, {"i": {"id": _gid("Employee", low), "supervisorId": _gid("Employee", top),
+                                       "name": "Nama Diperbaiki"}}, token)
+    assert data["updateEmployee"]["employee"]["supervisor"]["id"] == _gid("Employee", top)
+    assert data["updateEmployee"]["employee"]["name"] == "Nama Diperbaiki"
+    again = await api.post(UPDATE, {"i": {"id": _gid("Employee", low), "supervisorId": _gid("Employee", top)}}, token)
+    assert _codes(again, "updateEmployee") == [(None, "CONFLICT")]  # nothing changed
+    cleared = await api.ok(UPDATE, {"i": {"id": _gid("Employee", low), "clearSupervisor": True}}, token)
+    assert cleared["updateEmployee"]["employee"]["supervisor"] is None
+    foreign = await api.post(UPDATE, {"i": {"id": _gid("Employee", low), "name": "X"}},
+                             await api.token("samarinda", "admin"))
+    assert _codes(foreign, "updateEmployee") == [("id", "NOT_FOUND")]
+
+
+async def test_deactivate_employee_keeps_the_record_and_the_filter_tells_them_apart(api):
+    tenant = await _tenant("bungo")
+    unit = await _unit(tenant, "SETDA-ORG")
+    boss = await _person(tenant, unit, name="Zulkifli Pensiun")
+    staff = await _person(tenant, unit, boss, name="Zulkifli Staf")
+    token = await api.token("bungo", "admin")
+    leave = {"i": {"employeeId": _gid("Employee", boss), "reason": "RETIRED", "effectiveOn": "2031-04-01"}}
+
+    assert _codes(await api.post(DEACTIVATE, leave, token), "deactivateEmployee") == [("employeeId", "CONFLICT")]
+    await api.ok(UPDATE, {"i": {"id": _gid("Employee", staff), "clearSupervisor": True}}, token)
+    assert _codes(await api.post(DEACTIVATE, leave, await api.token("bungo", "pegawai")),
+                  "deactivateEmployee") == [(None, "FORBIDDEN")]
+    assert _codes(await api.post(DEACTIVATE, leave, await api.token("samarinda", "admin")),
+                  "deactivateEmployee") == [("employeeId", "NOT_FOUND")]
+    bodies = await asyncio.gather(*[api.post(DEACTIVATE, leave, token) for _ in range(4)])
+    done = [b["data"]["deactivateEmployee"]["employee"] for b in bodies if b["data"]["deactivateEmployee"]["employee"]]
+    assert done == [{"id": _gid("Employee", boss), "active": False, "exitReason": "RETIRED", "exitOn": "2031-04-01"}]
+    assert len(await _entries(tenant, "deactivateEmployee", boss.id)) == 1
+
+    query = "query($f: EmployeeFilter) { employees(first: 10, filter: $f) { nodes { name active } } }"
+    listed = await api.ok(query, {"f": {"search": "Zulkifli"}}, token)
+    assert sorted(n["name"] for n in listed["employees"]["nodes"]) == ["Zulkifli Pensiun", "Zulkifli Staf"]
+    current = await api.ok(query, {"f": {"search": "Zulkifli", "active": True}}, token)
+    assert current["employees"]["nodes"] == [{"name": "Zulkifli Staf", "active": True}]
+    gone = await api.ok(query, {"f": {"search": "Zulkifli", "active": False}}, token)
+    assert gone["employees"]["nodes"] == [{"name": "Zulkifli Pensiun", "active": False}]
+    # A transfer or a new subordinate of someone who left is refused.
+    other = await _unit(tenant, "SETDA-UMUM")
+    assert _codes(await api.post(TRANSFER, _transfer(boss, other, "2032-01-01"), token),
+                  "transferEmployee") == [("employeeId", "CONFLICT")]
+    assert _codes(await api.post(UPDATE, {"i": {"id": _gid("Employee", staff), "supervisorId": _gid("Employee", boss)}},
+                                 token), "updateEmployee") == [("supervisorId", "CONFLICT")]

@@ -611,6 +611,12 @@ CATALOGUE: dict[str, str] = {
     "The employee is no longer active": "Pegawai sudah tidak aktif",
     "The employee already has this unit, position and supervisor":
         "Pegawai sudah berada di unit, jabatan, dan atasan ini",
+    "Only PPPK employees have a contract": "Hanya pegawai PPPK yang memiliki perjanjian kerja",
+    "An employee with this NIP already exists": "Pegawai dengan NIP ini sudah ada",
+    "The employee still supervises active employees: give them another supervisor first":
+        "Pegawai masih menjadi atasan pegawai aktif: tetapkan atasan lain bagi mereka terlebih dahulu",
+    "The exit must take effect after the current assignment began":
+        "Pemberhentian harus berlaku setelah penugasan saat ini dimulai",
     "The transfer must take effect after the current assignment began":
         "Mutasi harus berlaku setelah penugasan saat ini dimulai",
 }
