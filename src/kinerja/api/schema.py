@@ -36,7 +36,7 @@ from kinerja.graph.limits import DocumentChecks
 from kinerja.graph.relay import Node
 from kinerja.graph.scalars import SCALAR_OVERRIDES
 from kinerja.org import graphql as org_graphql
-from kinerja.org.graphql import OrgMutation, OrgQuery
+from kinerja.org.graphql import EmployeeMutation, OrgMutation, OrgQuery
 from kinerja.plans import graphql as plans_graphql
 from kinerja.plans.graphql import PlanMutation, PlanQuery, PlanSubscription
 from kinerja.provisioning.graphql import PlatformMutation, PlatformQuery
@@ -63,7 +63,7 @@ class NodeQuery:
 
 Query = merge_types("Query", (AuthQuery, AccessQuery, OrgQuery, PlanQuery, EvaluationQuery, GoalQuery, DashboardQuery,
                               TrainingQuery, CitizenQuery, CounterQuery, PlatformQuery, AuditQuery, NodeQuery))
-Mutation = merge_types("Mutation", (AuthMutation, AccessMutation, OrgMutation, PlanMutation, EvaluationMutation, GoalMutation,
+Mutation = merge_types("Mutation", (AuthMutation, AccessMutation, OrgMutation, EmployeeMutation, PlanMutation, EvaluationMutation, GoalMutation,
                                     TrainingMutation, CitizenMutation, CounterMutation, PlatformMutation))
 Subscription = merge_types("Subscription", (PlanSubscription,))
 get_object_definition(Query, strict=True).description = (

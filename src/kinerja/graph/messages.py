@@ -600,6 +600,25 @@ CATALOGUE: dict[str, str] = {
     "Send a kiosk token or a survey code, not both": "Kirim token kios atau kode survei, tidak keduanya",
     "population must be 1 to 100000000": "population harus 1 sampai 100000000",
     "This code belongs to another service": "Kode ini milik layanan lain",
+    # --- employees, org structure and tenant settings (administration) -------------------------------
+    "At most 500 characters": "Maksimal 500 karakter",
+    "The org unit is closed": "Unit kerja sudah ditutup",
+    "Supervisor not found": "Atasan tidak ditemukan",
+    "The supervisor is no longer active": "Atasan sudah tidak aktif",
+    "An employee cannot be their own supervisor": "Pegawai tidak dapat menjadi atasannya sendiri",
+    "The supervisor chosen reports to this employee: the supervisor chain would be a loop":
+        "Atasan yang dipilih adalah bawahan pegawai ini: rantai atasan akan berputar",
+    "The employee is no longer active": "Pegawai sudah tidak aktif",
+    "The employee already has this unit, position and supervisor":
+        "Pegawai sudah berada di unit, jabatan, dan atasan ini",
+    "Only PPPK employees have a contract": "Hanya pegawai PPPK yang memiliki perjanjian kerja",
+    "An employee with this NIP already exists": "Pegawai dengan NIP ini sudah ada",
+    "The employee still supervises active employees: give them another supervisor first":
+        "Pegawai masih menjadi atasan pegawai aktif: tetapkan atasan lain bagi mereka terlebih dahulu",
+    "The exit must take effect after the current assignment began":
+        "Pemberhentian harus berlaku setelah penugasan saat ini dimulai",
+    "The transfer must take effect after the current assignment began":
+        "Mutasi harus berlaku setelah penugasan saat ini dimulai",
 }
 
 _PLACEHOLDER = re.compile(r"\{(\w+)(?::(\w+))?\}")

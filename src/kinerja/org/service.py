@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from kinerja.core import once
 from kinerja.core.batch import by_ids
 from kinerja.core.context import RequestContext
-from kinerja.core.errors import Conflict, NotFound
-from kinerja.org.models import Employee, Period, Position
-from kinerja.org.rules import periods_for_year
-from kinerja.org.scoping import employee_scope
+from kinerja.core.errors import BadUserInput, Conflict, FieldError, NotFound, ValidationFailed
+from kinerja.org.models import Employee, EmployeeAssignment, OrgUnit, Period, Position
+from kinerja.org.rules import (
+    EmployeeExitReason,
+    EmploymentType,
+    nip_problem,
+    periods_for_year,
+    supervisor_cycle_problem,
+)
+from kinerja.org.scoping import employee_scope, supervisor_chain
 from kinerja.tenancy.models import Tenant
 from kinerja.tenancy.rules import TenantSettings
 
@@ -65,3 +72,209 @@ async def ensure_periods(tenant: Tenant, year: int) -> int:
     if missing:
         await Period.bulk_create(missing)
     return len(missing)
+
+
+# --- employees: assignments (transfers) ----------------------------------------------------------
+
+REASON_MAX = 500
+
+
+async def _locked_employee(tenant_id: uuid.UUID, employee_id: uuid.UUID, field: str = "employeeId") -> Employee:
+    employee = await once.locked(Employee.filter(id=employee_id, tenant_id=tenant_id))
+    if employee is None:
+        raise NotFound("Employee not found", field=field)
+    return employee
+
+
+async def _open_unit(tenant_id: uuid.UUID, unit_id: uuid.UUID, field: str = "orgUnitId") -> OrgUnit:
+    unit = await OrgUnit.get_or_none(id=unit_id, tenant_id=tenant_id)
+    if unit is None:
+        raise NotFound("Org unit not found", field=field)
+    if unit.closed_on is not None:
+        raise Conflict("The org unit is closed", field=field)
+    return unit
+
+
+async def _position(tenant_id: uuid.UUID, position_id: uuid.UUID, field: str = "positionId") -> Position:
+    position = await Position.get_or_none(id=position_id, tenant_id=tenant_id)
+    if position is None:
+        raise NotFound("Position not found", field=field)
+    return position
+
+
+async def check_supervisor(tenant_id: uuid.UUID, employee_id: uuid.UUID | None, supervisor_id: uuid.UUID,
+                           field: str = "supervisorId") -> None:
+    """The supervisor exists, is active, and does not close a loop in the supervisor tree."""
+    supervisor = await Employee.get_or_none(id=supervisor_id, tenant_id=tenant_id)
+    if supervisor is None:
+        raise NotFound("Supervisor not found", field=field)
+    if not supervisor.active:
+        raise Conflict("The supervisor is no longer active", field=field)
+    if employee_id is None:
+        return
+    # Changes of the tree run one at a time per tenant, so two crossing changes cannot close a loop together.
+    await once.lock_key("supervisor-tree", tenant_id)
+    chain = await supervisor_chain(tenant_id, supervisor_id)  # the supervisor's supervisors, up the tree
+    if problem := supervisor_cycle_problem(employee_id, supervisor_id, set(chain)):
+        raise SupervisorCycle(problem, field=field)
+
+
+class SupervisorCycle(BadUserInput):
+    """A supervisor change that would make the supervisor tree a loop."""
+
+    code = "SUPERVISOR_CYCLE"
+
+
+async def _current_assignment(employee: Employee) -> EmployeeAssignment | None:
+    return await EmployeeAssignment.filter(tenant_id=employee.tenant_id, employee_id=employee.id,
+                                           valid_to=None).first()
+
+
+async def transfer_employee(ctx: RequestContext, employee_id: uuid.UUID, org_unit_id: uuid.UUID,
+                            position_id: uuid.UUID | None, supervisor_id: uuid.UUID | None,
+                            effective_on: dt.date, reason: str | None) -> Employee:
+    """Move an employee to another unit (and position, supervisor) from ``effective_on``: the current
+    assignment ends the day before and a new one starts. Plans and evaluations stay with the person."""
+    await ctx.require("employee", "manage")
+    tenant_id = ctx.require_tenant()
+    reason = (reason or "").strip()
+    if len(reason) > REASON_MAX:
+        raise BadUserInput("At most 500 characters", field="reason")
+    employee = await _locked_employee(tenant_id, employee_id)
+    if not employee.active:
+        raise Conflict("The employee is no longer active", field="employeeId")
+    await _open_unit(tenant_id, org_unit_id)
+    if position_id is not None:
+        await _position(tenant_id, position_id)
+    if supervisor_id is not None:
+        await check_supervisor(tenant_id, employee.id, supervisor_id)
+    new_position = employee.position_id if position_id is None else position_id
+    new_supervisor = employee.supervisor_id if supervisor_id is None else supervisor_id
+    if (employee.org_unit_id, employee.position_id, employee.supervisor_id) == (org_unit_id, new_position,
+                                                                                new_supervisor):
+        raise Conflict("The employee already has this unit, position and supervisor", field="orgUnitId")
+    current = await _current_assignment(employee)
+    if current is not None and current.valid_from is not None and effective_on <= current.valid_from:
+        raise Conflict("The transfer must take effect after the current assignment began", field="effectiveOn")
+    if current is None:
+        # The first recorded change: what held until now becomes the first entry of the history.
+        current = await EmployeeAssignment.create(
+            tenant_id=tenant_id, employee_id=employee.id, org_unit_id=employee.org_unit_id,
+            position_id=employee.position_id, supervisor_id=employee.supervisor_id, valid_from=None)
+    current.valid_to = effective_on - dt.timedelta(days=1)
+    await current.save(update_fields=["valid_to"])
+    await EmployeeAssignment.create(tenant_id=tenant_id, employee_id=employee.id, org_unit_id=org_unit_id,
+                                    position_id=new_position, supervisor_id=new_supervisor,
+                                    valid_from=effective_on, reason=reason)
+    employee.org_unit_id, employee.position_id, employee.supervisor_id = org_unit_id, new_position, new_supervisor
+    await employee.save(update_fields=["org_unit_id", "position_id", "supervisor_id", "updated_at"])
+    return employee
+
+
+# --- employees: create, update, deactivate -------------------------------------------------------
+
+NAME_PROBLEM = "Name is required (at most 200 characters)"
+
+
+def _employee_problems(nip: str | None, name: str | None, employment_type: EmploymentType | None,
+                       contract_starts_on: dt.date | None) -> list[FieldError]:
+    """The checks of the employee importer (org/importer.py), per input field."""
+    problems = []
+    if nip is not None and (problem := nip_problem(nip)):
+        problems.append(FieldError("nip", "BAD_USER_INPUT", problem))
+    if name is not None and (not name.strip() or len(name.strip()) > 200):
+        problems.append(FieldError("name", "BAD_USER_INPUT", NAME_PROBLEM))
+    if contract_starts_on is not None and employment_type is not EmploymentType.PPPK:
+        problems.append(FieldError("contractStartsOn", "BAD_USER_INPUT", "Only PPPK employees have a contract"))
+    return problems
+
+
+async def _nip_free(tenant_id: uuid.UUID, nip: str) -> None:
+    await once.lock_key("employee-nip", tenant_id, nip)  # one claim of a NIP at a time
+    if await Employee.exists(tenant_id=tenant_id, nip=nip):
+        raise Conflict("An employee with this NIP already exists", field="nip")
+
+
+async def create_employee(ctx: RequestContext, nip: str, name: str, employment_type: EmploymentType,
+                          org_unit_id: uuid.UUID, position_id: uuid.UUID | None, supervisor_id: uuid.UUID | None,
+                          contract_starts_on: dt.date | None, starts_on: dt.date | None) -> Employee:
+    """Add an employee (checked as the CSV importer checks a row); the history starts with this assignment."""
+    await ctx.require("employee", "manage")
+    tenant_id = ctx.require_tenant()
+    nip = nip.strip()
+    if problems := _employee_problems(nip, name, employment_type, contract_starts_on):
+        raise ValidationFailed(problems)
+    await _open_unit(tenant_id, org_unit_id)
+    if position_id is not None:
+        await _position(tenant_id, position_id)
+    if supervisor_id is not None:
+        await check_supervisor(tenant_id, None, supervisor_id)
+    await _nip_free(tenant_id, nip)
+    employee = await Employee.create(tenant_id=tenant_id, nip=nip, name=name.strip(), employment_type=employment_type,
+                                     org_unit_id=org_unit_id, position_id=position_id, supervisor_id=supervisor_id,
+                                     contract_starts_on=contract_starts_on)
+    await EmployeeAssignment.create(tenant_id=tenant_id, employee_id=employee.id, org_unit_id=org_unit_id,
+                                    position_id=position_id, supervisor_id=supervisor_id,
+                                    valid_from=starts_on or dt.date.today(), reason="")
+    return employee
+
+
+async def update_employee(ctx: RequestContext, employee_id: uuid.UUID, *, nip: str | None, name: str | None,
+                          employment_type: EmploymentType | None, contract_starts_on: dt.date | None,
+                          position_id: uuid.UUID | None, clear_position: bool, supervisor_id: uuid.UUID | None,
+                          clear_supervisor: bool) -> Employee:
+    """Correct an employee's record. A new position or supervisor corrects the current assignment too; a
+    change from a given day is a transfer (``transfer_employee``), which keeps the previous one."""
+    await ctx.require("employee", "manage")
+    tenant_id = ctx.require_tenant()
+    nip = nip.strip() if nip is not None else None
+    employee = await _locked_employee(tenant_id, employee_id, "id")
+    kind = employment_type or employee.employment_type
+    contract = contract_starts_on if contract_starts_on is not None else (
+        employee.contract_starts_on if kind is EmploymentType.PPPK else None)
+    if problems := _employee_problems(nip, name, kind, contract_starts_on):
+        raise ValidationFailed(problems)
+    if position_id is not None:
+        await _position(tenant_id, position_id)
+    if supervisor_id is not None:
+        await check_supervisor(tenant_id, employee.id, supervisor_id)
+    if nip is not None and nip != employee.nip:
+        await _nip_free(tenant_id, nip)
+        employee.nip = nip
+    if name is not None:
+        employee.name = name.strip()
+    employee.employment_type, employee.contract_starts_on = kind, contract
+    if position_id is not None or clear_position:
+        employee.position_id = position_id
+    if supervisor_id is not None or clear_supervisor:
+        employee.supervisor_id = supervisor_id
+    await employee.save()
+    current = await _current_assignment(employee)
+    if current is not None and (current.position_id, current.supervisor_id) != (employee.position_id,
+                                                                                 employee.supervisor_id):
+        current.position_id, current.supervisor_id = employee.position_id, employee.supervisor_id
+        await current.save(update_fields=["position_id", "supervisor_id"])
+    return employee
+
+
+async def deactivate_employee(ctx: RequestContext, employee_id: uuid.UUID, reason: EmployeeExitReason,
+                              effective_on: dt.date) -> Employee:
+    """An employee leaves (retires, resigns, ...) from ``effective_on``: inactive, with the reason; the
+    record, its history, plans and evaluations stay."""
+    await ctx.require("employee", "manage")
+    tenant_id = ctx.require_tenant()
+    employee = await _locked_employee(tenant_id, employee_id)
+    if not employee.active:
+        raise Conflict("The employee is no longer active", field="employeeId")
+    if await Employee.exists(tenant_id=tenant_id, supervisor_id=employee.id, active=True):
+        raise Conflict("The employee still supervises active employees: give them another supervisor first",
+                       field="employeeId")
+    current = await _current_assignment(employee)
+    if current is not None:
+        if current.valid_from is not None and effective_on <= current.valid_from:
+            raise Conflict("The exit must take effect after the current assignment began", field="effectiveOn")
+        current.valid_to = effective_on - dt.timedelta(days=1)
+        await current.save(update_fields=["valid_to"])
+    employee.active, employee.exit_reason, employee.exit_on = False, reason, effective_on
+    await employee.save(update_fields=["active", "exit_reason", "exit_on", "updated_at"])
+    return employee
