@@ -16,8 +16,9 @@ from conftest import DEMO_PASSWORD
 
 SHOTS = os.environ.get("KINERJA_CONSOLE_SCREENSHOTS")
 WAIT_SECONDS = 60
-MODULES = ("main.js", "api.js", "i18n.js", "ui.js", "screens/signin.js", "screens/roles.js", "screens/users.js",
-           "screens/org.js", "screens/employees.js", "screens/periods.js", "screens/settings.js", "screens/audit.js")
+MODULES = ("main.js", "api.js", "i18n.js", "ui.js", "units.js", "screens/signin.js", "screens/roles.js", "screens/users.js",
+           "screens/org.js", "screens/employees.js", "screens/transfer.js", "screens/import.js", "screens/periods.js",
+           "screens/settings.js", "screens/audit.js")
 
 
 async def test_the_page_and_its_modules_come_from_the_package_under_a_strict_policy(demo_server):
@@ -172,7 +173,6 @@ async def test_a_tenant_admin_creates_a_role_assigns_it_and_reads_every_screen(d
     _open(driver, "org", "#org-tree li[data-unit]")
     _shot(driver, "org")
     _open(driver, "employees", "#employees tbody tr[data-nip]")
-    _shot(driver, "employees")
     _open(driver, "periods", "#periods")
     _shot(driver, "periods")
 
@@ -207,4 +207,74 @@ def test_a_wrong_password_is_refused_in_the_users_language(demo_server, chromium
     refusal = _find(driver, "#sign-in .messages p.error").text
     _shot(driver, "sign-in")
     assert refusal and not driver.find_elements("css selector", "nav.menu")
+    _only_this_server(driver, demo_server)
+
+
+def _nip() -> str:
+    """A valid NIP (birth date, appointment month, sex, number), unlikely to exist already."""
+    n = uuid.uuid4().int
+    return f"19{n % 30 + 70:02d}{n // 30 % 12 + 1:02d}{n // 360 % 28 + 1:02d}2015031{n // 10080 % 900 + 100:03d}"
+
+
+EMPLOYEE = "query($s: String) { employees(filter: {search: $s}) { nodes { nip orgUnit { code } assignments { reason } } } }"
+
+
+async def test_an_admin_transfers_an_employee_and_imports_a_csv_with_a_row_report(demo_server, chromium, tmp_path):
+    from selenium.webdriver.support.ui import Select
+
+    driver = chromium
+    staff = (await _graphql(demo_server, "{ orgUnits { code head { nip } } employees(first: 100) "
+                                         "{ nodes { nip name active orgUnit { code } } } }"))
+    heads = {unit["head"]["nip"] for unit in staff["orgUnits"] if unit["head"]}
+    mover = next(e for e in staff["employees"]["nodes"] if e["active"] and e["nip"] not in heads
+                 and e["orgUnit"]["code"] != "BKPSDM-PK")
+    _sign_in(driver, demo_server, "bungo", "admin")
+    search = _open(driver, "employees", "input[name=employee-search]")
+    search.send_keys(mover["nip"])
+    driver.find_element("css selector", "form.toolbar button[type=submit]").click()
+    _wait(driver).until(lambda d: len(d.find_elements("css selector", "#employees > tbody > tr")) == 1)
+    driver.find_element("css selector", f"button[data-transfer='{mover['nip']}']").click()
+    units = Select(_find(driver, "select[name=transfer-unit]"))
+    target = next(o for o in units.options if o.get_attribute("textContent").strip().startswith("BKPSDM-PK "))
+    units.select_by_value(target.get_attribute("value"))
+    driver.find_element("css selector", "input[name=transfer-reason]").send_keys("Mutasi antar unit")
+    driver.find_element("css selector", f"button[data-save-transfer='{mover['nip']}']").click()
+    _find(driver, "main > .messages p.ok")
+    assert not driver.find_elements("css selector", "tr[data-transfer-form]")
+    moved = (await _graphql(demo_server, EMPLOYEE, {"s": mover["nip"]}))["employees"]["nodes"][0]
+    assert moved["orgUnit"]["code"] == "BKPSDM-PK" and moved["assignments"]
+    driver.find_element("css selector", f"button[data-transfer='{mover['nip']}']").click()
+    _find(driver, "select[name=transfer-unit]")
+    _shot(driver, "employees")
+    driver.find_element("css selector", f"button[data-transfer='{mover['nip']}']").click()
+
+    # A CSV with one bad row: the dry run reports each row, and nothing can be committed.
+    good, bad = _nip(), _nip()
+    header = "NIP,NAMA,JABATAN,UNIT,NIP_ATASAN,JENIS_PEGAWAI\n"
+    wrong = tmp_path / "pegawai.csv"
+    wrong.write_text(header + f"{good},Andi Unggah,Pranata Komputer,BKPSDM,,PNS\n"
+                              f"{bad},Budi Unggah,Pengolah Data,NOWHERE,,PNS\n")
+    driver.find_element("css selector", "#import summary").click()
+    driver.find_element("css selector", "#import input[type=file]").send_keys(str(wrong))
+    driver.find_element("css selector", "#check-import").click()
+    report = _find(driver, "#import-report")
+    assert report.find_element("css selector", "tr[data-line='2']").get_attribute("class") == "good"
+    bad_row = report.find_element("css selector", "tr[data-line='3']")
+    assert bad_row.get_attribute("class") == "bad" and "UNIT" in bad_row.text and "NOT_FOUND" in bad_row.text
+    assert not driver.find_element("css selector", "#commit-import").is_displayed()
+    assert driver.find_element("css selector", "#import .messages p.error").text
+    _shot(driver, "import")
+    assert (await _graphql(demo_server, EMPLOYEE, {"s": good}))["employees"]["nodes"] == []
+
+    # The corrected file is clean and commits every row.
+    fixed = tmp_path / "pegawai-benar.csv"
+    fixed.write_text(wrong.read_text().replace("NOWHERE", "BKPSDM"))
+    driver.find_element("css selector", "#import input[type=file]").send_keys(str(fixed))
+    driver.find_element("css selector", "#check-import").click()
+    _wait(driver).until(lambda d: d.find_element("css selector", "#commit-import").is_displayed())
+    assert not driver.find_elements("css selector", "#import-report tr.bad")
+    driver.find_element("css selector", "#commit-import").click()
+    _find(driver, "#import .messages p.ok")
+    created = (await _graphql(demo_server, EMPLOYEE, {"s": good}))["employees"]["nodes"]
+    assert [e["orgUnit"]["code"] for e in created] == ["BKPSDM"]
     _only_this_server(driver, demo_server)

@@ -1,32 +1,42 @@
-// Employees: search by name or NIP, optionally within an org unit.
+// Employees: search by name or NIP (within an org unit), transfer one to another unit from a day on
+// (transferEmployee), and import a CSV: a dry run reports every row (startImport), then all rows are
+// written or none (commitImport).
 import { gql } from '../api.js';
 import { t } from '../i18n.js';
 import { field, h, messages } from '../ui.js';
+import { transferRow } from './transfer.js';
+import { importCard } from './import.js';
+import { loadUnits, unitLabel } from '../units.js';
 
 export const id = 'employees';
 export const allowed = (can) => can('employee:manage:tenant');
 
-const UNITS = '{ orgUnits { id code name } }';
 const READ = `query Employees($filter: EmployeeFilter, $after: String) {
   employees(first: 50, after: $after, filter: $filter) {
     nodes { id nip name employmentType active position { name } orgUnit { id code name } }
     pageInfo { hasNextPage endCursor } } }`;
 
-function employeeRow(employee) {
-  return h('tr', { 'data-nip': employee.nip },
+function employeeRow(employee, units, note) {
+  const row = h('tr', { 'data-nip': employee.nip },
     h('td', {}, employee.nip), h('td', {}, employee.name), h('td', {}, employee.employmentType),
     h('td', {}, employee.position ? employee.position.name : t('none')),
-    h('td', {}, employee.orgUnit.name),
-    h('td', {}, employee.active ? t('active') : h('span', { class: 'muted' }, t('inactive'))));
+    h('td', { class: 'unit' }, employee.orgUnit.name),
+    h('td', {}, employee.active ? t('active') : h('span', { class: 'muted' }, t('inactive'))),
+    h('td', {}, employee.active ? h('button', { type: 'button', 'data-transfer': employee.nip, onclick: () => {
+      if (row.nextSibling && row.nextSibling.classList.contains('inline')) row.nextSibling.remove();
+      else row.after(transferRow(employee, units, note, (moved) => {
+        row.querySelector('td.unit').textContent = moved.orgUnit.name;
+      }));
+    } }, t('transfer')) : ''));
+  return row;
 }
 
 export async function render(main) {
   const note = messages();
-  const { orgUnits } = await gql(UNITS);
-  const units = [...orgUnits].sort((a, b) => a.code.localeCompare(b.code));
+  const { flat: units } = await loadUnits();
   const search = h('input', { type: 'search', name: 'employee-search', placeholder: t('search') });
   const unit = h('select', { name: 'org-unit' }, h('option', { value: '' }, t('allUnits')),
-    units.map((u) => h('option', { value: u.id }, `${u.code} · ${u.name}`)));
+    units.map((u) => h('option', { value: u.id }, unitLabel(u))));
   const rows = h('tbody', {});
   const more = h('button', { type: 'button', hidden: true }, t('more'));
   let cursor = null;
@@ -34,7 +44,7 @@ export async function render(main) {
     if (fresh) { rows.replaceChildren(); cursor = null; }
     const filter = { search: search.value.trim() || null, orgUnitId: unit.value || null };
     const { employees } = await gql(READ, { filter, after: cursor });
-    rows.append(...employees.nodes.map(employeeRow));
+    rows.append(...employees.nodes.map((employee) => employeeRow(employee, units, note)));
     cursor = employees.pageInfo.endCursor;
     more.hidden = !employees.pageInfo.hasNextPage;
   };
@@ -44,6 +54,7 @@ export async function render(main) {
   form.addEventListener('submit', (event) => { event.preventDefault(); note.clear(); load(true).catch(note.fail); });
   await load(true);
   const list = h('table', { id: 'employees' }, h('thead', {}, h('tr', {},
-    [t('nip'), t('name'), t('type'), t('position'), t('orgUnit'), t('status')].map((label) => h('th', {}, label)))), rows);
-  main.append(form, note.box, list, more);
+    [t('nip'), t('name'), t('type'), t('position'), t('orgUnit'), t('status'), ''].map((label) => h('th', {}, label)))),
+  rows);
+  main.append(importCard(), form, note.box, list, more);
 }

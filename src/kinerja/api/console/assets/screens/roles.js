@@ -14,7 +14,8 @@ const CREATE = `mutation CreateRole($input: CreateRoleInput!) { createRole(input
 const UPDATE = `mutation UpdateRole($input: UpdateRoleInput!) { updateRole(input: $input) { ${ROLE} } }`;
 const SCOPES = [['OWN', 'own'], ['TEAM', 'team'], ['UNIT', 'unit'], ['TENANT', 'tenantScope']];
 
-function matrix(catalogue, held, editable) {
+// A permission the signed-in user does not hold cannot be granted (the API refuses it): its box is disabled.
+function matrix(catalogue, held, editable, can) {
   const rows = new Map();
   for (const entry of catalogue) {
     const row = `${entry.object}:${entry.action}`;
@@ -26,17 +27,18 @@ function matrix(catalogue, held, editable) {
     h('th', { scope: 'row' }, describe(label).split(':')[0], h('small', {}, `${label.object}:${label.action}`.toLowerCase())),
     SCOPES.map(([scope]) => h('td', {}, cells[scope]
       ? h('input', { type: 'checkbox', 'data-permission': cells[scope].key, title: describe(cells[scope]),
-        checked: held.has(cells[scope].key), disabled: !editable })
+        checked: held.has(cells[scope].key), disabled: !editable || !can(cells[scope].key) })
       : ''))));
   return table([t('permission'), ...SCOPES.map(([, word]) => t(word))], body, { class: 'matrix' });
 }
 
-function editor(role, catalogue, canManage, saved) {
+function editor(role, catalogue, can, saved) {
+  const canManage = can('role:manage:tenant');
   const note = messages();
   const editable = canManage && !(role && role.builtIn);
   const name = h('input', { name: 'role-name', value: role ? role.name : '', disabled: !editable });
   const description = h('input', { name: 'role-description', value: role ? role.description : '', disabled: !editable });
-  const grid = matrix(catalogue, new Set(role ? role.permissions : []), editable);
+  const grid = matrix(catalogue, new Set(role ? role.permissions : []), editable, can);
   const chosen = () => [...grid.querySelectorAll('input[data-permission]:checked')].map((box) => box.dataset.permission);
   const save = action(t('save'), async () => {
     const input = { name: name.value.trim(), description: description.value.trim(), permissions: chosen() };
@@ -58,7 +60,7 @@ export async function render(main, { can, selected = null, text = null }) {
   const pane = h('div', { class: 'pane' });
   const pick = (role) => {
     list.querySelectorAll('button').forEach((b) => b.classList.toggle('current', b.dataset.role === (role ? role.name : '')));
-    pane.replaceChildren(editor(role, permissionCatalogue, canManage, async (roleId, text) => {
+    pane.replaceChildren(editor(role, permissionCatalogue, can, async (roleId, text) => {
       main.replaceChildren(h('h1', {}, t('roles')));
       await render(main, { can, selected: roleId, text });
     }));
