@@ -161,6 +161,10 @@ async def test_wheel_runs_outside_the_checkout(installed, tmp_path):
         assert {f"kinerja/api/static/graphiql/{name}" for name in (
             "index.html", "kinerja-graphiql.js", "graphiql.min.js", "graphiql.min.css", "react.production.min.js",
             "react-dom.production.min.js", "plugin-explorer.umd.js", "licenses/graphiql.LICENSE")} <= names
+        # So do the console's page, modules and style sheet (no build step).
+        assert {f"kinerja/api/console/{name}" for name in (
+            "index.html", "assets/main.js", "assets/api.js", "assets/i18n.js", "assets/console.css",
+            "assets/screens/roles.js", "assets/screens/import.js")} <= names
     database = f"kinerja_wheel_{os.getpid()}"
     env = _clean_env()
     try:
