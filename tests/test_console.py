@@ -14,6 +14,8 @@ from pathlib import Path
 import httpx
 from conftest import DEMO_PASSWORD
 
+from kinerja.graph.messages import CATALOGUE
+
 SHOTS = os.environ.get("KINERJA_CONSOLE_SCREENSHOTS")
 WAIT_SECONDS = 60
 MODULES = ("main.js", "api.js", "i18n.js", "ui.js", "units.js", "screens/signin.js", "screens/roles.js", "screens/users.js",
@@ -207,7 +209,18 @@ def test_a_wrong_password_is_refused_in_the_users_language(demo_server, chromium
     driver.find_element("css selector", "#sign-in button[type=submit]").click()
     refusal = _find(driver, "#sign-in .messages p.error").text
     _shot(driver, "sign-in")
-    assert refusal and not driver.find_elements("css selector", "nav.menu")
+    assert refusal == CATALOGUE["Unknown tenant, username or password"]  # the server's message, in Indonesian
+    assert not driver.find_elements("css selector", "nav.menu")
+    driver.find_element("css selector", "header.top button[data-lang=en]").click()
+    _find(driver, "#sign-in input[name=password]").send_keys("not-the-password")
+    for name, value in (("tenant", ""), ("username", "admin")):
+        box = driver.find_element("css selector", f"#sign-in input[name={name}]")
+        box.clear()
+        box.send_keys(value or "bungo")
+    driver.find_element("css selector", "#sign-in button[type=submit]").click()
+    _wait(driver).until(lambda d: d.find_element("css selector", "#sign-in .messages p.error").text
+                        == "Unknown tenant, username or password")
+    driver.find_element("css selector", "header.top button[data-lang=id]").click()
     _only_this_server(driver, demo_server)
 
 

@@ -85,7 +85,14 @@ async function show() {
     return;
   }
   main.append(h('h1', {}, t(screen.id)));
-  await screen.render(main, { can, viewer });
+  try {
+    await screen.render(main, { can, viewer });
+  } catch (error) {
+    if (!signedIn()) return; // the session ended: the sign-in form is showing
+    const note = messages();
+    main.append(note.box);
+    note.fail(error);
+  }
 }
 
 onSessionEnd(() => {
