@@ -617,6 +617,16 @@ CATALOGUE: dict[str, str] = {
         "Pegawai masih menjadi atasan pegawai aktif: tetapkan atasan lain bagi mereka terlebih dahulu",
     "The exit must take effect after the current assignment began":
         "Pemberhentian harus berlaku setelah penugasan saat ini dimulai",
+    "A new org unit needs a kind": "Unit kerja baru memerlukan jenis",
+    "An org unit cannot move under itself or one of its sub-units":
+        "Unit kerja tidak dapat dipindahkan ke bawah dirinya sendiri atau sub-unitnya",
+    "An org unit with this code already exists": "Unit kerja dengan kode ini sudah ada",
+    "The org unit still has active employees: transfer them first":
+        "Unit kerja masih memiliki pegawai aktif: mutasikan mereka terlebih dahulu",
+    "The org unit has open sub-units: close or move them first":
+        "Unit kerja masih memiliki sub-unit yang terbuka: tutup atau pindahkan terlebih dahulu",
+    "A position with this name already exists": "Jabatan dengan nama ini sudah ada",
+    "only functional (FUNGSIONAL) positions have a jenjang": "hanya jabatan fungsional (FUNGSIONAL) yang memiliki jenjang",
     "The transfer must take effect after the current assignment began":
         "Mutasi harus berlaku setelah penugasan saat ini dimulai",
 }

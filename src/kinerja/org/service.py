@@ -13,11 +13,14 @@ from kinerja.org.models import Employee, EmployeeAssignment, OrgUnit, Period, Po
 from kinerja.org.rules import (
     EmployeeExitReason,
     EmploymentType,
+    FunctionalLevel,
+    OrgUnitKind,
+    PositionKind,
     nip_problem,
     periods_for_year,
     supervisor_cycle_problem,
 )
-from kinerja.org.scoping import employee_scope, supervisor_chain
+from kinerja.org.scoping import employee_scope, supervisor_chain, unit_subtree_ids
 from kinerja.tenancy.models import Tenant
 from kinerja.tenancy.rules import TenantSettings
 
@@ -87,7 +90,8 @@ async def _locked_employee(tenant_id: uuid.UUID, employee_id: uuid.UUID, field: 
 
 
 async def _open_unit(tenant_id: uuid.UUID, unit_id: uuid.UUID, field: str = "orgUnitId") -> OrgUnit:
-    unit = await OrgUnit.get_or_none(id=unit_id, tenant_id=tenant_id)
+    """The unit, locked against a concurrent closing, and open."""
+    unit = await once.locked(OrgUnit.filter(id=unit_id, tenant_id=tenant_id))
     if unit is None:
         raise NotFound("Org unit not found", field=field)
     if unit.closed_on is not None:
@@ -278,3 +282,103 @@ async def deactivate_employee(ctx: RequestContext, employee_id: uuid.UUID, reaso
     employee.active, employee.exit_reason, employee.exit_on = False, reason, effective_on
     await employee.save(update_fields=["active", "exit_reason", "exit_on", "updated_at"])
     return employee
+
+
+# --- org units and positions ---------------------------------------------------------------------
+
+def _text_problems(**values: tuple[str | None, int]) -> list[FieldError]:
+    return [FieldError(name, "BAD_USER_INPUT", f"{name} must be 1-{limit} characters")
+            for name, (value, limit) in values.items()
+            if value is not None and (not value.strip() or len(value.strip()) > limit)]
+
+
+async def save_org_unit(ctx: RequestContext, unit_id: uuid.UUID | None, name: str, code: str | None,
+                        kind: OrgUnitKind | None, parent_id: uuid.UUID | None, top_level: bool) -> OrgUnit:
+    """Create a unit (code, name, kind, parent), or rename, re-code, re-kind or move one (``parent_id``, or
+    ``top_level`` to make it a top unit). A move under itself or its sub-units is refused."""
+    await ctx.require("org", "manage")
+    tenant_id = ctx.require_tenant()
+    problems = _text_problems(name=(name, 200), code=(code, 50))
+    if unit_id is None and code is None:
+        problems.append(FieldError("code", "BAD_USER_INPUT", "code must be 1-50 characters"))
+    if unit_id is None and kind is None:
+        problems.append(FieldError("kind", "BAD_USER_INPUT", "A new org unit needs a kind"))
+    if problems:
+        raise ValidationFailed(problems)
+    code = code.strip() if code is not None else None
+    unit = None
+    if unit_id is not None:
+        unit = await once.locked(OrgUnit.filter(id=unit_id, tenant_id=tenant_id))
+        if unit is None:
+            raise NotFound("Org unit not found", field="id")
+        if unit.closed_on is not None:
+            raise Conflict("The org unit is closed", field="id")
+    moving = parent_id is not None or top_level or unit is None
+    if moving:
+        await once.lock_key("org-tree", tenant_id)  # moves run one at a time: two crossing moves make no loop
+    if parent_id is not None:
+        await _open_unit(tenant_id, parent_id, "parentId")
+        if unit is not None and parent_id in await unit_subtree_ids(tenant_id, unit.id):
+            raise Conflict("An org unit cannot move under itself or one of its sub-units", field="parentId")
+    if code is not None and (unit is None or code != unit.code):
+        await once.lock_key("org-unit-code", tenant_id, code)
+        if await OrgUnit.exists(tenant_id=tenant_id, code=code):
+            raise Conflict("An org unit with this code already exists", field="code")
+    if unit is None:
+        return await OrgUnit.create(tenant_id=tenant_id, code=code, name=name.strip(), kind=kind, parent_id=parent_id)
+    unit.name = name.strip()
+    if code is not None:
+        unit.code = code
+    if kind is not None:
+        unit.kind = kind
+    if moving:
+        unit.parent_id = parent_id
+    await unit.save()
+    return unit
+
+
+async def close_org_unit(ctx: RequestContext, unit_id: uuid.UUID, closed_on: dt.date) -> OrgUnit:
+    """Close a unit from a day on; it stays readable with its history. Refused while active employees
+    belong to it or open units are below it."""
+    await ctx.require("org", "manage")
+    tenant_id = ctx.require_tenant()
+    unit = await once.locked(OrgUnit.filter(id=unit_id, tenant_id=tenant_id))
+    if unit is None:
+        raise NotFound("Org unit not found", field="id")
+    if unit.closed_on is not None:
+        raise Conflict("The org unit is closed", field="id")
+    if await Employee.exists(tenant_id=tenant_id, org_unit_id=unit.id, active=True):
+        raise Conflict("The org unit still has active employees: transfer them first", field="id")
+    if await OrgUnit.exists(tenant_id=tenant_id, parent_id=unit.id, closed_on=None):
+        raise Conflict("The org unit has open sub-units: close or move them first", field="id")
+    unit.closed_on = closed_on
+    await unit.save(update_fields=["closed_on"])
+    return unit
+
+
+async def save_position(ctx: RequestContext, position_id: uuid.UUID | None, name: str, kind: PositionKind,
+                        level: FunctionalLevel | None) -> Position:
+    """Create or change a position (jabatan): its name, kind and, for a functional one, its jenjang (which
+    fixes the yearly credit coefficient through the evaluation rules)."""
+    await ctx.require("org", "manage")
+    tenant_id = ctx.require_tenant()
+    problems = _text_problems(name=(name, 200))
+    if level is not None and kind is not PositionKind.FUNGSIONAL:
+        problems.append(FieldError("level", "BAD_USER_INPUT", "only functional (FUNGSIONAL) positions have a jenjang"))
+    if problems:
+        raise ValidationFailed(problems)
+    name = name.strip()
+    position = None
+    if position_id is not None:
+        position = await once.locked(Position.filter(id=position_id, tenant_id=tenant_id))
+        if position is None:
+            raise NotFound("Position not found", field="id")
+    if position is None or position.name != name:
+        await once.lock_key("position-name", tenant_id, name)
+        if await Position.exists(tenant_id=tenant_id, name=name):
+            raise Conflict("A position with this name already exists", field="name")
+    if position is None:
+        return await Position.create(tenant_id=tenant_id, name=name, kind=kind, level=level)
+    position.name, position.kind, position.level = name, kind, level
+    await position.save()
+    return position
