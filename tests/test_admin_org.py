@@ -386,3 +386,55 @@ async def test_positions_are_saved_with_kind_and_jenjang(api):
     foreign = await api.post(SAVE_POSITION, {"i": {"id": made["id"], "name": "X", "kind": "PELAKSANA"}},
                              await api.token("samarinda", "admin"))
     assert _codes(foreign, "savePosition") == [("id", "NOT_FOUND")]
+
+
+# --- savePeriodScheme ----------------------------------------------------------------------------
+
+SCHEME = """
+mutation($i: SavePeriodSchemeInput!) {
+  savePeriodScheme(input: $i) { periods { kind sequence name startsOn endsOn } userErrors { field code message } }
+}"""
+
+
+async def test_period_scheme_of_a_year_keeps_periods_that_hold_records(api):
+    from kinerja.auth.models import User
+    from kinerja.evaluations.models import UnitPerformance
+    from kinerja.org.models import Period
+    from kinerja.org.service import ensure_periods
+
+    tenant = await _tenant("bungo")
+    token = await api.token("bungo", "admin")
+    year = 2077
+    data = await api.ok(SCHEME, {"i": {"year": year, "scheme": "QUARTERLY"}}, token)
+    periods = data["savePeriodScheme"]["periods"]
+    assert [(p["kind"], p["sequence"]) for p in periods] == [
+        ("ANNUAL", 1), ("QUARTERLY", 1), ("QUARTERLY", 2), ("QUARTERLY", 3), ("QUARTERLY", 4)]
+    assert periods[2] == {"kind": "QUARTERLY", "sequence": 2, "name": f"Triwulan II {year}",
+                          "startsOn": f"{year}-04-01", "endsOn": f"{year}-06-30"}
+    again = await api.post(SCHEME, {"i": {"year": year, "scheme": "QUARTERLY"}}, token)
+    assert _codes(again, "savePeriodScheme") == [("scheme", "CONFLICT")]
+    assert _codes(await api.post(SCHEME, {"i": {"year": 1999, "scheme": "MONTHLY"}}, token),
+                  "savePeriodScheme") == [("year", "BAD_USER_INPUT")]
+    assert _codes(await api.post(SCHEME, {"i": {"year": year, "scheme": "MONTHLY"}},
+                                 await api.token("bungo", "pegawai")), "savePeriodScheme") == [(None, "FORBIDDEN")]
+
+    # A quarter holding a unit rating cannot vanish: the change is refused whole.
+    q2 = (await rows(Period, tenant.id, year=year, kind="QUARTERLY", sequence=2))[0]
+    admin = (await rows(User, tenant.id, username="admin"))[0]
+    async with tenant_transaction(tenant.id):
+        await UnitPerformance.create(tenant_id=tenant.id, org_unit_id=(await _unit(tenant, "SETDA")).id,
+                                     period_id=q2.id, rating="BAIK", set_by_id=admin.id)
+    body = await api.post(SCHEME, {"i": {"year": year, "scheme": "MONTHLY"}}, token)
+    assert _codes(body, "savePeriodScheme") == [("scheme", "CONFLICT")]
+    assert len(await rows(Period, tenant.id, year=year)) == 5
+
+    # Another year changes; periods created later on first use follow the year's own scheme.
+    other = 2078
+    await api.ok(SCHEME, {"i": {"year": other, "scheme": "QUARTERLY"}}, token)
+    data = await api.ok(SCHEME, {"i": {"year": other, "scheme": "MONTHLY"}}, token)
+    assert len(data["savePeriodScheme"]["periods"]) == 13
+    assert len(await rows(AuditLog, tenant.id, operation="savePeriodScheme", object_type="Period")) == 5 + 5 + 12 + 4
+    async with tenant_transaction(tenant.id):
+        await Period.filter(tenant_id=tenant.id, year=other, kind="MONTHLY", sequence=12).delete()
+        assert await ensure_periods(tenant, other) == 1
+    assert {p.kind for p in await rows(Period, tenant.id, year=other)} == {"MONTHLY", "ANNUAL"}

@@ -626,6 +626,9 @@ CATALOGUE: dict[str, str] = {
     "The org unit has open sub-units: close or move them first":
         "Unit kerja masih memiliki sub-unit yang terbuka: tutup atau pindahkan terlebih dahulu",
     "A position with this name already exists": "Jabatan dengan nama ini sudah ada",
+    "The year already follows this period scheme": "Tahun ini sudah mengikuti skema periode ini",
+    "Periods this scheme would remove already hold realisations or evaluations":
+        "Periode yang akan dihapus oleh skema ini sudah memiliki realisasi atau penilaian",
     "only functional (FUNGSIONAL) positions have a jenjang": "hanya jabatan fungsional (FUNGSIONAL) yang memiliki jenjang",
     "The transfer must take effect after the current assignment began":
         "Mutasi harus berlaku setelah penugasan saat ini dimulai",

@@ -30,6 +30,7 @@ from kinerja.org.rules import (
     PositionKind,
 )
 from kinerja.org.scoping import employee_rows
+from kinerja.tenancy.rules import PeriodScheme
 
 if TYPE_CHECKING:  # for the type checker only: at run time strawberry.lazy imports them
     from kinerja.evaluations.graphql import Evaluation
@@ -88,6 +89,12 @@ described(PeriodKind, "Assessment period kind (periodik per the tenant scheme, o
     "QUARTERLY": "Triwulanan: a quarterly period.",
     "SEMESTER": "Semesteran: a half-year period.",
     "ANNUAL": "Tahunan: the year as a whole (the final evaluation).",
+})
+
+described(PeriodScheme, "Skema periode: how a year is divided into periodic assessment periods.", {
+    "MONTHLY": "Bulanan: twelve monthly periods.",
+    "QUARTERLY": "Triwulanan: four quarterly periods.",
+    "SEMESTER": "Semesteran: two half-year periods.",
 })
 
 # Types of the areas above, named lazily (their modules import this one).
@@ -303,6 +310,20 @@ class PositionPayload:
     user_errors: list[UserError] = user_errors_field()
 
 
+@strawberry.input(description="The period scheme of one year.")
+class SavePeriodSchemeInput:
+    year: int = strawberry.field(description="Tahun (2000-2100).")
+    scheme: PeriodScheme = strawberry.field(description="Monthly, quarterly or semester periods for the year.")
+
+
+@strawberry.type(description="The outcome of setting a year's period scheme.")
+class PeriodSchemePayload:
+    periods: list[Period] | None = strawberry.field(
+        default=None, description="The periods of the year as they are now (periodic ones and the annual one); "
+                                  "null on failure.")
+    user_errors: list[UserError] = user_errors_field()
+
+
 @strawberry.type(description="The outcome of closing or reopening a period.")
 class PeriodPayload:
     period: Period | None = strawberry.field(default=None, description="The period as it is now; null on failure.")
@@ -317,6 +338,17 @@ class OrgMutation:
             period = await service.set_period_closed(info.context, parse_global_id(input.id, "Period"), input.closed)
             return {"period": sql.ref("Period", period.id)}
         return await run_mutation(info, PeriodPayload, work)
+
+    @strawberry.mutation(description="Set the period scheme of one year: its periods of that scheme are created "
+                                     "and those of another scheme removed; refused (CONFLICT) when a period that "
+                                     "would go already holds realisations or evaluations. A year without a scheme "
+                                     "of its own follows the tenant's `periodScheme`. Needs `org:manage`.")
+    async def save_period_scheme(self, info: Info, input: Annotated[SavePeriodSchemeInput, INPUT]
+                                 ) -> PeriodSchemePayload:
+        async def work():
+            periods = await service.save_period_scheme(info.context, input.year, input.scheme)
+            return {"periods": [sql.ref("Period", p.id) for p in periods]}
+        return await run_mutation(info, PeriodSchemePayload, work)
 
     @strawberry.mutation(description="Create an org unit, or rename, re-code or move one (no loops). Needs "
                                      "`org:manage`.")

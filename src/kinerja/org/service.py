@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from kinerja.core import once
+from kinerja.core import audit, once
 from kinerja.core.batch import by_ids
 from kinerja.core.context import RequestContext
 from kinerja.core.errors import BadUserInput, Conflict, FieldError, NotFound, ValidationFailed
@@ -15,6 +15,7 @@ from kinerja.org.rules import (
     EmploymentType,
     FunctionalLevel,
     OrgUnitKind,
+    PeriodKind,
     PositionKind,
     nip_problem,
     periods_for_year,
@@ -22,7 +23,7 @@ from kinerja.org.rules import (
 )
 from kinerja.org.scoping import employee_scope, supervisor_chain, unit_subtree_ids
 from kinerja.tenancy.models import Tenant
-from kinerja.tenancy.rules import TenantSettings
+from kinerja.tenancy.rules import PeriodScheme, TenantSettings
 
 
 async def employees_by_id(tenant_id: uuid.UUID, ids: list[uuid.UUID]) -> list[Employee | None]:
@@ -59,6 +60,13 @@ async def set_period_closed(ctx: RequestContext, period_id: uuid.UUID, closed: b
     return period
 
 
+def year_scheme(have: set[tuple[PeriodKind, int]]) -> PeriodScheme | None:
+    """The scheme a year's periods follow (the kind of its periodic periods), None for a year without any:
+    it then takes the tenant's ``period_scheme``. ``savePeriodScheme`` sets it per year."""
+    kinds = {PeriodScheme(kind.value) for kind, _sequence in have if kind is not PeriodKind.ANNUAL}
+    return next(iter(kinds)) if len(kinds) == 1 else None
+
+
 async def ensure_periods(tenant: Tenant, year: int) -> int:
     """Create the missing periods of ``year`` from the tenant's period scheme; how many were created."""
     settings = TenantSettings.from_dict(tenant.settings)
@@ -69,7 +77,7 @@ async def ensure_periods(tenant: Tenant, year: int) -> int:
     missing = [
         Period(tenant_id=tenant.id, year=year, kind=s.kind, sequence=s.sequence, name=s.name,
                starts_on=s.starts_on, ends_on=s.ends_on)
-        for s in periods_for_year(year, settings.period_scheme)
+        for s in periods_for_year(year, year_scheme(have) or settings.period_scheme)
         if (s.kind, s.sequence) not in have
     ]
     if missing:
@@ -382,3 +390,36 @@ async def save_position(ctx: RequestContext, position_id: uuid.UUID | None, name
     position.name, position.kind, position.level = name, kind, level
     await position.save()
     return position
+
+
+# --- periods -------------------------------------------------------------------------------------
+
+async def save_period_scheme(ctx: RequestContext, year: int, scheme: PeriodScheme) -> list[Period]:
+    """Set the period scheme of one year: its periods of the scheme (and the annual one) exist, those of
+    another scheme are removed. Refused when a period that would go holds realisations, evaluations or
+    other records."""
+    await ctx.require("org", "manage")
+    tenant_id = ctx.require_tenant()
+    if not 2000 <= year <= 2100:
+        raise BadUserInput("Year must be between 2000 and 2100", field="year")
+    await once.lock_key("periods", tenant_id, year)  # as ensure_periods: one change of a year at a time
+    existing = await once.locked_all(Period.filter(tenant_id=tenant_id, year=year))
+    specs = periods_for_year(year, scheme)
+    wanted = {(spec.kind, spec.sequence) for spec in specs}
+    have = {(p.kind, p.sequence) for p in existing}
+    if wanted == have:
+        raise Conflict("The year already follows this period scheme", field="scheme")
+    vanishing = [p.id for p in existing if (p.kind, p.sequence) not in wanted]
+    if vanishing:
+        try:
+            await audit.delete(Period.filter(tenant_id=tenant_id, id__in=vanishing))
+        except Exception as exc:
+            if once.conflict_from(exc) is None:
+                raise
+            raise Conflict("Periods this scheme would remove already hold realisations or evaluations",
+                           field="scheme") from None
+    await Period.bulk_create([
+        Period(tenant_id=tenant_id, year=year, kind=spec.kind, sequence=spec.sequence, name=spec.name,
+               starts_on=spec.starts_on, ends_on=spec.ends_on)
+        for spec in specs if (spec.kind, spec.sequence) not in have])
+    return await Period.filter(tenant_id=tenant_id, year=year).order_by("kind", "sequence")
