@@ -438,3 +438,52 @@ async def test_period_scheme_of_a_year_keeps_periods_that_hold_records(api):
         await Period.filter(tenant_id=tenant.id, year=other, kind="MONTHLY", sequence=12).delete()
         assert await ensure_periods(tenant, other) == 1
     assert {p.kind for p in await rows(Period, tenant.id, year=other)} == {"MONTHLY", "ANNUAL"}
+
+
+# --- tenant settings: the file owns what it declares, the API the rest -----------------------------
+
+SETTINGS = """
+mutation($i: UpdateTenantSettingsInput!) {
+  updateTenantSettings(input: $i) {
+    settings { ticketSlaDays publicStaffNames jpTargetPns allowedOrigins ownedByTenantFile }
+    userErrors { field code message }
+  }
+}"""
+
+
+async def test_tenant_settings_the_file_does_not_own_change_through_the_api(api):
+    from kinerja.core.paths import tenants_dir
+    from kinerja.provisioning.apply import apply_spec
+    from kinerja.tenancy.spec import load_tenant_file
+
+    token = await api.token("nanggalo", "admin")
+    read = (await api.ok("{ tenantSettings { periodScheme jpTargetPns ticketSlaDays ownedByTenantFile } }",
+                         token=token))["tenantSettings"]
+    assert read["periodScheme"] == "MONTHLY"
+    assert "jpTargetPns" in read["ownedByTenantFile"] and "ticketSlaDays" not in read["ownedByTenantFile"]
+
+    owned = await api.post(SETTINGS, {"i": {"jpTargetPns": 30, "ticketSlaDays": 7}}, token)
+    assert _codes(owned, "updateTenantSettings") == [("jpTargetPns", "OWNED_BY_TENANT_FILE")]
+    bad = await api.post(SETTINGS, {"i": {"ticketSlaDays": 0}}, token)
+    assert _codes(bad, "updateTenantSettings") == [("ticketSlaDays", "BAD_USER_INPUT")]
+    assert bad["data"]["updateTenantSettings"]["userErrors"][0]["message"] == (
+        "ticketSlaDays must be a whole number from 1 to 1000000")
+    bodies = await asyncio.gather(*[api.post(SETTINGS, {"i": {"ticketSlaDays": 9, "publicStaffNames": True}}, token)
+                                    for _ in range(3)])
+    assert sorted(c for b in bodies for _f, c in _codes(b, "updateTenantSettings")) == ["CONFLICT"] * 2
+    tenant = await _tenant("nanggalo")
+    entries = await rows(AuditLog, tenant.id, operation="updateTenantSettings")
+    assert len(entries) == 1
+    assert _codes(await api.post(SETTINGS, {"i": {"ticketSlaDays": 3}}, await api.token("nanggalo", "pegawai")),
+                  "updateTenantSettings") == [(None, "FORBIDDEN")]
+    assert error_codes(await api.post("{ tenantSettings { ticketSlaDays } }",
+                                      token=await api.token("nanggalo", "pegawai"))) == ["FORBIDDEN"]
+
+    # `tenants apply` sets the file's keys again and keeps the API's.
+    await apply_spec(load_tenant_file(tenants_dir() / "nanggalo.toml"))
+    after = (await rows(Tenant, None, slug="nanggalo"))[0].settings
+    assert (after["ticket_sla_days"], after["public_staff_names"], after["jp_target_pns"]) == (9, True, 20)
+    # Another tenant's settings are untouched.
+    assert (await _tenant("bungo")).settings["ticket_sla_days"] == 5
+    restored = await api.ok(SETTINGS, {"i": {"ticketSlaDays": 5, "publicStaffNames": False}}, token)
+    assert restored["updateTenantSettings"]["settings"]["ticketSlaDays"] == 5

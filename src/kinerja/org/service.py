@@ -308,7 +308,7 @@ async def save_org_unit(ctx: RequestContext, unit_id: uuid.UUID | None, name: st
     tenant_id = ctx.require_tenant()
     problems = _text_problems(name=(name, 200), code=(code, 50))
     if unit_id is None and code is None:
-        problems.append(FieldError("code", "BAD_USER_INPUT", "code must be 1-50 characters"))
+        problems.append(FieldError("code", "BAD_USER_INPUT", "A new org unit needs a code"))
     if unit_id is None and kind is None:
         problems.append(FieldError("kind", "BAD_USER_INPUT", "A new org unit needs a kind"))
     if problems:
@@ -387,7 +387,7 @@ async def save_position(ctx: RequestContext, position_id: uuid.UUID | None, name
             raise Conflict("A position with this name already exists", field="name")
     if position is None:
         return await Position.create(tenant_id=tenant_id, name=name, kind=kind, level=level)
-    position.name, position.kind, position.level = name, kind, level
+    position.name, position.kind, position.level = name, kind, level  # type: ignore[assignment]  # level is a nullable column (null=True), which the field type does not carry
     await position.save()
     return position
 
