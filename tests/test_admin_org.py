@@ -291,3 +291,199 @@ async def test_deactivate_employee_keeps_the_record_and_the_filter_tells_them_ap
                   "transferEmployee") == [("employeeId", "CONFLICT")]
     assert _codes(await api.post(UPDATE, {"i": {"id": _gid("Employee", staff), "supervisorId": _gid("Employee", boss)}},
                                  token), "updateEmployee") == [("supervisorId", "CONFLICT")]
+
+
+# --- saveOrgUnit, closeOrgUnit, savePosition ------------------------------------------------------
+
+SAVE_UNIT = """
+mutation($i: SaveOrgUnitInput!) {
+  saveOrgUnit(input: $i) { orgUnit { id code name kind closedOn parent { code } } userErrors { field code message } }
+}"""
+CLOSE_UNIT = """
+mutation($i: CloseOrgUnitInput!) {
+  closeOrgUnit(input: $i) { orgUnit { id closedOn } userErrors { field code message } }
+}"""
+SAVE_POSITION = """
+mutation($i: SavePositionInput!) {
+  savePosition(input: $i) { position { id name kind level } userErrors { field code message } }
+}"""
+
+
+async def test_org_units_are_created_moved_without_loops_and_closed_when_empty(api):
+    tenant = await _tenant("bungo")
+    token = await api.token("bungo", "admin")
+    code = f"UJI-{uuid.uuid4().hex[:6].upper()}"
+    setda = await _unit(tenant, "SETDA")
+    top = (await api.ok(SAVE_UNIT, {"i": {"code": code, "name": "Bidang Uji", "kind": "BIDANG",
+                                          "parentId": _gid("OrgUnit", setda)}}, token))["saveOrgUnit"]["orgUnit"]
+    assert (top["code"], top["parent"]) == (code, {"code": "SETDA"})
+    child = (await api.ok(SAVE_UNIT, {"i": {"code": code + "-A", "name": "Seksi Uji", "kind": "SEKSI",
+                                            "parentId": top["id"]}}, token))["saveOrgUnit"]["orgUnit"]
+    body = await api.post(SAVE_UNIT, {"i": {"id": top["id"], "name": "Bidang Uji", "parentId": child["id"]}}, token)
+    assert _codes(body, "saveOrgUnit") == [("parentId", "CONFLICT")]  # under its own sub-unit
+    body = await api.post(SAVE_UNIT, {"i": {"id": top["id"], "name": "Bidang Uji", "parentId": top["id"]}}, token)
+    assert _codes(body, "saveOrgUnit") == [("parentId", "CONFLICT")]
+    body = await api.post(SAVE_UNIT, {"i": {"code": code, "name": "Dua", "kind": "BIDANG"}}, token)
+    assert _codes(body, "saveOrgUnit") == [("code", "CONFLICT")]
+    body = await api.post(SAVE_UNIT, {"i": {"code": "", "name": " "}}, token)
+    assert sorted(_codes(body, "saveOrgUnit")) == [("code", "BAD_USER_INPUT"), ("kind", "BAD_USER_INPUT"),
+                                                   ("name", "BAD_USER_INPUT")]
+    moved = await api.ok(SAVE_UNIT, {"i": {"id": top["id"], "name": "Bidang Uji Baru", "topLevel": True}}, token)
+    assert (moved["saveOrgUnit"]["orgUnit"]["name"], moved["saveOrgUnit"]["orgUnit"]["parent"]) == (
+        "Bidang Uji Baru", None)
+
+    # Closing: not with open sub-units, not with active staff; then closed but readable.
+    child_row = (await rows(OrgUnit, tenant.id, code=code + "-A"))[0]
+    staff = await _person(tenant, child_row)
+    close_top = {"i": {"id": top["id"], "closedOn": "2031-01-01"}}
+    close_child = {"i": {"id": child["id"], "closedOn": "2031-01-01"}}
+    assert _codes(await api.post(CLOSE_UNIT, close_top, token), "closeOrgUnit") == [("id", "CONFLICT")]
+    body = await api.post(CLOSE_UNIT, close_child, token)
+    assert _codes(body, "closeOrgUnit") == [("id", "CONFLICT")]
+    assert "active employees" in body["data"]["closeOrgUnit"]["userErrors"][0]["message"]
+    assert _codes(await api.post(CLOSE_UNIT, close_child, await api.token("bungo", "pegawai")),
+                  "closeOrgUnit") == [(None, "FORBIDDEN")]
+    assert _codes(await api.post(CLOSE_UNIT, close_child, await api.token("samarinda", "admin")),
+                  "closeOrgUnit") == [("id", "NOT_FOUND")]
+    await api.ok(TRANSFER, _transfer(staff, setda, "2030-06-01"), token)
+    bodies = await asyncio.gather(*[api.post(CLOSE_UNIT, close_child, token) for _ in range(4)])
+    assert sorted(c for b in bodies for _f, c in _codes(b, "closeOrgUnit")) == ["CONFLICT"] * 3
+    assert len(await _entries(tenant, "closeOrgUnit", child_row.id)) == 1
+    await api.ok(CLOSE_UNIT, close_top, token)
+
+    tree = "query($all: Boolean!) { orgUnits(includeClosed: $all) { code closedOn children(includeClosed: $all) { code } } }"
+    open_units = (await api.ok(tree, {"all": False}, token))["orgUnits"]
+    assert code not in {u["code"] for u in open_units}
+    every = {u["code"]: u for u in (await api.ok(tree, {"all": True}, token))["orgUnits"]}
+    assert every[code]["closedOn"] == "2031-01-01"
+    assert every[code]["children"] == [{"code": code + "-A"}]
+    # The transferred employee's history still names the closed unit.
+    history = (await api.ok("query($id: ID!) { node(id: $id) { ... on Employee { assignments { orgUnit { code closedOn } } } } }",
+                            {"id": _gid("Employee", staff)}, token))["node"]["assignments"]
+    assert history[-1]["orgUnit"] == {"code": code + "-A", "closedOn": "2031-01-01"}
+    assert _codes(await api.post(SAVE_UNIT, {"i": {"id": top["id"], "name": "X"}}, token),
+                  "saveOrgUnit") == [("id", "CONFLICT")]
+
+
+async def test_positions_are_saved_with_kind_and_jenjang(api):
+    token = await api.token("bungo", "admin")
+    name = f"Analis Uji {uuid.uuid4().hex[:6]}"
+    body = await api.post(SAVE_POSITION, {"i": {"name": name, "kind": "PELAKSANA", "level": "AHLI_MUDA"}}, token)
+    assert _codes(body, "savePosition") == [("level", "BAD_USER_INPUT")]
+    made = (await api.ok(SAVE_POSITION, {"i": {"name": name, "kind": "FUNGSIONAL", "level": "AHLI_MUDA"}}, token)
+            )["savePosition"]["position"]
+    assert (made["kind"], made["level"]) == ("FUNGSIONAL", "AHLI_MUDA")
+    changed = (await api.ok(SAVE_POSITION, {"i": {"id": made["id"], "name": name, "kind": "FUNGSIONAL",
+                                                  "level": "AHLI_MADYA"}}, token))["savePosition"]["position"]
+    assert changed["level"] == "AHLI_MADYA"
+    again = await api.post(SAVE_POSITION, {"i": {"id": made["id"], "name": name, "kind": "FUNGSIONAL",
+                                                 "level": "AHLI_MADYA"}}, token)
+    assert _codes(again, "savePosition") == [(None, "CONFLICT")]
+    listed = (await api.ok("{ positions { id name level } }", token=token))["positions"]
+    assert {"id": made["id"], "name": name, "level": "AHLI_MADYA"} in listed
+    assert _codes(await api.post(SAVE_POSITION, {"i": {"name": name + "x", "kind": "PELAKSANA"}},
+                                 await api.token("bungo", "pegawai")), "savePosition") == [(None, "FORBIDDEN")]
+    foreign = await api.post(SAVE_POSITION, {"i": {"id": made["id"], "name": "X", "kind": "PELAKSANA"}},
+                             await api.token("samarinda", "admin"))
+    assert _codes(foreign, "savePosition") == [("id", "NOT_FOUND")]
+
+
+# --- savePeriodScheme ----------------------------------------------------------------------------
+
+SCHEME = """
+mutation($i: SavePeriodSchemeInput!) {
+  savePeriodScheme(input: $i) { periods { kind sequence name startsOn endsOn } userErrors { field code message } }
+}"""
+
+
+async def test_period_scheme_of_a_year_keeps_periods_that_hold_records(api):
+    from kinerja.auth.models import User
+    from kinerja.evaluations.models import UnitPerformance
+    from kinerja.org.models import Period
+    from kinerja.org.service import ensure_periods
+
+    tenant = await _tenant("bungo")
+    token = await api.token("bungo", "admin")
+    year = 2077
+    data = await api.ok(SCHEME, {"i": {"year": year, "scheme": "QUARTERLY"}}, token)
+    periods = data["savePeriodScheme"]["periods"]
+    assert [(p["kind"], p["sequence"]) for p in periods] == [
+        ("ANNUAL", 1), ("QUARTERLY", 1), ("QUARTERLY", 2), ("QUARTERLY", 3), ("QUARTERLY", 4)]
+    assert periods[2] == {"kind": "QUARTERLY", "sequence": 2, "name": f"Triwulan II {year}",
+                          "startsOn": f"{year}-04-01", "endsOn": f"{year}-06-30"}
+    again = await api.post(SCHEME, {"i": {"year": year, "scheme": "QUARTERLY"}}, token)
+    assert _codes(again, "savePeriodScheme") == [("scheme", "CONFLICT")]
+    assert _codes(await api.post(SCHEME, {"i": {"year": 1999, "scheme": "MONTHLY"}}, token),
+                  "savePeriodScheme") == [("year", "BAD_USER_INPUT")]
+    assert _codes(await api.post(SCHEME, {"i": {"year": year, "scheme": "MONTHLY"}},
+                                 await api.token("bungo", "pegawai")), "savePeriodScheme") == [(None, "FORBIDDEN")]
+
+    # A quarter holding a unit rating cannot vanish: the change is refused whole.
+    q2 = (await rows(Period, tenant.id, year=year, kind="QUARTERLY", sequence=2))[0]
+    admin = (await rows(User, tenant.id, username="admin"))[0]
+    async with tenant_transaction(tenant.id):
+        await UnitPerformance.create(tenant_id=tenant.id, org_unit_id=(await _unit(tenant, "SETDA")).id,
+                                     period_id=q2.id, rating="BAIK", set_by_id=admin.id)
+    body = await api.post(SCHEME, {"i": {"year": year, "scheme": "MONTHLY"}}, token)
+    assert _codes(body, "savePeriodScheme") == [("scheme", "CONFLICT")]
+    assert len(await rows(Period, tenant.id, year=year)) == 5
+
+    # Another year changes; periods created later on first use follow the year's own scheme.
+    other = 2078
+    await api.ok(SCHEME, {"i": {"year": other, "scheme": "QUARTERLY"}}, token)
+    data = await api.ok(SCHEME, {"i": {"year": other, "scheme": "MONTHLY"}}, token)
+    assert len(data["savePeriodScheme"]["periods"]) == 13
+    assert len(await rows(AuditLog, tenant.id, operation="savePeriodScheme", object_type="Period")) == 5 + 5 + 12 + 4
+    async with tenant_transaction(tenant.id):
+        await Period.filter(tenant_id=tenant.id, year=other, kind="MONTHLY", sequence=12).delete()
+        assert await ensure_periods(tenant, other) == 1
+    assert {p.kind for p in await rows(Period, tenant.id, year=other)} == {"MONTHLY", "ANNUAL"}
+
+
+# --- tenant settings: the file owns what it declares, the API the rest -----------------------------
+
+SETTINGS = """
+mutation($i: UpdateTenantSettingsInput!) {
+  updateTenantSettings(input: $i) {
+    settings { ticketSlaDays publicStaffNames jpTargetPns allowedOrigins ownedByTenantFile }
+    userErrors { field code message }
+  }
+}"""
+
+
+async def test_tenant_settings_the_file_does_not_own_change_through_the_api(api):
+    from kinerja.core.paths import tenants_dir
+    from kinerja.provisioning.apply import apply_spec
+    from kinerja.tenancy.spec import load_tenant_file
+
+    token = await api.token("nanggalo", "admin")
+    read = (await api.ok("{ tenantSettings { periodScheme jpTargetPns ticketSlaDays ownedByTenantFile } }",
+                         token=token))["tenantSettings"]
+    assert read["periodScheme"] == "MONTHLY"
+    assert "jpTargetPns" in read["ownedByTenantFile"] and "ticketSlaDays" not in read["ownedByTenantFile"]
+
+    owned = await api.post(SETTINGS, {"i": {"jpTargetPns": 30, "ticketSlaDays": 7}}, token)
+    assert _codes(owned, "updateTenantSettings") == [("jpTargetPns", "OWNED_BY_TENANT_FILE")]
+    bad = await api.post(SETTINGS, {"i": {"ticketSlaDays": 0}}, token)
+    assert _codes(bad, "updateTenantSettings") == [("ticketSlaDays", "BAD_USER_INPUT")]
+    assert bad["data"]["updateTenantSettings"]["userErrors"][0]["message"] == (
+        "ticketSlaDays must be a whole number from 1 to 1000000")
+    bodies = await asyncio.gather(*[api.post(SETTINGS, {"i": {"ticketSlaDays": 9, "publicStaffNames": True}}, token)
+                                    for _ in range(3)])
+    assert sorted(c for b in bodies for _f, c in _codes(b, "updateTenantSettings")) == ["CONFLICT"] * 2
+    tenant = await _tenant("nanggalo")
+    entries = await rows(AuditLog, tenant.id, operation="updateTenantSettings")
+    assert len(entries) == 1
+    assert _codes(await api.post(SETTINGS, {"i": {"ticketSlaDays": 3}}, await api.token("nanggalo", "pegawai")),
+                  "updateTenantSettings") == [(None, "FORBIDDEN")]
+    assert error_codes(await api.post("{ tenantSettings { ticketSlaDays } }",
+                                      token=await api.token("nanggalo", "pegawai"))) == ["FORBIDDEN"]
+
+    # `tenants apply` sets the file's keys again and keeps the API's.
+    await apply_spec(load_tenant_file(tenants_dir() / "nanggalo.toml"))
+    after = (await rows(Tenant, None, slug="nanggalo"))[0].settings
+    assert (after["ticket_sla_days"], after["public_staff_names"], after["jp_target_pns"]) == (9, True, 20)
+    # Another tenant's settings are untouched.
+    assert (await _tenant("bungo")).settings["ticket_sla_days"] == 5
+    restored = await api.ok(SETTINGS, {"i": {"ticketSlaDays": 5, "publicStaffNames": False}}, token)
+    assert restored["updateTenantSettings"]["settings"]["ticketSlaDays"] == 5

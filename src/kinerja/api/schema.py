@@ -41,6 +41,7 @@ from kinerja.org.graphql import EmployeeMutation, OrgMutation, OrgQuery
 from kinerja.plans import graphql as plans_graphql
 from kinerja.plans.graphql import PlanMutation, PlanQuery, PlanSubscription
 from kinerja.provisioning.graphql import PlatformMutation, PlatformQuery
+from kinerja.provisioning.settings_graphql import SettingsMutation, SettingsQuery
 from kinerja.training import graphql as training_graphql
 from kinerja.training.graphql import TrainingMutation, TrainingQuery
 
@@ -63,11 +64,11 @@ class NodeQuery:
 
 
 Query = merge_types("Query", (AuthQuery, AccessQuery, OrgQuery, PlanQuery, EvaluationQuery, GoalQuery, DashboardQuery,
-                              TrainingQuery, CitizenQuery, CounterQuery, PlatformQuery, AuditQuery, ImportQuery,
-                              NodeQuery))
+                              TrainingQuery, CitizenQuery, CounterQuery, PlatformQuery, SettingsQuery, AuditQuery,
+                              ImportQuery, NodeQuery))
 Mutation = merge_types("Mutation", (AuthMutation, AccessMutation, OrgMutation, EmployeeMutation, PlanMutation,
                                     EvaluationMutation, GoalMutation, TrainingMutation, CitizenMutation, CounterMutation,
-                                    ImportMutation, PlatformMutation))
+                                    ImportMutation, PlatformMutation, SettingsMutation))
 Subscription = merge_types("Subscription", (PlanSubscription,))
 get_object_definition(Query, strict=True).description = (
     "Reads. Every read answers one SQL statement; objects of another tenant or outside the caller's scope "

@@ -30,6 +30,7 @@ from kinerja.org.rules import (
     PositionKind,
 )
 from kinerja.org.scoping import employee_rows
+from kinerja.tenancy.rules import PeriodScheme
 
 if TYPE_CHECKING:  # for the type checker only: at run time strawberry.lazy imports them
     from kinerja.evaluations.graphql import Evaluation
@@ -90,6 +91,12 @@ described(PeriodKind, "Assessment period kind (periodik per the tenant scheme, o
     "ANNUAL": "Tahunan: the year as a whole (the final evaluation).",
 })
 
+described(PeriodScheme, "Skema periode: how a year is divided into periodic assessment periods.", {
+    "MONTHLY": "Bulanan: twelve monthly periods.",
+    "QUARTERLY": "Triwulanan: four quarterly periods.",
+    "SEMESTER": "Semesteran: two half-year periods.",
+})
+
 # Types of the areas above, named lazily (their modules import this one).
 LazyPlan = Annotated["PerformancePlan", strawberry.lazy("kinerja.plans.graphql")]
 LazyPlanStatus = Annotated["PlanStatus", strawberry.lazy("kinerja.plans.graphql")]
@@ -99,8 +106,9 @@ LazyTrainingProgress = Annotated["TrainingProgress", strawberry.lazy("kinerja.tr
 ORG_READ = sql.requires("org", "read")
 
 
-@sql.table(PositionModel, description="Jabatan (position).")
-class Position:
+@sql.table(PositionModel, node=True, not_found=lambda: NotFound("Position not found"),
+           description="Jabatan (position).")
+class Position(Node):
     name: str = strawberry.field(description="Nama jabatan (position title).")
     kind: PositionKind = strawberry.field(description="Jenis jabatan (kind of position).")
     level: FunctionalLevel | None = strawberry.field(
@@ -184,8 +192,15 @@ class OrgUnit(Node):
     name: str = strawberry.field(description="Nama unit (name).")
     kind: OrgUnitKind = strawberry.field(description="Jenis unit (kind of unit).")
     parent: OrgUnit | None = sql.join("parent_id", description="The unit this one is part of; null at the top.")
-    children: list[OrgUnit] = sql.rows(on={"parent_id": "id"}, order=("code",), access=True,
-                                       description="Sub-units, ordered by code.")
+    closed_on: dt.date | None = strawberry.field(
+        description="The day the unit closed (`closeOrgUnit`); null while open. Closed units stay readable.")
+
+    @sql.builder(description="Sub-units, ordered by code (open ones unless `includeClosed`).")
+    def children(self, include_closed: Annotated[bool, strawberry.argument(
+            description="Also list closed sub-units.")] = False) -> list[OrgUnit]:
+        where = () if include_closed else (sql.is_null("closed_on"),)
+        return sql.Rows(on=(("parent_id", "id"),), where=where, order=("code",), access=True)  # type: ignore[return-value]  # a described read: the compiler answers its specification
+
     head: Employee | None = sql.join("head_id", description="Kepala unit (head of the unit).")
 
 
@@ -228,9 +243,16 @@ class OrgQuery:
             where.append(sql.eq("active", filter.active))
         return sql.Page(first=first, after=after, where=tuple(where), order=("name", "id"), access=True)  # type: ignore[return-value]  # a described read: the compiler answers its specification
 
-    @sql.builder(description="The org unit tree: top-level units with their `children`.")
-    def org_units(self) -> list[OrgUnit]:
-        return sql.Rows(where=(sql.is_null("parent_id"),), order=("code",), access=True)  # type: ignore[return-value]  # a described read: the compiler answers its specification
+    @sql.builder(description="The org unit tree: top-level units with their `children` (open ones unless "
+                             "`includeClosed`).")
+    def org_units(self, include_closed: Annotated[bool, strawberry.argument(
+            description="Also list closed top-level units.")] = False) -> list[OrgUnit]:
+        where = (sql.is_null("parent_id"),) if include_closed else (sql.is_null("parent_id"), sql.is_null("closed_on"))
+        return sql.Rows(where=where, order=("code",), access=True)  # type: ignore[return-value]  # a described read: the compiler answers its specification
+
+    @sql.builder(description="Positions (jabatan) of the tenant, by name.")
+    def positions(self) -> list[Position]:
+        return sql.Rows(order=("name", "id"), access=ORG_READ)  # type: ignore[return-value]  # a described read: the compiler answers its specification
 
     @sql.builder(description="Assessment periods, optionally of one year.")
     def periods(self, year: Annotated[int | None, strawberry.argument(description="Only this year's periods.")] = None
@@ -243,6 +265,63 @@ class OrgQuery:
 class SetPeriodClosedInput:
     id: strawberry.ID = strawberry.field(description="Global id of the period.")
     closed: bool = strawberry.field(default=True, description="True closes the period, false reopens it.")
+
+
+@strawberry.input(description="A new org unit, or changes to one (rename, re-code, move).")
+class SaveOrgUnitInput:
+    name: str = strawberry.field(description="Nama unit, at most 200 characters.")
+    id: strawberry.ID | None = strawberry.field(default=None, description="Global id of the unit to change; "
+                                                                          "omitted creates one.")
+    code: str | None = strawberry.field(default=None, description="Kode unit, unique (required for a new unit).")
+    kind: OrgUnitKind | None = strawberry.field(default=None, description="Jenis unit (required for a new unit).")
+    parent_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Global id of the (open) parent unit: moves the unit under it; a unit cannot "
+                                  "move under itself or its sub-units.")
+    top_level: bool = strawberry.field(default=False, description="True moves the unit to the top of the tree.")
+
+
+@strawberry.input(description="An org unit to close.")
+class CloseOrgUnitInput:
+    id: strawberry.ID = strawberry.field(description="Global id of the unit.")
+    closed_on: dt.date = strawberry.field(description="The day the unit closes.")
+
+
+@strawberry.type(description="The outcome of a change to an org unit.")
+class OrgUnitPayload:
+    org_unit: OrgUnit | None = strawberry.field(default=None, description="The unit as it is now; null on failure.")
+    user_errors: list[UserError] = user_errors_field()
+
+
+@strawberry.input(description="A new position, or changes to one.")
+class SavePositionInput:
+    name: str = strawberry.field(description="Nama jabatan, unique, at most 200 characters.")
+    kind: PositionKind = strawberry.field(description="Jenis jabatan.")
+    id: strawberry.ID | None = strawberry.field(default=None, description="Global id of the position to change; "
+                                                                          "omitted creates one.")
+    level: FunctionalLevel | None = strawberry.field(
+        default=None, description="Jenjang of a functional position; its yearly credit coefficient (koefisien) "
+                                  "follows from it through the evaluation rules of the year.")
+
+
+@strawberry.type(description="The outcome of a change to a position.")
+class PositionPayload:
+    position: Position | None = strawberry.field(default=None, description="The position as it is now; null on "
+                                                                           "failure.")
+    user_errors: list[UserError] = user_errors_field()
+
+
+@strawberry.input(description="The period scheme of one year.")
+class SavePeriodSchemeInput:
+    year: int = strawberry.field(description="Tahun (2000-2100).")
+    scheme: PeriodScheme = strawberry.field(description="Monthly, quarterly or semester periods for the year.")
+
+
+@strawberry.type(description="The outcome of setting a year's period scheme.")
+class PeriodSchemePayload:
+    periods: list[Period] | None = strawberry.field(
+        default=None, description="The periods of the year as they are now (periodic ones and the annual one); "
+                                  "null on failure.")
+    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.type(description="The outcome of closing or reopening a period.")
@@ -259,6 +338,45 @@ class OrgMutation:
             period = await service.set_period_closed(info.context, parse_global_id(input.id, "Period"), input.closed)
             return {"period": sql.ref("Period", period.id)}
         return await run_mutation(info, PeriodPayload, work)
+
+    @strawberry.mutation(description="Set the period scheme of one year: its periods of that scheme are created "
+                                     "and those of another scheme removed; refused (CONFLICT) when a period that "
+                                     "would go already holds realisations or evaluations. A year without a scheme "
+                                     "of its own follows the tenant's `periodScheme`. Needs `org:manage`.")
+    async def save_period_scheme(self, info: Info, input: Annotated[SavePeriodSchemeInput, INPUT]
+                                 ) -> PeriodSchemePayload:
+        async def work():
+            periods = await service.save_period_scheme(info.context, input.year, input.scheme)
+            return {"periods": [sql.ref("Period", p.id) for p in periods]}
+        return await run_mutation(info, PeriodSchemePayload, work)
+
+    @strawberry.mutation(description="Create an org unit, or rename, re-code or move one (no loops). Needs "
+                                     "`org:manage`.")
+    async def save_org_unit(self, info: Info, input: Annotated[SaveOrgUnitInput, INPUT]) -> OrgUnitPayload:
+        async def work():
+            unit = await service.save_org_unit(
+                info.context, parse_optional_id(input.id, "OrgUnit", "id"), input.name, input.code, input.kind,
+                parse_optional_id(input.parent_id, "OrgUnit", "parentId"), input.top_level)
+            return {"org_unit": sql.ref("OrgUnit", unit.id)}
+        return await run_mutation(info, OrgUnitPayload, work)
+
+    @strawberry.mutation(description="Close an org unit from a day on; it stays readable with its history. "
+                                     "Refused (CONFLICT) while it has active employees or open sub-units. Needs "
+                                     "`org:manage`.")
+    async def close_org_unit(self, info: Info, input: Annotated[CloseOrgUnitInput, INPUT]) -> OrgUnitPayload:
+        async def work():
+            unit = await service.close_org_unit(info.context, parse_optional_id(input.id, "OrgUnit", "id"),
+                                                input.closed_on)
+            return {"org_unit": sql.ref("OrgUnit", unit.id)}
+        return await run_mutation(info, OrgUnitPayload, work)
+
+    @strawberry.mutation(description="Create or change a position: name, kind and jenjang. Needs `org:manage`.")
+    async def save_position(self, info: Info, input: Annotated[SavePositionInput, INPUT]) -> PositionPayload:
+        async def work():
+            position = await service.save_position(
+                info.context, parse_optional_id(input.id, "Position", "id"), input.name, input.kind, input.level)
+            return {"position": sql.ref("Position", position.id)}
+        return await run_mutation(info, PositionPayload, work)
 
 
 @strawberry.input(description="A transfer (mutasi) of an employee to another unit from a day on.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from kinerja.core import once
+from kinerja.core import audit, once
 from kinerja.core.batch import by_ids
 from kinerja.core.context import RequestContext
 from kinerja.core.errors import BadUserInput, Conflict, FieldError, NotFound, ValidationFailed
@@ -13,13 +13,17 @@ from kinerja.org.models import Employee, EmployeeAssignment, OrgUnit, Period, Po
 from kinerja.org.rules import (
     EmployeeExitReason,
     EmploymentType,
+    FunctionalLevel,
+    OrgUnitKind,
+    PeriodKind,
+    PositionKind,
     nip_problem,
     periods_for_year,
     supervisor_cycle_problem,
 )
-from kinerja.org.scoping import employee_scope, supervisor_chain
+from kinerja.org.scoping import employee_scope, supervisor_chain, unit_subtree_ids
 from kinerja.tenancy.models import Tenant
-from kinerja.tenancy.rules import TenantSettings
+from kinerja.tenancy.rules import PeriodScheme, TenantSettings
 
 
 async def employees_by_id(tenant_id: uuid.UUID, ids: list[uuid.UUID]) -> list[Employee | None]:
@@ -56,6 +60,13 @@ async def set_period_closed(ctx: RequestContext, period_id: uuid.UUID, closed: b
     return period
 
 
+def year_scheme(have: set[tuple[PeriodKind, int]]) -> PeriodScheme | None:
+    """The scheme a year's periods follow (the kind of its periodic periods), None for a year without any:
+    it then takes the tenant's ``period_scheme``. ``savePeriodScheme`` sets it per year."""
+    kinds = {PeriodScheme(kind.value) for kind, _sequence in have if kind is not PeriodKind.ANNUAL}
+    return next(iter(kinds)) if len(kinds) == 1 else None
+
+
 async def ensure_periods(tenant: Tenant, year: int) -> int:
     """Create the missing periods of ``year`` from the tenant's period scheme; how many were created."""
     settings = TenantSettings.from_dict(tenant.settings)
@@ -66,7 +77,7 @@ async def ensure_periods(tenant: Tenant, year: int) -> int:
     missing = [
         Period(tenant_id=tenant.id, year=year, kind=s.kind, sequence=s.sequence, name=s.name,
                starts_on=s.starts_on, ends_on=s.ends_on)
-        for s in periods_for_year(year, settings.period_scheme)
+        for s in periods_for_year(year, year_scheme(have) or settings.period_scheme)
         if (s.kind, s.sequence) not in have
     ]
     if missing:
@@ -87,7 +98,8 @@ async def _locked_employee(tenant_id: uuid.UUID, employee_id: uuid.UUID, field: 
 
 
 async def _open_unit(tenant_id: uuid.UUID, unit_id: uuid.UUID, field: str = "orgUnitId") -> OrgUnit:
-    unit = await OrgUnit.get_or_none(id=unit_id, tenant_id=tenant_id)
+    """The unit, locked against a concurrent closing, and open."""
+    unit = await once.locked(OrgUnit.filter(id=unit_id, tenant_id=tenant_id))
     if unit is None:
         raise NotFound("Org unit not found", field=field)
     if unit.closed_on is not None:
@@ -278,3 +290,136 @@ async def deactivate_employee(ctx: RequestContext, employee_id: uuid.UUID, reaso
     employee.active, employee.exit_reason, employee.exit_on = False, reason, effective_on
     await employee.save(update_fields=["active", "exit_reason", "exit_on", "updated_at"])
     return employee
+
+
+# --- org units and positions ---------------------------------------------------------------------
+
+def _text_problems(**values: tuple[str | None, int]) -> list[FieldError]:
+    return [FieldError(name, "BAD_USER_INPUT", f"{name} must be 1-{limit} characters")
+            for name, (value, limit) in values.items()
+            if value is not None and (not value.strip() or len(value.strip()) > limit)]
+
+
+async def save_org_unit(ctx: RequestContext, unit_id: uuid.UUID | None, name: str, code: str | None,
+                        kind: OrgUnitKind | None, parent_id: uuid.UUID | None, top_level: bool) -> OrgUnit:
+    """Create a unit (code, name, kind, parent), or rename, re-code, re-kind or move one (``parent_id``, or
+    ``top_level`` to make it a top unit). A move under itself or its sub-units is refused."""
+    await ctx.require("org", "manage")
+    tenant_id = ctx.require_tenant()
+    problems = _text_problems(name=(name, 200), code=(code, 50))
+    if unit_id is None and code is None:
+        problems.append(FieldError("code", "BAD_USER_INPUT", "A new org unit needs a code"))
+    if unit_id is None and kind is None:
+        problems.append(FieldError("kind", "BAD_USER_INPUT", "A new org unit needs a kind"))
+    if problems:
+        raise ValidationFailed(problems)
+    code = code.strip() if code is not None else None
+    unit = None
+    if unit_id is not None:
+        unit = await once.locked(OrgUnit.filter(id=unit_id, tenant_id=tenant_id))
+        if unit is None:
+            raise NotFound("Org unit not found", field="id")
+        if unit.closed_on is not None:
+            raise Conflict("The org unit is closed", field="id")
+    moving = parent_id is not None or top_level or unit is None
+    if moving:
+        await once.lock_key("org-tree", tenant_id)  # moves run one at a time: two crossing moves make no loop
+    if parent_id is not None:
+        await _open_unit(tenant_id, parent_id, "parentId")
+        if unit is not None and parent_id in await unit_subtree_ids(tenant_id, unit.id):
+            raise Conflict("An org unit cannot move under itself or one of its sub-units", field="parentId")
+    if code is not None and (unit is None or code != unit.code):
+        await once.lock_key("org-unit-code", tenant_id, code)
+        if await OrgUnit.exists(tenant_id=tenant_id, code=code):
+            raise Conflict("An org unit with this code already exists", field="code")
+    if unit is None:
+        return await OrgUnit.create(tenant_id=tenant_id, code=code, name=name.strip(), kind=kind, parent_id=parent_id)
+    unit.name = name.strip()
+    if code is not None:
+        unit.code = code
+    if kind is not None:
+        unit.kind = kind
+    if moving:
+        unit.parent_id = parent_id
+    await unit.save()
+    return unit
+
+
+async def close_org_unit(ctx: RequestContext, unit_id: uuid.UUID, closed_on: dt.date) -> OrgUnit:
+    """Close a unit from a day on; it stays readable with its history. Refused while active employees
+    belong to it or open units are below it."""
+    await ctx.require("org", "manage")
+    tenant_id = ctx.require_tenant()
+    unit = await once.locked(OrgUnit.filter(id=unit_id, tenant_id=tenant_id))
+    if unit is None:
+        raise NotFound("Org unit not found", field="id")
+    if unit.closed_on is not None:
+        raise Conflict("The org unit is closed", field="id")
+    if await Employee.exists(tenant_id=tenant_id, org_unit_id=unit.id, active=True):
+        raise Conflict("The org unit still has active employees: transfer them first", field="id")
+    if await OrgUnit.exists(tenant_id=tenant_id, parent_id=unit.id, closed_on=None):
+        raise Conflict("The org unit has open sub-units: close or move them first", field="id")
+    unit.closed_on = closed_on
+    await unit.save(update_fields=["closed_on"])
+    return unit
+
+
+async def save_position(ctx: RequestContext, position_id: uuid.UUID | None, name: str, kind: PositionKind,
+                        level: FunctionalLevel | None) -> Position:
+    """Create or change a position (jabatan): its name, kind and, for a functional one, its jenjang (which
+    fixes the yearly credit coefficient through the evaluation rules)."""
+    await ctx.require("org", "manage")
+    tenant_id = ctx.require_tenant()
+    problems = _text_problems(name=(name, 200))
+    if level is not None and kind is not PositionKind.FUNGSIONAL:
+        problems.append(FieldError("level", "BAD_USER_INPUT", "only functional (FUNGSIONAL) positions have a jenjang"))
+    if problems:
+        raise ValidationFailed(problems)
+    name = name.strip()
+    position = None
+    if position_id is not None:
+        position = await once.locked(Position.filter(id=position_id, tenant_id=tenant_id))
+        if position is None:
+            raise NotFound("Position not found", field="id")
+    if position is None or position.name != name:
+        await once.lock_key("position-name", tenant_id, name)
+        if await Position.exists(tenant_id=tenant_id, name=name):
+            raise Conflict("A position with this name already exists", field="name")
+    if position is None:
+        return await Position.create(tenant_id=tenant_id, name=name, kind=kind, level=level)
+    position.name, position.kind, position.level = name, kind, level  # type: ignore[assignment]  # level is a nullable column (null=True), which the field type does not carry
+    await position.save()
+    return position
+
+
+# --- periods -------------------------------------------------------------------------------------
+
+async def save_period_scheme(ctx: RequestContext, year: int, scheme: PeriodScheme) -> list[Period]:
+    """Set the period scheme of one year: its periods of the scheme (and the annual one) exist, those of
+    another scheme are removed. Refused when a period that would go holds realisations, evaluations or
+    other records."""
+    await ctx.require("org", "manage")
+    tenant_id = ctx.require_tenant()
+    if not 2000 <= year <= 2100:
+        raise BadUserInput("Year must be between 2000 and 2100", field="year")
+    await once.lock_key("periods", tenant_id, year)  # as ensure_periods: one change of a year at a time
+    existing = await once.locked_all(Period.filter(tenant_id=tenant_id, year=year))
+    specs = periods_for_year(year, scheme)
+    wanted = {(spec.kind, spec.sequence) for spec in specs}
+    have = {(p.kind, p.sequence) for p in existing}
+    if wanted == have:
+        raise Conflict("The year already follows this period scheme", field="scheme")
+    vanishing = [p.id for p in existing if (p.kind, p.sequence) not in wanted]
+    if vanishing:
+        try:
+            await audit.delete(Period.filter(tenant_id=tenant_id, id__in=vanishing))
+        except Exception as exc:
+            if once.conflict_from(exc) is None:
+                raise
+            raise Conflict("Periods this scheme would remove already hold realisations or evaluations",
+                           field="scheme") from None
+    await Period.bulk_create([
+        Period(tenant_id=tenant_id, year=year, kind=spec.kind, sequence=spec.sequence, name=spec.name,
+               starts_on=spec.starts_on, ends_on=spec.ends_on)
+        for spec in specs if (spec.kind, spec.sequence) not in have])
+    return await Period.filter(tenant_id=tenant_id, year=year).order_by("kind", "sequence")

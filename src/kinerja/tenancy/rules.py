@@ -155,3 +155,32 @@ def validate_slug(slug: object) -> str | None:
     if not isinstance(slug, str) or not SLUG_PATTERN.fullmatch(slug) or len(slug) > 63:
         return "slug must be lowercase letters, digits and single hyphens (at most 63)"
     return None
+
+
+# --- who owns a setting: the tenant file or the API ------------------------------------------------
+# A key the tenant file declares (under [settings]) is owned by the file: `tenants apply` sets it and the
+# API refuses to change it (OWNED_BY_TENANT_FILE). A key the file omits is owned by the API: `tenants
+# apply` keeps its stored value. Removing a key from the file hands it to the API with its last value.
+
+OWNED_BY_TENANT_FILE = "OWNED_BY_TENANT_FILE"
+
+
+def settings_from_file(stored: dict[str, Any], declared: dict[str, Any]) -> dict[str, Any]:
+    """What `tenants apply` stores: the file's keys over the stored ones (the API's, kept). Raises
+    ValueError(message, key) as ``TenantSettings.from_dict`` does."""
+    kept = {key: value for key, value in stored.items() if key in _KNOWN}
+    return TenantSettings.from_dict({**kept, **declared}).to_dict()
+
+
+def settings_from_api(stored: dict[str, Any], changes: dict[str, Any], file_keys: list[str]
+                      ) -> tuple[dict[str, Any], list[str]]:
+    """What the API stores for ``changes``, and the keys it may not change because the tenant file
+    owns them (then nothing is stored). Validated by ``TenantSettings.from_dict`` as the file is."""
+    owned = sorted(key for key in changes if key in set(file_keys))
+    if owned:
+        return stored, owned
+    kept = {key: value for key, value in stored.items() if key in _KNOWN}
+    return TenantSettings.from_dict({**kept, **changes}).to_dict(), []
+
+
+_KNOWN = frozenset(f.name for f in fields(TenantSettings))
