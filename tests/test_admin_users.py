@@ -9,9 +9,10 @@ import datetime as dt
 import uuid
 
 import pytest
-from conftest import BACKEND, rows, running_server
+from conftest import BACKEND, Api, rows, running_server
 from parallel import Client, ConnectionClosed, Socket
 
+from kinerja.auth import account
 from kinerja.auth.models import PasswordResetCode, User
 from kinerja.core.audit_models import AuditLog
 from kinerja.core.db import tenant_transaction
@@ -227,3 +228,26 @@ async def test_resetting_needs_the_user_manage_permission_and_a_user_of_the_tena
     assert await rows(PasswordResetCode, tenant.id, user_id=from_global_id(user_id)[1]) == []
     [user] = await rows(User, tenant.id, id=from_global_id(user_id)[1])
     assert user.active
+
+
+async def test_with_a_sender_registered_the_code_is_mailed_and_not_shown(client, monkeypatch):
+    """An application in this process (where a sender can be registered): the code goes to the
+    sender once the operation committed, and the payload does not show it."""
+    api = Api(client, record=False)
+    sent: list[account.ResetCodeMessage] = []
+    monkeypatch.setattr(account, "RESET_CODE_SENDERS", [sent.append])
+    admin = (await api.login("tangerang-selatan", "admin"))["accessToken"]
+    role = f"uji_{uuid.uuid4().hex[:8]}"
+    await api.ok("mutation($i: CreateRoleInput!) { createRole(input: $i) { userErrors { code } } }",
+                 {"i": {"name": role, "permissions": ["audit:read:tenant"]}}, admin)
+    username = f"adm.{uuid.uuid4().hex[:8]}"
+    user_id = (await api.ok("mutation($i: CreateUserInput!) { createUser(input: $i) { user { id } } }",
+                            {"i": {"username": username, "password": PASSWORD, "roles": [role]}},
+                            admin))["createUser"]["user"]["id"]
+    issued = (await api.ok(RESET, {"i": {"userId": user_id}}, admin))["resetUserPassword"]
+    assert issued["userErrors"] == [] and (issued["delivery"], issued["code"]) == ("MAILED", None)
+    [message] = sent
+    assert message.username == username and len(message.code) == 14
+    ask = {"tenant": "tangerang-selatan", "username": username, "code": message.code,
+           "newPassword": "sandi-surat-12345"}
+    assert (await api.ok(COMPLETE, {"i": ask}))["completePasswordReset"] == {"ok": True, "userErrors": []}
