@@ -1,7 +1,7 @@
 """Isolation of the import batches and password reset codes (0073), and sessions that end on their
 own: ``kinerja_bind(tenant, actor, session)`` checks, in the same statement as the account, that the
 access token's session (its refresh-token family, the token's ``sid``) still has a live token, so a
-revoked session's access tokens stop working at once (SQLSTATE KN401 otherwise)."""
+revoked session's access tokens stop working at once (SQLSTATE KN402 otherwise)."""
 
 from tortoise import migrations
 from tortoise.migrations.operations import RunPython
@@ -16,7 +16,7 @@ BEGIN
     IF session IS NOT NULL AND NOT EXISTS (
             SELECT 1 FROM refresh_token WHERE tenant_id = nullif(tenant, '')::uuid AND family = session
             AND user_id = actor AND revoked_at IS NULL) THEN
-        RAISE EXCEPTION 'session ended' USING ERRCODE = 'KN401';
+        RAISE EXCEPTION 'session ended' USING ERRCODE = 'KN402';
     END IF;
 END
 $$

@@ -94,7 +94,8 @@ class TenantTransaction(SchemaExtension):
                   else None)
         try:
             async with tenant_transaction(actor.tenant_id if actor else None,
-                                          user_id=actor.user_id if actor else None) as conn:
+                                          user_id=actor.user_id if actor else None,
+                                          session_id=actor.session_id if actor else None) as conn:
                 opened = True
                 yield
                 executed = True
@@ -159,6 +160,7 @@ def _first_field(execution) -> str:
 # their arguments the tenant is: a slug, or the tenant part of a refresh token.
 TENANT_NAMING_FIELDS: dict[str, tuple[str, ...]] = {
     "login": ("input", "tenant"),
+    "completePasswordReset": ("input", "tenant"),
     "refreshToken": ("input", "refreshToken"),
     "logout": ("input", "refreshToken"),
     "publicServices": ("tenant",),

@@ -19,7 +19,7 @@ class ImportBatch(TenantModel):
     valid_count = fields.IntField(default=0)
     created_count = fields.IntField(default=0)
     updated_count = fields.IntField(default=0)
-    problems = fields.JSONField(default=list)
+    problems: list = fields.JSONField(default=list)
     content = fields.TextField()
     audit_redact = frozenset({"content"})
     # The user who uploaded it: a plain column, like the audit trail's actor (the batch outlives the user).
