@@ -127,7 +127,7 @@ async def test_a_tenant_admin_creates_a_role_assigns_it_and_reads_every_screen(d
     driver = chromium
     _sign_in(driver, demo_server, "bungo", "admin")
     menu = {a.get_attribute("data-screen") for a in driver.find_elements("css selector", "nav.menu a")}
-    assert menu >= {"home", "roles", "users", "org", "employees", "periods", "audit"}, menu
+    assert menu >= {"home", "roles", "users", "org", "employees", "periods", "settings", "audit"}, menu
     assert driver.find_element("css selector", "html").get_attribute("lang") == "id"
     _shot(driver, "home")
 
@@ -291,4 +291,61 @@ async def test_an_admin_transfers_an_employee_and_imports_a_csv_with_a_row_repor
     _find(driver, "#import .messages p.ok")
     created = (await _graphql(demo_server, EMPLOYEE, {"s": good}))["employees"]["nodes"]
     assert [e["orgUnit"]["code"] for e in created] == ["BKPSDM"]
+    _only_this_server(driver, demo_server)
+
+
+async def test_an_admin_manages_a_login_a_period_scheme_and_the_tenant_settings(demo_server, chromium):
+    from selenium.webdriver.support.ui import Select
+
+    driver = chromium
+    _sign_in(driver, demo_server, "bungo", "admin")
+
+    # Users: create a login, deactivate it (its sessions end), reactivate it, reset its password.
+    username = f"operator-{uuid.uuid4().hex[:6]}"
+    _open(driver, "users", "input[name=user-search]")
+    driver.find_element("css selector", "details.card summary").click()
+    driver.find_element("css selector", "input[name=new-username]").send_keys(username)
+    driver.find_element("css selector", "input[name=new-password]").send_keys("Rahasia-panjang-123")
+    driver.find_element("css selector", "#new-user input[type=checkbox][value=pegawai]").click()
+    driver.find_element("css selector", "#create-user").click()
+    _find(driver, f"button[data-deactivate='{username}']").click()
+    driver.switch_to.alert.accept()
+    _find(driver, f"button[data-reactivate='{username}']")
+    login = await _graphql(demo_server, "query($s: String) { users(filter: {search: $s}) { nodes { active roles } } }",
+                           {"s": username})
+    assert login["users"]["nodes"] == [{"active": False, "roles": ["pegawai"]}]
+    driver.find_element("css selector", f"button[data-reactivate='{username}']").click()
+    _find(driver, f"button[data-reset='{username}']").click()
+    _wait(driver).until(lambda d: "Kode sekali pakai" in d.find_element("css selector", "main > .messages").text)
+    code = driver.find_element("css selector", "main > .messages").text.rsplit(":", 1)[1].strip()
+    assert len(code) >= 8
+    _shot(driver, "users-reset")
+
+    # Periods: next year's scheme becomes quarterly (four quarters beside the annual period).
+    _open(driver, "periods", "#periods")
+    year = Select(driver.find_element("css selector", "select[name=year]"))
+    next_year = year.options[0].get_attribute("value")
+    year.select_by_value(next_year)
+    _wait(driver).until(lambda d: d.find_elements("css selector", "#periods"))
+    Select(driver.find_element("css selector", "select[name=scheme]")).select_by_value("QUARTERLY")
+    driver.find_element("css selector", "#save-scheme").click()
+    _find(driver, "main > .messages p.ok")
+    kinds = (await _graphql(demo_server, "query($y: Int) { periods(year: $y) { kind } }",
+                            {"y": int(next_year)}))["periods"]
+    assert sorted(p["kind"] for p in kinds) == ["ANNUAL", "QUARTERLY", "QUARTERLY", "QUARTERLY", "QUARTERLY"]
+    _wait(driver).until(lambda d: len(d.find_elements("css selector", "#periods tbody tr")) == 5)
+
+    # Settings: a key the tenant file owns is shown but locked; another one is changed.
+    settings = (await _graphql(demo_server, "{ tenantSettings { ticketSlaDays ownedByTenantFile } }"))["tenantSettings"]
+    assert "periodScheme" in settings["ownedByTenantFile"] and "ticketSlaDays" not in settings["ownedByTenantFile"]
+    _open(driver, "settings", "#settings")
+    assert not driver.find_element("css selector", "[data-setting=periodScheme]").is_enabled()
+    sla = driver.find_element("css selector", "[data-setting=ticketSlaDays]")
+    sla.clear()
+    sla.send_keys(str(settings["ticketSlaDays"] + 1))
+    driver.find_element("css selector", "#save-settings").click()
+    _find(driver, "main > .messages p.ok")
+    _shot(driver, "settings")
+    changed = (await _graphql(demo_server, "{ tenantSettings { ticketSlaDays } }"))["tenantSettings"]
+    assert changed["ticketSlaDays"] == settings["ticketSlaDays"] + 1
     _only_this_server(driver, demo_server)

@@ -1,4 +1,5 @@
-// Users: search, create (with an employee and roles), assign and revoke roles, deactivate.
+// Users: search, create (with an employee and roles), assign and revoke roles, deactivate and
+// reactivate, and reset a password with a one-time code (shown once, or mailed).
 import { gql, mutate } from '../api.js';
 import { t } from '../i18n.js';
 import { action, field, h, messages, table } from '../ui.js';
@@ -16,6 +17,9 @@ const CREATE = `mutation CreateUser($input: CreateUserInput!) { createUser(input
 const ASSIGN = `mutation AssignRole($input: RoleAssignmentInput!) { assignRole(input: $input) { ${PAYLOAD} } }`;
 const REVOKE = `mutation RevokeRole($input: RoleAssignmentInput!) { revokeRole(input: $input) { ${PAYLOAD} } }`;
 const DEACTIVATE = `mutation DeactivateUser($input: DeactivateUserInput!) { deactivateUser(input: $input) { ${PAYLOAD} } }`;
+const REACTIVATE = `mutation ReactivateUser($input: ReactivateUserInput!) { reactivateUser(input: $input) { ${PAYLOAD} } }`;
+const RESET = `mutation ResetUserPassword($input: ResetUserPasswordInput!) {
+  resetUserPassword(input: $input) { code delivery userErrors { field code message } } }`;
 
 function userRow(user, roleNames, can, note, reload) {
   const manageRoles = can('role:manage:tenant');
@@ -31,20 +35,29 @@ function userRow(user, roleNames, can, note, reload) {
     await mutate(ASSIGN, { input: { userId: user.id, role: choice.value } }, 'assignRole');
     await reload(t('saved'));
   }, note, { 'data-assign': user.username })) : '';
-  const deactivate = can('user:manage:tenant') && user.active ? action(t('deactivate'), async () => {
+  const manageUsers = can('user:manage:tenant');
+  const deactivate = manageUsers && user.active ? action(t('deactivate'), async () => {
     if (!window.confirm(t('confirmDeactivate', { name: user.username }))) return;
     await mutate(DEACTIVATE, { input: { id: user.id } }, 'deactivateUser');
     await reload(t('saved'));
   }, note, { 'data-deactivate': user.username }) : '';
+  const reactivate = manageUsers && !user.active ? action(t('reactivate'), async () => {
+    await mutate(REACTIVATE, { input: { id: user.id } }, 'reactivateUser');
+    await reload(t('saved'));
+  }, note, { 'data-reactivate': user.username }) : '';
+  const reset = manageUsers && user.active ? action(t('resetPassword'), async () => {
+    const payload = await mutate(RESET, { input: { userId: user.id } }, 'resetUserPassword');
+    note.show(payload.delivery === 'SHOWN' ? t('oneTimeCode', { code: payload.code }) : t('codeMailed'));
+  }, note, { 'data-reset': user.username, class: 'secondary' }) : '';
   return h('tr', { 'data-user': user.username },
     h('td', {}, user.username),
     h('td', {}, user.employee ? `${user.employee.name} (${user.employee.nip})` : t('none')),
     h('td', {}, user.active ? t('active') : h('span', { class: 'muted' }, t('inactive'))),
     h('td', {}, chips, assign),
-    h('td', {}, deactivate));
+    h('td', { class: 'actions' }, reset, deactivate, reactivate));
 }
 
-function createForm(roleNames, note, reload) {
+function createForm(roleNames, note, created) {
   const username = h('input', { name: 'new-username', autocomplete: 'off' });
   const password = h('input', { name: 'new-password', type: 'password', autocomplete: 'new-password' });
   const search = h('input', { name: 'employee-search', placeholder: t('employeeSearch') });
@@ -61,9 +74,10 @@ function createForm(roleNames, note, reload) {
     h('div', { class: 'row' }, boxes),
     action(t('create'), async () => {
       const roles = boxes.map((label) => label.firstChild).filter((box) => box.checked).map((box) => box.value);
-      await mutate(CREATE, { input: { username: username.value.trim(), password: password.value,
+      const payload = await mutate(CREATE, { input: { username: username.value.trim(), password: password.value,
         employeeId: employee.value || null, roles } }, 'createUser');
-      await reload(t('saved'));
+      password.value = '';
+      await created(payload.user.username);
     }, note, { id: 'create-user' }));
   return h('details', { class: 'card' }, h('summary', {}, `+ ${t('newUser')}`), form);
 }
@@ -83,5 +97,9 @@ export async function render(main, { can }) {
   const form = h('form', { class: 'toolbar' }, search, h('button', { type: 'submit' }, t('search')));
   form.addEventListener('submit', (event) => { event.preventDefault(); note.clear(); reload().catch(note.fail); });
   await reload();
-  main.append(form, note.box, can('user:manage:tenant') ? createForm(roleNames, note, reload) : '', results);
+  const created = async (username) => {
+    search.value = username; // the new login is listed first
+    await reload(t('saved'));
+  };
+  main.append(form, note.box, can('user:manage:tenant') ? createForm(roleNames, note, created) : '', results);
 }
