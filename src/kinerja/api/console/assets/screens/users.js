@@ -54,7 +54,7 @@ function userRow(user, roleNames, can, note, reload) {
     h('td', {}, user.employee ? `${user.employee.name} (${user.employee.nip})` : t('none')),
     h('td', {}, user.active ? t('active') : h('span', { class: 'muted' }, t('inactive'))),
     h('td', {}, chips, assign),
-    h('td', { class: 'actions' }, reset, deactivate, reactivate));
+    h('td', {}, h('div', { class: 'actions' }, reset, deactivate, reactivate)));
 }
 
 function createForm(roleNames, note, created) {
@@ -76,7 +76,8 @@ function createForm(roleNames, note, created) {
       const roles = boxes.map((label) => label.firstChild).filter((box) => box.checked).map((box) => box.value);
       const payload = await mutate(CREATE, { input: { username: username.value.trim(), password: password.value,
         employeeId: employee.value || null, roles } }, 'createUser');
-      password.value = '';
+      form.reset();
+      form.closest('details').open = false;
       await created(payload.user.username);
     }, note, { id: 'create-user' }));
   return h('details', { class: 'card' }, h('summary', {}, `+ ${t('newUser')}`), form);
