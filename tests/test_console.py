@@ -349,3 +349,27 @@ async def test_an_admin_manages_a_login_a_period_scheme_and_the_tenant_settings(
     changed = (await _graphql(demo_server, "{ tenantSettings { ticketSlaDays } }"))["tenantSettings"]
     assert changed["ticketSlaDays"] == settings["ticketSlaDays"] + 1
     _only_this_server(driver, demo_server)
+
+
+def test_an_expired_access_token_is_refreshed_and_a_dead_session_returns_to_sign_in(demo_server, chromium):
+    """The console refreshes a refused access token once with its refresh token and repeats the read;
+    when the refresh is refused too, it forgets the session and asks to sign in again."""
+    driver = chromium
+    _sign_in(driver, demo_server, "bungo", "admin")
+    stored = "JSON.parse(sessionStorage.getItem('kinerja.console.session'))"
+    first = driver.execute_script(f"return {stored}")
+    driver.execute_script(f"const s = {stored}; s.accessToken = 'not.a.token'; "
+                          "sessionStorage.setItem('kinerja.console.session', JSON.stringify(s))")
+    driver.get(f"{demo_server}/console/#/roles")
+    driver.refresh()  # a new page: the session comes from sessionStorage
+    _find(driver, "table.matrix")
+    renewed = driver.execute_script(f"return {stored}")
+    assert renewed["accessToken"] not in (first["accessToken"], "not.a.token")
+    assert renewed["refreshToken"] != first["refreshToken"]  # refresh tokens rotate
+
+    driver.execute_script(f"const s = {stored}; s.accessToken = 'not.a.token'; s.refreshToken = 'bungo.x.y'; "
+                          "sessionStorage.setItem('kinerja.console.session', JSON.stringify(s))")
+    driver.get(f"{demo_server}/console/#/users")
+    driver.refresh()
+    assert _find(driver, "#sign-in .messages p.error").text == "Sesi berakhir; silakan masuk lagi."
+    assert driver.execute_script("return sessionStorage.getItem('kinerja.console.session')") is None
