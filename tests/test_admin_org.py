@@ -328,6 +328,9 @@ async def test_org_units_are_created_moved_without_loops_and_closed_when_empty(a
     body = await api.post(SAVE_UNIT, {"i": {"code": "", "name": " "}}, token)
     assert sorted(_codes(body, "saveOrgUnit")) == [("code", "BAD_USER_INPUT"), ("kind", "BAD_USER_INPUT"),
                                                    ("name", "BAD_USER_INPUT")]
+    # A unit the tenant file lists is the file's.
+    body = await api.post(SAVE_UNIT, {"i": {"id": _gid("OrgUnit", setda), "name": "Setda Baru"}}, token)
+    assert _codes(body, "saveOrgUnit") == [("id", "OWNED_BY_TENANT_FILE")]
     moved = await api.ok(SAVE_UNIT, {"i": {"id": top["id"], "name": "Bidang Uji Baru", "topLevel": True}}, token)
     assert (moved["saveOrgUnit"]["orgUnit"]["name"], moved["saveOrgUnit"]["orgUnit"]["parent"]) == (
         "Bidang Uji Baru", None)
@@ -381,6 +384,10 @@ async def test_positions_are_saved_with_kind_and_jenjang(api):
     assert _codes(again, "savePosition") == [(None, "CONFLICT")]
     listed = (await api.ok("{ positions { id name level } }", token=token))["positions"]
     assert {"id": made["id"], "name": name, "level": "AHLI_MADYA"} in listed
+    declared = next(p for p in listed if p["name"] == "Kepala Dinas")  # listed in tenants/bungo.toml
+    body = await api.post(SAVE_POSITION, {"i": {"id": declared["id"], "name": "Kepala Dinas", "kind": "ADMINISTRATOR"}},
+                          token)
+    assert _codes(body, "savePosition") == [("id", "OWNED_BY_TENANT_FILE")]
     assert _codes(await api.post(SAVE_POSITION, {"i": {"name": name + "x", "kind": "PELAKSANA"}},
                                  await api.token("bungo", "pegawai")), "savePosition") == [(None, "FORBIDDEN")]
     foreign = await api.post(SAVE_POSITION, {"i": {"id": made["id"], "name": "X", "kind": "PELAKSANA"}},

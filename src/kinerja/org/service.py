@@ -23,7 +23,7 @@ from kinerja.org.rules import (
 )
 from kinerja.org.scoping import employee_scope, supervisor_chain, unit_subtree_ids
 from kinerja.tenancy.models import Tenant
-from kinerja.tenancy.rules import PeriodScheme, TenantSettings
+from kinerja.tenancy.rules import OwnedByTenantFile, PeriodScheme, TenantSettings, owned_by_file
 
 
 async def employees_by_id(tenant_id: uuid.UUID, ids: list[uuid.UUID]) -> list[Employee | None]:
@@ -294,6 +294,13 @@ async def deactivate_employee(ctx: RequestContext, employee_id: uuid.UUID, reaso
 
 # --- org units and positions ---------------------------------------------------------------------
 
+async def _not_file_owned(tenant_id: uuid.UUID, part: str, key: str, message: str) -> None:
+    """Units and positions the tenant file lists are the file's: `tenants apply` would set them back."""
+    tenant = await Tenant.get(id=tenant_id)
+    if owned_by_file(tenant.file_owned, part, key):
+        raise OwnedByTenantFile(message, field="id")
+
+
 def _text_problems(**values: tuple[str | None, int]) -> list[FieldError]:
     return [FieldError(name, "BAD_USER_INPUT", f"{name} must be 1-{limit} characters")
             for name, (value, limit) in values.items()
@@ -321,6 +328,8 @@ async def save_org_unit(ctx: RequestContext, unit_id: uuid.UUID | None, name: st
             raise NotFound("Org unit not found", field="id")
         if unit.closed_on is not None:
             raise Conflict("The org unit is closed", field="id")
+        await _not_file_owned(tenant_id, "org_units", unit.code,
+                              "The tenant file lists this org unit: change it there and run `kinerja tenants apply`")
     moving = parent_id is not None or top_level or unit is None
     if moving:
         await once.lock_key("org-tree", tenant_id)  # moves run one at a time: two crossing moves make no loop
@@ -381,6 +390,8 @@ async def save_position(ctx: RequestContext, position_id: uuid.UUID | None, name
         position = await once.locked(Position.filter(id=position_id, tenant_id=tenant_id))
         if position is None:
             raise NotFound("Position not found", field="id")
+        await _not_file_owned(tenant_id, "positions", position.name,
+                              "The tenant file lists this position: change it there and run `kinerja tenants apply`")
     if position is None or position.name != name:
         await once.lock_key("position-name", tenant_id, name)
         if await Position.exists(tenant_id=tenant_id, name=name):
