@@ -321,6 +321,11 @@ async def save_org_unit(ctx: RequestContext, unit_id: uuid.UUID | None, name: st
     if problems:
         raise ValidationFailed(problems)
     code = code.strip() if code is not None else None
+    moving = parent_id is not None or top_level or unit_id is None
+    if moving:
+        # Moves run one at a time (two crossing moves make no loop); taken before any unit row, so a move
+        # never waits for the key while holding a row another move needs.
+        await once.lock_key("org-tree", tenant_id)
     unit = None
     if unit_id is not None:
         unit = await once.locked(OrgUnit.filter(id=unit_id, tenant_id=tenant_id))
@@ -330,9 +335,6 @@ async def save_org_unit(ctx: RequestContext, unit_id: uuid.UUID | None, name: st
             raise Conflict("The org unit is closed", field="id")
         await _not_file_owned(tenant_id, "org_units", unit.code,
                               "The tenant file lists this org unit: change it there and run `kinerja tenants apply`")
-    moving = parent_id is not None or top_level or unit is None
-    if moving:
-        await once.lock_key("org-tree", tenant_id)  # moves run one at a time: two crossing moves make no loop
     if parent_id is not None:
         await _open_unit(tenant_id, parent_id, "parentId")
         if unit is not None and parent_id in await unit_subtree_ids(tenant_id, unit.id):
