@@ -494,3 +494,18 @@ async def test_tenant_settings_the_file_does_not_own_change_through_the_api(api)
     assert (await _tenant("bungo")).settings["ticket_sla_days"] == 5
     restored = await api.ok(SETTINGS, {"i": {"ticketSlaDays": 5, "publicStaffNames": False}}, token)
     assert restored["updateTenantSettings"]["settings"]["ticketSlaDays"] == 5
+
+
+async def test_days_outside_the_calendar_of_the_history_are_refused(api):
+    tenant = await _tenant("bungo")
+    unit, other = await _unit(tenant, "SETDA-ORG"), await _unit(tenant, "SETDA-UMUM")
+    person = await _person(tenant, unit)
+    token = await api.token("bungo", "admin")
+    for day in ("0001-01-01", "9999-12-31"):
+        body = await api.post(TRANSFER, _transfer(person, other, day), token)
+        assert _codes(body, "transferEmployee") == [("effectiveOn", "BAD_USER_INPUT")]
+        body = await api.post(DEACTIVATE, {"i": {"employeeId": _gid("Employee", person), "reason": "RESIGNED",
+                                                 "effectiveOn": day}}, token)
+        assert _codes(body, "deactivateEmployee") == [("effectiveOn", "BAD_USER_INPUT")]
+        body = await api.post(CLOSE_UNIT, {"i": {"id": _gid("OrgUnit", other), "closedOn": day}}, token)
+        assert _codes(body, "closeOrgUnit") == [("closedOn", "BAD_USER_INPUT")]

@@ -17,6 +17,7 @@ from kinerja.org.rules import (
     OrgUnitKind,
     PeriodKind,
     PositionKind,
+    day_problem,
     nip_problem,
     periods_for_year,
     supervisor_cycle_problem,
@@ -149,6 +150,7 @@ async def transfer_employee(ctx: RequestContext, employee_id: uuid.UUID, org_uni
     assignment ends the day before and a new one starts. Plans and evaluations stay with the person."""
     await ctx.require("employee", "manage")
     tenant_id = ctx.require_tenant()
+    _check_days(effectiveOn=effective_on)
     reason = (reason or "").strip()
     if len(reason) > REASON_MAX:
         raise BadUserInput("At most 500 characters", field="reason")
@@ -188,10 +190,18 @@ async def transfer_employee(ctx: RequestContext, employee_id: uuid.UUID, org_uni
 NAME_PROBLEM = "Name is required (at most 200 characters)"
 
 
+def _check_days(**days: dt.date | None) -> None:
+    problems = [FieldError(name, "BAD_USER_INPUT", problem) for name, day in days.items()
+                if (problem := day_problem(day))]
+    if problems:
+        raise ValidationFailed(problems)
+
+
 def _employee_problems(nip: str | None, name: str | None, employment_type: EmploymentType | None,
                        contract_starts_on: dt.date | None) -> list[FieldError]:
     """The checks of the employee importer (org/importer.py), per input field."""
-    problems = []
+    problems = [FieldError("contractStartsOn", "BAD_USER_INPUT", problem)
+                for problem in [day_problem(contract_starts_on)] if problem]
     if nip is not None and (problem := nip_problem(nip)):
         problems.append(FieldError("nip", "BAD_USER_INPUT", problem))
     if name is not None and (not name.strip() or len(name.strip()) > 200):
@@ -214,6 +224,7 @@ async def create_employee(ctx: RequestContext, nip: str, name: str, employment_t
     await ctx.require("employee", "manage")
     tenant_id = ctx.require_tenant()
     nip = nip.strip()
+    _check_days(startsOn=starts_on)
     if problems := _employee_problems(nip, name, employment_type, contract_starts_on):
         raise ValidationFailed(problems)
     await _open_unit(tenant_id, org_unit_id)
@@ -275,6 +286,7 @@ async def deactivate_employee(ctx: RequestContext, employee_id: uuid.UUID, reaso
     record, its history, plans and evaluations stay."""
     await ctx.require("employee", "manage")
     tenant_id = ctx.require_tenant()
+    _check_days(effectiveOn=effective_on)
     employee = await _locked_employee(tenant_id, employee_id)
     if not employee.active:
         raise Conflict("The employee is no longer active", field="employeeId")
@@ -361,6 +373,7 @@ async def close_org_unit(ctx: RequestContext, unit_id: uuid.UUID, closed_on: dt.
     belong to it or open units are below it."""
     await ctx.require("org", "manage")
     tenant_id = ctx.require_tenant()
+    _check_days(closedOn=closed_on)
     unit = await once.locked(OrgUnit.filter(id=unit_id, tenant_id=tenant_id))
     if unit is None:
         raise NotFound("Org unit not found", field="id")
