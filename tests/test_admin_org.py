@@ -509,3 +509,19 @@ async def test_days_outside_the_calendar_of_the_history_are_refused(api):
         assert _codes(body, "deactivateEmployee") == [("effectiveOn", "BAD_USER_INPUT")]
         body = await api.post(CLOSE_UNIT, {"i": {"id": _gid("OrgUnit", other), "closedOn": day}}, token)
         assert _codes(body, "closeOrgUnit") == [("closedOn", "BAD_USER_INPUT")]
+
+
+async def test_identical_unit_creations_and_period_schemes_at_once_make_one(api):
+    from kinerja.org.models import Period
+
+    tenant = await _tenant("bungo")
+    token = await api.token("bungo", "admin")
+    code = f"PAR-{uuid.uuid4().hex[:6].upper()}"
+    bodies = await asyncio.gather(*[api.post(SAVE_UNIT, {"i": {"code": code, "name": "Bidang Paralel",
+                                                                "kind": "BIDANG"}}, token) for _ in range(4)])
+    assert sorted(c for b in bodies for _f, c in _codes(b, "saveOrgUnit")) == ["CONFLICT"] * 3
+    assert len(await rows(OrgUnit, tenant.id, code=code)) == 1
+    bodies = await asyncio.gather(*[api.post(SCHEME, {"i": {"year": 2079, "scheme": "SEMESTER"}}, token)
+                                    for _ in range(4)])
+    assert sorted(c for b in bodies for _f, c in _codes(b, "savePeriodScheme")) == ["CONFLICT"] * 3
+    assert len(await rows(Period, tenant.id, year=2079)) == 3
