@@ -328,6 +328,9 @@ async def test_org_units_are_created_moved_without_loops_and_closed_when_empty(a
     body = await api.post(SAVE_UNIT, {"i": {"code": "", "name": " "}}, token)
     assert sorted(_codes(body, "saveOrgUnit")) == [("code", "BAD_USER_INPUT"), ("kind", "BAD_USER_INPUT"),
                                                    ("name", "BAD_USER_INPUT")]
+    # A unit the tenant file lists is the file's.
+    body = await api.post(SAVE_UNIT, {"i": {"id": _gid("OrgUnit", setda), "name": "Setda Baru"}}, token)
+    assert _codes(body, "saveOrgUnit") == [("id", "OWNED_BY_TENANT_FILE")]
     moved = await api.ok(SAVE_UNIT, {"i": {"id": top["id"], "name": "Bidang Uji Baru", "topLevel": True}}, token)
     assert (moved["saveOrgUnit"]["orgUnit"]["name"], moved["saveOrgUnit"]["orgUnit"]["parent"]) == (
         "Bidang Uji Baru", None)
@@ -381,6 +384,10 @@ async def test_positions_are_saved_with_kind_and_jenjang(api):
     assert _codes(again, "savePosition") == [(None, "CONFLICT")]
     listed = (await api.ok("{ positions { id name level } }", token=token))["positions"]
     assert {"id": made["id"], "name": name, "level": "AHLI_MADYA"} in listed
+    declared = next(p for p in listed if p["name"] == "Kepala Dinas")  # listed in tenants/bungo.toml
+    body = await api.post(SAVE_POSITION, {"i": {"id": declared["id"], "name": "Kepala Dinas", "kind": "ADMINISTRATOR"}},
+                          token)
+    assert _codes(body, "savePosition") == [("id", "OWNED_BY_TENANT_FILE")]
     assert _codes(await api.post(SAVE_POSITION, {"i": {"name": name + "x", "kind": "PELAKSANA"}},
                                  await api.token("bungo", "pegawai")), "savePosition") == [(None, "FORBIDDEN")]
     foreign = await api.post(SAVE_POSITION, {"i": {"id": made["id"], "name": "X", "kind": "PELAKSANA"}},
@@ -487,3 +494,34 @@ async def test_tenant_settings_the_file_does_not_own_change_through_the_api(api)
     assert (await _tenant("bungo")).settings["ticket_sla_days"] == 5
     restored = await api.ok(SETTINGS, {"i": {"ticketSlaDays": 5, "publicStaffNames": False}}, token)
     assert restored["updateTenantSettings"]["settings"]["ticketSlaDays"] == 5
+
+
+async def test_days_outside_the_calendar_of_the_history_are_refused(api):
+    tenant = await _tenant("bungo")
+    unit, other = await _unit(tenant, "SETDA-ORG"), await _unit(tenant, "SETDA-UMUM")
+    person = await _person(tenant, unit)
+    token = await api.token("bungo", "admin")
+    for day in ("0001-01-01", "9999-12-31"):
+        body = await api.post(TRANSFER, _transfer(person, other, day), token)
+        assert _codes(body, "transferEmployee") == [("effectiveOn", "BAD_USER_INPUT")]
+        body = await api.post(DEACTIVATE, {"i": {"employeeId": _gid("Employee", person), "reason": "RESIGNED",
+                                                 "effectiveOn": day}}, token)
+        assert _codes(body, "deactivateEmployee") == [("effectiveOn", "BAD_USER_INPUT")]
+        body = await api.post(CLOSE_UNIT, {"i": {"id": _gid("OrgUnit", other), "closedOn": day}}, token)
+        assert _codes(body, "closeOrgUnit") == [("closedOn", "BAD_USER_INPUT")]
+
+
+async def test_identical_unit_creations_and_period_schemes_at_once_make_one(api):
+    from kinerja.org.models import Period
+
+    tenant = await _tenant("bungo")
+    token = await api.token("bungo", "admin")
+    code = f"PAR-{uuid.uuid4().hex[:6].upper()}"
+    bodies = await asyncio.gather(*[api.post(SAVE_UNIT, {"i": {"code": code, "name": "Bidang Paralel",
+                                                                "kind": "BIDANG"}}, token) for _ in range(4)])
+    assert sorted(c for b in bodies for _f, c in _codes(b, "saveOrgUnit")) == ["CONFLICT"] * 3
+    assert len(await rows(OrgUnit, tenant.id, code=code)) == 1
+    bodies = await asyncio.gather(*[api.post(SCHEME, {"i": {"year": 2079, "scheme": "SEMESTER"}}, token)
+                                    for _ in range(4)])
+    assert sorted(c for b in bodies for _f, c in _codes(b, "savePeriodScheme")) == ["CONFLICT"] * 3
+    assert len(await rows(Period, tenant.id, year=2079)) == 3

@@ -648,6 +648,11 @@ CATALOGUE: dict[str, str] = {
         "Unit kerja masih memiliki sub-unit yang terbuka: tutup atau pindahkan terlebih dahulu",
     "A position with this name already exists": "Jabatan dengan nama ini sudah ada",
     "Tenant not found": "Tenant tidak ditemukan",
+    "The date must be between 1900 and 2100": "Tanggal harus antara tahun 1900 dan 2100",
+    "The tenant file lists this org unit: change it there and run `kinerja tenants apply`":
+        "Unit kerja ini tercantum dalam berkas tenant: ubah di sana lalu jalankan `kinerja tenants apply`",
+    "The tenant file lists this position: change it there and run `kinerja tenants apply`":
+        "Jabatan ini tercantum dalam berkas tenant: ubah di sana lalu jalankan `kinerja tenants apply`",
     "Give at least one setting to change": "Berikan paling sedikit satu pengaturan yang diubah",
     "This setting is set by the tenant file: change it there and run `kinerja tenants apply`":
         "Pengaturan ini ditetapkan oleh berkas tenant: ubah di sana lalu jalankan `kinerja tenants apply`",

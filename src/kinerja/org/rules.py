@@ -188,3 +188,10 @@ def supervisor_cycle_problem(employee: K, supervisor: K | None, above_supervisor
     if employee in above_supervisor:
         return "The supervisor chosen reports to this employee: the supervisor chain would be a loop"
     return None
+
+
+def day_problem(day: dt.date | None) -> str | None:
+    """A day of an employee's or a unit's history: within 1900-2100 (SIASN's dates are)."""
+    if day is not None and not dt.date(1900, 1, 1) <= day <= dt.date(2100, 12, 31):
+        return "The date must be between 1900 and 2100"
+    return None

@@ -17,13 +17,14 @@ from kinerja.org.rules import (
     OrgUnitKind,
     PeriodKind,
     PositionKind,
+    day_problem,
     nip_problem,
     periods_for_year,
     supervisor_cycle_problem,
 )
 from kinerja.org.scoping import employee_scope, supervisor_chain, unit_subtree_ids
 from kinerja.tenancy.models import Tenant
-from kinerja.tenancy.rules import PeriodScheme, TenantSettings
+from kinerja.tenancy.rules import OwnedByTenantFile, PeriodScheme, TenantSettings, owned_by_file
 
 
 async def employees_by_id(tenant_id: uuid.UUID, ids: list[uuid.UUID]) -> list[Employee | None]:
@@ -149,6 +150,7 @@ async def transfer_employee(ctx: RequestContext, employee_id: uuid.UUID, org_uni
     assignment ends the day before and a new one starts. Plans and evaluations stay with the person."""
     await ctx.require("employee", "manage")
     tenant_id = ctx.require_tenant()
+    _check_days(effectiveOn=effective_on)
     reason = (reason or "").strip()
     if len(reason) > REASON_MAX:
         raise BadUserInput("At most 500 characters", field="reason")
@@ -188,10 +190,18 @@ async def transfer_employee(ctx: RequestContext, employee_id: uuid.UUID, org_uni
 NAME_PROBLEM = "Name is required (at most 200 characters)"
 
 
+def _check_days(**days: dt.date | None) -> None:
+    problems = [FieldError(name, "BAD_USER_INPUT", problem) for name, day in days.items()
+                if (problem := day_problem(day))]
+    if problems:
+        raise ValidationFailed(problems)
+
+
 def _employee_problems(nip: str | None, name: str | None, employment_type: EmploymentType | None,
                        contract_starts_on: dt.date | None) -> list[FieldError]:
     """The checks of the employee importer (org/importer.py), per input field."""
-    problems = []
+    problems = [FieldError("contractStartsOn", "BAD_USER_INPUT", problem)
+                for problem in [day_problem(contract_starts_on)] if problem]
     if nip is not None and (problem := nip_problem(nip)):
         problems.append(FieldError("nip", "BAD_USER_INPUT", problem))
     if name is not None and (not name.strip() or len(name.strip()) > 200):
@@ -214,6 +224,7 @@ async def create_employee(ctx: RequestContext, nip: str, name: str, employment_t
     await ctx.require("employee", "manage")
     tenant_id = ctx.require_tenant()
     nip = nip.strip()
+    _check_days(startsOn=starts_on)
     if problems := _employee_problems(nip, name, employment_type, contract_starts_on):
         raise ValidationFailed(problems)
     await _open_unit(tenant_id, org_unit_id)
@@ -275,6 +286,7 @@ async def deactivate_employee(ctx: RequestContext, employee_id: uuid.UUID, reaso
     record, its history, plans and evaluations stay."""
     await ctx.require("employee", "manage")
     tenant_id = ctx.require_tenant()
+    _check_days(effectiveOn=effective_on)
     employee = await _locked_employee(tenant_id, employee_id)
     if not employee.active:
         raise Conflict("The employee is no longer active", field="employeeId")
@@ -293,6 +305,13 @@ async def deactivate_employee(ctx: RequestContext, employee_id: uuid.UUID, reaso
 
 
 # --- org units and positions ---------------------------------------------------------------------
+
+async def _not_file_owned(tenant_id: uuid.UUID, part: str, key: str, message: str) -> None:
+    """Units and positions the tenant file lists are the file's: `tenants apply` would set them back."""
+    tenant = await Tenant.get(id=tenant_id)
+    if owned_by_file(tenant.file_owned, part, key):
+        raise OwnedByTenantFile(message, field="id")
+
 
 def _text_problems(**values: tuple[str | None, int]) -> list[FieldError]:
     return [FieldError(name, "BAD_USER_INPUT", f"{name} must be 1-{limit} characters")
@@ -314,6 +333,11 @@ async def save_org_unit(ctx: RequestContext, unit_id: uuid.UUID | None, name: st
     if problems:
         raise ValidationFailed(problems)
     code = code.strip() if code is not None else None
+    moving = parent_id is not None or top_level or unit_id is None
+    if moving:
+        # Moves run one at a time (two crossing moves make no loop); taken before any unit row, so a move
+        # never waits for the key while holding a row another move needs.
+        await once.lock_key("org-tree", tenant_id)
     unit = None
     if unit_id is not None:
         unit = await once.locked(OrgUnit.filter(id=unit_id, tenant_id=tenant_id))
@@ -321,9 +345,8 @@ async def save_org_unit(ctx: RequestContext, unit_id: uuid.UUID | None, name: st
             raise NotFound("Org unit not found", field="id")
         if unit.closed_on is not None:
             raise Conflict("The org unit is closed", field="id")
-    moving = parent_id is not None or top_level or unit is None
-    if moving:
-        await once.lock_key("org-tree", tenant_id)  # moves run one at a time: two crossing moves make no loop
+        await _not_file_owned(tenant_id, "org_units", unit.code,
+                              "The tenant file lists this org unit: change it there and run `kinerja tenants apply`")
     if parent_id is not None:
         await _open_unit(tenant_id, parent_id, "parentId")
         if unit is not None and parent_id in await unit_subtree_ids(tenant_id, unit.id):
@@ -350,6 +373,7 @@ async def close_org_unit(ctx: RequestContext, unit_id: uuid.UUID, closed_on: dt.
     belong to it or open units are below it."""
     await ctx.require("org", "manage")
     tenant_id = ctx.require_tenant()
+    _check_days(closedOn=closed_on)
     unit = await once.locked(OrgUnit.filter(id=unit_id, tenant_id=tenant_id))
     if unit is None:
         raise NotFound("Org unit not found", field="id")
@@ -381,6 +405,8 @@ async def save_position(ctx: RequestContext, position_id: uuid.UUID | None, name
         position = await once.locked(Position.filter(id=position_id, tenant_id=tenant_id))
         if position is None:
             raise NotFound("Position not found", field="id")
+        await _not_file_owned(tenant_id, "positions", position.name,
+                              "The tenant file lists this position: change it there and run `kinerja tenants apply`")
     if position is None or position.name != name:
         await once.lock_key("position-name", tenant_id, name)
         if await Position.exists(tenant_id=tenant_id, name=name):

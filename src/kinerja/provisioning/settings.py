@@ -18,6 +18,7 @@ def camel(key: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
+FILE_OWNS_SETTING = "This setting is set by the tenant file: change it there and run `kinerja tenants apply`"
 ORIGIN_PROBLEM = "allowedOrigins: each must be an origin scheme://host[:port] in lowercase, http or https"
 
 
@@ -39,7 +40,7 @@ class SettingsView:
 async def read_settings(ctx: RequestContext) -> SettingsView:
     await ctx.require("settings", "read")
     tenant = await Tenant.get(id=ctx.require_tenant())
-    return SettingsView(TenantSettings.from_dict(tenant.settings), list(tenant.file_settings or []))
+    return SettingsView(TenantSettings.from_dict(tenant.settings), list((tenant.file_owned or {}).get("settings", [])))
 
 
 async def update_settings(ctx: RequestContext, changes: dict[str, Any]) -> SettingsView:
@@ -51,14 +52,13 @@ async def update_settings(ctx: RequestContext, changes: dict[str, Any]) -> Setti
     if tenant is None:  # the caller's own tenant exists while the caller is signed in
         raise NotFound("Tenant not found")
     try:
-        stored, owned = settings_from_api(tenant.settings, changes, list(tenant.file_settings or []))
+        stored, owned = settings_from_api(tenant.settings, changes, tenant.file_owned)
     except ValueError as exc:
         raise _invalid(exc) from None
     if owned:
-        raise ValidationFailed([FieldError(camel(key), OWNED_BY_TENANT_FILE, "This setting is set by the tenant "
-                                           "file: change it there and run `kinerja tenants apply`") for key in owned])
+        raise ValidationFailed([FieldError(camel(key), OWNED_BY_TENANT_FILE, FILE_OWNS_SETTING) for key in owned])
     if "allowed_origins" in changes:
         origin_index.invalidate()
     tenant.settings = stored
     await tenant.save(update_fields=["settings", "updated_at"])
-    return SettingsView(TenantSettings.from_dict(stored), list(tenant.file_settings or []))
+    return SettingsView(TenantSettings.from_dict(stored), list((tenant.file_owned or {}).get("settings", [])))
