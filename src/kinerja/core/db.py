@@ -175,8 +175,10 @@ SESSION_ENDED = "This session has ended; sign in again"
 _ACCOUNT_SQLITE = "SELECT active FROM app_user WHERE tenant_id = ? AND id = ?"
 # A session (the ``sid`` of an access token, a refresh-token family) is live while it has a live token
 # (migration 0074, the three-argument ``kinerja_bind``).
-_SESSION_SQLITE = ("SELECT 1 FROM refresh_token WHERE tenant_id = ? AND family = ? AND user_id = ? "
-                   "AND revoked_at IS NULL LIMIT 1")
+# One statement for both: the account's ``active`` (1 or 0), then 2 when the session is live.
+_SESSION_SQLITE = ("SELECT active FROM app_user WHERE tenant_id = ? AND id = ? UNION ALL SELECT 2 WHERE EXISTS "
+                   "(SELECT 1 FROM refresh_token WHERE tenant_id = ? AND family = ? AND user_id = ? "
+                   "AND revoked_at IS NULL)")
 ONE_TENANT = ("One operation acts in one tenant: send operations that name different tenants, or a tenant "
               "and the signed-in user, as separate requests")
 
@@ -199,13 +201,16 @@ def _bind_sql(tenant_id: uuid.UUID | None, user_id: uuid.UUID | None, session_id
 async def _check_sqlite(client: BaseDBAsyncClient, tenant_id: uuid.UUID | None, user_id: uuid.UUID,
                         session_id: uuid.UUID | None) -> None:
     """SQLite's binding check: the account is active, and the session (if any) live."""
-    _count, rows = await client.execute_query(_ACCOUNT_SQLITE, [str(tenant_id), str(user_id)])
-    if not rows or not rows[0][0]:
+    if session_id is None:
+        _count, rows = await client.execute_query(_ACCOUNT_SQLITE, [str(tenant_id), str(user_id)])
+    else:
+        _count, rows = await client.execute_query(
+            _SESSION_SQLITE, [str(tenant_id), str(user_id), str(tenant_id), str(session_id), str(user_id)])
+    values = [row[0] for row in rows]
+    if not values or values[0] not in (1, True):
         raise Unauthenticated(INACTIVE_ACCOUNT)
-    if session_id is not None:
-        _count, rows = await client.execute_query(_SESSION_SQLITE, [str(tenant_id), str(session_id), str(user_id)])
-        if not rows:
-            raise Unauthenticated(SESSION_ENDED)
+    if session_id is not None and 2 not in values[1:]:
+        raise Unauthenticated(SESSION_ENDED)
 
 
 @contextlib.asynccontextmanager
