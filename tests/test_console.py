@@ -174,7 +174,6 @@ async def test_a_tenant_admin_creates_a_role_assigns_it_and_reads_every_screen(d
 
     # The read screens.
     _open(driver, "org", "#org-tree li[data-unit]")
-    _shot(driver, "org")
     _open(driver, "employees", "#employees tbody tr[data-nip]")
     _open(driver, "periods", "#periods")
     _shot(driver, "periods")
@@ -294,7 +293,7 @@ async def test_an_admin_transfers_an_employee_and_imports_a_csv_with_a_row_repor
     _only_this_server(driver, demo_server)
 
 
-async def test_an_admin_manages_a_login_a_period_scheme_and_the_tenant_settings(demo_server, chromium):
+async def test_an_admin_manages_a_login_an_org_unit_a_period_scheme_and_the_tenant_settings(demo_server, chromium):
     from selenium.webdriver.support.ui import Select
 
     driver = chromium
@@ -320,6 +319,33 @@ async def test_an_admin_manages_a_login_a_period_scheme_and_the_tenant_settings(
     code = driver.find_element("css selector", "main > .messages").text.rsplit(":", 1)[1].strip()
     assert len(code) >= 8
     _shot(driver, "users-reset")
+
+    # Org tree: a new unit under BKPSDM, then closed; a unit of the tenant file stays the operator's.
+    code = f"UJI-{uuid.uuid4().hex[:4].upper()}"
+    _open(driver, "org", "#org-tree li[data-unit]")
+    driver.find_element("css selector", "#new-unit").click()
+    _find(driver, "input[name=unit-code]").send_keys(code)
+    driver.find_element("css selector", "input[name=unit-name]").send_keys("Bidang Uji Konsol")
+    Select(driver.find_element("css selector", "select[name=unit-kind]")).select_by_value("BIDANG")
+    parents = Select(driver.find_element("css selector", "select[name=unit-parent]"))
+    parents.select_by_value(next(o.get_attribute("value") for o in parents.options
+                                 if o.get_attribute("textContent").strip().startswith("BKPSDM ")))
+    driver.find_element("css selector", "#save-unit").click()
+    _find(driver, f"#org-tree li[data-unit=BKPSDM] li[data-unit='{code}']")
+    _shot(driver, "org")
+    driver.find_element("css selector", f"button[data-pick='{code}']").click()
+    _find(driver, "#close-unit").click()
+    _find(driver, "main > .messages p.ok")
+    assert not driver.find_elements("css selector", f"#org-tree li[data-unit='{code}']")
+    driver.find_element("css selector", "button[data-pick=BKPSDM]").click()
+    name = _find(driver, "input[name=unit-name]")
+    name.send_keys(" Baru")
+    driver.find_element("css selector", "#save-unit").click()
+    assert _find(driver, "main > .messages p.error").text
+    units = (await _graphql(demo_server, "{ orgUnits { code name children(includeClosed: true) { code closedOn } } }"))
+    bkpsdm = next(u for u in units["orgUnits"] if u["code"] == "BKPSDM")
+    assert not bkpsdm["name"].endswith("Baru")
+    assert next(c for c in bkpsdm["children"] if c["code"] == code)["closedOn"]
 
     # Periods: next year's scheme becomes quarterly (four quarters beside the annual period).
     _open(driver, "periods", "#periods")
