@@ -408,14 +408,6 @@ async def approved_plans(tenant_id: uuid.UUID, employee_ids, year: int) -> None:
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
 
-@pytest.fixture(scope="module")
-async def demo_server(database, tmp_path_factory):
-    """`kinerja serve` in demo mode (GraphiQL on) on the test database, for the browser tests."""
-    async with running_server(database, 1, tmp_path_factory.mktemp("demo") / "server.log",
-                              env={"KINERJA_MODE": "demo"}) as base:
-        yield base
-
-
 @pytest.fixture
 def chromium():
     if not (os.access(CHROMIUM, os.X_OK) and os.access(CHROMEDRIVER, os.X_OK)):

@@ -197,6 +197,13 @@ def test_the_graphiql_page_loads_only_from_this_server():
     assert {p.name for p in (GRAPHIQL_ASSETS / "licenses").iterdir()} >= {"graphiql.LICENSE", "react.LICENSE"}
 
 
+@pytest.fixture(scope="module")
+async def demo_server(database, tmp_path_factory):
+    async with running_server(database, 1, tmp_path_factory.mktemp("demo") / "server.log",
+                              env={"KINERJA_MODE": "demo"}) as base:
+        yield base
+
+
 def test_graphiql_opens_offline_and_runs_a_query(demo_server, chromium):
     """The demo's /graphql in headless Chromium: the editor appears and a query returns data, with
     every file served by the app (the policy would block any other host; the console shows none)."""

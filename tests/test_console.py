@@ -12,7 +12,8 @@ import uuid
 from pathlib import Path
 
 import httpx
-from conftest import DEMO_PASSWORD
+import pytest
+from conftest import DEMO_PASSWORD, running_server
 
 from kinerja.graph.messages import CATALOGUE
 
@@ -23,10 +24,18 @@ MODULES = ("main.js", "api.js", "i18n.js", "ui.js", "units.js", "screens/signin.
            "screens/settings.js", "screens/audit.js")
 
 
-async def test_the_page_and_its_modules_come_from_the_package_under_a_strict_policy(demo_server):
+@pytest.fixture(scope="module")
+async def console_server(database, tmp_path_factory):
+    """`kinerja serve` in test mode: the console is served in every mode, and the suite's many sign-ins
+    from 127.0.0.1 are not limited per IP there (demo and production mode count them)."""
+    async with running_server(database, 1, tmp_path_factory.mktemp("console") / "server.log") as base:
+        yield base
+
+
+async def test_the_page_and_its_modules_come_from_the_package_under_a_strict_policy(console_server):
     from kinerja.api.http_security import CONSOLE_ASSETS
 
-    async with httpx.AsyncClient(base_url=demo_server) as http:
+    async with httpx.AsyncClient(base_url=console_server) as http:
         for path in ("/console", "/console/"):
             page = await http.get(path)
             assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
@@ -121,11 +130,11 @@ async def _graphql(base: str, query: str, variables: dict | None = None, usernam
         return body["data"]
 
 
-async def test_a_tenant_admin_creates_a_role_assigns_it_and_reads_every_screen(demo_server, chromium):
+async def test_a_tenant_admin_creates_a_role_assigns_it_and_reads_every_screen(console_server, chromium):
     from selenium.webdriver.support.ui import Select
 
     driver = chromium
-    _sign_in(driver, demo_server, "bungo", "admin")
+    _sign_in(driver, console_server, "bungo", "admin")
     menu = {a.get_attribute("data-screen") for a in driver.find_elements("css selector", "nav.menu a")}
     assert menu >= {"home", "roles", "users", "org", "employees", "periods", "settings", "audit"}, menu
     assert driver.find_element("css selector", "html").get_attribute("lang") == "id"
@@ -156,10 +165,10 @@ async def test_a_tenant_admin_creates_a_role_assigns_it_and_reads_every_screen(d
     driver.find_element("css selector", "button[data-assign=kepala]").click()
     _find(driver, f"tr[data-user=kepala] button[data-revoke='{role}']")
     _shot(driver, "users")
-    users = await _graphql(demo_server, "query($s: String) { users(filter: {search: $s}) { nodes { username roles } } }",
+    users = await _graphql(console_server, "query($s: String) { users(filter: {search: $s}) { nodes { username roles } } }",
                            {"s": "kepala"})
     assert role in users["users"]["nodes"][0]["roles"]
-    roles = await _graphql(demo_server, "{ roles { name permissions } }")
+    roles = await _graphql(console_server, "{ roles { name permissions } }")
     assert {"training:read:tenant", "training:verify:tenant"} == set(
         next(r["permissions"] for r in roles["roles"] if r["name"] == role))
 
@@ -183,25 +192,25 @@ async def test_a_tenant_admin_creates_a_role_assigns_it_and_reads_every_screen(d
     _wait(driver).until(lambda d: d.find_element("css selector", "nav.menu a[data-screen=periods]").text == "Periods")
     assert driver.find_element("css selector", "html").get_attribute("lang") == "en"
     driver.find_element("css selector", "header.top button[data-lang=id]").click()
-    _only_this_server(driver, demo_server)
+    _only_this_server(driver, console_server)
 
 
-def test_a_pegawai_sees_no_admin_screen(demo_server, chromium):
+def test_a_pegawai_sees_no_admin_screen(console_server, chromium):
     driver = chromium
-    _sign_in(driver, demo_server, "bungo", "pegawai")
+    _sign_in(driver, console_server, "bungo", "pegawai")
     _find(driver, "#no-admin")
     assert [a.get_attribute("data-screen") for a in driver.find_elements("css selector", "nav.menu a")] == ["home"]
     for screen in ("roles", "users", "org", "employees", "periods", "settings", "audit"):
-        driver.get(f"{demo_server}/console/#/{screen}")
+        driver.get(f"{console_server}/console/#/{screen}")
         _find(driver, "main[data-screen=home] #no-admin")
     _shot(driver, "pegawai")
-    _only_this_server(driver, demo_server)
+    _only_this_server(driver, console_server)
 
 
-def test_a_wrong_password_is_refused_in_the_users_language(demo_server, chromium):
+def test_a_wrong_password_is_refused_in_the_users_language(console_server, chromium):
     driver = chromium
     driver.set_window_size(1280, 800)
-    driver.get(f"{demo_server}/console/")
+    driver.get(f"{console_server}/console/")
     _find(driver, "#sign-in input[name=tenant]").send_keys("bungo")
     driver.find_element("css selector", "#sign-in input[name=username]").send_keys("admin")
     driver.find_element("css selector", "#sign-in input[name=password]").send_keys("not-the-password")
@@ -220,7 +229,7 @@ def test_a_wrong_password_is_refused_in_the_users_language(demo_server, chromium
     _wait(driver).until(lambda d: d.find_element("css selector", "#sign-in .messages p.error").text
                         == "Unknown tenant, username or password")
     driver.find_element("css selector", "header.top button[data-lang=id]").click()
-    _only_this_server(driver, demo_server)
+    _only_this_server(driver, console_server)
 
 
 def _nip() -> str:
@@ -232,16 +241,16 @@ def _nip() -> str:
 EMPLOYEE = "query($s: String) { employees(filter: {search: $s}) { nodes { nip orgUnit { code } assignments { reason } } } }"
 
 
-async def test_an_admin_transfers_an_employee_and_imports_a_csv_with_a_row_report(demo_server, chromium, tmp_path):
+async def test_an_admin_transfers_an_employee_and_imports_a_csv_with_a_row_report(console_server, chromium, tmp_path):
     from selenium.webdriver.support.ui import Select
 
     driver = chromium
-    staff = (await _graphql(demo_server, "{ orgUnits { code head { nip } } employees(first: 100) "
+    staff = (await _graphql(console_server, "{ orgUnits { code head { nip } } employees(first: 100) "
                                          "{ nodes { nip name active orgUnit { code } } } }"))
     heads = {unit["head"]["nip"] for unit in staff["orgUnits"] if unit["head"]}
     mover = next(e for e in staff["employees"]["nodes"] if e["active"] and e["nip"] not in heads
                  and e["orgUnit"]["code"] != "BKPSDM-PK")
-    _sign_in(driver, demo_server, "bungo", "admin")
+    _sign_in(driver, console_server, "bungo", "admin")
     search = _open(driver, "employees", "input[name=employee-search]")
     search.send_keys(mover["nip"])
     driver.find_element("css selector", "form.toolbar button[type=submit]").click()
@@ -254,7 +263,7 @@ async def test_an_admin_transfers_an_employee_and_imports_a_csv_with_a_row_repor
     driver.find_element("css selector", f"button[data-save-transfer='{mover['nip']}']").click()
     _find(driver, "main > .messages p.ok")
     assert not driver.find_elements("css selector", "tr[data-transfer-form]")
-    moved = (await _graphql(demo_server, EMPLOYEE, {"s": mover["nip"]}))["employees"]["nodes"][0]
+    moved = (await _graphql(console_server, EMPLOYEE, {"s": mover["nip"]}))["employees"]["nodes"][0]
     assert moved["orgUnit"]["code"] == "BKPSDM-PK" and moved["assignments"]
     driver.find_element("css selector", f"button[data-transfer='{mover['nip']}']").click()
     _find(driver, "select[name=transfer-unit]")
@@ -277,7 +286,7 @@ async def test_an_admin_transfers_an_employee_and_imports_a_csv_with_a_row_repor
     assert not driver.find_element("css selector", "#commit-import").is_displayed()
     assert driver.find_element("css selector", "#import .messages p.error").text
     _shot(driver, "import")
-    assert (await _graphql(demo_server, EMPLOYEE, {"s": good}))["employees"]["nodes"] == []
+    assert (await _graphql(console_server, EMPLOYEE, {"s": good}))["employees"]["nodes"] == []
 
     # The corrected file is clean and commits every row.
     fixed = tmp_path / "pegawai-benar.csv"
@@ -288,16 +297,16 @@ async def test_an_admin_transfers_an_employee_and_imports_a_csv_with_a_row_repor
     assert not driver.find_elements("css selector", "#import-report tr.bad")
     driver.find_element("css selector", "#commit-import").click()
     _find(driver, "#import .messages p.ok")
-    created = (await _graphql(demo_server, EMPLOYEE, {"s": good}))["employees"]["nodes"]
+    created = (await _graphql(console_server, EMPLOYEE, {"s": good}))["employees"]["nodes"]
     assert [e["orgUnit"]["code"] for e in created] == ["BKPSDM"]
-    _only_this_server(driver, demo_server)
+    _only_this_server(driver, console_server)
 
 
-async def test_an_admin_manages_a_login_an_org_unit_a_period_scheme_and_the_tenant_settings(demo_server, chromium):
+async def test_an_admin_manages_a_login_an_org_unit_a_period_scheme_and_the_tenant_settings(console_server, chromium):
     from selenium.webdriver.support.ui import Select
 
     driver = chromium
-    _sign_in(driver, demo_server, "bungo", "admin")
+    _sign_in(driver, console_server, "bungo", "admin")
 
     # Users: create a login, deactivate it (its sessions end), reactivate it, reset its password.
     username = f"operator-{uuid.uuid4().hex[:6]}"
@@ -310,7 +319,7 @@ async def test_an_admin_manages_a_login_an_org_unit_a_period_scheme_and_the_tena
     _find(driver, f"button[data-deactivate='{username}']").click()
     driver.switch_to.alert.accept()
     _find(driver, f"button[data-reactivate='{username}']")
-    login = await _graphql(demo_server, "query($s: String) { users(filter: {search: $s}) { nodes { active roles } } }",
+    login = await _graphql(console_server, "query($s: String) { users(filter: {search: $s}) { nodes { active roles } } }",
                            {"s": username})
     assert login["users"]["nodes"] == [{"active": False, "roles": ["pegawai"]}]
     driver.find_element("css selector", f"button[data-reactivate='{username}']").click()
@@ -342,7 +351,7 @@ async def test_an_admin_manages_a_login_an_org_unit_a_period_scheme_and_the_tena
     name.send_keys(" Baru")
     driver.find_element("css selector", "#save-unit").click()
     assert _find(driver, "main > .messages p.error").text
-    units = (await _graphql(demo_server, "{ orgUnits { code name children(includeClosed: true) { code closedOn } } }"))
+    units = (await _graphql(console_server, "{ orgUnits { code name children(includeClosed: true) { code closedOn } } }"))
     bkpsdm = next(u for u in units["orgUnits"] if u["code"] == "BKPSDM")
     assert not bkpsdm["name"].endswith("Baru")
     assert next(c for c in bkpsdm["children"] if c["code"] == code)["closedOn"]
@@ -356,13 +365,13 @@ async def test_an_admin_manages_a_login_an_org_unit_a_period_scheme_and_the_tena
     Select(driver.find_element("css selector", "select[name=scheme]")).select_by_value("QUARTERLY")
     driver.find_element("css selector", "#save-scheme").click()
     _find(driver, "main > .messages p.ok")
-    kinds = (await _graphql(demo_server, "query($y: Int) { periods(year: $y) { kind } }",
+    kinds = (await _graphql(console_server, "query($y: Int) { periods(year: $y) { kind } }",
                             {"y": int(next_year)}))["periods"]
     assert sorted(p["kind"] for p in kinds) == ["ANNUAL", "QUARTERLY", "QUARTERLY", "QUARTERLY", "QUARTERLY"]
     _wait(driver).until(lambda d: len(d.find_elements("css selector", "#periods tbody tr")) == 5)
 
     # Settings: a key the tenant file owns is shown but locked; another one is changed.
-    settings = (await _graphql(demo_server, "{ tenantSettings { ticketSlaDays ownedByTenantFile } }"))["tenantSettings"]
+    settings = (await _graphql(console_server, "{ tenantSettings { ticketSlaDays ownedByTenantFile } }"))["tenantSettings"]
     assert "periodScheme" in settings["ownedByTenantFile"] and "ticketSlaDays" not in settings["ownedByTenantFile"]
     _open(driver, "settings", "#settings")
     assert not driver.find_element("css selector", "[data-setting=periodScheme]").is_enabled()
@@ -372,21 +381,21 @@ async def test_an_admin_manages_a_login_an_org_unit_a_period_scheme_and_the_tena
     driver.find_element("css selector", "#save-settings").click()
     _find(driver, "main > .messages p.ok")
     _shot(driver, "settings")
-    changed = (await _graphql(demo_server, "{ tenantSettings { ticketSlaDays } }"))["tenantSettings"]
+    changed = (await _graphql(console_server, "{ tenantSettings { ticketSlaDays } }"))["tenantSettings"]
     assert changed["ticketSlaDays"] == settings["ticketSlaDays"] + 1
-    _only_this_server(driver, demo_server)
+    _only_this_server(driver, console_server)
 
 
-def test_an_expired_access_token_is_refreshed_and_a_dead_session_returns_to_sign_in(demo_server, chromium):
+def test_an_expired_access_token_is_refreshed_and_a_dead_session_returns_to_sign_in(console_server, chromium):
     """The console refreshes a refused access token once with its refresh token and repeats the read;
     when the refresh is refused too, it forgets the session and asks to sign in again."""
     driver = chromium
-    _sign_in(driver, demo_server, "bungo", "admin")
+    _sign_in(driver, console_server, "bungo", "admin")
     stored = "JSON.parse(sessionStorage.getItem('kinerja.console.session'))"
     first = driver.execute_script(f"return {stored}")
     driver.execute_script(f"const s = {stored}; s.accessToken = 'not.a.token'; "
                           "sessionStorage.setItem('kinerja.console.session', JSON.stringify(s))")
-    driver.get(f"{demo_server}/console/#/roles")
+    driver.get(f"{console_server}/console/#/roles")
     driver.refresh()  # a new page: the session comes from sessionStorage
     _find(driver, "table.matrix")
     renewed = driver.execute_script(f"return {stored}")
@@ -395,7 +404,7 @@ def test_an_expired_access_token_is_refreshed_and_a_dead_session_returns_to_sign
 
     driver.execute_script(f"const s = {stored}; s.accessToken = 'not.a.token'; s.refreshToken = 'bungo.x.y'; "
                           "sessionStorage.setItem('kinerja.console.session', JSON.stringify(s))")
-    driver.get(f"{demo_server}/console/#/users")
+    driver.get(f"{console_server}/console/#/users")
     driver.refresh()
     assert _find(driver, "#sign-in .messages p.error").text == "Sesi berakhir; silakan masuk lagi."
     assert driver.execute_script("return sessionStorage.getItem('kinerja.console.session')") is None
