@@ -21,7 +21,7 @@ SHOTS = os.environ.get("KINERJA_CONSOLE_SCREENSHOTS")
 WAIT_SECONDS = 60
 MODULES = ("main.js", "api.js", "i18n.js", "ui.js", "units.js", "screens/signin.js", "screens/roles.js", "screens/users.js",
            "screens/org.js", "screens/employees.js", "screens/transfer.js", "screens/import.js", "screens/periods.js",
-           "screens/settings.js", "screens/audit.js")
+           "screens/settings.js", "screens/audit.js", "screens/account.js")
 
 
 @pytest.fixture(scope="module")
@@ -195,15 +195,39 @@ async def test_a_tenant_admin_creates_a_role_assigns_it_and_reads_every_screen(c
     _only_this_server(driver, console_server)
 
 
-def test_a_pegawai_sees_no_admin_screen(console_server, chromium):
+async def test_a_pegawai_sees_no_admin_screen_only_their_own_account(console_server, chromium):
     driver = chromium
     _sign_in(driver, console_server, "bungo", "pegawai")
     _find(driver, "#no-admin")
-    assert [a.get_attribute("data-screen") for a in driver.find_elements("css selector", "nav.menu a")] == ["home"]
+    assert [a.get_attribute("data-screen") for a in driver.find_elements("css selector", "nav.menu a")] == [
+        "home", "account"]
     for screen in ("roles", "users", "org", "employees", "periods", "settings", "audit"):
         driver.get(f"{console_server}/console/#/{screen}")
         _find(driver, "main[data-screen=home] #no-admin")
     _shot(driver, "pegawai")
+
+    # Their own sessions: one started elsewhere is ended from here; then a new password.
+    await _graphql(console_server, "{ viewer { username } }", username="pegawai")
+    _open(driver, "account", "#sessions")
+    _wait(driver).until(lambda d: len(d.find_elements("css selector", "#sessions tbody tr")) >= 2)
+    other = driver.find_element("css selector", "#sessions tbody tr:not(.current) button[data-revoke-session]")
+    ended = other.get_attribute("data-revoke-session")
+    other.click()
+    _wait(driver).until(lambda d: not d.find_elements("css selector", f"tr[data-session='{ended}']"))
+    _shot(driver, "account")
+    driver.find_element("css selector", "input[name=current-password]").send_keys(DEMO_PASSWORD)
+    driver.find_element("css selector", "input[name=new-password]").send_keys("Kata-sandi-baru-123")
+    driver.find_element("css selector", "#save-password").click()
+    _find(driver, "main > .messages p.ok")
+    assert len(driver.find_elements("css selector", "#sessions tbody tr")) == 1
+    async with httpx.AsyncClient(base_url=console_server) as http:  # the demo password again, for other tests
+        body = {"query": "mutation($i: LoginInput!) { login(input: $i) { accessToken } }",
+                "variables": {"i": {"tenant": "bungo", "username": "pegawai", "password": "Kata-sandi-baru-123"}}}
+        token = (await http.post("/graphql", json=body)).json()["data"]["login"]["accessToken"]
+        back = await http.post("/graphql", headers={"authorization": f"Bearer {token}"}, json={
+            "query": "mutation($i: ChangePasswordInput!) { changePassword(input: $i) { ok } }",
+            "variables": {"i": {"currentPassword": "Kata-sandi-baru-123", "newPassword": DEMO_PASSWORD}}})
+        assert back.json()["data"]["changePassword"]["ok"]
     _only_this_server(driver, console_server)
 
 

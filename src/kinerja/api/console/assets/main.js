@@ -11,8 +11,10 @@ import * as employees from './screens/employees.js';
 import * as periods from './screens/periods.js';
 import * as settings from './screens/settings.js';
 import * as audit from './screens/audit.js';
+import * as account from './screens/account.js';
 
-const SCREENS = [roles, users, org, employees, periods, settings, audit];
+// Administrative screens first; `admin = false` marks one every user has (their own account).
+const SCREENS = [roles, users, org, employees, periods, settings, audit, account];
 const VIEWER = '{ viewer { username roles permissions tenant { slug name } employee { name } } }';
 const app = document.getElementById('app');
 let viewer = null;
@@ -34,7 +36,7 @@ function languageSwitch() {
 }
 
 function home(main) {
-  const screens = allowedScreens();
+  const screens = allowedScreens().filter((screen) => screen.admin !== false);
   main.append(h('h1', {}, t('home')), h('p', {}, t('welcome', { tenant: viewer.tenant.name })));
   if (!screens.length) {
     main.append(h('p', { class: 'notice', id: 'no-admin' }, t('noAdmin')));
