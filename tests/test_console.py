@@ -21,7 +21,7 @@ SHOTS = os.environ.get("KINERJA_CONSOLE_SCREENSHOTS")
 WAIT_SECONDS = 60
 MODULES = ("main.js", "api.js", "i18n.js", "ui.js", "units.js", "screens/signin.js", "screens/roles.js", "screens/users.js",
            "screens/org.js", "screens/employees.js", "screens/transfer.js", "screens/import.js", "screens/periods.js",
-           "screens/settings.js", "screens/audit.js", "screens/account.js")
+           "screens/staffing.js", "screens/settings.js", "screens/audit.js", "screens/account.js")
 
 
 @pytest.fixture(scope="module")
@@ -323,6 +323,23 @@ async def test_an_admin_transfers_an_employee_and_imports_a_csv_with_a_row_repor
     _find(driver, "#import .messages p.ok")
     created = (await _graphql(console_server, EMPLOYEE, {"s": good}))["employees"]["nodes"]
     assert [e["orgUnit"]["code"] for e in created] == ["BKPSDM"]
+
+    # A new employee, who then retires: the record stays, inactive, with the reason.
+    newcomer = _nip()
+    driver.find_element("css selector", "#new-employee summary").click()
+    driver.find_element("css selector", "input[name=new-nip]").send_keys(newcomer)
+    driver.find_element("css selector", "input[name=new-name]").send_keys("Citra Baru")
+    driver.execute_script("arguments[0].value = '2020-01-02'",  # she began years ago, so she can leave today
+                          driver.find_element("css selector", "input[name=new-starts-on]"))
+    driver.find_element("css selector", "#create-employee").click()
+    _find(driver, f"#employees tr[data-nip='{newcomer}']")
+    driver.find_element("css selector", f"button[data-leave='{newcomer}']").click()
+    Select(_find(driver, "select[name=leave-reason]")).select_by_value("RETIRED")
+    driver.find_element("css selector", f"button[data-save-leave='{newcomer}']").click()
+    _wait(driver).until(lambda d: not d.find_elements("css selector", f"button[data-leave='{newcomer}']"))
+    left = (await _graphql(console_server, "query($s: String) { employees(filter: {search: $s}) "
+                                           "{ nodes { active exitReason } } }", {"s": newcomer}))
+    assert left["employees"]["nodes"] == [{"active": False, "exitReason": "RETIRED"}]
     _only_this_server(driver, console_server)
 
 

@@ -1,5 +1,5 @@
-// Employees: search by name or NIP (within an org unit), transfer one to another unit from a day on
-// (transferEmployee), and import a CSV: a dry run reports every row (startImport), then all rows are
+// Employees: search by name or NIP (within an org unit), add one (createEmployee), transfer one to
+// another unit from a day on (transferEmployee), record that one left (deactivateEmployee), and import a CSV: a dry run reports every row (startImport), then all rows are
 // written or none (commitImport).
 import { gql } from '../api.js';
 import { t } from '../i18n.js';
@@ -7,6 +7,7 @@ import { field, h, messages } from '../ui.js';
 import { transferRow } from './transfer.js';
 import { importCard } from './import.js';
 import { loadUnits, unitLabel } from '../units.js';
+import { leaveRow, newEmployeeCard } from './staffing.js';
 
 export const id = 'employees';
 export const allowed = (can) => can('employee:manage:tenant');
@@ -21,13 +22,20 @@ function employeeRow(employee, units, note) {
     h('td', {}, employee.nip), h('td', {}, employee.name), h('td', {}, employee.employmentType),
     h('td', {}, employee.position ? employee.position.name : t('none')),
     h('td', { class: 'unit' }, employee.orgUnit.name),
-    h('td', {}, employee.active ? t('active') : h('span', { class: 'muted' }, t('inactive'))),
-    h('td', {}, employee.active ? h('button', { type: 'button', 'data-transfer': employee.nip, onclick: () => {
-      if (row.nextSibling && row.nextSibling.classList.contains('inline')) row.nextSibling.remove();
-      else row.after(transferRow(employee, units, note, (moved) => {
-        row.querySelector('td.unit').textContent = moved.orgUnit.name;
-      }));
-    } }, t('transfer')) : ''));
+    h('td', { class: 'status' }, employee.active ? t('active') : h('span', { class: 'muted' }, t('inactive'))),
+    h('td', {}, employee.active ? h('div', { class: 'actions' },
+      h('button', { type: 'button', 'data-transfer': employee.nip, onclick: () => toggle(transferRow(employee, units, note,
+        (moved) => { row.querySelector('td.unit').textContent = moved.orgUnit.name; })) }, t('transfer')),
+      h('button', { type: 'button', class: 'secondary', 'data-leave': employee.nip, onclick: () => toggle(leaveRow(employee,
+        note, () => { row.querySelector('td.status').textContent = t('inactive'); row.lastChild.replaceChildren(); })) },
+      t('leave'))) : ''));
+  // One form at a time under the row: opening it again (or the other one) replaces it.
+  const toggle = (form) => {
+    const open = row.nextSibling && row.nextSibling.classList.contains('inline') ? row.nextSibling : null;
+    const same = open && open.className === form.className && Object.keys(open.dataset)[0] === Object.keys(form.dataset)[0];
+    if (open) open.remove();
+    if (!same) row.after(form);
+  };
   return row;
 }
 
@@ -56,5 +64,11 @@ export async function render(main) {
   const list = h('table', { id: 'employees' }, h('thead', {}, h('tr', {},
     [t('nip'), t('name'), t('type'), t('position'), t('orgUnit'), t('status'), ''].map((label) => h('th', {}, label)))),
   rows);
-  main.append(importCard(), form, note.box, list, more);
+  const created = async (nip) => {
+    search.value = nip;
+    unit.value = '';
+    await load(true);
+    note.show(t('saved'));
+  };
+  main.append(importCard(), newEmployeeCard(units, created), form, note.box, list, more);
 }

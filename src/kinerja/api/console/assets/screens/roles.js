@@ -50,8 +50,8 @@ function editor(role, catalogue, can, saved) {
   return h('section', { class: 'card editor' },
     h('h2', {}, role ? role.name : t('newRole'), role && role.builtIn ? h('small', {}, ` (${t('builtIn')})`) : ''),
     role && role.builtIn ? h('p', { class: 'notice' }, t('builtInNote')) : '',
-    h('div', { class: 'row' }, field(t('roleName'), name), field(t('description'), description)),
-    grid, editable ? save : '', note.box);
+    h('div', { class: 'row' }, field(t('roleName'), name), field(t('description'), description), editable ? save : ''),
+    note.box, grid);
 }
 
 export async function render(main, { can, selected = null, text = null }) {
