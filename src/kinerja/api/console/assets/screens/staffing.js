@@ -36,7 +36,7 @@ export function leaveRow(employee, listNote, left) {
   const reason = h('select', { name: 'leave-reason' }, REASONS.map((r) => h('option', { value: r }, t(`exit_${r}`))));
   const effectiveOn = h('input', { type: 'date', name: 'leave-on', value: today() });
   const row = h('tr', { class: 'inline', 'data-leave-form': employee.nip }, h('td', { colSpan: 7 },
-    h('div', { class: 'row' }, field(t('exitReason'), reason), field(t('effectiveOn'), effectiveOn),
+    h('div', { class: 'row' }, field(t('reason'), reason), field(t('effectiveOn'), effectiveOn),
       action(t('leave'), async () => {
         await mutate(LEAVE, { input: { employeeId: employee.id, reason: reason.value, effectiveOn: effectiveOn.value } },
           'deactivateEmployee');

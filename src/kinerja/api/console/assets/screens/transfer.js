@@ -15,7 +15,7 @@ export function transferRow(employee, units, listNote, moved) {
   const reason = h('input', { name: 'transfer-reason' });
   const row = h('tr', { class: 'inline', 'data-transfer-form': employee.nip }, h('td', { colSpan: 7 },
     h('div', { class: 'row' }, field(t('transferTo'), unit), field(t('effectiveOn'), effectiveOn),
-      field(t('exitReason'), reason),
+      field(t('reason'), reason),
       action(t('save'), async () => {
         const payload = await mutate(TRANSFER, { input: { employeeId: employee.id, orgUnitId: unit.value,
           effectiveOn: effectiveOn.value, reason: reason.value.trim() || null } }, 'transferEmployee');
