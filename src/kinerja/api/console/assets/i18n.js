@@ -150,3 +150,8 @@ export function t(key, params = {}) {
   const text = WORDS[current][key] ?? WORDS.id[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ''));
 }
+
+// A moment as the reader's language writes it (the API sends UTC with its offset).
+export function moment(value) {
+  return new Date(value).toLocaleString(current === 'id' ? 'id-ID' : 'en-GB');
+}

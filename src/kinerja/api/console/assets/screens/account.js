@@ -1,7 +1,7 @@
 // My account, for every signed-in user: the sessions of this login (mySessions; revokeSession ends one
 // at once) and changing the password (changePassword; the other sessions end).
 import { gql, mutate } from '../api.js';
-import { t } from '../i18n.js';
+import { moment as when, t } from '../i18n.js';
 import { action, field, h, messages, table } from '../ui.js';
 
 export const id = 'account';
@@ -13,8 +13,6 @@ const REVOKE = `mutation RevokeSession($input: RevokeSessionInput!) {
   revokeSession(input: $input) { revokedId userErrors { field code message } } }`;
 const CHANGE = `mutation ChangePassword($input: ChangePasswordInput!) {
   changePassword(input: $input) { ok userErrors { field code message } } }`;
-
-const when = (value) => new Date(value).toLocaleString();
 
 export async function render(main) {
   const note = messages();

@@ -1,6 +1,6 @@
 // The audit log, newest first, filtered by operation, object type and time; pages of 50.
 import { gql } from '../api.js';
-import { t } from '../i18n.js';
+import { moment, t } from '../i18n.js';
 import { field, h, messages, table } from '../ui.js';
 
 export const id = 'audit';
@@ -20,7 +20,7 @@ function entryRow(entry) {
         h('td', {}, c.field), h('td', {}, shown(c.before)), h('td', {}, shown(c.after))))))
     : t('none');
   return h('tr', { 'data-operation': entry.operation },
-    h('td', {}, new Date(entry.occurredAt).toLocaleString()), h('td', {}, entry.operation),
+    h('td', {}, moment(entry.occurredAt)), h('td', {}, entry.operation),
     h('td', {}, entry.objectType || t('none')), h('td', {}, entry.actor ? entry.actor.username : t('none')),
     h('td', {}, changes));
 }
