@@ -1,0 +1,144 @@
+"""Official documents: content of each signed PDF (text extracted with pypdf), the public verify page
+and ``verifyDocument`` (genuine, unknown, altered), and tenant isolation of the downloads."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from conftest import error_codes, rows
+from pypdf import PdfReader
+
+from kinerja.core.db import tenant_transaction
+from kinerja.documents.models import IssuedDocument
+from kinerja.tenancy.models import Tenant
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "documents"
+VERIFY = ("query($c: String!) { verifyDocument(code: $c) { valid status kind issuer subject issuedAt "
+          "contentHash } }")
+PLANS = ("query { performancePlans(first: 50, filter: {status: APPROVED}) { edges { node { id year documentPath "
+         "employee { nip name } approver { nip name } results { description parent { description } "
+         "indicators { description targetValue targetUnit } } } } } }")
+
+
+def pdf_text(content: bytes) -> str:
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def snapshot(content: bytes, name: str) -> None:
+    """Page 1 as PNG in docs/documents/ (for reviewers), when poppler's pdftoppm is installed."""
+    if os.environ.get("KINERJA_TEST_BACKEND", "sqlite") != "sqlite" or shutil.which("pdftoppm") is None:
+        return
+    DOCS.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "doc.pdf"
+        source.write_bytes(content)
+        subprocess.run(["pdftoppm", "-r", "60", "-png", "-singlefile", str(source), str(DOCS / name)], check=True,
+                       timeout=60)
+
+
+async def _download(api, path: str, token: str):
+    return await api.client.get(path, headers={"authorization": f"Bearer {token}"})
+
+
+async def _own_plan(api, token: str) -> dict:
+    edges = (await api.ok(PLANS, None, token))["performancePlans"]["edges"]
+    return next(e["node"] for e in edges if any(r["parent"] for r in e["node"]["results"]))
+
+
+async def test_skp_document_is_signed_and_verifiable(api):
+    token = await api.token("bungo", "pegawai")
+    plan = await _own_plan(api, token)
+    response = await _download(api, plan["documentPath"], token)
+    assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
+    text = flat(pdf_text(response.content))
+    code = response.headers["x-verification-code"]
+    assert code.startswith("bungo.") and len(code.split(".")[1]) == 16
+    for expected in ["SASARAN KINERJA PEGAWAI", "PEGAWAI YANG DINILAI", "PEJABAT PENILAI KINERJA", "HASIL KERJA",
+                     "RHK atasan yang diintervensi", "Indikator kinerja individu", "PERILAKU KERJA (BerAKHLAK)",
+                     "Berorientasi Pelayanan", "Kolaboratif", "Aktif berbagi data",
+                     "LAMPIRAN SASARAN KINERJA PEGAWAI", "Dukungan sumber daya", "Skema pertanggungjawaban",
+                     "Konsekuensi", "Anggaran kegiatan DPA tahun berjalan", "Laporan bulanan kepada atasan langsung",
+                     plan["employee"]["nip"], plan["approver"]["nip"], f"Kode verifikasi: {code}", f"/verify/{code}",
+                     "PEMERINTAH KABUPATEN BUNGO" if "PEMERINTAH" in text else "BUNGO"]:
+        assert flat(expected) in text, expected
+    for result in plan["results"]:
+        assert flat(result["description"])[:30] in text
+        assert flat(result["parent"]["description"])[:25] in text if result["parent"] else True
+        for indicator in result["indicators"]:
+            assert flat(indicator["description"])[:25] in text
+            assert f"{int(float(indicator['targetValue']))} {indicator['targetUnit']}" in text
+    snapshot(response.content, "skp")
+
+    again = await _download(api, plan["documentPath"], token)  # same content: the same registry row
+    assert again.headers["x-verification-code"] == code
+
+    page = await api.client.get(f"/verify/{code}")
+    assert page.status_code == 200 and "Dokumen asli" in page.text
+    assert plan["employee"]["nip"] in page.text and "<script" not in page.text and "http" not in page.text.split(
+        "<body>")[1].split("<footer>")[0].replace("http-equiv", "")
+    verified = (await api.ok(VERIFY, {"c": code}))["verifyDocument"]
+    assert verified["valid"] and verified["status"] == "GENUINE" and verified["kind"] == "SKP"
+    assert plan["employee"]["nip"] in verified["subject"] and len(verified["contentHash"]) == 64
+    assert verified["contentHash"] in text.replace(" ", "")
+    # Any signed-in user of another tenant gets the same public answer: the code is the capability.
+    assert (await api.ok(VERIFY, {"c": code}, await api.token("samarinda", "admin")))["verifyDocument"] == verified
+
+    # Another tenant's token, a colleague without reach, no token: the PDF is not served.
+    assert (await _download(api, plan["documentPath"], await api.token("samarinda", "admin"))).status_code == 404
+    assert (await api.client.get(plan["documentPath"])).status_code == 401
+
+
+async def test_unknown_and_altered_codes(api):
+    for code in ["bungo.AAAAAAAAAAAAAAAA", "nobody.AAAAAAAAAAAAAAAA", "garbage", "bungo." + "A" * 200]:
+        page = await api.client.get(f"/verify/{code}")
+        assert page.status_code == 404 and "tidak dikenal" in page.text
+        verified = (await api.ok(VERIFY, {"c": code}))["verifyDocument"]
+        assert verified == {"valid": False, "status": "UNKNOWN", "kind": None, "issuer": None, "subject": None,
+                            "issuedAt": None, "contentHash": None}
+
+    token = await api.token("nanggalo", "pegawai")
+    plan = await _own_plan(api, token)
+    code = (await _download(api, plan["documentPath"], token)).headers["x-verification-code"]
+    tenant = (await rows(Tenant, None, slug="nanggalo"))[0]
+    async with tenant_transaction(tenant.id):
+        row = await IssuedDocument.get(tenant_id=tenant.id, code=code)
+        content = dict(row.content)
+        content["subjek"] = "Orang lain (NIP 000000000000000000)"
+        await IssuedDocument.filter(tenant_id=tenant.id, id=row.id).update(content=content)
+    page = await api.client.get(f"/verify/{code}")
+    assert page.status_code == 200 and "tidak valid / telah diubah" in page.text and "Orang lain" not in page.text
+    verified = (await api.ok(VERIFY, {"c": code}))["verifyDocument"]
+    assert verified["status"] == "ALTERED" and not verified["valid"] and verified["subject"] is None
+    # A forged hash matching the forged content does not help: the signature no longer verifies.
+    from kinerja.core.signing import content_hash
+
+    async with tenant_transaction(tenant.id):
+        await IssuedDocument.filter(tenant_id=tenant.id, id=row.id).update(content_hash=content_hash(content))
+    assert (await api.ok(VERIFY, {"c": code}))["verifyDocument"]["status"] == "ALTERED"
+
+
+async def test_parallel_downloads_issue_one_registry_row(api):
+    token = await api.token("bungo", "atasan")
+    edges = (await api.ok(PLANS, None, token))["performancePlans"]["edges"]
+    plan = edges[0]["node"]
+    responses = await asyncio.gather(*[_download(api, plan["documentPath"], token) for _ in range(4)])
+    codes = {r.headers["x-verification-code"] for r in responses}
+    assert len(codes) == 1 and all(r.status_code == 200 for r in responses)
+    tenant = (await rows(Tenant, None, slug="bungo"))[0]
+    assert len(await rows(IssuedDocument, tenant.id, code=codes.pop())) == 1
+
+
+async def test_verify_document_is_one_tenant_operation(api):
+    body = await api.post("query { a: verifyDocument(code: \"bungo.AAAAAAAAAAAAAAAA\") { status } "
+                          "b: verifyDocument(code: \"nanggalo.AAAAAAAAAAAAAAAA\") { status } }")
+    assert error_codes(body) == ["BAD_USER_INPUT"]
