@@ -142,3 +142,105 @@ async def test_verify_document_is_one_tenant_operation(api):
     body = await api.post("query { a: verifyDocument(code: \"bungo.AAAAAAAAAAAAAAAA\") { status } "
                           "b: verifyDocument(code: \"nanggalo.AAAAAAAAAAAAAAAA\") { status } }")
     assert error_codes(body) == ["BAD_USER_INPUT"]
+
+
+EVALUATIONS = ("query { evaluations(first: 100, filter: {status: FINAL}) { edges { node { id documentPath "
+               "predicateLabel resultsRating period { id name year kind } employee { id nip name } "
+               "assessor { nip name orgUnit { id } supervisor { nip name } } } } } }")
+
+
+async def test_evaluation_document_shows_ratings_realisations_feedback_and_signatures(api):
+    import datetime as dt
+
+    token = await api.token("bungo", "atasan")
+    edges = (await api.ok(EVALUATIONS, None, token))["evaluations"]["edges"]
+    this_year = [e["node"] for e in edges if e["node"]["period"]["year"] == dt.date.today().year
+                 and e["node"]["period"]["kind"] != "ANNUAL" and e["node"]["assessor"]["supervisor"]]
+    evaluation = this_year[0]
+    response = await _download(api, evaluation["documentPath"], token)
+    assert response.status_code == 200
+    text = flat(pdf_text(response.content))
+    code = response.headers["x-verification-code"]
+    for expected in ["DOKUMEN EVALUASI KINERJA PEGAWAI", "PEGAWAI YANG DINILAI", "PEJABAT PENILAI KINERJA",
+                     "ATASAN PEJABAT PENILAI KINERJA", "HASIL EVALUASI", "Rating hasil kerja", "Rating perilaku kerja",
+                     "Predikat kinerja pegawai", evaluation["predicateLabel"], "REALISASI HASIL KERJA", "Target",
+                     "Realisasi", f"{evaluation['period']['name']}:", "UMPAN BALIK",
+                     "Jumlah umpan balik berkelanjutan:", evaluation["employee"]["nip"], evaluation["assessor"]["nip"],
+                     evaluation["assessor"]["supervisor"]["nip"], "Atasan pejabat penilai kinerja",
+                     f"Kode verifikasi: {code}"]:
+        assert flat(expected) in text, expected
+    snapshot(response.content, "evaluasi")
+    verified = (await api.ok(VERIFY, {"c": code}))["verifyDocument"]
+    assert verified["kind"] == "EVALUATION" and evaluation["period"]["name"] in verified["subject"]
+    assert (await _download(api, evaluation["documentPath"], await api.token("nanggalo", "atasan"))).status_code == 404
+
+    # Penetapan predikat of the assessor's unit for that period, beside the CSV.
+    hr = await api.token("bungo", "bkpsdm")
+    distribution = (await api.ok(
+        "query($u: ID!, $p: ID!) { unitDistribution(orgUnitId: $u, periodId: $p) { documentPath sheetPath "
+        "counts { predicate count } } }",
+        {"u": evaluation["assessor"]["orgUnit"]["id"], "p": evaluation["period"]["id"]}, hr))["unitDistribution"]
+    assert distribution["documentPath"].startswith(distribution["sheetPath"].split("predicates.csv")[0])
+    response = await _download(api, distribution["documentPath"], hr)
+    assert response.status_code == 200
+    text = flat(pdf_text(response.content))
+    for expected in ["PENETAPAN PREDIKAT KINERJA PEGAWAI", "Predikat kinerja organisasi",
+                     "DAFTAR PREDIKAT KINERJA PEGAWAI", "DISTRIBUSI PREDIKAT", "Pimpinan unit kerja",
+                     evaluation["employee"]["nip"], evaluation["predicateLabel"], "Sangat Baik", "Butuh Perbaikan"]:
+        assert flat(expected) in text, expected
+    snapshot(response.content, "penetapan-predikat")
+    assert (await _download(api, distribution["documentPath"], await api.token("bungo", "pegawai"))).status_code == 404
+    assert (await _download(api, distribution["documentPath"], await api.token("samarinda", "bkpsdm"))
+            ).status_code == 404
+
+
+async def test_pak_statement(api):
+    from conftest import approved_plans
+
+    from kinerja.auth.models import User
+    from kinerja.org.models import Employee, Period, Position
+    from kinerja.org.service import ensure_periods
+
+    tenant = (await rows(Tenant, None, slug="tangerang-selatan"))[0]
+    year = 2036
+    async with tenant_transaction(tenant.id):
+        await ensure_periods(tenant, year)
+    annual = next(p for p in await rows(Period, tenant.id, year=year) if p.kind.value == "ANNUAL")
+    atasan_user = (await rows(User, tenant.id, username="atasan"))[0]
+    positions = {p.id: p for p in await rows(Position, tenant.id)}
+    member = next(m for m in sorted(await rows(Employee, tenant.id, supervisor_id=atasan_user.employee_id),
+                                    key=lambda e: e.nip) if m.position_id and positions[m.position_id].level)
+    await approved_plans(tenant.id, [member.id], year)
+    atasan = await api.token("tangerang-selatan", "atasan")
+    made = (await api.ok("mutation($i: EvaluateEmployeeInput!) { evaluateEmployee(input: $i) { evaluation { id "
+                         "creditPoints } userErrors { code } } }",
+                         {"i": {"employeeId": f"{_gid('Employee', member.id)}", "periodId": _gid("Period", annual.id),
+                                "resultsRating": "DI_ATAS_EKSPEKTASI", "behaviourRating": "SESUAI_EKSPEKTASI"}},
+                         atasan))["evaluateEmployee"]
+    await api.ok("mutation($id: ID!) { finalizeEvaluation(input: {id: $id}) { userErrors { code } } }",
+                 {"id": made["evaluation"]["id"]}, atasan)
+    hr = await api.token("tangerang-selatan", "bkpsdm")
+    pak = (await api.ok("mutation($i: IssueCreditAssessmentInput!) { issueCreditAssessment(input: $i) { "
+                        "creditAssessment { year points total documentPath } userErrors { code } } }",
+                        {"i": {"employeeId": _gid("Employee", member.id), "year": year}}, hr)
+           )["issueCreditAssessment"]["creditAssessment"]
+    response = await _download(api, pak["documentPath"], hr)
+    assert response.status_code == 200
+    text = flat(pdf_text(response.content))
+    points = pak["points"].rstrip("0").rstrip(".").replace(".", ",")
+    total = pak["total"].rstrip("0").rstrip(".").replace(".", ",")
+    for expected in ["PENETAPAN ANGKA KREDIT", f"Tahun {year}", "Angka kredit tahun ini", points,
+                     "Jumlah angka kredit kumulatif", total, "RINCIAN KONVERSI PREDIKAT KINERJA", "Baik",
+                     "Evaluasi akhir tahun", member.nip, "Pejabat yang menetapkan", annual.name]:
+        assert flat(expected) in text, expected
+    snapshot(response.content, "pak")
+    code = response.headers["x-verification-code"]
+    assert (await api.ok(VERIFY, {"c": code}))["verifyDocument"]["kind"] == "PAK"
+    assert (await _download(api, pak["documentPath"], await api.token("bungo", "bkpsdm"))).status_code == 404
+    assert (await _download(api, pak["documentPath"].replace(str(year), "2035"), hr)).status_code == 404
+
+
+def _gid(kind: str, value) -> str:
+    from kinerja.core.ids import to_global_id
+
+    return to_global_id(kind, value)

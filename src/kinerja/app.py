@@ -39,7 +39,12 @@ from kinerja.core.logging import configure_logging, operation_var, request_id_va
 from kinerja.core.paths import persisted_manifest
 from kinerja.core.storage import storage_for
 from kinerja.documents.http import verify_page
-from kinerja.evaluations.documents import evaluation_document, unit_predicate_sheet
+from kinerja.evaluations.documents import (
+    credit_document,
+    evaluation_document,
+    unit_predicate_document,
+    unit_predicate_sheet,
+)
 from kinerja.goals.downloads import download_iku_evidence
 from kinerja.graph import messages
 from kinerja.plans.documents import plan_document
@@ -224,6 +229,8 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True,
             Route("/documents/evaluations/{evaluation_id}.pdf", evaluation_document),
             Route("/documents/plans/{plan_id}.pdf", plan_document),
             Route("/documents/units/{org_unit_id}/predicates.csv", unit_predicate_sheet),
+            Route("/documents/units/{org_unit_id}/predicates.pdf", unit_predicate_document),
+            Route("/documents/employees/{employee_id}/credit-points/{year}.pdf", credit_document),
             Route("/public/{tenant}/report/{year}.csv", public_report_csv),
             Route("/verify/{code}", verify_page),
             Route("/survey-codes/{batch_id}.pdf", survey_codes_pdf),
