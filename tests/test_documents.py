@@ -244,3 +244,38 @@ def _gid(kind: str, value) -> str:
     from kinerja.core.ids import to_global_id
 
     return to_global_id(kind, value)
+
+
+async def test_iku_report_of_a_unit_and_year(api):
+    import datetime as dt
+
+    from kinerja.auth.models import User
+    from kinerja.org.models import Employee, Period
+
+    tenant = (await rows(Tenant, None, slug="bungo"))[0]
+    year = dt.date.today().year
+    kepala_user = (await rows(User, tenant.id, username="kepala"))[0]
+    kepala = (await rows(Employee, tenant.id, id=kepala_user.employee_id))[0]
+    annual = next(p for p in await rows(Period, tenant.id, year=year) if p.kind.value == "ANNUAL")
+    token = await api.token("bungo", "kepala")
+    data = await api.ok("query($u: ID!, $p: ID!, $y: Int!) { unitIndicators(orgUnitId: $u, year: $y) { name target "
+                        "unitOfMeasure } unitAchievement(orgUnitId: $u, periodId: $p) { ikuReportPath achievement "
+                        "orgUnit { name } } }",
+                        {"u": _gid("OrgUnit", kepala.org_unit_id), "p": _gid("Period", annual.id), "y": year}, token)
+    indicators, achievement = data["unitIndicators"], data["unitAchievement"]
+    assert indicators
+    response = await _download(api, achievement["ikuReportPath"], token)
+    assert response.status_code == 200
+    text = flat(pdf_text(response.content))
+    for expected in ["LAPORAN CAPAIAN INDIKATOR KINERJA UTAMA", "CAPAIAN INDIKATOR KINERJA UTAMA",
+                     "Capaian kinerja unit", f"Tahun : {year}", "Realisasi per periode", "Pimpinan unit kerja",
+                     kepala.nip, achievement["orgUnit"]["name"]]:
+        assert flat(expected) in text, expected
+    for indicator in indicators:
+        assert flat(indicator["name"])[:20] in text, indicator["name"]
+    if achievement["achievement"] is not None:
+        assert f"{float(achievement['achievement']):.2f}".replace(".", ",").rstrip("0").rstrip(",") in text
+    snapshot(response.content, "capaian-iku")
+    code = response.headers["x-verification-code"]
+    assert (await api.ok(VERIFY, {"c": code}))["verifyDocument"]["kind"] == "IKU_REPORT"
+    assert (await _download(api, achievement["ikuReportPath"], await api.token("nanggalo", "kepala"))).status_code == 404

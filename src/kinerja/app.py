@@ -45,6 +45,7 @@ from kinerja.evaluations.documents import (
     unit_predicate_document,
     unit_predicate_sheet,
 )
+from kinerja.goals.documents import iku_document
 from kinerja.goals.downloads import download_iku_evidence
 from kinerja.graph import messages
 from kinerja.plans.documents import plan_document
@@ -231,6 +232,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True,
             Route("/documents/units/{org_unit_id}/predicates.csv", unit_predicate_sheet),
             Route("/documents/units/{org_unit_id}/predicates.pdf", unit_predicate_document),
             Route("/documents/employees/{employee_id}/credit-points/{year}.pdf", credit_document),
+            Route("/documents/units/{org_unit_id}/iku/{year}.pdf", iku_document),
             Route("/public/{tenant}/report/{year}.csv", public_report_csv),
             Route("/verify/{code}", verify_page),
             Route("/survey-codes/{batch_id}.pdf", survey_codes_pdf),

@@ -124,7 +124,7 @@ class Document:
     def signatures(self, blocks: Sequence[tuple[str, str, str]], place_date: str = "") -> None:
         """Signature blocks side by side: (role, name, NIP); the place and date above the last one."""
         pdf = self.pdf
-        if pdf.get_y() > 297 - 15 - 60:
+        if pdf.get_y() > pdf.h - 15 - 60:
             pdf.add_page()
         pdf.ln(4)
         column = self.width / max(len(blocks), 1)
@@ -152,7 +152,7 @@ class Document:
     def finish(self, verification: Verification) -> bytes:
         """The QR code of the verify page, the code and the hash, then the PDF's bytes."""
         pdf = self.pdf
-        if pdf.get_y() > 297 - 15 - 34:
+        if pdf.get_y() > pdf.h - 15 - 34:
             pdf.add_page()
         pdf.ln(3)
         top = pdf.get_y()

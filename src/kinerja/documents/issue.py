@@ -25,7 +25,16 @@ async def header(ctx: RequestContext, kind: DocumentKind, subject: str) -> dict[
     tenant = await Tenant.get(id=ctx.require_tenant())
     settings = TenantSettings.from_dict(tenant.settings)
     return {"jenis": kind.value, "penerbit": tenant.name, "subjek": subject,
-            "tempat": settings.document_place or tenant.name, "tanggal": service.tanggal(service.today_of(settings))}
+            "tempat": settings.document_place or place_of(tenant.name), "tanggal": service.tanggal(service.today_of(settings))}
+
+
+def place_of(name: str) -> str:
+    """The place printed before a date when the tenant set none: its name without the government's kind."""
+    for prefix in ("Pemerintah Kabupaten ", "Pemerintah Kota ", "Pemerintah Provinsi ", "Kabupaten ", "Kota ",
+                   "Provinsi "):
+        if name.lower().startswith(prefix.lower()):
+            return name[len(prefix):]
+    return name
 
 
 async def letterhead(ctx: RequestContext) -> Letterhead:
