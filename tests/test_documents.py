@@ -135,7 +135,12 @@ async def test_parallel_downloads_issue_one_registry_row(api):
     codes = {r.headers["x-verification-code"] for r in responses}
     assert len(codes) == 1 and all(r.status_code == 200 for r in responses)
     tenant = (await rows(Tenant, None, slug="bungo"))[0]
-    assert len(await rows(IssuedDocument, tenant.id, code=codes.pop())) == 1
+    stored = await rows(IssuedDocument, tenant.id, code=codes.pop())
+    assert len(stored) == 1
+    from kinerja.core.audit_models import AuditLog
+
+    entries = await rows(AuditLog, tenant.id, operation="issueDocument", object_id=stored[0].id)
+    assert len(entries) == 1 and entries[0].object_type == "IssuedDocument"
 
 
 async def test_verify_document_is_one_tenant_operation(api):
@@ -279,3 +284,65 @@ async def test_iku_report_of_a_unit_and_year(api):
     code = response.headers["x-verification-code"]
     assert (await api.ok(VERIFY, {"c": code}))["verifyDocument"]["kind"] == "IKU_REPORT"
     assert (await _download(api, achievement["ikuReportPath"], await api.token("nanggalo", "kepala"))).status_code == 404
+
+
+async def test_letterhead_and_logo_from_the_tenant_settings(api):
+    import base64
+
+    from PIL import Image
+
+    image = io.BytesIO()
+    Image.new("RGB", (40, 40), (200, 30, 30)).save(image, format="PNG")
+    tenant = (await rows(Tenant, None, slug="tebingtinggi"))[0]
+    settings = {**tenant.settings, "letterhead": ["Jl. Sutomo No. 14, Tebing Tinggi", "Telepon (0621) 21001"],
+                "logo": base64.b64encode(image.getvalue()).decode(), "document_place": "Tebing Tinggi",
+                "public_base_url": "https://kinerja.tebingtinggikota.go.id/"}
+    from kinerja.tenancy.rules import TenantSettings
+
+    TenantSettings.from_dict(settings)  # what the tenant file would be checked with
+    async with tenant_transaction(None):
+        await Tenant.filter(id=tenant.id).update(settings=settings)
+    try:
+        token = await api.token("tebingtinggi", "pegawai")
+        plan = await _own_plan(api, token)
+        response = await _download(api, plan["documentPath"], token)
+        code = response.headers["x-verification-code"]
+        reader = PdfReader(io.BytesIO(response.content))
+        text = flat(pdf_text(response.content))
+        for expected in ["Jl. Sutomo No. 14, Tebing Tinggi", "Telepon (0621) 21001", "Tebing Tinggi, ",
+                         f"https://kinerja.tebingtinggikota.go.id/verify/{code}"]:
+            assert expected in text, expected
+        assert len(reader.pages[0].images) == 1  # the logo (the QR code is at the end of the last page)
+        assert sum(len(page.images) for page in reader.pages) == 2
+        snapshot(response.content, "skp-kop-logo")
+    finally:
+        async with tenant_transaction(None):
+            await Tenant.filter(id=tenant.id).update(settings=tenant.settings)
+
+
+def test_signing_keys_and_rotation():
+    import base64
+
+    import pytest
+
+    from kinerja.core.config import ConfigError, Settings
+    from kinerja.core.signing import keyring, public_key_b64
+
+    old_seed, new_seed = base64.b64encode(b"\x01" * 32).decode(), base64.b64encode(b"\x02" * 32).decode()
+    content = {"jenis": "SKP", "subjek": "Budi", "angka": "12,5", "\u00e9": ["\u00fc", 1]}
+    old = keyring(Settings(mode="production", secret_key="x" * 32, signing_key=old_seed, signing_key_id="k1"))
+    key_id, signature = old.sign(content)
+    assert key_id == "k1" and old.verify(dict(reversed(list(content.items()))), "k1", signature)  # key order
+    assert not old.verify({**content, "angka": "13"}, "k1", signature)
+    old_public = public_key_b64(old.public["k1"])
+    rotated = keyring(Settings(mode="production", secret_key="x" * 32, signing_key=new_seed, signing_key_id="k2",
+                               signing_public_keys=f"k1:{old_public}"))
+    assert rotated.verify(content, "k1", signature) and rotated.sign(content)[0] == "k2"
+    retired = keyring(Settings(mode="production", secret_key="x" * 32, signing_key=new_seed, signing_key_id="k2"))
+    assert not retired.verify(content, "k1", signature)
+    with pytest.raises(Exception, match="KINERJA_SIGNING_KEY"):
+        keyring(Settings(mode="production", secret_key="x" * 32)).sign(content)
+    with pytest.raises(ConfigError):
+        keyring(Settings(mode="production", secret_key="x" * 32, signing_key="not base64!"))
+    with pytest.raises(ConfigError):
+        keyring(Settings(mode="production", secret_key="x" * 32, signing_public_keys="k1"))
