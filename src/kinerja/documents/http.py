@@ -14,7 +14,7 @@ from kinerja.auth.http import new_context
 from kinerja.core.db import tenant_transaction
 from kinerja.core.errors import BadUserInput, Forbidden, NotFound
 from kinerja.documents.rules import KIND_TITLES, VerificationStatus
-from kinerja.documents.service import Verdict, tanggal, verify
+from kinerja.documents.service import Verdict, verify
 
 STYLE = ("body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#222}"
          "h1{font-size:1.4rem}.ok{color:#0a6b2d}.bad{color:#a40000}dt{font-weight:600;margin-top:.6rem}"
@@ -43,11 +43,9 @@ def render(verdict: Verdict) -> HTMLResponse:
         return _page("Dokumen tidak valid", '<h1 class="bad">Dokumen tidak valid / telah diubah</h1>'
                      "<p>Catatan dokumen dengan kode ini tidak lagi cocok dengan tanda tangan elektroniknya. "
                      "Jangan gunakan dokumen ini; hubungi instansi penerbit.</p>", 200)
-    issued = verdict.issued_at
     rows = [("Jenis dokumen", KIND_TITLES[verdict.kind] if verdict.kind else ""),
             ("Penerbit", verdict.issuer or ""), ("Subjek", verdict.subject or ""),
             ("Tanggal dokumen", verdict.date or ""),
-            ("Diterbitkan", tanggal(issued.date()) if issued else ""),
             ("Hash isi (SHA-256)", verdict.content_hash or "")]
     items = "".join(f"<dt>{html.escape(label)}</dt><dd>{html.escape(value)}</dd>" for label, value in rows)
     return _page("Dokumen asli", '<h1 class="ok">Dokumen asli</h1>'

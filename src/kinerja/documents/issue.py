@@ -10,10 +10,11 @@ from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 from kinerja.core.context import RequestContext
 from kinerja.core.pdf import Document, Letterhead, Verification, decode_logo
+from kinerja.core.signing import SigningUnavailable
 from kinerja.documents import service
 from kinerja.documents.rules import DocumentKind
 from kinerja.tenancy.models import Tenant
@@ -47,7 +48,12 @@ async def signed_pdf(ctx: RequestContext, request: Request, kind: DocumentKind, 
                      subject_key: str, content: dict[str, Any], render: Callable[[Document, dict[str, Any]], None],
                      title: str, subtitle: str, file_name: str, *, landscape: bool = False) -> Response:
     """Issue (or find) the document, render it from its content, and answer the PDF."""
-    issued = await service.issue(ctx, kind, subject_id, subject_key, content, str(request.base_url))
+    try:
+        issued = await service.issue(ctx, kind, subject_id, subject_key, content, str(request.base_url))
+    except SigningUnavailable:
+        # Production without KINERJA_SIGNING_KEY: nothing was written; no unsigned document is served.
+        return JSONResponse({"error": "Documents are not available: no signing key is configured"},
+                            status_code=503)
     document = Document(await letterhead(ctx), title, subtitle, landscape=landscape)
     render(document, content)
     body = document.finish(Verification(issued.url, issued.code, issued.content_hash))

@@ -20,7 +20,7 @@ from kinerja.documents.rules import DocumentKind
 from kinerja.documents.service import tanggal
 from kinerja.evaluations import rules, service
 from kinerja.evaluations.models import CreditAssessment, CreditEntry, Evaluation
-from kinerja.org.models import Employee, OrgUnit, Period
+from kinerja.org.models import Employee, OrgUnit, Period, Position
 from kinerja.org.scoping import employee_scope
 from kinerja.plans.documents import target_text
 from kinerja.plans.models import Feedback, Indicator, PerformancePlan, Realisation, ResultTarget
@@ -183,7 +183,9 @@ async def unit_predicates_content(ctx: RequestContext, distribution: service.Dis
     rating, every employee with the predicate, the distribution, signed by the unit's head."""
     unit, period = distribution.org_unit, distribution.period
     content = await header(ctx, DocumentKind.UNIT_PREDICATES, f"{unit.name}, {period.name}")
-    positions = {e.id: (await identity(ctx, e.id))["jabatan"] for e, _ in lines}
+    names = dict(await Position.filter(tenant_id=unit.tenant_id, id__in=list(
+        {e.position_id for e, _ in lines if e.position_id})).values_list("id", "name"))
+    positions = {e.id: names.get(e.position_id, "-") if e.position_id else "-" for e, _ in lines}
     content.update({
         "unit": unit.name, "kode_unit": unit.code,
         "periode": f"{period.name} ({period.starts_on:%d-%m-%Y} s.d. {period.ends_on:%d-%m-%Y})",
