@@ -38,9 +38,17 @@ from kinerja.core.listener import NotificationListener
 from kinerja.core.logging import configure_logging, operation_var, request_id_var, tenant_var
 from kinerja.core.paths import persisted_manifest
 from kinerja.core.storage import storage_for
-from kinerja.evaluations.documents import evaluation_document, unit_predicate_sheet
+from kinerja.documents.http import verify_page
+from kinerja.evaluations.documents import (
+    credit_document,
+    evaluation_document,
+    unit_predicate_document,
+    unit_predicate_sheet,
+)
+from kinerja.goals.documents import iku_document
 from kinerja.goals.downloads import download_iku_evidence
 from kinerja.graph import messages
+from kinerja.plans.documents import plan_document
 from kinerja.plans.downloads import download_evidence
 from kinerja.training.downloads import download_certificate
 
@@ -220,8 +228,13 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True,
             Route("/iku-evidence/{realisation_id}", download_iku_evidence),
             Route("/certificates/{record_id}", download_certificate),
             Route("/documents/evaluations/{evaluation_id}.pdf", evaluation_document),
+            Route("/documents/plans/{plan_id}.pdf", plan_document),
             Route("/documents/units/{org_unit_id}/predicates.csv", unit_predicate_sheet),
+            Route("/documents/units/{org_unit_id}/predicates.pdf", unit_predicate_document),
+            Route("/documents/employees/{employee_id}/credit-points/{year}.pdf", credit_document),
+            Route("/documents/units/{org_unit_id}/iku/{year}.pdf", iku_document),
             Route("/public/{tenant}/report/{year}.csv", public_report_csv),
+            Route("/verify/{code}", verify_page),
             Route("/survey-codes/{batch_id}.pdf", survey_codes_pdf),
             Route("/healthz", healthz),
             Route("/readyz", readyz),

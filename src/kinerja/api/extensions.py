@@ -164,6 +164,7 @@ TENANT_NAMING_FIELDS: dict[str, tuple[str, ...]] = {
     "publicServices": ("tenant",),
     "feedbackTicket": ("tenant",),
     "publicReport": ("tenant",),
+    "verifyDocument": ("code",),  # a verification code starts with its tenant's slug
     "submitSurveyResponse": ("input", "tenant"),
     "submitCitizenFeedback": ("input", "tenant"),
     "surveyQuestions": ("tenant",),
@@ -269,4 +270,6 @@ def _named_tenant(field: FieldNode, path: tuple[str, ...], variables: dict) -> s
         return "?"
     if path[-1] == "refreshToken":
         return "id:" + value.split(".", 1)[0].strip().lower()
+    if path[-1] == "code":
+        return "slug:" + value.split(".", 1)[0].strip().lower()[:63]
     return "slug:" + value.strip().lower()[:63]

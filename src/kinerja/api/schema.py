@@ -26,6 +26,7 @@ from kinerja.citizen import graphql as citizen_graphql
 from kinerja.citizen.counter_graphql import CounterMutation, CounterQuery
 from kinerja.citizen.graphql import CitizenMutation, CitizenQuery
 from kinerja.dashboards.graphql import DashboardQuery
+from kinerja.documents.graphql import DocumentQuery
 from kinerja.evaluations import graphql as evaluations_graphql
 from kinerja.evaluations.graphql import EvaluationMutation, EvaluationQuery
 from kinerja.goals import graphql as goals_graphql
@@ -62,7 +63,8 @@ class NodeQuery:
 
 
 Query = merge_types("Query", (AuthQuery, AccessQuery, OrgQuery, PlanQuery, EvaluationQuery, GoalQuery, DashboardQuery,
-                              TrainingQuery, CitizenQuery, CounterQuery, PlatformQuery, AuditQuery, NodeQuery))
+                              TrainingQuery, CitizenQuery, CounterQuery, PlatformQuery, AuditQuery, DocumentQuery,
+                              NodeQuery))
 Mutation = merge_types("Mutation", (AuthMutation, AccessMutation, OrgMutation, PlanMutation, EvaluationMutation, GoalMutation,
                                     TrainingMutation, CitizenMutation, CounterMutation, PlatformMutation))
 Subscription = merge_types("Subscription", (PlanSubscription,))

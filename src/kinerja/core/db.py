@@ -41,6 +41,7 @@ MODEL_MODULES = [
     "kinerja.evaluations.models",
     "kinerja.training.models",
     "kinerja.citizen.models",
+    "kinerja.documents.models",
     "kinerja.core.audit_models",
 ]
 

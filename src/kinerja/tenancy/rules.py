@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from dataclasses import asdict, dataclass, fields
 from enum import Enum, StrEnum
@@ -72,6 +74,13 @@ class TenantSettings:
     objection_days: int = 14
     # Every main (UTAMA) RHK of a unit head's plan names the IKU it intervenes before the plan is submitted.
     require_iku_link: bool = False
+    # Official documents (PDF): lines under the tenant's name in the letterhead (address, ...), the logo
+    # (PNG or JPEG in base64, at most 256 KiB decoded), the place printed before the date of signature,
+    # and the public address the verification QR leads to (<address>/verify/<code>); empty = the API's own.
+    letterhead: tuple[str, ...] = ()
+    logo: str = ""
+    document_place: str = ""
+    public_base_url: str = ""
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> TenantSettings:
@@ -116,6 +125,22 @@ class TenantSettings:
                 if not isinstance(value, bool):
                     raise ValueError(f"{key} must be true or false", key)
                 values[key] = value
+            elif key == "letterhead":
+                if not isinstance(value, list) or len(value) > 5 or not all(
+                        isinstance(line, str) and len(line) <= 150 for line in value):
+                    raise ValueError(f"{key} must be a list of at most 5 lines of at most 150 characters", key)
+                values[key] = tuple(value)
+            elif key == "logo":
+                values[key] = _logo(value, key)
+            elif key == "document_place":
+                if not isinstance(value, str) or len(value) > 80:
+                    raise ValueError(f"{key} must be text of at most 80 characters", key)
+                values[key] = value
+            elif key == "public_base_url":
+                if not isinstance(value, str) or len(value) > 300 or (
+                        value and not value.startswith(("https://", "http://"))):
+                    raise ValueError(f"{key} must be an http(s) address of at most 300 characters", key)
+                values[key] = value.rstrip("/")
             elif key == "timezone":
                 if not isinstance(value, str) or not value:
                     raise ValueError("timezone must be a time zone name", key)
@@ -125,10 +150,27 @@ class TenantSettings:
     def to_dict(self) -> dict[str, Any]:
         plain = {k: (v.value if isinstance(v, Enum) else v) for k, v in asdict(self).items()}
         plain["allowed_origins"] = list(self.allowed_origins)
+        plain["letterhead"] = list(self.letterhead)
         return plain
 
 
 MAX_ALLOWED_ORIGINS = 20
+MAX_LOGO_BYTES = 256 * 1024
+
+
+def _logo(value: object, key: str) -> str:
+    """A PNG or JPEG in base64: checked by its signature bytes (the PDF builder decodes it whole)."""
+    if not isinstance(value, str):
+        raise ValueError(f"{key} must be a PNG or JPEG image in base64", key)
+    if not value:
+        return value
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError(f"{key} must be a PNG or JPEG image in base64", key) from None
+    if len(raw) > MAX_LOGO_BYTES or not raw.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
+        raise ValueError(f"{key} must be a PNG or JPEG image in base64 of at most 256 KiB", key)
+    return value
 
 
 def _origins(value: object, key: str) -> tuple[str, ...]:
