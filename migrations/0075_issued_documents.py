@@ -10,7 +10,7 @@ from kinerja.documents.rules import DocumentKind
 
 
 class Migration(migrations.Migration):
-    dependencies = [("kinerja", "0067_survey_fingerprint_unique")]
+    dependencies = [("kinerja", "0074_admin_users_isolation")]
 
     operations = [
         ops.CreateModel(

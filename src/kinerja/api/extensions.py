@@ -94,7 +94,8 @@ class TenantTransaction(SchemaExtension):
                   else None)
         try:
             async with tenant_transaction(actor.tenant_id if actor else None,
-                                          user_id=actor.user_id if actor else None) as conn:
+                                          user_id=actor.user_id if actor else None,
+                                          session_id=actor.session_id if actor else None) as conn:
                 opened = True
                 yield
                 executed = True
@@ -105,6 +106,9 @@ class TenantTransaction(SchemaExtension):
                     await conn.rollback()
                 else:
                     await audit.flush(collector, actor.user_id if actor else None, ctx.request_id, ctx.ip)
+                    if writer is None and collector.mutation and replicas.writers.sticky_seconds > 0:
+                        # A sign-in or refresh opened a session: its first reads check it on the primary.
+                        writer = collector.actor_user_id
                     if writer is not None:
                         await announce_write(writer)
                     committed = True
@@ -159,6 +163,7 @@ def _first_field(execution) -> str:
 # their arguments the tenant is: a slug, or the tenant part of a refresh token.
 TENANT_NAMING_FIELDS: dict[str, tuple[str, ...]] = {
     "login": ("input", "tenant"),
+    "completePasswordReset": ("input", "tenant"),
     "refreshToken": ("input", "refreshToken"),
     "logout": ("input", "refreshToken"),
     "publicServices": ("tenant",),

@@ -36,6 +36,7 @@ from kinerja.graph.errors import ErrorCodes
 from kinerja.graph.limits import DocumentChecks
 from kinerja.graph.relay import Node
 from kinerja.graph.scalars import SCALAR_OVERRIDES
+from kinerja.imports.graphql import ImportMutation, ImportQuery
 from kinerja.org import graphql as org_graphql
 from kinerja.org.graphql import OrgMutation, OrgQuery
 from kinerja.plans import graphql as plans_graphql
@@ -63,10 +64,11 @@ class NodeQuery:
 
 
 Query = merge_types("Query", (AuthQuery, AccessQuery, OrgQuery, PlanQuery, EvaluationQuery, GoalQuery, DashboardQuery,
-                              TrainingQuery, CitizenQuery, CounterQuery, PlatformQuery, AuditQuery, DocumentQuery,
+                              TrainingQuery, CitizenQuery, CounterQuery, PlatformQuery, AuditQuery, DocumentQuery, ImportQuery,
                               NodeQuery))
 Mutation = merge_types("Mutation", (AuthMutation, AccessMutation, OrgMutation, PlanMutation, EvaluationMutation, GoalMutation,
-                                    TrainingMutation, CitizenMutation, CounterMutation, PlatformMutation))
+                                    TrainingMutation, CitizenMutation, CounterMutation, ImportMutation,
+                                    PlatformMutation))
 Subscription = merge_types("Subscription", (PlanSubscription,))
 get_object_definition(Query, strict=True).description = (
     "Reads. Every read answers one SQL statement; objects of another tenant or outside the caller's scope "

@@ -438,7 +438,8 @@ class GraphQLView(GraphQL[RequestContext, None]):
             raise ConnectionRejectionError({"message": translate(context.cache.get("auth_error", "Authentication required"),
                                                                  context.language)})
         try:
-            async with tenant_transaction(context.actor.tenant_id, user_id=context.actor.user_id):
+            async with tenant_transaction(context.actor.tenant_id, user_id=context.actor.user_id,
+                                          session_id=context.actor.session_id):
                 pass  # the account still exists and is active
         except Unauthenticated as exc:
             raise ConnectionRejectionError({"message": translate(exc.message, context.language)}) from None

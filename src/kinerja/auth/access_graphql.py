@@ -9,7 +9,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from kinerja.auth import permissions, roles
+from kinerja.auth import account, permissions, roles
 from kinerja.auth.graphql import HELD_ROLES
 from kinerja.auth.models import Role as RoleModel
 from kinerja.auth.models import User as UserModel
@@ -148,6 +148,33 @@ class DeactivateUserInput:
     id: strawberry.ID = strawberry.field(description="Global id of the user (login).")
 
 
+@strawberry.input(description="A disabled login to enable again.")
+class ReactivateUserInput:
+    id: strawberry.ID = strawberry.field(description="Global id of the user (login).")
+
+
+@strawberry.input(description="A login whose password is to be reset with a one-time code.")
+class ResetUserPasswordInput:
+    user_id: strawberry.ID = strawberry.field(description="Global id of the user (login).")
+
+
+@strawberry.enum(description="How a password reset code reached its user.")
+class PasswordResetDelivery(Enum):
+    SHOWN = strawberry.enum_value("SHOWN", description="Shown once, in `code` of this payload: hand it over "
+                                                       "in person; it is never shown again.")
+    MAILED = strawberry.enum_value("MAILED", description="Sent by the configured mail delivery; `code` is null.")
+
+
+@strawberry.type(description="The outcome of starting a password reset.")
+class ResetUserPasswordPayload:
+    user: User | None = strawberry.field(default=None, description="The user; null on failure.")
+    code: str | None = strawberry.field(default=None, description="The one-time code (valid 24 hours, used once), "
+                                                                  "shown only here and only when `delivery` is SHOWN.")
+    delivery: PasswordResetDelivery | None = strawberry.field(default=None, description="Shown or mailed; null "
+                                                                                         "on failure.")
+    user_errors: list[UserError] = user_errors_field()
+
+
 @strawberry.type(description="The outcome of a change to a role.")
 class RolePayload:
     role: Role | None = strawberry.field(default=None, description="The role as it is now; null on failure.")
@@ -247,6 +274,24 @@ class AccessMutation:
         async def work():
             return {"user": sql.ref("User", (await roles.deactivate_user(info.context, _user_id(input.id))).id)}
         return await run_mutation(info, UserPayload, work)
+
+    @strawberry.mutation(description="Enable a disabled login again (audited); its old sessions stay ended. Its "
+                                     "employee must have no other active login.")
+    async def reactivate_user(self, info: Info, input: Annotated[ReactivateUserInput, INPUT]) -> UserPayload:
+        async def work():
+            return {"user": sql.ref("User", (await roles.reactivate_user(info.context, _user_id(input.id))).id)}
+        return await run_mutation(info, UserPayload, work)
+
+    @strawberry.mutation(description="Start a password reset for a user: a one-time code, valid 24 hours, for "
+                                     "`completePasswordReset`. It is shown once in this payload, or mailed "
+                                     "when mail delivery is configured; older codes of the user end.")
+    async def reset_user_password(self, info: Info,
+                                  input: Annotated[ResetUserPasswordInput, INPUT]) -> ResetUserPasswordPayload:
+        async def work():
+            issued = await account.reset_user_password(info.context, _user_id(input.user_id))
+            return {"user": sql.ref("User", issued.user.id), "code": issued.code,
+                    "delivery": PasswordResetDelivery.MAILED if issued.mailed else PasswordResetDelivery.SHOWN}
+        return await run_mutation(info, ResetUserPasswordPayload, work)
 
     @strawberry.mutation(description="Create a login, optionally linked to an employee (who must have no other "
                                      "active login) and with roles.")

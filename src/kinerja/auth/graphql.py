@@ -8,12 +8,13 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from kinerja.auth import service
+from kinerja.auth import account, service
 from kinerja.auth.models import User
 from kinerja.core import audit
 from kinerja.core.errors import DomainError, RateLimited, Unauthenticated
+from kinerja.core.ids import parse_global_id, to_global_id
 from kinerja.graph import sql
-from kinerja.graph.relay import INPUT, UserError, user_errors, user_errors_field
+from kinerja.graph.relay import INPUT, UserError, run_mutation, user_errors, user_errors_field
 from kinerja.org.graphql import Employee
 from kinerja.tenancy.graphql import Tenant
 
@@ -71,6 +72,54 @@ class Viewer:
         sorted_permissions, description="Permissions held (object:action:scope), so a frontend can show or hide actions.")
 
 
+@strawberry.type(description="A signed-in session of yours (one sign-in and its refreshes).")
+class Session:
+    id: strawberry.ID = strawberry.field(description="Global id of the session; pass it to `revokeSession`.")
+    created_at: dt.datetime = strawberry.field(description="When you signed in.")
+    last_used_at: dt.datetime = strawberry.field(description="When its tokens were last issued (sign-in or refresh).")
+    user_agent: str = strawberry.field(description="The browser or client that last refreshed it, as it named "
+                                                   "itself (may be empty).")
+    ip: str = strawberry.field(description="The client IP that last refreshed it (may be empty).")
+    current: bool = strawberry.field(description="This request's session.")
+
+    @staticmethod
+    def of(view: account.SessionView) -> Session:
+        return Session(id=strawberry.ID(to_global_id("Session", view.id)), created_at=view.created_at,
+                       last_used_at=view.last_used_at, user_agent=view.user_agent, ip=view.ip, current=view.current)
+
+
+@strawberry.input(description="One of your sessions to end.")
+class RevokeSessionInput:
+    session_id: strawberry.ID = strawberry.field(description="Global id of the session (`mySessions`).")
+
+
+@strawberry.type(description="The outcome of ending a session.")
+class RevokeSessionPayload:
+    revoked_id: strawberry.ID | None = strawberry.field(default=None, description="Global id of the ended "
+                                                                                  "session; null on failure.")
+    user_errors: list[UserError] = user_errors_field()
+
+
+@strawberry.input(description="Your current password and the new one.")
+class ChangePasswordInput:
+    current_password: str = strawberry.field(description="The password you signed in with.")
+    new_password: str = strawberry.field(description="The new password (10 to 256 characters).")
+
+
+@strawberry.type(description="The outcome of a password change.")
+class ChangePasswordPayload:
+    ok: bool = strawberry.field(default=False, description="The password changed; your other sessions ended.")
+    user_errors: list[UserError] = user_errors_field()
+
+
+@strawberry.input(description="A one-time reset code and the new password (no sign-in needed).")
+class CompletePasswordResetInput:
+    tenant: str = strawberry.field(description="Tenant slug, e.g. `bungo`.")
+    username: str = strawberry.field(description="NIP or login name.")
+    code: str = strawberry.field(description="The one-time code `resetUserPassword` gave.")
+    new_password: str = strawberry.field(description="The new password (10 to 256 characters).")
+
+
 def _session_payload(session: service.Session) -> LoginPayload:
     return LoginPayload(access_token=session.access_token, refresh_token=session.refresh_token,
                         expires_at=session.expires_at)
@@ -112,6 +161,38 @@ class AuthMutation:
             info.context.rollback = True
             return LogoutPayload(ok=False, user_errors=user_errors(exc))
 
+    @strawberry.mutation(description="End one of your sessions: its refresh token and access tokens stop working "
+                                     "at once, on HTTP and websockets.")
+    async def revoke_session(self, info: Info, input: Annotated[RevokeSessionInput, INPUT]) -> RevokeSessionPayload:
+        async def work():
+            revoked = await account.revoke_session(info.context, parse_global_id(input.session_id, "Session"))
+            return {"revoked_id": to_global_id("Session", revoked)}
+        return await run_mutation(info, RevokeSessionPayload, work)
+
+    @strawberry.mutation(description="Change your own password (the same rules as createUser's); your other "
+                                     "sessions end.")
+    async def change_password(self, info: Info, input: Annotated[ChangePasswordInput, INPUT]) -> ChangePasswordPayload:
+        async def work():
+            await account.change_password(info.context, input.current_password, input.new_password)
+            return {"ok": True}
+        return await run_mutation(info, ChangePasswordPayload, work)
+
+    @strawberry.mutation(description="Set a new password with a one-time code from `resetUserPassword` (no sign-in). "
+                                     "Wrong tenant, username or code all give the same error; attempts are limited "
+                                     "like logins (RATE_LIMITED with `retryAfter`). Every session of the user ends.")
+    async def complete_password_reset(self, info: Info,
+                                      input: Annotated[CompletePasswordResetInput, INPUT]) -> ChangePasswordPayload:
+        audit.begin(info.field_name)
+        try:
+            await account.complete_password_reset(info.context, input.tenant, input.username, input.code,
+                                                  input.new_password)
+            return ChangePasswordPayload(ok=True)
+        except RateLimited:
+            raise
+        except DomainError as exc:
+            # A wrong code is recorded (its attempt and the failure count) and must be committed.
+            return ChangePasswordPayload(user_errors=user_errors(exc))
+
 
 @strawberry.type
 class AuthQuery:
@@ -119,3 +200,7 @@ class AuthQuery:
     def viewer(self) -> Viewer:
         return sql.Row(where=(sql.where("{t}.id = {user} AND {t}.active"),),  # type: ignore[return-value]  # a described read: the compiler answers its specification
                        missing=lambda: Unauthenticated("This account no longer exists or is disabled"))
+
+    @strawberry.field(description="Your signed-in sessions, most recently used first.")
+    async def my_sessions(self, info: Info) -> list[Session]:
+        return [Session.of(view) for view in await account.my_sessions(info.context)]

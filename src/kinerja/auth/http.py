@@ -47,7 +47,8 @@ def actor_from_header(settings: Settings, header: str) -> Actor:
         raise Unauthenticated("Authorization header must be 'Bearer <token>'")
     claims = verify_access_token(settings.secret_key, token.strip())
     tenant_var.set(str(claims.tenant_id))
-    return Actor(user_id=claims.user_id, tenant_id=claims.tenant_id, expires_at=claims.expires_at)
+    return Actor(user_id=claims.user_id, tenant_id=claims.tenant_id, expires_at=claims.expires_at,
+                 session_id=claims.session_id)
 
 
 def authenticate(ctx: RequestContext, header: str) -> None:
@@ -74,7 +75,8 @@ async def scoped_response(request: HTTPConnection,
     except Unauthenticated as exc:
         return JSONResponse({"error": exc.message}, status_code=401)
     try:
-        async with tenant_transaction(ctx.require_tenant(), user_id=ctx.require_actor().user_id):
+        actor = ctx.require_actor()
+        async with tenant_transaction(actor.tenant_id, user_id=actor.user_id, session_id=actor.session_id):
             return await work(ctx)
     except Unauthenticated as exc:
         return JSONResponse({"error": exc.message}, status_code=401)

@@ -40,10 +40,32 @@ class RefreshToken(TenantModel):
     revoked_at = fields.DatetimeField(null=True)
     # The token its rotation issued (a composite foreign key guards it); null until rotated.
     replaced_by_id = fields.UUIDField(null=True)
+    # Where the session's token was issued: shown to the user in `mySessions` (never used to decide).
+    user_agent = fields.CharField(max_length=300, default="")
+    ip = fields.CharField(max_length=64, default="")
 
     class Meta:
         table = "refresh_token"
         indexes = (("tenant_id", "family"),)
+
+
+class PasswordResetCode(TenantModel):
+    """A one-time code an admin issued so a user can set a new password: only its argon2 hash is kept;
+    it ends when used, when its attempts are spent, when a newer code is issued, or at ``expires_at``."""
+
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField("kinerja.User", related_name=False, on_delete=fields.CASCADE)
+    user_id: uuid.UUID
+    code_hash = fields.CharField(max_length=200)
+    audit_redact = frozenset({"code_hash"})
+    expires_at = fields.DatetimeField()
+    attempts = fields.IntField(default=0)
+    ended_at = fields.DatetimeField(null=True)
+    # The admin who issued it (a plain column, like the audit trail's actor).
+    issued_by = fields.UUIDField(null=True)
+
+    class Meta:
+        table = "password_reset_code"
+        indexes = (("tenant_id", "user_id"),)
 
 
 class LoginFailure(TenantModel):

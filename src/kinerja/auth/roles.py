@@ -254,3 +254,22 @@ async def deactivate_user(ctx: RequestContext, user_id: uuid.UUID) -> User:
                        revoked_at=clock.now())
     await announce_policy_change(ctx, user.tenant_id)
     return user
+
+
+async def reactivate_user(ctx: RequestContext, user_id: uuid.UUID) -> User:
+    """Enable a disabled login again: it may sign in (its old sessions stay ended). Its employee must
+    have no other active login."""
+    await ctx.require("user", "manage")
+    user = await _user_in_tenant(ctx, user_id)
+    if user.active:
+        raise Conflict("The login is already active", field="id")
+    if user.employee_id is not None:
+        # The employee's row serialises the logins bound to him or her (as createUser does).
+        await once.locked(Employee.filter(id=user.employee_id, tenant_id=user.tenant_id))
+        active = await User.filter(tenant_id=user.tenant_id, employee_id=user.employee_id, active=True).count()
+        if (problem := rules.second_login_problem(active)) is not None:
+            raise Conflict(problem, field="id")
+    user.active = True
+    await user.save(update_fields=["active"])
+    await announce_policy_change(ctx, user.tenant_id)
+    return user

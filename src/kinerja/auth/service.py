@@ -80,19 +80,30 @@ async def login(ctx: RequestContext, tenant_slug: str, username: str, password: 
     return session
 
 
-def _access(ctx: RequestContext, user_id: uuid.UUID, tenant_id: uuid.UUID) -> tuple[str, dt.datetime]:
-    return issue_access_token(ctx.settings.secret_key, user_id, tenant_id, ctx.settings.access_token_seconds)
+def _access(ctx: RequestContext, user_id: uuid.UUID, tenant_id: uuid.UUID,
+            session_id: uuid.UUID) -> tuple[str, dt.datetime]:
+    """An access token of the session ``session_id`` (its refresh-token family, the ``sid`` claim): it
+    works only while that session has a live refresh token (checked by every operation's binding)."""
+    return issue_access_token(ctx.settings.secret_key, user_id, tenant_id, ctx.settings.access_token_seconds,
+                              session_id)
+
+
+def _user_agent(ctx: RequestContext) -> str:
+    headers = getattr(ctx.request, "headers", None)
+    return (headers.get("user-agent", "") if headers is not None else "")[:300]
 
 
 async def _open_session(ctx: RequestContext, user: User, family: uuid.UUID, secret: str) -> tuple[Session, RefreshToken]:
     audit.attribute_to(user.id)
-    access, expires = _access(ctx, user.id, user.tenant_id)
+    access, expires = _access(ctx, user.id, user.tenant_id, family)
     token = await RefreshToken.create(
         tenant_id=user.tenant_id,
         user_id=user.id,
         secret_hash=hash_secret(secret),
         family=family,
         expires_at=clock.now() + dt.timedelta(days=ctx.settings.refresh_token_days),
+        user_agent=_user_agent(ctx),
+        ip=ctx.ip[:64],
     )
     return Session(access, compose_refresh_token(user.tenant_id, token.id, secret), expires), token
 
@@ -160,7 +171,7 @@ async def _same_successor(ctx: RequestContext, token: RefreshToken, parts: Refre
     if successor is None or successor.expires_at <= now or not secret_matches(secret, successor.secret_hash):
         return None
     user = await _active_user(token)
-    access, expires = _access(ctx, user.id, user.tenant_id)
+    access, expires = _access(ctx, user.id, user.tenant_id, token.family)
     return Session(access, compose_refresh_token(token.tenant_id, successor.id, secret), expires)
 
 

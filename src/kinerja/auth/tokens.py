@@ -25,9 +25,13 @@ class AccessClaims:
     user_id: uuid.UUID
     tenant_id: uuid.UUID
     expires_at: float  # POSIX seconds
+    # The session (refresh-token family) the token was issued for; checked on every operation.
+    session_id: uuid.UUID | None = None
 
 
-def issue_access_token(secret: str, user_id: uuid.UUID, tenant_id: uuid.UUID, seconds: int) -> tuple[str, dt.datetime]:
+def issue_access_token(secret: str, user_id: uuid.UUID, tenant_id: uuid.UUID, seconds: int,
+                       session_id: uuid.UUID | None = None) -> tuple[str, dt.datetime]:
+    """With ``session_id`` (the ``sid`` claim) the token works only while its session is live."""
     now = clock.now()
     expires = now + dt.timedelta(seconds=seconds)
     claims = {
@@ -39,6 +43,8 @@ def issue_access_token(secret: str, user_id: uuid.UUID, tenant_id: uuid.UUID, se
         "exp": int(expires.timestamp()),
         "jti": secrets.token_hex(8),
     }
+    if session_id is not None:
+        claims["sid"] = str(session_id)
     return jwt.encode(claims, secret, algorithm=ALGORITHM), expires.replace(microsecond=0)
 
 
@@ -53,7 +59,8 @@ def verify_access_token(secret: str, token: str) -> AccessClaims:
             issuer=ISSUER,
             options={"require": ["exp", "iat", "sub", "tid", "aud", "iss"]},
         )
-        return AccessClaims(uuid.UUID(str(claims["sub"])), uuid.UUID(str(claims["tid"])), float(claims["exp"]))
+        session = uuid.UUID(str(claims["sid"])) if "sid" in claims else None
+        return AccessClaims(uuid.UUID(str(claims["sub"])), uuid.UUID(str(claims["tid"])), float(claims["exp"]), session)
     except (jwt.PyJWTError, ValueError, KeyError, TypeError):
         raise Unauthenticated("Invalid or expired access token") from None
 

@@ -17,6 +17,7 @@ class Actor:
     user_id: uuid.UUID
     tenant_id: uuid.UUID
     expires_at: float | None = None  # when the access token that named the actor expires (POSIX seconds)
+    session_id: uuid.UUID | None = None  # the token's session (``sid``): it works while that session is live
 
 
 class ActorSources(Protocol):
@@ -85,7 +86,8 @@ class RequestContext:
         if self._sources().permissions_cached(self.require_actor()):
             await self.permissions()
             return
-        async with tenant_transaction(self.require_tenant(), user_id=self.require_actor().user_id):
+        actor = self.require_actor()
+        async with tenant_transaction(actor.tenant_id, user_id=actor.user_id, session_id=actor.session_id):
             await self.permissions()
 
     async def scopes(self, obj: str, action: str) -> set[str]:

@@ -37,6 +37,9 @@ class RowError:
     line: int
     column: str
     message: str
+    # The machine code of the problem (as a userError's): NOT_FOUND for a reference to nothing known,
+    # CONFLICT for a duplicate, BAD_USER_INPUT otherwise.
+    code: str = "BAD_USER_INPUT"
 
 
 class ImportFailed(Exception):

@@ -42,6 +42,7 @@ MODEL_MODULES = [
     "kinerja.training.models",
     "kinerja.citizen.models",
     "kinerja.documents.models",
+    "kinerja.imports.models",
     "kinerja.core.audit_models",
 ]
 
@@ -170,43 +171,73 @@ def is_postgres() -> bool:
 # raising this SQLSTATE otherwise).
 INACTIVE_ACCOUNT_SQLSTATE = "KN401"
 INACTIVE_ACCOUNT = "This account no longer exists or is disabled; sign in again"
+SESSION_ENDED_SQLSTATE = "KN402"
+SESSION_ENDED = "This session has ended; sign in again"
 _ACCOUNT_SQLITE = "SELECT active FROM app_user WHERE tenant_id = ? AND id = ?"
+# A session (the ``sid`` of an access token, a refresh-token family) is live while it has a live token
+# (migration 0074, the three-argument ``kinerja_bind``).
+# One statement for both: the account's ``active`` (1 or 0), then 2 when the session is live.
+_SESSION_SQLITE = ("SELECT active FROM app_user WHERE tenant_id = ? AND id = ? UNION ALL SELECT 2 WHERE EXISTS "
+                   "(SELECT 1 FROM refresh_token WHERE tenant_id = ? AND family = ? AND user_id = ? "
+                   "AND revoked_at IS NULL)")
 ONE_TENANT = ("One operation acts in one tenant: send operations that name different tenants, or a tenant "
               "and the signed-in user, as separate requests")
 
 
-def _inactive_account(exc: BaseException) -> bool:
-    return getattr(exc, "sqlstate", None) == INACTIVE_ACCOUNT_SQLSTATE
+def _binding_refused(exc: BaseException) -> str | None:
+    """The message of a binding the database refused: the account, or the session, is over."""
+    return {INACTIVE_ACCOUNT_SQLSTATE: INACTIVE_ACCOUNT,
+            SESSION_ENDED_SQLSTATE: SESSION_ENDED}.get(getattr(exc, "sqlstate", None) or "")
 
 
-def _bind_sql(tenant_id: uuid.UUID | None, user_id: uuid.UUID | None) -> str:
-    """The binding as literal SQL, for a simple-protocol batch (both are UUIDs: nothing to escape)."""
+def _bind_sql(tenant_id: uuid.UUID | None, user_id: uuid.UUID | None, session_id: uuid.UUID | None = None) -> str:
+    """The binding as literal SQL, for a simple-protocol batch (all are UUIDs: nothing to escape)."""
     tenant = str(uuid.UUID(str(tenant_id))) if tenant_id else ""
     user = f"'{uuid.UUID(str(user_id))}'::uuid" if user_id else "NULL"
+    if session_id is not None and user_id:
+        return f"SELECT kinerja_bind('{tenant}', {user}, '{uuid.UUID(str(session_id))}'::uuid)"
     return f"SELECT kinerja_bind('{tenant}', {user})"
 
 
+async def _check_sqlite(client: BaseDBAsyncClient, tenant_id: uuid.UUID | None, user_id: uuid.UUID,
+                        session_id: uuid.UUID | None) -> None:
+    """SQLite's binding check: the account is active, and the session (if any) live."""
+    if session_id is None:
+        _count, rows = await client.execute_query(_ACCOUNT_SQLITE, [str(tenant_id), str(user_id)])
+    else:
+        _count, rows = await client.execute_query(
+            _SESSION_SQLITE, [str(tenant_id), str(user_id), str(tenant_id), str(session_id), str(user_id)])
+    values = [row[0] for row in rows]
+    if not values or values[0] not in (1, True):
+        raise Unauthenticated(INACTIVE_ACCOUNT)
+    if session_id is not None and 2 not in values[1:]:
+        raise Unauthenticated(SESSION_ENDED)
+
+
 @contextlib.asynccontextmanager
-async def tenant_transaction(tenant_id: uuid.UUID | None, *,
-                             user_id: uuid.UUID | None = None) -> AsyncIterator[BaseDBAsyncClient]:
+async def tenant_transaction(tenant_id: uuid.UUID | None, *, user_id: uuid.UUID | None = None,
+                             session_id: uuid.UUID | None = None) -> AsyncIterator[BaseDBAsyncClient]:
     """One transaction bound to one tenant (or to none: then RLS shows no tenant rows). With
     ``user_id`` (a signed-in caller of that tenant) it opens only while that account exists and is
-    active, and raises UNAUTHENTICATED otherwise: sessions end with their account."""
+    active, and with ``session_id`` only while that session of the user is live; it raises
+    UNAUTHENTICATED otherwise: sessions end with their account, and when they are revoked."""
     async with in_transaction("default") as conn:
         token = bound_tenant.set(tenant_id)
         try:
             if conn.capabilities.dialect == "postgres":
                 try:
-                    await conn.execute_query("SELECT kinerja_bind($1, $2)",
-                                             [str(tenant_id) if tenant_id else "", user_id])
+                    if session_id is not None and user_id is not None:
+                        await conn.execute_query("SELECT kinerja_bind($1, $2, $3)",
+                                                 [str(tenant_id) if tenant_id else "", user_id, session_id])
+                    else:
+                        await conn.execute_query("SELECT kinerja_bind($1, $2)",
+                                                 [str(tenant_id) if tenant_id else "", user_id])
                 except Exception as exc:
-                    if _inactive_account(exc):
-                        raise Unauthenticated(INACTIVE_ACCOUNT) from None
+                    if refused := _binding_refused(exc):
+                        raise Unauthenticated(refused) from None
                     raise
             elif user_id is not None:
-                _count, rows = await conn.execute_query(_ACCOUNT_SQLITE, [str(tenant_id), str(user_id)])
-                if not rows or not rows[0][0]:
-                    raise Unauthenticated(INACTIVE_ACCOUNT)
+                await _check_sqlite(conn, tenant_id, user_id, session_id)
             with storage.tracking_created_files():
                 try:
                     yield conn
@@ -223,7 +254,8 @@ sql_log = logging.getLogger("kinerja.sql")
 
 
 @contextlib.asynccontextmanager
-async def tenant_read(tenant_id: uuid.UUID, *, user_id: uuid.UUID | None = None) -> AsyncIterator[Fetch]:
+async def tenant_read(tenant_id: uuid.UUID, *, user_id: uuid.UUID | None = None,
+                      session_id: uuid.UUID | None = None) -> AsyncIterator[Fetch]:
     """A read-only transaction bound to a tenant (and checked against the caller's account, as in
     ``tenant_transaction``), opened and bound in one round trip: what compiled reads run their
     statement in. Nothing it does is kept. A broken pooled connection is replaced before anything is
@@ -232,16 +264,14 @@ async def tenant_read(tenant_id: uuid.UUID, *, user_id: uuid.UUID | None = None)
     client = connection()
     if client.capabilities.dialect != "postgres":
         if user_id is not None:
-            _count, rows = await client.execute_query(_ACCOUNT_SQLITE, [str(tenant_id), str(user_id)])
-            if not rows or not rows[0][0]:
-                raise Unauthenticated(INACTIVE_ACCOUNT)
+            await _check_sqlite(client, tenant_id, user_id, session_id)
 
         async def fetch_sqlite(sql: str, params: list[Any]) -> list[Any]:
             return list((await client.execute_query(sql, params))[1])
 
         yield fetch_sqlite
         return
-    binding = f"BEGIN READ ONLY; {_bind_sql(tenant_id, user_id)}"
+    binding = f"BEGIN READ ONLY; {_bind_sql(tenant_id, user_id, session_id)}"
 
     async def begin(conn: Proxy) -> None:
         sql_log.debug(binding)
@@ -250,8 +280,8 @@ async def tenant_read(tenant_id: uuid.UUID, *, user_id: uuid.UUID | None = None)
     try:
         client, raw = await _open_read(client, begin, user_id)
     except Exception as exc:
-        if _inactive_account(exc):
-            raise Unauthenticated(INACTIVE_ACCOUNT) from None
+        if refused := _binding_refused(exc):
+            raise Unauthenticated(refused) from None
         raise
     failure: BaseException | None = None
     try:

@@ -190,6 +190,26 @@ CATALOGUE: dict[str, str] = {
         "bertindak sebagai pegawai itu)",
     "Nobody deactivates his or her own login": "Tidak ada yang menonaktifkan akunnya sendiri",
     "The login is already inactive": "Akun sudah nonaktif",
+    "This session has ended; sign in again": "Sesi ini sudah berakhir; silakan masuk lagi",
+    "The login is already active": "Akun sudah aktif",
+    "Session not found": "Sesi tidak ditemukan",
+    "This session has already ended": "Sesi ini sudah berakhir",
+    "The current password is wrong": "Kata sandi saat ini salah",
+    "The new password must differ from the current one": "Kata sandi baru harus berbeda dari yang sekarang",
+    "Change your own password with changePassword": "Ubah kata sandi sendiri dengan changePassword",
+    "The login is inactive: reactivate it first": "Akun nonaktif: aktifkan kembali lebih dahulu",
+    "Unknown tenant, username or reset code": "Tenant, nama pengguna, atau kode reset tidak dikenal",
+    # --- bulk imports ---------------------------------------------------------------------------------
+    "Import not found": "Impor tidak ditemukan",
+    "The import is already committed": "Impor sudah disimpan",
+    "The import has problems: correct the file and start a new import":
+        "Impor ini bermasalah: perbaiki berkasnya lalu mulai impor baru",
+    "The file is too large: at most {limit} characters": "Berkas terlalu besar: paling banyak {limit} karakter",
+    "The file is empty": "Berkas kosong",
+    "The file has problems now (the data it names changed since the dry run): start a new import":
+        "Berkas kini bermasalah (data yang dirujuknya berubah sejak uji coba): mulai impor baru",
+    "You lack the permission to manage employee or training imports":
+        "Anda tidak berhak mengelola impor pegawai atau pelatihan",
     "A user with this username already exists": "Pengguna dengan nama pengguna ini sudah ada",
     "Description must be at most 300 characters": "Keterangan maksimal 300 karakter",
     "Role name must be 1-63 letters, digits, '_' or '-', starting with a letter or digit (no '*', commas, "

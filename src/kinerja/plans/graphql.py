@@ -701,7 +701,8 @@ async def _visible(ctx, plan_id: uuid.UUID) -> bool:
     """Checked afresh for every event, so a revoked permission stops delivery."""
     ctx.cache.clear()
     ctx.loaders.clear()
-    async with tenant_transaction(ctx.require_tenant(), user_id=ctx.require_actor().user_id):
+    actor = ctx.require_actor()
+    async with tenant_transaction(actor.tenant_id, user_id=actor.user_id, session_id=actor.session_id):
         return await realisation.may_see_plan(ctx, plan_id)
 
 

@@ -289,12 +289,12 @@ class Compiler:
         """``named``: the tenant a public read named (read for nobody); ``fetch``: the transaction
         it already opened to spend a rate limit."""
         if named is not None:
-            tenant, user = named, None
+            tenant, user, session = named, None, None
         else:
             actor = ctx.require_actor()
             bound = bound_tenant.get()
             tenant = bound if not whole and bound is not None else actor.tenant_id
-            user = actor.user_id
+            user, session = actor.user_id, actor.session_id
         dialect = self.dialect
         params = [dialect.convert(v) for v in resolve_params(compiled.sources, facts, tenant, user, ids)]
         if compiled.sql is None:
@@ -303,7 +303,7 @@ class Compiler:
         if fetch is not None:
             rows = await fetch(compiled.sql, params)
         elif whole:
-            async with tenant_read(tenant, user_id=user) as read:
+            async with tenant_read(tenant, user_id=user, session_id=session) as read:
                 rows = await read(compiled.sql, params)
         else:
             _, rows = await connection().execute_query(compiled.sql, params)
@@ -314,7 +314,7 @@ class Compiler:
         """An answer that needs no statement (every field refused or constant) still ends with the
         caller's account: a disabled or deleted user is UNAUTHENTICATED, never FORBIDDEN."""
         if ctx.actor is not None:
-            async with tenant_read(ctx.actor.tenant_id, user_id=ctx.actor.user_id):
+            async with tenant_read(ctx.actor.tenant_id, user_id=ctx.actor.user_id, session_id=ctx.actor.session_id):
                 pass
 
     # -- whole operations
