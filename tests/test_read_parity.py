@@ -596,3 +596,25 @@ async def test_every_read_of_the_suite_answers_the_same_both_ways_in_one_stateme
             compiled += 1
             _assert_one_statement(count_statements.statements, query)
     assert compiled > 0 or not seen
+
+
+ADMINISTRATION = """
+query Administration($all: Boolean!, $active: Boolean, $id: ID!) {
+  employees(first: 20, filter: {active: $active}) { totalCount nodes { id active exitReason exitOn
+    assignments { orgUnit { code closedOn } position { name level } supervisor { name } validFrom validTo reason } } }
+  orgUnits(includeClosed: $all) { code closedOn children(includeClosed: $all) { code closedOn } }
+  positions { id name kind level }
+  node(id: $id) { id ... on Position { name } ... on Employee { assignments { validFrom } } }
+}"""
+
+
+async def test_administration_reads_answer_the_same_both_ways(api, resolvers):
+    ids = await _setup(api)
+    admin = await api.token("bungo", "admin")
+    position = (await api.ok("{ positions { id } }", token=admin))["positions"][0]["id"]
+    for user in USERS:
+        token = await api.token("bungo", user)
+        for variables in ({"all": False, "active": None, "id": position},
+                          {"all": True, "active": True, "id": ids["employee"]},
+                          {"all": True, "active": False, "id": ids["foreign_employee"]}):
+            await _same(api, resolvers, ADMINISTRATION, variables, token)

@@ -38,10 +38,11 @@ from kinerja.graph.relay import Node
 from kinerja.graph.scalars import SCALAR_OVERRIDES
 from kinerja.imports.graphql import ImportMutation, ImportQuery
 from kinerja.org import graphql as org_graphql
-from kinerja.org.graphql import OrgMutation, OrgQuery
+from kinerja.org.graphql import EmployeeMutation, OrgMutation, OrgQuery
 from kinerja.plans import graphql as plans_graphql
 from kinerja.plans.graphql import PlanMutation, PlanQuery, PlanSubscription
 from kinerja.provisioning.graphql import PlatformMutation, PlatformQuery
+from kinerja.provisioning.settings_graphql import SettingsMutation, SettingsQuery
 from kinerja.training import graphql as training_graphql
 from kinerja.training.graphql import TrainingMutation, TrainingQuery
 
@@ -64,11 +65,11 @@ class NodeQuery:
 
 
 Query = merge_types("Query", (AuthQuery, AccessQuery, OrgQuery, PlanQuery, EvaluationQuery, GoalQuery, DashboardQuery,
-                              TrainingQuery, CitizenQuery, CounterQuery, PlatformQuery, AuditQuery, DocumentQuery, ImportQuery,
-                              NodeQuery))
-Mutation = merge_types("Mutation", (AuthMutation, AccessMutation, OrgMutation, PlanMutation, EvaluationMutation, GoalMutation,
-                                    TrainingMutation, CitizenMutation, CounterMutation, ImportMutation,
-                                    PlatformMutation))
+                              TrainingQuery, CitizenQuery, CounterQuery, PlatformQuery, SettingsQuery, AuditQuery,
+                              DocumentQuery, ImportQuery, NodeQuery))
+Mutation = merge_types("Mutation", (AuthMutation, AccessMutation, OrgMutation, EmployeeMutation, PlanMutation,
+                                    EvaluationMutation, GoalMutation, TrainingMutation, CitizenMutation,
+                                    CounterMutation, ImportMutation, PlatformMutation, SettingsMutation))
 Subscription = merge_types("Subscription", (PlanSubscription,))
 get_object_definition(Query, strict=True).description = (
     "Reads. Every read answers one SQL statement; objects of another tenant or outside the caller's scope "

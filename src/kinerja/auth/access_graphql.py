@@ -67,6 +67,8 @@ class PermissionObject(Enum):
     IKM = strawberry.enum_value("ikm", description="IKM (Indeks Kepuasan Masyarakat): the satisfaction index.")
     SURVEY = strawberry.enum_value("survey", description="Survei kepuasan di loket: survey kiosks, one-time survey "
                                                          "codes and follow-up plans.")
+    SETTINGS = strawberry.enum_value("settings", description="Pengaturan tenant: the tenant settings the tenant file "
+                                                             "does not own.")
     AUDIT = strawberry.enum_value("audit", description="Jejak audit: the audit trail.")
     TENANT = strawberry.enum_value("tenant", description="Tenant: the local governments of the deployment "
                                                          "(platform operators).")

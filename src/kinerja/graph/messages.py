@@ -620,6 +620,60 @@ CATALOGUE: dict[str, str] = {
     "Send a kiosk token or a survey code, not both": "Kirim token kios atau kode survei, tidak keduanya",
     "population must be 1 to 100000000": "population harus 1 sampai 100000000",
     "This code belongs to another service": "Kode ini milik layanan lain",
+    # --- employees, org structure and tenant settings (administration) -------------------------------
+    "At most 500 characters": "Maksimal 500 karakter",
+    "The org unit is closed": "Unit kerja sudah ditutup",
+    "Supervisor not found": "Atasan tidak ditemukan",
+    "The supervisor is no longer active": "Atasan sudah tidak aktif",
+    "An employee cannot be their own supervisor": "Pegawai tidak dapat menjadi atasannya sendiri",
+    "The supervisor chosen reports to this employee: the supervisor chain would be a loop":
+        "Atasan yang dipilih adalah bawahan pegawai ini: rantai atasan akan berputar",
+    "The employee is no longer active": "Pegawai sudah tidak aktif",
+    "The employee already has this unit, position and supervisor":
+        "Pegawai sudah berada di unit, jabatan, dan atasan ini",
+    "Only PPPK employees have a contract": "Hanya pegawai PPPK yang memiliki perjanjian kerja",
+    "An employee with this NIP already exists": "Pegawai dengan NIP ini sudah ada",
+    "The employee still supervises active employees: give them another supervisor first":
+        "Pegawai masih menjadi atasan pegawai aktif: tetapkan atasan lain bagi mereka terlebih dahulu",
+    "The exit must take effect after the current assignment began":
+        "Pemberhentian harus berlaku setelah penugasan saat ini dimulai",
+    "A new org unit needs a kind": "Unit kerja baru memerlukan jenis",
+    "A new org unit needs a code": "Unit kerja baru memerlukan kode",
+    "An org unit cannot move under itself or one of its sub-units":
+        "Unit kerja tidak dapat dipindahkan ke bawah dirinya sendiri atau sub-unitnya",
+    "An org unit with this code already exists": "Unit kerja dengan kode ini sudah ada",
+    "The org unit still has active employees: transfer them first":
+        "Unit kerja masih memiliki pegawai aktif: mutasikan mereka terlebih dahulu",
+    "The org unit has open sub-units: close or move them first":
+        "Unit kerja masih memiliki sub-unit yang terbuka: tutup atau pindahkan terlebih dahulu",
+    "A position with this name already exists": "Jabatan dengan nama ini sudah ada",
+    "Tenant not found": "Tenant tidak ditemukan",
+    "The date must be between 1900 and 2100": "Tanggal harus antara tahun 1900 dan 2100",
+    "The tenant file lists this org unit: change it there and run `kinerja tenants apply`":
+        "Unit kerja ini tercantum dalam berkas tenant: ubah di sana lalu jalankan `kinerja tenants apply`",
+    "The tenant file lists this position: change it there and run `kinerja tenants apply`":
+        "Jabatan ini tercantum dalam berkas tenant: ubah di sana lalu jalankan `kinerja tenants apply`",
+    "Give at least one setting to change": "Berikan paling sedikit satu pengaturan yang diubah",
+    "This setting is set by the tenant file: change it there and run `kinerja tenants apply`":
+        "Pengaturan ini ditetapkan oleh berkas tenant: ubah di sana lalu jalankan `kinerja tenants apply`",
+    "allowedOrigins: each must be an origin scheme://host[:port] in lowercase, http or https":
+        "allowedOrigins: setiap origin harus berbentuk scheme://host[:port] dalam huruf kecil, http atau https",
+    "{field} must be one of {allowed}": "{field} harus salah satu dari {allowed}",
+    "{field} must be a whole number from 0 to 500": "{field} harus bilangan bulat dari 0 sampai 500",
+    "{field} must be a whole number from 1 to 1000000": "{field} harus bilangan bulat dari 1 sampai 1000000",
+    "{field} must be a number from 1 to 4": "{field} harus angka dari 1 sampai 4",
+    "{field} must be true or false": "{field} harus true atau false",
+    "{field} must be an http(s) address of at most 300 characters":
+        "{field} harus alamat http(s) paling banyak 300 karakter",
+    "timezone must be a time zone name": "timezone harus nama zona waktu",
+    "{field} must be a list of at most {max} origins": "{field} harus daftar paling banyak {max} origin",
+    "{field} lists an origin twice": "{field} mencantumkan satu origin dua kali",
+    "The year already follows this period scheme": "Tahun ini sudah mengikuti skema periode ini",
+    "Periods this scheme would remove already hold realisations or evaluations":
+        "Periode yang akan dihapus oleh skema ini sudah memiliki realisasi atau penilaian",
+    "only functional (FUNGSIONAL) positions have a jenjang": "hanya jabatan fungsional (FUNGSIONAL) yang memiliki jenjang",
+    "The transfer must take effect after the current assignment began":
+        "Mutasi harus berlaku setelah penugasan saat ini dimulai",
 }
 
 _PLACEHOLDER = re.compile(r"\{(\w+)(?::(\w+))?\}")

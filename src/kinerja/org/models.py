@@ -5,7 +5,14 @@ import uuid
 from tortoise import fields
 
 from kinerja.core.models import TenantModel
-from kinerja.org.rules import EmploymentType, FunctionalLevel, OrgUnitKind, PeriodKind, PositionKind
+from kinerja.org.rules import (
+    EmployeeExitReason,
+    EmploymentType,
+    FunctionalLevel,
+    OrgUnitKind,
+    PeriodKind,
+    PositionKind,
+)
 
 
 class OrgUnit(TenantModel):
@@ -22,6 +29,8 @@ class OrgUnit(TenantModel):
     # cycle the migration generator cannot order; the composite foreign key in
     # 0002_tenant_isolation enforces it on PostgreSQL.
     head_id = fields.UUIDField(null=True)
+    # Closed units stay readable (plans, evaluations and assignments of the past name them).
+    closed_on = fields.DateField(null=True)
 
     class Meta:
         table = "org_unit"
@@ -64,6 +73,9 @@ class Employee(TenantModel):
     # PPPK: the start of the employment contract (perjanjian kerja); its yearly anniversaries bound the
     # contract years of the JP cap (PP 49/2018 art. 40).
     contract_starts_on = fields.DateField(null=True)
+    # Set when the employee leaves (``active`` false): why and from which day.
+    exit_reason = fields.CharEnumField(EmployeeExitReason, max_length=20, null=True)
+    exit_on = fields.DateField(null=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
@@ -74,6 +86,31 @@ class Employee(TenantModel):
             ("tenant_id", "org_unit_id", "name", "id"),
             ("tenant_id", "supervisor_id"),
         )
+
+
+class EmployeeAssignment(TenantModel):
+    """Riwayat jabatan: where an employee worked from one day on (unit, position, supervisor), newest last."""
+
+    employee: fields.ForeignKeyRelation[Employee] = fields.ForeignKeyField(
+        "kinerja.Employee", related_name=False, on_delete=fields.RESTRICT)
+    employee_id: uuid.UUID
+    org_unit: fields.ForeignKeyRelation[OrgUnit] = fields.ForeignKeyField(
+        "kinerja.OrgUnit", related_name=False, on_delete=fields.RESTRICT)
+    org_unit_id: uuid.UUID
+    position: fields.ForeignKeyNullableRelation[Position] = fields.ForeignKeyField(
+        "kinerja.Position", related_name=False, null=True, on_delete=fields.RESTRICT)
+    position_id: uuid.UUID | None
+    supervisor: fields.ForeignKeyNullableRelation[Employee] = fields.ForeignKeyField(
+        "kinerja.Employee", related_name=False, null=True, on_delete=fields.RESTRICT)
+    supervisor_id: uuid.UUID | None
+    valid_from = fields.DateField(null=True)  # null: since before the history was kept
+    valid_to = fields.DateField(null=True)  # the last day; null while current
+    reason = fields.CharField(max_length=500, default="")
+
+    class Meta:
+        table = "employee_assignment"
+        unique_together = (("tenant", "employee", "valid_from"),)
+        indexes = (("tenant_id", "org_unit_id"),)
 
 
 class Period(TenantModel):

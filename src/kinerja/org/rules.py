@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Hashable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
@@ -53,6 +54,17 @@ class OrgUnitKind(StrEnum):
     SUBBAGIAN = "SUBBAGIAN"
     SEKSI = "SEKSI"
     UPT = "UPT"
+
+
+class EmployeeExitReason(StrEnum):
+    """Why an employee left (pemberhentian): the record stays, inactive, with its history."""
+
+    RETIRED = "RETIRED"  # pensiun (batas usia pensiun)
+    RESIGNED = "RESIGNED"  # berhenti atas permintaan sendiri
+    DECEASED = "DECEASED"  # meninggal dunia
+    DISMISSED = "DISMISSED"  # diberhentikan (tidak dengan hormat, or at the end of a PPPK contract)
+    TRANSFERRED_OUT = "TRANSFERRED_OUT"  # pindah ke instansi lain
+    CONTRACT_ENDED = "CONTRACT_ENDED"  # PPPK: perjanjian kerja not extended
 
 
 class PeriodKind(StrEnum):
@@ -164,3 +176,22 @@ def supervisor_cycles(supervisor_of: dict[str, str | None]) -> list[list[str]]:
         for visited in path:
             state[visited] = 2
     return cycles
+
+
+def supervisor_cycle_problem(employee: K, supervisor: K | None, above_supervisor: AbstractSet[K]) -> str | None:
+    """Whether making ``supervisor`` the direct supervisor of ``employee`` closes a loop in the
+    supervisor tree, given everyone above ``supervisor`` now."""
+    if supervisor is None:
+        return None
+    if supervisor == employee:
+        return "An employee cannot be their own supervisor"
+    if employee in above_supervisor:
+        return "The supervisor chosen reports to this employee: the supervisor chain would be a loop"
+    return None
+
+
+def day_problem(day: dt.date | None) -> str | None:
+    """A day of an employee's or a unit's history: within 1900-2100 (SIASN's dates are)."""
+    if day is not None and not dt.date(1900, 1, 1) <= day <= dt.date(2100, 12, 31):
+        return "The date must be between 1900 and 2100"
+    return None

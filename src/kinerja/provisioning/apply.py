@@ -15,7 +15,7 @@ from kinerja.org.models import OrgUnit, Position
 from kinerja.org.service import ensure_periods
 from kinerja.tenancy.models import Tenant
 from kinerja.tenancy.origins import origin_index
-from kinerja.tenancy.rules import PLATFORM_SLUG, TenantKind
+from kinerja.tenancy.rules import PLATFORM_SLUG, TenantKind, file_owned_record, settings_from_file
 from kinerja.tenancy.spec import TenantSpec
 
 
@@ -41,12 +41,17 @@ async def apply_spec(spec: TenantSpec) -> ApplyReport:
     async with tenant_transaction(None) as conn:
         tenant = await Tenant.get_or_none(slug=spec.slug)
         created = tenant is None
+        owned = file_owned_record(spec.declared_settings, [u.code for u in spec.org_units],
+                                  [p.name for p in spec.positions])
         if tenant is None:
             tenant = await Tenant.create(
-                slug=spec.slug, name=spec.name, kind=spec.kind, settings=spec.settings.to_dict()
+                slug=spec.slug, name=spec.name, kind=spec.kind, settings=spec.settings.to_dict(), file_owned=owned,
             )
         else:
-            tenant.name, tenant.kind, tenant.settings = spec.name, spec.kind, spec.settings.to_dict()
+            # The file's keys are set; the keys it omits keep what the API stored (tenancy/rules.py).
+            tenant.name, tenant.kind = spec.name, spec.kind
+            tenant.settings = settings_from_file(tenant.settings, spec.declared_settings)
+            tenant.file_owned = owned
             await tenant.save()
         await switch_tenant(conn, tenant.id)
         report = ApplyReport(tenant, created)

@@ -16,6 +16,9 @@ class Tenant(AuditedModel):
     name = fields.CharField(max_length=200)
     kind = fields.CharEnumField(TenantKind, max_length=20)
     settings: dict = fields.JSONField(default=dict)
+    # What the tenant file declared at its last `tenants apply` ({"settings": keys, "org_units": codes,
+    # "positions": names}): the file owns it, the API the rest (tenancy/rules.py). Null: never applied.
+    file_owned: dict | None = fields.JSONField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 from enum import Enum, StrEnum
 from typing import Any, TypeVar
 
+from kinerja.core.errors import Conflict
 from kinerja.core.origins import origin_problem
 
 PLATFORM_SLUG = "platform"
@@ -197,3 +199,51 @@ def validate_slug(slug: object) -> str | None:
     if not isinstance(slug, str) or not SLUG_PATTERN.fullmatch(slug) or len(slug) > 63:
         return "slug must be lowercase letters, digits and single hyphens (at most 63)"
     return None
+
+
+# --- who owns what: the tenant file or the API ---------------------------------------------------
+# What the tenant file declares is owned by the file: a settings key under [settings], an org unit (by
+# code), a position (by name). `tenants apply` sets it; the API refuses to change it
+# (OWNED_BY_TENANT_FILE). What the file omits is owned by the API: `tenants apply` keeps a stored setting
+# it omits and leaves units and positions it does not list alone. Removing something from the file hands
+# it to the API as it is.
+
+OWNED_BY_TENANT_FILE = "OWNED_BY_TENANT_FILE"
+
+
+class OwnedByTenantFile(Conflict):
+    """A change the API refuses because the tenant file declares what it would change."""
+
+    code = OWNED_BY_TENANT_FILE
+
+
+def file_owned_record(settings_keys: Iterable[str], unit_codes: Iterable[str], position_names: Iterable[str]
+                      ) -> dict[str, list[str]]:
+    """What `tenants apply` records as the file's (``tenant.file_owned``)."""
+    return {"settings": sorted(settings_keys), "org_units": sorted(unit_codes), "positions": sorted(position_names)}
+
+
+def owned_by_file(record: dict[str, Any] | None, part: str, key: str) -> bool:
+    """Whether the tenant file owns ``key`` of ``part`` (settings, org_units, positions)."""
+    return key in (record or {}).get(part, ())
+
+
+def settings_from_file(stored: dict[str, Any], declared: dict[str, Any]) -> dict[str, Any]:
+    """What `tenants apply` stores: the file's keys over the stored ones (the API's, kept). Raises
+    ValueError(message, key) as ``TenantSettings.from_dict`` does."""
+    kept = {key: value for key, value in stored.items() if key in _KNOWN}
+    return TenantSettings.from_dict({**kept, **declared}).to_dict()
+
+
+def settings_from_api(stored: dict[str, Any], changes: dict[str, Any], record: dict[str, Any] | None
+                      ) -> tuple[dict[str, Any], list[str]]:
+    """What the API stores for ``changes``, and the keys it may not change because the tenant file
+    owns them (then nothing is stored). Validated by ``TenantSettings.from_dict`` as the file is."""
+    owned = sorted(key for key in changes if owned_by_file(record, "settings", key))
+    if owned:
+        return stored, owned
+    kept = {key: value for key, value in stored.items() if key in _KNOWN}
+    return TenantSettings.from_dict({**kept, **changes}).to_dict(), []
+
+
+_KNOWN = frozenset(f.name for f in fields(TenantSettings))

@@ -70,6 +70,8 @@ class TenantSpec:
     positions: list[PositionSpec] = field(default_factory=list)
     service_units: list[ServiceUnitSpec] = field(default_factory=list)
     goal_rules: list[GoalRuleSpec] = field(default_factory=list)
+    # The settings the file declares (the rest of ``settings`` are defaults): the keys it owns.
+    declared_settings: dict = field(default_factory=dict)
 
 
 _TOP_KEYS = {"slug", "name", "kind", "settings", "period_years", "org_units", "positions", "service_units",
@@ -266,7 +268,9 @@ def load_tenant_file(path: Path) -> TenantSpec:
         values = {k: v for k, v in raw_rule.items() if k not in {"year", "source"}}
         goal_rules.append(GoalRuleSpec(year, source, values))
 
-    return TenantSpec(slug, name, kind, settings, sorted(set(years)), units, positions, service_units, goal_rules)
+    file_settings = {key: value for key, value in settings.to_dict().items() if key in settings_raw}
+    return TenantSpec(slug, name, kind, settings, sorted(set(years)), units, positions, service_units, goal_rules,
+                      file_settings)
 
 
 def _table_list(raw: dict, key: str, fail) -> list[dict]:
