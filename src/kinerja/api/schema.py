@@ -35,6 +35,7 @@ from kinerja.graph.errors import ErrorCodes
 from kinerja.graph.limits import DocumentChecks
 from kinerja.graph.relay import Node
 from kinerja.graph.scalars import SCALAR_OVERRIDES
+from kinerja.notifications.graphql import NotificationMutation, NotificationQuery, NotificationSubscription
 from kinerja.org import graphql as org_graphql
 from kinerja.org.graphql import OrgMutation, OrgQuery
 from kinerja.plans import graphql as plans_graphql
@@ -62,10 +63,10 @@ class NodeQuery:
 
 
 Query = merge_types("Query", (AuthQuery, AccessQuery, OrgQuery, PlanQuery, EvaluationQuery, GoalQuery, DashboardQuery,
-                              TrainingQuery, CitizenQuery, CounterQuery, PlatformQuery, AuditQuery, NodeQuery))
+                              TrainingQuery, CitizenQuery, CounterQuery, PlatformQuery, AuditQuery, NotificationQuery, NodeQuery))
 Mutation = merge_types("Mutation", (AuthMutation, AccessMutation, OrgMutation, PlanMutation, EvaluationMutation, GoalMutation,
-                                    TrainingMutation, CitizenMutation, CounterMutation, PlatformMutation))
-Subscription = merge_types("Subscription", (PlanSubscription,))
+                                    TrainingMutation, CitizenMutation, CounterMutation, NotificationMutation, PlatformMutation))
+Subscription = merge_types("Subscription", (PlanSubscription, NotificationSubscription))
 get_object_definition(Query, strict=True).description = (
     "Reads. Every read answers one SQL statement; objects of another tenant or outside the caller's scope "
     "answer NOT_FOUND like unknown ones.")

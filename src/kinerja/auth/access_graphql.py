@@ -68,6 +68,8 @@ class PermissionObject(Enum):
     SURVEY = strawberry.enum_value("survey", description="Survei kepuasan di loket: survey kiosks, one-time survey "
                                                          "codes and follow-up plans.")
     AUDIT = strawberry.enum_value("audit", description="Jejak audit: the audit trail.")
+    NOTIFICATION = strawberry.enum_value("notification", description="Notifikasi: the user's own inbox and "
+                                                                     "notification preferences.")
     TENANT = strawberry.enum_value("tenant", description="Tenant: the local governments of the deployment "
                                                          "(platform operators).")
 

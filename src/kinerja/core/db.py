@@ -41,6 +41,7 @@ MODEL_MODULES = [
     "kinerja.evaluations.models",
     "kinerja.training.models",
     "kinerja.citizen.models",
+    "kinerja.notifications.models",
     "kinerja.core.audit_models",
 ]
 

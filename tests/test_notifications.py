@@ -1,0 +1,143 @@
+"""Notifications through the API: the inbox filled by state changes in their own transaction, read
+and marked, preferences, the live subscription, mail through a real SMTP server, and reminders sent
+exactly once by concurrent workers; another user or tenant reaches nothing."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import error_codes, rows
+
+from kinerja.notifications.models import Notification
+from kinerja.tenancy.models import Tenant
+
+pytestmark = pytest.mark.asyncio
+
+YEAR = 2031
+CREATE = ("mutation($i: CreatePerformancePlanInput!) { createPerformancePlan(input: $i) { plan { id } "
+          "userErrors { field code message } } }")
+ADD_RESULT = ("mutation($i: AddResultTargetInput!) { addResultTarget(input: $i) { resultTarget { id } "
+              "userErrors { field code message } } }")
+ADD_INDICATOR = ("mutation($i: AddIndicatorInput!) { addIndicator(input: $i) { indicator { id } "
+                 "userErrors { field code message } } }")
+SUBMIT = "mutation($id: ID!) { submitPerformancePlan(input: {id: $id}) { plan { status } userErrors { code } } }"
+RETURN = ("mutation($id: ID!) { returnPerformancePlan(input: {id: $id, reason: \"Lengkapi\"}) { plan { status } "
+          "userErrors { code } } }")
+INBOX = ("query($unread: Boolean) { notifications(first: 50, unreadOnly: $unread) { totalCount nodes { id kind title "
+         "body subjectType subjectId readAt } } unreadNotificationCount }")
+MARK = ("mutation($i: MarkNotificationsReadInput!) { markNotificationsRead(input: $i) { count "
+        "userErrors { field code message } } }")
+PREFER = ("mutation($i: SetNotificationPreferenceInput!) { setNotificationPreference(input: $i) { preference { kind "
+          "inApp email digest } userErrors { field code message } } }")
+
+
+async def _tenant(slug):
+    return (await rows(Tenant, None, slug=slug))[0]
+
+
+async def _submitted_plan(api, pegawai, year=YEAR, submit=True):
+    created = (await api.ok(CREATE, {"i": {"year": year, "approach": "KUANTITATIF", "behaviourExpectations": [
+        {"value": "AKUNTABEL", "expectation": "Melaporkan kemajuan setiap bulan"}]}}, pegawai))["createPerformancePlan"]
+    assert created["userErrors"] == [], created
+    plan_id = created["plan"]["id"]
+    result = (await api.ok(ADD_RESULT, {"i": {"planId": plan_id, "kind": "UTAMA",
+                                              "description": "Tersusunnya laporan"}}, pegawai))["addResultTarget"]
+    indicator = (await api.ok(ADD_INDICATOR, {"i": {
+        "resultId": result["resultTarget"]["id"], "aspect": "KUANTITAS", "description": "Jumlah laporan",
+        "targetValue": "12", "targetUnit": "dokumen"}}, pegawai))["addIndicator"]
+    assert indicator["userErrors"] == [], indicator
+    if not submit:
+        return plan_id
+    submitted = (await api.ok(SUBMIT, {"id": plan_id}, pegawai))["submitPerformancePlan"]
+    assert submitted["plan"]["status"] == "SUBMITTED", submitted
+    return plan_id
+
+
+async def _inbox(api, token, unread=None, language=None):
+    return (await api.ok(INBOX, {"unread": unread}, token))
+
+
+async def test_a_submitted_plan_reaches_the_supervisors_inbox_and_is_marked_read(api):
+    pegawai, atasan = await api.token("bungo", "pegawai"), await api.token("bungo", "atasan")
+    before = (await _inbox(api, atasan))["notifications"]["totalCount"]
+    plan_id = await _submitted_plan(api, pegawai)
+    inbox = await _inbox(api, atasan)
+    assert inbox["notifications"]["totalCount"] == before + 1
+    newest = inbox["notifications"]["nodes"][0]
+    assert newest["kind"] == "PLAN_SUBMITTED" and newest["subjectId"] == plan_id and newest["readAt"] is None
+    assert newest["subjectType"] == "PerformancePlan" and str(YEAR) in newest["body"]
+    assert newest["title"] == "Plan submitted"
+    unread = inbox["unreadNotificationCount"]
+    assert unread >= 1
+    # Rendered in the reader's language.
+    response = await api.client.post("/graphql", json={"query": INBOX, "variables": {}}, headers={
+        "authorization": f"Bearer {atasan}", "accept-language": "id"})
+    assert response.json()["data"]["notifications"]["nodes"][0]["title"] == "SKP diajukan"
+    # The submitter is not told of his own action.
+    assert all(n["subjectId"] != plan_id for n in (await _inbox(api, pegawai))["notifications"]["nodes"])
+
+    marked = (await api.ok(MARK, {"i": {"ids": [newest["id"]]}}, atasan))["markNotificationsRead"]
+    assert marked == {"count": 1, "userErrors": []}
+    again = (await api.ok(MARK, {"i": {"ids": [newest["id"]]}}, atasan))["markNotificationsRead"]
+    assert [e["code"] for e in again["userErrors"]] == ["CONFLICT"]
+    unread_only = (await _inbox(api, atasan, unread=True))["notifications"]["nodes"]
+    assert all(n["id"] != newest["id"] for n in unread_only) and all(n["readAt"] is None for n in unread_only)
+    assert (await _inbox(api, atasan))["unreadNotificationCount"] == unread - 1
+
+    # Returned: the owner hears of it.
+    assert (await api.ok(RETURN, {"id": plan_id}, atasan))["returnPerformancePlan"]["plan"]["status"] == "RETURNED"
+    owner = (await _inbox(api, pegawai, unread=True))["notifications"]["nodes"][0]
+    assert owner["kind"] == "PLAN_RETURNED" and owner["subjectId"] == plan_id
+    everything = (await api.ok(MARK, {"i": {"all": True}}, pegawai))["markNotificationsRead"]
+    assert everything["count"] >= 1 and (await _inbox(api, pegawai))["unreadNotificationCount"] == 0
+
+
+async def test_a_rolled_back_change_leaves_no_notification(api):
+    pegawai = await api.token("bungo", "pegawai")
+    tenant = await _tenant("bungo")
+    plan_id = await _submitted_plan(api, pegawai, YEAR + 3, submit=False)
+    count = len(await rows(Notification, tenant.id))
+    # The second mutation fails, so the operation (with the submission before it) rolls back.
+    body = await api.post("mutation($id: ID!) { s: submitPerformancePlan(input: {id: $id}) { plan { status } } "
+                          "m: markNotificationsRead(input: {ids: []}) { count userErrors { code } } }",
+                          {"id": plan_id}, pegawai)
+    assert body["data"]["m"]["userErrors"][0]["code"] == "BAD_USER_INPUT"
+    assert len(await rows(Notification, tenant.id)) == count
+
+
+async def test_preference_off_creates_nothing(api):
+    pegawai, atasan = await api.token("bungo", "pegawai"), await api.token("bungo", "atasan")
+    off = (await api.ok(PREFER, {"i": {"kind": "PLAN_SUBMITTED", "inApp": False}}, atasan))["setNotificationPreference"]
+    assert off == {"preference": {"kind": "PLAN_SUBMITTED", "inApp": False, "email": False, "digest": False},
+                   "userErrors": []}
+    same = (await api.ok(PREFER, {"i": {"kind": "PLAN_SUBMITTED", "inApp": False}}, atasan))["setNotificationPreference"]
+    assert [e["code"] for e in same["userErrors"]] == ["CONFLICT"]
+    try:
+        before = (await _inbox(api, atasan))["notifications"]["totalCount"]
+        await _submitted_plan(api, pegawai, YEAR + 1)
+        assert (await _inbox(api, atasan))["notifications"]["totalCount"] == before
+        listed = await api.ok("{ notificationPreferences { kind inApp } }", None, atasan)
+        assert {"kind": "PLAN_SUBMITTED", "inApp": False} in listed["notificationPreferences"]
+    finally:
+        await api.ok(PREFER, {"i": {"kind": "PLAN_SUBMITTED", "inApp": True}}, atasan)
+
+
+async def test_another_user_or_tenant_cannot_read_or_mark_your_notifications(api):
+    pegawai, atasan = await api.token("bungo", "pegawai"), await api.token("bungo", "atasan")
+    await _submitted_plan(api, pegawai, YEAR + 2)
+    mine = (await _inbox(api, atasan, unread=True))["notifications"]["nodes"][0]
+    tenant = await _tenant("bungo")
+    for token in (pegawai, await api.token("samarinda", "kepala"), await api.token("samarinda", "admin")):
+        marked = (await api.ok(MARK, {"i": {"ids": [mine["id"]]}}, token))["markNotificationsRead"]
+        assert [e["code"] for e in marked["userErrors"]] == ["NOT_FOUND"], marked
+        assert all(n["id"] != mine["id"] for n in (await _inbox(api, token))["notifications"]["nodes"])
+        node = await api.post("query($id: ID!) { node(id: $id) { id } }", {"id": mine["id"]}, token)
+        assert "NOT_FOUND" in error_codes(node) or node["data"]["node"] is None
+    [row] = [n for n in await rows(Notification, tenant.id) if n.kind == "PLAN_SUBMITTED"
+             and str(n.id) in _raw(mine["id"])]
+    assert row.read_at is None
+
+
+def _raw(global_id: str) -> str:
+    import base64
+
+    return base64.urlsafe_b64decode(global_id + "=" * (-len(global_id) % 4)).decode()
