@@ -141,3 +141,60 @@ def _raw(global_id: str) -> str:
     import base64
 
     return base64.urlsafe_b64decode(global_id + "=" * (-len(global_id) % 4)).decode()
+
+
+# --- live: notificationAdded over graphql-transport-ws, from a real server ----------------------
+
+ADDED = "subscription { notificationAdded { notificationId kind title body subjectId } }"
+
+
+async def test_the_subscription_delivers_the_recipients_notifications_only(database, tmp_path):
+    import asyncio
+    import json
+
+    import httpx
+    import websockets
+    from conftest import BACKEND, DEMO_PASSWORD, running_server
+
+    async with running_server(database, 2 if BACKEND == "postgres" else 1, tmp_path / "server.log") as base:
+        async with httpx.AsyncClient(base_url=base) as http:
+            async def post(query, variables=None, token=None):
+                headers = {"authorization": f"Bearer {token}"} if token else {}
+                return (await http.post("/graphql", json={"query": query, "variables": variables or {}},
+                                        headers=headers)).json()
+
+            async def login(tenant, username):
+                body = await post("mutation($i: LoginInput!) { login(input: $i) { accessToken } }",
+                                  {"i": {"tenant": tenant, "username": username, "password": DEMO_PASSWORD}})
+                return body["data"]["login"]["accessToken"]
+
+            class Http:  # the shape of conftest's Api, over the running server
+                async def ok(self, query, variables=None, token=None):
+                    body = await post(query, variables, token)
+                    assert "errors" not in body, body
+                    return body["data"]
+
+            pegawai, atasan = await login("bungo", "pegawai"), await login("bungo", "atasan")
+            other = await login("samarinda", "kepala")
+            url = base.replace("http://", "ws://") + "/graphql"
+            sockets = []
+            for token in (atasan, pegawai, other):
+                ws = await websockets.connect(url, subprotocols=["graphql-transport-ws"])
+                await ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
+                assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "connection_ack"
+                await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": ADDED}}))
+                sockets.append(ws)
+            await asyncio.sleep(0.5)
+            try:
+                plan_id = await _submitted_plan(Http(), pegawai, YEAR + 4)
+                message = json.loads(await asyncio.wait_for(sockets[0].recv(), 10))
+                assert message["type"] == "next" and message["payload"].get("data"), message
+                event = message["payload"]["data"]["notificationAdded"]
+                assert event["kind"] == "PLAN_SUBMITTED" and event["subjectId"] == plan_id
+                assert event["title"] == "Plan submitted"
+                for ws in sockets[1:]:  # the submitter and another tenant hear nothing
+                    with pytest.raises(TimeoutError):
+                        await asyncio.wait_for(ws.recv(), 1.5)
+            finally:
+                for ws in sockets:
+                    await ws.close()

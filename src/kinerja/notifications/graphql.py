@@ -156,7 +156,8 @@ class NotificationSubscription:
     async def notification_added(self, info: Info) -> AsyncGenerator[NotificationEvent, None]:
         ctx = info.context
         actor = ctx.require_actor()
-        await ctx.require("notification", "read")
+        async with tenant_transaction(actor.tenant_id, user_id=actor.user_id):
+            await ctx.require("notification", "read")
         async for event in hub.subscribe(actor.tenant_id):
             if event.kind != service.EVENT_KIND or event.extra.get("recipient") != str(actor.user_id):
                 continue
