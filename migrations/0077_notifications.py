@@ -1,4 +1,4 @@
-"""Notifications: the inbox of each user (message kind and parameters, rendered in the reader's
+"""Notifications: a user's mail address, the inbox of each user (message kind and parameters, rendered in the reader's
 language; read and mailed times; a unique key for reminders sent once) and per-user preferences."""
 
 from uuid import uuid4
@@ -13,6 +13,11 @@ class Migration(migrations.Migration):
     dependencies = [("kinerja", "0067_survey_fingerprint_unique")]
 
     operations = [
+        ops.AddField(
+            model_name='User',
+            name='email',
+            field=fields.CharField(null=True, max_length=254),
+        ),
         ops.CreateModel(
             name='Notification',
             fields=[
@@ -27,6 +32,7 @@ class Migration(migrations.Migration):
                 ('once_key', fields.CharField(null=True, max_length=200)),
                 ('read_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('emailed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('digested_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
             options={'table': 'notification', 'app': 'kinerja', 'unique_together': (('tenant', 'once_key'),), 'indexes': [Index(fields=['tenant_id', 'recipient_id', 'created_at'])], 'pk_attr': 'id', 'table_description': 'One message in a user inbox: its kind and parameters (rendered in the reader language), the object it is about, when it was read and mailed.'},
             bases=['TenantModel'],

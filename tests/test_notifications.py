@@ -198,3 +198,163 @@ async def test_the_subscription_delivers_the_recipients_notifications_only(datab
             finally:
                 for ws in sockets:
                     await ws.close()
+
+
+# --- mail through a real SMTP server, the digest, reminders by concurrent workers ----------------
+
+class _Inbox:
+    """What the local SMTP server received."""
+
+    def __init__(self):
+        self.mails = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's handler protocol
+        import email
+
+        self.mails.append((envelope.rcpt_tos, email.message_from_bytes(envelope.content)))
+        return "250 OK"
+
+
+@pytest.fixture
+async def smtp_tenant(database):
+    """bungo mails through an aiosmtpd server on a free port; restored afterwards."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    from kinerja.core.db import tenant_transaction
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    tenant = await _tenant("bungo")
+    original = dict(tenant.settings)
+    async with tenant_transaction(None):
+        await Tenant.filter(id=tenant.id).update(settings={
+            **original, "smtp_host": "127.0.0.1", "smtp_port": port, "smtp_from": "kinerja@bungo.go.id",
+            "smtp_starttls": False})
+    try:
+        yield (await _tenant("bungo")), inbox
+    finally:
+        controller.stop()
+        async with tenant_transaction(None):
+            await Tenant.filter(id=tenant.id).update(settings=original)
+
+
+async def _set_email(tenant_id, username, address):
+    from kinerja.auth.models import User
+    from kinerja.core.db import tenant_transaction
+
+    async with tenant_transaction(tenant_id):
+        await User.filter(tenant_id=tenant_id, username=username).update(email=address)
+
+
+async def test_mail_goes_out_once_through_the_smtp_server(api, smtp_tenant):
+    from kinerja.core import clock
+    from kinerja.notifications import worker
+
+    tenant, inbox = smtp_tenant
+    pegawai, atasan = await api.token("bungo", "pegawai"), await api.token("bungo", "atasan")
+    await _set_email(tenant.id, "atasan", "atasan@bungo.go.id")
+    await api.ok(PREFER, {"i": {"kind": "PLAN_SUBMITTED", "email": True}}, atasan)
+    try:
+        await worker.send_mail(tenant, clock.now())  # anything older goes first
+        inbox.mails.clear()
+        await _submitted_plan(api, pegawai, YEAR + 5)
+        assert await worker.send_mail(tenant, clock.now()) == 1
+        [(to, message)] = inbox.mails
+        assert to == ["atasan@bungo.go.id"] and message["Subject"] == "SKP diajukan"
+        assert message["From"] == "kinerja@bungo.go.id" and str(YEAR + 5) in message.get_payload()
+        assert await worker.send_mail(tenant, clock.now()) == 0 and len(inbox.mails) == 1
+        [row] = [n for n in await rows(Notification, tenant.id, kind="PLAN_SUBMITTED") if n.emailed_at is not None
+                 and n.params.get("year") == YEAR + 5]
+        assert row.emailed_at is not None
+    finally:
+        await api.ok(PREFER, {"i": {"kind": "PLAN_SUBMITTED", "email": False}}, atasan)
+
+
+async def test_the_daily_digest_lists_the_days_unread_notifications_in_one_mail(api, smtp_tenant):
+    import datetime as dt
+
+    from kinerja.core import clock
+    from kinerja.notifications import worker
+
+    tenant, inbox = smtp_tenant
+    pegawai, atasan = await api.token("bungo", "pegawai"), await api.token("bungo", "atasan")
+    await _set_email(tenant.id, "pegawai", "pegawai@bungo.go.id")
+    await api.ok(PREFER, {"i": {"kind": "PLAN_RETURNED", "digest": True}}, pegawai)
+    try:
+        tomorrow = clock.now() + dt.timedelta(days=1)
+        await worker.send_digests(tenant, tomorrow)
+        inbox.mails.clear()
+        for year in (YEAR + 6, YEAR + 7):
+            plan_id = await _submitted_plan(api, pegawai, year)
+            assert (await api.ok(RETURN, {"id": plan_id}, atasan))["returnPerformancePlan"]["plan"]["status"] == "RETURNED"
+        assert await worker.send_digests(tenant, clock.now() - dt.timedelta(days=1)) == 0  # not yet due
+        assert await worker.send_digests(tenant, tomorrow) == 1
+        [(to, message)] = inbox.mails
+        assert to == ["pegawai@bungo.go.id"] and message["Subject"] == "Ringkasan notifikasi harian"
+        body = message.get_payload()
+        assert str(YEAR + 6) in body and str(YEAR + 7) in body and body.count("SKP dikembalikan") == 2
+        assert await worker.send_digests(tenant, tomorrow) == 0
+    finally:
+        await api.ok(PREFER, {"i": {"kind": "PLAN_RETURNED", "digest": False}}, pegawai)
+
+
+async def test_two_workers_send_each_reminder_exactly_once(api):
+    import asyncio
+    import datetime as dt
+
+    from kinerja.notifications import worker
+
+    tenant = await _tenant("bungo")
+    later = dt.datetime(YEAR + 9, 3, 1, 3, 0, tzinfo=dt.UTC)  # the plan deadline of that year has passed
+    first, second = await asyncio.gather(worker.run_once(later), worker.run_once(later))
+    reminders = [n for n in await rows(Notification, tenant.id, kind="PLAN_DUE")
+                 if n.params.get("year") == YEAR + 9]
+    assert reminders, "someone has no plan of that year"
+    keys = [n.once_key for n in reminders]
+    assert len(keys) == len(set(keys))
+    people = [n.subject_id for n in reminders]
+    assert len(people) == len(set(people))  # one per person and deadline
+    assert first["reminders"] + second["reminders"] >= len(reminders)
+    again = await worker.run_once(later)
+    assert again["reminders"] == 0
+    # The reminder is in the inbox of the person it reminds, in the reader's language.
+    pegawai = await api.token("bungo", "pegawai")
+    nodes = (await _inbox(api, pegawai))["notifications"]["nodes"]
+    due = [n for n in nodes if n["kind"] == "PLAN_DUE" and str(YEAR + 9) in n["body"]]
+    assert len(due) == 1 and due[0]["title"] == "Plan not submitted"
+
+
+async def test_an_overdue_ticket_is_escalated_once_to_the_unit_head(api):
+    import asyncio
+    import datetime as dt
+
+    from kinerja.auth.models import User
+    from kinerja.citizen.models import FeedbackTicket, ServiceUnit
+    from kinerja.core.db import tenant_transaction
+    from kinerja.notifications import worker
+    from kinerja.org.models import OrgUnit
+
+    tenant = await _tenant("bungo")
+    [kepala] = await rows(User, tenant.id, username="kepala")
+    ticket = min((t for t in await rows(FeedbackTicket, tenant.id) if t.status.value in ("RECEIVED", "IN_PROGRESS")),
+                 key=lambda t: t.due_at)
+    [service_unit] = await rows(ServiceUnit, tenant.id, id=ticket.service_unit_id)
+    [unit] = await rows(OrgUnit, tenant.id, id=service_unit.org_unit_id)
+    async with tenant_transaction(tenant.id):  # the ticket's unit is headed by a user who can be told
+        await OrgUnit.filter(tenant_id=tenant.id, id=unit.id).update(head_id=kepala.employee_id)
+    try:
+        after = ticket.due_at + dt.timedelta(hours=1)
+        await asyncio.gather(worker.run_once(after), worker.run_once(after))
+        await worker.run_once(after)
+        escalated = [n for n in await rows(Notification, tenant.id, kind="TICKET_OVERDUE") if n.subject_id == ticket.id]
+        assert len(escalated) == 1 and escalated[0].recipient_id == kepala.id
+        assert escalated[0].params["code"] == ticket.code
+    finally:
+        async with tenant_transaction(tenant.id):
+            await OrgUnit.filter(tenant_id=tenant.id, id=unit.id).update(head_id=unit.head_id)

@@ -24,6 +24,7 @@ class Notification(TenantModel):
     once_key = fields.CharField(max_length=200, null=True)
     read_at = fields.DatetimeField(null=True)
     emailed_at = fields.DatetimeField(null=True)
+    digested_at = fields.DatetimeField(null=True)  # listed in a daily digest mail
 
     class Meta:
         table = "notification"
