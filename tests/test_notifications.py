@@ -148,56 +148,90 @@ def _raw(global_id: str) -> str:
 ADDED = "subscription { notificationAdded { notificationId kind title body subjectId } }"
 
 
-async def test_the_subscription_delivers_the_recipients_notifications_only(database, tmp_path):
+@pytest.fixture(scope="module")
+async def server(database, tmp_path_factory):
+    from conftest import BACKEND, running_server
+
+    async with running_server(database, 2 if BACKEND == "postgres" else 1,
+                              tmp_path_factory.mktemp("notify") / "server.log") as base:
+        yield base
+
+
+@pytest.fixture
+async def http(server):
+    from parallel import Client
+
+    client = Client(server)
+    yield client
+    await client.close()
+
+
+class _Ok:
+    """``ok`` over a running server, the shape of conftest's Api."""
+
+    def __init__(self, client):
+        self.client = client
+
+    async def ok(self, query, variables=None, token=None):
+        body = await self.client.post(query, variables, token)
+        assert "errors" not in body, body
+        return body["data"]
+
+
+async def test_the_subscription_delivers_the_recipients_notifications_only(server, http):
     import asyncio
     import json
 
-    import httpx
     import websockets
-    from conftest import BACKEND, DEMO_PASSWORD, running_server
 
-    async with running_server(database, 2 if BACKEND == "postgres" else 1, tmp_path / "server.log") as base:
-        async with httpx.AsyncClient(base_url=base) as http:
-            async def post(query, variables=None, token=None):
-                headers = {"authorization": f"Bearer {token}"} if token else {}
-                return (await http.post("/graphql", json={"query": query, "variables": variables or {}},
-                                        headers=headers)).json()
+    pegawai, atasan = await http.token("bungo", "pegawai"), await http.token("bungo", "atasan")
+    other = await http.token("samarinda", "kepala")
+    url = server.replace("http://", "ws://") + "/graphql"
+    sockets = []
+    for token in (atasan, pegawai, other):
+        ws = await websockets.connect(url, subprotocols=["graphql-transport-ws"])
+        await ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
+        assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "connection_ack"
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": ADDED}}))
+        sockets.append(ws)
+    await asyncio.sleep(0.5)
+    try:
+        plan_id = await _submitted_plan(_Ok(http), pegawai, YEAR + 4)
+        message = json.loads(await asyncio.wait_for(sockets[0].recv(), 10))
+        assert message["type"] == "next" and message["payload"].get("data"), message
+        event = message["payload"]["data"]["notificationAdded"]
+        assert event["kind"] == "PLAN_SUBMITTED" and event["subjectId"] == plan_id
+        assert event["title"] == "Plan submitted"
+        for ws in sockets[1:]:  # the submitter and another tenant hear nothing
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(ws.recv(), 1.5)
+    finally:
+        for ws in sockets:
+            await ws.close()
 
-            async def login(tenant, username):
-                body = await post("mutation($i: LoginInput!) { login(input: $i) { accessToken } }",
-                                  {"i": {"tenant": tenant, "username": username, "password": DEMO_PASSWORD}})
-                return body["data"]["login"]["accessToken"]
 
-            class Http:  # the shape of conftest's Api, over the running server
-                async def ok(self, query, variables=None, token=None):
-                    body = await post(query, variables, token)
-                    assert "errors" not in body, body
-                    return body["data"]
+async def test_marking_at_once_marks_once_and_setting_a_preference_at_once_sets_it_once(http):
+    from parallel import outcome, together
 
-            pegawai, atasan = await login("bungo", "pegawai"), await login("bungo", "atasan")
-            other = await login("samarinda", "kepala")
-            url = base.replace("http://", "ws://") + "/graphql"
-            sockets = []
-            for token in (atasan, pegawai, other):
-                ws = await websockets.connect(url, subprotocols=["graphql-transport-ws"])
-                await ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
-                assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "connection_ack"
-                await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": ADDED}}))
-                sockets.append(ws)
-            await asyncio.sleep(0.5)
-            try:
-                plan_id = await _submitted_plan(Http(), pegawai, YEAR + 4)
-                message = json.loads(await asyncio.wait_for(sockets[0].recv(), 10))
-                assert message["type"] == "next" and message["payload"].get("data"), message
-                event = message["payload"]["data"]["notificationAdded"]
-                assert event["kind"] == "PLAN_SUBMITTED" and event["subjectId"] == plan_id
-                assert event["title"] == "Plan submitted"
-                for ws in sockets[1:]:  # the submitter and another tenant hear nothing
-                    with pytest.raises(TimeoutError):
-                        await asyncio.wait_for(ws.recv(), 1.5)
-            finally:
-                for ws in sockets:
-                    await ws.close()
+    from kinerja.core.audit_models import AuditLog
+
+    pegawai, atasan = await http.token("bungo", "pegawai"), await http.token("bungo", "atasan")
+    await _submitted_plan(_Ok(http), pegawai, YEAR + 8)
+    [newest] = (await http.post(INBOX.replace("first: 50", "first: 1"), {"unread": True}, atasan))[
+        "data"]["notifications"]["nodes"]
+    answers = await together(10, lambda _i: http.post(MARK, {"i": {"ids": [newest["id"]]}}, atasan))
+    successes, codes = outcome(answers, "markNotificationsRead")
+    assert successes == 1 and codes == ["CONFLICT"] * 9
+    tenant = await _tenant("bungo")
+    entries = [e for e in await rows(AuditLog, tenant.id, operation="markNotificationsRead")
+               if str(e.object_id) == _raw(newest["id"]).split(":")[1]]
+    assert len(entries) == 1
+
+    answers = await together(10, lambda _i: http.post(PREFER, {"i": {"kind": "TICKET_ASSIGNED", "email": True}},
+                                                       atasan))
+    successes, codes = outcome(answers, "setNotificationPreference")
+    assert successes == 1 and codes == ["CONFLICT"] * 9
+    await http.post(PREFER, {"i": {"kind": "TICKET_ASSIGNED", "email": False}}, atasan)
 
 
 # --- mail through a real SMTP server, the digest, reminders by concurrent workers ----------------
@@ -258,7 +292,14 @@ async def test_mail_goes_out_once_through_the_smtp_server(api, smtp_tenant):
 
     tenant, inbox = smtp_tenant
     pegawai, atasan = await api.token("bungo", "pegawai"), await api.token("bungo", "atasan")
-    await _set_email(tenant.id, "atasan", "atasan@bungo.go.id")
+    set_email = ("mutation($e: String) { setNotificationEmail(input: {email: $e}) { ok "
+                 "userErrors { field code message } } }")
+    bad = (await api.ok(set_email, {"e": "bukan alamat@"}, atasan))["setNotificationEmail"]
+    assert bad["ok"] is False and [(e["field"], e["code"]) for e in bad["userErrors"]] == [("email", "BAD_USER_INPUT")]
+    assert "bukan" not in bad["userErrors"][0]["message"]
+    assert (await api.ok(set_email, {"e": "atasan@bungo.go.id"}, atasan))["setNotificationEmail"]["ok"] is True
+    again = (await api.ok(set_email, {"e": "atasan@bungo.go.id"}, atasan))["setNotificationEmail"]
+    assert [e["code"] for e in again["userErrors"]] == ["CONFLICT"]
     await api.ok(PREFER, {"i": {"kind": "PLAN_SUBMITTED", "email": True}}, atasan)
     try:
         await worker.send_mail(tenant, clock.now())  # anything older goes first

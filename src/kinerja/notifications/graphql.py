@@ -100,6 +100,17 @@ class NotificationPreferencePayload:
     user_errors: list[UserError] = user_errors_field()
 
 
+@strawberry.input(description="The viewer's mail address for notification mail.")
+class SetNotificationEmailInput:
+    email: str | None = strawberry.field(default=None, description="A mail address; null removes it (no mail).")
+
+
+@strawberry.type(description="The outcome of setting the viewer's mail address.")
+class SetNotificationEmailPayload:
+    ok: bool = strawberry.field(default=False, description="Whether the address was set.")
+    user_errors: list[UserError] = user_errors_field()
+
+
 @strawberry.type
 class NotificationQuery:
     @sql.builder(description="The viewer's notifications, newest first.")
@@ -139,6 +150,15 @@ class NotificationMutation:
             row = await service.set_preference(info.context, input.kind.value, input.in_app, input.email, input.digest)
             return {"preference": sql.ref("NotificationPreference", row.id)}
         return await run_mutation(info, NotificationPreferencePayload, work)
+
+
+    @strawberry.mutation(description="Set the viewer's mail address, where notification mail and digests go.")
+    async def set_notification_email(self, info: Info, input: Annotated[SetNotificationEmailInput, INPUT]
+                                     ) -> SetNotificationEmailPayload:
+        async def work():
+            await service.set_email(info.context, input.email)
+            return {"ok": True}
+        return await run_mutation(info, SetNotificationEmailPayload, work)
 
 
 @strawberry.type(description="A notification just added to the viewer's inbox.")

@@ -19,7 +19,7 @@ class Notification(TenantModel):
     kind = fields.CharField(max_length=40)
     subject_type = fields.CharField(max_length=40)
     subject_id = fields.UUIDField()
-    params = fields.JSONField(default=dict)
+    params: dict = fields.JSONField(default=dict)
     # Reminders are sent once per (kind, person, deadline): their key is unique in the tenant.
     once_key = fields.CharField(max_length=200, null=True)
     read_at = fields.DatetimeField(null=True)

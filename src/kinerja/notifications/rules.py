@@ -92,7 +92,7 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
-class _Blank(dict):
+class _Blank(dict[str, Any]):
     def __missing__(self, key: str) -> str:
         return "-"
 

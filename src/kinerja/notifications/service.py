@@ -5,6 +5,7 @@ per-user preferences."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from typing import Any
 
@@ -188,3 +189,24 @@ async def set_preference(ctx: RequestContext, kind: str, in_app: bool, email: bo
     row.in_app, row.email, row.digest = in_app, email, digest
     await row.save()
     return row
+
+
+_ADDRESS = re.compile(r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+
+
+async def set_email(ctx: RequestContext, address: str | None) -> None:
+    """The viewer's own mail address for notifications (null: none)."""
+    from kinerja.auth.models import User
+
+    actor = ctx.require_actor()
+    await ctx.require("notification", "manage")
+    address = address.strip() if address else None
+    if address is not None and (len(address) > 254 or not _ADDRESS.match(address)):
+        raise BadUserInput("The mail address is not valid", field="email")
+    user = await once.locked(User.filter(tenant_id=actor.tenant_id, id=actor.user_id))
+    if user is None:
+        raise NotFound("Notification not found", field="email")
+    if user.email == address:
+        raise Conflict("The mail address is already so", field="email")
+    user.email = address
+    await user.save(update_fields=["email"])
