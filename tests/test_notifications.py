@@ -143,6 +143,55 @@ def _raw(global_id: str) -> str:
     return base64.urlsafe_b64decode(global_id + "=" * (-len(global_id) % 4)).decode()
 
 
+async def test_training_decisions_feedback_and_assigned_tickets_notify_their_people(api):
+    from kinerja.citizen.models import FeedbackTicket, ServiceUnit
+    from kinerja.core.ids import to_global_id
+    from kinerja.org.models import OrgUnit
+
+    pegawai, hr = await api.token("tebingtinggi", "pegawai"), await api.token("tebingtinggi", "bkpsdm")
+    record = ("mutation($i: RecordTrainingInput!) { recordTraining(input: $i) { record { id } "
+              "userErrors { code } } }")
+    ids = []
+    for title in ("Pelatihan notifikasi A", "Pelatihan notifikasi B"):
+        answer = (await api.ok(record, {"i": {"title": title, "kind": "WORKSHOP", "organiser": "BKPSDM",
+                                              "startsOn": "2026-03-01", "endsOn": "2026-03-02", "jp": 4,
+                                              "completed": True}}, pegawai))["recordTraining"]
+        assert answer["userErrors"] == []
+        ids.append(answer["record"]["id"])
+    await api.ok("mutation($id: ID!) { verifyTraining(input: {id: $id}) { userErrors { code } } }", {"id": ids[0]}, hr)
+    await api.ok("mutation($id: ID!) { rejectTraining(input: {id: $id, reason: \"Sertifikat tidak sah\"}) "
+                 "{ userErrors { code } } }", {"id": ids[1]}, hr)
+    nodes = (await _inbox(api, pegawai))["notifications"]["nodes"]
+    kinds = {n["subjectId"]: n["kind"] for n in nodes}
+    assert kinds.get(ids[0]) == "TRAINING_VERIFIED" and kinds.get(ids[1]) == "TRAINING_REJECTED"
+
+    # Feedback from the supervisor on the employee's plan reaches the employee.
+    bungo_pegawai, atasan = await api.token("bungo", "pegawai"), await api.token("bungo", "atasan")
+    plan_id = await _submitted_plan(api, bungo_pegawai, YEAR + 10)
+    given = await api.ok("mutation($i: GiveFeedbackInput!) { giveFeedback(input: $i) { feedback { id } "
+                         "userErrors { code } } }", {"i": {"planId": plan_id, "body": "Indikatornya sudah baik"}},
+                         atasan)
+    feedback_id = given["giveFeedback"]["feedback"]["id"]
+    newest = (await _inbox(api, bungo_pegawai, unread=True))["notifications"]["nodes"][0]
+    assert newest["kind"] == "FEEDBACK_GIVEN" and newest["subjectId"] == feedback_id
+
+    # An assigned ticket reaches its assignee.
+    tebing = await _tenant("tebingtinggi")
+    admin, kepala = await api.token("tebingtinggi", "admin"), await api.token("tebingtinggi", "kepala")
+    me = (await api.ok("{ viewer { employee { id } } }", None, kepala))["viewer"]["employee"]["id"]
+    units = {u.id: u.code for u in await rows(OrgUnit, tebing.id)}
+    service_units = {u.id: units.get(u.org_unit_id, "") for u in await rows(ServiceUnit, tebing.id)}
+    ticket = next(t for t in await rows(FeedbackTicket, tebing.id)
+                  if service_units[t.service_unit_id].startswith("DINKES")
+                  and (t.assigned_to_id is None or to_global_id("Employee", t.assigned_to_id) != me))
+    ticket_id = to_global_id("CitizenFeedback", ticket.id)
+    assigned = await api.ok("mutation($i: AssignFeedbackInput!) { assignFeedback(input: $i) { userErrors { code } } }",
+                            {"i": {"id": ticket_id, "employeeId": me}}, admin)
+    assert assigned["assignFeedback"]["userErrors"] == []
+    newest = (await _inbox(api, kepala, unread=True))["notifications"]["nodes"][0]
+    assert newest["kind"] == "TICKET_ASSIGNED" and newest["subjectId"] == ticket_id and ticket.code in newest["body"]
+
+
 # --- live: notificationAdded over graphql-transport-ws, from a real server ----------------------
 
 ADDED = "subscription { notificationAdded { notificationId kind title body subjectId } }"
