@@ -192,6 +192,27 @@ async def test_training_decisions_feedback_and_assigned_tickets_notify_their_peo
     assert newest["kind"] == "TICKET_ASSIGNED" and newest["subjectId"] == ticket_id and ticket.code in newest["body"]
 
 
+async def test_which_audited_changes_notify():
+    from kinerja.notifications.rules import kind_of, render
+
+    def change(before, after):
+        return {"before": before, "after": after}
+
+    assert kind_of("Evaluation", {"status": change("DRAFT", "FINAL")}) == "EVALUATION_FINALISED"
+    assert kind_of("Evaluation", {"status": change(None, "FINAL")}) == "EVALUATION_FINALISED"  # a corrected version
+    assert kind_of("Evaluation", {"status": change("FINAL", "CORRECTED")}) is None
+    assert kind_of("EvaluationObjection", {"status": change(None, "FILED")}) == "OBJECTION_FILED"
+    assert kind_of("EvaluationObjection", {"status": change("FILED", "REJECTED")}) == "OBJECTION_DECIDED"
+    assert kind_of("PerformancePlan", {"status": change(None, "DRAFT")}) is None
+    assert kind_of("PerformancePlan", {"title": change("a", "b")}) is None
+    assert kind_of("FeedbackTicket", {"assigned_to_id": change("x", None)}) is None
+    assert kind_of("FeedbackTicket", {"assigned_to_id": change("x", "y")}) == "TICKET_ASSIGNED"
+    assert kind_of("Feedback", {"body": change("old", "new")}) is None
+    assert render("OBJECTION_DECIDED", {"status": "ACCEPTED"}, "id") == (
+        "Keberatan diputuskan", "Keberatan Anda telah diputuskan: ACCEPTED.")
+    assert render("PLAN_SUBMITTED", {}, "en")[1] == "- submitted the - performance plan for your approval."
+
+
 # --- live: notificationAdded over graphql-transport-ws, from a real server ----------------------
 
 ADDED = "subscription { notificationAdded { notificationId kind title body subjectId } }"
