@@ -441,6 +441,41 @@ async def test_two_workers_send_each_reminder_exactly_once(api):
     assert len(due) == 1 and due[0]["title"] == "Plan not submitted"
 
 
+async def test_missing_realisations_and_due_evaluations_are_reminded_once(api):
+    import datetime as dt
+
+    from kinerja.auth.models import User
+    from kinerja.core.db import tenant_transaction
+    from kinerja.notifications import worker
+    from kinerja.org.models import Period
+    from kinerja.org.service import ensure_periods
+
+    year = YEAR + 11
+    tenant = await _tenant("bungo")
+    async with tenant_transaction(tenant.id):
+        await ensure_periods(tenant, year)
+    pegawai, atasan = await api.token("bungo", "pegawai"), await api.token("bungo", "atasan")
+    plan_id = await _submitted_plan(api, pegawai, year)
+    approve = "mutation($id: ID!) { approvePerformancePlan(input: {id: $id}) { plan { status } } }"
+    assert (await api.ok(approve, {"id": plan_id}, atasan))["approvePerformancePlan"]["plan"]["status"] == "APPROVED"
+    first = min((p for p in await rows(Period, tenant.id, year=year) if p.kind.value != "ANNUAL"),
+                key=lambda p: p.ends_on)
+    settings = tenant.settings
+    realisation_day = first.ends_on + dt.timedelta(days=settings.get("realisation_due_days", 7) + 1)
+    for _ in range(2):
+        await worker.run_once(dt.datetime.combine(realisation_day, dt.time(3), tzinfo=dt.UTC))
+    due = [n for n in await rows(Notification, tenant.id, kind="REALISATION_DUE") if n.subject_id == first.id]
+    assert len(due) == 1 and due[0].params["period"] == first.name
+    assert not [n for n in await rows(Notification, tenant.id, kind="EVALUATION_DUE") if str(first.id) in n.once_key]
+    evaluation_day = realisation_day + dt.timedelta(days=settings.get("evaluation_due_days", 14) + 1)
+    for _ in range(2):
+        await worker.run_once(dt.datetime.combine(evaluation_day, dt.time(3), tzinfo=dt.UTC))
+    evaluations = [n for n in await rows(Notification, tenant.id, kind="EVALUATION_DUE") if str(first.id) in n.once_key]
+    [users] = [u for u in await rows(User, tenant.id, username="atasan")]
+    assert evaluations and len({n.once_key for n in evaluations}) == len(evaluations)
+    assert any(n.recipient_id == users.id for n in evaluations)  # the supervisor of pegawai
+
+
 async def test_an_overdue_ticket_is_escalated_once_to_the_unit_head(api):
     import asyncio
     import datetime as dt
