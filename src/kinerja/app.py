@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import sqlite3
@@ -177,6 +178,24 @@ async def database_unavailable(_request: Request, exc: Exception) -> JSONRespons
                          "code": fault.code}, status_code=503, headers=headers)
 
 
+async def _demo_worker() -> None:
+    from kinerja.notifications import worker
+
+    await asyncio.sleep(DEMO_WORKER_DELAY_SECONDS)  # after the start, which stays fast
+    while True:
+        try:
+            await worker.run(DEMO_WORKER_INTERVAL_SECONDS)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - a failed round is logged; the demo keeps serving
+            log.exception("demo worker round failed")
+            await asyncio.sleep(DEMO_WORKER_INTERVAL_SECONDS)
+
+
+DEMO_WORKER_DELAY_SECONDS = 2.0
+DEMO_WORKER_INTERVAL_SECONDS = 30.0
+
+
 def create_app(settings: Settings | None = None, *, manage_db: bool = True,
                traces: tracing.Tracing | None = None) -> ASGIApp:
     """``traces``: OpenTelemetry tracing to report to; by default as the ``OTEL_*`` variables say
@@ -212,9 +231,15 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True,
                     listener = NotificationListener(settings.listen_db_url, channels)
                 if listener:
                     listener.start()
+                # The demo runs the scheduled jobs in-process, so reminders arrive without a worker.
+                jobs = asyncio.create_task(_demo_worker()) if settings.mode == "demo" else None
                 try:
                     yield
                 finally:
+                    if jobs is not None:
+                        jobs.cancel()
+                        with contextlib.suppress(asyncio.CancelledError):
+                            await jobs
                     if listener:
                         await listener.stop()
         finally:

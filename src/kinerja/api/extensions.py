@@ -124,6 +124,7 @@ class TenantTransaction(SchemaExtension):
         finally:
             audit.current.set(None)
         if committed:
+            ctx.after_commit.extend(collector.after_commit)
             if writer is not None:
                 replicas.writers.mark(writer)
             for callback in ctx.after_commit:

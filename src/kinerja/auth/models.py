@@ -22,6 +22,7 @@ class User(TenantModel):
     )
     employee_id: uuid.UUID | None
     active = fields.BooleanField(default=True)
+    email = fields.CharField(max_length=254, null=True)  # where notification mail goes (set by the user)
 
     class Meta:
         table = "app_user"

@@ -43,6 +43,7 @@ MODEL_MODULES = [
     "kinerja.citizen.models",
     "kinerja.documents.models",
     "kinerja.imports.models",
+    "kinerja.notifications.models",
     "kinerja.core.audit_models",
 ]
 
