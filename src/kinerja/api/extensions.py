@@ -106,9 +106,6 @@ class TenantTransaction(SchemaExtension):
                     await conn.rollback()
                 else:
                     await audit.flush(collector, actor.user_id if actor else None, ctx.request_id, ctx.ip)
-                    if writer is None and collector.mutation and replicas.writers.sticky_seconds > 0:
-                        # A sign-in or refresh opened a session: its first reads check it on the primary.
-                        writer = collector.actor_user_id
                     if writer is not None:
                         await announce_write(writer)
                     committed = True

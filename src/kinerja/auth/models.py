@@ -51,8 +51,8 @@ class RefreshToken(TenantModel):
 
 
 class PasswordResetCode(TenantModel):
-    """A one-time code an admin issued so a user can set a new password: only its argon2 hash is kept;
-    it ends when used, when its attempts are spent, when a newer code is issued, or at ``expires_at``."""
+    """A one-time code an admin issued so a user can set a new password. Only its argon2 hash is kept.
+    It ends when used, when its attempts are spent, when a newer code is issued, or at ``expires_at``."""
 
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField("kinerja.User", related_name=False, on_delete=fields.CASCADE)
     user_id: uuid.UUID
