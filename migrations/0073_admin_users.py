@@ -14,7 +14,7 @@ from kinerja.imports.rules import ImportKind, ImportStatus
 
 
 class Migration(migrations.Migration):
-    dependencies = [("kinerja", "0067_survey_fingerprint_unique")]
+    dependencies = [("kinerja", "0072_tenant_file_owned")]
 
     operations = [
         ops.CreateModel(

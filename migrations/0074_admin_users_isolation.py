@@ -1,7 +1,7 @@
 """Isolation of the import batches and password reset codes (0073), and sessions that end on their
 own: ``kinerja_bind(tenant, actor, session)`` checks, in the same statement as the account, that the
-access token's session (its refresh-token family, the token's ``sid``) still has a live token, so a
-revoked session's access tokens stop working at once (SQLSTATE KN402 otherwise)."""
+access token's session (its refresh-token family, the token's ``sid``) is not over (its tokens exist and
+none is live), so a revoked session's access tokens stop working at once (SQLSTATE KN402)."""
 
 from tortoise import migrations
 from tortoise.migrations.operations import RunPython
@@ -13,7 +13,11 @@ CREATE OR REPLACE FUNCTION kinerja_bind(tenant text, actor uuid, session uuid) R
 LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM kinerja_bind(tenant, actor);
-    IF session IS NOT NULL AND NOT EXISTS (
+    -- A session this server does not know yet (a replica behind a fresh sign-in) is not an ended one: the
+    -- id comes from a signed token. It ends when its tokens exist and none is live.
+    IF session IS NOT NULL AND EXISTS (
+            SELECT 1 FROM refresh_token WHERE tenant_id = nullif(tenant, '')::uuid AND family = session
+            AND user_id = actor) AND NOT EXISTS (
             SELECT 1 FROM refresh_token WHERE tenant_id = nullif(tenant, '')::uuid AND family = session
             AND user_id = actor AND revoked_at IS NULL) THEN
         RAISE EXCEPTION 'session ended' USING ERRCODE = 'KN402';

@@ -64,7 +64,7 @@ async def test_a_dry_run_reports_the_bad_row_and_writes_nothing_until_committed(
     batch = started["import"]
     assert (batch["status"], batch["rowCount"], batch["validCount"]) == ("FAILED", 2, 1)
     assert batch["problems"] == [{"line": 3, "field": "UNIT", "code": "NOT_FOUND",
-                                  "message": "no org unit with code or name 'NOWHERE'"}]
+                                  "message": "no org unit has this code or name"}]
     assert await rows(Employee, tenant.id, nip=good) == []
     # A batch with problems cannot commit.
     refused = (await api.ok(COMMIT, {"i": {"importId": batch["id"]}}, admin))["commitImport"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import sqlite3
@@ -38,9 +39,17 @@ from kinerja.core.listener import NotificationListener
 from kinerja.core.logging import configure_logging, operation_var, request_id_var, tenant_var
 from kinerja.core.paths import persisted_manifest
 from kinerja.core.storage import storage_for
-from kinerja.evaluations.documents import evaluation_document, unit_predicate_sheet
+from kinerja.documents.http import verify_page
+from kinerja.evaluations.documents import (
+    credit_document,
+    evaluation_document,
+    unit_predicate_document,
+    unit_predicate_sheet,
+)
+from kinerja.goals.documents import iku_document
 from kinerja.goals.downloads import download_iku_evidence
 from kinerja.graph import messages
+from kinerja.plans.documents import plan_document
 from kinerja.plans.downloads import download_evidence
 from kinerja.training.downloads import download_certificate
 
@@ -175,6 +184,24 @@ async def console_page(_request: Request) -> HTMLResponse:
                         headers={"content-security-policy": CONSOLE_CSP})
 
 
+async def _demo_worker() -> None:
+    from kinerja.notifications import worker
+
+    await asyncio.sleep(DEMO_WORKER_DELAY_SECONDS)  # after the start, which stays fast
+    while True:
+        try:
+            await worker.run(DEMO_WORKER_INTERVAL_SECONDS)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - a failed round is logged; the demo keeps serving
+            log.exception("demo worker round failed")
+            await asyncio.sleep(DEMO_WORKER_INTERVAL_SECONDS)
+
+
+DEMO_WORKER_DELAY_SECONDS = 2.0
+DEMO_WORKER_INTERVAL_SECONDS = 30.0
+
+
 def create_app(settings: Settings | None = None, *, manage_db: bool = True,
                traces: tracing.Tracing | None = None) -> ASGIApp:
     """``traces``: OpenTelemetry tracing to report to; by default as the ``OTEL_*`` variables say
@@ -210,9 +237,15 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True,
                     listener = NotificationListener(settings.listen_db_url, channels)
                 if listener:
                     listener.start()
+                # The demo runs the scheduled jobs in-process, so reminders arrive without a worker.
+                jobs = asyncio.create_task(_demo_worker()) if settings.mode == "demo" else None
                 try:
                     yield
                 finally:
+                    if jobs is not None:
+                        jobs.cancel()
+                        with contextlib.suppress(asyncio.CancelledError):
+                            await jobs
                     if listener:
                         await listener.stop()
         finally:
@@ -226,8 +259,13 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True,
             Route("/iku-evidence/{realisation_id}", download_iku_evidence),
             Route("/certificates/{record_id}", download_certificate),
             Route("/documents/evaluations/{evaluation_id}.pdf", evaluation_document),
+            Route("/documents/plans/{plan_id}.pdf", plan_document),
             Route("/documents/units/{org_unit_id}/predicates.csv", unit_predicate_sheet),
+            Route("/documents/units/{org_unit_id}/predicates.pdf", unit_predicate_document),
+            Route("/documents/employees/{employee_id}/credit-points/{year}.pdf", credit_document),
+            Route("/documents/units/{org_unit_id}/iku/{year}.pdf", iku_document),
             Route("/public/{tenant}/report/{year}.csv", public_report_csv),
+            Route("/verify/{code}", verify_page),
             Route("/survey-codes/{batch_id}.pdf", survey_codes_pdf),
             Route("/console", console_page),
             Route("/console/", console_page),

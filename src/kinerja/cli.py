@@ -262,6 +262,21 @@ def cmd_serve(args) -> None:
             shutil.rmtree(created, ignore_errors=True)
 
 
+def cmd_worker(args) -> None:
+    from kinerja.notifications import worker
+
+    settings = _ops_settings()
+
+    async def work():
+        if args.once:
+            print(await worker.run_once())
+        else:
+            await worker.run(args.interval)
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_with_db(settings, work))
+
+
 def cmd_demo(args) -> None:
     import uvicorn
 
@@ -406,6 +421,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000, help="port to listen on")
     p.add_argument("--workers", type=int, default=1, help="worker processes")
     p.set_defaults(func=cmd_serve)
+
+    p = command(sub, "worker", "run the scheduled jobs: reminders, escalations, notification mail and digests")
+    p.add_argument("--interval", type=float, default=60.0, help="seconds between rounds")
+    p.add_argument("--once", action="store_true", help="run one round and exit")
+    p.set_defaults(func=cmd_worker)
 
     p = command(sub, "demo", "migrate, seed the demo tenants and serve with GraphiQL (SQLite)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on")

@@ -106,9 +106,6 @@ class TenantTransaction(SchemaExtension):
                     await conn.rollback()
                 else:
                     await audit.flush(collector, actor.user_id if actor else None, ctx.request_id, ctx.ip)
-                    if writer is None and collector.mutation and replicas.writers.sticky_seconds > 0:
-                        # A sign-in or refresh opened a session: its first reads check it on the primary.
-                        writer = collector.actor_user_id
                     if writer is not None:
                         await announce_write(writer)
                     committed = True
@@ -124,6 +121,7 @@ class TenantTransaction(SchemaExtension):
         finally:
             audit.current.set(None)
         if committed:
+            ctx.after_commit.extend(collector.after_commit)
             if writer is not None:
                 replicas.writers.mark(writer)
             for callback in ctx.after_commit:
@@ -169,6 +167,7 @@ TENANT_NAMING_FIELDS: dict[str, tuple[str, ...]] = {
     "publicServices": ("tenant",),
     "feedbackTicket": ("tenant",),
     "publicReport": ("tenant",),
+    "verifyDocument": ("code",),  # a verification code starts with its tenant's slug
     "submitSurveyResponse": ("input", "tenant"),
     "submitCitizenFeedback": ("input", "tenant"),
     "surveyQuestions": ("tenant",),
@@ -274,4 +273,6 @@ def _named_tenant(field: FieldNode, path: tuple[str, ...], variables: dict) -> s
         return "?"
     if path[-1] == "refreshToken":
         return "id:" + value.split(".", 1)[0].strip().lower()
+    if path[-1] == "code":
+        return "slug:" + value.split(".", 1)[0].strip().lower()[:63]
     return "slug:" + value.strip().lower()[:63]

@@ -26,6 +26,7 @@ from kinerja.citizen import graphql as citizen_graphql
 from kinerja.citizen.counter_graphql import CounterMutation, CounterQuery
 from kinerja.citizen.graphql import CitizenMutation, CitizenQuery
 from kinerja.dashboards.graphql import DashboardQuery
+from kinerja.documents.graphql import DocumentQuery
 from kinerja.evaluations import graphql as evaluations_graphql
 from kinerja.evaluations.graphql import EvaluationMutation, EvaluationQuery
 from kinerja.goals import graphql as goals_graphql
@@ -36,6 +37,7 @@ from kinerja.graph.limits import DocumentChecks
 from kinerja.graph.relay import Node
 from kinerja.graph.scalars import SCALAR_OVERRIDES
 from kinerja.imports.graphql import ImportMutation, ImportQuery
+from kinerja.notifications.graphql import NotificationMutation, NotificationQuery, NotificationSubscription
 from kinerja.org import graphql as org_graphql
 from kinerja.org.graphql import EmployeeMutation, OrgMutation, OrgQuery
 from kinerja.plans import graphql as plans_graphql
@@ -65,11 +67,12 @@ class NodeQuery:
 
 Query = merge_types("Query", (AuthQuery, AccessQuery, OrgQuery, PlanQuery, EvaluationQuery, GoalQuery, DashboardQuery,
                               TrainingQuery, CitizenQuery, CounterQuery, PlatformQuery, SettingsQuery, AuditQuery,
-                              ImportQuery, NodeQuery))
+                              DocumentQuery, ImportQuery, NotificationQuery, NodeQuery))
 Mutation = merge_types("Mutation", (AuthMutation, AccessMutation, OrgMutation, EmployeeMutation, PlanMutation,
-                                    EvaluationMutation, GoalMutation, TrainingMutation, CitizenMutation, CounterMutation,
-                                    ImportMutation, PlatformMutation, SettingsMutation))
-Subscription = merge_types("Subscription", (PlanSubscription,))
+                                    EvaluationMutation, GoalMutation, TrainingMutation, CitizenMutation,
+                                    CounterMutation, ImportMutation, NotificationMutation, PlatformMutation,
+                                    SettingsMutation))
+Subscription = merge_types("Subscription", (PlanSubscription, NotificationSubscription))
 get_object_definition(Query, strict=True).description = (
     "Reads. Every read answers one SQL statement; objects of another tenant or outside the caller's scope "
     "answer NOT_FOUND like unknown ones.")

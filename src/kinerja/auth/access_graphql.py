@@ -70,6 +70,8 @@ class PermissionObject(Enum):
     SETTINGS = strawberry.enum_value("settings", description="Pengaturan tenant: the tenant settings the tenant file "
                                                              "does not own.")
     AUDIT = strawberry.enum_value("audit", description="Jejak audit: the audit trail.")
+    NOTIFICATION = strawberry.enum_value("notification", description="Notifikasi: the user's own inbox and "
+                                                                     "notification preferences.")
     TENANT = strawberry.enum_value("tenant", description="Tenant: the local governments of the deployment "
                                                          "(platform operators).")
 

@@ -22,6 +22,7 @@ class User(TenantModel):
     )
     employee_id: uuid.UUID | None
     active = fields.BooleanField(default=True)
+    email = fields.CharField(max_length=254, null=True)  # where notification mail goes (set by the user)
 
     class Meta:
         table = "app_user"
@@ -50,8 +51,8 @@ class RefreshToken(TenantModel):
 
 
 class PasswordResetCode(TenantModel):
-    """A one-time code an admin issued so a user can set a new password: only its argon2 hash is kept;
-    it ends when used, when its attempts are spent, when a newer code is issued, or at ``expires_at``."""
+    """A one-time code an admin issued so a user can set a new password. Only its argon2 hash is kept.
+    It ends when used, when its attempts are spent, when a newer code is issued, or at ``expires_at``."""
 
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField("kinerja.User", related_name=False, on_delete=fields.CASCADE)
     user_id: uuid.UUID

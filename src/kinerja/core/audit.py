@@ -9,7 +9,7 @@ import copy
 import datetime as dt
 import enum
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any
@@ -41,6 +41,8 @@ class AuditCollector:
         self.entries: dict[tuple[str, str, Any], dict[str, Any]] = {}
         self.changes = 0  # how many changes were collected (a mutation that adds none changed nothing)
         self.client: str | None = None  # stored instead of the client's address (``conceal_client``)
+        # Run after the operation's transaction committed (what observers publish in SQLite mode).
+        self.after_commit: list[Callable[[], Awaitable[None] | None]] = []
 
     def begin(self, operation: str) -> None:
         """A mutation field starts: what follows is attributed to it."""
@@ -77,6 +79,12 @@ class AuditCollector:
 
 
 current: ContextVar[AuditCollector | None] = ContextVar("audit_collector", default=None)
+
+# The one place state changes are observed: each observer sees the operation's collected entries (and
+# the actor) just before they are stored, in the same transaction. The notifications area registers
+# here to derive its inbox rows from the changes (a plan submitted, a ticket assigned ...).
+Observer = Callable[[AuditCollector, list[dict[str, Any]], "uuid.UUID | None"], Awaitable[None]]
+OBSERVERS: list[Observer] = []
 
 
 def begin(operation: str) -> None:
@@ -266,6 +274,8 @@ async def flush(collector: AuditCollector, actor_user_id: uuid.UUID | None, requ
     rows = collector.rows()
     if not rows:
         return
+    for observer in OBSERVERS:
+        await observer(collector, rows, actor_user_id or collector.actor_user_id)
     conn = connection()
     postgres = conn.capabilities.dialect == "postgres"
     actor = actor_user_id or collector.actor_user_id

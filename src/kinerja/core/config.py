@@ -135,6 +135,11 @@ class Settings:
     metrics_token: str = ""
     # Adds the tenant slug to the per-request series (one series per tenant: mind the cardinality).
     metrics_tenant_label: bool = False
+    # Ed25519 key signing issued documents (base64 seed or PEM), its id, and older public keys still
+    # accepted ("id:base64 ..."); see core/signing.py and docs/documents.md (rotation).
+    signing_key: str = ""
+    signing_key_id: str = "k1"
+    signing_public_keys: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -222,6 +227,9 @@ class Settings:
             cors_origins=_origins(os.environ.get("KINERJA_CORS_ORIGINS", ""), relaxed),
             persisted_documents=tuple(os.environ.get("KINERJA_PERSISTED_DOCUMENTS", "").replace(",", " ").split()),
             metrics_token=os.environ.get("KINERJA_METRICS_TOKEN", ""),
+            signing_key=os.environ.get("KINERJA_SIGNING_KEY", "").strip(),
+            signing_key_id=os.environ.get("KINERJA_SIGNING_KEY_ID", "").strip() or "k1",
+            signing_public_keys=os.environ.get("KINERJA_SIGNING_PUBLIC_KEYS", "").strip(),
             metrics_tenant_label=_flag("KINERJA_METRICS_TENANT_LABEL", False),
             # The test suite talks from one client IP all along: its limits are off unless set.
             login_ip_max_attempts=_int("KINERJA_LOGIN_IP_MAX_ATTEMPTS", 0 if mode == "test" else 30),
@@ -262,4 +270,6 @@ class Settings:
             raise ConfigError("KINERJA_SECRET_KEY must be at least 32 characters")
         if settings.metrics_token and len(settings.metrics_token) < 16:
             raise ConfigError("KINERJA_METRICS_TOKEN must be at least 16 characters")
+        from kinerja.core.signing import keyring  # noqa: PLC0415 - signing imports this module
+        keyring(settings)  # a malformed signing key stops the start, not the first document
         return settings

@@ -41,7 +41,9 @@ MODEL_MODULES = [
     "kinerja.evaluations.models",
     "kinerja.training.models",
     "kinerja.citizen.models",
+    "kinerja.documents.models",
     "kinerja.imports.models",
+    "kinerja.notifications.models",
     "kinerja.core.audit_models",
 ]
 
@@ -176,9 +178,9 @@ _ACCOUNT_SQLITE = "SELECT active FROM app_user WHERE tenant_id = ? AND id = ?"
 # A session (the ``sid`` of an access token, a refresh-token family) is live while it has a live token
 # (migration 0074, the three-argument ``kinerja_bind``).
 # One statement for both: the account's ``active`` (1 or 0), then 2 when the session is live.
-_SESSION_SQLITE = ("SELECT active FROM app_user WHERE tenant_id = ? AND id = ? UNION ALL SELECT 2 WHERE EXISTS "
-                   "(SELECT 1 FROM refresh_token WHERE tenant_id = ? AND family = ? AND user_id = ? "
-                   "AND revoked_at IS NULL)")
+_SESSION_SQLITE = ("SELECT active FROM app_user WHERE tenant_id = ? AND id = ? UNION ALL SELECT 2 FROM refresh_token "
+                   "WHERE tenant_id = ? AND family = ? AND user_id = ? "
+                   "HAVING count(*) = 0 OR sum(revoked_at IS NULL) > 0")  # unknown or live: see kinerja_bind
 ONE_TENANT = ("One operation acts in one tenant: send operations that name different tenants, or a tenant "
               "and the signed-in user, as separate requests")
 

@@ -8,6 +8,7 @@ import hashlib
 import random
 import uuid
 
+from kinerja.auth.models import User
 from kinerja.citizen.models import FeedbackTicket, Service, SurveyCode, SurveyCodeBatch, SurveyKiosk, SurveyResponse
 from kinerja.citizen.rules import (
     KIOSK_TOKEN_PREFIX,
@@ -55,7 +56,9 @@ async def seed_citizen(tenant_id: uuid.UUID, slug: str) -> tuple[int, int]:
                 occupation=rng.choice(list(Occupation)), created_at=when,
                 fingerprint=hashlib.sha256(f"demo|{service.id}|{n}".encode()).hexdigest()))
     await SurveyResponse.bulk_create(responses, batch_size=1000)
-    staff = await Employee.filter(tenant_id=tenant_id).limit(5)
+    # Tickets go to staff without a demo login, always the same ones: the demo users' inboxes start empty.
+    with_login = await User.filter(tenant_id=tenant_id, employee_id__isnull=False).values_list("employee_id", flat=True)
+    staff = await Employee.filter(tenant_id=tenant_id).exclude(id__in=with_login).order_by("nip").limit(5)
     tickets = []
     for index, (kind, message) in enumerate(MESSAGES):
         service = services[index % len(services)]

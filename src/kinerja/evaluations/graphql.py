@@ -199,6 +199,15 @@ def _breaches(evaluations, rating, guide) -> list[GuideBreach]:
                         predicates=list(b.predicates)) for b in found]
 
 
+def _predicates_document_path(unit_id, period_id) -> str:
+    return (f"/documents/units/{to_global_id('OrgUnit', unit_id)}/predicates.pdf"
+            f"?periodId={to_global_id('Period', period_id)}")
+
+
+def _credit_document_path(employee_id, year) -> str:
+    return f"/documents/employees/{to_global_id('Employee', employee_id)}/credit-points/{year}.pdf"
+
+
 def _sheet_path(unit_id, period_id) -> str:
     return (f"/documents/units/{to_global_id('OrgUnit', unit_id)}/predicates.csv"
             f"?periodId={to_global_id('Period', period_id)}")
@@ -238,6 +247,10 @@ class UnitDistribution:
     sheet_path: str = sql.derived(
         _sheet_path, "id", "period_id",
         description="GET with the same Bearer token: the unit's predicate sheet (CSV).")
+    document_path: str = sql.derived(
+        _predicates_document_path, "id", "period_id",
+        description="Penetapan predikat kinerja pegawai (SE MenPANRB 3/2023): GET with the same Bearer token for "
+                    "the signed PDF.")
 
 
 def _document_path(evaluation_id) -> str:
@@ -381,6 +394,9 @@ class CreditAssessment:
     total: Decimal = strawberry.field(description="Jumlah angka kredit kumulatif up to and with the year.")
     created_at: dt.datetime = strawberry.field(description="Tanggal penetapan: when HR issued it.")
     employee: Employee = sql.join("employee_id", description="Pegawai.")
+    document_path: str = sql.derived(
+        _credit_document_path, "employee_id", "year",
+        description="PAK statement: GET this path with the same Bearer token for the signed PDF.")
 
 
 @strawberry.input(description="Penetapan Angka Kredit: issue the PAK of an employee for a year.")

@@ -247,6 +247,10 @@ UNIT_RULES = figures_sql.rules_sql("{t}.year")
 UNIT_INPUTS = (UNIT_IKU, UNIT_RULES, "period_id", "period_kind")
 
 
+def _iku_report_path(unit_id, year) -> str:
+    return f"/documents/units/{to_global_id('OrgUnit', unit_id)}/iku/{year}.pdf"
+
+
 @sql.table(OrgUnitModel, source=UNIT_PERIODS, access=READ_IKU,
            description="Capaian kinerja unit: a unit's achievement in a period, from its IKU, with the suggested "
                        "rating and the rating decided.")
@@ -266,6 +270,10 @@ class UnitAchievement:
         description="Predikat yang ditetapkan: the rating decided with setUnitPerformance; null until then.")
     indicators: list[IndicatorAchievement] = sql.derived(
         _indicators_in_period, *UNIT_INPUTS, description="IKU: each IKU's figures in the period, by name.")
+    iku_report_path: str = sql.derived(
+        _iku_report_path, "id", "year",
+        description="Laporan capaian IKU of the unit and the period's year: GET this path with the same Bearer "
+                    "token for the signed PDF.")
 
 
 @strawberry.type(description="Target yang diperjanjikan: one IKU target committed by an agreement, as signed.")

@@ -597,6 +597,14 @@ CATALOGUE: dict[str, str] = {
     "The service unit already has an active kiosk of this name":
         "Unit layanan sudah memiliki kios aktif dengan nama ini",
     "Kiosk not found": "Kios tidak ditemukan",
+    # --- notifications ------------------------------------------------------------------------------
+    "Name the notifications to mark, or ask for all": "Sebutkan notifikasi yang ditandai, atau minta semuanya",
+    "The notifications are already read": "Notifikasi tersebut sudah dibaca",
+    "Unknown notification kind": "Jenis notifikasi tidak dikenal",
+    "Notification not found": "Notifikasi tidak ditemukan",
+    "The preference is already so": "Preferensi sudah demikian",
+    "The mail address is not valid": "Alamat surel tidak sah",
+    "The mail address is already so": "Alamat surel sudah demikian",
     "The kiosk is already revoked": "Kios sudah dicabut",
     "Service not found": "Layanan tidak ditemukan",
     "Survey code batch not found": "Kelompok kode survei tidak ditemukan",

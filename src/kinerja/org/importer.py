@@ -131,12 +131,12 @@ def check_rows(rows: list[tuple[int, list[str]]], columns: dict[str, int], refs:
             errors.append(RowError(line, "NAMA", "name is required (at most 200 characters)"))
         unit = units.get(value("unit").lower())
         if unit is None:
-            errors.append(RowError(line, "UNIT", f"no org unit with code or name {value('unit')!r}", "NOT_FOUND"))
+            errors.append(RowError(line, "UNIT", "no org unit has this code or name", "NOT_FOUND"))
         position = None
         if value("position"):
             position = positions.get(value("position").lower())
             if position is None:
-                errors.append(RowError(line, "JABATAN", f"no position {value('position')!r}", "NOT_FOUND"))
+                errors.append(RowError(line, "JABATAN", "no position has this name", "NOT_FOUND"))
         kind_raw = value("employment_type").upper() or "PNS"
         try:
             kind = EmploymentType(kind_raw)
@@ -156,7 +156,7 @@ def check_rows(rows: list[tuple[int, list[str]]], columns: dict[str, int], refs:
 
     for line, nip, _name, _unit, _pos, _kind, _contract, supervisor_nip in parsed:
         if supervisor_nip and supervisor_nip not in seen and supervisor_nip not in existing:
-            errors.append(RowError(line, "NIP_ATASAN", f"no employee with NIP {supervisor_nip}", "NOT_FOUND"))
+            errors.append(RowError(line, "NIP_ATASAN", "no employee has this NIP", "NOT_FOUND"))
         if supervisor_nip == nip:
             errors.append(RowError(line, "NIP_ATASAN", "an employee cannot supervise himself or herself"))
     errors += _cycle_errors(parsed, existing)

@@ -203,6 +203,10 @@ class BehaviourExpectation:
     expectation: str | None = strawberry.field(description='Ekspektasi khusus pimpinan; null when none is set.')
 
 
+def document_path(plan_id) -> str:
+    return f"/documents/plans/{to_global_id('PerformancePlan', plan_id)}.pdf"
+
+
 def behaviour_expectations(stored: dict | None) -> list[BehaviourExpectation]:
     """All seven BerAKHLAK values, with the leader's expectation where one is set."""
     stored = stored or {}
@@ -284,6 +288,10 @@ class PerformancePlan(Node):
                                         description="Feedback threads, oldest first.")
     history: list[PerformancePlan] = sql.rows(on={"employee_id": "employee_id", "year": "year"}, order=("revision",),
                                               access=True, description="Every revision of this plan, oldest first.")
+    document_path: str = sql.derived(
+        document_path, "id",
+        description="SKP document (PermenPANRB 6/2022 annex): GET this path with the same Bearer token for the "
+                    "signed PDF with its verification code.")
 
     @sql.builder(description="Progress in one period; in the annual period an indicator without an annual "
                              "realisation counts its year to date (its periodic realisations aggregated).")

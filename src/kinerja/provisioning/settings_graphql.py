@@ -42,6 +42,21 @@ class TenantSettingsView:
         description="Evaluating a period needs the employee's approved SKP of its year.")
     objection_days: int = strawberry.field(description="Days after a final evaluation to file an objection.")
     require_iku_link: bool = strawberry.field(description="A unit head's main RHK must name the IKU it serves.")
+    letterhead: list[str] = strawberry.field(description="Letterhead lines of official documents under the tenant's name.")
+    logo: str = strawberry.field(description="Letterhead logo: PNG or JPEG in base64 (empty: none).")
+    document_place: str = strawberry.field(description="Place printed before the date of signature on documents.")
+    public_base_url: str = strawberry.field(description="Public address the verification QR codes lead to.")
+    smtp_host: str = strawberry.field(description="SMTP server of notification mail (empty: no mail).")
+    smtp_port: int = strawberry.field(description="SMTP port.")
+    smtp_from: str = strawberry.field(description="Sender address of notification mail.")
+    smtp_starttls: bool = strawberry.field(description="Use STARTTLS with the SMTP server.")
+    smtp_username: str = strawberry.field(description="SMTP user name (the password comes from the server's "
+                                                      "configuration, never from here).")
+    plan_deadline: str = strawberry.field(description="Day of the year (MM-DD) by which plans are due.")
+    realisation_due_days: int = strawberry.field(description="Days after a period's end a realisation is due.")
+    evaluation_due_days: int = strawberry.field(description="Days after the realisation deadline an evaluation "
+                                                            "is due.")
+    digest_hour: int = strawberry.field(description="Hour (0-23, tenant time) of the daily digest mail.")
     owned_by_tenant_file: list[str] = strawberry.field(
         description="The settings (field names as here) the tenant file declares: only `kinerja tenants apply` "
                     "changes them; `updateTenantSettings` refuses them with OWNED_BY_TENANT_FILE.")
@@ -50,6 +65,7 @@ class TenantSettingsView:
     def of(cls, view: service.SettingsView) -> TenantSettingsView:
         values: dict[str, Any] = {f.name: getattr(view.settings, f.name) for f in fields(TenantSettings)}
         values["allowed_origins"] = list(view.settings.allowed_origins)
+        values["letterhead"] = list(view.settings.letterhead)
         return cls(**values, owned_by_tenant_file=sorted(service.camel(k) for k in view.file_keys))
 
 
@@ -80,6 +96,19 @@ class UpdateTenantSettingsInput:
                                                                       description="Evaluation needs a plan.")
     objection_days: int | None = strawberry.field(default=strawberry.UNSET, description="Objection days.")
     require_iku_link: bool | None = strawberry.field(default=strawberry.UNSET, description="Require IKU link.")
+    letterhead: list[str] | None = strawberry.field(default=strawberry.UNSET, description="Letterhead lines.")
+    logo: str | None = strawberry.field(default=strawberry.UNSET, description="Logo (PNG/JPEG, base64).")
+    document_place: str | None = strawberry.field(default=strawberry.UNSET, description="Place of signature.")
+    public_base_url: str | None = strawberry.field(default=strawberry.UNSET, description="Public address.")
+    smtp_host: str | None = strawberry.field(default=strawberry.UNSET, description="SMTP server.")
+    smtp_port: int | None = strawberry.field(default=strawberry.UNSET, description="SMTP port.")
+    smtp_from: str | None = strawberry.field(default=strawberry.UNSET, description="Mail sender.")
+    smtp_starttls: bool | None = strawberry.field(default=strawberry.UNSET, description="STARTTLS.")
+    smtp_username: str | None = strawberry.field(default=strawberry.UNSET, description="SMTP user name.")
+    plan_deadline: str | None = strawberry.field(default=strawberry.UNSET, description="Plan deadline (MM-DD).")
+    realisation_due_days: int | None = strawberry.field(default=strawberry.UNSET, description="Realisation due.")
+    evaluation_due_days: int | None = strawberry.field(default=strawberry.UNSET, description="Evaluation due.")
+    digest_hour: int | None = strawberry.field(default=strawberry.UNSET, description="Digest hour.")
 
 
 @strawberry.type(description="The outcome of changing tenant settings.")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
@@ -74,6 +77,27 @@ class TenantSettings:
     objection_days: int = 14
     # Every main (UTAMA) RHK of a unit head's plan names the IKU it intervenes before the plan is submitted.
     require_iku_link: bool = False
+    # Official documents (PDF): lines under the tenant's name in the letterhead (address, ...), the logo
+    # (PNG or JPEG in base64, at most 256 KiB decoded), the place printed before the date of signature,
+    # and the public address the verification QR leads to (<address>/verify/<code>); empty = the API's own.
+    letterhead: tuple[str, ...] = ()
+    logo: str = ""
+    document_place: str = ""
+    public_base_url: str = ""
+    # Notification mail (sent by `kinerja worker`): the tenant's SMTP server; an empty host sends no mail.
+    # The password never sits in the tenant file: KINERJA_SMTP_PASSWORD_<SLUG> or KINERJA_SMTP_PASSWORD.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_from: str = ""
+    smtp_starttls: bool = True
+    smtp_username: str = ""
+    # Reminders: plans of a year are due by this day of the year (MM-DD); a period's realisation is due
+    # this many days after it ends, and its evaluation this many days after that; the daily digest mail
+    # goes out at this hour (the tenant's time zone).
+    plan_deadline: str = "01-31"
+    realisation_due_days: int = 7
+    evaluation_due_days: int = 14
+    digest_hour: int = 7
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> TenantSettings:
@@ -94,7 +118,7 @@ class TenantSettings:
                 values[key] = value
             elif key in {"ticket_sla_days", "rate_window_seconds", "survey_per_ip", "feedback_per_ip",
                          "public_per_tenant", "kiosk_per_minute", "kiosk_burst_identical", "kiosk_burst_minutes",
-                         "objection_days"}:
+                         "objection_days", "realisation_due_days", "evaluation_due_days"}:
                 if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 1_000_000:
                     raise ValueError(f"{key} must be a whole number from 1 to 1000000", key)
                 values[key] = value
@@ -118,6 +142,39 @@ class TenantSettings:
                 if not isinstance(value, bool):
                     raise ValueError(f"{key} must be true or false", key)
                 values[key] = value
+            elif key == "letterhead":
+                if not isinstance(value, list) or len(value) > 5 or not all(
+                        isinstance(line, str) and len(line) <= 150 for line in value):
+                    raise ValueError(f"{key} must be a list of at most 5 lines of at most 150 characters", key)
+                values[key] = tuple(value)
+            elif key == "logo":
+                values[key] = _logo(value, key)
+            elif key == "document_place":
+                if not isinstance(value, str) or len(value) > 80:
+                    raise ValueError(f"{key} must be text of at most 80 characters", key)
+                values[key] = value
+            elif key == "public_base_url":
+                if not isinstance(value, str) or len(value) > 300 or (
+                        value and not value.startswith(("https://", "http://"))):
+                    raise ValueError(f"{key} must be an http(s) address of at most 300 characters", key)
+                values[key] = value.rstrip("/")
+            elif key in {"smtp_host", "smtp_from", "smtp_username"}:
+                if not isinstance(value, str) or len(value) > 200 or any(c.isspace() for c in value):
+                    raise ValueError(f"{key} must be text of at most 200 characters without spaces", key)
+                values[key] = value
+            elif key in {"smtp_port", "digest_hour"}:
+                low, high = (1, 65535) if key == "smtp_port" else (0, 23)
+                if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+                    raise ValueError(f"{key} must be a whole number from {low} to {high}", key)
+                values[key] = value
+            elif key == "smtp_starttls":
+                if not isinstance(value, bool):
+                    raise ValueError(f"{key} must be true or false", key)
+                values[key] = value
+            elif key == "plan_deadline":
+                if not _month_day(value):
+                    raise ValueError(f"{key} must be a day of the year as MM-DD", key)
+                values[key] = value
             elif key == "timezone":
                 if not isinstance(value, str) or not value:
                     raise ValueError("timezone must be a time zone name", key)
@@ -127,10 +184,37 @@ class TenantSettings:
     def to_dict(self) -> dict[str, Any]:
         plain = {k: (v.value if isinstance(v, Enum) else v) for k, v in asdict(self).items()}
         plain["allowed_origins"] = list(self.allowed_origins)
+        plain["letterhead"] = list(self.letterhead)
         return plain
 
 
 MAX_ALLOWED_ORIGINS = 20
+MAX_LOGO_BYTES = 256 * 1024
+
+
+def _logo(value: object, key: str) -> str:
+    """A PNG or JPEG in base64: checked by its signature bytes (the PDF builder decodes it whole)."""
+    if not isinstance(value, str):
+        raise ValueError(f"{key} must be a PNG or JPEG image in base64", key)
+    if not value:
+        return value
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError(f"{key} must be a PNG or JPEG image in base64", key) from None
+    if len(raw) > MAX_LOGO_BYTES or not raw.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
+        raise ValueError(f"{key} must be a PNG or JPEG image in base64 of at most 256 KiB", key)
+    return value
+
+
+def _month_day(value: object) -> bool:
+    if not isinstance(value, str) or len(value) != 5 or value[2] != "-":
+        return False
+    try:
+        dt.date(2024, int(value[:2]), int(value[3:]))  # a leap year: 02-29 is a day too
+    except ValueError:
+        return False
+    return True
 
 
 def _origins(value: object, key: str) -> tuple[str, ...]:

@@ -118,11 +118,11 @@ def check_rows(rows: list[tuple[int, list[str]]], columns: dict[str, int], refs:
         count += 1
         nip = cell(row, columns, "nip")
         if nip not in employees:
-            errors.append(RowError(line, "NIP", f"no employee with NIP {nip!r}", "NOT_FOUND"))
+            errors.append(RowError(line, "NIP", "no employee has this NIP", "NOT_FOUND"))
         raw_kind = cell(row, columns, "kind").upper()
         kind = KIND_ALIASES.get(raw_kind, raw_kind.replace(" ", "_").replace("-", "_"))
         if kind not in TrainingKind.__members__:
-            errors.append(RowError(line, "JENIS", f"unknown kind {raw_kind!r}"))
+            errors.append(RowError(line, "JENIS", "unknown kind of training"))
         starts_on, ends_on = _date(cell(row, columns, "starts_on")), _date(cell(row, columns, "ends_on"))
         if starts_on is None:
             errors.append(RowError(line, "TANGGAL_MULAI", "not a date (YYYY-MM-DD or DD-MM-YYYY)"))

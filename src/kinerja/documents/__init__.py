@@ -1,0 +1,1 @@
+"""Official documents: the registry of issued (signed) documents and their public verification."""

@@ -1,0 +1,125 @@
+"""Issuing and verifying documents.
+
+``issue`` signs a document's content (a JSON-able dict of exactly what the PDF shows) and records it
+once per subject and content: the same content issued again answers the same row and code. The row
+is written in the request's transaction, serialised on its natural key (``lock_key``), and audited.
+
+``verify`` is public: the code names its tenant (``<slug>.<random>``) and is itself the capability.
+It answers GENUINE only when the stored content still hashes to the stored hash and the signature
+over it verifies with a known key; ALTERED otherwise; UNKNOWN for a code nobody issued."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from kinerja.core import audit, clock
+from kinerja.core.context import RequestContext
+from kinerja.core.db import connection, switch_tenant
+from kinerja.core.once import lock_key
+from kinerja.core.signing import content_hash, keyring
+from kinerja.documents.models import IssuedDocument
+from kinerja.documents.rules import DocumentKind, VerificationStatus, new_code, split_code
+from kinerja.tenancy.models import Tenant
+from kinerja.tenancy.origins import public_tenant_id, require_origin
+from kinerja.tenancy.rules import TenantSettings
+
+MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+          "November", "Desember")
+
+
+def tanggal(day: dt.date) -> str:
+    """A date as Indonesian documents print it: 3 Desember 2026."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def today_of(settings: TenantSettings) -> dt.date:
+    try:
+        return clock.now().astimezone(ZoneInfo(settings.timezone)).date()
+    except (KeyError, ValueError):
+        return clock.now().date()
+
+
+@dataclass(frozen=True)
+class Issued:
+    code: str
+    content_hash: str
+    url: str
+
+
+def public_base(settings: TenantSettings, request_base: str) -> str:
+    return (settings.public_base_url or request_base).rstrip("/")
+
+
+async def issue(ctx: RequestContext, kind: DocumentKind, subject_id: uuid.UUID, subject_key: str,
+                content: dict[str, Any], base_url: str) -> Issued:
+    """The document's registry entry (created and signed on first issue), inside the request's
+    transaction. ``content`` must hold only JSON types (strings, whole numbers, lists, objects)."""
+    tenant_id = ctx.require_tenant()
+    digest = content_hash(content)
+    await lock_key("issued_document", tenant_id, kind.value, subject_key, digest)
+    row = await IssuedDocument.get_or_none(tenant_id=tenant_id, kind=kind, subject_key=subject_key,
+                                           content_hash=digest)
+    tenant = await Tenant.get(id=tenant_id)
+    if row is None:
+        key_id, signature = keyring(ctx.settings).sign(content)
+        actor = ctx.require_actor()
+        # A document route is no GraphQL operation: it collects and flushes its own audit entry, in
+        # the same transaction (inside an operation, the operation's collector records it).
+        own = audit.AuditCollector("issueDocument") if audit.current.get() is None else None
+        token = audit.current.set(own) if own is not None else None
+        try:
+            row = await IssuedDocument.create(
+                tenant_id=tenant_id, code=new_code(tenant.slug), kind=kind, subject_key=subject_key,
+                subject_id=subject_id, issued_by_id=actor.user_id, issued_at=clock.now(), content_hash=digest,
+                content=content, signature=signature, key_id=key_id)
+        finally:
+            if token is not None:
+                audit.current.reset(token)
+        if own is not None:
+            await audit.flush(own, actor.user_id, ctx.request_id, ctx.ip)
+    settings = TenantSettings.from_dict(tenant.settings)
+    return Issued(row.code, digest, f"{public_base(settings, base_url)}/verify/{row.code}")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: VerificationStatus
+    kind: DocumentKind | None = None
+    issuer: str | None = None
+    subject: str | None = None
+    issued_at: dt.datetime | None = None
+    date: str | None = None
+    content_hash: str | None = None
+
+    @property
+    def valid(self) -> bool:
+        return self.status is VerificationStatus.GENUINE
+
+
+async def verify(ctx: RequestContext, code: str) -> Verdict:
+    """What the verify page and ``verifyDocument`` answer for a code. Binds the transaction to the
+    tenant the code names (a public operation acts for nobody)."""
+    parts = split_code(code)
+    if parts is None:
+        return Verdict(VerificationStatus.UNKNOWN)
+    slug, random_part = parts
+    tenant_id = await public_tenant_id(slug)
+    if tenant_id is None:
+        return Verdict(VerificationStatus.UNKNOWN)
+    await require_origin(ctx, tenant_id)  # like every public operation: another site's page must be allowed
+    await switch_tenant(connection(), tenant_id)
+    row = await IssuedDocument.get_or_none(tenant_id=tenant_id, code=f"{slug}.{random_part}")
+    if row is None:
+        return Verdict(VerificationStatus.UNKNOWN)
+    content = row.content if isinstance(row.content, dict) else {}
+    genuine = (content_hash(content) == row.content_hash and content.get("jenis") == row.kind.value
+               and keyring(ctx.settings).verify(content, row.key_id, row.signature))
+    if not genuine:
+        return Verdict(VerificationStatus.ALTERED, kind=row.kind)
+    return Verdict(VerificationStatus.GENUINE, kind=row.kind, issuer=str(content.get("penerbit", "")),
+                   subject=str(content.get("subjek", "")), issued_at=row.issued_at,
+                   date=str(content.get("tanggal", "")), content_hash=row.content_hash)

@@ -1,0 +1,348 @@
+"""Official documents: content of each signed PDF (text extracted with pypdf), the public verify page
+and ``verifyDocument`` (genuine, unknown, altered), and tenant isolation of the downloads."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from conftest import error_codes, rows
+from pypdf import PdfReader
+
+from kinerja.core.db import tenant_transaction
+from kinerja.documents.models import IssuedDocument
+from kinerja.tenancy.models import Tenant
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "documents"
+VERIFY = ("query($c: String!) { verifyDocument(code: $c) { valid status kind issuer subject issuedAt "
+          "contentHash } }")
+PLANS = ("query { performancePlans(first: 50, filter: {status: APPROVED}) { edges { node { id year documentPath "
+         "employee { nip name } approver { nip name } results { description parent { description } "
+         "indicators { description targetValue targetUnit } } } } } }")
+
+
+def pdf_text(content: bytes) -> str:
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def snapshot(content: bytes, name: str) -> None:
+    """Page 1 as PNG in docs/documents/ (for reviewers), when poppler's pdftoppm is installed."""
+    if os.environ.get("KINERJA_TEST_BACKEND", "sqlite") != "sqlite" or shutil.which("pdftoppm") is None:
+        return
+    DOCS.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "doc.pdf"
+        source.write_bytes(content)
+        subprocess.run(["pdftoppm", "-r", "60", "-png", "-singlefile", str(source), str(DOCS / name)], check=True,
+                       timeout=60)
+
+
+async def _download(api, path: str, token: str):
+    return await api.client.get(path, headers={"authorization": f"Bearer {token}"})
+
+
+async def _own_plan(api, token: str) -> dict:
+    edges = (await api.ok(PLANS, None, token))["performancePlans"]["edges"]
+    return next(e["node"] for e in edges if any(r["parent"] for r in e["node"]["results"]))
+
+
+async def test_skp_document_is_signed_and_verifiable(api):
+    token = await api.token("bungo", "pegawai")
+    plan = await _own_plan(api, token)
+    response = await _download(api, plan["documentPath"], token)
+    assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
+    text = flat(pdf_text(response.content))
+    code = response.headers["x-verification-code"]
+    assert code.startswith("bungo.") and len(code.split(".")[1]) == 16
+    for expected in ["SASARAN KINERJA PEGAWAI", "PEGAWAI YANG DINILAI", "PEJABAT PENILAI KINERJA", "HASIL KERJA",
+                     "RHK atasan yang diintervensi", "Indikator kinerja individu", "PERILAKU KERJA (BerAKHLAK)",
+                     "Berorientasi Pelayanan", "Kolaboratif", "Aktif berbagi data",
+                     "LAMPIRAN SASARAN KINERJA PEGAWAI", "Dukungan sumber daya", "Skema pertanggungjawaban",
+                     "Konsekuensi", "Anggaran kegiatan DPA tahun berjalan", "Laporan bulanan kepada atasan langsung",
+                     plan["employee"]["nip"], plan["approver"]["nip"], f"Kode verifikasi: {code}", f"/verify/{code}",
+                     "PEMERINTAH KABUPATEN BUNGO" if "PEMERINTAH" in text else "BUNGO"]:
+        assert flat(expected) in text, expected
+    for result in plan["results"]:
+        assert flat(result["description"])[:30] in text
+        assert flat(result["parent"]["description"])[:25] in text if result["parent"] else True
+        for indicator in result["indicators"]:
+            assert flat(indicator["description"])[:25] in text
+            assert f"{int(float(indicator['targetValue']))} {indicator['targetUnit']}" in text
+    snapshot(response.content, "skp")
+
+    again = await _download(api, plan["documentPath"], token)  # same content: the same registry row
+    assert again.headers["x-verification-code"] == code
+
+    page = await api.client.get(f"/verify/{code}")
+    assert page.status_code == 200 and "Dokumen asli" in page.text
+    assert plan["employee"]["nip"] in page.text and "<script" not in page.text and "http" not in page.text.split(
+        "<body>")[1].split("<footer>")[0].replace("http-equiv", "")
+    verified = (await api.ok(VERIFY, {"c": code}))["verifyDocument"]
+    assert verified["valid"] and verified["status"] == "GENUINE" and verified["kind"] == "SKP"
+    assert plan["employee"]["nip"] in verified["subject"] and len(verified["contentHash"]) == 64
+    assert verified["contentHash"] in text.replace(" ", "")
+    # Any signed-in user of another tenant gets the same public answer: the code is the capability.
+    assert (await api.ok(VERIFY, {"c": code}, await api.token("samarinda", "admin")))["verifyDocument"] == verified
+
+    # Another tenant's token, a colleague without reach, no token: the PDF is not served.
+    assert (await _download(api, plan["documentPath"], await api.token("samarinda", "admin"))).status_code == 404
+    assert (await api.client.get(plan["documentPath"])).status_code == 401
+
+
+async def test_unknown_and_altered_codes(api):
+    for code in ["bungo.AAAAAAAAAAAAAAAA", "nobody.AAAAAAAAAAAAAAAA", "garbage", "bungo." + "A" * 200]:
+        page = await api.client.get(f"/verify/{code}")
+        assert page.status_code == 404 and "tidak dikenal" in page.text
+        verified = (await api.ok(VERIFY, {"c": code}))["verifyDocument"]
+        assert verified == {"valid": False, "status": "UNKNOWN", "kind": None, "issuer": None, "subject": None,
+                            "issuedAt": None, "contentHash": None}
+
+    token = await api.token("nanggalo", "pegawai")
+    plan = await _own_plan(api, token)
+    code = (await _download(api, plan["documentPath"], token)).headers["x-verification-code"]
+    tenant = (await rows(Tenant, None, slug="nanggalo"))[0]
+    async with tenant_transaction(tenant.id):
+        row = await IssuedDocument.get(tenant_id=tenant.id, code=code)
+        content = dict(row.content)
+        content["subjek"] = "Orang lain (NIP 000000000000000000)"
+        await IssuedDocument.filter(tenant_id=tenant.id, id=row.id).update(content=content)
+    page = await api.client.get(f"/verify/{code}")
+    assert page.status_code == 200 and "tidak valid / telah diubah" in page.text and "Orang lain" not in page.text
+    verified = (await api.ok(VERIFY, {"c": code}))["verifyDocument"]
+    assert verified["status"] == "ALTERED" and not verified["valid"] and verified["subject"] is None
+    # A forged hash matching the forged content does not help: the signature no longer verifies.
+    from kinerja.core.signing import content_hash
+
+    async with tenant_transaction(tenant.id):
+        await IssuedDocument.filter(tenant_id=tenant.id, id=row.id).update(content_hash=content_hash(content))
+    assert (await api.ok(VERIFY, {"c": code}))["verifyDocument"]["status"] == "ALTERED"
+
+
+async def test_parallel_downloads_issue_one_registry_row(api):
+    token = await api.token("bungo", "atasan")
+    edges = (await api.ok(PLANS, None, token))["performancePlans"]["edges"]
+    plan = edges[0]["node"]
+    responses = await asyncio.gather(*[_download(api, plan["documentPath"], token) for _ in range(4)])
+    codes = {r.headers["x-verification-code"] for r in responses}
+    assert len(codes) == 1 and all(r.status_code == 200 for r in responses)
+    tenant = (await rows(Tenant, None, slug="bungo"))[0]
+    stored = await rows(IssuedDocument, tenant.id, code=codes.pop())
+    assert len(stored) == 1
+    from kinerja.core.audit_models import AuditLog
+
+    entries = await rows(AuditLog, tenant.id, operation="issueDocument", object_id=stored[0].id)
+    assert len(entries) == 1 and entries[0].object_type == "IssuedDocument"
+
+
+async def test_verify_document_is_one_tenant_operation(api):
+    body = await api.post("query { a: verifyDocument(code: \"bungo.AAAAAAAAAAAAAAAA\") { status } "
+                          "b: verifyDocument(code: \"nanggalo.AAAAAAAAAAAAAAAA\") { status } }")
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+
+
+EVALUATIONS = ("query { evaluations(first: 100, filter: {status: FINAL}) { edges { node { id documentPath "
+               "predicateLabel resultsRating period { id name year kind } employee { id nip name } "
+               "assessor { nip name orgUnit { id } supervisor { nip name } } } } } }")
+
+
+async def test_evaluation_document_shows_ratings_realisations_feedback_and_signatures(api):
+    import datetime as dt
+
+    token = await api.token("bungo", "atasan")
+    edges = (await api.ok(EVALUATIONS, None, token))["evaluations"]["edges"]
+    this_year = [e["node"] for e in edges if e["node"]["period"]["year"] == dt.date.today().year
+                 and e["node"]["period"]["kind"] != "ANNUAL" and e["node"]["assessor"]["supervisor"]]
+    evaluation = this_year[0]
+    response = await _download(api, evaluation["documentPath"], token)
+    assert response.status_code == 200
+    text = flat(pdf_text(response.content))
+    code = response.headers["x-verification-code"]
+    for expected in ["DOKUMEN EVALUASI KINERJA PEGAWAI", "PEGAWAI YANG DINILAI", "PEJABAT PENILAI KINERJA",
+                     "ATASAN PEJABAT PENILAI KINERJA", "HASIL EVALUASI", "Rating hasil kerja", "Rating perilaku kerja",
+                     "Predikat kinerja pegawai", evaluation["predicateLabel"], "REALISASI HASIL KERJA", "Target",
+                     "Realisasi", f"{evaluation['period']['name']}:", "UMPAN BALIK",
+                     "Jumlah umpan balik berkelanjutan:", evaluation["employee"]["nip"], evaluation["assessor"]["nip"],
+                     evaluation["assessor"]["supervisor"]["nip"], "Atasan pejabat penilai kinerja",
+                     f"Kode verifikasi: {code}"]:
+        assert flat(expected) in text, expected
+    snapshot(response.content, "evaluasi")
+    verified = (await api.ok(VERIFY, {"c": code}))["verifyDocument"]
+    assert verified["kind"] == "EVALUATION" and evaluation["period"]["name"] in verified["subject"]
+    assert (await _download(api, evaluation["documentPath"], await api.token("nanggalo", "atasan"))).status_code == 404
+
+    # Penetapan predikat of the assessor's unit for that period, beside the CSV.
+    hr = await api.token("bungo", "bkpsdm")
+    distribution = (await api.ok(
+        "query($u: ID!, $p: ID!) { unitDistribution(orgUnitId: $u, periodId: $p) { documentPath sheetPath "
+        "counts { predicate count } } }",
+        {"u": evaluation["assessor"]["orgUnit"]["id"], "p": evaluation["period"]["id"]}, hr))["unitDistribution"]
+    assert distribution["documentPath"].startswith(distribution["sheetPath"].split("predicates.csv")[0])
+    response = await _download(api, distribution["documentPath"], hr)
+    assert response.status_code == 200
+    text = flat(pdf_text(response.content))
+    for expected in ["PENETAPAN PREDIKAT KINERJA PEGAWAI", "Predikat kinerja organisasi",
+                     "DAFTAR PREDIKAT KINERJA PEGAWAI", "DISTRIBUSI PREDIKAT", "Pimpinan unit kerja",
+                     evaluation["employee"]["nip"], evaluation["predicateLabel"], "Sangat Baik", "Butuh Perbaikan"]:
+        assert flat(expected) in text, expected
+    snapshot(response.content, "penetapan-predikat")
+    assert (await _download(api, distribution["documentPath"], await api.token("bungo", "pegawai"))).status_code == 404
+    assert (await _download(api, distribution["documentPath"], await api.token("samarinda", "bkpsdm"))
+            ).status_code == 404
+
+
+async def test_pak_statement(api):
+    from conftest import approved_plans
+
+    from kinerja.auth.models import User
+    from kinerja.org.models import Employee, Period, Position
+    from kinerja.org.service import ensure_periods
+
+    tenant = (await rows(Tenant, None, slug="tangerang-selatan"))[0]
+    year = 2036
+    async with tenant_transaction(tenant.id):
+        await ensure_periods(tenant, year)
+    annual = next(p for p in await rows(Period, tenant.id, year=year) if p.kind.value == "ANNUAL")
+    atasan_user = (await rows(User, tenant.id, username="atasan"))[0]
+    positions = {p.id: p for p in await rows(Position, tenant.id)}
+    member = next(m for m in sorted(await rows(Employee, tenant.id, supervisor_id=atasan_user.employee_id),
+                                    key=lambda e: e.nip) if m.position_id and positions[m.position_id].level)
+    await approved_plans(tenant.id, [member.id], year)
+    atasan = await api.token("tangerang-selatan", "atasan")
+    made = (await api.ok("mutation($i: EvaluateEmployeeInput!) { evaluateEmployee(input: $i) { evaluation { id "
+                         "creditPoints } userErrors { code } } }",
+                         {"i": {"employeeId": f"{_gid('Employee', member.id)}", "periodId": _gid("Period", annual.id),
+                                "resultsRating": "DI_ATAS_EKSPEKTASI", "behaviourRating": "SESUAI_EKSPEKTASI"}},
+                         atasan))["evaluateEmployee"]
+    await api.ok("mutation($id: ID!) { finalizeEvaluation(input: {id: $id}) { userErrors { code } } }",
+                 {"id": made["evaluation"]["id"]}, atasan)
+    hr = await api.token("tangerang-selatan", "bkpsdm")
+    pak = (await api.ok("mutation($i: IssueCreditAssessmentInput!) { issueCreditAssessment(input: $i) { "
+                        "creditAssessment { year points total documentPath } userErrors { code } } }",
+                        {"i": {"employeeId": _gid("Employee", member.id), "year": year}}, hr)
+           )["issueCreditAssessment"]["creditAssessment"]
+    response = await _download(api, pak["documentPath"], hr)
+    assert response.status_code == 200
+    text = flat(pdf_text(response.content))
+    points = pak["points"].rstrip("0").rstrip(".").replace(".", ",")
+    total = pak["total"].rstrip("0").rstrip(".").replace(".", ",")
+    for expected in ["PENETAPAN ANGKA KREDIT", f"Tahun {year}", "Angka kredit tahun ini", points,
+                     "Jumlah angka kredit kumulatif", total, "RINCIAN KONVERSI PREDIKAT KINERJA", "Baik",
+                     "Evaluasi akhir tahun", member.nip, "Pejabat yang menetapkan", annual.name]:
+        assert flat(expected) in text, expected
+    snapshot(response.content, "pak")
+    code = response.headers["x-verification-code"]
+    assert (await api.ok(VERIFY, {"c": code}))["verifyDocument"]["kind"] == "PAK"
+    assert (await _download(api, pak["documentPath"], await api.token("bungo", "bkpsdm"))).status_code == 404
+    assert (await _download(api, pak["documentPath"].replace(str(year), "2035"), hr)).status_code == 404
+
+
+def _gid(kind: str, value) -> str:
+    from kinerja.core.ids import to_global_id
+
+    return to_global_id(kind, value)
+
+
+async def test_iku_report_of_a_unit_and_year(api):
+    import datetime as dt
+
+    from kinerja.auth.models import User
+    from kinerja.org.models import Employee, Period
+
+    tenant = (await rows(Tenant, None, slug="bungo"))[0]
+    year = dt.date.today().year
+    kepala_user = (await rows(User, tenant.id, username="kepala"))[0]
+    kepala = (await rows(Employee, tenant.id, id=kepala_user.employee_id))[0]
+    annual = next(p for p in await rows(Period, tenant.id, year=year) if p.kind.value == "ANNUAL")
+    token = await api.token("bungo", "kepala")
+    data = await api.ok("query($u: ID!, $p: ID!, $y: Int!) { unitIndicators(orgUnitId: $u, year: $y) { name target "
+                        "unitOfMeasure } unitAchievement(orgUnitId: $u, periodId: $p) { ikuReportPath achievement "
+                        "orgUnit { name } } }",
+                        {"u": _gid("OrgUnit", kepala.org_unit_id), "p": _gid("Period", annual.id), "y": year}, token)
+    indicators, achievement = data["unitIndicators"], data["unitAchievement"]
+    assert indicators
+    response = await _download(api, achievement["ikuReportPath"], token)
+    assert response.status_code == 200
+    text = flat(pdf_text(response.content))
+    for expected in ["LAPORAN CAPAIAN INDIKATOR KINERJA UTAMA", "CAPAIAN INDIKATOR KINERJA UTAMA",
+                     "Capaian kinerja unit", f"Tahun : {year}", "Realisasi per periode", "Pimpinan unit kerja",
+                     kepala.nip, achievement["orgUnit"]["name"]]:
+        assert flat(expected) in text, expected
+    for indicator in indicators:
+        assert flat(indicator["name"])[:20] in text, indicator["name"]
+    if achievement["achievement"] is not None:
+        assert f"{float(achievement['achievement']):.2f}".replace(".", ",").rstrip("0").rstrip(",") in text
+    snapshot(response.content, "capaian-iku")
+    code = response.headers["x-verification-code"]
+    assert (await api.ok(VERIFY, {"c": code}))["verifyDocument"]["kind"] == "IKU_REPORT"
+    assert (await _download(api, achievement["ikuReportPath"], await api.token("nanggalo", "kepala"))).status_code == 404
+
+
+async def test_letterhead_and_logo_from_the_tenant_settings(api):
+    import base64
+
+    from PIL import Image
+
+    image = io.BytesIO()
+    Image.new("RGB", (40, 40), (200, 30, 30)).save(image, format="PNG")
+    tenant = (await rows(Tenant, None, slug="tebingtinggi"))[0]
+    settings = {**tenant.settings, "letterhead": ["Jl. Sutomo No. 14, Tebing Tinggi", "Telepon (0621) 21001"],
+                "logo": base64.b64encode(image.getvalue()).decode(), "document_place": "Tebing Tinggi",
+                "public_base_url": "https://kinerja.tebingtinggikota.go.id/"}
+    from kinerja.tenancy.rules import TenantSettings
+
+    TenantSettings.from_dict(settings)  # what the tenant file would be checked with
+    async with tenant_transaction(None):
+        await Tenant.filter(id=tenant.id).update(settings=settings)
+    try:
+        token = await api.token("tebingtinggi", "pegawai")
+        plan = await _own_plan(api, token)
+        response = await _download(api, plan["documentPath"], token)
+        code = response.headers["x-verification-code"]
+        reader = PdfReader(io.BytesIO(response.content))
+        text = flat(pdf_text(response.content))
+        for expected in ["Jl. Sutomo No. 14, Tebing Tinggi", "Telepon (0621) 21001", "Tebing Tinggi, ",
+                         f"https://kinerja.tebingtinggikota.go.id/verify/{code}"]:
+            assert expected in text, expected
+        assert len(reader.pages[0].images) == 1  # the logo (the QR code is at the end of the last page)
+        assert sum(len(page.images) for page in reader.pages) == 2
+        snapshot(response.content, "skp-kop-logo")
+    finally:
+        async with tenant_transaction(None):
+            await Tenant.filter(id=tenant.id).update(settings=tenant.settings)
+
+
+def test_signing_keys_and_rotation():
+    import base64
+
+    import pytest
+
+    from kinerja.core.config import ConfigError, Settings
+    from kinerja.core.signing import keyring, public_key_b64
+
+    old_seed, new_seed = base64.b64encode(b"\x01" * 32).decode(), base64.b64encode(b"\x02" * 32).decode()
+    content = {"jenis": "SKP", "subjek": "Budi", "angka": "12,5", "\u00e9": ["\u00fc", 1]}
+    old = keyring(Settings(mode="production", secret_key="x" * 32, signing_key=old_seed, signing_key_id="k1"))
+    key_id, signature = old.sign(content)
+    assert key_id == "k1" and old.verify(dict(reversed(list(content.items()))), "k1", signature)  # key order
+    assert not old.verify({**content, "angka": "13"}, "k1", signature)
+    old_public = public_key_b64(old.public["k1"])
+    rotated = keyring(Settings(mode="production", secret_key="x" * 32, signing_key=new_seed, signing_key_id="k2",
+                               signing_public_keys=f"k1:{old_public}"))
+    assert rotated.verify(content, "k1", signature) and rotated.sign(content)[0] == "k2"
+    retired = keyring(Settings(mode="production", secret_key="x" * 32, signing_key=new_seed, signing_key_id="k2"))
+    assert not retired.verify(content, "k1", signature)
+    with pytest.raises(Exception, match="KINERJA_SIGNING_KEY"):
+        keyring(Settings(mode="production", secret_key="x" * 32)).sign(content)
+    with pytest.raises(ConfigError):
+        keyring(Settings(mode="production", secret_key="x" * 32, signing_key="not base64!"))
+    with pytest.raises(ConfigError):
+        keyring(Settings(mode="production", secret_key="x" * 32, signing_public_keys="k1"))
