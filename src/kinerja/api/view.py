@@ -39,7 +39,7 @@ from kinerja.auth.http import authenticate, new_context
 from kinerja.core import faults, metrics
 from kinerja.core.config import Settings
 from kinerja.core.context import RequestContext
-from kinerja.core.db import expire_pooled_connections, tenant_transaction
+from kinerja.core.db import expire_pooled_connections
 from kinerja.core.errors import RateLimited, Unauthenticated
 from kinerja.core.logging import operation_var, request_id_var
 from kinerja.core.ratelimit import SharedWindowCounter
@@ -438,9 +438,8 @@ class GraphQLView(GraphQL[RequestContext, None]):
             raise ConnectionRejectionError({"message": translate(context.cache.get("auth_error", "Authentication required"),
                                                                  context.language)})
         try:
-            async with tenant_transaction(context.actor.tenant_id, user_id=context.actor.user_id,
-                                          session_id=context.actor.session_id):
-                pass  # the account still exists and is active
+            async with context.actor_transaction():
+                pass  # the account still exists and is active, the session is live
         except Unauthenticated as exc:
             raise ConnectionRejectionError({"message": translate(exc.message, context.language)}) from None
         if context.origin is not None and not await origin_allowed(self.settings, context.origin, context.tenant_id):

@@ -11,6 +11,9 @@
   ``pong`` says until when). An invalid or expired token closes the socket with 4401, a token of
   someone else with 4403. An operation refused as UNAUTHENTICATED (the account was disabled or
   deleted) closes it with 4401 too.
+- When sessions of the socket's user end (sign-out, a revoked session, a changed password, a disabled
+  login: ``auth/sessions.py``), the socket checks its own session at once and closes with 4401 if it
+  is one of them, idle subscriptions included.
 """
 
 from __future__ import annotations
@@ -35,8 +38,10 @@ from strawberry.types.execution import ExecutionResult, PreExecutionError
 from strawberry.utils.aio import aclosing
 
 from kinerja.auth.http import actor_from_header
+from kinerja.auth.sessions import SESSIONS_ENDED
 from kinerja.core.context import RequestContext
 from kinerja.core.errors import RateLimited, Unauthenticated
+from kinerja.core.events import hub
 from kinerja.core.logging import operation_var, request_id_var
 from kinerja.graph import messages
 from kinerja.graph.errors import with_code
@@ -89,6 +94,7 @@ class SessionTransportWS(BaseGraphQLTransportWSHandler[RequestContext, None]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._expiry: asyncio.Task | None = None
+        self._watch: asyncio.Task | None = None
 
     # --- the session: expiry and re-authentication ---------------------------------------------
 
@@ -96,6 +102,8 @@ class SessionTransportWS(BaseGraphQLTransportWSHandler[RequestContext, None]):
         await super().handle_connection_init(message)
         if self.connection_acknowledged:
             self._arm_expiry()
+            if self._watch is None and self.context.actor is not None:
+                self._watch = asyncio.create_task(self._close_when_the_session_ends())
 
     def _arm_expiry(self) -> None:
         if self._expiry is not None:
@@ -107,6 +115,18 @@ class SessionTransportWS(BaseGraphQLTransportWSHandler[RequestContext, None]):
     async def _close_at(self, expires_at: float) -> None:
         await asyncio.sleep(max(0.0, expires_at - time.time()))
         await self._close(*EXPIRED)
+
+    async def _close_when_the_session_ends(self) -> None:
+        actor = self.context.require_actor()
+        async for event in hub.subscribe(actor.tenant_id):
+            if event.kind != SESSIONS_ENDED or event.subject_id != actor.user_id:
+                continue
+            try:
+                async with self.context.actor_transaction():
+                    pass
+            except Unauthenticated:
+                await self._close(*UNAUTHORIZED)
+                return
 
     def _expired(self) -> bool:
         actor = self.context.actor
@@ -146,8 +166,9 @@ class SessionTransportWS(BaseGraphQLTransportWSHandler[RequestContext, None]):
         await super().handle_subscribe(message)
 
     async def shutdown(self) -> None:
-        if self._expiry is not None:
-            self._expiry.cancel()
+        for task in (self._expiry, self._watch):
+            if task is not None:
+                task.cancel()
         await super().shutdown()
 
     # --- one operation ---------------------------------------------------------------------------

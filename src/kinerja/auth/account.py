@@ -21,6 +21,7 @@ from typing import Any
 
 from kinerja.auth.models import LoginFailure, PasswordResetCode, RefreshToken, User
 from kinerja.auth.passwords import hash_password, password_problem, verify_password
+from kinerja.auth.sessions import end_sessions
 from kinerja.core import audit, clock, metrics, once, ratelimit
 from kinerja.core.context import RequestContext
 from kinerja.core.db import connection, switch_tenant
@@ -80,19 +81,11 @@ async def revoke_session(ctx: RequestContext, session_id: uuid.UUID) -> uuid.UUI
     """End one of the caller's sessions: its refresh token and its access tokens stop working at once."""
     actor = ctx.require_actor()
     await once.lock_key("refresh-family", actor.tenant_id, session_id)
-    tokens = RefreshToken.filter(tenant_id=actor.tenant_id, user_id=actor.user_id, family=session_id)
-    if not await tokens.exists():
+    if not await RefreshToken.exists(tenant_id=actor.tenant_id, user_id=actor.user_id, family=session_id):
         raise NotFound("Session not found", field="sessionId")
-    if not await audit.update(tokens.filter(revoked_at=None), revoked_at=clock.now()):
+    if not await end_sessions(ctx, actor.tenant_id, actor.user_id, family=session_id):
         raise Conflict("This session has already ended", field="sessionId")
     return session_id
-
-
-async def _end_sessions(user: User, keep: uuid.UUID | None = None) -> int:
-    live = RefreshToken.filter(tenant_id=user.tenant_id, user_id=user.id, revoked_at=None)
-    if keep is not None:
-        live = live.exclude(family=keep)
-    return await audit.update(live, revoked_at=clock.now())
 
 
 async def change_password(ctx: RequestContext, current_password: str, new_password: str) -> User:
@@ -109,7 +102,7 @@ async def change_password(ctx: RequestContext, current_password: str, new_passwo
         raise BadUserInput("The new password must differ from the current one", field="newPassword")
     user.password_hash = hash_password(new_password)
     await user.save(update_fields=["password_hash"])
-    await _end_sessions(user, keep=actor.session_id)
+    await end_sessions(ctx, user.tenant_id, user.id, keep=actor.session_id)
     return user
 
 
@@ -204,4 +197,4 @@ async def complete_password_reset(ctx: RequestContext, tenant_slug: str, usernam
     await reset.save(update_fields=["ended_at"])
     user.password_hash = hash_password(new_password)
     await user.save(update_fields=["password_hash"])
-    await _end_sessions(user)
+    await end_sessions(ctx, user.tenant_id, user.id)

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 
 from kinerja.auth import templates
 from kinerja.auth.enforcer import registry, user_subject
-from kinerja.auth.models import PolicyRule, RefreshToken, Role, User
+from kinerja.auth.models import PolicyRule, Role, User
 from kinerja.auth.passwords import hash_password, password_problem
-from kinerja.core import audit, clock
+from kinerja.auth.sessions import end_sessions
+from kinerja.core import audit
 from kinerja.core.db import switch_tenant, tenant_transaction
 from kinerja.org.models import Employee
 from kinerja.tenancy.models import Tenant
@@ -67,12 +68,6 @@ async def list_users(tenant_slug: str) -> list[UserRow]:
     return [UserRow(u.username, u.active, held, nips.get(u.employee_id)) for u, held in zip(users, roles, strict=True)]
 
 
-async def _end_sessions(user: User) -> int:
-    """Revoke every live refresh token of the user (access tokens expire within minutes)."""
-    return await audit.update(RefreshToken.filter(tenant_id=user.tenant_id, user_id=user.id, revoked_at=None),
-                              revoked_at=clock.now())
-
-
 async def deactivate_user(tenant_slug: str, username: str) -> str:
     async with _in_tenant(tenant_slug, "cli:users deactivate") as tenant:
         user = await _user(tenant, username)
@@ -80,7 +75,7 @@ async def deactivate_user(tenant_slug: str, username: str) -> str:
             return f"user {username} in {tenant_slug} is already inactive"
         user.active = False
         await user.save(update_fields=["active"])
-        ended = await _end_sessions(user)
+        ended = await end_sessions(None, user.tenant_id, user.id)
     return f"user {username} in {tenant_slug} deactivated ({ended} session(s) ended)"
 
 
@@ -91,7 +86,7 @@ async def reset_password(tenant_slug: str, username: str, password: str) -> str:
         user = await _user(tenant, username)
         user.password_hash = hash_password(password)
         await user.save(update_fields=["password_hash"])
-        ended = await _end_sessions(user)
+        ended = await end_sessions(None, user.tenant_id, user.id)
     return f"password of {username} in {tenant_slug} reset ({ended} session(s) ended)"
 
 

@@ -13,7 +13,6 @@ from kinerja.auth.sources import sources
 from kinerja.auth.tokens import verify_access_token
 from kinerja.core.config import Settings
 from kinerja.core.context import Actor, RequestContext
-from kinerja.core.db import tenant_transaction
 from kinerja.core.errors import Forbidden, NotFound, Unauthenticated
 from kinerja.core.logging import request_id_var, tenant_var
 from kinerja.core.origins import cross_origin
@@ -75,8 +74,7 @@ async def scoped_response(request: HTTPConnection,
     except Unauthenticated as exc:
         return JSONResponse({"error": exc.message}, status_code=401)
     try:
-        actor = ctx.require_actor()
-        async with tenant_transaction(actor.tenant_id, user_id=actor.user_id, session_id=actor.session_id):
+        async with ctx.actor_transaction():
             return await work(ctx)
     except Unauthenticated as exc:
         return JSONResponse({"error": exc.message}, status_code=401)

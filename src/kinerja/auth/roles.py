@@ -12,10 +12,11 @@ from typing import Any
 
 from kinerja.auth import rules, templates
 from kinerja.auth.enforcer import role_subject, user_subject
-from kinerja.auth.models import PolicyRule, RefreshToken, Role, User
+from kinerja.auth.models import PolicyRule, Role, User
 from kinerja.auth.passwords import hash_password, password_problem
 from kinerja.auth.policy_events import announce_policy_change
-from kinerja.core import audit, clock, once
+from kinerja.auth.sessions import end_sessions
+from kinerja.core import audit, once
 from kinerja.core.context import RequestContext
 from kinerja.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from kinerja.org.models import Employee
@@ -250,8 +251,7 @@ async def deactivate_user(ctx: RequestContext, user_id: uuid.UUID) -> User:
             raise Conflict(problem, field="id")
     user.active = False
     await user.save(update_fields=["active"])
-    await audit.update(RefreshToken.filter(tenant_id=user.tenant_id, user_id=user.id, revoked_at=None),
-                       revoked_at=clock.now())
+    await end_sessions(ctx, user.tenant_id, user.id)
     await announce_policy_change(ctx, user.tenant_id)
     return user
 

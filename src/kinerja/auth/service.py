@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from kinerja.auth.models import LoginFailure, RefreshToken, User
 from kinerja.auth.passwords import verify_password
+from kinerja.auth.sessions import end_sessions
 from kinerja.auth.tokens import (
     RefreshTokenParts,
     compose_refresh_token,
@@ -141,7 +142,7 @@ async def refresh(ctx: RequestContext, raw_refresh_token: str) -> Session:
         again = await _same_successor(ctx, token, parts, now)
         if again is not None:
             return again
-        await revoke_family(token, now)
+        await end_sessions(ctx, token.tenant_id, token.user_id, family=token.family, now=now)
         raise ReusedRefreshToken("Refresh token was already used; sign in again")
     if token.expires_at <= now:
         raise Unauthenticated("Refresh token expired; sign in again")
@@ -183,11 +184,5 @@ async def logout(ctx: RequestContext, raw_refresh_token: str) -> None:
     await require_origin(ctx, token.tenant_id)
     audit.attribute_to(token.user_id)
     token = await _family_locked(token)
-    if not await revoke_family(token, clock.now()):
+    if not await end_sessions(ctx, token.tenant_id, token.user_id, family=token.family):
         raise Conflict("This session is already signed out", field="refreshToken")
-
-
-async def revoke_family(token: RefreshToken, now: dt.datetime) -> int:
-    """Revoke every live token of the token's family (call with the family's lock held)."""
-    return await audit.update(RefreshToken.filter(tenant_id=token.tenant_id, family=token.family, revoked_at=None),
-                              revoked_at=now)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from tortoise.backends.base.client import BaseDBAsyncClient
 
 from kinerja.core.config import Settings
 from kinerja.core.db import tenant_transaction
@@ -86,9 +89,14 @@ class RequestContext:
         if self._sources().permissions_cached(self.require_actor()):
             await self.permissions()
             return
-        actor = self.require_actor()
-        async with tenant_transaction(actor.tenant_id, user_id=actor.user_id, session_id=actor.session_id):
+        async with self.actor_transaction():
             await self.permissions()
+
+    def actor_transaction(self) -> contextlib.AbstractAsyncContextManager[BaseDBAsyncClient]:
+        """A transaction bound to the caller: the tenant, the account (active) and the session (live);
+        UNAUTHENTICATED when either is over."""
+        actor = self.require_actor()
+        return tenant_transaction(actor.tenant_id, user_id=actor.user_id, session_id=actor.session_id)
 
     async def scopes(self, obj: str, action: str) -> set[str]:
         """The scopes (own/team/unit/tenant) in which the actor may do ``action`` on ``obj``."""

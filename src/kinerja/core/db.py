@@ -178,9 +178,10 @@ _ACCOUNT_SQLITE = "SELECT active FROM app_user WHERE tenant_id = ? AND id = ?"
 # A session (the ``sid`` of an access token, a refresh-token family) is live while it has a live token
 # (migration 0074, the three-argument ``kinerja_bind``).
 # One statement for both: the account's ``active`` (1 or 0), then 2 when the session is live.
-_SESSION_SQLITE = ("SELECT active FROM app_user WHERE tenant_id = ? AND id = ? UNION ALL SELECT 2 FROM refresh_token "
-                   "WHERE tenant_id = ? AND family = ? AND user_id = ? "
-                   "HAVING count(*) = 0 OR sum(revoked_at IS NULL) > 0")  # unknown or live: see kinerja_bind
+_SESSION_SQLITE = ("SELECT active FROM app_user WHERE tenant_id = ? AND id = ? UNION ALL SELECT 2 FROM "
+                   "(SELECT count(*) AS tokens, sum(revoked_at IS NULL) AS live FROM refresh_token "
+                   "WHERE tenant_id = ? AND family = ? AND user_id = ?) "
+                   "WHERE tokens = 0 OR live > 0")  # unknown or live: see kinerja_bind
 ONE_TENANT = ("One operation acts in one tenant: send operations that name different tenants, or a tenant "
               "and the signed-in user, as separate requests")
 

@@ -74,9 +74,10 @@ class EventHub:
 hub = EventHub()
 
 
-async def publish(ctx: RequestContext, event: Event) -> None:
-    """Call inside the writing transaction."""
+async def publish(ctx: RequestContext | None, event: Event) -> None:
+    """Call inside the writing transaction. Without a request (the command line) in SQLite mode there
+    is nobody to tell: the server is another process."""
     if is_postgres():
         await connection().execute_query(f"SELECT pg_notify('{CHANNEL}', $1)", [event.encode()])
-    else:
+    elif ctx is not None:
         ctx.after_commit.append(lambda: hub.dispatch(event))

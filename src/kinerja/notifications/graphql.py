@@ -11,7 +11,6 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from kinerja.core.db import tenant_transaction
 from kinerja.core.events import hub
 from kinerja.core.ids import parse_optional_id, to_global_id
 from kinerja.graph import messages, sql
@@ -176,7 +175,7 @@ class NotificationSubscription:
     async def notification_added(self, info: Info) -> AsyncGenerator[NotificationEvent, None]:
         ctx = info.context
         actor = ctx.require_actor()
-        async with tenant_transaction(actor.tenant_id, user_id=actor.user_id):
+        async with ctx.actor_transaction():
             await ctx.require("notification", "read")
         async for event in hub.subscribe(actor.tenant_id):
             if event.kind != service.EVENT_KIND or event.extra.get("recipient") != str(actor.user_id):
@@ -195,7 +194,7 @@ async def _still_readable(ctx, notification_id: uuid.UUID) -> NotificationModel 
     ctx.cache.clear()
     ctx.loaders.clear()
     actor = ctx.require_actor()
-    async with tenant_transaction(actor.tenant_id, user_id=actor.user_id):
+    async with ctx.actor_transaction():
         if "notification:read:own" not in await ctx.permissions():
             return None
         return await NotificationModel.get_or_none(tenant_id=actor.tenant_id, id=notification_id,

@@ -12,7 +12,6 @@ import orjson
 import strawberry
 from strawberry.types import Info
 
-from kinerja.core.db import tenant_transaction
 from kinerja.core.errors import NotFound
 from kinerja.core.events import hub
 from kinerja.core.ids import parse_optional_id as parse_input_id
@@ -701,8 +700,7 @@ async def _visible(ctx, plan_id: uuid.UUID) -> bool:
     """Checked afresh for every event, so a revoked permission stops delivery."""
     ctx.cache.clear()
     ctx.loaders.clear()
-    actor = ctx.require_actor()
-    async with tenant_transaction(actor.tenant_id, user_id=actor.user_id, session_id=actor.session_id):
+    async with ctx.actor_transaction():
         return await realisation.may_see_plan(ctx, plan_id)
 
 
