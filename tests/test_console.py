@@ -181,6 +181,21 @@ async def test_a_tenant_admin_creates_a_role_assigns_it_and_reads_every_screen(c
         for row in d.find_elements("css selector", "#audit-log > tbody > tr")))
     _shot(driver, "audit")
 
+    # A role somebody holds cannot be deleted; one nobody holds can.
+    _open(driver, "roles", "table.matrix")
+    driver.find_element("css selector", f".split .list button[data-role='{role}']").click()
+    _find(driver, "#delete-role").click()
+    driver.switch_to.alert.accept()
+    _find(driver, ".pane .messages p.error")
+    driver.find_element("css selector", "#new-role").click()
+    _find(driver, "input[name=role-name]").send_keys(f"sementara-{role[-6:]}")
+    driver.find_element("css selector", "#save-role").click()
+    _find(driver, f".split .list button.current[data-role='sementara-{role[-6:]}']")
+    _find(driver, "#delete-role").click()
+    driver.switch_to.alert.accept()
+    _wait(driver).until(lambda d: not d.find_elements("css selector", f"button[data-role='sementara-{role[-6:]}']"))
+    assert driver.find_elements("css selector", f"button[data-role='{role}']")
+
     # The read screens.
     _open(driver, "org", "#org-tree li[data-unit]")
     _open(driver, "employees", "#employees tbody tr[data-nip]")

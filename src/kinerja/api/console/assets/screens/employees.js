@@ -39,7 +39,7 @@ function employeeRow(employee, units, note) {
   return row;
 }
 
-export async function render(main) {
+export async function render(main, { can }) {
   const note = messages();
   const { flat: units } = await loadUnits();
   const search = h('input', { type: 'search', name: 'employee-search', placeholder: t('search') });
@@ -70,5 +70,5 @@ export async function render(main) {
     await load(true);
     note.show(t('saved'));
   };
-  main.append(importCard(), newEmployeeCard(units, created), form, note.box, list, more);
+  main.append(importCard(can), newEmployeeCard(units, created), form, note.box, list, more);
 }

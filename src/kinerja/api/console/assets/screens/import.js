@@ -1,4 +1,4 @@
-// CSV import of employees: the file is checked first (startImport, a dry run with a report per row),
+// CSV import of employees (or training records, for whoever manages training): the file is checked first (startImport, a dry run with a report per row),
 // then written whole (commitImport). A progress bar runs while the server works.
 import { mutate } from '../api.js';
 import { t } from '../i18n.js';
@@ -27,9 +27,13 @@ function report(batch) {
   }), { id: 'import-report' });
 }
 
-export function importCard() {
+export function importCard(can) {
   const note = messages();
   const file = h('input', { type: 'file', name: 'csv', accept: '.csv,text/csv,text/plain' });
+  const kinds = [['EMPLOYEES', 'employee:manage:tenant'], ['TRAINING', 'training:manage:tenant']]
+    .filter(([, permission]) => can(permission));
+  const kind = h('select', { name: 'import-kind', hidden: kinds.length < 2 },
+    kinds.map(([value]) => h('option', { value }, t(`import_${value}`))));
   const progress = h('progress', { hidden: true });
   const result = h('div', {});
   let batch = null;
@@ -52,12 +56,13 @@ export function importCard() {
     const [chosen] = file.files;
     if (!chosen) return;
     const content = await chosen.text();
-    ({ import: batch } = await mutate(START, { input: { kind: 'EMPLOYEES', content, filename: chosen.name } },
+    ({ import: batch } = await mutate(START, { input: { kind: kind.value, content, filename: chosen.name } },
       'startImport'));
     result.replaceChildren(h('p', {}, `${batch.validCount} / ${batch.rowCount} ${t('ok')}`), report(batch));
     if (batch.status === 'DRY_RUN') commit.hidden = false;
     else note.show(t('importHasErrors'), 'error');
   }), note, { id: 'check-import' });
   return h('details', { class: 'card', id: 'import' }, h('summary', {}, t('importCsv')),
-    h('div', { class: 'row' }, field(t('csvFile'), file), check, commit, progress), note.box, result);
+    h('div', { class: 'row' }, kinds.length > 1 ? field(t('kind'), kind) : '', field(t('csvFile'), file), check, commit,
+      progress), note.box, result);
 }

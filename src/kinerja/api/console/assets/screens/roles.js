@@ -1,5 +1,6 @@
 // Roles with a permission matrix: one row per object and action, one column per scope, from the
-// permission catalogue. Custom roles are edited (createRole / updateRole); built-in ones are read-only.
+// permission catalogue. Custom roles are edited (createRole / updateRole / deleteRole); built-in ones
+// are read-only.
 import { gql, mutate } from '../api.js';
 import { lang, t } from '../i18n.js';
 import { action, field, h, messages, table } from '../ui.js';
@@ -11,6 +12,8 @@ const READ = `{ roles { id name description builtIn permissions }
   permissionCatalogue { key object action scope descriptionId descriptionEn } }`;
 const ROLE = 'role { id name description builtIn permissions } userErrors { field code message }';
 const CREATE = `mutation CreateRole($input: CreateRoleInput!) { createRole(input: $input) { ${ROLE} } }`;
+const DELETE = `mutation DeleteRole($input: DeleteRoleInput!) {
+  deleteRole(input: $input) { deletedId userErrors { field code message } } }`;
 const UPDATE = `mutation UpdateRole($input: UpdateRoleInput!) { updateRole(input: $input) { ${ROLE} } }`;
 const SCOPES = [['OWN', 'own'], ['TEAM', 'team'], ['UNIT', 'unit'], ['TENANT', 'tenantScope']];
 
@@ -47,10 +50,16 @@ function editor(role, catalogue, can, saved) {
       : await mutate(CREATE, { input }, 'createRole');
     await saved(payload.role.id, t('saved'));
   }, note, { id: 'save-role' });
+  const remove = editable && role ? action(t('deleteRole'), async () => {
+    if (!window.confirm(t('confirmDeleteRole', { name: role.name }))) return;
+    await mutate(DELETE, { input: { id: role.id } }, 'deleteRole');
+    await saved(null, t('roleDeleted'));
+  }, note, { id: 'delete-role', class: 'secondary' }) : '';
   return h('section', { class: 'card editor' },
     h('h2', {}, role ? role.name : t('newRole'), role && role.builtIn ? h('small', {}, ` (${t('builtIn')})`) : ''),
     role && role.builtIn ? h('p', { class: 'notice' }, t('builtInNote')) : '',
-    h('div', { class: 'row' }, field(t('roleName'), name), field(t('description'), description), editable ? save : ''),
+    h('div', { class: 'row' }, field(t('roleName'), name), field(t('description'), description), editable ? save : '',
+      remove),
     note.box, grid);
 }
 
