@@ -175,9 +175,11 @@ async def test_a_tenant_admin_creates_a_role_assigns_it_and_reads_every_screen(c
     # The audit log shows the assignment.
     operation = _open(driver, "audit", "input[name=operation]")
     operation.send_keys("assignRole")
+    actors = Select(driver.find_element("css selector", "select[name=actor]"))
+    actors.select_by_visible_text("admin")
     driver.find_element("css selector", "form.toolbar button[type=submit]").click()
     _wait(driver).until(lambda d: d.find_elements("css selector", "#audit-log > tbody > tr") and all(
-        row.get_attribute("data-operation") == "assignRole"
+        row.get_attribute("data-operation") == "assignRole" and "\tadmin\t" in row.get_attribute("innerText")
         for row in d.find_elements("css selector", "#audit-log > tbody > tr")))
     _shot(driver, "audit")
 

@@ -1,4 +1,5 @@
-// The audit log, newest first, filtered by operation, object type and time; pages of 50.
+// The audit log, newest first, filtered by operation, object type, actor (for whoever may list users)
+// and time; pages of 50.
 import { gql } from '../api.js';
 import { moment, t } from '../i18n.js';
 import { field, h, messages, table } from '../ui.js';
@@ -10,6 +11,8 @@ const READ = `query Audit($filter: AuditLogFilter, $after: String) {
   auditLog(filter: $filter, first: 50, after: $after) {
     nodes { id occurredAt operation objectType objectId actor { username } changes { field before after } }
     pageInfo { hasNextPage endCursor } } }`;
+
+const USERS = '{ users(first: 100) { nodes { id username } } }';
 
 const shown = (value) => (value === null || value === undefined ? t('none') : JSON.stringify(value));
 
@@ -25,10 +28,15 @@ function entryRow(entry) {
     h('td', {}, changes));
 }
 
-export async function render(main) {
+export async function render(main, { can }) {
   const note = messages();
   const operation = h('input', { name: 'operation', placeholder: 'createRole' });
   const objectType = h('input', { name: 'object-type', placeholder: 'Role' });
+  const actor = h('select', { name: 'actor' }, h('option', { value: '' }, t('anyone')));
+  if (can('role:read:tenant')) {
+    const { users } = await gql(USERS);
+    actor.append(...users.nodes.map((u) => h('option', { value: u.id }, u.username)));
+  }
   const from = h('input', { name: 'from', type: 'date' });
   const to = h('input', { name: 'to', type: 'date' });
   const rows = h('tbody', {});
@@ -37,6 +45,7 @@ export async function render(main) {
   const filter = () => ({
     operation: operation.value.trim() || null,
     objectType: objectType.value.trim() || null,
+    actorId: actor.value || null,
     from: from.value ? new Date(`${from.value}T00:00:00`).toISOString() : null,
     to: to.value ? new Date(`${to.value}T23:59:59.999`).toISOString() : null,
   });
@@ -49,7 +58,7 @@ export async function render(main) {
   };
   more.addEventListener('click', () => load(false).catch(note.fail));
   const form = h('form', { class: 'toolbar' }, field(t('operation'), operation), field(t('objectType'), objectType),
-    field(t('from'), from), field(t('to'), to), h('button', { type: 'submit' }, t('filter')));
+    can('role:read:tenant') ? field(t('actor'), actor) : '', field(t('from'), from), field(t('to'), to), h('button', { type: 'submit' }, t('filter')));
   form.addEventListener('submit', (event) => { event.preventDefault(); note.clear(); load(true).catch(note.fail); });
   const list = h('table', { id: 'audit-log' }, h('thead', {}, h('tr', {},
     [t('when'), t('operation'), t('objectType'), t('actor'), t('changes')].map((label) => h('th', {}, label)))), rows);
