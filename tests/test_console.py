@@ -20,7 +20,7 @@ from kinerja.graph.messages import CATALOGUE
 SHOTS = os.environ.get("KINERJA_CONSOLE_SCREENSHOTS")
 WAIT_SECONDS = 60
 MODULES = ("main.js", "api.js", "i18n.js", "ui.js", "units.js", "screens/signin.js", "screens/roles.js", "screens/users.js",
-           "screens/org.js", "screens/employees.js", "screens/transfer.js", "screens/import.js", "screens/periods.js",
+           "screens/org.js", "screens/positions.js", "screens/employees.js", "screens/transfer.js", "screens/import.js", "screens/periods.js",
            "screens/staffing.js", "screens/settings.js", "screens/audit.js", "screens/account.js")
 
 
@@ -136,7 +136,7 @@ async def test_a_tenant_admin_creates_a_role_assigns_it_and_reads_every_screen(c
     driver = chromium
     _sign_in(driver, console_server, "bungo", "admin")
     menu = {a.get_attribute("data-screen") for a in driver.find_elements("css selector", "nav.menu a")}
-    assert menu >= {"home", "roles", "users", "org", "employees", "periods", "settings", "audit"}, menu
+    assert menu >= {"home", "roles", "users", "org", "positions", "employees", "periods", "settings", "audit"}, menu
     assert driver.find_element("css selector", "html").get_attribute("lang") == "id"
     _shot(driver, "home")
 
@@ -218,7 +218,7 @@ async def test_a_pegawai_sees_no_admin_screen_only_their_own_account(console_ser
     _find(driver, "#no-admin")
     assert [a.get_attribute("data-screen") for a in driver.find_elements("css selector", "nav.menu a")] == [
         "home", "account"]
-    for screen in ("roles", "users", "org", "employees", "periods", "settings", "audit"):
+    for screen in ("roles", "users", "org", "positions", "employees", "periods", "settings", "audit"):
         driver.get(f"{console_server}/console/#/{screen}")
         _find(driver, "main[data-screen=home] #no-admin")
     _shot(driver, "pegawai")
@@ -413,6 +413,18 @@ async def test_an_admin_manages_a_login_an_org_unit_a_period_scheme_and_the_tena
     bkpsdm = next(u for u in units["orgUnits"] if u["code"] == "BKPSDM")
     assert not bkpsdm["name"].endswith("Baru")
     assert next(c for c in bkpsdm["children"] if c["code"] == code)["closedOn"]
+
+    # Positions: a new functional position.
+    title = f"Analis Konsol {uuid.uuid4().hex[:4]}"
+    _open(driver, "positions", "#position-form")
+    driver.find_element("css selector", "input[name=position-name]").send_keys(title)
+    Select(driver.find_element("css selector", "select[name=position-kind]")).select_by_value("FUNGSIONAL")
+    Select(driver.find_element("css selector", "select[name=position-level]")).select_by_value("AHLI_MUDA")
+    driver.find_element("css selector", "#save-position").click()
+    _find(driver, f"#positions tr[data-position='{title}']")
+    _shot(driver, "positions")
+    positions = (await _graphql(console_server, "{ positions { name kind level } }"))["positions"]
+    assert {"name": title, "kind": "FUNGSIONAL", "level": "AHLI_MUDA"} in positions
 
     # Periods: next year's scheme becomes quarterly (four quarters beside the annual period).
     _open(driver, "periods", "#periods")

@@ -7,6 +7,7 @@ import * as signin from './screens/signin.js';
 import * as roles from './screens/roles.js';
 import * as users from './screens/users.js';
 import * as org from './screens/org.js';
+import * as positions from './screens/positions.js';
 import * as employees from './screens/employees.js';
 import * as periods from './screens/periods.js';
 import * as settings from './screens/settings.js';
@@ -14,7 +15,7 @@ import * as audit from './screens/audit.js';
 import * as account from './screens/account.js';
 
 // Administrative screens first; `admin = false` marks one every user has (their own account).
-const SCREENS = [roles, users, org, employees, periods, settings, audit, account];
+const SCREENS = [roles, users, org, positions, employees, periods, settings, audit, account];
 const VIEWER = '{ viewer { username roles permissions tenant { slug name } employee { name } } }';
 const app = document.getElementById('app');
 let viewer = null;
