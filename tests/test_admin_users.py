@@ -226,7 +226,12 @@ async def test_with_a_sender_registered_the_code_is_mailed_and_not_shown(client,
     sender once the operation committed, and the payload does not show it."""
     api = Api(client, record=False)
     sent: list[account.ResetCodeMessage] = []
-    monkeypatch.setattr(account, "RESET_CODE_SENDERS", [sent.append])
+    async def sender(message: account.ResetCodeMessage):
+        async def deliver():
+            sent.append(message)
+        return deliver
+
+    monkeypatch.setattr(account, "RESET_CODE_SENDERS", [sender])
     admin = (await api.login("tangerang-selatan", "admin"))["accessToken"]
     role = f"uji_{uuid.uuid4().hex[:8]}"
     await api.ok("mutation($i: CreateRoleInput!) { createRole(input: $i) { userErrors { code } } }",

@@ -504,3 +504,41 @@ async def test_an_overdue_ticket_is_escalated_once_to_the_unit_head(api):
     finally:
         async with tenant_transaction(tenant.id):
             await OrgUnit.filter(tenant_id=tenant.id, id=unit.id).update(head_id=unit.head_id)
+
+
+async def test_a_password_reset_code_is_mailed_not_shown_where_the_tenant_has_mail(api, smtp_tenant):
+    """resetUserPassword: with the tenant's mail server and the user's address the code goes by mail
+    once the operation commits (delivery MAILED, no code in the answer); without an address it is shown."""
+    import re
+    import uuid
+
+    tenant, inbox = smtp_tenant
+    admin = await api.token("bungo", "admin")
+    role = f"uji_{uuid.uuid4().hex[:8]}"
+    await api.ok("mutation($i: CreateRoleInput!) { createRole(input: $i) { userErrors { code } } }",
+                 {"i": {"name": role, "permissions": ["audit:read:tenant"]}}, admin)
+    create = "mutation($i: CreateUserInput!) { createUser(input: $i) { user { id } userErrors { code } } }"
+    reset = ("mutation($i: ResetUserPasswordInput!) { resetUserPassword(input: $i) { code delivery "
+             "userErrors { code } } }")
+    users = {}
+    for name in ("surat", "tanpa"):
+        username = f"{name}.{uuid.uuid4().hex[:6]}"
+        created = (await api.ok(create, {"i": {"username": username, "password": "sandi-awal-12345",
+                                               "roles": [role]}}, admin))["createUser"]
+        users[name] = (username, created["user"]["id"])
+    await _set_email(tenant.id, users["surat"][0], "surat@bungo.go.id")
+
+    mailed = (await api.ok(reset, {"i": {"userId": users["surat"][1]}}, admin))["resetUserPassword"]
+    assert mailed == {"code": None, "delivery": "MAILED", "userErrors": []}
+    [(to, mail)] = inbox.mails
+    assert to == ["surat@bungo.go.id"] and mail["Subject"] == "Kode atur ulang kata sandi Kinerja"
+    code = re.search(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", mail.get_payload()).group(0)
+    done = await api.ok("mutation($i: CompletePasswordResetInput!) { completePasswordReset(input: $i) { ok } }",
+                        {"i": {"tenant": "bungo", "username": users["surat"][0], "code": code,
+                               "newPassword": "sandi-dari-surat-1"}})
+    assert done["completePasswordReset"]["ok"] is True
+    assert (await api.login("bungo", users["surat"][0], "sandi-dari-surat-1"))["accessToken"]
+
+    shown = (await api.ok(reset, {"i": {"userId": users["tanpa"][1]}}, admin))["resetUserPassword"]
+    assert shown["delivery"] == "SHOWN" and len(shown["code"]) == 14
+    assert len(inbox.mails) == 1

@@ -28,6 +28,7 @@ from kinerja.api.http_security import CONSOLE_ASSETS, CONSOLE_CSP, GRAPHIQL_ASSE
 from kinerja.api.schema import build_schema, limits
 from kinerja.api.trusted import TrustedDocuments
 from kinerja.api.view import RETRY_AFTER_SECONDS, GraphQLView
+from kinerja.auth.account import RESET_CODE_SENDERS
 from kinerja.auth.policy_events import PolicyReloader
 from kinerja.citizen.http import public_report_csv, survey_codes_pdf
 from kinerja.core import faults, replicas
@@ -49,6 +50,7 @@ from kinerja.evaluations.documents import (
 from kinerja.goals.documents import iku_document
 from kinerja.goals.downloads import download_iku_evidence
 from kinerja.graph import messages
+from kinerja.notifications.mail import reset_code_mail
 from kinerja.plans.documents import plan_document
 from kinerja.plans.downloads import download_evidence
 from kinerja.training.downloads import download_certificate
@@ -208,6 +210,8 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True,
     (off unless ``OTEL_TRACES_EXPORTER`` is set)."""
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level)
+    if reset_code_mail not in RESET_CODE_SENDERS:
+        RESET_CODE_SENDERS.append(reset_code_mail)  # reset codes by mail where the tenant has a mail server
     traces = traces or tracing.from_environment()
     extensions = [*limits(introspection=settings.introspection, max_cost=settings.max_query_cost),
                   functools.partial(metrics.OperationLabel, known=metrics.known_operations())]

@@ -7,17 +7,16 @@ live token (migration 0074), so revoking it ends its access tokens at once, on H
 
 Reset codes are stored as argon2 hashes, valid 24 hours, used once, and spent after
 ``RESET_MAX_ATTEMPTS`` wrong tries; a newer code ends the older ones. When a sender is registered in
-``RESET_CODE_SENDERS`` (mail, later), the code is sent after the operation commits and not shown."""
+``RESET_CODE_SENDERS`` (mail, when the tenant has a mail server and the user an address), the code is
+sent after the operation commits and not shown."""
 
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import secrets
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
 
 from kinerja.auth.models import LoginFailure, PasswordResetCode, RefreshToken, User
 from kinerja.auth.passwords import hash_password, password_problem, verify_password
@@ -47,9 +46,12 @@ class ResetCodeMessage:
     expires_at: dt.datetime
 
 
-# Callables ``sender(message)`` (plain or async) that deliver a reset code, e.g. by mail. With one
-# registered, resetUserPassword mails the code (delivery MAILED) instead of showing it.
-RESET_CODE_SENDERS: list[Callable[[ResetCodeMessage], Any]] = []
+# Senders of reset codes (mail: registered by the application, ``app.py``). A sender is an async
+# callable ``sender(message)`` run in the operation's transaction: it answers the delivery to run once
+# the operation commits, or None when it cannot reach the user (no mail server or no address). The
+# first sender that can deliver does (delivery MAILED, the code not shown); with none, it is SHOWN.
+ResetCodeDelivery = Callable[[], Awaitable[None]]
+RESET_CODE_SENDERS: list[Callable[[ResetCodeMessage], Awaitable[ResetCodeDelivery | None]]] = []
 
 
 @dataclass(frozen=True)
@@ -140,18 +142,12 @@ async def reset_user_password(ctx: RequestContext, user_id: uuid.UUID) -> Issued
     expires = now + dt.timedelta(hours=RESET_CODE_HOURS)
     await PasswordResetCode.create(tenant_id=tenant_id, user_id=user.id, code_hash=hash_password(code),
                                    expires_at=expires, issued_by=ctx.require_actor().user_id)
-    senders = list(RESET_CODE_SENDERS)
-    if not senders:
-        return IssuedCode(user, code, mailed=False)
     message = ResetCodeMessage(tenant_id, user.id, user.username, code, expires)
-
-    async def send() -> None:
-        for sender in senders:
-            sent = sender(message)
-            if inspect.isawaitable(sent):
-                await sent
-    ctx.after_commit.append(send)
-    return IssuedCode(user, None, mailed=True)
+    for sender in RESET_CODE_SENDERS:
+        if (delivery := await sender(message)) is not None:
+            ctx.after_commit.append(delivery)
+            return IssuedCode(user, None, mailed=True)
+    return IssuedCode(user, code, mailed=False)
 
 
 async def complete_password_reset(ctx: RequestContext, tenant_slug: str, username: str, code: str,
