@@ -10,6 +10,7 @@ import uuid
 
 from conftest import error_codes, rows
 
+from kinerja.auth.models import User
 from kinerja.core.audit_models import AuditLog
 from kinerja.core.db import tenant_transaction
 from kinerja.core.ids import from_global_id, to_global_id
@@ -266,6 +267,12 @@ async def test_deactivate_employee_keeps_the_record_and_the_filter_tells_them_ap
     staff = await _person(tenant, unit, boss, name="Zulkifli Staf")
     token = await api.token("bungo", "admin")
     leave = {"i": {"employeeId": _gid("Employee", boss), "reason": "RETIRED", "effectiveOn": "2031-04-01"}}
+    username = f"pensiun.{uuid.uuid4().hex[:6]}"
+    login = {"i": {"username": username, "password": "sandi-pensiun-123", "roles": ["pegawai"],
+                   "employeeId": _gid("Employee", boss)}}
+    assert (await api.ok("mutation($i: CreateUserInput!) { createUser(input: $i) { userErrors { code } } }",
+                         login, token))["createUser"]["userErrors"] == []
+    own_token = (await api.login("bungo", username, "sandi-pensiun-123"))["accessToken"]
 
     assert _codes(await api.post(DEACTIVATE, leave, token), "deactivateEmployee") == [("employeeId", "CONFLICT")]
     await api.ok(UPDATE, {"i": {"id": _gid("Employee", staff), "clearSupervisor": True}}, token)
@@ -277,6 +284,11 @@ async def test_deactivate_employee_keeps_the_record_and_the_filter_tells_them_ap
     done = [b["data"]["deactivateEmployee"]["employee"] for b in bodies if b["data"]["deactivateEmployee"]["employee"]]
     assert done == [{"id": _gid("Employee", boss), "active": False, "exitReason": "RETIRED", "exitOn": "2031-04-01"}]
     assert len(await _entries(tenant, "deactivateEmployee", boss.id)) == 1
+    # The person's login stops with the employment: the open session at once, and signing in.
+    assert error_codes(await api.post("{ viewer { username } }", token=own_token)) == ["UNAUTHENTICATED"]
+    assert (await api.login("bungo", username, "sandi-pensiun-123"))["accessToken"] is None
+    [user] = await rows(User, tenant.id, username=username)
+    assert user.active is False
 
     query = "query($f: EmployeeFilter) { employees(first: 10, filter: $f) { nodes { name active } } }"
     listed = await api.ok(query, {"f": {"search": "Zulkifli"}}, token)

@@ -30,6 +30,7 @@ from kinerja.api.trusted import TrustedDocuments
 from kinerja.api.view import RETRY_AFTER_SECONDS, GraphQLView
 from kinerja.auth.account import RESET_CODE_SENDERS
 from kinerja.auth.policy_events import PolicyReloader
+from kinerja.auth.roles import disable_logins_of_employee
 from kinerja.citizen.http import public_report_csv, survey_codes_pdf
 from kinerja.core import faults, replicas
 from kinerja.core.config import Settings
@@ -51,6 +52,7 @@ from kinerja.goals.documents import iku_document
 from kinerja.goals.downloads import download_iku_evidence
 from kinerja.graph import messages
 from kinerja.notifications.mail import reset_code_mail
+from kinerja.org.service import EMPLOYEE_EXIT_HOOKS
 from kinerja.plans.documents import plan_document
 from kinerja.plans.downloads import download_evidence
 from kinerja.training.downloads import download_certificate
@@ -212,6 +214,8 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True,
     configure_logging(settings.log_level)
     if reset_code_mail not in RESET_CODE_SENDERS:
         RESET_CODE_SENDERS.append(reset_code_mail)  # reset codes by mail where the tenant has a mail server
+    if disable_logins_of_employee not in EMPLOYEE_EXIT_HOOKS:
+        EMPLOYEE_EXIT_HOOKS.append(disable_logins_of_employee)  # a leaving employee's logins stop with him
     traces = traces or tracing.from_environment()
     extensions = [*limits(introspection=settings.introspection, max_cost=settings.max_query_cost),
                   functools.partial(metrics.OperationLabel, known=metrics.known_operations())]

@@ -237,10 +237,25 @@ async def deactivate_user(ctx: RequestContext, user_id: uuid.UUID) -> User:
     disables his or her own login, and the tenant keeps an active tenant_admin."""
     await ctx.require("user", "manage")
     user = await _user_in_tenant(ctx, user_id)
-    if user.id == ctx.require_actor().user_id:
-        raise Forbidden("Nobody deactivates his or her own login", field="id")
     if not user.active:
         raise Conflict("The login is already inactive", field="id")
+    await _disable(ctx, user, field="id")
+    return user
+
+
+async def disable_logins_of_employee(ctx: RequestContext, employee_id: uuid.UUID) -> None:
+    """An employee left (``deactivateEmployee``): his or her logins are disabled with it, as
+    ``deactivateUser`` disables one, in the same transaction."""
+    for user in await once.locked_all(User.filter(tenant_id=ctx.require_tenant(), employee_id=employee_id,
+                                                  active=True)):
+        await _disable(ctx, user, field="employeeId")
+
+
+async def _disable(ctx: RequestContext, user: User, field: str) -> None:
+    """Disable a login: nobody his or her own, never the tenant's last active tenant_admin; its sessions
+    end at once."""
+    if user.id == ctx.require_actor().user_id:
+        raise Forbidden("Nobody deactivates his or her own login", field=field)
     admins: list[Any] = await PolicyRule.filter(tenant_id=user.tenant_id, ptype="g",
                                                 v1=role_subject(rules.PROTECTED_ROLE)).values_list("v0", flat=True)
     if user_subject(user.id) in admins:
@@ -248,12 +263,11 @@ async def deactivate_user(ctx: RequestContext, user_id: uuid.UUID) -> User:
                                       id__in=[uuid.UUID(h.removeprefix("user:")) for h in admins
                                               if h != user_subject(user.id)]).count()
         if problem := rules.last_admin_problem(remaining):
-            raise Conflict(problem, field="id")
+            raise Conflict(problem, field=field)
     user.active = False
     await user.save(update_fields=["active"])
     await end_sessions(ctx, user.tenant_id, user.id)
     await announce_policy_change(ctx, user.tenant_id)
-    return user
 
 
 async def reactivate_user(ctx: RequestContext, user_id: uuid.UUID) -> User:

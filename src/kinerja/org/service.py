@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Awaitable, Callable
 
 from kinerja.core import audit, once
 from kinerja.core.batch import by_ids
@@ -280,6 +281,11 @@ async def update_employee(ctx: RequestContext, employee_id: uuid.UUID, *, nip: s
     return employee
 
 
+# Run in the transaction of an employee's exit: the application registers the disabling of the
+# person's logins (``auth/roles.py``), which this area does not know (``app.py``).
+EMPLOYEE_EXIT_HOOKS: list[Callable[[RequestContext, uuid.UUID], Awaitable[None]]] = []
+
+
 async def deactivate_employee(ctx: RequestContext, employee_id: uuid.UUID, reason: EmployeeExitReason,
                               effective_on: dt.date) -> Employee:
     """An employee leaves (retires, resigns, ...) from ``effective_on``: inactive, with the reason; the
@@ -301,6 +307,8 @@ async def deactivate_employee(ctx: RequestContext, employee_id: uuid.UUID, reaso
         await current.save(update_fields=["valid_to"])
     employee.active, employee.exit_reason, employee.exit_on = False, reason, effective_on
     await employee.save(update_fields=["active", "exit_reason", "exit_on", "updated_at"])
+    for hook in EMPLOYEE_EXIT_HOOKS:
+        await hook(ctx, employee.id)
     return employee
 
 
