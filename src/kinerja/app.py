@@ -40,6 +40,7 @@ from kinerja.core.faults import StorageUnavailable
 from kinerja.core.listener import NotificationListener
 from kinerja.core.logging import configure_logging, operation_var, request_id_var, tenant_var
 from kinerja.core.paths import persisted_manifest
+from kinerja.core.signing import keyring
 from kinerja.core.storage import storage_for
 from kinerja.documents.http import verify_page
 from kinerja.evaluations.documents import (
@@ -212,6 +213,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True,
     (off unless ``OTEL_TRACES_EXPORTER`` is set)."""
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level)
+    keyring(settings)  # a malformed signing key stops the start, not the first document
     if reset_code_mail not in RESET_CODE_SENDERS:
         RESET_CODE_SENDERS.append(reset_code_mail)  # reset codes by mail where the tenant has a mail server
     if disable_logins_of_employee not in EMPLOYEE_EXIT_HOOKS:

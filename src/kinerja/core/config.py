@@ -270,6 +270,4 @@ class Settings:
             raise ConfigError("KINERJA_SECRET_KEY must be at least 32 characters")
         if settings.metrics_token and len(settings.metrics_token) < 16:
             raise ConfigError("KINERJA_METRICS_TOKEN must be at least 16 characters")
-        from kinerja.core.signing import keyring  # noqa: PLC0415 - signing imports this module
-        keyring(settings)  # a malformed signing key stops the start, not the first document
         return settings
