@@ -91,12 +91,13 @@ def _shot(driver, name: str) -> None:
         driver.save_screenshot(str(Path(SHOTS) / f"{name}.png"))
 
 
-def _sign_in(driver, base: str, tenant: str, username: str) -> None:
+def _sign_in(driver, base: str, tenant: str, username: str, password: str = DEMO_PASSWORD) -> None:
     driver.set_window_size(1280, 800)
     driver.get(f"{base}/console/")
-    _find(driver, "#sign-in input[name=tenant]").send_keys(tenant)
-    driver.find_element("css selector", "#sign-in input[name=username]").send_keys(username)
-    driver.find_element("css selector", "#sign-in input[name=password]").send_keys(DEMO_PASSWORD)
+    for name, value in (("tenant", tenant), ("username", username), ("password", password)):
+        box = _find(driver, f"#sign-in input[name={name}]")
+        box.clear()  # the form may remember the last tenant and username
+        box.send_keys(value)
     driver.find_element("css selector", "#sign-in button[type=submit]").click()
     _find(driver, "nav.menu")
 
@@ -117,11 +118,12 @@ def _only_this_server(driver, base: str) -> None:
     assert not problems, problems
 
 
-async def _graphql(base: str, query: str, variables: dict | None = None, username: str = "admin") -> dict:
+async def _graphql(base: str, query: str, variables: dict | None = None, username: str = "admin",
+                   password: str = DEMO_PASSWORD) -> dict:
     async with httpx.AsyncClient(base_url=base) as http:
         login = await http.post("/graphql", json={
             "query": "mutation($i: LoginInput!) { login(input: $i) { accessToken } }",
-            "variables": {"i": {"tenant": "bungo", "username": username, "password": DEMO_PASSWORD}}})
+            "variables": {"i": {"tenant": "bungo", "username": username, "password": password}}})
         token = login.json()["data"]["login"]["accessToken"]
         answer = await http.post("/graphql", json={"query": query, "variables": variables or {}},
                                  headers={"authorization": f"Bearer {token}"})
@@ -223,8 +225,16 @@ async def test_a_pegawai_sees_no_admin_screen_only_their_own_account(console_ser
         _find(driver, "main[data-screen=home] #no-admin")
     _shot(driver, "pegawai")
 
-    # Their own sessions: one started elsewhere is ended from here; then a new password.
-    await _graphql(console_server, "{ viewer { username } }", username="pegawai")
+    # Their own sessions: one started elsewhere is ended from here; then a new password. A login of its
+    # own, with the pegawai role: the demo pegawai's sessions are the other tests'.
+    username, password = f"akun.{uuid.uuid4().hex[:6]}", "Kata-sandi-awal-123"
+    created = await _graphql(console_server, "mutation($i: CreateUserInput!) { createUser(input: $i) { "
+                             "userErrors { message } } }",
+                             {"i": {"username": username, "password": password, "roles": ["pegawai"]}})
+    assert created["createUser"]["userErrors"] == []
+    driver.execute_script("sessionStorage.clear()")
+    _sign_in(driver, console_server, "bungo", username, password)
+    await _graphql(console_server, "{ viewer { username } }", username=username, password=password)
     _open(driver, "account", "#sessions")
     _wait(driver).until(lambda d: len(d.find_elements("css selector", "#sessions tbody tr")) >= 2)
     other = driver.find_element("css selector", "#sessions tbody tr:not(.current) button[data-revoke-session]")
@@ -232,19 +242,15 @@ async def test_a_pegawai_sees_no_admin_screen_only_their_own_account(console_ser
     other.click()
     _wait(driver).until(lambda d: not d.find_elements("css selector", f"tr[data-session='{ended}']"))
     _shot(driver, "account")
-    driver.find_element("css selector", "input[name=current-password]").send_keys(DEMO_PASSWORD)
+    driver.find_element("css selector", "input[name=current-password]").send_keys(password)
     driver.find_element("css selector", "input[name=new-password]").send_keys("Kata-sandi-baru-123")
     driver.find_element("css selector", "#save-password").click()
     _find(driver, "main > .messages p.ok")
     assert len(driver.find_elements("css selector", "#sessions tbody tr")) == 1
-    async with httpx.AsyncClient(base_url=console_server) as http:  # the demo password again, for other tests
+    async with httpx.AsyncClient(base_url=console_server) as http:  # the new password signs in
         body = {"query": "mutation($i: LoginInput!) { login(input: $i) { accessToken } }",
-                "variables": {"i": {"tenant": "bungo", "username": "pegawai", "password": "Kata-sandi-baru-123"}}}
-        token = (await http.post("/graphql", json=body)).json()["data"]["login"]["accessToken"]
-        back = await http.post("/graphql", headers={"authorization": f"Bearer {token}"}, json={
-            "query": "mutation($i: ChangePasswordInput!) { changePassword(input: $i) { ok } }",
-            "variables": {"i": {"currentPassword": "Kata-sandi-baru-123", "newPassword": DEMO_PASSWORD}}})
-        assert back.json()["data"]["changePassword"]["ok"]
+                "variables": {"i": {"tenant": "bungo", "username": username, "password": "Kata-sandi-baru-123"}}}
+        assert (await http.post("/graphql", json=body)).json()["data"]["login"]["accessToken"]
     _only_this_server(driver, console_server)
 
 
