@@ -18,7 +18,6 @@ from kinerja.core.db import tenant_transaction
 from kinerja.documents.models import IssuedDocument
 from kinerja.tenancy.models import Tenant
 
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "documents"
 VERIFY = ("query($c: String!) { verifyDocument(code: $c) { valid status kind issuer subject issuedAt "
           "contentHash } }")
 PLANS = ("query { performancePlans(first: 50, filter: {status: APPROVED}) { edges { node { id year documentPath "
@@ -35,15 +34,21 @@ def flat(text: str) -> str:
 
 
 def snapshot(content: bytes, name: str) -> None:
-    """Page 1 as PNG in docs/documents/ (for reviewers), when poppler's pdftoppm is installed."""
-    if os.environ.get("KINERJA_TEST_BACKEND", "sqlite") != "sqlite" or shutil.which("pdftoppm") is None:
+    """Page 1 rendered as PNG by poppler's pdftoppm (when installed): the PDF must render. With
+    KINERJA_DOCUMENT_IMAGES=<folder> the image is kept there (docs/documents/ holds the committed ones:
+    `KINERJA_DOCUMENT_IMAGES=docs/documents KINERJA_TEST_BACKEND=sqlite pytest tests/test_documents.py`)."""
+    if shutil.which("pdftoppm") is None:
         return
-    DOCS.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        source = Path(tmp) / "doc.pdf"
+        source, image = Path(tmp) / "doc.pdf", Path(tmp) / name
         source.write_bytes(content)
-        subprocess.run(["pdftoppm", "-r", "60", "-png", "-singlefile", str(source), str(DOCS / name)], check=True,
+        subprocess.run(["pdftoppm", "-r", "60", "-png", "-singlefile", str(source), str(image)], check=True,
                        timeout=60)
+        rendered = image.with_suffix(".png")
+        assert rendered.stat().st_size > 1000
+        if folder := os.environ.get("KINERJA_DOCUMENT_IMAGES"):
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(rendered, Path(folder) / rendered.name)
 
 
 async def _download(api, path: str, token: str):
