@@ -18,15 +18,13 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from kinerja.auth.models import LoginFailure, PasswordResetCode, RefreshToken, User
+from kinerja.auth.models import PasswordResetCode, RefreshToken, User
 from kinerja.auth.passwords import hash_password, password_problem, verify_password
+from kinerja.auth.service import password_gate, record_failure
 from kinerja.auth.sessions import end_sessions
-from kinerja.core import audit, clock, metrics, once, ratelimit
+from kinerja.core import audit, clock, once
 from kinerja.core.context import RequestContext
-from kinerja.core.db import connection, switch_tenant
-from kinerja.core.errors import BadUserInput, Conflict, FieldError, Forbidden, NotFound, RateLimited, ValidationFailed
-from kinerja.tenancy.models import Tenant
-from kinerja.tenancy.origins import require_origin
+from kinerja.core.errors import BadUserInput, Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 
 RESET_CODE_HOURS = 24
 RESET_MAX_ATTEMPTS = 5
@@ -155,24 +153,12 @@ async def complete_password_reset(ctx: RequestContext, tenant_slug: str, usernam
     """Set a new password with a reset code (no token). Limited like login: per client IP, and per
     username (wrong codes count as failed logins); a code is spent after RESET_MAX_ATTEMPTS wrong
     tries. Every session of the user ends. Failed attempts are recorded: commit them."""
-    settings = ctx.settings
     if problem := password_problem(new_password):
         raise ValidationFailed([FieldError("newPassword", "BAD_USER_INPUT", problem)])
-    tenant = await Tenant.get_or_none(slug=tenant_slug.strip().lower()[:63])
-    if tenant is None:
-        verify_password(None, code)
+    gate = await password_gate(ctx, tenant_slug, username, code)
+    if gate is None:
         raise BadUserInput(INVALID_RESET, field="code")
-    await require_origin(ctx, tenant.id)
-    await switch_tenant(connection(), tenant.id)
-    window = settings.login_window_minutes * 60
-    await ratelimit.hit(tenant.id, f"login-ip:{ctx.ip}", settings.login_ip_max_attempts, window)
-    username = username.strip()[:64]
-    await once.lock_key("login", tenant.id, username)
-    recent = LoginFailure.filter(tenant_id=tenant.id, username=username,
-                                 created_at__gte=clock.now() - dt.timedelta(seconds=window))
-    if await recent.count() >= settings.login_max_failures:
-        metrics.rate_limit_refused("login-user")
-        raise RateLimited("Too many failed logins for this user; try again later", retry_after=window)
+    tenant, username = gate
     user = await User.get_or_none(tenant_id=tenant.id, username=username, active=True)
     now = clock.now()
     reset = (await once.locked(PasswordResetCode.filter(tenant_id=tenant.id, user_id=user.id, ended_at=None,
@@ -186,7 +172,7 @@ async def complete_password_reset(ctx: RequestContext, tenant_slug: str, usernam
             if reset.attempts >= RESET_MAX_ATTEMPTS:
                 reset.ended_at = now
             await reset.save(update_fields=["attempts", "ended_at"])
-        await LoginFailure.create(tenant_id=tenant.id, username=username, ip=ctx.ip[:64])
+        await record_failure(ctx, tenant, username)
         raise BadUserInput(INVALID_RESET, field="code")
     audit.attribute_to(user.id)
     reset.ended_at = now

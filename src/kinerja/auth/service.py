@@ -50,18 +50,36 @@ async def login(ctx: RequestContext, tenant_slug: str, username: str, password: 
 
     A failed attempt is recorded; the caller must commit it even though login failed.
     """
+    gate = await password_gate(ctx, tenant_slug, username, password)
+    if gate is None:
+        raise Unauthenticated(INVALID_LOGIN)
+    tenant, username = gate
+    user = await User.get_or_none(tenant_id=tenant.id, username=username, active=True)
+    if not verify_password(user.password_hash if user else None, password) or user is None:
+        await record_failure(ctx, tenant, username)
+        raise Unauthenticated(INVALID_LOGIN)
+    session, _token = await _open_session(ctx, user, family=uuid.uuid4(), secret=new_secret())
+    return session
+
+
+async def password_gate(ctx: RequestContext, tenant_slug: str, username: str,
+                        secret: str) -> tuple[Tenant, str] | None:
+    """What every attempt with a secret of a user passes first (a login, completing a password reset):
+    the tenant and its allowed origins, the per-IP limit, one attempt per username at a time, and the
+    username's failures in the window (RATE_LIMITED). Answers the tenant and the username as stored, or
+    None for an unknown tenant (after hashing ``secret`` anyway, so the time does not tell)."""
     settings = ctx.settings
     tenant = await Tenant.get_or_none(slug=tenant_slug.strip().lower()[:63])
     if tenant is None:
-        verify_password(None, password)
-        raise Unauthenticated(INVALID_LOGIN)
+        verify_password(None, secret)
+        return None
     await require_origin(ctx, tenant.id)
     await switch_tenant(connection(), tenant.id)
     window = settings.login_window_minutes * 60
     await ratelimit.hit(tenant.id, f"login-ip:{ctx.ip}", settings.login_ip_max_attempts, window)
     username = username.strip()[:64]
     # One attempt per username at a time: the failures counted below include those of every attempt
-    # that ran before, so at most login_max_failures passwords are checked per window.
+    # that ran before, so at most login_max_failures secrets are checked per window.
     await once.lock_key("login", tenant.id, username)
     window_start = clock.now() - dt.timedelta(seconds=window)
     recent = LoginFailure.filter(tenant_id=tenant.id, username=username, created_at__gte=window_start)
@@ -73,12 +91,12 @@ async def login(ctx: RequestContext, tenant_slug: str, username: str, password: 
                        if freeing is not None else window)
         metrics.rate_limit_refused("login-user")
         raise RateLimited("Too many failed logins for this user; try again later", retry_after=max(retry_after, 1))
-    user = await User.get_or_none(tenant_id=tenant.id, username=username, active=True)
-    if not verify_password(user.password_hash if user else None, password) or user is None:
-        await LoginFailure.create(tenant_id=tenant.id, username=username, ip=ctx.ip[:64])
-        raise Unauthenticated(INVALID_LOGIN)
-    session, _token = await _open_session(ctx, user, family=uuid.uuid4(), secret=new_secret())
-    return session
+    return tenant, username
+
+
+async def record_failure(ctx: RequestContext, tenant: Tenant, username: str) -> None:
+    """A failed attempt, counted by ``password_gate`` (the caller commits it although it fails)."""
+    await LoginFailure.create(tenant_id=tenant.id, username=username, ip=ctx.ip[:64])
 
 
 def _access(ctx: RequestContext, user_id: uuid.UUID, tenant_id: uuid.UUID,

@@ -174,10 +174,10 @@ INACTIVE_ACCOUNT_SQLSTATE = "KN401"
 INACTIVE_ACCOUNT = "This account no longer exists or is disabled; sign in again"
 SESSION_ENDED_SQLSTATE = "KN402"
 SESSION_ENDED = "This session has ended; sign in again"
-_ACCOUNT_SQLITE = "SELECT active FROM app_user WHERE tenant_id = ? AND id = ?"
 # A session (the ``sid`` of an access token, a refresh-token family) is live while it has a live token
 # (migration 0074, the three-argument ``kinerja_bind``).
-# One statement for both: the account's ``active`` (1 or 0), then 2 when the session is live.
+# One statement for both: the account's ``active`` (1 or 0), then 2 when the session is live (or none
+# is named: no tokens then).
 _SESSION_SQLITE = ("SELECT active FROM app_user WHERE tenant_id = ? AND id = ? UNION ALL SELECT 2 FROM "
                    "(SELECT count(*) AS tokens, sum(revoked_at IS NULL) AS live FROM refresh_token "
                    "WHERE tenant_id = ? AND family = ? AND user_id = ?) "
@@ -196,23 +196,20 @@ def _bind_sql(tenant_id: uuid.UUID | None, user_id: uuid.UUID | None, session_id
     """The binding as literal SQL, for a simple-protocol batch (all are UUIDs: nothing to escape)."""
     tenant = str(uuid.UUID(str(tenant_id))) if tenant_id else ""
     user = f"'{uuid.UUID(str(user_id))}'::uuid" if user_id else "NULL"
-    if session_id is not None and user_id:
-        return f"SELECT kinerja_bind('{tenant}', {user}, '{uuid.UUID(str(session_id))}'::uuid)"
-    return f"SELECT kinerja_bind('{tenant}', {user})"
+    session = f"'{uuid.UUID(str(session_id))}'::uuid" if session_id else "NULL"
+    return f"SELECT kinerja_bind('{tenant}', {user}, {session})"
 
 
 async def _check_sqlite(client: BaseDBAsyncClient, tenant_id: uuid.UUID | None, user_id: uuid.UUID,
                         session_id: uuid.UUID | None) -> None:
     """SQLite's binding check: the account is active, and the session (if any) live."""
-    if session_id is None:
-        _count, rows = await client.execute_query(_ACCOUNT_SQLITE, [str(tenant_id), str(user_id)])
-    else:
-        _count, rows = await client.execute_query(
-            _SESSION_SQLITE, [str(tenant_id), str(user_id), str(tenant_id), str(session_id), str(user_id)])
+    session = str(session_id) if session_id is not None else None
+    _count, rows = await client.execute_query(
+        _SESSION_SQLITE, [str(tenant_id), str(user_id), str(tenant_id), session, str(user_id)])
     values = [row[0] for row in rows]
     if not values or values[0] not in (1, True):
         raise Unauthenticated(INACTIVE_ACCOUNT)
-    if session_id is not None and 2 not in values[1:]:
+    if 2 not in values[1:]:
         raise Unauthenticated(SESSION_ENDED)
 
 
@@ -228,12 +225,8 @@ async def tenant_transaction(tenant_id: uuid.UUID | None, *, user_id: uuid.UUID 
         try:
             if conn.capabilities.dialect == "postgres":
                 try:
-                    if session_id is not None and user_id is not None:
-                        await conn.execute_query("SELECT kinerja_bind($1, $2, $3)",
-                                                 [str(tenant_id) if tenant_id else "", user_id, session_id])
-                    else:
-                        await conn.execute_query("SELECT kinerja_bind($1, $2)",
-                                                 [str(tenant_id) if tenant_id else "", user_id])
+                    await conn.execute_query("SELECT kinerja_bind($1, $2, $3)",
+                                             [str(tenant_id) if tenant_id else "", user_id, session_id])
                 except Exception as exc:
                     if refused := _binding_refused(exc):
                         raise Unauthenticated(refused) from None
