@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 
-from kinerja.core.context import RequestContext
 from kinerja.core.db import connection, is_postgres
 from kinerja.core.listener import Channel
 
@@ -74,10 +73,19 @@ class EventHub:
 hub = EventHub()
 
 
-async def publish(ctx: RequestContext | None, event: Event) -> None:
-    """Call inside the writing transaction. Without a request (the command line) in SQLite mode there
-    is nobody to tell: the server is another process."""
+class CommitHooks(Protocol):
+    """What runs things once the transaction commits: a request's context, an audit collector."""
+
+    after_commit: list[Callable[[], Any]]
+
+
+async def publish(owner: CommitHooks | None, event: Event) -> None:
+    """Call inside the writing transaction. In SQLite mode (one process) the event goes to this
+    process's hub once ``owner``'s transaction commits; without an owner (the command line, the
+    worker) at once."""
     if is_postgres():
         await connection().execute_query(f"SELECT pg_notify('{CHANNEL}', $1)", [event.encode()])
-    elif ctx is not None:
-        ctx.after_commit.append(lambda: hub.dispatch(event))
+    elif owner is not None:
+        owner.after_commit.append(lambda: hub.dispatch(event))
+    else:
+        hub.dispatch(event)

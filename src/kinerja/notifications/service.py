@@ -15,7 +15,7 @@ from kinerja.core import audit, clock, once
 from kinerja.core.context import RequestContext
 from kinerja.core.db import connection, is_postgres
 from kinerja.core.errors import BadUserInput, Conflict, NotFound
-from kinerja.core.events import CHANNEL, Event, hub
+from kinerja.core.events import Event, publish
 from kinerja.notifications import rules
 from kinerja.notifications.models import Notification, NotificationPreference
 
@@ -130,18 +130,8 @@ async def add(collector: audit.AuditCollector | None, tenant_id: uuid.UUID,
         if not await connection().execute_query_dict(text, q.values):
             continue
         inserted.append(notification_id)
-        await _announce(collector, Event(tenant_id, EVENT_KIND, notification_id,
-                                         extra={"recipient": str(user_id)}))
+        await publish(collector, Event(tenant_id, EVENT_KIND, notification_id, extra={"recipient": str(user_id)}))
     return inserted
-
-
-async def _announce(collector: audit.AuditCollector | None, event: Event) -> None:
-    if is_postgres():
-        await connection().execute_query(f"SELECT pg_notify('{CHANNEL}', $1)", [event.encode()])
-    elif collector is not None:
-        collector.after_commit.append(lambda: hub.dispatch(event))
-    else:
-        hub.dispatch(event)  # the worker commits before it announces in SQLite mode (one process)
 
 
 audit.OBSERVERS.append(observe)
