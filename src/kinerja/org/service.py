@@ -348,11 +348,7 @@ async def save_org_unit(ctx: RequestContext, unit_id: uuid.UUID | None, name: st
         await once.lock_key("org-tree", tenant_id)
     unit = None
     if unit_id is not None:
-        unit = await once.locked(OrgUnit.filter(id=unit_id, tenant_id=tenant_id))
-        if unit is None:
-            raise NotFound("Org unit not found", field="id")
-        if unit.closed_on is not None:
-            raise Conflict("The org unit is closed", field="id")
+        unit = await _open_unit(tenant_id, unit_id, "id")
         await _not_file_owned(tenant_id, "org_units", unit.code,
                               "The tenant file lists this org unit: change it there and run `kinerja tenants apply`")
     if parent_id is not None:
@@ -382,11 +378,7 @@ async def close_org_unit(ctx: RequestContext, unit_id: uuid.UUID, closed_on: dt.
     await ctx.require("org", "manage")
     tenant_id = ctx.require_tenant()
     _check_days(closedOn=closed_on)
-    unit = await once.locked(OrgUnit.filter(id=unit_id, tenant_id=tenant_id))
-    if unit is None:
-        raise NotFound("Org unit not found", field="id")
-    if unit.closed_on is not None:
-        raise Conflict("The org unit is closed", field="id")
+    unit = await _open_unit(tenant_id, unit_id, "id")
     if await Employee.exists(tenant_id=tenant_id, org_unit_id=unit.id, active=True):
         raise Conflict("The org unit still has active employees: transfer them first", field="id")
     if await OrgUnit.exists(tenant_id=tenant_id, parent_id=unit.id, closed_on=None):

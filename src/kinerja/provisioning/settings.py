@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from strawberry.utils.str_converters import to_camel_case
+
 from kinerja.core import once
 from kinerja.core.context import RequestContext
 from kinerja.core.errors import BadUserInput, FieldError, NotFound, ValidationFailed
@@ -14,8 +16,8 @@ from kinerja.tenancy.rules import OWNED_BY_TENANT_FILE, TenantSettings, settings
 
 
 def camel(key: str) -> str:
-    head, *rest = key.split("_")
-    return head + "".join(part.title() for part in rest)
+    """A setting's name as the schema spells its field."""
+    return to_camel_case(key)
 
 
 FILE_OWNS_SETTING = "This setting is set by the tenant file: change it there and run `kinerja tenants apply`"

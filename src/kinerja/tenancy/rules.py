@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
@@ -196,15 +197,23 @@ def _logo(value: object, key: str) -> str:
     """A PNG or JPEG in base64: checked by its signature bytes (the PDF builder decodes it whole)."""
     if not isinstance(value, str):
         raise ValueError(f"{key} must be a PNG or JPEG image in base64", key)
+    if problem := _logo_problem(value):
+        raise ValueError(f"{key} {problem}", key)
+    return value
+
+
+@functools.lru_cache(maxsize=64)
+def _logo_problem(value: str) -> str | None:
+    """Settings are read on every request: a logo is decoded once per distinct value, not each time."""
     if not value:
-        return value
+        return None
     try:
         raw = base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
-        raise ValueError(f"{key} must be a PNG or JPEG image in base64", key) from None
+        return "must be a PNG or JPEG image in base64"
     if len(raw) > MAX_LOGO_BYTES or not raw.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
-        raise ValueError(f"{key} must be a PNG or JPEG image in base64 of at most 256 KiB", key)
-    return value
+        return "must be a PNG or JPEG image in base64 of at most 256 KiB"
+    return None
 
 
 def _month_day(value: object) -> bool:
