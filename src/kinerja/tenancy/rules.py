@@ -197,23 +197,27 @@ def _logo(value: object, key: str) -> str:
     """A PNG or JPEG in base64: checked by its signature bytes (the PDF builder decodes it whole)."""
     if not isinstance(value, str):
         raise ValueError(f"{key} must be a PNG or JPEG image in base64", key)
-    if problem := _logo_problem(value):
-        raise ValueError(f"{key} {problem}", key)
+    problem = _logo_problem(value)
+    if problem == 1:  # not base64
+        raise ValueError(f"{key} must be a PNG or JPEG image in base64", key)
+    if problem == 2:  # not a PNG or JPEG of at most MAX_LOGO_BYTES
+        raise ValueError(f"{key} must be a PNG or JPEG image in base64 of at most 256 KiB", key)
     return value
 
 
 @functools.lru_cache(maxsize=64)
-def _logo_problem(value: str) -> str | None:
-    """Settings are read on every request: a logo is decoded once per distinct value, not each time."""
+def _logo_problem(value: str) -> int:
+    """Settings are read on every request: a logo is decoded once per distinct value, not each time.
+    0: fine (or none), 1: not base64, 2: not a PNG or JPEG of at most MAX_LOGO_BYTES."""
     if not value:
-        return None
+        return 0
     try:
         raw = base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
-        return "must be a PNG or JPEG image in base64"
+        return 1
     if len(raw) > MAX_LOGO_BYTES or not raw.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
-        return "must be a PNG or JPEG image in base64 of at most 256 KiB"
-    return None
+        return 2
+    return 0
 
 
 def _month_day(value: object) -> bool:
