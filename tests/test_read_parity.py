@@ -559,6 +559,33 @@ async def test_a_compiled_read_is_one_statement_however_deep_and_large(api, coun
         _assert_one_statement(count_statements.statements)
 
 
+async def test_a_read_by_keys_keeps_one_generic_plan_and_a_read_of_a_set_is_planned_each_time(
+        api, count_statements, read_paths):
+    """A read whose every row is reached by a key (a node, a plan with its results and feedback) runs
+    on a plan kept for the statement; a read over a set of the tenant's rows (a page, a unit's totals)
+    is planned for its own parameters, as tenants differ in size."""
+    if BACKEND != "postgres":
+        pytest.skip("plan caching is PostgreSQL's")
+    ids = await _setup(api)
+    token = await api.token("bungo", "admin")
+    plan = ("query($id: ID!) { performancePlan(id: $id) { year employee { name orgUnit { name } } "
+            "results { indicators { realisations { value period { name } } } } feedback { body } } }")
+    cases = [(NODE, {"id": ids["employee"]}, True), (NODE, {"id": ids["plans"][0]}, True),
+             (plan, {"id": ids["approved"]}, True),
+             (EMPLOYEES, {"first": 5, "sup": True, "year": 2026}, False),
+             (PLANS, {"first": 5, "period": ids["period"]}, False),
+             (UNIT_PROGRESS, {"u": ids["unit"], "y": 2026}, False)]
+    for query, variables, generic in cases:
+        await api.ok(query, variables, token)
+        count_statements.statements.clear()
+        read_paths.lines.clear()
+        await api.ok(query, variables, token)
+        assert read_paths.compiled(), query
+        binding = [s for s in count_statements.statements if is_binding(s)]
+        assert len(binding) == 1, (query, count_statements.statements)
+        assert ("plan_cache_mode = force_generic_plan" in binding[0]) is generic, (query, binding)
+
+
 def _assert_one_statement(statements: list[str], query: str = "") -> None:
     """At most one data statement, after at most one binding; a public read that spends a rate limit
     also sends that limit's one write, before its data statement (conftest: is_rate_limit_write)."""

@@ -250,7 +250,7 @@ sql_log = logging.getLogger("kinerja.sql")
 
 @contextlib.asynccontextmanager
 async def tenant_read(tenant_id: uuid.UUID, *, user_id: uuid.UUID | None = None,
-                      session_id: uuid.UUID | None = None) -> AsyncIterator[Fetch]:
+                      session_id: uuid.UUID | None = None, generic: bool = False) -> AsyncIterator[Fetch]:
     """A read-only transaction bound to a tenant (and checked against the caller's account, as in
     ``tenant_transaction``), opened and bound in one round trip: what compiled reads run their
     statement in. Nothing it does is kept. A broken pooled connection is replaced before anything is
@@ -266,7 +266,10 @@ async def tenant_read(tenant_id: uuid.UUID, *, user_id: uuid.UUID | None = None,
 
         yield fetch_sqlite
         return
-    binding = f"BEGIN READ ONLY; {_bind_sql(tenant_id, user_id, session_id)}"
+    # ``generic``: a statement whose plan does not depend on its parameters (every row reached by a
+    # key) keeps one generic plan per connection instead of being planned at each execution.
+    plans = "SET LOCAL plan_cache_mode = force_generic_plan; " if generic else ""
+    binding = f"BEGIN READ ONLY; {plans}{_bind_sql(tenant_id, user_id, session_id)}"
 
     async def begin(conn: Proxy) -> None:
         sql_log.debug(binding)

@@ -107,6 +107,11 @@ def eq(column: str, value) -> Cond:
     return Cond("{t}.%s = {0}" % column, (value,), column)
 
 
+def pins(spec: Rows, column: str) -> bool:
+    """Whether ``spec`` picks its rows by one value of ``column`` (an ``eq`` condition)."""
+    return any(cond.column == column and cond.template == "{t}.%s = {0}" % column for cond in spec.where)
+
+
 def is_null(column: str) -> Cond:
     return Cond("{t}.%s IS NULL" % column)
 

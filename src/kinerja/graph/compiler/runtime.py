@@ -114,11 +114,12 @@ class _KnownReads(dict):
 
 
 class Compiled:
-    __slots__ = ("sql", "sources", "walk", "constants")
+    __slots__ = ("sql", "sources", "walk", "constants", "keyed")
 
-    def __init__(self, sql_text: str | None, sources: list, walk, constants: dict):
+    def __init__(self, sql_text: str | None, sources: list, walk, constants: dict, keyed: bool = False):
         self.sql, self.sources, self.walk = sql_text, sources, walk
         self.constants = constants  # the answer's root when no statement is needed (its shape filled in later)
+        self.keyed = keyed  # every row it reads is reached by a key (sqlgen.py: Builder.keyed)
 
     def empty(self) -> dict:
         return dict(self.constants)
@@ -303,7 +304,7 @@ class Compiler:
         if fetch is not None:
             rows = await fetch(compiled.sql, params)
         elif whole:
-            async with tenant_read(tenant, user_id=user, session_id=session) as read:
+            async with tenant_read(tenant, user_id=user, session_id=session, generic=compiled.keyed) as read:
                 rows = await read(compiled.sql, params)
         else:
             _, rows = await connection().execute_query(compiled.sql, params)
@@ -421,7 +422,7 @@ class Compiler:
         needs_sql = any(isinstance(f, (Rel, Conn)) for f in root.fields)
         text = builder.root(root) if needs_sql else None
         return Compiled(text, builder.st.sources, walker(root),
-                        {f.key: f.value if isinstance(f, FConst) else None for f in root.fields})
+                        {f.key: f.value if isinstance(f, FConst) else None for f in root.fields}, builder.keyed)
 
     # -- resolver mode: the described root fields, together
     def root_value(self, source, info, **arguments):

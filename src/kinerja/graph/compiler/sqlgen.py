@@ -115,6 +115,11 @@ class Builder:
         self.st = Statement(dialect)
         self._alias_columns: dict[str, dict[str, str]] = {}
         self._sites: list[int] = []  # the builders that reached the relation being written, innermost last
+        # Every row the statement reads is reached by a key: a key lookup at the top, then only rows
+        # joined to a row already reached. Such a statement's plan does not depend on its parameters
+        # (unique and foreign-key index lookups whatever the tenant's size), so one generic plan
+        # serves every execution instead of planning each one (``core/db.py: tenant_read``).
+        self.keyed = True
 
     # -- statements
     def root(self, root: Obj) -> str:
@@ -136,6 +141,7 @@ class Builder:
     def with_ctes(self, body: str) -> str:
         if not self.st.ctes:
             return body
+        self.keyed = False  # scopes and subtrees: sets whose size is the tenant's
         return "WITH RECURSIVE " + ", ".join(self.st.ctes) + " " + body
 
     # -- objects
@@ -216,6 +222,7 @@ class Builder:
 
     def from_(self, target, a: str, parent: str | None, spec: sql.Rows | None = None, site: int | None = None) -> str:
         if target.table.source is not None:
+            self.keyed = False  # a derived table (figures over a set of rows)
             values = spec.values if spec is not None else ()
             if not values and site is None and self._sites:
                 # A declared relation reads the values of the builder that reached it (the year of a
@@ -279,6 +286,8 @@ class Builder:
         return f"CASE {' '.join(cases)} ELSE {value} END"
 
     def relation(self, rel: Rel, parent: str | None) -> str:
+        if not ((parent is not None and rel.spec.on) or (rel.single and sql.pins(rel.spec, rel.target.table.key))):
+            self.keyed = False
         d = self.dialect
         a = self.st.alias()
         self._alias_columns[a] = rel.target.columns
@@ -298,6 +307,8 @@ class Builder:
         return self.guard(rel.spec, rel.site, value)
 
     def connection(self, conn: Conn, parent: str | None) -> str:
+        if parent is None or not conn.spec.on:
+            self.keyed = False
         d, st = self.dialect, self.st
         target, spec, site = conn.target, conn.spec, conn.site
         order = self.keyset(spec, target)
