@@ -133,14 +133,16 @@ class TrainingEvent(Node):
                                      "AND g.event_id = {t}.id)", description="Peserta: employees registered.")
 
 
-def _target_sql(dialect: str) -> str:
-    """``rules.target_for`` in SQL: the setting of the employee's employment type, or its default."""
+def _target_sql(dialect: str, settings: str = "(SELECT n.settings FROM tenant n WHERE n.id = e.tenant_id)") -> str:
+    """``rules.target_for`` in SQL: the setting of the employee's employment type in the tenant's
+    ``settings``, or its default."""
     defaults = TenantSettings()
-    read = ("CAST(n.settings ->> '{key}' AS integer)" if dialect == "postgres"
-            else "json_extract(n.settings, '$.{key}')")
-    cases = " ".join(f"WHEN '{kind.value}' THEN coalesce({read.format(key=key)}, {int(getattr(defaults, key))})"
+    read = ("CAST({settings} ->> '{key}' AS integer)" if dialect == "postgres"
+            else "json_extract({settings}, '$.{key}')")
+    cases = " ".join(f"WHEN '{kind.value}' THEN coalesce({read.format(settings=settings, key=key)}, "
+                     f"{int(getattr(defaults, key))})"
                      for kind, key in rules.TARGET_SETTINGS.items())
-    return f"(SELECT CASE e.employment_type {cases} END FROM tenant n WHERE n.id = e.tenant_id)"
+    return f"CASE e.employment_type {cases} END"
 
 
 def _day_sql(dialect: str, year: str, month_day: str | None = None) -> str:
@@ -182,23 +184,34 @@ def _progress_rows(dialect: str, alias: str) -> str:
     the year {0}: the rule (a PNS target per calendar year, a PPPK cap per contract year), the days that
     count, the yearly JP, the verified JP summed by the database over those days, what remains (of a
     target: the shortfall; of a cap: the allowance)."""
-    unit = "CAST({1} AS uuid)" if dialect == "postgres" else "{1}"
+    pg = dialect == "postgres"
+    unit = "CAST({1} AS uuid)" if pg else "{1}"
     starts_on, ends_on = _window_sql(dialect)
     target = f"'{rules.JpRule.TARGET_CALENDAR_YEAR.value}'"
+    # The tenant's settings are read once (a materialised CTE also keeps the planner from copying this
+    # subquery into each expression that reads its columns). Without a unit: the subtrees of every unit,
+    # all the tenant's employees (each has a unit), with no OR that would keep the subtree from a join.
+    materialized = "MATERIALIZED " if pg else ""
+    employees = (
+        f"WITH s AS {materialized}(SELECT n.settings FROM tenant n WHERE n.id = {{tenant}}) "
+        f"SELECT e.id, e.tenant_id, e.name, e.org_unit_id, e.active, {{0}} AS year, "
+        f"{_target_sql(dialect, 's.settings')} AS target_jp, "
+        f"{_rule_sql()} AS rule, {starts_on} AS starts_on, {ends_on} AS ends_on "
+        "FROM employee e CROSS JOIN s WHERE e.tenant_id = {tenant} AND e.org_unit_id IN ("
+        "WITH RECURSIVE sub(id) AS (SELECT o.id FROM org_unit o WHERE o.tenant_id = {tenant} "
+        f"AND o.id = coalesce({unit}, o.id) UNION SELECT o.id FROM org_unit o JOIN sub ON o.parent_id = sub.id "
+        "WHERE o.tenant_id = {tenant}) SELECT id FROM sub)")
+    verified = ("SELECT coalesce(sum(r.jp), 0) AS verified_jp FROM training_record r WHERE r.tenant_id = w.tenant_id "
+                f"AND r.employee_id = w.id AND r.status = 'VERIFIED' AND ((w.rule = {target} AND r.year = {{0}}) "
+                f"OR (w.rule <> {target} AND r.starts_on >= w.starts_on AND r.starts_on <= w.ends_on))")
+    # PostgreSQL copies a scalar subquery into every expression that reads its column; a lateral
+    # aggregate is summed once per employee.
+    figures = (f"SELECT w.*, v.verified_jp FROM ({employees}) w CROSS JOIN LATERAL ({verified}) v" if pg
+               else f"SELECT w.*, ({verified}) AS verified_jp FROM ({employees}) w")
     return (
         "(SELECT p.*, CASE WHEN p.target_jp > p.verified_jp THEN p.target_jp - p.verified_jp ELSE 0 END AS remaining_jp, "
         f"CASE WHEN p.rule = {target} AND p.target_jp > p.verified_jp THEN p.target_jp - p.verified_jp ELSE 0 END "
-        "AS shortfall_jp "
-        "FROM (SELECT w.*, (SELECT coalesce(sum(r.jp), 0) FROM training_record r WHERE r.tenant_id = w.tenant_id "
-        "AND r.employee_id = w.id AND r.status = 'VERIFIED' AND ("
-        f"(w.rule = {target} AND r.year = {{0}}) OR (w.rule <> {target} AND r.starts_on >= w.starts_on "
-        "AND r.starts_on <= w.ends_on))) AS verified_jp "
-        "FROM (SELECT e.id, e.tenant_id, e.name, e.org_unit_id, e.active, {0} AS year, "
-        f"{_target_sql(dialect)} AS target_jp, {_rule_sql()} AS rule, {starts_on} AS starts_on, {ends_on} AS ends_on "
-        f"FROM employee e WHERE e.tenant_id = {{tenant}} AND ({unit} IS NULL OR e.org_unit_id IN ("
-        "WITH RECURSIVE sub(id) AS (SELECT o.id FROM org_unit o WHERE o.tenant_id = {tenant} "
-        f"AND o.id = {unit} UNION SELECT o.id FROM org_unit o JOIN sub ON o.parent_id = sub.id "
-        f"WHERE o.tenant_id = {{tenant}}) SELECT id FROM sub))) w) p) {alias}")
+        f"AS shortfall_jp FROM ({figures}) p) {alias}")
 
 
 def _unit_rows(dialect: str) -> str:
