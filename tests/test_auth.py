@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import uuid
 
@@ -156,3 +157,16 @@ async def test_token_of_one_tenant_cannot_be_pointed_at_another(api, database):
 async def test_malformed_authorization_header(api, header):
     response = await api.client.post("/graphql", json={"query": VIEWER}, headers={"authorization": header})
     assert error_codes(response.json()) == ["UNAUTHENTICATED"]
+
+
+async def test_a_token_that_worked_stops_working_when_it_expires(api, database):
+    """Checked tokens are remembered for speed; expiry is still checked at every request."""
+    from kinerja.auth.tokens import issue_access_token
+
+    claims = jwt.decode(await api.token("bungo", "admin"), options={"verify_signature": False})
+    short, expires = issue_access_token(database.secret_key, uuid.UUID(claims["sub"]), uuid.UUID(claims["tid"]), 2,
+                                        session_id=uuid.UUID(claims["sid"]))
+    body = await api.post(VIEWER, token=short)
+    assert "errors" not in body and body["data"]["viewer"]
+    await asyncio.sleep(max(0.0, expires.timestamp() - dt.datetime.now(dt.UTC).timestamp()) + 1.1)
+    assert error_codes(await api.post(VIEWER, token=short)) == ["UNAUTHENTICATED"]
