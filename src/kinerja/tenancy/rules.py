@@ -283,18 +283,13 @@ def owned_by_file(record: dict[str, Any] | None, part: str, key: str) -> bool:
     return key in (record or {}).get(part, ())
 
 
-def settings_from_file(stored: dict[str, Any], declared: dict[str, Any]) -> dict[str, Any]:
-    """What `tenants apply` stores: the file's keys over the stored ones (the API's, kept). Raises
-    ValueError(message, key) as ``TenantSettings.from_dict`` does."""
-    kept = {key: value for key, value in stored.items() if key in _KNOWN}
-    return TenantSettings.from_dict({**kept, **declared}).to_dict()
-
-
-def settings_from_api(stored: dict[str, Any], changes: dict[str, Any], record: dict[str, Any] | None
-                      ) -> tuple[dict[str, Any], list[str]]:
-    """What the API stores for ``changes``, and the keys it may not change because the tenant file
-    owns them (then nothing is stored). Validated by ``TenantSettings.from_dict`` as the file is."""
-    owned = sorted(key for key in changes if owned_by_file(record, "settings", key))
+def merged_settings(stored: dict[str, Any], changes: dict[str, Any], file_owned: dict[str, Any] | None = None
+                    ) -> tuple[dict[str, Any], list[str]]:
+    """What is stored for ``changes`` over the stored settings (the keys it omits keep their value), and the
+    keys it may not change because the tenant file owns them in ``file_owned`` (then nothing is stored).
+    `tenants apply` passes no record (the file's keys are its own), the API the tenant's. Both are
+    validated alike: raises ValueError(message, key) as ``TenantSettings.from_dict`` does."""
+    owned = sorted(key for key in changes if owned_by_file(file_owned, "settings", key))
     if owned:
         return stored, owned
     kept = {key: value for key, value in stored.items() if key in _KNOWN}
