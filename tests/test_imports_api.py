@@ -209,3 +209,28 @@ async def test_a_new_unit_or_position_is_a_transfer_from_the_day_of_the_commit_o
         {"line": 2, "field": "TMT_JABATAN", "code": "CONFLICT",
          "message": "a new unit or position must take effect after the current assignment began"}])
     assert len((await api.ok(HISTORY, {"id": gid}, admin))["node"]["assignments"]) == 3
+
+
+async def test_a_transfer_the_import_would_make_is_refused_as_transferEmployee_refuses_it(api):
+    admin = await api.token("tebingtinggi", "admin")
+    leaver, stayer = _nip(), _nip()
+    await _commit(api, admin, HEADER + f"{leaver},Keluar Unggah,Pengolah Data,DINKES,,PNS\n"
+                                       f"{stayer},Tetap Unggah,Pengolah Data,DINKES,,PNS\n")
+    [person] = await rows(Employee, (await _tenant("tebingtinggi")).id, nip=leaver)
+    left = await api.ok("mutation($i: DeactivateEmployeeInput!) { deactivateEmployee(input: $i) { userErrors { code } } }",
+                        {"i": {"employeeId": to_global_id("Employee", person.id), "reason": "RESIGNED",
+                               "effectiveOn": "2031-01-01"}}, admin)
+    assert left["deactivateEmployee"]["userErrors"] == []
+    code = f"UNG-{uuid.uuid4().hex[:6].upper()}"
+    unit = (await api.ok("mutation($i: SaveOrgUnitInput!) { saveOrgUnit(input: $i) { orgUnit { id } } }",
+                         {"i": {"code": code, "name": f"Bidang Tutup {code}", "kind": "BIDANG"}},
+                         admin))["saveOrgUnit"]["orgUnit"]
+    closed = await api.ok("mutation($i: CloseOrgUnitInput!) { closeOrgUnit(input: $i) { userErrors { code } } }",
+                          {"i": {"id": unit["id"], "closedOn": "2030-01-01"}}, admin)
+    assert closed["closeOrgUnit"]["userErrors"] == []
+    content = HEADER + (f"{leaver},Keluar Unggah,Pengolah Data,BKPSDM-PK,,PNS\n"
+                        f"{stayer},Tetap Unggah,Pengolah Data,{code},,PNS\n")
+    batch = (await api.ok(START, {"i": {"kind": "EMPLOYEES", "content": content}}, admin))["startImport"]["import"]
+    assert batch["status"] == "FAILED"
+    assert [(p["line"], p["field"], p["code"]) for p in batch["problems"]] == [(2, "NIP", "CONFLICT"),
+                                                                              (3, "UNIT", "CONFLICT")]
