@@ -4,17 +4,20 @@ commits write once, and another tenant's import is NOT_FOUND."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import pytest
 from conftest import BACKEND, rows, running_server
 from parallel import Client, outcome, together
 
+from kinerja.core import clock
 from kinerja.core.audit_models import AuditLog
 from kinerja.core.ids import from_global_id, to_global_id
 from kinerja.imports.models import ImportBatch
 from kinerja.org.models import Employee
 from kinerja.tenancy.models import Tenant
+from kinerja.tenancy.rules import TenantSettings
 from kinerja.training.models import TrainingRecord
 
 WORKERS = 2 if BACKEND == "postgres" else 1
@@ -155,3 +158,79 @@ async def test_an_import_needs_the_manage_permission_of_its_kind(api):
     assert [e["code"] for e in refused["userErrors"]] == ["FORBIDDEN"]
     listed = await api.post(LIST, token=pegawai)
     assert [e["extensions"]["code"] for e in listed["errors"]] == ["FORBIDDEN"]
+
+
+HISTORY = ("query($id: ID!) { node(id: $id) { ... on Employee { orgUnit { code } position { name } "
+           "assignments { orgUnit { code } position { name } validFrom validTo } } } }")
+
+
+async def _commit(api, token: str, content: str) -> dict:
+    batch = (await api.ok(START, {"i": {"kind": "EMPLOYEES", "content": content}}, token))["startImport"]["import"]
+    assert batch["status"] == "DRY_RUN", batch
+    committed = (await api.ok(COMMIT, {"i": {"importId": batch["id"]}}, token))["commitImport"]
+    assert committed["userErrors"] == [], committed
+    return committed["import"]
+
+
+async def test_a_new_unit_or_position_is_a_transfer_from_the_day_of_the_commit_or_the_files(api):
+    tenant = await _tenant("tebingtinggi")
+    admin = await api.token("tebingtinggi", "admin")
+    nip = _nip()
+    await _commit(api, admin, HEADER + f"{nip},Pindah Unggah,Pengolah Data,DINKES,,PNS\n")
+    [person] = await rows(Employee, tenant.id, nip=nip)
+    gid = to_global_id("Employee", person.id)
+    assert (await api.ok(HISTORY, {"id": gid}, admin))["node"]["assignments"] == []
+
+    # A new unit from the day of the commit (the tenant's date): what held until then is the first entry.
+    moved = await _commit(api, admin, HEADER + f"{nip},Pindah Unggah,Pengolah Data,BKPSDM-PK,,PNS\n")
+    assert (moved["createdCount"], moved["updatedCount"]) == (0, 1)
+    today = TenantSettings.from_dict((await _tenant("tebingtinggi")).settings).today(clock.now())
+    employee = (await api.ok(HISTORY, {"id": gid}, admin))["node"]
+    assert employee["orgUnit"] == {"code": "BKPSDM-PK"}
+    assert employee["assignments"] == [
+        {"orgUnit": {"code": "BKPSDM-PK"}, "position": {"name": "Pengolah Data"}, "validFrom": today.isoformat(),
+         "validTo": None},
+        {"orgUnit": {"code": "DINKES"}, "position": {"name": "Pengolah Data"}, "validFrom": None,
+         "validTo": (today - dt.timedelta(days=1)).isoformat()}]
+
+    # A new position from the day the file gives (TMT_JABATAN); a row changing neither adds nothing.
+    header = HEADER.rstrip("\n") + ",TMT_JABATAN\n"
+    await _commit(api, admin, header + f"{nip},Pindah Unggah,Pranata Komputer,BKPSDM-PK,,PNS,2040-03-01\n")
+    await _commit(api, admin, HEADER + f"{nip},Pindah Unggah Lagi,Pranata Komputer,BKPSDM-PK,,PNS\n")
+    history = (await api.ok(HISTORY, {"id": gid}, admin))["node"]["assignments"]
+    assert [(a["position"]["name"], a["validFrom"], a["validTo"]) for a in history[:2]] == [
+        ("Pranata Komputer", "2040-03-01", None), ("Pengolah Data", today.isoformat(), "2040-02-29")]
+    assert len(history) == 3
+
+    # As a transfer: the new assignment must begin after the current one (checked in the dry run).
+    early = header + f"{nip},Pindah Unggah Lagi,Pranata Komputer,DINKES,,PNS,2040-03-01\n"
+    refused = (await api.ok(START, {"i": {"kind": "EMPLOYEES", "content": early}}, admin))["startImport"]["import"]
+    assert (refused["status"], refused["problems"]) == ("FAILED", [
+        {"line": 2, "field": "TMT_JABATAN", "code": "CONFLICT",
+         "message": "a new unit or position must take effect after the current assignment began"}])
+    assert len((await api.ok(HISTORY, {"id": gid}, admin))["node"]["assignments"]) == 3
+
+
+async def test_a_transfer_the_import_would_make_is_refused_as_transferEmployee_refuses_it(api):
+    admin = await api.token("tebingtinggi", "admin")
+    leaver, stayer = _nip(), _nip()
+    await _commit(api, admin, HEADER + f"{leaver},Keluar Unggah,Pengolah Data,DINKES,,PNS\n"
+                                       f"{stayer},Tetap Unggah,Pengolah Data,DINKES,,PNS\n")
+    [person] = await rows(Employee, (await _tenant("tebingtinggi")).id, nip=leaver)
+    left = await api.ok("mutation($i: DeactivateEmployeeInput!) { deactivateEmployee(input: $i) { userErrors { code } } }",
+                        {"i": {"employeeId": to_global_id("Employee", person.id), "reason": "RESIGNED",
+                               "effectiveOn": "2031-01-01"}}, admin)
+    assert left["deactivateEmployee"]["userErrors"] == []
+    code = f"UNG-{uuid.uuid4().hex[:6].upper()}"
+    unit = (await api.ok("mutation($i: SaveOrgUnitInput!) { saveOrgUnit(input: $i) { orgUnit { id } } }",
+                         {"i": {"code": code, "name": f"Bidang Tutup {code}", "kind": "BIDANG"}},
+                         admin))["saveOrgUnit"]["orgUnit"]
+    closed = await api.ok("mutation($i: CloseOrgUnitInput!) { closeOrgUnit(input: $i) { userErrors { code } } }",
+                          {"i": {"id": unit["id"], "closedOn": "2030-01-01"}}, admin)
+    assert closed["closeOrgUnit"]["userErrors"] == []
+    content = HEADER + (f"{leaver},Keluar Unggah,Pengolah Data,BKPSDM-PK,,PNS\n"
+                        f"{stayer},Tetap Unggah,Pengolah Data,{code},,PNS\n")
+    batch = (await api.ok(START, {"i": {"kind": "EMPLOYEES", "content": content}}, admin))["startImport"]["import"]
+    assert batch["status"] == "FAILED"
+    assert [(p["line"], p["field"], p["code"]) for p in batch["problems"]] == [(2, "NIP", "CONFLICT"),
+                                                                              (3, "UNIT", "CONFLICT")]

@@ -101,6 +101,7 @@ def _progress_bars(enabled: bool = True) -> Iterator[tuple[ProgressFactory | Non
 def _run_import(args, import_file) -> None:
     """An all-or-nothing CSV import: the summary, or the per-row report and exit status 1."""
     from kinerja.core.csvimport import ImportFailed
+    from kinerja.core.errors import DomainError
 
     try:
         with _progress_bars(not args.quiet) as (progress, _log):
@@ -110,6 +111,9 @@ def _run_import(args, import_file) -> None:
             result = asyncio.run(_with_db(_ops_settings(), work))
     except ImportFailed as exc:
         print(exc.report(), file=sys.stderr)
+        sys.exit(1)
+    except DomainError as exc:  # the stored data changed while the file was written
+        print(exc.message, file=sys.stderr)
         sys.exit(1)
     print(result.summary())
 

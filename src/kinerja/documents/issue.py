@@ -12,6 +12,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from kinerja.core import clock
 from kinerja.core.context import RequestContext
 from kinerja.core.pdf import Document, Letterhead, Verification, decode_logo
 from kinerja.core.signing import SigningUnavailable
@@ -26,7 +27,7 @@ async def header(ctx: RequestContext, kind: DocumentKind, subject: str) -> dict[
     tenant = await Tenant.get(id=ctx.require_tenant())
     settings = TenantSettings.from_dict(tenant.settings)
     return {"jenis": kind.value, "penerbit": tenant.name, "subjek": subject,
-            "tempat": settings.document_place or place_of(tenant.name), "tanggal": service.tanggal(service.today_of(settings))}
+            "tempat": settings.document_place or place_of(tenant.name), "tanggal": service.tanggal(settings.today(clock.now()))}
 
 
 def place_of(name: str) -> str:

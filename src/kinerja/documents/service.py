@@ -14,7 +14,6 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from kinerja.core import audit, clock
 from kinerja.core.context import RequestContext
@@ -36,11 +35,6 @@ def tanggal(day: dt.date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
-def today_of(settings: TenantSettings) -> dt.date:
-    try:
-        return clock.now().astimezone(ZoneInfo(settings.timezone)).date()
-    except (KeyError, ValueError):
-        return clock.now().date()
 
 
 @dataclass(frozen=True)

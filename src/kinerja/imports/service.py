@@ -28,14 +28,11 @@ class Checked:
     errors: list[RowError]
 
 
-async def _may(ctx: RequestContext, kind: ImportKind) -> bool:
+async def _may(ctx: RequestContext, kind: ImportKind, *, refuse: bool = False) -> bool:
+    """Whether the actor manages imports of ``kind``; with ``refuse``, FORBIDDEN (naming the permission)
+    when not."""
     obj, action = rules.PERMISSION[kind]
-    return bool(await ctx.scopes(obj, action))
-
-
-async def _require(ctx: RequestContext, kind: ImportKind) -> None:
-    obj, action = rules.PERMISSION[kind]
-    await ctx.require(obj, action)
+    return bool(await (ctx.require if refuse else ctx.scopes)(obj, action))
 
 
 async def _check(kind: ImportKind, tenant_id: uuid.UUID, content: str, source: str):
@@ -52,7 +49,7 @@ def _problems(errors: list[RowError]) -> list[dict]:
 
 
 async def start_import(ctx: RequestContext, kind: ImportKind, content: str, filename: str | None) -> ImportBatch:
-    await _require(ctx, kind)
+    await _may(ctx, kind, refuse=True)
     tenant_id = ctx.require_tenant()
     if len(content) > rules.MAX_CONTENT:
         raise BadUserInput(f"The file is too large: at most {rules.MAX_CONTENT} characters", field="content")

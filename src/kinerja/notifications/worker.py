@@ -41,13 +41,6 @@ async def _fetch(text: str, values: list) -> list[dict[str, Any]]:
     return await connection().execute_query_dict(text, values)
 
 
-def _today(settings: TenantSettings, now: dt.datetime) -> dt.date:
-    try:
-        return now.astimezone(zoneinfo.ZoneInfo(settings.timezone)).date()
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return now.date()
-
-
 def _date(value) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
@@ -133,7 +126,7 @@ async def tickets_overdue(tenant_id: uuid.UUID, now: dt.datetime) -> list[tuple]
 async def remind(tenant: Tenant, now: dt.datetime) -> int:
     """Create the tenant's due reminders; returns how many were new."""
     settings = TenantSettings.from_dict(tenant.settings)
-    today = _today(settings, now)
+    today = settings.today(now)
     collector = audit.AuditCollector("worker")
     async with tenant_transaction(tenant.id):
         due = [*await plans_due(tenant.id, settings, today), *await realisations_due(tenant.id, settings, today),

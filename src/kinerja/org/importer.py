@@ -10,12 +10,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
-from kinerja.core import audit
+from kinerja.core import audit, clock, once
 from kinerja.core.csvimport import ImportFailed, ProgressFactory, RowError, cell, decode_csv, progress_steps, read_rows
 from kinerja.core.db import switch_tenant, tenant_transaction
-from kinerja.org.models import Employee, OrgUnit, Position
-from kinerja.org.rules import EmploymentType, nip_problem, supervisor_cycles
+from kinerja.core.errors import Conflict
+from kinerja.org.models import Employee, EmployeeAssignment, OrgUnit, Position
+from kinerja.org.rules import EmploymentType, day_problem, nip_problem, supervisor_cycles
+from kinerja.org.service import move_employee
 from kinerja.tenancy.models import Tenant
+from kinerja.tenancy.rules import TenantSettings
 
 # Accepted header names (case-insensitive) for each column, SIASN export names first.
 COLUMNS = {
@@ -26,6 +29,8 @@ COLUMNS = {
     "supervisor_nip": ("nip_atasan", "atasan_nip", "supervisor_nip"),
     "employment_type": ("jenis_pegawai", "jenis_kepegawaian", "employment_type"),
     "contract_starts_on": ("tmt_perjanjian_kerja", "tmt_kontrak", "mulai_kontrak", "contract_starts_on"),
+    # The day a new unit or position of a stored employee takes effect (default: the day of the import).
+    "effective_on": ("tmt_jabatan", "tmt_unor", "tmt_mutasi", "effective_on"),
 }
 REQUIRED = ("nip", "name", "unit")
 
@@ -42,12 +47,36 @@ class ImportResult:
 
 @dataclass
 class References:
-    """What rows of a file may name: the tenant's org units (by code or name), positions and employees."""
+    """What rows of a file may name: the tenant's org units (by code or name), positions and employees,
+    with the day the employees' current assignments began and the tenant's date (of the import)."""
 
     tenant_id: uuid.UUID
     units: dict[str, OrgUnit]
     positions: dict[str, Position]
     existing: dict[str, Employee]
+    assigned_since: dict[uuid.UUID, dt.date | None]
+    today: dt.date
+
+
+@dataclass(frozen=True)
+class Row:
+    """A row of a file as read: what it names (None where it named nothing known)."""
+
+    line: int
+    nip: str
+    name: str
+    unit: OrgUnit | None
+    position: Position | None
+    kind: EmploymentType
+    contract_starts_on: dt.date | None
+    effective_on: dt.date | None
+    supervisor_nip: str
+
+    def moves(self, stored: Employee | None) -> bool:
+        """Whether the row gives a stored employee another unit or position (a transfer)."""
+        position_id = self.position.id if self.position is not None else None
+        return (stored is not None and self.unit is not None
+                and (stored.org_unit_id, stored.position_id) != (self.unit.id, position_id))
 
 
 @dataclass
@@ -55,14 +84,14 @@ class CheckedRows:
     """A file checked against the references: the rows to write and every problem, by line."""
 
     columns: dict[str, int]
-    parsed: list
+    parsed: list[Row]
     errors: list[RowError]
     row_count: int
 
     @property
     def valid_count(self) -> int:
         bad = {e.line for e in self.errors}
-        return sum(1 for row in self.parsed if row[0] not in bad)
+        return sum(1 for row in self.parsed if row.line not in bad)
 
 
 async def load_references(tenant_id: uuid.UUID) -> References:
@@ -73,7 +102,11 @@ async def load_references(tenant_id: uuid.UUID) -> References:
         units.setdefault(known.name.lower(), known)
     positions = {p.name.lower(): p for p in await Position.filter(tenant_id=tenant_id)}
     existing = {e.nip: e for e in await Employee.filter(tenant_id=tenant_id)}
-    return References(tenant_id, units, positions, existing)
+    assigned_since = dict(await EmployeeAssignment.filter(tenant_id=tenant_id, valid_to=None)
+                          .values_list("employee_id", "valid_from"))
+    tenant = await Tenant.get(id=tenant_id)
+    today = TenantSettings.from_dict(tenant.settings).today(clock.now())
+    return References(tenant_id, units, positions, existing, assigned_since, today)
 
 
 async def import_employees_file(tenant_slug: str, path: Path, *, progress: ProgressFactory | None = None) -> ImportResult:
@@ -152,9 +185,23 @@ def check_rows(rows: list[tuple[int, list[str]]], columns: dict[str, int], refs:
             else:
                 if kind is not EmploymentType.PPPK:
                     errors.append(RowError(line, "TMT_PERJANJIAN_KERJA", "only PPPK employees have a contract"))
-        parsed.append((line, nip, name, unit, position, kind, contract_start, value("supervisor_nip")))
+        effective_on = None
+        if value("effective_on"):
+            try:
+                effective_on = dt.date.fromisoformat(value("effective_on"))
+            except ValueError:
+                errors.append(RowError(line, "TMT_JABATAN", "must be a date YYYY-MM-DD"))
+            else:
+                if problem := day_problem(effective_on):
+                    errors.append(RowError(line, "TMT_JABATAN", problem))
+                    effective_on = None
+        parsed.append(Row(line, nip, name, unit, position, kind, contract_start, effective_on,
+                          value("supervisor_nip")))
+        if not (value("position") and position is None):
+            errors += move_problems(parsed[-1], existing.get(nip), refs)
 
-    for line, nip, _name, _unit, _pos, _kind, _contract, supervisor_nip in parsed:
+    for parsed_row in parsed:
+        line, nip, supervisor_nip = parsed_row.line, parsed_row.nip, parsed_row.supervisor_nip
         if supervisor_nip and supervisor_nip not in seen and supervisor_nip not in existing:
             errors.append(RowError(line, "NIP_ATASAN", "no employee has this NIP", "NOT_FOUND"))
         if supervisor_nip == nip:
@@ -165,49 +212,88 @@ def check_rows(rows: list[tuple[int, list[str]]], columns: dict[str, int], refs:
 
 async def write_rows(checked: CheckedRows, refs: References, *,
                      progress: ProgressFactory | None = None) -> ImportResult:
-    """Write the rows of a file without problems, in the caller's transaction."""
+    """Write the rows of a file without problems, in the caller's transaction. A new unit or position of a
+    stored employee is a transfer (``move_employee``) from the row's TMT_JABATAN, else the import's day."""
     if checked.errors:
         raise ValueError("a file with problems is not written")
     columns, parsed, tenant_id = checked.columns, checked.parsed, refs.tenant_id
-    result = ImportResult()
     step = progress_steps(progress, "importing", len(parsed))
-    by_nip = dict(refs.existing)
-    for _line, nip, name, named_unit, position, kind, contract_start, _sup in parsed:
-        unit = cast(OrgUnit, named_unit)  # every row named a known unit (checked above)
-        employee = by_nip.get(nip)
-        if employee is None:
-            employee = Employee(tenant_id=tenant_id, nip=nip, name=name, employment_type=kind,
-                                org_unit_id=unit.id, position_id=position.id if position else None,
-                                contract_starts_on=contract_start)
-            await employee.save()
-            result.created += 1
-        else:
-            employee.name, employee.employment_type, employee.org_unit_id = name, kind, unit.id
-            employee.position_id = position.id if position else None
-            if "contract_starts_on" in columns or kind is not EmploymentType.PPPK:
-                employee.contract_starts_on = contract_start
-            await employee.save(update_fields=["name", "employment_type", "org_unit_id", "position_id",
-                                               "contract_starts_on", "updated_at"])
-            result.updated += 1
-        by_nip[nip] = employee
+    movers = await _lock_movers(parsed, refs)
+    by_nip = {**refs.existing, **movers}
+    new = [Employee(tenant_id=tenant_id, nip=row.nip, name=row.name, employment_type=row.kind,
+                    org_unit_id=cast(OrgUnit, row.unit).id,  # every row named a known unit (checked above)
+                    position_id=row.position.id if row.position else None,
+                    contract_starts_on=row.contract_starts_on)
+           for row in parsed if row.nip not in by_nip]
+    await Employee.bulk_create(new, batch_size=500)
+    for employee in new:
+        by_nip[employee.nip] = employee
         step()
-    for _line, nip, *_rest, supervisor_nip in parsed:
-        supervisor = by_nip[supervisor_nip].id if supervisor_nip else None
-        if by_nip[nip].supervisor_id != supervisor:
-            await audit.update(Employee.filter(id=by_nip[nip].id, tenant_id=tenant_id), supervisor_id=supervisor)
+    result = ImportResult(created=len(new))
+    for row in parsed:
+        if row.nip not in refs.existing:
+            continue
+        employee = by_nip[row.nip]
+        employee.name, employee.employment_type = row.name, row.kind
+        if "contract_starts_on" in columns or row.kind is not EmploymentType.PPPK:
+            employee.contract_starts_on = row.contract_starts_on
+        await employee.save(update_fields=["name", "employment_type", "contract_starts_on", "updated_at"])
+        result.updated += 1
+        step()
+    for row in parsed:
+        employee = by_nip[row.nip]
+        supervisor = by_nip[row.supervisor_nip].id if row.supervisor_nip else None
+        if row.nip in movers:
+            await move_employee(employee, cast(OrgUnit, row.unit).id, row.position.id if row.position else None,
+                                supervisor, row.effective_on or refs.today, reason="")
+        elif employee.supervisor_id != supervisor:
+            await audit.update(Employee.filter(id=employee.id, tenant_id=tenant_id), supervisor_id=supervisor)
     return result
 
 
-def _cycle_errors(parsed: list, existing: dict[str, Employee]) -> list[RowError]:
+async def _lock_movers(parsed: list[Row], refs: References) -> dict[str, Employee]:
+    """The stored employees the rows transfer, locked (as ``transferEmployee`` locks its employee, then the
+    unit), by NIP; CONFLICT when one stopped being active or a unit closed since the check."""
+    moving = {refs.existing[row.nip].id: row for row in parsed if row.moves(refs.existing.get(row.nip))}
+    if not moving:
+        return {}
+    locked = await once.locked_all(Employee.filter(tenant_id=refs.tenant_id, id__in=list(moving)).order_by("id"))
+    if any(not employee.active for employee in locked):
+        raise Conflict("The employee is no longer active")
+    units = {cast(OrgUnit, row.unit).id for row in moving.values()}
+    if any(unit.closed_on is not None for unit in await once.locked_all(
+            OrgUnit.filter(tenant_id=refs.tenant_id, id__in=list(units)).order_by("id"))):
+        raise Conflict("The org unit is closed")
+    return {employee.nip: employee for employee in locked}
+
+
+def move_problems(row: Row, stored: Employee | None, refs: References) -> list[RowError]:
+    """What refuses a transfer (``transferEmployee``) the row would make, if it makes one."""
+    if stored is None or row.unit is None or not row.moves(stored):
+        return []
+    problems = []
+    if not stored.active:
+        problems.append(RowError(row.line, "NIP", "the employee is no longer active: the unit or position "
+                                                  "cannot change", "CONFLICT"))
+    if row.unit.closed_on is not None:
+        problems.append(RowError(row.line, "UNIT", "the org unit is closed", "CONFLICT"))
+    began = refs.assigned_since.get(stored.id)
+    if began is not None and (row.effective_on or refs.today) <= began:
+        problems.append(RowError(row.line, "TMT_JABATAN", "a new unit or position must take effect after the "
+                                                          "current assignment began", "CONFLICT"))
+    return problems
+
+
+def _cycle_errors(parsed: list[Row], existing: dict[str, Employee]) -> list[RowError]:
     """Supervisor chains the file would close into a loop (with the employees already stored whose
     supervisor it does not change), named by the rows that take part."""
     nip_of = {e.id: e.nip for e in existing.values()}
     supervisors = {nip: nip_of.get(e.supervisor_id) if e.supervisor_id is not None else None
                    for nip, e in existing.items()}
     lines = {}
-    for line, nip, *_rest, supervisor_nip in parsed:
-        supervisors[nip] = supervisor_nip or None
-        lines[nip] = line
+    for row in parsed:
+        supervisors[row.nip] = row.supervisor_nip or None
+        lines[row.nip] = row.line
     errors = []
     for cycle in supervisor_cycles(supervisors):
         if cycle == [cycle[0]]:

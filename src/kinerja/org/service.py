@@ -168,22 +168,36 @@ async def transfer_employee(ctx: RequestContext, employee_id: uuid.UUID, org_uni
     if (employee.org_unit_id, employee.position_id, employee.supervisor_id) == (org_unit_id, new_position,
                                                                                 new_supervisor):
         raise Conflict("The employee already has this unit, position and supervisor", field="orgUnitId")
+    await move_employee(employee, org_unit_id, new_position, new_supervisor, effective_on, reason)
+    return employee
+
+
+async def move_employee(employee: Employee, org_unit_id: uuid.UUID, position_id: uuid.UUID | None,
+                        supervisor_id: uuid.UUID | None, effective_on: dt.date, reason: str) -> None:
+    """The history of a transfer, for an active employee whose row the caller locked: the current
+    assignment ends the day before ``effective_on`` (CONFLICT unless after it began), a new one starts,
+    and the employee row takes the new unit, position and supervisor."""
     current = await _current_assignment(employee)
-    if current is not None and current.valid_from is not None and effective_on <= current.valid_from:
-        raise Conflict("The transfer must take effect after the current assignment began", field="effectiveOn")
     if current is None:
         # The first recorded change: what held until now becomes the first entry of the history.
         current = await EmployeeAssignment.create(
-            tenant_id=tenant_id, employee_id=employee.id, org_unit_id=employee.org_unit_id,
+            tenant_id=employee.tenant_id, employee_id=employee.id, org_unit_id=employee.org_unit_id,
             position_id=employee.position_id, supervisor_id=employee.supervisor_id, valid_from=None)
+    await _end_assignment(current, effective_on,
+                          "The transfer must take effect after the current assignment began")
+    await EmployeeAssignment.create(tenant_id=employee.tenant_id, employee_id=employee.id, org_unit_id=org_unit_id,
+                                    position_id=position_id, supervisor_id=supervisor_id,
+                                    valid_from=effective_on, reason=reason)
+    employee.org_unit_id, employee.position_id, employee.supervisor_id = org_unit_id, position_id, supervisor_id
+    await employee.save(update_fields=["org_unit_id", "position_id", "supervisor_id", "updated_at"])
+
+
+async def _end_assignment(current: EmployeeAssignment, effective_on: dt.date, too_early: str) -> None:
+    """End an assignment the day before ``effective_on``, which must be after the assignment began."""
+    if current.valid_from is not None and effective_on <= current.valid_from:
+        raise Conflict(too_early, field="effectiveOn")
     current.valid_to = effective_on - dt.timedelta(days=1)
     await current.save(update_fields=["valid_to"])
-    await EmployeeAssignment.create(tenant_id=tenant_id, employee_id=employee.id, org_unit_id=org_unit_id,
-                                    position_id=new_position, supervisor_id=new_supervisor,
-                                    valid_from=effective_on, reason=reason)
-    employee.org_unit_id, employee.position_id, employee.supervisor_id = org_unit_id, new_position, new_supervisor
-    await employee.save(update_fields=["org_unit_id", "position_id", "supervisor_id", "updated_at"])
-    return employee
 
 
 # --- employees: create, update, deactivate -------------------------------------------------------
@@ -301,10 +315,7 @@ async def deactivate_employee(ctx: RequestContext, employee_id: uuid.UUID, reaso
                        field="employeeId")
     current = await _current_assignment(employee)
     if current is not None:
-        if current.valid_from is not None and effective_on <= current.valid_from:
-            raise Conflict("The exit must take effect after the current assignment began", field="effectiveOn")
-        current.valid_to = effective_on - dt.timedelta(days=1)
-        await current.save(update_fields=["valid_to"])
+        await _end_assignment(current, effective_on, "The exit must take effect after the current assignment began")
     employee.active, employee.exit_reason, employee.exit_on = False, reason, effective_on
     await employee.save(update_fields=["active", "exit_reason", "exit_on", "updated_at"])
     for hook in EMPLOYEE_EXIT_HOOKS:

@@ -15,7 +15,7 @@ from kinerja.org.models import OrgUnit, Position
 from kinerja.org.service import ensure_periods
 from kinerja.tenancy.models import Tenant
 from kinerja.tenancy.origins import origin_index
-from kinerja.tenancy.rules import PLATFORM_SLUG, TenantKind, file_owned_record, settings_from_file
+from kinerja.tenancy.rules import PLATFORM_SLUG, TenantKind, file_owned_record, merged_settings
 from kinerja.tenancy.spec import TenantSpec
 
 
@@ -50,7 +50,7 @@ async def apply_spec(spec: TenantSpec) -> ApplyReport:
         else:
             # The file's keys are set; the keys it omits keep what the API stored (tenancy/rules.py).
             tenant.name, tenant.kind = spec.name, spec.kind
-            tenant.settings = settings_from_file(tenant.settings, spec.declared_settings)
+            tenant.settings, _owned = merged_settings(tenant.settings, spec.declared_settings)
             tenant.file_owned = owned
             await tenant.save()
         await switch_tenant(conn, tenant.id)

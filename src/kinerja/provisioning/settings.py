@@ -12,7 +12,7 @@ from kinerja.core.context import RequestContext
 from kinerja.core.errors import BadUserInput, FieldError, NotFound, ValidationFailed
 from kinerja.tenancy.models import Tenant
 from kinerja.tenancy.origins import origin_index
-from kinerja.tenancy.rules import OWNED_BY_TENANT_FILE, TenantSettings, settings_from_api
+from kinerja.tenancy.rules import OWNED_BY_TENANT_FILE, TenantSettings, merged_settings
 
 
 def camel(key: str) -> str:
@@ -54,7 +54,7 @@ async def update_settings(ctx: RequestContext, changes: dict[str, Any]) -> Setti
     if tenant is None:  # the caller's own tenant exists while the caller is signed in
         raise NotFound("Tenant not found")
     try:
-        stored, owned = settings_from_api(tenant.settings, changes, tenant.file_owned)
+        stored, owned = merged_settings(tenant.settings, changes, tenant.file_owned)
     except ValueError as exc:
         raise _invalid(exc) from None
     if owned:

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 from enum import Enum, StrEnum
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from kinerja.core.errors import Conflict
 from kinerja.core.origins import origin_problem
@@ -99,6 +100,13 @@ class TenantSettings:
     realisation_due_days: int = 7
     evaluation_due_days: int = 14
     digest_hour: int = 7
+
+    def today(self, now: dt.datetime) -> dt.date:
+        """The tenant's date at ``now``: in its time zone (UTC's date for a zone this system does not know)."""
+        try:
+            return now.astimezone(ZoneInfo(self.timezone)).date()
+        except (KeyError, ValueError):  # ZoneInfoNotFoundError is a KeyError
+            return now.date()
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> TenantSettings:
@@ -283,18 +291,13 @@ def owned_by_file(record: dict[str, Any] | None, part: str, key: str) -> bool:
     return key in (record or {}).get(part, ())
 
 
-def settings_from_file(stored: dict[str, Any], declared: dict[str, Any]) -> dict[str, Any]:
-    """What `tenants apply` stores: the file's keys over the stored ones (the API's, kept). Raises
-    ValueError(message, key) as ``TenantSettings.from_dict`` does."""
-    kept = {key: value for key, value in stored.items() if key in _KNOWN}
-    return TenantSettings.from_dict({**kept, **declared}).to_dict()
-
-
-def settings_from_api(stored: dict[str, Any], changes: dict[str, Any], record: dict[str, Any] | None
-                      ) -> tuple[dict[str, Any], list[str]]:
-    """What the API stores for ``changes``, and the keys it may not change because the tenant file
-    owns them (then nothing is stored). Validated by ``TenantSettings.from_dict`` as the file is."""
-    owned = sorted(key for key in changes if owned_by_file(record, "settings", key))
+def merged_settings(stored: dict[str, Any], changes: dict[str, Any], file_owned: dict[str, Any] | None = None
+                    ) -> tuple[dict[str, Any], list[str]]:
+    """What is stored for ``changes`` over the stored settings (the keys it omits keep their value), and the
+    keys it may not change because the tenant file owns them in ``file_owned`` (then nothing is stored).
+    `tenants apply` passes no record (the file's keys are its own), the API the tenant's. Both are
+    validated alike: raises ValueError(message, key) as ``TenantSettings.from_dict`` does."""
+    owned = sorted(key for key in changes if owned_by_file(file_owned, "settings", key))
     if owned:
         return stored, owned
     kept = {key: value for key, value in stored.items() if key in _KNOWN}
