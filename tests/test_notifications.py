@@ -7,12 +7,13 @@ from __future__ import annotations
 import pytest
 from conftest import error_codes, rows
 
+from kinerja.auth.models import User
 from kinerja.notifications.models import Notification
 from kinerja.tenancy.models import Tenant
 
 pytestmark = pytest.mark.asyncio
 
-YEAR = 2062  # years 2062-2073 are planned in by no other test file (test_concurrency counts up from 2040)
+YEAR = 2062  # years 2062-2074 are planned in by no other test file (test_concurrency counts up from 2040)
 CREATE = ("mutation($i: CreatePerformancePlanInput!) { createPerformancePlan(input: $i) { plan { id } "
           "userErrors { field code message } } }")
 ADD_RESULT = ("mutation($i: AddResultTargetInput!) { addResultTarget(input: $i) { resultTarget { id } "
@@ -199,6 +200,42 @@ async def test_training_decisions_feedback_and_assigned_tickets_notify_their_peo
     assert assigned["assignFeedback"]["userErrors"] == []
     newest = (await _inbox(api, kepala, unread=True))["notifications"]["nodes"][0]
     assert newest["kind"] == "TICKET_ASSIGNED" and newest["subjectId"] == ticket_id and ticket.code in newest["body"]
+
+
+def _inserts(statements) -> list[str]:
+    return [s for s in statements if s.startswith("INSERT INTO notification ")]
+
+
+def _announced(statements) -> list[str]:
+    """Events published on PostgreSQL (in SQLite mode they go to the process's hub, unlogged)."""
+    return [s for s in statements if "pg_notify" in s and "NOTIFICATION_ADDED" in s]
+
+
+async def test_a_change_that_notifies_several_people_inserts_their_notifications_in_one_statement(api, count_statements):
+    from kinerja.core.db import is_postgres
+
+    pegawai, atasan = await api.token("tebingtinggi", "pegawai"), await api.token("tebingtinggi", "atasan")
+    hr = await api.token("tebingtinggi", "bkpsdm")
+    record = "mutation($i: RecordTrainingInput!) { recordTraining(input: $i) { record { id } userErrors { code } } }"
+    ids = []
+    for token in (pegawai, atasan):
+        answer = (await api.ok(record, {"i": {"title": "Pelatihan notifikasi bersama", "kind": "WORKSHOP",
+                                              "organiser": "BKPSDM", "startsOn": "2026-04-01", "endsOn": "2026-04-02",
+                                              "jp": 4, "completed": True}}, token))["recordTraining"]
+        assert answer["userErrors"] == [], answer
+        ids.append(answer["record"]["id"])
+    count_statements.statements.clear()
+    decided = await api.ok("mutation($a: ID!, $b: ID!) { a: verifyTraining(input: {id: $a}) { userErrors { code } } "
+                           "b: rejectTraining(input: {id: $b, reason: \"Sertifikat tidak sah\"}) { userErrors { code } } }",
+                           {"a": ids[0], "b": ids[1]}, hr)
+    assert decided["a"]["userErrors"] == [] and decided["b"]["userErrors"] == [], decided
+    statements = list(count_statements.statements)
+    assert len(_inserts(statements)) == 1, _inserts(statements)
+    if is_postgres():
+        assert len(_announced(statements)) == 2  # one event per notification, as before
+    for token, record_id, kind in ((pegawai, ids[0], "TRAINING_VERIFIED"), (atasan, ids[1], "TRAINING_REJECTED")):
+        nodes = (await _inbox(api, token))["notifications"]["nodes"]
+        assert [n["kind"] for n in nodes if n["subjectId"] == record_id] == [kind]
 
 
 async def test_which_audited_changes_notify():
@@ -450,6 +487,36 @@ async def test_two_workers_send_each_reminder_exactly_once(api):
     assert len(due) == 1 and due[0]["title"] == "Plan not submitted"
 
 
+async def test_a_reminder_round_inserts_its_reminders_at_once_and_leaves_out_those_sent(api, count_statements):
+    import datetime as dt
+
+    from kinerja.core.db import is_postgres, tenant_transaction
+    from kinerja.notifications import worker
+    from kinerja.tenancy.rules import TenantSettings
+
+    tenant = await _tenant("bungo")
+    year = YEAR + 12
+    later = dt.datetime(year, 3, 1, 3, 0, tzinfo=dt.UTC)  # the plan deadline of that year has passed
+    count_statements.statements.clear()
+    made = await worker.remind(tenant, later)
+    statements = list(count_statements.statements)
+    reminders = [n for n in await rows(Notification, tenant.id, kind="PLAN_DUE") if n.params.get("year") == year]
+    assert made == len(reminders) > 1
+    assert len(_inserts(statements)) == 1, _inserts(statements)
+    if is_postgres():
+        assert len(_announced(statements)) == made
+    deadline = reminders[0].params["deadline"]  # keys are spelled as before the due query spelled them
+    employees = {u.id: u.employee_id for u in await rows(User, tenant.id)}
+    assert sorted(n.once_key for n in reminders) == sorted(
+        f"PLAN_DUE:{employees[n.recipient_id]}:{deadline}" for n in reminders)
+
+    count_statements.statements.clear()
+    assert await worker.remind(tenant, later) == 0
+    assert _inserts(count_statements.statements) == [] and _announced(count_statements.statements) == []
+    async with tenant_transaction(tenant.id):
+        assert await worker.plans_due(tenant.id, TenantSettings.from_dict(tenant.settings), later.date()) == []
+
+
 async def test_missing_realisations_and_due_evaluations_are_reminded_once(api):
     import datetime as dt
 
@@ -485,7 +552,7 @@ async def test_missing_realisations_and_due_evaluations_are_reminded_once(api):
     assert any(n.recipient_id == users.id for n in evaluations)  # the supervisor of pegawai
 
 
-async def test_an_overdue_ticket_is_escalated_once_to_the_unit_head(api):
+async def test_an_overdue_ticket_is_escalated_once_to_the_unit_head(api, count_statements):
     import asyncio
     import datetime as dt
 
@@ -506,10 +573,13 @@ async def test_an_overdue_ticket_is_escalated_once_to_the_unit_head(api):
     try:
         after = ticket.due_at + dt.timedelta(hours=1)
         await asyncio.gather(worker.run_once(after), worker.run_once(after))
-        await worker.run_once(after)
+        count_statements.statements.clear()
+        assert (await worker.run_once(after))["reminders"] == 0
+        assert _inserts(count_statements.statements) == []  # every tenant's due reminders were left out
         escalated = [n for n in await rows(Notification, tenant.id, kind="TICKET_OVERDUE") if n.subject_id == ticket.id]
         assert len(escalated) == 1 and escalated[0].recipient_id == kepala.id
         assert escalated[0].params["code"] == ticket.code
+        assert escalated[0].once_key == f"TICKET_OVERDUE:{kepala.employee_id}:{ticket.id}:{ticket.due_at.isoformat()}"
     finally:
         async with tenant_transaction(tenant.id):
             await OrgUnit.filter(tenant_id=tenant.id, id=unit.id).update(head_id=unit.head_id)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import uuid
 from typing import Any
+
+import orjson
 
 from kinerja.core.db import connection
 
@@ -33,3 +37,25 @@ def uuid_param(value: object) -> Any:
     if connection().capabilities.dialect == "postgres":
         return value
     return str(value)
+
+
+class Params:
+    """The values of one statement built piece by piece: ``p(value)`` adds a value and gives its
+    ``$n`` placeholder (``fetch_all`` turns them into SQLite's). On SQLite, UUIDs and times are
+    passed as the text the ORM stores."""
+
+    def __init__(self) -> None:
+        self.postgres = connection().capabilities.dialect == "postgres"
+        self.values: list[Any] = []
+
+    def __call__(self, value: Any) -> str:
+        if not self.postgres:
+            if isinstance(value, uuid.UUID):
+                value = str(value)
+            elif isinstance(value, dt.datetime):
+                value = value.isoformat(" ")
+        self.values.append(value)
+        return f"${len(self.values)}"
+
+    def json(self, value: Any) -> str:
+        return self(orjson.dumps(value).decode()) + ("::jsonb" if self.postgres else "")

@@ -105,8 +105,3 @@ def render(kind: str, params: dict[str, Any] | None, language: str) -> tuple[str
     title, body = texts[INDONESIAN if language == INDONESIAN else "en"]
     values = _Blank({k: ("-" if v is None else v) for k, v in (params or {}).items()})
     return title, string.Formatter().vformat(body, (), values)
-
-
-def once_key(kind: str, person: Any, deadline: Any) -> str:
-    """The key of a reminder sent once per (kind, person, deadline)."""
-    return f"{kind}:{person}:{deadline}"

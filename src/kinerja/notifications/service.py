@@ -9,13 +9,11 @@ import re
 import uuid
 from typing import Any
 
-import orjson
-
 from kinerja.core import audit, clock, once
 from kinerja.core.context import RequestContext
-from kinerja.core.db import connection, is_postgres
 from kinerja.core.errors import BadUserInput, Conflict, NotFound
 from kinerja.core.events import Event, publish
+from kinerja.core.sql import Params, fetch_all
 from kinerja.notifications import rules
 from kinerja.notifications.models import Notification, NotificationPreference
 
@@ -59,28 +57,14 @@ SUBJECTS: dict[str, tuple[str, str]] = {
 SUBJECTS["TRAINING_REJECTED"] = SUBJECTS["TRAINING_VERIFIED"]
 
 
-class Sql:
-    """Placeholders and values of one statement, in the dialect of the connection."""
-
-    def __init__(self) -> None:
-        self.postgres = is_postgres()
-        self.values: list[Any] = []
-
-    def __call__(self, value: Any) -> str:
-        if not self.postgres:
-            if isinstance(value, uuid.UUID):
-                value = str(value)
-            elif isinstance(value, dt.datetime):
-                value = value.isoformat(" ")
-        self.values.append(value)
-        return f"${len(self.values)}" if self.postgres else "?"
-
-    def json(self, value: Any) -> str:
-        return self(orjson.dumps(value).decode()) + ("::jsonb" if self.postgres else "")
+# (recipient, kind, subject type, subject id, params)
+NewNotification = tuple[uuid.UUID, str, str, uuid.UUID, dict[str, Any]]
+ROWS_PER_INSERT = 1000  # 7 values a row: well under both backends' limit of values in one statement
 
 
 async def observe(collector: audit.AuditCollector, entries: list[dict[str, Any]], actor_user_id: uuid.UUID | None) -> None:
-    """The audit collector's observer: notifications for the state changes among ``entries``."""
+    """The audit collector's observer: notifications for the state changes among ``entries``, one
+    INSERT per tenant touched."""
     wanted: dict[tuple[uuid.UUID, str], list[uuid.UUID]] = {}
     for entry in entries:
         kind = rules.kind_of(entry["object_type"], entry["changes"])
@@ -88,50 +72,65 @@ async def observe(collector: audit.AuditCollector, entries: list[dict[str, Any]]
             object_id = entry["object_id"]
             wanted.setdefault((entry["tenant_id"], kind), []).append(
                 object_id if isinstance(object_id, uuid.UUID) else uuid.UUID(str(object_id)))
+    created: dict[uuid.UUID, list[NewNotification]] = {}
     for (tenant_id, kind), ids in wanted.items():
         subject_type, select = SUBJECTS[kind]
-        q = Sql()
+        q = Params()
         text = select.format(tenant=q(tenant_id), ids=", ".join(q(i) for i in dict.fromkeys(ids)))
-        rows = await connection().execute_query_dict(
+        rows = await fetch_all(
             f"SELECT s.subject_id, s.p_employee, s.p_year, s.p_status, s.p_code, u.id AS user_id FROM ({text}) s "  # noqa: S608 - fixed text, values bound
             f"JOIN app_user u ON u.tenant_id = {q(tenant_id)} AND u.employee_id = s.recipient AND u.active "
             f"LEFT JOIN notification_preference np ON np.tenant_id = u.tenant_id AND np.user_id = u.id "
             f"AND np.kind = {q(kind)} WHERE np.in_app IS NULL OR np.in_app", q.values)
-        created = []
         for row in rows:
             user_id = uuid.UUID(str(row["user_id"]))
             if user_id == actor_user_id:
                 continue  # nobody is told what he did himself
             params = {"employee": row["p_employee"], "year": row["p_year"], "status": row["p_status"],
                       "code": row["p_code"]}
-            created.append((user_id, kind, subject_type, uuid.UUID(str(row["subject_id"])),
-                            {k: v for k, v in params.items() if v is not None}))
-        await add(collector, tenant_id, created)
+            created.setdefault(tenant_id, []).append((user_id, kind, subject_type, uuid.UUID(str(row["subject_id"])),
+                                                      {k: v for k, v in params.items() if v is not None}))
+    for tenant_id, rows_of_tenant in created.items():
+        await add(collector, tenant_id, rows_of_tenant)
 
 
-async def add(collector: audit.AuditCollector | None, tenant_id: uuid.UUID,
-              rows: list[tuple[uuid.UUID, str, str, uuid.UUID, dict[str, Any]]], *,
+async def add(collector: audit.AuditCollector | None, tenant_id: uuid.UUID, rows: list[NewNotification], *,
               once_keys: list[str | None] | None = None) -> list[uuid.UUID]:
-    """Insert notifications (recipient, kind, subject type, subject id, params) in the running
-    transaction and announce each; with ``once_keys``, a row whose key exists already is skipped
-    (``ON CONFLICT DO NOTHING``). Returns the ids inserted."""
+    """Insert notifications in the running transaction, all in one statement (one per
+    ``ROWS_PER_INSERT``), and announce each inserted row; with ``once_keys``, a row whose key exists
+    already is skipped (``ON CONFLICT DO NOTHING``). Returns the ids inserted, in the order given."""
     if not rows:
         return []
+    keys = once_keys or [None] * len(rows)
+    ids = [uuid.uuid4() for _ in rows]
+    # Keyed rows go in key order, so concurrent writers of the same keys wait for each other in the
+    # same order instead of deadlocking.
+    order = sorted(range(len(rows)), key=lambda i: keys[i] or "")
     now = clock.now()
-    inserted = []
-    for index, (user_id, kind, subject_type, subject_id, params) in enumerate(rows):
-        q = Sql()
-        notification_id = uuid.uuid4()
-        key = once_keys[index] if once_keys else None
-        text = (f"INSERT INTO notification (id, tenant_id, created_at, recipient_id, kind, subject_type, subject_id, "  # noqa: S608 - fixed columns, values bound
-                f"params, once_key) VALUES ({q(notification_id)}, {q(tenant_id)}, {q(now)}, {q(user_id)}, {q(kind)}, "
-                f"{q(subject_type)}, {q(subject_id)}, {q.json(params)}, {q(key)}) "
-                "ON CONFLICT DO NOTHING RETURNING id")
-        if not await connection().execute_query_dict(text, q.values):
-            continue
-        inserted.append(notification_id)
-        await publish(collector, Event(tenant_id, EVENT_KIND, notification_id, extra={"recipient": str(user_id)}))
-    return inserted
+    inserted: set[uuid.UUID] = set()
+    for start in range(0, len(order), ROWS_PER_INSERT):
+        chunk = [(ids[i], *rows[i], keys[i]) for i in order[start:start + ROWS_PER_INSERT]]
+        inserted |= await _insert(tenant_id, now, chunk)
+    made = []
+    for notification_id, (user_id, *_rest) in zip(ids, rows, strict=True):
+        if notification_id in inserted:
+            made.append(notification_id)
+            await publish(collector, Event(tenant_id, EVENT_KIND, notification_id, extra={"recipient": str(user_id)}))
+    return made
+
+
+async def _insert(tenant_id: uuid.UUID, now: dt.datetime, rows: list[tuple]) -> set[uuid.UUID]:
+    """One multi-row INSERT; the ids it inserted."""
+    q = Params()
+    tenant, created_at = q(tenant_id), q(now)
+    values = ", ".join(
+        f"({q(notification_id)}, {tenant}, {created_at}, {q(user_id)}, {q(kind)}, {q(subject_type)}, {q(subject_id)}, "
+        f"{q.json(params)}, {q(key)})"
+        for notification_id, user_id, kind, subject_type, subject_id, params, key in rows)
+    found = await fetch_all(
+        "INSERT INTO notification (id, tenant_id, created_at, recipient_id, kind, subject_type, subject_id, params, "  # noqa: S608 - fixed columns, values bound
+        f"once_key) VALUES {values} ON CONFLICT DO NOTHING RETURNING id", q.values)
+    return {uuid.UUID(str(row["id"])) for row in found}
 
 
 audit.OBSERVERS.append(observe)

@@ -2,8 +2,10 @@
 
 - Reminders: plans not submitted by the tenant's deadline, realisations missing after a period
   ended, evaluations due, tickets past their service level (escalated to the unit head). Each is a
-  notification with a key unique per (tenant, kind, person, deadline): ``INSERT ... ON CONFLICT DO
-  NOTHING`` makes it exactly once however many workers run.
+  notification with a key unique per (tenant, kind, person, deadline), ``KIND:person:deadline``,
+  spelled by the due query itself (``_once_key``): the query leaves out the reminders already sent,
+  and ``INSERT ... ON CONFLICT DO NOTHING`` of the round's new ones (one statement) makes each
+  exactly once however many workers run.
 - Mail: notifications whose recipient wants them mailed, one mail each, and the daily digest; the
   rows are claimed with ``FOR UPDATE SKIP LOCKED`` (one worker sends a row), marked in the same
   transaction, which commits only after the server accepted the mail. A failure leaves them for the
@@ -18,13 +20,12 @@ import logging
 import uuid
 import zoneinfo
 from collections.abc import Callable
-from typing import Any
 
 from kinerja.citizen.rules import TicketStatus, overdue
 from kinerja.core import audit, clock
-from kinerja.core.db import connection, tenant_transaction
+from kinerja.core.db import tenant_transaction
+from kinerja.core.sql import Params, fetch_all
 from kinerja.notifications import mail, rules, service
-from kinerja.notifications.service import Sql
 from kinerja.tenancy.models import Tenant
 from kinerja.tenancy.rules import TenantKind, TenantSettings
 
@@ -37,8 +38,31 @@ _ACTIVE_USER = ("JOIN app_user u ON u.tenant_id = {tenant} AND u.employee_id = {
 _WANTED = "(np.in_app IS NULL OR np.in_app)"
 
 
-async def _fetch(text: str, values: list) -> list[dict[str, Any]]:
-    return await connection().execute_query_dict(text, values)
+def _once_key(q: Params, kind: str, *parts: str) -> str:
+    """SQL text of a reminder's key, ``KIND:part:part...`` (``parts``: SQL text)."""
+    return " || ':' || ".join([f"CAST({q(kind)} AS TEXT)", *parts])
+
+
+def _not_sent(tenant: str, key: str) -> str:
+    """The condition that leaves a reminder out once one with its key exists (served by the key's
+    unique index)."""
+    return f"NOT EXISTS (SELECT 1 FROM notification sent WHERE sent.tenant_id = {tenant} AND sent.once_key = {key})"  # noqa: S608 - fixed text, values bound
+
+
+def _text(column: str) -> str:
+    return f"CAST({column} AS TEXT)"
+
+
+def _iso_time(q: Params, column: str) -> str:
+    """SQL text of a stored time as Python's ``isoformat()`` spells it (as the keys written before
+    the due queries spelled them were)."""
+    if q.postgres:
+        utc = f"({column} AT TIME ZONE 'UTC')"
+        return (f"to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN CAST(EXTRACT(MICROSECONDS FROM {utc}) "
+                f"AS BIGINT) % 1000000 = 0 THEN '' ELSE to_char({utc}, '.US') END || '+00:00'")
+    # SQLite keeps the ORM's isoformat(" "), with its offset (a time without one is UTC).
+    return (f"replace({column}, ' ', 'T') || CASE WHEN {column} GLOB '*[+-][0-9][0-9]:[0-9][0-9]' THEN '' "
+            "ELSE '+00:00' END")
 
 
 def _date(value) -> dt.date:
@@ -50,76 +74,81 @@ async def plans_due(tenant_id: uuid.UUID, settings: TenantSettings, today: dt.da
     deadline = dt.date(today.year, int(settings.plan_deadline[:2]), int(settings.plan_deadline[3:]))
     if today <= deadline:
         return []
-    q = Sql()
-    text = ("SELECT e.id AS employee_id, u.id AS user_id FROM employee e "  # noqa: S608 - fixed text, values bound
-            + _ACTIVE_USER.format(tenant=q(tenant_id), employee="e.id", kind=q("PLAN_DUE"))
-            + f"WHERE e.tenant_id = {q(tenant_id)} AND e.active AND {_WANTED} AND NOT EXISTS (SELECT 1 FROM "  # noqa: S608 - fixed text, values bound
+    q = Params()
+    tenant = q(tenant_id)
+    key = _once_key(q, "PLAN_DUE", _text("e.id"), f"CAST({q(deadline.isoformat())} AS TEXT)")
+    text = (f"SELECT e.id AS employee_id, u.id AS user_id, {key} AS once_key FROM employee e "  # noqa: S608 - fixed text, values bound
+            + _ACTIVE_USER.format(tenant=tenant, employee="e.id", kind=q("PLAN_DUE"))
+            + f"WHERE e.tenant_id = {tenant} AND e.active AND {_WANTED} AND NOT EXISTS (SELECT 1 FROM "  # noqa: S608 - fixed text, values bound
             f"performance_plan p WHERE p.tenant_id = e.tenant_id AND p.employee_id = e.id AND p.year = {q(today.year)} "
             "AND p.status IN ('SUBMITTED', 'APPROVED', 'CLOSED')) AND NOT EXISTS (SELECT 1 FROM plan_waiver w "
-            f"WHERE w.tenant_id = e.tenant_id AND w.employee_id = e.id AND w.year = {q(today.year)})")
+            f"WHERE w.tenant_id = e.tenant_id AND w.employee_id = e.id AND w.year = {q(today.year)}) "
+            f"AND {_not_sent(tenant, key)}")
     return [(row["user_id"], "PLAN_DUE", "Employee", row["employee_id"],
-             {"year": today.year, "deadline": deadline.isoformat()},
-             rules.once_key("PLAN_DUE", row["employee_id"], deadline.isoformat()))
-            for row in await _fetch(text, q.values)]
+             {"year": today.year, "deadline": deadline.isoformat()}, row["once_key"])
+            for row in await fetch_all(text, q.values)]
 
 
 async def realisations_due(tenant_id: uuid.UUID, settings: TenantSettings, today: dt.date) -> list[tuple]:
     """Owners of approved plans with an indicator left without realisation in a period that ended
     more than ``realisation_due_days`` ago."""
-    q = Sql()
+    q = Params()
+    tenant = q(tenant_id)
+    key = _once_key(q, "REALISATION_DUE", _text("pl.employee_id"), _text("pe.id"))
     text = ("SELECT DISTINCT pl.employee_id, u.id AS user_id, pe.id AS period_id, pe.name AS period_name, "  # noqa: S608 - fixed text, values bound
-            "pe.ends_on FROM period pe JOIN performance_plan pl ON pl.tenant_id = pe.tenant_id AND pl.year = pe.year "
-            "AND pl.status = 'APPROVED' JOIN result_target rt ON rt.tenant_id = pl.tenant_id AND rt.plan_id = pl.id "
-            "JOIN indicator i ON i.tenant_id = rt.tenant_id AND i.result_id = rt.id "
-            + _ACTIVE_USER.format(tenant=q(tenant_id), employee="pl.employee_id", kind=q("REALISATION_DUE"))
-            + f"WHERE pe.tenant_id = {q(tenant_id)} AND pe.kind <> 'ANNUAL' "  # noqa: S608 - fixed text, values bound
+            f"pe.ends_on, {key} AS once_key FROM period pe JOIN performance_plan pl ON pl.tenant_id = pe.tenant_id "
+            "AND pl.year = pe.year AND pl.status = 'APPROVED' JOIN result_target rt ON rt.tenant_id = pl.tenant_id "
+            "AND rt.plan_id = pl.id JOIN indicator i ON i.tenant_id = rt.tenant_id AND i.result_id = rt.id "
+            + _ACTIVE_USER.format(tenant=tenant, employee="pl.employee_id", kind=q("REALISATION_DUE"))
+            + f"WHERE pe.tenant_id = {tenant} AND pe.kind <> 'ANNUAL' "  # noqa: S608 - fixed text, values bound
             f"AND pe.ends_on < {q(today - dt.timedelta(days=settings.realisation_due_days))} "
             f"AND pe.ends_on >= {q(today - dt.timedelta(days=RECENT_DAYS))} AND {_WANTED} "
             "AND NOT EXISTS (SELECT 1 FROM realisation r WHERE r.tenant_id = i.tenant_id AND r.indicator_id = i.id "
-            "AND r.period_id = pe.id)")
+            f"AND r.period_id = pe.id) AND {_not_sent(tenant, key)}")
     return [(row["user_id"], "REALISATION_DUE", "Period", row["period_id"],
-             {"period": row["period_name"], "deadline": _date(row["ends_on"]).isoformat()},
-             rules.once_key("REALISATION_DUE", row["employee_id"], row["period_id"]))
-            for row in await _fetch(text, q.values)]
+             {"period": row["period_name"], "deadline": _date(row["ends_on"]).isoformat()}, row["once_key"])
+            for row in await fetch_all(text, q.values)]
 
 
 async def evaluations_due(tenant_id: uuid.UUID, settings: TenantSettings, today: dt.date) -> list[tuple]:
     """Supervisors of employees with an approved plan and no final evaluation of a period that ended
     more than ``realisation_due_days + evaluation_due_days`` ago."""
-    q = Sql()
+    q = Params()
+    tenant = q(tenant_id)
     days = settings.realisation_due_days + settings.evaluation_due_days
+    key = _once_key(q, "EVALUATION_DUE", _text("e.id"), _text("pe.id"))
     text = ("SELECT DISTINCT e.id AS employee_id, e.name AS employee_name, u.id AS user_id, pe.id AS period_id, "  # noqa: S608 - fixed text, values bound
-            "pe.name AS period_name FROM period pe JOIN performance_plan pl ON pl.tenant_id = pe.tenant_id "
-            "AND pl.year = pe.year AND pl.status IN ('APPROVED', 'CLOSED') JOIN employee e ON e.tenant_id = pl.tenant_id "
-            "AND e.id = pl.employee_id AND e.active "
-            + _ACTIVE_USER.format(tenant=q(tenant_id), employee="e.supervisor_id", kind=q("EVALUATION_DUE"))
-            + f"WHERE pe.tenant_id = {q(tenant_id)} AND pe.ends_on < {q(today - dt.timedelta(days=days))} "  # noqa: S608 - fixed text, values bound
+            f"pe.name AS period_name, {key} AS once_key FROM period pe JOIN performance_plan pl "
+            "ON pl.tenant_id = pe.tenant_id AND pl.year = pe.year AND pl.status IN ('APPROVED', 'CLOSED') "
+            "JOIN employee e ON e.tenant_id = pl.tenant_id AND e.id = pl.employee_id AND e.active "
+            + _ACTIVE_USER.format(tenant=tenant, employee="e.supervisor_id", kind=q("EVALUATION_DUE"))
+            + f"WHERE pe.tenant_id = {tenant} AND pe.ends_on < {q(today - dt.timedelta(days=days))} "  # noqa: S608 - fixed text, values bound
             f"AND pe.ends_on >= {q(today - dt.timedelta(days=RECENT_DAYS))} AND {_WANTED} "
             "AND NOT EXISTS (SELECT 1 FROM evaluation v WHERE v.tenant_id = pe.tenant_id AND v.employee_id = e.id "
-            "AND v.period_id = pe.id AND v.status IN ('FINAL', 'CORRECTED'))")
+            f"AND v.period_id = pe.id AND v.status IN ('FINAL', 'CORRECTED')) AND {_not_sent(tenant, key)}")
     return [(row["user_id"], "EVALUATION_DUE", "Employee", row["employee_id"],
-             {"employee": row["employee_name"], "period": row["period_name"]},
-             rules.once_key("EVALUATION_DUE", row["employee_id"], row["period_id"]))
-            for row in await _fetch(text, q.values)]
+             {"employee": row["employee_name"], "period": row["period_name"]}, row["once_key"])
+            for row in await fetch_all(text, q.values)]
 
 
 async def tickets_overdue(tenant_id: uuid.UUID, now: dt.datetime) -> list[tuple]:
     """Heads of the org unit of each ticket past its service level (the citizen area's rule)."""
-    q = Sql()
-    text = ("SELECT t.id, t.code, t.status, t.due_at, o.head_id, u.id AS user_id FROM feedback_ticket t "  # noqa: S608 - fixed text, values bound
+    q = Params()
+    tenant = q(tenant_id)
+    key = _once_key(q, "TICKET_OVERDUE", _text("o.head_id"), _text("t.id"), _iso_time(q, "t.due_at"))
+    text = (f"SELECT t.id, t.code, t.status, t.due_at, u.id AS user_id, {key} AS once_key FROM feedback_ticket t "  # noqa: S608 - fixed text, values bound
             "JOIN service_unit s ON s.tenant_id = t.tenant_id AND s.id = t.service_unit_id "
             "JOIN org_unit o ON o.tenant_id = s.tenant_id AND o.id = s.org_unit_id "
-            + _ACTIVE_USER.format(tenant=q(tenant_id), employee="o.head_id", kind=q("TICKET_OVERDUE"))
-            + f"WHERE t.tenant_id = {q(tenant_id)} AND t.due_at < {q(now)} "
-            f"AND t.due_at >= {q(now - dt.timedelta(days=RECENT_DAYS))} AND {_WANTED}")
+            + _ACTIVE_USER.format(tenant=tenant, employee="o.head_id", kind=q("TICKET_OVERDUE"))
+            + f"WHERE t.tenant_id = {tenant} AND t.due_at < {q(now)} "
+            f"AND t.due_at >= {q(now - dt.timedelta(days=RECENT_DAYS))} AND {_WANTED} AND {_not_sent(tenant, key)}")
     found = []
-    for row in await _fetch(text, q.values):
+    for row in await fetch_all(text, q.values):
         due = row["due_at"] if isinstance(row["due_at"], dt.datetime) else dt.datetime.fromisoformat(str(row["due_at"]))
         due = due if due.tzinfo else due.replace(tzinfo=dt.UTC)
         if overdue(TicketStatus(row["status"]), due, now):
             found.append((row["user_id"], "TICKET_OVERDUE", "CitizenFeedback", row["id"],
-                          {"code": row["code"], "deadline": due.date().isoformat()},
-                          rules.once_key("TICKET_OVERDUE", f"{row['head_id']}:{row['id']}", due.isoformat())))
+                          {"code": row["code"], "deadline": due.date().isoformat()}, row["once_key"]))
     return found
 
 
@@ -156,12 +185,12 @@ async def send_mail(tenant: Tenant, now: dt.datetime, language: str = "id") -> i
     settings = TenantSettings.from_dict(tenant.settings)
     if not settings.smtp_host:
         return 0
-    async with tenant_transaction(tenant.id) as conn:
-        q = Sql()
+    async with tenant_transaction(tenant.id):
+        q = Params()
         text = _CLAIM_MAIL.format(tenant=q(tenant.id), since=q(now - dt.timedelta(days=RECENT_DAYS)))
         if q.postgres:
             text += " FOR UPDATE OF n SKIP LOCKED"
-        rows = await conn.execute_query_dict(text, q.values)
+        rows = await fetch_all(text, q.values)
         if not rows:
             return 0
         mails = []
@@ -169,7 +198,7 @@ async def send_mail(tenant: Tenant, now: dt.datetime, language: str = "id") -> i
             title, body = rules.render(row["kind"], _params(row["params"]), language)
             mails.append(mail.message(settings.smtp_from, row["email"], title, body))
         await mail.send(settings, tenant.slug, mails)
-        await _mark(conn, "emailed_at", [row["id"] for row in rows], now)
+        await _mark("emailed_at", [row["id"] for row in rows], now)
     return len(rows)
 
 
@@ -179,11 +208,11 @@ def _params(value) -> dict:
     return orjson.loads(value) if isinstance(value, (str, bytes)) else (value or {})
 
 
-async def _mark(conn, column: str, ids: list, now: dt.datetime) -> None:
-    q = Sql()
-    stamp = q(now)  # placeholders in the order they appear (SQLite's are positional)
+async def _mark(column: str, ids: list, now: dt.datetime) -> None:
+    q = Params()
+    stamp = q(now)
     placeholders = ", ".join(q(_uuid(i)) for i in ids)
-    await conn.execute_query(f"UPDATE notification SET {column} = {stamp} WHERE id IN ({placeholders})", q.values)  # noqa: S608 - fixed column names, values bound
+    await fetch_all(f"UPDATE notification SET {column} = {stamp} WHERE id IN ({placeholders})", q.values)  # noqa: S608 - fixed column names, values bound
 
 
 def digest_cutoff(settings: TenantSettings, now: dt.datetime) -> dt.datetime:
@@ -215,12 +244,12 @@ async def send_digests(tenant: Tenant, now: dt.datetime, language: str = "id") -
     if not settings.smtp_host:
         return 0
     cutoff = digest_cutoff(settings, now)
-    async with tenant_transaction(tenant.id) as conn:
-        q = Sql()
+    async with tenant_transaction(tenant.id):
+        q = Params()
         text = _CLAIM_DIGEST.format(tenant=q(tenant.id), cutoff=q(cutoff), since=q(cutoff - dt.timedelta(days=RECENT_DAYS)))
         if q.postgres:
             text += " FOR UPDATE OF n SKIP LOCKED"
-        rows = await conn.execute_query_dict(text, q.values)
+        rows = await fetch_all(text, q.values)
         if not rows:
             return 0
         by_user: dict[str, list[dict]] = {}
@@ -234,7 +263,7 @@ async def send_digests(tenant: Tenant, now: dt.datetime, language: str = "id") -
                 lines.append(f"- {title}: {body}")
             mails.append(mail.message(settings.smtp_from, listed[0]["email"], DIGEST_SUBJECT[language], "\n".join(lines)))
         await mail.send(settings, tenant.slug, mails)
-        await _mark(conn, "digested_at", [row["id"] for row in rows], now)
+        await _mark("digested_at", [row["id"] for row in rows], now)
     return len(mails)
 
 
