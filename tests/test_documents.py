@@ -351,3 +351,24 @@ def test_signing_keys_and_rotation():
         keyring(Settings(mode="production", secret_key="x" * 32, signing_key="not base64!"))
     with pytest.raises(ConfigError):
         keyring(Settings(mode="production", secret_key="x" * 32, signing_public_keys="k1"))
+
+
+def test_dates_and_latin_text_have_one_home():
+    """Today in a tenant's time zone, Indonesian month names and the PDF fonts' Latin-1 text are each
+    written once, in core/ (``clock.today_in``, ``dates.MONTHS``, ``pdf.latin``)."""
+    import datetime as dt
+    import re
+
+    from kinerja.core import clock, dates
+    from kinerja.core.pdf import latin
+
+    late_evening = dt.datetime(2026, 3, 31, 20, 0, tzinfo=dt.UTC)  # 1 April, 03:00 in Jakarta
+    assert clock.today_in("Asia/Jakarta", late_evening) == dt.date(2026, 4, 1)
+    assert clock.today_in("Nowhere/Atlantis", late_evening) == dt.date(2026, 3, 31)  # unknown: UTC
+    assert dates.tanggal(dt.date(2026, 12, 3)) == "3 Desember 2026" and latin("Łódź €") == "?ód? ?"
+    source = Path(__file__).resolve().parents[1] / "src" / "kinerja"
+    twice = {pattern: sorted(str(path.relative_to(source)) for path in source.rglob("*.py")
+                             if re.search(pattern, path.read_text()))
+             for pattern in (r"ZoneInfo\(", r"\"Januari\"", r"encode\(\"latin-1\", \"replace\"\)")}
+    assert twice == {r"ZoneInfo\(": ["core/clock.py"], r"\"Januari\"": ["core/dates.py"],
+                     r"encode\(\"latin-1\", \"replace\"\)": ["core/pdf.py"]}

@@ -14,7 +14,6 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from kinerja.core import audit, clock
 from kinerja.core.context import RequestContext
@@ -26,21 +25,6 @@ from kinerja.documents.rules import DocumentKind, VerificationStatus, new_code, 
 from kinerja.tenancy.models import Tenant
 from kinerja.tenancy.origins import public_tenant_id, require_origin
 from kinerja.tenancy.rules import TenantSettings
-
-MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-          "November", "Desember")
-
-
-def tanggal(day: dt.date) -> str:
-    """A date as Indonesian documents print it: 3 Desember 2026."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
-def today_of(settings: TenantSettings) -> dt.date:
-    try:
-        return clock.now().astimezone(ZoneInfo(settings.timezone)).date()
-    except (KeyError, ValueError):
-        return clock.now().date()
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ import asyncio
 import datetime as dt
 import logging
 import uuid
-import zoneinfo
 from collections.abc import Callable
 from typing import Any
 
@@ -39,13 +38,6 @@ _WANTED = "(np.in_app IS NULL OR np.in_app)"
 
 async def _fetch(text: str, values: list) -> list[dict[str, Any]]:
     return await connection().execute_query_dict(text, values)
-
-
-def _today(settings: TenantSettings, now: dt.datetime) -> dt.date:
-    try:
-        return now.astimezone(zoneinfo.ZoneInfo(settings.timezone)).date()
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return now.date()
 
 
 def _date(value) -> dt.date:
@@ -133,7 +125,7 @@ async def tickets_overdue(tenant_id: uuid.UUID, now: dt.datetime) -> list[tuple]
 async def remind(tenant: Tenant, now: dt.datetime) -> int:
     """Create the tenant's due reminders; returns how many were new."""
     settings = TenantSettings.from_dict(tenant.settings)
-    today = _today(settings, now)
+    today = clock.today_in(settings.timezone, now)
     collector = audit.AuditCollector("worker")
     async with tenant_transaction(tenant.id):
         due = [*await plans_due(tenant.id, settings, today), *await realisations_due(tenant.id, settings, today),
@@ -195,11 +187,7 @@ async def _mark(conn, column: str, ids: list, now: dt.datetime) -> None:
 
 def digest_cutoff(settings: TenantSettings, now: dt.datetime) -> dt.datetime:
     """The latest digest time that passed: today's digest hour in the tenant's time zone, or yesterday's."""
-    try:
-        zone: dt.tzinfo = zoneinfo.ZoneInfo(settings.timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = dt.UTC
-    local = now.astimezone(zone)
+    local = now.astimezone(clock.zone(settings.timezone))
     cutoff = local.replace(hour=settings.digest_hour, minute=0, second=0, microsecond=0)
     if cutoff > local:
         cutoff -= dt.timedelta(days=1)
