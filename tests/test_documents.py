@@ -353,6 +353,62 @@ def test_signing_keys_and_rotation():
         keyring(Settings(mode="production", secret_key="x" * 32, signing_public_keys="k1"))
 
 
+async def test_a_download_route_audits_what_it_changes(api, app):
+    """``scoped_response`` audits as a GraphQL operation does: what the work changes is stored with the
+    actor in the same transaction, rolled back with it, and what runs after the commit runs then."""
+    import uuid
+
+    import httpx
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    from kinerja.auth.http import scoped_response
+    from kinerja.auth.models import User
+    from kinerja.core import clock
+    from kinerja.core.audit_models import AuditLog
+    from kinerja.core.errors import NotFound
+    from kinerja.core.signing import content_hash, keyring
+    from kinerja.documents.rules import DocumentKind, new_code
+
+    committed: list[uuid.UUID] = []
+
+    async def record_statement(request):
+        async def work(ctx):
+            content = {"jenis": "PAK", "penerbit": "Uji", "subjek": f"Uji {uuid.uuid4()}", "tanggal": "-"}
+            key_id, signature = keyring(ctx.settings).sign(content)
+            row = await IssuedDocument.create(
+                tenant_id=ctx.require_tenant(), code=new_code("bungo"), kind=DocumentKind.PAK,
+                subject_key=content["subjek"], subject_id=uuid.uuid4(), issued_by_id=ctx.actor.user_id,
+                issued_at=clock.now(), content_hash=content_hash(content), content=content, signature=signature,
+                key_id=key_id)
+            ctx.after_commit.append(lambda: committed.append(row.id))
+            if request.query_params.get("fail"):
+                raise NotFound()
+            return JSONResponse({"id": str(row.id)})
+
+        return await scoped_response(request, work)
+
+    probe = Starlette(routes=[Route("/probe", record_statement)])
+    probe.state.settings = app.state.settings
+    token = await api.token("bungo", "pegawai")
+    tenant = (await rows(Tenant, None, slug="bungo"))[0]
+    user = (await rows(User, tenant.id, username="pegawai"))[0]
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=probe, client=("10.1.2.3", 1234)),
+                                 base_url="http://test") as client:
+        done = await client.get("/probe", headers={"authorization": f"Bearer {token}"})
+        assert done.status_code == 200, done.text
+        row_id = uuid.UUID(done.json()["id"])
+        entries = await rows(AuditLog, tenant.id, object_id=row_id)
+        assert [(e.operation, e.object_type, e.actor_user_id) for e in entries] == [
+            ("record_statement", "IssuedDocument", user.id)]
+        assert committed == [row_id]
+
+        refused = await client.get("/probe?fail=1", headers={"authorization": f"Bearer {token}"})
+        assert refused.status_code == 404 and committed == [row_id]  # rolled back: nothing runs after
+    assert len(await rows(AuditLog, tenant.id, operation="record_statement")) == 1
+
+
 def test_dates_and_latin_text_have_one_home():
     """Today in a tenant's time zone, Indonesian month names and the PDF fonts' Latin-1 text are each
     written once, in core/ (``clock.today_in``, ``dates.MONTHS``, ``pdf.latin``)."""

@@ -51,20 +51,11 @@ async def issue(ctx: RequestContext, kind: DocumentKind, subject_id: uuid.UUID, 
     if row is None:
         key_id, signature = keyring(ctx.settings).sign(content)
         actor = ctx.require_actor()
-        # A document route is no GraphQL operation: it collects and flushes its own audit entry, in
-        # the same transaction (inside an operation, the operation's collector records it).
-        own = audit.AuditCollector("issueDocument") if audit.current.get() is None else None
-        token = audit.current.set(own) if own is not None else None
-        try:
-            row = await IssuedDocument.create(
-                tenant_id=tenant_id, code=new_code(tenant.slug), kind=kind, subject_key=subject_key,
-                subject_id=subject_id, issued_by_id=actor.user_id, issued_at=clock.now(), content_hash=digest,
-                content=content, signature=signature, key_id=key_id)
-        finally:
-            if token is not None:
-                audit.current.reset(token)
-        if own is not None:
-            await audit.flush(own, actor.user_id, ctx.request_id, ctx.ip)
+        audit.begin("issueDocument")  # recorded by the route's collector (``auth/http.py: scoped_response``)
+        row = await IssuedDocument.create(
+            tenant_id=tenant_id, code=new_code(tenant.slug), kind=kind, subject_key=subject_key,
+            subject_id=subject_id, issued_by_id=actor.user_id, issued_at=clock.now(), content_hash=digest,
+            content=content, signature=signature, key_id=key_id)
     settings = TenantSettings.from_dict(tenant.settings)
     return Issued(row.code, digest, f"{public_base(settings, base_url)}/verify/{row.code}")
 
