@@ -409,6 +409,42 @@ async def test_a_download_route_audits_what_it_changes(api, app):
     assert len(await rows(AuditLog, tenant.id, operation="record_statement")) == 1
 
 
+async def test_a_flood_of_verifications_gets_the_public_rate_limit_answer(app):
+    """The verify page and ``verifyDocument`` spend the limit public reads of a code spend
+    (``citizen/service.py: track_limit``), per tenant and address, page and query alike."""
+    import random
+
+    import httpx
+
+    from kinerja.citizen.service import track_limit
+    from kinerja.tenancy.rules import TenantSettings
+
+    address = f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}"  # noqa: S311 - a test address
+    tenant = (await rows(Tenant, None, slug="bungo"))[0]
+    _bucket, limit, _window = track_limit(address, TenantSettings.from_dict(tenant.settings))
+    code = "bungo.AAAAAAAAAAAAAAAA"
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(address, 1234)),
+                                 base_url="http://test") as client:
+        for n in range(limit):
+            if n % 2:
+                answer = await client.post("/graphql", json={"query": VERIFY, "variables": {"c": code}})
+                assert answer.json()["data"]["verifyDocument"]["status"] == "UNKNOWN", answer.text
+            else:
+                assert (await client.get(f"/verify/{code}")).status_code == 404
+        page = await client.get(f"/verify/{code}")
+        assert page.status_code == 429 and int(page.headers["retry-after"]) > 0
+        assert "Terlalu banyak permintaan" in page.text and "<script" not in page.text
+        answer = await client.post("/graphql", json={"query": VERIFY, "variables": {"c": code}})
+        assert answer.status_code == 429 and error_codes(answer.json()) == ["RATE_LIMITED"], answer.text
+        assert answer.json()["errors"][0]["extensions"]["retryAfter"] > 0
+        # Another tenant's codes are counted in that tenant; an unknown tenant spends nothing.
+        assert (await client.get("/verify/nanggalo.AAAAAAAAAAAAAAAA")).status_code == 404
+        assert (await client.get("/verify/atlantis.AAAAAAAAAAAAAAAA")).status_code == 404
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=("10.1.2.3", 1234)),
+                                 base_url="http://test") as other:
+        assert (await other.get(f"/verify/{code}")).status_code == 404  # another address is not refused
+
+
 def test_dates_and_latin_text_have_one_home():
     """Today in a tenant's time zone, Indonesian month names and the PDF fonts' Latin-1 text are each
     written once, in core/ (``clock.today_in``, ``dates.MONTHS``, ``pdf.latin``)."""

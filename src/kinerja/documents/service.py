@@ -4,7 +4,8 @@
 once per subject and content: the same content issued again answers the same row and code. The row
 is written in the request's transaction, serialised on its natural key (``lock_key``), and audited.
 
-``verify`` is public: the code names its tenant (``<slug>.<random>``) and is itself the capability.
+``verify`` is public: the code names its tenant (``<slug>.<random>``) and is itself the capability;
+it is gated and rate-limited as the other public reads are.
 It answers GENUINE only when the stored content still hashes to the stored hash and the signature
 over it verifies with a known key; ALTERED otherwise; UNKNOWN for a code nobody issued."""
 
@@ -15,15 +16,16 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from kinerja.core import audit, clock
+from kinerja.citizen.service import public_gate, track_spend
+from kinerja.core import audit, clock, ratelimit
 from kinerja.core.context import RequestContext
 from kinerja.core.db import connection, switch_tenant
+from kinerja.core.errors import NotFound
 from kinerja.core.once import lock_key
 from kinerja.core.signing import content_hash, keyring
 from kinerja.documents.models import IssuedDocument
 from kinerja.documents.rules import DocumentKind, VerificationStatus, new_code, split_code
 from kinerja.tenancy.models import Tenant
-from kinerja.tenancy.origins import public_tenant_id, require_origin
 from kinerja.tenancy.rules import TenantSettings
 
 
@@ -76,17 +78,22 @@ class Verdict:
 
 
 async def verify(ctx: RequestContext, code: str) -> Verdict:
-    """What the verify page and ``verifyDocument`` answer for a code. Binds the transaction to the
-    tenant the code names (a public operation acts for nobody)."""
+    """What the verify page and ``verifyDocument`` answer for a code. The code's slug names the tenant
+    as a public read's slug does (``citizen/service.py: public_gate``: the tenant, then the origin
+    check); the transaction is bound to it for nobody, and the request spends the tenant's limit on
+    naming things by a code from one address (``track_limit``, as tracking a ticket does)."""
     parts = split_code(code)
     if parts is None:
         return Verdict(VerificationStatus.UNKNOWN)
     slug, random_part = parts
-    tenant_id = await public_tenant_id(slug)
-    if tenant_id is None:
+    try:
+        tenant_id = await public_gate(ctx, slug)
+    except NotFound:
         return Verdict(VerificationStatus.UNKNOWN)
-    await require_origin(ctx, tenant_id)  # like every public operation: another site's page must be allowed
-    await switch_tenant(connection(), tenant_id)
+    conn = connection()
+    await switch_tenant(conn, tenant_id)
+    await ratelimit.spend(conn.execute_query_dict, conn.capabilities.dialect == "postgres", tenant_id,
+                          *await track_spend(ctx, tenant_id))
     row = await IssuedDocument.get_or_none(tenant_id=tenant_id, code=f"{slug}.{random_part}")
     if row is None:
         return Verdict(VerificationStatus.UNKNOWN)
