@@ -288,6 +288,14 @@ async def test_iku_report_of_a_unit_and_year(api):
     snapshot(response.content, "capaian-iku")
     code = response.headers["x-verification-code"]
     assert (await api.ok(VERIFY, {"c": code}))["verifyDocument"]["kind"] == "IKU_REPORT"
+    # The unit's achievement is the rule's (goals/rules.py: unit_achievement), as unitAchievement gives it.
+    from decimal import Decimal
+
+    from kinerja.goals.documents import percent
+
+    signed = (await rows(IssuedDocument, tenant.id, code=code))[0].content
+    assert signed["capaian_unit"] == percent(None if achievement["achievement"] is None
+                                             else Decimal(achievement["achievement"]))
     assert (await _download(api, achievement["ikuReportPath"], await api.token("nanggalo", "kepala"))).status_code == 404
 
 
