@@ -288,6 +288,14 @@ async def test_iku_report_of_a_unit_and_year(api):
     snapshot(response.content, "capaian-iku")
     code = response.headers["x-verification-code"]
     assert (await api.ok(VERIFY, {"c": code}))["verifyDocument"]["kind"] == "IKU_REPORT"
+    # The unit's achievement is the rule's (goals/rules.py: unit_achievement), as unitAchievement gives it.
+    from decimal import Decimal
+
+    from kinerja.goals.documents import percent
+
+    signed = (await rows(IssuedDocument, tenant.id, code=code))[0].content
+    assert signed["capaian_unit"] == percent(None if achievement["achievement"] is None
+                                             else Decimal(achievement["achievement"]))
     assert (await _download(api, achievement["ikuReportPath"], await api.token("nanggalo", "kepala"))).status_code == 404
 
 
@@ -351,3 +359,116 @@ def test_signing_keys_and_rotation():
         keyring(Settings(mode="production", secret_key="x" * 32, signing_key="not base64!"))
     with pytest.raises(ConfigError):
         keyring(Settings(mode="production", secret_key="x" * 32, signing_public_keys="k1"))
+
+
+async def test_a_download_route_audits_what_it_changes(api, app):
+    """``scoped_response`` audits as a GraphQL operation does: what the work changes is stored with the
+    actor in the same transaction, rolled back with it, and what runs after the commit runs then."""
+    import uuid
+
+    import httpx
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    from kinerja.auth.http import scoped_response
+    from kinerja.auth.models import User
+    from kinerja.core import clock
+    from kinerja.core.audit_models import AuditLog
+    from kinerja.core.errors import NotFound
+    from kinerja.core.signing import content_hash, keyring
+    from kinerja.documents.rules import DocumentKind, new_code
+
+    committed: list[uuid.UUID] = []
+
+    async def record_statement(request):
+        async def work(ctx):
+            content = {"jenis": "PAK", "penerbit": "Uji", "subjek": f"Uji {uuid.uuid4()}", "tanggal": "-"}
+            key_id, signature = keyring(ctx.settings).sign(content)
+            row = await IssuedDocument.create(
+                tenant_id=ctx.require_tenant(), code=new_code("bungo"), kind=DocumentKind.PAK,
+                subject_key=content["subjek"], subject_id=uuid.uuid4(), issued_by_id=ctx.actor.user_id,
+                issued_at=clock.now(), content_hash=content_hash(content), content=content, signature=signature,
+                key_id=key_id)
+            ctx.after_commit.append(lambda: committed.append(row.id))
+            if request.query_params.get("fail"):
+                raise NotFound()
+            return JSONResponse({"id": str(row.id)})
+
+        return await scoped_response(request, work)
+
+    probe = Starlette(routes=[Route("/probe", record_statement)])
+    probe.state.settings = app.state.settings
+    token = await api.token("bungo", "pegawai")
+    tenant = (await rows(Tenant, None, slug="bungo"))[0]
+    user = (await rows(User, tenant.id, username="pegawai"))[0]
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=probe, client=("10.1.2.3", 1234)),
+                                 base_url="http://test") as client:
+        done = await client.get("/probe", headers={"authorization": f"Bearer {token}"})
+        assert done.status_code == 200, done.text
+        row_id = uuid.UUID(done.json()["id"])
+        entries = await rows(AuditLog, tenant.id, object_id=row_id)
+        assert [(e.operation, e.object_type, e.actor_user_id) for e in entries] == [
+            ("record_statement", "IssuedDocument", user.id)]
+        assert committed == [row_id]
+
+        refused = await client.get("/probe?fail=1", headers={"authorization": f"Bearer {token}"})
+        assert refused.status_code == 404 and committed == [row_id]  # rolled back: nothing runs after
+    assert len(await rows(AuditLog, tenant.id, operation="record_statement")) == 1
+
+
+async def test_a_flood_of_verifications_gets_the_public_rate_limit_answer(app):
+    """The verify page and ``verifyDocument`` spend the limit public reads of a code spend
+    (``citizen/service.py: track_limit``), per tenant and address, page and query alike."""
+    import random
+
+    import httpx
+
+    from kinerja.citizen.service import track_limit
+    from kinerja.tenancy.rules import TenantSettings
+
+    address = f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}"  # noqa: S311 - a test address
+    tenant = (await rows(Tenant, None, slug="bungo"))[0]
+    _bucket, limit, _window = track_limit(address, TenantSettings.from_dict(tenant.settings))
+    code = "bungo.AAAAAAAAAAAAAAAA"
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(address, 1234)),
+                                 base_url="http://test") as client:
+        for n in range(limit):
+            if n % 2:
+                answer = await client.post("/graphql", json={"query": VERIFY, "variables": {"c": code}})
+                assert answer.json()["data"]["verifyDocument"]["status"] == "UNKNOWN", answer.text
+            else:
+                assert (await client.get(f"/verify/{code}")).status_code == 404
+        page = await client.get(f"/verify/{code}")
+        assert page.status_code == 429 and int(page.headers["retry-after"]) > 0
+        assert "Terlalu banyak permintaan" in page.text and "<script" not in page.text
+        answer = await client.post("/graphql", json={"query": VERIFY, "variables": {"c": code}})
+        assert answer.status_code == 429 and error_codes(answer.json()) == ["RATE_LIMITED"], answer.text
+        assert answer.json()["errors"][0]["extensions"]["retryAfter"] > 0
+        # Another tenant's codes are counted in that tenant; an unknown tenant spends nothing.
+        assert (await client.get("/verify/nanggalo.AAAAAAAAAAAAAAAA")).status_code == 404
+        assert (await client.get("/verify/atlantis.AAAAAAAAAAAAAAAA")).status_code == 404
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=("10.1.2.3", 1234)),
+                                 base_url="http://test") as other:
+        assert (await other.get(f"/verify/{code}")).status_code == 404  # another address is not refused
+
+
+def test_dates_and_latin_text_have_one_home():
+    """Today in a tenant's time zone, Indonesian month names and the PDF fonts' Latin-1 text are each
+    written once, in core/ (``clock.today_in``, ``dates.MONTHS``, ``pdf.latin``)."""
+    import datetime as dt
+    import re
+
+    from kinerja.core import clock, dates
+    from kinerja.core.pdf import latin
+
+    late_evening = dt.datetime(2026, 3, 31, 20, 0, tzinfo=dt.UTC)  # 1 April, 03:00 in Jakarta
+    assert clock.today_in("Asia/Jakarta", late_evening) == dt.date(2026, 4, 1)
+    assert clock.today_in("Nowhere/Atlantis", late_evening) == dt.date(2026, 3, 31)  # unknown: UTC
+    assert dates.tanggal(dt.date(2026, 12, 3)) == "3 Desember 2026" and latin("Łódź €") == "?ód? ?"
+    source = Path(__file__).resolve().parents[1] / "src" / "kinerja"
+    twice = {pattern: sorted(str(path.relative_to(source)) for path in source.rglob("*.py")
+                             if re.search(pattern, path.read_text()))
+             for pattern in (r"ZoneInfo\(", r"\"Januari\"", r"encode\(\"latin-1\", \"replace\"\)")}
+    assert twice == {r"ZoneInfo\(": ["core/clock.py"], r"\"Januari\"": ["core/dates.py"],
+                     r"encode\(\"latin-1\", \"replace\"\)": ["core/pdf.py"]}

@@ -3,6 +3,7 @@ tenant. Shared by the GraphQL view and the plain HTTP endpoints (downloads, docu
 
 from __future__ import annotations
 
+import inspect
 import uuid
 from collections.abc import Awaitable, Callable
 
@@ -11,6 +12,7 @@ from starlette.responses import JSONResponse, Response
 
 from kinerja.auth.sources import sources
 from kinerja.auth.tokens import verify_access_token
+from kinerja.core import audit
 from kinerja.core.config import Settings
 from kinerja.core.context import Actor, RequestContext
 from kinerja.core.errors import Forbidden, NotFound, Unauthenticated
@@ -67,16 +69,31 @@ def not_found() -> JSONResponse:
 async def scoped_response(request: HTTPConnection,
                           work: Callable[[RequestContext], Awaitable[Response]]) -> Response:
     """Run ``work`` for the token's actor inside its tenant transaction: 401 without a valid token,
-    404 for anything unknown or out of reach (the same answer, so nothing leaks)."""
+    404 for anything unknown or out of reach (the same answer, so nothing leaks). What it changes is
+    audited as a GraphQL operation's changes are (``api/extensions.py``): collected while it runs,
+    under the route's name until the work names its own (``audit.begin``), stored in the same
+    transaction just before it commits; what runs after the commit runs once it committed."""
     settings = request.app.state.settings
     try:
         ctx = new_context(settings, request, actor=actor_from_header(settings, request.headers.get("authorization", "")))
     except Unauthenticated as exc:
         return JSONResponse({"error": exc.message}, status_code=401)
+    actor = ctx.require_actor()
+    endpoint = request.scope.get("endpoint")
+    collector = audit.AuditCollector(getattr(endpoint, "__name__", request.url.path), mutation=False)
+    token = audit.current.set(collector)
     try:
         async with ctx.actor_transaction():
-            return await work(ctx)
+            response = await work(ctx)
+            await audit.flush(collector, actor.user_id, ctx.request_id, ctx.ip)
     except Unauthenticated as exc:
         return JSONResponse({"error": exc.message}, status_code=401)
     except (NotFound, Forbidden):
         return not_found()
+    finally:
+        audit.current.reset(token)
+    for callback in [*collector.after_commit, *ctx.after_commit]:
+        outcome = callback()
+        if inspect.isawaitable(outcome):
+            await outcome
+    return response

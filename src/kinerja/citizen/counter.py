@@ -18,6 +18,7 @@ from kinerja.citizen.scoping import unit_in_reach
 from kinerja.core import clock, once
 from kinerja.core.context import RequestContext
 from kinerja.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from kinerja.core.pdf import latin
 from kinerja.tenancy.models import Tenant, tenant_settings
 
 
@@ -108,10 +109,6 @@ def survey_link(page_url: str, slug: str, code: str) -> str:
     return f"{page_url}{'&' if '?' in page_url else '?'}{urlencode({'tenant': slug, 'code': code})}"
 
 
-def _latin(text: str) -> str:
-    return text.encode("latin-1", "replace").decode("latin-1")
-
-
 COLUMNS, ROWS = 3, 4  # twelve cut-out cards per A4 page
 
 
@@ -137,7 +134,7 @@ def codes_pdf(batch: PrintableBatch) -> bytes:
         pdf.set_font("Helvetica", "B", 12)
         pdf.cell(width, 6, code, align="C", new_x="LEFT", new_y="NEXT")
         pdf.set_font("Helvetica", "", 8)
-        pdf.multi_cell(width, 4, _latin(f"Survei Kepuasan Masyarakat\n{batch.service.name}\n{batch.unit.name}"),
+        pdf.multi_cell(width, 4, latin(f"Survei Kepuasan Masyarakat\n{batch.service.name}\n{batch.unit.name}"),
                        align="C")
     if not batch.codes:
         pdf.add_page()

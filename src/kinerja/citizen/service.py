@@ -241,9 +241,9 @@ async def submit_feedback(ctx: RequestContext, slug: str, service_id: uuid.UUID 
 
 
 def track_limit(ip: str, settings: TenantSettings) -> tuple[str, int, int]:
-    """The limit on naming tickets by their code (tracking one, its timeline, a citizen's reply or
-    rating): ten times the tenant's feedback limit per address, in the tenant's window. As (bucket,
-    limit, window seconds)."""
+    """The limit on naming tickets or documents by their code (tracking a ticket, its timeline, a
+    citizen's reply or rating; verifying a document, ``documents/service.py: verify``): ten times the
+    tenant's feedback limit per address, in the tenant's window. As (bucket, limit, window seconds)."""
     return f"ip:{ip}:track", settings.feedback_per_ip * 10, settings.rate_window_seconds
 
 

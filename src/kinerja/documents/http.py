@@ -12,7 +12,7 @@ from starlette.responses import HTMLResponse
 
 from kinerja.auth.http import new_context
 from kinerja.core.db import tenant_transaction
-from kinerja.core.errors import BadUserInput, Forbidden, NotFound
+from kinerja.core.errors import BadUserInput, Forbidden, NotFound, RateLimited
 from kinerja.documents.rules import KIND_TITLES, VerificationStatus
 from kinerja.documents.service import Verdict, verify
 
@@ -54,11 +54,22 @@ def render(verdict: Verdict) -> HTMLResponse:
                  f"<dl>{items}</dl>", 200)
 
 
+def too_many(retry_after: int) -> HTMLResponse:
+    response = _page("Terlalu banyak permintaan", '<h1 class="bad">Terlalu banyak permintaan</h1>'
+                     f"<p>Coba lagi dalam {retry_after} detik.</p>", 429)
+    response.headers["retry-after"] = str(retry_after)
+    return response
+
+
 async def verify_page(request: Request) -> HTMLResponse:
+    """Answered as the other public pages are (``citizen/http.py: public_report_csv``): a transaction
+    bound to no tenant until ``verify`` binds the one the code names."""
     try:
         async with tenant_transaction(None):
             ctx = new_context(request.app.state.settings, request)
             verdict = await verify(ctx, request.path_params["code"])
+    except RateLimited as exc:
+        return too_many(exc.retry_after)
     except (NotFound, Forbidden, BadUserInput):
         verdict = Verdict(VerificationStatus.UNKNOWN)
     return render(verdict)

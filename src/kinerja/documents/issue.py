@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 
 from kinerja.core import clock
 from kinerja.core.context import RequestContext
+from kinerja.core.dates import tanggal
 from kinerja.core.pdf import Document, Letterhead, Verification, decode_logo
 from kinerja.core.signing import SigningUnavailable
 from kinerja.documents import service
@@ -27,7 +28,7 @@ async def header(ctx: RequestContext, kind: DocumentKind, subject: str) -> dict[
     tenant = await Tenant.get(id=ctx.require_tenant())
     settings = TenantSettings.from_dict(tenant.settings)
     return {"jenis": kind.value, "penerbit": tenant.name, "subjek": subject,
-            "tempat": settings.document_place or place_of(tenant.name), "tanggal": service.tanggal(settings.today(clock.now()))}
+            "tempat": settings.document_place or place_of(tenant.name), "tanggal": tanggal(clock.today_in(settings.timezone))}
 
 
 def place_of(name: str) -> str:

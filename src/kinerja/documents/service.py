@@ -4,7 +4,8 @@
 once per subject and content: the same content issued again answers the same row and code. The row
 is written in the request's transaction, serialised on its natural key (``lock_key``), and audited.
 
-``verify`` is public: the code names its tenant (``<slug>.<random>``) and is itself the capability.
+``verify`` is public: the code names its tenant (``<slug>.<random>``) and is itself the capability;
+it is gated and rate-limited as the other public reads are.
 It answers GENUINE only when the stored content still hashes to the stored hash and the signature
 over it verifies with a known key; ALTERED otherwise; UNKNOWN for a code nobody issued."""
 
@@ -15,26 +16,17 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from kinerja.core import audit, clock
+from kinerja.citizen.service import public_gate, track_spend
+from kinerja.core import audit, clock, ratelimit
 from kinerja.core.context import RequestContext
 from kinerja.core.db import connection, switch_tenant
+from kinerja.core.errors import NotFound
 from kinerja.core.once import lock_key
 from kinerja.core.signing import content_hash, keyring
 from kinerja.documents.models import IssuedDocument
 from kinerja.documents.rules import DocumentKind, VerificationStatus, new_code, split_code
 from kinerja.tenancy.models import Tenant
-from kinerja.tenancy.origins import public_tenant_id, require_origin
 from kinerja.tenancy.rules import TenantSettings
-
-MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-          "November", "Desember")
-
-
-def tanggal(day: dt.date) -> str:
-    """A date as Indonesian documents print it: 3 Desember 2026."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
 
 
 @dataclass(frozen=True)
@@ -61,20 +53,11 @@ async def issue(ctx: RequestContext, kind: DocumentKind, subject_id: uuid.UUID, 
     if row is None:
         key_id, signature = keyring(ctx.settings).sign(content)
         actor = ctx.require_actor()
-        # A document route is no GraphQL operation: it collects and flushes its own audit entry, in
-        # the same transaction (inside an operation, the operation's collector records it).
-        own = audit.AuditCollector("issueDocument") if audit.current.get() is None else None
-        token = audit.current.set(own) if own is not None else None
-        try:
-            row = await IssuedDocument.create(
-                tenant_id=tenant_id, code=new_code(tenant.slug), kind=kind, subject_key=subject_key,
-                subject_id=subject_id, issued_by_id=actor.user_id, issued_at=clock.now(), content_hash=digest,
-                content=content, signature=signature, key_id=key_id)
-        finally:
-            if token is not None:
-                audit.current.reset(token)
-        if own is not None:
-            await audit.flush(own, actor.user_id, ctx.request_id, ctx.ip)
+        audit.begin("issueDocument")  # recorded by the route's collector (``auth/http.py: scoped_response``)
+        row = await IssuedDocument.create(
+            tenant_id=tenant_id, code=new_code(tenant.slug), kind=kind, subject_key=subject_key,
+            subject_id=subject_id, issued_by_id=actor.user_id, issued_at=clock.now(), content_hash=digest,
+            content=content, signature=signature, key_id=key_id)
     settings = TenantSettings.from_dict(tenant.settings)
     return Issued(row.code, digest, f"{public_base(settings, base_url)}/verify/{row.code}")
 
@@ -95,17 +78,22 @@ class Verdict:
 
 
 async def verify(ctx: RequestContext, code: str) -> Verdict:
-    """What the verify page and ``verifyDocument`` answer for a code. Binds the transaction to the
-    tenant the code names (a public operation acts for nobody)."""
+    """What the verify page and ``verifyDocument`` answer for a code. The code's slug names the tenant
+    as a public read's slug does (``citizen/service.py: public_gate``: the tenant, then the origin
+    check); the transaction is bound to it for nobody, and the request spends the tenant's limit on
+    naming things by a code from one address (``track_limit``, as tracking a ticket does)."""
     parts = split_code(code)
     if parts is None:
         return Verdict(VerificationStatus.UNKNOWN)
     slug, random_part = parts
-    tenant_id = await public_tenant_id(slug)
-    if tenant_id is None:
+    try:
+        tenant_id = await public_gate(ctx, slug)
+    except NotFound:
         return Verdict(VerificationStatus.UNKNOWN)
-    await require_origin(ctx, tenant_id)  # like every public operation: another site's page must be allowed
-    await switch_tenant(connection(), tenant_id)
+    conn = connection()
+    await switch_tenant(conn, tenant_id)
+    await ratelimit.spend(conn.execute_query_dict, conn.capabilities.dialect == "postgres", tenant_id,
+                          *await track_spend(ctx, tenant_id))
     row = await IssuedDocument.get_or_none(tenant_id=tenant_id, code=f"{slug}.{random_part}")
     if row is None:
         return Verdict(VerificationStatus.UNKNOWN)

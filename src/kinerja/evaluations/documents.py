@@ -12,12 +12,12 @@ from kinerja.auth.http import scoped_response
 from kinerja.auth.models import User
 from kinerja.core.context import RequestContext
 from kinerja.core.csvexport import write_csv
+from kinerja.core.dates import tanggal
 from kinerja.core.errors import NotFound
 from kinerja.core.ids import parse_global_id
 from kinerja.core.pdf import Document
 from kinerja.documents.issue import angka, header, identity, identity_rows, signed_pdf
 from kinerja.documents.rules import DocumentKind
-from kinerja.documents.service import tanggal
 from kinerja.evaluations import rules, service
 from kinerja.evaluations.models import CreditAssessment, CreditEntry, Evaluation
 from kinerja.org.models import Employee, OrgUnit, Period, Position

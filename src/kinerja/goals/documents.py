@@ -30,6 +30,7 @@ from kinerja.goals.models import (
 from kinerja.goals.service import unit_in_reach
 from kinerja.org.models import OrgUnit, Period
 from kinerja.org.rules import PeriodKind
+from kinerja.tenancy.models import tenant_settings
 
 
 def percent(value: Decimal | None) -> str:
@@ -51,14 +52,13 @@ async def iku_content(ctx: RequestContext, unit: OrgUnit, year: int) -> dict[str
         tenant_id=tenant_id, indicator_id__in=ids)}
     stored = await GoalRule.get_or_none(tenant_id=tenant_id, year=year)
     year_rules = rules.rules_from(stored.rules if stored else None)
-    today = clock.now().date()
+    today = clock.today_in((await tenant_settings(tenant_id)).timezone)
     lines, achievements = [], []
     for i in indicators:
         figures = [rules.PeriodFigure(str(p.id), p.name, p.sequence, p.ends_on < today, targets.get((i.id, p.id)),
                                       values.get((i.id, p.id))) for p in periods]
         progress = rules.progress(i.kind, i.aggregation, i.direction, i.target, figures, year_rules)
-        if progress.achievement is not None:
-            achievements.append(progress.achievement)
+        achievements.append(progress.achievement)
         lines.append({
             "sasaran": goals.get(i.goal_id, "-"), "indikator": i.name, "satuan": i.unit_of_measure or "-",
             "target": angka(i.target) if i.target is not None else "-",
@@ -66,8 +66,8 @@ async def iku_content(ctx: RequestContext, unit: OrgUnit, year: int) -> dict[str
             or "-",
             "realisasi_tahun": angka(progress.year_to_date) if progress.year_to_date is not None else "-",
             "capaian": percent(progress.achievement)})
-    mean = sum(achievements, Decimal(0)) / len(achievements) if achievements else None
-    content.update({"unit": unit.name, "tahun": year, "iku": lines, "capaian_unit": percent(mean),
+    content.update({"unit": unit.name, "tahun": year, "iku": lines,
+                    "capaian_unit": percent(rules.unit_achievement(achievements)),
                     "pimpinan": await identity(ctx, unit.head_id)})
     return content
 

@@ -9,11 +9,11 @@ import logging
 import os
 from email.message import EmailMessage
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 import aiosmtplib
 
 from kinerja.auth.models import User
+from kinerja.core import clock
 from kinerja.tenancy.models import Tenant
 from kinerja.tenancy.rules import TenantSettings
 
@@ -60,7 +60,7 @@ async def reset_code_mail(reset: ResetCodeMessage) -> ResetCodeDelivery | None:
     address = await User.filter(tenant_id=reset.tenant_id, id=reset.user_id).values_list("email", flat=True)
     if not (settings.smtp_host and settings.smtp_from and address and address[0]):
         return None
-    until = reset.expires_at.astimezone(ZoneInfo(settings.timezone)).strftime("%d-%m-%Y %H:%M")
+    until = reset.expires_at.astimezone(clock.zone(settings.timezone)).strftime("%d-%m-%Y %H:%M")
     mail = message(settings.smtp_from, str(address[0]), "Kode atur ulang kata sandi Kinerja",
                    f"Kode untuk mengatur ulang kata sandi akun {reset.username}: {reset.code}\n\n"
                    f"Kode ini berlaku sampai {until} dan hanya dapat dipakai sekali.\n"

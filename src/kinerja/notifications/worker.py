@@ -18,7 +18,6 @@ import asyncio
 import datetime as dt
 import logging
 import uuid
-import zoneinfo
 from collections.abc import Callable
 
 from kinerja.citizen.rules import TicketStatus, overdue
@@ -155,7 +154,7 @@ async def tickets_overdue(tenant_id: uuid.UUID, now: dt.datetime) -> list[tuple]
 async def remind(tenant: Tenant, now: dt.datetime) -> int:
     """Create the tenant's due reminders; returns how many were new."""
     settings = TenantSettings.from_dict(tenant.settings)
-    today = settings.today(now)
+    today = clock.today_in(settings.timezone, now)
     collector = audit.AuditCollector("worker")
     async with tenant_transaction(tenant.id):
         due = [*await plans_due(tenant.id, settings, today), *await realisations_due(tenant.id, settings, today),
@@ -217,11 +216,7 @@ async def _mark(column: str, ids: list, now: dt.datetime) -> None:
 
 def digest_cutoff(settings: TenantSettings, now: dt.datetime) -> dt.datetime:
     """The latest digest time that passed: today's digest hour in the tenant's time zone, or yesterday's."""
-    try:
-        zone: dt.tzinfo = zoneinfo.ZoneInfo(settings.timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = dt.UTC
-    local = now.astimezone(zone)
+    local = now.astimezone(clock.zone(settings.timezone))
     cutoff = local.replace(hour=settings.digest_hour, minute=0, second=0, microsecond=0)
     if cutoff > local:
         cutoff -= dt.timedelta(days=1)

@@ -105,7 +105,7 @@ async def load_references(tenant_id: uuid.UUID) -> References:
     assigned_since = dict(await EmployeeAssignment.filter(tenant_id=tenant_id, valid_to=None)
                           .values_list("employee_id", "valid_from"))
     tenant = await Tenant.get(id=tenant_id)
-    today = TenantSettings.from_dict(tenant.settings).today(clock.now())
+    today = clock.today_in(TenantSettings.from_dict(tenant.settings).timezone)
     return References(tenant_id, units, positions, existing, assigned_since, today)
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
+from kinerja.core.dates import MONTHS
 from kinerja.tenancy.rules import PeriodScheme
 
 K = TypeVar("K", bound=Hashable)
@@ -118,10 +119,6 @@ class PeriodSpec:
     ends_on: dt.date
 
 
-_MONTHS_ID = [
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
-    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
-]
 _ROMAN = ["I", "II", "III", "IV"]
 
 
@@ -145,7 +142,7 @@ def periods_for_year(year: int, scheme: PeriodScheme) -> list[PeriodSpec]:
     for sequence, first_month in enumerate(range(1, 13, months_per_period), start=1):
         last_month = first_month + months_per_period - 1
         if scheme is PeriodScheme.MONTHLY:
-            name = f"{_MONTHS_ID[first_month - 1]} {year}"
+            name = f"{MONTHS[first_month - 1]} {year}"
         elif scheme is PeriodScheme.QUARTERLY:
             name = f"Triwulan {_ROMAN[sequence - 1]} {year}"
         else:

@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 from enum import Enum, StrEnum
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 from kinerja.core.errors import Conflict
 from kinerja.core.origins import origin_problem
@@ -100,13 +99,6 @@ class TenantSettings:
     realisation_due_days: int = 7
     evaluation_due_days: int = 14
     digest_hour: int = 7
-
-    def today(self, now: dt.datetime) -> dt.date:
-        """The tenant's date at ``now``: in its time zone (UTC's date for a zone this system does not know)."""
-        try:
-            return now.astimezone(ZoneInfo(self.timezone)).date()
-        except (KeyError, ValueError):  # ZoneInfoNotFoundError is a KeyError
-            return now.date()
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> TenantSettings:
