@@ -184,7 +184,7 @@ async def test_a_new_unit_or_position_is_a_transfer_from_the_day_of_the_commit_o
     # A new unit from the day of the commit (the tenant's date): what held until then is the first entry.
     moved = await _commit(api, admin, HEADER + f"{nip},Pindah Unggah,Pengolah Data,BKPSDM-PK,,PNS\n")
     assert (moved["createdCount"], moved["updatedCount"]) == (0, 1)
-    today = TenantSettings.from_dict((await _tenant("tebingtinggi")).settings).today(clock.now())
+    today = clock.today_in(TenantSettings.from_dict((await _tenant("tebingtinggi")).settings).timezone)
     employee = (await api.ok(HISTORY, {"id": gid}, admin))["node"]
     assert employee["orgUnit"] == {"code": "BKPSDM-PK"}
     assert employee["assignments"] == [
