@@ -87,7 +87,9 @@ class TenantTransaction(SchemaExtension):
                 return
         opened = executed = committed = False
         collector = audit.AuditCollector(_first_field(execution),
-                                         mutation=execution.operation_type is OperationType.MUTATION)
+                                         mutation=execution.operation_type is OperationType.MUTATION,
+                                         actor_user_id=actor.user_id if actor else None,
+                                         request_id=ctx.request_id, ip=ctx.ip)
         audit.current.set(collector)
         # Whose reads go to the primary for a while once this commits (read-your-writes, core/replicas.py).
         writer = (actor.user_id if actor and collector.mutation and replicas.writers.sticky_seconds > 0
@@ -105,7 +107,7 @@ class TenantTransaction(SchemaExtension):
                     await discard_uncommitted()  # files it stored, while its locks hold
                     await conn.rollback()
                 else:
-                    await audit.flush(collector, actor.user_id if actor else None, ctx.request_id, ctx.ip)
+                    await audit.flush(collector)
                     if writer is not None:
                         await announce_write(writer)
                     committed = True

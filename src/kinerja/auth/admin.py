@@ -29,7 +29,7 @@ class UserRow:
 @contextlib.asynccontextmanager
 async def _in_tenant(tenant_slug: str, operation: str | None = None) -> AsyncIterator[Tenant]:
     """A transaction bound to the tenant named; with ``operation``, its changes are audited."""
-    collector = audit.AuditCollector(operation) if operation else None
+    collector = audit.AuditCollector(operation, request_id="cli") if operation else None
     token = audit.current.set(collector)
     try:
         async with tenant_transaction(None) as conn:
@@ -39,7 +39,7 @@ async def _in_tenant(tenant_slug: str, operation: str | None = None) -> AsyncIte
             await switch_tenant(conn, tenant.id)
             yield tenant
             if collector is not None:
-                await audit.flush(collector, None, "cli", "")
+                await audit.flush(collector)
     finally:
         audit.current.reset(token)
 

@@ -80,12 +80,13 @@ async def scoped_response(request: HTTPConnection,
         return JSONResponse({"error": exc.message}, status_code=401)
     actor = ctx.require_actor()
     endpoint = request.scope.get("endpoint")
-    collector = audit.AuditCollector(getattr(endpoint, "__name__", request.url.path), mutation=False)
+    collector = audit.AuditCollector(getattr(endpoint, "__name__", request.url.path), mutation=False,
+                                     actor_user_id=actor.user_id, request_id=ctx.request_id, ip=ctx.ip)
     token = audit.current.set(collector)
     try:
         async with ctx.actor_transaction():
             response = await work(ctx)
-            await audit.flush(collector, actor.user_id, ctx.request_id, ctx.ip)
+            await audit.flush(collector)
     except Unauthenticated as exc:
         return JSONResponse({"error": exc.message}, status_code=401)
     except (NotFound, Forbidden):

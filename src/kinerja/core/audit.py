@@ -1,7 +1,8 @@
 """The audit trail: the changes an operation makes are collected while it runs (by the model hooks in
 ``core/models.py`` and explicit calls for queryset-level writes) and stored with one multi-row
-INSERT inside the operation's transaction, just before it commits. A rolled-back operation
-leaves no entry, because the entries never outlive its transaction."""
+INSERT inside the operation's transaction, just before it commits, or earlier with the operation's
+next statement (``ride``: on PostgreSQL, the read of a mutation's answer carries them). A
+rolled-back operation leaves no entry, because the entries never outlive its transaction."""
 
 from __future__ import annotations
 
@@ -33,12 +34,18 @@ _ROWS_PER_INSERT = 1000
 class AuditCollector:
     """The changes of one GraphQL operation, merged per object, in the order they happened."""
 
-    def __init__(self, operation: str, *, mutation: bool = True):
+    def __init__(self, operation: str, *, mutation: bool = True, actor_user_id: uuid.UUID | None = None,
+                 request_id: str = "", ip: str = ""):
         self.operation = operation
         self.mutation = mutation
         self.operations: list[str] = []
-        self.actor_user_id: uuid.UUID | None = None
-        self.entries: dict[tuple[str, str, Any], dict[str, Any]] = {}
+        self.actor_user_id = actor_user_id
+        self.request_id, self.ip = request_id, ip
+        self.entries: dict[tuple[Any, ...], dict[str, Any]] = {}
+        # Entries already written (``ride``); a later change of such an object is an entry of its own,
+        # kept under ``continued``.
+        self.stored: set[tuple[Any, ...]] = set()
+        self.continued: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         self.changes = 0  # how many changes were collected (a mutation that adds none changed nothing)
         self.client: str | None = None  # stored instead of the client's address (``conceal_client``)
         # Run after the operation's transaction committed (what observers publish in SQLite mode).
@@ -53,7 +60,10 @@ class AuditCollector:
         if not changes:
             return
         self.changes += 1
-        key = (self.operation, object_type, object_id)
+        base = (self.operation, object_type, object_id)
+        key = self.continued.get(base, base)
+        if key in self.stored:
+            key = self.continued[base] = (*base, len(self.stored))
         entry = self.entries.get(key)
         if entry is None:
             self.entries[key] = {"tenant_id": tenant_id, "operation": self.operation,
@@ -66,16 +76,24 @@ class AuditCollector:
             else:
                 merged[name] = change
 
-    def rows(self) -> list[dict[str, Any]]:
-        """Entries to store: one per changed object, plus one for each mutation that changed nothing."""
-        rows = list(self.entries.values())
-        touched = {row["operation"] for row in rows}
+    def rows(self, *, unstored: bool = False) -> list[dict[str, Any]]:
+        """Entries to store: one per changed object, plus one for each mutation that changed nothing;
+        ``unstored``: only those not written yet."""
+        rows = [entry for key, entry in self.entries.items() if not (unstored and key in self.stored)]
+        touched = {entry["operation"] for entry in self.entries.values()}
         fallback = bound_tenant.get()
         for operation in dict.fromkeys(self.operations):
             if operation not in touched and fallback is not None:
                 rows.append({"tenant_id": fallback, "operation": operation, "object_type": None,
                              "object_id": None, "changes": {}})
         return rows
+
+    def values(self, row: dict[str, Any], occurred_at: dt.datetime, postgres: bool) -> list[Any]:
+        """The columns of one entry's row (``_COLUMNS``)."""
+        values = [uuid.uuid4(), row["tenant_id"], occurred_at, self.actor_user_id, row["operation"][:100],
+                  row["object_type"], row["object_id"], orjson.dumps(row["changes"]).decode(),
+                  self.request_id[:64], (self.client if self.client is not None else self.ip)[:64]]
+        return values if postgres else [_sqlite(v) for v in values]
 
 
 current: ContextVar[AuditCollector | None] = ContextVar("audit_collector", default=None)
@@ -269,27 +287,20 @@ async def delete(queryset: QuerySet[Any]) -> int:
     return count
 
 
-async def flush(collector: AuditCollector, actor_user_id: uuid.UUID | None, request_id: str, ip: str) -> None:
-    """Store the collected entries: one INSERT per tenant touched (one in all but provisioning)."""
+async def flush(collector: AuditCollector) -> None:
+    """Store the collected entries not stored yet: one INSERT per tenant touched (one in all but
+    provisioning). The observers see every entry of the operation."""
     rows = collector.rows()
     if not rows:
         return
     for observer in OBSERVERS:
-        await observer(collector, rows, actor_user_id or collector.actor_user_id)
+        await observer(collector, rows, collector.actor_user_id)
     conn = connection()
     postgres = conn.capabilities.dialect == "postgres"
-    actor = actor_user_id or collector.actor_user_id
-    if collector.client is not None:
-        ip = collector.client
     occurred_at = clock.now()
     by_tenant: dict[uuid.UUID, list[list[Any]]] = {}
-    for row in rows:
-        values = [uuid.uuid4(), row["tenant_id"], occurred_at, actor, row["operation"][:100],
-                  row["object_type"], row["object_id"], orjson.dumps(row["changes"]).decode(),
-                  request_id[:64], ip[:64]]
-        if not postgres:
-            values = [_sqlite(v) for v in values]
-        by_tenant.setdefault(row["tenant_id"], []).append(values)
+    for row in collector.rows(unstored=True):
+        by_tenant.setdefault(row["tenant_id"], []).append(collector.values(row, occurred_at, postgres))
     bound = bound_tenant.get()
     for tenant_id, values in by_tenant.items():
         if postgres and tenant_id != bound:
@@ -301,6 +312,27 @@ async def flush(collector: AuditCollector, actor_user_id: uuid.UUID | None, requ
         await switch_tenant(conn, bound, rebind=True)
 
 
+def ride(statement: str, params: list[Any]) -> tuple[str, list[Any]]:
+    """``statement`` (PostgreSQL, run next in a mutation's transaction), made to store the entries
+    collected so far as well, with a data-modifying CTE: one round trip fewer than an INSERT of their
+    own at the end. Only entries of the bound tenant ride; ``flush`` stores the rest."""
+    collector, tenant = current.get(), bound_tenant.get()
+    if collector is None or not collector.mutation or tenant is None:
+        return statement, params
+    keys = [key for key, entry in collector.entries.items()
+            if key not in collector.stored and entry["tenant_id"] == tenant]
+    if not keys or len(keys) > _ROWS_PER_INSERT or connection().capabilities.dialect != "postgres":
+        return statement, params
+    occurred_at = clock.now()
+    values = [v for key in keys for v in collector.values(collector.entries[key], occurred_at, True)]
+    collector.stored.update(keys)
+    insert = f"kinerja_audit AS ({_insert_sql(len(keys), True, first=len(params) + 1)})"
+    recursive = "WITH RECURSIVE "
+    if statement.startswith(recursive):
+        return f"{recursive}{insert}, {statement[len(recursive):]}", [*params, *values]
+    return f"WITH {insert} {statement}", [*params, *values]
+
+
 def _sqlite(value: Any) -> Any:
     if isinstance(value, uuid.UUID):
         return str(value)
@@ -309,10 +341,10 @@ def _sqlite(value: Any) -> Any:
     return value
 
 
-def _insert_sql(count: int, postgres: bool) -> str:
+def _insert_sql(count: int, postgres: bool, first: int = 1) -> str:
     width = len(_COLUMNS)
     if postgres:
-        groups = ("(" + ", ".join(f"${r * width + c + 1}" for c in range(width)) + ")" for r in range(count))
+        groups = ("(" + ", ".join(f"${first + r * width + c}" for c in range(width)) + ")" for r in range(count))
     else:
         groups = ("(" + ", ".join("?" * width) + ")" for _ in range(count))
     return f"INSERT INTO audit_log ({', '.join(_COLUMNS)}) VALUES {', '.join(groups)}"  # noqa: S608 - fixed columns, values bound

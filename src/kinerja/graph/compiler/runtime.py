@@ -41,7 +41,7 @@ from graphql.execution.values import VariableValues, get_variable_values
 from strawberry.dataloader import DataLoader
 from strawberry.types.arguments import convert_arguments
 
-from kinerja.core import ratelimit
+from kinerja.core import audit, ratelimit
 from kinerja.core.db import (
     ONE_TENANT,
     Spending,
@@ -307,7 +307,9 @@ class Compiler:
             async with tenant_read(tenant, user_id=user, session_id=session, generic=compiled.keyed) as read:
                 rows = await read(compiled.sql, params)
         else:
-            _, rows = await connection().execute_query(compiled.sql, params)
+            # Inside the operation's transaction (a mutation's answer): the audit entries so far ride along.
+            text, params = audit.ride(compiled.sql, params)
+            _, rows = await connection().execute_query(text, params)
         return orjson.loads(rows[0][0])
 
     @staticmethod
