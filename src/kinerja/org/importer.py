@@ -176,25 +176,13 @@ def check_rows(rows: list[tuple[int, list[str]]], columns: dict[str, int], refs:
         except ValueError:
             errors.append(RowError(line, "JENIS_PEGAWAI", "must be PNS or PPPK"))
             kind = EmploymentType.PNS
-        contract_start = None
-        if value("contract_starts_on"):
-            try:
-                contract_start = dt.date.fromisoformat(value("contract_starts_on"))
-            except ValueError:
-                errors.append(RowError(line, "TMT_PERJANJIAN_KERJA", "must be a date YYYY-MM-DD"))
-            else:
-                if kind is not EmploymentType.PPPK:
-                    errors.append(RowError(line, "TMT_PERJANJIAN_KERJA", "only PPPK employees have a contract"))
-        effective_on = None
-        if value("effective_on"):
-            try:
-                effective_on = dt.date.fromisoformat(value("effective_on"))
-            except ValueError:
-                errors.append(RowError(line, "TMT_JABATAN", "must be a date YYYY-MM-DD"))
-            else:
-                if problem := day_problem(effective_on):
-                    errors.append(RowError(line, "TMT_JABATAN", problem))
-                    effective_on = None
+        contract_start = _date_cell(value("contract_starts_on"), line, "TMT_PERJANJIAN_KERJA", errors)
+        if contract_start is not None and kind is not EmploymentType.PPPK:
+            errors.append(RowError(line, "TMT_PERJANJIAN_KERJA", "only PPPK employees have a contract"))
+        effective_on = _date_cell(value("effective_on"), line, "TMT_JABATAN", errors)
+        if effective_on is not None and (problem := day_problem(effective_on)):
+            errors.append(RowError(line, "TMT_JABATAN", problem))
+            effective_on = None
         parsed.append(Row(line, nip, name, unit, position, kind, contract_start, effective_on,
                           value("supervisor_nip")))
         if not (value("position") and position is None):
@@ -304,3 +292,14 @@ def _cycle_errors(parsed: list[Row], existing: dict[str, Employee]) -> list[RowE
                 errors.append(RowError(lines[nip], "NIP_ATASAN", f"supervisor cycle: {named} supervise each other "
                                                                  "in a loop"))
     return sorted(errors, key=lambda e: e.line)
+
+
+def _date_cell(text: str, line: int, column: str, errors: list[RowError]) -> dt.date | None:
+    """A cell's date (YYYY-MM-DD), or None when empty or not a date (then reported in ``errors``)."""
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        errors.append(RowError(line, column, "must be a date YYYY-MM-DD"))
+        return None
