@@ -4,7 +4,6 @@ operation acts in one tenant."""
 from __future__ import annotations
 
 import contextlib
-import inspect
 import logging
 import uuid
 
@@ -20,7 +19,7 @@ from graphql.utilities import value_from_ast_untyped
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
-from kinerja.core import audit, replicas
+from kinerja.core import audit, events, replicas
 from kinerja.core.db import ONE_TENANT, announce_write, expire_pooled_connections, tenant_transaction
 from kinerja.core.errors import Forbidden
 from kinerja.core.faults import breaks_connection
@@ -123,13 +122,9 @@ class TenantTransaction(SchemaExtension):
         finally:
             audit.current.set(None)
         if committed:
-            ctx.after_commit.extend(collector.after_commit)
             if writer is not None:
                 replicas.writers.mark(writer)
-            for callback in ctx.after_commit:
-                outcome = callback()
-                if inspect.isawaitable(outcome):
-                    await outcome
+            await events.committed(ctx, collector)
         elif any(breaks_connection(e.original_error) for e in getattr(execution.result, "errors", None) or []):
             await expire_pooled_connections()
 

@@ -3,7 +3,6 @@ tenant. Shared by the GraphQL view and the plain HTTP endpoints (downloads, docu
 
 from __future__ import annotations
 
-import inspect
 import uuid
 from collections.abc import Awaitable, Callable
 
@@ -16,6 +15,7 @@ from kinerja.core import audit
 from kinerja.core.config import Settings
 from kinerja.core.context import Actor, RequestContext
 from kinerja.core.errors import Forbidden, NotFound, Unauthenticated
+from kinerja.core.events import committed
 from kinerja.core.logging import request_id_var, tenant_var
 from kinerja.core.origins import cross_origin
 from kinerja.graph import messages
@@ -93,8 +93,5 @@ async def scoped_response(request: HTTPConnection,
         return not_found()
     finally:
         audit.current.reset(token)
-    for callback in [*collector.after_commit, *ctx.after_commit]:
-        outcome = callback()
-        if inspect.isawaitable(outcome):
-            await outcome
+    await committed(collector, ctx)
     return response

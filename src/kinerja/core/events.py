@@ -9,6 +9,8 @@ subscriber re-checks, in its own tenant transaction, that it may see what the ev
 from __future__ import annotations
 
 import asyncio
+import functools
+import inspect
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -83,9 +85,27 @@ async def publish(owner: CommitHooks | None, event: Event) -> None:
     """Call inside the writing transaction. In SQLite mode (one process) the event goes to this
     process's hub once ``owner``'s transaction commits; without an owner (the command line, the
     worker) at once."""
+    await publish_all(owner, [event])
+
+
+async def publish_all(owner: CommitHooks | None, events: list[Event]) -> None:
+    """``publish`` for several events, in their order, with one statement on PostgreSQL."""
+    if not events:
+        return
     if is_postgres():
-        await connection().execute_query(f"SELECT pg_notify('{CHANNEL}', $1)", [event.encode()])
+        await connection().execute_query(f"SELECT pg_notify('{CHANNEL}', e) FROM unnest($1::text[]) AS e",  # noqa: S608 - a constant channel, values bound
+                                         [[event.encode() for event in events]])
     elif owner is not None:
-        owner.after_commit.append(lambda: hub.dispatch(event))
+        owner.after_commit.extend(functools.partial(hub.dispatch, event) for event in events)
     else:
-        hub.dispatch(event)
+        for event in events:
+            hub.dispatch(event)
+
+
+async def committed(*owners: CommitHooks) -> None:
+    """Run what the owners keep for after the commit, in order (once their transaction committed)."""
+    for owner in owners:
+        for callback in owner.after_commit:
+            outcome = callback()
+            if inspect.isawaitable(outcome):
+                await outcome

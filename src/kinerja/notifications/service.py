@@ -12,7 +12,7 @@ from typing import Any
 from kinerja.core import audit, clock, once
 from kinerja.core.context import RequestContext
 from kinerja.core.errors import BadUserInput, Conflict, NotFound
-from kinerja.core.events import Event, publish
+from kinerja.core.events import Event, publish_all
 from kinerja.core.sql import Params, fetch_all
 from kinerja.notifications import rules
 from kinerja.notifications.models import Notification, NotificationPreference
@@ -111,12 +111,11 @@ async def add(collector: audit.AuditCollector | None, tenant_id: uuid.UUID, rows
     for start in range(0, len(order), ROWS_PER_INSERT):
         chunk = [(ids[i], *rows[i], keys[i]) for i in order[start:start + ROWS_PER_INSERT]]
         inserted |= await _insert(tenant_id, now, chunk)
-    made = []
-    for notification_id, (user_id, *_rest) in zip(ids, rows, strict=True):
-        if notification_id in inserted:
-            made.append(notification_id)
-            await publish(collector, Event(tenant_id, EVENT_KIND, notification_id, extra={"recipient": str(user_id)}))
-    return made
+    made = [(notification_id, user_id) for notification_id, (user_id, *_rest) in zip(ids, rows, strict=True)
+            if notification_id in inserted]
+    await publish_all(collector, [Event(tenant_id, EVENT_KIND, notification_id, extra={"recipient": str(user_id)})
+                                  for notification_id, user_id in made])
+    return [notification_id for notification_id, _user in made]
 
 
 async def _insert(tenant_id: uuid.UUID, now: dt.datetime, rows: list[tuple]) -> set[uuid.UUID]:

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from kinerja.citizen.rules import TicketStatus, overdue
 from kinerja.core import audit, clock
 from kinerja.core.db import tenant_transaction
+from kinerja.core.events import committed
 from kinerja.core.sql import Params, fetch_all
 from kinerja.notifications import mail, rules, service
 from kinerja.tenancy.models import Tenant
@@ -161,8 +162,7 @@ async def remind(tenant: Tenant, now: dt.datetime) -> int:
                *await evaluations_due(tenant.id, settings, today), *await tickets_overdue(tenant.id, now)]
         rows = [(_uuid(user), kind, subject_type, _uuid(subject), params) for user, kind, subject_type, subject, params, _ in due]
         made = await service.add(collector, tenant.id, rows, once_keys=[key for *_, key in due])
-    for announce in collector.after_commit:
-        announce()
+    await committed(collector)
     return len(made)
 
 

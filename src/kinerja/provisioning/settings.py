@@ -14,12 +14,6 @@ from kinerja.tenancy.models import Tenant
 from kinerja.tenancy.origins import origin_index
 from kinerja.tenancy.rules import OWNED_BY_TENANT_FILE, TenantSettings, merged_settings
 
-
-def camel(key: str) -> str:
-    """A setting's name as the schema spells its field."""
-    return to_camel_case(key)
-
-
 FILE_OWNS_SETTING = "This setting is set by the tenant file: change it there and run `kinerja tenants apply`"
 ORIGIN_PROBLEM = "allowedOrigins: each must be an origin scheme://host[:port] in lowercase, http or https"
 
@@ -27,7 +21,7 @@ ORIGIN_PROBLEM = "allowedOrigins: each must be an origin scheme://host[:port] in
 def _invalid(exc: ValueError) -> BadUserInput:
     """``TenantSettings.from_dict``'s refusal, naming the API's field and never the submitted value."""
     message, key = exc.args
-    field = camel(key)
+    field = to_camel_case(key)
     if key == "allowed_origins" and message.startswith("allowed_origins: "):
         message = ORIGIN_PROBLEM  # the origin check quotes the origin
     return BadUserInput(message.replace(key, field, 1), field=field)
@@ -58,7 +52,7 @@ async def update_settings(ctx: RequestContext, changes: dict[str, Any]) -> Setti
     except ValueError as exc:
         raise _invalid(exc) from None
     if owned:
-        raise ValidationFailed([FieldError(camel(key), OWNED_BY_TENANT_FILE, FILE_OWNS_SETTING) for key in owned])
+        raise ValidationFailed([FieldError(to_camel_case(key), OWNED_BY_TENANT_FILE, FILE_OWNS_SETTING) for key in owned])
     if "allowed_origins" in changes:
         origin_index.invalidate()
     tenant.settings = stored

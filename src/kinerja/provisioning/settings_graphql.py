@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
+from strawberry.utils.str_converters import to_camel_case
 
 from kinerja.graph.relay import INPUT, UserError, run_mutation, user_errors_field
 from kinerja.org.graphql import PeriodScheme
@@ -66,7 +67,7 @@ class TenantSettingsView:
         values: dict[str, Any] = {f.name: getattr(view.settings, f.name) for f in fields(TenantSettings)}
         values["allowed_origins"] = list(view.settings.allowed_origins)
         values["letterhead"] = list(view.settings.letterhead)
-        return cls(**values, owned_by_tenant_file=sorted(service.camel(k) for k in view.file_keys))
+        return cls(**values, owned_by_tenant_file=sorted(to_camel_case(k) for k in view.file_keys))
 
 
 @strawberry.input(description="Settings to change; omitted ones stay. Each is checked as `kinerja tenants apply` "
