@@ -229,3 +229,27 @@ async def test_every_reference_between_tenant_tables_is_tenant_composite(databas
     assert len(plain) > 30
     missing = [p for p in plain if (p[0], p[1]) not in composite]
     assert missing == []
+
+
+@postgres_only
+async def test_every_composite_tenant_key_tells_the_planner_its_parent_decides_the_tenant(database):
+    """Without dependency statistics the planner multiplies the selectivities of tenant_id and the
+    parent's id and expects a parent's rows to be as few as the tenants are many."""
+    conn = await _app_conn(database)
+    try:
+        keys = {(r["child"], r["col"]) for r in await conn.fetch(
+            """SELECT c.conrelid::regclass::text AS child, a.attname AS col
+               FROM pg_constraint c
+               JOIN pg_attribute t ON t.attrelid = c.conrelid AND t.attnum = c.conkey[1]
+               JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[2]
+               WHERE c.contype = 'f' AND array_length(c.conkey, 1) = 2 AND t.attname = 'tenant_id'
+                 AND c.connamespace = 'public'::regnamespace""")}
+        covered = {(r["child"], r["col"]) for r in await conn.fetch(
+            """SELECT s.stxrelid::regclass::text AS child, a.attname AS col
+               FROM pg_statistic_ext s
+               JOIN pg_attribute a ON a.attrelid = s.stxrelid AND a.attnum = ANY (s.stxkeys)
+               WHERE 'f' = ANY (s.stxkind) AND a.attname <> 'tenant_id'""")}
+    finally:
+        await conn.close()
+    assert len(keys) > 30
+    assert sorted(keys - covered) == []

@@ -561,8 +561,8 @@ async def test_a_compiled_read_is_one_statement_however_deep_and_large(api, coun
 
 async def test_a_read_by_keys_keeps_one_generic_plan_and_a_read_of_a_set_is_planned_each_time(
         api, count_statements, read_paths):
-    """A read whose every row is reached by a key (a node, a plan with its results and feedback) runs
-    on a plan kept for the statement; a read over a set of the tenant's rows (a page, a unit's totals)
+    """A read whose every row is reached by a key (a node, a plan with its results and feedback, the
+    viewer's team found through the supervisor keys) runs on a plan kept for the statement; a read over a set of the tenant's rows (a page, a unit's totals)
     is planned for its own parameters, as tenants differ in size."""
     if BACKEND != "postgres":
         pytest.skip("plan caching is PostgreSQL's")
@@ -572,6 +572,8 @@ async def test_a_read_by_keys_keeps_one_generic_plan_and_a_read_of_a_set_is_plan
             "results { indicators { realisations { value period { name } } } } feedback { body } } }")
     cases = [(NODE, {"id": ids["employee"]}, True), (NODE, {"id": ids["plans"][0]}, True),
              (plan, {"id": ids["approved"]}, True),
+             ("query($p: ID!) { teamOverview(periodId: $p) { members { employee { name } plan { status } trainingJp } } }",
+              {"p": ids["period"]}, True),
              (EMPLOYEES, {"first": 5, "sup": True, "year": 2026}, False),
              (PLANS, {"first": 5, "period": ids["period"]}, False),
              (UNIT_PROGRESS, {"u": ids["unit"], "y": 2026}, False)]

@@ -4,6 +4,9 @@ Every tenant-owned table gets:
 - ``UNIQUE (tenant_id, id)`` so children can reference it with a composite key;
 - composite foreign keys ``(tenant_id, parent_id) -> parent (tenant_id, id)`` (plain foreign keys
   bypass RLS, so a row of tenant B could otherwise point at a parent of tenant A);
+- beside each such key, statistics that tell the planner the parent decides the tenant (without them
+  it multiplies the two columns' selectivities and expects a tenant's rows of one parent to be as
+  few as the tenants are many, which turns a period's evaluations from 2,000 rows into 200);
 - row-level security, ENABLED and FORCED (the owner obeys it too), with one policy on
   ``app.tenant_id``;
 - exactly the listed privileges for the application role, which is neither owner nor superuser
@@ -50,11 +53,18 @@ def secure_sql(table: TenantTable) -> list[str]:
 
 
 def composite_fk_sql(table: TenantTable) -> list[str]:
-    return [
-        f'ALTER TABLE "{table.name}" ADD CONSTRAINT "{table.name}_{column}_tenant_fk" '
-        f'FOREIGN KEY (tenant_id, {column}) REFERENCES "{parent}" (tenant_id, id)'
-        for column, parent in table.parents.items()
-    ]
+    statements = []
+    for column, parent in table.parents.items():
+        statements.append(f'ALTER TABLE "{table.name}" ADD CONSTRAINT "{table.name}_{column}_tenant_fk" '
+                          f'FOREIGN KEY (tenant_id, {column}) REFERENCES "{parent}" (tenant_id, id)')
+        statements.append(tenant_dependency_sql(table.name, column))
+    return statements
+
+
+def tenant_dependency_sql(table: str, column: str) -> str:
+    """Statistics of the functional dependency tenant_id <- ``column`` (a parent's id)."""
+    return (f'CREATE STATISTICS IF NOT EXISTS "{table}_{column}_tenant_dep" (dependencies) '
+            f'ON tenant_id, {column} FROM "{table}"')
 
 
 def secure_tenant_tables(*tables: TenantTable) -> RunPython:

@@ -208,7 +208,8 @@ MY_TEAM = sql.where("{t}.id IN (WITH RECURSIVE team(id) AS (SELECT e.id FROM emp
                     "WHERE e.tenant_id = {tenant}) SELECT id FROM team)")
 
 
-@sql.table(EmployeeModel, source=EMPLOYEE_PERIODS, description="One member of the viewer's team in a period.")
+@sql.table(EmployeeModel, source=EMPLOYEE_PERIODS, by_key=True,
+           description="One member of the viewer's team in a period.")
 class TeamMemberOverview:
     employee: Employee = sql.join("id", description="Pegawai: the team member.")
     plan: PerformancePlan | None = sql.row(on={"employee_id": "id", "year": "year"},

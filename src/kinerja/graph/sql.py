@@ -462,6 +462,9 @@ class Table:
     access: Access | None = None
     node: bool = False
     not_found: Callable[[], DomainError] | None = None
+    # The source only pairs rows reached by their keys (no aggregate, no scan of a set): reads through
+    # it keep one generic plan (graph/compiler/sqlgen.py: Builder.keyed).
+    by_key: bool = False
 
     @property
     def table(self) -> str | None:
@@ -470,15 +473,17 @@ class Table:
 
 def table(model=None, *, name: str | None = None, key: str = "id", tenant: str | None = "tenant_id",
           source: Text | None = None, order: tuple[Text, ...] = (), access: Access | None = None, node: bool = False,
-          not_found: Callable[[], DomainError] | None = None, **strawberry_options) -> Callable[[T], T]:
+          not_found: Callable[[], DomainError] | None = None, by_key: bool = False,
+          **strawberry_options) -> Callable[[T], T]:
     """Declare a strawberry object type and the rows it maps to: a tortoise ``model`` (or a table
     ``name``), or rows ``source`` derived from the parent row (e.g. the entries of a JSON column) or
     from the ``values`` a builder gives (e.g. an employee's figures of the year asked for; such a source
     restricts itself to the tenant with ``{tenant}``).
     ``access``: who may read which rows, where a field asks for it (root lists, ``node``, relations
     with ``access=True``). ``node``: fetchable with ``node(id)``, answering ``not_found()`` for an
-    unknown, foreign or unreadable id."""
-    description = Table(model, name, key, tenant if source is None else None, source, order, access, node, not_found)
+    unknown, foreign or unreadable id. ``by_key``: the ``source`` only pairs rows reached by their keys."""
+    description = Table(model, name, key, tenant if source is None else None, source, order, access, node, not_found,
+                        by_key)
 
     def wrap(cls: T) -> T:
         described: Any = strawberry.type(cls, **strawberry_options)

@@ -122,19 +122,26 @@ def scope_sql(scopes: set[str] | frozenset[str], column: str) -> tuple[list[str]
     if "tenant" in scopes:
         return [], "TRUE"
     ctes = [_SCOPE_ME]
-    conditions = []
+    reached = []  # one SELECT of employee ids per held scope
     if "own" in scopes:
-        conditions.append(f"{column} = (SELECT id FROM scope_me)")
+        reached.append("SELECT id FROM scope_me")
     if "team" in scopes:
         ctes.append("scope_team(id) AS (SELECT e.id FROM employee e JOIN scope_me ON e.supervisor_id = scope_me.id "
                     "WHERE e.tenant_id = {tenant} UNION SELECT e.id FROM employee e JOIN scope_team t "
                     "ON e.supervisor_id = t.id WHERE e.tenant_id = {tenant})")
-        conditions.append(f"{column} IN (SELECT id FROM scope_team)")
+        reached.append("SELECT id FROM scope_team")
     if "unit" in scopes:
         ctes.append(_SCOPE_UNITS)
-        conditions.append(f"{column} IN (SELECT id FROM employee WHERE tenant_id = {{tenant}} "
-                          "AND org_unit_id IN (SELECT id FROM scope_units))")
-    return ctes, "(" + " OR ".join(conditions) + ")" if conditions else "FALSE"
+        reached.append("SELECT id FROM employee WHERE tenant_id = {tenant} AND org_unit_id IN (SELECT id FROM scope_units)")
+    if not reached:
+        return [], "FALSE"
+    if len(reached) == 1:
+        return ctes, f"{column} IN ({reached[0]})"
+    # Several scopes: one set of employee ids, so the rows are reached through it by their employee's
+    # key (a semi-join) instead of an OR of sub-selects checked against every row of the tenant.
+    name = "scope_" + "_".join(sorted(scopes & {"own", "team", "unit"}))
+    ctes.append(f"{name}(id) AS ({' UNION '.join(reached)})")
+    return ctes, f"{column} IN (SELECT id FROM {name})"
 
 
 def employee_rows(obj: str, action: str, column: str = "id") -> sql.Access:

@@ -222,7 +222,8 @@ class Builder:
 
     def from_(self, target, a: str, parent: str | None, spec: sql.Rows | None = None, site: int | None = None) -> str:
         if target.table.source is not None:
-            self.keyed = False  # a derived table (figures over a set of rows)
+            if not target.table.by_key:
+                self.keyed = False  # a derived table (figures over a set of rows)
             values = spec.values if spec is not None else ()
             if not values and site is None and self._sites:
                 # A declared relation reads the values of the builder that reached it (the year of a
