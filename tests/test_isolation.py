@@ -203,26 +203,36 @@ async def test_app_role_cannot_change_the_schema_or_disable_rls(database):
         await conn.close()
 
 
+async def _foreign_keys(conn) -> list:
+    """Every foreign key of the schema: its table, the table it references and its columns in order."""
+    return await conn.fetch(
+        """SELECT c.conrelid::regclass::text AS child, c.confrelid::regclass::text AS parent,
+                  array_agg(a.attname ORDER BY k.ord) AS columns
+           FROM pg_constraint c
+           CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord)
+           JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
+           WHERE c.contype = 'f' AND c.connamespace = 'public'::regnamespace
+           GROUP BY c.oid, c.conrelid, c.confrelid""")
+
+
+def _composite(keys) -> set[tuple[str, str]]:
+    """(table, column) of each composite key (tenant_id, column)."""
+    return {(k["child"], k["columns"][1]) for k in keys if len(k["columns"]) == 2 and k["columns"][0] == "tenant_id"}
+
+
 @postgres_only
 async def test_every_reference_between_tenant_tables_is_tenant_composite(database):
     """A plain foreign key between tenant tables would let a row point into another tenant: each one
     must be doubled by a composite (tenant_id, column) key."""
     conn = await _app_conn(database)
     try:
-        keys = await conn.fetch(
-            """SELECT c.conrelid::regclass::text AS child, c.confrelid::regclass::text AS parent,
-                      array_agg(a.attname ORDER BY k.ord) AS columns
-               FROM pg_constraint c
-               CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord)
-               JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
-               WHERE c.contype = 'f' AND c.connamespace = 'public'::regnamespace
-               GROUP BY c.oid, c.conrelid, c.confrelid""")
+        keys = await _foreign_keys(conn)
         tenant_tables = {r["relname"] for r in await conn.fetch(
             """SELECT c.relname FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
                WHERE c.relnamespace = 'public'::regnamespace AND a.attname = 'tenant_id' AND c.relkind = 'r'""")}
     finally:
         await conn.close()
-    composite = {(k["child"], k["columns"][1]) for k in keys if len(k["columns"]) == 2 and k["columns"][0] == "tenant_id"}
+    composite = _composite(keys)
     plain = [(k["child"], k["columns"][0], k["parent"]) for k in keys
              if len(k["columns"]) == 1 and k["columns"][0] != "tenant_id"
              and k["child"] in tenant_tables and k["parent"] in tenant_tables]
@@ -237,13 +247,7 @@ async def test_every_composite_tenant_key_tells_the_planner_its_parent_decides_t
     parent's id and expects a parent's rows to be as few as the tenants are many."""
     conn = await _app_conn(database)
     try:
-        keys = {(r["child"], r["col"]) for r in await conn.fetch(
-            """SELECT c.conrelid::regclass::text AS child, a.attname AS col
-               FROM pg_constraint c
-               JOIN pg_attribute t ON t.attrelid = c.conrelid AND t.attnum = c.conkey[1]
-               JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[2]
-               WHERE c.contype = 'f' AND array_length(c.conkey, 1) = 2 AND t.attname = 'tenant_id'
-                 AND c.connamespace = 'public'::regnamespace""")}
+        keys = _composite(await _foreign_keys(conn))
         covered = {(r["child"], r["col"]) for r in await conn.fetch(
             """SELECT s.stxrelid::regclass::text AS child, a.attname AS col
                FROM pg_statistic_ext s

@@ -562,8 +562,9 @@ async def test_a_compiled_read_is_one_statement_however_deep_and_large(api, coun
 async def test_a_read_by_keys_keeps_one_generic_plan_and_a_read_of_a_set_is_planned_each_time(
         api, count_statements, read_paths):
     """A read whose every row is reached by a key (a node, a plan with its results and feedback, the
-    viewer's team found through the supervisor keys) runs on a plan kept for the statement; a read over a set of the tenant's rows (a page, a unit's totals)
-    is planned for its own parameters, as tenants differ in size."""
+    viewer's team found through the supervisor keys) runs on a plan kept for the statement; a read over
+    a set of the tenant's rows (a page, a unit's totals) is planned for its own parameters, as tenants
+    differ in size."""
     if BACKEND != "postgres":
         pytest.skip("plan caching is PostgreSQL's")
     ids = await _setup(api)
