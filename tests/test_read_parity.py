@@ -8,6 +8,8 @@ replays every read the rest of the suite sent."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from conftest import BACKEND, READS, TOKEN_OWNERS, Api, is_binding, is_rate_limit_write, is_read, normalised
 
@@ -587,6 +589,22 @@ async def test_a_read_by_keys_keeps_one_generic_plan_and_a_read_of_a_set_is_plan
         binding = [s for s in count_statements.statements if is_binding(s)]
         assert len(binding) == 1, (query, count_statements.statements)
         assert ("plan_cache_mode = force_generic_plan" in binding[0]) is generic, (query, binding)
+
+
+async def test_figures_two_fields_read_over_the_same_values_are_computed_once(api, count_statements, read_paths):
+    """A unit's totals and its employees below target read the same employees' figures of the year:
+    the statement computes them once (one CTE), and the figures of another year once more."""
+    ids = await _setup(api)
+    token = await api.token("bungo", "admin")
+    count_statements.statements.clear()
+    data = await api.ok(UNIT_PROGRESS, {"u": ids["unit"], "y": 2026}, token)
+    assert read_paths.compiled()
+    statement, = [s for s in count_statements.statements if not is_binding(s)]
+    progress = data["unitTrainingProgress"]
+    assert progress["employees"] >= len(progress["belowTarget"]) > 0
+    # 2026 for the totals and the list below target, 2024 for each of those employees
+    assert statement.count("FROM training_record") == 2, statement
+    assert len(re.findall(r"training_progress_\d+ AS \(", statement)) == 2, statement
 
 
 def _assert_one_statement(statements: list[str], query: str = "") -> None:

@@ -33,7 +33,7 @@ Conditions (``eq``, ``icontains``, ``where``, ...) are SQL templates with bound 
 ``{t}`` the row, ``{p}`` the parent row (in ``on`` expressions and a relation's conditions), ``{j}`` a row joined to it with a
 relation's ``joins`` (to order by its columns), ``{tenant}`` the request's tenant,
 ``{user}`` the acting user, ``{me}`` the acting user's employee id (NULL without one), ``{0}``, ``{1}``,
-... the condition's values.
+... the condition's values, ``{with:name}`` the rows of a ``shared_rows`` set over the same values.
 """
 
 from __future__ import annotations
@@ -438,6 +438,17 @@ def hole(*inputs: str, description: str | None = None):
 
 
 HOLE_RESOLVERS: dict[tuple[str, str], Callable] = {}
+
+SHARED_ROWS: dict[str, Text] = {}
+
+
+def shared_rows(name: str, select: Text) -> str:
+    """Name a set of rows several sources read (a unit's totals and the employees below target
+    among the same figures): ``select`` over ``{tenant}`` and the values ``{0}``, ``{1}``, ... (never a
+    row of the statement). A source spells it ``{with:name}``; the statement computes it once per
+    values, as a CTE, instead of once per source that reads it. Returns the placeholder."""
+    SHARED_ROWS[name] = select
+    return "{with:%s}" % name
 
 
 def implements(type_name: str, field_name: str):

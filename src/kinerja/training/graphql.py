@@ -179,7 +179,7 @@ def _rule_sql() -> str:
     return f"CASE e.employment_type {cases} END"
 
 
-def _progress_rows(dialect: str, alias: str) -> str:
+def _progress_rows(dialect: str) -> str:
     """Employees of the tenant (of the org unit {1} and its sub-units, when given) with their figures of
     the year {0}: the rule (a PNS target per calendar year, a PPPK cap per contract year), the days that
     count, the yearly JP, the verified JP summed by the database over those days, what remains (of a
@@ -209,18 +209,20 @@ def _progress_rows(dialect: str, alias: str) -> str:
     figures = (f"SELECT w.*, v.verified_jp FROM ({employees}) w CROSS JOIN LATERAL ({verified}) v" if pg
                else f"SELECT w.*, ({verified}) AS verified_jp FROM ({employees}) w")
     return (
-        "(SELECT p.*, CASE WHEN p.target_jp > p.verified_jp THEN p.target_jp - p.verified_jp ELSE 0 END AS remaining_jp, "
+        "SELECT p.*, CASE WHEN p.target_jp > p.verified_jp THEN p.target_jp - p.verified_jp ELSE 0 END AS remaining_jp, "
         f"CASE WHEN p.rule = {target} AND p.target_jp > p.verified_jp THEN p.target_jp - p.verified_jp ELSE 0 END "
-        f"AS shortfall_jp FROM ({figures}) p) {alias}")
+        f"AS shortfall_jp FROM ({figures}) p")
 
 
-def _unit_rows(dialect: str) -> str:
-    """The totals of the active employees of such progress rows within the reader's training scope
-    (``training_scope``)."""
-    return ("(SELECT {0} AS year, count(*) AS employees, "
-            "coalesce(sum(CASE WHEN m.shortfall_jp = 0 THEN 1 ELSE 0 END), 0) AS employees_meeting_target, "
-            "coalesce(sum(m.target_jp), 0) AS target_jp, coalesce(sum(m.verified_jp), 0) AS verified_jp "
-            f"FROM {_progress_rows(dialect, 'm')} WHERE m.active AND m.id IN (SELECT id FROM training_scope)) {{t}}")
+# A unit's totals and its employees below target read the same figures: computed once per statement.
+PROGRESS = sql.shared_rows("training_progress", sql.Dialects(_progress_rows("postgres"), _progress_rows("sqlite")))
+
+# The totals of the active employees of such progress rows within the reader's training scope
+# (``training_scope``).
+UNIT_ROWS = ("(SELECT {0} AS year, count(*) AS employees, "
+             "coalesce(sum(CASE WHEN m.shortfall_jp = 0 THEN 1 ELSE 0 END), 0) AS employees_meeting_target, "
+             "coalesce(sum(m.target_jp), 0) AS target_jp, coalesce(sum(m.verified_jp), 0) AS verified_jp "
+             f"FROM {PROGRESS} m WHERE m.active AND m.id IN (SELECT id FROM training_scope)) {{t}}")
 
 
 def training_scope(scopes: frozenset[str], _column: str) -> tuple[list[str], str]:
@@ -234,7 +236,7 @@ def training_scope(scopes: frozenset[str], _column: str) -> tuple[list[str], str
 READ_TRAINING_OF_EMPLOYEE = employee_rows("training", "read")
 
 
-@sql.table(source=sql.Dialects(_progress_rows("postgres", "{t}"), _progress_rows("sqlite", "{t}")),
+@sql.table(source=PROGRESS + " {t}",
            access=READ_TRAINING_OF_EMPLOYEE,
            description="Verified JP of one employee against the yearly JP of his or her employment type: a PNS "
                        "target per calendar year (20 JP), a PPPK cap per contract year (24 JP), unless the tenant "
@@ -254,7 +256,7 @@ class TrainingProgress:
                                                      "allowance left under the cap.")
 
 
-@sql.table(source=sql.Dialects(_unit_rows("postgres"), _unit_rows("sqlite")),
+@sql.table(source=UNIT_ROWS,
            access=sql.Access("training", "read", rows=training_scope), order=("year",),
            description="JP progress of the employees of a unit subtree (or of the tenant) within the viewer's scope.")
 class UnitTrainingProgress:

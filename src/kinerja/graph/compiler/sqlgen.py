@@ -36,7 +36,7 @@ from kinerja.graph.compiler.plan import (
 )
 from kinerja.graph.compiler.program import Prepared, exists_access, held_scopes
 
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_PLACEHOLDER = re.compile(r"\{(?:(with):)?(\w+)\}")
 ME = "(SELECT employee_id FROM app_user WHERE tenant_id = {tenant} AND id = {user})"
 ROW_NUMBER = "__n"
 
@@ -47,6 +47,7 @@ class Statement:
         self.sources: list[tuple] = []
         self._index: dict[tuple, int] = {}
         self.ctes: dict[str, None] = {}
+        self._shared: dict[tuple, str] = {}
         self._aliases = 0
 
     def alias(self) -> str:
@@ -72,7 +73,9 @@ class Statement:
         text = sql.dialect_text(template, self.dialect.name)
 
         def replace(match: re.Match) -> str:
-            name = match.group(1)
+            name = match.group(2)
+            if match.group(1):
+                return self.shared(name, values, source)
             if name == "t":
                 if t is None:
                     raise TypeError("the template's {t} needs an alias")
@@ -98,6 +101,17 @@ class Statement:
             return self.param(source + (index,), value)
 
         return _PLACEHOLDER.sub(replace, text)
+
+    def shared(self, name: str, values: tuple, source: tuple | None) -> str:
+        """The CTE of the shared rows ``name`` over these values: written once however many sources
+        read them. PostgreSQL computes a CTE read twice once, and folds one read once into its reader."""
+        key = (name, source) if source is not None else (name, repr(values))
+        cte = self._shared.get(key)
+        if cte is None:
+            cte = self._shared[key] = f"{name}_{len(self._shared) + 1}"
+            body = self.render(sql.SHARED_ROWS[name], values=values, source=source)
+            self.ctes.setdefault(f"{cte} AS ({body})", None)
+        return cte
 
 
 _UUID = uuid.UUID(int=0)  # the example of a uuid parameter (PostgreSQL casts by it)
