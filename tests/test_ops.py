@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from conftest import error_codes
 
+from kinerja.app import create_served_app
 from kinerja.core.config import ConfigError, Settings
 
 
@@ -31,6 +34,18 @@ async def test_invalid_documents_are_bad_user_input(api):
 async def test_queries_over_get_are_refused(client):
     response = await client.get("/graphql", params={"query": "{ __typename }"})
     assert response.status_code in (400, 405)
+
+
+def test_a_server_process_keeps_what_it_built_at_start_out_of_the_garbage_collector(monkeypatch):
+    """`kinerja serve` builds its application with ``create_served_app``: the schema and the rest of
+    what lives as long as the process are frozen, so a full collection does not walk them."""
+    monkeypatch.setenv("KINERJA_MODE", "demo")
+    try:
+        app = create_served_app()
+        assert gc.get_freeze_count() > 100_000
+        assert not any(o is app for o in gc.get_objects())
+    finally:
+        gc.unfreeze()
 
 
 def test_production_refuses_to_start_without_a_secret(monkeypatch):

@@ -259,7 +259,7 @@ def cmd_serve(args) -> None:
     try:
         # Idle keep-alive connections live longer than a reverse proxy's (60 s for nginx): the server
         # closing first races the client's next request on that connection, which then fails.
-        uvicorn.run("kinerja.app:create_app", factory=True, host=args.host, port=args.port,
+        uvicorn.run("kinerja.app:create_served_app", factory=True, host=args.host, port=args.port,
                     workers=args.workers, access_log=False, log_config=None, timeout_keep_alive=75)
     finally:
         if created:
@@ -302,7 +302,7 @@ def cmd_demo(args) -> None:
     print(f"\nKinerja demo: {url} (GraphiQL)\n"
           "Log in with mutation login(input: {tenant: \"bungo\", username: \"pegawai\", "
           "password: \"kinerja-demo\"}), then send the accessToken as 'Authorization: Bearer ...'.\n")
-    uvicorn.run("kinerja.app:create_app", factory=True, host=args.host, port=args.port,
+    uvicorn.run("kinerja.app:create_served_app", factory=True, host=args.host, port=args.port,
                 access_log=False, log_config=None)
 
 
