@@ -307,4 +307,3 @@ def create_served_app() -> ASGIApp:
     gc.collect()
     gc.freeze()
     return app
-
