@@ -666,3 +666,20 @@ async def test_administration_reads_answer_the_same_both_ways(api, resolvers):
                           {"all": True, "active": True, "id": ids["employee"]},
                           {"all": True, "active": False, "id": ids["foreign_employee"]}):
             await _same(api, resolvers, ADMINISTRATION, variables, token)
+
+
+async def test_root_values_answer_the_same_both_ways(api, resolvers, count_statements):
+    """Root fields computed from SQL inputs (the unread count, the tenant's settings) are read by the
+    operation's one statement, and are FORBIDDEN without their permission, for every kind of user."""
+    await _setup(api)
+    query = "{ unreadNotificationCount tenantSettings { periodScheme jpTargetPns allowedOrigins ownedByTenantFile } }"
+    for user in USERS:
+        await _same(api, resolvers, query, {}, await api.token("bungo", user))
+    await _same(api, resolvers, query, {}, None)
+    count_statements.statements.clear()
+    answer = await api.ok("{ unreadNotificationCount tenantSettings { jpTargetPns } }", {},
+                          await api.token("bungo", "admin"))
+    assert isinstance(answer["unreadNotificationCount"], int) and answer["tenantSettings"]["jpTargetPns"] >= 0
+    _assert_one_statement(count_statements.statements)
+    body = await api.post("{ tenantSettings { jpTargetPns } }", token=await api.token("bungo", "pegawai"))
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"], body

@@ -332,10 +332,12 @@ def json_list(select: list[str], from_: str, where: str, order: list[str], *valu
 @dataclass(frozen=True)
 class Value:
     """A value computed in Python by ``fn`` from the JSON values of ``inputs`` (column names or
-    ``Input``); one input is passed as it is, several as positional arguments."""
+    ``Input``); one input is passed as it is, several as positional arguments. ``access``: the
+    permission a reader needs (FORBIDDEN without any scope of it), for a value that is no type's rows."""
 
     fn: Callable
     inputs: tuple[str | Input, ...] = ()
+    access: Access | None = None
 
 
 # --- field declarations --------------------------------------------------------------------------

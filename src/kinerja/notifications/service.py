@@ -137,13 +137,6 @@ audit.OBSERVERS.append(observe)
 
 # --- the viewer's own inbox -----------------------------------------------------------------------
 
-async def unread_count(ctx: RequestContext) -> int:
-    actor = ctx.require_actor()
-    await ctx.require("notification", "read")
-    return await Notification.filter(tenant_id=actor.tenant_id, recipient_id=actor.user_id,
-                                     read_at__isnull=True).count()
-
-
 async def mark_read(ctx: RequestContext, ids: list[uuid.UUID], everything: bool) -> int:
     """Mark the viewer's notifications read: those of ``ids`` (others' or unknown ids: NOT_FOUND), or
     all unread ones. CONFLICT when nothing was unread."""

@@ -33,10 +33,9 @@ class SettingsView:
     file_keys: list[str]
 
 
-async def read_settings(ctx: RequestContext) -> SettingsView:
-    await ctx.require("settings", "read")
-    tenant = await Tenant.get(id=ctx.require_tenant())
-    return SettingsView(TenantSettings.from_dict(tenant.settings), list((tenant.file_owned or {}).get("settings", [])))
+def settings_view(settings: dict | None, file_owned: dict | None) -> SettingsView:
+    """The tenant's settings as stored (``tenant.settings``), with the keys its tenant file owns."""
+    return SettingsView(TenantSettings.from_dict(settings or {}), list((file_owned or {}).get("settings", [])))
 
 
 async def update_settings(ctx: RequestContext, changes: dict[str, Any]) -> SettingsView:
@@ -57,4 +56,4 @@ async def update_settings(ctx: RequestContext, changes: dict[str, Any]) -> Setti
         origin_index.invalidate()
     tenant.settings = stored
     await tenant.save(update_fields=["settings", "updated_at"])
-    return SettingsView(TenantSettings.from_dict(stored), list((tenant.file_owned or {}).get("settings", [])))
+    return settings_view(stored, tenant.file_owned)

@@ -223,6 +223,10 @@ def resolve_access(access: bool | sql.Access, target: TypeInfo | None) -> sql.Ac
 def prepare_spec(spec, target: TypeInfo | None, request: Request) -> Prepared:
     """Check a specification as the resolvers did: the actor first where one is needed, then the
     permission (FORBIDDEN), then page size and cursor (BAD_USER_INPUT). Raises DomainError."""
+    if isinstance(spec, sql.Value) and spec.access is not None:
+        request.require_actor()
+        if not request.scopes(spec.access):
+            raise spec.access.forbidden()
     if isinstance(spec, (sql.Static, sql.Value)):
         return Prepared(spec=spec, target=target)
     if isinstance(spec, sql.NodeLookup):

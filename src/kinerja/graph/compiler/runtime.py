@@ -56,7 +56,7 @@ from kinerja.core.errors import BadUserInput, DomainError
 from kinerja.graph import sql
 from kinerja.graph.compiler.dialect import POSTGRES, SQLITE, Dialect
 from kinerja.graph.compiler.model import described_types, strawberry_field
-from kinerja.graph.compiler.plan import Conn, FConst, NotCompilable, Planner, Rel
+from kinerja.graph.compiler.plan import Conn, FConst, FValue, NotCompilable, Planner, Rel
 from kinerja.graph.compiler.program import (
     Prepared,
     Program,
@@ -421,7 +421,9 @@ class Compiler:
         planner = Planner(self.gql, self.types, fragments, program, facts, request.permissions, partial=partial)
         root = planner.root([operation.selection_set], only_described=partial)
         builder = self.builder(facts, request.permissions)
-        needs_sql = any(isinstance(f, (Rel, Conn)) for f in root.fields)
+        # Rows, or a value computed from SQL inputs (the unread count); a root value without inputs
+        # and constants need no statement.
+        needs_sql = any(isinstance(f, (Rel, Conn)) or (isinstance(f, FValue) and f.value.inputs) for f in root.fields)
         text = builder.root(root) if needs_sql else None
         return Compiled(text, builder.st.sources, walker(root),
                         {f.key: f.value if isinstance(f, FConst) else None for f in root.fields}, builder.keyed)
