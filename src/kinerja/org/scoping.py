@@ -132,7 +132,8 @@ def scope_sql(scopes: set[str] | frozenset[str], column: str) -> tuple[list[str]
         reached.append("SELECT id FROM scope_team")
     if "unit" in scopes:
         ctes.append(_SCOPE_UNITS)
-        reached.append("SELECT id FROM employee WHERE tenant_id = {tenant} AND org_unit_id IN (SELECT id FROM scope_units)")
+        reached.append("SELECT id FROM employee WHERE tenant_id = {tenant} "
+                       "AND org_unit_id IN (SELECT id FROM scope_units)")
     if not reached:
         return [], "FALSE"
     if len(reached) == 1:

@@ -423,7 +423,8 @@ class Compiler:
         builder = self.builder(facts, request.permissions)
         # Rows, or a value computed from SQL inputs (the unread count); a root value without inputs
         # and constants need no statement.
-        needs_sql = any(isinstance(f, (Rel, Conn)) or (isinstance(f, FValue) and f.value.inputs) for f in root.fields)
+        needs_sql = any(isinstance(f, (Rel, Conn)) or (isinstance(f, FValue) and f.value.inputs)
+                        for f in root.fields)
         text = builder.root(root) if needs_sql else None
         return Compiled(text, builder.st.sources, walker(root),
                         {f.key: f.value if isinstance(f, FConst) else None for f in root.fields}, builder.keyed)
