@@ -160,6 +160,27 @@ async def test_an_import_needs_the_manage_permission_of_its_kind(api):
     assert [e["extensions"]["code"] for e in listed["errors"]] == ["FORBIDDEN"]
 
 
+async def test_a_reader_sees_the_imports_of_the_kinds_it_manages_only(api):
+    admin = await api.token("tebingtinggi", "admin")
+    employees = (await api.ok(START, {"i": {"kind": "EMPLOYEES", "content": HEADER}}, admin))["startImport"]["import"]
+    training = (await api.ok(START, {"i": {"kind": "TRAINING", "content": "x\n"}}, admin))["startImport"]["import"]
+    role = f"impor_{uuid.uuid4().hex[:8]}"
+    created = (await api.ok("mutation($i: CreateRoleInput!) { createRole(input: $i) { userErrors { code } } }",
+                            {"i": {"name": role, "permissions": ["training:manage:tenant"]}}, admin))["createRole"]
+    assert created["userErrors"] == []
+    username, password = f"impor.{uuid.uuid4().hex[:8]}", "Kata-sandi-uji-1234"
+    made = (await api.ok("mutation($i: CreateUserInput!) { createUser(input: $i) { userErrors { code } } }",
+                         {"i": {"username": username, "password": password, "roles": [role]}}, admin))["createUser"]
+    assert made["userErrors"] == []
+    token = (await api.login("tebingtinggi", username, password))["accessToken"]
+    kinds = {n["id"]: n["kind"] for n in (await api.ok("{ imports(first: 100) { nodes { id kind } } }", token=token)
+                                          )["imports"]["nodes"]}
+    assert set(kinds.values()) == {"TRAINING"} and training["id"] in kinds and employees["id"] not in kinds
+    assert (await api.ok(READ, {"id": training["id"]}, token))["import"]["kind"] == "TRAINING"
+    hidden = await api.post(READ, {"id": employees["id"]}, token)
+    assert [e["extensions"]["code"] for e in hidden["errors"]] == ["NOT_FOUND"], hidden
+
+
 HISTORY = ("query($id: ID!) { node(id: $id) { ... on Employee { orgUnit { code } position { name } "
            "assignments { orgUnit { code } position { name } validFrom validTo } } } }")
 

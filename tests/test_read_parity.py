@@ -683,3 +683,46 @@ async def test_root_values_answer_the_same_both_ways(api, resolvers, count_state
     _assert_one_statement(count_statements.statements)
     body = await api.post("{ tenantSettings { jpTargetPns } }", token=await api.token("bungo", "pegawai"))
     assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"], body
+
+
+IMPORT_FIELDS = ("id kind status filename rowCount validCount createdCount updatedCount "
+                 "problems { line field code message } createdAt committedAt")
+
+
+async def test_sessions_and_imports_are_read_by_the_operation_s_one_statement(api, resolvers, count_statements):
+    """`mySessions` (the request's own session marked current) and `imports` / `import(id)` (only the
+    kinds the reader manages) compile like any read: the same answers both ways, one statement."""
+    admin = await api.token("bungo", "admin")
+    start = ("mutation($i: StartImportInput!) { startImport(input: $i) { import { " + IMPORT_FIELDS + " } "
+             "userErrors { code } } }")
+    employees = (await api.ok(start, {"i": {"kind": "EMPLOYEES", "filename": "staff.csv", "content":
+                 "NIP,NAMA,JABATAN,UNIT,NIP_ATASAN,JENIS_PEGAWAI\n197001012015031001,Andi,Staf,NOWHERE,,PNS\n"}},
+                                admin))["startImport"]["import"]
+    training = (await api.ok(start, {"i": {"kind": "TRAINING", "content": "not,a,training,file\n"}},
+                             admin))["startImport"]["import"]
+    assert employees["status"] == training["status"] == "FAILED"
+    assert employees["problems"] and employees["problems"][0]["line"] == 2
+    query = ("query($e: ID!, $t: ID!) { mySessions { id createdAt lastUsedAt userAgent ip current } "
+             "imports(first: 1) { totalCount edges { cursor node { " + IMPORT_FIELDS + " } } "
+             "pageInfo { hasNextPage endCursor } } "
+             "e: import(id: $e) { " + IMPORT_FIELDS + " } t: import(id: $t) { id kind } }")
+    variables = {"e": employees["id"], "t": training["id"]}
+    for user in USERS:
+        await _same(api, resolvers, query, variables, await api.token("bungo", user))
+    await _same(api, resolvers, query, variables, None)
+    count_statements.statements.clear()
+    answer = await api.ok(query, variables, admin)
+    _assert_one_statement(count_statements.statements)
+    assert answer["e"] == employees and answer["t"] == {"id": training["id"], "kind": "TRAINING"}
+    assert [s["current"] for s in answer["mySessions"]].count(True) == 1
+    after = answer["imports"]["pageInfo"]["endCursor"]
+    page = await _same(api, resolvers, "query($a: String) { imports(first: 1, after: $a) { edges { node { id } } } }",
+                       {"a": after}, admin)
+    assert page["data"]["imports"]["edges"][0]["node"]["id"] != answer["imports"]["edges"][0]["node"]["id"]
+    # Another tenant's administrator learns nothing of these imports.
+    stranger = await api.token("samarinda", "admin")
+    for name, batch in variables.items():
+        foreign = await api.post("query($id: ID!) { import(id: $id) { id } }", {"id": batch}, stranger)
+        assert [e["extensions"]["code"] for e in foreign["errors"]] == ["NOT_FOUND"], (name, foreign)
+    listed = await api.ok("{ imports(first: 100) { nodes { id } } }", {}, stranger)
+    assert not set(variables.values()) & {n["id"] for n in listed["imports"]["nodes"]}

@@ -52,31 +52,6 @@ ResetCodeDelivery = Callable[[], Awaitable[None]]
 RESET_CODE_SENDERS: list[Callable[[ResetCodeMessage], Awaitable[ResetCodeDelivery | None]]] = []
 
 
-@dataclass(frozen=True)
-class SessionView:
-    id: uuid.UUID  # the refresh-token family
-    created_at: dt.datetime
-    last_used_at: dt.datetime
-    user_agent: str
-    ip: str
-    current: bool
-
-
-async def my_sessions(ctx: RequestContext) -> list[SessionView]:
-    """The caller's live sessions, newest use first."""
-    actor = ctx.require_actor()
-    live = await RefreshToken.filter(tenant_id=actor.tenant_id, user_id=actor.user_id, revoked_at=None,
-                                     expires_at__gt=clock.now())
-    families = {t.family for t in live}
-    started: dict[uuid.UUID, dt.datetime] = {}
-    for family, created in await RefreshToken.filter(tenant_id=actor.tenant_id, user_id=actor.user_id,
-                                                     family__in=list(families)).values_list("family", "created_at"):
-        started[family] = min(created, started.get(family, created))
-    views = [SessionView(t.family, started.get(t.family, t.created_at), t.created_at, t.user_agent, t.ip,
-                         t.family == actor.session_id) for t in live]
-    return sorted(views, key=lambda v: (v.last_used_at, v.id), reverse=True)
-
-
 async def revoke_session(ctx: RequestContext, session_id: uuid.UUID) -> uuid.UUID:
     """End one of the caller's sessions: its refresh token and its access tokens stop working at once."""
     actor = ctx.require_actor()

@@ -9,7 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from kinerja.auth import account, service
-from kinerja.auth.models import User
+from kinerja.auth.models import RefreshToken, User
 from kinerja.core import audit
 from kinerja.core.errors import DomainError, RateLimited, Unauthenticated
 from kinerja.core.ids import parse_global_id, to_global_id
@@ -72,20 +72,25 @@ class Viewer:
         sorted_permissions, description="Permissions held (object:action:scope), so a frontend can show or hide actions.")
 
 
-@strawberry.type(description="A signed-in session of yours (one sign-in and its refreshes).")
+# When a session began: the first token of its refresh-token family.
+SESSION_STARTED = ("(SELECT min(f.created_at) FROM refresh_token f WHERE f.tenant_id = {tenant} "
+                   "AND f.user_id = {t}.user_id AND f.family = {t}.family)")
+
+
+@sql.table(RefreshToken, description="A signed-in session of yours (one sign-in and its refreshes).")
 class Session:
-    id: strawberry.ID = strawberry.field(description="Global id of the session; pass it to `revokeSession`.")
-    created_at: dt.datetime = strawberry.field(description="When you signed in.")
-    last_used_at: dt.datetime = strawberry.field(description="When its tokens were last issued (sign-in or refresh).")
+    """A session is read through its live token: the one link of its family neither rotated nor revoked."""
+
+    id: strawberry.ID = sql.global_id("Session", "family", description="Global id of the session; pass it to "
+                                                                       "`revokeSession`.")
+    created_at: dt.datetime = sql.expression(SESSION_STARTED, description="When you signed in.")
+    last_used_at: dt.datetime = sql.column("created_at", description="When its tokens were last issued (sign-in "
+                                                                     "or refresh).")
     user_agent: str = strawberry.field(description="The browser or client that last refreshed it, as it named "
                                                    "itself (may be empty).")
     ip: str = strawberry.field(description="The client IP that last refreshed it (may be empty).")
-    current: bool = strawberry.field(description="This request's session.")
-
-    @staticmethod
-    def of(view: account.SessionView) -> Session:
-        return Session(id=strawberry.ID(to_global_id("Session", view.id)), created_at=view.created_at,
-                       last_used_at=view.last_used_at, user_agent=view.user_agent, ip=view.ip, current=view.current)
+    current: bool = sql.expression("({t}.family IS NOT DISTINCT FROM {session})",
+                                   description="This request's session.")
 
 
 @strawberry.input(description="One of your sessions to end.")
@@ -201,6 +206,7 @@ class AuthQuery:
         return sql.Row(where=(sql.where("{t}.id = {user} AND {t}.active"),),  # type: ignore[return-value]  # a described read: the compiler answers its specification
                        missing=lambda: Unauthenticated("This account no longer exists or is disabled"))
 
-    @strawberry.field(description="Your signed-in sessions, most recently used first.")
-    async def my_sessions(self, info: Info) -> list[Session]:
-        return [Session.of(view) for view in await account.my_sessions(info.context)]
+    @sql.builder(description="Your signed-in sessions, most recently used first.")
+    def my_sessions(self) -> list[Session]:
+        return sql.Rows(where=(sql.where("{t}.user_id = {user}"), sql.is_null("revoked_at"),  # type: ignore[return-value]  # a described read: the compiler answers its specification
+                               sql.where("{t}.expires_at > {now}")), order=("-created_at", "-family"))

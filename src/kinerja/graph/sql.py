@@ -32,7 +32,8 @@ strawberry's ``lazy`` annotations; no area imports another area's GraphQL module
 Conditions (``eq``, ``icontains``, ``where``, ...) are SQL templates with bound values. Placeholders:
 ``{t}`` the row, ``{p}`` the parent row (in ``on`` expressions and a relation's conditions), ``{j}`` a row joined to it with a
 relation's ``joins`` (to order by its columns), ``{tenant}`` the request's tenant,
-``{user}`` the acting user, ``{me}`` the acting user's employee id (NULL without one), ``{0}``, ``{1}``,
+``{user}`` the acting user, ``{me}`` the acting user's employee id (NULL without one), ``{session}`` the
+request's session (its refresh-token family), ``{0}``, ``{1}``,
 ... the condition's values, ``{with:name}`` the rows of a ``shared_rows`` set over the same values.
 """
 
@@ -183,6 +184,8 @@ class Access:
     column: str = "id"
     scopes: frozenset[str] | None = None  # only these scopes count (e.g. the tenant-wide summary)
     message: str | None = None            # the FORBIDDEN message, when not the generic one
+    # Rows read under a permission of their own, by the value of ``column`` (see ``per_value``).
+    per_value: tuple[tuple[str, str], ...] = ()
 
     def forbidden(self) -> DomainError:
         from kinerja.core.errors import Forbidden
@@ -192,6 +195,23 @@ class Access:
 
 def requires(obj: str, action: str) -> Access:
     return Access(obj, action)
+
+
+def per_value(column: str, permissions: Mapping[str, tuple[str, str]], message: str) -> Access:
+    """Rows whose ``column`` says which permission reads them (an import of employees needs
+    ``employee:manage``, one of training records ``training:manage``): ``permissions`` maps each value
+    to its (object, action), held at any scope. The scopes held are the values readable; FORBIDDEN
+    with ``message`` when there is none."""
+    for value in permissions:
+        if not value.isidentifier():
+            raise ValueError(f"a value written into SQL must be a plain word: {value!r}")
+    pairs = tuple((value, f"{obj}:{action}") for value, (obj, action) in permissions.items())
+    return Access("", "", rows=_values_held, column=column, message=message, per_value=pairs)
+
+
+def _values_held(values: frozenset[str], column: str) -> tuple[list[str], str]:
+    listed = ", ".join(f"'{value}'" for value in sorted(values))
+    return [], f"{column} IN ({listed})"
 
 
 @dataclass(frozen=True)

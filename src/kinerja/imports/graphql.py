@@ -1,7 +1,4 @@
-"""GraphQL of bulk imports: startImport (a dry run), commitImport, imports and import(id).
-
-Read in resolver mode (docs/architecture.md, "Parts not described yet"): a batch is read by its
-resolvers, not compiled."""
+"""GraphQL of bulk imports: startImport (a dry run), commitImport, imports and import(id)."""
 
 from __future__ import annotations
 
@@ -11,7 +8,9 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from kinerja.core.ids import parse_global_id, to_global_id
+from kinerja.core.errors import NotFound
+from kinerja.core.ids import parse_global_id
+from kinerja.graph import sql
 from kinerja.graph.enums import described
 from kinerja.graph.relay import (
     INPUT,
@@ -19,7 +18,6 @@ from kinerja.graph.relay import (
     Connection,
     First,
     UserError,
-    connection_from_page,
     run_mutation,
     user_errors_field,
 )
@@ -37,20 +35,36 @@ described(rules.ImportStatus, "Where an import stands.", {
 }, name="ImportStatus")
 
 
-@strawberry.type(description="A problem of one row of an imported file, as the command line reports it.")
+def _problem_text(key: str) -> sql.Dialects:
+    return sql.Dialects(pg="{t}.value ->> '%s'" % key, sqlite="{t}.value ->> '$.%s'" % key)
+
+
+@sql.table(source=sql.Dialects(pg="jsonb_array_elements({p}.problems) WITH ORDINALITY AS {t}(value, ord)",
+                               sqlite="json_each({p}.problems) AS {t}"),
+           order=(sql.Dialects(pg="{t}.ord", sqlite="{t}.id"),),
+           description="A problem of one row of an imported file, as the command line reports it.")
 class ImportProblem:
-    line: int = strawberry.field(description="Line of the file (1 is the header).")
-    field: str = strawberry.field(description="The column at fault (`NIP`, `UNIT`, ...), or `(header)`, "
-                                              "`(encoding)`, `(quoting)` for the file as a whole.")
-    code: str = strawberry.field(description="BAD_USER_INPUT, NOT_FOUND (names nothing known) or CONFLICT "
-                                             "(a duplicate).")
-    message: str = strawberry.field(description="What is wrong, in English, as the command line says it.")
+    line: int = sql.expression(sql.Dialects(pg="CAST({t}.value ->> 'line' AS integer)",
+                                            sqlite="{t}.value ->> '$.line'"),
+                               description="Line of the file (1 is the header).")
+    field: str = sql.expression(_problem_text("field"),
+                                description="The column at fault (`NIP`, `UNIT`, ...), or `(header)`, "
+                                            "`(encoding)`, `(quoting)` for the file as a whole.")
+    code: str = sql.expression(_problem_text("code"), description="BAD_USER_INPUT, NOT_FOUND (names nothing "
+                                                                  "known) or CONFLICT (a duplicate).")
+    message: str = sql.expression(_problem_text("message"),
+                                  description="What is wrong, in English, as the command line says it.")
 
 
-@strawberry.type(description="A CSV uploaded for import, with its dry-run report per row.")
+# An import is read by whoever manages its kind: employee:manage or training:manage.
+MANAGED_KINDS = sql.per_value("kind", {kind.value: rules.PERMISSION[kind] for kind in rules.ImportKind},
+                              service.NO_IMPORT_PERMISSION)
+
+
+@sql.table(BatchModel, access=MANAGED_KINDS, description="A CSV uploaded for import, with its dry-run report per row.")
 class ImportBatch:
-    id: strawberry.ID = strawberry.field(description="Global id of the import; pass it to `commitImport` "
-                                                     "or `import(id)`.")
+    id: strawberry.ID = sql.global_id("ImportBatch", description="Global id of the import; pass it to "
+                                                                 "`commitImport` or `import(id)`.")
     kind: rules.ImportKind = strawberry.field(description="What the file brings in.")
     status: rules.ImportStatus = strawberry.field(description="Dry run, committed, or failed (has problems).")
     filename: str = strawberry.field(description="The file name given when it was uploaded (may be empty).")
@@ -58,19 +72,9 @@ class ImportBatch:
     valid_count: int = strawberry.field(description="Rows without problems.")
     created_count: int = strawberry.field(description="Rows that created an object when committed (0 before).")
     updated_count: int = strawberry.field(description="Rows that updated an existing employee when committed.")
-    problems: list[ImportProblem] = strawberry.field(description="Every problem, by line; empty for a clean file.")
+    problems: list[ImportProblem] = sql.rows(description="Every problem, by line; empty for a clean file.")
     created_at: dt.datetime = strawberry.field(description="When the file was uploaded.")
     committed_at: dt.datetime | None = strawberry.field(description="When it was committed; null before.")
-
-    @staticmethod
-    def from_model(row: BatchModel) -> ImportBatch:
-        return ImportBatch(
-            id=strawberry.ID(to_global_id("ImportBatch", row.id)), kind=row.kind, status=row.status,
-            filename=row.filename, row_count=row.row_count, valid_count=row.valid_count,
-            created_count=row.created_count, updated_count=row.updated_count,
-            problems=[ImportProblem(line=p["line"], field=p["field"], code=p["code"], message=p["message"])
-                      for p in row.problems],
-            created_at=row.created_at, committed_at=row.committed_at)
 
 
 @strawberry.input(description="A CSV file to check (a dry run: nothing is written).")
@@ -102,7 +106,7 @@ class ImportMutation:
         async def work():
             batch = await service.start_import(info.context, rules.ImportKind(input.kind), input.content,
                                                input.filename)
-            return {"import_": ImportBatch.from_model(batch)}
+            return {"import_": sql.ref("ImportBatch", batch.id)}
         return await run_mutation(info, ImportPayload, work)
 
     @strawberry.mutation(description="Write every row of a dry-run import in one transaction, or nothing. The "
@@ -111,19 +115,19 @@ class ImportMutation:
     async def commit_import(self, info: Info, input: Annotated[CommitImportInput, INPUT]) -> ImportPayload:
         async def work():
             batch = await service.commit_import(info.context, parse_global_id(input.import_id, "ImportBatch"))
-            return {"import_": ImportBatch.from_model(batch)}
+            return {"import_": sql.ref("ImportBatch", batch.id)}
         return await run_mutation(info, ImportPayload, work)
 
 
 @strawberry.type
 class ImportQuery:
-    @strawberry.field(description="Imports of the kinds you may manage, newest first.")
-    async def imports(self, info: Info, first: First = 20, after: After = None) -> Connection[ImportBatch]:
-        page = await service.list_imports(info.context, first, after)
-        return Connection(**connection_from_page(page, ImportBatch.from_model))
+    @sql.builder(description="Imports of the kinds you may manage, newest first.")
+    def imports(self, first: First = 20, after: After = None) -> Connection[ImportBatch]:
+        return sql.Page(first=first, after=after, order=("-created_at", "id"), access=True)  # type: ignore[return-value]  # a described read: the compiler answers its specification
 
-    @strawberry.field(name="import", description="One import by its global id (NOT_FOUND for an unknown id, "
-                                                 "another tenant's, or a kind you may not manage).")
-    async def import_(self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(
-            description="Global id of the import.")]) -> ImportBatch:
-        return ImportBatch.from_model(await service.get_import(info.context, parse_global_id(id, "ImportBatch")))
+    @sql.builder(name="import", description="One import by its global id (NOT_FOUND for an unknown id, "
+                                            "another tenant's, or a kind you may not manage).")
+    def import_(self, id: Annotated[strawberry.ID, strawberry.argument(description="Global id of the import.")]
+                ) -> ImportBatch:
+        return sql.Row(where=(sql.eq("id", parse_global_id(id, "ImportBatch")),), access=True,  # type: ignore[return-value]  # a described read: the compiler answers its specification
+                       missing=lambda: NotFound(service.NOT_FOUND, field="id"))

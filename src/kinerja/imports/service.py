@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from kinerja.core import clock, once
 from kinerja.core.context import RequestContext
 from kinerja.core.csvimport import RowError
-from kinerja.core.errors import BadUserInput, Conflict, Forbidden, NotFound
-from kinerja.core.pagination import Page, paginate
+from kinerja.core.errors import BadUserInput, Conflict, NotFound
 from kinerja.imports import rules
 from kinerja.imports.models import ImportBatch
 from kinerja.imports.rules import ImportKind, ImportStatus
@@ -19,6 +18,7 @@ from kinerja.org import importer as employees
 from kinerja.training import importer as training
 
 NOT_FOUND = "Import not found"
+NO_IMPORT_PERMISSION = "You lack the permission to manage employee or training imports"
 
 
 @dataclass(frozen=True)
@@ -85,24 +85,3 @@ async def commit_import(ctx: RequestContext, import_id: uuid.UUID) -> ImportBatc
     batch.status, batch.committed_at = ImportStatus.COMMITTED, clock.now()
     await batch.save(update_fields=["status", "committed_at", "created_count", "updated_count"])
     return batch
-
-
-async def _kinds(ctx: RequestContext) -> list[ImportKind]:
-    kinds = [kind for kind in ImportKind if await _may(ctx, kind)]
-    if not kinds:
-        raise Forbidden("You lack the permission to manage employee or training imports")
-    return kinds
-
-
-async def get_import(ctx: RequestContext, import_id: uuid.UUID) -> ImportBatch:
-    kinds = await _kinds(ctx)
-    batch = await ImportBatch.get_or_none(id=import_id, tenant_id=ctx.require_tenant(), kind__in=kinds)
-    if batch is None:
-        raise NotFound(NOT_FOUND, field="id")
-    return batch
-
-
-async def list_imports(ctx: RequestContext, first: int | None, after: str | None) -> Page[ImportBatch]:
-    kinds = await _kinds(ctx)
-    query = ImportBatch.filter(tenant_id=ctx.require_tenant(), kind__in=kinds)
-    return await paginate(query, ["-created_at", "id"], first, after)

@@ -149,7 +149,11 @@ class Request:
 
 
 def held_scopes(permissions: frozenset[str], access: sql.Access) -> frozenset[str]:
-    """The scopes (own, team, unit, tenant) of ``access`` the permission set holds."""
+    """The scopes (own, team, unit, tenant) of ``access`` the permission set holds; for rows read per
+    value (``sql.per_value``), the values whose permission it holds."""
+    if access.per_value:
+        return frozenset(value for value, permission in access.per_value
+                         if any(p.startswith(permission + ":") for p in permissions))
     prefix = f"{access.obj}:{access.action}:"
     held = frozenset(p.removeprefix(prefix) for p in permissions if p.startswith(prefix))
     return held if access.scopes is None else held & access.scopes

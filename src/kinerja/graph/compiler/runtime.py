@@ -297,7 +297,7 @@ class Compiler:
             tenant = bound if not whole and bound is not None else actor.tenant_id
             user, session = actor.user_id, actor.session_id
         dialect = self.dialect
-        params = [dialect.convert(v) for v in resolve_params(compiled.sources, facts, tenant, user, ids)]
+        params = [dialect.convert(v) for v in resolve_params(compiled.sources, facts, tenant, user, ids, session)]
         if compiled.sql is None:
             raise ValueError("an answer without a statement has nothing to run")
         rows: Sequence[Any]

@@ -39,6 +39,7 @@ from kinerja.graph.compiler.program import Prepared, exists_access, held_scopes
 _PLACEHOLDER = re.compile(r"\{(?:(with):)?(\w+)\}")
 ME = "(SELECT employee_id FROM app_user WHERE tenant_id = {tenant} AND id = {user})"
 ROW_NUMBER = "__n"
+_PER_REQUEST = ("tenant", "user", "session")  # one parameter per statement, however often it is named
 
 
 class Statement:
@@ -55,19 +56,19 @@ class Statement:
         return f"t{self._aliases}"
 
     def param(self, source: tuple, example) -> str:
-        if source[0] in ("tenant", "user") and source in self._index:
+        if source[0] in _PER_REQUEST and source in self._index:
             index = self._index[source]
         else:
             self.sources.append(source)
             index = len(self.sources)
-            if source[0] in ("tenant", "user"):
+            if source[0] in _PER_REQUEST:
                 self._index[source] = index
         return self.dialect.param(index, example)
 
     def render(self, template: sql.Text, *, t: str | None = None, p: str | None = None,
                values: tuple = (), source: tuple | None = None) -> str:
         """Fill a template's placeholders: {t} {p} aliases, {j} the alias of the row joined with
-        ``joins`` (derived from {t}), {tenant} {user} {me}, {now} (the clock when the statement runs: a
+        ``joins`` (derived from {t}), {tenant} {user} {me} {session}, {now} (the clock when the statement runs: a
         value a builder read from the clock would be kept with the request's prepared facts), {0}... values (bound as parameters from
         ``source + (n,)``, or as constants when ``source`` is None)."""
         text = sql.dialect_text(template, self.dialect.name)
@@ -88,8 +89,8 @@ class Statement:
                 return f"{t}j"
             if name == "tenant":
                 return self.param(("tenant",), _UUID)
-            if name == "user":
-                return self.param(("user",), _UUID)
+            if name in ("user", "session"):
+                return self.param((name,), _UUID)
             if name == "now":
                 return self.param(("now",), _NOW)
             if name == "me":
@@ -415,7 +416,7 @@ def _plain(value):
     return value.value if isinstance(value, Enum) else value
 
 
-def resolve_params(sources: list[tuple], facts: list[Prepared], tenant, user, ids=None) -> list:
+def resolve_params(sources: list[tuple], facts: list[Prepared], tenant, user, ids=None, session=None) -> list:
     """The values of a statement's parameters for one request."""
     out = []
     for source in sources:
@@ -424,6 +425,8 @@ def resolve_params(sources: list[tuple], facts: list[Prepared], tenant, user, id
             out.append(tenant)
         elif kind == "user":
             out.append(user)
+        elif kind == "session":
+            out.append(session)
         elif kind == "now":
             out.append(clock.now())
         elif kind == "const":
