@@ -726,3 +726,35 @@ async def test_sessions_and_imports_are_read_by_the_operation_s_one_statement(ap
         assert [e["extensions"]["code"] for e in foreign["errors"]] == ["NOT_FOUND"], (name, foreign)
     listed = await api.ok("{ imports(first: 100) { nodes { id } } }", {}, stranger)
     assert not set(variables.values()) & {n["id"] for n in listed["imports"]["nodes"]}
+
+
+VERIFY = "query($c: String!) { verifyDocument(code: $c) { valid status kind issuer subject issuedAt contentHash } }"
+
+
+async def test_a_verification_is_read_by_one_statement_and_a_code_of_no_tenant_reads_nothing(
+        api, resolvers, count_statements):
+    """`verifyDocument` is a public read of the tenant its code names: one statement for the row, the
+    verdict checked in Python (`documents/rules.py: judge`); a malformed code or a slug no tenant has is
+    UNKNOWN without reading anything."""
+    token = await api.token("bungo", "pegawai")
+    plans = await api.ok("{ performancePlans(first: 5, filter: {status: APPROVED}) { nodes { documentPath } } }",
+                         {}, token)
+    path = plans["performancePlans"]["nodes"][0]["documentPath"]
+    download = await api.client.get(path, headers={"authorization": f"Bearer {token}"})
+    code = download.headers["x-verification-code"]
+    codes = (code, code.lower(), "bungo.AAAAAAAAAAAAAAAA", "nowhere.AAAAAAAAAAAAAAAA", "not a code")
+    for candidate in codes:
+        await _same(api, resolvers, VERIFY, {"c": candidate}, None)
+    await _same(api, resolvers, VERIFY, {"c": code}, await api.token("samarinda", "admin"))
+    count_statements.statements.clear()
+    genuine = (await api.ok(VERIFY, {"c": code}))["verifyDocument"]
+    assert (genuine["status"], genuine["valid"], genuine["kind"]) == ("GENUINE", True, "SKP")
+    assert len(genuine["contentHash"]) == 64 and genuine["issuedAt"].endswith("+00:00")
+    _assert_one_statement(count_statements.statements)
+    assert any("verifyDocument" in s and "issued_document" in s for s in count_statements.statements)
+    for candidate in codes[3:]:
+        count_statements.statements.clear()
+        unknown = (await api.ok(VERIFY, {"c": candidate}))["verifyDocument"]
+        assert unknown == {"valid": False, "status": "UNKNOWN", "kind": None, "issuer": None, "subject": None,
+                           "issuedAt": None, "contentHash": None}
+        assert [s for s in count_statements.statements if not is_binding(s)] == [], candidate

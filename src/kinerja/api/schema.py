@@ -51,10 +51,6 @@ if TYPE_CHECKING:
     from kinerja.api.trusted import TrustedDocuments
     from kinerja.graph.compiler.runtime import Compiler
 
-# node(id) of types not described for the compiler (none left: described types say ``table(node=True)``).
-LEGACY_NODES: dict = {}
-
-
 @strawberry.type
 class NodeQuery:
     @sql.builder(description="Any object by its global id. An unknown id, and an id of another "
@@ -62,7 +58,7 @@ class NodeQuery:
     def node(self, id: Annotated[strawberry.ID, strawberry.argument(description="A global id, as an "
                                                                                "object's `id` gave it.")]
              ) -> Node | None:
-        return sql.NodeLookup(id, LEGACY_NODES)  # type: ignore[return-value]  # a described read: the compiler answers its specification
+        return sql.NodeLookup(id)  # type: ignore[return-value]  # a described read: the compiler answers its specification
 
 
 Query = merge_types("Query", (AuthQuery, AccessQuery, OrgQuery, PlanQuery, EvaluationQuery, GoalQuery, DashboardQuery,

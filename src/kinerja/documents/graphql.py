@@ -1,17 +1,20 @@
-"""GraphQL of issued documents: the public ``verifyDocument(code)`` (resolver mode: a public root
-field of its own, answered by ``service.verify`` in the transaction bound to the tenant the code
-names)."""
+"""GraphQL of issued documents: the public ``verifyDocument(code)``, a public read of the tenant the
+code names (gated and rate-limited as tracking a ticket is), whose verdict is ``rules.judge``."""
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Annotated
 
 import strawberry
-from strawberry.types import Info
 
-from kinerja.documents import service
+from kinerja.citizen.service import public_gate, track_spend
+from kinerja.core.errors import NotFound
+from kinerja.core.signing import keyring
+from kinerja.documents import rules
 from kinerja.documents.rules import DocumentKind, VerificationStatus
+from kinerja.graph import sql
 from kinerja.graph.enums import described
 
 described(DocumentKind, "Jenis dokumen: the kinds of official documents issued and signed.", {
@@ -42,14 +45,45 @@ class DocumentVerification:
                                                             "printed on it (genuine documents only).")
 
 
+# The issued document a code names, as the verdict needs it (null for a code nobody issued).
+ISSUED = sql.Dialects(
+    pg="(SELECT json_build_array(d.kind, d.content, d.content_hash, d.key_id, d.signature, d.issued_at) "
+       "FROM issued_document d WHERE d.tenant_id = {tenant} AND d.code = {0})",
+    sqlite="(SELECT json_array(d.kind, json(d.content), d.content_hash, d.key_id, d.signature, d.issued_at) "
+           "FROM issued_document d WHERE d.tenant_id = {tenant} AND d.code = {0})")
+UNKNOWN = sql.Static(rules.Verdict(VerificationStatus.UNKNOWN))
+
+
+def _verdict(settings, issued: list | None) -> rules.Verdict:
+    if issued is None:
+        return rules.Verdict(VerificationStatus.UNKNOWN)
+    kind, content, digest, key_id, signature, issued_at = issued
+    when = dt.datetime.fromisoformat(issued_at).astimezone(dt.UTC)
+    return rules.judge(kind, content, digest, key_id, signature, when, keyring(settings))
+
+
+async def _tenant_of_code(ctx, slug: str | None) -> uuid.UUID | sql.Static:
+    """The tenant a code's slug names (``public_gate``), or the UNKNOWN verdict for a malformed code
+    or a slug no tenant has."""
+    if slug is None:
+        return UNKNOWN
+    try:
+        return await public_gate(ctx, slug)
+    except NotFound:
+        return UNKNOWN
+
+
+async def _spends_track_limit(ctx, tenant_id: uuid.UUID) -> sql.Limit:
+    return sql.Limit(*await track_spend(ctx, tenant_id))
+
+
 @strawberry.type
 class DocumentQuery:
-    @strawberry.field(description="Public: verify an issued document by the code printed on it (the code "
-                                  "names its tenant and is itself the proof of access; no login).")
-    async def verify_document(self, info: Info, code: Annotated[str, strawberry.argument(
+    @sql.builder(description="Public: verify an issued document by the code printed on it (the code "
+                             "names its tenant and is itself the proof of access; no login).", tenant_argument=True)
+    def verify_document(self, code: Annotated[str, strawberry.argument(
             description="Kode verifikasi, e.g. `bungo.ABCDEFGHIJKLMNOP`.")]) -> DocumentVerification:
-        verdict = await service.verify(info.context, code)
-        return DocumentVerification(
-            valid=verdict.valid, status=verdict.status, kind=verdict.kind,
-            issuer=verdict.issuer, subject=verdict.subject, issued_at=verdict.issued_at,
-            content_hash=verdict.content_hash)
+        parts = rules.split_code(code)
+        slug, random_part = parts if parts is not None else (None, "")
+        verdict = sql.Value(_verdict, (sql.Input(ISSUED, (f"{slug}.{random_part}",)),), settings=True)
+        return sql.Public(verdict, sql.NamedTenant(slug, _tenant_of_code, _spends_track_limit))  # type: ignore[return-value]  # a described read: the compiler answers its specification

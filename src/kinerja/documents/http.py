@@ -13,8 +13,8 @@ from starlette.responses import HTMLResponse
 from kinerja.auth.http import new_context
 from kinerja.core.db import tenant_transaction
 from kinerja.core.errors import BadUserInput, Forbidden, NotFound, RateLimited
-from kinerja.documents.rules import KIND_TITLES, VerificationStatus
-from kinerja.documents.service import Verdict, verify
+from kinerja.documents.rules import KIND_TITLES, Verdict, VerificationStatus
+from kinerja.documents.service import verify
 
 STYLE = ("body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#222}"
          "h1{font-size:1.4rem}.ok{color:#0a6b2d}.bad{color:#a40000}dt{font-weight:600;margin-top:.6rem}"

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import secrets
+from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
+
+from kinerja.core.signing import Keyring, content_hash
 
 
 class DocumentKind(StrEnum):
@@ -68,3 +73,33 @@ BERAKHLAK_GUIDE = {
     "KOLABORATIF": "Memberi kesempatan kepada berbagai pihak untuk berkontribusi; terbuka dalam bekerja sama untuk "
                    "menghasilkan nilai tambah; menggerakkan pemanfaatan berbagai sumber daya untuk tujuan bersama.",
 }
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: VerificationStatus
+    kind: DocumentKind | None = None
+    issuer: str | None = None
+    subject: str | None = None
+    issued_at: dt.datetime | None = None
+    date: str | None = None
+    content_hash: str | None = None
+
+    @property
+    def valid(self) -> bool:
+        return self.status is VerificationStatus.GENUINE
+
+
+def judge(kind: str, content: Any, digest: str, key_id: str, signature: str, issued_at: dt.datetime,
+          keys: Keyring) -> Verdict:
+    """The verdict on an issued document as stored: GENUINE only when its content still hashes to
+    its hash, names its kind, and carries a signature a known key verifies; else ALTERED."""
+    document_kind = DocumentKind(kind)
+    content = content if isinstance(content, dict) else {}
+    genuine = (content_hash(content) == digest and content.get("jenis") == document_kind.value
+               and keys.verify(content, key_id, signature))
+    if not genuine:
+        return Verdict(VerificationStatus.ALTERED, kind=document_kind)
+    return Verdict(VerificationStatus.GENUINE, kind=document_kind, issuer=str(content.get("penerbit", "")),
+                   subject=str(content.get("subjek", "")), issued_at=issued_at, date=str(content.get("tanggal", "")),
+                   content_hash=digest)

@@ -11,7 +11,6 @@ over it verifies with a known key; ALTERED otherwise; UNKNOWN for a code nobody 
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +23,7 @@ from kinerja.core.errors import NotFound
 from kinerja.core.once import lock_key
 from kinerja.core.signing import content_hash, keyring
 from kinerja.documents.models import IssuedDocument
-from kinerja.documents.rules import DocumentKind, VerificationStatus, new_code, split_code
+from kinerja.documents.rules import DocumentKind, Verdict, VerificationStatus, judge, new_code, split_code
 from kinerja.tenancy.models import Tenant
 from kinerja.tenancy.rules import TenantSettings
 
@@ -62,21 +61,6 @@ async def issue(ctx: RequestContext, kind: DocumentKind, subject_id: uuid.UUID, 
     return Issued(row.code, digest, f"{public_base(settings, base_url)}/verify/{row.code}")
 
 
-@dataclass(frozen=True)
-class Verdict:
-    status: VerificationStatus
-    kind: DocumentKind | None = None
-    issuer: str | None = None
-    subject: str | None = None
-    issued_at: dt.datetime | None = None
-    date: str | None = None
-    content_hash: str | None = None
-
-    @property
-    def valid(self) -> bool:
-        return self.status is VerificationStatus.GENUINE
-
-
 async def verify(ctx: RequestContext, code: str) -> Verdict:
     """What the verify page and ``verifyDocument`` answer for a code. The code's slug names the tenant
     as a public read's slug does (``citizen/service.py: public_gate``: the tenant, then the origin
@@ -97,11 +81,5 @@ async def verify(ctx: RequestContext, code: str) -> Verdict:
     row = await IssuedDocument.get_or_none(tenant_id=tenant_id, code=f"{slug}.{random_part}")
     if row is None:
         return Verdict(VerificationStatus.UNKNOWN)
-    content = row.content if isinstance(row.content, dict) else {}
-    genuine = (content_hash(content) == row.content_hash and content.get("jenis") == row.kind.value
-               and keyring(ctx.settings).verify(content, row.key_id, row.signature))
-    if not genuine:
-        return Verdict(VerificationStatus.ALTERED, kind=row.kind)
-    return Verdict(VerificationStatus.GENUINE, kind=row.kind, issuer=str(content.get("penerbit", "")),
-                   subject=str(content.get("subjek", "")), issued_at=row.issued_at,
-                   date=str(content.get("tanggal", "")), content_hash=row.content_hash)
+    return judge(row.kind, row.content, row.content_hash, row.key_id, row.signature, row.issued_at,
+                 keyring(ctx.settings))

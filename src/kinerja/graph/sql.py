@@ -22,8 +22,6 @@ of the key. Other fields say what they are:
   the same errors a resolver would (NOT_FOUND for a foreign id, ...); it never reads the database.
   A public root field (``builder(tenant_argument=True)``) wraps its specification in ``Public``
   with the tenant its argument names (``NamedTenant``): read for nobody, bound to that tenant.
-- ``hole(...)``: a field another area implements with a resolver (``implements``) until its type is
-  described; a document selecting it is answered field by field.
 
 Types without a table (payloads, progress figures) need no declaration: values computed in Python
 are projected through the selection. Cross-area relations name types by GraphQL name or with
@@ -43,7 +41,6 @@ import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from dataclasses import field as dataclass_field
 from typing import Any, TypeVar
 
 import strawberry
@@ -278,11 +275,9 @@ class Page(Rows):
 
 @dataclass(frozen=True)
 class NodeLookup:
-    """``node(id)``: the object a global id names, if its type is fetchable by id (``table(node=True)``),
-    else through ``legacy`` resolvers of types not described yet."""
+    """``node(id)``: the object a global id names, if its type is fetchable by id (``table(node=True)``)."""
 
     id: str
-    legacy: Mapping[str, Callable] = dataclass_field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -295,8 +290,9 @@ class Static:
 @dataclass(frozen=True)
 class NamedTenant:
     """The tenant a public read names with an argument (a slug), instead of the caller's token.
-    ``gate(ctx, value)`` runs before anything is read: it returns the tenant's id, or raises the error
-    the field answers (an unknown tenant, a page of another site). It sends as few statements as it
+    ``gate(ctx, value)`` runs before anything is read: it returns the tenant's id, or a ``Static``
+    answer the field gives without reading anything (a verification code that names no tenant is
+    simply unknown), or raises the error the field answers (an unknown tenant, a page of another site). It sends as few statements as it
     can (none, for a tenant it knows): the read's own statement follows.
 
     ``spends(ctx, tenant_id)``, when given, names the rate limit the read counts against (a ``Limit``,
@@ -353,11 +349,14 @@ def json_list(select: list[str], from_: str, where: str, order: list[str], *valu
 class Value:
     """A value computed in Python by ``fn`` from the JSON values of ``inputs`` (column names or
     ``Input``); one input is passed as it is, several as positional arguments. ``access``: the
-    permission a reader needs (FORBIDDEN without any scope of it), for a value that is no type's rows."""
+    permission a reader needs (FORBIDDEN without any scope of it), for a value that is no type's rows.
+    ``settings``: ``fn`` takes the server's settings first (what the server is configured with, such
+    as the keys documents are signed with)."""
 
     fn: Callable
     inputs: tuple[str | Input, ...] = ()
     access: Access | None = None
+    settings: bool = False
 
 
 # --- field declarations --------------------------------------------------------------------------
@@ -391,11 +390,6 @@ class RequestValue:
 @dataclass(frozen=True)
 class Builder:
     tenant_argument: bool = False  # the field names its tenant with an argument (``Public``)
-
-
-@dataclass(frozen=True)
-class Hole:
-    inputs: tuple[str, ...]
 
 
 def _field(meta, description: str | None = None, **kwargs):
@@ -452,15 +446,6 @@ def builder(fn: Callable | None = None, *, description: str | None = None, name:
     return decorator(fn) if fn is not None else decorator
 
 
-def hole(*inputs: str, description: str | None = None):
-    """A field implemented by a resolver of another area (see ``implements``), which receives the
-    values of ``inputs`` (columns of this row). Use as a field default, or as a decorator of a
-    method that only declares the field's arguments."""
-    return strawberry.field(description=description, metadata={SQL: Hole(tuple(inputs))})
-
-
-HOLE_RESOLVERS: dict[tuple[str, str], Callable] = {}
-
 SHARED_ROWS: dict[str, Text] = {}
 
 
@@ -471,14 +456,6 @@ def shared_rows(name: str, select: Text) -> str:
     values, as a CTE, instead of once per source that reads it. Returns the placeholder."""
     SHARED_ROWS[name] = select
     return "{with:%s}" % name
-
-
-def implements(type_name: str, field_name: str):
-    """Register the resolver of a ``hole``: ``async fn(inputs, info, **arguments)``."""
-    def register(fn: Callable) -> Callable:
-        HOLE_RESOLVERS[(type_name, field_name)] = fn
-        return fn
-    return register
 
 
 # --- types ---------------------------------------------------------------------------------------

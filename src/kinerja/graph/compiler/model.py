@@ -182,9 +182,6 @@ def _check(info: TypeInfo, types: dict[str, TypeInfo]) -> None:
             target = f.named_type.name
             if target not in types:
                 raise DescriptionError(f"{where}: {target} is not described")
-        elif isinstance(meta, sql.Hole):
-            if (info.name, f.name) not in sql.HOLE_RESOLVERS:
-                raise DescriptionError(f"{where} is a hole no area implements (sql.implements)")
         elif isinstance(meta, (sql.Builder, sql.Derived, sql.RequestValue, sql.GlobalId)):
             pass
         else:

@@ -94,18 +94,6 @@ class FError:
 
 
 @dataclass
-class FLegacy:
-    key: str
-    site: int
-
-
-@dataclass
-class FHole:
-    key: str
-    inputs: tuple[str, ...]
-
-
-@dataclass
 class Rel:
     """Rows of ``target`` for a field: ``single`` (an object or null) or a list."""
 
@@ -149,14 +137,13 @@ class Planner:
     """Builds the plan of a selection for one set of facts (directive outcomes and prepared sites)."""
 
     def __init__(self, schema, types: dict[str, TypeInfo], fragments: dict, program: Program,
-                 facts: list[Prepared], permissions: frozenset[str], *, partial: bool):
+                 facts: list[Prepared], permissions: frozenset[str]):
         self.schema = schema
         self.types = types
         self.fragments = fragments
         self.program = program
         self.facts = facts
         self.permissions = permissions
-        self.partial = partial      # resolver mode: holes and undescribed root fields are left to resolvers
 
     # -- field collection, as graphql-core does it (with the request's directive outcomes)
     def collect(self, selection_sets: list, runtime_type) -> dict[str, list[FieldNode]]:
@@ -270,10 +257,6 @@ class Planner:
             return FRequest(key, meta.fn, self.projection(nodes, f.gql.type))
         if isinstance(meta, sql.Builder):
             return self.builder_field(key, nodes, f.gql, info)
-        if isinstance(meta, sql.Hole):
-            if self.partial:
-                return FHole(key, meta.inputs)
-            raise NotCompilable(f"{info.name}.{f.name} is resolved by another area")
         raise NotCompilable(f"{info.name}.{f.name}: {meta!r}")
 
     def builder_field(self, key: str, nodes: list[FieldNode], gql_field, info: TypeInfo | None):
@@ -281,10 +264,6 @@ class Planner:
         prepared = self.facts[site]
         if prepared.error is not None:
             return FError(key, site)
-        if prepared.legacy is not None:
-            if self.partial:
-                return FLegacy(key, site)
-            raise NotCompilable("node of a type answered by resolvers")
         spec = prepared.spec
         if isinstance(spec, sql.Static):
             return FStatic(key, site, self.projection(nodes, gql_field.type))

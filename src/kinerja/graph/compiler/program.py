@@ -96,8 +96,6 @@ def build_program(schema, types: dict[str, TypeInfo], fragments: dict[str, Fragm
                 if gql_type is schema.query_type and root and not _is_sql_field(gql_field):
                     blocked.append(f"Query.{name} is not described")
                 meta = meta_of(gql_field)
-                if isinstance(meta, sql.Hole):
-                    blocked.append(f"{gql_type.name}.{name} is resolved by another area")
                 if isinstance(meta, sql.Builder) and node_key(selection) not in by_node:
                     if meta.tenant_argument:
                         named.append(name)
@@ -168,7 +166,6 @@ class Prepared:
     spec: Any = None
     target: TypeInfo | None = None
     error: DomainError | ValueNotStorable | None = None
-    legacy: tuple | None = None       # (resolver, object id): node of a type answered by resolvers
     size: int | None = None
     limit: int | None = None
     cursor: list | None = None
@@ -181,8 +178,6 @@ class Prepared:
             return ("if", self.include)
         if self.error is not None:
             return ("error",)
-        if self.legacy is not None:
-            return ("legacy",)
         spec = self.spec
         return (type(spec).__name__, self.target.name if self.target else None, spec_shape(spec),
                 self.cursor is not None, self.missing is not None)
@@ -241,8 +236,6 @@ def prepare_spec(spec, target: TypeInfo | None, request: Request) -> Prepared:
             missing = info.table.not_found or (lambda: NotFound("No object with this id"))
             row = sql.Row(where=(sql.eq(info.table.key, object_id),), access=True, missing=missing)
             return prepare_spec(row, info, request)
-        if type_name in spec.legacy:
-            return Prepared(spec=spec, legacy=(spec.legacy[type_name], object_id))
         raise NotFound("No object with this id")
     if not isinstance(spec, sql.Rows):
         raise TypeError(f"not a specification: {spec!r}")

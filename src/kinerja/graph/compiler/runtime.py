@@ -39,7 +39,6 @@ from graphql import (
 )
 from graphql.execution.values import VariableValues, get_variable_values
 from strawberry.dataloader import DataLoader
-from strawberry.types.arguments import convert_arguments
 
 from kinerja.core import audit, ratelimit
 from kinerja.core.db import (
@@ -67,7 +66,7 @@ from kinerja.graph.compiler.program import (
     prepare_site,
     refused_by_postgres,
 )
-from kinerja.graph.compiler.shape import Legacy, Marker, State, walker
+from kinerja.graph.compiler.shape import Marker, State, walker
 from kinerja.graph.compiler.sqlgen import Builder, SqliteBuilder, resolve_params
 from kinerja.graph.errors import ValueNotStorable
 from kinerja.graph.limits import query_cost
@@ -215,7 +214,8 @@ class Compiler:
     @staticmethod
     async def named_tenant(facts: list, ctx):
         """The tenant a public read names (None when no field names one): each field's gate runs
-        once per operation, before anything is read; a refusal (an unknown tenant, another site's
+        once per operation, before anything is read; a field its gate answers (``sql.Static``) reads
+        nothing; a refusal (an unknown tenant, another site's
         page, a rate limit) becomes the error of every field it gates. One operation names one
         tenant (``api/extensions.py`` refuses others before they run)."""
         outcomes: dict = {}
@@ -233,6 +233,8 @@ class Compiler:
             outcome = outcomes[key]
             if isinstance(outcome, DomainError):
                 facts[index] = Prepared(error=outcome)
+            elif isinstance(outcome, sql.Static):
+                facts[index] = Prepared(spec=outcome, target=prepared.target)
             elif tenant is not None and outcome != tenant:
                 facts[index] = Prepared(error=BadUserInput(ONE_TENANT))
             else:
@@ -418,7 +420,7 @@ class Compiler:
         return ExecutionResult(data=tree, errors=None)
 
     def compile_root(self, program, fragments, operation, facts, request: Request, *, partial: bool) -> Compiled:
-        planner = Planner(self.gql, self.types, fragments, program, facts, request.permissions, partial=partial)
+        planner = Planner(self.gql, self.types, fragments, program, facts, request.permissions)
         root = planner.root([operation.selection_set], only_described=partial)
         builder = self.builder(facts, request.permissions)
         # Rows, or a value computed from SQL inputs (the unread count); a root value without inputs
@@ -445,8 +447,6 @@ class Compiler:
         value = tree[info.path.key]
         if type(value) is Marker:
             raise value.error
-        if type(value) is Legacy:
-            return await value.resolver(ctx, value.object_id)
         return value
 
     async def _roots(self, info) -> dict:
@@ -512,7 +512,7 @@ class Compiler:
         statement_key = (key or id(program), self.dialect.name, request.permissions, tuple(f.shape for f in facts))
 
         def compile_refs() -> Compiled:
-            planner = Planner(self.gql, self.types, info.fragments, program, facts, request.permissions, partial=True)
+            planner = Planner(self.gql, self.types, info.fragments, program, facts, request.permissions)
             obj = planner.obj(selection_sets, target.gql, target, abstract=abstract)
             builder = self.builder(facts, request.permissions)
             return Compiled(builder.refs(obj, target, None), builder.st.sources, walker(obj), {})
@@ -570,15 +570,6 @@ def _reading(original, compiler: Compiler | None):
     return resolve_refs
 
 
-def _hole(fn, definition, schema):
-    async def resolve(source, info, **arguments):
-        kwargs = convert_arguments(arguments, definition.arguments, scalar_registry=schema.schema_converter.scalar_registry,
-                                   config=schema.config) if arguments else {}
-        result = fn(source[info.path.key], info, **kwargs)
-        return await result if inspect.isawaitable(result) else result
-    return resolve
-
-
 def _tolerant(serialize):
     """Compiled answers carry dates and times as ISO text already."""
     def tolerant(value):
@@ -618,13 +609,11 @@ def install(schema) -> Compiler:
             gql_type.serialize = gql_type.coerce_output_value = _enum_output(gql_type)  # type: ignore[method-assign]  # graphql-core's enums read compiled answers
         if not isinstance(gql_type, GraphQLObjectType):
             continue
-        for field_name, gql_field in gql_type.fields.items():
+        for gql_field in gql_type.fields.values():
             definition = strawberry_field(gql_field)
             meta = (definition.metadata or {}).get(sql.SQL) if definition is not None else None
             if gql_type is gql.query_type and meta is not None:
                 gql_field.resolve = compiler.root_value
-            elif isinstance(meta, sql.Hole) and name in described:
-                gql_field.resolve = _hole(sql.HOLE_RESOLVERS[(name, field_name)], definition, schema)
             else:
                 named = get_named_type(gql_field.type)
                 by_reference = named.name in described or isinstance(named, GraphQLInterfaceType)

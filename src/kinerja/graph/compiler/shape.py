@@ -20,7 +20,6 @@ from kinerja.graph.compiler.plan import (
     Conn,
     FError,
     FGid,
-    FLegacy,
     FRequest,
     FStatic,
     FValue,
@@ -38,14 +37,6 @@ class Marker:
     def __init__(self, error: Exception):
         self.error = error
 
-
-class Legacy:
-    """A ``node`` answered by the resolver of a type not described yet (resolver mode only)."""
-
-    __slots__ = ("resolver", "object_id")
-
-    def __init__(self, resolver, object_id):
-        self.resolver, self.object_id = resolver, object_id
 
 
 class State:
@@ -123,6 +114,15 @@ def _step(f) -> Step | None:
             if value is not None:
                 row[key] = to_global_id(type_name, value)
         return gid
+    if isinstance(f, FValue) and f.value.settings:
+        fn, many, projection = f.value.fn, len(f.value.inputs) > 1, f.projection
+
+        def configured(row: dict, st: State) -> None:
+            inputs = row[key]
+            settings = st.request.ctx.settings
+            value = fn(settings, *inputs) if many else fn(settings, inputs)
+            row[key] = project(value, projection) if projection is not None else value
+        return configured
     if isinstance(f, FValue):
         fn, many, projection = f.value.fn, len(f.value.inputs) > 1, f.projection
 
@@ -150,12 +150,6 @@ def _step(f) -> Step | None:
             row[key] = Marker(st.facts[error_site].error if error_site is not None else factory())
             st.slow = True
         return error
-    if isinstance(f, FLegacy):
-        site = f.site
-
-        def legacy(row: dict, st: State) -> None:
-            row[key] = Legacy(*st.facts[site].legacy)
-        return legacy
     if isinstance(f, Rel):
         return _relation(f)
     if isinstance(f, Conn):

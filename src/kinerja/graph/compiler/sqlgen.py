@@ -25,8 +25,6 @@ from kinerja.graph.compiler.plan import (
     FConst,
     FError,
     FGid,
-    FHole,
-    FLegacy,
     FRequest,
     FScalar,
     FStatic,
@@ -179,10 +177,7 @@ class Builder:
             return f"{alias}.{f.column}"
         if isinstance(f, FValue):
             return self.inputs(f.value, f.site, alias)
-        if isinstance(f, FHole):
-            columns = [d.encode(self._column_kind(alias, c), f"{alias}.{c}") for c in f.inputs]
-            return columns[0] if len(columns) == 1 else d.array(columns)
-        if isinstance(f, (FRequest, FStatic, FError, FLegacy)):
+        if isinstance(f, (FRequest, FStatic, FError)):
             return "NULL"
         if isinstance(f, Rel):
             return self._reached(f.site, lambda: self.relation(f, alias))
