@@ -9,10 +9,8 @@ from typing import Annotated
 
 import strawberry
 
-from kinerja.citizen.service import public_gate, track_spend
-from kinerja.core.errors import NotFound
 from kinerja.core.signing import keyring
-from kinerja.documents import rules
+from kinerja.documents import rules, service
 from kinerja.documents.rules import DocumentKind, VerificationStatus
 from kinerja.graph import sql
 from kinerja.graph.enums import described
@@ -63,18 +61,12 @@ def _verdict(settings, issued: list | None) -> rules.Verdict:
 
 
 async def _tenant_of_code(ctx, slug: str | None) -> uuid.UUID | sql.Static:
-    """The tenant a code's slug names (``public_gate``), or the UNKNOWN verdict for a malformed code
-    or a slug no tenant has."""
-    if slug is None:
-        return UNKNOWN
-    try:
-        return await public_gate(ctx, slug)
-    except NotFound:
-        return UNKNOWN
+    tenant_id = await service.code_tenant(ctx, slug)
+    return UNKNOWN if tenant_id is None else tenant_id
 
 
-async def _spends_track_limit(ctx, tenant_id: uuid.UUID) -> sql.Limit:
-    return sql.Limit(*await track_spend(ctx, tenant_id))
+async def _spends_code_limit(ctx, tenant_id: uuid.UUID) -> sql.Limit:
+    return sql.Limit(*await service.code_spend(ctx, tenant_id))
 
 
 @strawberry.type
@@ -86,4 +78,4 @@ class DocumentQuery:
         parts = rules.split_code(code)
         slug, random_part = parts if parts is not None else (None, "")
         verdict = sql.Value(_verdict, (sql.Input(ISSUED, (f"{slug}.{random_part}",)),), settings=True)
-        return sql.Public(verdict, sql.NamedTenant(slug, _tenant_of_code, _spends_track_limit))  # type: ignore[return-value]  # a described read: the compiler answers its specification
+        return sql.Public(verdict, sql.NamedTenant(slug, _tenant_of_code, _spends_code_limit))  # type: ignore[return-value]  # a described read: the compiler answers its specification

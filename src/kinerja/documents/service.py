@@ -61,23 +61,35 @@ async def issue(ctx: RequestContext, kind: DocumentKind, subject_id: uuid.UUID, 
     return Issued(row.code, digest, f"{public_base(settings, base_url)}/verify/{row.code}")
 
 
+async def code_tenant(ctx: RequestContext, slug: str | None) -> uuid.UUID | None:
+    """The tenant a verification code's slug names, through the gate of every public read; None for
+    a malformed code (no slug) or a slug no tenant has: such a code is simply unknown."""
+    if slug is None:
+        return None
+    try:
+        return await public_gate(ctx, slug)
+    except NotFound:
+        return None
+
+
+async def code_spend(ctx: RequestContext, tenant_id: uuid.UUID) -> tuple[str, int, int]:
+    """The limit a verification spends: the tenant's limit on naming things by a code from one address."""
+    return await track_spend(ctx, tenant_id)
+
+
 async def verify(ctx: RequestContext, code: str) -> Verdict:
     """What the verify page and ``verifyDocument`` answer for a code. The code's slug names the tenant
     as a public read's slug does (``citizen/service.py: public_gate``: the tenant, then the origin
     check); the transaction is bound to it for nobody, and the request spends the tenant's limit on
     naming things by a code from one address (``track_limit``, as tracking a ticket does)."""
-    parts = split_code(code)
-    if parts is None:
-        return Verdict(VerificationStatus.UNKNOWN)
-    slug, random_part = parts
-    try:
-        tenant_id = await public_gate(ctx, slug)
-    except NotFound:
+    slug, random_part = split_code(code) or (None, "")
+    tenant_id = await code_tenant(ctx, slug)
+    if tenant_id is None:
         return Verdict(VerificationStatus.UNKNOWN)
     conn = connection()
     await switch_tenant(conn, tenant_id)
     await ratelimit.spend(conn.execute_query_dict, conn.capabilities.dialect == "postgres", tenant_id,
-                          *await track_spend(ctx, tenant_id))
+                          *await code_spend(ctx, tenant_id))
     row = await IssuedDocument.get_or_none(tenant_id=tenant_id, code=f"{slug}.{random_part}")
     if row is None:
         return Verdict(VerificationStatus.UNKNOWN)
