@@ -214,10 +214,10 @@ class Compiler:
     @staticmethod
     async def named_tenant(facts: list, ctx):
         """The tenant a public read names (None when no field names one): each field's gate runs
-        once per operation, before anything is read; a field its gate answers (``sql.Static``) reads
-        nothing; a refusal (an unknown tenant, another site's
-        page, a rate limit) becomes the error of every field it gates. One operation names one
-        tenant (``api/extensions.py`` refuses others before they run)."""
+        once per operation, before anything is read. A field its gate answers (``sql.Static``) reads
+        nothing; a refusal (an unknown tenant, another site's page, a rate limit) becomes the error of
+        every field it gates. One operation names one tenant (``api/extensions.py`` refuses others
+        before they run)."""
         outcomes: dict = {}
         tenant = None
         for index, prepared in enumerate(facts):

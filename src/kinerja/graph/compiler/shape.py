@@ -38,7 +38,6 @@ class Marker:
         self.error = error
 
 
-
 class State:
     __slots__ = ("facts", "request", "slow", "typenames")
 
