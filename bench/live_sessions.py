@@ -23,6 +23,7 @@ import uuid
 from pathlib import Path
 
 import asyncpg
+from scratch import drop, tenant_with_logins
 
 INDEX = "refresh_token_live_by_user"
 STATEMENT = """
@@ -36,21 +37,9 @@ ORDER BY t1.created_at DESC, t1.family DESC
 
 
 async def prepare(admin_url: str, database: str, users: int, tokens: int, live_every: int) -> tuple[str, uuid.UUID, list]:
-    from kinerja.cli import migrate
-    from kinerja.core.config import Settings
-    from kinerja.core.dbadmin import create_database, on_database
-
-    app_url, owner_url = await create_database(admin_url, database, drop_existing=True)
-    await migrate(Settings.from_env(mode="test", database_url=app_url, migration_database_url=owner_url))
-    conn = await asyncpg.connect(on_database(admin_url, database))  # superuser: bypasses RLS to bulk load
-    tenant = uuid.uuid4()
-    logins = [uuid.uuid4() for _ in range(users)]
+    _app_url, url, tenant, logins = await tenant_with_logins(admin_url, database, "bench-sessions", users)
+    conn = await asyncpg.connect(url)  # superuser: bypasses RLS to bulk load
     try:
-        await conn.execute("INSERT INTO tenant (id, slug, name, kind, settings, created_at, updated_at) "
-                           "VALUES ($1, 'bench-sessions', 'Bench', 'KOTA', '{}', now(), now())", tenant)
-        await conn.executemany(
-            "INSERT INTO app_user (id, tenant_id, created_at, username, password_hash, active) "
-            "VALUES ($1, $2, now(), $3, 'x', true)", [(u, tenant, f"u{i}") for i, u in enumerate(logins)])
         await conn.execute(
             "INSERT INTO refresh_token (id, tenant_id, user_id, family, created_at, expires_at, revoked_at, "
             "secret_hash, user_agent, ip) "
@@ -60,7 +49,7 @@ async def prepare(admin_url: str, database: str, users: int, tokens: int, live_e
         await conn.execute("ANALYZE refresh_token")
     finally:
         await conn.close()
-    return on_database(admin_url, database), tenant, logins
+    return url, tenant, logins
 
 
 async def measure(url: str, tenant: uuid.UUID, logins: list, samples: int) -> tuple[str, float]:
@@ -86,8 +75,6 @@ async def main() -> None:
     parser.add_argument("--live-every", type=int, default=50, help="one token in this many is live")
     parser.add_argument("--samples", type=int, default=50, help="logins measured")
     args = parser.parse_args()
-    from kinerja.core.dbadmin import on_database
-
     database = "kinerja_bench_sessions"
     url, tenant, logins = await prepare(args.admin_url, database, args.users, args.tokens, args.live_every)
     try:
@@ -97,9 +84,7 @@ async def main() -> None:
         await conn.close()
         without = await measure(url, tenant, logins, args.samples)
     finally:
-        conn = await asyncpg.connect(on_database(args.admin_url, "postgres"))
-        await conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        await conn.close()
+        await drop(args.admin_url, database)
     total = args.users * args.tokens
     lines = [
         "# A user's live sessions (`mySessions`), with and without migration 0080's index", "",

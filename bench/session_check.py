@@ -25,31 +25,10 @@ import uuid
 from pathlib import Path
 
 import asyncpg
+from scratch import drop, tenant_with_logins
 
 ROUNDS, PER_ROUND = 20, 250
 USERS = 10_000
-
-
-async def prepare(admin_url: str, database: str) -> tuple[str, uuid.UUID, list[uuid.UUID]]:
-    from kinerja.cli import migrate
-    from kinerja.core.config import Settings
-    from kinerja.core.dbadmin import create_database, on_database
-
-    app_url, owner_url = await create_database(admin_url, database, drop_existing=True)
-    await migrate(Settings.from_env(mode="test", database_url=app_url, migration_database_url=owner_url))
-    conn = await asyncpg.connect(on_database(admin_url, database))  # superuser: bypasses RLS to bulk load
-    tenant = uuid.uuid4()
-    users = [uuid.uuid4() for _ in range(USERS)]
-    try:
-        await conn.execute("INSERT INTO tenant (id, slug, name, kind, settings, created_at, updated_at) "
-                           "VALUES ($1, 'bench-session', 'Bench', 'KOTA', '{}', now(), now())", tenant)
-        await conn.executemany(
-            "INSERT INTO app_user (id, tenant_id, created_at, username, password_hash, active) "
-            "VALUES ($1, $2, now(), $3, 'x', true)", [(u, tenant, f"u{i}") for i, u in enumerate(users)])
-        await conn.execute("ANALYZE app_user")
-    finally:
-        await conn.close()
-    return app_url, tenant, users
 
 
 CASES = {
@@ -108,15 +87,11 @@ async def main() -> None:
     parser.add_argument("--admin-url", default="postgres://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
     database = "kinerja_session_bench"
-    app_url, tenant, users = await prepare(args.admin_url, database)
+    app_url, _superuser_url, tenant, users = await tenant_with_logins(args.admin_url, database, "bench-session", USERS)
     try:
         text = report(await measure(app_url, tenant, users))
     finally:
-        from kinerja.core.dbadmin import on_database
-
-        conn = await asyncpg.connect(on_database(args.admin_url, "postgres"))
-        await conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        await conn.close()
+        await drop(args.admin_url, database)
     out = Path(__file__).parent / "results" / "session_check.md"
     out.write_text(text, encoding="utf-8")
     print(text)

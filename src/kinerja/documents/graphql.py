@@ -54,7 +54,7 @@ UNKNOWN = sql.Static(rules.Verdict(VerificationStatus.UNKNOWN))
 
 def _verdict(settings, issued: list | None) -> rules.Verdict:
     if issued is None:
-        return rules.Verdict(VerificationStatus.UNKNOWN)
+        return UNKNOWN.value
     kind, content, digest, key_id, signature, issued_at = issued
     when = dt.datetime.fromisoformat(issued_at).astimezone(dt.UTC)
     return rules.judge(kind, content, digest, key_id, signature, when, keyring(settings))
@@ -75,7 +75,6 @@ class DocumentQuery:
                              "names its tenant and is itself the proof of access; no login).", tenant_argument=True)
     def verify_document(self, code: Annotated[str, strawberry.argument(
             description="Kode verifikasi, e.g. `bungo.ABCDEFGHIJKLMNOP`.")]) -> DocumentVerification:
-        parts = rules.split_code(code)
-        slug, random_part = parts if parts is not None else (None, "")
+        slug, random_part = rules.split_code(code) or (None, "")
         verdict = sql.Value(_verdict, (sql.Input(ISSUED, (f"{slug}.{random_part}",)),), settings=True)
         return sql.Public(verdict, sql.NamedTenant(slug, _tenant_of_code, _spends_code_limit))  # type: ignore[return-value]  # a described read: the compiler answers its specification
