@@ -216,6 +216,10 @@ class Reads:
                 return line.endswith(": compiled")
         return None
 
+    def sent_as_text(self) -> bool:
+        """The last answer was the statement's JSON text, sent unparsed."""
+        return bool(self.lines) and self.lines[-1].startswith("answer ") and self.lines[-1].endswith("statement's text")
+
 
 @pytest.fixture
 def read_paths():

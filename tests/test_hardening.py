@@ -144,13 +144,13 @@ async def test_a_slow_operation_times_out_and_keeps_nothing(api, database, monke
 async def test_a_slow_trusted_document_times_out_too(api, database, monkeypatch):
     from kinerja.graph.compiler.runtime import Compiler
 
-    run = Compiler.run
+    run = Compiler.run_text  # every compiled statement goes through it
 
     async def slow_run(self, *args, **kwargs):
         await asyncio.sleep(5)
         return await run(self, *args, **kwargs)
 
-    monkeypatch.setattr(Compiler, "run", slow_run)
+    monkeypatch.setattr(Compiler, "run_text", slow_run)
     app = _app(database, request_timeout_seconds=0.3)
     document = (Path(__file__).parent.parent / "schema" / "operations" / "EmployeeList.graphql").read_text()
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:

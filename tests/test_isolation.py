@@ -140,6 +140,27 @@ async def test_without_a_tenant_setting_no_rows_are_visible(database):
 
 
 @postgres_only
+async def test_the_binding_keeps_its_tenant_and_plans_its_checks_once_per_connection(database):
+    """Connections plan every statement for its parameters; the binding's own key lookups keep one
+    generic plan (migration 0081), and the tenant it sets outlives the function all the same."""
+    bungo = await _tenant("bungo")
+    conn = await _app_conn(database)
+    try:
+        settings = await conn.fetch("SELECT pronargs, proconfig FROM pg_proc WHERE proname = 'kinerja_bind'")
+        assert sorted(r["pronargs"] for r in settings) == [2, 3]
+        assert all(r["proconfig"] == ["plan_cache_mode=force_generic_plan"] for r in settings), settings
+        await conn.execute("SET plan_cache_mode = force_custom_plan")
+        for arguments in ((str(bungo.id), None), (str(bungo.id), None, None)):
+            async with conn.transaction():
+                placeholders = ", ".join(f"${n}" for n in range(1, len(arguments) + 1))
+                await conn.execute(f"SELECT kinerja_bind({placeholders})", *arguments)
+                assert await conn.fetchval("SELECT count(DISTINCT tenant_id) FROM employee") == 1
+                assert await conn.fetchval("SELECT current_setting('plan_cache_mode')") == "force_custom_plan"
+    finally:
+        await conn.close()
+
+
+@postgres_only
 async def test_rls_shows_only_the_set_tenant_and_blocks_writes_into_another(database):
     bungo, samarinda = await _tenant("bungo"), await _tenant("samarinda")
     conn = await _app_conn(database)

@@ -758,3 +758,58 @@ async def test_a_verification_is_read_by_one_statement_and_a_code_of_no_tenant_r
         assert unknown == {"valid": False, "status": "UNKNOWN", "kind": None, "issuer": None, "subject": None,
                            "issuedAt": None, "contentHash": None}
         assert [s for s in count_statements.statements if not is_binding(s)] == [], candidate
+
+
+EVALUATION_PAGE = """
+query Evaluations($first: Int, $after: String) {
+  evaluations(first: $first, after: $after) {
+    totalCount
+    edges { cursor node { id predicate predicateLabel version employee { id name orgUnit { id name } } assessor { name } } }
+    pageInfo { startCursor endCursor hasNextPage hasPreviousPage }
+  }
+}"""
+
+PLAN_OWNER = "query Plan($id: ID!) { performancePlan(id: $id) { year status employee { name orgUnit { name } } } }"
+NAMES = "query Names($search: String) { employees(first: 5, filter: {search: $search}) { nodes { id name } } }"
+
+
+async def test_an_answer_the_statement_writes_whole_is_sent_as_its_text(api, resolvers, read_paths):
+    """On PostgreSQL the statement spells global ids, cursors and labels itself, so a known read whose
+    every field it writes is sent as the statement's JSON text, unparsed, and answers exactly as field
+    by field. A text holding a sentinel (a missing object, a failed guard, or a value that only looks
+    like one) is parsed and walked as before."""
+    ids = await _setup(api)
+    admin = await api.token("bungo", "admin")
+    spelled = BACKEND == "postgres"
+
+    async def twice(query: str, variables: dict) -> tuple[dict, bool]:
+        await _same(api, resolvers, query, variables, admin)
+        read_paths.lines.clear()
+        answer = await _same(api, resolvers, query, variables, admin)
+        return answer, read_paths.sent_as_text()
+
+    first, as_text = await twice(EVALUATION_PAGE, {"first": 2})
+    assert as_text is spelled
+    page = first["data"]["evaluations"]
+    assert page["pageInfo"]["hasNextPage"] and page["edges"][0]["node"]["predicateLabel"]
+    second, as_text = await twice(EVALUATION_PAGE, {"first": 2, "after": page["pageInfo"]["endCursor"]})
+    assert as_text is spelled
+    assert second["data"]["evaluations"]["edges"][0]["cursor"] not in [e["cursor"] for e in page["edges"]]
+
+    # A plan that is not there: the missing object's sentinel sends the answer through graphql-core.
+    missing, as_text = await twice(PLAN_OWNER, {"id": to_global_id("PerformancePlan", "00000000-0000-4000-8000-000000000000")})
+    assert not as_text and missing["data"] is None and missing["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    found, as_text = await twice(PLAN_OWNER, {"id": ids["approved"]})  # no id nor cursor: SQLite writes it whole too
+    assert as_text and found["data"]["performancePlan"]["employee"]["orgUnit"]["name"]
+
+    # A name spelled like a sentinel is a name: it only costs the walk.
+    employee = ids["employee"]
+    name = (await api.ok("query($id: ID!) { node(id: $id) { ... on Employee { name } } }", {"id": employee}, admin))["node"]["name"]
+    rename = ("mutation($i: UpdateEmployeeInput!) { updateEmployee(input: $i) { userErrors { code } } }")
+    assert not (await api.ok(rename, {"i": {"id": employee, "name": name + " \u0001missing"}}, admin))["updateEmployee"]["userErrors"]
+    try:
+        looks, as_text = await twice(NAMES, {"search": name})
+        assert not as_text
+        assert looks["data"]["employees"]["nodes"][0] == {"id": employee, "name": name + " \u0001missing"}
+    finally:
+        await api.ok(rename, {"i": {"id": employee, "name": name}}, admin)

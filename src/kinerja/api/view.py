@@ -267,7 +267,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         else:
             try:
                 async with self._time_limit():
-                    result = await compiler.answer_read(read, variables, ctx, variables_key)
+                    result = await compiler.answer_read(read, variables, ctx, variables_key, unparsed=True)
             except OperationTimedOut:
                 raise
             except Exception as exc:  # noqa: BLE001 - answered as the operation's error, with its code

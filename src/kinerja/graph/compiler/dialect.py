@@ -28,6 +28,9 @@ def literal(text: str) -> str:
 
 class Dialect:
     name: str
+    # The statement spells global ids and cursors itself (base64url); otherwise it returns the keys
+    # and the shaper spells them (shape.py).
+    spells_codes = False
 
     def param(self, index: int, value) -> str:
         raise NotImplementedError
@@ -72,9 +75,23 @@ class Dialect:
     def encode(self, kind: str, expression: str) -> str:
         raise NotImplementedError
 
+    def missing(self) -> str:
+        """What a single object where the schema needs one (or an error) holds when no row was found."""
+        raise NotImplementedError
+
+    def global_id(self, type_name: str, key: str) -> str:
+        return key
+
+    def cursor(self, keys: list[str]) -> str:
+        return self.array(keys)
+
+    def page_cursor(self, keys: list[str], order: str, filter_: str, last: bool) -> str:
+        raise NotImplementedError  # a dialect that spells codes
+
 
 class Postgres(Dialect):
     name = "postgres"
+    spells_codes = True
 
     def param(self, index: int, value) -> str:
         return f"${index}{_pg_cast(value)}"
@@ -108,6 +125,22 @@ class Postgres(Dialect):
     def sentinel(self, number: int = 0) -> str:
         return f"to_json({literal(guard_failed(number))}::text)"
 
+    def missing(self) -> str:
+        return f"to_json({literal(MISSING)}::text)"
+
+    def global_id(self, type_name: str, key: str) -> str:
+        """``core/ids.py: to_global_id`` as SQL."""
+        return _base64url(f"{literal(type_name + ':')} || {key}")
+
+    def cursor(self, keys: list[str]) -> str:
+        """``core/pagination.py: encode_cursor`` as SQL: the keys as compact JSON, base64url."""
+        return _base64url(_compact_list(keys))
+
+    def page_cursor(self, keys: list[str], order: str, filter_: str, last: bool) -> str:
+        """The cursor of the first (or last) row of the page, null for an empty page."""
+        descending = " DESC" if last else ""
+        return _base64url(f"(array_agg({_compact_list(keys)} ORDER BY {order}{descending}) FILTER (WHERE {filter_}))[1]")
+
     def text(self, expression: str) -> str:
         return f"{expression}::text"
 
@@ -122,6 +155,16 @@ class Postgres(Dialect):
                     f"date_part('microseconds', {expression})::bigint % 1000000 = 0 THEN '' ELSE "
                     f"to_char({expression} AT TIME ZONE 'UTC', '.US') END || '+00:00')")
         return expression
+
+
+def _compact_list(items: list[str]) -> str:
+    """A JSON list of the items as orjson writes it (no spaces)."""
+    return "('[' || " + " || ',' || ".join(f"coalesce(to_json({item})::text, 'null')" for item in items) + " || ']')"
+
+
+def _base64url(text: str) -> str:
+    """Base64url of the text's UTF-8 bytes without padding (``encode`` also breaks lines every 76 characters)."""
+    return f"translate(encode(convert_to({text}, 'UTF8'), 'base64'), E'+/=\\n', '-_')"
 
 
 def _pg_cast(value) -> str:
@@ -194,6 +237,9 @@ class Sqlite(Dialect):
     def sentinel(self, number: int = 0) -> str:
         return f"json_quote({literal(guard_failed(number))})"
 
+    def missing(self) -> str:
+        return f"json_quote({literal(MISSING)})"
+
     def text(self, expression: str) -> str:
         return expression
 
@@ -216,6 +262,10 @@ class Sqlite(Dialect):
 # What a guarded field holds when its guard failed (no JSON value of an object field looks like it),
 # followed by the number of the guard when there are several.
 GUARD_FAILED = "\u0001guard"
+# What a single object field holds when it found no row and the schema needs one, or an error.
+MISSING = "\u0001missing"
+# How both begin in the statement's JSON text: an answer without it holds neither.
+SENTINEL_TEXT = "\\u0001"
 
 
 def guard_failed(number: int) -> str:

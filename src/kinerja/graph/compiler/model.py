@@ -111,6 +111,7 @@ class FieldInfo:
     gql: GraphQLField
     strawberry: Any            # the StrawberryField
     meta: Any                  # one of the sql.* field descriptions, or None for a plain column
+    table: tuple[sql.Text, str] | None = None  # a derived value as SQL and its kind (``tabulated``)
 
     @property
     def named_type(self):
@@ -153,11 +154,52 @@ def described_types(schema: GraphQLSchema) -> dict[str, TypeInfo]:
             definition_field = strawberry_field(gql_field)
             meta = (definition_field.metadata or {}).get(sql.SQL) if definition_field is not None else None
             info.fields[field_name] = FieldInfo(field_name, getattr(definition_field, "python_name", field_name),
-                                                gql_field, definition_field, meta)
+                                                gql_field, definition_field, meta,
+                                                tabulated(meta, table.model) if table.model is not None else None)
         types[name] = info
     for info in types.values():
         _check(info, types)
     return types
+
+
+_PLAIN_KINDS = {str: TEXT, int: INT, bool: BOOL}
+
+
+def tabulated(meta, model) -> tuple[sql.Text, str] | None:
+    """A derived value of one enum column (a label, a category) as the statement's own CASE over the
+    enum's members, with the kind of its values: the area's function, pure like every derived
+    value's, runs once per member here instead of once per row. None when the value has other inputs,
+    the function refuses a member (or the null of a nullable column), or its values are not plain
+    strings, integers or booleans of one kind (without braces)."""
+    if not isinstance(meta, sql.Derived) or meta.value.settings or len(meta.value.inputs) != 1:
+        return None
+    column = meta.value.inputs[0]
+    model_field = model._meta.fields_map.get(column) if isinstance(column, str) else None
+    members = list(getattr(model_field, "enum_type", None) or ())
+    if model_field is None or not members:
+        return None
+    nullable = bool(model_field.null)
+    keys: list[Any] = [member.value for member in members] + ([None] if nullable else [])
+    try:
+        values = [meta.value.fn(key) for key in keys]
+    except Exception:  # noqa: BLE001 - left to the function at read time, as before
+        return None
+    kinds = {_PLAIN_KINDS.get(type(value)) for value in values}
+    kind = kinds.pop() if len(kinds) == 1 else None
+    if kind is None or any("{" in str(v) or "}" in str(v) for v in keys + values):
+        return None  # braces would read as the template's placeholders
+    whens = " ".join(f"WHEN {_sql_value(key)} THEN {_sql_value(value)}"
+                     for key, value in zip(keys, values, strict=True) if key is not None)
+    otherwise = _sql_value(values[-1]) if nullable else "NULL"
+    return f"(CASE {{t}}.{column} {whens} ELSE {otherwise} END)", kind
+
+
+def _sql_value(value) -> str:
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    return _literal(value)
 
 
 def _check(info: TypeInfo, types: dict[str, TypeInfo]) -> None:

@@ -251,6 +251,8 @@ class Planner:
             return FGid(key, meta.type_name, meta.column or info.table.key)
         if isinstance(meta, sql.Relation):
             return self.relation(key, nodes, f.gql, meta.spec, None, None)
+        if isinstance(meta, sql.Derived) and f.table is not None:
+            return FScalar(key, f.table[0], f.table[1])
         if isinstance(meta, sql.Derived):
             return FValue(key, meta.value, None, self.projection(nodes, f.gql.type))
         if isinstance(meta, sql.RequestValue):

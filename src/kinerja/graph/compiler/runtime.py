@@ -53,7 +53,7 @@ from kinerja.core.db import (
 )
 from kinerja.core.errors import BadUserInput, DomainError
 from kinerja.graph import sql
-from kinerja.graph.compiler.dialect import POSTGRES, SQLITE, Dialect
+from kinerja.graph.compiler.dialect import POSTGRES, SENTINEL_TEXT, SQLITE, Dialect
 from kinerja.graph.compiler.model import described_types, strawberry_field
 from kinerja.graph.compiler.plan import Conn, FConst, FValue, NotCompilable, Planner, Rel
 from kinerja.graph.compiler.program import (
@@ -66,7 +66,7 @@ from kinerja.graph.compiler.program import (
     prepare_site,
     refused_by_postgres,
 )
-from kinerja.graph.compiler.shape import Marker, State, walker
+from kinerja.graph.compiler.shape import Marker, State, final, walker
 from kinerja.graph.compiler.sqlgen import Builder, SqliteBuilder, resolve_params
 from kinerja.graph.errors import ValueNotStorable
 from kinerja.graph.limits import query_cost
@@ -113,12 +113,14 @@ class _KnownReads(dict):
 
 
 class Compiled:
-    __slots__ = ("sql", "sources", "walk", "constants", "keyed")
+    __slots__ = ("sql", "sources", "walk", "constants", "keyed", "final")
 
-    def __init__(self, sql_text: str | None, sources: list, walk, constants: dict, keyed: bool = False):
+    def __init__(self, sql_text: str | None, sources: list, walk, constants: dict, keyed: bool = False,
+                 final: bool = False):
         self.sql, self.sources, self.walk = sql_text, sources, walk
         self.constants = constants  # the answer's root when no statement is needed (its shape filled in later)
         self.keyed = keyed  # every row it reads is reached by a key (sqlgen.py: Builder.keyed)
+        self.final = final  # the statement's JSON text is the answer when it holds no sentinel (shape.py)
 
     def empty(self) -> dict:
         return dict(self.constants)
@@ -289,8 +291,12 @@ class Compiler:
         return self.statements.get(key, build)
 
     async def run(self, compiled: Compiled, facts: list, ctx, *, whole: bool, ids=None, named=None, fetch=None):
-        """``named``: the tenant a public read named (read for nobody); ``fetch``: the transaction
-        it already opened to spend a rate limit."""
+        return orjson.loads(await self.run_text(compiled, facts, ctx, whole=whole, ids=ids, named=named, fetch=fetch))
+
+    async def run_text(self, compiled: Compiled, facts: list, ctx, *, whole: bool, ids=None, named=None,
+                       fetch=None) -> str:
+        """The statement's JSON text. ``named``: the tenant a public read named (read for nobody);
+        ``fetch``: the transaction it already opened to spend a rate limit."""
         if named is not None:
             tenant, user, session = named, None, None
         else:
@@ -312,7 +318,7 @@ class Compiler:
             # Inside the operation's transaction (a mutation's answer): the audit entries so far ride along.
             text, params = audit.ride(compiled.sql, params)
             _, rows = await connection().execute_query(text, params)
-        return orjson.loads(rows[0][0])
+        return rows[0][0]
 
     @staticmethod
     async def check_account(ctx) -> None:
@@ -352,15 +358,17 @@ class Compiler:
         """The static cost of a known document for these variables (graph/limits.py)."""
         return read.costs.get(variables_key, lambda: query_cost(self.gql, read.document, read.name, variables))
 
-    async def answer_read(self, read: Read, raw_variables: dict, ctx,
-                          variables_key: bytes | None = None) -> ExecutionResult | None:
+    async def answer_read(self, read: Read, raw_variables: dict, ctx, variables_key: bytes | None = None,
+                          *, unparsed: bool = False) -> ExecutionResult | None:
         """``variables_key``: the request's variables as canonical JSON, when the caller has them: the
-        facts prepared for the same document, permissions and variables are reused."""
+        facts prepared for the same document, permissions and variables are reused. ``unparsed``: the
+        caller serializes with orjson, so a final answer may be the statement's text as it came
+        (``orjson.Fragment``)."""
         async with contextlib.AsyncExitStack() as transaction:
-            return await self._answer_read(read, raw_variables, ctx, variables_key, transaction)
+            return await self._answer_read(read, raw_variables, ctx, variables_key, transaction, unparsed)
 
     async def _answer_read(self, read: Read, raw_variables: dict, ctx, variables_key: bytes | None,
-                           transaction: contextlib.AsyncExitStack) -> ExecutionResult | None:
+                           transaction: contextlib.AsyncExitStack, unparsed: bool) -> ExecutionResult | None:
         operation, program = read.operation, read.program
         if operation is None or program is None:
             return None  # blocked (Read.of): never answered whole
@@ -398,7 +406,13 @@ class Compiler:
                                   lambda: (request, facts, compiled))
         log.debug("read %s: compiled", read.name or "-")
         if compiled.sql is not None:
-            tree = await self.run(compiled, facts, ctx, whole=True, named=tenant if public else None, fetch=fetch)
+            text = await self.run_text(compiled, facts, ctx, whole=True, named=tenant if public else None, fetch=fetch)
+            if unparsed and compiled.final and SENTINEL_TEXT not in text:
+                log.debug("answer %s: the statement's text", read.name or "-")
+                if fetch is not None:
+                    fetch.keep = True
+                return ExecutionResult(data=orjson.Fragment(text), errors=None)  # type: ignore[arg-type]  # serialized by orjson as it is
+            tree = orjson.loads(text)
         else:
             if not public:
                 await self.check_account(ctx)
@@ -428,8 +442,10 @@ class Compiler:
         needs_sql = any(isinstance(f, (Rel, Conn)) or (isinstance(f, FValue) and f.value.inputs)
                         for f in root.fields)
         text = builder.root(root) if needs_sql else None
-        return Compiled(text, builder.st.sources, walker(root),
-                        {f.key: f.value if isinstance(f, FConst) else None for f in root.fields}, builder.keyed)
+        spelled = self.dialect.spells_codes
+        return Compiled(text, builder.st.sources, walker(root, spelled),
+                        {f.key: f.value if isinstance(f, FConst) else None for f in root.fields}, builder.keyed,
+                        final=text is not None and final(root, spelled))
 
     # -- resolver mode: the described root fields, together
     def root_value(self, source, info, **arguments):
@@ -515,7 +531,8 @@ class Compiler:
             planner = Planner(self.gql, self.types, info.fragments, program, facts, request.permissions)
             obj = planner.obj(selection_sets, target.gql, target, abstract=abstract)
             builder = self.builder(facts, request.permissions)
-            return Compiled(builder.refs(obj, target, None), builder.st.sources, walker(obj), {})
+            return Compiled(builder.refs(obj, target, None), builder.st.sources, walker(obj, self.dialect.spells_codes),
+                            {})
 
         compiled = self.statement(statement_key, compile_refs)
         if isinstance(compiled, Declined):

@@ -1,10 +1,15 @@
 """The small Python step after the statement: derived values and errors.
 
 The statement returns the answer keyed by response keys. The shaper walks only the parts that need
-work, in place: global ids and cursors from the keys the statement returned, values computed by an
-area's rule from the inputs packed under the field's own key, values of the request (permissions),
-and errors. An error becomes a ``Marker`` at its position; the runtime then lets graphql-core complete
-the answer, so null propagation is exactly graphql-core's.
+work, in place: global ids and cursors from the keys the statement returned (where the dialect does
+not spell them itself), values computed by an area's rule from the inputs packed under the field's
+own key, values of the request (permissions), and errors. An error becomes a ``Marker`` at its
+position; the runtime then lets graphql-core complete the answer, so null propagation is exactly
+graphql-core's.
+
+A selection whose every part the statement writes as it is answered (``final``) is sent as the
+statement's JSON text, unparsed, unless the text holds a sentinel (a failed guard, a missing object):
+only then is it walked.
 """
 
 from __future__ import annotations
@@ -15,12 +20,14 @@ from typing import cast
 from kinerja.core.ids import to_global_id
 from kinerja.core.pagination import encode_cursor
 from kinerja.graph import sql
-from kinerja.graph.compiler.dialect import MAX_PAIRS, failed_guard
+from kinerja.graph.compiler.dialect import MAX_PAIRS, MISSING, failed_guard
 from kinerja.graph.compiler.plan import (
     Conn,
+    FConst,
     FError,
     FGid,
     FRequest,
+    FScalar,
     FStatic,
     FValue,
     Obj,
@@ -85,9 +92,37 @@ def _serialize(leaf_type, value):
     return leaf_type.coerce_output_value(value)
 
 
-def walker(obj: Obj) -> Step | None:
-    """The steps an object of this selection needs, or None when the statement's JSON is final."""
-    steps = [step for f in obj.fields if (step := _step(f)) is not None]
+def final(obj: Obj, spelled: bool) -> bool:
+    """The statement's JSON is the answer of this selection, once it holds no sentinel: every field
+    is written by the statement (``spelled``: global ids and cursors too)."""
+    return not _chunked(obj) and all(_final(f, spelled) for f in obj.fields)
+
+
+def _final(f, spelled: bool) -> bool:
+    if isinstance(f, (FScalar, FConst)):
+        return True
+    if isinstance(f, FGid):
+        return spelled
+    if isinstance(f, Rel):
+        hidden_typename = f.obj.abstract and not any(g.key == "__typename" for g in f.obj.fields)
+        return not hidden_typename and final(f.obj, spelled)
+    if isinstance(f, Conn):
+        for _key, kind, detail in f.parts:
+            if kind == "nodes" and not final(detail, spelled):
+                return False
+            if kind == "edges" and any((edge_kind == "cursor" and not spelled)
+                                       or (edge_kind == "node" and not final(d, spelled)) for _k, edge_kind, d in detail):
+                return False
+            if kind == "pageInfo" and not spelled and any(name in ("startCursor", "endCursor") for _k, name in detail):
+                return False
+        return True
+    return False  # a value computed in Python, of the request, or an error
+
+
+def walker(obj: Obj, spelled: bool) -> Step | None:
+    """The steps an object of this selection needs, or None when the statement's JSON is final.
+    ``spelled``: the statement spells global ids and cursors (``Dialect.spells_codes``)."""
+    steps = [step for f in obj.fields if (step := _step(f, spelled)) is not None]
     if not steps:
         return None
     if len(steps) == 1:
@@ -103,8 +138,10 @@ def _chunked(obj: Obj) -> bool:
     return len(obj.fields) + (1 if obj.abstract else 0) > MAX_PAIRS
 
 
-def _step(f) -> Step | None:
+def _step(f, spelled: bool) -> Step | None:
     key = getattr(f, "key", None)
+    if isinstance(f, FGid) and spelled:
+        return None
     if isinstance(f, FGid):
         type_name = f.type_name
 
@@ -150,9 +187,9 @@ def _step(f) -> Step | None:
             st.slow = True
         return error
     if isinstance(f, Rel):
-        return _relation(f)
+        return _relation(f, spelled)
     if isinstance(f, Conn):
-        return _connection(f)
+        return _connection(f, spelled)
     return None
 
 
@@ -161,8 +198,8 @@ def _guard_error(spec, site: int | None, st: State, number: int):
     return guards[number].error()
 
 
-def _relation(rel: Rel) -> Step | None:
-    key, sub, chunked, site, spec = rel.key, walker(rel.obj), _chunked(rel.obj), rel.site, rel.spec
+def _relation(rel: Rel, spelled: bool) -> Step | None:
+    key, sub, chunked, site, spec = rel.key, walker(rel.obj, spelled), _chunked(rel.obj), rel.site, rel.spec
     hidden_typename = rel.obj.abstract and not any(f.key == "__typename" for f in rel.obj.fields)
     guarded = spec.guard is not None
     if rel.single:
@@ -170,7 +207,8 @@ def _relation(rel: Rel) -> Step | None:
 
         def one(row: dict, st: State) -> None:
             value = row[key]
-            if value is None:
+            if value is None or value == MISSING:
+                row[key] = None
                 if missing is not None:
                     # "site": the relation's own site (it has one) names the error.
                     row[key] = Marker(st.facts[cast(int, site)].missing() if missing == "site" else missing())
@@ -208,24 +246,25 @@ def _relation(rel: Rel) -> Step | None:
     return many
 
 
-def _connection(conn: Conn) -> Step | None:
+def _connection(conn: Conn, spelled: bool) -> Step | None:
     key, site, spec = conn.key, conn.site, conn.spec
     guarded = spec.guard is not None
     part_steps: list[Step] = []
     for part_key, kind, detail in conn.parts:
         if kind == "nodes":
-            sub, chunked = walker(detail), _chunked(detail)
+            sub, chunked = walker(detail, spelled), _chunked(detail)
             if sub is not None or chunked:
                 part_steps.append(_each(part_key, sub, chunked))
         elif kind == "edges":
-            cursors = [edge_key for edge_key, edge_kind, _ in detail if edge_kind == "cursor"]
-            nodes = [(edge_key, walker(d), _chunked(d)) for edge_key, edge_kind, d in detail if edge_kind == "node"]
+            cursors = [edge_key for edge_key, edge_kind, _ in detail if edge_kind == "cursor" and not spelled]
+            nodes = [(edge_key, walker(d, spelled), _chunked(d)) for edge_key, edge_kind, d in detail
+                     if edge_kind == "node"]
             nodes = [n for n in nodes if n[1] is not None or n[2]]
             if cursors or nodes:
                 part_steps.append(_edges(part_key, cursors, nodes))
         elif kind == "pageInfo":
             ends = [(info_key, name == "startCursor") for info_key, name in detail
-                    if name in ("startCursor", "endCursor")]
+                    if name in ("startCursor", "endCursor") and not spelled]
             if ends:
                 part_steps.append(_page_info(part_key, ends))
     if not part_steps and not guarded:

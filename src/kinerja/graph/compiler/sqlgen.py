@@ -174,7 +174,7 @@ class Builder:
         if isinstance(f, FConst):
             return d.string(f.value)
         if isinstance(f, FGid):
-            return f"{alias}.{f.column}"
+            return d.global_id(f.type_name, f"{alias}.{f.column}")
         if isinstance(f, FValue):
             return self.inputs(f.value, f.site, alias)
         if isinstance(f, (FRequest, FStatic, FError)):
@@ -311,6 +311,8 @@ class Builder:
             # Without an order of its own, a single row is found by a unique key: no sort needed.
             ordered = f" ORDER BY {order}" if rel.spec.order else ""
             value = d.embed(f"SELECT {element} FROM {from_} WHERE {where}{ordered} LIMIT 1")
+            if rel.nonnull or rel.missing is not None:
+                value = f"coalesce({value}, {d.missing()})"
         else:
             value = d.list_query(element, f"{from_} WHERE {where}", order)
             if d.name == "sqlite":
@@ -360,6 +362,9 @@ class Builder:
                         info.append((info_key, d.bool_value(f"count(*) > {size}")))
                     elif name == "hasPreviousPage":
                         info.append((info_key, d.boolean(conn.after_given)))
+                    elif name in ("startCursor", "endCursor") and d.spells_codes:
+                        info.append((info_key, d.page_cursor(self.keys(order, target, b), number, in_page,
+                                                             last=name == "endCursor")))
                     elif name in ("startCursor", "endCursor"):
                         info.append((info_key, d.agg(self.cursor_keys(order, target, b), number, in_page)))
                 pairs.append((key, d.obj(info)))
@@ -379,10 +384,12 @@ class Builder:
             query = f"SELECT {body}"
         return self.guard(spec, site, d.embed(query))
 
-    def cursor_keys(self, order: tuple[str, ...], target, alias: str) -> str:
+    def keys(self, order: tuple[str, ...], target, alias: str) -> list[str]:
         d = self.dialect
-        columns = [key.lstrip("-") for key in order]
-        return d.array([d.encode(target.column_kind(c), f"{alias}.{c}") for c in columns])
+        return [d.encode(target.column_kind(c), f"{alias}.{c}") for c in (key.lstrip("-") for key in order)]
+
+    def cursor_keys(self, order: tuple[str, ...], target, alias: str) -> str:
+        return self.dialect.cursor(self.keys(order, target, alias))
 
     def after(self, order: tuple[str, ...], a: str, site: int) -> str:
         """Rows after the cursor: (k1, k2, id) > (v1, v2, vid), each key ascending or descending,
@@ -553,6 +560,8 @@ class SqliteBuilder(Builder):
         if rel.single:
             self.levels.append(f"{json_cte} AS (SELECT __p, v FROM ({built}))")
             value = f"json({json_cte}.v)"
+            if rel.nonnull or rel.missing is not None:
+                value = f"coalesce({value}, {self.dialect.missing()})"
         else:
             self.levels.append(f"{json_cte} AS (SELECT DISTINCT __p, {self._window('v')} AS v FROM ({built}))")
             value = f"json(coalesce({json_cte}.v, '[]'))"
